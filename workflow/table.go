@@ -1,0 +1,328 @@
+package workflow
+
+// Event names a transition between states.
+type Event string
+
+// The events of DESIGN §4.
+const (
+	AcceptGrid    Event = "accept_grid"
+	AcceptVillage Event = "accept_village"
+	AcceptTown    Event = "accept_town"
+	Reject        Event = "reject"
+	Escalate      Event = "escalate"
+	HandDown      Event = "hand_down"
+	Agree         Event = "agree"
+	Fail          Event = "fail"
+	Withdraw      Event = "withdraw"
+	Refer         Event = "refer"
+	Return        Event = "return"
+	PartnerClose  Event = "partner_close"
+	Fulfil        Event = "fulfil"
+	Remediate     Event = "remediate"
+)
+
+// Field names a piece of data that an event or activity requires.
+type Field string
+
+// The fields an event may require. Engine validates each; the web layer draws
+// one form input per field.
+const (
+	FieldUnit      Field = "unit"      // the unit that takes the case
+	FieldReason    Field = "reason"    // why; from Reasons when the row lists them
+	FieldRoutes    Field = "routes"    // the other routes the parties were told of
+	FieldPartner   Field = "partner"   // the partner body
+	FieldParty     Field = "party"     // which party
+	FieldAgreement Field = "agreement" // the mediation agreement
+	FieldResult    Field = "result"    // the partner's result
+	FieldVisit     Field = "visit"     // a follow-up visit (回访)
+	FieldNote      Field = "note"      // free text
+	FieldDays      Field = "days"      // a number of days
+	FieldConsent   Field = "consent"   // both parties' recorded consent
+	FieldMediator  Field = "mediator"  // a mediator of the handling unit
+	FieldRisk      Field = "risk"      // a risk colour
+	FieldSession   Field = "session"   // a mediation session record
+)
+
+// Scope says where a user must stand, relative to a case, to use a grant.
+type Scope int
+
+const (
+	// AtHandlingUnit: the user belongs to the unit that handles the case now.
+	AtHandlingUnit Scope = iota + 1
+	// InSubtree: the case's handling or location unit lies in the user's
+	// unit subtree (the visibility rule of DESIGN §3).
+	InSubtree
+)
+
+// Grant lets a role fire an event from a scope.
+type Grant struct {
+	Role  Role
+	Scope Scope
+}
+
+// Target says which unit handles the case after an event.
+type Target int
+
+const (
+	// KeepUnit leaves the handling unit as it is.
+	KeepUnit Target = iota
+	// ChosenUnit: a unit of the destination's level that contains the case's
+	// location (the committee where the dispute arose); by default the one
+	// above the location at that level.
+	ChosenUnit
+	// ParentUnit: the handling unit's parent (escalation).
+	ParentUnit
+	// ChildUnit: a chosen child of the handling unit (hand down).
+	ChildUnit
+	// LocationTown: the town of the case's location.
+	LocationTown
+)
+
+// Transition is one row of the workflow table: an event from some states to
+// one state, who may fire it and what it needs.
+type Transition struct {
+	Event    Event
+	Label    string // the button's Chinese text
+	From     []State
+	To       State
+	Target   Target
+	Grants   []Grant
+	Requires []Field
+	// Reasons, when set, is the closed list a FieldReason must come from.
+	Reasons []string
+}
+
+// Reason lists of DESIGN §4.
+var (
+	RejectReasons    = []string{"不属于人民调解范围", "已由法院/公安/行政机关受理", "当事人拒绝调解", "其他"}
+	EscalateReasons  = []string{"调解不成", "超出调解能力", "风险升级", ReasonOverdue}
+	RemediateReasons = []string{"协议未履行", "协议明显不公平"}
+	// Routes are the other ways to resolve a dispute that parties are told of
+	// when mediation is refused or ends (人民调解法 Art. 26).
+	Routes = []string{"诉讼", "仲裁", "行政途径"}
+	// Partners are the bodies a case may be referred to.
+	Partners = []string{"派出所", "法庭", "信访办", "劳动仲裁", "市场监管", "交警", "其他部门"}
+)
+
+// ReasonOverdue is the escalation reason of the deadline scheduler.
+const ReasonOverdue = "超期自动上报"
+
+var (
+	tiers       = []State{Grid, Village, Town}
+	intake      = Grant{RoleIntake, InSubtree}
+	mediator    = Grant{RoleMediator, AtHandlingUnit}
+	supervisor  = Grant{RoleSupervisor, InSubtree}
+	desk        = []Grant{intake, supervisor}
+	handlers    = []Grant{mediator, supervisor}
+	everyone    = []Grant{intake, {RoleMediator, InSubtree}, supervisor}
+	openStates  = []State{Registered, Grid, Village, Town, Referred}
+	activeCases = []State{Registered, Grid, Village, Town}
+)
+
+// Table is the workflow of DESIGN §4. An event may have several rows when its
+// destination or its grants depend on the state it leaves.
+var Table = []Transition{
+	{Event: AcceptGrid, Label: "受理·分流到网格", From: []State{Registered}, To: Grid, Target: ChosenUnit,
+		Grants: []Grant{intake, mediator, supervisor}, Requires: []Field{FieldUnit}},
+	{Event: AcceptVillage, Label: "受理·分流到村(社区)", From: []State{Registered}, To: Village, Target: ChosenUnit,
+		Grants: desk, Requires: []Field{FieldUnit}},
+	{Event: AcceptTown, Label: "受理·分流到镇(街道)", From: []State{Registered}, To: Town, Target: ChosenUnit,
+		Grants: desk, Requires: []Field{FieldUnit}},
+	{Event: Reject, Label: "不予受理", From: []State{Registered}, To: Rejected,
+		Grants: desk, Requires: []Field{FieldReason, FieldRoutes}, Reasons: RejectReasons},
+	{Event: Escalate, Label: "上报村(社区)", From: []State{Grid}, To: Village, Target: ParentUnit,
+		Grants: handlers, Requires: []Field{FieldReason}, Reasons: EscalateReasons},
+	{Event: Escalate, Label: "上报镇(街道)", From: []State{Village}, To: Town, Target: ParentUnit,
+		Grants: handlers, Requires: []Field{FieldReason}, Reasons: EscalateReasons},
+	{Event: HandDown, Label: "交办村(社区)", From: []State{Town}, To: Village, Target: ChildUnit,
+		Grants: handlers, Requires: []Field{FieldUnit, FieldReason}},
+	{Event: HandDown, Label: "交办网格", From: []State{Village}, To: Grid, Target: ChildUnit,
+		Grants: handlers, Requires: []Field{FieldUnit, FieldReason}},
+	{Event: Agree, Label: "达成协议", From: tiers, To: Agreed,
+		Grants: handlers, Requires: []Field{FieldAgreement}},
+	{Event: Fail, Label: "终止调解", From: tiers, To: Failed,
+		Grants: handlers, Requires: []Field{FieldReason, FieldRoutes}},
+	{Event: Withdraw, Label: "当事人撤回", From: []State{Registered}, To: Withdrawn,
+		Grants: desk, Requires: []Field{FieldParty, FieldReason}},
+	{Event: Withdraw, Label: "当事人撤回", From: tiers, To: Withdrawn,
+		Grants: handlers, Requires: []Field{FieldParty, FieldReason}},
+	{Event: Refer, Label: "移交", From: []State{Registered}, To: Referred,
+		Grants: desk, Requires: []Field{FieldPartner, FieldReason}},
+	{Event: Refer, Label: "移交", From: []State{Grid, Village, Town, Agreed}, To: Referred,
+		Grants: handlers, Requires: []Field{FieldPartner, FieldReason}},
+	{Event: Return, Label: "退回调解", From: []State{Referred}, To: Town, Target: LocationTown,
+		Grants: desk, Requires: []Field{FieldReason}},
+	{Event: PartnerClose, Label: "移交办结", From: []State{Referred}, To: PartnerClosed,
+		Grants: desk, Requires: []Field{FieldResult}},
+	{Event: Fulfil, Label: "回访·履行完毕", From: []State{Agreed}, To: Fulfilled,
+		Grants: handlers, Requires: []Field{FieldVisit}},
+	{Event: Remediate, Label: "重新调解", From: []State{Agreed}, To: Town, Target: LocationTown,
+		Grants: handlers, Requires: []Field{FieldReason, FieldConsent}, Reasons: RemediateReasons},
+}
+
+// Activity names a step that changes no state but is appended to the case's
+// timeline.
+type Activity string
+
+// The activities of DESIGN §4.
+const (
+	LogSession Activity = "session"
+	AddNote    Activity = "note"
+	AddParty   Activity = "add_party"
+	Assign     Activity = "assign"
+	FollowUp   Activity = "followup"
+	Suspend    Activity = "suspend"
+	Resume     Activity = "resume"
+	Extend     Activity = "extend"
+	Supervise  Activity = "supervise"
+	UpdateRisk Activity = "risk"
+)
+
+// ActivityRule is one row of the activity table.
+type ActivityRule struct {
+	Activity Activity
+	Label    string
+	In       []State
+	Grants   []Grant
+	Requires []Field
+}
+
+// Activities is the activity table of DESIGN §4.
+var Activities = []ActivityRule{
+	{LogSession, "调解记录", tiers, handlers, []Field{FieldSession}},
+	{AddNote, "备注", States, everyone, []Field{FieldNote}},
+	{AddParty, "添加当事人", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldParty}},
+	{Assign, "指派调解员", activeCases, handlers, []Field{FieldMediator}},
+	{FollowUp, "回访记录", []State{Agreed}, handlers, []Field{FieldVisit}},
+	{Suspend, "暂停计时", tiers, handlers, []Field{FieldReason}},
+	{Resume, "恢复计时", tiers, handlers, []Field{FieldNote}},
+	{Extend, "延长期限", tiers, handlers, []Field{FieldDays, FieldConsent, FieldReason}},
+	{Supervise, "督办", openStates, []Grant{supervisor}, []Field{FieldNote}},
+	{UpdateRisk, "更新风险", openStates, everyone, []Field{FieldRisk, FieldReason}},
+}
+
+var eventLabels = map[Event]string{
+	AcceptGrid: "受理到网格", AcceptVillage: "受理到村(社区)", AcceptTown: "受理到镇(街道)",
+	Reject: "不予受理", Escalate: "上报", HandDown: "交办", Agree: "达成协议", Fail: "终止调解",
+	Withdraw: "撤回", Refer: "移交", Return: "退回调解", PartnerClose: "移交办结",
+	Fulfil: "履行完毕", Remediate: "重新调解",
+}
+
+// Label returns the event's Chinese name as the timeline shows it.
+func (e Event) Label() string {
+	if l, ok := eventLabels[e]; ok {
+		return l
+	}
+	return string(e)
+}
+
+// Events lists every distinct event name in table order.
+func Events() []Event {
+	var out []Event
+	seen := map[Event]bool{}
+	for _, t := range Table {
+		if !seen[t.Event] {
+			seen[t.Event] = true
+			out = append(out, t.Event)
+		}
+	}
+	return out
+}
+
+// Lookup returns the row for firing ev from s.
+func Lookup(s State, ev Event) (Transition, bool) {
+	for _, t := range Table {
+		if t.Event == ev && contains(t.From, s) {
+			return t, true
+		}
+	}
+	return Transition{}, false
+}
+
+// Known reports whether ev is declared in the table.
+func (e Event) Known() bool {
+	_, ok := eventLabels[e]
+	return ok
+}
+
+// From returns the rows that may fire from s, in table order.
+func From(s State) []Transition {
+	var out []Transition
+	for _, t := range Table {
+		if contains(t.From, s) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// LookupActivity returns the rule for an activity in state s; ok is false when
+// the activity is unknown or not allowed in s.
+func LookupActivity(s State, a Activity) (rule ActivityRule, known, ok bool) {
+	for _, r := range Activities {
+		if r.Activity == a {
+			return r, true, contains(r.In, s)
+		}
+	}
+	return ActivityRule{}, false, false
+}
+
+// Label returns the activity's Chinese name.
+func (a Activity) Label() string {
+	for _, r := range Activities {
+		if r.Activity == a {
+			return r.Label
+		}
+	}
+	return string(a)
+}
+
+// Position says how a user stands relative to a case; engine works it out from
+// the unit tree.
+type Position struct {
+	Role           Role
+	AtHandlingUnit bool
+	InSubtree      bool
+}
+
+// Permits reports whether one of grants lets a user at pos act. The system
+// actor may do everything the table declares.
+func Permits(grants []Grant, pos Position) bool {
+	if pos.Role == RoleSystem {
+		return true
+	}
+	for _, g := range grants {
+		if g.Role != pos.Role {
+			continue
+		}
+		switch g.Scope {
+		case AtHandlingUnit:
+			if pos.AtHandlingUnit {
+				return true
+			}
+		case InSubtree:
+			if pos.InSubtree {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Needs reports whether the row requires f.
+func (t Transition) Needs(f Field) bool { return contains(t.Requires, f) }
+
+// Needs reports whether the activity requires f.
+func (r ActivityRule) Needs(f Field) bool { return contains(r.Requires, f) }
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Contains reports whether list holds s; the reason and partner lists use it.
+func Contains(list []string, s string) bool { return contains(list, s) }

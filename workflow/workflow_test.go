@@ -1,0 +1,117 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "update golden files")
+
+// TestTable checks the table is well formed: every state and event is known,
+// and an event has at most one row per source state.
+func TestTable(t *testing.T) {
+	seen := map[[2]string]bool{}
+	for _, tr := range Table {
+		if !tr.To.Valid() || !tr.Event.Known() || tr.Label == "" || len(tr.Grants) == 0 {
+			t.Errorf("malformed row %+v", tr)
+		}
+		for _, s := range tr.From {
+			if !s.Valid() || s.Terminal() {
+				t.Errorf("%s: bad source state %q", tr.Event, s)
+			}
+			k := [2]string{string(tr.Event), string(s)}
+			if seen[k] {
+				t.Errorf("%s from %s declared twice", tr.Event, s)
+			}
+			seen[k] = true
+		}
+		if (tr.Target == ChosenUnit || tr.Target == ChildUnit) != tr.Needs(FieldUnit) {
+			t.Errorf("%s: a chosen unit target and the unit field go together", tr.Event)
+		}
+	}
+	for _, s := range States {
+		if s.Terminal() != (len(From(s)) == 0) {
+			t.Errorf("state %s: terminal=%v but %d rows leave it", s, s.Terminal(), len(From(s)))
+		}
+	}
+}
+
+// TestFireEveryPair walks every (state, event) pair through the machine.
+func TestFireEveryPair(t *testing.T) {
+	for _, s := range States {
+		for _, ev := range Events() {
+			tr, allowed := Lookup(s, ev)
+			got, err := Fire(context.Background(), s, ev, nil)
+			if allowed {
+				if err != nil || got != tr.To {
+					t.Errorf("%s --%s--> got %s, %v; want %s", s, ev, got, err, tr.To)
+				}
+				continue
+			}
+			if !errors.Is(err, ErrNotAllowed) || got != s {
+				t.Errorf("%s --%s--> got %s, %v; want ErrNotAllowed", s, ev, got, err)
+			}
+		}
+	}
+	if _, err := Fire(context.Background(), Grid, "fly", nil); !errors.Is(err, ErrUnknownEvent) {
+		t.Errorf("unknown event: %v", err)
+	}
+}
+
+// TestGuardCancels checks that a guard's error stops the transition.
+func TestGuardCancels(t *testing.T) {
+	boom := errors.New("boom")
+	got, err := Fire(context.Background(), Grid, Escalate, func(tr Transition) error {
+		if tr.To != Village {
+			t.Errorf("guard saw row to %s", tr.To)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) || got != Grid {
+		t.Fatalf("got %s, %v", got, err)
+	}
+}
+
+func TestPermits(t *testing.T) {
+	tr, _ := Lookup(Grid, Escalate)
+	for _, tc := range []struct {
+		name string
+		pos  Position
+		want bool
+	}{
+		{"mediator at the handling unit", Position{RoleMediator, true, true}, true},
+		{"mediator elsewhere in the subtree", Position{RoleMediator, false, true}, false},
+		{"supervisor above", Position{RoleSupervisor, false, true}, true},
+		{"supervisor outside", Position{RoleSupervisor, false, false}, false},
+		{"intake", Position{RoleIntake, true, true}, false},
+		{"admin", Position{RoleAdmin, true, true}, false},
+		{"system", Position{Role: RoleSystem}, true},
+	} {
+		if got := Permits(tr.Grants, tc.pos); got != tc.want {
+			t.Errorf("%s: got %v", tc.name, got)
+		}
+	}
+}
+
+// TestDiagram compares the Mermaid diagram with testdata/workflow.mmd; run
+// with -update to rewrite it.
+func TestDiagram(t *testing.T) {
+	golden := filepath.Join("..", "testdata", "workflow.mmd")
+	got := Diagram()
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("diagram differs from %s; run go test ./workflow -update\n%s", golden, got)
+	}
+}
