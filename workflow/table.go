@@ -32,6 +32,7 @@ const (
 	FieldRoutes    Field = "routes"    // the other routes the parties were told of
 	FieldPartner   Field = "partner"   // the partner body
 	FieldParty     Field = "party"     // which party
+	FieldNewParty  Field = "new_party" // a party's details
 	FieldAgreement Field = "agreement" // the mediation agreement
 	FieldResult    Field = "result"    // the partner's result
 	FieldVisit     Field = "visit"     // a follow-up visit (回访)
@@ -191,11 +192,11 @@ type ActivityRule struct {
 var Activities = []ActivityRule{
 	{LogSession, "调解记录", tiers, handlers, []Field{FieldSession}},
 	{AddNote, "备注", States, everyone, []Field{FieldNote}},
-	{AddParty, "添加当事人", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldParty}},
+	{AddParty, "添加当事人", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldNewParty}},
 	{Assign, "指派调解员", activeCases, handlers, []Field{FieldMediator}},
 	{FollowUp, "回访记录", []State{Agreed}, handlers, []Field{FieldVisit}},
 	{Suspend, "暂停计时", tiers, handlers, []Field{FieldReason}},
-	{Resume, "恢复计时", tiers, handlers, []Field{FieldNote}},
+	{Resume, "恢复计时", tiers, handlers, []Field{FieldReason}},
 	{Extend, "延长期限", tiers, handlers, []Field{FieldDays, FieldConsent, FieldReason}},
 	{Supervise, "督办", openStates, []Grant{supervisor}, []Field{FieldNote}},
 	{UpdateRisk, "更新风险", openStates, everyone, []Field{FieldRisk, FieldReason}},

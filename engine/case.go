@@ -1,0 +1,344 @@
+package engine
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Sources are where a dispute comes from (来源, DESIGN §5).
+var Sources = []string{"当事人申请", "网格排查", "门前调", "公安移交(警调)", "法院委派(诉调)", "信访转办(访调)", "12345/部门转办"}
+
+// Categories are the Ministry of Justice's 15 dispute types (纠纷类型).
+var Categories = []string{"婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地",
+	"征地拆迁", "环境污染", "劳动争议", "消费", "医疗", "道路交通事故", "物业", "其他"}
+
+// Risk is a case's risk colour.
+type Risk string
+
+// The risk colours.
+const (
+	RiskGreen  Risk = "green"
+	RiskYellow Risk = "yellow"
+	RiskRed    Risk = "red"
+)
+
+// Label returns the colour's Chinese name.
+func (r Risk) Label() string {
+	switch r {
+	case RiskGreen:
+		return "绿色(低)"
+	case RiskYellow:
+		return "黄色(中)"
+	case RiskRed:
+		return "红色(高)"
+	}
+	return string(r)
+}
+
+// Valid reports whether r is a declared colour.
+func (r Risk) Valid() bool { return r == RiskGreen || r == RiskYellow || r == RiskRed }
+
+// Case flags, stored by these keys and shown by their Chinese names.
+const (
+	FlagCivilToCriminal = "civil_to_criminal" // 民转刑倾向
+	FlagGroupIncident   = "group_incident"    // 群体性倾向
+	FlagDeath           = "death"             // 涉及死亡
+)
+
+// FlagNames maps each flag key to its Chinese name.
+var FlagNames = map[string]string{
+	FlagCivilToCriminal: "民转刑倾向",
+	FlagGroupIncident:   "群体性倾向",
+	FlagDeath:           "涉及死亡",
+}
+
+// FlagKey accepts a flag by key or by Chinese name and returns its key.
+func FlagKey(s string) (string, bool) {
+	if _, ok := FlagNames[s]; ok {
+		return s, true
+	}
+	for k, v := range FlagNames {
+		if v == s {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// Case is one dispute, from registration to closing (DESIGN §5).
+type Case struct {
+	ID      int64
+	TownID  int64
+	Year    int
+	Seq     int
+	Number  string // 油调〔2026〕0007号
+	Code    string // the public code a party looks the case up by
+	State   workflow.State
+	Version int // rises by one with every event
+
+	LocationUnitID int64 // the grid where the dispute arose
+	HandlingUnitID int64 // the unit whose mediators hold it now
+	MediatorID     int64 // the assigned mediator, 0 when none
+
+	Source       string
+	Category     string
+	Amount       int64 // amount involved, in fen (分)
+	People       int
+	Risk         Risk
+	Flags        []string
+	CrossVillage bool // the parties live in different villages
+	Summary      string
+	Requests     string
+
+	// Columns kept in step with the events, for lists and reports.
+	OpenedAt        time.Time
+	AcceptedAt      *time.Time // first acceptance
+	AgreedAt        *time.Time // first agreement
+	AgreedTier      workflow.Level
+	AgreementAmount int64 // of the first agreement, in fen
+	ClosedAt        *time.Time
+	Outcome         workflow.State // the terminal state, "" while open
+
+	// Deadlines (DESIGN §4).
+	TierStartedAt *time.Time // when the current state's clock started
+	DueAt         *time.Time // the current state's deadline
+	OverallDueAt  *time.Time // the whole mediation's deadline
+	SuspendedAt   *time.Time // set while the clocks are stopped
+	SupervisedAt  *time.Time // last 督办
+
+	CreatedBy int64
+	ImportKey string // set on imported cases, so a second import skips them
+
+	Parties []*Party // loaded by FindCase
+}
+
+// HasFlag reports whether the case carries flag key.
+func (c *Case) HasFlag(key string) bool {
+	for _, f := range c.Flags {
+		if f == key {
+			return true
+		}
+	}
+	return false
+}
+
+// Overdue reports whether an open case's state or overall deadline passed at
+// now. A suspended case is never overdue: its clocks are stopped.
+func (c *Case) Overdue(now time.Time) bool {
+	if !c.State.Open() || c.SuspendedAt != nil {
+		return false
+	}
+	return (c.DueAt != nil && now.After(*c.DueAt)) || (c.OverallDueAt != nil && c.State.Level() != "" && now.After(*c.OverallDueAt))
+}
+
+// Party is one side's person or organisation (当事人).
+type Party struct {
+	ID       int64
+	CaseID   int64
+	Side     string // applicant or respondent
+	Kind     string // person or organisation
+	Name     string
+	Sex      string // 男, 女 or empty
+	IDNumber string
+	Phone    string
+	Address  string
+	Consent  string // yes, no, or "" while unknown
+}
+
+// Party sides and kinds.
+const (
+	SideApplicant  = "applicant"
+	SideRespondent = "respondent"
+	KindPerson     = "person"
+	KindOrg        = "organisation"
+)
+
+var (
+	idNumberRE = regexp.MustCompile(`^\d{17}[\dX]$`)
+	phoneRE    = regexp.MustCompile(`^(1\d{10}|0\d{2,3}-?\d{7,8})$`)
+)
+
+// Validate checks a party; i is its position on the form, for messages.
+func (p *Party) Validate(i int) error {
+	field := func(f string) string { return "parties." + itoa(i) + "." + f }
+	p.Name = strings.TrimSpace(p.Name)
+	p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
+	p.Phone = strings.TrimSpace(p.Phone)
+	if p.Kind == "" {
+		p.Kind = KindPerson
+	}
+	switch {
+	case p.Side != SideApplicant && p.Side != SideRespondent:
+		return Invalid(field("side"), "第%d位当事人：请选择申请方或被申请方。", i+1)
+	case p.Kind != KindPerson && p.Kind != KindOrg:
+		return Invalid(field("kind"), "第%d位当事人：类型必须是个人或单位。", i+1)
+	case p.Name == "":
+		return Invalid(field("name"), "第%d位当事人：请填写姓名或单位名称。", i+1)
+	case len([]rune(p.Name)) > 100:
+		return Invalid(field("name"), "第%d位当事人：名称不能超过100个字。", i+1)
+	case p.Sex != "" && p.Sex != "男" && p.Sex != "女":
+		return Invalid(field("sex"), "第%d位当事人：性别只能是男或女。", i+1)
+	case p.IDNumber != "" && p.Kind == KindPerson && !validIDNumber(p.IDNumber):
+		return Invalid(field("id_number"), "第%d位当事人：身份证号码“%s”无效（应为18位，末位校验码需正确）。", i+1, p.IDNumber)
+	case p.Phone != "" && !phoneRE.MatchString(p.Phone):
+		return Invalid(field("phone"), "第%d位当事人：电话号码“%s”无效（手机11位，或带区号的固定电话）。", i+1, p.Phone)
+	case p.Consent != "" && p.Consent != "yes" && p.Consent != "no":
+		return Invalid(field("consent"), "第%d位当事人：是否同意调解只能是同意或不同意。", i+1)
+	}
+	return nil
+}
+
+// validIDNumber checks an 18-character resident ID number and its ISO 7064
+// check character.
+func validIDNumber(s string) bool {
+	if !idNumberRE.MatchString(s) {
+		return false
+	}
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(s[i]-'0') * w
+	}
+	return "10X98765432"[sum%11] == s[17]
+}
+
+// MaskedIDNumber shows the first 6 and last 4 characters only.
+func (p *Party) MaskedIDNumber() string { return mask(p.IDNumber, 6, 4) }
+
+// MaskedPhone shows the first 3 and last 4 digits only.
+func (p *Party) MaskedPhone() string { return mask(p.Phone, 3, 4) }
+
+func mask(s string, head, tail int) string {
+	r := []rune(s)
+	if len(r) <= head+tail {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:head]) + strings.Repeat("*", len(r)-head-tail) + string(r[len(r)-tail:])
+}
+
+// Agreement is a mediation agreement (人民调解法 Art. 28-29).
+type Agreement struct {
+	ID          int64
+	CaseID      int64
+	EventID     int64
+	Kind        string // written or oral
+	Facts       string // facts, points in dispute, each side's responsibility
+	Terms       string
+	Performance string // how and where it is performed
+	DueAt       *time.Time
+	Amount      int64 // in fen
+	SignedAt    time.Time
+	Copies      int // parties + 1
+	Tier        workflow.Level
+}
+
+// Agreement kinds.
+const (
+	AgreementWritten = "written"
+	AgreementOral    = "oral"
+)
+
+// ConfirmBy is the last day the parties may jointly apply for judicial
+// confirmation (司法确认): 30 days from the effective date (Art. 33).
+func (a *Agreement) ConfirmBy() time.Time { return a.SignedAt.AddDate(0, 0, 30) }
+
+// Validate checks an agreement.
+func (a *Agreement) Validate() error {
+	a.Terms = strings.TrimSpace(a.Terms)
+	switch {
+	case a.Kind != AgreementWritten && a.Kind != AgreementOral:
+		return Invalid("agreement.kind", "请选择书面协议或口头协议。")
+	case a.Terms == "":
+		return Invalid("agreement.terms", "请填写协议内容。")
+	case a.Kind == AgreementWritten && strings.TrimSpace(a.Performance) == "":
+		return Invalid("agreement.performance", "书面协议须写明履行方式、地点。")
+	case a.Amount < 0:
+		return Invalid("agreement.amount", "协议金额不能为负数。")
+	}
+	return nil
+}
+
+// Event is one line of a case's append-only timeline: a transition or an
+// activity.
+type Event struct {
+	ID        int64
+	CaseID    int64
+	Seq       int    // the case's version after this event
+	Name      string // a workflow.Event or workflow.Activity
+	From      workflow.State
+	To        workflow.State
+	UnitID    int64 // the handling unit after the event
+	ActorID   int64 // 0 for the system
+	ActorName string
+	Role      workflow.Role
+	At        time.Time
+	Reason    string
+	Automatic bool
+	Data      map[string]any
+}
+
+// Transition reports whether the event changed the state.
+func (e *Event) Transition() bool { return workflow.Event(e.Name).Known() }
+
+// Label returns the event's Chinese name.
+func (e *Event) Label() string {
+	if e.Transition() {
+		return workflow.Event(e.Name).Label()
+	}
+	if e.Name == EventOpened {
+		return "登记"
+	}
+	return workflow.Activity(e.Name).Label()
+}
+
+// EventOpened is the name of the first event of every case.
+const EventOpened = "open"
+
+// Session is a mediation session record (调解记录).
+type Session struct {
+	ID           int64
+	CaseID       int64
+	EventID      int64
+	At           time.Time
+	Place        string
+	Participants string
+	Record       string
+}
+
+// FollowUp is a follow-up visit (回访记录).
+type FollowUp struct {
+	ID        int64
+	CaseID    int64
+	EventID   int64
+	At        time.Time
+	Visited   string // who was visited
+	Performed bool   // the agreement has been performed
+	Findings  string
+}
+
+// Validate checks a follow-up.
+func (f *FollowUp) Validate() error {
+	if strings.TrimSpace(f.Visited) == "" {
+		return Invalid("visit.visited", "请填写回访对象。")
+	}
+	if strings.TrimSpace(f.Findings) == "" {
+		return Invalid("visit.findings", "请填写回访情况。")
+	}
+	return nil
+}
+
+// Referral is a hand-over to a partner body and, later, its feedback.
+type Referral struct {
+	ID         int64
+	CaseID     int64
+	EventID    int64
+	Partner    string
+	Reason     string
+	At         time.Time
+	DueAt      time.Time
+	ResolvedAt *time.Time
+	Result     string // returned for mediation, or the partner's result
+}

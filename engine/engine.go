@@ -1,0 +1,321 @@
+// Package engine holds the domain of the mediation system: its types, its
+// errors and its use cases (open a case, fire an event, record an activity,
+// route, compute deadlines, list). It imports neither the web framework nor
+// the ORM; persistence comes in through the Store interface.
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Engine runs the use cases. Set its fields before first use.
+type Engine struct {
+	Store Store
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Location is the towns' time zone: case numbers take their year, and
+	// reports their months, from it.
+	Location *time.Location
+	Policy   Policy
+	Routing  RoutingPolicy
+
+	treeMu sync.Mutex
+	tree   *Tree
+}
+
+// New returns an engine on s with the default clock, time zone and policies.
+func New(s Store) *Engine {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy, Routing: DefaultRouting}
+}
+
+// Tree returns the unit tree, loading it on first use.
+func (e *Engine) Tree(ctx context.Context) (*Tree, error) {
+	e.treeMu.Lock()
+	defer e.treeMu.Unlock()
+	if e.tree != nil {
+		return e.tree, nil
+	}
+	units, err := e.Store.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.tree = NewTree(units)
+	return e.tree, nil
+}
+
+// treeWith returns the tree, reloading it once if it lacks one of ids: another
+// server may have added units since this one loaded them.
+func (e *Engine) treeWith(ctx context.Context, ids ...int64) (*Tree, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if id != 0 && t.Unit(id) == nil {
+			e.forgetTree()
+			return e.Tree(ctx)
+		}
+	}
+	return t, nil
+}
+
+func (e *Engine) forgetTree() {
+	e.treeMu.Lock()
+	e.tree = nil
+	e.treeMu.Unlock()
+}
+
+// SaveUnit creates or updates a unit, given its parent's code ("" for a root).
+func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	var parent *Unit
+	if parentCode != "" {
+		if parent = t.ByCode(parentCode); parent == nil {
+			return Invalid("parent", "上级单位“%s”不存在。", parentCode)
+		}
+		u.ParentID = parent.ID
+	}
+	if err := u.Validate(parent); err != nil {
+		return err
+	}
+	if old := t.ByCode(u.Code); old != nil && old.Level != u.Level {
+		return Invalid("level", "单位“%s”已存在且层级为%s，不能改为%s。", u.Code, old.Level.Label(), u.Level.Label())
+	}
+	defer e.forgetTree()
+	return e.Store.SaveUnit(ctx, u)
+}
+
+// position says how actor stands relative to c.
+func position(t *Tree, a Actor, c *Case) workflow.Position {
+	return workflow.Position{
+		Role:           a.Role,
+		AtHandlingUnit: a.UnitID != 0 && a.UnitID == c.HandlingUnitID,
+		InSubtree:      a.UnitID != 0 && (t.Contains(a.UnitID, c.HandlingUnitID) || t.Contains(a.UnitID, c.LocationUnitID)),
+	}
+}
+
+func canSee(t *Tree, a Actor, c *Case) bool {
+	return a.Role == workflow.RoleSystem || position(t, a, c).InSubtree
+}
+
+// at returns when an actor's step happens: now, or for the system (import,
+// demo) the time the history gives.
+func (e *Engine) at(a Actor, given time.Time) time.Time {
+	if a.Role == workflow.RoleSystem && !given.IsZero() {
+		return given.UTC()
+	}
+	return e.Now().UTC()
+}
+
+// FindCase returns a case the actor may see. Returns ENOTFOUND otherwise, so
+// that a case's existence is not revealed outside its subtree.
+func (e *Engine) FindCase(ctx context.Context, a Actor, id int64) (*Case, error) {
+	c, err := e.Store.FindCase(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t, err := e.treeWith(ctx, c.HandlingUnitID, c.LocationUnitID, a.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(t, a, c) {
+		return nil, Errorf(ENOTFOUND, "案件不存在或您无权查看。")
+	}
+	return c, nil
+}
+
+// Timeline returns the events of a case the actor may see, oldest first.
+func (e *Engine) Timeline(ctx context.Context, a Actor, id int64) ([]*Event, error) {
+	if _, err := e.FindCase(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return e.Store.Events(ctx, id)
+}
+
+// Cases lists the cases the actor may see that match f.
+func (e *Engine) Cases(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int, error) {
+	if a.Role != workflow.RoleSystem {
+		t, err := e.treeWith(ctx, a.UnitID)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.Units = t.Subtree(a.UnitID)
+		if len(f.Units) == 0 {
+			return nil, 0, nil
+		}
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	return e.Store.Cases(ctx, f)
+}
+
+// Allowed lists the transitions and activities actor may start on c now:
+// the buttons of the case page.
+func (e *Engine) Allowed(ctx context.Context, a Actor, c *Case) ([]workflow.Transition, []workflow.ActivityRule, error) {
+	t, err := e.treeWith(ctx, c.HandlingUnitID, c.LocationUnitID, a.UnitID)
+	if err != nil {
+		return nil, nil, err
+	}
+	pos := position(t, a, c)
+	var trs []workflow.Transition
+	for _, tr := range workflow.From(c.State) {
+		if workflow.Permits(tr.Grants, pos) {
+			trs = append(trs, tr)
+		}
+	}
+	var acts []workflow.ActivityRule
+	for _, r := range workflow.Activities {
+		if _, _, ok := workflow.LookupActivity(c.State, r.Activity); ok && workflow.Permits(r.Grants, pos) {
+			acts = append(acts, r)
+		}
+	}
+	return trs, acts, nil
+}
+
+// NewCase is what the intake desk (or a grid mediator at the gate) registers.
+type NewCase struct {
+	Source       string
+	Category     string
+	LocationID   int64 // the grid where the dispute arose
+	Amount       int64 // fen
+	People       int
+	Risk         Risk
+	Flags        []string
+	CrossVillage bool
+	Summary      string
+	Requests     string
+	Parties      []*Party
+	// At backdates the registration; only the system actor may set it.
+	At        time.Time
+	ImportKey string
+}
+
+// Validate checks a new case against the unit tree.
+func (n *NewCase) Validate(t *Tree) error {
+	loc := t.Unit(n.LocationID)
+	switch {
+	case !workflow.Contains(Sources, n.Source):
+		return Invalid("source", "请选择案件来源。")
+	case !workflow.Contains(Categories, n.Category):
+		return Invalid("category", "请选择纠纷类型（%d类之一）。", len(Categories))
+	case loc == nil:
+		return Invalid("location", "请选择纠纷发生地所在网格。")
+	case loc.Level != workflow.LevelGrid:
+		return Invalid("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
+	case n.Amount < 0:
+		return Invalid("amount", "涉及金额不能为负数。")
+	case n.People < 1 || n.People > 100000:
+		return Invalid("people", "涉及人数须在1到100000之间。")
+	case !n.Risk.Valid():
+		return Invalid("risk", "请选择风险等级（绿、黄、红）。")
+	case len([]rune(n.Summary)) < 5:
+		return Invalid("summary", "请填写纠纷简要情况（至少5个字）。")
+	case len([]rune(n.Summary)) > 5000:
+		return Invalid("summary", "纠纷简要情况不能超过5000字。")
+	case len(n.Parties) == 0:
+		return Invalid("parties", "请至少登记一位当事人。")
+	}
+	for i, f := range n.Flags {
+		k, ok := FlagKey(f)
+		if !ok {
+			return Invalid("flags", "未知的风险标记“%s”。", f)
+		}
+		n.Flags[i] = k
+	}
+	applicant := false
+	for i, p := range n.Parties {
+		if err := p.Validate(i); err != nil {
+			return err
+		}
+		applicant = applicant || p.Side == SideApplicant
+	}
+	if !applicant {
+		return Invalid("parties", "请至少登记一位申请方当事人。")
+	}
+	return nil
+}
+
+// OpenCase registers a new dispute. Intake staff and supervisors may register
+// one anywhere in their subtree; a mediator, only inside their own unit (门前调).
+// The case number is issued in the same transaction and never reused.
+func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase) (*Case, error) {
+	t, err := e.treeWith(ctx, n.LocationID, a.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	if err := n.Validate(t); err != nil {
+		return nil, err
+	}
+	handling := t.Town(n.LocationID)
+	switch a.Role {
+	case workflow.RoleSystem:
+	case workflow.RoleIntake, workflow.RoleSupervisor, workflow.RoleMediator:
+		if !t.Contains(a.UnitID, n.LocationID) {
+			return nil, Errorf(EFORBIDDEN, "您只能登记本单位辖区内的纠纷。")
+		}
+		if a.Role == workflow.RoleMediator {
+			handling = t.Unit(a.UnitID)
+		}
+	default:
+		return nil, Errorf(EFORBIDDEN, "%s不能登记案件。", a.Role.Label())
+	}
+	if handling == nil {
+		return nil, Invalid("location", "纠纷发生地不属于任何镇(街道)。")
+	}
+	town := t.Town(n.LocationID)
+	at := e.at(a, n.At)
+	code, err := publicCode()
+	if err != nil {
+		return nil, err
+	}
+	c := &Case{
+		TownID: town.ID, Year: at.In(e.Location).Year(), Code: code,
+		State: workflow.Registered, Version: 1,
+		LocationUnitID: n.LocationID, HandlingUnitID: handling.ID,
+		Source: n.Source, Category: n.Category, Amount: n.Amount, People: n.People,
+		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
+		OpenedAt: at, TierStartedAt: &at, DueAt: addDays(at, e.Policy.Registered),
+		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
+	}
+	first := &Event{Seq: 1, Name: EventOpened, To: workflow.Registered, UnitID: handling.ID,
+		ActorID: a.UserID, ActorName: a.Name, Role: a.Role, At: at,
+		Data: map[string]any{"source": n.Source, "category": n.Category}}
+	format := func(seq int) string {
+		return fmt.Sprintf("%s调〔%d〕%04d号", town.CasePrefix, c.Year, seq)
+	}
+	if err := e.Store.CreateCase(ctx, c, format, first); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// publicCode returns a random code that a party can read out on the phone:
+// no 0/O or 1/I to confuse.
+func publicCode() (string, error) {
+	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b), nil
+}

@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Store is what engine needs from persistence. The store package implements
+// it on SQLite and PostgreSQL. Every method that writes does so in one
+// transaction: it either happens whole or not at all.
+type Store interface {
+	// Units returns every unit.
+	Units(ctx context.Context) ([]*Unit, error)
+	// SaveUnit inserts u, or updates the unit with u's code; it sets u.ID.
+	SaveUnit(ctx context.Context, u *Unit) error
+
+	// CreateUser inserts u and sets u.ID. Returns ECONFLICT if the name is taken.
+	CreateUser(ctx context.Context, u *User) error
+	// FindUser returns the user with id. Returns ENOTFOUND if none.
+	FindUser(ctx context.Context, id int64) (*User, error)
+	// FindUserByName returns the user with name. Returns ENOTFOUND if none.
+	FindUserByName(ctx context.Context, name string) (*User, error)
+	// Users returns users, those of units when units is not empty.
+	Users(ctx context.Context, units []int64) ([]*User, error)
+	// SetPasswordHash replaces a user's password hash. Returns ENOTFOUND if none.
+	SetPasswordHash(ctx context.Context, id int64, hash string) error
+
+	// CreateCase inserts c, its parties and its first event in one
+	// transaction. It issues the next number of c.TownID and c.Year in the same
+	// transaction, setting c.Seq, c.Number (from format, which gets the
+	// sequence number) and c.ID.
+	CreateCase(ctx context.Context, c *Case, numberFormat func(seq int) string, first *Event) error
+	// FindCase returns a case with its parties. Returns ENOTFOUND if none.
+	FindCase(ctx context.Context, id int64) (*Case, error)
+	// FindCaseBy returns the case with that number or public code. Returns
+	// ENOTFOUND if none.
+	FindCaseBy(ctx context.Context, numberOrCode string) (*Case, error)
+	// ImportedCase reports whether a case with the import key exists.
+	ImportedCase(ctx context.Context, key string) (bool, error)
+	// Cases returns one page of the cases that match f, and how many match.
+	Cases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
+	// Apply records a change to a case in one transaction: it updates the case
+	// if its version is still ch.Version, appends the event, and inserts the
+	// records that come with it. Returns ECONFLICT if the version moved.
+	Apply(ctx context.Context, ch *Change) error
+	// Events returns a case's timeline, oldest first.
+	Events(ctx context.Context, caseID int64) ([]*Event, error)
+	// Agreements returns a case's agreements, oldest first.
+	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
+	// Referrals returns a case's referrals, oldest first.
+	Referrals(ctx context.Context, caseID int64) ([]*Referral, error)
+}
+
+// Change is everything one event writes.
+type Change struct {
+	Case      *Case // the case as it is after the event
+	Version   int   // the version the event was decided on
+	Event     *Event
+	Party     *Party
+	Agreement *Agreement
+	Session   *Session
+	FollowUp  *FollowUp
+	Referral  *Referral
+	// Resolve, when set, closes the case's open referral with this result.
+	Resolve *Referral
+}
+
+// CaseFilter selects cases. Zero fields select everything.
+type CaseFilter struct {
+	// Units limits the cases to those whose location or handling unit is in
+	// the list (the visibility rule of DESIGN §3). Nil means no limit.
+	Units []int64
+	// Handling limits the cases to those handled by one of these units.
+	Handling []int64
+	States   []workflow.State
+	Category string
+	Source   string
+	// OverdueAt, when set, keeps the open cases overdue at that time.
+	OverdueAt *time.Time
+	// Number matches a case number or public code, in part.
+	Number string
+	// Party matches a party's name, in part.
+	Party  string
+	Offset int
+	Limit  int
+}

@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Unit is a node of the 141 tree: a town, a village or community, or a grid
+// (DESIGN §3).
+type Unit struct {
+	ID       int64
+	Code     string
+	Name     string
+	Level    workflow.Level
+	ParentID int64 // 0 for a root
+	// CasePrefix is set on towns: the first character of the case number,
+	// as 油 in 油调〔2026〕0007号.
+	CasePrefix string
+}
+
+// Tree is the unit tree in memory. Units change seldom, and every permission
+// check walks the tree, so engine keeps one and replaces it whole.
+type Tree struct {
+	byID     map[int64]*Unit
+	byCode   map[string]*Unit
+	children map[int64][]*Unit
+}
+
+// NewTree indexes units.
+func NewTree(units []*Unit) *Tree {
+	t := &Tree{byID: map[int64]*Unit{}, byCode: map[string]*Unit{}, children: map[int64][]*Unit{}}
+	for _, u := range units {
+		t.byID[u.ID] = u
+		t.byCode[u.Code] = u
+	}
+	for _, u := range units {
+		if u.ParentID != 0 {
+			t.children[u.ParentID] = append(t.children[u.ParentID], u)
+		}
+	}
+	for _, kids := range t.children {
+		sort.Slice(kids, func(i, j int) bool { return kids[i].Code < kids[j].Code })
+	}
+	return t
+}
+
+// Unit returns the unit with id, or nil.
+func (t *Tree) Unit(id int64) *Unit { return t.byID[id] }
+
+// ByCode returns the unit with code, or nil.
+func (t *Tree) ByCode(code string) *Unit { return t.byCode[code] }
+
+// Children returns the direct children of id, ordered by code.
+func (t *Tree) Children(id int64) []*Unit { return t.children[id] }
+
+// Roots returns the units without a parent, ordered by code.
+func (t *Tree) Roots() []*Unit {
+	var out []*Unit
+	for _, u := range t.byID {
+		if u.ParentID == 0 {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// Contains reports whether unit id lies in the subtree rooted at root
+// (a unit contains itself).
+func (t *Tree) Contains(root, id int64) bool {
+	for u := t.byID[id]; u != nil; u = t.byID[u.ParentID] {
+		if u.ID == root {
+			return true
+		}
+		if u.ParentID == 0 {
+			break
+		}
+	}
+	return false
+}
+
+// Ancestor returns the unit at level among id and its ancestors, or nil.
+func (t *Tree) Ancestor(id int64, level workflow.Level) *Unit {
+	for u := t.byID[id]; u != nil; u = t.byID[u.ParentID] {
+		if u.Level == level {
+			return u
+		}
+		if u.ParentID == 0 {
+			break
+		}
+	}
+	return nil
+}
+
+// Town returns the town that id belongs to, or nil.
+func (t *Tree) Town(id int64) *Unit { return t.Ancestor(id, workflow.LevelTown) }
+
+// Subtree returns the ids of root and every unit below it.
+func (t *Tree) Subtree(root int64) []int64 {
+	if t.byID[root] == nil {
+		return nil
+	}
+	out := []int64{root}
+	for i := 0; i < len(out); i++ {
+		for _, k := range t.children[out[i]] {
+			out = append(out, k.ID)
+		}
+	}
+	return out
+}
+
+// Units returns every unit, ordered by code.
+func (t *Tree) Units() []*Unit {
+	out := make([]*Unit, 0, len(t.byID))
+	for _, u := range t.byID {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// Path returns the names from the town down to id, as 油车港镇 / 麟湖村 / 第3网格.
+func (t *Tree) Path(id int64) string {
+	var names []string
+	for u := t.byID[id]; u != nil; u = t.byID[u.ParentID] {
+		names = append([]string{u.Name}, names...)
+		if u.Level == workflow.LevelTown || u.ParentID == 0 {
+			break
+		}
+	}
+	s := ""
+	for i, n := range names {
+		if i > 0 {
+			s += " / "
+		}
+		s += n
+	}
+	return s
+}
+
+// Validate checks a unit before it is saved under parent (nil for a root).
+func (u *Unit) Validate(parent *Unit) error {
+	switch {
+	case u.Code == "":
+		return Invalid("code", "单位编码不能为空。")
+	case u.Name == "":
+		return Invalid("name", "单位名称不能为空。")
+	case !u.Level.Valid():
+		return Invalid("level", "单位层级必须是 town、village、grid 或 county。")
+	case u.Level != workflow.LevelTown && u.CasePrefix != "":
+		return Invalid("case_prefix", "只有镇(街道)设案号前缀。")
+	case u.Level == workflow.LevelTown && u.CasePrefix == "":
+		return Invalid("case_prefix", "镇(街道)必须设案号前缀（如“油”）。")
+	case parent == nil && u.Level != workflow.LevelTown && u.Level != workflow.LevelCounty:
+		return Invalid("parent", "%s单位必须有上级单位。", u.Level.Label())
+	case parent != nil && parent.Level.Rank() != u.Level.Rank()+1:
+		return Invalid("parent", "%s的上级必须是%s，而“%s”是%s。", u.Level.Label(), levelAbove(u.Level).Label(), parent.Name, parent.Level.Label())
+	}
+	return nil
+}
+
+func levelAbove(l workflow.Level) workflow.Level {
+	for _, c := range []workflow.Level{workflow.LevelVillage, workflow.LevelTown, workflow.LevelCounty} {
+		if c.Rank() == l.Rank()+1 {
+			return c
+		}
+	}
+	return ""
+}

@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// User is a person with an account. Parties never log in.
+type User struct {
+	ID           int64
+	Name         string // the login name
+	DisplayName  string
+	Role         workflow.Role
+	UnitID       int64
+	PasswordHash string
+	CreatedAt    time.Time
+}
+
+// Actor is who does something: a logged-in user or the system.
+type Actor struct {
+	UserID int64
+	Name   string
+	Role   workflow.Role
+	UnitID int64
+}
+
+// System is the actor of automatic escalation, import and the demo builder.
+var System = Actor{Name: "系统", Role: workflow.RoleSystem}
+
+// Actor returns the user as an actor.
+func (u *User) Actor() Actor {
+	name := u.DisplayName
+	if name == "" {
+		name = u.Name
+	}
+	return Actor{UserID: u.ID, Name: name, Role: u.Role, UnitID: u.UnitID}
+}
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 8
+
+// SetPassword hashes password with bcrypt into u.PasswordHash.
+func (u *User) SetPassword(password string) error {
+	if len([]rune(password)) < MinPasswordLength {
+		return Invalid("password", "密码至少%d位。", MinPasswordLength)
+	}
+	if len(password) > 72 {
+		return Invalid("password", "密码不能超过72个字节。")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = string(h)
+	return nil
+}
+
+// CheckPassword reports whether password matches the stored hash.
+func (u *User) CheckPassword(password string) bool {
+	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil
+}
+
+// Validate checks a user before it is saved.
+func (u *User) Validate() error {
+	u.Name = strings.TrimSpace(u.Name)
+	switch {
+	case u.Name == "":
+		return Invalid("name", "用户名不能为空。")
+	case strings.ContainsAny(u.Name, " \t\r\n"):
+		return Invalid("name", "用户名不能包含空格。")
+	case len([]rune(u.Name)) > 50:
+		return Invalid("name", "用户名不能超过50个字。")
+	case !u.Role.Valid():
+		return Invalid("role", "角色必须是 intake（接待员）、mediator（调解员）、supervisor（督办）或 admin（系统管理员）。")
+	case u.UnitID == 0:
+		return Invalid("unit", "请指定所属单位。")
+	case u.PasswordHash == "":
+		return Invalid("password", "请设置密码。")
+	}
+	return nil
+}

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// The row types mirror the tables; GORM tags stay here, out of engine.
+
+type unitRow struct {
+	ID         int64
+	Code       string
+	Name       string
+	Level      string
+	ParentID   *int64
+	CasePrefix string
+}
+
+func (unitRow) TableName() string { return "units" }
+
+func (r *unitRow) toUnit() *engine.Unit {
+	u := &engine.Unit{ID: r.ID, Code: r.Code, Name: r.Name, Level: workflow.Level(r.Level), CasePrefix: r.CasePrefix}
+	if r.ParentID != nil {
+		u.ParentID = *r.ParentID
+	}
+	return u
+}
+
+type userRow struct {
+	ID           int64
+	Name         string
+	DisplayName  string
+	Role         string
+	UnitID       int64
+	PasswordHash string
+	CreatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r *userRow) toUser() *engine.User {
+	return &engine.User{ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, Role: workflow.Role(r.Role),
+		UnitID: r.UnitID, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt}
+}
+
+type caseRow struct {
+	ID              int64
+	TownID          int64
+	Year            int
+	Seq             int
+	Number          string
+	Code            string
+	State           string
+	Version         int
+	LocationUnitID  int64
+	HandlingUnitID  int64
+	MediatorID      *int64
+	Source          string
+	Category        string
+	Amount          int64
+	People          int
+	Risk            string
+	Flags           string
+	CrossVillage    bool
+	Summary         string
+	Requests        string
+	OpenedAt        time.Time
+	AcceptedAt      *time.Time
+	AgreedAt        *time.Time
+	AgreedTier      string
+	AgreementAmount int64
+	ClosedAt        *time.Time
+	Outcome         string
+	TierStartedAt   *time.Time
+	DueAt           *time.Time
+	OverallDueAt    *time.Time
+	SuspendedAt     *time.Time
+	SupervisedAt    *time.Time
+	CreatedBy       *int64
+	ImportKey       *string
+}
+
+func (caseRow) TableName() string { return "cases" }
+
+func (r *caseRow) toCase() *engine.Case {
+	c := &engine.Case{
+		ID: r.ID, TownID: r.TownID, Year: r.Year, Seq: r.Seq, Number: r.Number, Code: r.Code,
+		State: workflow.State(r.State), Version: r.Version,
+		LocationUnitID: r.LocationUnitID, HandlingUnitID: r.HandlingUnitID, MediatorID: deref(r.MediatorID),
+		Source: r.Source, Category: r.Category, Amount: r.Amount, People: r.People, Risk: engine.Risk(r.Risk),
+		CrossVillage: r.CrossVillage, Summary: r.Summary, Requests: r.Requests,
+		OpenedAt: r.OpenedAt.UTC(), AcceptedAt: utc(r.AcceptedAt), AgreedAt: utc(r.AgreedAt),
+		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount,
+		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome),
+		TierStartedAt: utc(r.TierStartedAt), DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt),
+		SuspendedAt: utc(r.SuspendedAt), SupervisedAt: utc(r.SupervisedAt), CreatedBy: deref(r.CreatedBy),
+	}
+	if r.Flags != "" {
+		c.Flags = strings.Split(r.Flags, ",")
+	}
+	if r.ImportKey != nil {
+		c.ImportKey = *r.ImportKey
+	}
+	return c
+}
+
+func fromCase(c *engine.Case) *caseRow {
+	r := &caseRow{
+		ID: c.ID, TownID: c.TownID, Year: c.Year, Seq: c.Seq, Number: c.Number, Code: c.Code,
+		State: string(c.State), Version: c.Version, LocationUnitID: c.LocationUnitID, HandlingUnitID: c.HandlingUnitID,
+		MediatorID: nilIfZero(c.MediatorID), Source: c.Source, Category: c.Category, Amount: c.Amount, People: c.People,
+		Risk: string(c.Risk), Flags: strings.Join(c.Flags, ","), CrossVillage: c.CrossVillage,
+		Summary: c.Summary, Requests: c.Requests, OpenedAt: c.OpenedAt,
+		CreatedBy: nilIfZero(c.CreatedBy),
+	}
+	r.setMutable(c)
+	if c.ImportKey != "" {
+		r.ImportKey = &c.ImportKey
+	}
+	return r
+}
+
+// setMutable copies the columns an event may change.
+func (r *caseRow) setMutable(c *engine.Case) {
+	r.State, r.Version = string(c.State), c.Version
+	r.HandlingUnitID, r.MediatorID = c.HandlingUnitID, nilIfZero(c.MediatorID)
+	r.Risk = string(c.Risk)
+	r.AcceptedAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount = c.AcceptedAt, c.AgreedAt, string(c.AgreedTier), c.AgreementAmount
+	r.ClosedAt, r.Outcome = c.ClosedAt, string(c.Outcome)
+	r.TierStartedAt, r.DueAt, r.OverallDueAt = c.TierStartedAt, c.DueAt, c.OverallDueAt
+	r.SuspendedAt, r.SupervisedAt = c.SuspendedAt, c.SupervisedAt
+}
+
+// mutableColumns are updated by every event; GORM's Updates with a struct
+// would skip the zero values, so the update names its columns.
+var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
+	"accepted_at", "agreed_at", "agreed_tier", "agreement_amount", "closed_at", "outcome",
+	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at"}
+
+type partyRow struct {
+	ID       int64
+	CaseID   int64
+	Side     string
+	Kind     string
+	Name     string
+	Sex      string
+	IDNumber string `gorm:"column:id_number"`
+	Phone    string
+	Address  string
+	Consent  string
+}
+
+func (partyRow) TableName() string { return "parties" }
+
+func fromParty(caseID int64, p *engine.Party) *partyRow {
+	return &partyRow{CaseID: caseID, Side: p.Side, Kind: p.Kind, Name: p.Name, Sex: p.Sex,
+		IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address, Consent: p.Consent}
+}
+
+func (r *partyRow) toParty() *engine.Party {
+	return &engine.Party{ID: r.ID, CaseID: r.CaseID, Side: r.Side, Kind: r.Kind, Name: r.Name, Sex: r.Sex,
+		IDNumber: r.IDNumber, Phone: r.Phone, Address: r.Address, Consent: r.Consent}
+}
+
+type eventRow struct {
+	ID        int64
+	CaseID    int64
+	Seq       int
+	Name      string
+	FromState string
+	ToState   string
+	UnitID    int64
+	ActorID   *int64
+	ActorName string
+	Role      string
+	At        time.Time
+	Reason    string
+	Automatic bool
+	Data      string
+}
+
+func (eventRow) TableName() string { return "case_events" }
+
+func fromEvent(caseID int64, e *engine.Event) (*eventRow, error) {
+	data := []byte("{}")
+	if len(e.Data) > 0 {
+		var err error
+		if data, err = json.Marshal(e.Data); err != nil {
+			return nil, err
+		}
+	}
+	return &eventRow{CaseID: caseID, Seq: e.Seq, Name: e.Name, FromState: string(e.From), ToState: string(e.To),
+		UnitID: e.UnitID, ActorID: nilIfZero(e.ActorID), ActorName: e.ActorName, Role: string(e.Role),
+		At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: string(data)}, nil
+}
+
+func (r *eventRow) toEvent() *engine.Event {
+	e := &engine.Event{ID: r.ID, CaseID: r.CaseID, Seq: r.Seq, Name: r.Name, From: workflow.State(r.FromState),
+		To: workflow.State(r.ToState), UnitID: r.UnitID, ActorID: deref(r.ActorID), ActorName: r.ActorName,
+		Role: workflow.Role(r.Role), At: r.At.UTC(), Reason: r.Reason, Automatic: r.Automatic}
+	_ = json.Unmarshal([]byte(r.Data), &e.Data)
+	return e
+}
+
+type agreementRow struct {
+	ID          int64
+	CaseID      int64
+	EventID     int64
+	Kind        string
+	Facts       string
+	Terms       string
+	Performance string
+	DueAt       *time.Time
+	Amount      int64
+	SignedAt    time.Time
+	Copies      int
+	Tier        string
+}
+
+func (agreementRow) TableName() string { return "agreements" }
+
+type sessionRow struct {
+	ID           int64
+	CaseID       int64
+	EventID      int64
+	At           time.Time
+	Place        string
+	Participants string
+	Record       string
+}
+
+func (sessionRow) TableName() string { return "sessions" }
+
+type followUpRow struct {
+	ID        int64
+	CaseID    int64
+	EventID   int64
+	At        time.Time
+	Visited   string
+	Performed bool
+	Findings  string
+}
+
+func (followUpRow) TableName() string { return "follow_ups" }
+
+type referralRow struct {
+	ID         int64
+	CaseID     int64
+	EventID    int64
+	Partner    string
+	Reason     string
+	At         time.Time
+	DueAt      time.Time
+	ResolvedAt *time.Time
+	Result     string
+}
+
+func (referralRow) TableName() string { return "referrals" }
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+func nilIfZero(v int64) *int64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,242 @@
+// Package store keeps the engine's data with GORM: SQLite (the embedded
+// default, one file) or PostgreSQL (several servers on one database), chosen
+// by the DSN. It implements engine.Store.
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DefaultDSN is the embedded SQLite database beside the working directory.
+const DefaultDSN = "file:data/mediation.db"
+
+// DB is an open database. On SQLite, writes go through a pool of one
+// connection (SQLite has one writer; a queue in Go beats a fight in its busy
+// handler) and reads through a larger pool. On PostgreSQL both are one pool.
+type DB struct {
+	w, r     *gorm.DB
+	Postgres bool
+	// Path is the SQLite file, "" on PostgreSQL.
+	Path string
+}
+
+var _ engine.Store = (*DB)(nil)
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || strings.Contains(dsn, "host=")
+}
+
+// sqliteDefaults are the pragmas of every SQLite connection: WAL so readers
+// never wait for the writer, synchronous=FULL so that a committed case
+// survives a power cut, foreign keys on, and a busy timeout.
+var sqliteDefaults = map[string]string{
+	"_journal_mode": "WAL",
+	"_synchronous":  "FULL",
+	"_busy_timeout": "5000",
+	"_foreign_keys": "on",
+}
+
+// SQLiteDSN returns the mattn DSN for a "file:" DSN or a plain path, with the
+// defaults under any parameters the caller gave, and the file's path.
+func SQLiteDSN(dsn string) (string, string, error) {
+	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if path == "" || path == ":memory:" {
+		return "", "", fmt.Errorf("store: a SQLite database needs a file path, got %q", dsn)
+	}
+	params, err := url.ParseQuery(query)
+	if err != nil {
+		return "", "", fmt.Errorf("store: bad parameters in %q: %w", dsn, err)
+	}
+	for k, v := range sqliteDefaults {
+		if params.Get(k) == "" {
+			params.Set(k, v)
+		}
+	}
+	return "file:" + path + "?" + params.Encode(), path, nil
+}
+
+// Open opens the database that dsn names and brings its schema up to date.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }}
+	db := &DB{}
+	if IsPostgres(dsn) {
+		g, err := gorm.Open(postgres.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		db.w, db.r, db.Postgres = g, g, true
+		sqlDB, _ := g.DB()
+		sqlDB.SetMaxOpenConns(16)
+	} else {
+		full, path, err := SQLiteDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("store: %w", err)
+			}
+		}
+		db.Path = path
+		if db.w, err = gorm.Open(sqlite.Open(full+"&_txlock=immediate"), cfg); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		if db.r, err = gorm.Open(sqlite.Open(full), cfg); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		w, _ := db.w.DB()
+		w.SetMaxOpenConns(1)
+		r, _ := db.r.DB()
+		r.SetMaxOpenConns(8)
+	}
+	if err := db.w.WithContext(ctx).Exec("SELECT 1").Error; err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: cannot reach the database: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the connections.
+func (db *DB) Close() error {
+	var errs []error
+	for i, g := range []*gorm.DB{db.w, db.r} {
+		if g == nil || (i == 1 && db.r == db.w) {
+			continue
+		}
+		if s, err := g.DB(); err == nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// migration is one embedded SQL file, numbered by its name's prefix.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out []migration
+	for _, n := range names {
+		base := filepath.Base(n)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("store: migration %s has no number", base)
+		}
+		b, err := migrationFiles.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{v, base, string(b)})
+	}
+	return out, nil
+}
+
+// dialect turns the placeholders of the migration files into each database's
+// types.
+func (db *DB) dialect(sql string) string {
+	if db.Postgres {
+		return strings.NewReplacer("{{pk}}", "BIGSERIAL PRIMARY KEY", "{{time}}", "TIMESTAMPTZ").Replace(sql)
+	}
+	return strings.NewReplacer("{{pk}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{time}}", "DATETIME").Replace(sql)
+}
+
+// migrate applies the migrations not yet recorded, each in its own
+// transaction. On PostgreSQL an advisory lock keeps two servers starting at
+// once from applying the same one twice.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if err := db.w.WithContext(ctx).Exec(db.dialect(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {{time}} NOT NULL)`)).Error; err != nil {
+		return fmt.Errorf("store: create schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		err := db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if db.Postgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(727001)").Error; err != nil {
+					return err
+				}
+			}
+			var n int64
+			if err := tx.Table("schema_migrations").Where("version = ?", m.version).Count(&n).Error; err != nil || n > 0 {
+				return err
+			}
+			for _, stmt := range strings.Split(db.dialect(m.sql), ";\n") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if err := tx.Exec(stmt).Error; err != nil {
+					return fmt.Errorf("%w\n%s", err, stmt)
+				}
+			}
+			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, time.Now().UTC()).Error
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// Migrations returns the applied migrations' names, oldest first.
+func (db *DB) Migrations(ctx context.Context) ([]string, error) {
+	var names []string
+	err := db.r.WithContext(ctx).Table("schema_migrations").Order("version").Pluck("name", &names).Error
+	return names, err
+}
+
+// notFound turns GORM's not-found into the engine's; it is the one place that
+// does.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return engine.Errorf(engine.ENOTFOUND, format, args...)
+	}
+	return err
+}
+
+// Backup writes a consistent copy of a SQLite database to path while the
+// server runs (VACUUM INTO reads one snapshot).
+func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.Postgres {
+		return engine.Errorf(engine.EINVALID, "PostgreSQL 请用 pg_dump 备份。")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return engine.Errorf(engine.EINVALID, "备份文件 %s 已存在，请换一个文件名。", path)
+	}
+	return db.r.WithContext(ctx).Exec("VACUUM INTO ?", path).Error
+}

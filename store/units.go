@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"gorm.io/gorm"
+)
+
+// Units returns every unit.
+func (db *DB) Units(ctx context.Context) ([]*engine.Unit, error) {
+	var rows []unitRow
+	if err := db.r.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Unit, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toUnit()
+	}
+	return out, nil
+}
+
+// SaveUnit inserts u, or updates the unit with u's code.
+func (db *DB) SaveUnit(ctx context.Context, u *engine.Unit) error {
+	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := unitRow{Code: u.Code, Name: u.Name, Level: string(u.Level), ParentID: nilIfZero(u.ParentID), CasePrefix: u.CasePrefix}
+		var old unitRow
+		err := tx.Where("code = ?", u.Code).Take(&old).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			if err := tx.Create(&row).Error; err != nil {
+				return err
+			}
+			u.ID = row.ID
+			return nil
+		case err != nil:
+			return err
+		}
+		u.ID = old.ID
+		return tx.Model(&unitRow{}).Where("id = ?", old.ID).Updates(map[string]any{
+			"name": u.Name, "parent_id": nilIfZero(u.ParentID), "case_prefix": u.CasePrefix}).Error
+	})
+}
+
+// CreateUser inserts u.
+func (db *DB) CreateUser(ctx context.Context, u *engine.User) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now().UTC()
+	}
+	row := userRow{Name: u.Name, DisplayName: u.DisplayName, Role: string(u.Role), UnitID: u.UnitID,
+		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt.UTC()}
+	if err := db.w.WithContext(ctx).Create(&row).Error; err != nil {
+		if isUniqueViolation(err) {
+			return engine.Errorf(engine.ECONFLICT, "用户名“%s”已被使用。", u.Name)
+		}
+		return err
+	}
+	u.ID = row.ID
+	return nil
+}
+
+// FindUser returns the user with id.
+func (db *DB) FindUser(ctx context.Context, id int64) (*engine.User, error) {
+	var row userRow
+	if err := db.r.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, notFound(err, "用户不存在。")
+	}
+	return row.toUser(), nil
+}
+
+// FindUserByName returns the user with name.
+func (db *DB) FindUserByName(ctx context.Context, name string) (*engine.User, error) {
+	var row userRow
+	if err := db.r.WithContext(ctx).Where("name = ?", name).Take(&row).Error; err != nil {
+		return nil, notFound(err, "用户“%s”不存在。", name)
+	}
+	return row.toUser(), nil
+}
+
+// Users returns the users, of units when given, ordered by unit and name.
+func (db *DB) Users(ctx context.Context, units []int64) ([]*engine.User, error) {
+	q := db.r.WithContext(ctx).Order("unit_id, name")
+	if len(units) > 0 {
+		q = q.Where("unit_id IN ?", units)
+	}
+	var rows []userRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*engine.User, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toUser()
+	}
+	return out, nil
+}
+
+// SetPasswordHash replaces a user's password hash.
+func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash string) error {
+	res := db.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).Update("password_hash", hash)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return engine.Errorf(engine.ENOTFOUND, "用户不存在。")
+	}
+	return nil
+}
+
+// isUniqueViolation recognises a unique-constraint error of either database
+// without importing their drivers' error types.
+func isUniqueViolation(err error) bool {
+	s := err.Error()
+	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
