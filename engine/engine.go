@@ -260,30 +260,43 @@ func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase) (*Case, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := n.Validate(t); err != nil {
+	c, first, format, err := e.prepareCase(t, a, n)
+	if err != nil {
 		return nil, err
+	}
+	if err := e.Store.CreateCase(ctx, c, format, first); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// prepareCase checks a new case and builds it with its first event and the
+// format of its number, in memory.
+func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(int) string, error) {
+	if err := n.Validate(t); err != nil {
+		return nil, nil, nil, err
 	}
 	handling := t.Town(n.LocationID)
 	switch a.Role {
 	case workflow.RoleSystem:
 	case workflow.RoleIntake, workflow.RoleSupervisor, workflow.RoleMediator:
 		if !t.Contains(a.UnitID, n.LocationID) {
-			return nil, Errorf(EFORBIDDEN, "您只能登记本单位辖区内的纠纷。")
+			return nil, nil, nil, Errorf(EFORBIDDEN, "您只能登记本单位辖区内的纠纷。")
 		}
 		if a.Role == workflow.RoleMediator {
 			handling = t.Unit(a.UnitID)
 		}
 	default:
-		return nil, Errorf(EFORBIDDEN, "%s不能登记案件。", a.Role.Label())
-	}
-	if handling == nil {
-		return nil, Invalid("location", "纠纷发生地不属于任何镇(街道)。")
+		return nil, nil, nil, Errorf(EFORBIDDEN, "%s不能登记案件。", a.Role.Label())
 	}
 	town := t.Town(n.LocationID)
+	if town == nil || handling == nil {
+		return nil, nil, nil, Invalid("location", "纠纷发生地不属于任何镇(街道)。")
+	}
 	at := e.at(a, n.At)
 	code, err := publicCode()
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	c := &Case{
 		TownID: town.ID, Year: at.In(e.Location).Year(), Code: code,
@@ -300,10 +313,7 @@ func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase) (*Case, erro
 	format := func(seq int) string {
 		return fmt.Sprintf("%s调〔%d〕%04d号", town.CasePrefix, c.Year, seq)
 	}
-	if err := e.Store.CreateCase(ctx, c, format, first); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return c, first, format, nil
 }
 
 // publicCode returns a random code that a party can read out on the phone:

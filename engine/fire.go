@@ -46,6 +46,20 @@ func (e *Engine) Fire(ctx context.Context, a Actor, id int64, ev workflow.Event,
 	if err != nil {
 		return nil, err
 	}
+	ch, err := e.decide(ctx, t, a, c, ev, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Store.Apply(ctx, ch); err != nil {
+		return nil, err
+	}
+	return ch.Case, nil
+}
+
+// decide runs the workflow for one event on c, in memory: the machine, its
+// guards and the change the event makes. Live events and imported histories
+// both go through it; it writes nothing.
+func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workflow.Event, in Input) (*Change, error) {
 	at := e.at(a, in.At)
 	if at.Before(c.OpenedAt) {
 		return nil, Invalid("at", "事件时间不能早于登记时间。")
@@ -70,6 +84,7 @@ func (e *Engine) Fire(ctx context.Context, a Actor, id int64, ev workflow.Event,
 				}
 			}
 		}
+		var err error
 		target, err = resolveTarget(t, tr, c, in.Unit)
 		return err
 	})
@@ -81,11 +96,7 @@ func (e *Engine) Fire(ctx context.Context, a Actor, id int64, ev workflow.Event,
 	case err != nil:
 		return nil, err
 	}
-	ch := e.transition(c, a, row, to, target, at, in)
-	if err := e.Store.Apply(ctx, ch); err != nil {
-		return nil, err
-	}
-	return ch.Case, nil
+	return e.transition(c, a, row, to, target, at, in), nil
 }
 
 // load finds a case the actor may see at the version they saw.

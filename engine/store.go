@@ -27,11 +27,12 @@ type Store interface {
 	// SetPasswordHash replaces a user's password hash. Returns ENOTFOUND if none.
 	SetPasswordHash(ctx context.Context, id int64, hash string) error
 
-	// CreateCase inserts c, its parties and its first event in one
-	// transaction. It issues the next number of c.TownID and c.Year in the same
-	// transaction, setting c.Seq, c.Number (from format, which gets the
-	// sequence number) and c.ID.
-	CreateCase(ctx context.Context, c *Case, numberFormat func(seq int) string, first *Event) error
+	// CreateCase inserts c, its parties and its first event, then applies
+	// history (an imported case's later events), all in one transaction. It
+	// issues the next number of c.TownID and c.Year in the same transaction,
+	// setting c.Seq, c.Number (from format, which gets the sequence number)
+	// and c.ID.
+	CreateCase(ctx context.Context, c *Case, numberFormat func(seq int) string, first *Event, history ...*Change) error
 	// FindCase returns a case with its parties. Returns ENOTFOUND if none.
 	FindCase(ctx context.Context, id int64) (*Case, error)
 	// FindCaseBy returns the case with that number or public code. Returns

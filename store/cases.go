@@ -10,7 +10,7 @@ import (
 
 // CreateCase inserts a case, its parties and its first event, and issues its
 // number, in one transaction.
-func (db *DB) CreateCase(ctx context.Context, c *engine.Case, format func(seq int) string, first *engine.Event) error {
+func (db *DB) CreateCase(ctx context.Context, c *engine.Case, format func(seq int) string, first *engine.Event, history ...*engine.Change) error {
 	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		seq, err := nextSeq(tx, c.TownID, c.Year)
 		if err != nil {
@@ -40,6 +40,12 @@ func (db *DB) CreateCase(ctx context.Context, c *engine.Case, format func(seq in
 			return err
 		}
 		first.ID, first.CaseID = ev.ID, c.ID
+		for _, ch := range history {
+			ch.Case.ID, ch.Case.Number, ch.Case.Seq = c.ID, c.Number, c.Seq
+			if err := applyChange(tx, ch); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 }
@@ -145,34 +151,37 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 // Apply writes one event's change in one transaction, if the case is still at
 // the version the change was decided on.
 func (db *DB) Apply(ctx context.Context, ch *engine.Change) error {
+	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return applyChange(tx, ch) })
+}
+
+// applyChange writes one event's change inside tx.
+func applyChange(tx *gorm.DB, ch *engine.Change) error {
 	c := ch.Case
-	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		row := &caseRow{}
-		row.setMutable(c)
-		res := tx.Model(row).Where("id = ? AND version = ?", c.ID, ch.Version).Select(mutableColumns).Updates(row)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
+	row := &caseRow{}
+	row.setMutable(c)
+	res := tx.Model(row).Where("id = ? AND version = ?", c.ID, ch.Version).Select(mutableColumns).Updates(row)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return engine.Errorf(engine.ECONFLICT, "本案刚被他人更新，您的操作未保存，请查看最新情况后再操作。")
+	}
+	ev, err := fromEvent(c.ID, ch.Event)
+	if err != nil {
+		return err
+	}
+	if err := tx.Create(ev).Error; err != nil {
+		if isUniqueViolation(err) {
 			return engine.Errorf(engine.ECONFLICT, "本案刚被他人更新，您的操作未保存，请查看最新情况后再操作。")
 		}
-		ev, err := fromEvent(c.ID, ch.Event)
-		if err != nil {
-			return err
-		}
-		if err := tx.Create(ev).Error; err != nil {
-			if isUniqueViolation(err) {
-				return engine.Errorf(engine.ECONFLICT, "本案刚被他人更新，您的操作未保存，请查看最新情况后再操作。")
-			}
-			return err
-		}
-		ch.Event.ID, ch.Event.CaseID = ev.ID, c.ID
-		return db.applyRecords(tx, ch, ev.ID)
-	})
+		return err
+	}
+	ch.Event.ID, ch.Event.CaseID = ev.ID, c.ID
+	return applyRecords(tx, ch, ev.ID)
 }
 
 // applyRecords inserts the records that come with an event.
-func (db *DB) applyRecords(tx *gorm.DB, ch *engine.Change, eventID int64) error {
+func applyRecords(tx *gorm.DB, ch *engine.Change, eventID int64) error {
 	caseID := ch.Case.ID
 	if p := ch.Party; p != nil {
 		row := fromParty(caseID, p)

@@ -1,0 +1,297 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// ImportLine is one line of an import file: a unit or a case with its whole
+// history.
+type ImportLine struct {
+	Type string `json:"type"`
+
+	// Units.
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Level      string `json:"level"`
+	Parent     string `json:"parent"`
+	CasePrefix string `json:"case_prefix"`
+
+	// Cases.
+	Source       string        `json:"source"`
+	Category     string        `json:"category"`
+	Location     string        `json:"location"`
+	OpenedAt     time.Time     `json:"opened_at"`
+	Amount       float64       `json:"amount"` // yuan
+	People       int           `json:"people"`
+	Risk         string        `json:"risk"`
+	Flags        []string      `json:"flags"`
+	CrossVillage bool          `json:"cross_village"`
+	Summary      string        `json:"summary"`
+	Requests     string        `json:"requests"`
+	Parties      []ImportParty `json:"parties"`
+	Events       []ImportEvent `json:"events"`
+}
+
+// ImportParty is a party of an imported case.
+type ImportParty struct {
+	Side     string `json:"side"`
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	Sex      string `json:"sex"`
+	IDNumber string `json:"id_number"`
+	Phone    string `json:"phone"`
+	Address  string `json:"address"`
+	Consent  string `json:"consent"`
+}
+
+// ImportEvent is one event of an imported history.
+type ImportEvent struct {
+	Event     string           `json:"event"`
+	At        time.Time        `json:"at"`
+	Unit      string           `json:"unit"`
+	Reason    string           `json:"reason"`
+	Routes    []string         `json:"routes"`
+	Partner   string           `json:"partner"`
+	Party     string           `json:"party"`
+	Result    string           `json:"result"`
+	Consent   bool             `json:"consent"`
+	Agreement *ImportAgreement `json:"agreement"`
+	Visit     *ImportVisit     `json:"visit"`
+}
+
+// ImportAgreement is the agreement of an imported agree event.
+type ImportAgreement struct {
+	Kind        string     `json:"kind"`
+	Amount      float64    `json:"amount"` // yuan
+	Facts       string     `json:"facts"`
+	Terms       string     `json:"terms"`
+	Performance string     `json:"performance"`
+	Due         *time.Time `json:"due"`
+}
+
+// ImportVisit is the follow-up visit of an imported fulfil event.
+type ImportVisit struct {
+	Visited  string `json:"visited"`
+	Findings string `json:"findings"`
+}
+
+// ImportOptions steer an import.
+type ImportOptions struct {
+	// DryRun checks every line through the same path without writing.
+	DryRun bool
+	// Progress, when set, is called after each line with the lines done.
+	Progress func(done int)
+}
+
+// ImportResult counts what an import did. A line that failed is listed in
+// Errors with its number and reason; the other lines still load.
+type ImportResult struct {
+	Lines   int
+	Units   int
+	Cases   int
+	Events  int
+	Skipped int // cases imported before, recognised by their content
+	Errors  []LineError
+}
+
+// LineError is why one line of an import failed.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e LineError) Error() string { return fmt.Sprintf("第%d行：%s", e.Line, ErrorMessage(e.Err)) }
+
+// Import loads units and case histories from JSON lines. Every case goes
+// through the same checks and workflow as a live one, under the system actor
+// and with its own timestamps; a case whose history breaks the workflow is
+// rejected whole. Import is idempotent: a case line seen before (same
+// content) is skipped, and a unit line updates the unit with its code.
+func (e *Engine) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportResult, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &ImportResult{}
+	dry := newDryTree(t)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		res.Lines++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) > 0 && line[0] != '#' {
+			if err := e.importLine(ctx, line, opt.DryRun, dry, res); err != nil {
+				if ErrorCode(err) == EINTERNAL && ctx.Err() != nil {
+					return res, err
+				}
+				res.Errors = append(res.Errors, LineError{res.Lines, err})
+			}
+		}
+		if opt.Progress != nil {
+			opt.Progress(res.Lines)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return res, Errorf(EINVALID, "读取第%d行后出错：%v", res.Lines, err)
+	}
+	return res, nil
+}
+
+func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *dryTree, res *ImportResult) error {
+	var l ImportLine
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil {
+		return Errorf(EINVALID, "不是有效的JSON记录：%v", err)
+	}
+	switch l.Type {
+	case "unit":
+		u := &Unit{Code: strings.TrimSpace(l.Code), Name: strings.TrimSpace(l.Name), Level: workflow.Level(l.Level), CasePrefix: l.CasePrefix}
+		if dryRun {
+			if err := dry.add(u, l.Parent); err != nil {
+				return err
+			}
+		} else {
+			if err := e.SaveUnit(ctx, u, l.Parent); err != nil {
+				return err
+			}
+			t, err := e.Tree(ctx)
+			if err != nil {
+				return err
+			}
+			dry.base = t
+		}
+		res.Units++
+		return nil
+	case "case":
+		sum := sha256.Sum256(raw)
+		key := hex.EncodeToString(sum[:16])
+		if seen, err := e.Store.ImportedCase(ctx, key); err != nil {
+			return err
+		} else if seen || dry.seen[key] {
+			res.Skipped++
+			return nil
+		}
+		t := dry.tree()
+		c, first, format, history, err := e.replay(ctx, t, &l, key)
+		if err != nil {
+			return err
+		}
+		if dryRun {
+			dry.seen[key] = true
+		} else if err := e.Store.CreateCase(ctx, c, format, first, history...); err != nil {
+			return err
+		}
+		res.Cases++
+		res.Events += len(history)
+		return nil
+	}
+	return Errorf(EINVALID, "type 必须是 unit 或 case，而不是“%s”。", l.Type)
+}
+
+// replay builds an imported case and runs its history through the workflow in
+// memory, returning the changes to write.
+func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string) (*Case, *Event, func(int) string, []*Change, error) {
+	loc := t.ByCode(l.Location)
+	if loc == nil {
+		return nil, nil, nil, nil, Invalid("location", "纠纷发生地网格“%s”不存在（请先导入单位）。", l.Location)
+	}
+	if l.OpenedAt.IsZero() {
+		return nil, nil, nil, nil, Invalid("opened_at", "缺少登记时间 opened_at（RFC 3339 格式）。")
+	}
+	n := &NewCase{Source: l.Source, Category: l.Category, LocationID: loc.ID, Amount: FenFromYuan(l.Amount),
+		People: l.People, Risk: Risk(l.Risk), Flags: l.Flags, CrossVillage: l.CrossVillage,
+		Summary: l.Summary, Requests: l.Requests, At: l.OpenedAt, ImportKey: key}
+	for _, p := range l.Parties {
+		n.Parties = append(n.Parties, &Party{Side: p.Side, Kind: p.Kind, Name: p.Name, Sex: p.Sex,
+			IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address, Consent: p.Consent})
+	}
+	c, first, format, err := e.prepareCase(t, System, n)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var history []*Change
+	cur, last := c, c.OpenedAt
+	for i, ie := range l.Events {
+		fail := func(err error) error {
+			return Errorf(ErrorCode(err), "第%d个事件（%s）：%s", i+1, ie.Event, ErrorMessage(err))
+		}
+		if ie.At.IsZero() {
+			return nil, nil, nil, nil, fail(Invalid("at", "缺少事件时间 at。"))
+		}
+		if ie.At.Before(last) {
+			return nil, nil, nil, nil, fail(Invalid("at", "事件时间早于前一事件。"))
+		}
+		last = ie.At
+		in := Input{At: ie.At, Unit: ie.Unit, Reason: ie.Reason, Routes: ie.Routes, Partner: ie.Partner,
+			Party: ie.Party, Result: ie.Result, Consent: ie.Consent}
+		if a := ie.Agreement; a != nil {
+			in.Agreement = &Agreement{Kind: a.Kind, Amount: FenFromYuan(a.Amount), Facts: a.Facts, Terms: a.Terms,
+				Performance: a.Performance, DueAt: a.Due}
+		}
+		if v := ie.Visit; v != nil {
+			in.Visit = &FollowUp{Visited: v.Visited, Findings: v.Findings}
+		}
+		ch, err := e.decide(ctx, t, System, cur, workflow.Event(ie.Event), in)
+		if err != nil {
+			return nil, nil, nil, nil, fail(err)
+		}
+		history = append(history, ch)
+		cur = ch.Case
+	}
+	return c, first, format, history, nil
+}
+
+// dryTree is the unit tree as an import sees it: the stored units plus, in a
+// dry run, those the file declared so far, with stand-in ids.
+type dryTree struct {
+	base  *Tree
+	extra []*Unit
+	cache *Tree
+	seen  map[string]bool // case lines a dry run has passed
+}
+
+func newDryTree(t *Tree) *dryTree { return &dryTree{base: t, seen: map[string]bool{}} }
+
+func (d *dryTree) tree() *Tree {
+	if len(d.extra) == 0 {
+		return d.base
+	}
+	if d.cache == nil {
+		units := append(d.base.Units(), d.extra...)
+		d.cache = NewTree(units)
+	}
+	return d.cache
+}
+
+func (d *dryTree) add(u *Unit, parentCode string) error {
+	t := d.tree()
+	var parent *Unit
+	if parentCode != "" {
+		if parent = t.ByCode(parentCode); parent == nil {
+			return Invalid("parent", "上级单位“%s”不存在。", parentCode)
+		}
+		u.ParentID = parent.ID
+	}
+	if err := u.Validate(parent); err != nil {
+		return err
+	}
+	if t.ByCode(u.Code) != nil {
+		return nil
+	}
+	u.ID = -int64(len(d.extra) + 1)
+	d.extra = append(d.extra, u)
+	d.cache = nil
+	return nil
+}
