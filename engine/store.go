@@ -46,6 +46,11 @@ type Store interface {
 	// if its version is still ch.Version, appends the event, and inserts the
 	// records that come with it. Returns ECONFLICT if the version moved.
 	Apply(ctx context.Context, ch *Change) error
+	// Setting returns a stored setting, "" when unset.
+	Setting(ctx context.Context, key string) (string, error)
+	// SetSetting stores a setting.
+	SetSetting(ctx context.Context, key, value string) error
+
 	// Events returns a case's timeline, oldest first.
 	Events(ctx context.Context, caseID int64) ([]*Event, error)
 	// Agreements returns a case's agreements, oldest first.

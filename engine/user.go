@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -81,4 +82,58 @@ func (u *User) Validate() error {
 		return Invalid("password", "请设置密码。")
 	}
 	return nil
+}
+
+// dummyHash makes a failed login by an unknown name cost as much as one with
+// a wrong password, so timing does not tell which names exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("mediation-dummy-password"), bcrypt.DefaultCost)
+
+// CreateUser checks and saves a new account with its password.
+func (e *Engine) CreateUser(ctx context.Context, u *User, password string) error {
+	if err := u.SetPassword(password); err != nil {
+		return err
+	}
+	t, err := e.treeWith(ctx, u.UnitID)
+	if err != nil {
+		return err
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if t.Unit(u.UnitID) == nil {
+		return Invalid("unit", "所属单位不存在。")
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = e.Now().UTC()
+	}
+	return e.Store.CreateUser(ctx, u)
+}
+
+// ChangePassword sets a user's new password.
+func (e *Engine) ChangePassword(ctx context.Context, name, password string) error {
+	u, err := e.Store.FindUserByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := u.SetPassword(password); err != nil {
+		return err
+	}
+	return e.Store.SetPasswordHash(ctx, u.ID, u.PasswordHash)
+}
+
+// Authenticate returns the user with name and password. Returns
+// EUNAUTHORIZED, with the same message whichever was wrong.
+func (e *Engine) Authenticate(ctx context.Context, name, password string) (*User, error) {
+	u, err := e.Store.FindUserByName(ctx, strings.TrimSpace(name))
+	if ErrorCode(err) == ENOTFOUND {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !u.CheckPassword(password) {
+		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
+	}
+	return u, nil
 }

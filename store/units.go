@@ -115,3 +115,21 @@ func isUniqueViolation(err error) bool {
 	s := err.Error()
 	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
+
+// Setting returns a stored setting, "" when unset.
+func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+	var vals []string
+	if err := db.r.WithContext(ctx).Table("settings").Where("key = ?", key).Pluck("value", &vals).Error; err != nil {
+		return "", err
+	}
+	if len(vals) == 0 {
+		return "", nil
+	}
+	return vals[0], nil
+}
+
+// SetSetting stores a setting, replacing any earlier value.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	return db.w.WithContext(ctx).Exec(
+		"INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value).Error
+}

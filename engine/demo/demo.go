@@ -1,0 +1,455 @@
+// Package demo builds the demo town 油车港镇: its unit tree, one account per
+// role, and a year of cases made through the engine, so that every page and
+// report has something to show.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	mrand "math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// PasswordSetting is the setting that holds the demo accounts' password, so
+// that the login page of a demo can show it.
+const PasswordSetting = "demo_password"
+
+// Account is a demo login.
+type Account struct {
+	Name string
+	Role workflow.Role
+	Unit string
+}
+
+// Accounts are the logins the README and the login page name.
+var Accounts = []Account{
+	{"jiedai", workflow.RoleIntake, "油车港镇"},
+	{"wangge", workflow.RoleMediator, "正阳社区第1网格"},
+	{"cuntiao", workflow.RoleMediator, "麟湖村"},
+	{"zhentiao", workflow.RoleMediator, "油车港镇"},
+	{"duban", workflow.RoleSupervisor, "油车港镇"},
+	{"admin", workflow.RoleAdmin, "油车港镇"},
+}
+
+// Result says what Build made.
+type Result struct {
+	Password string
+	Cases    int
+	Events   int
+}
+
+var villages = []struct {
+	code, name string
+	grids      int
+}{
+	{"LH", "麟湖村", 3}, {"MS", "马厍村", 3}, {"SF", "胜丰村", 3}, {"LJ", "陆家村", 3},
+	{"YH", "永红村", 2}, {"ZY", "正阳社区", 3}, {"YC", "油车港社区", 3},
+}
+
+// Build makes the demo town on an empty database: units, accounts and about
+// perYear cases over the year before now. It refuses a database that has
+// units already. progress, when set, is called after each case.
+func Build(ctx context.Context, e *engine.Engine, perYear int, seed uint64, progress func(done, total int)) (*Result, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(t.Units()) > 0 {
+		return nil, engine.Errorf(engine.ECONFLICT, "数据库中已有单位，演示数据只能载入空数据库。")
+	}
+	b := &builder{e: e, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: e.Now().UTC(), mediators: map[int64]engine.Actor{}}
+	if err := b.units(ctx); err != nil {
+		return nil, err
+	}
+	pw, err := password()
+	if err != nil {
+		return nil, err
+	}
+	if err := b.accounts(ctx, pw); err != nil {
+		return nil, err
+	}
+	if err := e.Store.SetSetting(ctx, PasswordSetting, pw); err != nil {
+		return nil, err
+	}
+	res := &Result{Password: pw}
+	starts := make([]time.Time, perYear)
+	for i := range starts {
+		starts[i] = b.now.Add(-time.Duration(b.rng.Int64N(int64(365 * 24 * time.Hour))))
+	}
+	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+	for i, at := range starts {
+		n, err := b.dispute(ctx, at)
+		if err != nil {
+			return nil, fmt.Errorf("demo: case %d: %w", i+1, err)
+		}
+		res.Cases++
+		res.Events += n
+		if progress != nil {
+			progress(i+1, len(starts))
+		}
+	}
+	return res, nil
+}
+
+func password() (string, error) {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	out := make([]byte, 10)
+	for i := range out {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			return "", err
+		}
+		out[i] = alphabet[n.Int64()]
+	}
+	return string(out), nil
+}
+
+type builder struct {
+	e         *engine.Engine
+	rng       *mrand.Rand
+	now       time.Time
+	tree      *engine.Tree
+	grids     []*engine.Unit
+	intake    engine.Actor
+	mediators map[int64]engine.Actor // by unit
+}
+
+func (b *builder) units(ctx context.Context) error {
+	save := func(code, name string, level workflow.Level, parent, prefix string) error {
+		return b.e.SaveUnit(ctx, &engine.Unit{Code: code, Name: name, Level: level, CasePrefix: prefix}, parent)
+	}
+	if err := save("YCG", "油车港镇", workflow.LevelTown, "", "油"); err != nil {
+		return err
+	}
+	for _, v := range villages {
+		vc := "YCG-" + v.code
+		if err := save(vc, v.name, workflow.LevelVillage, "YCG", ""); err != nil {
+			return err
+		}
+		for g := 1; g <= v.grids; g++ {
+			if err := save(fmt.Sprintf("%s-%02d", vc, g), fmt.Sprintf("%s第%d网格", v.name, g), workflow.LevelGrid, vc, ""); err != nil {
+				return err
+			}
+		}
+	}
+	t, err := b.e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	b.tree = t
+	for _, u := range t.Units() {
+		if u.Level == workflow.LevelGrid {
+			b.grids = append(b.grids, u)
+		}
+	}
+	return nil
+}
+
+func (b *builder) accounts(ctx context.Context, pw string) error {
+	byName := map[string]*engine.Unit{}
+	for _, u := range b.tree.Units() {
+		byName[u.Name] = u
+	}
+	add := func(name, display string, role workflow.Role, unit *engine.Unit) error {
+		u := &engine.User{Name: name, DisplayName: display, Role: role, UnitID: unit.ID}
+		if err := b.e.CreateUser(ctx, u, pw); err != nil {
+			return err
+		}
+		a := u.Actor()
+		// The builder backdates every step, which only the system actor may
+		// do; the timeline still names the person.
+		a.Role = workflow.RoleSystem
+		switch role {
+		case workflow.RoleIntake:
+			b.intake = a
+		case workflow.RoleMediator:
+			if _, ok := b.mediators[unit.ID]; !ok {
+				b.mediators[unit.ID] = a
+			}
+		}
+		return nil
+	}
+	for _, a := range Accounts {
+		if err := add(a.Name, b.name()+"（"+a.Role.Label()+"）", a.Role, byName[a.Unit]); err != nil {
+			return err
+		}
+	}
+	for _, u := range b.tree.Units() {
+		if _, ok := b.mediators[u.ID]; ok || u.Level == workflow.LevelTown {
+			continue
+		}
+		login := "tj-" + u.Code[len("YCG-"):]
+		if err := add(login, b.name(), workflow.RoleMediator, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var (
+	surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐沈钱顾陆姚蒋")
+	given    = []string{"建国", "美华", "国平", "秀英", "志强", "丽娟", "伟", "芳", "敏", "军", "静", "磊", "洋", "勇",
+		"艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "玉兰", "海燕", "建华", "晓东", "文斌"}
+)
+
+func (b *builder) name() string {
+	return string(surnames[b.rng.IntN(len(surnames))]) + given[b.rng.IntN(len(given))]
+}
+
+// stories gives each category a plausible account and a typical amount in yuan.
+var stories = map[string]struct {
+	summary string
+	amount  int
+}{
+	"婚姻家庭":   {"夫妻因家庭开支和子女抚养问题发生矛盾，女方要求调解。", 0},
+	"邻里":     {"相邻两户因排水沟堵塞、雨水倒灌发生争执。", 2000},
+	"房屋宅基地":  {"两户因宅基地界址及围墙位置发生纠纷。", 30000},
+	"合同":     {"农资买卖合同货款未结清，双方对数量有争议。", 15000},
+	"生产经营":   {"合伙经营养殖场，退伙分配利润产生分歧。", 60000},
+	"损害赔偿":   {"小区两位业主因车辆刮擦赔偿问题发生争执。", 1500},
+	"山林土地":   {"承包地边界不清，双方对种植范围有争议。", 8000},
+	"征地拆迁":   {"村民对征地补偿款分配方案有异议。", 120000},
+	"环境污染":   {"村民反映附近厂房夜间噪声和粉尘扰民。", 5000},
+	"劳动争议":   {"工人追讨被拖欠的工资，与企业协商未果。", 40000},
+	"消费":     {"消费者购买的电动车存在质量问题，要求退货。", 3500},
+	"医疗":     {"患者家属对村卫生室诊疗结果有异议，要求赔偿。", 20000},
+	"道路交通事故": {"电动自行车与小轿车相撞，双方就赔偿金额争执。", 12000},
+	"物业":     {"业主与物业公司因停车管理费发生纠纷。", 1200},
+	"其他":     {"村民之间因借用农机具损坏发生争执。", 2500},
+}
+
+// dispute makes one case and walks it through a plausible history, stopping
+// at now: the recent ones stay open, some of them late. It returns the
+// number of events made after registration.
+func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
+	r := b.rng
+	category := engine.Categories[r.IntN(len(engine.Categories))]
+	source := engine.Sources[r.IntN(len(engine.Sources))]
+	grid := b.grids[r.IntN(len(b.grids))]
+	st := stories[category]
+	amount := int64(0)
+	if st.amount > 0 {
+		amount = int64(float64(st.amount)*(0.3+r.Float64()*1.7)) * 100
+	}
+	people := 2
+	if r.IntN(8) == 0 {
+		people += r.IntN(12)
+	}
+	risk := engine.RiskGreen
+	switch x := r.IntN(20); {
+	case x == 0:
+		risk = engine.RiskRed
+	case x < 4:
+		risk = engine.RiskYellow
+	}
+	var flags []string
+	if risk == engine.RiskRed && r.IntN(2) == 0 {
+		flags = append(flags, engine.FlagCivilToCriminal)
+	}
+	if people >= 10 && r.IntN(2) == 0 {
+		flags = append(flags, engine.FlagGroupIncident)
+	}
+	opener := b.intake
+	if source == "门前调" || source == "网格排查" {
+		opener = b.mediators[grid.ID]
+	}
+	c, err := b.e.OpenCase(ctx, opener, &engine.NewCase{
+		Source: source, Category: category, LocationID: grid.ID, Amount: amount, People: people, Risk: risk, Flags: flags,
+		Summary: st.summary, Requests: "请求依法调解。", At: at,
+		Parties: []*engine.Party{
+			{Side: engine.SideApplicant, Name: b.name(), Sex: []string{"男", "女"}[r.IntN(2)], Phone: fmt.Sprintf("13%09d", r.IntN(1e9)), Consent: "yes"},
+			{Side: engine.SideRespondent, Name: b.name(), Sex: []string{"男", "女"}[r.IntN(2)], Phone: fmt.Sprintf("15%09d", r.IntN(1e9)), Consent: "yes"},
+		},
+	})
+	if err != nil {
+		return 0, err
+	}
+	w := &walk{b: b, c: c, at: at}
+	return w.run(ctx)
+}
+
+type walk struct {
+	b      *builder
+	c      *engine.Case
+	at     time.Time
+	events int
+}
+
+// later moves the walk's clock on by minHours to maxHours; false means the
+// step would fall after now, or the case stalls, and it stays where it is.
+func (w *walk) later(minHours, maxHours int) bool {
+	w.at = w.at.Add(time.Duration(minHours)*time.Hour + time.Duration(w.b.rng.IntN((maxHours-minHours)*60+1))*time.Minute)
+	if w.b.now.Sub(w.at) < 40*24*time.Hour && w.b.rng.IntN(4) == 0 {
+		// A recent case stalls here: the queues and the overdue list need some.
+		return false
+	}
+	return w.at.Before(w.b.now)
+}
+
+func (w *walk) actor() engine.Actor {
+	if a, ok := w.b.mediators[w.c.HandlingUnitID]; ok {
+		return a
+	}
+	return w.b.intake
+}
+
+func (w *walk) fire(ctx context.Context, a engine.Actor, ev workflow.Event, in engine.Input) error {
+	in.At = w.at
+	c, err := w.b.e.Fire(ctx, a, w.c.ID, ev, in)
+	if err != nil {
+		return fmt.Errorf("%s from %s: %w", ev, w.c.State, err)
+	}
+	w.c = c
+	w.events++
+	return nil
+}
+
+func (w *walk) record(ctx context.Context, act workflow.Activity, in engine.Input) error {
+	in.At = w.at
+	c, err := w.b.e.Record(ctx, w.actor(), w.c.ID, act, in)
+	if err != nil {
+		return fmt.Errorf("%s in %s: %w", act, w.c.State, err)
+	}
+	w.c = c
+	w.events++
+	return nil
+}
+
+func (w *walk) run(ctx context.Context) (int, error) {
+	r := w.b.rng
+	if !w.later(1, 30) {
+		return 0, nil
+	}
+	var err error
+	switch x := r.IntN(100); {
+	case x < 3:
+		err = w.fire(ctx, w.b.intake, workflow.Reject, engine.Input{Reason: workflow.RejectReasons[r.IntN(3)], Routes: []string{"诉讼"}})
+		return w.events, err
+	case x < 5:
+		err = w.fire(ctx, w.b.intake, workflow.Withdraw, engine.Input{Party: w.c.Parties[0].Name, Reason: "双方已自行和解"})
+		return w.events, err
+	case x < 9 || w.c.HasFlag(engine.FlagCivilToCriminal):
+		if err = w.fire(ctx, w.b.intake, workflow.Refer, engine.Input{Partner: "派出所", Reason: "有治安或民转刑风险，移交派出所"}); err != nil {
+			return w.events, err
+		}
+		return w.referred(ctx)
+	}
+	route := w.b.e.Routing.Suggest(engine.Facts{Category: w.c.Category, Amount: w.c.Amount, People: w.c.People, Risk: w.c.Risk, Flags: w.c.Flags})
+	accept := map[workflow.Level]workflow.Event{workflow.LevelGrid: workflow.AcceptGrid,
+		workflow.LevelVillage: workflow.AcceptVillage, workflow.LevelTown: workflow.AcceptTown}[route.Level]
+	if err = w.fire(ctx, w.b.intake, accept, engine.Input{}); err != nil {
+		return w.events, err
+	}
+	return w.mediate(ctx)
+}
+
+// mediate works the case at its tier until it leaves the tiers or time runs out.
+func (w *walk) mediate(ctx context.Context) (int, error) {
+	r := w.b.rng
+	for w.c.State.Level() != "" {
+		days := w.b.e.Policy.StateDays(w.c.State)
+		if !w.later(4, 24*days*5/4) {
+			return w.events, nil
+		}
+		if w.at.After(*w.c.DueAt) && w.c.State != workflow.Town {
+			// The tier ran out of time: the scheduler escalates at the deadline.
+			w.at = *w.c.DueAt
+			if err := w.fire(ctx, engine.System, workflow.Escalate, engine.Input{Reason: workflow.ReasonOverdue, Automatic: true}); err != nil {
+				return w.events, err
+			}
+			continue
+		}
+		if err := w.record(ctx, workflow.LogSession, engine.Input{Session: &engine.Session{
+			Place: w.b.tree.Unit(w.c.HandlingUnitID).Name + "调解室", Participants: w.c.Parties[0].Name + "、" + w.c.Parties[1].Name,
+			Record: "告知双方权利义务，双方陈述事实，调解员释法明理、提出调解方案。"}}); err != nil {
+			return w.events, err
+		}
+		x := r.IntN(100)
+		var err error
+		switch {
+		case x < 72:
+			err = w.agree(ctx)
+			if err == nil {
+				return w.followUp(ctx)
+			}
+		case x < 86 && w.c.State != workflow.Town:
+			err = w.fire(ctx, w.actor(), workflow.Escalate, engine.Input{Reason: workflow.EscalateReasons[r.IntN(3)]})
+		case x < 88 && w.c.State != workflow.Grid:
+			kids := w.b.tree.Children(w.c.HandlingUnitID)
+			var target string
+			for _, k := range kids {
+				if w.b.tree.Contains(k.ID, w.c.LocationUnitID) {
+					target = k.Code
+				}
+			}
+			err = w.fire(ctx, w.actor(), workflow.HandDown, engine.Input{Unit: target, Reason: "案情简单，交由下级就近调解"})
+		case x < 94:
+			err = w.fire(ctx, w.actor(), workflow.Fail, engine.Input{Reason: "双方分歧过大，调解不成", Routes: []string{"诉讼", "仲裁"}[:1+r.IntN(2)]})
+		case x < 97:
+			err = w.fire(ctx, w.actor(), workflow.Withdraw, engine.Input{Party: w.c.Parties[0].Name, Reason: "申请人决定起诉"})
+		default:
+			if err = w.fire(ctx, w.actor(), workflow.Refer, engine.Input{Partner: "法庭", Reason: "涉及诉讼，移交人民法庭"}); err == nil {
+				return w.referred(ctx)
+			}
+		}
+		if err != nil {
+			return w.events, err
+		}
+	}
+	return w.events, nil
+}
+
+func (w *walk) agree(ctx context.Context) error {
+	r := w.b.rng
+	kind := engine.AgreementOral
+	if w.c.Amount > 500000 || r.IntN(2) == 0 {
+		kind = engine.AgreementWritten
+	}
+	due := w.at.AddDate(0, 0, 7+r.IntN(20))
+	amount := w.c.Amount * int64(40+r.IntN(50)) / 100
+	return w.fire(ctx, w.actor(), workflow.Agree, engine.Input{Agreement: &engine.Agreement{
+		Kind: kind, Amount: amount, DueAt: &due,
+		Facts: w.c.Summary, Terms: "经调解，双方自愿达成如下协议：被申请人向申请人支付" + engine.Yuan(amount) + "元，双方就此纠纷再无其他争议。",
+		Performance: "被申请人于履行期限前以银行转账方式一次性支付。"}})
+}
+
+// followUp visits an agreed case after its performance date and closes it.
+func (w *walk) followUp(ctx context.Context) (int, error) {
+	r := w.b.rng
+	w.at = *w.c.DueAt
+	w.at = w.at.Add(-time.Duration(r.IntN(10*24)) * time.Hour)
+	if !w.at.Before(w.b.now) {
+		return w.events, nil
+	}
+	visit := &engine.FollowUp{Visited: w.c.Parties[0].Name, Findings: "协议已履行完毕，双方满意。"}
+	switch x := r.IntN(100); {
+	case x < 3:
+		return w.events, w.fire(ctx, w.actor(), workflow.Remediate, engine.Input{Reason: "协议未履行", Consent: true})
+	case x < 5:
+		if err := w.fire(ctx, w.actor(), workflow.Refer, engine.Input{Partner: "法庭", Reason: "申请司法确认"}); err != nil {
+			return w.events, err
+		}
+		return w.referred(ctx)
+	}
+	return w.events, w.fire(ctx, w.actor(), workflow.Fulfil, engine.Input{Visit: visit})
+}
+
+// referred waits for the partner's feedback.
+func (w *walk) referred(ctx context.Context) (int, error) {
+	if !w.later(24, 24*20) {
+		return w.events, nil
+	}
+	if w.b.rng.IntN(10) < 7 {
+		return w.events, w.fire(ctx, w.b.intake, workflow.PartnerClose, engine.Input{Result: "已依法处理完毕，当事人无异议。"})
+	}
+	if err := w.fire(ctx, w.b.intake, workflow.Return, engine.Input{Reason: "属民事纠纷，退回调解"}); err != nil {
+		return w.events, err
+	}
+	return w.mediate(ctx)
+}

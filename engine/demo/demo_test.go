@@ -1,0 +1,93 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/demo"
+	"github.com/grassroots/mediation/store/storetest"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// TestBuild checks the demo town has what every page and report needs: all
+// categories, sources and outcomes, escalations both manual and automatic,
+// agreements at every tier, and open cases, some of them late.
+func TestBuild(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	e := engine.New(db)
+	now := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
+	e.Now = func() time.Time { return now }
+	res, err := demo.Build(ctx, e, 400, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cases != 400 || len(res.Password) < 8 {
+		t.Fatalf("got %+v", res)
+	}
+	tree, _ := e.Tree(ctx)
+	grids := 0
+	for _, u := range tree.Units() {
+		if u.Level == workflow.LevelGrid {
+			grids++
+		}
+	}
+	if grids < 18 || grids > 24 {
+		t.Errorf("%d grids, want about 20", grids)
+	}
+	for _, a := range demo.Accounts {
+		if _, err := e.Authenticate(ctx, a.Name, res.Password); err != nil {
+			t.Errorf("account %s: %v", a.Name, err)
+		}
+	}
+	cases, total, err := e.Cases(ctx, engine.System, engine.CaseFilter{Limit: 500})
+	if err != nil || total != 400 {
+		t.Fatalf("%d cases: %v", total, err)
+	}
+	seen := map[string]bool{}
+	overdue := 0
+	for _, c := range cases {
+		seen["category:"+c.Category] = true
+		seen["source:"+c.Source] = true
+		seen["state:"+string(c.State)] = true
+		seen["tier:"+string(c.AgreedTier)] = true
+		if c.Overdue(now) {
+			overdue++
+		}
+		if c.State == workflow.Registered || c.State.Level() != "" {
+			continue
+		}
+		evs, _ := db.Events(ctx, c.ID)
+		for _, ev := range evs {
+			if ev.Name == string(workflow.Escalate) {
+				seen["escalate:"+map[bool]string{true: "automatic", false: "manual"}[ev.Automatic]] = true
+			}
+			seen["event:"+ev.Name] = true
+		}
+	}
+	var want []string
+	for _, c := range engine.Categories {
+		want = append(want, "category:"+c)
+	}
+	for _, s := range engine.Sources {
+		want = append(want, "source:"+s)
+	}
+	for _, s := range workflow.States {
+		want = append(want, "state:"+string(s))
+	}
+	want = append(want, "tier:grid", "tier:village", "tier:town", "escalate:manual", "escalate:automatic",
+		"event:session", "event:hand_down", "event:return")
+	for _, w := range want {
+		if !seen[w] {
+			t.Errorf("the demo has no %s", w)
+		}
+	}
+	if overdue == 0 {
+		t.Error("the demo has no overdue case")
+	}
+	if _, err := demo.Build(ctx, e, 10, 2, nil); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("second build: %v", err)
+	}
+}
