@@ -42,18 +42,42 @@ type Input struct {
 // that come with it are written in one transaction that checks the version.
 // A guard failure or a lost race changes nothing.
 func (e *Engine) Fire(ctx context.Context, a Actor, id int64, ev workflow.Event, in Input) (*Case, error) {
-	c, t, err := e.load(ctx, a, id, in.Version)
-	if err != nil {
-		return nil, err
+	return e.change(ctx, a, id, in.Version, func(t *Tree, c *Case) (*Change, error) {
+		return e.decide(ctx, t, a, c, ev, in)
+	})
+}
+
+// errStaleTree says the cached unit tree lacks a unit the case names.
+var errStaleTree = errors.New("engine: unit tree out of date")
+
+// change runs one change to a case inside the store's write transaction: it
+// checks that the actor may see the case and saw its current version, then
+// lets decide work out the change.
+func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, decide func(*Tree, *Case) (*Change, error)) (*Case, error) {
+	for attempt := 0; ; attempt++ {
+		t, err := e.Tree(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := e.Store.Transition(ctx, id, func(c *Case) (*Change, error) {
+			if t.Unit(c.LocationUnitID) == nil || t.Unit(c.HandlingUnitID) == nil || (a.UnitID != 0 && t.Unit(a.UnitID) == nil) {
+				// Another server added units since this one loaded them.
+				return nil, errStaleTree
+			}
+			if !canSee(t, a, c) {
+				return nil, Errorf(ENOTFOUND, "案件不存在或您无权查看。")
+			}
+			if version != 0 && version != c.Version {
+				return nil, Errorf(ECONFLICT, "本案已被他人更新（您看到的是第%d版，现为第%d版），请查看最新情况后再操作。", version, c.Version)
+			}
+			return decide(t, c)
+		})
+		if errors.Is(err, errStaleTree) && attempt == 0 {
+			e.forgetTree()
+			continue
+		}
+		return out, err
 	}
-	ch, err := e.decide(ctx, t, a, c, ev, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.Store.Apply(ctx, ch); err != nil {
-		return nil, err
-	}
-	return ch.Case, nil
 }
 
 // decide runs the workflow for one event on c, in memory: the machine, its
@@ -97,19 +121,6 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 		return nil, err
 	}
 	return e.transition(c, a, row, to, target, at, in), nil
-}
-
-// load finds a case the actor may see at the version they saw.
-func (e *Engine) load(ctx context.Context, a Actor, id int64, version int) (*Case, *Tree, error) {
-	c, err := e.FindCase(ctx, a, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if version != 0 && version != c.Version {
-		return nil, nil, Errorf(ECONFLICT, "本案已被他人更新（您看到的是第%d版，现为第%d版），请查看最新情况后再操作。", version, c.Version)
-	}
-	t, err := e.Tree(ctx)
-	return c, t, err
 }
 
 // resolveTarget works out the unit that handles the case after tr.
@@ -328,10 +339,13 @@ func (e *Engine) transition(c *Case, a Actor, tr workflow.Transition, to workflo
 // Record appends an activity to a case's timeline. Like a transition, it
 // checks the version and bumps it, in one transaction.
 func (e *Engine) Record(ctx context.Context, a Actor, id int64, act workflow.Activity, in Input) (*Case, error) {
-	c, t, err := e.load(ctx, a, id, in.Version)
-	if err != nil {
-		return nil, err
-	}
+	return e.change(ctx, a, id, in.Version, func(t *Tree, c *Case) (*Change, error) {
+		return e.decideActivity(ctx, t, a, c, act, in)
+	})
+}
+
+// decideActivity checks an activity on c and works out its change.
+func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, act workflow.Activity, in Input) (*Change, error) {
 	rule, known, ok := workflow.LookupActivity(c.State, act)
 	switch {
 	case !known:
@@ -409,10 +423,7 @@ func (e *Engine) Record(ctx context.Context, a Actor, id int64, act workflow.Act
 		n.Risk = in.Risk
 		ev.Data["risk"] = string(in.Risk)
 	}
-	if err := e.Store.Apply(ctx, ch); err != nil {
-		return nil, err
-	}
-	return &n, nil
+	return ch, nil
 }
 
 func ptr[T any](v T) *T { return &v }

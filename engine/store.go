@@ -42,14 +42,22 @@ type Store interface {
 	ImportedCase(ctx context.Context, key string) (bool, error)
 	// Cases returns one page of the cases that match f, and how many match.
 	Cases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
-	// Apply records a change to a case in one transaction: it updates the case
-	// if its version is still ch.Version, appends the event, and inserts the
-	// records that come with it. Returns ECONFLICT if the version moved.
-	Apply(ctx context.Context, ch *Change) error
+	// Transition changes one case in one write transaction: it loads the case
+	// with its parties (locked against other writers), passes it to decide,
+	// and writes the change decide returns: the case's new columns if its
+	// version is still ch.Version, the event, and the records that come with
+	// it. An error from decide rolls everything back and is returned as is.
+	// Returns ENOTFOUND if there is no such case, ECONFLICT if the version
+	// moved.
+	Transition(ctx context.Context, id int64, decide func(*Case) (*Change, error)) (*Case, error)
 	// Setting returns a stored setting, "" when unset.
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSetting stores a setting.
 	SetSetting(ctx context.Context, key, value string) error
+	// InitSetting stores value under key unless the key has a value already,
+	// and returns the value that is stored; two servers starting at once
+	// agree on one.
+	InitSetting(ctx context.Context, key, value string) (string, error)
 
 	// Events returns a case's timeline, oldest first.
 	Events(ctx context.Context, caseID int64) ([]*Event, error)

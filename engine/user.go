@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -136,4 +138,29 @@ func (e *Engine) Authenticate(ctx context.Context, name, password string) (*User
 		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
 	}
 	return u, nil
+}
+
+// Secret returns the random secret named key, making it on first use. The
+// web layer signs session cookies with one; every server on one database
+// shares it.
+func (e *Engine) Secret(ctx context.Context, key string) ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	v, err := e.Store.InitSetting(ctx, key, hex.EncodeToString(b))
+	if err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(v)
+}
+
+// FindUser returns the user with id. Returns ENOTFOUND if none.
+func (e *Engine) FindUser(ctx context.Context, id int64) (*User, error) {
+	return e.Store.FindUser(ctx, id)
+}
+
+// Setting returns a stored setting, "" when unset.
+func (e *Engine) Setting(ctx context.Context, key string) (string, error) {
+	return e.Store.Setting(ctx, key)
 }

@@ -86,6 +86,31 @@ type caseRow struct {
 
 func (caseRow) TableName() string { return "cases" }
 
+// caseColumns and caseRow.fields list the columns in one order, so that the
+// hot reads scan rows without GORM's reflection.
+var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number", "code", "state", "version",
+	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
+	"cross_village", "summary", "requests", "opened_at", "accepted_at", "agreed_at", "agreed_tier", "agreement_amount",
+	"closed_at", "outcome", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
+	"created_by", "import_key"}, ", ")
+
+// values returns the columns after id, in caseColumns order, to insert.
+func (r *caseRow) values() []any {
+	return []any{r.TownID, r.Year, r.Seq, r.Number, r.Code, r.State, r.Version,
+		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
+		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
+		r.ClosedAt, r.Outcome, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
+		r.CreatedBy, r.ImportKey}
+}
+
+func (r *caseRow) fields() []any {
+	return []any{&r.ID, &r.TownID, &r.Year, &r.Seq, &r.Number, &r.Code, &r.State, &r.Version,
+		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
+		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
+		&r.ClosedAt, &r.Outcome, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
+		&r.CreatedBy, &r.ImportKey}
+}
+
 func (r *caseRow) toCase() *engine.Case {
 	c := &engine.Case{
 		ID: r.ID, TownID: r.TownID, Year: r.Year, Seq: r.Seq, Number: r.Number, Code: r.Code,
@@ -135,8 +160,8 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.SuspendedAt, r.SupervisedAt = c.SuspendedAt, c.SupervisedAt
 }
 
-// mutableColumns are updated by every event; GORM's Updates with a struct
-// would skip the zero values, so the update names its columns.
+// mutableColumns are updated by every event, in the order applyChange passes
+// them.
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
 	"accepted_at", "agreed_at", "agreed_tier", "agreement_amount", "closed_at", "outcome",
 	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at"}
@@ -155,6 +180,12 @@ type partyRow struct {
 }
 
 func (partyRow) TableName() string { return "parties" }
+
+const partyColumns = "id, case_id, side, kind, name, sex, id_number, phone, address, consent"
+
+func (r *partyRow) fields() []any {
+	return []any{&r.ID, &r.CaseID, &r.Side, &r.Kind, &r.Name, &r.Sex, &r.IDNumber, &r.Phone, &r.Address, &r.Consent}
+}
 
 func fromParty(caseID int64, p *engine.Party) *partyRow {
 	return &partyRow{CaseID: caseID, Side: p.Side, Kind: p.Kind, Name: p.Name, Sex: p.Sex,

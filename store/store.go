@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -34,8 +35,11 @@ const DefaultDSN = "file:data/mediation.db"
 // connection (SQLite has one writer; a queue in Go beats a fight in its busy
 // handler) and reads through a larger pool. On PostgreSQL both are one pool.
 type DB struct {
-	w, r     *gorm.DB
-	Postgres bool
+	w, r       *gorm.DB
+	wsql, rsql *sql.DB // the same pools, for the hand-written statements
+	wstmts     stmts
+	rstmts     stmts
+	Postgres   bool
 	// Path is the SQLite file, "" on PostgreSQL.
 	Path string
 }
@@ -99,6 +103,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 		db.Path = path
+		// Prepared statements save SQLite a parse per query; on PostgreSQL
+		// pgx caches statements itself, and GORM's cache on top halves the
+		// throughput, so only SQLite gets them.
+		cfg.PrepareStmt = true
 		if db.w, err = gorm.Open(sqlite.Open(full+"&_txlock=immediate"), cfg); err != nil {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
@@ -110,11 +118,17 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		r, _ := db.r.DB()
 		r.SetMaxOpenConns(8)
 	}
+	db.wsql, _ = db.w.DB()
+	db.rsql, _ = db.r.DB()
 	if err := db.w.WithContext(ctx).Exec("SELECT 1").Error; err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: cannot reach the database: %w", err)
 	}
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.prepareWriter(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

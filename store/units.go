@@ -133,3 +133,13 @@ func (db *DB) SetSetting(ctx context.Context, key, value string) error {
 	return db.w.WithContext(ctx).Exec(
 		"INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value).Error
 }
+
+// InitSetting stores value under key unless it is set, and returns the stored
+// value.
+func (db *DB) InitSetting(ctx context.Context, key, value string) (string, error) {
+	err := db.w.WithContext(ctx).Exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, value).Error
+	if err != nil {
+		return "", err
+	}
+	return db.Setting(ctx, key)
+}

@@ -80,7 +80,13 @@ func Build(ctx context.Context, e *engine.Engine, perYear int, seed uint64, prog
 	res := &Result{Password: pw}
 	starts := make([]time.Time, perYear)
 	for i := range starts {
-		starts[i] = b.now.Add(-time.Duration(b.rng.Int64N(int64(365 * 24 * time.Hour))))
+		// Disputes come in during the desk's working hours, 8:00 to 18:00.
+		day := b.now.In(e.Location).AddDate(0, 0, -b.rng.IntN(365))
+		starts[i] = time.Date(day.Year(), day.Month(), day.Day(), 8, 0, 0, 0, e.Location).
+			Add(time.Duration(b.rng.IntN(10*60)) * time.Minute).UTC()
+		if starts[i].After(b.now) {
+			starts[i] = b.now.Add(-time.Hour)
+		}
 	}
 	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
 	for i, at := range starts {

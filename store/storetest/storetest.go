@@ -73,3 +73,6 @@ func Open(tb testing.TB) *store.DB {
 	tb.Cleanup(func() { db.Close() })
 	return db
 }
+
+// PostgresDSN returns the PostgreSQL server the tests use, "" for SQLite.
+func PostgresDSN() string { return os.Getenv(PostgresEnv) }

@@ -1,0 +1,340 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/demo"
+	"github.com/grassroots/mediation/web"
+	"github.com/grassroots/mediation/workflow"
+	"golang.org/x/term"
+)
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs, dsn := m.flags("serve")
+	addr := fs.String("addr", envOr(m.Getenv("MEDIATION_ADDR"), ":8080"), "监听地址")
+	withDemo := fs.Bool("demo", false, "数据库为空时先载入演示镇")
+	secure := fs.Bool("secure-cookies", false, "Cookie 只经 HTTPS 发送（在 HTTPS 之后部署时打开）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, e, err := m.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *withDemo {
+		if err := m.loadDemo(ctx, e, 600, true); err != nil {
+			return err
+		}
+	}
+	srv, err := web.NewServer(ctx, e)
+	if err != nil {
+		return err
+	}
+	srv.SecureCookies = *secure
+	return srv.ListenAndServe(ctx, *addr, func(a net.Addr) {
+		fmt.Fprintf(m.Stderr, "调解系统已启动：http://%s\n", displayAddr(a))
+		if m.Ready != nil {
+			m.Ready(a)
+		}
+	})
+}
+
+// displayAddr turns a wildcard listen address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func envOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (m *Main) demo(ctx context.Context, args []string) error {
+	fs, dsn := m.flags("demo")
+	n := fs.Int("cases", 600, "一年的案件数")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, e, err := m.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return m.loadDemo(ctx, e, *n, false)
+}
+
+// loadDemo builds the demo town; ifEmpty makes an existing town no error.
+func (m *Main) loadDemo(ctx context.Context, e *engine.Engine, n int, ifEmpty bool) error {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	if len(t.Units()) > 0 {
+		if ifEmpty {
+			if pw, _ := e.Setting(ctx, demo.PasswordSetting); pw != "" {
+				m.printAccounts(pw)
+			}
+			return nil
+		}
+		return engine.Errorf(engine.ECONFLICT, "数据库中已有单位，演示数据只能载入空数据库。")
+	}
+	p := m.progress("载入演示案件", n, "件")
+	res, err := demo.Build(ctx, e, n, uint64(time.Now().UnixNano()), func(done, _ int) { p(done) })
+	p(-1)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "演示镇“油车港镇”已载入：%d 件案件，%d 个办理事件。\n", res.Cases, res.Events)
+	m.printAccounts(res.Password)
+	return nil
+}
+
+func (m *Main) printAccounts(pw string) {
+	fmt.Fprintf(m.Stderr, "演示账号（密码均为 %s）：\n", pw)
+	for _, a := range demo.Accounts {
+		fmt.Fprintf(m.Stderr, "  %-9s %s · %s\n", a.Name, a.Role.Label(), a.Unit)
+	}
+}
+
+// progress returns a function that shows work done on the terminal: call it
+// with the count done, and with -1 at the end. It prints nothing when stderr
+// is not a terminal.
+func (m *Main) progress(what string, total int, unit string) func(done int) {
+	f, ok := m.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func(int) {}
+	}
+	start, last, lastDone := time.Now(), time.Time{}, 0
+	return func(done int) {
+		end := done < 0
+		if end {
+			done = lastDone
+		}
+		lastDone = done
+		if !end && time.Since(last) < 200*time.Millisecond && done != total {
+			return
+		}
+		last = time.Now()
+		rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
+		fmt.Fprintf(m.Stderr, "\r%s：%d/%d %s（%.0f %s/秒）", what, done, total, unit, rate, unit)
+		if end {
+			fmt.Fprintln(m.Stderr)
+		}
+	}
+}
+
+func (m *Main) migrate(ctx context.Context, args []string) error {
+	fs, dsn := m.flags("migrate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, _, err := m.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	names, err := db.Migrations(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "数据库结构已是最新（%d 个迁移）：%s\n", len(names), strings.Join(names, ", "))
+	return nil
+}
+
+func (m *Main) importFile(ctx context.Context, args []string) error {
+	fs, dsn := m.flags("import")
+	dry := fs.Bool("dry-run", false, "只检查，不写入")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("用法：mediation import [--dry-run] FILE.jsonl")
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("读取 %s：%w", fs.Arg(0), err)
+	}
+	total := bytes.Count(data, []byte("\n"))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		total++
+	}
+	db, e, err := m.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	p := m.progress("导入", total, "行")
+	res, err := e.Import(ctx, bytes.NewReader(data), engine.ImportOptions{DryRun: *dry, Progress: p})
+	p(-1)
+	if err != nil {
+		return err
+	}
+	for _, le := range res.Errors {
+		fmt.Fprintln(m.Stderr, le.Error())
+	}
+	verb := "导入"
+	if *dry {
+		verb = "检查通过（未写入）"
+	}
+	fmt.Fprintf(m.Stdout, "%d 行：%s单位 %d 个、案件 %d 件（事件 %d 个）；已导入过而跳过的案件 %d 件；出错 %d 行。\n",
+		res.Lines, verb, res.Units, res.Cases, res.Events, res.Skipped, len(res.Errors))
+	if len(res.Errors) > 0 {
+		return fmt.Errorf("%d 行未能导入，见上", len(res.Errors))
+	}
+	return nil
+}
+
+func (m *Main) user(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New("用法：mediation user add|list|passwd")
+	}
+	fs, dsn := m.flags("user " + args[0])
+	name := fs.String("name", "", "用户名（登录名）")
+	display := fs.String("display", "", "显示的姓名")
+	role := fs.String("role", "", "角色：intake|mediator|supervisor|admin")
+	unit := fs.String("unit", "", "所属单位编码")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	db, e, err := m.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch args[0] {
+	case "add":
+		t, err := e.Tree(ctx)
+		if err != nil {
+			return err
+		}
+		u := t.ByCode(*unit)
+		if u == nil {
+			return engine.Invalid("unit", "单位“%s”不存在（用 --unit 指定单位编码；单位由 import 导入）。", *unit)
+		}
+		pw, err := m.readPassword()
+		if err != nil {
+			return err
+		}
+		nu := &engine.User{Name: *name, DisplayName: *display, Role: workflow.Role(*role), UnitID: u.ID}
+		if err := e.CreateUser(ctx, nu, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已创建账号 %s（%s · %s）。\n", nu.Name, nu.Role.Label(), u.Name)
+	case "list":
+		t, err := e.Tree(ctx)
+		if err != nil {
+			return err
+		}
+		users, err := db.Users(ctx, nil)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "用户名\t姓名\t角色\t单位")
+		for _, u := range users {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", u.Name, u.DisplayName, u.Role.Label(), t.Path(u.UnitID))
+		}
+		return w.Flush()
+	case "passwd":
+		target := *name
+		if target == "" && fs.NArg() == 1 {
+			target = fs.Arg(0)
+		}
+		if target == "" {
+			return errors.New("用法：mediation user passwd NAME")
+		}
+		pw, err := m.readPassword()
+		if err != nil {
+			return err
+		}
+		if err := e.ChangePassword(ctx, target, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已修改 %s 的密码。\n", target)
+	default:
+		return fmt.Errorf("未知的子命令“user %s”", args[0])
+	}
+	return nil
+}
+
+// readPassword reads a new password: twice, hidden, from a terminal, or as
+// the first line of standard input otherwise. Never from a flag, which would
+// leave it in the shell history and the process list.
+func (m *Main) readPassword() (string, error) {
+	if f, ok := m.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(m.Stderr, "新密码：")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(m.Stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(m.Stderr, "再输入一次：")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(m.Stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("两次输入的密码不一致")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", errors.New("请从标准输入提供密码")
+	}
+	return pw, nil
+}
+
+func (m *Main) workflow(args []string) error {
+	if len(args) > 0 {
+		return errors.New("用法：mediation workflow")
+	}
+	fmt.Fprint(m.Stdout, workflow.Diagram())
+	return nil
+}
+
+func (m *Main) backup(ctx context.Context, args []string) error {
+	fs, dsn := m.flags("backup")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("用法：mediation backup FILE")
+	}
+	db, _, err := m.open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "已备份到 %s。\n", fs.Arg(0))
+	return nil
+}

@@ -1,0 +1,119 @@
+// Command mediation runs the three-tier dispute mediation system: the web
+// server, the demo town, imports, accounts and the workflow diagram. It only
+// wires the packages together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // The towns' time zone must load on machines without zoneinfo.
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "错误："+message(err))
+		}
+		os.Exit(1)
+	}
+}
+
+// message is what the command line says of an error: the engine's message
+// for domain errors, the error itself otherwise (the operator needs it).
+func message(err error) string {
+	if engine.ErrorCode(err) != engine.EINTERNAL {
+		return engine.ErrorMessage(err)
+	}
+	return err.Error()
+}
+
+// Main is the program, with its standard streams and environment as fields so
+// that a test can run it whole.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Ready, when set, is told the address the server listens on.
+	Ready func(net.Addr)
+}
+
+const usage = `用法：mediation <命令> [选项]
+
+命令：
+  serve     启动网页服务（--addr :8080；--demo 在空数据库上先载入演示镇）
+  demo      在空数据库上载入演示镇 油车港镇
+  migrate   升级数据库结构
+  import    导入单位和案件历史（JSON Lines；--dry-run 只检查不写入）
+  user      管理账号：user add | user list | user passwd NAME
+  workflow  打印流程状态图（Mermaid）
+  backup    在服务运行时备份 SQLite 数据库到文件
+
+每个命令都接受 --db（或环境变量 MEDIATION_DB）：
+  SQLite 文件（默认 file:data/mediation.db）或 postgres://… 连接串。
+`
+
+// Run runs one command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	slog.SetDefault(slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return flag.ErrHelp
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return m.serve(ctx, rest)
+	case "demo":
+		return m.demo(ctx, rest)
+	case "migrate":
+		return m.migrate(ctx, rest)
+	case "import":
+		return m.importFile(ctx, rest)
+	case "user":
+		return m.user(ctx, rest)
+	case "workflow":
+		return m.workflow(rest)
+	case "backup":
+		return m.backup(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return fmt.Errorf("未知命令“%s”", cmd)
+}
+
+// flags returns a flag set with the --db flag every command shares.
+func (m *Main) flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	def := m.Getenv("MEDIATION_DB")
+	if def == "" {
+		def = store.DefaultDSN
+	}
+	dsn := fs.String("db", def, "数据库：SQLite 文件（file:路径）或 postgres:// 连接串")
+	return fs, dsn
+}
+
+// open opens the store and builds the engine on it.
+func (m *Main) open(ctx context.Context, dsn string) (*store.DB, *engine.Engine, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, engine.New(db), nil
+}

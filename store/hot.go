@@ -1,0 +1,405 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/grassroots/mediation/engine"
+)
+
+// The statements on this page run on every case read and every transition.
+// They are written out and run through database/sql on GORM's own
+// connections: GORM's reflection, and its prepared statements being
+// re-prepared inside every transaction, cost more than the write itself.
+
+// stmts caches SQLite's prepared statements; PostgreSQL's driver keeps its
+// own cache.
+type stmts struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2, ….
+func (db *DB) rebind(q string) string {
+	if !db.Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// stmt returns q prepared on pool, or nil on PostgreSQL. Inside a
+// transaction it only returns statements prepared before (prepareWriter):
+// preparing would need a second connection, and SQLite's writer pool has one.
+func (db *DB) stmt(ctx context.Context, pool *sql.DB, cache *stmts, q string, inTx bool) (*sql.Stmt, error) {
+	if db.Postgres {
+		return nil, nil
+	}
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	if st := cache.m[q]; st != nil || inTx {
+		return st, nil
+	}
+	st, err := pool.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if cache.m == nil {
+		cache.m = map[string]*sql.Stmt{}
+	}
+	cache.m[q] = st
+	return st, nil
+}
+
+// conn runs statements on a pool or in a transaction of the writer pool.
+type conn struct {
+	db    *DB
+	pool  *sql.DB
+	cache *stmts
+	tx    *sql.Tx
+}
+
+func (db *DB) reader() conn { return conn{db: db, pool: db.rsql, cache: &db.rstmts} }
+
+func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	q = c.db.rebind(q)
+	st, err := c.db.stmt(ctx, c.pool, c.cache, q, c.tx != nil)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil && c.tx != nil:
+		return c.tx.QueryContext(ctx, q, args...)
+	case st == nil:
+		return c.pool.QueryContext(ctx, q, args...)
+	case c.tx != nil:
+		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	q = c.db.rebind(q)
+	st, err := c.db.stmt(ctx, c.pool, c.cache, q, c.tx != nil)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
+		return c.tx.ExecContext(ctx, q, args...)
+	}
+	return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+// scalar runs a query that returns one value, as INSERT … RETURNING id does.
+func (c conn) scalar(ctx context.Context, dest any, q string, args ...any) error {
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// prepareWriter prepares the statements of every transition on the writer
+// pool, once, before any transaction holds its connection.
+func (db *DB) prepareWriter(ctx context.Context) error {
+	if db.Postgres {
+		return nil
+	}
+	for _, q := range []string{"SELECT " + caseColumns + " FROM cases WHERE id = ? LIMIT 1",
+		"SELECT " + partyColumns + " FROM parties WHERE case_id IN (?) ORDER BY id",
+		updateCase, insertEvent, insertCase, insertParty, nextSeq} {
+		if _, err := db.stmt(ctx, db.wsql, &db.wstmts, q, false); err != nil {
+			return fmt.Errorf("store: prepare %q: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// insert runs an INSERT and returns the new row's id: from SQLite's
+// last_insert_rowid, which costs no result set, or from PostgreSQL's
+// RETURNING.
+func (c conn) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	if c.db.Postgres {
+		var id int64
+		err := c.scalar(ctx, &id, q+" RETURNING id", args...)
+		return id, err
+	}
+	res, err := c.exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// write runs fn in a transaction on the writer pool.
+func (db *DB) write(ctx context.Context, fn func(conn) error) error {
+	tx, err := db.wsql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(conn{db: db, pool: db.wsql, cache: &db.wstmts, tx: tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// FindCase returns a case with its parties.
+func (db *DB) FindCase(ctx context.Context, id int64) (*engine.Case, error) {
+	return findCase(ctx, db.reader(), "id = ?", id)
+}
+
+// FindCaseBy returns the case with a number or public code.
+func (db *DB) FindCaseBy(ctx context.Context, numberOrCode string) (*engine.Case, error) {
+	return findCase(ctx, db.reader(), "number = ? OR code = ?", numberOrCode, numberOrCode)
+}
+
+func findCase(ctx context.Context, c conn, where string, args ...any) (*engine.Case, error) {
+	q := "SELECT " + caseColumns + " FROM cases WHERE " + where + " LIMIT 1"
+	if c.tx != nil && c.db.Postgres {
+		q += " FOR UPDATE"
+	}
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var row caseRow
+	found := rows.Next()
+	if found {
+		err = rows.Scan(row.fields()...)
+	}
+	if err = errors.Join(err, rows.Close(), rows.Err()); err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, engine.Errorf(engine.ENOTFOUND, "案件不存在。")
+	}
+	k := row.toCase()
+	if err := loadParties(ctx, c, []*engine.Case{k}); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// loadParties fills in the parties of cases with one query.
+func loadParties(ctx context.Context, c conn, cases []*engine.Case) error {
+	if len(cases) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*engine.Case, len(cases))
+	args := make([]any, len(cases))
+	for i, k := range cases {
+		byID[k.ID], args[i] = k, k.ID
+	}
+	q := "SELECT " + partyColumns + " FROM parties WHERE case_id IN (?" + strings.Repeat(", ?", len(cases)-1) + ") ORDER BY id"
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r partyRow
+		if err := rows.Scan(r.fields()...); err != nil {
+			return err
+		}
+		if k := byID[r.CaseID]; k != nil {
+			k.Parties = append(k.Parties, r.toParty())
+		}
+	}
+	return rows.Err()
+}
+
+// Transition loads a case in a write transaction, so no other writer can
+// change it meanwhile, lets decide work out the change, and writes it in the
+// same transaction.
+func (db *DB) Transition(ctx context.Context, id int64, decide func(*engine.Case) (*engine.Change, error)) (*engine.Case, error) {
+	var out *engine.Case
+	err := db.write(ctx, func(c conn) error {
+		k, err := findCase(ctx, c, "id = ?", id)
+		if err != nil {
+			return err
+		}
+		ch, err := decide(k)
+		if err != nil {
+			return err
+		}
+		if err := applyChange(ctx, c, ch); err != nil {
+			return err
+		}
+		out = ch.Case
+		return nil
+	})
+	return out, err
+}
+
+// CreateCase inserts a case, its parties and its first event, issues its
+// number, and applies any history, in one transaction.
+func (db *DB) CreateCase(ctx context.Context, k *engine.Case, format func(seq int) string, first *engine.Event, history ...*engine.Change) error {
+	return db.write(ctx, func(c conn) error {
+		var seq int
+		if err := c.scalar(ctx, &seq, nextSeq, k.TownID, k.Year); err != nil {
+			return err
+		}
+		k.Seq, k.Number = seq, format(seq)
+		r := fromCase(k)
+		var err error
+		if r.ID, err = c.insert(ctx, insertCase, r.values()...); err != nil {
+			if isUniqueViolation(err) && k.ImportKey != "" {
+				return engine.Errorf(engine.ECONFLICT, "该案件已导入过。")
+			}
+			return err
+		}
+		k.ID = r.ID
+		for _, p := range k.Parties {
+			if err := insertPartyRow(ctx, c, k.ID, p); err != nil {
+				return err
+			}
+		}
+		if err := insertEventRow(ctx, c, k.ID, first); err != nil {
+			return err
+		}
+		for _, ch := range history {
+			ch.Case.ID, ch.Case.Number, ch.Case.Seq = k.ID, k.Number, k.Seq
+			if err := applyChange(ctx, c, ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// nextSeq takes the next case number of a town and year in one upsert. The
+// row stays locked until the transaction ends, so two cases never share a
+// number, and a rolled-back case gives its number back with everything else.
+const nextSeq = `INSERT INTO case_sequences (town_id, year, last) VALUES (?, ?, 1)
+	ON CONFLICT (town_id, year) DO UPDATE SET last = case_sequences.last + 1 RETURNING last`
+
+var insertCase = "INSERT INTO cases (" + strings.TrimPrefix(caseColumns, "id, ") + ") VALUES (?" +
+	strings.Repeat(", ?", strings.Count(caseColumns, ",")-1) + ")"
+
+const insertParty = `INSERT INTO parties (case_id, side, kind, name, sex, id_number, phone, address, consent)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// updateCase sets the columns an event may change, if the version still
+// matches.
+var updateCase = "UPDATE cases SET " + strings.Join(mutableColumns, " = ?, ") + " = ? WHERE id = ? AND version = ?"
+
+const insertEvent = `INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_id, actor_name,
+	role, at, reason, automatic, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// errLostRace is what a writer is told when the case moved under it.
+func errLostRace() error {
+	return engine.Errorf(engine.ECONFLICT, "本案刚被他人更新，您的操作未保存，请查看最新情况后再操作。")
+}
+
+// applyChange writes one event's change: the case's new columns if its
+// version still matches, the event row, and the records that come with it.
+func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
+	k := ch.Case
+	r := &caseRow{}
+	r.setMutable(k)
+	res, err := c.exec(ctx, updateCase, r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
+		r.AcceptedAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.ClosedAt, r.Outcome,
+		r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, k.ID, ch.Version)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return errors.Join(err, errLostRace())
+	}
+	if err := insertEventRow(ctx, c, k.ID, ch.Event); err != nil {
+		if isUniqueViolation(err) {
+			return errLostRace()
+		}
+		return err
+	}
+	return applyRecords(ctx, c, ch, ch.Event.ID)
+}
+
+func insertEventRow(ctx context.Context, c conn, caseID int64, e *engine.Event) error {
+	ev, err := fromEvent(caseID, e)
+	if err != nil {
+		return err
+	}
+	if ev.ID, err = c.insert(ctx, insertEvent, ev.CaseID, ev.Seq, ev.Name, ev.FromState, ev.ToState, ev.UnitID,
+		ev.ActorID, ev.ActorName, ev.Role, ev.At, ev.Reason, ev.Automatic, ev.Data); err != nil {
+		return err
+	}
+	e.ID, e.CaseID = ev.ID, caseID
+	return nil
+}
+
+func insertPartyRow(ctx context.Context, c conn, caseID int64, p *engine.Party) error {
+	r := fromParty(caseID, p)
+	id, err := c.insert(ctx, insertParty, r.CaseID, r.Side, r.Kind, r.Name, r.Sex, r.IDNumber, r.Phone, r.Address, r.Consent)
+	p.ID, p.CaseID = id, caseID
+	return err
+}
+
+// applyRecords inserts the records that come with an event.
+func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64) error {
+	var err error
+	caseID := ch.Case.ID
+	if p := ch.Party; p != nil {
+		if err := insertPartyRow(ctx, c, caseID, p); err != nil {
+			return err
+		}
+		ch.Case.Parties = append(append([]*engine.Party(nil), ch.Case.Parties...), p)
+	}
+	if a := ch.Agreement; a != nil {
+		if a.ID, err = c.insert(ctx, `INSERT INTO agreements (case_id, event_id, kind, facts, terms, performance, due_at,
+			amount, signed_at, copies, tier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			caseID, eventID, a.Kind, a.Facts, a.Terms, a.Performance, utc(a.DueAt), a.Amount, a.SignedAt.UTC(), a.Copies, string(a.Tier)); err != nil {
+			return err
+		}
+		a.CaseID, a.EventID = caseID, eventID
+	}
+	if s := ch.Session; s != nil {
+		if s.ID, err = c.insert(ctx, `INSERT INTO sessions (case_id, event_id, at, place, participants, record)
+			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, s.At.UTC(), s.Place, s.Participants, s.Record); err != nil {
+			return err
+		}
+	}
+	if f := ch.FollowUp; f != nil {
+		if f.ID, err = c.insert(ctx, `INSERT INTO follow_ups (case_id, event_id, at, visited, performed, findings)
+			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, f.At.UTC(), f.Visited, f.Performed, f.Findings); err != nil {
+			return err
+		}
+	}
+	if r := ch.Referral; r != nil {
+		if r.ID, err = c.insert(ctx, `INSERT INTO referrals (case_id, event_id, partner, reason, at, due_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, r.Partner, r.Reason, r.At.UTC(), r.DueAt.UTC()); err != nil {
+			return err
+		}
+	}
+	if r := ch.Resolve; r != nil {
+		if _, err := c.exec(ctx, "UPDATE referrals SET resolved_at = ?, result = ? WHERE case_id = ? AND resolved_at IS NULL",
+			r.ResolvedAt.UTC(), r.Result, caseID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+	"github.com/labstack/echo/v4"
+)
+
+type apiParty struct {
+	Side     string `json:"side"`
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+}
+
+type apiCase struct {
+	ID           int64      `json:"id"`
+	Number       string     `json:"number"`
+	Code         string     `json:"code"`
+	State        string     `json:"state"`
+	StateLabel   string     `json:"state_label"`
+	Version      int        `json:"version"`
+	Location     string     `json:"location"`
+	Handling     string     `json:"handling"`
+	Source       string     `json:"source"`
+	Category     string     `json:"category"`
+	Amount       float64    `json:"amount"`
+	People       int        `json:"people"`
+	Risk         string     `json:"risk"`
+	Flags        []string   `json:"flags"`
+	Summary      string     `json:"summary"`
+	OpenedAt     time.Time  `json:"opened_at"`
+	AcceptedAt   *time.Time `json:"accepted_at"`
+	AgreedAt     *time.Time `json:"agreed_at"`
+	ClosedAt     *time.Time `json:"closed_at"`
+	DueAt        *time.Time `json:"due_at"`
+	OverallDueAt *time.Time `json:"overall_due_at"`
+	Overdue      bool       `json:"overdue"`
+	Parties      []apiParty `json:"parties"`
+}
+
+func (s *Server) toAPICase(c echo.Context, k *engine.Case) (apiCase, error) {
+	tree, err := s.Engine.Tree(c.Request().Context())
+	if err != nil {
+		return apiCase{}, err
+	}
+	a := apiCase{ID: k.ID, Number: k.Number, Code: k.Code, State: string(k.State), StateLabel: k.State.Label(),
+		Version: k.Version, Location: tree.Unit(k.LocationUnitID).Code, Handling: tree.Unit(k.HandlingUnitID).Code,
+		Source: k.Source, Category: k.Category, Amount: float64(k.Amount) / 100, People: k.People, Risk: string(k.Risk),
+		Flags: k.Flags, Summary: k.Summary, OpenedAt: k.OpenedAt, AcceptedAt: k.AcceptedAt, AgreedAt: k.AgreedAt,
+		ClosedAt: k.ClosedAt, DueAt: k.DueAt, OverallDueAt: k.OverallDueAt, Overdue: k.Overdue(s.Engine.Now())}
+	if a.Flags == nil {
+		a.Flags = []string{}
+	}
+	handles := currentUser(c).UnitID == k.HandlingUnitID
+	for _, p := range k.Parties {
+		ap := apiParty{Side: p.Side, Kind: p.Kind, Name: p.Name, IDNumber: p.MaskedIDNumber(), Phone: p.MaskedPhone()}
+		if handles {
+			ap.IDNumber, ap.Phone = p.IDNumber, p.Phone
+		}
+		a.Parties = append(a.Parties, ap)
+	}
+	return a, nil
+}
+
+func (s *Server) handleAPICaseList(c echo.Context) error {
+	f := parseListFilter(c)
+	cases, total, err := s.Engine.Cases(c.Request().Context(), actor(c), f.engineFilter(s.Engine.Now()))
+	if err != nil {
+		return err
+	}
+	out := make([]apiCase, 0, len(cases))
+	for _, k := range cases {
+		a, err := s.toAPICase(c, k)
+		if err != nil {
+			return err
+		}
+		out = append(out, a)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"total": total, "page": f.Page, "cases": out})
+}
+
+func (s *Server) caseParam(c echo.Context) (*engine.Case, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return nil, engine.Errorf(engine.ENOTFOUND, "案件不存在。")
+	}
+	return s.Engine.FindCase(c.Request().Context(), actor(c), id)
+}
+
+func (s *Server) handleAPICase(c echo.Context) error {
+	k, err := s.caseParam(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.toAPICase(c, k)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+type apiEvent struct {
+	Seq       int            `json:"seq"`
+	Name      string         `json:"name"`
+	Label     string         `json:"label"`
+	From      string         `json:"from,omitempty"`
+	To        string         `json:"to"`
+	Actor     string         `json:"actor"`
+	Role      string         `json:"role"`
+	At        time.Time      `json:"at"`
+	Reason    string         `json:"reason,omitempty"`
+	Automatic bool           `json:"automatic"`
+	Data      map[string]any `json:"data,omitempty"`
+}
+
+func (s *Server) handleAPIEvents(c echo.Context) error {
+	k, err := s.caseParam(c)
+	if err != nil {
+		return err
+	}
+	evs, err := s.Engine.Timeline(c.Request().Context(), actor(c), k.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]apiEvent, len(evs))
+	for i, e := range evs {
+		out[i] = apiEvent{Seq: e.Seq, Name: e.Name, Label: e.Label(), From: string(e.From), To: string(e.To),
+			Actor: e.ActorName, Role: string(e.Role), At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: e.Data}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type apiTransition struct {
+	Event    string   `json:"event"`
+	Label    string   `json:"label"`
+	From     []string `json:"from"`
+	To       string   `json:"to"`
+	Roles    []string `json:"roles"`
+	Requires []string `json:"requires"`
+	Reasons  []string `json:"reasons,omitempty"`
+}
+
+// handleAPIWorkflow publishes the workflow table and its diagram, as data.
+func (s *Server) handleAPIWorkflow(c echo.Context) error {
+	var rows []apiTransition
+	for _, t := range workflow.Table {
+		r := apiTransition{Event: string(t.Event), Label: t.Label, To: string(t.To), Reasons: t.Reasons}
+		for _, f := range t.From {
+			r.From = append(r.From, string(f))
+		}
+		for _, g := range t.Grants {
+			r.Roles = append(r.Roles, string(g.Role))
+		}
+		for _, f := range t.Requires {
+			r.Requires = append(r.Requires, string(f))
+		}
+		rows = append(rows, r)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"transitions": rows, "mermaid": workflow.Diagram()})
+}

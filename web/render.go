@@ -1,0 +1,100 @@
+package web
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/labstack/echo/v4"
+)
+
+// page wraps every page's data with what the layout needs.
+type page struct {
+	Title    string
+	User     *engine.User
+	UnitName string
+	CSRF     string
+	Flash    string
+	Data     any
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 instead of half a page.
+func (s *Server) render(c echo.Context, status int, name, title string, data any) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return engine.Errorf(engine.EINTERNAL, "no page %q", name)
+	}
+	p := page{Title: title, User: currentUser(c), Data: data}
+	p.CSRF, _ = c.Get("csrf").(string)
+	if p.User != nil {
+		if tree, err := s.Engine.Tree(c.Request().Context()); err == nil && tree.Unit(p.User.UnitID) != nil {
+			p.UnitName = tree.Unit(p.User.UnitID).Name
+		}
+		if p.User.DisplayName == "" {
+			p.User.DisplayName = p.User.Name
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// statusOf maps the engine's error codes to HTTP statuses: the one place
+// that does.
+var statusOf = map[string]int{
+	engine.EINVALID:      http.StatusUnprocessableEntity,
+	engine.ENOTFOUND:     http.StatusNotFound,
+	engine.ECONFLICT:     http.StatusConflict,
+	engine.EFORBIDDEN:    http.StatusForbidden,
+	engine.EUNAUTHORIZED: http.StatusUnauthorized,
+	engine.EINTERNAL:     http.StatusInternalServerError,
+}
+
+var titleOf = map[int]string{
+	http.StatusBadRequest:          "请求有误",
+	http.StatusUnprocessableEntity: "填写有误",
+	http.StatusNotFound:            "找不到页面",
+	http.StatusConflict:            "操作冲突",
+	http.StatusForbidden:           "无权操作",
+	http.StatusUnauthorized:        "请先登录",
+	http.StatusMethodNotAllowed:    "不支持的请求",
+	http.StatusInternalServerError: "系统错误",
+}
+
+// handleError is Echo's error handler: it turns any error into a page or a
+// JSON body with a Chinese message, and logs only internal errors.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := http.StatusInternalServerError, engine.ErrorMessage(err)
+	if he, ok := err.(*echo.HTTPError); ok {
+		status = he.Code
+		msg = titleOf[status]
+		if msg == "" {
+			msg = http.StatusText(status)
+		}
+	} else {
+		status = statusOf[engine.ErrorCode(err)]
+	}
+	if status >= 500 {
+		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	api := len(c.Path()) >= 4 && c.Path()[:4] == "/api" || len(c.Request().URL.Path) >= 5 && c.Request().URL.Path[:5] == "/api/"
+	var rerr error
+	switch {
+	case api:
+		rerr = c.JSON(status, map[string]any{"error": map[string]string{"code": engine.ErrorCode(err), "message": msg, "field": engine.ErrorField(err)}})
+	case status == http.StatusUnauthorized:
+		rerr = c.Redirect(http.StatusSeeOther, "/login")
+	default:
+		rerr = s.render(c, status, "error", titleOf[status], map[string]string{"Title": titleOf[status], "Message": msg})
+	}
+	if rerr != nil {
+		slog.Error("error page failed", "err", rerr)
+	}
+}

@@ -1,0 +1,36 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/grassroots/mediation/templates"
+	"github.com/labstack/echo/v4"
+)
+
+// routes lists every route, one a line, by who may use it.
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/healthz", s.handleHealth)
+	static, _ := fs.Sub(templates.FS, "static")
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+
+	// Public pages. POSTs carry a CSRF token.
+	public := e.Group("", s.csrf)
+	public.GET("/login", s.handleLoginForm)
+	public.POST("/login", s.handleLogin)
+
+	// Pages for logged-in users.
+	pages := e.Group("", s.csrf, s.requireUser)
+	pages.POST("/logout", s.handleLogout)
+	pages.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/cases") })
+	pages.GET("/cases", s.handleCaseList)
+	pages.GET("/cases/:id", s.handleCaseView)
+
+	// JSON API for logged-in users.
+	api := e.Group("/api/v1", s.requireUser)
+	api.GET("/workflow", s.handleAPIWorkflow)
+	api.GET("/cases", s.handleAPICaseList)
+	api.GET("/cases/:id", s.handleAPICase)
+	api.GET("/cases/:id/events", s.handleAPIEvents)
+}

@@ -1,0 +1,182 @@
+// Package web is the HTTP interface: server-rendered pages in Chinese and a
+// JSON API under /api/v1, on Echo v4. It is the only package that imports
+// Echo; everything it does goes through the engine.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/templates"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// Server serves the web interface and the API.
+type Server struct {
+	Engine *engine.Engine
+	// SecureCookies marks cookies Secure; set it when serving over HTTPS.
+	SecureCookies bool
+
+	echo    *echo.Echo
+	secret  []byte
+	pages   map[string]*template.Template
+	limiter *limiter
+}
+
+// NewServer builds the server: it parses every template and loads the
+// session secret, so a broken template fails at start-up, not on a request.
+func NewServer(ctx context.Context, e *engine.Engine) (*Server, error) {
+	secret, err := e.Secret(ctx, "session_secret")
+	if err != nil {
+		return nil, fmt.Errorf("web: session secret: %w", err)
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Engine: e, secret: secret, pages: pages, limiter: newLimiter(5, 5*time.Minute)}
+	s.echo = echo.New()
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.Use(middleware.Recover())
+	s.echo.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+	}))
+	s.echo.Use(s.logRequests)
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler, for tests and for wrapping.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("web: listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		slog.Debug("request", "method", c.Request().Method, "path", c.Request().URL.Path,
+			"status", c.Response().Status, "duration", time.Since(start))
+		return nil
+	}
+}
+
+// funcs are the helpers every template may use.
+var funcs = template.FuncMap{
+	"yuan": engine.Yuan,
+	"when": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			return v.In(shanghai).Format("2006-01-02 15:04")
+		case *time.Time:
+			if v == nil {
+				return ""
+			}
+			return v.In(shanghai).Format("2006-01-02 15:04")
+		}
+		return ""
+	},
+	"countdown": func(t *time.Time) string { return countdown(t, time.Now()) },
+}
+
+var shanghai = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// countdown says how long until t, or how long since, in days and hours.
+func countdown(t *time.Time, now time.Time) string {
+	if t == nil {
+		return ""
+	}
+	d := t.Sub(now)
+	late := d < 0
+	if late {
+		d = -d
+	}
+	days, hours := int(d.Hours())/24, int(d.Hours())%24
+	var s string
+	switch {
+	case days > 0:
+		s = fmt.Sprintf("%d天%d小时", days, hours)
+	case hours > 0:
+		s = fmt.Sprintf("%d小时", hours)
+	default:
+		s = fmt.Sprintf("%d分钟", int(d.Minutes()))
+	}
+	if late {
+		return "已超期" + s
+	}
+	return "剩余" + s
+}
+
+// parsePages parses layout.html with each page once.
+func parsePages() (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(templates.FS, "layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	names, err := fs.Glob(templates.FS, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		if n == "layout.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templates.FS, n)
+		if err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+		pages[strings.TrimSuffix(n, ".html")] = t
+	}
+	return pages, nil
+}
