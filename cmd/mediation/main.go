@@ -20,6 +20,9 @@ import (
 	"github.com/grassroots/mediation/store"
 )
 
+// version is set at build time by the Makefile.
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -61,6 +64,7 @@ const usage = `用法：mediation <命令> [选项]
   user      管理账号：user add | user list | user passwd NAME
   workflow  打印流程状态图（Mermaid）
   backup    在服务运行时备份 SQLite 数据库到文件
+  version   打印版本
 
 每个命令都接受 --db（或环境变量 MEDIATION_DB）：
   SQLite 文件（默认 file:data/mediation.db）或 postgres://… 连接串。
@@ -89,6 +93,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.workflow(rest)
 	case "backup":
 		return m.backup(ctx, rest)
+	case "version":
+		fmt.Fprintln(m.Stdout, "mediation", version)
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

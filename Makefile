@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+
+GO       ?= go
+BIN      := bin/mediation
+VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+PG_DSN   ?= $(MEDIATION_TEST_POSTGRES)
+
+export CGO_ENABLED = 1
+
+.PHONY: run build test test-sqlite test-postgres lint bench clean
+
+## run: build, load the demo town on an empty database and serve http://localhost:8080
+run: build
+	./$(BIN) serve --demo
+
+## build: compile bin/mediation (SQLite needs cgo and gcc)
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/mediation
+
+## test: every test on SQLite, then the store, engine and command tests on
+## PostgreSQL when MEDIATION_TEST_POSTGRES names a server
+test: test-sqlite test-postgres
+
+test-sqlite:
+	env -u MEDIATION_TEST_POSTGRES $(GO) test -race -count=1 -cover ./...
+
+test-postgres:
+	@if [ -n "$(PG_DSN)" ]; then \
+		echo "== the same store, engine and command tests on PostgreSQL"; \
+		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 ./store/... ./engine/... ./cmd/mediation/...; \
+	else \
+		echo "== PostgreSQL tests skipped: set MEDIATION_TEST_POSTGRES=postgres://user@host:5432/db to run them"; \
+	fi
+
+## lint: formatting and vet
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+## bench: engine speed against the raw database limit, from one run
+bench:
+	$(GO) run ./cmd/bench
+
+clean:
+	rm -rf bin
