@@ -108,6 +108,7 @@ type Case struct {
 	OverallDueAt  *time.Time // the whole mediation's deadline
 	SuspendedAt   *time.Time // set while the clocks are stopped
 	SupervisedAt  *time.Time // last 督办
+	FlaggedDueAt  *time.Time // the latest passed deadline the scheduler flagged
 
 	CreatedBy int64
 	ImportKey string // set on imported cases, so a second import skips them
@@ -125,13 +126,34 @@ func (c *Case) HasFlag(key string) bool {
 	return false
 }
 
-// Overdue reports whether an open case's state or overall deadline passed at
-// now. A suspended case is never overdue: its clocks are stopped.
+// Overdue reports whether an open case's state or overall deadline had
+// passed at now. A suspended case is never overdue: its clocks are stopped.
 func (c *Case) Overdue(now time.Time) bool {
-	if !c.State.Open() || c.SuspendedAt != nil {
-		return false
+	return c.State.Open() && c.LatestPassed(now) != nil
+}
+
+// LatestPassed returns the latest of the case's deadlines that had passed at
+// now (a deadline passes at its very moment), or nil. The state's own
+// deadline counts in every state that has one, 回访 included; the overall
+// deadline only while the case is being mediated.
+func (c *Case) LatestPassed(now time.Time) *time.Time {
+	if c.SuspendedAt != nil || c.State.Terminal() {
+		return nil
 	}
-	return (c.DueAt != nil && now.After(*c.DueAt)) || (c.OverallDueAt != nil && c.State.Level() != "" && now.After(*c.OverallDueAt))
+	var latest *time.Time
+	for _, d := range []*time.Time{c.DueAt, c.overallDue()} {
+		if d != nil && !now.Before(*d) && (latest == nil || d.After(*latest)) {
+			latest = d
+		}
+	}
+	return latest
+}
+
+func (c *Case) overallDue() *time.Time {
+	if c.State.Level() == "" {
+		return nil
+	}
+	return c.OverallDueAt
 }
 
 // Party is one side's person or organisation (当事人).

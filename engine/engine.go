@@ -22,8 +22,12 @@ type Engine struct {
 	// Location is the towns' time zone: case numbers take their year, and
 	// reports their months, from it.
 	Location *time.Location
-	Policy   Policy
-	Routing  RoutingPolicy
+	// Policy is the towns' deadlines; TownPolicies, by town code, overrides it
+	// for some.
+	Policy       Policy
+	TownPolicies map[string]Policy
+	Calendar     Calendar
+	Routing      RoutingPolicy
 
 	treeMu sync.Mutex
 	tree   *Tree
@@ -304,7 +308,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		LocationUnitID: n.LocationID, HandlingUnitID: handling.ID,
 		Source: n.Source, Category: n.Category, Amount: n.Amount, People: n.People,
 		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
-		OpenedAt: at, TierStartedAt: &at, DueAt: addDays(at, e.Policy.Registered),
+		OpenedAt: at, TierStartedAt: &at, DueAt: e.due(e.policy(t, n.LocationID), at, e.policy(t, n.LocationID).Registered),
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
 	}
 	first := &Event{Seq: 1, Name: EventOpened, To: workflow.Registered, UnitID: handling.ID,

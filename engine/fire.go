@@ -120,7 +120,7 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 	case err != nil:
 		return nil, err
 	}
-	return e.transition(c, a, row, to, target, at, in), nil
+	return e.transition(e.policy(t, c.LocationUnitID), c, a, row, to, target, at, in), nil
 }
 
 // resolveTarget works out the unit that handles the case after tr.
@@ -258,7 +258,7 @@ func checkFields(fields []workflow.Field, reasons []string, in *Input) error {
 }
 
 // transition computes everything a transition writes. It does not touch c.
-func (e *Engine) transition(c *Case, a Actor, tr workflow.Transition, to workflow.State, target *Unit, at time.Time, in Input) *Change {
+func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, to workflow.State, target *Unit, at time.Time, in Input) *Change {
 	n := *c
 	n.State = to
 	n.Version = c.Version + 1
@@ -279,12 +279,12 @@ func (e *Engine) transition(c *Case, a Actor, tr workflow.Transition, to workflo
 	}
 	n.TierStartedAt = &at
 	n.DueAt = nil
-	if days := e.Policy.StateDays(to); days > 0 {
-		n.DueAt = addDays(at, days)
+	if days := p.StateDays(to); days > 0 {
+		n.DueAt = e.due(p, at, days)
 	}
 	if strings.HasPrefix(string(tr.Event), "accept_") && n.AcceptedAt == nil {
 		n.AcceptedAt = &at
-		n.OverallDueAt = addDays(at, e.Policy.Overall)
+		n.OverallDueAt = e.due(p, at, p.Overall)
 	}
 	if target != nil {
 		ev.Data["unit"] = target.Code
@@ -308,7 +308,7 @@ func (e *Engine) transition(c *Case, a Actor, tr workflow.Transition, to workflo
 		if ag.DueAt != nil && ag.DueAt.After(at) {
 			due = *ag.DueAt
 		}
-		n.DueAt = addDays(due, e.Policy.FollowUp)
+		n.DueAt = e.due(p, due, p.FollowUp)
 		ev.Data["agreement_kind"] = ag.Kind
 		ev.Data["amount"] = ag.Amount
 	case workflow.Refer:
@@ -415,13 +415,20 @@ func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 		if n.OverallDueAt == nil {
 			return nil, Errorf(ECONFLICT, "本案尚未受理，没有调解总期限可延长。")
 		}
-		n.OverallDueAt = addDays(*n.OverallDueAt, in.Days)
+		n.OverallDueAt = e.due(e.policy(t, c.LocationUnitID), *n.OverallDueAt, in.Days)
 		ev.Data["days"] = in.Days
 	case workflow.Supervise:
 		n.SupervisedAt = &at
 	case workflow.UpdateRisk:
 		n.Risk = in.Risk
 		ev.Data["risk"] = string(in.Risk)
+	case workflow.FlagOverdue:
+		latest := c.LatestPassed(at)
+		if latest == nil {
+			return nil, Errorf(ECONFLICT, "本案没有超期。")
+		}
+		n.FlaggedDueAt = latest
+		ev.Data["due"] = latest.Format(time.RFC3339)
 	}
 	return ch, nil
 }

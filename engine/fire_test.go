@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -105,6 +106,10 @@ func TestEveryStateActivityPair(t *testing.T) {
 					NewParty: &engine.Party{Side: engine.SideRespondent, Name: "王五"},
 					Visit:    &engine.FollowUp{Visited: "张三", Findings: "正在履行。"}}
 				actor := en.actorFor(t, r.Grants, c)
+				if r.Activity == workflow.FlagOverdue {
+					// Only the scheduler flags, and only a passed deadline.
+					in.At = en.clock.Now().Add(365 * 24 * time.Hour)
+				}
 				if r.Activity == workflow.Assign {
 					in.Mediator = actor.UserID
 					if actor.Role != workflow.RoleMediator {

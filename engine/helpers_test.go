@@ -44,7 +44,12 @@ var ctx = context.Background()
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
-	db := storetest.Open(tb)
+	return newEnvOn(tb, storetest.Open(tb))
+}
+
+// newEnvOn builds the test tree and accounts on db.
+func newEnvOn(tb testing.TB, db *store.DB) *env {
+	tb.Helper()
 	e := engine.New(db)
 	clk := &clock{now: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 	e.Now = clk.Now
@@ -105,6 +110,9 @@ func (en *env) newCase(tb testing.TB) *engine.Case {
 // actorFor returns an actor that the row lets fire on c: its first grant.
 func (en *env) actorFor(tb testing.TB, grants []workflow.Grant, c *engine.Case) engine.Actor {
 	tb.Helper()
+	if len(grants) == 0 {
+		return engine.System
+	}
 	g := grants[0]
 	switch {
 	case g.Role == workflow.RoleMediator && g.Scope == workflow.AtHandlingUnit:

@@ -59,6 +59,9 @@ type Store interface {
 	// agree on one.
 	InitSetting(ctx context.Context, key, value string) (string, error)
 
+	// DueCases returns the ids of the cases whose deadlines the scheduler has
+	// to deal with at now (see Engine.Sweep).
+	DueCases(ctx context.Context, now time.Time) ([]int64, error)
 	// Events returns a case's timeline, oldest first.
 	Events(ctx context.Context, caseID int64) ([]*Event, error)
 	// Agreements returns a case's agreements, oldest first.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -35,7 +36,7 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	}
 	if f.OverdueAt != nil {
 		t := f.OverdueAt.UTC()
-		q = q.Where("state IN ? AND suspended_at IS NULL AND (due_at < ? OR (state IN ? AND overall_due_at < ?))",
+		q = q.Where("state IN ? AND suspended_at IS NULL AND (due_at <= ? OR (state IN ? AND overall_due_at <= ?))",
 			[]workflow.State{workflow.Registered, workflow.Grid, workflow.Village, workflow.Town, workflow.Referred}, t,
 			[]workflow.State{workflow.Grid, workflow.Village, workflow.Town}, t)
 	}
@@ -59,6 +60,22 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		out[i] = rows[i].toCase()
 	}
 	return out, int(total), loadParties(ctx, db.reader(), out)
+}
+
+// DueCases returns the cases with a deadline passed at now that the
+// scheduler has not dealt with: overdue grid and village cases, and those
+// whose latest passed deadline is not flagged yet. Suspended cases wait.
+func (db *DB) DueCases(ctx context.Context, now time.Time) ([]int64, error) {
+	var ids []int64
+	now = now.UTC()
+	tiers := []workflow.State{workflow.Grid, workflow.Village, workflow.Town}
+	err := db.r.WithContext(ctx).Model(&caseRow{}).
+		Where("state IN ? AND suspended_at IS NULL", []workflow.State{workflow.Registered, workflow.Grid, workflow.Village,
+			workflow.Town, workflow.Referred, workflow.Agreed}).
+		Where("(due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < due_at)) OR "+
+			"(state IN ? AND overall_due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < overall_due_at))", now, tiers, now).
+		Order("id").Pluck("id", &ids).Error
+	return ids, err
 }
 
 // Events returns a case's timeline, oldest first.

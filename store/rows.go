@@ -80,6 +80,7 @@ type caseRow struct {
 	OverallDueAt    *time.Time
 	SuspendedAt     *time.Time
 	SupervisedAt    *time.Time
+	FlaggedDueAt    *time.Time
 	CreatedBy       *int64
 	ImportKey       *string
 }
@@ -92,7 +93,7 @@ var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number"
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "agreed_at", "agreed_tier", "agreement_amount",
 	"closed_at", "outcome", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
-	"created_by", "import_key"}, ", ")
+	"flagged_due_at", "created_by", "import_key"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
 func (r *caseRow) values() []any {
@@ -100,7 +101,7 @@ func (r *caseRow) values() []any {
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
 		r.ClosedAt, r.Outcome, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
-		r.CreatedBy, r.ImportKey}
+		r.FlaggedDueAt, r.CreatedBy, r.ImportKey}
 }
 
 func (r *caseRow) fields() []any {
@@ -108,7 +109,7 @@ func (r *caseRow) fields() []any {
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
 		&r.ClosedAt, &r.Outcome, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
-		&r.CreatedBy, &r.ImportKey}
+		&r.FlaggedDueAt, &r.CreatedBy, &r.ImportKey}
 }
 
 func (r *caseRow) toCase() *engine.Case {
@@ -122,7 +123,8 @@ func (r *caseRow) toCase() *engine.Case {
 		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount,
 		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome),
 		TierStartedAt: utc(r.TierStartedAt), DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt),
-		SuspendedAt: utc(r.SuspendedAt), SupervisedAt: utc(r.SupervisedAt), CreatedBy: deref(r.CreatedBy),
+		SuspendedAt: utc(r.SuspendedAt), SupervisedAt: utc(r.SupervisedAt), FlaggedDueAt: utc(r.FlaggedDueAt),
+		CreatedBy: deref(r.CreatedBy),
 	}
 	if r.Flags != "" {
 		c.Flags = strings.Split(r.Flags, ",")
@@ -157,14 +159,14 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.AcceptedAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount = c.AcceptedAt, c.AgreedAt, string(c.AgreedTier), c.AgreementAmount
 	r.ClosedAt, r.Outcome = c.ClosedAt, string(c.Outcome)
 	r.TierStartedAt, r.DueAt, r.OverallDueAt = c.TierStartedAt, c.DueAt, c.OverallDueAt
-	r.SuspendedAt, r.SupervisedAt = c.SuspendedAt, c.SupervisedAt
+	r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt = c.SuspendedAt, c.SupervisedAt, c.FlaggedDueAt
 }
 
 // mutableColumns are updated by every event, in the order applyChange passes
 // them.
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
 	"accepted_at", "agreed_at", "agreed_tier", "agreement_amount", "closed_at", "outcome",
-	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at"}
+	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at"}
 
 type partyRow struct {
 	ID       int64

@@ -177,6 +177,9 @@ const (
 	Extend     Activity = "extend"
 	Supervise  Activity = "supervise"
 	UpdateRisk Activity = "risk"
+	// FlagOverdue is the deadline scheduler's note that a deadline passed
+	// (超期提醒); no person records it.
+	FlagOverdue Activity = "overdue"
 )
 
 // ActivityRule is one row of the activity table.
@@ -200,6 +203,7 @@ var Activities = []ActivityRule{
 	{Extend, "延长期限", tiers, handlers, []Field{FieldDays, FieldConsent, FieldReason}},
 	{Supervise, "督办", openStates, []Grant{supervisor}, []Field{FieldNote}},
 	{UpdateRisk, "更新风险", openStates, everyone, []Field{FieldRisk, FieldReason}},
+	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 
 var eventLabels = map[Event]string{

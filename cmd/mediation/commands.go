@@ -21,18 +21,22 @@ import (
 )
 
 func (m *Main) serve(ctx context.Context, args []string) error {
-	fs, dsn := m.flags("serve")
+	fs, o := m.flags("serve")
 	addr := fs.String("addr", envOr(m.Getenv("MEDIATION_ADDR"), ":8080"), "监听地址")
 	withDemo := fs.Bool("demo", false, "数据库为空时先载入演示镇")
 	secure := fs.Bool("secure-cookies", false, "Cookie 只经 HTTPS 发送（在 HTTPS 之后部署时打开）")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, e, err := m.open(ctx, *dsn)
+	db, e, cfg, err := m.open(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	every, err := cfg.interval()
+	if err != nil {
+		return err
+	}
 	if *withDemo {
 		if err := m.loadDemo(ctx, e, 600, true); err != nil {
 			return err
@@ -43,6 +47,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv.SecureCookies = *secure
+	go e.RunScheduler(ctx, every)
 	return srv.ListenAndServe(ctx, *addr, func(a net.Addr) {
 		fmt.Fprintf(m.Stderr, "调解系统已启动：http://%s\n", displayAddr(a))
 		if m.Ready != nil {
@@ -71,12 +76,12 @@ func envOr(v, def string) string {
 }
 
 func (m *Main) demo(ctx context.Context, args []string) error {
-	fs, dsn := m.flags("demo")
+	fs, o := m.flags("demo")
 	n := fs.Int("cases", 600, "一年的案件数")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, e, err := m.open(ctx, *dsn)
+	db, e, _, err := m.open(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -145,11 +150,11 @@ func (m *Main) progress(what string, total int, unit string) func(done int) {
 }
 
 func (m *Main) migrate(ctx context.Context, args []string) error {
-	fs, dsn := m.flags("migrate")
+	fs, o := m.flags("migrate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, _, err := m.open(ctx, *dsn)
+	db, _, _, err := m.open(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -163,7 +168,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 }
 
 func (m *Main) importFile(ctx context.Context, args []string) error {
-	fs, dsn := m.flags("import")
+	fs, o := m.flags("import")
 	dry := fs.Bool("dry-run", false, "只检查，不写入")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -179,7 +184,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		total++
 	}
-	db, e, err := m.open(ctx, *dsn)
+	db, e, _, err := m.open(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -209,7 +214,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return errors.New("用法：mediation user add|list|passwd")
 	}
-	fs, dsn := m.flags("user " + args[0])
+	fs, o := m.flags("user " + args[0])
 	name := fs.String("name", "", "用户名（登录名）")
 	display := fs.String("display", "", "显示的姓名")
 	role := fs.String("role", "", "角色：intake|mediator|supervisor|admin")
@@ -217,7 +222,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, e, err := m.open(ctx, *dsn)
+	db, e, _, err := m.open(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -320,14 +325,14 @@ func (m *Main) workflow(args []string) error {
 }
 
 func (m *Main) backup(ctx context.Context, args []string) error {
-	fs, dsn := m.flags("backup")
+	fs, o := m.flags("backup")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return errors.New("用法：mediation backup FILE")
 	}
-	db, _, err := m.open(ctx, *dsn)
+	db, _, _, err := m.open(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -337,4 +342,31 @@ func (m *Main) backup(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "已备份到 %s。\n", fs.Arg(0))
 	return nil
+}
+
+func (m *Main) deadlines(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "run" {
+		return errors.New("用法：mediation deadlines run [--now RFC3339]")
+	}
+	fs, o := m.flags("deadlines run")
+	nowFlag := fs.String("now", "", "按这个时刻检查（RFC 3339，默认现在）")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			return fmt.Errorf("--now“%s”应为 RFC 3339 格式，如 2026-10-01T08:00:00+08:00", *nowFlag)
+		}
+		now = t
+	}
+	db, e, _, err := m.open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := e.Sweep(ctx, now)
+	fmt.Fprintf(m.Stdout, "期限检查（%s）：超期自动上报 %d 件，提醒督办 %d 件。\n", now.In(e.Location).Format("2006-01-02 15:04"), res.Escalated, res.Flagged)
+	return err
 }

@@ -64,10 +64,12 @@ const usage = `用法：mediation <命令> [选项]
   user      管理账号：user add | user list | user passwd NAME
   workflow  打印流程状态图（Mermaid）
   backup    在服务运行时备份 SQLite 数据库到文件
+  deadlines deadlines run [--now RFC3339]：检查一次期限（超期上报、提醒督办）
   version   打印版本
 
 每个命令都接受 --db（或环境变量 MEDIATION_DB）：
-  SQLite 文件（默认 file:data/mediation.db）或 postgres://… 连接串。
+  SQLite 文件（默认 file:data/mediation.db）或 postgres://… 连接串；
+以及 --config（或 MEDIATION_CONFIG）：JSON 配置文件，见 README。
 `
 
 // Run runs one command.
@@ -93,6 +95,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.workflow(rest)
 	case "backup":
 		return m.backup(ctx, rest)
+	case "deadlines":
+		return m.deadlines(ctx, rest)
 	case "version":
 		fmt.Fprintln(m.Stdout, "mediation", version)
 		return nil
@@ -104,23 +108,36 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	return fmt.Errorf("未知命令“%s”", cmd)
 }
 
-// flags returns a flag set with the --db flag every command shares.
-func (m *Main) flags(name string) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	def := m.Getenv("MEDIATION_DB")
-	if def == "" {
-		def = store.DefaultDSN
-	}
-	dsn := fs.String("db", def, "数据库：SQLite 文件（file:路径）或 postgres:// 连接串")
-	return fs, dsn
+// options are the flags every command shares.
+type options struct {
+	dsn    string
+	config string
 }
 
-// open opens the store and builds the engine on it.
-func (m *Main) open(ctx context.Context, dsn string) (*store.DB, *engine.Engine, error) {
-	db, err := store.Open(ctx, dsn)
+// flags returns a flag set with the flags every command shares.
+func (m *Main) flags(name string) (*flag.FlagSet, *options) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	o := &options{}
+	fs.StringVar(&o.dsn, "db", envOr(m.Getenv("MEDIATION_DB"), store.DefaultDSN), "数据库：SQLite 文件（file:路径）或 postgres:// 连接串")
+	fs.StringVar(&o.config, "config", m.Getenv("MEDIATION_CONFIG"), "配置文件（JSON：各镇期限、工作日日历、分流阈值）")
+	return fs, o
+}
+
+// open reads the configuration, opens the store and builds the engine on it.
+func (m *Main) open(ctx context.Context, o *options) (*store.DB, *engine.Engine, *Config, error) {
+	cfg, err := loadConfig(o.config)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return db, engine.New(db), nil
+	db, err := store.Open(ctx, o.dsn)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	e := engine.New(db)
+	if err := cfg.configure(e); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return db, e, cfg, nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/store/storetest"
 )
 
@@ -150,5 +151,62 @@ func TestBackupCommand(t *testing.T) {
 	out, _, err := run(t, "file:"+path, "", "import", "--dry-run", "../../testdata/import/town.jsonl")
 	if err != nil || !strings.Contains(out, "跳过的案件 7 件") {
 		t.Fatalf("the backup lacks the cases: %s %v", out, err)
+	}
+}
+
+func TestDeadlinesCommand(t *testing.T) {
+	dsn := storetest.DSN(t)
+	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	// The car-scrape case, agreed on 2026-10-03, is due its follow-up visit
+	// 15 days later. The labour case was accepted at the town on 2026-10-20
+	// 10:00; its town deadline is 20 days on.
+	out, _, err := run(t, dsn, "", "deadlines", "run", "--now", "2026-11-09T09:59:00+08:00")
+	if err != nil || !strings.Contains(out, "超期自动上报 0 件，提醒督办 1 件") {
+		t.Fatalf("a minute early: %s %v", out, err)
+	}
+	out, _, err = run(t, dsn, "", "deadlines", "run", "--now", "2026-11-09T10:00:00+08:00")
+	if err != nil || !strings.Contains(out, "提醒督办 1 件") {
+		t.Fatalf("at the deadline: %s %v", out, err)
+	}
+	out, _, err = run(t, dsn, "", "deadlines", "run", "--now", "2026-11-09T10:05:00+08:00")
+	if err != nil || !strings.Contains(out, "提醒督办 0 件") {
+		t.Fatalf("a second run: %s %v", out, err)
+	}
+	if _, _, err := run(t, dsn, "", "deadlines", "run", "--now", "tomorrow"); err == nil {
+		t.Fatal("a bad --now was accepted")
+	}
+}
+
+func TestConfig(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	dsn := storetest.DSN(t)
+	good := write("good.json", `{"sweep_interval":"1m","deadlines":{"grid":2,"on_overdue":{"grid":"escalate","village":"supervise"}},
+		"towns":{"YCG":{"working_days":true,"village":5}},"calendar":{"holidays":["2026-10-01"],"workdays":["2026-10-10"]},
+		"routing":{"town_amount":50000}}`)
+	if _, _, err := run(t, dsn, "", "import", "--config", good, "../../testdata/import/town.jsonl"); err != nil {
+		t.Fatalf("good config: %v", err)
+	}
+	for body, want := range map[string]string{
+		`{"deadlines":{"grid":0}}`:                           "须在1到365天之间",
+		`{"deadlines":{"on_overdue":{"town":"escalate"}}}`:   "只有网格和村(社区)",
+		`{"calendar":{"holidays":["10/01/2026"]}}`:           "2006-01-02",
+		`{"sweep_interval":"often"}`:                         "sweep_interval",
+		`{"deadline":{}}`:                                    "unknown field",
+		`{"towns":{"YCG":{"on_overdue":{"grid":"ignore"}}}}`: "escalate 或 supervise",
+	} {
+		p := write("bad.json", body)
+		_, _, err := run(t, dsn, "", "serve", "--config", p, "--addr", "127.0.0.1:0")
+		if err == nil || !strings.Contains(err.Error()+engine.ErrorMessage(err), want) {
+			t.Errorf("%s: got %v, want %q", body, err, want)
+		}
 	}
 }

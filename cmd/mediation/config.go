@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Config is the optional configuration file (--config): deadlines per town,
+// the working-day calendar, routing thresholds and the scheduler's interval.
+// Everything left out keeps the defaults of DESIGN §4.
+type Config struct {
+	TimeZone      string                  `json:"time_zone"`
+	SweepInterval string                  `json:"sweep_interval"`
+	Deadlines     *PolicyConfig           `json:"deadlines"`
+	Towns         map[string]PolicyConfig `json:"towns"`
+	Calendar      struct {
+		Holidays []string `json:"holidays"`
+		Workdays []string `json:"workdays"`
+	} `json:"calendar"`
+	Routing *RoutingConfig `json:"routing"`
+}
+
+// PolicyConfig overrides some of a policy's fields.
+type PolicyConfig struct {
+	Registered  *int              `json:"registered"`
+	Grid        *int              `json:"grid"`
+	Village     *int              `json:"village"`
+	Town        *int              `json:"town"`
+	Overall     *int              `json:"overall"`
+	Referred    *int              `json:"referred"`
+	FollowUp    *int              `json:"followup"`
+	OnOverdue   map[string]string `json:"on_overdue"`
+	WorkingDays *bool             `json:"working_days"`
+}
+
+// RoutingConfig overrides the routing thresholds; amounts in yuan.
+type RoutingConfig struct {
+	TownPeople        *int     `json:"town_people"`
+	TownAmount        *float64 `json:"town_amount"`
+	TownLabourWorkers *int     `json:"town_labour_workers"`
+	VillageAmount     *float64 `json:"village_amount"`
+	VillagePeople     *int     `json:"village_people"`
+	VillageCategories []string `json:"village_categories"`
+}
+
+// apply returns base with the fields the file sets.
+func (pc PolicyConfig) apply(base engine.Policy) engine.Policy {
+	p := base
+	for _, f := range []struct {
+		src *int
+		dst *int
+	}{{pc.Registered, &p.Registered}, {pc.Grid, &p.Grid}, {pc.Village, &p.Village}, {pc.Town, &p.Town},
+		{pc.Overall, &p.Overall}, {pc.Referred, &p.Referred}, {pc.FollowUp, &p.FollowUp}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+	if pc.OnOverdue != nil {
+		p.OnOverdue = map[workflow.State]string{}
+		for s, a := range pc.OnOverdue {
+			p.OnOverdue[workflow.State(s)] = a
+		}
+	}
+	if pc.WorkingDays != nil {
+		p.WorkingDays = *pc.WorkingDays
+	}
+	return p
+}
+
+// loadConfig reads a configuration file; an empty path gives the defaults.
+func loadConfig(path string) (*Config, error) {
+	c := &Config{}
+	if path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("读取配置文件：%w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return nil, fmt.Errorf("配置文件 %s 有误：%w", path, err)
+	}
+	return c, nil
+}
+
+// interval returns the scheduler's interval, five minutes by default.
+func (c *Config) interval() (time.Duration, error) {
+	if c.SweepInterval == "" {
+		return 5 * time.Minute, nil
+	}
+	d, err := time.ParseDuration(c.SweepInterval)
+	if err != nil || d < time.Second {
+		return 0, fmt.Errorf("配置项 sweep_interval“%s”无效，应如“5m”“30s”", c.SweepInterval)
+	}
+	return d, nil
+}
+
+// configure copies the configuration onto the engine, after checking it.
+func (c *Config) configure(e *engine.Engine) error {
+	if c.TimeZone != "" {
+		loc, err := time.LoadLocation(c.TimeZone)
+		if err != nil {
+			return fmt.Errorf("配置项 time_zone“%s”无效", c.TimeZone)
+		}
+		e.Location = loc
+	}
+	if c.Deadlines != nil {
+		e.Policy = c.Deadlines.apply(e.Policy)
+	}
+	if err := e.Policy.Validate(); err != nil {
+		return fmt.Errorf("配置项 deadlines：%s", engine.ErrorMessage(err))
+	}
+	e.TownPolicies = map[string]engine.Policy{}
+	for code, pc := range c.Towns {
+		p := pc.apply(e.Policy)
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("配置项 towns.%s：%s", code, engine.ErrorMessage(err))
+		}
+		e.TownPolicies[code] = p
+	}
+	e.Calendar = engine.Calendar{Holidays: map[string]bool{}, Workdays: map[string]bool{}}
+	for _, set := range []struct {
+		days []string
+		into map[string]bool
+		name string
+	}{{c.Calendar.Holidays, e.Calendar.Holidays, "holidays"}, {c.Calendar.Workdays, e.Calendar.Workdays, "workdays"}} {
+		for _, d := range set.days {
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				return fmt.Errorf("配置项 calendar.%s 中的日期“%s”应为 2006-01-02 格式", set.name, d)
+			}
+			set.into[d] = true
+		}
+	}
+	if r := c.Routing; r != nil {
+		for _, f := range []struct {
+			src *int
+			dst *int
+		}{{r.TownPeople, &e.Routing.TownPeople}, {r.TownLabourWorkers, &e.Routing.TownLabourWorkers}, {r.VillagePeople, &e.Routing.VillagePeople}} {
+			if f.src != nil {
+				*f.dst = *f.src
+			}
+		}
+		if r.TownAmount != nil {
+			e.Routing.TownAmount = engine.FenFromYuan(*r.TownAmount)
+		}
+		if r.VillageAmount != nil {
+			e.Routing.VillageAmount = engine.FenFromYuan(*r.VillageAmount)
+		}
+		if r.VillageCategories != nil {
+			e.Routing.VillageCategories = r.VillageCategories
+		}
+	}
+	return nil
+}

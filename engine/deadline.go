@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// SweepResult counts what one pass of the deadline scheduler did.
+type SweepResult struct {
+	Escalated int // grid and village cases moved up, reason 超期自动上报
+	Flagged   int // cases flagged for supervisors (超期提醒)
+}
+
+// errNothingDue tells the sweep a case no longer needs it: someone acted on
+// it, or another scheduler got there first.
+var errNothingDue = errors.New("engine: nothing due")
+
+// Sweep is one pass of the deadline scheduler at now. An overdue grid or
+// village case whose town escalates on overdue moves up through the ordinary
+// transition path under the system actor; any other passed deadline is
+// flagged once. Each case is decided inside its own write transaction, on the
+// case as it is then, so two schedulers (or two servers) never escalate one
+// case twice, and a case one of them skips the other handles.
+func (e *Engine) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
+	var res SweepResult
+	ids, err := e.Store.DueCases(ctx, now)
+	if err != nil {
+		return res, err
+	}
+	var errs []error
+	for _, id := range ids {
+		var action string
+		_, err := e.change(ctx, System, id, 0, func(t *Tree, c *Case) (*Change, error) {
+			ch, a, err := e.decideOverdue(ctx, t, c, now)
+			action = a
+			return ch, err
+		})
+		switch {
+		case errors.Is(err, errNothingDue), ErrorCode(err) == ECONFLICT:
+		case err != nil:
+			errs = append(errs, fmt.Errorf("case %d: %w", id, err))
+		case action == ActionEscalate:
+			res.Escalated++
+		default:
+			res.Flagged++
+		}
+	}
+	if len(errs) > 0 {
+		slog.Error("deadline sweep", "errors", len(errs), "first", errs[0])
+	}
+	return res, errors.Join(errs...)
+}
+
+// decideOverdue works out what a passed deadline does to c at now.
+func (e *Engine) decideOverdue(ctx context.Context, t *Tree, c *Case, now time.Time) (*Change, string, error) {
+	latest := c.LatestPassed(now)
+	if latest == nil {
+		return nil, "", errNothingDue
+	}
+	p := e.policy(t, c.LocationUnitID)
+	if c.DueAt != nil && !now.Before(*c.DueAt) && p.Action(c.State) == ActionEscalate {
+		ch, err := e.decide(ctx, t, System, c, workflow.Escalate, Input{At: now, Reason: workflow.ReasonOverdue, Automatic: true})
+		return ch, ActionEscalate, err
+	}
+	if c.FlaggedDueAt != nil && !c.FlaggedDueAt.Before(*latest) {
+		return nil, "", errNothingDue
+	}
+	ch, err := e.decideActivity(ctx, t, System, c, workflow.FlagOverdue, Input{At: now})
+	return ch, ActionSupervise, err
+}
+
+// RunScheduler sweeps every interval until ctx ends.
+func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		res, err := e.Sweep(ctx, e.Now())
+		if err == nil && (res.Escalated > 0 || res.Flagged > 0) {
+			slog.Info("deadline sweep", "escalated", res.Escalated, "flagged", res.Flagged)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Deadline is one of a case's deadlines with how it came to be.
+type Deadline struct {
+	Name string
+	Due  time.Time
+	Why  []string
+}
+
+// Deadlines explains a case's deadlines from its timeline: when each clock
+// started, the pauses that moved it and the extensions granted.
+func (e *Engine) Deadlines(ctx context.Context, c *Case, events []*Event, agreements []*Agreement) []Deadline {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil
+	}
+	p := e.policy(t, c.LocationUnitID)
+	unit := "天"
+	if p.WorkingDays {
+		unit = "个工作日"
+	}
+	stamp := func(at time.Time) string { return at.In(e.Location).Format("2006-01-02 15:04") }
+	// Find where the current state's clock started and collect pauses and
+	// extensions.
+	stateStart := 0
+	for i, ev := range events {
+		if ev.Transition() {
+			stateStart = i
+		}
+	}
+	type pause struct{ from, to time.Time }
+	var statePauses, allPauses []pause
+	var extensions []string
+	var open *time.Time
+	for i, ev := range events {
+		switch ev.Name {
+		case string(workflow.Suspend):
+			at := ev.At
+			open = &at
+		case string(workflow.Resume):
+			if open != nil {
+				allPauses = append(allPauses, pause{*open, ev.At})
+				if i > stateStart {
+					statePauses = append(statePauses, pause{*open, ev.At})
+				}
+				open = nil
+			}
+		case string(workflow.Extend):
+			extensions = append(extensions, fmt.Sprintf("%s %s延长%v%s：%s（双方当事人同意）", stamp(ev.At), ev.ActorName, ev.Data["days"], unit, ev.Reason))
+		}
+		if ev.Transition() && ev.To.Terminal() {
+			open = nil
+		}
+	}
+	describe := func(ps []pause) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, fmt.Sprintf("暂停计时 %s 至 %s，顺延 %s", stamp(p.from), stamp(p.to), p.to.Sub(p.from).Round(time.Minute)))
+		}
+		return out
+	}
+	var out []Deadline
+	if c.DueAt != nil && len(events) > 0 {
+		start := events[stateStart]
+		d := Deadline{Name: map[workflow.State]string{workflow.Registered: "受理审查期限", workflow.Grid: "网格调解期限",
+			workflow.Village: "村(社区)调解期限", workflow.Town: "镇(街道)调解期限", workflow.Referred: "移交反馈期限",
+			workflow.Agreed: "回访期限"}[c.State], Due: *c.DueAt}
+		if c.State == workflow.Agreed {
+			d.Why = append(d.Why, fmt.Sprintf("协议履行期限后 %d%s回访", p.FollowUp, unit))
+		} else {
+			d.Why = append(d.Why, fmt.Sprintf("自 %s（%s）起 %d%s", stamp(start.At), start.Label(), p.StateDays(c.State), unit))
+			d.Why = append(d.Why, describe(statePauses)...)
+		}
+		if c.State == workflow.Grid || c.State == workflow.Village {
+			if p.Action(c.State) == ActionEscalate {
+				d.Why = append(d.Why, "到期未办结将自动上报上一级")
+			} else {
+				d.Why = append(d.Why, "到期未办结将提醒督办")
+			}
+		}
+		out = append(out, d)
+	}
+	if c.OverallDueAt != nil && c.AcceptedAt != nil && c.State.Level() != "" {
+		d := Deadline{Name: "调解总期限", Due: *c.OverallDueAt,
+			Why: []string{fmt.Sprintf("自首次受理 %s 起 %d%s（一般在一个月内调结）", stamp(*c.AcceptedAt), p.Overall, unit)}}
+		d.Why = append(d.Why, describe(allPauses)...)
+		d.Why = append(d.Why, extensions...)
+		out = append(out, d)
+	}
+	if n := len(agreements); n > 0 && (c.State == workflow.Agreed || c.State == workflow.Fulfilled) {
+		a := agreements[n-1]
+		out = append(out, Deadline{Name: "司法确认申请期限", Due: a.ConfirmBy(),
+			Why: []string{fmt.Sprintf("协议自 %s 生效，双方可在30日内共同向人民法院申请司法确认", stamp(a.SignedAt))}})
+	}
+	if c.SuspendedAt != nil {
+		out = append(out, Deadline{Name: "暂停计时中", Due: *c.SuspendedAt, Why: []string{"自该时刻起各项期限暂停，恢复后顺延"}})
+	}
+	return out
+}

@@ -1,0 +1,1 @@
+ALTER TABLE cases ADD COLUMN flagged_due_at {{time}};
