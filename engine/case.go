@@ -116,6 +116,11 @@ type Case struct {
 	Parties []*Party // loaded by FindCase
 }
 
+// Facts are the case's facts as routing reads them.
+func (c *Case) Facts() Facts {
+	return Facts{Category: c.Category, Amount: c.Amount, People: c.People, Risk: c.Risk, Flags: c.Flags, CrossVillage: c.CrossVillage}
+}
+
 // HasFlag reports whether the case carries flag key.
 func (c *Case) HasFlag(key string) bool {
 	for _, f := range c.Flags {
@@ -185,32 +190,45 @@ var (
 
 // Validate checks a party; i is its position on the form, for messages.
 func (p *Party) Validate(i int) error {
+	var v fieldErrors
+	p.check(i, &v)
+	return v.err()
+}
+
+// check records every mistake in a party into v.
+func (p *Party) check(i int, v *fieldErrors) {
 	field := func(f string) string { return "parties." + itoa(i) + "." + f }
 	p.Name = strings.TrimSpace(p.Name)
 	p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
 	p.Phone = strings.TrimSpace(p.Phone)
+	p.Address = strings.TrimSpace(p.Address)
 	if p.Kind == "" {
 		p.Kind = KindPerson
 	}
-	switch {
-	case p.Side != SideApplicant && p.Side != SideRespondent:
-		return Invalid(field("side"), "第%d位当事人：请选择申请方或被申请方。", i+1)
-	case p.Kind != KindPerson && p.Kind != KindOrg:
-		return Invalid(field("kind"), "第%d位当事人：类型必须是个人或单位。", i+1)
-	case p.Name == "":
-		return Invalid(field("name"), "第%d位当事人：请填写姓名或单位名称。", i+1)
-	case len([]rune(p.Name)) > 100:
-		return Invalid(field("name"), "第%d位当事人：名称不能超过100个字。", i+1)
-	case p.Sex != "" && p.Sex != "男" && p.Sex != "女":
-		return Invalid(field("sex"), "第%d位当事人：性别只能是男或女。", i+1)
-	case p.IDNumber != "" && p.Kind == KindPerson && !validIDNumber(p.IDNumber):
-		return Invalid(field("id_number"), "第%d位当事人：身份证号码“%s”无效（应为18位，末位校验码需正确）。", i+1, p.IDNumber)
-	case p.Phone != "" && !phoneRE.MatchString(p.Phone):
-		return Invalid(field("phone"), "第%d位当事人：电话号码“%s”无效（手机11位，或带区号的固定电话）。", i+1, p.Phone)
-	case p.Consent != "" && p.Consent != "yes" && p.Consent != "no":
-		return Invalid(field("consent"), "第%d位当事人：是否同意调解只能是同意或不同意。", i+1)
+	if p.Side != SideApplicant && p.Side != SideRespondent {
+		v.add(field("side"), "第%d位当事人：请选择申请方或被申请方。", i+1)
 	}
-	return nil
+	if p.Kind != KindPerson && p.Kind != KindOrg {
+		v.add(field("kind"), "第%d位当事人：类型必须是个人或单位。", i+1)
+	}
+	switch {
+	case p.Name == "":
+		v.add(field("name"), "第%d位当事人：请填写姓名或单位名称。", i+1)
+	case len([]rune(p.Name)) > 100:
+		v.add(field("name"), "第%d位当事人：名称不能超过100个字。", i+1)
+	}
+	if p.Sex != "" && p.Sex != "男" && p.Sex != "女" {
+		v.add(field("sex"), "第%d位当事人：性别只能是男或女。", i+1)
+	}
+	if p.IDNumber != "" && p.Kind == KindPerson && !validIDNumber(p.IDNumber) {
+		v.add(field("id_number"), "第%d位当事人：身份证号码“%s”无效（应为18位，末位校验码需正确）。", i+1, p.IDNumber)
+	}
+	if p.Phone != "" && !phoneRE.MatchString(p.Phone) {
+		v.add(field("phone"), "第%d位当事人：电话号码“%s”无效（手机11位，或带区号的固定电话）。", i+1, p.Phone)
+	}
+	if p.Consent != "" && p.Consent != "yes" && p.Consent != "no" {
+		v.add(field("consent"), "第%d位当事人：是否同意调解只能是同意或不同意。", i+1)
+	}
 }
 
 // validIDNumber checks an 18-character resident ID number and its ISO 7064

@@ -8,6 +8,8 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,6 +113,11 @@ func position(t *Tree, a Actor, c *Case) workflow.Position {
 	}
 }
 
+// errOutside refuses a case outside the actor's subtree.
+func errOutside() error {
+	return Errorf(EFORBIDDEN, "该案件不在您单位的辖区内，您无权查看或办理。")
+}
+
 func canSee(t *Tree, a Actor, c *Case) bool {
 	return a.Role == workflow.RoleSystem || position(t, a, c).InSubtree
 }
@@ -136,7 +143,7 @@ func (e *Engine) FindCase(ctx context.Context, a Actor, id int64) (*Case, error)
 		return nil, err
 	}
 	if !canSee(t, a, c) {
-		return nil, Errorf(ENOTFOUND, "案件不存在或您无权查看。")
+		return nil, errOutside()
 	}
 	return c, nil
 }
@@ -211,67 +218,192 @@ type NewCase struct {
 	ImportKey string
 }
 
-// Validate checks a new case against the unit tree.
+// Validate checks a new case against the unit tree, every field at once.
 func (n *NewCase) Validate(t *Tree) error {
-	loc := t.Unit(n.LocationID)
-	switch {
-	case !workflow.Contains(Sources, n.Source):
-		return Invalid("source", "请选择案件来源。")
-	case !workflow.Contains(Categories, n.Category):
-		return Invalid("category", "请选择纠纷类型（%d类之一）。", len(Categories))
+	var v fieldErrors
+	if !slices.Contains(Sources, n.Source) {
+		v.add("source", "请选择案件来源。")
+	}
+	if !slices.Contains(Categories, n.Category) {
+		v.add("category", "请选择纠纷类型（%d类之一）。", len(Categories))
+	}
+	switch loc := t.Unit(n.LocationID); {
 	case loc == nil:
-		return Invalid("location", "请选择纠纷发生地所在网格。")
+		v.add("location", "请选择纠纷发生地所在网格。")
 	case loc.Level != workflow.LevelGrid:
-		return Invalid("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
-	case n.Amount < 0:
-		return Invalid("amount", "涉及金额不能为负数。")
-	case n.People < 1 || n.People > 100000:
-		return Invalid("people", "涉及人数须在1到100000之间。")
-	case !n.Risk.Valid():
-		return Invalid("risk", "请选择风险等级（绿、黄、红）。")
-	case len([]rune(n.Summary)) < 5:
-		return Invalid("summary", "请填写纠纷简要情况（至少5个字）。")
-	case len([]rune(n.Summary)) > 5000:
-		return Invalid("summary", "纠纷简要情况不能超过5000字。")
-	case len(n.Parties) == 0:
-		return Invalid("parties", "请至少登记一位当事人。")
+		v.add("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
+	}
+	if n.Amount < 0 {
+		v.add("amount", "涉及金额不能为负数。")
+	}
+	if n.People < 1 || n.People > 100000 {
+		v.add("people", "涉及人数须在1到100000之间。")
+	}
+	if !n.Risk.Valid() {
+		v.add("risk", "请选择风险等级（绿、黄、红）。")
+	}
+	n.Summary = strings.TrimSpace(n.Summary)
+	switch l := len([]rune(n.Summary)); {
+	case l < 5:
+		v.add("summary", "请填写纠纷简要情况（至少5个字）。")
+	case l > 5000:
+		v.add("summary", "纠纷简要情况不能超过5000字。")
+	}
+	if len([]rune(n.Requests)) > 5000 {
+		v.add("requests", "申请事项不能超过5000字。")
 	}
 	for i, f := range n.Flags {
 		k, ok := FlagKey(f)
 		if !ok {
-			return Invalid("flags", "未知的风险标记“%s”。", f)
+			v.add("flags", "未知的风险标记“%s”。", f)
+			continue
 		}
 		n.Flags[i] = k
 	}
 	applicant := false
 	for i, p := range n.Parties {
-		if err := p.Validate(i); err != nil {
-			return err
-		}
+		p.check(i, &v)
 		applicant = applicant || p.Side == SideApplicant
 	}
 	if !applicant {
-		return Invalid("parties", "请至少登记一位申请方当事人。")
+		v.add("parties", "请至少登记一位申请方当事人。")
 	}
-	return nil
+	return v.err()
 }
 
-// OpenCase registers a new dispute. Intake staff and supervisors may register
-// one anywhere in their subtree; a mediator, only inside their own unit (门前调).
-// The case number is issued in the same transaction and never reused.
-func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase) (*Case, error) {
+// Step is an event or an activity done right after a case is registered,
+// in the same transaction: the desk's acceptance, or a grid mediator's whole
+// doorstep mediation (门前调).
+type Step struct {
+	Event    workflow.Event
+	Activity workflow.Activity
+	Input    Input
+}
+
+// OpenCase registers a new dispute and runs steps on it, all in one
+// transaction: if any step is refused, nothing is saved. Intake staff and
+// supervisors may register a dispute anywhere in their subtree; a mediator,
+// only inside their own unit (门前调). The case number is issued in the same
+// transaction and never reused.
+func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase, steps ...Step) (*Case, error) {
 	t, err := e.treeWith(ctx, n.LocationID, a.UnitID)
 	if err != nil {
 		return nil, err
 	}
-	c, first, format, err := e.prepareCase(t, a, n)
+	c, first, format, history, err := e.plan(ctx, t, a, n, steps)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.CreateCase(ctx, c, format, first); err != nil {
+	if err := e.Store.CreateCase(ctx, c, format, first, history...); err != nil {
 		return nil, err
 	}
+	if len(history) > 0 {
+		return history[len(history)-1].Case, nil
+	}
 	return c, nil
+}
+
+// plan builds a new case and runs steps on it in memory, returning all there
+// is to write.
+func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps []Step) (*Case, *Event, func(int) string, []*Change, error) {
+	c, first, format, err := e.prepareCase(t, a, n)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var history []*Change
+	cur := c
+	for i, s := range steps {
+		var ch *Change
+		if s.Event != "" {
+			ch, err = e.decide(ctx, t, a, cur, s.Event, s.Input)
+		} else {
+			ch, err = e.decideActivity(ctx, t, a, cur, s.Activity, s.Input)
+		}
+		if err != nil {
+			return nil, nil, nil, nil, &stepError{i, err}
+		}
+		history = append(history, ch)
+		cur = ch.Case
+	}
+	return c, first, format, history, nil
+}
+
+// stepError says which step of a plan was refused; the engine's error
+// helpers see through it to the reason.
+type stepError struct {
+	index int
+	err   error
+}
+
+func (e *stepError) Error() string { return fmt.Sprintf("step %d: %v", e.index+1, e.err) }
+func (e *stepError) Unwrap() error { return e.err }
+
+// Suggest returns the routing suggestion for a new dispute's facts.
+func (e *Engine) Suggest(f Facts) Route { return e.Routing.Suggest(f) }
+
+// Duplicates lists the open cases, among those the actor may see, that may
+// be the same dispute as n: they share a party's ID number or phone, or have
+// the same party names in the same village.
+func (e *Engine) Duplicates(ctx context.Context, a Actor, n *NewCase) ([]*Case, error) {
+	t, err := e.treeWith(ctx, n.LocationID, a.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	var ids, phones, names []string
+	for _, p := range n.Parties {
+		if p.IDNumber != "" {
+			ids = append(ids, strings.ToUpper(strings.TrimSpace(p.IDNumber)))
+		}
+		if p.Phone != "" {
+			phones = append(phones, strings.TrimSpace(p.Phone))
+		}
+		if p.Name != "" {
+			names = append(names, strings.TrimSpace(p.Name))
+		}
+	}
+	var village []int64
+	if v := t.Ancestor(n.LocationID, workflow.LevelVillage); v != nil && len(names) > 0 {
+		village = t.Subtree(v.ID)
+	}
+	found, err := e.Store.Duplicates(ctx, ids, phones, names, village)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Case
+	for _, c := range found {
+		if !canSee(t, a, c) {
+			continue
+		}
+		if sharesContact(c, ids, phones) || (slices.Contains(village, c.LocationUnitID) && hasAllNames(c, names)) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func sharesContact(c *Case, ids, phones []string) bool {
+	for _, p := range c.Parties {
+		if (p.IDNumber != "" && slices.Contains(ids, p.IDNumber)) || (p.Phone != "" && slices.Contains(phones, p.Phone)) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAllNames(c *Case, names []string) bool {
+	if len(names) == 0 {
+		return false
+	}
+	have := map[string]bool{}
+	for _, p := range c.Parties {
+		have[p.Name] = true
+	}
+	for _, n := range names {
+		if !have[n] {
+			return false
+		}
+	}
+	return true
 }
 
 // prepareCase checks a new case and builds it with its first event and the

@@ -22,6 +22,9 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string
+	// Fields holds a message per form field when a form had several
+	// mistakes; Field and Message are then the first of them.
+	Fields map[string]string
 }
 
 // Error implements the error interface.
@@ -75,4 +78,60 @@ func ErrorField(err error) string {
 		return e.Field
 	}
 	return ""
+}
+
+// ErrorFields returns a message per form field that err is about.
+func ErrorFields(err error) map[string]string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	if e.Fields != nil {
+		return e.Fields
+	}
+	if e.Field != "" {
+		return map[string]string{e.Field: e.Message}
+	}
+	return nil
+}
+
+// fieldErrors collects the mistakes of a form, so that every field gets its
+// message at once.
+type fieldErrors struct {
+	first  string
+	fields map[string]string
+}
+
+// add records a mistake in field, unless the field has one already.
+func (v *fieldErrors) add(field, format string, args ...any) {
+	if v.fields == nil {
+		v.fields = map[string]string{}
+	}
+	if _, ok := v.fields[field]; ok {
+		return
+	}
+	if v.first == "" {
+		v.first = field
+	}
+	v.fields[field] = fmt.Sprintf(format, args...)
+}
+
+// addErr records an *Error about one field.
+func (v *fieldErrors) addErr(err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		v.add(e.Field, "%s", e.Message)
+	}
+}
+
+// err returns the collected mistakes as one EINVALID error, or nil.
+func (v *fieldErrors) err() error {
+	if v.first == "" {
+		return nil
+	}
+	msg := v.fields[v.first]
+	if n := len(v.fields); n > 1 {
+		msg = fmt.Sprintf("有%d处需要更正：%s", n, msg)
+	}
+	return &Error{Code: EINVALID, Field: v.first, Message: msg, Fields: v.fields}
 }

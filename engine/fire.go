@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 				return nil, errStaleTree
 			}
 			if !canSee(t, a, c) {
-				return nil, Errorf(ENOTFOUND, "案件不存在或您无权查看。")
+				return nil, errOutside()
 			}
 			if version != 0 && version != c.Version {
 				return nil, Errorf(ECONFLICT, "本案已被他人更新（您看到的是第%d版，现为第%d版），请查看最新情况后再操作。", version, c.Version)
@@ -102,6 +103,11 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 			return Invalid("reason", "“%s”只由系统在超期时使用。", workflow.ReasonOverdue)
 		}
 		if strings.HasPrefix(string(tr.Event), "accept_") {
+			if a.Role != workflow.RoleSystem && in.Reason == "" {
+				if r := e.Routing.Suggest(c.Facts()); r.Level != tr.To.Level() {
+					return Invalid("reason", "分流建议为%s（%s），改为%s须说明理由。", r.Level.Label(), strings.Join(r.Reasons, "；"), tr.To.Level().Label())
+				}
+			}
 			for _, p := range c.Parties {
 				if p.Consent == "no" {
 					return Invalid("consent", "当事人%s不同意调解，不能受理；请以“当事人拒绝调解”不予受理。", p.Name)
@@ -186,7 +192,7 @@ func checkFields(fields []workflow.Field, reasons []string, in *Input) error {
 			if in.Reason == "" {
 				return Invalid("reason", "请填写原因。")
 			}
-			if reasons != nil && !workflow.Contains(reasons, in.Reason) {
+			if reasons != nil && !slices.Contains(reasons, in.Reason) {
 				return Invalid("reason", "原因须为以下之一：%s。", strings.Join(reasons, "、"))
 			}
 		case workflow.FieldRoutes:
@@ -194,12 +200,12 @@ func checkFields(fields []workflow.Field, reasons []string, in *Input) error {
 				return Invalid("routes", "请记录已告知当事人的其他解决途径（%s）。", strings.Join(workflow.Routes, "、"))
 			}
 			for _, r := range in.Routes {
-				if !workflow.Contains(workflow.Routes, r) {
+				if !slices.Contains(workflow.Routes, r) {
 					return Invalid("routes", "未知的解决途径“%s”。", r)
 				}
 			}
 		case workflow.FieldPartner:
-			if !workflow.Contains(workflow.Partners, in.Partner) {
+			if !slices.Contains(workflow.Partners, in.Partner) {
 				return Invalid("partner", "请选择移交单位（%s）。", strings.Join(workflow.Partners, "、"))
 			}
 		case workflow.FieldParty:

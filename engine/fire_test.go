@@ -43,7 +43,7 @@ func TestEveryStateEventPair(t *testing.T) {
 						continue
 					}
 					_, err := en.Fire(ctx, a, c.ID, ev, in)
-					if code := engine.ErrorCode(err); code != engine.EFORBIDDEN && code != engine.ENOTFOUND {
+					if code := engine.ErrorCode(err); code != engine.EFORBIDDEN {
 						t.Errorf("%s@%d: got %v, want forbidden", a.Role, a.UnitID, err)
 					}
 				}
@@ -76,15 +76,107 @@ func TestAcceptChecksTheUnit(t *testing.T) {
 		{workflow.AcceptGrid, "G12"}, {workflow.AcceptGrid, "V1"}, {workflow.AcceptVillage, "V2"},
 		{workflow.AcceptTown, "T2"}, {workflow.AcceptGrid, "nope"},
 	} {
-		_, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, tc.ev, engine.Input{Unit: tc.unit})
+		_, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, tc.ev, engine.Input{Unit: tc.unit, Reason: "测试"})
 		if engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != "unit" {
 			t.Errorf("%s to %s: got %v", tc.ev, tc.unit, err)
 		}
 	}
+	// The routing suggestion for this simple neighbours' dispute is the
+	// grid: sending it elsewhere needs a reason.
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptVillage, engine.Input{Unit: "V1"}); engine.ErrorField(err) != "reason" {
+		t.Errorf("override without a reason: %v", err)
+	}
 	en.unchanged(t, c, "a wrong unit")
-	got, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptVillage, engine.Input{Unit: "V1"})
+	got, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptVillage, engine.Input{Unit: "V1", Reason: "当事人要求由村调委会调解"})
 	if err != nil || got.HandlingUnitID != en.units["V1"].ID {
 		t.Fatalf("accept to V1: %v", err)
+	}
+}
+
+// TestOpenCaseSteps registers a doorstep mediation in one step, and checks
+// that a refused step saves nothing.
+func TestOpenCaseSteps(t *testing.T) {
+	en := newEnv(t)
+	med := en.actors["mediator@G11"]
+	n := func() *engine.NewCase {
+		return &engine.NewCase{Source: "门前调", Category: "损害赔偿", LocationID: en.units["G11"].ID, People: 2,
+			Risk: engine.RiskGreen, Summary: "两位业主因车辆刮擦赔偿发生争执。",
+			Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "陈明"}, {Side: engine.SideRespondent, Name: "周强"}}}
+	}
+	c, err := en.OpenCase(ctx, med, n(),
+		engine.Step{Event: workflow.AcceptGrid},
+		engine.Step{Activity: workflow.LogSession, Input: engine.Input{Session: &engine.Session{Place: "小区门口", Record: "双方当场协商"}}},
+		engine.Step{Event: workflow.Agree, Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "周强赔付800元", Amount: 80000}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State != workflow.Agreed || c.Version != 4 || c.AgreedTier != workflow.LevelGrid || c.Number == "" {
+		t.Fatalf("doorstep case: %+v", c)
+	}
+	en.checkInvariants(t, c.ID)
+	// A refused last step (an agreement without terms) leaves no case and
+	// uses no number.
+	_, err = en.OpenCase(ctx, med, n(), engine.Step{Event: workflow.AcceptGrid},
+		engine.Step{Event: workflow.Agree, Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral}}})
+	if engine.ErrorField(err) != "agreement.terms" {
+		t.Fatalf("agreement without terms: %v", err)
+	}
+	if _, total, _ := en.Cases(ctx, engine.System, engine.CaseFilter{}); total != 1 {
+		t.Fatalf("%d cases after a refused doorstep mediation", total)
+	}
+	next, err := en.OpenCase(ctx, med, n())
+	if err != nil || next.Seq != 2 {
+		t.Fatalf("the next case got number %d: %v", next.Seq, err)
+	}
+}
+
+// TestValidationCollectsEveryField checks that a bad form gets a message for
+// each wrong field at once.
+func TestValidationCollectsEveryField(t *testing.T) {
+	en := newEnv(t)
+	_, err := en.OpenCase(ctx, en.actors["intake@T1"], &engine.NewCase{Source: "?", Category: "邻里", LocationID: en.units["V1"].ID,
+		People: 0, Risk: engine.RiskGreen, Summary: "短",
+		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲", IDNumber: "330411196505120012", Phone: "123"}}})
+	fields := engine.ErrorFields(err)
+	for _, f := range []string{"source", "location", "people", "summary", "parties.0.id_number", "parties.0.phone"} {
+		if fields[f] == "" {
+			t.Errorf("no message for %s: %v", f, fields)
+		}
+	}
+	if engine.ErrorCode(err) != engine.EINVALID || len(fields) != 6 {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestDuplicates finds open cases sharing a party's phone or ID number, or
+// the same names in the same village, and only those the actor may see.
+func TestDuplicates(t *testing.T) {
+	en := newEnv(t)
+	first := en.newCase(t) // 张三 (13800000001) and 李四 at G11
+	intake := en.actors["intake@T1"]
+	for _, tc := range []struct {
+		name    string
+		grid    string
+		parties []*engine.Party
+		want    bool
+	}{
+		{"same phone elsewhere", "G21", []*engine.Party{{Side: engine.SideApplicant, Name: "王五", Phone: "13800000001"}}, true},
+		{"same names, same village", "G12", []*engine.Party{{Side: engine.SideApplicant, Name: "李四"}, {Side: engine.SideRespondent, Name: "张三"}}, true},
+		{"same names, other village", "G21", []*engine.Party{{Side: engine.SideApplicant, Name: "李四"}, {Side: engine.SideRespondent, Name: "张三"}}, false},
+		{"one name only", "G12", []*engine.Party{{Side: engine.SideApplicant, Name: "张三"}, {Side: engine.SideRespondent, Name: "赵六"}}, false},
+	} {
+		got, err := en.Duplicates(ctx, intake, &engine.NewCase{LocationID: en.units[tc.grid].ID, Parties: tc.parties})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found := len(got) == 1 && got[0].ID == first.ID; found != tc.want {
+			t.Errorf("%s: got %d cases", tc.name, len(got))
+		}
+	}
+	got, _ := en.Duplicates(ctx, en.actors["intake@T2"], &engine.NewCase{LocationID: en.units["G31"].ID,
+		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "王五", Phone: "13800000001"}}})
+	if len(got) != 0 {
+		t.Errorf("another town's desk sees %d duplicates", len(got))
 	}
 }
 

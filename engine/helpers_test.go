@@ -131,6 +131,9 @@ func (en *env) actorFor(tb testing.TB, grants []workflow.Grant, c *engine.Case) 
 // validInput returns data that satisfies every field a row requires for c.
 func (en *env) validInput(tr workflow.Transition, c *engine.Case) engine.Input {
 	in := engine.Input{Version: c.Version}
+	if tr.Target == workflow.ChosenUnit {
+		in.Reason = "按当事人意愿分流"
+	}
 	for _, f := range tr.Requires {
 		switch f {
 		case workflow.FieldUnit:

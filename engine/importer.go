@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -217,21 +218,14 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string)
 		n.Parties = append(n.Parties, &Party{Side: p.Side, Kind: p.Kind, Name: p.Name, Sex: p.Sex,
 			IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address, Consent: p.Consent})
 	}
-	c, first, format, err := e.prepareCase(t, System, n)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	var history []*Change
-	cur, last := c, c.OpenedAt
+	var steps []Step
+	last := n.At
 	for i, ie := range l.Events {
-		fail := func(err error) error {
-			return Errorf(ErrorCode(err), "第%d个事件（%s）：%s", i+1, ie.Event, ErrorMessage(err))
-		}
 		if ie.At.IsZero() {
-			return nil, nil, nil, nil, fail(Invalid("at", "缺少事件时间 at。"))
+			return nil, nil, nil, nil, eventError(i, ie.Event, Invalid("at", "缺少事件时间 at。"))
 		}
 		if ie.At.Before(last) {
-			return nil, nil, nil, nil, fail(Invalid("at", "事件时间早于前一事件。"))
+			return nil, nil, nil, nil, eventError(i, ie.Event, Invalid("at", "事件时间早于前一事件。"))
 		}
 		last = ie.At
 		in := Input{At: ie.At, Unit: ie.Unit, Reason: ie.Reason, Routes: ie.Routes, Partner: ie.Partner,
@@ -243,14 +237,18 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string)
 		if v := ie.Visit; v != nil {
 			in.Visit = &FollowUp{Visited: v.Visited, Findings: v.Findings}
 		}
-		ch, err := e.decide(ctx, t, System, cur, workflow.Event(ie.Event), in)
-		if err != nil {
-			return nil, nil, nil, nil, fail(err)
-		}
-		history = append(history, ch)
-		cur = ch.Case
+		steps = append(steps, Step{Event: workflow.Event(ie.Event), Input: in})
 	}
-	return c, first, format, history, nil
+	c, first, format, history, err := e.plan(ctx, t, System, n, steps)
+	if se := (*stepError)(nil); errors.As(err, &se) {
+		return nil, nil, nil, nil, eventError(se.index, l.Events[se.index].Event, se.err)
+	}
+	return c, first, format, history, err
+}
+
+// eventError names the event of an imported history that failed.
+func eventError(i int, event string, err error) error {
+	return Errorf(ErrorCode(err), "第%d个事件（%s）：%s", i+1, event, ErrorMessage(err))
 }
 
 // dryTree is the unit tree as an import sees it: the stored units plus, in a

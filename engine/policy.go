@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"time"
 
 	"github.com/grassroots/mediation/workflow"
@@ -169,7 +170,7 @@ type Route struct {
 // Suggest returns the level a dispute should go to and why. The first level
 // with any reason wins, from the town down.
 func (p RoutingPolicy) Suggest(f Facts) Route {
-	has := func(flag string) bool { return workflow.Contains(f.Flags, flag) }
+	has := func(flag string) bool { return slices.Contains(f.Flags, flag) }
 	var town []string
 	if f.Risk == RiskRed {
 		town = append(town, "风险等级为红色")
@@ -208,7 +209,7 @@ func (p RoutingPolicy) Suggest(f Facts) Route {
 	if f.Risk == RiskYellow {
 		village = append(village, "风险等级为黄色")
 	}
-	if workflow.Contains(p.VillageCategories, f.Category) {
+	if slices.Contains(p.VillageCategories, f.Category) {
 		village = append(village, "纠纷类型为"+f.Category)
 	}
 	if len(village) > 0 {

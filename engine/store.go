@@ -38,6 +38,10 @@ type Store interface {
 	// FindCaseBy returns the case with that number or public code. Returns
 	// ENOTFOUND if none.
 	FindCaseBy(ctx context.Context, numberOrCode string) (*Case, error)
+	// Duplicates returns the open cases with a party whose ID number is in
+	// ids or phone in phones, or whose name is in names at a location in
+	// units, with their parties.
+	Duplicates(ctx context.Context, ids, phones, names []string, units []int64) ([]*Case, error)
 	// ImportedCase reports whether a case with the import key exists.
 	ImportedCase(ctx context.Context, key string) (bool, error)
 	// Cases returns one page of the cases that match f, and how many match.

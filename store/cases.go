@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -60,6 +61,38 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		out[i] = rows[i].toCase()
 	}
 	return out, int(total), loadParties(ctx, db.reader(), out)
+}
+
+// Duplicates returns the open cases with a party whose ID number is in ids
+// or phone in phones, or whose name is in names at a location in units.
+func (db *DB) Duplicates(ctx context.Context, ids, phones, names []string, units []int64) ([]*engine.Case, error) {
+	var conds []string
+	var args []any
+	if len(ids) > 0 {
+		conds, args = append(conds, "id_number IN ?"), append(args, ids)
+	}
+	if len(phones) > 0 {
+		conds, args = append(conds, "phone IN ?"), append(args, phones)
+	}
+	if len(names) > 0 && len(units) > 0 {
+		conds = append(conds, "(name IN ? AND case_id IN (SELECT id FROM cases WHERE location_unit_id IN ?))")
+		args = append(args, names, units)
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	sub := db.r.WithContext(ctx).Table("parties").Select("case_id").Where(strings.Join(conds, " OR "), args...)
+	var rows []caseRow
+	err := db.r.WithContext(ctx).Where("id IN (?) AND state IN ?", sub, []workflow.State{workflow.Registered,
+		workflow.Grid, workflow.Village, workflow.Town, workflow.Referred}).Order("id DESC").Limit(20).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Case, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toCase()
+	}
+	return out, loadParties(ctx, db.reader(), out)
 }
 
 // DueCases returns the cases with a deadline passed at now that the

@@ -328,6 +328,3 @@ func contains[T comparable](list []T, v T) bool {
 	}
 	return false
 }
-
-// Contains reports whether list holds s; the reason and partner lists use it.
-func Contains(list []string, s string) bool { return contains(list, s) }

@@ -346,7 +346,7 @@ func (w *walk) run(ctx context.Context) (int, error) {
 		}
 		return w.referred(ctx)
 	}
-	route := w.b.e.Routing.Suggest(engine.Facts{Category: w.c.Category, Amount: w.c.Amount, People: w.c.People, Risk: w.c.Risk, Flags: w.c.Flags})
+	route := w.b.e.Suggest(w.c.Facts())
 	accept := map[workflow.Level]workflow.Event{workflow.LevelGrid: workflow.AcceptGrid,
 		workflow.LevelVillage: workflow.AcceptVillage, workflow.LevelTown: workflow.AcceptTown}[route.Level]
 	if err = w.fire(ctx, w.b.intake, accept, engine.Input{}); err != nil {
