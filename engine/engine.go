@@ -113,6 +113,34 @@ func position(t *Tree, a Actor, c *Case) workflow.Position {
 	}
 }
 
+// registers reports whether a role may register disputes: the desk and
+// supervisors anywhere in their subtree, mediators in their own unit.
+func registers(r workflow.Role) bool {
+	return r == workflow.RoleIntake || r == workflow.RoleSupervisor || r == workflow.RoleMediator
+}
+
+// Abilities are what a user may start from the menu.
+type Abilities struct {
+	Register  bool // open a new dispute at the desk
+	Doorstep  bool // 门前调: register and settle on the spot, a grid mediator
+	Supervise bool // 督办: the overdue list of the subtree
+}
+
+// Abilities returns what the actor may start from the menu.
+func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return Abilities{}
+	}
+	u := t.Unit(a.UnitID)
+	sup, _, _ := workflow.LookupActivity(workflow.Town, workflow.Supervise)
+	return Abilities{
+		Register:  registers(a.Role),
+		Doorstep:  a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
+		Supervise: workflow.Permits(sup.Grants, workflow.Position{Role: a.Role, InSubtree: true}),
+	}
+}
+
 // errOutside refuses a case outside the actor's subtree.
 func errOutside() error {
 	return Errorf(EFORBIDDEN, "该案件不在您单位的辖区内，您无权查看或办理。")
@@ -413,9 +441,9 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		return nil, nil, nil, err
 	}
 	handling := t.Town(n.LocationID)
-	switch a.Role {
-	case workflow.RoleSystem:
-	case workflow.RoleIntake, workflow.RoleSupervisor, workflow.RoleMediator:
+	switch {
+	case a.Role == workflow.RoleSystem:
+	case registers(a.Role):
 		if !t.Contains(a.UnitID, n.LocationID) {
 			return nil, nil, nil, Errorf(EFORBIDDEN, "您只能登记本单位辖区内的纠纷。")
 		}
@@ -464,4 +492,33 @@ func publicCode() (string, error) {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b), nil
+}
+
+// Agreements returns the agreements of a case the actor may see.
+func (e *Engine) Agreements(ctx context.Context, a Actor, id int64) ([]*Agreement, error) {
+	if _, err := e.FindCase(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return e.Store.Agreements(ctx, id)
+}
+
+// Mediators returns the mediators of a unit, for assigning cases.
+func (e *Engine) Mediators(ctx context.Context, unitID int64) ([]*User, error) {
+	users, err := e.Store.Users(ctx, []int64{unitID})
+	if err != nil {
+		return nil, err
+	}
+	var out []*User
+	for _, u := range users {
+		if u.Role == workflow.RoleMediator {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// Handles reports whether the actor works the case now: a mediator of its
+// handling unit, who may see the parties' full ID numbers and phones.
+func (e *Engine) Handles(a Actor, c *Case) bool {
+	return a.Role == workflow.RoleSystem || (a.UnitID != 0 && a.UnitID == c.HandlingUnitID)
 }

@@ -57,7 +57,7 @@ func (s *Server) toAPICase(c echo.Context, k *engine.Case) (apiCase, error) {
 	if a.Flags == nil {
 		a.Flags = []string{}
 	}
-	handles := currentUser(c).UnitID == k.HandlingUnitID
+	handles := s.Engine.Handles(actor(c), k)
 	for _, p := range k.Parties {
 		ap := apiParty{Side: p.Side, Kind: p.Kind, Name: p.Name, IDNumber: p.MaskedIDNumber(), Phone: p.MaskedPhone()}
 		if handles {
@@ -70,7 +70,7 @@ func (s *Server) toAPICase(c echo.Context, k *engine.Case) (apiCase, error) {
 
 func (s *Server) handleAPICaseList(c echo.Context) error {
 	f := parseListFilter(c)
-	cases, total, err := s.Engine.Cases(c.Request().Context(), actor(c), f.engineFilter(s.Engine.Now()))
+	cases, total, err := s.Engine.Cases(c.Request().Context(), actor(c), f.engineFilter(s.Engine.Now(), currentUser(c).UnitID))
 	if err != nil {
 		return err
 	}

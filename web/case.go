@@ -19,14 +19,16 @@ const pageSize = 30
 type listFilter struct {
 	State    string
 	Category string
+	Source   string
 	Q        string
 	Overdue  bool
+	Mine     bool // only the cases the user's unit handles
 	Page     int
 }
 
 func parseListFilter(c echo.Context) listFilter {
-	f := listFilter{State: c.QueryParam("state"), Category: c.QueryParam("category"),
-		Q: strings.TrimSpace(c.QueryParam("q")), Overdue: c.QueryParam("overdue") == "1"}
+	f := listFilter{State: c.QueryParam("state"), Category: c.QueryParam("category"), Source: c.QueryParam("source"),
+		Q: strings.TrimSpace(c.QueryParam("q")), Overdue: c.QueryParam("overdue") == "1", Mine: c.QueryParam("mine") == "1"}
 	f.Page, _ = strconv.Atoi(c.QueryParam("page"))
 	if f.Page < 1 {
 		f.Page = 1
@@ -36,8 +38,11 @@ func parseListFilter(c echo.Context) listFilter {
 
 // engineFilter turns the query into the engine's filter; a query that looks
 // like a case number searches numbers, anything else party names.
-func (f listFilter) engineFilter(now time.Time) engine.CaseFilter {
-	ef := engine.CaseFilter{Category: f.Category, Offset: (f.Page - 1) * pageSize, Limit: pageSize}
+func (f listFilter) engineFilter(now time.Time, unit int64) engine.CaseFilter {
+	ef := engine.CaseFilter{Category: f.Category, Source: f.Source, Offset: (f.Page - 1) * pageSize, Limit: pageSize}
+	if f.Mine {
+		ef.Handling = []int64{unit}
+	}
 	if s := workflow.State(f.State); s.Valid() {
 		ef.States = []workflow.State{s}
 	}
@@ -56,13 +61,16 @@ func (f listFilter) engineFilter(now time.Time) engine.CaseFilter {
 
 func (f listFilter) url(page int) string {
 	v := url.Values{}
-	for k, x := range map[string]string{"state": f.State, "category": f.Category, "q": f.Q} {
+	for k, x := range map[string]string{"state": f.State, "category": f.Category, "source": f.Source, "q": f.Q} {
 		if x != "" {
 			v.Set(k, x)
 		}
 	}
 	if f.Overdue {
 		v.Set("overdue", "1")
+	}
+	if f.Mine {
+		v.Set("mine", "1")
 	}
 	v.Set("page", strconv.Itoa(page))
 	return "/cases?" + v.Encode()
@@ -73,14 +81,26 @@ type caseRow struct {
 	Handling string
 	Parties  string
 	Due      string
+	Overall  string
 	Overdue  bool
+}
+
+// pressedCase is a case a supervisor pressed (督办), shown at the top of the
+// handling mediators' queue.
+type pressedCase struct {
+	Case  *engine.Case
+	Event *engine.Event
 }
 
 func (s *Server) handleCaseList(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := parseListFilter(c)
+	if len(c.QueryParams()) == 0 && currentUser(c).Role == workflow.RoleMediator {
+		// A mediator's first view is their queue.
+		f.Mine = true
+	}
 	now := s.Engine.Now()
-	cases, total, err := s.Engine.Cases(ctx, actor(c), f.engineFilter(now))
+	cases, total, err := s.Engine.Cases(ctx, actor(c), f.engineFilter(now, currentUser(c).UnitID))
 	if err != nil {
 		return err
 	}
@@ -96,10 +116,17 @@ func (s *Server) handleCaseList(c echo.Context) error {
 		}
 		rows[i] = caseRow{Case: k, Handling: tree.Unit(k.HandlingUnitID).Name, Parties: strings.Join(names, "、"),
 			Due: countdown(k.DueAt, now), Overdue: k.Overdue(now)}
+		if k.State.Level() != "" {
+			rows[i].Overall = countdown(k.OverallDueAt, now)
+		}
+	}
+	pressed, err := s.pressed(c)
+	if err != nil {
+		return err
 	}
 	pages := max(1, (total+pageSize-1)/pageSize)
-	data := map[string]any{"Rows": rows, "Total": total, "Filter": f, "Page": f.Page, "Pages": pages,
-		"States": workflow.States, "Categories": engine.Categories, "Prev": "", "Next": ""}
+	data := map[string]any{"Rows": rows, "Total": total, "Filter": f, "Page": f.Page, "Pages": pages, "Pressed": pressed,
+		"States": workflow.States, "Categories": engine.Categories, "Sources": engine.Sources, "Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
 	}
@@ -109,23 +136,98 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	return s.render(c, http.StatusOK, "cases", "案件", data)
 }
 
+// pressed returns the open cases of the user's unit that a supervisor
+// pressed since their tier clock started, with the 督办 note.
+func (s *Server) pressed(c echo.Context) ([]pressedCase, error) {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	if u.Role != workflow.RoleMediator {
+		return nil, nil
+	}
+	cases, _, err := s.Engine.Cases(ctx, actor(c), engine.CaseFilter{Handling: []int64{u.UnitID},
+		States: []workflow.State{workflow.Registered, workflow.Grid, workflow.Village, workflow.Town, workflow.Referred}, Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	var out []pressedCase
+	for _, k := range cases {
+		if k.SupervisedAt == nil || (k.TierStartedAt != nil && k.SupervisedAt.Before(*k.TierStartedAt)) {
+			continue
+		}
+		if ev := s.lastPress(c, k); ev != nil {
+			out = append(out, pressedCase{k, ev})
+		}
+	}
+	return out, nil
+}
+
+// lastPress returns the latest 督办 on a case since its tier clock started.
+func (s *Server) lastPress(c echo.Context, k *engine.Case) *engine.Event {
+	if k.SupervisedAt == nil || (k.TierStartedAt != nil && k.SupervisedAt.Before(*k.TierStartedAt)) {
+		return nil
+	}
+	evs, err := s.Engine.Timeline(c.Request().Context(), actor(c), k.ID)
+	if err != nil {
+		return nil
+	}
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].Name == string(workflow.Supervise) {
+			return evs[i]
+		}
+	}
+	return nil
+}
+
 // partyView is a party as the viewer may see it: ID and phone masked unless
 // the viewer handles the case.
 type partyView struct {
-	Side, Name, IDNumber, Phone string
+	Side, Name, Sex, IDNumber, Phone, Address, Consent string
+}
+
+func (s *Server) partyViews(c echo.Context, k *engine.Case, withAddress bool) []partyView {
+	handles := s.Engine.Handles(actor(c), k)
+	var out []partyView
+	for _, p := range k.Parties {
+		v := partyView{Side: map[string]string{engine.SideApplicant: "申请人", engine.SideRespondent: "被申请人"}[p.Side],
+			Name: p.Name, Sex: p.Sex, IDNumber: p.MaskedIDNumber(), Phone: p.MaskedPhone(),
+			Consent: map[string]string{"yes": "同意", "no": "不同意", "": "未询问"}[p.Consent]}
+		if handles {
+			v.IDNumber, v.Phone = p.IDNumber, p.Phone
+		}
+		if withAddress && handles {
+			v.Address = p.Address
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func (s *Server) handleCaseView(c echo.Context) error {
-	ctx := c.Request().Context()
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return engine.Errorf(engine.ENOTFOUND, "案件不存在。")
-	}
-	k, err := s.Engine.FindCase(ctx, actor(c), id)
+	k, err := s.caseParam(c)
 	if err != nil {
 		return err
 	}
-	timeline, err := s.Engine.Timeline(ctx, actor(c), id)
+	return s.showCase(c, http.StatusOK, k, "")
+}
+
+// showConflict shows the case as it is now with the reason the user's change
+// was not saved.
+func (s *Server) showConflict(c echo.Context, k *engine.Case, err error) error {
+	return s.showCase(c, http.StatusConflict, k, engine.ErrorMessage(err))
+}
+
+func (s *Server) showCase(c echo.Context, status int, k *engine.Case, problem string) error {
+	ctx := c.Request().Context()
+	a := actor(c)
+	timeline, err := s.Engine.Timeline(ctx, a, k.ID)
+	if err != nil {
+		return err
+	}
+	agreements, err := s.Engine.Agreements(ctx, a, k.ID)
+	if err != nil {
+		return err
+	}
+	trs, acts, err := s.Engine.Allowed(ctx, a, k)
 	if err != nil {
 		return err
 	}
@@ -133,23 +235,21 @@ func (s *Server) handleCaseView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	handles := currentUser(c).UnitID == k.HandlingUnitID
-	var parties []partyView
-	for _, p := range k.Parties {
-		v := partyView{Side: map[string]string{engine.SideApplicant: "申请方", engine.SideRespondent: "被申请方"}[p.Side], Name: p.Name,
-			IDNumber: p.MaskedIDNumber(), Phone: p.MaskedPhone()}
-		if handles {
-			v.IDNumber, v.Phone = p.IDNumber, p.Phone
-		}
-		parties = append(parties, v)
-	}
 	var flags []string
 	for _, f := range k.Flags {
 		flags = append(flags, engine.FlagNames[f])
 	}
-	return s.render(c, http.StatusOK, "case", k.Number, map[string]any{
-		"Case": k, "Timeline": timeline, "Parties": parties, "Flags": flags,
-		"Location": tree.Path(k.LocationUnitID), "Handling": tree.Path(k.HandlingUnitID),
+	mediator := ""
+	if k.MediatorID != 0 {
+		if u, err := s.Engine.FindUser(ctx, k.MediatorID); err == nil {
+			mediator = u.Actor().Name
+		}
+	}
+	return s.render(c, status, "case", k.Number, map[string]any{
+		"Case": k, "Timeline": timeline, "Parties": s.partyViews(c, k, false), "Flags": flags,
+		"Location": tree.Path(k.LocationUnitID), "Handling": tree.Path(k.HandlingUnitID), "Mediator": mediator,
+		"Transitions": trs, "Activities": acts, "Agreements": agreements, "Handles": s.Engine.Handles(a, k),
+		"Deadlines": s.Engine.Deadlines(ctx, k, timeline, agreements), "Pressed": s.lastPress(c, k), "Error": problem,
 	})
 }
 

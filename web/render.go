@@ -14,6 +14,7 @@ type page struct {
 	Title    string
 	User     *engine.User
 	UnitName string
+	Can      engine.Abilities
 	CSRF     string
 	Flash    string
 	Data     any
@@ -35,6 +36,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 		if p.User.DisplayName == "" {
 			p.User.DisplayName = p.User.Name
 		}
+		p.Can = s.Engine.Abilities(c.Request().Context(), p.User.Actor())
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {

@@ -120,7 +120,25 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
-	"countdown": func(t *time.Time) string { return countdown(t, time.Now()) },
+	"countdown": func(t any) string {
+		switch v := t.(type) {
+		case *time.Time:
+			return countdown(v, time.Now())
+		case time.Time:
+			return countdown(&v, time.Now())
+		}
+		return ""
+	},
+	"date": date,
+	"join": strings.Join,
+	// dict passes several values to a shared template.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
 }
 
 var shanghai = func() *time.Location {
@@ -159,7 +177,7 @@ func countdown(t *time.Time, now time.Time) string {
 
 // parsePages parses layout.html with each page once.
 func parsePages() (map[string]*template.Template, error) {
-	base, err := template.New("").Funcs(funcs).ParseFS(templates.FS, "layout.html")
+	base, err := template.New("").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
@@ -169,7 +187,7 @@ func parsePages() (map[string]*template.Template, error) {
 	}
 	pages := map[string]*template.Template{}
 	for _, n := range names {
-		if n == "layout.html" {
+		if n == "layout.html" || n == "partials.html" {
 			continue
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templates.FS, n)

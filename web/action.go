@@ -1,0 +1,194 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+	"github.com/labstack/echo/v4"
+)
+
+// actionForm is the form of one event or activity: exactly the fields the
+// workflow table says it requires.
+type actionForm struct {
+	Case      *engine.Case
+	Name      string
+	Label     string
+	Fields    []workflow.Field
+	Units     []*engine.Unit
+	Reasons   []string
+	Routes    []check
+	Partners  []string
+	Mediators []*engine.User
+	Risks     []engine.Risk
+	NewParty  partyForm
+	V         values
+	E         map[string]string
+	Summary   string
+}
+
+// lookupAction finds what the actor may do named name on c: a transition or
+// an activity from the workflow table.
+func (s *Server) lookupAction(c echo.Context, k *engine.Case, name string) (*actionForm, *workflow.Transition, error) {
+	trs, acts, err := s.Engine.Allowed(c.Request().Context(), actor(c), k)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, tr := range trs {
+		if string(tr.Event) == name {
+			return &actionForm{Case: k, Name: name, Label: tr.Label, Fields: tr.Requires, Reasons: tr.Reasons}, &tr, nil
+		}
+	}
+	for _, r := range acts {
+		if string(r.Activity) == name {
+			return &actionForm{Case: k, Name: name, Label: r.Label, Fields: r.Requires}, nil, nil
+		}
+	}
+	if _, known, _ := workflow.LookupActivity(k.State, workflow.Activity(name)); known || workflow.Event(name).Known() {
+		return nil, nil, engine.Errorf(engine.EFORBIDDEN, "本案当前为“%s”，您不能执行这项操作。", k.State.Label())
+	}
+	return nil, nil, engine.Errorf(engine.ENOTFOUND, "没有这项操作。")
+}
+
+// fill adds the choices the form's fields need.
+func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) error {
+	ctx := c.Request().Context()
+	tree, err := s.Engine.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	form, _ := c.FormParams()
+	f.Routes = checks(workflow.Routes, form["routes"])
+	f.Partners = workflow.Partners
+	f.Risks = []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}
+	if f.E == nil {
+		f.E = map[string]string{}
+	}
+	if f.V == nil {
+		f.V = values{"agreement.kind": engine.AgreementWritten, "risk": string(f.Case.Risk)}
+	}
+	if tr != nil {
+		switch tr.Target {
+		case workflow.ChosenUnit:
+			if u := tree.Ancestor(f.Case.LocationUnitID, tr.To.Level()); u != nil {
+				f.Units = []*engine.Unit{u}
+			}
+		case workflow.ChildUnit:
+			f.Units = tree.Children(f.Case.HandlingUnitID)
+			if f.V["unit"] == "" {
+				for _, u := range f.Units {
+					if tree.Contains(u.ID, f.Case.LocationUnitID) {
+						f.V["unit"] = u.Code
+					}
+				}
+			}
+		}
+	}
+	for _, fl := range f.Fields {
+		if fl == workflow.FieldMediator {
+			if f.Mediators, err = s.Engine.Mediators(ctx, f.Case.HandlingUnitID); err != nil {
+				return err
+			}
+		}
+	}
+	var party []*engine.Party
+	if p := partyFromValues(f.V); p != nil {
+		party = []*engine.Party{p}
+	}
+	errs := map[string]string{}
+	for k, m := range f.E {
+		// The engine numbers a new party after the case's others.
+		if _, rest, ok := cutParty(k); ok {
+			errs["parties.0."+rest] = m
+		}
+	}
+	f.NewParty = partyForms(party, errs, 1)[0]
+	f.NewParty.Num = len(f.Case.Parties) + 1
+	if len(f.E) > 0 {
+		f.Summary = fmt.Sprintf("有%d处需要更正，见标红的说明。", len(f.E))
+	}
+	return nil
+}
+
+func partyFromValues(v values) *engine.Party {
+	if v["parties.0.name"] == "" {
+		return nil
+	}
+	return &engine.Party{Side: v["parties.0.side"], Kind: v["parties.0.kind"], Name: v["parties.0.name"], Sex: v["parties.0.sex"],
+		IDNumber: v["parties.0.id_number"], Phone: v["parties.0.phone"], Address: v["parties.0.address"], Consent: v["parties.0.consent"]}
+}
+
+// cutParty splits "parties.N.field".
+func cutParty(k string) (int, string, bool) {
+	var n int
+	var rest string
+	if _, err := fmt.Sscanf(k, "parties.%d.%s", &n, &rest); err != nil {
+		return 0, "", false
+	}
+	return n, rest, true
+}
+
+func (s *Server) handleActionForm(c echo.Context) error {
+	k, err := s.caseParam(c)
+	if err != nil {
+		return err
+	}
+	f, tr, err := s.lookupAction(c, k, c.Param("action"))
+	if err != nil {
+		return err
+	}
+	if err := s.fill(c, f, tr); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "action", f.Label, f)
+}
+
+// handleAction fires the event or records the activity. Bad input re-renders
+// the form with its messages; a change by someone else meanwhile shows the
+// case as it is now.
+func (s *Server) handleAction(c echo.Context) error {
+	k, err := s.caseParam(c)
+	if err != nil {
+		return err
+	}
+	f, tr, err := s.lookupAction(c, k, c.Param("action"))
+	if err != nil {
+		return err
+	}
+	v := formValues(c)
+	in, errs := parseInput(c, v)
+	if in.Version != k.Version {
+		return s.showConflict(c, k, engine.Errorf(engine.ECONFLICT,
+			"本案已被他人更新（您看到的是第%d版，现为第%d版），您的操作未保存。请查看最新情况后再操作。", in.Version, k.Version))
+	}
+	if len(errs) == 0 {
+		if tr != nil {
+			_, err = s.Engine.Fire(c.Request().Context(), actor(c), k.ID, tr.Event, in)
+		} else {
+			_, err = s.Engine.Record(c.Request().Context(), actor(c), k.ID, workflow.Activity(f.Name), in)
+		}
+		switch engine.ErrorCode(err) {
+		case "":
+			return c.Redirect(http.StatusSeeOther, "/cases/"+strconv.FormatInt(k.ID, 10))
+		case engine.EINVALID:
+			errs = engine.ErrorFields(err)
+			if len(errs) == 0 {
+				errs = map[string]string{"reason": engine.ErrorMessage(err)}
+			}
+		case engine.ECONFLICT:
+			if fresh, ferr := s.Engine.FindCase(c.Request().Context(), actor(c), k.ID); ferr == nil {
+				return s.showConflict(c, fresh, err)
+			}
+			return err
+		default:
+			return err
+		}
+	}
+	f.V, f.E = v, errs
+	if err := s.fill(c, f, tr); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusUnprocessableEntity, "action", f.Label, f)
+}

@@ -1,0 +1,252 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// browser starts headless Chromium for one test. Without a browser the test
+// is skipped, except on CI, where a missing browser is a failure.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but chromium is not installed (apt-get install chromium)")
+		}
+		t.Skip("no chromium on this machine: install Debian's chromium package to run the browser tests")
+	}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(412, 915))
+	t.Cleanup(cancel)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// user drives one browser through the site as the users would.
+type user struct {
+	t    *testing.T
+	ctx  context.Context
+	site *site
+}
+
+// do runs steps with a timeout of their own; a timeout on the browser's own
+// context would end the browser.
+func (u *user) do(steps ...chromedp.Action[chromedp.Void]) {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		peek, cancel := context.WithTimeout(u.ctx, 5*time.Second)
+		defer cancel()
+		body, _ := chromedp.Run(peek, chromedp.Text(chromedp.CSS("main")))
+		u.t.Fatalf("browser: %v\npage: %s", err, body)
+	}
+}
+
+func (u *user) text(sel string) string {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		u.t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+func (u *user) login(name string) {
+	u.do(chromedp.Navigate(u.site.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS("input[name=name]"), name),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), password),
+		chromedp.Click(chromedp.CSS("form[action='/login'] button")),
+		chromedp.WaitVisible(chromedp.CSS("table.cases")))
+}
+
+func (u *user) logout() {
+	u.do(chromedp.Click(chromedp.CSS("header form button")), chromedp.WaitVisible(chromedp.CSS("input[name=password]")))
+}
+
+// act clicks an action button on the case page and waits for its form.
+func (u *user) act(event string) {
+	u.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("a[data-action=%s]", event))), chromedp.WaitVisible(chromedp.ID("action-form")))
+}
+
+// submit sends the action form and waits for the case page.
+func (u *user) submit() {
+	u.do(chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("timeline")))
+}
+
+func (u *user) wantState(s workflow.State) {
+	u.t.Helper()
+	if got := u.text("#state"); got != s.Label() {
+		u.t.Fatalf("the case is %q, want %q", got, s.Label())
+	}
+}
+
+// screenshot saves the page under the test's artifact folder.
+func (u *user) screenshot(name string) {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	path := filepath.Join(u.t.ArtifactDir(), name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		u.t.Fatal(err)
+	}
+	u.t.Logf("screenshot: %s", path)
+}
+
+func (u *user) openCase(number string) {
+	u.do(chromedp.Navigate(u.site.URL+"/cases?q="+number), chromedp.Click(chromedp.CSS("table.cases a")),
+		chromedp.WaitVisible(chromedp.ID("timeline")))
+}
+
+// TestJourneyDoorstep is the seed's story: two owners in a residential
+// community argue over a scraped car; the grid mediator records it at the
+// gate and they shake hands on an oral agreement.
+func TestJourneyDoorstep(t *testing.T) {
+	u := &user{t: t, ctx: browser(t), site: newSite(t)}
+	u.login("mediator@G21")
+	u.do(chromedp.Click(chromedp.CSS("nav a[href='/doorstep']")), chromedp.WaitVisible(chromedp.ID("doorstep")),
+		chromedp.SetValue(chromedp.CSS("select[name=category]"), "损害赔偿"),
+		chromedp.SendKeys(chromedp.CSS("input[name=amount]"), "800"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "小区两位业主因车辆刮擦赔偿问题发生争执。"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "陈明"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.phone']"), "13900000001"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "周强"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='session.record']"), "调解队赶到现场，晓之以理、动之以情，双方当场握手言和。"),
+		chromedp.SetValue(chromedp.CSS("select[name='agreement.kind']"), "oral"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), "周强当场赔付陈明修车费800元，双方再无争议。"),
+		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "800"),
+		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	u.wantState(workflow.Agreed)
+	if tl := u.text("#timeline"); !strings.Contains(tl, "调解记录") || !strings.Contains(tl, "达成协议") {
+		t.Errorf("timeline: %s", tl)
+	}
+	u.screenshot("doorstep.png")
+}
+
+// TestJourneyHousePlot: a house-plot dispute opened at the intake desk,
+// routed to a grid, escalated to the village and then the town, agreed
+// there, the agreement printed, followed up and fulfilled.
+func TestJourneyHousePlot(t *testing.T) {
+	s := newSite(t)
+	u := &user{t: t, ctx: browser(t), site: s}
+	u.login("intake@T1")
+	u.do(chromedp.Click(chromedp.CSS("nav a[href='/cases/new']")), chromedp.WaitVisible(chromedp.ID("new-case")),
+		chromedp.SetValue(chromedp.CSS("select[name=source]"), "当事人申请"),
+		chromedp.SetValue(chromedp.CSS("select[name=category]"), "房屋宅基地"),
+		chromedp.SetValue(chromedp.CSS("select[name=location]"), fmt.Sprint(s.units["G11"].ID)),
+		chromedp.SendKeys(chromedp.CSS("input[name=amount]"), "50000"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "两户因宅基地界址及围墙位置发生纠纷。"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "沈国平"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.id_number']"), "330411197003150020"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "徐建华"),
+		chromedp.Click(chromedp.CSS("input[name=decision][value=accept_grid]")),
+		chromedp.SendKeys(chromedp.CSS("input[name=accept_reason]"), "双方同住一个网格，先由网格员就近调解"),
+		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("receipt")))
+	receipt := u.text("#receipt")
+	if !strings.Contains(receipt, "油调〔") || !strings.Contains(receipt, "麟湖村第1网格") {
+		t.Fatalf("receipt: %s", receipt)
+	}
+	number := strings.TrimSpace(u.text("#receipt p.center"))
+	u.logout()
+
+	u.login("mediator@G11")
+	u.openCase(number)
+	u.wantState(workflow.Grid)
+	u.act("escalate")
+	u.do(chromedp.SetValue(chromedp.CSS("select[name=reason]"), "调解不成"))
+	u.submit()
+	u.wantState(workflow.Village)
+	u.logout()
+
+	u.login("mediator@V1")
+	u.openCase(number)
+	u.act("escalate")
+	u.do(chromedp.SetValue(chromedp.CSS("select[name=reason]"), "超出调解能力"))
+	u.submit()
+	u.wantState(workflow.Town)
+	u.logout()
+
+	u.login("mediator@T1")
+	u.openCase(number)
+	u.act("agree")
+	u.do(chromedp.SetValue(chromedp.CSS("select[name='agreement.kind']"), "written"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.facts']"), "双方对东侧围墙位置有争议，经现场丈量，围墙越界0.3米。"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), "以原围墙为界，徐建华补偿沈国平2万元。"),
+		chromedp.SendKeys(chromedp.CSS("input[name='agreement.performance']"), "现金，在村委会当面支付"),
+		chromedp.SetValue(chromedp.CSS("input[name='agreement.due']"), time.Now().AddDate(0, 0, 10).Format("2006-01-02")),
+		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "20000"))
+	u.submit()
+	u.wantState(workflow.Agreed)
+	u.do(chromedp.Click(chromedp.CSS("a.agreement-link")), chromedp.WaitVisible(chromedp.ID("agreement")))
+	paper := u.text("#agreement")
+	for _, want := range []string{"人民调解协议书", "沈国平", "330411197003150020", "徐建华补偿沈国平2万元", "一式 3 份", "油车港镇人民调解委员会"} {
+		if !strings.Contains(paper, want) {
+			t.Errorf("the agreement lacks %q", want)
+		}
+	}
+	u.screenshot("agreement.png")
+	u.do(chromedp.Click(chromedp.CSS("p.noprint a")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	u.act("fulfil")
+	u.do(chromedp.SendKeys(chromedp.CSS("input[name='visit.visited']"), "沈国平"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='visit.findings']"), "补偿款已付清，双方无异议。"))
+	u.submit()
+	u.wantState(workflow.Fulfilled)
+	u.screenshot("house-plot.png")
+}
+
+// TestJourneyReferral: a dispute with 民转刑 risk referred to the police
+// station and closed on its feedback.
+func TestJourneyReferral(t *testing.T) {
+	s := newSite(t)
+	u := &user{t: t, ctx: browser(t), site: s}
+	u.login("intake@T1")
+	u.do(chromedp.Navigate(s.URL+"/cases/new"), chromedp.WaitVisible(chromedp.ID("new-case")),
+		chromedp.SetValue(chromedp.CSS("select[name=source]"), "网格排查"),
+		chromedp.SetValue(chromedp.CSS("select[name=category]"), "邻里"),
+		chromedp.SetValue(chromedp.CSS("select[name=location]"), fmt.Sprint(s.units["G12"].ID)),
+		chromedp.SetValue(chromedp.CSS("select[name=risk]"), "red"),
+		chromedp.Click(chromedp.CSS("input[name=flags][value=civil_to_criminal]")),
+		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "邻里纠纷中一方扬言持刀报复，有民转刑风险。"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "吴芳"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "钱伟"),
+		chromedp.Click(chromedp.CSS("input[name=decision][value=register]")),
+		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("receipt")),
+		chromedp.Click(chromedp.CSS("p.noprint a")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	u.wantState(workflow.Registered)
+	u.act("refer")
+	u.do(chromedp.SetValue(chromedp.CSS("select[name=partner]"), "派出所"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name=reason]"), "一方扬言报复，有民转刑风险，移交派出所"))
+	u.submit()
+	u.wantState(workflow.Referred)
+	u.act("partner_close")
+	u.do(chromedp.SendKeys(chromedp.CSS("textarea[name=result]"), "派出所已对钱伟训诫并调处完毕，双方签字。"))
+	u.submit()
+	u.wantState(workflow.PartnerClosed)
+	if tl := u.text("#timeline"); !strings.Contains(tl, "派出所") || !strings.Contains(tl, "训诫") {
+		t.Errorf("timeline: %s", tl)
+	}
+	u.screenshot("referral.png")
+}

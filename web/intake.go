@@ -1,0 +1,320 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+	"github.com/labstack/echo/v4"
+)
+
+// intakeForm is everything the new-case and doorstep forms show.
+type intakeForm struct {
+	V             values
+	E             map[string]string
+	Summary       string
+	Parties       []partyForm
+	Sources       []string
+	Categories    []string
+	Risks         []engine.Risk
+	Flags         []check
+	Routes        []check
+	RejectReasons []string
+	Villages      []villageGrids
+	Route         engine.Route
+	Decisions     []decision
+	Duplicates    []*engine.Case
+	GridName      string
+}
+
+type villageGrids struct {
+	Name  string
+	Grids []*engine.Unit
+}
+
+type decision struct{ Value, Label string }
+
+// decisions are what the desk may do with a new dispute: keep it for review,
+// accept it to a level, or refuse it; the events are the workflow table's.
+func decisions() []decision {
+	out := []decision{{"register", "暂不受理，登记待审查"}}
+	for _, tr := range workflow.From(workflow.Registered) {
+		if tr.Event == workflow.Withdraw || tr.Event == workflow.Refer {
+			continue
+		}
+		out = append(out, decision{string(tr.Event), tr.Label})
+	}
+	return out
+}
+
+// newIntakeForm fills the choices of the forms for the user's subtree.
+func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string, parties []*engine.Party) (*intakeForm, error) {
+	tree, err := s.Engine.Tree(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	form, _ := c.FormParams()
+	f := &intakeForm{V: v, E: errs, Sources: engine.Sources, Categories: engine.Categories,
+		Risks: []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}, RejectReasons: workflow.RejectReasons,
+		Routes: checks(workflow.Routes, form["routes"]), Decisions: decisions()}
+	if f.E == nil {
+		f.E = map[string]string{}
+	}
+	if v["people"] == "" {
+		v["people"] = "2"
+	}
+	if v["decision"] == "" {
+		v["decision"] = "register"
+	}
+	for _, k := range []string{engine.FlagCivilToCriminal, engine.FlagGroupIncident, engine.FlagDeath} {
+		on := false
+		for _, t := range form["flags"] {
+			on = on || t == k
+		}
+		f.Flags = append(f.Flags, check{Name: engine.FlagNames[k], Key: k, On: on})
+	}
+	root := currentUser(c).UnitID
+	for _, id := range tree.Subtree(root) {
+		u := tree.Unit(id)
+		if u.Level != workflow.LevelVillage {
+			continue
+		}
+		f.Villages = append(f.Villages, villageGrids{Name: u.Name, Grids: tree.Children(u.ID)})
+	}
+	if u := tree.Unit(root); u != nil && u.Level == workflow.LevelVillage {
+		f.Villages = []villageGrids{{Name: u.Name, Grids: tree.Children(u.ID)}}
+	}
+	f.Parties = partyForms(parties, errs, 2)
+	f.Route = s.Engine.Suggest(factsOf(v, form["flags"]))
+	if len(errs) > 0 {
+		f.Summary = fmt.Sprintf("有%d处需要更正，见标红的说明。", len(errs))
+	}
+	return f, nil
+}
+
+func factsOf(v values, flags []string) engine.Facts {
+	amount, _ := engine.ParseYuan(v["amount"])
+	people, _ := strconv.Atoi(v["people"])
+	return engine.Facts{Category: v["category"], Amount: amount, People: people, Risk: engine.Risk(v["risk"]),
+		Flags: flags, CrossVillage: v["cross_village"] == "1"}
+}
+
+// parseNewCase reads the facts and parties of a new dispute.
+func parseNewCase(c echo.Context, v values) (*engine.NewCase, map[string]string) {
+	errs := map[string]string{}
+	form, _ := c.FormParams()
+	n := &engine.NewCase{Source: v["source"], Category: v["category"], Risk: engine.Risk(v["risk"]),
+		Flags: form["flags"], CrossVillage: v["cross_village"] == "1", Summary: v["summary"], Requests: v["requests"],
+		Parties: parseParties(c, v)}
+	n.LocationID, _ = strconv.ParseInt(v["location"], 10, 64)
+	amount, err := engine.ParseYuan(v["amount"])
+	if err != nil {
+		errs["amount"] = engine.ErrorMessage(err)
+	}
+	n.Amount = amount
+	if p, err := strconv.Atoi(v["people"]); err == nil {
+		n.People = p
+	} else {
+		errs["people"] = "请填写涉及人数（整数）。"
+	}
+	return n, errs
+}
+
+// mayRegister refuses the roles that do not register disputes.
+func (s *Server) mayRegister(c echo.Context) error {
+	if !s.Engine.Abilities(c.Request().Context(), actor(c)).Register {
+		return engine.Errorf(engine.EFORBIDDEN, "%s不登记纠纷。", currentUser(c).Role.Label())
+	}
+	return nil
+}
+
+func (s *Server) handleNewCaseForm(c echo.Context) error {
+	if err := s.mayRegister(c); err != nil {
+		return err
+	}
+	f, err := s.newIntakeForm(c, values{"risk": string(engine.RiskGreen)}, nil, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "new", "登记纠纷", f)
+}
+
+// handleCreateCase registers a dispute with the desk's decision, all in one
+// transaction, after warning of likely duplicates.
+func (s *Server) handleCreateCase(c echo.Context) error {
+	if err := s.mayRegister(c); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v := formValues(c)
+	n, errs := parseNewCase(c, v)
+	if v["add_party"] != "" || v["refresh"] != "" {
+		parties := n.Parties
+		if v["add_party"] != "" {
+			parties = append(parties, &engine.Party{Side: engine.SideRespondent, Kind: engine.KindPerson})
+		}
+		f, err := s.newIntakeForm(c, v, nil, parties)
+		if err != nil {
+			return err
+		}
+		f.Parties = partyForms(parties, nil, len(parties))
+		return s.render(c, http.StatusOK, "new", "登记纠纷", f)
+	}
+	steps, stepErrs := deskDecision(c, v)
+	for k, m := range stepErrs {
+		errs[k] = m
+	}
+	fail := func(status int, errs map[string]string, dups []*engine.Case) error {
+		f, err := s.newIntakeForm(c, v, errs, n.Parties)
+		if err != nil {
+			return err
+		}
+		f.Duplicates = dups
+		if len(dups) > 0 && len(errs) == 0 {
+			f.Summary = "发现可能重复的案件，请核实后再登记。"
+		}
+		return s.render(c, status, "new", "登记纠纷", f)
+	}
+	if len(errs) > 0 {
+		return fail(http.StatusUnprocessableEntity, errs, nil)
+	}
+	if v["confirm_duplicates"] != "1" {
+		dups, err := s.Engine.Duplicates(ctx, actor(c), n)
+		if err != nil {
+			return err
+		}
+		if len(dups) > 0 {
+			return fail(http.StatusOK, nil, dups)
+		}
+	}
+	k, err := s.Engine.OpenCase(ctx, actor(c), n, steps...)
+	if engine.ErrorCode(err) == engine.EINVALID {
+		return fail(http.StatusUnprocessableEntity, deskErrors(err, v["decision"]), nil)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d/receipt", k.ID))
+}
+
+// deskDecision turns the desk's choice into the steps that follow
+// registration.
+func deskDecision(c echo.Context, v values) ([]engine.Step, map[string]string) {
+	form, _ := c.FormParams()
+	switch d := v["decision"]; {
+	case d == "register":
+		return nil, nil
+	case d == string(workflow.Reject):
+		return []engine.Step{{Event: workflow.Reject, Input: engine.Input{Reason: v["reject_reason"], Routes: form["routes"]}}}, nil
+	case strings.HasPrefix(d, "accept_"):
+		return []engine.Step{{Event: workflow.Event(d), Input: engine.Input{Reason: v["accept_reason"]}}}, nil
+	}
+	return nil, map[string]string{"decision": "请选择如何处理。"}
+}
+
+// deskErrors moves the errors of the desk's decision to its inputs.
+func deskErrors(err error, decision string) map[string]string {
+	out := map[string]string{}
+	for k, m := range engine.ErrorFields(err) {
+		switch {
+		case k == "reason" && decision == string(workflow.Reject):
+			k = "reject_reason"
+		case k == "reason":
+			k = "accept_reason"
+		case k == "consent" || k == "unit":
+			k = "decision"
+		}
+		out[k] = m
+	}
+	if len(out) == 0 {
+		out["decision"] = engine.ErrorMessage(err)
+	}
+	return out
+}
+
+// handleRoute answers the routing suggestion for the facts typed so far.
+func (s *Server) handleRoute(c echo.Context) error {
+	v := values{}
+	for k, vs := range c.QueryParams() {
+		v[k] = vs[0]
+	}
+	r := s.Engine.Suggest(factsOf(v, c.QueryParams()["flags"]))
+	return c.JSON(http.StatusOK, map[string]any{"level": r.Level, "level_label": r.Level.Label(), "reasons": r.Reasons})
+}
+
+func (s *Server) doorstepGrid(c echo.Context) (*engine.Unit, error) {
+	if !s.Engine.Abilities(c.Request().Context(), actor(c)).Doorstep {
+		return nil, engine.Errorf(engine.EFORBIDDEN, "门前调由网格调解员在本网格使用。")
+	}
+	tree, err := s.Engine.Tree(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	return tree.Unit(currentUser(c).UnitID), nil
+}
+
+func (s *Server) handleDoorstepForm(c echo.Context) error {
+	grid, err := s.doorstepGrid(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.newIntakeForm(c, values{"agreement.kind": engine.AgreementOral, "session.place": grid.Name}, nil, nil)
+	if err != nil {
+		return err
+	}
+	f.GridName = grid.Name
+	return s.render(c, http.StatusOK, "doorstep", "门前调", f)
+}
+
+// handleDoorstep registers a dispute at the gate, accepts it to the grid,
+// logs the session and records the agreement, in one transaction.
+func (s *Server) handleDoorstep(c echo.Context) error {
+	grid, err := s.doorstepGrid(c)
+	if err != nil {
+		return err
+	}
+	v := formValues(c)
+	v["source"], v["location"], v["risk"] = "门前调", strconv.FormatInt(grid.ID, 10), string(engine.RiskGreen)
+	n, errs := parseNewCase(c, v)
+	in, inErrs := parseInput(c, v)
+	for k, m := range inErrs {
+		errs[k] = m
+	}
+	render := func(status int, errs map[string]string, parties []*engine.Party) error {
+		f, err := s.newIntakeForm(c, v, errs, parties)
+		if err != nil {
+			return err
+		}
+		f.GridName = grid.Name
+		if v["add_party"] != "" {
+			f.Parties = partyForms(parties, nil, len(parties))
+		}
+		return s.render(c, status, "doorstep", "门前调", f)
+	}
+	if v["add_party"] != "" {
+		return render(http.StatusOK, nil, append(n.Parties, &engine.Party{Side: engine.SideRespondent, Kind: engine.KindPerson}))
+	}
+	if len(errs) > 0 {
+		return render(http.StatusUnprocessableEntity, errs, n.Parties)
+	}
+	if in.Session == nil {
+		in.Session = &engine.Session{}
+	}
+	if in.Agreement == nil {
+		in.Agreement = &engine.Agreement{}
+	}
+	k, err := s.Engine.OpenCase(c.Request().Context(), actor(c), n,
+		engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{Reason: "门前调，就地受理"}},
+		engine.Step{Activity: workflow.LogSession, Input: engine.Input{Session: in.Session}},
+		engine.Step{Event: workflow.Agree, Input: engine.Input{Agreement: in.Agreement}})
+	if engine.ErrorCode(err) == engine.EINVALID {
+		return render(http.StatusUnprocessableEntity, engine.ErrorFields(err), n.Parties)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d", k.ID))
+}

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+	"github.com/labstack/echo/v4"
+)
+
+// handleReceipt shows the printable 受理回执 with what happens next.
+func (s *Server) handleReceipt(c echo.Context) error {
+	k, err := s.caseParam(c)
+	if err != nil {
+		return err
+	}
+	tree, err := s.Engine.Tree(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	handling := tree.Unit(k.HandlingUnitID)
+	var next string
+	switch {
+	case k.State == workflow.Registered:
+		next = fmt.Sprintf("本纠纷已登记，%s将在%s前决定是否受理并告知您。", tree.Town(k.LocationUnitID).Name, date(k.DueAt))
+	case k.State.Level() != "":
+		next = fmt.Sprintf("本纠纷已受理，由%s负责调解，调解员将尽快与您联系；本阶段期限至%s，调解一般在一个月内完成。", handling.Name, date(k.DueAt))
+	case k.State == workflow.Referred:
+		next = "本纠纷已移交相关部门办理，办理结果将告知您。"
+	case k.State == workflow.Agreed:
+		next = "双方已达成调解协议，请按协议履行；调解员将进行回访。双方可在协议生效之日起三十日内共同申请司法确认。"
+	case k.State == workflow.Rejected:
+		next = "本纠纷不予受理，原因及其他解决途径已告知您。"
+	default:
+		next = "本纠纷已办结：" + k.State.Label() + "。"
+	}
+	return s.render(c, http.StatusOK, "receipt", "受理回执", map[string]any{
+		"Case": k, "Town": tree.Town(k.LocationUnitID).Name, "Handling": tree.Path(k.HandlingUnitID), "Next": next})
+}
+
+// handleAgreement shows a printable 人民调解协议书 in the Ministry of Justice's
+// layout. Full ID numbers and phones appear only for the handling unit.
+func (s *Server) handleAgreement(c echo.Context) error {
+	k, err := s.caseParam(c)
+	if err != nil {
+		return err
+	}
+	aid, _ := strconv.ParseInt(c.Param("aid"), 10, 64)
+	ags, err := s.Engine.Agreements(c.Request().Context(), actor(c), k.ID)
+	if err != nil {
+		return err
+	}
+	var ag *engine.Agreement
+	for _, a := range ags {
+		if a.ID == aid {
+			ag = a
+		}
+	}
+	if ag == nil {
+		return engine.Errorf(engine.ENOTFOUND, "没有这份调解协议。")
+	}
+	tree, err := s.Engine.Tree(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	committee := tree.Ancestor(k.HandlingUnitID, ag.Tier)
+	if committee == nil {
+		committee = tree.Unit(k.HandlingUnitID)
+	}
+	return s.render(c, http.StatusOK, "agreement", "人民调解协议书", map[string]any{
+		"Case": k, "Agreement": ag, "Parties": s.partyViews(c, k, true), "Committee": committeeName(tree, committee)})
+}
+
+// committeeName names the people's mediation committee of a unit: a grid's
+// is its village's.
+func committeeName(t *engine.Tree, u *engine.Unit) string {
+	if u.Level == workflow.LevelGrid {
+		if v := t.Unit(u.ParentID); v != nil {
+			return v.Name
+		}
+	}
+	return u.Name
+}
+
+func date(t any) string {
+	switch v := t.(type) {
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		return v.In(shanghai).Format("2006年1月2日")
+	case time.Time:
+		return v.In(shanghai).Format("2006年1月2日")
+	}
+	return ""
+}
+
+// handleOverdue lists the overdue cases of the supervisor's subtree by
+// handling unit, the latest first.
+func (s *Server) handleOverdue(c echo.Context) error {
+	ctx := c.Request().Context()
+	if !s.Engine.Abilities(ctx, actor(c)).Supervise {
+		return engine.Errorf(engine.EFORBIDDEN, "超期督办仅对督办人员开放。")
+	}
+	now := s.Engine.Now()
+	cases, total, err := s.Engine.Cases(ctx, actor(c), engine.CaseFilter{OverdueAt: &now, Limit: 500})
+	if err != nil {
+		return err
+	}
+	tree, err := s.Engine.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Case *engine.Case
+		Late string
+	}
+	type group struct {
+		Unit string
+		Rows []row
+	}
+	var groups []*group
+	byUnit := map[int64]*group{}
+	for _, k := range cases {
+		g := byUnit[k.HandlingUnitID]
+		if g == nil {
+			g = &group{Unit: tree.Path(k.HandlingUnitID)}
+			byUnit[k.HandlingUnitID] = g
+			groups = append(groups, g)
+		}
+		g.Rows = append(g.Rows, row{k, countdown(k.LatestPassed(now), now)})
+	}
+	return s.render(c, http.StatusOK, "overdue", "超期督办", map[string]any{"Groups": groups, "Total": total})
+}

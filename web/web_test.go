@@ -1,0 +1,409 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store"
+	"github.com/grassroots/mediation/store/storetest"
+	"github.com/grassroots/mediation/web"
+	"github.com/grassroots/mediation/workflow"
+)
+
+const password = "password123"
+
+var ctx = context.Background()
+
+// site is the real router on a real SQLite database, with a small tree of
+// two towns, one account per role and unit, and a few cases.
+type site struct {
+	*httptest.Server
+	e     *engine.Engine
+	db    *store.DB
+	units map[string]*engine.Unit
+	cases map[string]*engine.Case
+	users []string
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	db := storetest.Open(t)
+	e := engine.New(db)
+	s := &site{e: e, db: db, units: map[string]*engine.Unit{}, cases: map[string]*engine.Case{}}
+	for _, u := range []struct{ code, name, level, parent, prefix string }{
+		{"T1", "油车港镇", "town", "", "油"}, {"V1", "麟湖村", "village", "T1", ""},
+		{"G11", "麟湖村第1网格", "grid", "V1", ""}, {"G12", "麟湖村第2网格", "grid", "V1", ""},
+		{"V2", "正阳社区", "village", "T1", ""}, {"G21", "正阳社区第1网格", "grid", "V2", ""},
+		{"T2", "新塍镇", "town", "", "新"}, {"V3", "洛东村", "village", "T2", ""}, {"G31", "洛东村第1网格", "grid", "V3", ""},
+	} {
+		unit := &engine.Unit{Code: u.code, Name: u.name, Level: workflow.Level(u.level), CasePrefix: u.prefix}
+		if err := e.SaveUnit(ctx, unit, u.parent); err != nil {
+			t.Fatal(err)
+		}
+		s.units[u.code] = unit
+	}
+	for _, a := range []string{"intake@T1", "supervisor@T1", "admin@T1", "mediator@T1", "mediator@V1", "mediator@G11",
+		"mediator@G12", "mediator@G21", "intake@T2", "supervisor@T2", "mediator@G31"} {
+		role, unit, _ := strings.Cut(a, "@")
+		u := &engine.User{Name: a, DisplayName: a, Role: workflow.Role(role), UnitID: s.units[unit].ID}
+		if err := e.CreateUser(ctx, u, password); err != nil {
+			t.Fatal(err)
+		}
+		s.users = append(s.users, a)
+	}
+	open := func(key, grid string, steps ...engine.Step) {
+		k, err := e.OpenCase(ctx, engine.System, &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: s.units[grid].ID,
+			People: 2, Risk: engine.RiskGreen, Summary: "两户因排水沟堵塞发生争执。",
+			Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "张三", IDNumber: "330411196505120011", Phone: "13800000001"},
+				{Side: engine.SideRespondent, Name: "李四"}}}, steps...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cases[key] = k
+	}
+	open("grid", "G11", engine.Step{Event: workflow.AcceptGrid})
+	open("registered", "G12")
+	open("agreed", "G11", engine.Step{Event: workflow.AcceptGrid}, engine.Step{Event: workflow.Agree,
+		Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten, Terms: "李四疏通水沟", Performance: "当面"}}})
+	open("other town", "G31", engine.Step{Event: workflow.AcceptTown})
+	srv, err := web.NewServer(ctx, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Server = httptest.NewServer(srv)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// client is a browser session: cookies and the CSRF token of the last page.
+type client struct {
+	t    *testing.T
+	s    *site
+	http *http.Client
+	csrf string
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+func (s *site) client(t *testing.T) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, s: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (s *site) login(t *testing.T, name string) *client {
+	t.Helper()
+	c := s.client(t)
+	c.get("/login")
+	if code, _ := c.post("/login", url.Values{"name": {name}, "password": {password}}); code != http.StatusSeeOther {
+		t.Fatalf("login %s: %d", name, code)
+	}
+	return c
+}
+
+func (c *client) get(path string) (int, string) {
+	c.t.Helper()
+	resp, err := c.http.Get(c.s.URL + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if m := csrfRE.FindSubmatch(b); m != nil {
+		c.csrf = string(m[1])
+	}
+	return resp.StatusCode, string(b)
+}
+
+// post sends a form with the session's CSRF token, unless the form has one.
+func (c *client) post(path string, form url.Values) (int, string) {
+	c.t.Helper()
+	if _, ok := form["csrf"]; !ok {
+		form.Set("csrf", c.csrf)
+	}
+	resp, err := c.http.PostForm(c.s.URL+path, form)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (s *site) caseNow(t *testing.T, key string) *engine.Case {
+	t.Helper()
+	k, err := s.db.FindCase(ctx, s.cases[key].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func casePath(k *engine.Case, rest string) string { return fmt.Sprintf("/cases/%d%s", k.ID, rest) }
+
+// TestPagesForEveryRole opens every page as every user: the pages a role may
+// use render, the others are refused, and a case outside the user's subtree
+// is refused.
+func TestPagesForEveryRole(t *testing.T) {
+	s := newSite(t)
+	for _, name := range s.users {
+		t.Run(name, func(t *testing.T) {
+			c := s.login(t, name)
+			a := s.userActor(t, name)
+			can := s.e.Abilities(ctx, a)
+			for path, ok := range map[string]bool{"/cases": true, "/cases/new": can.Register, "/doorstep": can.Doorstep,
+				"/overdue": can.Supervise, "/cases?overdue=1&mine=1&state=grid&category=邻里&q=张三": true} {
+				code, body := c.get(path)
+				want := map[bool]int{true: 200, false: 403}[ok]
+				if code != want || !strings.Contains(body, "</html>") {
+					t.Errorf("%s: %d, want %d", path, code, want)
+				}
+			}
+			for key, k := range s.cases {
+				visible := s.visible(t, a, k)
+				code, body := c.get(casePath(k, ""))
+				if !visible {
+					if code != 403 || !strings.Contains(body, "无权") {
+						t.Errorf("case %s outside the subtree: %d", key, code)
+					}
+					continue
+				}
+				if code != 200 || !strings.Contains(body, k.Number) {
+					t.Errorf("case %s: %d", key, code)
+					continue
+				}
+				if code, _ := c.get(casePath(k, "/receipt")); code != 200 {
+					t.Errorf("case %s receipt: %d", key, code)
+				}
+				trs, acts, _ := s.e.Allowed(ctx, a, k)
+				for _, tr := range trs {
+					if code, body := c.get(casePath(k, "/do/"+string(tr.Event))); code != 200 || !strings.Contains(body, tr.Label) {
+						t.Errorf("case %s, form %s: %d", key, tr.Event, code)
+					}
+				}
+				for _, r := range acts {
+					if code, _ := c.get(casePath(k, "/do/"+string(r.Activity))); code != 200 {
+						t.Errorf("case %s, form %s: %d", key, r.Activity, code)
+					}
+				}
+				// The buttons on the page are exactly the allowed actions.
+				_, page := c.get(casePath(k, ""))
+				if got := strings.Count(page, `data-action="`); got != len(trs)+len(acts) {
+					t.Errorf("case %s shows %d actions, want %d", key, got, len(trs)+len(acts))
+				}
+			}
+		})
+	}
+}
+
+func (s *site) userActor(t *testing.T, name string) engine.Actor {
+	u, err := s.db.FindUserByName(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Actor()
+}
+
+func (s *site) visible(t *testing.T, a engine.Actor, k *engine.Case) bool {
+	_, err := s.e.FindCase(ctx, a, k.ID)
+	return err == nil
+}
+
+// TestRefusals fires every event at every case as every user through the
+// router: what the workflow table does not grant is refused with 403 and
+// changes nothing, and so is a POST without its CSRF token.
+func TestRefusals(t *testing.T) {
+	s := newSite(t)
+	for _, name := range s.users {
+		c := s.login(t, name)
+		a := s.userActor(t, name)
+		for key := range s.cases {
+			before := s.caseNow(t, key)
+			pos := s.position(a, before)
+			for _, ev := range workflow.Events() {
+				tr, ok := workflow.Lookup(before.State, ev)
+				if ok && workflow.Permits(tr.Grants, pos) {
+					continue
+				}
+				code, _ := c.post(casePath(before, "/do/"+string(ev)), url.Values{"version": {fmt.Sprint(before.Version)}, "reason": {"调解不成"}})
+				if code != 403 {
+					t.Errorf("%s %s on %s case: %d, want 403", name, ev, key, code)
+				}
+			}
+			if after := s.caseNow(t, key); after.Version != before.Version {
+				t.Errorf("%s changed the %s case", name, key)
+			}
+		}
+	}
+	// A POST without the CSRF token is refused even for the right person.
+	c := s.login(t, "mediator@G11")
+	k := s.caseNow(t, "grid")
+	code, body := c.post(casePath(k, "/do/escalate"), url.Values{"csrf": {"forged"}, "version": {fmt.Sprint(k.Version)}, "reason": {"调解不成"}})
+	if code != 403 || !strings.Contains(body, "表单已过期") {
+		t.Errorf("forged CSRF: %d", code)
+	}
+	if code, _ := c.post("/logout", url.Values{"csrf": {""}}); code != 403 {
+		t.Errorf("logout without CSRF: %d", code)
+	}
+	if s.caseNow(t, "grid").Version != k.Version {
+		t.Error("a forged POST changed the case")
+	}
+}
+
+func (s *site) position(a engine.Actor, k *engine.Case) workflow.Position {
+	tree, _ := s.e.Tree(ctx)
+	return workflow.Position{Role: a.Role, AtHandlingUnit: a.UnitID == k.HandlingUnitID,
+		InSubtree: tree.Contains(a.UnitID, k.HandlingUnitID) || tree.Contains(a.UnitID, k.LocationUnitID)}
+}
+
+// TestForms submits bad and good forms: bad ones come back with a message
+// beside each wrong field and nothing saved.
+func TestForms(t *testing.T) {
+	s := newSite(t)
+	c := s.login(t, "intake@T1")
+	c.get("/cases/new")
+	_, total, _ := s.e.Cases(ctx, engine.System, engine.CaseFilter{})
+
+	code, body := c.post("/cases", url.Values{"party_count": {"1"}, "parties.0.name": {"王五"}, "parties.0.side": {"applicant"},
+		"parties.0.phone": {"123"}, "people": {"2"}, "risk": {"green"}, "decision": {"register"}, "summary": {"短"}})
+	if code != 422 {
+		t.Fatalf("bad new case: %d", code)
+	}
+	for _, msg := range []string{"请选择案件来源", "请选择纠纷类型", "请选择纠纷发生地", "至少5个字", "电话号码“123”无效"} {
+		if !strings.Contains(body, msg) {
+			t.Errorf("no message %q", msg)
+		}
+	}
+	if !strings.Contains(body, `value="王五"`) {
+		t.Error("the form lost what was typed")
+	}
+	good := url.Values{"source": {"当事人申请"}, "category": {"房屋宅基地"}, "location": {fmt.Sprint(s.units["G21"].ID)},
+		"amount": {"30000"}, "people": {"2"}, "risk": {"green"}, "summary": {"两户因宅基地界址发生纠纷。"},
+		"party_count": {"2"}, "parties.0.side": {"applicant"}, "parties.0.name": {"沈国平"}, "parties.0.phone": {"13900000009"},
+		"parties.1.side": {"respondent"}, "parties.1.name": {"徐建华"}, "decision": {"accept_grid"}}
+	// Routing suggests the village for a house-plot dispute: the grid needs a reason.
+	code, body = c.post("/cases", good)
+	if code != 422 || !strings.Contains(body, "分流建议为村(社区)") {
+		t.Fatalf("override without a reason: %d", code)
+	}
+	good.Set("accept_reason", "当事人同意由网格先行调解")
+	code, body = c.post("/cases", good)
+	if code != 303 {
+		t.Fatalf("good new case: %d %s", code, body)
+	}
+	// The same parties again: a duplicate warning, then saved on confirmation.
+	code, body = c.post("/cases", good)
+	if code != 200 || !strings.Contains(body, "可能重复的案件") {
+		t.Fatalf("duplicate: %d", code)
+	}
+	good.Set("confirm_duplicates", "1")
+	if code, _ = c.post("/cases", good); code != 303 {
+		t.Fatalf("confirmed duplicate: %d", code)
+	}
+	if _, after, _ := s.e.Cases(ctx, engine.System, engine.CaseFilter{}); after != total+2 {
+		t.Errorf("%d cases, want %d", after, total+2)
+	}
+
+	// An event without its data re-renders with the message.
+	m := s.login(t, "mediator@G11")
+	k := s.caseNow(t, "grid")
+	m.get(casePath(k, "/do/escalate"))
+	code, body = m.post(casePath(k, "/do/escalate"), url.Values{"version": {fmt.Sprint(k.Version)}})
+	if code != 422 || !strings.Contains(body, "请填写原因") {
+		t.Errorf("escalate without a reason: %d", code)
+	}
+	// A stale version: the page says so and shows the case as it is now.
+	if _, err := s.e.Record(ctx, engine.System, k.ID, workflow.AddNote, engine.Input{Note: "电话联系当事人"}); err != nil {
+		t.Fatal(err)
+	}
+	code, body = m.post(casePath(k, "/do/escalate"), url.Values{"version": {fmt.Sprint(k.Version)}, "reason": {"调解不成"}})
+	if code != 409 || !strings.Contains(body, "已被他人更新") || !strings.Contains(body, "电话联系当事人") {
+		t.Errorf("stale version: %d", code)
+	}
+	if now := s.caseNow(t, "grid"); now.State != workflow.Grid {
+		t.Errorf("a stale form escalated the case")
+	}
+	// Full ID numbers for the handling unit only.
+	if _, body := m.get(casePath(k, "")); !strings.Contains(body, "330411196505120011") {
+		t.Error("the handling mediator does not see the full ID number")
+	}
+	if _, body := s.login(t, "supervisor@T1").get(casePath(k, "")); strings.Contains(body, "330411196505120011") || !strings.Contains(body, "330411********0011") {
+		t.Error("the supervisor sees the full ID number")
+	}
+}
+
+// TestDoorstep settles a dispute at the gate in one form.
+func TestDoorstep(t *testing.T) {
+	s := newSite(t)
+	c := s.login(t, "mediator@G21")
+	c.get("/doorstep")
+	code, _ := c.post("/doorstep", url.Values{"category": {"损害赔偿"}, "amount": {"800"}, "people": {"2"},
+		"summary": {"小区两位业主因车辆刮擦赔偿发生争执。"}, "party_count": {"2"},
+		"parties.0.side": {"applicant"}, "parties.0.name": {"陈明"}, "parties.1.side": {"respondent"}, "parties.1.name": {"周强"},
+		"session.record": {"双方当场协商"}, "agreement.kind": {"oral"}, "agreement.terms": {"周强赔付800元"}, "agreement.amount": {"800"}})
+	if code != 303 {
+		t.Fatalf("doorstep: %d", code)
+	}
+	cases, _, _ := s.e.Cases(ctx, engine.System, engine.CaseFilter{Source: "门前调"})
+	if len(cases) != 1 || cases[0].State != workflow.Agreed || cases[0].AgreementAmount != 80000 {
+		t.Fatalf("doorstep cases: %+v", cases)
+	}
+	if code, _ := s.login(t, "mediator@V1").get("/doorstep"); code != 403 {
+		t.Errorf("a village mediator opened the doorstep form: %d", code)
+	}
+}
+
+// TestOverdueAndPress: the supervisor sees the overdue case, presses it, and
+// the note tops the handling mediators' queue.
+func TestOverdueAndPress(t *testing.T) {
+	s := newSite(t)
+	s.e.Now = func() time.Time { return time.Now().Add(5 * 24 * time.Hour) }
+	sup := s.login(t, "supervisor@T1")
+	k := s.caseNow(t, "grid")
+	code, body := sup.get("/overdue")
+	if code != 200 || !strings.Contains(body, k.Number) || strings.Contains(body, s.cases["other town"].Number) {
+		t.Fatalf("overdue list: %d", code)
+	}
+	sup.get(casePath(k, "/do/supervise"))
+	if code, _ := sup.post(casePath(k, "/do/supervise"), url.Values{"version": {fmt.Sprint(k.Version)}, "note": {"请三日内办结"}}); code != 303 {
+		t.Fatalf("press: %d", code)
+	}
+	if _, body := s.login(t, "mediator@G11").get("/cases"); !strings.Contains(body, "请三日内办结") {
+		t.Error("the press note is not at the top of the queue")
+	}
+}
+
+func TestAPI(t *testing.T) {
+	s := newSite(t)
+	resp, err := http.Get(s.URL + "/api/v1/cases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Errorf("anonymous API: %d", resp.StatusCode)
+	}
+	c := s.login(t, "intake@T2")
+	code, body := c.get("/api/v1/cases")
+	if code != 200 || !strings.Contains(body, `"total":1`) || !strings.Contains(body, s.cases["other town"].Number) {
+		t.Errorf("API list: %d %s", code, body)
+	}
+	code, body = c.get("/api/v1" + casePath(s.cases["grid"], ""))
+	if code != 403 || !strings.Contains(body, `"code":"forbidden"`) {
+		t.Errorf("API outside the subtree: %d %s", code, body)
+	}
+	if code, body := c.get("/api/v1/route?category=劳动争议&people=6"); code != 200 || !strings.Contains(body, `"level":"town"`) {
+		t.Errorf("route: %d %s", code, body)
+	}
+}
