@@ -163,8 +163,9 @@ func TestJourneyHousePlot(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.id_number']"), "330411197003150020"),
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "徐建华"),
 		chromedp.Click(chromedp.CSS("input[name=decision][value=accept_grid]")),
-		chromedp.SendKeys(chromedp.CSS("input[name=accept_reason]"), "双方同住一个网格，先由网格员就近调解"),
-		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("receipt")))
+		chromedp.SendKeys(chromedp.CSS("input[name=accept_reason]"), "双方同住一个网格，先由网格员就近调解"))
+	u.screenshot("new-case.png")
+	u.do(chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("receipt")))
 	receipt := u.text("#receipt")
 	if !strings.Contains(receipt, "油调〔") || !strings.Contains(receipt, "麟湖村第1网格") {
 		t.Fatalf("receipt: %s", receipt)
