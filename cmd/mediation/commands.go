@@ -47,7 +47,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv.SecureCookies = *secure
-	go e.RunScheduler(ctx, every)
+	sched, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.RunScheduler(sched, every)
+	}()
+	defer func() {
+		stop()
+		<-done
+	}()
 	return srv.ListenAndServe(ctx, *addr, func(a net.Addr) {
 		fmt.Fprintf(m.Stderr, "调解系统已启动：http://%s\n", displayAddr(a))
 		if m.Ready != nil {
