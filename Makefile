@@ -22,7 +22,7 @@ build:
 test: test-sqlite test-postgres
 
 test-sqlite:
-	env -u MEDIATION_TEST_POSTGRES $(GO) test -race -count=1 -cover ./...
+	env -u MEDIATION_TEST_POSTGRES $(GO) test -race -count=1 -cover -artifacts ./...
 
 test-postgres:
 	@if [ -n "$(PG_DSN)" ]; then \

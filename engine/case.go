@@ -96,6 +96,7 @@ type Case struct {
 	// Columns kept in step with the events, for lists and reports.
 	OpenedAt        time.Time
 	AcceptedAt      *time.Time // first acceptance
+	ReferredAt      *time.Time // first referral to a partner
 	AgreedAt        *time.Time // first agreement
 	AgreedTier      workflow.Level
 	AgreementAmount int64 // of the first agreement, in fen
@@ -318,6 +319,11 @@ type Event struct {
 	Reason    string
 	Automatic bool
 	Data      map[string]any
+	// The case's deadlines after the event, so that the event log tells
+	// which cases were overdue at any moment.
+	DueAt        *time.Time
+	OverallDueAt *time.Time
+	SuspendedAt  *time.Time
 }
 
 // Transition reports whether the event changed the state.

@@ -473,7 +473,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 	}
 	first := &Event{Seq: 1, Name: EventOpened, To: workflow.Registered, UnitID: handling.ID,
 		ActorID: a.UserID, ActorName: a.Name, Role: a.Role, At: at,
-		Data: map[string]any{"source": n.Source, "category": n.Category}}
+		Data: map[string]any{"source": n.Source, "category": n.Category}, DueAt: c.DueAt}
 	format := func(seq int) string {
 		return fmt.Sprintf("%s调〔%d〕%04d号", town.CasePrefix, c.Year, seq)
 	}

@@ -333,12 +333,16 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	case workflow.Withdraw:
 		ev.Data["party"] = in.Party
 	}
+	if tr.Event == workflow.Refer && n.ReferredAt == nil {
+		n.ReferredAt = &at
+	}
 	if to.Terminal() {
 		n.ClosedAt = &at
 		n.Outcome = to
 		n.DueAt = nil
 	}
 	ev.UnitID = n.HandlingUnitID
+	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
 	return ch
 }
 
@@ -436,6 +440,7 @@ func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 		n.FlaggedDueAt = latest
 		ev.Data["due"] = latest.Format(time.RFC3339)
 	}
+	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
 	return ch, nil
 }
 

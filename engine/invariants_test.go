@@ -105,7 +105,7 @@ func (en *env) checkInvariants(t *testing.T, id int64) {
 		t.Fatalf("case %d: version %d but %d events", id, c.Version, len(evs))
 	}
 	state, unit := workflow.State(""), int64(0)
-	var accepted, agreed, closed *time.Time
+	var accepted, agreed, closed, referred *time.Time
 	var tier workflow.Level
 	for i, e := range evs {
 		if e.Seq != i+1 {
@@ -130,11 +130,22 @@ func (en *env) checkInvariants(t *testing.T, id int64) {
 		if e.To.Terminal() && closed == nil {
 			closed = &at
 		}
+		if e.Name == string(workflow.Refer) && referred == nil {
+			referred = &at
+		}
 	}
 	if state != c.State || unit != c.HandlingUnitID {
 		t.Fatalf("case %d: events replay to %s at %d, case is %s at %d", id, state, unit, c.State, c.HandlingUnitID)
 	}
 	same := func(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
+	last := evs[len(evs)-1]
+	if !same(last.DueAt, c.DueAt) || !same(last.OverallDueAt, c.OverallDueAt) || !same(last.SuspendedAt, c.SuspendedAt) {
+		t.Fatalf("case %d: the last event's deadlines %v/%v/%v differ from the case's %v/%v/%v", id,
+			last.DueAt, last.OverallDueAt, last.SuspendedAt, c.DueAt, c.OverallDueAt, c.SuspendedAt)
+	}
+	if !same(referred, c.ReferredAt) {
+		t.Fatalf("case %d: referred_at %v, first referral %v", id, c.ReferredAt, referred)
+	}
 	if !same(accepted, c.AcceptedAt) || !same(agreed, c.AgreedAt) || !same(closed, c.ClosedAt) || tier != c.AgreedTier {
 		t.Fatalf("case %d: report columns accepted=%v agreed=%v/%s closed=%v disagree with events %v %v/%s %v",
 			id, c.AcceptedAt, c.AgreedAt, c.AgreedTier, c.ClosedAt, accepted, agreed, tier, closed)

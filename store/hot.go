@@ -308,7 +308,7 @@ const insertParty = `INSERT INTO parties (case_id, side, kind, name, sex, id_num
 var updateCase = "UPDATE cases SET " + strings.Join(mutableColumns, " = ?, ") + " = ? WHERE id = ? AND version = ?"
 
 const insertEvent = `INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_id, actor_name,
-	role, at, reason, automatic, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	role, at, reason, automatic, data, due_at, overall_due_at, suspended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // errLostRace is what a writer is told when the case moved under it.
 func errLostRace() error {
@@ -322,7 +322,7 @@ func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
 	r := &caseRow{}
 	r.setMutable(k)
 	res, err := c.exec(ctx, updateCase, r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
-		r.AcceptedAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.ClosedAt, r.Outcome,
+		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.ClosedAt, r.Outcome,
 		r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, k.ID, ch.Version)
 	if err != nil {
 		return err
@@ -345,7 +345,7 @@ func insertEventRow(ctx context.Context, c conn, caseID int64, e *engine.Event) 
 		return err
 	}
 	if ev.ID, err = c.insert(ctx, insertEvent, ev.CaseID, ev.Seq, ev.Name, ev.FromState, ev.ToState, ev.UnitID,
-		ev.ActorID, ev.ActorName, ev.Role, ev.At, ev.Reason, ev.Automatic, ev.Data); err != nil {
+		ev.ActorID, ev.ActorName, ev.Role, ev.At, ev.Reason, ev.Automatic, ev.Data, ev.DueAt, ev.OverallDueAt, ev.SuspendedAt); err != nil {
 		return err
 	}
 	e.ID, e.CaseID = ev.ID, caseID

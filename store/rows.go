@@ -70,6 +70,7 @@ type caseRow struct {
 	Requests        string
 	OpenedAt        time.Time
 	AcceptedAt      *time.Time
+	ReferredAt      *time.Time
 	AgreedAt        *time.Time
 	AgreedTier      string
 	AgreementAmount int64
@@ -91,7 +92,7 @@ func (caseRow) TableName() string { return "cases" }
 // hot reads scan rows without GORM's reflection.
 var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number", "code", "state", "version",
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
-	"cross_village", "summary", "requests", "opened_at", "accepted_at", "agreed_at", "agreed_tier", "agreement_amount",
+	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
 	"closed_at", "outcome", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
 	"flagged_due_at", "created_by", "import_key"}, ", ")
 
@@ -99,7 +100,7 @@ var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number"
 func (r *caseRow) values() []any {
 	return []any{r.TownID, r.Year, r.Seq, r.Number, r.Code, r.State, r.Version,
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
-		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
+		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
 		r.ClosedAt, r.Outcome, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
 		r.FlaggedDueAt, r.CreatedBy, r.ImportKey}
 }
@@ -107,7 +108,7 @@ func (r *caseRow) values() []any {
 func (r *caseRow) fields() []any {
 	return []any{&r.ID, &r.TownID, &r.Year, &r.Seq, &r.Number, &r.Code, &r.State, &r.Version,
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
-		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
+		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
 		&r.ClosedAt, &r.Outcome, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
 		&r.FlaggedDueAt, &r.CreatedBy, &r.ImportKey}
 }
@@ -119,7 +120,7 @@ func (r *caseRow) toCase() *engine.Case {
 		LocationUnitID: r.LocationUnitID, HandlingUnitID: r.HandlingUnitID, MediatorID: deref(r.MediatorID),
 		Source: r.Source, Category: r.Category, Amount: r.Amount, People: r.People, Risk: engine.Risk(r.Risk),
 		CrossVillage: r.CrossVillage, Summary: r.Summary, Requests: r.Requests,
-		OpenedAt: r.OpenedAt.UTC(), AcceptedAt: utc(r.AcceptedAt), AgreedAt: utc(r.AgreedAt),
+		OpenedAt: r.OpenedAt.UTC(), AcceptedAt: utc(r.AcceptedAt), ReferredAt: utc(r.ReferredAt), AgreedAt: utc(r.AgreedAt),
 		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount,
 		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome),
 		TierStartedAt: utc(r.TierStartedAt), DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt),
@@ -156,7 +157,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.State, r.Version = string(c.State), c.Version
 	r.HandlingUnitID, r.MediatorID = c.HandlingUnitID, nilIfZero(c.MediatorID)
 	r.Risk = string(c.Risk)
-	r.AcceptedAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount = c.AcceptedAt, c.AgreedAt, string(c.AgreedTier), c.AgreementAmount
+	r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount = c.AcceptedAt, c.ReferredAt, c.AgreedAt, string(c.AgreedTier), c.AgreementAmount
 	r.ClosedAt, r.Outcome = c.ClosedAt, string(c.Outcome)
 	r.TierStartedAt, r.DueAt, r.OverallDueAt = c.TierStartedAt, c.DueAt, c.OverallDueAt
 	r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt = c.SuspendedAt, c.SupervisedAt, c.FlaggedDueAt
@@ -165,7 +166,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 // mutableColumns are updated by every event, in the order applyChange passes
 // them.
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
-	"accepted_at", "agreed_at", "agreed_tier", "agreement_amount", "closed_at", "outcome",
+	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "closed_at", "outcome",
 	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at"}
 
 type partyRow struct {
@@ -200,20 +201,23 @@ func (r *partyRow) toParty() *engine.Party {
 }
 
 type eventRow struct {
-	ID        int64
-	CaseID    int64
-	Seq       int
-	Name      string
-	FromState string
-	ToState   string
-	UnitID    int64
-	ActorID   *int64
-	ActorName string
-	Role      string
-	At        time.Time
-	Reason    string
-	Automatic bool
-	Data      string
+	ID           int64
+	CaseID       int64
+	Seq          int
+	Name         string
+	FromState    string
+	ToState      string
+	UnitID       int64
+	ActorID      *int64
+	ActorName    string
+	Role         string
+	At           time.Time
+	Reason       string
+	Automatic    bool
+	Data         string
+	DueAt        *time.Time
+	OverallDueAt *time.Time
+	SuspendedAt  *time.Time
 }
 
 func (eventRow) TableName() string { return "case_events" }
@@ -228,13 +232,15 @@ func fromEvent(caseID int64, e *engine.Event) (*eventRow, error) {
 	}
 	return &eventRow{CaseID: caseID, Seq: e.Seq, Name: e.Name, FromState: string(e.From), ToState: string(e.To),
 		UnitID: e.UnitID, ActorID: nilIfZero(e.ActorID), ActorName: e.ActorName, Role: string(e.Role),
-		At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: string(data)}, nil
+		At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: string(data),
+		DueAt: utc(e.DueAt), OverallDueAt: utc(e.OverallDueAt), SuspendedAt: utc(e.SuspendedAt)}, nil
 }
 
 func (r *eventRow) toEvent() *engine.Event {
 	e := &engine.Event{ID: r.ID, CaseID: r.CaseID, Seq: r.Seq, Name: r.Name, From: workflow.State(r.FromState),
 		To: workflow.State(r.ToState), UnitID: r.UnitID, ActorID: deref(r.ActorID), ActorName: r.ActorName,
-		Role: workflow.Role(r.Role), At: r.At.UTC(), Reason: r.Reason, Automatic: r.Automatic}
+		Role: workflow.Role(r.Role), At: r.At.UTC(), Reason: r.Reason, Automatic: r.Automatic,
+		DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt), SuspendedAt: utc(r.SuspendedAt)}
 	_ = json.Unmarshal([]byte(r.Data), &e.Data)
 	return e
 }
