@@ -229,7 +229,7 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string)
 		}
 		last = ie.At
 		in := Input{At: ie.At, Unit: ie.Unit, Reason: ie.Reason, Routes: ie.Routes, Partner: ie.Partner,
-			Party: ie.Party, Result: ie.Result, Consent: ie.Consent}
+			Party: ie.Party, Result: ie.Result, Consent: ie.Consent, Automatic: ie.Reason == workflow.ReasonOverdue}
 		if a := ie.Agreement; a != nil {
 			in.Agreement = &Agreement{Kind: a.Kind, Amount: FenFromYuan(a.Amount), Facts: a.Facts, Terms: a.Terms,
 				Performance: a.Performance, DueAt: a.Due}

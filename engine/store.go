@@ -66,6 +66,18 @@ type Store interface {
 	// DueCases returns the ids of the cases whose deadlines the scheduler has
 	// to deal with at now (see Engine.Sweep).
 	DueCases(ctx context.Context, now time.Time) ([]int64, error)
+	// ReportFacts returns what the monthly report needs of the cases located
+	// in units that the month [start, end) may count (see CaseFacts).
+	ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, error)
+	// MonthEvents returns the events of [start, end) on cases located in
+	// units that the report counts.
+	MonthEvents(ctx context.Context, units []int64, start, end time.Time) ([]MonthEvent, error)
+	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
+	// month already.
+	SaveSweep(ctx context.Context, s *Sweep) error
+	// Sweeps returns the sweeps of a month filed by the grids in units.
+	Sweeps(ctx context.Context, units []int64, month string) ([]*Sweep, error)
+
 	// Events returns a case's timeline, oldest first.
 	Events(ctx context.Context, caseID int64) ([]*Event, error)
 	// Agreements returns a case's agreements, oldest first.

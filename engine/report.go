@@ -1,0 +1,483 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// CaseFacts are what the monthly report needs to know of one case for one
+// month. The report can be computed from the case columns (the store's
+// ReportFacts) or from the raw event log (ReportFromLog); both produce
+// CaseFacts, and figures turns them into the report, so that each
+// definition of DESIGN §6 is written once, below.
+type CaseFacts struct {
+	ID              int64
+	LocationUnitID  int64
+	Category        string
+	Source          string
+	People          int
+	Flags           []string
+	OpenedAt        time.Time
+	AcceptedAt      *time.Time // first acceptance
+	ReferredAt      *time.Time // first referral
+	AgreedAt        *time.Time // first agreement
+	AgreedTier      workflow.Level
+	AgreementAmount int64 // of the first agreement, fen
+	ClosedAt        *time.Time
+	Outcome         workflow.State
+	// StateAtEnd is the case's state at the month's end, from its last
+	// transition before it.
+	StateAtEnd workflow.State
+	// OverdueAtEnd: open at the end with a deadline passed by then.
+	OverdueAtEnd bool
+	// LastMediator is the mediator who last recorded anything on the case
+	// before the month's end, 0 if none.
+	LastMediator int64
+}
+
+// MonthEvent is an event of the month that a figure counts.
+type MonthEvent struct {
+	CaseID    int64
+	Name      string
+	ActorID   int64
+	ActorName string
+	Role      workflow.Role
+	Automatic bool
+}
+
+// Count is a number and its share of the whole (0-1), null when the whole
+// is 0.
+type Count struct {
+	Count int      `json:"count"`
+	Share *float64 `json:"share"`
+}
+
+// PeopleCount counts cases and the people they involve.
+type PeopleCount struct {
+	Cases  int `json:"cases"`
+	People int `json:"people"`
+}
+
+// Figures are the figures of DESIGN §6 for one month and scope.
+type Figures struct {
+	// Registered: cases created in the month.
+	Registered int `json:"registered"`
+	// Accepted: cases whose first acceptance (accept_*) fell in the month.
+	Accepted int `json:"accepted"`
+	// Rejected, Agreed, Failed, Withdrawn, Referred: cases whose first such
+	// event fell in the month; a case counts once per figure.
+	Rejected  int `json:"rejected"`
+	Agreed    int `json:"agreed"`
+	Failed    int `json:"failed"`
+	Withdrawn int `json:"withdrawn"`
+	Referred  int `json:"referred"`
+	// OpenAtEnd: cases registered, in mediation or referred at the month's end.
+	OpenAtEnd int `json:"open_at_end"`
+	// OverdueAtEnd: open cases whose state or overall deadline had passed
+	// at the month's end (suspended clocks excepted).
+	OverdueAtEnd int `json:"overdue_at_end"`
+	// SuccessRate = agreed / (agreed + failed + withdrawn); null when 0/0.
+	SuccessRate *float64 `json:"success_rate"`
+	// GrassrootsRate = agreements at grid or village / all agreements;
+	// null when there were none.
+	GrassrootsRate *float64 `json:"grassroots_rate"`
+	// AgreedByTier: agreements by the tier the case was at when agreed.
+	AgreedByTier struct {
+		Grid    int `json:"grid"`
+		Village int `json:"village"`
+		Town    int `json:"town"`
+	} `json:"agreed_by_tier"`
+	// Escalations: escalate events in the month, by hand and by the
+	// scheduler (超期自动上报).
+	Escalations struct {
+		Manual    int `json:"manual"`
+		Automatic int `json:"automatic"`
+	} `json:"escalations"`
+	// DaysToAgreement: over the cases agreed in the month, the days of 24
+	// hours from first acceptance to agreement; null when none.
+	DaysToAgreement struct {
+		Mean   *float64 `json:"mean"`
+		Median *float64 `json:"median"`
+	} `json:"days_to_agreement"`
+	// AgreementAmount: the sum of the amounts of the month's agreements, yuan.
+	AgreementAmount float64 `json:"agreement_amount"`
+	// PeopleInvolved: people involved in the cases accepted in the month.
+	PeopleInvolved int `json:"people_involved"`
+	// ByCategory, BySource: the cases accepted in the month.
+	ByCategory map[string]Count `json:"by_category"`
+	BySource   map[string]Count `json:"by_source"`
+	// Prevented: cases agreed in the month with the 民转刑 or 群体性 flag,
+	// and the people they involve.
+	Prevented struct {
+		CivilToCriminal PeopleCount `json:"civil_to_criminal"`
+		GroupIncident   PeopleCount `json:"group_incident"`
+	} `json:"prevented"`
+	// Followups: follow-up visits (回访) recorded in the month.
+	Followups int `json:"followups"`
+}
+
+// ChildRow is one child unit's figures.
+type ChildRow struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Figures
+}
+
+// MediatorRow is one mediator's month.
+type MediatorRow struct {
+	Name string `json:"name"`
+	// Workload: the cases the mediator recorded anything on in the month.
+	Workload int `json:"workload"`
+	// Agreements the mediator recorded in the month.
+	Agreements int `json:"agreements"`
+	// Overdue: cases overdue at the month's end that the mediator was the
+	// last to work on.
+	Overdue int `json:"overdue"`
+}
+
+// SweepFigures are the month's dispute sweeps (拉网式排查).
+type SweepFigures struct {
+	Filed         int      `json:"filed"`
+	DisputesFound int      `json:"disputes_found"`
+	GridsMissing  []string `json:"grids_missing"`
+}
+
+// Report is the monthly report of DESIGN §6.
+type Report struct {
+	Month    string `json:"month"`
+	Unit     string `json:"unit"`
+	UnitName string `json:"unit_name"`
+	Figures
+	Children          []ChildRow    `json:"children"`
+	Mediators         []MediatorRow `json:"mediators"`
+	Sweeps            SweepFigures  `json:"sweeps"`
+	PreviousMonth     *Figures      `json:"previous_month"`
+	SameMonthLastYear *Figures      `json:"same_month_last_year"`
+}
+
+// MonthBounds returns a month's first instant and the next month's, at local
+// midnight in the towns' time zone.
+func (e *Engine) MonthBounds(month string) (time.Time, time.Time, error) {
+	t, err := time.ParseInLocation("2006-01", month, e.Location)
+	if err != nil {
+		return time.Time{}, time.Time{}, Invalid("month", "月份“%s”无效，应如 2026-10。", month)
+	}
+	return t, t.AddDate(0, 1, 0), nil
+}
+
+// Report computes the monthly report of a unit's subtree from the case
+// columns, with the previous month and the same month a year before.
+func (e *Engine) Report(ctx context.Context, a Actor, unitCode, month string) (*Report, error) {
+	return e.report(ctx, a, unitCode, month, e.monthFromStore)
+}
+
+// ReportFromLog computes the same report by replaying every case's event
+// log. It is slower; it exists to check the fast one.
+func (e *Engine) ReportFromLog(ctx context.Context, a Actor, unitCode, month string) (*Report, error) {
+	return e.report(ctx, a, unitCode, month, e.monthFromLog)
+}
+
+type monthSource func(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, []MonthEvent, error)
+
+func (e *Engine) report(ctx context.Context, a Actor, unitCode, month string, src monthSource) (*Report, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unit := t.ByCode(unitCode)
+	if unitCode == "" && a.UnitID != 0 {
+		unit = t.Unit(a.UnitID)
+	}
+	if unit == nil {
+		return nil, Invalid("unit", "单位“%s”不存在。", unitCode)
+	}
+	if a.Role != workflow.RoleSystem && !t.Contains(a.UnitID, unit.ID) {
+		return nil, Errorf(EFORBIDDEN, "您只能查看本单位及下级单位的报表。")
+	}
+	start, end, err := e.MonthBounds(month)
+	if err != nil {
+		return nil, err
+	}
+	facts, events, err := src(ctx, t.Subtree(unit.ID), start, end)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Month: month, Unit: unit.Code, UnitName: unit.Name, Figures: figures(facts, events, start, end)}
+	for _, child := range t.Children(unit.ID) {
+		sub := t.Subtree(child.ID)
+		var cf []CaseFacts
+		ids := map[int64]bool{}
+		for _, f := range facts {
+			if slices.Contains(sub, f.LocationUnitID) {
+				cf = append(cf, f)
+				ids[f.ID] = true
+			}
+		}
+		var ce []MonthEvent
+		for _, ev := range events {
+			if ids[ev.CaseID] {
+				ce = append(ce, ev)
+			}
+		}
+		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name, Figures: figures(cf, ce, start, end)})
+	}
+	r.Mediators = mediatorRows(facts, events)
+	sweeps, err := e.sweepFigures(ctx, t, unit, month)
+	if err != nil {
+		return nil, err
+	}
+	r.Sweeps = sweeps
+	for _, prev := range []struct {
+		into **Figures
+		s, e time.Time
+	}{{&r.PreviousMonth, start.AddDate(0, -1, 0), start}, {&r.SameMonthLastYear, start.AddDate(-1, 0, 0), end.AddDate(-1, 0, 0)}} {
+		f, ev, err := src(ctx, t.Subtree(unit.ID), prev.s, prev.e)
+		if err != nil {
+			return nil, err
+		}
+		fig := figures(f, ev, prev.s, prev.e)
+		*prev.into = &fig
+	}
+	return r, nil
+}
+
+func in(t *time.Time, start, end time.Time) bool {
+	return t != nil && !t.Before(start) && t.Before(end)
+}
+
+func ratio(n, d int) *float64 {
+	if d == 0 {
+		return nil
+	}
+	r := float64(n) / float64(d)
+	return &r
+}
+
+// figures holds the definitions of the report's figures.
+func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figures {
+	var f Figures
+	f.ByCategory, f.BySource = map[string]Count{}, map[string]Count{}
+	var days []float64
+	for _, c := range facts {
+		if !c.OpenedAt.Before(start) && c.OpenedAt.Before(end) {
+			f.Registered++
+		}
+		if in(c.AcceptedAt, start, end) {
+			f.Accepted++
+			f.PeopleInvolved += c.People
+			cat, src := f.ByCategory[c.Category], f.BySource[c.Source]
+			cat.Count++
+			src.Count++
+			f.ByCategory[c.Category], f.BySource[c.Source] = cat, src
+		}
+		if in(c.ReferredAt, start, end) {
+			f.Referred++
+		}
+		if in(c.ClosedAt, start, end) {
+			switch c.Outcome {
+			case workflow.Rejected:
+				f.Rejected++
+			case workflow.Failed:
+				f.Failed++
+			case workflow.Withdrawn:
+				f.Withdrawn++
+			}
+		}
+		if in(c.AgreedAt, start, end) {
+			f.Agreed++
+			switch c.AgreedTier {
+			case workflow.LevelGrid:
+				f.AgreedByTier.Grid++
+			case workflow.LevelVillage:
+				f.AgreedByTier.Village++
+			case workflow.LevelTown:
+				f.AgreedByTier.Town++
+			}
+			f.AgreementAmount += float64(c.AgreementAmount) / 100
+			if c.AcceptedAt != nil {
+				days = append(days, c.AgreedAt.Sub(*c.AcceptedAt).Hours()/24)
+			}
+			for _, p := range []struct {
+				flag string
+				into *PeopleCount
+			}{{FlagCivilToCriminal, &f.Prevented.CivilToCriminal}, {FlagGroupIncident, &f.Prevented.GroupIncident}} {
+				if slices.Contains(c.Flags, p.flag) {
+					p.into.Cases++
+					p.into.People += c.People
+				}
+			}
+		}
+		if c.StateAtEnd.Open() {
+			f.OpenAtEnd++
+			if c.OverdueAtEnd {
+				f.OverdueAtEnd++
+			}
+		}
+	}
+	for k, v := range f.ByCategory {
+		v.Share = ratio(v.Count, f.Accepted)
+		f.ByCategory[k] = v
+	}
+	for k, v := range f.BySource {
+		v.Share = ratio(v.Count, f.Accepted)
+		f.BySource[k] = v
+	}
+	f.SuccessRate = ratio(f.Agreed, f.Agreed+f.Failed+f.Withdrawn)
+	f.GrassrootsRate = ratio(f.AgreedByTier.Grid+f.AgreedByTier.Village, f.Agreed)
+	if len(days) > 0 {
+		sort.Float64s(days)
+		sum := 0.0
+		for _, d := range days {
+			sum += d
+		}
+		mean := round2(sum / float64(len(days)))
+		median := days[len(days)/2]
+		if len(days)%2 == 0 {
+			median = (days[len(days)/2-1] + days[len(days)/2]) / 2
+		}
+		median = round2(median)
+		f.DaysToAgreement.Mean, f.DaysToAgreement.Median = &mean, &median
+	}
+	f.AgreementAmount = round2(f.AgreementAmount)
+	for _, ev := range events {
+		switch ev.Name {
+		case string(workflow.Escalate):
+			if ev.Automatic {
+				f.Escalations.Automatic++
+			} else {
+				f.Escalations.Manual++
+			}
+		case string(workflow.FollowUp), string(workflow.Fulfil):
+			f.Followups++
+		}
+	}
+	return f
+}
+
+func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
+
+// mediatorRows is the month of every mediator who worked a case in scope.
+func mediatorRows(facts []CaseFacts, events []MonthEvent) []MediatorRow {
+	rows := map[int64]*MediatorRow{}
+	cases := map[int64]map[int64]bool{}
+	row := func(id int64, name string) *MediatorRow {
+		if rows[id] == nil {
+			rows[id] = &MediatorRow{Name: name}
+			cases[id] = map[int64]bool{}
+		}
+		return rows[id]
+	}
+	for _, ev := range events {
+		if ev.Role != workflow.RoleMediator || ev.ActorID == 0 {
+			continue
+		}
+		r := row(ev.ActorID, ev.ActorName)
+		cases[ev.ActorID][ev.CaseID] = true
+		if ev.Name == string(workflow.Agree) {
+			r.Agreements++
+		}
+	}
+	for _, c := range facts {
+		if c.OverdueAtEnd && c.LastMediator != 0 && rows[c.LastMediator] != nil {
+			rows[c.LastMediator].Overdue++
+		}
+	}
+	out := make([]MediatorRow, 0, len(rows))
+	for id, r := range rows {
+		r.Workload = len(cases[id])
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Workload != out[j].Workload {
+			return out[i].Workload > out[j].Workload
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// monthFromStore reads the month from the case columns and the events of
+// the month.
+func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, []MonthEvent, error) {
+	facts, err := e.Store.ReportFacts(ctx, units, start, end)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := e.Store.MonthEvents(ctx, units, start, end)
+	return facts, events, err
+}
+
+// monthFromLog replays the event log of every case in scope.
+func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, []MonthEvent, error) {
+	var facts []CaseFacts
+	var events []MonthEvent
+	for offset := 0; ; offset += 500 {
+		cases, _, err := e.Store.Cases(ctx, CaseFilter{Units: units, Offset: offset, Limit: 500})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range cases {
+			if !slices.Contains(units, c.LocationUnitID) || !c.OpenedAt.Before(end) {
+				continue
+			}
+			evs, err := e.Store.Events(ctx, c.ID)
+			if err != nil {
+				return nil, nil, err
+			}
+			f := CaseFacts{ID: c.ID, LocationUnitID: c.LocationUnitID, Category: c.Category, Source: c.Source,
+				People: c.People, Flags: c.Flags, OpenedAt: c.OpenedAt}
+			var last *Event
+			for _, ev := range evs {
+				at := ev.At
+				if at.Before(end) {
+					last = ev
+					if ev.Role == workflow.RoleMediator {
+						f.LastMediator = ev.ActorID
+					}
+				}
+				if !at.Before(start) && at.Before(end) {
+					events = append(events, MonthEvent{CaseID: c.ID, Name: ev.Name, ActorID: ev.ActorID,
+						ActorName: ev.ActorName, Role: ev.Role, Automatic: ev.Automatic})
+				}
+				switch {
+				case strings.HasPrefix(ev.Name, "accept_") && f.AcceptedAt == nil:
+					f.AcceptedAt = &at
+				case ev.Name == string(workflow.Refer) && f.ReferredAt == nil:
+					f.ReferredAt = &at
+				case ev.Name == string(workflow.Agree) && f.AgreedAt == nil:
+					f.AgreedAt, f.AgreedTier = &at, ev.From.Level()
+					if amt, ok := ev.Data["amount"].(float64); ok {
+						f.AgreementAmount = int64(amt)
+					}
+				}
+				if ev.Transition() && ev.To.Terminal() && f.ClosedAt == nil {
+					f.ClosedAt, f.Outcome = &at, ev.To
+				}
+			}
+			if last != nil {
+				f.StateAtEnd = last.To
+				snap := &Case{State: last.To, DueAt: last.DueAt, OverallDueAt: last.OverallDueAt, SuspendedAt: last.SuspendedAt}
+				f.OverdueAtEnd = snap.State.Open() && snap.LatestPassed(end) != nil
+			}
+			facts = append(facts, f)
+		}
+		if len(cases) < 500 {
+			break
+		}
+	}
+	return facts, events, nil
+}
+
+// FormatRate shows a rate as a percentage, or "—" when it is null.
+func FormatRate(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f%%", *r*100)
+}

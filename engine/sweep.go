@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Sweep is a grid's monthly dispute sweep (拉网式排查). A nil report (零报告),
+// with no dispute found, is a valid filing.
+type Sweep struct {
+	ID            int64
+	GridID        int64
+	Month         string // 2026-10
+	SweptOn       string // the day of the sweep, 2026-10-12
+	Households    int    // households visited
+	Risks         string // risks found
+	DisputesFound int
+	Notes         string
+	FiledBy       int64
+	FiledAt       time.Time
+}
+
+// SweepDeadlineDay is the day of the month by which grids file the month's
+// sweep report.
+const SweepDeadlineDay = 20
+
+// FileSweep records a grid mediator's sweep of their grid.
+func (e *Engine) FileSweep(ctx context.Context, a Actor, s *Sweep) error {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	grid := t.Unit(a.UnitID)
+	if a.Role != workflow.RoleMediator || grid == nil || grid.Level != workflow.LevelGrid {
+		return Errorf(EFORBIDDEN, "排查由网格调解员为本网格填报。")
+	}
+	var v fieldErrors
+	start, end, err := e.MonthBounds(s.Month)
+	if err != nil {
+		v.addErr(err)
+	}
+	day, derr := time.ParseInLocation(time.DateOnly, s.SweptOn, e.Location)
+	switch {
+	case derr != nil:
+		v.add("swept_on", "请填写排查日期，如 2026-10-12。")
+	case err == nil && (day.Before(start) || !day.Before(end)):
+		v.add("swept_on", "排查日期须在%s内。", s.Month)
+	case day.After(e.Now()):
+		v.add("swept_on", "排查日期不能晚于今天。")
+	}
+	if s.Households < 0 || s.Households > 100000 {
+		v.add("households", "走访户数须在0到100000之间。")
+	}
+	if s.DisputesFound < 0 || s.DisputesFound > 10000 {
+		v.add("disputes_found", "发现纠纷数须在0到10000之间。")
+	}
+	s.Risks, s.Notes = strings.TrimSpace(s.Risks), strings.TrimSpace(s.Notes)
+	if err := v.err(); err != nil {
+		return err
+	}
+	s.GridID, s.FiledBy, s.FiledAt = grid.ID, a.UserID, e.Now().UTC()
+	return e.Store.SaveSweep(ctx, s)
+}
+
+// sweepFigures counts the month's sweeps in a unit's subtree and names the
+// grids that filed none.
+func (e *Engine) sweepFigures(ctx context.Context, t *Tree, unit *Unit, month string) (SweepFigures, error) {
+	var grids []int64
+	for _, id := range t.Subtree(unit.ID) {
+		if t.Unit(id).Level == workflow.LevelGrid {
+			grids = append(grids, id)
+		}
+	}
+	f := SweepFigures{GridsMissing: []string{}}
+	if len(grids) == 0 {
+		return f, nil
+	}
+	sweeps, err := e.Store.Sweeps(ctx, grids, month)
+	if err != nil {
+		return f, err
+	}
+	filed := map[int64]bool{}
+	for _, s := range sweeps {
+		f.Filed++
+		f.DisputesFound += s.DisputesFound
+		filed[s.GridID] = true
+	}
+	for _, id := range grids {
+		if !filed[id] {
+			f.GridsMissing = append(f.GridsMissing, t.Path(id))
+		}
+	}
+	return f, nil
+}
