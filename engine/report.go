@@ -259,64 +259,94 @@ func ratio(n, d int) *float64 {
 	return &r
 }
 
-// figures holds the definitions of the report's figures.
+// CaseFigure is one figure that counts cases, with the test of whether a
+// case counts in it. The report and the case list behind each figure on
+// its page both use these tests.
+type CaseFigure struct {
+	Key   string
+	Label string
+	In    func(c *CaseFacts, start, end time.Time) bool
+}
+
+// CaseFigures are the report's figures that count cases (DESIGN §6).
+var CaseFigures = []CaseFigure{
+	{"registered", "登记", func(c *CaseFacts, s, e time.Time) bool { return in(&c.OpenedAt, s, e) }},
+	{"accepted", "受理", func(c *CaseFacts, s, e time.Time) bool { return in(c.AcceptedAt, s, e) }},
+	{"rejected", "不予受理", outcomeIn(workflow.Rejected)},
+	{"agreed", "调解成功", func(c *CaseFacts, s, e time.Time) bool { return in(c.AgreedAt, s, e) }},
+	{"failed", "调解终止", outcomeIn(workflow.Failed)},
+	{"withdrawn", "撤回", outcomeIn(workflow.Withdrawn)},
+	{"referred", "移交", func(c *CaseFacts, s, e time.Time) bool { return in(c.ReferredAt, s, e) }},
+	{"open_at_end", "月末在办", func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() }},
+	{"overdue_at_end", "月末超期", func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() && c.OverdueAtEnd }},
+	{"agreed_grid", "网格调成", agreedAt(workflow.LevelGrid)},
+	{"agreed_village", "村(社区)调成", agreedAt(workflow.LevelVillage)},
+	{"agreed_town", "镇(街道)调成", agreedAt(workflow.LevelTown)},
+	{"prevented_civil_to_criminal", "防止民转刑", preventedBy(FlagCivilToCriminal)},
+	{"prevented_group_incident", "防止群体性事件", preventedBy(FlagGroupIncident)},
+}
+
+func outcomeIn(s workflow.State) func(c *CaseFacts, start, end time.Time) bool {
+	return func(c *CaseFacts, start, end time.Time) bool { return c.Outcome == s && in(c.ClosedAt, start, end) }
+}
+
+func agreedAt(l workflow.Level) func(c *CaseFacts, start, end time.Time) bool {
+	return func(c *CaseFacts, start, end time.Time) bool { return c.AgreedTier == l && in(c.AgreedAt, start, end) }
+}
+
+func preventedBy(flag string) func(c *CaseFacts, start, end time.Time) bool {
+	return func(c *CaseFacts, start, end time.Time) bool {
+		return in(c.AgreedAt, start, end) && slices.Contains(c.Flags, flag)
+	}
+}
+
+// caseFigure returns the figure with key.
+func caseFigure(key string) (CaseFigure, bool) {
+	for _, f := range CaseFigures {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return CaseFigure{}, false
+}
+
+// figures computes the report's figures from the facts of the cases in
+// scope and the month's events.
 func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figures {
 	var f Figures
 	f.ByCategory, f.BySource = map[string]Count{}, map[string]Count{}
+	counts := map[string]*int{
+		"registered": &f.Registered, "accepted": &f.Accepted, "rejected": &f.Rejected, "agreed": &f.Agreed,
+		"failed": &f.Failed, "withdrawn": &f.Withdrawn, "referred": &f.Referred, "open_at_end": &f.OpenAtEnd,
+		"overdue_at_end": &f.OverdueAtEnd, "agreed_grid": &f.AgreedByTier.Grid, "agreed_village": &f.AgreedByTier.Village,
+		"agreed_town": &f.AgreedByTier.Town, "prevented_civil_to_criminal": &f.Prevented.CivilToCriminal.Cases,
+		"prevented_group_incident": &f.Prevented.GroupIncident.Cases,
+	}
 	var days []float64
-	for _, c := range facts {
-		if !c.OpenedAt.Before(start) && c.OpenedAt.Before(end) {
-			f.Registered++
+	for i := range facts {
+		c := &facts[i]
+		for _, fig := range CaseFigures {
+			if fig.In(c, start, end) {
+				*counts[fig.Key]++
+			}
 		}
 		if in(c.AcceptedAt, start, end) {
-			f.Accepted++
 			f.PeopleInvolved += c.People
 			cat, src := f.ByCategory[c.Category], f.BySource[c.Source]
 			cat.Count++
 			src.Count++
 			f.ByCategory[c.Category], f.BySource[c.Source] = cat, src
 		}
-		if in(c.ReferredAt, start, end) {
-			f.Referred++
-		}
-		if in(c.ClosedAt, start, end) {
-			switch c.Outcome {
-			case workflow.Rejected:
-				f.Rejected++
-			case workflow.Failed:
-				f.Failed++
-			case workflow.Withdrawn:
-				f.Withdrawn++
-			}
-		}
 		if in(c.AgreedAt, start, end) {
-			f.Agreed++
-			switch c.AgreedTier {
-			case workflow.LevelGrid:
-				f.AgreedByTier.Grid++
-			case workflow.LevelVillage:
-				f.AgreedByTier.Village++
-			case workflow.LevelTown:
-				f.AgreedByTier.Town++
-			}
 			f.AgreementAmount += float64(c.AgreementAmount) / 100
 			if c.AcceptedAt != nil {
 				days = append(days, c.AgreedAt.Sub(*c.AcceptedAt).Hours()/24)
 			}
-			for _, p := range []struct {
-				flag string
-				into *PeopleCount
-			}{{FlagCivilToCriminal, &f.Prevented.CivilToCriminal}, {FlagGroupIncident, &f.Prevented.GroupIncident}} {
-				if slices.Contains(c.Flags, p.flag) {
-					p.into.Cases++
-					p.into.People += c.People
-				}
+			if slices.Contains(c.Flags, FlagCivilToCriminal) {
+				f.Prevented.CivilToCriminal.People += c.People
 			}
-		}
-		if c.StateAtEnd.Open() {
-			f.OpenAtEnd++
-			if c.OverdueAtEnd {
-				f.OverdueAtEnd++
+			if slices.Contains(c.Flags, FlagGroupIncident) {
+				f.Prevented.GroupIncident.People += c.People
 			}
 		}
 	}
@@ -358,6 +388,56 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figur
 		}
 	}
 	return f
+}
+
+// FigureCases lists the cases behind one of a month's figures for a unit's
+// subtree: the list each figure on the report page links to. The figure
+// may also be a category or source: "category:邻里", "source:门前调"
+// (cases accepted in the month).
+func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, month, figure string) ([]*Case, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unit := t.ByCode(unitCode)
+	if unit == nil {
+		return nil, Invalid("unit", "单位“%s”不存在。", unitCode)
+	}
+	if a.Role != workflow.RoleSystem && !t.Contains(a.UnitID, unit.ID) {
+		return nil, Errorf(EFORBIDDEN, "您只能查看本单位及下级单位的报表。")
+	}
+	start, end, err := e.MonthBounds(month)
+	if err != nil {
+		return nil, err
+	}
+	test, ok := func() (func(c *CaseFacts) bool, bool) {
+		if cat, ok := strings.CutPrefix(figure, "category:"); ok {
+			return func(c *CaseFacts) bool { return in(c.AcceptedAt, start, end) && c.Category == cat }, true
+		}
+		if src, ok := strings.CutPrefix(figure, "source:"); ok {
+			return func(c *CaseFacts) bool { return in(c.AcceptedAt, start, end) && c.Source == src }, true
+		}
+		fig, ok := caseFigure(figure)
+		return func(c *CaseFacts) bool { return fig.In(c, start, end) }, ok
+	}()
+	if !ok {
+		return nil, Invalid("figure", "没有“%s”这项指标。", figure)
+	}
+	facts, err := e.Store.ReportFacts(ctx, t.Subtree(unit.ID), start, end)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for i := range facts {
+		if test(&facts[i]) {
+			ids = append(ids, facts[i].ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	cases, _, err := e.Store.Cases(ctx, CaseFilter{IDs: ids, Limit: len(ids)})
+	return cases, err
 }
 
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }

@@ -94,6 +94,16 @@ func TestReportFixture(t *testing.T) {
 	if nov.Agreed != 1 || nov.Registered != 1 {
 		t.Errorf("November: agreed %d registered %d", nov.Agreed, nov.Registered)
 	}
+	for figure, want := range map[string]int{"overdue_at_end": 3, "agreed": 3, "agreed_town": 1, "category:邻里": 2,
+		"source:门前调": 1, "prevented_group_incident": 1, "registered": 9} {
+		cases, err := en.FigureCases(ctx, engine.System, "T", "2026-10", figure)
+		if err != nil || len(cases) != want {
+			t.Errorf("cases behind %s: %d, want %d (%v)", figure, len(cases), want, err)
+		}
+	}
+	if _, err := en.FigureCases(ctx, engine.System, "T", "2026-10", "happiness"); engine.ErrorCode(err) != engine.EINVALID {
+		t.Errorf("an unknown figure: %v", err)
+	}
 	logged, err := en.ReportFromLog(ctx, engine.System, "T", "2026-10")
 	if err != nil {
 		t.Fatal(err)

@@ -102,6 +102,8 @@ type Change struct {
 
 // CaseFilter selects cases. Zero fields select everything.
 type CaseFilter struct {
+	// IDs limits the cases to these.
+	IDs []int64
 	// Units limits the cases to those whose location or handling unit is in
 	// the list (the visibility rule of DESIGN §3). Nil means no limit.
 	Units []int64

@@ -23,6 +23,9 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	if f.Units != nil {
 		q = q.Where("(location_unit_id IN ? OR handling_unit_id IN ?)", f.Units, f.Units)
 	}
+	if f.IDs != nil {
+		q = q.Where("id IN ?", f.IDs)
+	}
 	if len(f.Handling) > 0 {
 		q = q.Where("handling_unit_id IN ?", f.Handling)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/demo"
+	"github.com/grassroots/mediation/engine/export"
 	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
 	"golang.org/x/term"
@@ -378,4 +380,64 @@ func (m *Main) deadlines(ctx context.Context, args []string) error {
 	res, err := e.Sweep(ctx, now)
 	fmt.Fprintf(m.Stdout, "期限检查（%s）：超期自动上报 %d 件，提醒督办 %d 件。\n", now.In(e.Location).Format("2006-01-02 15:04"), res.Escalated, res.Flagged)
 	return err
+}
+
+func (m *Main) report(ctx context.Context, args []string) error {
+	fs, o := m.flags("report")
+	month := fs.String("month", time.Now().AddDate(0, -1, 0).Format("2006-01"), "月份，如 2026-10（默认上月）")
+	unit := fs.String("unit", "", "单位编码（默认最上级单位）")
+	format := fs.String("format", "table", "格式：table、csv、xlsx 或 json")
+	out := fs.String("out", "", "写入文件（默认标准输出；xlsx 必须指定）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	write, ok := map[string]func(io.Writer, *engine.Report) error{
+		"table": export.Text, "csv": export.CSV, "xlsx": export.XLSX,
+		"json": func(w io.Writer, r *engine.Report) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(r)
+		},
+	}[*format]
+	if !ok {
+		return fmt.Errorf("--format 须为 table、csv、xlsx 或 json，而不是“%s”", *format)
+	}
+	if *format == "xlsx" && *out == "" {
+		return errors.New("xlsx 格式请用 --out 指定文件")
+	}
+	db, e, _, err := m.open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	code := *unit
+	if code == "" {
+		t, err := e.Tree(ctx)
+		if err != nil {
+			return err
+		}
+		if roots := t.Roots(); len(roots) > 0 {
+			code = roots[0].Code
+		}
+	}
+	r, err := e.Report(ctx, engine.System, code, *month)
+	if err != nil {
+		return err
+	}
+	w := m.Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := write(w, r); err != nil {
+		return err
+	}
+	if *out != "" {
+		fmt.Fprintf(m.Stderr, "已写入 %s。\n", *out)
+	}
+	return nil
 }

@@ -63,6 +63,7 @@ const usage = `用法：mediation <命令> [选项]
   migrate   升级数据库结构
   import    导入单位和案件历史（JSON Lines；--dry-run 只检查不写入）
   user      管理账号：user add | user list | user passwd NAME
+  report    月报：report --month 2026-10 --unit CODE --format table|csv|xlsx|json [--out FILE]
   workflow  打印流程状态图（Mermaid）
   backup    在服务运行时备份 SQLite 数据库到文件
   deadlines deadlines run [--now RFC3339]：检查一次期限（超期上报、提醒督办）
@@ -97,6 +98,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.backup(ctx, rest)
 	case "deadlines":
 		return m.deadlines(ctx, rest)
+	case "report":
+		return m.report(ctx, rest)
 	case "version":
 		fmt.Fprintln(m.Stdout, "mediation", version)
 		return nil

@@ -210,3 +210,34 @@ func TestConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestReportCommand(t *testing.T) {
+	dsn := storetest.DSN(t)
+	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/month.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, dsn, "", "report", "--month", "2026-10", "--unit", "T", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile("../../testdata/report/2026-10.json")
+	if out != string(want) {
+		t.Errorf("report --format json differs from testdata/report/2026-10.json:\n%s", out)
+	}
+	out, _, err = run(t, dsn, "", "report", "--month", "2026-10", "--unit", "T")
+	if err != nil || !strings.Contains(out, "调解成功率(%)") || !strings.Contains(out, "60") {
+		t.Errorf("table: %v\n%s", err, out)
+	}
+	path := filepath.Join(t.TempDir(), "r.xlsx")
+	if _, _, err := run(t, dsn, "", "report", "--month", "2026-10", "--unit", "T", "--format", "xlsx", "--out", path); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() < 1000 {
+		t.Errorf("xlsx: %v", err)
+	}
+	for _, args := range [][]string{{"--month", "2026-13"}, {"--format", "pdf"}, {"--unit", "NOPE"}, {"--format", "xlsx"}} {
+		if _, _, err := run(t, dsn, "", append([]string{"report"}, args...)...); err == nil {
+			t.Errorf("report %v succeeded", args)
+		}
+	}
+}
