@@ -124,6 +124,8 @@ type Abilities struct {
 	Register  bool // open a new dispute at the desk
 	Doorstep  bool // 门前调: register and settle on the spot, a grid mediator
 	Supervise bool // 督办: the overdue list of the subtree
+	Report    bool // the monthly report of the subtree
+	Sweep     bool // file the grid's monthly dispute sweep
 }
 
 // Abilities returns what the actor may start from the menu.
@@ -138,6 +140,8 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		Register:  registers(a.Role),
 		Doorstep:  a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
 		Supervise: workflow.Permits(sup.Grants, workflow.Position{Role: a.Role, InSubtree: true}),
+		Report:    a.Role == workflow.RoleSupervisor,
+		Sweep:     a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
 	}
 }
 

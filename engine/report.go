@@ -197,8 +197,8 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, month string, sr
 	if unit == nil {
 		return nil, Invalid("unit", "单位“%s”不存在。", unitCode)
 	}
-	if a.Role != workflow.RoleSystem && !t.Contains(a.UnitID, unit.ID) {
-		return nil, Errorf(EFORBIDDEN, "您只能查看本单位及下级单位的报表。")
+	if err := e.mayReport(t, a, unit); err != nil {
+		return nil, err
 	}
 	start, end, err := e.MonthBounds(month)
 	if err != nil {
@@ -245,6 +245,60 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, month string, sr
 		*prev.into = &fig
 	}
 	return r, nil
+}
+
+// mayReport refuses a report outside the actor's subtree, or to a role
+// without reports.
+func (e *Engine) mayReport(t *Tree, a Actor, unit *Unit) error {
+	if a.Role == workflow.RoleSystem {
+		return nil
+	}
+	if !e.Abilities(context.Background(), a).Report {
+		return Errorf(EFORBIDDEN, "月报供督办人员查看。")
+	}
+	if !t.Contains(a.UnitID, unit.ID) {
+		return Errorf(EFORBIDDEN, "您只能查看本单位及下级单位的报表。")
+	}
+	return nil
+}
+
+// TrendPoint is one month of the trend line.
+type TrendPoint struct {
+	Month      string
+	Registered int
+	Accepted   int
+	Agreed     int
+}
+
+// Trend returns the n months up to month of a unit's subtree, oldest first.
+func (e *Engine) Trend(ctx context.Context, a Actor, unitCode, month string, n int) ([]TrendPoint, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unit := t.ByCode(unitCode)
+	if unit == nil {
+		return nil, Invalid("unit", "单位“%s”不存在。", unitCode)
+	}
+	if err := e.mayReport(t, a, unit); err != nil {
+		return nil, err
+	}
+	last, _, err := e.MonthBounds(month)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TrendPoint, 0, n)
+	for i := n - 1; i >= 0; i-- {
+		start := last.AddDate(0, -i, 0)
+		end := start.AddDate(0, 1, 0)
+		facts, err := e.Store.ReportFacts(ctx, t.Subtree(unit.ID), start, end)
+		if err != nil {
+			return nil, err
+		}
+		f := figures(facts, nil, start, end)
+		out = append(out, TrendPoint{Month: start.Format("2006-01"), Registered: f.Registered, Accepted: f.Accepted, Agreed: f.Agreed})
+	}
+	return out, nil
 }
 
 func in(t *time.Time, start, end time.Time) bool {
@@ -403,8 +457,8 @@ func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, month, figu
 	if unit == nil {
 		return nil, Invalid("unit", "单位“%s”不存在。", unitCode)
 	}
-	if a.Role != workflow.RoleSystem && !t.Contains(a.UnitID, unit.ID) {
-		return nil, Errorf(EFORBIDDEN, "您只能查看本单位及下级单位的报表。")
+	if err := e.mayReport(t, a, unit); err != nil {
+		return nil, err
 	}
 	start, end, err := e.MonthBounds(month)
 	if err != nil {

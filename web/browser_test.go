@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/grassroots/mediation/workflow"
+	"github.com/xuri/excelize/v2"
 )
 
 // browser starts headless Chromium for one test. Without a browser the test
@@ -250,4 +252,45 @@ func TestJourneyReferral(t *testing.T) {
 		t.Errorf("timeline: %s", tl)
 	}
 	u.screenshot("referral.png")
+}
+
+// TestJourneyReport: the supervisor opens the month's report, follows a
+// figure to its case list, and downloads the Excel file.
+func TestJourneyReport(t *testing.T) {
+	s := newSite(t)
+	u := &user{t: t, ctx: browser(t), site: s}
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(u.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		t.Fatal(err)
+	}
+	u.login("supervisor@T1")
+	month := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+	u.do(chromedp.Navigate(s.URL+"/reports?month="+month), chromedp.WaitVisible(chromedp.ID("summary")))
+	u.screenshot("report.png")
+	// The agreed row's figure links to the agreed case.
+	u.do(chromedp.Click(chromedp.CSS("#summary a.figure[href*='figure=agreed']")), chromedp.WaitVisible(chromedp.ID("figure-cases")))
+	if list := u.text("#figure-cases"); !strings.Contains(list, s.cases["agreed"].Number) || strings.Contains(list, s.cases["grid"].Number) {
+		t.Fatalf("the agreed figure lists: %s", list)
+	}
+	u.do(chromedp.Navigate(s.URL+"/reports?month="+month), chromedp.WaitVisible(chromedp.ID("xlsx")),
+		chromedp.Click(chromedp.ID("xlsx")))
+	var file string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && file == ""; time.Sleep(200 * time.Millisecond) {
+		matches, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
+		if len(matches) == 1 {
+			file = matches[0]
+		}
+	}
+	if file == "" {
+		t.Fatal("no Excel file was downloaded")
+	}
+	wb, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	if v, _ := wb.GetCellValue("汇总", "A3"); v != "登记" {
+		t.Errorf("the workbook's first figure is %q", v)
+	}
 }

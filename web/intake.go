@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -135,7 +136,11 @@ func (s *Server) handleNewCaseForm(c echo.Context) error {
 	if err := s.mayRegister(c); err != nil {
 		return err
 	}
-	f, err := s.newIntakeForm(c, values{"risk": string(engine.RiskGreen)}, nil, nil)
+	v := values{"risk": string(engine.RiskGreen)}
+	if src := c.QueryParam("source"); slices.Contains(engine.Sources, src) {
+		v["source"] = src
+	}
+	f, err := s.newIntakeForm(c, v, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -130,6 +130,7 @@ var funcs = template.FuncMap{
 		return ""
 	},
 	"date": date,
+	"rate": engine.FormatRate,
 	"join": strings.Join,
 	// dict passes several values to a shared template.
 	"dict": func(kv ...any) map[string]any {

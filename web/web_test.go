@@ -163,7 +163,8 @@ func TestPagesForEveryRole(t *testing.T) {
 			a := s.userActor(t, name)
 			can := s.e.Abilities(ctx, a)
 			for path, ok := range map[string]bool{"/cases": true, "/cases/new": can.Register, "/doorstep": can.Doorstep,
-				"/overdue": can.Supervise, "/cases?overdue=1&mine=1&state=grid&category=邻里&q=张三": true} {
+				"/overdue": can.Supervise, "/reports": can.Report, "/sweeps": can.Sweep,
+				"/cases?overdue=1&mine=1&state=grid&category=邻里&q=张三": true} {
 				code, body := c.get(path)
 				want := map[bool]int{true: 200, false: 403}[ok]
 				if code != want || !strings.Contains(body, "</html>") {
@@ -405,5 +406,65 @@ func TestAPI(t *testing.T) {
 	}
 	if code, body := c.get("/api/v1/route?category=劳动争议&people=6"); code != 200 || !strings.Contains(body, `"level":"town"`) {
 		t.Errorf("route: %d %s", code, body)
+	}
+}
+
+// TestReportPages opens the month's report, a figure's cases and both
+// exports as the supervisor; others are refused.
+func TestReportPages(t *testing.T) {
+	s := newSite(t)
+	month := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+	sup := s.login(t, "supervisor@T1")
+	code, body := sup.get("/reports?unit=T1&month=" + month)
+	if code != 200 || !strings.Contains(body, "<svg") || !strings.Contains(body, "调解成功率") {
+		t.Fatalf("report page: %d", code)
+	}
+	code, body = sup.get("/reports/cases?unit=T1&month=" + month + "&figure=agreed")
+	if code != 200 || !strings.Contains(body, s.cases["agreed"].Number) || strings.Contains(body, s.cases["grid"].Number) {
+		t.Errorf("cases behind agreed: %d", code)
+	}
+	for path, mime := range map[string]string{"/reports/export.csv": "text/csv", "/reports/export.xlsx": "spreadsheetml"} {
+		resp, err := sup.http.Get(s.URL + path + "?unit=T1&month=" + month)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), mime) ||
+			!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+	if code, _ := s.login(t, "supervisor@T2").get("/reports?unit=T1&month=" + month); code != 403 {
+		t.Errorf("another town's supervisor: %d", code)
+	}
+	if code, _ := s.login(t, "mediator@G11").get("/reports"); code != 403 {
+		t.Errorf("a mediator: %d", code)
+	}
+}
+
+// TestSweepFiling: a grid mediator files a nil report, cannot file twice,
+// and the report counts the filing.
+func TestSweepFiling(t *testing.T) {
+	s := newSite(t)
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	c := s.login(t, "mediator@G11")
+	c.get("/sweeps")
+	form := url.Values{"month": {now.Format("2006-01")}, "swept_on": {now.Format("2006-01-02")}, "households": {"120"}, "disputes_found": {"0"}}
+	if code, body := c.post("/sweeps", form); code != 200 || !strings.Contains(body, "零报告") {
+		t.Fatalf("nil report: %d", code)
+	}
+	if code, body := c.post("/sweeps", form); code != 422 || !strings.Contains(body, "已经填报过") {
+		t.Errorf("second filing: %d", code)
+	}
+	bad := url.Values{"month": {now.Format("2006-01")}, "swept_on": {"2001-01-01"}, "households": {"x"}, "disputes_found": {"0"}}
+	if code, body := c.post("/sweeps", bad); code != 422 || !strings.Contains(body, "走访户数") {
+		t.Errorf("bad filing: %d", code)
+	}
+	r, err := s.e.Report(ctx, engine.System, "T1", now.Format("2006-01"))
+	if err != nil || r.Sweeps.Filed != 1 || len(r.Sweeps.GridsMissing) != 2 {
+		t.Errorf("sweeps: %+v %v", r.Sweeps, err)
+	}
+	if code, _ := s.login(t, "intake@T1").get("/sweeps"); code != 403 {
+		t.Errorf("intake opened the sweep form: %d", code)
 	}
 }

@@ -21,11 +21,15 @@ type Section struct {
 	Name   string
 	Header []string
 	Rows   [][]string
+	// Keys, when set, names the engine.CaseFigures key behind each row, or
+	// "" for a row that does not count cases.
+	Keys []string
 }
 
 // row is one figure of the summary with how to read it.
 type row struct {
 	label string
+	key   string // the engine.CaseFigures key, "" for other figures
 	get   func(f *engine.Figures) *float64
 }
 
@@ -33,31 +37,31 @@ func n(v int) *float64     { f := float64(v); return &f }
 func x(v float64) *float64 { return &v }
 
 var summary = []row{
-	{"登记", func(f *engine.Figures) *float64 { return n(f.Registered) }},
-	{"受理", func(f *engine.Figures) *float64 { return n(f.Accepted) }},
-	{"不予受理", func(f *engine.Figures) *float64 { return n(f.Rejected) }},
-	{"调解成功", func(f *engine.Figures) *float64 { return n(f.Agreed) }},
-	{"调解终止", func(f *engine.Figures) *float64 { return n(f.Failed) }},
-	{"当事人撤回", func(f *engine.Figures) *float64 { return n(f.Withdrawn) }},
-	{"移交", func(f *engine.Figures) *float64 { return n(f.Referred) }},
-	{"月末在办", func(f *engine.Figures) *float64 { return n(f.OpenAtEnd) }},
-	{"月末超期", func(f *engine.Figures) *float64 { return n(f.OverdueAtEnd) }},
-	{"调解成功率(%)", func(f *engine.Figures) *float64 { return pct(f.SuccessRate) }},
-	{"基层化解率(%)", func(f *engine.Figures) *float64 { return pct(f.GrassrootsRate) }},
-	{"网格调成", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Grid) }},
-	{"村(社区)调成", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Village) }},
-	{"镇(街道)调成", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Town) }},
-	{"人工上报", func(f *engine.Figures) *float64 { return n(f.Escalations.Manual) }},
-	{"超期自动上报", func(f *engine.Figures) *float64 { return n(f.Escalations.Automatic) }},
-	{"受理至调成平均天数", func(f *engine.Figures) *float64 { return f.DaysToAgreement.Mean }},
-	{"受理至调成天数中位数", func(f *engine.Figures) *float64 { return f.DaysToAgreement.Median }},
-	{"协议金额(元)", func(f *engine.Figures) *float64 { return x(f.AgreementAmount) }},
-	{"涉及人数", func(f *engine.Figures) *float64 { return n(f.PeopleInvolved) }},
-	{"防止民转刑(件)", func(f *engine.Figures) *float64 { return n(f.Prevented.CivilToCriminal.Cases) }},
-	{"防止民转刑(人)", func(f *engine.Figures) *float64 { return n(f.Prevented.CivilToCriminal.People) }},
-	{"防止群体性事件(件)", func(f *engine.Figures) *float64 { return n(f.Prevented.GroupIncident.Cases) }},
-	{"防止群体性事件(人)", func(f *engine.Figures) *float64 { return n(f.Prevented.GroupIncident.People) }},
-	{"回访", func(f *engine.Figures) *float64 { return n(f.Followups) }},
+	{"登记", "registered", func(f *engine.Figures) *float64 { return n(f.Registered) }},
+	{"受理", "accepted", func(f *engine.Figures) *float64 { return n(f.Accepted) }},
+	{"不予受理", "rejected", func(f *engine.Figures) *float64 { return n(f.Rejected) }},
+	{"调解成功", "agreed", func(f *engine.Figures) *float64 { return n(f.Agreed) }},
+	{"调解终止", "failed", func(f *engine.Figures) *float64 { return n(f.Failed) }},
+	{"当事人撤回", "withdrawn", func(f *engine.Figures) *float64 { return n(f.Withdrawn) }},
+	{"移交", "referred", func(f *engine.Figures) *float64 { return n(f.Referred) }},
+	{"月末在办", "open_at_end", func(f *engine.Figures) *float64 { return n(f.OpenAtEnd) }},
+	{"月末超期", "overdue_at_end", func(f *engine.Figures) *float64 { return n(f.OverdueAtEnd) }},
+	{"调解成功率(%)", "", func(f *engine.Figures) *float64 { return pct(f.SuccessRate) }},
+	{"基层化解率(%)", "", func(f *engine.Figures) *float64 { return pct(f.GrassrootsRate) }},
+	{"网格调成", "agreed_grid", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Grid) }},
+	{"村(社区)调成", "agreed_village", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Village) }},
+	{"镇(街道)调成", "agreed_town", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Town) }},
+	{"人工上报", "", func(f *engine.Figures) *float64 { return n(f.Escalations.Manual) }},
+	{"超期自动上报", "", func(f *engine.Figures) *float64 { return n(f.Escalations.Automatic) }},
+	{"受理至调成平均天数", "", func(f *engine.Figures) *float64 { return f.DaysToAgreement.Mean }},
+	{"受理至调成天数中位数", "", func(f *engine.Figures) *float64 { return f.DaysToAgreement.Median }},
+	{"协议金额(元)", "", func(f *engine.Figures) *float64 { return x(f.AgreementAmount) }},
+	{"涉及人数", "", func(f *engine.Figures) *float64 { return n(f.PeopleInvolved) }},
+	{"防止民转刑(件)", "prevented_civil_to_criminal", func(f *engine.Figures) *float64 { return n(f.Prevented.CivilToCriminal.Cases) }},
+	{"防止民转刑(人)", "", func(f *engine.Figures) *float64 { return n(f.Prevented.CivilToCriminal.People) }},
+	{"防止群体性事件(件)", "prevented_group_incident", func(f *engine.Figures) *float64 { return n(f.Prevented.GroupIncident.Cases) }},
+	{"防止群体性事件(人)", "", func(f *engine.Figures) *float64 { return n(f.Prevented.GroupIncident.People) }},
+	{"回访", "", func(f *engine.Figures) *float64 { return n(f.Followups) }},
 }
 
 func pct(r *float64) *float64 {
@@ -103,6 +107,7 @@ func Sections(r *engine.Report) []Section {
 	for _, rw := range summary {
 		cur, prev, last := rw.get(&r.Figures), rw.get(r.PreviousMonth), rw.get(r.SameMonthLastYear)
 		sum.Rows = append(sum.Rows, []string{rw.label, num(cur), num(prev), change(cur, prev), num(last), change(cur, last)})
+		sum.Keys = append(sum.Keys, rw.key)
 	}
 	cats := Section{Name: "纠纷类型", Header: []string{"纠纷类型", "受理件数", "占比(%)"}}
 	for _, c := range engine.Categories {
