@@ -322,25 +322,52 @@ func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase, steps ...Ste
 	if err != nil {
 		return nil, err
 	}
-	c, first, format, history, err := e.plan(ctx, t, a, n, steps)
+	reg, err := e.plan(ctx, t, a, n, steps)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.Store.CreateCase(ctx, c, format, first, history...); err != nil {
+	if err := e.Store.CreateCases(ctx, reg); err != nil {
 		return nil, err
 	}
-	if len(history) > 0 {
-		return history[len(history)-1].Case, nil
+	return reg.last(), nil
+}
+
+// last returns the case as its registration leaves it.
+func (r *Registration) last() *Case {
+	if n := len(r.History); n > 0 {
+		return r.History[n-1].Case
 	}
-	return c, nil
+	return r.Case
+}
+
+// Opening is one case of a bulk load: the dispute and what followed.
+type Opening struct {
+	Case  *NewCase
+	Steps []Step
+}
+
+// OpenCases registers many cases with their histories in one transaction,
+// all or none: for loading data in bulk (benchmarks, migrations).
+func (e *Engine) OpenCases(ctx context.Context, a Actor, items []Opening) error {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	regs := make([]*Registration, len(items))
+	for i, it := range items {
+		if regs[i], err = e.plan(ctx, t, a, it.Case, it.Steps); err != nil {
+			return fmt.Errorf("case %d: %w", i+1, err)
+		}
+	}
+	return e.Store.CreateCases(ctx, regs...)
 }
 
 // plan builds a new case and runs steps on it in memory, returning all there
 // is to write.
-func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps []Step) (*Case, *Event, func(int) string, []*Change, error) {
+func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps []Step) (*Registration, error) {
 	c, first, format, err := e.prepareCase(t, a, n)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, err
 	}
 	var history []*Change
 	cur := c
@@ -352,12 +379,12 @@ func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 			ch, err = e.decideActivity(ctx, t, a, cur, s.Activity, s.Input)
 		}
 		if err != nil {
-			return nil, nil, nil, nil, &stepError{i, err}
+			return nil, &stepError{i, err}
 		}
 		history = append(history, ch)
 		cur = ch.Case
 	}
-	return c, first, format, history, nil
+	return &Registration{Case: c, Number: format, First: first, History: history}, nil
 }
 
 // stepError says which step of a plan was refused; the engine's error

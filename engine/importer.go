@@ -184,18 +184,17 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 			res.Skipped++
 			return nil
 		}
-		t := dry.tree()
-		c, first, format, history, err := e.replay(ctx, t, &l, key)
+		reg, err := e.replay(ctx, dry.tree(), &l, key)
 		if err != nil {
 			return err
 		}
 		if dryRun {
 			dry.seen[key] = true
-		} else if err := e.Store.CreateCase(ctx, c, format, first, history...); err != nil {
+		} else if err := e.Store.CreateCases(ctx, reg); err != nil {
 			return err
 		}
 		res.Cases++
-		res.Events += len(history)
+		res.Events += len(reg.History)
 		return nil
 	}
 	return Errorf(EINVALID, "type 必须是 unit 或 case，而不是“%s”。", l.Type)
@@ -203,13 +202,13 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 
 // replay builds an imported case and runs its history through the workflow in
 // memory, returning the changes to write.
-func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string) (*Case, *Event, func(int) string, []*Change, error) {
+func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string) (*Registration, error) {
 	loc := t.ByCode(l.Location)
 	if loc == nil {
-		return nil, nil, nil, nil, Invalid("location", "纠纷发生地网格“%s”不存在（请先导入单位）。", l.Location)
+		return nil, Invalid("location", "纠纷发生地网格“%s”不存在（请先导入单位）。", l.Location)
 	}
 	if l.OpenedAt.IsZero() {
-		return nil, nil, nil, nil, Invalid("opened_at", "缺少登记时间 opened_at（RFC 3339 格式）。")
+		return nil, Invalid("opened_at", "缺少登记时间 opened_at（RFC 3339 格式）。")
 	}
 	n := &NewCase{Source: l.Source, Category: l.Category, LocationID: loc.ID, Amount: FenFromYuan(l.Amount),
 		People: l.People, Risk: Risk(l.Risk), Flags: l.Flags, CrossVillage: l.CrossVillage,
@@ -222,10 +221,10 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string)
 	last := n.At
 	for i, ie := range l.Events {
 		if ie.At.IsZero() {
-			return nil, nil, nil, nil, eventError(i, ie.Event, Invalid("at", "缺少事件时间 at。"))
+			return nil, eventError(i, ie.Event, Invalid("at", "缺少事件时间 at。"))
 		}
 		if ie.At.Before(last) {
-			return nil, nil, nil, nil, eventError(i, ie.Event, Invalid("at", "事件时间早于前一事件。"))
+			return nil, eventError(i, ie.Event, Invalid("at", "事件时间早于前一事件。"))
 		}
 		last = ie.At
 		in := Input{At: ie.At, Unit: ie.Unit, Reason: ie.Reason, Routes: ie.Routes, Partner: ie.Partner,
@@ -239,11 +238,11 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string)
 		}
 		steps = append(steps, Step{Event: workflow.Event(ie.Event), Input: in})
 	}
-	c, first, format, history, err := e.plan(ctx, t, System, n, steps)
+	reg, err := e.plan(ctx, t, System, n, steps)
 	if se := (*stepError)(nil); errors.As(err, &se) {
-		return nil, nil, nil, nil, eventError(se.index, l.Events[se.index].Event, se.err)
+		return nil, eventError(se.index, l.Events[se.index].Event, se.err)
 	}
-	return c, first, format, history, err
+	return reg, err
 }
 
 // eventError names the event of an imported history that failed.

@@ -262,6 +262,31 @@ func (e *Engine) mayReport(t *Tree, a Actor, unit *Unit) error {
 	return nil
 }
 
+// MonthFigures computes one month's figures for a unit's subtree from the
+// case columns: the report without its comparisons, rows and sweeps.
+func (e *Engine) MonthFigures(ctx context.Context, a Actor, unitCode, month string) (Figures, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return Figures{}, err
+	}
+	unit := t.ByCode(unitCode)
+	if unit == nil {
+		return Figures{}, Invalid("unit", "单位“%s”不存在。", unitCode)
+	}
+	if err := e.mayReport(t, a, unit); err != nil {
+		return Figures{}, err
+	}
+	start, end, err := e.MonthBounds(month)
+	if err != nil {
+		return Figures{}, err
+	}
+	facts, events, err := e.monthFromStore(ctx, t.Subtree(unit.ID), start, end)
+	if err != nil {
+		return Figures{}, err
+	}
+	return figures(facts, events, start, end), nil
+}
+
 // TrendPoint is one month of the trend line.
 type TrendPoint struct {
 	Month      string
@@ -272,31 +297,18 @@ type TrendPoint struct {
 
 // Trend returns the n months up to month of a unit's subtree, oldest first.
 func (e *Engine) Trend(ctx context.Context, a Actor, unitCode, month string, n int) ([]TrendPoint, error) {
-	t, err := e.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	unit := t.ByCode(unitCode)
-	if unit == nil {
-		return nil, Invalid("unit", "单位“%s”不存在。", unitCode)
-	}
-	if err := e.mayReport(t, a, unit); err != nil {
-		return nil, err
-	}
 	last, _, err := e.MonthBounds(month)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]TrendPoint, 0, n)
 	for i := n - 1; i >= 0; i-- {
-		start := last.AddDate(0, -i, 0)
-		end := start.AddDate(0, 1, 0)
-		facts, err := e.Store.ReportFacts(ctx, t.Subtree(unit.ID), start, end)
+		m := last.AddDate(0, -i, 0).Format("2006-01")
+		f, err := e.MonthFigures(ctx, a, unitCode, m)
 		if err != nil {
 			return nil, err
 		}
-		f := figures(facts, nil, start, end)
-		out = append(out, TrendPoint{Month: start.Format("2006-01"), Registered: f.Registered, Accepted: f.Accepted, Agreed: f.Agreed})
+		out = append(out, TrendPoint{Month: m, Registered: f.Registered, Accepted: f.Accepted, Agreed: f.Agreed})
 	}
 	return out, nil
 }

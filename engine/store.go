@@ -27,12 +27,11 @@ type Store interface {
 	// SetPasswordHash replaces a user's password hash. Returns ENOTFOUND if none.
 	SetPasswordHash(ctx context.Context, id int64, hash string) error
 
-	// CreateCase inserts c, its parties and its first event, then applies
-	// history (an imported case's later events), all in one transaction. It
-	// issues the next number of c.TownID and c.Year in the same transaction,
-	// setting c.Seq, c.Number (from format, which gets the sequence number)
-	// and c.ID.
-	CreateCase(ctx context.Context, c *Case, numberFormat func(seq int) string, first *Event, history ...*Change) error
+	// CreateCases inserts new cases, each with its parties, its first event
+	// and its history, all in one transaction. It issues each case's number
+	// (the next of its town and year) in the same transaction, setting the
+	// case's Seq, Number and ID.
+	CreateCases(ctx context.Context, regs ...*Registration) error
 	// FindCase returns a case with its parties. Returns ENOTFOUND if none.
 	FindCase(ctx context.Context, id int64) (*Case, error)
 	// FindCaseBy returns the case with that number or public code. Returns
@@ -84,6 +83,15 @@ type Store interface {
 	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
 	// Referrals returns a case's referrals, oldest first.
 	Referrals(ctx context.Context, caseID int64) ([]*Referral, error)
+}
+
+// Registration is everything a new case writes: the case, the format of its
+// number, its first event, and the changes that follow at once.
+type Registration struct {
+	Case    *Case
+	Number  func(seq int) string
+	First   *Event
+	History []*Change
 }
 
 // Change is everything one event writes.

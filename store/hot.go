@@ -255,40 +255,50 @@ func (db *DB) Transition(ctx context.Context, id int64, decide func(*engine.Case
 	return out, err
 }
 
-// CreateCase inserts a case, its parties and its first event, issues its
-// number, and applies any history, in one transaction.
-func (db *DB) CreateCase(ctx context.Context, k *engine.Case, format func(seq int) string, first *engine.Event, history ...*engine.Change) error {
+// CreateCases inserts new cases, each with its parties, its first event and
+// its history, issuing their numbers, all in one transaction.
+func (db *DB) CreateCases(ctx context.Context, regs ...*engine.Registration) error {
 	return db.write(ctx, func(c conn) error {
-		var seq int
-		if err := c.scalar(ctx, &seq, nextSeq, k.TownID, k.Year); err != nil {
-			return err
-		}
-		k.Seq, k.Number = seq, format(seq)
-		r := fromCase(k)
-		var err error
-		if r.ID, err = c.insert(ctx, insertCase, r.values()...); err != nil {
-			if isUniqueViolation(err) && k.ImportKey != "" {
-				return engine.Errorf(engine.ECONFLICT, "该案件已导入过。")
-			}
-			return err
-		}
-		k.ID = r.ID
-		for _, p := range k.Parties {
-			if err := insertPartyRow(ctx, c, k.ID, p); err != nil {
-				return err
-			}
-		}
-		if err := insertEventRow(ctx, c, k.ID, first); err != nil {
-			return err
-		}
-		for _, ch := range history {
-			ch.Case.ID, ch.Case.Number, ch.Case.Seq = k.ID, k.Number, k.Seq
-			if err := applyChange(ctx, c, ch); err != nil {
+		for _, reg := range regs {
+			if err := createCase(ctx, c, reg); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
+	k := reg.Case
+	var seq int
+	if err := c.scalar(ctx, &seq, nextSeq, k.TownID, k.Year); err != nil {
+		return err
+	}
+	k.Seq, k.Number = seq, reg.Number(seq)
+	r := fromCase(k)
+	var err error
+	if r.ID, err = c.insert(ctx, insertCase, r.values()...); err != nil {
+		if isUniqueViolation(err) && k.ImportKey != "" {
+			return engine.Errorf(engine.ECONFLICT, "该案件已导入过。")
+		}
+		return err
+	}
+	k.ID = r.ID
+	for _, p := range k.Parties {
+		if err := insertPartyRow(ctx, c, k.ID, p); err != nil {
+			return err
+		}
+	}
+	if err := insertEventRow(ctx, c, k.ID, reg.First); err != nil {
+		return err
+	}
+	for _, ch := range reg.History {
+		ch.Case.ID, ch.Case.Number, ch.Case.Seq = k.ID, k.Number, k.Seq
+		if err := applyChange(ctx, c, ch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // nextSeq takes the next case number of a town and year in one upsert. The

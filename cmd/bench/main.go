@@ -26,6 +26,7 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds of each, interleaved; the median counts")
 	sync := flag.String("synchronous", "FULL", "SQLite synchronous setting for both sides")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	reportCases := flag.Int("report-cases", 1_000_000, "cases to generate for the report benchmark (0 skips it)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -44,6 +45,13 @@ func main() {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
+	}
+	if *reportCases > 0 {
+		if err := reportBench(*reportCases, 5); err != nil {
+			pprof.StopCPUProfile()
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 	}
 }
 
@@ -158,6 +166,10 @@ func engineRound(ctx context.Context, e *engine.Engine, cases []*engine.Case, n 
 // checks the version and an INSERT of an event row, in one transaction, on
 // cases of its own.
 func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Case, n int) (float64, []time.Duration, error) {
+	units := []int64{cases[0].HandlingUnitID, 0}
+	if t, err := engine.New(db).Tree(ctx); err == nil {
+		units = []int64{t.ByCode("G").ID, t.ByCode("V").ID}
+	}
 	// The raw side works on its own copy of the cases' ids and versions, read
 	// fresh, so the two sides never conflict.
 	versions := map[int64]int{}
@@ -173,9 +185,9 @@ func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Ca
 	start := time.Now()
 	for i := range n {
 		c := cases[i%len(cases)]
-		from, to := states[c.ID], "village"
+		from, to, unit := states[c.ID], "village", units[1]
 		if from == "village" {
-			to = "grid"
+			to, unit = "grid", units[0]
 		}
 		v := versions[c.ID]
 		now := time.Now().UTC()
@@ -184,8 +196,8 @@ func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Ca
 		if err != nil {
 			return 0, nil, err
 		}
-		res, err := tx.Exec(`UPDATE cases SET state = ?, version = ?, tier_started_at = ?, due_at = ? WHERE id = ? AND version = ?`,
-			to, v+1, now, now.Add(72*time.Hour), c.ID, v)
+		res, err := tx.Exec(`UPDATE cases SET state = ?, version = ?, handling_unit_id = ?, tier_started_at = ?, due_at = ? WHERE id = ? AND version = ?`,
+			to, v+1, unit, now, now.Add(72*time.Hour), c.ID, v)
 		if err == nil {
 			if k, _ := res.RowsAffected(); k != 1 {
 				err = fmt.Errorf("case %d moved", c.ID)
@@ -193,7 +205,7 @@ func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Ca
 		}
 		if err == nil {
 			_, err = tx.Exec(`INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_name, role, at, reason, automatic, data)
-				VALUES (?, ?, 'escalate', ?, ?, 1, '督办', 'supervisor', ?, '调解不成', 0, '{}')`, c.ID, v+1, from, to, now)
+				VALUES (?, ?, 'escalate', ?, ?, ?, '督办', 'supervisor', ?, '调解不成', 0, '{}')`, c.ID, v+1, from, to, unit, now)
 		}
 		if err != nil {
 			tx.Rollback()
