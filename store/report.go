@@ -19,6 +19,20 @@ func int64Args(ids []int64) []any {
 	return out
 }
 
+// inScope is the condition on cases c that the month [start, end) may
+// count: located in units, registered before the end and not closed before
+// the start. It is written as two branches, closed in or after the month
+// and not closed at all, so that each walks the (location, closed_at)
+// index instead of every case the town ever had.
+func inScope(units []int64, start, end time.Time, branch string) (string, []any) {
+	cond := "c.location_unit_id IN (" + placeholders(len(units)) + ") AND c.opened_at < ? AND "
+	args := append(int64Args(units), end)
+	if branch == "closed" {
+		return cond + "c.closed_at >= ?", append(args, start)
+	}
+	return cond + "c.closed_at IS NULL", args
+}
+
 // ReportFacts returns the facts of the cases located in units that the
 // month [start, end) may count: those registered before its end and not
 // closed before its start, with their state and deadlines after their last
@@ -28,14 +42,23 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 		return nil, nil
 	}
 	start, end = start.UTC(), end.UTC()
-	q := `SELECT c.id, c.location_unit_id, c.category, c.source, c.people, c.flags, c.opened_at, c.accepted_at,
+	sel := `SELECT c.id, c.location_unit_id, c.category, c.source, c.people, c.flags, c.opened_at, c.accepted_at,
 		c.referred_at, c.agreed_at, c.agreed_tier, c.agreement_amount, c.closed_at, c.outcome,
 		e.to_state, e.due_at, e.overall_due_at, e.suspended_at,
 		(SELECT m.actor_id FROM case_events m WHERE m.case_id = c.id AND m.at < ? AND m.role = 'mediator' ORDER BY m.seq DESC LIMIT 1)
 	FROM cases c
 	LEFT JOIN case_events e ON e.case_id = c.id AND e.seq = (SELECT MAX(x.seq) FROM case_events x WHERE x.case_id = c.id AND x.at < ?)
-	WHERE c.location_unit_id IN (` + placeholders(len(units)) + `) AND c.opened_at < ? AND (c.closed_at IS NULL OR c.closed_at >= ?)`
-	args := append(append([]any{end, end}, int64Args(units)...), end, start)
+	WHERE `
+	var q string
+	var args []any
+	for i, branch := range []string{"closed", "open"} {
+		cond, cargs := inScope(units, start, end, branch)
+		if i > 0 {
+			q += " UNION ALL "
+		}
+		q += sel + cond
+		args = append(append(args, end, end), cargs...)
+	}
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -69,16 +92,26 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 
 // MonthEvents returns the events of [start, end) on cases located in units
 // that the report counts: escalations, agreements, follow-up visits, and
-// everything mediators recorded.
+// everything mediators recorded. Only cases in the month's scope can have
+// them, so the query starts from those.
 func (db *DB) MonthEvents(ctx context.Context, units []int64, start, end time.Time) ([]engine.MonthEvent, error) {
 	if len(units) == 0 {
 		return nil, nil
 	}
-	q := `SELECT e.case_id, e.name, e.actor_id, e.actor_name, e.role, e.automatic
-	FROM case_events e JOIN cases c ON c.id = e.case_id
-	WHERE e.at >= ? AND e.at < ? AND c.location_unit_id IN (` + placeholders(len(units)) + `)
-	AND (e.name IN ('escalate', 'agree', 'followup', 'fulfil') OR e.role = 'mediator')`
-	args := append([]any{start.UTC(), end.UTC()}, int64Args(units)...)
+	start, end = start.UTC(), end.UTC()
+	sel := `SELECT e.case_id, e.name, e.actor_id, e.actor_name, e.role, e.automatic
+	FROM cases c JOIN case_events e ON e.case_id = c.id AND e.at >= ? AND e.at < ?
+	WHERE (e.name IN ('escalate', 'agree', 'followup', 'fulfil') OR e.role = 'mediator') AND `
+	var q string
+	var args []any
+	for i, branch := range []string{"closed", "open"} {
+		cond, cargs := inScope(units, start, end, branch)
+		if i > 0 {
+			q += " UNION ALL "
+		}
+		q += sel + cond
+		args = append(append(args, start, end), cargs...)
+	}
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err

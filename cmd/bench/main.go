@@ -27,6 +27,7 @@ func main() {
 	sync := flag.String("synchronous", "FULL", "SQLite synchronous setting for both sides")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	reportCases := flag.Int("report-cases", 1_000_000, "cases to generate for the report benchmark (0 skips it)")
+	reportDB := flag.String("report-db", "", "keep the report benchmark's generated database in this file, and reuse it when it exists")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -47,7 +48,7 @@ func main() {
 		os.Exit(1)
 	}
 	if *reportCases > 0 {
-		if err := reportBench(*reportCases, 5); err != nil {
+		if err := reportBench(*reportCases, 5, *reportDB); err != nil {
 			pprof.StopCPUProfile()
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
