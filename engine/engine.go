@@ -87,18 +87,8 @@ func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error
 	if err != nil {
 		return err
 	}
-	var parent *Unit
-	if parentCode != "" {
-		if parent = t.ByCode(parentCode); parent == nil {
-			return Invalid("parent", "上级单位“%s”不存在。", parentCode)
-		}
-		u.ParentID = parent.ID
-	}
-	if err := u.Validate(parent); err != nil {
+	if err := t.place(u, parentCode); err != nil {
 		return err
-	}
-	if old := t.ByCode(u.Code); old != nil && old.Level != u.Level {
-		return Invalid("level", "单位“%s”已存在且层级为%s，不能改为%s。", u.Code, old.Level.Label(), u.Level.Label())
 	}
 	defer e.forgetTree()
 	return e.Store.SaveUnit(ctx, u)

@@ -274,14 +274,7 @@ func (d *dryTree) tree() *Tree {
 
 func (d *dryTree) add(u *Unit, parentCode string) error {
 	t := d.tree()
-	var parent *Unit
-	if parentCode != "" {
-		if parent = t.ByCode(parentCode); parent == nil {
-			return Invalid("parent", "上级单位“%s”不存在。", parentCode)
-		}
-		u.ParentID = parent.ID
-	}
-	if err := u.Validate(parent); err != nil {
+	if err := t.place(u, parentCode); err != nil {
 		return err
 	}
 	if t.ByCode(u.Code) != nil {

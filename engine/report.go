@@ -186,21 +186,7 @@ func (e *Engine) ReportFromLog(ctx context.Context, a Actor, unitCode, month str
 type monthSource func(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, []MonthEvent, error)
 
 func (e *Engine) report(ctx context.Context, a Actor, unitCode, month string, src monthSource) (*Report, error) {
-	t, err := e.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	unit := t.ByCode(unitCode)
-	if unitCode == "" && a.UnitID != 0 {
-		unit = t.Unit(a.UnitID)
-	}
-	if unit == nil {
-		return nil, Invalid("unit", "单位“%s”不存在。", unitCode)
-	}
-	if err := e.mayReport(t, a, unit); err != nil {
-		return nil, err
-	}
-	start, end, err := e.MonthBounds(month)
+	t, unit, start, end, err := e.reportScope(ctx, a, unitCode, month)
 	if err != nil {
 		return nil, err
 	}
@@ -247,6 +233,25 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, month string, sr
 	return r, nil
 }
 
+// reportScope finds the unit and the month's bounds of a report the actor
+// may read.
+func (e *Engine) reportScope(ctx context.Context, a Actor, unitCode, month string) (*Tree, *Unit, time.Time, time.Time, error) {
+	var zero time.Time
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, nil, zero, zero, err
+	}
+	unit := t.ByCode(unitCode)
+	if unit == nil {
+		return nil, nil, zero, zero, Invalid("unit", "单位“%s”不存在。", unitCode)
+	}
+	if err := e.mayReport(t, a, unit); err != nil {
+		return nil, nil, zero, zero, err
+	}
+	start, end, err := e.MonthBounds(month)
+	return t, unit, start, end, err
+}
+
 // mayReport refuses a report outside the actor's subtree, or to a role
 // without reports.
 func (e *Engine) mayReport(t *Tree, a Actor, unit *Unit) error {
@@ -265,18 +270,7 @@ func (e *Engine) mayReport(t *Tree, a Actor, unit *Unit) error {
 // MonthFigures computes one month's figures for a unit's subtree from the
 // case columns: the report without its comparisons, rows and sweeps.
 func (e *Engine) MonthFigures(ctx context.Context, a Actor, unitCode, month string) (Figures, error) {
-	t, err := e.Tree(ctx)
-	if err != nil {
-		return Figures{}, err
-	}
-	unit := t.ByCode(unitCode)
-	if unit == nil {
-		return Figures{}, Invalid("unit", "单位“%s”不存在。", unitCode)
-	}
-	if err := e.mayReport(t, a, unit); err != nil {
-		return Figures{}, err
-	}
-	start, end, err := e.MonthBounds(month)
+	t, unit, start, end, err := e.reportScope(ctx, a, unitCode, month)
 	if err != nil {
 		return Figures{}, err
 	}
@@ -461,18 +455,7 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figur
 // may also be a category or source: "category:邻里", "source:门前调"
 // (cases accepted in the month).
 func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, month, figure string) ([]*Case, error) {
-	t, err := e.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	unit := t.ByCode(unitCode)
-	if unit == nil {
-		return nil, Invalid("unit", "单位“%s”不存在。", unitCode)
-	}
-	if err := e.mayReport(t, a, unit); err != nil {
-		return nil, err
-	}
-	start, end, err := e.MonthBounds(month)
+	t, unit, start, end, err := e.reportScope(ctx, a, unitCode, month)
 	if err != nil {
 		return nil, err
 	}

@@ -139,6 +139,26 @@ func (t *Tree) Path(id int64) string {
 	return s
 }
 
+// place checks u before it is saved under the unit with parentCode ("" for
+// a root) and sets its parent: the parent must exist and be one level up,
+// and a unit keeps its level.
+func (t *Tree) place(u *Unit, parentCode string) error {
+	var parent *Unit
+	if parentCode != "" {
+		if parent = t.ByCode(parentCode); parent == nil {
+			return Invalid("parent", "上级单位“%s”不存在。", parentCode)
+		}
+		u.ParentID = parent.ID
+	}
+	if err := u.Validate(parent); err != nil {
+		return err
+	}
+	if old := t.ByCode(u.Code); old != nil && old.Level != u.Level {
+		return Invalid("level", "单位“%s”已存在且层级为%s，不能改为%s。", u.Code, old.Level.Label(), u.Level.Label())
+	}
+	return nil
+}
+
 // Validate checks a unit before it is saved under parent (nil for a root).
 func (u *Unit) Validate(parent *Unit) error {
 	switch {

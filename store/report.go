@@ -19,18 +19,18 @@ func int64Args(ids []int64) []any {
 	return out
 }
 
-// inScope is the condition on cases c that the month [start, end) may
+// inScope completes sel, a query on cases c whose arguments so far are
+// selArgs, with the condition of the cases the month [start, end) may
 // count: located in units, registered before the end and not closed before
-// the start. It is written as two branches, closed in or after the month
+// the start. The query runs as two branches, closed in or after the month
 // and not closed at all, so that each walks the (location, closed_at)
 // index instead of every case the town ever had.
-func inScope(units []int64, start, end time.Time, branch string) (string, []any) {
+func inScope(sel string, selArgs []any, units []int64, start, end time.Time) (string, []any) {
 	cond := "c.location_unit_id IN (" + placeholders(len(units)) + ") AND c.opened_at < ? AND "
-	args := append(int64Args(units), end)
-	if branch == "closed" {
-		return cond + "c.closed_at >= ?", append(args, start)
-	}
-	return cond + "c.closed_at IS NULL", args
+	var args []any
+	args = append(append(append(args, selArgs...), int64Args(units)...), end, start)
+	args = append(append(append(args, selArgs...), int64Args(units)...), end)
+	return sel + cond + "c.closed_at >= ? UNION ALL " + sel + cond + "c.closed_at IS NULL", args
 }
 
 // ReportFacts returns the facts of the cases located in units that the
@@ -49,16 +49,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 	FROM cases c
 	LEFT JOIN case_events e ON e.case_id = c.id AND e.seq = (SELECT MAX(x.seq) FROM case_events x WHERE x.case_id = c.id AND x.at < ?)
 	WHERE `
-	var q string
-	var args []any
-	for i, branch := range []string{"closed", "open"} {
-		cond, cargs := inScope(units, start, end, branch)
-		if i > 0 {
-			q += " UNION ALL "
-		}
-		q += sel + cond
-		args = append(append(args, end, end), cargs...)
-	}
+	q, args := inScope(sel, []any{end, end}, units, start, end)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -102,16 +93,7 @@ func (db *DB) MonthEvents(ctx context.Context, units []int64, start, end time.Ti
 	sel := `SELECT e.case_id, e.name, e.actor_id, e.actor_name, e.role, e.automatic
 	FROM cases c JOIN case_events e ON e.case_id = c.id AND e.at >= ? AND e.at < ?
 	WHERE (e.name IN ('escalate', 'agree', 'followup', 'fulfil') OR e.role = 'mediator') AND `
-	var q string
-	var args []any
-	for i, branch := range []string{"closed", "open"} {
-		cond, cargs := inScope(units, start, end, branch)
-		if i > 0 {
-			q += " UNION ALL "
-		}
-		q += sel + cond
-		args = append(append(args, start, end), cargs...)
-	}
+	q, args := inScope(sel, []any{start, end}, units, start, end)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err
