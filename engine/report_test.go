@@ -159,7 +159,7 @@ func TestReportMatchesEventLog(t *testing.T) {
 			t.Fatalf("%s: %v", tr.Event, err)
 		}
 	}
-	months := 0
+	months, mediatorRows := 0, 0
 	for m := start; m.Before(en.clock.Now()); m = m.AddDate(0, 1, 0) {
 		month := m.In(en.Location).Format("2006-01")
 		for _, unit := range []string{"T1", "V1", "V2"} {
@@ -177,9 +177,14 @@ func TestReportMatchesEventLog(t *testing.T) {
 			if unit == "T1" && a.Agreed+a.Accepted > 0 {
 				months++
 			}
+			for _, m := range a.Mediators {
+				if m.Workload > 0 {
+					mediatorRows++
+				}
+			}
 		}
 	}
-	if months < 3 {
-		t.Errorf("only %d months had any activity", months)
+	if months < 3 || mediatorRows == 0 {
+		t.Errorf("only %d months had any activity, %d mediator rows", months, mediatorRows)
 	}
 }
