@@ -25,12 +25,16 @@ func int64Args(ids []int64) []any {
 // the start. The query runs as two branches, closed in or after the month
 // and not closed at all, so that each walks the (location, closed_at)
 // index instead of every case the town ever had.
+//
+// The open branch leaves out "registered before the end" so that the
+// planner cannot prefer the (location, opened_at) index; the few cases it
+// adds, registered after the month, are dropped by the caller.
 func inScope(sel string, selArgs []any, units []int64, start, end time.Time) (string, []any) {
-	cond := "c.location_unit_id IN (" + placeholders(len(units)) + ") AND c.opened_at < ? AND "
+	in := "c.location_unit_id IN (" + placeholders(len(units)) + ")"
 	var args []any
 	args = append(append(append(args, selArgs...), int64Args(units)...), end, start)
-	args = append(append(append(args, selArgs...), int64Args(units)...), end)
-	return sel + cond + "c.closed_at >= ? UNION ALL " + sel + cond + "c.closed_at IS NULL", args
+	args = append(append(args, selArgs...), int64Args(units)...)
+	return sel + in + " AND c.opened_at < ? AND c.closed_at >= ? UNION ALL " + sel + in + " AND c.closed_at IS NULL", args
 }
 
 // ReportFacts returns the facts of the cases located in units that the
@@ -66,6 +70,9 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 			&f.AcceptedAt, &f.ReferredAt, &f.AgreedAt, &tier, &f.AgreementAmount, &f.ClosedAt, &outcome,
 			&state, &due, &overall, &suspended, &mediator); err != nil {
 			return nil, err
+		}
+		if !f.OpenedAt.Before(end) {
+			continue
 		}
 		if flags != "" {
 			f.Flags = strings.Split(flags, ",")

@@ -160,9 +160,9 @@ func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end tim
 	for range 6 {
 		args = append(args, start.UTC(), end.UTC())
 	}
-	in := "location_unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ") AND opened_at < ?"
+	in := "location_unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ")"
 	args = append(append(args, int64Args(units)...), end.UTC(), start.UTC())
-	args = append(append(args, int64Args(units)...), end.UTC())
+	args = append(args, int64Args(units)...)
 	q := `SELECT
 		SUM(opened_at >= ? AND opened_at < ?),
 		SUM(accepted_at >= ? AND accepted_at < ?),
@@ -170,7 +170,7 @@ func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end tim
 		SUM(referred_at >= ? AND referred_at < ?),
 		SUM(closed_at >= ? AND closed_at < ? AND outcome = 'failed'),
 		SUM(CASE WHEN agreed_at >= ? AND agreed_at < ? THEN agreement_amount ELSE 0 END)
-	FROM (SELECT * FROM cases WHERE ` + in + ` AND closed_at >= ? UNION ALL SELECT * FROM cases WHERE ` + in + ` AND closed_at IS NULL)`
+	FROM (SELECT * FROM cases WHERE ` + in + ` AND opened_at < ? AND closed_at >= ? UNION ALL SELECT * FROM cases WHERE ` + in + ` AND closed_at IS NULL)`
 	var a, b, c, d, e2, f sql.NullInt64
 	return db.QueryRowContext(ctx, q, args...).Scan(&a, &b, &c, &d, &e2, &f)
 }
