@@ -110,6 +110,10 @@ type Case struct {
 	SuspendedAt   *time.Time // set while the clocks are stopped
 	SupervisedAt  *time.Time // last 督办
 	FlaggedDueAt  *time.Time // the latest passed deadline the scheduler flagged
+	// LastEventAt is the time of the latest event: the report reads a
+	// case's state at a past month's end from its columns when nothing
+	// happened since.
+	LastEventAt time.Time
 
 	CreatedBy int64
 	ImportKey string // set on imported cases, so a second import skips them

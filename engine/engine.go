@@ -489,7 +489,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		LocationUnitID: n.LocationID, HandlingUnitID: handling.ID,
 		Source: n.Source, Category: n.Category, Amount: n.Amount, People: n.People,
 		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
-		OpenedAt: at, TierStartedAt: &at, DueAt: e.due(e.policy(t, n.LocationID), at, e.policy(t, n.LocationID).Registered),
+		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: e.due(e.policy(t, n.LocationID), at, e.policy(t, n.LocationID).Registered),
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
 	}
 	first := &Event{Seq: 1, Name: EventOpened, To: workflow.Registered, UnitID: handling.ID,

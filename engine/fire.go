@@ -343,6 +343,7 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	}
 	ev.UnitID = n.HandlingUnitID
 	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
+	n.LastEventAt = latest(n.LastEventAt, at)
 	return ch
 }
 
@@ -441,7 +442,15 @@ func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 		ev.Data["due"] = latest.Format(time.RFC3339)
 	}
 	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
+	n.LastEventAt = latest(n.LastEventAt, at)
 	return ch, nil
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -143,6 +143,15 @@ func (en *env) checkInvariants(t *testing.T, id int64) {
 		t.Fatalf("case %d: the last event's deadlines %v/%v/%v differ from the case's %v/%v/%v", id,
 			last.DueAt, last.OverallDueAt, last.SuspendedAt, c.DueAt, c.OverallDueAt, c.SuspendedAt)
 	}
+	latestAt := c.OpenedAt
+	for _, e := range evs {
+		if e.At.After(latestAt) {
+			latestAt = e.At
+		}
+	}
+	if !c.LastEventAt.Equal(latestAt) {
+		t.Fatalf("case %d: last_event_at %v, latest event %v", id, c.LastEventAt, latestAt)
+	}
 	if !same(referred, c.ReferredAt) {
 		t.Fatalf("case %d: referred_at %v, first referral %v", id, c.ReferredAt, referred)
 	}

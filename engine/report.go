@@ -37,7 +37,8 @@ type CaseFacts struct {
 	// OverdueAtEnd: open at the end with a deadline passed by then.
 	OverdueAtEnd bool
 	// LastMediator is the mediator who last recorded anything on the case
-	// before the month's end, 0 if none.
+	// before the month's end, 0 if none. The store reads it only for the
+	// cases overdue at the end, the only ones the report asks it of.
 	LastMediator int64
 }
 
@@ -538,7 +539,13 @@ func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end t
 	if err != nil {
 		return nil, nil, err
 	}
-	events, err := e.Store.MonthEvents(ctx, units, start, end)
+	// Only the cases in scope can have events in the month: a case closed
+	// before it has none the report counts.
+	ids := make([]int64, len(facts))
+	for i, f := range facts {
+		ids[i] = f.ID
+	}
+	events, err := e.Store.MonthEvents(ctx, ids, start, end)
 	return facts, events, err
 }
 

@@ -68,9 +68,9 @@ type Store interface {
 	// ReportFacts returns what the monthly report needs of the cases located
 	// in units that the month [start, end) may count (see CaseFacts).
 	ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, error)
-	// MonthEvents returns the events of [start, end) on cases located in
-	// units that the report counts.
-	MonthEvents(ctx context.Context, units []int64, start, end time.Time) ([]MonthEvent, error)
+	// MonthEvents returns the events of [start, end) on the given cases
+	// that the report counts.
+	MonthEvents(ctx context.Context, caseIDs []int64, start, end time.Time) ([]MonthEvent, error)
 	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
 	// month already.
 	SaveSweep(ctx context.Context, s *Sweep) error

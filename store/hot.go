@@ -333,7 +333,7 @@ func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
 	r.setMutable(k)
 	res, err := c.exec(ctx, updateCase, r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
 		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.ClosedAt, r.Outcome,
-		r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, k.ID, ch.Version)
+		r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt, k.ID, ch.Version)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -29,18 +30,25 @@ func int64Args(ids []int64) []any {
 // The open branch leaves out "registered before the end" so that the
 // planner cannot prefer the (location, opened_at) index; the few cases it
 // adds, registered after the month, are dropped by the caller.
+//
+// A case never closed counts in nothing unless it is open now or something
+// happened to it since the month began: an agreement from years ago that
+// was never followed up is left out.
 func inScope(sel string, selArgs []any, units []int64, start, end time.Time) (string, []any) {
 	in := "c.location_unit_id IN (" + placeholders(len(units)) + ")"
 	var args []any
 	args = append(append(append(args, selArgs...), int64Args(units)...), end, start)
 	args = append(append(args, selArgs...), int64Args(units)...)
-	return sel + in + " AND c.opened_at < ? AND c.closed_at >= ? UNION ALL " + sel + in + " AND c.closed_at IS NULL", args
+	args = append(args, start)
+	return sel + in + " AND c.opened_at < ? AND c.closed_at >= ? UNION ALL " + sel + in +
+		" AND c.closed_at IS NULL AND (c.state IN ('registered', 'grid', 'village', 'town', 'referred') OR c.last_event_at >= ?)", args
 }
 
 // ReportFacts returns the facts of the cases located in units that the
 // month [start, end) may count: those registered before its end and not
 // closed before its start, with their state and deadlines after their last
-// event before the end.
+// event before the end. A case with no event since the end is as its
+// columns say; only the others are looked up in the event log.
 func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]engine.CaseFacts, error) {
 	if len(units) == 0 {
 		return nil, nil
@@ -48,27 +56,26 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 	start, end = start.UTC(), end.UTC()
 	sel := `SELECT c.id, c.location_unit_id, c.category, c.source, c.people, c.flags, c.opened_at, c.accepted_at,
 		c.referred_at, c.agreed_at, c.agreed_tier, c.agreement_amount, c.closed_at, c.outcome,
-		e.to_state, e.due_at, e.overall_due_at, e.suspended_at,
-		(SELECT m.actor_id FROM case_events m WHERE m.case_id = c.id AND m.at < ? AND m.role = 'mediator' ORDER BY m.seq DESC LIMIT 1)
-	FROM cases c
-	LEFT JOIN case_events e ON e.case_id = c.id AND e.seq = (SELECT MAX(x.seq) FROM case_events x WHERE x.case_id = c.id AND x.at < ?)
-	WHERE `
+		c.state, c.due_at, c.overall_due_at, c.suspended_at,
+		CASE WHEN c.last_event_at IS NULL OR c.last_event_at >= ?
+			THEN (SELECT x.id FROM case_events x WHERE x.case_id = c.id AND x.at < ? ORDER BY x.seq DESC LIMIT 1) END
+	FROM cases c WHERE `
 	q, args := inScope(sel, []any{end, end}, units, start, end)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []engine.CaseFacts
+	snaps := map[int64]int{} // event id -> index in out
 	for rows.Next() {
 		var f engine.CaseFacts
-		var flags, tier, outcome string
-		var state *string
-		var due, overall, suspended *time.Time
-		var mediator *int64
+		var flags, tier, outcome, state string
+		var snap engine.Case
+		var event *int64
 		if err := rows.Scan(&f.ID, &f.LocationUnitID, &f.Category, &f.Source, &f.People, &flags, &f.OpenedAt,
 			&f.AcceptedAt, &f.ReferredAt, &f.AgreedAt, &tier, &f.AgreementAmount, &f.ClosedAt, &outcome,
-			&state, &due, &overall, &suspended, &mediator); err != nil {
+			&state, &snap.DueAt, &snap.OverallDueAt, &snap.SuspendedAt, &event); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		if !f.OpenedAt.Before(end) {
@@ -77,47 +84,129 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 		if flags != "" {
 			f.Flags = strings.Split(flags, ",")
 		}
-		f.AgreedTier, f.Outcome, f.LastMediator = workflow.Level(tier), workflow.State(outcome), deref(mediator)
-		if state != nil {
-			f.StateAtEnd = workflow.State(*state)
-			snap := &engine.Case{State: f.StateAtEnd, DueAt: due, OverallDueAt: overall, SuspendedAt: suspended}
-			f.OverdueAtEnd = snap.State.Open() && snap.LatestPassed(end) != nil
+		f.AgreedTier, f.Outcome = workflow.Level(tier), workflow.State(outcome)
+		snap.State = workflow.State(state)
+		if event != nil {
+			snaps[*event] = len(out)
 		}
+		f.StateAtEnd, f.OverdueAtEnd = atEnd(&snap, end)
 		out = append(out, f)
 	}
-	return out, rows.Err()
-}
-
-// MonthEvents returns the events of [start, end) on cases located in units
-// that the report counts: escalations, agreements, follow-up visits, and
-// everything mediators recorded. Only cases in the month's scope can have
-// them, so the query starts from those.
-func (db *DB) MonthEvents(ctx context.Context, units []int64, start, end time.Time) ([]engine.MonthEvent, error) {
-	if len(units) == 0 {
-		return nil, nil
-	}
-	start, end = start.UTC(), end.UTC()
-	sel := `SELECT e.case_id, e.name, e.actor_id, e.actor_name, e.role, e.automatic
-	FROM cases c JOIN case_events e ON e.case_id = c.id AND e.at >= ? AND e.at < ?
-	WHERE (e.name IN ('escalate', 'agree', 'followup', 'fulfil') OR e.role = 'mediator') AND `
-	q, args := inScope(sel, []any{start, end}, units, start, end)
-	rows, err := db.reader().query(ctx, q, args...)
-	if err != nil {
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	if err := db.snapshots(ctx, out, snaps, end); err != nil {
+		return nil, err
+	}
+	return out, db.lastMediators(ctx, out, end)
+}
+
+// atEnd reads the state and lateness at end from a case's columns as they
+// stood then.
+func atEnd(snap *engine.Case, end time.Time) (workflow.State, bool) {
+	return snap.State, snap.State.Open() && snap.LatestPassed(end) != nil
+}
+
+// snapshots sets the state at end of the cases that changed since, from
+// their last event before it.
+func (db *DB) snapshots(ctx context.Context, facts []engine.CaseFacts, snaps map[int64]int, end time.Time) error {
+	ids := make([]int64, 0, len(snaps))
+	for id := range snaps {
+		ids = append(ids, id)
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		rows, err := db.reader().query(ctx, "SELECT id, to_state, due_at, overall_due_at, suspended_at FROM case_events WHERE id IN ("+
+			placeholders(len(chunk))+")", int64Args(chunk)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			var state string
+			var snap engine.Case
+			if err := rows.Scan(&id, &state, &snap.DueAt, &snap.OverallDueAt, &snap.SuspendedAt); err != nil {
+				rows.Close()
+				return err
+			}
+			snap.State = workflow.State(state)
+			f := &facts[snaps[id]]
+			f.StateAtEnd, f.OverdueAtEnd = atEnd(&snap, end)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lastMediators sets, for the cases overdue at end, the mediator who last
+// recorded anything on them before it.
+func (db *DB) lastMediators(ctx context.Context, facts []engine.CaseFacts, end time.Time) error {
+	byCase := map[int64]*engine.CaseFacts{}
+	var ids []int64
+	for i := range facts {
+		if facts[i].OverdueAtEnd {
+			byCase[facts[i].ID] = &facts[i]
+			ids = append(ids, facts[i].ID)
+		}
+	}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		rows, err := db.reader().query(ctx, "SELECT case_id, actor_id FROM case_events WHERE case_id IN ("+placeholders(len(chunk))+
+			") AND at < ? AND role = 'mediator' ORDER BY case_id, seq", append(int64Args(chunk), end)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var caseID int64
+			var actor *int64
+			if err := rows.Scan(&caseID, &actor); err != nil {
+				rows.Close()
+				return err
+			}
+			byCase[caseID].LastMediator = deref(actor)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MonthEvents returns the events of [start, end) on the given cases that
+// the report counts: escalations, agreements, follow-up visits, and
+// everything mediators recorded.
+func (db *DB) MonthEvents(ctx context.Context, caseIDs []int64, start, end time.Time) ([]engine.MonthEvent, error) {
 	var out []engine.MonthEvent
-	for rows.Next() {
-		var ev engine.MonthEvent
-		var actor *int64
-		var role string
-		if err := rows.Scan(&ev.CaseID, &ev.Name, &actor, &ev.ActorName, &role, &ev.Automatic); err != nil {
+	for len(caseIDs) > 0 {
+		chunk := caseIDs[:min(len(caseIDs), 500)]
+		caseIDs = caseIDs[len(chunk):]
+		rows, err := db.reader().query(ctx, `SELECT case_id, name, actor_id, actor_name, role, automatic FROM case_events
+			WHERE case_id IN (`+placeholders(len(chunk))+`) AND at >= ? AND at < ?
+			AND (name IN ('escalate', 'agree', 'followup', 'fulfil') OR role = 'mediator')`,
+			append(int64Args(chunk), start.UTC(), end.UTC())...)
+		if err != nil {
 			return nil, err
 		}
-		ev.ActorID, ev.Role = deref(actor), workflow.Role(role)
-		out = append(out, ev)
+		for rows.Next() {
+			var ev engine.MonthEvent
+			var actor *int64
+			var role string
+			if err := rows.Scan(&ev.CaseID, &ev.Name, &actor, &ev.ActorName, &role, &ev.Automatic); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ev.ActorID, ev.Role = deref(actor), workflow.Role(role)
+			out = append(out, ev)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, err
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 type sweepRow struct {

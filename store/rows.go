@@ -82,6 +82,7 @@ type caseRow struct {
 	SuspendedAt     *time.Time
 	SupervisedAt    *time.Time
 	FlaggedDueAt    *time.Time
+	LastEventAt     *time.Time
 	CreatedBy       *int64
 	ImportKey       *string
 }
@@ -94,7 +95,7 @@ var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number"
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
 	"closed_at", "outcome", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
-	"flagged_due_at", "created_by", "import_key"}, ", ")
+	"flagged_due_at", "last_event_at", "created_by", "import_key"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
 func (r *caseRow) values() []any {
@@ -102,7 +103,7 @@ func (r *caseRow) values() []any {
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
 		r.ClosedAt, r.Outcome, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
-		r.FlaggedDueAt, r.CreatedBy, r.ImportKey}
+		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey}
 }
 
 func (r *caseRow) fields() []any {
@@ -110,7 +111,7 @@ func (r *caseRow) fields() []any {
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
 		&r.ClosedAt, &r.Outcome, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
-		&r.FlaggedDueAt, &r.CreatedBy, &r.ImportKey}
+		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey}
 }
 
 func (r *caseRow) toCase() *engine.Case {
@@ -125,7 +126,8 @@ func (r *caseRow) toCase() *engine.Case {
 		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome),
 		TierStartedAt: utc(r.TierStartedAt), DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt),
 		SuspendedAt: utc(r.SuspendedAt), SupervisedAt: utc(r.SupervisedAt), FlaggedDueAt: utc(r.FlaggedDueAt),
-		CreatedBy: deref(r.CreatedBy),
+		LastEventAt: derefTime(r.LastEventAt),
+		CreatedBy:   deref(r.CreatedBy),
 	}
 	if r.Flags != "" {
 		c.Flags = strings.Split(r.Flags, ",")
@@ -161,13 +163,14 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.ClosedAt, r.Outcome = c.ClosedAt, string(c.Outcome)
 	r.TierStartedAt, r.DueAt, r.OverallDueAt = c.TierStartedAt, c.DueAt, c.OverallDueAt
 	r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt = c.SuspendedAt, c.SupervisedAt, c.FlaggedDueAt
+	r.LastEventAt = utc(&c.LastEventAt)
 }
 
 // mutableColumns are updated by every event, in the order applyChange passes
 // them.
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
 	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "closed_at", "outcome",
-	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at"}
+	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at"}
 
 type partyRow struct {
 	ID       int64
@@ -312,6 +315,13 @@ func nilIfZero(v int64) *int64 {
 		return nil
 	}
 	return &v
+}
+
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 func utc(t *time.Time) *time.Time {

@@ -152,27 +152,57 @@ func generate(ctx context.Context, e *engine.Engine, total, towns int, now time.
 	return nil
 }
 
-// rawAggregate is the raw limit: the month's counts in one SQL statement
-// over the same rows, read through the same (location, closed_at) index the
-// report uses.
+// rawAggregate is the raw limit: the month's figures in one hand-written
+// SQL statement over the same rows, read through the same indexes, grouped
+// by category and source as the report breaks them down, with the month's
+// escalations and follow-ups counted over the same cases. The state at the
+// month's end is read from the case columns, which is exact for a month
+// after which nothing happened (the generator's last month).
 func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end time.Time) error {
-	args := []any{}
-	for range 6 {
-		args = append(args, start.UTC(), end.UTC())
-	}
+	s, e := start.UTC(), end.UTC()
 	in := "location_unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ")"
-	args = append(append(args, int64Args(units)...), end.UTC(), start.UTC())
-	args = append(args, int64Args(units)...)
-	q := `SELECT
-		SUM(opened_at >= ? AND opened_at < ?),
-		SUM(accepted_at >= ? AND accepted_at < ?),
-		SUM(agreed_at >= ? AND agreed_at < ?),
-		SUM(referred_at >= ? AND referred_at < ?),
-		SUM(closed_at >= ? AND closed_at < ? AND outcome = 'failed'),
-		SUM(CASE WHEN agreed_at >= ? AND agreed_at < ? THEN agreement_amount ELSE 0 END)
-	FROM (SELECT * FROM cases WHERE ` + in + ` AND opened_at < ? AND closed_at >= ? UNION ALL SELECT * FROM cases WHERE ` + in + ` AND closed_at IS NULL)`
-	var a, b, c, d, e2, f sql.NullInt64
-	return db.QueryRowContext(ctx, q, args...).Scan(&a, &b, &c, &d, &e2, &f)
+	scope := `SELECT * FROM cases WHERE ` + in + ` AND opened_at < ? AND closed_at >= ? UNION ALL SELECT * FROM cases WHERE ` + in + `
+		AND closed_at IS NULL AND (state IN ('registered', 'grid', 'village', 'town', 'referred') OR last_event_at >= ?)`
+	scopeArgs := append(append(append(int64Args(units), e, s), int64Args(units)...), s)
+	q := `SELECT c.category, c.source,
+		SUM(c.opened_at >= ?1 AND c.opened_at < ?2),
+		SUM(c.accepted_at >= ?1 AND c.accepted_at < ?2),
+		SUM(CASE WHEN c.accepted_at >= ?1 AND c.accepted_at < ?2 THEN c.people ELSE 0 END),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = 'grid'),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = 'village'),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = 'town'),
+		SUM(CASE WHEN c.agreed_at >= ?1 AND c.agreed_at < ?2 THEN c.agreement_amount ELSE 0 END),
+		SUM(CASE WHEN c.agreed_at >= ?1 AND c.agreed_at < ?2 THEN julianday(c.agreed_at) - julianday(c.accepted_at) ELSE 0 END),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.flags LIKE '%civil_to_criminal%'),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.flags LIKE '%group_incident%'),
+		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = 'failed'),
+		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = 'withdrawn'),
+		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = 'rejected'),
+		SUM(c.referred_at >= ?1 AND c.referred_at < ?2),
+		SUM(c.state IN ('registered', 'grid', 'village', 'town', 'referred')),
+		SUM(c.state IN ('registered', 'grid', 'village', 'town', 'referred') AND c.suspended_at IS NULL
+			AND (c.due_at <= ?2 OR (c.state IN ('grid', 'village', 'town') AND c.overall_due_at <= ?2))),
+		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name = 'escalate')),
+		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name IN ('followup', 'fulfil')))
+	FROM (` + scope + `) c GROUP BY c.category, c.source`
+	rows, err := db.QueryContext(ctx, q, append([]any{s, e}, scopeArgs...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cat, src string
+		vals := make([]sql.NullFloat64, 19)
+		dest := []any{&cat, &src}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func int64Args(ids []int64) []any {
