@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -57,13 +58,18 @@ func (s *Server) toAPICase(c echo.Context, k *engine.Case) (apiCase, error) {
 	if a.Flags == nil {
 		a.Flags = []string{}
 	}
-	handles := s.Engine.Handles(actor(c), k)
+	handles, shown := s.Engine.Handles(actor(c), k), false
 	for _, p := range k.Parties {
 		ap := apiParty{Side: p.Side, Kind: p.Kind, Name: p.Name, IDNumber: p.MaskedIDNumber(), Phone: p.MaskedPhone()}
-		if handles {
+		if handles && (p.IDNumber != "" || p.Phone != "") {
 			ap.IDNumber, ap.Phone = p.IDNumber, p.Phone
+			shown = true
 		}
 		a.Parties = append(a.Parties, ap)
+	}
+	if shown {
+		// Every view of unmasked personal data is logged (DESIGN §9).
+		slog.Info("personal data shown", "user", currentUser(c).Name, "case", k.Number, "path", c.Request().URL.Path)
 	}
 	return a, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -187,17 +188,23 @@ type partyView struct {
 func (s *Server) partyViews(c echo.Context, k *engine.Case, withAddress bool) []partyView {
 	handles := s.Engine.Handles(actor(c), k)
 	var out []partyView
+	shown := false
 	for _, p := range k.Parties {
 		v := partyView{Side: map[string]string{engine.SideApplicant: "申请人", engine.SideRespondent: "被申请人"}[p.Side],
 			Name: p.Name, Sex: p.Sex, IDNumber: p.MaskedIDNumber(), Phone: p.MaskedPhone(),
 			Consent: map[string]string{"yes": "同意", "no": "不同意", "": "未询问"}[p.Consent]}
 		if handles {
 			v.IDNumber, v.Phone = p.IDNumber, p.Phone
+			shown = shown || p.IDNumber != "" || p.Phone != ""
 		}
 		if withAddress && handles {
 			v.Address = p.Address
 		}
 		out = append(out, v)
+	}
+	if shown {
+		// Every view of unmasked personal data is logged (DESIGN §9).
+		slog.Info("personal data shown", "user", currentUser(c).Name, "case", k.Number, "path", c.Request().URL.Path)
 	}
 	return out
 }
