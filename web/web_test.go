@@ -187,6 +187,12 @@ func TestPagesForEveryRole(t *testing.T) {
 				if code, _ := c.get(casePath(k, "/receipt")); code != 200 {
 					t.Errorf("case %s receipt: %d", key, code)
 				}
+				ags, _ := s.e.Agreements(ctx, a, k.ID)
+				for _, ag := range ags {
+					if code, body := c.get(casePath(k, fmt.Sprintf("/agreements/%d", ag.ID))); code != 200 || !strings.Contains(body, "人民调解协议书") {
+						t.Errorf("case %s agreement: %d", key, code)
+					}
+				}
 				trs, acts, _ := s.e.Allowed(ctx, a, k)
 				for _, tr := range trs {
 					if code, body := c.get(casePath(k, "/do/"+string(tr.Event))); code != 200 || !strings.Contains(body, tr.Label) {
