@@ -43,6 +43,12 @@ func (f listFilter) engineFilter(now time.Time, unit int64) engine.CaseFilter {
 	ef := engine.CaseFilter{Category: f.Category, Source: f.Source, Offset: (f.Page - 1) * pageSize, Limit: pageSize}
 	if f.Mine {
 		ef.Handling = []int64{unit}
+		if f.State == "" {
+			// A queue holds what still needs work: open cases, and agreements
+			// waiting for their follow-up visit.
+			ef.States = []workflow.State{workflow.Registered, workflow.Grid, workflow.Village, workflow.Town,
+				workflow.Referred, workflow.Agreed}
+		}
 	}
 	if s := workflow.State(f.State); s.Valid() {
 		ef.States = []workflow.State{s}

@@ -100,6 +100,11 @@ func Build(ctx context.Context, e *engine.Engine, perYear int, seed uint64, prog
 			progress(i+1, len(starts))
 		}
 	}
+	n, err := b.queue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Cases += n
 	return res, nil
 }
 
@@ -206,6 +211,36 @@ var (
 
 func (b *builder) name() string {
 	return string(surnames[b.rng.IntN(len(surnames))]) + given[b.rng.IntN(len(given))]
+}
+
+// queue gives the demo grid mediator's grid a few disputes in hand, so that
+// their queue shows work on the first login: one waiting at the desk, two
+// being mediated, one of them with a day left.
+func (b *builder) queue(ctx context.Context) (int, error) {
+	var grid *engine.Unit
+	for _, u := range b.tree.Units() {
+		if u.Name == Accounts[1].Unit {
+			grid = u
+		}
+	}
+	for i, ago := range []time.Duration{4 * time.Hour, 26 * time.Hour, 50 * time.Hour} {
+		at := b.now.Add(-ago)
+		c, err := b.e.OpenCase(ctx, b.intake, &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: grid.ID,
+			People: 2, Risk: engine.RiskGreen, Summary: []string{"楼上漏水殃及楼下，双方就维修费用争执。",
+				"邻居在公共楼道堆放杂物，多次协商未果。", "宠物犬夜间吠叫扰民，邻里发生口角。"}[i],
+			Requests: "请求调解。", At: at,
+			Parties: []*engine.Party{{Side: engine.SideApplicant, Name: b.name(), Phone: fmt.Sprintf("139%08d", b.rng.IntN(1e8)), Consent: "yes"},
+				{Side: engine.SideRespondent, Name: b.name(), Consent: "yes"}}})
+		if err != nil {
+			return i, err
+		}
+		if i > 0 {
+			if _, err := b.e.Fire(ctx, b.intake, c.ID, workflow.AcceptGrid, engine.Input{At: at.Add(time.Hour)}); err != nil {
+				return i, err
+			}
+		}
+	}
+	return 3, nil
 }
 
 // stories gives each category a plausible account and a typical amount in yuan.

@@ -24,7 +24,7 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Cases != 400 || len(res.Password) < 8 {
+	if res.Cases != 403 || len(res.Password) < 8 {
 		t.Fatalf("got %+v", res)
 	}
 	tree, _ := e.Tree(ctx)
@@ -43,7 +43,7 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	cases, total, err := e.Cases(ctx, engine.System, engine.CaseFilter{Limit: 500})
-	if err != nil || total != 400 {
+	if err != nil || total != 403 {
 		t.Fatalf("%d cases: %v", total, err)
 	}
 	seen := map[string]bool{}
@@ -86,6 +86,17 @@ func TestBuild(t *testing.T) {
 	}
 	if overdue == 0 {
 		t.Error("the demo has no overdue case")
+	}
+	// The demo grid mediator finds work in their queue.
+	var grid int64
+	for _, u := range tree.Units() {
+		if u.Name == demo.Accounts[1].Unit {
+			grid = u.ID
+		}
+	}
+	queue, _, _ := e.Cases(ctx, engine.System, engine.CaseFilter{Handling: []int64{grid}, States: []workflow.State{workflow.Grid}})
+	if len(queue) < 2 {
+		t.Errorf("the grid mediator's queue has %d cases", len(queue))
 	}
 	if _, err := demo.Build(ctx, e, 10, 2, nil); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Errorf("second build: %v", err)
