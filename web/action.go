@@ -130,12 +130,18 @@ func cutParty(k string) (int, string, bool) {
 	return n, rest, true
 }
 
-func (s *Server) handleActionForm(c echo.Context) error {
+// action finds the case and the action of the request.
+func (s *Server) action(c echo.Context) (*engine.Case, *actionForm, *workflow.Transition, error) {
 	k, err := s.caseParam(c)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	f, tr, err := s.lookupAction(c, k, c.Param("action"))
+	return k, f, tr, err
+}
+
+func (s *Server) handleActionForm(c echo.Context) error {
+	_, f, tr, err := s.action(c)
 	if err != nil {
 		return err
 	}
@@ -149,11 +155,7 @@ func (s *Server) handleActionForm(c echo.Context) error {
 // the form with its messages; a change by someone else meanwhile shows the
 // case as it is now.
 func (s *Server) handleAction(c echo.Context) error {
-	k, err := s.caseParam(c)
-	if err != nil {
-		return err
-	}
-	f, tr, err := s.lookupAction(c, k, c.Param("action"))
+	k, f, tr, err := s.action(c)
 	if err != nil {
 		return err
 	}
