@@ -130,7 +130,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		Register:  registers(a.Role),
 		Doorstep:  a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
 		Supervise: workflow.Permits(sup.Grants, workflow.Position{Role: a.Role, InSubtree: true}),
-		Report:    a.Role == workflow.RoleSupervisor,
+		Report:    reads(a.Role),
 		Sweep:     a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
 	}
 }
