@@ -543,3 +543,28 @@ func (e *Engine) Mediators(ctx context.Context, unitID int64) ([]*User, error) {
 func (e *Engine) Handles(a Actor, c *Case) bool {
 	return a.Role == workflow.RoleSystem || (a.UnitID != 0 && a.UnitID == c.HandlingUnitID)
 }
+
+// LookUp finds a case for a party by its public code and the party's phone
+// number (DESIGN §1: parties never log in). Returns ENOTFOUND, with the same
+// message, whether the code or the phone is wrong, so that neither can be
+// guessed apart.
+func (e *Engine) LookUp(ctx context.Context, code, phone string) (*Case, error) {
+	code, phone = strings.ToUpper(strings.TrimSpace(code)), strings.TrimSpace(phone)
+	notFound := Errorf(ENOTFOUND, "查询码或电话号码不正确，请核对受理回执。")
+	if code == "" || phone == "" {
+		return nil, notFound
+	}
+	c, err := e.Store.FindCaseBy(ctx, code)
+	if ErrorCode(err) == ENOTFOUND || (err == nil && c.Code != code) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range c.Parties {
+		if p.Phone != "" && p.Phone == phone {
+			return c, nil
+		}
+	}
+	return nil, notFound
+}

@@ -19,6 +19,8 @@ func (s *Server) routes() {
 	public := e.Group("", s.csrf)
 	public.GET("/login", s.handleLoginForm)
 	public.POST("/login", s.handleLogin)
+	public.GET("/lookup", s.handleLookupForm)
+	public.POST("/lookup", s.handleLookup)
 
 	// Pages for logged-in users.
 	pages := e.Group("", s.csrf, s.requireUser)

@@ -474,3 +474,24 @@ func TestSweepFiling(t *testing.T) {
 		t.Errorf("intake opened the sweep form: %d", code)
 	}
 }
+
+// TestLookup: a party finds their case by its public code and their phone,
+// sees no personal data, and repeated wrong tries are stopped.
+func TestLookup(t *testing.T) {
+	s := newSite(t)
+	k := s.cases["grid"]
+	c := s.client(t)
+	c.get("/lookup")
+	code, body := c.post("/lookup", url.Values{"code": {strings.ToLower(k.Code)}, "phone": {"13800000001"}})
+	if code != 200 || !strings.Contains(body, k.Number) || !strings.Contains(body, "网格调解中") || strings.Contains(body, "张三") {
+		t.Fatalf("lookup: %d", code)
+	}
+	for i := range 5 {
+		if code, body := c.post("/lookup", url.Values{"code": {k.Code}, "phone": {"13900000000"}}); code != 404 || !strings.Contains(body, "查询码或电话号码不正确") {
+			t.Fatalf("wrong phone, try %d: %d", i, code)
+		}
+	}
+	if code, _ := c.post("/lookup", url.Values{"code": {k.Code}, "phone": {"13800000001"}}); code != 429 {
+		t.Errorf("after five failures: %d", code)
+	}
+}
