@@ -88,8 +88,9 @@ func currentUser(c echo.Context) *engine.User {
 func actor(c echo.Context) engine.Actor { return currentUser(c).Actor() }
 
 // csrf gives every browser a random token in a cookie and requires it back in
-// the form of every POST (double submit): another site can make the browser
-// send the cookie, but cannot read it to fill the form.
+// the form (or, from scripts, the X-CSRF-Token header) of every POST (double
+// submit): another site can make the browser send the cookie, but cannot
+// read it to fill the form.
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token := ""
@@ -105,7 +106,11 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set("csrf", token)
 		if c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead {
-			if subtle.ConstantTimeCompare([]byte(c.FormValue("csrf")), []byte(token)) != 1 {
+			sent := c.Request().Header.Get("X-CSRF-Token")
+			if sent == "" {
+				sent = c.FormValue("csrf")
+			}
+			if subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
 				return engine.Errorf(engine.EFORBIDDEN, "表单已过期或来源不明，请刷新页面后重新提交。")
 			}
 		}

@@ -90,7 +90,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var rerr error
 	switch {
 	case api:
-		rerr = c.JSON(status, map[string]any{"error": map[string]string{"code": engine.ErrorCode(err), "message": msg, "field": engine.ErrorField(err)}})
+		rerr = c.JSON(status, map[string]any{"error": map[string]any{"code": engine.ErrorCode(err), "message": msg,
+			"field": engine.ErrorField(err), "fields": engine.ErrorFields(err)}})
 	case status == http.StatusUnauthorized:
 		rerr = c.Redirect(http.StatusSeeOther, "/login")
 	default:

@@ -44,11 +44,14 @@ func (s *Server) routes() {
 	pages.GET("/cases/:id/do/:action", s.handleActionForm)
 	pages.POST("/cases/:id/do/:action", s.handleAction)
 
-	// JSON API for logged-in users.
-	api := e.Group("/api/v1", s.requireUser)
+	// JSON API for logged-in users; its POSTs carry the CSRF token in the
+	// X-CSRF-Token header.
+	e.GET("/api/v1/openapi.json", s.handleOpenAPI)
+	api := e.Group("/api/v1", s.csrf, s.requireUser)
 	api.GET("/workflow", s.handleAPIWorkflow)
 	api.GET("/route", s.handleRoute)
 	api.GET("/cases", s.handleAPICaseList)
 	api.GET("/cases/:id", s.handleAPICase)
 	api.GET("/cases/:id/events", s.handleAPIEvents)
+	api.POST("/cases/:id/:kind/:name", s.handleAPIAction)
 }

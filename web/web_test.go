@@ -495,3 +495,69 @@ func TestLookup(t *testing.T) {
 		t.Errorf("after five failures: %d", code)
 	}
 }
+
+// postJSON sends a JSON body with the CSRF token in its header, unless
+// token is "-".
+func (c *client) postJSON(path, body, token string) (int, string) {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.s.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "-" {
+		req.Header.Set("X-CSRF-Token", token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestAPIActions fires events through the JSON API and checks its OpenAPI
+// document names every event and activity of the workflow table.
+func TestAPIActions(t *testing.T) {
+	s := newSite(t)
+	c := s.login(t, "mediator@G11")
+	c.get("/cases")
+	k := s.caseNow(t, "grid")
+	path := fmt.Sprintf("/api/v1/cases/%d/events/escalate", k.ID)
+	if code, _ := c.postJSON(path, `{"reason":"调解不成"}`, "-"); code != 403 {
+		t.Errorf("without the CSRF header: %d", code)
+	}
+	code, body := c.postJSON(path, `{"reason":"天太热"}`, c.csrf)
+	if code != 422 || !strings.Contains(body, `"field":"reason"`) {
+		t.Errorf("a bad reason: %d %s", code, body)
+	}
+	code, body = c.postJSON(path, fmt.Sprintf(`{"version":%d,"reason":"调解不成"}`, k.Version), c.csrf)
+	if code != 200 || !strings.Contains(body, `"state":"village"`) {
+		t.Fatalf("escalate: %d %s", code, body)
+	}
+	if code, _ := c.postJSON(path, fmt.Sprintf(`{"version":%d,"reason":"调解不成"}`, k.Version), c.csrf); code != 409 {
+		t.Errorf("a stale version: %d", code)
+	}
+	session := fmt.Sprintf("/api/v1/cases/%d/activities/session", k.ID)
+	if code, body := c.postJSON(session, `{"session":{"record":"调解"}}`, c.csrf); code != 403 || !strings.Contains(body, "forbidden") {
+		t.Errorf("a session on a case gone to the village, by the grid mediator: %d %s", code, body)
+	}
+	note := fmt.Sprintf("/api/v1/cases/%d/activities/note", k.ID)
+	if code, _ := c.postJSON(note, `{"note":"电话联系"}`, c.csrf); code != 200 {
+		t.Errorf("a note in the mediator's subtree: %d", code)
+	}
+	resp, err := http.Get(s.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, ev := range workflow.Events() {
+		if !strings.Contains(string(doc), `"/cases/{id}/events/`+string(ev)+`"`) {
+			t.Errorf("the OpenAPI document lacks %s", ev)
+		}
+	}
+	for _, a := range workflow.Activities {
+		if !strings.Contains(string(doc), `"/cases/{id}/activities/`+string(a.Activity)+`"`) {
+			t.Errorf("the OpenAPI document lacks %s", a.Activity)
+		}
+	}
+}

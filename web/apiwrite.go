@@ -1,0 +1,218 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+	"github.com/labstack/echo/v4"
+)
+
+// apiInput is the JSON body of an event or activity: the fields the
+// workflow table requires of it (see /api/v1/openapi.json).
+type apiInput struct {
+	Version   int      `json:"version"`
+	Unit      string   `json:"unit"`
+	Reason    string   `json:"reason"`
+	Routes    []string `json:"routes"`
+	Partner   string   `json:"partner"`
+	Party     string   `json:"party"`
+	Result    string   `json:"result"`
+	Note      string   `json:"note"`
+	Consent   bool     `json:"consent"`
+	Days      int      `json:"days"`
+	Mediator  int64    `json:"mediator"`
+	Risk      string   `json:"risk"`
+	Agreement *struct {
+		Kind        string  `json:"kind"`
+		Facts       string  `json:"facts"`
+		Terms       string  `json:"terms"`
+		Performance string  `json:"performance"`
+		Due         string  `json:"due"`
+		Amount      float64 `json:"amount"`
+	} `json:"agreement"`
+	Visit *struct {
+		Visited  string `json:"visited"`
+		Findings string `json:"findings"`
+	} `json:"visit"`
+	Session *struct {
+		Place        string `json:"place"`
+		Participants string `json:"participants"`
+		Record       string `json:"record"`
+	} `json:"session"`
+	NewParty *apiParty `json:"new_party"`
+}
+
+func (a *apiInput) input() (engine.Input, error) {
+	in := engine.Input{Version: a.Version, Unit: a.Unit, Reason: a.Reason, Routes: a.Routes, Partner: a.Partner, Party: a.Party,
+		Result: a.Result, Note: a.Note, Consent: a.Consent, Days: a.Days, Mediator: a.Mediator, Risk: engine.Risk(a.Risk)}
+	if g := a.Agreement; g != nil {
+		in.Agreement = &engine.Agreement{Kind: g.Kind, Facts: g.Facts, Terms: g.Terms, Performance: g.Performance, Amount: engine.FenFromYuan(g.Amount)}
+		if g.Due != "" {
+			d, err := time.ParseInLocation(time.DateOnly, g.Due, shanghai)
+			if err != nil {
+				return in, engine.Invalid("agreement.due", "履行期限应为日期，如 2026-12-31。")
+			}
+			in.Agreement.DueAt = &d
+		}
+	}
+	if v := a.Visit; v != nil {
+		in.Visit = &engine.FollowUp{Visited: v.Visited, Findings: v.Findings}
+	}
+	if s := a.Session; s != nil {
+		in.Session = &engine.Session{Place: s.Place, Participants: s.Participants, Record: s.Record}
+	}
+	if p := a.NewParty; p != nil {
+		in.NewParty = &engine.Party{Side: p.Side, Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
+	}
+	return in, nil
+}
+
+// handleAPIAction fires an event or records an activity from JSON, and
+// answers with the case as it is after it.
+func (s *Server) handleAPIAction(c echo.Context) error {
+	k, err := s.caseParam(c)
+	if err != nil {
+		return err
+	}
+	var body apiInput
+	if err := c.Bind(&body); err != nil {
+		return engine.Errorf(engine.EINVALID, "请求体不是有效的JSON。")
+	}
+	in, err := body.input()
+	if err != nil {
+		return err
+	}
+	name := c.Param("name")
+	var next *engine.Case
+	switch c.Param("kind") {
+	case "events", "activities":
+	default:
+		return echo.ErrNotFound
+	}
+	if c.Param("kind") == "events" {
+		next, err = s.Engine.Fire(c.Request().Context(), actor(c), k.ID, workflow.Event(name), in)
+	} else {
+		next, err = s.Engine.Record(c.Request().Context(), actor(c), k.ID, workflow.Activity(name), in)
+	}
+	if err != nil {
+		return err
+	}
+	out, err := s.toAPICase(c, next)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// fieldSchemas describes each workflow field as JSON Schema.
+var fieldSchemas = map[workflow.Field]map[string]any{
+	workflow.FieldUnit:     {"type": "string", "description": "承办单位编码"},
+	workflow.FieldReason:   {"type": "string", "description": "原因"},
+	workflow.FieldRoutes:   {"type": "array", "items": map[string]any{"type": "string", "enum": workflow.Routes}, "description": "已告知的其他途径"},
+	workflow.FieldPartner:  {"type": "string", "enum": workflow.Partners},
+	workflow.FieldParty:    {"type": "string", "description": "撤回的当事人"},
+	workflow.FieldResult:   {"type": "string", "description": "移交单位的办理结果"},
+	workflow.FieldNote:     {"type": "string"},
+	workflow.FieldDays:     {"type": "integer", "minimum": 1, "maximum": 90},
+	workflow.FieldConsent:  {"type": "boolean", "description": "双方当事人同意"},
+	workflow.FieldMediator: {"type": "integer", "description": "调解员的用户 id"},
+	workflow.FieldRisk:     {"type": "string", "enum": []string{"green", "yellow", "red"}},
+	workflow.FieldAgreement: {"type": "object", "required": []string{"kind", "terms"}, "properties": map[string]any{
+		"kind": map[string]any{"type": "string", "enum": []string{"written", "oral"}}, "facts": map[string]any{"type": "string"},
+		"terms": map[string]any{"type": "string"}, "performance": map[string]any{"type": "string"},
+		"due": map[string]any{"type": "string", "format": "date"}, "amount": map[string]any{"type": "number", "description": "元"}}},
+	workflow.FieldVisit: {"type": "object", "required": []string{"visited", "findings"}, "properties": map[string]any{
+		"visited": map[string]any{"type": "string"}, "findings": map[string]any{"type": "string"}}},
+	workflow.FieldSession: {"type": "object", "required": []string{"record"}, "properties": map[string]any{
+		"place": map[string]any{"type": "string"}, "participants": map[string]any{"type": "string"}, "record": map[string]any{"type": "string"}}},
+	workflow.FieldNewParty: {"type": "object", "required": []string{"side", "name"}, "properties": map[string]any{
+		"side": map[string]any{"type": "string", "enum": []string{"applicant", "respondent"}}, "kind": map[string]any{"type": "string"},
+		"name": map[string]any{"type": "string"}, "id_number": map[string]any{"type": "string"}, "phone": map[string]any{"type": "string"}}},
+}
+
+// actionPath describes one event's or activity's POST from the workflow
+// table: the states it may leave, the roles it is granted to, and the body
+// of exactly the fields it requires.
+func actionPath(summary, description string, fields []workflow.Field, reasons []string, unitOptional bool) map[string]any {
+	props := map[string]any{"version": map[string]any{"type": "integer", "description": "看到的案件版本；不一致时返回 409"}}
+	var required []string
+	for _, f := range fields {
+		schema := fieldSchemas[f]
+		if f == workflow.FieldReason && reasons != nil {
+			schema = map[string]any{"type": "string", "enum": reasons}
+		}
+		name := string(f)
+		props[name] = schema
+		if f != workflow.FieldUnit || !unitOptional {
+			required = append(required, name)
+		}
+	}
+	body := map[string]any{"type": "object", "properties": props}
+	if required != nil {
+		body["required"] = required
+	}
+	return map[string]any{"post": map[string]any{
+		"summary": summary, "description": description,
+		"parameters":  []any{map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "integer"}}},
+		"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": body}}},
+		"responses": map[string]any{"200": map[string]any{"description": "操作后的案件"}, "403": map[string]any{"description": "无权操作"},
+			"409": map[string]any{"description": "状态或版本冲突"}, "422": map[string]any{"description": "数据有误，fields 逐项说明"}},
+	}}
+}
+
+// handleOpenAPI publishes the API as an OpenAPI 3 document, its event and
+// activity operations drawn from the workflow table.
+func (s *Server) handleOpenAPI(c echo.Context) error {
+	get := func(summary string) map[string]any {
+		return map[string]any{"get": map[string]any{"summary": summary, "responses": map[string]any{"200": map[string]any{"description": "OK"}}}}
+	}
+	paths := map[string]any{
+		"/cases":             get("本人辖区内的案件（筛选：state, category, source, q, overdue, mine, page）"),
+		"/cases/{id}":        get("一件案件"),
+		"/cases/{id}/events": get("案件的办理经过"),
+		"/workflow":          get("流程表与状态图"),
+		"/route":             get("分流建议（category, amount, people, risk, flags, cross_village）"),
+	}
+	for _, ev := range workflow.Events() {
+		var from, roles []string
+		var fields []workflow.Field
+		var reasons []string
+		optional := false
+		label := ev.Label()
+		for _, tr := range workflow.Table {
+			if tr.Event != ev {
+				continue
+			}
+			for _, st := range tr.From {
+				from = append(from, string(st))
+			}
+			for _, g := range tr.Grants {
+				roles = append(roles, string(g.Role))
+			}
+			fields, reasons, optional = tr.Requires, tr.Reasons, tr.Target == workflow.ChosenUnit
+		}
+		desc := "可从状态：" + strings.Join(from, ", ") + "；角色：" + strings.Join(slices.Compact(slices.Sorted(slices.Values(roles))), ", ")
+		paths["/cases/{id}/events/"+string(ev)] = actionPath(label, desc, fields, reasons, optional)
+	}
+	for _, r := range workflow.Activities {
+		var in []string
+		for _, st := range r.In {
+			in = append(in, string(st))
+		}
+		paths["/cases/{id}/activities/"+string(r.Activity)] = actionPath(r.Label, "可在状态："+strings.Join(in, ", "), r.Requires, nil, false)
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"openapi": "3.0.3",
+		"info":    map[string]any{"title": "矛盾纠纷调解 API", "version": "1"},
+		"servers": []any{map[string]any{"url": "/api/v1"}},
+		"components": map[string]any{"securitySchemes": map[string]any{
+			"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie},
+			"csrf":    map[string]any{"type": "apiKey", "in": "header", "name": "X-CSRF-Token", "description": "POST 时须与 mediation_csrf cookie 一致"}}},
+		"security": []any{map[string]any{"session": []any{}, "csrf": []any{}}},
+		"paths":    paths,
+	})
+}
