@@ -153,8 +153,8 @@ func (e *Engine) at(a Actor, given time.Time) time.Time {
 	return e.Now().UTC()
 }
 
-// FindCase returns a case the actor may see. Returns ENOTFOUND otherwise, so
-// that a case's existence is not revealed outside its subtree.
+// FindCase returns a case the actor may see. Returns ENOTFOUND if there is
+// no such case, and EFORBIDDEN if it lies outside the actor's subtree.
 func (e *Engine) FindCase(ctx context.Context, a Actor, id int64) (*Case, error) {
 	c, err := e.Store.FindCase(ctx, id)
 	if err != nil {
