@@ -40,51 +40,16 @@ type ImportLine struct {
 	CrossVillage bool          `json:"cross_village"`
 	Summary      string        `json:"summary"`
 	Requests     string        `json:"requests"`
-	Parties      []ImportParty `json:"parties"`
+	Parties      []PartyJSON   `json:"parties"`
 	Events       []ImportEvent `json:"events"`
 }
 
-// ImportParty is a party of an imported case.
-type ImportParty struct {
-	Side     string `json:"side"`
-	Kind     string `json:"kind"`
-	Name     string `json:"name"`
-	Sex      string `json:"sex"`
-	IDNumber string `json:"id_number"`
-	Phone    string `json:"phone"`
-	Address  string `json:"address"`
-	Consent  string `json:"consent"`
-}
-
-// ImportEvent is one event of an imported history.
+// ImportEvent is one event of an imported history: its name and time, and
+// its data as the API carries it.
 type ImportEvent struct {
-	Event     string           `json:"event"`
-	At        time.Time        `json:"at"`
-	Unit      string           `json:"unit"`
-	Reason    string           `json:"reason"`
-	Routes    []string         `json:"routes"`
-	Partner   string           `json:"partner"`
-	Party     string           `json:"party"`
-	Result    string           `json:"result"`
-	Consent   bool             `json:"consent"`
-	Agreement *ImportAgreement `json:"agreement"`
-	Visit     *ImportVisit     `json:"visit"`
-}
-
-// ImportAgreement is the agreement of an imported agree event.
-type ImportAgreement struct {
-	Kind        string     `json:"kind"`
-	Amount      float64    `json:"amount"` // yuan
-	Facts       string     `json:"facts"`
-	Terms       string     `json:"terms"`
-	Performance string     `json:"performance"`
-	Due         *time.Time `json:"due"`
-}
-
-// ImportVisit is the follow-up visit of an imported fulfil event.
-type ImportVisit struct {
-	Visited  string `json:"visited"`
-	Findings string `json:"findings"`
+	Event string    `json:"event"`
+	At    time.Time `json:"at"`
+	InputJSON
 }
 
 // ImportOptions steer an import.
@@ -214,8 +179,7 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string)
 		People: l.People, Risk: Risk(l.Risk), Flags: l.Flags, CrossVillage: l.CrossVillage,
 		Summary: l.Summary, Requests: l.Requests, At: l.OpenedAt, ImportKey: key}
 	for _, p := range l.Parties {
-		n.Parties = append(n.Parties, &Party{Side: p.Side, Kind: p.Kind, Name: p.Name, Sex: p.Sex,
-			IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address, Consent: p.Consent})
+		n.Parties = append(n.Parties, p.Party())
 	}
 	var steps []Step
 	last := n.At
@@ -227,15 +191,13 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string)
 			return nil, eventError(i, ie.Event, Invalid("at", "事件时间早于前一事件。"))
 		}
 		last = ie.At
-		in := Input{At: ie.At, Unit: ie.Unit, Reason: ie.Reason, Routes: ie.Routes, Partner: ie.Partner,
-			Party: ie.Party, Result: ie.Result, Consent: ie.Consent, Automatic: ie.Reason == workflow.ReasonOverdue}
-		if a := ie.Agreement; a != nil {
-			in.Agreement = &Agreement{Kind: a.Kind, Amount: FenFromYuan(a.Amount), Facts: a.Facts, Terms: a.Terms,
-				Performance: a.Performance, DueAt: a.Due}
+		in, err := ie.Input(e.Location)
+		if err != nil {
+			return nil, eventError(i, ie.Event, err)
 		}
-		if v := ie.Visit; v != nil {
-			in.Visit = &FollowUp{Visited: v.Visited, Findings: v.Findings}
-		}
+		// A history is replayed as it happened: no version to check, and
+		// an escalation for lateness was the scheduler's.
+		in.Version, in.At, in.Automatic = 0, ie.At, ie.Reason == workflow.ReasonOverdue
 		steps = append(steps, Step{Event: workflow.Event(ie.Event), Input: in})
 	}
 	reg, err := e.plan(ctx, t, System, n, steps)

@@ -4,72 +4,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
-
-// apiInput is the JSON body of an event or activity: the fields the
-// workflow table requires of it (see /api/v1/openapi.json).
-type apiInput struct {
-	Version   int      `json:"version"`
-	Unit      string   `json:"unit"`
-	Reason    string   `json:"reason"`
-	Routes    []string `json:"routes"`
-	Partner   string   `json:"partner"`
-	Party     string   `json:"party"`
-	Result    string   `json:"result"`
-	Note      string   `json:"note"`
-	Consent   bool     `json:"consent"`
-	Days      int      `json:"days"`
-	Mediator  int64    `json:"mediator"`
-	Risk      string   `json:"risk"`
-	Agreement *struct {
-		Kind        string  `json:"kind"`
-		Facts       string  `json:"facts"`
-		Terms       string  `json:"terms"`
-		Performance string  `json:"performance"`
-		Due         string  `json:"due"`
-		Amount      float64 `json:"amount"`
-	} `json:"agreement"`
-	Visit *struct {
-		Visited  string `json:"visited"`
-		Findings string `json:"findings"`
-	} `json:"visit"`
-	Session *struct {
-		Place        string `json:"place"`
-		Participants string `json:"participants"`
-		Record       string `json:"record"`
-	} `json:"session"`
-	NewParty *apiParty `json:"new_party"`
-}
-
-func (a *apiInput) input() (engine.Input, error) {
-	in := engine.Input{Version: a.Version, Unit: a.Unit, Reason: a.Reason, Routes: a.Routes, Partner: a.Partner, Party: a.Party,
-		Result: a.Result, Note: a.Note, Consent: a.Consent, Days: a.Days, Mediator: a.Mediator, Risk: engine.Risk(a.Risk)}
-	if g := a.Agreement; g != nil {
-		in.Agreement = &engine.Agreement{Kind: g.Kind, Facts: g.Facts, Terms: g.Terms, Performance: g.Performance, Amount: engine.FenFromYuan(g.Amount)}
-		if g.Due != "" {
-			d, err := time.ParseInLocation(time.DateOnly, g.Due, shanghai)
-			if err != nil {
-				return in, engine.Invalid("agreement.due", "履行期限应为日期，如 2026-12-31。")
-			}
-			in.Agreement.DueAt = &d
-		}
-	}
-	if v := a.Visit; v != nil {
-		in.Visit = &engine.FollowUp{Visited: v.Visited, Findings: v.Findings}
-	}
-	if s := a.Session; s != nil {
-		in.Session = &engine.Session{Place: s.Place, Participants: s.Participants, Record: s.Record}
-	}
-	if p := a.NewParty; p != nil {
-		in.NewParty = &engine.Party{Side: p.Side, Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone}
-	}
-	return in, nil
-}
 
 // handleAPIAction fires an event or records an activity from JSON, and
 // answers with the case as it is after it.
@@ -78,11 +17,11 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var body apiInput
+	var body engine.InputJSON
 	if err := c.Bind(&body); err != nil {
 		return engine.Errorf(engine.EINVALID, "请求体不是有效的JSON。")
 	}
-	in, err := body.input()
+	in, err := body.Input(s.Engine.Location)
 	if err != nil {
 		return err
 	}
