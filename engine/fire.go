@@ -94,7 +94,7 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 	to, err := workflow.Fire(ctx, c.State, ev, func(tr workflow.Transition) error {
 		row = tr
 		if !workflow.Permits(tr.Grants, position(t, a, c)) {
-			return Errorf(EFORBIDDEN, "您无权对本案执行“%s”。", tr.Label)
+			return Errorf(EFORBIDDEN, "您无权对本案执行“%s”。", tr.Label())
 		}
 		if err := checkFields(tr.Requires, tr.Reasons, &in); err != nil {
 			return err
@@ -102,7 +102,7 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 		if tr.Event == workflow.Escalate && in.Reason == workflow.ReasonOverdue && a.Role != workflow.RoleSystem {
 			return Invalid("reason", "“%s”只由系统在超期时使用。", workflow.ReasonOverdue)
 		}
-		if strings.HasPrefix(string(tr.Event), "accept_") {
+		if tr.Event.Accepts() {
 			if a.Role != workflow.RoleSystem && in.Reason == "" {
 				if r := e.Routing.Suggest(c.Facts()); r.Level != tr.To.Level() {
 					return Invalid("reason", "分流建议为%s（%s），改为%s须说明理由。", r.Level.Label(), strings.Join(r.Reasons, "；"), tr.To.Level().Label())
@@ -288,7 +288,7 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	if days := p.StateDays(to); days > 0 {
 		n.DueAt = e.due(p, at, days)
 	}
-	if strings.HasPrefix(string(tr.Event), "accept_") && n.AcceptedAt == nil {
+	if tr.Event.Accepts() && n.AcceptedAt == nil {
 		n.AcceptedAt = &at
 		n.OverallDueAt = e.due(p, at, p.Overall)
 	}

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,7 +120,7 @@ func (en *env) checkInvariants(t *testing.T, id int64) {
 		}
 		state, unit = e.To, e.UnitID
 		at := e.At
-		if strings.HasPrefix(e.Name, "accept_") && accepted == nil {
+		if workflow.Event(e.Name).Accepts() && accepted == nil {
 			accepted = &at
 		}
 		if e.Name == string(workflow.Agree) && agreed == nil {

@@ -42,6 +42,11 @@ type CaseFacts struct {
 	LastMediator int64
 }
 
+// CountedEvents are the events a period's figures count besides those of
+// mediators: escalations, agreements and follow-up visits. The store reads
+// them (and every mediator's event) for MonthEvents.
+var CountedEvents = []string{string(workflow.Escalate), string(workflow.Agree), string(workflow.FollowUp), string(workflow.Fulfil)}
+
 // MonthEvent is an event of the month that a figure counts.
 type MonthEvent struct {
 	CaseID    int64
@@ -585,7 +590,7 @@ func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end tim
 						ActorName: ev.ActorName, Role: ev.Role, Automatic: ev.Automatic})
 				}
 				switch {
-				case strings.HasPrefix(ev.Name, "accept_") && f.AcceptedAt == nil:
+				case workflow.Event(ev.Name).Accepts() && f.AcceptedAt == nil:
 					f.AcceptedAt = &at
 				case ev.Name == string(workflow.Refer) && f.ReferredAt == nil:
 					f.ReferredAt = &at

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -19,98 +20,103 @@ func (db *DB) ImportedCase(ctx context.Context, key string) (bool, error) {
 // Cases returns a page of the cases that match f, overdue and soonest due
 // first, and how many match.
 func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, int, error) {
-	q := db.r.WithContext(ctx).Model(&caseRow{})
+	d := db.d
+	var w where
 	if f.Units != nil {
-		q = q.Where("(location_unit_id IN ? OR handling_unit_id IN ?)", f.Units, f.Units)
+		units := d.list(f.Units)
+		w.add("("+d.in("location_unit_id")+" OR "+d.in("handling_unit_id")+")", units, units)
 	}
 	if f.IDs != nil {
-		q = q.Where("id IN ?", f.IDs)
+		w.add(d.in("id"), d.list(f.IDs))
 	}
 	if len(f.Handling) > 0 {
-		q = q.Where("handling_unit_id IN ?", f.Handling)
+		w.add(d.in("handling_unit_id"), d.list(f.Handling))
 	}
 	if len(f.States) > 0 {
-		q = q.Where("state IN ?", f.States)
+		w.add(d.in("state"), d.list(f.States))
 	}
 	if f.Category != "" {
-		q = q.Where("category = ?", f.Category)
+		w.add("category = ?", f.Category)
 	}
 	if f.Source != "" {
-		q = q.Where("source = ?", f.Source)
+		w.add("source = ?", f.Source)
 	}
 	if f.OverdueAt != nil {
 		t := f.OverdueAt.UTC()
-		q = q.Where("state IN ? AND suspended_at IS NULL AND (due_at <= ? OR (state IN ? AND overall_due_at <= ?))",
-			[]workflow.State{workflow.Registered, workflow.Grid, workflow.Village, workflow.Town, workflow.Referred}, t,
-			[]workflow.State{workflow.Grid, workflow.Village, workflow.Town}, t)
+		w.add(d.in("state")+" AND suspended_at IS NULL AND (due_at <= ? OR ("+d.in("state")+" AND overall_due_at <= ?))",
+			d.list(workflow.OpenStates()), t, d.list(workflow.TierStates()), t)
 	}
 	if f.Number != "" {
-		q = q.Where("(number LIKE ? OR code = ?)", "%"+f.Number+"%", f.Number)
+		w.add("(number LIKE ? OR code = ?)", "%"+f.Number+"%", f.Number)
 	}
 	if f.Party != "" {
-		q = q.Where("id IN (SELECT case_id FROM parties WHERE name LIKE ?)", "%"+f.Party+"%")
+		w.add("id IN (SELECT case_id FROM parties WHERE name LIKE ?)", "%"+f.Party+"%")
 	}
-	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	r := db.reader()
+	var total int
+	if err := r.scalar(ctx, &total, "SELECT COUNT(*) FROM cases WHERE "+w.String(), w.args...); err != nil {
 		return nil, 0, err
 	}
-	var rows []caseRow
-	err := q.Order("(due_at IS NULL), due_at, id DESC").Offset(f.Offset).Limit(f.Limit).Find(&rows).Error
+	out, err := selectCases(ctx, r, w.String()+" ORDER BY (due_at IS NULL), due_at, id DESC LIMIT ? OFFSET ?",
+		append(w.args, f.Limit, f.Offset)...)
+	return out, total, err
+}
+
+// selectCases reads the cases a condition selects, with their parties.
+func selectCases(ctx context.Context, c conn, cond string, args ...any) ([]*engine.Case, error) {
+	var out []*engine.Case
+	err := c.each(ctx, "SELECT "+caseColumns+" FROM cases WHERE "+cond, args, func(rows *sql.Rows) error {
+		var row caseRow
+		if err := rows.Scan(row.fields()...); err != nil {
+			return err
+		}
+		out = append(out, row.toCase())
+		return nil
+	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	out := make([]*engine.Case, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toCase()
-	}
-	return out, int(total), loadParties(ctx, db.reader(), out)
+	return out, loadParties(ctx, c, out)
 }
 
 // Duplicates returns the open cases with a party whose ID number is in ids
 // or phone in phones, or whose name is in names at a location in units.
 func (db *DB) Duplicates(ctx context.Context, ids, phones, names []string, units []int64) ([]*engine.Case, error) {
-	var conds []string
-	var args []any
+	d := db.d
+	var or where
 	if len(ids) > 0 {
-		conds, args = append(conds, "id_number IN ?"), append(args, ids)
+		or.add(d.in("id_number"), d.list(ids))
 	}
 	if len(phones) > 0 {
-		conds, args = append(conds, "phone IN ?"), append(args, phones)
+		or.add(d.in("phone"), d.list(phones))
 	}
 	if len(names) > 0 && len(units) > 0 {
-		conds = append(conds, "(name IN ? AND case_id IN (SELECT id FROM cases WHERE location_unit_id IN ?))")
-		args = append(args, names, units)
+		or.add("("+d.in("name")+" AND case_id IN (SELECT id FROM cases WHERE "+d.in("location_unit_id")+"))",
+			d.list(names), d.list(units))
 	}
-	if len(conds) == 0 {
+	if len(or.conds) == 0 {
 		return nil, nil
 	}
-	sub := db.r.WithContext(ctx).Table("parties").Select("case_id").Where(strings.Join(conds, " OR "), args...)
-	var rows []caseRow
-	err := db.r.WithContext(ctx).Where("id IN (?) AND state IN ?", sub, []workflow.State{workflow.Registered,
-		workflow.Grid, workflow.Village, workflow.Town, workflow.Referred}).Order("id DESC").Limit(20).Find(&rows).Error
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*engine.Case, len(rows))
-	for i := range rows {
-		out[i] = rows[i].toCase()
-	}
-	return out, loadParties(ctx, db.reader(), out)
+	return selectCases(ctx, db.reader(), "id IN (SELECT case_id FROM parties WHERE "+strings.Join(or.conds, " OR ")+") AND "+
+		d.in("state")+" ORDER BY id DESC LIMIT 20", append(or.args, d.list(workflow.OpenStates()))...)
 }
 
 // DueCases returns the cases with a deadline passed at now that the
 // scheduler has not dealt with: overdue grid and village cases, and those
 // whose latest passed deadline is not flagged yet. Suspended cases wait.
 func (db *DB) DueCases(ctx context.Context, now time.Time) ([]int64, error) {
-	var ids []int64
+	d := db.d
 	now = now.UTC()
-	tiers := []workflow.State{workflow.Grid, workflow.Village, workflow.Town}
-	err := db.r.WithContext(ctx).Model(&caseRow{}).
-		Where("state IN ? AND suspended_at IS NULL", []workflow.State{workflow.Registered, workflow.Grid, workflow.Village,
-			workflow.Town, workflow.Referred, workflow.Agreed}).
-		Where("(due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < due_at)) OR "+
-			"(state IN ? AND overall_due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < overall_due_at))", now, tiers, now).
-		Order("id").Pluck("id", &ids).Error
+	var ids []int64
+	err := db.reader().each(ctx, "SELECT id FROM cases WHERE "+d.in("state")+" AND suspended_at IS NULL AND "+
+		"((due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < due_at)) OR "+
+		"("+d.in("state")+" AND overall_due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < overall_due_at))) ORDER BY id",
+		[]any{d.list(workflow.WorkStates()), now, d.list(workflow.TierStates()), now}, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
 	return ids, err
 }
 

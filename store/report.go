@@ -10,16 +10,6 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-func placeholders(n int) string { return "?" + strings.Repeat(", ?", n-1) }
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
-}
-
 // inScope completes sel, a query on cases c whose arguments so far are
 // selArgs, with the condition of the cases the month [start, end) may
 // count: located in units, registered before the end and not closed before
@@ -34,14 +24,13 @@ func int64Args(ids []int64) []any {
 // A case never closed counts in nothing unless it is open now or something
 // happened to it since the month began: an agreement from years ago that
 // was never followed up is left out.
-func inScope(sel string, selArgs []any, units []int64, start, end time.Time) (string, []any) {
-	in := "c.location_unit_id IN (" + placeholders(len(units)) + ")"
+func inScope(d dialect, sel string, selArgs []any, units []int64, start, end time.Time) (string, []any) {
+	in, list := d.in("c.location_unit_id"), d.list(units)
 	var args []any
-	args = append(append(append(args, selArgs...), int64Args(units)...), end, start)
-	args = append(append(args, selArgs...), int64Args(units)...)
-	args = append(args, start)
+	args = append(append(args, selArgs...), list, end, start)
+	args = append(append(args, selArgs...), list, d.list(workflow.OpenStates()), start)
 	return sel + in + " AND c.opened_at < ? AND c.closed_at >= ? UNION ALL " + sel + in +
-		" AND c.closed_at IS NULL AND (c.state IN ('registered', 'grid', 'village', 'town', 'referred') OR c.last_event_at >= ?)", args
+		" AND c.closed_at IS NULL AND (" + d.in("c.state") + " OR c.last_event_at >= ?)", args
 }
 
 // ReportFacts returns the facts of the cases located in units that the
@@ -60,7 +49,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 		CASE WHEN c.last_event_at IS NULL OR c.last_event_at >= ?
 			THEN (SELECT x.id FROM case_events x WHERE x.case_id = c.id AND x.at < ? ORDER BY x.seq DESC LIMIT 1) END
 	FROM cases c WHERE `
-	q, args := inScope(sel, []any{end, end}, units, start, end)
+	q, args := inScope(db.d, sel, []any{end, end}, units, start, end)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -117,8 +106,8 @@ func (db *DB) snapshots(ctx context.Context, facts []engine.CaseFacts, snaps map
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
-		rows, err := db.reader().query(ctx, "SELECT id, to_state, due_at, overall_due_at, suspended_at FROM case_events WHERE id IN ("+
-			placeholders(len(chunk))+")", int64Args(chunk)...)
+		rows, err := db.reader().query(ctx, "SELECT id, to_state, due_at, overall_due_at, suspended_at FROM case_events WHERE "+
+			db.d.in("id"), db.d.list(chunk))
 		if err != nil {
 			return err
 		}
@@ -155,8 +144,8 @@ func (db *DB) lastMediators(ctx context.Context, facts []engine.CaseFacts, end t
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
-		rows, err := db.reader().query(ctx, "SELECT case_id, actor_id FROM case_events WHERE case_id IN ("+placeholders(len(chunk))+
-			") AND at < ? AND role = 'mediator' ORDER BY case_id, seq", append(int64Args(chunk), end)...)
+		rows, err := db.reader().query(ctx, "SELECT case_id, actor_id FROM case_events WHERE "+db.d.in("case_id")+
+			" AND at < ? AND role = ? ORDER BY case_id, seq", db.d.list(chunk), end, workflow.RoleMediator)
 		if err != nil {
 			return err
 		}
@@ -185,9 +174,8 @@ func (db *DB) MonthEvents(ctx context.Context, caseIDs []int64, start, end time.
 		chunk := caseIDs[:min(len(caseIDs), 500)]
 		caseIDs = caseIDs[len(chunk):]
 		rows, err := db.reader().query(ctx, `SELECT case_id, name, actor_id, actor_name, role, automatic FROM case_events
-			WHERE case_id IN (`+placeholders(len(chunk))+`) AND at >= ? AND at < ?
-			AND (name IN ('escalate', 'agree', 'followup', 'fulfil') OR role = 'mediator')`,
-			append(int64Args(chunk), start.UTC(), end.UTC())...)
+			WHERE `+db.d.in("case_id")+` AND at >= ? AND at < ? AND (`+db.d.in("name")+` OR role = ?)`,
+			db.d.list(chunk), start.UTC(), end.UTC(), db.d.list(engine.CountedEvents), workflow.RoleMediator)
 		if err != nil {
 			return nil, err
 		}

@@ -37,9 +37,9 @@ const DefaultDSN = "file:data/mediation.db"
 type DB struct {
 	w, r       *gorm.DB
 	wsql, rsql *sql.DB // the same pools, for the hand-written statements
-	wstmts     stmts
-	rstmts     stmts
-	Postgres   bool
+	wstmts     *stmtCache
+	rstmts     *stmtCache
+	d          dialect
 	// Path is the SQLite file, "" on PostgreSQL.
 	Path string
 }
@@ -83,13 +83,13 @@ func SQLiteDSN(dsn string) (string, string, error) {
 // Open opens the database that dsn names and brings its schema up to date.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }}
-	db := &DB{}
+	db := &DB{wstmts: newStmtCache(stmtCacheSize), rstmts: newStmtCache(stmtCacheSize)}
 	if IsPostgres(dsn) {
 		g, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
-		db.w, db.r, db.Postgres = g, g, true
+		db.w, db.r, db.d = g, g, dialect{postgres: true}
 		sqlDB, _ := g.DB()
 		sqlDB.SetMaxOpenConns(16)
 	} else {
@@ -103,10 +103,6 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 		db.Path = path
-		// Prepared statements save SQLite a parse per query; on PostgreSQL
-		// pgx caches statements itself, and GORM's cache on top halves the
-		// throughput, so only SQLite gets them.
-		cfg.PrepareStmt = true
 		if db.w, err = gorm.Open(sqlite.Open(full+"&_txlock=immediate"), cfg); err != nil {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
@@ -135,8 +131,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the connections.
+// Postgres reports whether the database is PostgreSQL.
+func (db *DB) Postgres() bool { return db.d.postgres }
+
+// Close closes the statements and the connections.
 func (db *DB) Close() error {
+	db.wstmts.close()
+	db.rstmts.close()
 	var errs []error
 	for i, g := range []*gorm.DB{db.w, db.r} {
 		if g == nil || (i == 1 && db.r == db.w) {
@@ -178,15 +179,6 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
-// dialect turns the placeholders of the migration files into each database's
-// types.
-func (db *DB) dialect(sql string) string {
-	if db.Postgres {
-		return strings.NewReplacer("{{pk}}", "BIGSERIAL PRIMARY KEY", "{{time}}", "TIMESTAMPTZ").Replace(sql)
-	}
-	return strings.NewReplacer("{{pk}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{time}}", "DATETIME").Replace(sql)
-}
-
 // migrate applies the migrations not yet recorded, each in its own
 // transaction. On PostgreSQL an advisory lock keeps two servers starting at
 // once from applying the same one twice.
@@ -195,14 +187,14 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := db.w.WithContext(ctx).Exec(db.dialect(`CREATE TABLE IF NOT EXISTS schema_migrations (
+	if err := db.w.WithContext(ctx).Exec(db.d.types(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {{time}} NOT NULL)`)).Error; err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
 		err := db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if db.Postgres {
-				if err := tx.Exec("SELECT pg_advisory_xact_lock(727001)").Error; err != nil {
+			if lock := db.d.lockMigrations(); lock != "" {
+				if err := tx.Exec(lock).Error; err != nil {
 					return err
 				}
 			}
@@ -210,10 +202,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			if err := tx.Table("schema_migrations").Where("version = ?", m.version).Count(&n).Error; err != nil || n > 0 {
 				return err
 			}
-			for _, stmt := range strings.Split(db.dialect(m.sql), ";\n") {
-				if strings.TrimSpace(stmt) == "" {
-					continue
-				}
+			for _, stmt := range splitStatements(db.d.types(m.sql)) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)
 				}
@@ -246,7 +235,7 @@ func notFound(err error, format string, args ...any) error {
 // Backup writes a consistent copy of a SQLite database to path while the
 // server runs (VACUUM INTO reads one snapshot).
 func (db *DB) Backup(ctx context.Context, path string) error {
-	if db.Postgres {
+	if db.d.postgres {
 		return engine.Errorf(engine.EINVALID, "PostgreSQL 请用 pg_dump 备份。")
 	}
 	if _, err := os.Stat(path); err == nil {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -107,13 +106,6 @@ func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash string) error 
 		return engine.Errorf(engine.ENOTFOUND, "用户不存在。")
 	}
 	return nil
-}
-
-// isUniqueViolation recognises a unique-constraint error of either database
-// without importing their drivers' error types.
-func isUniqueViolation(err error) bool {
-	s := err.Error()
-	return errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
 // Setting returns a stored setting, "" when unset.

@@ -156,7 +156,7 @@ type apiTransition struct {
 func (s *Server) handleAPIWorkflow(c echo.Context) error {
 	var rows []apiTransition
 	for _, t := range workflow.Table {
-		r := apiTransition{Event: string(t.Event), Label: t.Label, To: string(t.To), Reasons: t.Reasons}
+		r := apiTransition{Event: string(t.Event), Label: t.Label(), To: string(t.To), Reasons: t.Reasons}
 		for _, f := range t.From {
 			r.From = append(r.From, string(f))
 		}

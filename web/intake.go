@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -46,7 +45,7 @@ func decisions() []decision {
 		if tr.Event == workflow.Withdraw || tr.Event == workflow.Refer {
 			continue
 		}
-		out = append(out, decision{string(tr.Event), tr.Label})
+		out = append(out, decision{string(tr.Event), tr.Label()})
 	}
 	return out
 }
@@ -214,7 +213,7 @@ func deskDecision(c echo.Context, v values) ([]engine.Step, map[string]string) {
 		return nil, nil
 	case d == string(workflow.Reject):
 		return []engine.Step{{Event: workflow.Reject, Input: engine.Input{Reason: v["reject_reason"], Routes: form["routes"]}}}, nil
-	case strings.HasPrefix(d, "accept_"):
+	case workflow.Event(d).Accepts():
 		return []engine.Step{{Event: workflow.Event(d), Input: engine.Input{Reason: v["accept_reason"]}}}, nil
 	}
 	return nil, map[string]string{"decision": "请选择如何处理。"}

@@ -195,7 +195,7 @@ func TestPagesForEveryRole(t *testing.T) {
 				}
 				trs, acts, _ := s.e.Allowed(ctx, a, k)
 				for _, tr := range trs {
-					if code, body := c.get(casePath(k, "/do/"+string(tr.Event))); code != 200 || !strings.Contains(body, tr.Label) {
+					if code, body := c.get(casePath(k, "/do/"+string(tr.Event))); code != 200 || !strings.Contains(body, tr.Label()) {
 						t.Errorf("case %s, form %s: %d", key, tr.Event, code)
 					}
 				}

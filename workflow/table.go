@@ -1,5 +1,7 @@
 package workflow
 
+import "slices"
+
 // Event names a transition between states.
 type Event string
 
@@ -83,7 +85,6 @@ const (
 // one state, who may fire it and what it needs.
 type Transition struct {
 	Event    Event
-	Label    string // the button's Chinese text
 	From     []State
 	To       State
 	Target   Target
@@ -109,55 +110,55 @@ var (
 const ReasonOverdue = "超期自动上报"
 
 var (
-	tiers       = []State{Grid, Village, Town}
+	tiers       = TierStates()
 	intake      = Grant{RoleIntake, InSubtree}
 	mediator    = Grant{RoleMediator, AtHandlingUnit}
 	supervisor  = Grant{RoleSupervisor, InSubtree}
 	desk        = []Grant{intake, supervisor}
 	handlers    = []Grant{mediator, supervisor}
 	everyone    = []Grant{intake, {RoleMediator, InSubtree}, supervisor}
-	openStates  = []State{Registered, Grid, Village, Town, Referred}
-	activeCases = []State{Registered, Grid, Village, Town}
+	openStates  = OpenStates()
+	activeCases = ActiveStates()
 )
 
 // Table is the workflow of DESIGN §4. An event may have several rows when its
 // destination or its grants depend on the state it leaves.
 var Table = []Transition{
-	{Event: AcceptGrid, Label: "受理·分流到网格", From: []State{Registered}, To: Grid, Target: ChosenUnit,
+	{Event: AcceptGrid, From: []State{Registered}, To: Grid, Target: ChosenUnit,
 		Grants: []Grant{intake, mediator, supervisor}, Requires: []Field{FieldUnit}},
-	{Event: AcceptVillage, Label: "受理·分流到村(社区)", From: []State{Registered}, To: Village, Target: ChosenUnit,
+	{Event: AcceptVillage, From: []State{Registered}, To: Village, Target: ChosenUnit,
 		Grants: desk, Requires: []Field{FieldUnit}},
-	{Event: AcceptTown, Label: "受理·分流到镇(街道)", From: []State{Registered}, To: Town, Target: ChosenUnit,
+	{Event: AcceptTown, From: []State{Registered}, To: Town, Target: ChosenUnit,
 		Grants: desk, Requires: []Field{FieldUnit}},
-	{Event: Reject, Label: "不予受理", From: []State{Registered}, To: Rejected,
+	{Event: Reject, From: []State{Registered}, To: Rejected,
 		Grants: desk, Requires: []Field{FieldReason, FieldRoutes}, Reasons: RejectReasons},
-	{Event: Escalate, Label: "上报村(社区)", From: []State{Grid}, To: Village, Target: ParentUnit,
+	{Event: Escalate, From: []State{Grid}, To: Village, Target: ParentUnit,
 		Grants: handlers, Requires: []Field{FieldReason}, Reasons: EscalateReasons},
-	{Event: Escalate, Label: "上报镇(街道)", From: []State{Village}, To: Town, Target: ParentUnit,
+	{Event: Escalate, From: []State{Village}, To: Town, Target: ParentUnit,
 		Grants: handlers, Requires: []Field{FieldReason}, Reasons: EscalateReasons},
-	{Event: HandDown, Label: "交办村(社区)", From: []State{Town}, To: Village, Target: ChildUnit,
+	{Event: HandDown, From: []State{Town}, To: Village, Target: ChildUnit,
 		Grants: handlers, Requires: []Field{FieldUnit, FieldReason}},
-	{Event: HandDown, Label: "交办网格", From: []State{Village}, To: Grid, Target: ChildUnit,
+	{Event: HandDown, From: []State{Village}, To: Grid, Target: ChildUnit,
 		Grants: handlers, Requires: []Field{FieldUnit, FieldReason}},
-	{Event: Agree, Label: "达成协议", From: tiers, To: Agreed,
+	{Event: Agree, From: tiers, To: Agreed,
 		Grants: handlers, Requires: []Field{FieldAgreement}},
-	{Event: Fail, Label: "终止调解", From: tiers, To: Failed,
+	{Event: Fail, From: tiers, To: Failed,
 		Grants: handlers, Requires: []Field{FieldReason, FieldRoutes}},
-	{Event: Withdraw, Label: "当事人撤回", From: []State{Registered}, To: Withdrawn,
+	{Event: Withdraw, From: []State{Registered}, To: Withdrawn,
 		Grants: desk, Requires: []Field{FieldParty, FieldReason}},
-	{Event: Withdraw, Label: "当事人撤回", From: tiers, To: Withdrawn,
+	{Event: Withdraw, From: tiers, To: Withdrawn,
 		Grants: handlers, Requires: []Field{FieldParty, FieldReason}},
-	{Event: Refer, Label: "移交", From: []State{Registered}, To: Referred,
+	{Event: Refer, From: []State{Registered}, To: Referred,
 		Grants: desk, Requires: []Field{FieldPartner, FieldReason}},
-	{Event: Refer, Label: "移交", From: []State{Grid, Village, Town, Agreed}, To: Referred,
+	{Event: Refer, From: []State{Grid, Village, Town, Agreed}, To: Referred,
 		Grants: handlers, Requires: []Field{FieldPartner, FieldReason}},
-	{Event: Return, Label: "退回调解", From: []State{Referred}, To: Town, Target: LocationTown,
+	{Event: Return, From: []State{Referred}, To: Town, Target: LocationTown,
 		Grants: desk, Requires: []Field{FieldReason}},
-	{Event: PartnerClose, Label: "移交办结", From: []State{Referred}, To: PartnerClosed,
+	{Event: PartnerClose, From: []State{Referred}, To: PartnerClosed,
 		Grants: desk, Requires: []Field{FieldResult}},
-	{Event: Fulfil, Label: "回访·履行完毕", From: []State{Agreed}, To: Fulfilled,
+	{Event: Fulfil, From: []State{Agreed}, To: Fulfilled,
 		Grants: handlers, Requires: []Field{FieldVisit}},
-	{Event: Remediate, Label: "重新调解", From: []State{Agreed}, To: Town, Target: LocationTown,
+	{Event: Remediate, From: []State{Agreed}, To: Town, Target: LocationTown,
 		Grants: handlers, Requires: []Field{FieldReason, FieldConsent}, Reasons: RemediateReasons},
 }
 
@@ -206,30 +207,81 @@ var Activities = []ActivityRule{
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 
-var eventLabels = map[Event]string{
-	AcceptGrid: "受理到网格", AcceptVillage: "受理到村(社区)", AcceptTown: "受理到镇(街道)",
-	Reject: "不予受理", Escalate: "上报", HandDown: "交办", Agree: "达成协议", Fail: "终止调解",
-	Withdraw: "撤回", Refer: "移交", Return: "退回调解", PartnerClose: "移交办结",
-	Fulfil: "履行完毕", Remediate: "重新调解",
+// EventDef declares an event: its one Chinese name, for its buttons and the
+// timeline.
+type EventDef struct {
+	Event Event
+	Label string
 }
 
-// Label returns the event's Chinese name as the timeline shows it.
+// EventTable declares every event of DESIGN §4 once, in the order of the
+// workflow; Table's rows say where each may go.
+var EventTable = []EventDef{
+	{AcceptGrid, "受理·分流到网格"},
+	{AcceptVillage, "受理·分流到村(社区)"},
+	{AcceptTown, "受理·分流到镇(街道)"},
+	{Reject, "不予受理"},
+	{Escalate, "上报"},
+	{HandDown, "交办"},
+	{Agree, "达成协议"},
+	{Fail, "终止调解"},
+	{Withdraw, "当事人撤回"},
+	{Refer, "移交"},
+	{Return, "退回调解"},
+	{PartnerClose, "移交办结"},
+	{Fulfil, "回访·履行完毕"},
+	{Remediate, "重新调解"},
+}
+
+// Label returns the event's Chinese name.
 func (e Event) Label() string {
-	if l, ok := eventLabels[e]; ok {
-		return l
+	for _, d := range EventTable {
+		if d.Event == e {
+			return d.Label
+		}
 	}
 	return string(e)
 }
 
-// Events lists every distinct event name in table order.
-func Events() []Event {
-	var out []Event
-	seen := map[Event]bool{}
-	for _, t := range Table {
-		if !seen[t.Event] {
-			seen[t.Event] = true
-			out = append(out, t.Event)
+// Label returns the row's button text: the event's name, followed by the
+// destination's level when the event leads to several levels (上报村(社区),
+// 上报镇(街道)).
+func (t Transition) Label() string {
+	for _, o := range Table {
+		if o.Event == t.Event && o.To != t.To {
+			return t.Event.Label() + t.To.Level().Label()
 		}
+	}
+	return t.Event.Label()
+}
+
+// Accepts reports whether the event accepts a registered dispute for
+// mediation: it leaves the desk for one of the tiers.
+func (e Event) Accepts() bool {
+	for _, t := range Table {
+		if t.Event == e && slices.Contains(t.From, Registered) && t.To.Kind() == KindTier {
+			return true
+		}
+	}
+	return false
+}
+
+// AcceptEvents lists the events that accept a dispute, in table order.
+func AcceptEvents() []Event {
+	var out []Event
+	for _, e := range Events() {
+		if e.Accepts() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Events lists every event in EventTable order.
+func Events() []Event {
+	out := make([]Event, len(EventTable))
+	for i, d := range EventTable {
+		out[i] = d.Event
 	}
 	return out
 }
@@ -244,10 +296,14 @@ func Lookup(s State, ev Event) (Transition, bool) {
 	return Transition{}, false
 }
 
-// Known reports whether ev is declared in the table.
+// Known reports whether a row of Table fires e.
 func (e Event) Known() bool {
-	_, ok := eventLabels[e]
-	return ok
+	for _, t := range Table {
+		if t.Event == e {
+			return true
+		}
+	}
+	return false
 }
 
 // From returns the rows that may fire from s, in table order.

@@ -26,54 +26,136 @@ const (
 	PartnerClosed State = "partner_closed"
 )
 
-// States lists every state in the order the UI and reports show them.
-var States = []State{Registered, Grid, Village, Town, Referred, Agreed, Fulfilled, Failed, Withdrawn, Rejected, PartnerClosed}
+// Kind says what a state means for a case: where it waits and whether it is
+// still open.
+type Kind int
 
-var stateLabels = map[State]string{
-	Registered:    "已登记·待受理",
-	Grid:          "网格调解中",
-	Village:       "村(社区)调解中",
-	Town:          "镇(街道)调解中",
-	Referred:      "已移交·待反馈",
-	Agreed:        "已达成协议·履行中",
-	Fulfilled:     "履行完毕·结案",
-	Failed:        "调解终止",
-	Withdrawn:     "当事人撤回",
-	Rejected:      "不予受理",
-	PartnerClosed: "移交办结",
+const (
+	// KindIntake: waiting on the desk's decision.
+	KindIntake Kind = iota + 1
+	// KindTier: being mediated at one of the three levels.
+	KindTier
+	// KindPartner: waiting on a partner body's feedback.
+	KindPartner
+	// KindAgreed: an agreement in force, waiting on performance and 回访.
+	KindAgreed
+	// KindClosed: nothing more happens to the case.
+	KindClosed
+)
+
+// StateDef declares one state: its Chinese name and its kind.
+type StateDef struct {
+	State State
+	Label string
+	Kind  Kind
+}
+
+// StateTable declares the states of DESIGN §4 in the order the UI and the
+// reports show them. Whether a state is open, active or terminal is read
+// from its kind here and from the transitions of Table, nowhere else.
+var StateTable = []StateDef{
+	{Registered, "已登记·待受理", KindIntake},
+	{Grid, "网格调解中", KindTier},
+	{Village, "村(社区)调解中", KindTier},
+	{Town, "镇(街道)调解中", KindTier},
+	{Referred, "已移交·待反馈", KindPartner},
+	{Agreed, "已达成协议·履行中", KindAgreed},
+	{Fulfilled, "履行完毕·结案", KindClosed},
+	{Failed, "调解终止", KindClosed},
+	{Withdrawn, "当事人撤回", KindClosed},
+	{Rejected, "不予受理", KindClosed},
+	{PartnerClosed, "移交办结", KindClosed},
+}
+
+// States lists every state in table order.
+var States = statesWhere(func(StateDef) bool { return true })
+
+func statesWhere(keep func(StateDef) bool) []State {
+	var out []State
+	for _, d := range StateTable {
+		if keep(d) {
+			out = append(out, d.State)
+		}
+	}
+	return out
+}
+
+// stateIndex and leaves are StateTable and Table indexed once: states are
+// asked of for every case of every report.
+var (
+	stateIndex = func() map[State]StateDef {
+		m := map[State]StateDef{}
+		for _, d := range StateTable {
+			m[d.State] = d
+		}
+		return m
+	}()
+	leaves = func() map[State]bool {
+		m := map[State]bool{}
+		for _, t := range Table {
+			for _, s := range t.From {
+				m[s] = true
+			}
+		}
+		return m
+	}()
+)
+
+func (s State) def() (StateDef, bool) {
+	d, ok := stateIndex[s]
+	return d, ok
 }
 
 // Label returns the state's Chinese name.
 func (s State) Label() string {
-	if l, ok := stateLabels[s]; ok {
-		return l
+	if d, ok := s.def(); ok {
+		return d.Label
 	}
 	return string(s)
 }
 
 // Valid reports whether s is one of the declared states.
 func (s State) Valid() bool {
-	_, ok := stateLabels[s]
+	_, ok := s.def()
 	return ok
 }
 
-// Terminal reports whether no event leaves s.
-func (s State) Terminal() bool {
-	switch s {
-	case Fulfilled, Failed, Withdrawn, Rejected, PartnerClosed:
-		return true
-	}
-	return false
+// Kind returns the state's kind, 0 for an undeclared state.
+func (s State) Kind() Kind {
+	d, _ := s.def()
+	return d.Kind
 }
 
-// Open reports whether the case still waits on mediators or partners: the
-// states that count as open in the monthly report.
+// Terminal reports whether no event of Table leaves s.
+func (s State) Terminal() bool { return s.Valid() && !leaves[s] }
+
+// Open reports whether the case still waits on the desk, mediators or a
+// partner: the states that count as open in the report (DESIGN §6).
 func (s State) Open() bool {
-	switch s {
-	case Registered, Grid, Village, Town, Referred:
-		return true
-	}
-	return false
+	k := s.Kind()
+	return k == KindIntake || k == KindTier || k == KindPartner
+}
+
+// Active reports whether the case is at the desk or being mediated: parties
+// may be added and mediators assigned.
+func (s State) Active() bool {
+	k := s.Kind()
+	return k == KindIntake || k == KindTier
+}
+
+// OpenStates lists the open states, in table order.
+func OpenStates() []State { return statesWhere(func(d StateDef) bool { return d.State.Open() }) }
+
+// ActiveStates lists the active states, in table order.
+func ActiveStates() []State { return statesWhere(func(d StateDef) bool { return d.State.Active() }) }
+
+// TierStates lists the three mediation tiers, from the grid up.
+func TierStates() []State { return statesWhere(func(d StateDef) bool { return d.Kind == KindTier }) }
+
+// WorkStates lists the states a handling unit's queue holds: the open ones
+// and agreements waiting for their 回访.
+func WorkStates() []State {
+	return statesWhere(func(d StateDef) bool { return d.State.Open() || d.Kind == KindAgreed })
 }
 
 // Level returns the tier a mediation state stands for, or "" for the states

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,7 +17,7 @@ var update = flag.Bool("update", false, "update golden files")
 func TestTable(t *testing.T) {
 	seen := map[[2]string]bool{}
 	for _, tr := range Table {
-		if !tr.To.Valid() || !tr.Event.Known() || tr.Label == "" || len(tr.Grants) == 0 {
+		if !tr.To.Valid() || !tr.Event.Known() || tr.Label() == "" || len(tr.Grants) == 0 {
 			t.Errorf("malformed row %+v", tr)
 		}
 		for _, s := range tr.From {
@@ -37,6 +38,55 @@ func TestTable(t *testing.T) {
 		if s.Terminal() != (len(From(s)) == 0) {
 			t.Errorf("state %s: terminal=%v but %d rows leave it", s, s.Terminal(), len(From(s)))
 		}
+	}
+	for _, d := range EventTable {
+		if !d.Event.Known() {
+			t.Errorf("event %s is declared but no row fires it", d.Event)
+		}
+	}
+}
+
+// TestDerivedLists states literally what the table must say of its states
+// and events: the lists the engine and the store build their rules and SQL
+// from.
+func TestDerivedLists(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"open", OpenStates(), []State{Registered, Grid, Village, Town, Referred}},
+		{"active", ActiveStates(), []State{Registered, Grid, Village, Town}},
+		{"tiers", TierStates(), []State{Grid, Village, Town}},
+		{"work", WorkStates(), []State{Registered, Grid, Village, Town, Referred, Agreed}},
+		{"terminal", statesWhere(func(d StateDef) bool { return d.State.Terminal() }),
+			[]State{Fulfilled, Failed, Withdrawn, Rejected, PartnerClosed}},
+		{"accept", AcceptEvents(), []Event{AcceptGrid, AcceptVillage, AcceptTown}},
+	} {
+		if fmt.Sprint(tc.got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, tc.got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		from State
+		ev   Event
+		want string
+	}{
+		{Registered, AcceptGrid, "受理·分流到网格"},
+		{Grid, Escalate, "上报村(社区)"},
+		{Village, Escalate, "上报镇(街道)"},
+		{Town, HandDown, "交办村(社区)"},
+		{Village, HandDown, "交办网格"},
+		{Grid, Withdraw, "当事人撤回"},
+		{Agreed, Fulfil, "回访·履行完毕"},
+	} {
+		tr, ok := Lookup(tc.from, tc.ev)
+		if !ok || tr.Label() != tc.want {
+			t.Errorf("%s from %s: button %q, want %q", tc.ev, tc.from, tr.Label(), tc.want)
+		}
+	}
+	if Event("open").Known() || Reject.Accepts() || Refer.Accepts() {
+		t.Error("open is not an event of the table; reject and refer accept nothing")
 	}
 }
 

@@ -5,166 +5,27 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/grassroots/mediation/engine"
 )
 
-// The statements on this page run on every case read and every transition.
-// They are written out and run through database/sql on GORM's own
-// connections: GORM's reflection, and its prepared statements being
-// re-prepared inside every transaction, cost more than the write itself.
-
-// stmts caches SQLite's prepared statements; PostgreSQL's driver keeps its
-// own cache.
-type stmts struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
-}
-
-// rebind turns ? placeholders into PostgreSQL's $1, $2, ….
-func (db *DB) rebind(q string) string {
-	if !db.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// stmt returns q prepared on pool, or nil on PostgreSQL. Inside a
-// transaction it only returns statements prepared before (prepareWriter):
-// preparing would need a second connection, and SQLite's writer pool has one.
-func (db *DB) stmt(ctx context.Context, pool *sql.DB, cache *stmts, q string, inTx bool) (*sql.Stmt, error) {
-	if db.Postgres {
-		return nil, nil
-	}
-	cache.mu.Lock()
-	defer cache.mu.Unlock()
-	if st := cache.m[q]; st != nil || inTx {
-		return st, nil
-	}
-	st, err := pool.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if cache.m == nil {
-		cache.m = map[string]*sql.Stmt{}
-	}
-	cache.m[q] = st
-	return st, nil
-}
-
-// conn runs statements on a pool or in a transaction of the writer pool.
-type conn struct {
-	db    *DB
-	pool  *sql.DB
-	cache *stmts
-	tx    *sql.Tx
-}
-
-func (db *DB) reader() conn { return conn{db: db, pool: db.rsql, cache: &db.rstmts} }
-
-func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	q = c.db.rebind(q)
-	st, err := c.db.stmt(ctx, c.pool, c.cache, q, c.tx != nil)
-	switch {
-	case err != nil:
-		return nil, err
-	case st == nil && c.tx != nil:
-		return c.tx.QueryContext(ctx, q, args...)
-	case st == nil:
-		return c.pool.QueryContext(ctx, q, args...)
-	case c.tx != nil:
-		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	q = c.db.rebind(q)
-	st, err := c.db.stmt(ctx, c.pool, c.cache, q, c.tx != nil)
-	switch {
-	case err != nil:
-		return nil, err
-	case st == nil:
-		return c.tx.ExecContext(ctx, q, args...)
-	}
-	return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-}
-
-// scalar runs a query that returns one value, as INSERT … RETURNING id does.
-func (c conn) scalar(ctx context.Context, dest any, q string, args ...any) error {
-	rows, err := c.query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	if err := rows.Scan(dest); err != nil {
-		return err
-	}
-	return rows.Close()
-}
+// The statements on this page run on every case read and every transition,
+// through the hand-written layer of sql.go.
 
 // prepareWriter prepares the statements of every transition on the writer
 // pool, once, before any transaction holds its connection.
 func (db *DB) prepareWriter(ctx context.Context) error {
-	if db.Postgres {
+	if !db.d.prepares() {
 		return nil
 	}
 	for _, q := range []string{"SELECT " + caseColumns + " FROM cases WHERE id = ? LIMIT 1",
-		"SELECT " + partyColumns + " FROM parties WHERE case_id IN (?) ORDER BY id",
-		updateCase, insertEvent, insertCase, insertParty, nextSeq} {
-		if _, err := db.stmt(ctx, db.wsql, &db.wstmts, q, false); err != nil {
+		selectParties(db.d), updateCase, insertEvent, insertCase, insertParty, nextSeq} {
+		if _, err := db.wstmts.get(ctx, db.wsql, q, false); err != nil {
 			return fmt.Errorf("store: prepare %q: %w", q, err)
 		}
 	}
 	return nil
-}
-
-// insert runs an INSERT and returns the new row's id: from SQLite's
-// last_insert_rowid, which costs no result set, or from PostgreSQL's
-// RETURNING.
-func (c conn) insert(ctx context.Context, q string, args ...any) (int64, error) {
-	if c.db.Postgres {
-		var id int64
-		err := c.scalar(ctx, &id, q+" RETURNING id", args...)
-		return id, err
-	}
-	res, err := c.exec(ctx, q, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
-}
-
-// write runs fn in a transaction on the writer pool.
-func (db *DB) write(ctx context.Context, fn func(conn) error) error {
-	tx, err := db.wsql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(conn{db: db, pool: db.wsql, cache: &db.wstmts, tx: tx}); err != nil {
-		return err
-	}
-	return tx.Commit()
 }
 
 // FindCase returns a case with its parties.
@@ -179,8 +40,8 @@ func (db *DB) FindCaseBy(ctx context.Context, numberOrCode string) (*engine.Case
 
 func findCase(ctx context.Context, c conn, where string, args ...any) (*engine.Case, error) {
 	q := "SELECT " + caseColumns + " FROM cases WHERE " + where + " LIMIT 1"
-	if c.tx != nil && c.db.Postgres {
-		q += " FOR UPDATE"
+	if c.tx != nil {
+		q += c.d.lockRow()
 	}
 	rows, err := c.query(ctx, q, args...)
 	if err != nil {
@@ -210,17 +71,11 @@ func loadParties(ctx context.Context, c conn, cases []*engine.Case) error {
 		return nil
 	}
 	byID := make(map[int64]*engine.Case, len(cases))
-	args := make([]any, len(cases))
+	ids := make([]int64, len(cases))
 	for i, k := range cases {
-		byID[k.ID], args[i] = k, k.ID
+		byID[k.ID], ids[i] = k, k.ID
 	}
-	q := "SELECT " + partyColumns + " FROM parties WHERE case_id IN (?" + strings.Repeat(", ?", len(cases)-1) + ") ORDER BY id"
-	rows, err := c.query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return c.each(ctx, selectParties(c.d), []any{c.d.list(ids)}, func(rows *sql.Rows) error {
 		var r partyRow
 		if err := rows.Scan(r.fields()...); err != nil {
 			return err
@@ -228,8 +83,13 @@ func loadParties(ctx context.Context, c conn, cases []*engine.Case) error {
 		if k := byID[r.CaseID]; k != nil {
 			k.Parties = append(k.Parties, r.toParty())
 		}
-	}
-	return rows.Err()
+		return nil
+	})
+}
+
+// selectParties reads the parties of a list of cases.
+func selectParties(d dialect) string {
+	return "SELECT " + partyColumns + " FROM parties WHERE " + d.in("case_id") + " ORDER BY id"
 }
 
 // Transition loads a case in a write transaction, so no other writer can

@@ -1,0 +1,399 @@
+package store
+
+import (
+	"container/list"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mattn/go-sqlite3"
+	"gorm.io/gorm"
+)
+
+// This file is the store's one layer for hand-written SQL. GORM opens the
+// connections, runs the migrations and the simple reads; the statements that
+// run on every case read, every transition, every list and every report are
+// written out here and run through database/sql on GORM's own connections,
+// because GORM's reflection costs more than the write itself. Every such
+// statement goes through conn: written with ? placeholders, with dialect
+// filling in what differs between SQLite and PostgreSQL, and, on SQLite,
+// prepared once in a bounded cache.
+
+// dialect is what differs between the two databases, in one value.
+type dialect struct{ postgres bool }
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2, ….
+func (d dialect) rebind(q string) string {
+	if !d.postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// in is the condition "col is one of a list" with the whole list as one
+// parameter (see list), so that a statement's text does not depend on the
+// list's length: PostgreSQL takes an array, SQLite a JSON array it reads
+// with json_each.
+func (d dialect) in(col string) string {
+	if d.postgres {
+		return col + " = ANY(?)"
+	}
+	return col + " IN (SELECT value FROM json_each(?))"
+}
+
+// list is the parameter of an in condition: a slice of ids or strings
+// (workflow states and roles among them).
+func (d dialect) list(v any) any {
+	if d.postgres {
+		rv := reflect.ValueOf(v)
+		if el := rv.Type().Elem(); el.Kind() == reflect.String && el != reflect.TypeFor[string]() {
+			// pgx encodes []string as text[], not slices of named strings.
+			out := make([]string, rv.Len())
+			for i := range out {
+				out[i] = rv.Index(i).String()
+			}
+			return out
+		}
+		return v
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Slices of numbers and strings always marshal.
+		panic(err)
+	}
+	return string(b)
+}
+
+// lockRow is what a SELECT in a write transaction ends with so that no other
+// writer changes the row meanwhile. SQLite's write transactions are
+// exclusive already (BEGIN IMMEDIATE).
+func (d dialect) lockRow() string {
+	if d.postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// lockMigrations keeps two servers starting at once from applying one
+// migration twice; SQLite's writer lock does that by itself.
+func (d dialect) lockMigrations() string {
+	if d.postgres {
+		return "SELECT pg_advisory_xact_lock(727001)"
+	}
+	return ""
+}
+
+// types turns the placeholders of the migration files into each database's
+// types.
+func (d dialect) types(q string) string {
+	if d.postgres {
+		return strings.NewReplacer("{{pk}}", "BIGSERIAL PRIMARY KEY", "{{time}}", "TIMESTAMPTZ").Replace(q)
+	}
+	return strings.NewReplacer("{{pk}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{time}}", "DATETIME").Replace(q)
+}
+
+// prepares reports whether statements are prepared and cached here:
+// PostgreSQL's driver keeps its own cache.
+func (d dialect) prepares() bool { return !d.postgres }
+
+// isUniqueViolation recognises a unique-constraint error by the drivers'
+// error codes.
+func isUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505" // unique_violation
+	}
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+// stmtCacheSize bounds each pool's prepared statements. The statements are
+// few (lists take one parameter whatever their length); the bound keeps a
+// statement built from an unusual combination of filters from staying
+// forever.
+const stmtCacheSize = 64
+
+// stmtCache holds prepared statements by their text, the least recently
+// used evicted past its bound. Closing an evicted statement waits for the
+// queries still reading from it.
+type stmtCache struct {
+	mu    sync.Mutex
+	bound int
+	order *list.List // of *cached, most recent first
+	byQ   map[string]*list.Element
+}
+
+type cached struct {
+	q  string
+	st *sql.Stmt
+}
+
+func newStmtCache(bound int) *stmtCache {
+	return &stmtCache{bound: bound, order: list.New(), byQ: map[string]*list.Element{}}
+}
+
+// get returns q prepared on pool. Inside a transaction it only returns a
+// statement prepared before (nil otherwise): preparing would need a second
+// connection, and SQLite's writer pool has one.
+func (c *stmtCache) get(ctx context.Context, pool *sql.DB, q string, inTx bool) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el := c.byQ[q]; el != nil {
+		c.order.MoveToFront(el)
+		return el.Value.(*cached).st, nil
+	}
+	if inTx {
+		return nil, nil
+	}
+	st, err := pool.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c.byQ[q] = c.order.PushFront(&cached{q, st})
+	for c.order.Len() > c.bound {
+		old := c.order.Remove(c.order.Back()).(*cached)
+		delete(c.byQ, old.q)
+		old.st.Close()
+	}
+	return st, nil
+}
+
+// Len returns how many statements the cache holds.
+func (c *stmtCache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.order.Len()
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := c.order.Front(); el != nil; el = el.Next() {
+		el.Value.(*cached).st.Close()
+	}
+	c.order.Init()
+	c.byQ = map[string]*list.Element{}
+}
+
+// conn runs hand-written statements on a pool, or in a transaction of the
+// writer pool.
+type conn struct {
+	d     dialect
+	pool  *sql.DB
+	cache *stmtCache
+	tx    *sql.Tx
+}
+
+func (db *DB) reader() conn { return conn{d: db.d, pool: db.rsql, cache: db.rstmts} }
+
+// stmt returns q prepared, or nil when it is to run unprepared.
+func (c conn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if !c.d.prepares() {
+		return nil, nil
+	}
+	return c.cache.get(ctx, c.pool, q, c.tx != nil)
+}
+
+func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	q = c.d.rebind(q)
+	st, err := c.stmt(ctx, q)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil && c.tx != nil:
+		return c.tx.QueryContext(ctx, q, args...)
+	case st == nil:
+		return c.pool.QueryContext(ctx, q, args...)
+	case c.tx != nil:
+		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	q = c.d.rebind(q)
+	st, err := c.stmt(ctx, q)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil && c.tx != nil:
+		return c.tx.ExecContext(ctx, q, args...)
+	case st == nil:
+		return c.pool.ExecContext(ctx, q, args...)
+	case c.tx != nil:
+		return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// scalar runs a query that returns one value, as INSERT … RETURNING id does.
+func (c conn) scalar(ctx context.Context, dest any, q string, args ...any) error {
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// insert runs an INSERT and returns the new row's id: from SQLite's
+// last_insert_rowid, which costs no result set, or from PostgreSQL's
+// RETURNING.
+func (c conn) insert(ctx context.Context, q string, args ...any) (int64, error) {
+	if c.d.postgres {
+		var id int64
+		err := c.scalar(ctx, &id, q+" RETURNING id", args...)
+		return id, err
+	}
+	res, err := c.exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// each runs q and calls scan for every row.
+func (c conn) each(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// write runs fn in a transaction on the writer pool.
+func (db *DB) write(ctx context.Context, fn func(conn) error) error {
+	tx, err := db.wsql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(conn{d: db.d, pool: db.wsql, cache: db.wstmts, tx: tx}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// where collects the conditions of a query and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// String returns the conditions joined by AND, or TRUE when there are none.
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return "1 = 1"
+	}
+	return strings.Join(w.conds, " AND ")
+}
+
+// splitStatements splits a migration file into its statements at the
+// semicolons that end them, passing over those inside quotes, quoted
+// identifiers, comments and PostgreSQL's dollar-quoted bodies.
+func splitStatements(src string) []string {
+	var out []string
+	start := 0
+	emit := func(end int) {
+		if s := strings.TrimSpace(src[start:end]); s != "" {
+			out = append(out, s)
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\'' || c == '"':
+			for i++; i < len(src); i++ {
+				if src[i] == c {
+					if i+1 < len(src) && src[i+1] == c {
+						i++ // a doubled quote stands for itself
+						continue
+					}
+					break
+				}
+			}
+		case c == '-' && strings.HasPrefix(src[i:], "--"):
+			if j := strings.IndexByte(src[i:], '\n'); j >= 0 {
+				i += j
+			} else {
+				i = len(src)
+			}
+		case c == '/' && strings.HasPrefix(src[i:], "/*"):
+			if j := strings.Index(src[i+2:], "*/"); j >= 0 {
+				i += j + 3
+			} else {
+				i = len(src)
+			}
+		case c == '$':
+			tag := dollarTag(src[i:])
+			if tag == "" {
+				continue
+			}
+			if j := strings.Index(src[i+len(tag):], tag); j >= 0 {
+				i += len(tag) + j + len(tag) - 1
+			} else {
+				i = len(src)
+			}
+		case c == ';':
+			emit(i)
+			start = i + 1
+		}
+	}
+	emit(len(src))
+	return out
+}
+
+// dollarTag returns the $tag$ that s starts with, or "".
+func dollarTag(s string) string {
+	for j := 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '$':
+			return s[:j+1]
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || (j > 1 && c >= '0' && c <= '9'):
+		default:
+			return ""
+		}
+	}
+	return ""
+}
