@@ -144,10 +144,10 @@ func canSee(t *Tree, a Actor, c *Case) bool {
 	return a.Role == workflow.RoleSystem || position(t, a, c).InSubtree
 }
 
-// at returns when an actor's step happens: now, or for the system (import,
-// demo) the time the history gives.
+// at returns when an actor's step happens: now, or, for a replayed history
+// or the scheduler, the time the input gives.
 func (e *Engine) at(a Actor, given time.Time) time.Time {
-	if a.Role == workflow.RoleSystem && !given.IsZero() {
+	if a.backdates() && !given.IsZero() {
 		return given.UTC()
 	}
 	return e.Now().UTC()
@@ -235,7 +235,7 @@ type NewCase struct {
 	Summary      string
 	Requests     string
 	Parties      []*Party
-	// At backdates the registration; only the system actor may set it.
+	// At backdates the registration of a replayed history (see Replaying).
 	At        time.Time
 	ImportKey string
 }
@@ -300,6 +300,9 @@ type Step struct {
 	Event    workflow.Event
 	Activity workflow.Activity
 	Input    Input
+	// By, when set, says who did the step, given the case as it stood
+	// before it; by default the one who registered the case did.
+	By func(*Case) Actor
 }
 
 // OpenCase registers a new dispute and runs steps on it, all in one
@@ -362,11 +365,15 @@ func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 	var history []*Change
 	cur := c
 	for i, s := range steps {
+		by := a
+		if s.By != nil {
+			by = s.By(cur)
+		}
 		var ch *Change
 		if s.Event != "" {
-			ch, err = e.decide(ctx, t, a, cur, s.Event, s.Input)
+			ch, err = e.decide(ctx, t, by, cur, s.Event, s.Input)
 		} else {
-			ch, err = e.decideActivity(ctx, t, a, cur, s.Activity, s.Input)
+			ch, err = e.decideActivity(ctx, t, by, cur, s.Activity, s.Input)
 		}
 		if err != nil {
 			return nil, &stepError{i, err}

@@ -17,7 +17,8 @@ type Input struct {
 	// A stale version is refused with ECONFLICT so nobody overwrites a change
 	// they have not seen.
 	Version int
-	// At backdates the step; only the system actor may set it.
+	// At backdates the step of a replayed history (see Replaying) or of the
+	// scheduler.
 	At        time.Time
 	Automatic bool // set by the deadline scheduler
 
@@ -103,7 +104,7 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 			return Invalid("reason", "“%s”只由系统在超期时使用。", workflow.ReasonOverdue)
 		}
 		if tr.Event.Accepts() {
-			if a.Role != workflow.RoleSystem && in.Reason == "" {
+			if !a.backdates() && in.Reason == "" {
 				if r := e.Routing.Suggest(c.Facts()); r.Level != tr.To.Level() {
 					return Invalid("reason", "分流建议为%s（%s），改为%s须说明理由。", r.Level.Label(), strings.Join(r.Reasons, "；"), tr.To.Level().Label())
 				}

@@ -44,11 +44,12 @@ type ImportLine struct {
 	Events       []ImportEvent `json:"events"`
 }
 
-// ImportEvent is one event of an imported history: its name and time, and
-// its data as the API carries it.
+// ImportEvent is one event of an imported history: its name and time, who
+// did it (optional: a user name), and its data as the API carries it.
 type ImportEvent struct {
 	Event string    `json:"event"`
 	At    time.Time `json:"at"`
+	By    string    `json:"by"`
 	InputJSON
 }
 
@@ -149,7 +150,7 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 			res.Skipped++
 			return nil
 		}
-		reg, err := e.replay(ctx, dry.tree(), &l, key)
+		reg, err := e.replay(ctx, dry.tree(), &l, key, dry.users)
 		if err != nil {
 			return err
 		}
@@ -167,7 +168,7 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 
 // replay builds an imported case and runs its history through the workflow in
 // memory, returning the changes to write.
-func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string) (*Registration, error) {
+func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string, users map[string]*User) (*Registration, error) {
 	loc := t.ByCode(l.Location)
 	if loc == nil {
 		return nil, Invalid("location", "纠纷发生地网格“%s”不存在（请先导入单位）。", l.Location)
@@ -198,13 +199,67 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string)
 		// A history is replayed as it happened: no version to check, and
 		// an escalation for lateness was the scheduler's.
 		in.Version, in.At, in.Automatic = 0, ie.At, ie.Reason == workflow.ReasonOverdue
-		steps = append(steps, Step{Event: workflow.Event(ie.Event), Input: in})
+		by, err := e.importUser(ctx, ie.By, users)
+		if err != nil {
+			return nil, eventError(i, ie.Event, err)
+		}
+		ev := workflow.Event(ie.Event)
+		steps = append(steps, Step{Event: ev, Input: in, By: func(c *Case) Actor {
+			if in.Automatic {
+				return System
+			}
+			return historyActor(t, c, ev, by)
+		}})
 	}
-	reg, err := e.plan(ctx, t, System, n, steps)
+	desk := historyActor(t, &Case{State: workflow.Registered, LocationUnitID: loc.ID}, workflow.AcceptTown, nil)
+	reg, err := e.plan(ctx, t, desk, n, steps)
 	if se := (*stepError)(nil); errors.As(err, &se) {
 		return nil, eventError(se.index, l.Events[se.index].Event, se.err)
 	}
 	return reg, err
+}
+
+// importUser finds the user an imported event names, nil for none; users
+// caches them for the file.
+func (e *Engine) importUser(ctx context.Context, name string, users map[string]*User) (*User, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, nil
+	}
+	if u, ok := users[name]; ok {
+		return u, nil
+	}
+	u, err := e.Store.FindUserByName(ctx, name)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, Invalid("by", "用户“%s”不存在（by 须为已有账号的用户名，或留空）。", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	users[name] = u
+	return u, nil
+}
+
+// historyActor is who did ev on c in an imported history: the user the
+// history names, or else the staff of the unit the workflow table grants the
+// event to first (the desk of the town, or the mediators of the handling
+// unit), unnamed. Either way the step is replayed.
+func historyActor(t *Tree, c *Case, ev workflow.Event, by *User) Actor {
+	if by != nil {
+		return Replaying(by.Actor())
+	}
+	a := Actor{Role: workflow.RoleIntake}
+	unit := t.Town(c.LocationUnitID)
+	if tr, ok := workflow.Lookup(c.State, ev); ok && len(tr.Grants) > 0 {
+		a.Role = tr.Grants[0].Role
+		if tr.Grants[0].Scope == workflow.AtHandlingUnit {
+			unit = t.Unit(c.HandlingUnitID)
+		}
+	}
+	if unit != nil {
+		a.UnitID, a.Name = unit.ID, unit.Name+a.Role.Label()
+	}
+	return Replaying(a)
 }
 
 // eventError names the event of an imported history that failed.
@@ -219,9 +274,10 @@ type dryTree struct {
 	extra []*Unit
 	cache *Tree
 	seen  map[string]bool // case lines a dry run has passed
+	users map[string]*User
 }
 
-func newDryTree(t *Tree) *dryTree { return &dryTree{base: t, seen: map[string]bool{}} }
+func newDryTree(t *Tree) *dryTree { return &dryTree{base: t, seen: map[string]bool{}, users: map[string]*User{}} }
 
 func (d *dryTree) tree() *Tree {
 	if len(d.extra) == 0 {

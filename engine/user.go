@@ -24,14 +24,32 @@ type User struct {
 
 // Actor is who does something: a logged-in user or the system.
 type Actor struct {
-	UserID int64
+	UserID int64 // 0 for the system and for a unit's unnamed staff in a history
 	Name   string
 	Role   workflow.Role
 	UnitID int64
+	// replay marks a step of a history being loaded: see Replaying.
+	replay bool
 }
 
-// System is the actor of automatic escalation, import and the demo builder.
+// System is the actor of the deadline scheduler, which escalates and flags
+// overdue cases, and of the operator's command line, which reads reports.
+// It may do everything the workflow table declares.
 var System = Actor{Name: "系统", Role: workflow.RoleSystem}
+
+// Replaying returns a as the actor of a step that happened before and is
+// being loaded now, by import or the demo builder: the step is checked like a
+// live one (the actor must hold the grant) and recorded as a's, but it
+// happens at the time its input gives, and the desk's routing suggestion is
+// not enforced, since it may have changed since.
+func Replaying(a Actor) Actor {
+	a.replay = true
+	return a
+}
+
+// backdates reports whether the actor's steps happen at a time the input
+// gives: a replayed history, or the scheduler given its time.
+func (a Actor) backdates() bool { return a.replay || a.Role == workflow.RoleSystem }
 
 // Actor returns the user as an actor.
 func (u *User) Actor() Actor {
