@@ -10,24 +10,24 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-// SweepResult counts what one pass of the deadline scheduler did.
-type SweepResult struct {
+// DeadlineResult counts what one pass of the deadline scheduler did.
+type DeadlineResult struct {
 	Escalated int // grid and village cases moved up, reason 超期自动上报
 	Flagged   int // cases flagged for supervisors (超期提醒)
 }
 
-// errNothingDue tells the sweep a case no longer needs it: someone acted on
+// errNothingDue tells the pass a case no longer needs it: someone acted on
 // it, or another scheduler got there first.
 var errNothingDue = errors.New("engine: nothing due")
 
-// Sweep is one pass of the deadline scheduler at now. An overdue grid or
+// RunDeadlines is one pass of the deadline scheduler at now. An overdue grid or
 // village case whose town escalates on overdue moves up through the ordinary
 // transition path under the system actor; any other passed deadline is
 // flagged once. Each case is decided inside its own write transaction, on the
 // case as it is then, so two schedulers (or two servers) never escalate one
 // case twice, and a case one of them skips the other handles.
-func (e *Engine) Sweep(ctx context.Context, now time.Time) (SweepResult, error) {
-	var res SweepResult
+func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResult, error) {
+	var res DeadlineResult
 	ids, err := e.Store.DueCases(ctx, now)
 	if err != nil {
 		return res, err
@@ -79,7 +79,7 @@ func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		res, err := e.Sweep(ctx, e.Now())
+		res, err := e.RunDeadlines(ctx, e.Now())
 		if err == nil && (res.Escalated > 0 || res.Flagged > 0) {
 			slog.Info("deadline sweep", "escalated", res.Escalated, "flagged", res.Flagged)
 		}

@@ -12,9 +12,9 @@ import (
 )
 
 // sweepAt runs the scheduler at t and returns what it did.
-func (en *env) sweepAt(t *testing.T, at time.Time) engine.SweepResult {
+func (en *env) sweepAt(t *testing.T, at time.Time) engine.DeadlineResult {
 	t.Helper()
-	res, err := en.Sweep(ctx, at)
+	res, err := en.RunDeadlines(ctx, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,13 +43,13 @@ func TestDeadlinesFire(t *testing.T) {
 		t.Fatalf("registered due %v", c.DueAt)
 	}
 	// Registered: 2 days, then flagged for supervisors.
-	if r := en.sweepAt(t, start.Add(2*day-minute)); r != (engine.SweepResult{}) {
+	if r := en.sweepAt(t, start.Add(2*day-minute)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, start.Add(2*day)); r.Flagged != 1 {
 		t.Fatalf("registered deadline: %+v", r)
 	}
-	if r := en.sweepAt(t, start.Add(2*day+time.Hour)); r != (engine.SweepResult{}) {
+	if r := en.sweepAt(t, start.Add(2*day+time.Hour)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("flagged twice: %+v", r)
 	}
 
@@ -63,7 +63,7 @@ func TestDeadlinesFire(t *testing.T) {
 	if !c.DueAt.Equal(acc.Add(3*day)) || !c.OverallDueAt.Equal(acc.Add(30*day)) {
 		t.Fatalf("grid due %v overall %v", c.DueAt, c.OverallDueAt)
 	}
-	if r := en.sweepAt(t, acc.Add(3*day-minute)); r != (engine.SweepResult{}) {
+	if r := en.sweepAt(t, acc.Add(3*day-minute)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("grid, a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, acc.Add(3*day)); r.Escalated != 1 {
@@ -80,7 +80,7 @@ func TestDeadlinesFire(t *testing.T) {
 	}
 
 	// Village: 7 days from the escalation, then escalated to the town.
-	if r := en.sweepAt(t, acc.Add(10*day-minute)); r != (engine.SweepResult{}) {
+	if r := en.sweepAt(t, acc.Add(10*day-minute)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("village, a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, acc.Add(10*day)); r.Escalated != 1 {
@@ -93,13 +93,13 @@ func TestDeadlinesFire(t *testing.T) {
 
 	// Town: 20 days; it coincides here with the overall 30 days from
 	// acceptance, and both are flagged once.
-	if r := en.sweepAt(t, acc.Add(30*day-minute)); r != (engine.SweepResult{}) {
+	if r := en.sweepAt(t, acc.Add(30*day-minute)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("town, a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, acc.Add(30*day)); r.Flagged != 1 || r.Escalated != 0 {
 		t.Fatalf("town deadline: %+v", r)
 	}
-	if r := en.sweepAt(t, acc.Add(31*day)); r != (engine.SweepResult{}) {
+	if r := en.sweepAt(t, acc.Add(31*day)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("town flagged twice: %+v", r)
 	}
 }
@@ -123,7 +123,7 @@ func TestOverallAndOtherDeadlines(t *testing.T) {
 	if !c.DueAt.Equal(start.Add(32*day)) || !c.OverallDueAt.Equal(start.Add(30*day)) {
 		t.Fatalf("village due %v overall %v", c.DueAt, c.OverallDueAt)
 	}
-	if r := en.sweepAt(t, start.Add(30*day-time.Minute)); r != (engine.SweepResult{}) {
+	if r := en.sweepAt(t, start.Add(30*day-time.Minute)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("overall, a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, start.Add(30*day)); r.Flagged != 1 {
@@ -172,7 +172,7 @@ func TestClockShifts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Suspended: nothing fires even long after the deadline.
-	if r := en.sweepAt(t, due.Add(10*day)); r != (engine.SweepResult{}) {
+	if r := en.sweepAt(t, due.Add(10*day)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("suspended case swept: %+v", r)
 	}
 	en.clock.Advance(36*time.Hour + 17*time.Minute)
@@ -275,10 +275,10 @@ func TestTwoSchedulers(t *testing.T) {
 	other := engine.New(second)
 	at := en.clock.Now().Add(4 * 24 * time.Hour)
 	var wg sync.WaitGroup
-	results := make([]engine.SweepResult, 2)
+	results := make([]engine.DeadlineResult, 2)
 	errs := make([]error, 2)
 	for i, e := range []*engine.Engine{en.Engine, other} {
-		wg.Go(func() { results[i], errs[i] = e.Sweep(ctx, at) })
+		wg.Go(func() { results[i], errs[i] = e.RunDeadlines(ctx, at) })
 	}
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil {
@@ -300,7 +300,7 @@ func TestTwoSchedulers(t *testing.T) {
 		}
 		en.checkInvariants(t, id)
 	}
-	if r, _ := other.Sweep(ctx, at); r != (engine.SweepResult{}) {
+	if r, _ := other.RunDeadlines(ctx, at); r != (engine.DeadlineResult{}) {
 		t.Errorf("a third sweep did %+v", r)
 	}
 }

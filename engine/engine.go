@@ -116,6 +116,7 @@ type Abilities struct {
 	Supervise bool // 督办: the overdue list of the subtree
 	Report    bool // the monthly report of the subtree
 	Sweep     bool // file the grid's monthly dispute sweep
+	Audit     bool // read the audit trail
 }
 
 // Abilities returns what the actor may start from the menu.
@@ -132,6 +133,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		Supervise: workflow.Permits(sup.Grants, workflow.Position{Role: a.Role, InSubtree: true}),
 		Report:    reads(a.Role),
 		Sweep:     a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
+		Audit:     a.Role == workflow.RoleAdmin || a.Role == workflow.RoleSupervisor,
 	}
 }
 
@@ -543,12 +545,6 @@ func (e *Engine) Mediators(ctx context.Context, unitID int64) ([]*User, error) {
 		}
 	}
 	return out, nil
-}
-
-// Handles reports whether the actor works the case now: a mediator of its
-// handling unit, who may see the parties' full ID numbers and phones.
-func (e *Engine) Handles(a Actor, c *Case) bool {
-	return a.Role == workflow.RoleSystem || (a.UnitID != 0 && a.UnitID == c.HandlingUnitID)
 }
 
 // LookUp finds a case for a party by its public code and the party's phone

@@ -277,7 +277,9 @@ type dryTree struct {
 	users map[string]*User
 }
 
-func newDryTree(t *Tree) *dryTree { return &dryTree{base: t, seen: map[string]bool{}, users: map[string]*User{}} }
+func newDryTree(t *Tree) *dryTree {
+	return &dryTree{base: t, seen: map[string]bool{}, users: map[string]*User{}}
+}
 
 func (d *dryTree) tree() *Tree {
 	if len(d.extra) == 0 {

@@ -144,7 +144,7 @@ func TestReportMatchesEventLog(t *testing.T) {
 			continue
 		}
 		if i%50 == 0 {
-			if _, err := en.Sweep(ctx, en.clock.Now()); err != nil {
+			if _, err := en.RunDeadlines(ctx, en.clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -83,6 +83,16 @@ type Store interface {
 	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
 	// Referrals returns a case's referrals, oldest first.
 	Referrals(ctx context.Context, caseID int64) ([]*Referral, error)
+	// LatestEvents returns, by case, the latest event named name of each
+	// of the cases.
+	LatestEvents(ctx context.Context, caseIDs []int64, name string) (map[int64]*Event, error)
+
+	// AddAudit appends rows to the audit trail, in one statement.
+	AddAudit(ctx context.Context, entries ...*AuditEntry) error
+	// AuditEntries returns the latest limit audit rows, newest first: of
+	// actors of units when units is not nil, of one case when caseID is
+	// not 0.
+	AuditEntries(ctx context.Context, units []int64, caseID int64, limit int) ([]*AuditEntry, error)
 }
 
 // Registration is everything a new case writes: the case, the format of its
@@ -125,7 +135,10 @@ type CaseFilter struct {
 	// Number matches a case number or public code, in part.
 	Number string
 	// Party matches a party's name, in part.
-	Party  string
-	Offset int
-	Limit  int
+	Party string
+	// Pressed keeps the cases pressed (督办) since their tier clock
+	// started (see Case.PressedNow).
+	Pressed bool
+	Offset  int
+	Limit   int
 }

@@ -52,6 +52,9 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	if f.Party != "" {
 		w.add("id IN (SELECT case_id FROM parties WHERE name LIKE ?)", "%"+f.Party+"%")
 	}
+	if f.Pressed {
+		w.add("supervised_at IS NOT NULL AND (tier_started_at IS NULL OR supervised_at >= tier_started_at)")
+	}
 	r := db.reader()
 	var total int
 	if err := r.scalar(ctx, &total, "SELECT COUNT(*) FROM cases WHERE "+w.String(), w.args...); err != nil {
@@ -128,9 +131,33 @@ func (db *DB) Events(ctx context.Context, caseID int64) ([]*engine.Event, error)
 	}
 	out := make([]*engine.Event, len(rows))
 	for i := range rows {
-		out[i] = rows[i].toEvent()
+		ev, err := rows[i].toEvent()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ev
 	}
 	return out, nil
+}
+
+// LatestEvents returns, by case, the latest event named name of each case.
+func (db *DB) LatestEvents(ctx context.Context, caseIDs []int64, name string) (map[int64]*engine.Event, error) {
+	out := map[int64]*engine.Event{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	err := db.reader().each(ctx, "SELECT "+eventColumns+" FROM case_events e WHERE "+db.d.in("e.case_id")+" AND e.name = ? AND e.seq = "+
+		"(SELECT MAX(x.seq) FROM case_events x WHERE x.case_id = e.case_id AND x.name = ?)", []any{db.d.list(caseIDs), name, name},
+		func(rows *sql.Rows) error {
+			var r eventRow
+			if err := rows.Scan(r.fields()...); err != nil {
+				return err
+			}
+			ev, err := r.toEvent()
+			out[r.CaseID] = ev
+			return err
+		})
+	return out, err
 }
 
 // Agreements returns a case's agreements, oldest first.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -225,6 +226,16 @@ type eventRow struct {
 
 func (eventRow) TableName() string { return "case_events" }
 
+// eventColumns and eventRow.fields list the columns in one order, for the
+// hand-written reads.
+const eventColumns = "e.id, e.case_id, e.seq, e.name, e.from_state, e.to_state, e.unit_id, e.actor_id, e.actor_name, e.role, " +
+	"e.at, e.reason, e.automatic, e.data, e.due_at, e.overall_due_at, e.suspended_at"
+
+func (r *eventRow) fields() []any {
+	return []any{&r.ID, &r.CaseID, &r.Seq, &r.Name, &r.FromState, &r.ToState, &r.UnitID, &r.ActorID, &r.ActorName, &r.Role,
+		&r.At, &r.Reason, &r.Automatic, &r.Data, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt}
+}
+
 func fromEvent(caseID int64, e *engine.Event) (*eventRow, error) {
 	data := []byte("{}")
 	if len(e.Data) > 0 {
@@ -239,13 +250,15 @@ func fromEvent(caseID int64, e *engine.Event) (*eventRow, error) {
 		DueAt: utc(e.DueAt), OverallDueAt: utc(e.OverallDueAt), SuspendedAt: utc(e.SuspendedAt)}, nil
 }
 
-func (r *eventRow) toEvent() *engine.Event {
+func (r *eventRow) toEvent() (*engine.Event, error) {
 	e := &engine.Event{ID: r.ID, CaseID: r.CaseID, Seq: r.Seq, Name: r.Name, From: workflow.State(r.FromState),
 		To: workflow.State(r.ToState), UnitID: r.UnitID, ActorID: deref(r.ActorID), ActorName: r.ActorName,
 		Role: workflow.Role(r.Role), At: r.At.UTC(), Reason: r.Reason, Automatic: r.Automatic,
 		DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt), SuspendedAt: utc(r.SuspendedAt)}
-	_ = json.Unmarshal([]byte(r.Data), &e.Data)
-	return e
+	if err := json.Unmarshal([]byte(r.Data), &e.Data); err != nil {
+		return nil, fmt.Errorf("store: event %d: bad data: %w", r.ID, err)
+	}
+	return e, nil
 }
 
 type agreementRow struct {

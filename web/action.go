@@ -160,11 +160,7 @@ func (s *Server) handleAction(c echo.Context) error {
 		return err
 	}
 	v := formValues(c)
-	in, errs := parseInput(c, v)
-	if in.Version != k.Version {
-		return s.showConflict(c, k, engine.Errorf(engine.ECONFLICT,
-			"本案已被他人更新（您看到的是第%d版，现为第%d版），您的操作未保存。请查看最新情况后再操作。", in.Version, k.Version))
-	}
+	in, errs := parseInput(c, v, s.Engine.Location)
 	if len(errs) == 0 {
 		if tr != nil {
 			_, err = s.Engine.Fire(c.Request().Context(), actor(c), k.ID, tr.Event, in)
@@ -180,10 +176,7 @@ func (s *Server) handleAction(c echo.Context) error {
 				errs = map[string]string{"reason": engine.ErrorMessage(err)}
 			}
 		case engine.ECONFLICT:
-			if fresh, ferr := s.Engine.FindCase(c.Request().Context(), actor(c), k.ID); ferr == nil {
-				return s.showConflict(c, fresh, err)
-			}
-			return err
+			return s.showConflict(c, k.ID, err)
 		default:
 			return err
 		}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -45,11 +44,25 @@ type apiCase struct {
 	Parties      []apiParty `json:"parties"`
 }
 
-func (s *Server) toAPICase(c echo.Context, k *engine.Case) (apiCase, error) {
-	tree, err := s.Engine.Tree(c.Request().Context())
+// apiCases turns cases into their JSON, the parties masked for the caller.
+func (s *Server) apiCases(c echo.Context, cases ...*engine.Case) ([]apiCase, error) {
+	ctx := c.Request().Context()
+	tree, err := s.Engine.Tree(ctx)
 	if err != nil {
-		return apiCase{}, err
+		return nil, err
 	}
+	parties, err := s.Engine.ShowParties(ctx, actor(c), cases, c.Request().URL.Path)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]apiCase, len(cases))
+	for i, k := range cases {
+		out[i] = s.toAPICase(tree, k, parties[i])
+	}
+	return out, nil
+}
+
+func (s *Server) toAPICase(tree *engine.Tree, k *engine.Case, parties []engine.Party) apiCase {
 	a := apiCase{ID: k.ID, Number: k.Number, Code: k.Code, State: string(k.State), StateLabel: k.State.Label(),
 		Version: k.Version, Location: tree.Unit(k.LocationUnitID).Code, Handling: tree.Unit(k.HandlingUnitID).Code,
 		Source: k.Source, Category: k.Category, Amount: float64(k.Amount) / 100, People: k.People, Risk: string(k.Risk),
@@ -58,43 +71,38 @@ func (s *Server) toAPICase(c echo.Context, k *engine.Case) (apiCase, error) {
 	if a.Flags == nil {
 		a.Flags = []string{}
 	}
-	handles, shown := s.Engine.Handles(actor(c), k), false
-	for _, p := range k.Parties {
-		ap := apiParty{Side: p.Side, Kind: p.Kind, Name: p.Name, IDNumber: p.MaskedIDNumber(), Phone: p.MaskedPhone()}
-		if handles && (p.IDNumber != "" || p.Phone != "") {
-			ap.IDNumber, ap.Phone = p.IDNumber, p.Phone
-			shown = true
-		}
-		a.Parties = append(a.Parties, ap)
+	for _, p := range parties {
+		a.Parties = append(a.Parties, apiParty{Side: p.Side, Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone})
 	}
-	if shown {
-		// Every view of unmasked personal data is logged (DESIGN §9).
-		slog.Info("personal data shown", "user", currentUser(c).Name, "case", k.Number, "path", c.Request().URL.Path)
-	}
-	return a, nil
+	return a
 }
 
 func (s *Server) handleAPICaseList(c echo.Context) error {
 	f := parseListFilter(c)
-	cases, total, err := s.Engine.Cases(c.Request().Context(), actor(c), f.engineFilter(s.Engine.Now(), currentUser(c).UnitID))
+	cases, total, err := s.Engine.Cases(c.Request().Context(), actor(c), f.engineFilter(s.Engine.Now()))
 	if err != nil {
 		return err
 	}
-	out := make([]apiCase, 0, len(cases))
-	for _, k := range cases {
-		a, err := s.toAPICase(c, k)
-		if err != nil {
-			return err
-		}
-		out = append(out, a)
+	out, err := s.apiCases(c, cases...)
+	if err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"total": total, "page": f.Page, "cases": out})
 }
 
-func (s *Server) caseParam(c echo.Context) (*engine.Case, error) {
+// caseID reads the case id of the address.
+func caseID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return nil, engine.Errorf(engine.ENOTFOUND, "案件不存在。")
+		return 0, engine.Errorf(engine.ENOTFOUND, "案件不存在。")
+	}
+	return id, nil
+}
+
+func (s *Server) caseParam(c echo.Context) (*engine.Case, error) {
+	id, err := caseID(c)
+	if err != nil {
+		return nil, err
 	}
 	return s.Engine.FindCase(c.Request().Context(), actor(c), id)
 }
@@ -104,11 +112,11 @@ func (s *Server) handleAPICase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.toAPICase(c, k)
+	out, err := s.apiCases(c, k)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a)
+	return c.JSON(http.StatusOK, out[0])
 }
 
 type apiEvent struct {

@@ -40,11 +40,11 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.toAPICase(c, next)
+	out, err := s.apiCases(c, next)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, out[0])
 }
 
 // fieldSchemas describes each workflow field as JSON Schema.

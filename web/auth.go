@@ -35,7 +35,7 @@ func (s *Server) sign(value string) string {
 
 // setSession writes a signed cookie naming the user until it expires.
 func (s *Server) setSession(c echo.Context, u *engine.User) {
-	exp := time.Now().Add(sessionTTL).Unix()
+	exp := s.Engine.Now().Add(sessionTTL).Unix()
 	v := fmt.Sprintf("%d.%d", u.ID, exp)
 	s.setCookie(c, sessionCookie, v+"."+s.sign(v), sessionTTL)
 }
@@ -57,7 +57,7 @@ func (s *Server) sessionUser(c echo.Context) *engine.User {
 	}
 	id, err1 := strconv.ParseInt(parts[0], 10, 64)
 	exp, err2 := strconv.ParseInt(parts[1], 10, 64)
-	if err1 != nil || err2 != nil || time.Now().Unix() > exp {
+	if err1 != nil || err2 != nil || s.Engine.Now().Unix() > exp {
 		return nil
 	}
 	u, err := s.Engine.FindUser(c.Request().Context(), id)
@@ -171,14 +171,15 @@ func (s *Server) handleLogout(c echo.Context) error {
 // several servers an attacker gets each one's allowance, which still bounds
 // guessing.
 type limiter struct {
+	now    func() time.Time
 	mu     sync.Mutex
 	max    int
 	window time.Duration
 	fails  map[string][]time.Time
 }
 
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
+func newLimiter(now func() time.Time, max int, window time.Duration) *limiter {
+	return &limiter{now: now, max: max, window: window, fails: map[string][]time.Time{}}
 }
 
 func (l *limiter) recent(key string, now time.Time) []time.Time {
@@ -199,13 +200,14 @@ func (l *limiter) recent(key string, now time.Time) []time.Time {
 func (l *limiter) allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.recent(key, time.Now())) < l.max
+	return len(l.recent(key, l.now())) < l.max
 }
 
 func (l *limiter) fail(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.fails[key] = append(l.recent(key, time.Now()), time.Now())
+	now := l.now()
+	l.fails[key] = append(l.recent(key, now), now)
 }
 
 func (l *limiter) reset(key string) {

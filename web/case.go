@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,17 +38,8 @@ func parseListFilter(c echo.Context) listFilter {
 
 // engineFilter turns the query into the engine's filter; a query that looks
 // like a case number searches numbers, anything else party names.
-func (f listFilter) engineFilter(now time.Time, unit int64) engine.CaseFilter {
+func (f listFilter) engineFilter(now time.Time) engine.CaseFilter {
 	ef := engine.CaseFilter{Category: f.Category, Source: f.Source, Offset: (f.Page - 1) * pageSize, Limit: pageSize}
-	if f.Mine {
-		ef.Handling = []int64{unit}
-		if f.State == "" {
-			// A queue holds what still needs work: open cases, and agreements
-			// waiting for their follow-up visit.
-			ef.States = []workflow.State{workflow.Registered, workflow.Grid, workflow.Village, workflow.Town,
-				workflow.Referred, workflow.Agreed}
-		}
-	}
 	if s := workflow.State(f.State); s.Valid() {
 		ef.States = []workflow.State{s}
 	}
@@ -92,13 +82,6 @@ type caseRow struct {
 	Overdue  bool
 }
 
-// pressedCase is a case a supervisor pressed (督办), shown at the top of the
-// handling mediators' queue.
-type pressedCase struct {
-	Case  *engine.Case
-	Event *engine.Event
-}
-
 func (s *Server) handleCaseList(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := parseListFilter(c)
@@ -107,7 +90,13 @@ func (s *Server) handleCaseList(c echo.Context) error {
 		f.Mine = true
 	}
 	now := s.Engine.Now()
-	cases, total, err := s.Engine.Cases(ctx, actor(c), f.engineFilter(now, currentUser(c).UnitID))
+	q := &engine.Queue{}
+	var err error
+	if f.Mine {
+		q, err = s.Engine.Queue(ctx, actor(c), f.engineFilter(now))
+	} else {
+		q.Cases, q.Total, err = s.Engine.Cases(ctx, actor(c), f.engineFilter(now))
+	}
 	if err != nil {
 		return err
 	}
@@ -115,24 +104,20 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]caseRow, len(cases))
-	for i, k := range cases {
+	rows := make([]caseRow, len(q.Cases))
+	for i, k := range q.Cases {
 		var names []string
 		for _, p := range k.Parties {
 			names = append(names, p.Name)
 		}
 		rows[i] = caseRow{Case: k, Handling: tree.Unit(k.HandlingUnitID).Name, Parties: strings.Join(names, "、"),
-			Due: countdown(k.DueAt, now), Overdue: k.Overdue(now)}
+			Due: s.countdown(k.DueAt), Overdue: k.Overdue(now)}
 		if k.State.Level() != "" {
-			rows[i].Overall = countdown(k.OverallDueAt, now)
+			rows[i].Overall = s.countdown(k.OverallDueAt)
 		}
 	}
-	pressed, err := s.pressed(c)
-	if err != nil {
-		return err
-	}
-	pages := max(1, (total+pageSize-1)/pageSize)
-	data := map[string]any{"Rows": rows, "Total": total, "Filter": f, "Page": f.Page, "Pages": pages, "Pressed": pressed,
+	pages := max(1, (q.Total+pageSize-1)/pageSize)
+	data := map[string]any{"Rows": rows, "Total": q.Total, "Filter": f, "Page": f.Page, "Pages": pages, "Pressed": q.Pressed,
 		"States": workflow.States, "Categories": engine.Categories, "Sources": engine.Sources, "Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
@@ -143,127 +128,46 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	return s.render(c, http.StatusOK, "cases", "案件", data)
 }
 
-// pressed returns the open cases of the user's unit that a supervisor
-// pressed since their tier clock started, with the 督办 note.
-func (s *Server) pressed(c echo.Context) ([]pressedCase, error) {
-	ctx := c.Request().Context()
-	u := currentUser(c)
-	if u.Role != workflow.RoleMediator {
-		return nil, nil
-	}
-	cases, _, err := s.Engine.Cases(ctx, actor(c), engine.CaseFilter{Handling: []int64{u.UnitID},
-		States: []workflow.State{workflow.Registered, workflow.Grid, workflow.Village, workflow.Town, workflow.Referred}, Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	var out []pressedCase
-	for _, k := range cases {
-		if k.SupervisedAt == nil || (k.TierStartedAt != nil && k.SupervisedAt.Before(*k.TierStartedAt)) {
-			continue
-		}
-		if ev := s.lastPress(c, k); ev != nil {
-			out = append(out, pressedCase{k, ev})
-		}
-	}
-	return out, nil
-}
-
-// lastPress returns the latest 督办 on a case since its tier clock started.
-func (s *Server) lastPress(c echo.Context, k *engine.Case) *engine.Event {
-	if k.SupervisedAt == nil || (k.TierStartedAt != nil && k.SupervisedAt.Before(*k.TierStartedAt)) {
-		return nil
-	}
-	evs, err := s.Engine.Timeline(c.Request().Context(), actor(c), k.ID)
-	if err != nil {
-		return nil
-	}
-	for i := len(evs) - 1; i >= 0; i-- {
-		if evs[i].Name == string(workflow.Supervise) {
-			return evs[i]
-		}
-	}
-	return nil
-}
-
-// partyView is a party as the viewer may see it: ID and phone masked unless
-// the viewer handles the case.
+// partyView is a party as the page shows it, in words.
 type partyView struct {
 	Side, Name, Sex, IDNumber, Phone, Address, Consent string
 }
 
-func (s *Server) partyViews(c echo.Context, k *engine.Case, withAddress bool) []partyView {
-	handles := s.Engine.Handles(actor(c), k)
-	var out []partyView
-	shown := false
-	for _, p := range k.Parties {
-		v := partyView{Side: map[string]string{engine.SideApplicant: "申请人", engine.SideRespondent: "被申请人"}[p.Side],
-			Name: p.Name, Sex: p.Sex, IDNumber: p.MaskedIDNumber(), Phone: p.MaskedPhone(),
+func partyViews(parties []engine.Party) []partyView {
+	out := make([]partyView, len(parties))
+	for i, p := range parties {
+		out[i] = partyView{Side: map[string]string{engine.SideApplicant: "申请人", engine.SideRespondent: "被申请人"}[p.Side],
+			Name: p.Name, Sex: p.Sex, IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address,
 			Consent: map[string]string{"yes": "同意", "no": "不同意", "": "未询问"}[p.Consent]}
-		if handles {
-			v.IDNumber, v.Phone = p.IDNumber, p.Phone
-			shown = shown || p.IDNumber != "" || p.Phone != ""
-		}
-		if withAddress && handles {
-			v.Address = p.Address
-		}
-		out = append(out, v)
-	}
-	if shown {
-		// Every view of unmasked personal data is logged (DESIGN §9).
-		slog.Info("personal data shown", "user", currentUser(c).Name, "case", k.Number, "path", c.Request().URL.Path)
 	}
 	return out
 }
 
 func (s *Server) handleCaseView(c echo.Context) error {
-	k, err := s.caseParam(c)
+	id, err := caseID(c)
 	if err != nil {
 		return err
 	}
-	return s.showCase(c, http.StatusOK, k, "")
+	return s.showCase(c, http.StatusOK, id, "")
 }
 
 // showConflict shows the case as it is now with the reason the user's change
 // was not saved.
-func (s *Server) showConflict(c echo.Context, k *engine.Case, err error) error {
-	return s.showCase(c, http.StatusConflict, k, engine.ErrorMessage(err))
+func (s *Server) showConflict(c echo.Context, id int64, err error) error {
+	return s.showCase(c, http.StatusConflict, id, engine.ErrorMessage(err))
 }
 
-func (s *Server) showCase(c echo.Context, status int, k *engine.Case, problem string) error {
-	ctx := c.Request().Context()
-	a := actor(c)
-	timeline, err := s.Engine.Timeline(ctx, a, k.ID)
-	if err != nil {
-		return err
-	}
-	agreements, err := s.Engine.Agreements(ctx, a, k.ID)
-	if err != nil {
-		return err
-	}
-	trs, acts, err := s.Engine.Allowed(ctx, a, k)
-	if err != nil {
-		return err
-	}
-	tree, err := s.Engine.Tree(ctx)
+func (s *Server) showCase(c echo.Context, status int, id int64, problem string) error {
+	v, err := s.Engine.ViewCase(c.Request().Context(), actor(c), id, c.Request().URL.Path)
 	if err != nil {
 		return err
 	}
 	var flags []string
-	for _, f := range k.Flags {
+	for _, f := range v.Case.Flags {
 		flags = append(flags, engine.FlagNames[f])
 	}
-	mediator := ""
-	if k.MediatorID != 0 {
-		if u, err := s.Engine.FindUser(ctx, k.MediatorID); err == nil {
-			mediator = u.Actor().Name
-		}
-	}
-	return s.render(c, status, "case", k.Number, map[string]any{
-		"Case": k, "Timeline": timeline, "Parties": s.partyViews(c, k, false), "Flags": flags,
-		"Location": tree.Path(k.LocationUnitID), "Handling": tree.Path(k.HandlingUnitID), "Mediator": mediator,
-		"Transitions": trs, "Activities": acts, "Agreements": agreements, "Handles": s.Engine.Handles(a, k),
-		"Deadlines": s.Engine.Deadlines(ctx, k, timeline, agreements), "Pressed": s.lastPress(c, k), "Error": problem,
-	})
+	return s.render(c, status, "case", v.Case.Number, map[string]any{"View": v, "Case": v.Case, "Parties": partyViews(v.Parties),
+		"Flags": flags, "Error": problem})
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

@@ -79,7 +79,7 @@ func partyForms(parties []*engine.Party, errs map[string]string, minRows int) []
 
 // parseInput reads an event's or activity's form into the engine's input.
 // Unparseable numbers and dates are reported per field.
-func parseInput(c echo.Context, v values) (engine.Input, map[string]string) {
+func parseInput(c echo.Context, v values, loc *time.Location) (engine.Input, map[string]string) {
 	errs := map[string]string{}
 	form, _ := c.FormParams()
 	in := engine.Input{Unit: v["unit"], Reason: v["reason"], Routes: form["routes"], Partner: v["partner"],
@@ -104,7 +104,7 @@ func parseInput(c echo.Context, v values) (engine.Input, map[string]string) {
 		}
 		a.Amount = amount
 		if s := v["agreement.due"]; s != "" {
-			d, err := time.ParseInLocation(time.DateOnly, s, shanghai)
+			d, err := time.ParseInLocation(time.DateOnly, s, loc)
 			if err != nil {
 				errs["agreement.due"] = "履行期限应为日期，如 2026-12-31。"
 			} else {

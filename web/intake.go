@@ -283,7 +283,7 @@ func (s *Server) handleDoorstep(c echo.Context) error {
 	v := formValues(c)
 	v["source"], v["location"], v["risk"] = "门前调", strconv.FormatInt(grid.ID, 10), string(engine.RiskGreen)
 	n, errs := parseNewCase(c, v)
-	in, inErrs := parseInput(c, v)
+	in, inErrs := parseInput(c, v, s.Engine.Location)
 	for k, m := range inErrs {
 		errs[k] = m
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -25,9 +24,9 @@ func (s *Server) handleReceipt(c echo.Context) error {
 	var next string
 	switch {
 	case k.State == workflow.Registered:
-		next = fmt.Sprintf("本纠纷已登记，%s将在%s前决定是否受理并告知您。", tree.Town(k.LocationUnitID).Name, date(k.DueAt))
+		next = fmt.Sprintf("本纠纷已登记，%s将在%s前决定是否受理并告知您。", tree.Town(k.LocationUnitID).Name, s.date(k.DueAt))
 	case k.State.Level() != "":
-		next = fmt.Sprintf("本纠纷已受理，由%s负责调解，调解员将尽快与您联系；本阶段期限至%s，调解一般在一个月内完成。", handling.Name, date(k.DueAt))
+		next = fmt.Sprintf("本纠纷已受理，由%s负责调解，调解员将尽快与您联系；本阶段期限至%s，调解一般在一个月内完成。", handling.Name, s.date(k.DueAt))
 	case k.State == workflow.Referred:
 		next = "本纠纷已移交相关部门办理，办理结果将告知您。"
 	case k.State == workflow.Agreed:
@@ -66,36 +65,12 @@ func (s *Server) handleAgreement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	committee := tree.Ancestor(k.HandlingUnitID, ag.Tier)
-	if committee == nil {
-		committee = tree.Unit(k.HandlingUnitID)
+	parties, err := s.Engine.ShowParties(c.Request().Context(), actor(c), []*engine.Case{k}, c.Request().URL.Path)
+	if err != nil {
+		return err
 	}
 	return s.render(c, http.StatusOK, "agreement", "人民调解协议书", map[string]any{
-		"Case": k, "Agreement": ag, "Parties": s.partyViews(c, k, true), "Committee": committeeName(tree, committee)})
-}
-
-// committeeName names the people's mediation committee of a unit: a grid's
-// is its village's.
-func committeeName(t *engine.Tree, u *engine.Unit) string {
-	if u.Level == workflow.LevelGrid {
-		if v := t.Unit(u.ParentID); v != nil {
-			return v.Name
-		}
-	}
-	return u.Name
-}
-
-func date(t any) string {
-	switch v := t.(type) {
-	case *time.Time:
-		if v == nil {
-			return ""
-		}
-		return v.In(shanghai).Format("2006年1月2日")
-	case time.Time:
-		return v.In(shanghai).Format("2006年1月2日")
-	}
-	return ""
+		"Case": k, "Agreement": ag, "Parties": partyViews(parties[0]), "Committee": tree.Committee(k, ag).Name})
 }
 
 // handleOverdue lists the overdue cases of the supervisor's subtree by
@@ -131,7 +106,25 @@ func (s *Server) handleOverdue(c echo.Context) error {
 			byUnit[k.HandlingUnitID] = g
 			groups = append(groups, g)
 		}
-		g.Rows = append(g.Rows, row{k, countdown(k.LatestPassed(now), now)})
+		g.Rows = append(g.Rows, row{k, s.countdown(k.LatestPassed(now))})
 	}
 	return s.render(c, http.StatusOK, "overdue", "超期督办", map[string]any{"Groups": groups, "Total": total})
+}
+
+// handleAudit lists the latest audit rows the user may read.
+func (s *Server) handleAudit(c echo.Context) error {
+	ctx := c.Request().Context()
+	entries, err := s.Engine.Audit(ctx, actor(c), 0, 200)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		Entry  *engine.AuditEntry
+		Action string
+	}
+	rows := make([]row, len(entries))
+	for i, a := range entries {
+		rows[i] = row{a, engine.AuditLabels[a.Action]}
+	}
+	return s.render(c, http.StatusOK, "audit", "审计记录", map[string]any{"Rows": rows})
 }

@@ -19,7 +19,7 @@ import (
 func (s *Server) reportParams(c echo.Context) (unit, month string, err error) {
 	month = c.QueryParam("month")
 	if month == "" {
-		month = s.Engine.Now().In(shanghai).AddDate(0, -1, 0).Format("2006-01")
+		month = s.Engine.Now().In(s.Engine.Location).AddDate(0, -1, 0).Format("2006-01")
 	}
 	unit = c.QueryParam("unit")
 	if unit == "" {
@@ -89,11 +89,7 @@ func (s *Server) handleReport(c echo.Context) error {
 			units = append(units, u)
 		}
 	}
-	late := false
-	if start, _, err := s.Engine.MonthBounds(month); err == nil {
-		// Sweeps are due by the 20th of the month after the one swept.
-		late = s.Engine.Now().After(start.AddDate(0, 1, engine.SweepDeadlineDay-1))
-	}
+	late := s.Engine.SweepsLate(month)
 	return s.render(c, http.StatusOK, "report", "月报", map[string]any{
 		"Report": r, "Summary": summary, "Sections": sections[1:], "Month": month, "Units": units, "SweepsLate": late,
 		"TierChart":     barChart("调成案件的层级分布", tiers),
@@ -151,7 +147,7 @@ func (s *Server) handleFigureCases(c echo.Context) error {
 	now := s.Engine.Now()
 	rows := make([]caseRow, len(cases))
 	for i, k := range cases {
-		rows[i] = caseRow{Case: k, Handling: tree.Unit(k.HandlingUnitID).Name, Due: countdown(k.DueAt, now), Overdue: k.Overdue(now)}
+		rows[i] = caseRow{Case: k, Handling: tree.Unit(k.HandlingUnitID).Name, Due: s.countdown(k.DueAt), Overdue: k.Overdue(now)}
 	}
 	return s.render(c, http.StatusOK, "figure", label, map[string]any{"Label": label, "Month": month, "Rows": rows,
 		"Unit": tree.ByCode(unit), "Back": "/reports?" + url.Values{"unit": {unit}, "month": {month}}.Encode()})
@@ -162,7 +158,7 @@ func (s *Server) handleSweepForm(c echo.Context) error {
 	if !s.Engine.Abilities(c.Request().Context(), actor(c)).Sweep {
 		return engine.Errorf(engine.EFORBIDDEN, "矛盾排查由网格调解员为本网格填报。")
 	}
-	now := s.Engine.Now().In(shanghai)
+	now := s.Engine.Now().In(s.Engine.Location)
 	return s.render(c, http.StatusOK, "sweep", "矛盾排查", map[string]any{
 		"V": values{"month": now.Format("2006-01"), "swept_on": now.Format(time.DateOnly), "households": "0", "disputes_found": "0"},
 		"E": map[string]string{}})

@@ -40,11 +40,10 @@ func NewServer(ctx context.Context, e *engine.Engine) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: session secret: %w", err)
 	}
-	pages, err := parsePages()
-	if err != nil {
+	s := &Server{Engine: e, secret: secret, limiter: newLimiter(func() time.Time { return e.Now() }, 5, 5*time.Minute)}
+	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err
 	}
-	s := &Server{Engine: e, secret: secret, pages: pages, limiter: newLimiter(5, 5*time.Minute)}
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
@@ -99,56 +98,72 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		slog.Debug("request", "method", c.Request().Method, "path", c.Request().URL.Path,
-			"status", c.Response().Status, "duration", time.Since(start))
+		// The path may carry a case id, never personal data: searches and
+		// lookups send theirs in the query or the body.
+		var user int64
+		if u := currentUser(c); u != nil {
+			user = u.ID
+		}
+		slog.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path, "route", c.Path(),
+			"status", c.Response().Status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "user", user)
 		return nil
 	}
 }
 
-// funcs are the helpers every template may use.
-var funcs = template.FuncMap{
-	"yuan": engine.Yuan,
-	"when": func(t any) string {
-		switch v := t.(type) {
-		case time.Time:
-			return v.In(shanghai).Format("2006-01-02 15:04")
-		case *time.Time:
-			if v == nil {
-				return ""
+// funcs are the helpers every template may use. Times are shown in the
+// engine's time zone and counted down from the engine's clock.
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"yuan": engine.Yuan,
+		"when": func(t any) string {
+			if v, ok := timeOf(t); ok {
+				return v.In(s.Engine.Location).Format("2006-01-02 15:04")
 			}
-			return v.In(shanghai).Format("2006-01-02 15:04")
-		}
-		return ""
-	},
-	"countdown": func(t any) string {
-		switch v := t.(type) {
-		case *time.Time:
-			return countdown(v, time.Now())
-		case time.Time:
-			return countdown(&v, time.Now())
-		}
-		return ""
-	},
-	"date": date,
-	"rate": engine.FormatRate,
-	"join": strings.Join,
-	// dict passes several values to a shared template.
-	"dict": func(kv ...any) map[string]any {
-		m := map[string]any{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-		return m
-	},
+			return ""
+		},
+		"countdown": func(t any) string {
+			if v, ok := timeOf(t); ok {
+				return s.countdown(&v)
+			}
+			return ""
+		},
+		"date": s.date,
+		"rate": engine.FormatRate,
+		"join": strings.Join,
+		// dict passes several values to a shared template.
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	}
 }
 
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
+// timeOf reads a time or a set *time.Time.
+func timeOf(t any) (time.Time, bool) {
+	switch v := t.(type) {
+	case time.Time:
+		return v, true
+	case *time.Time:
+		if v != nil {
+			return *v, true
+		}
 	}
-	return loc
-}()
+	return time.Time{}, false
+}
+
+// date shows the day of a time, as 2026年10月7日.
+func (s *Server) date(t any) string {
+	if v, ok := timeOf(t); ok {
+		return v.In(s.Engine.Location).Format("2006年1月2日")
+	}
+	return ""
+}
+
+// countdown says how long until t from the engine's clock, or how long since.
+func (s *Server) countdown(t *time.Time) string { return countdown(t, s.Engine.Now()) }
 
 // countdown says how long until t, or how long since, in days and hours.
 func countdown(t *time.Time, now time.Time) string {
@@ -177,7 +192,7 @@ func countdown(t *time.Time, now time.Time) string {
 }
 
 // parsePages parses layout.html with each page once.
-func parsePages() (map[string]*template.Template, error) {
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	base, err := template.New("").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)

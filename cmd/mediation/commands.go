@@ -364,7 +364,7 @@ func (m *Main) deadlines(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	now := time.Now()
+	var now time.Time
 	if *nowFlag != "" {
 		t, err := time.Parse(time.RFC3339, *nowFlag)
 		if err != nil {
@@ -377,14 +377,17 @@ func (m *Main) deadlines(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := e.Sweep(ctx, now)
+	if now.IsZero() {
+		now = e.Now()
+	}
+	res, err := e.RunDeadlines(ctx, now)
 	fmt.Fprintf(m.Stdout, "期限检查（%s）：超期自动上报 %d 件，提醒督办 %d 件。\n", now.In(e.Location).Format("2006-01-02 15:04"), res.Escalated, res.Flagged)
 	return err
 }
 
 func (m *Main) report(ctx context.Context, args []string) error {
 	fs, o := m.flags("report")
-	month := fs.String("month", time.Now().AddDate(0, -1, 0).Format("2006-01"), "月份，如 2026-10（默认上月）")
+	month := fs.String("month", "", "月份，如 2026-10（默认上月）")
 	unit := fs.String("unit", "", "单位编码（默认最上级单位）")
 	format := fs.String("format", "table", "格式：table、csv、xlsx 或 json")
 	out := fs.String("out", "", "写入文件（默认标准输出；xlsx 必须指定）")
@@ -419,6 +422,9 @@ func (m *Main) report(ctx context.Context, args []string) error {
 		if roots := t.Roots(); len(roots) > 0 {
 			code = roots[0].Code
 		}
+	}
+	if *month == "" {
+		*month = e.Now().In(e.Location).AddDate(0, -1, 0).Format("2006-01")
 	}
 	r, err := e.Report(ctx, engine.System, code, *month)
 	if err != nil {

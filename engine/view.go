@@ -1,0 +1,245 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// CaseView is everything the case page and the API show of one case to one
+// viewer, with the personal data already masked for them.
+type CaseView struct {
+	Case       *Case
+	Timeline   []*Event
+	Agreements []*Agreement
+	// Transitions and Activities are what the viewer may start now.
+	Transitions []workflow.Transition
+	Activities  []workflow.ActivityRule
+	// Parties are the case's parties as the viewer may see them; Unmasked
+	// says whether their ID numbers and phones are shown in full.
+	Parties   []Party
+	Unmasked  bool
+	Location  string // the grid's path, 油车港镇 / 麟湖村 / 麟湖村第1网格
+	Handling  string // the handling unit's path
+	Mediator  string // the assigned mediator's name, "" when none
+	Deadlines []Deadline
+	// Pressed is the latest 督办 since the tier clock started, nil if none.
+	Pressed *Event
+}
+
+// ViewCase reads a case the actor may see with all the case page shows.
+// Showing the parties unmasked is recorded in the audit log, with where as
+// its detail (the page or API address).
+func (e *Engine) ViewCase(ctx context.Context, a Actor, id int64, where string) (*CaseView, error) {
+	c, err := e.FindCase(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &CaseView{Case: c}
+	if v.Timeline, err = e.Store.Events(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Agreements, err = e.Store.Agreements(ctx, id); err != nil {
+		return nil, err
+	}
+	if v.Transitions, v.Activities, err = e.Allowed(ctx, a, c); err != nil {
+		return nil, err
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.Location, v.Handling = t.Path(c.LocationUnitID), t.Path(c.HandlingUnitID)
+	if c.MediatorID != 0 {
+		if u, err := e.Store.FindUser(ctx, c.MediatorID); err == nil {
+			v.Mediator = u.Actor().Name
+		}
+	}
+	v.Deadlines = e.Deadlines(ctx, c, v.Timeline, v.Agreements)
+	v.Pressed = lastPress(c, v.Timeline)
+	parties, err := e.ShowParties(ctx, a, []*Case{c}, where)
+	if err != nil {
+		return nil, err
+	}
+	v.Parties, v.Unmasked = parties[0], e.Unmasks(a, c)
+	return v, nil
+}
+
+// Unmasks reports whether the actor sees a case's parties' ID numbers,
+// phones and addresses in full: they work the case now (DESIGN §5).
+func (e *Engine) Unmasks(a Actor, c *Case) bool {
+	return a.Role == workflow.RoleSystem || (a.UnitID != 0 && a.UnitID == c.HandlingUnitID)
+}
+
+// ShowParties returns the parties of cases as the actor may see them: ID
+// numbers and phones masked and addresses left out, except on the cases the
+// actor works. Every case shown unmasked is an audit row, written in one
+// statement for all of them.
+func (e *Engine) ShowParties(ctx context.Context, a Actor, cases []*Case, where string) ([][]Party, error) {
+	out := make([][]Party, len(cases))
+	var audit []*AuditEntry
+	now := e.Now().UTC()
+	for i, c := range cases {
+		full := e.Unmasks(a, c)
+		shown := false
+		for _, p := range c.Parties {
+			v := *p
+			if full {
+				shown = shown || p.IDNumber != "" || p.Phone != ""
+			} else {
+				v.IDNumber, v.Phone, v.Address = p.MaskedIDNumber(), p.MaskedPhone(), ""
+			}
+			out[i] = append(out[i], v)
+		}
+		if shown && a.Role != workflow.RoleSystem {
+			audit = append(audit, &AuditEntry{At: now, ActorID: a.UserID, ActorName: a.Name, UnitID: a.UnitID,
+				Action: AuditUnmask, CaseID: c.ID, Detail: where})
+		}
+	}
+	if len(audit) > 0 {
+		if err := e.Store.AddAudit(ctx, audit...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// lastPress returns the latest 督办 of a timeline since the case's tier clock
+// started, nil if there is none.
+func lastPress(c *Case, timeline []*Event) *Event {
+	if !c.PressedNow() {
+		return nil
+	}
+	for i := len(timeline) - 1; i >= 0; i-- {
+		if timeline[i].Name == string(workflow.Supervise) {
+			return timeline[i]
+		}
+	}
+	return nil
+}
+
+// PressedNow reports whether a supervisor pressed (督办) the case since its
+// tier clock started: the press still waits for an answer.
+func (c *Case) PressedNow() bool {
+	return c.SupervisedAt != nil && (c.TierStartedAt == nil || !c.SupervisedAt.Before(*c.TierStartedAt))
+}
+
+// Queue is a unit's work: the open cases it handles and its agreements
+// waiting for their follow-up visit, with the cases pressed (督办) on top.
+type Queue struct {
+	Cases   []*Case
+	Total   int
+	Pressed []Pressed
+}
+
+// Pressed is a pressed case with its latest 督办.
+type Pressed struct {
+	Case  *Case
+	Event *Event
+}
+
+// Queue returns one page of the work of the actor's unit that matches f (its
+// unit, states and pressed cases are the queue's own), and every case of it
+// pressed since its tier clock started, whose 督办 notes are read in one
+// query.
+func (e *Engine) Queue(ctx context.Context, a Actor, f CaseFilter) (*Queue, error) {
+	f.Handling = []int64{a.UnitID}
+	if len(f.States) == 0 {
+		f.States = workflow.WorkStates()
+	}
+	q := &Queue{}
+	var err error
+	if q.Cases, q.Total, err = e.Cases(ctx, a, f); err != nil {
+		return nil, err
+	}
+	pressed, _, err := e.Cases(ctx, a, CaseFilter{Handling: []int64{a.UnitID}, States: workflow.OpenStates(), Pressed: true, Limit: 500})
+	if err != nil || len(pressed) == 0 {
+		return q, err
+	}
+	ids := make([]int64, len(pressed))
+	for i, c := range pressed {
+		ids[i] = c.ID
+	}
+	last, err := e.Store.LatestEvents(ctx, ids, string(workflow.Supervise))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range pressed {
+		if ev := last[c.ID]; ev != nil {
+			q.Pressed = append(q.Pressed, Pressed{c, ev})
+		}
+	}
+	return q, nil
+}
+
+// Committee returns the people's mediation committee that seals an
+// agreement (人民调解委员会): the committee of the level the case was agreed
+// at, above its handling unit; a grid has none of its own, so its village's
+// committee seals.
+func (t *Tree) Committee(c *Case, ag *Agreement) *Unit {
+	u := t.Ancestor(c.HandlingUnitID, ag.Tier)
+	if u == nil {
+		u = t.Unit(c.HandlingUnitID)
+	}
+	if u != nil && u.Level == workflow.LevelGrid {
+		if v := t.Unit(u.ParentID); v != nil {
+			return v
+		}
+	}
+	return u
+}
+
+// SweepsLate reports whether the sweeps of month were due by now: grids file
+// a month's sweep by the 20th of the month after.
+func (e *Engine) SweepsLate(month string) bool {
+	start, _, err := e.MonthBounds(month)
+	return err == nil && e.Now().After(start.AddDate(0, 1, SweepDeadlineDay-1))
+}
+
+// AuditEntry is one row of the audit trail: who did what, when, to which
+// case.
+type AuditEntry struct {
+	ID        int64
+	At        time.Time
+	ActorID   int64
+	ActorName string
+	UnitID    int64 // the actor's unit
+	Action    string
+	CaseID    int64 // 0 when about no case
+	Detail    string
+	// CaseNumber is read with the row, for lists.
+	CaseNumber string
+}
+
+// Audit actions.
+const (
+	// AuditUnmask: a case's parties were shown with full ID numbers and
+	// phones.
+	AuditUnmask = "unmask"
+)
+
+// AuditLabels names the audit actions in Chinese.
+var AuditLabels = map[string]string{AuditUnmask: "查看完整身份信息"}
+
+// Audit returns the latest audit rows the actor may read, newest first:
+// all of them for an admin, those of their subtree's staff for a
+// supervisor; caseID, when not 0, keeps one case's.
+func (e *Engine) Audit(ctx context.Context, a Actor, caseID int64, limit int) ([]*AuditEntry, error) {
+	var units []int64
+	switch a.Role {
+	case workflow.RoleAdmin, workflow.RoleSystem:
+	case workflow.RoleSupervisor:
+		t, err := e.Tree(ctx)
+		if err != nil {
+			return nil, err
+		}
+		units = t.Subtree(a.UnitID)
+	default:
+		return nil, Errorf(EFORBIDDEN, "审计记录供系统管理员和督办人员查看。")
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	return e.Store.AuditEntries(ctx, units, caseID, limit)
+}
