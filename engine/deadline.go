@@ -105,23 +105,52 @@ func (e *Engine) Deadlines(ctx context.Context, c *Case, events []*Event, agreem
 	if err != nil {
 		return nil
 	}
-	p := e.policy(t, c.LocationUnitID)
-	unit := "天"
-	if p.WorkingDays {
-		unit = "个工作日"
+	x := &explainer{e: e, p: e.policy(t, c.LocationUnitID), c: c}
+	x.unit = "天"
+	if x.p.WorkingDays {
+		x.unit = "个工作日"
 	}
-	stamp := func(at time.Time) string { return at.In(e.Location).Format("2006-01-02 15:04") }
-	// Find where the current state's clock started and collect pauses and
-	// extensions.
-	stateStart := 0
-	for i, ev := range events {
-		if ev.Transition() {
-			stateStart = i
+	x.read(events)
+	var out []Deadline
+	for _, d := range []*Deadline{x.state(events), x.overall(), x.confirmation(agreements), x.suspended()} {
+		if d != nil {
+			out = append(out, *d)
 		}
 	}
-	type pause struct{ from, to time.Time }
-	var statePauses, allPauses []pause
-	var extensions []string
+	return out
+}
+
+// explainer reads a timeline for the reasons behind a case's deadlines.
+type explainer struct {
+	e    *Engine
+	p    Policy
+	c    *Case
+	unit string // 天 or 个工作日
+	// stateStart is the index of the event that started the current
+	// state's clock.
+	stateStart             int
+	statePauses, allPauses []pause
+	extensions             []string
+}
+
+// pause is a time the clocks were stopped.
+type pause struct{ from, to time.Time }
+
+// stateDeadlineNames names each state's own deadline.
+var stateDeadlineNames = map[workflow.State]string{workflow.Registered: "受理审查期限", workflow.Grid: "网格调解期限",
+	workflow.Village: "村(社区)调解期限", workflow.Town: "镇(街道)调解期限", workflow.Referred: "移交反馈期限",
+	workflow.Agreed: "回访期限"}
+
+func (x *explainer) stamp(at time.Time) string { return at.In(x.e.Location).Format("2006-01-02 15:04") }
+
+// read finds where the current state's clock started and collects the
+// pauses and extensions.
+func (x *explainer) read(events []*Event) {
+	for i, ev := range events {
+		if ev.Transition() {
+			x.stateStart = i
+		}
+	}
 	var open *time.Time
 	for i, ev := range events {
 		switch ev.Name {
@@ -130,61 +159,83 @@ func (e *Engine) Deadlines(ctx context.Context, c *Case, events []*Event, agreem
 			open = &at
 		case string(workflow.Resume):
 			if open != nil {
-				allPauses = append(allPauses, pause{*open, ev.At})
-				if i > stateStart {
-					statePauses = append(statePauses, pause{*open, ev.At})
+				x.allPauses = append(x.allPauses, pause{*open, ev.At})
+				if i > x.stateStart {
+					x.statePauses = append(x.statePauses, pause{*open, ev.At})
 				}
 				open = nil
 			}
 		case string(workflow.Extend):
-			extensions = append(extensions, fmt.Sprintf("%s %s延长%v%s：%s（双方当事人同意）", stamp(ev.At), ev.ActorName, ev.Data["days"], unit, ev.Reason))
+			x.extensions = append(x.extensions, fmt.Sprintf("%s %s延长%v%s：%s（双方当事人同意）", x.stamp(ev.At), ev.ActorName, ev.Data["days"], x.unit, ev.Reason))
 		}
 		if ev.Transition() && ev.To.Terminal() {
 			open = nil
 		}
 	}
-	describe := func(ps []pause) []string {
-		var out []string
-		for _, p := range ps {
-			out = append(out, fmt.Sprintf("暂停计时 %s 至 %s，顺延 %s", stamp(p.from), stamp(p.to), p.to.Sub(p.from).Round(time.Minute)))
-		}
-		return out
-	}
-	var out []Deadline
-	if c.DueAt != nil && len(events) > 0 {
-		start := events[stateStart]
-		d := Deadline{Name: map[workflow.State]string{workflow.Registered: "受理审查期限", workflow.Grid: "网格调解期限",
-			workflow.Village: "村(社区)调解期限", workflow.Town: "镇(街道)调解期限", workflow.Referred: "移交反馈期限",
-			workflow.Agreed: "回访期限"}[c.State], Due: *c.DueAt}
-		if c.State == workflow.Agreed {
-			d.Why = append(d.Why, fmt.Sprintf("协议履行期限后 %d%s回访", p.FollowUp, unit))
-		} else {
-			d.Why = append(d.Why, fmt.Sprintf("自 %s（%s）起 %d%s", stamp(start.At), start.Label(), p.StateDays(c.State), unit))
-			d.Why = append(d.Why, describe(statePauses)...)
-		}
-		if c.State == workflow.Grid || c.State == workflow.Village {
-			if p.Action(c.State) == ActionEscalate {
-				d.Why = append(d.Why, "到期未办结将自动上报上一级")
-			} else {
-				d.Why = append(d.Why, "到期未办结将提醒督办")
-			}
-		}
-		out = append(out, d)
-	}
-	if c.OverallDueAt != nil && c.AcceptedAt != nil && c.State.Level() != "" {
-		d := Deadline{Name: "调解总期限", Due: *c.OverallDueAt,
-			Why: []string{fmt.Sprintf("自首次受理 %s 起 %d%s（一般在一个月内调结）", stamp(*c.AcceptedAt), p.Overall, unit)}}
-		d.Why = append(d.Why, describe(allPauses)...)
-		d.Why = append(d.Why, extensions...)
-		out = append(out, d)
-	}
-	if n := len(agreements); n > 0 && (c.State == workflow.Agreed || c.State == workflow.Fulfilled) {
-		a := agreements[n-1]
-		out = append(out, Deadline{Name: "司法确认申请期限", Due: a.ConfirmBy(),
-			Why: []string{fmt.Sprintf("协议自 %s 生效，双方可在30日内共同向人民法院申请司法确认", stamp(a.SignedAt))}})
-	}
-	if c.SuspendedAt != nil {
-		out = append(out, Deadline{Name: "暂停计时中", Due: *c.SuspendedAt, Why: []string{"自该时刻起各项期限暂停，恢复后顺延"}})
+}
+
+func (x *explainer) describe(ps []pause) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, fmt.Sprintf("暂停计时 %s 至 %s，顺延 %s", x.stamp(p.from), x.stamp(p.to), p.to.Sub(p.from).Round(time.Minute)))
 	}
 	return out
+}
+
+// state explains the current state's own deadline.
+func (x *explainer) state(events []*Event) *Deadline {
+	c := x.c
+	if c.DueAt == nil || len(events) == 0 {
+		return nil
+	}
+	start := events[x.stateStart]
+	d := &Deadline{Name: stateDeadlineNames[c.State], Due: *c.DueAt}
+	if c.State == workflow.Agreed {
+		d.Why = append(d.Why, fmt.Sprintf("协议履行期限后 %d%s回访", x.p.FollowUp, x.unit))
+	} else {
+		d.Why = append(d.Why, fmt.Sprintf("自 %s（%s）起 %d%s", x.stamp(start.At), start.Label(), x.p.StateDays(c.State), x.unit))
+		d.Why = append(d.Why, x.describe(x.statePauses)...)
+	}
+	if c.State == workflow.Grid || c.State == workflow.Village {
+		if x.p.Action(c.State) == ActionEscalate {
+			d.Why = append(d.Why, "到期未办结将自动上报上一级")
+		} else {
+			d.Why = append(d.Why, "到期未办结将提醒督办")
+		}
+	}
+	return d
+}
+
+// overall explains the whole mediation's deadline while the case is at a
+// tier.
+func (x *explainer) overall() *Deadline {
+	c := x.c
+	if c.OverallDueAt == nil || c.AcceptedAt == nil || c.State.Level() == "" {
+		return nil
+	}
+	d := &Deadline{Name: "调解总期限", Due: *c.OverallDueAt,
+		Why: []string{fmt.Sprintf("自首次受理 %s 起 %d%s（一般在一个月内调结）", x.stamp(*c.AcceptedAt), x.p.Overall, x.unit)}}
+	d.Why = append(d.Why, x.describe(x.allPauses)...)
+	d.Why = append(d.Why, x.extensions...)
+	return d
+}
+
+// confirmation explains the window for judicial confirmation of the latest
+// agreement.
+func (x *explainer) confirmation(agreements []*Agreement) *Deadline {
+	n := len(agreements)
+	if n == 0 || (x.c.State != workflow.Agreed && x.c.State != workflow.Fulfilled) {
+		return nil
+	}
+	a := agreements[n-1]
+	return &Deadline{Name: "司法确认申请期限", Due: a.ConfirmBy(),
+		Why: []string{fmt.Sprintf("协议自 %s 生效，双方可在30日内共同向人民法院申请司法确认", x.stamp(a.SignedAt))}}
+}
+
+// suspended says since when the clocks are stopped.
+func (x *explainer) suspended() *Deadline {
+	if x.c.SuspendedAt == nil {
+		return nil
+	}
+	return &Deadline{Name: "暂停计时中", Due: *x.c.SuspendedAt, Why: []string{"自该时刻起各项期限暂停，恢复后顺延"}}
 }

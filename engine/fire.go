@@ -183,85 +183,91 @@ func nameOf(u *Unit) string {
 	return u.Name
 }
 
-// checkFields validates the input against the fields a row requires.
+// checkFields validates the input against the fields a row requires;
+// reasons, when set, is the closed list a reason must come from.
 func checkFields(fields []workflow.Field, reasons []string, in *Input) error {
 	in.Reason = strings.TrimSpace(in.Reason)
 	in.Note = strings.TrimSpace(in.Note)
 	for _, f := range fields {
-		switch f {
-		case workflow.FieldReason:
-			if in.Reason == "" {
-				return Invalid("reason", "请填写原因。")
-			}
-			if reasons != nil && !slices.Contains(reasons, in.Reason) {
-				return Invalid("reason", "原因须为以下之一：%s。", strings.Join(reasons, "、"))
-			}
-		case workflow.FieldRoutes:
-			if len(in.Routes) == 0 {
-				return Invalid("routes", "请记录已告知当事人的其他解决途径（%s）。", strings.Join(workflow.Routes, "、"))
-			}
-			for _, r := range in.Routes {
-				if !slices.Contains(workflow.Routes, r) {
-					return Invalid("routes", "未知的解决途径“%s”。", r)
-				}
-			}
-		case workflow.FieldPartner:
-			if !slices.Contains(workflow.Partners, in.Partner) {
-				return Invalid("partner", "请选择移交单位（%s）。", strings.Join(workflow.Partners, "、"))
-			}
-		case workflow.FieldParty:
-			if strings.TrimSpace(in.Party) == "" {
-				return Invalid("party", "请填写撤回的当事人。")
-			}
-		case workflow.FieldResult:
-			if strings.TrimSpace(in.Result) == "" {
-				return Invalid("result", "请填写移交单位的办理结果。")
-			}
-		case workflow.FieldNote:
-			if in.Note == "" {
-				return Invalid("note", "请填写内容。")
-			}
-		case workflow.FieldConsent:
-			if !in.Consent {
-				return Invalid("consent", "须有双方当事人的同意。")
-			}
-		case workflow.FieldDays:
-			if in.Days < 1 || in.Days > 90 {
-				return Invalid("days", "延长天数须在1到90天之间。")
-			}
-		case workflow.FieldMediator:
-			if in.Mediator == 0 {
-				return Invalid("mediator", "请选择调解员。")
-			}
-		case workflow.FieldRisk:
-			if !in.Risk.Valid() {
-				return Invalid("risk", "请选择风险等级（绿、黄、红）。")
-			}
-		case workflow.FieldAgreement:
-			if in.Agreement == nil {
-				return Invalid("agreement", "请填写调解协议。")
-			}
-			if err := in.Agreement.Validate(); err != nil {
+		if check := fieldChecks[f]; check != nil {
+			if err := check(in, reasons); err != nil {
 				return err
-			}
-		case workflow.FieldVisit:
-			if in.Visit == nil {
-				return Invalid("visit", "请填写回访记录。")
-			}
-			if err := in.Visit.Validate(); err != nil {
-				return err
-			}
-		case workflow.FieldSession:
-			if in.Session == nil || strings.TrimSpace(in.Session.Record) == "" {
-				return Invalid("session.record", "请填写调解经过。")
-			}
-		case workflow.FieldNewParty:
-			if in.NewParty == nil {
-				return Invalid("party", "请填写当事人。")
 			}
 		}
 	}
 	return nil
+}
+
+// fieldChecks holds the check of each field the workflow table may require.
+var fieldChecks = map[workflow.Field]func(in *Input, reasons []string) error{
+	workflow.FieldReason: func(in *Input, reasons []string) error {
+		if in.Reason == "" {
+			return Invalid("reason", "请填写原因。")
+		}
+		if reasons != nil && !slices.Contains(reasons, in.Reason) {
+			return Invalid("reason", "原因须为以下之一：%s。", strings.Join(reasons, "、"))
+		}
+		return nil
+	},
+	workflow.FieldRoutes: func(in *Input, _ []string) error {
+		if len(in.Routes) == 0 {
+			return Invalid("routes", "请记录已告知当事人的其他解决途径（%s）。", strings.Join(workflow.Routes, "、"))
+		}
+		for _, r := range in.Routes {
+			if !slices.Contains(workflow.Routes, r) {
+				return Invalid("routes", "未知的解决途径“%s”。", r)
+			}
+		}
+		return nil
+	},
+	workflow.FieldPartner: func(in *Input, _ []string) error {
+		return require(slices.Contains(workflow.Partners, in.Partner), "partner", "请选择移交单位（%s）。", strings.Join(workflow.Partners, "、"))
+	},
+	workflow.FieldParty: func(in *Input, _ []string) error {
+		return require(strings.TrimSpace(in.Party) != "", "party", "请填写撤回的当事人。")
+	},
+	workflow.FieldResult: func(in *Input, _ []string) error {
+		return require(strings.TrimSpace(in.Result) != "", "result", "请填写移交单位的办理结果。")
+	},
+	workflow.FieldNote: func(in *Input, _ []string) error { return require(in.Note != "", "note", "请填写内容。") },
+	workflow.FieldConsent: func(in *Input, _ []string) error {
+		return require(in.Consent, "consent", "须有双方当事人的同意。")
+	},
+	workflow.FieldDays: func(in *Input, _ []string) error {
+		return require(in.Days >= 1 && in.Days <= 90, "days", "延长天数须在1到90天之间。")
+	},
+	workflow.FieldMediator: func(in *Input, _ []string) error {
+		return require(in.Mediator != 0, "mediator", "请选择调解员。")
+	},
+	workflow.FieldRisk: func(in *Input, _ []string) error {
+		return require(in.Risk.Valid(), "risk", "请选择风险等级（绿、黄、红）。")
+	},
+	workflow.FieldAgreement: func(in *Input, _ []string) error {
+		if in.Agreement == nil {
+			return Invalid("agreement", "请填写调解协议。")
+		}
+		return in.Agreement.Validate()
+	},
+	workflow.FieldVisit: func(in *Input, _ []string) error {
+		if in.Visit == nil {
+			return Invalid("visit", "请填写回访记录。")
+		}
+		return in.Visit.Validate()
+	},
+	workflow.FieldSession: func(in *Input, _ []string) error {
+		return require(in.Session != nil && strings.TrimSpace(in.Session.Record) != "", "session.record", "请填写调解经过。")
+	},
+	workflow.FieldNewParty: func(in *Input, _ []string) error {
+		return require(in.NewParty != nil, "party", "请填写当事人。")
+	},
+}
+
+// require returns nil when ok, else an EINVALID error about field.
+func require(ok bool, field, format string, args ...any) error {
+	if ok {
+		return nil
+	}
+	return Invalid(field, format, args...)
 }
 
 // transition computes everything a transition writes. It does not touch c.
@@ -275,20 +281,7 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	ev := &Event{Seq: n.Version, Name: string(tr.Event), From: c.State, To: to, ActorID: a.UserID,
 		ActorName: a.Name, Role: a.Role, At: at, Reason: in.Reason, Automatic: in.Automatic, Data: map[string]any{}}
 	ch := &Change{Case: &n, Version: c.Version, Event: ev}
-
-	// A transition restarts the clocks, so a suspension ends with it; the
-	// overall deadline moves by the time it was stopped.
-	if n.SuspendedAt != nil {
-		if n.OverallDueAt != nil {
-			n.OverallDueAt = ptr(n.OverallDueAt.Add(at.Sub(*n.SuspendedAt)))
-		}
-		n.SuspendedAt = nil
-	}
-	n.TierStartedAt = &at
-	n.DueAt = nil
-	if days := p.StateDays(to); days > 0 {
-		n.DueAt = e.due(p, at, days)
-	}
+	e.restartClocks(p, &n, at)
 	if tr.Event.Accepts() && n.AcceptedAt == nil {
 		n.AcceptedAt = &at
 		n.OverallDueAt = e.due(p, at, p.Overall)
@@ -299,43 +292,8 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	if len(in.Routes) > 0 {
 		ev.Data["routes"] = in.Routes
 	}
-	switch tr.Event {
-	case workflow.Agree:
-		ag := *in.Agreement
-		ag.SignedAt = at
-		ag.Tier = c.State.Level()
-		ag.Copies = len(c.Parties) + 1
-		ch.Agreement = &ag
-		if n.AgreedAt == nil {
-			n.AgreedAt = &at
-			n.AgreedTier = ag.Tier
-			n.AgreementAmount = ag.Amount
-		}
-		due := at
-		if ag.DueAt != nil && ag.DueAt.After(at) {
-			due = *ag.DueAt
-		}
-		n.DueAt = e.due(p, due, p.FollowUp)
-		ev.Data["agreement_kind"] = ag.Kind
-		ev.Data["amount"] = ag.Amount
-	case workflow.Refer:
-		ch.Referral = &Referral{Partner: in.Partner, Reason: in.Reason, At: at, DueAt: *n.DueAt}
-		ev.Data["partner"] = in.Partner
-	case workflow.Return:
-		ch.Resolve = &Referral{ResolvedAt: &at, Result: "退回调解：" + in.Reason}
-	case workflow.PartnerClose:
-		ch.Resolve = &Referral{ResolvedAt: &at, Result: in.Result}
-		ev.Data["result"] = in.Result
-	case workflow.Fulfil:
-		v := *in.Visit
-		v.At = at
-		v.Performed = true
-		ch.FollowUp = &v
-	case workflow.Withdraw:
-		ev.Data["party"] = in.Party
-	}
-	if tr.Event == workflow.Refer && n.ReferredAt == nil {
-		n.ReferredAt = &at
+	if effect := transitionEffects[tr.Event]; effect != nil {
+		effect(e, p, c, ch, in)
 	}
 	if to.Terminal() {
 		n.ClosedAt = &at
@@ -346,6 +304,65 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
 	n.LastEventAt = latest(n.LastEventAt, at)
 	return ch
+}
+
+// restartClocks starts the new state's clock at a transition. A suspension
+// ends with it; the overall deadline moves by the time it was stopped.
+func (e *Engine) restartClocks(p Policy, n *Case, at time.Time) {
+	if n.SuspendedAt != nil {
+		if n.OverallDueAt != nil {
+			n.OverallDueAt = ptr(n.OverallDueAt.Add(at.Sub(*n.SuspendedAt)))
+		}
+		n.SuspendedAt = nil
+	}
+	n.TierStartedAt = &at
+	n.DueAt = nil
+	if days := p.StateDays(n.State); days > 0 {
+		n.DueAt = e.due(p, at, days)
+	}
+}
+
+// transitionEffects holds what each event writes besides the new state and
+// its clock: its records and the case columns it sets. c is the case
+// before the event, ch.Case after it.
+var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch *Change, in Input){
+	workflow.Agree: func(e *Engine, p Policy, c *Case, ch *Change, in Input) {
+		n, at := ch.Case, ch.Event.At
+		ag := *in.Agreement
+		ag.SignedAt, ag.Tier, ag.Copies = at, c.State.Level(), len(c.Parties)+1
+		ch.Agreement = &ag
+		if n.AgreedAt == nil {
+			n.AgreedAt, n.AgreedTier, n.AgreementAmount = &at, ag.Tier, ag.Amount
+		}
+		due := at
+		if ag.DueAt != nil && ag.DueAt.After(at) {
+			due = *ag.DueAt
+		}
+		n.DueAt = e.due(p, due, p.FollowUp)
+		ch.Event.Data["agreement_kind"] = ag.Kind
+		ch.Event.Data["amount"] = ag.Amount
+	},
+	workflow.Refer: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
+		n, at := ch.Case, ch.Event.At
+		ch.Referral = &Referral{Partner: in.Partner, Reason: in.Reason, At: at, DueAt: *n.DueAt}
+		ch.Event.Data["partner"] = in.Partner
+		if n.ReferredAt == nil {
+			n.ReferredAt = &at
+		}
+	},
+	workflow.Return: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
+		ch.Resolve = &Referral{ResolvedAt: ptr(ch.Event.At), Result: "退回调解：" + in.Reason}
+	},
+	workflow.PartnerClose: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
+		ch.Resolve = &Referral{ResolvedAt: ptr(ch.Event.At), Result: in.Result}
+		ch.Event.Data["result"] = in.Result
+	},
+	workflow.Fulfil: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
+		v := *in.Visit
+		v.At, v.Performed = ch.Event.At, true
+		ch.FollowUp = &v
+	},
+	workflow.Withdraw: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) { ch.Event.Data["party"] = in.Party },
 }
 
 // Record appends an activity to a case's timeline. Like a transition, it
@@ -382,39 +399,63 @@ func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 		ev.Data["note"] = in.Note
 	}
 	ch := &Change{Case: &n, Version: c.Version, Event: ev}
-	switch act {
-	case workflow.LogSession:
-		s := *in.Session
-		s.At = at
-		ch.Session = &s
-	case workflow.AddParty:
-		p := *in.NewParty
-		if err := p.Validate(len(c.Parties)); err != nil {
+	if effect := activityEffects[act]; effect != nil {
+		if err := effect(ctx, e, t, c, ch, in); err != nil {
 			return nil, err
 		}
+	}
+	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
+	n.LastEventAt = latest(n.LastEventAt, at)
+	return ch, nil
+}
+
+// activityEffects holds what each activity writes besides its event: its
+// records and the case columns it changes. c is the case before the
+// activity, ch.Case after it; an error refuses the activity.
+var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, in Input) error{
+	workflow.LogSession: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
+		s := *in.Session
+		s.At = ch.Event.At
+		ch.Session = &s
+		return nil
+	},
+	workflow.AddParty: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
+		p := *in.NewParty
+		if err := p.Validate(len(c.Parties)); err != nil {
+			return err
+		}
 		ch.Party = &p
-		ev.Data["party"] = p.Name
-	case workflow.Assign:
+		ch.Event.Data["party"] = p.Name
+		return nil
+	},
+	workflow.Assign: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
 		u, err := e.Store.FindUser(ctx, in.Mediator)
 		if err != nil || u.Role != workflow.RoleMediator || u.UnitID != c.HandlingUnitID {
-			return nil, Invalid("mediator", "只能指派承办单位的调解员。")
+			return Invalid("mediator", "只能指派承办单位的调解员。")
 		}
-		n.MediatorID = u.ID
-		ev.Data["mediator"] = u.Actor().Name
-	case workflow.FollowUp:
+		ch.Case.MediatorID = u.ID
+		ch.Event.Data["mediator"] = u.Actor().Name
+		return nil
+	},
+	workflow.FollowUp: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
 		v := *in.Visit
-		v.At = at
+		v.At = ch.Event.At
 		ch.FollowUp = &v
-	case workflow.Suspend:
+		return nil
+	},
+	workflow.Suspend: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, _ Input) error {
 		if c.SuspendedAt != nil {
-			return nil, Errorf(ECONFLICT, "本案已暂停计时。")
+			return Errorf(ECONFLICT, "本案已暂停计时。")
 		}
-		n.SuspendedAt = &at
-	case workflow.Resume:
+		ch.Case.SuspendedAt = ptr(ch.Event.At)
+		return nil
+	},
+	workflow.Resume: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, _ Input) error {
 		if c.SuspendedAt == nil {
-			return nil, Errorf(ECONFLICT, "本案没有暂停计时。")
+			return Errorf(ECONFLICT, "本案没有暂停计时。")
 		}
-		paused := at.Sub(*c.SuspendedAt)
+		n := ch.Case
+		paused := ch.Event.At.Sub(*c.SuspendedAt)
 		if n.DueAt != nil {
 			n.DueAt = ptr(n.DueAt.Add(paused))
 		}
@@ -422,29 +463,35 @@ func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 			n.OverallDueAt = ptr(n.OverallDueAt.Add(paused))
 		}
 		n.SuspendedAt = nil
-		ev.Data["paused_seconds"] = int64(paused.Seconds())
-	case workflow.Extend:
-		if n.OverallDueAt == nil {
-			return nil, Errorf(ECONFLICT, "本案尚未受理，没有调解总期限可延长。")
+		ch.Event.Data["paused_seconds"] = int64(paused.Seconds())
+		return nil
+	},
+	workflow.Extend: func(_ context.Context, e *Engine, t *Tree, c *Case, ch *Change, in Input) error {
+		if c.OverallDueAt == nil {
+			return Errorf(ECONFLICT, "本案尚未受理，没有调解总期限可延长。")
 		}
-		n.OverallDueAt = e.due(e.policy(t, c.LocationUnitID), *n.OverallDueAt, in.Days)
-		ev.Data["days"] = in.Days
-	case workflow.Supervise:
-		n.SupervisedAt = &at
-	case workflow.UpdateRisk:
-		n.Risk = in.Risk
-		ev.Data["risk"] = string(in.Risk)
-	case workflow.FlagOverdue:
-		latest := c.LatestPassed(at)
-		if latest == nil {
-			return nil, Errorf(ECONFLICT, "本案没有超期。")
+		ch.Case.OverallDueAt = e.due(e.policy(t, c.LocationUnitID), *c.OverallDueAt, in.Days)
+		ch.Event.Data["days"] = in.Days
+		return nil
+	},
+	workflow.Supervise: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, _ Input) error {
+		ch.Case.SupervisedAt = ptr(ch.Event.At)
+		return nil
+	},
+	workflow.UpdateRisk: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
+		ch.Case.Risk = in.Risk
+		ch.Event.Data["risk"] = string(in.Risk)
+		return nil
+	},
+	workflow.FlagOverdue: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, _ Input) error {
+		passed := c.LatestPassed(ch.Event.At)
+		if passed == nil {
+			return Errorf(ECONFLICT, "本案没有超期。")
 		}
-		n.FlaggedDueAt = latest
-		ev.Data["due"] = latest.Format(time.RFC3339)
-	}
-	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
-	n.LastEventAt = latest(n.LastEventAt, at)
-	return ch, nil
+		ch.Case.FlaggedDueAt = passed
+		ch.Event.Data["due"] = passed.Format(time.RFC3339)
+		return nil
+	},
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -328,31 +328,81 @@ func ratio(n, d int) *float64 {
 	return &r
 }
 
-// CaseFigure is one figure that counts cases, with the test of whether a
-// case counts in it. The report and the case list behind each figure on
-// its page both use these tests.
-type CaseFigure struct {
+// Figure declares one figure of the report (DESIGN §6) once: its key, its
+// label, and how it is read. A figure that counts cases also says which
+// cases count (In) and where the count is kept (Count); the report, the case
+// list behind the figure and every export use these.
+type Figure struct {
 	Key   string
 	Label string
+	// Value reads a figure that does not count cases; nil when Count is set.
+	Value func(f *Figures) *float64
+	// In tests whether a case counts in the figure for [start, end).
 	In    func(c *CaseFacts, start, end time.Time) bool
+	Count func(f *Figures) *int
 }
 
-// CaseFigures are the report's figures that count cases (DESIGN §6).
-var CaseFigures = []CaseFigure{
-	{"registered", "登记", func(c *CaseFacts, s, e time.Time) bool { return in(&c.OpenedAt, s, e) }},
-	{"accepted", "受理", func(c *CaseFacts, s, e time.Time) bool { return in(c.AcceptedAt, s, e) }},
-	{"rejected", "不予受理", outcomeIn(workflow.Rejected)},
-	{"agreed", "调解成功", func(c *CaseFacts, s, e time.Time) bool { return in(c.AgreedAt, s, e) }},
-	{"failed", "调解终止", outcomeIn(workflow.Failed)},
-	{"withdrawn", "撤回", outcomeIn(workflow.Withdrawn)},
-	{"referred", "移交", func(c *CaseFacts, s, e time.Time) bool { return in(c.ReferredAt, s, e) }},
-	{"open_at_end", "月末在办", func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() }},
-	{"overdue_at_end", "月末超期", func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() && c.OverdueAtEnd }},
-	{"agreed_grid", "网格调成", agreedAt(workflow.LevelGrid)},
-	{"agreed_village", "村(社区)调成", agreedAt(workflow.LevelVillage)},
-	{"agreed_town", "镇(街道)调成", agreedAt(workflow.LevelTown)},
-	{"prevented_civil_to_criminal", "防止民转刑", preventedBy(FlagCivilToCriminal)},
-	{"prevented_group_incident", "防止群体性事件", preventedBy(FlagGroupIncident)},
+// Get returns the figure's value in f, nil where it is undefined.
+func (fig Figure) Get(f *Figures) *float64 {
+	if fig.Count != nil {
+		v := float64(*fig.Count(f))
+		return &v
+	}
+	return fig.Value(f)
+}
+
+// CountsCases reports whether the figure counts cases, so that its cases
+// can be listed.
+func (fig Figure) CountsCases() bool { return fig.In != nil }
+
+func number(v int) *float64 { f := float64(v); return &f }
+
+func percent(r *float64) *float64 {
+	if r == nil {
+		return nil
+	}
+	v := *r * 100
+	return &v
+}
+
+// FigureTable is the report's summary, in the order it is shown.
+var FigureTable = []Figure{
+	{Key: "registered", Label: "登记", In: func(c *CaseFacts, s, e time.Time) bool { return in(&c.OpenedAt, s, e) },
+		Count: func(f *Figures) *int { return &f.Registered }},
+	{Key: "accepted", Label: "受理", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.AcceptedAt, s, e) },
+		Count: func(f *Figures) *int { return &f.Accepted }},
+	{Key: "rejected", Label: "不予受理", In: outcomeIn(workflow.Rejected), Count: func(f *Figures) *int { return &f.Rejected }},
+	{Key: "agreed", Label: "调解成功", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.AgreedAt, s, e) },
+		Count: func(f *Figures) *int { return &f.Agreed }},
+	{Key: "failed", Label: "调解终止", In: outcomeIn(workflow.Failed), Count: func(f *Figures) *int { return &f.Failed }},
+	{Key: "withdrawn", Label: "当事人撤回", In: outcomeIn(workflow.Withdrawn), Count: func(f *Figures) *int { return &f.Withdrawn }},
+	{Key: "referred", Label: "移交", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.ReferredAt, s, e) },
+		Count: func(f *Figures) *int { return &f.Referred }},
+	{Key: "open_at_end", Label: "月末在办", In: func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() },
+		Count: func(f *Figures) *int { return &f.OpenAtEnd }},
+	{Key: "overdue_at_end", Label: "月末超期", In: func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() && c.OverdueAtEnd },
+		Count: func(f *Figures) *int { return &f.OverdueAtEnd }},
+	{Key: "success_rate", Label: "调解成功率(%)", Value: func(f *Figures) *float64 { return percent(f.SuccessRate) }},
+	{Key: "grassroots_rate", Label: "基层化解率(%)", Value: func(f *Figures) *float64 { return percent(f.GrassrootsRate) }},
+	{Key: "agreed_grid", Label: "网格调成", In: agreedAt(workflow.LevelGrid), Count: func(f *Figures) *int { return &f.AgreedByTier.Grid }},
+	{Key: "agreed_village", Label: "村(社区)调成", In: agreedAt(workflow.LevelVillage),
+		Count: func(f *Figures) *int { return &f.AgreedByTier.Village }},
+	{Key: "agreed_town", Label: "镇(街道)调成", In: agreedAt(workflow.LevelTown), Count: func(f *Figures) *int { return &f.AgreedByTier.Town }},
+	{Key: "escalations_manual", Label: "人工上报", Value: func(f *Figures) *float64 { return number(f.Escalations.Manual) }},
+	{Key: "escalations_automatic", Label: "超期自动上报", Value: func(f *Figures) *float64 { return number(f.Escalations.Automatic) }},
+	{Key: "days_to_agreement_mean", Label: "受理至调成平均天数", Value: func(f *Figures) *float64 { return f.DaysToAgreement.Mean }},
+	{Key: "days_to_agreement_median", Label: "受理至调成天数中位数", Value: func(f *Figures) *float64 { return f.DaysToAgreement.Median }},
+	{Key: "agreement_amount", Label: "协议金额(元)", Value: func(f *Figures) *float64 { v := f.AgreementAmount; return &v }},
+	{Key: "people_involved", Label: "涉及人数", Value: func(f *Figures) *float64 { return number(f.PeopleInvolved) }},
+	{Key: "prevented_civil_to_criminal", Label: "防止民转刑(件)", In: preventedBy(FlagCivilToCriminal),
+		Count: func(f *Figures) *int { return &f.Prevented.CivilToCriminal.Cases }},
+	{Key: "prevented_civil_to_criminal_people", Label: "防止民转刑(人)",
+		Value: func(f *Figures) *float64 { return number(f.Prevented.CivilToCriminal.People) }},
+	{Key: "prevented_group_incident", Label: "防止群体性事件(件)", In: preventedBy(FlagGroupIncident),
+		Count: func(f *Figures) *int { return &f.Prevented.GroupIncident.Cases }},
+	{Key: "prevented_group_incident_people", Label: "防止群体性事件(人)",
+		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupIncident.People) }},
+	{Key: "followups", Label: "回访", Value: func(f *Figures) *float64 { return number(f.Followups) }},
 }
 
 func outcomeIn(s workflow.State) func(c *CaseFacts, start, end time.Time) bool {
@@ -369,14 +419,14 @@ func preventedBy(flag string) func(c *CaseFacts, start, end time.Time) bool {
 	}
 }
 
-// caseFigure returns the figure with key.
-func caseFigure(key string) (CaseFigure, bool) {
-	for _, f := range CaseFigures {
+// FigureByKey returns the figure with key.
+func FigureByKey(key string) (Figure, bool) {
+	for _, f := range FigureTable {
 		if f.Key == key {
 			return f, true
 		}
 	}
-	return CaseFigure{}, false
+	return Figure{}, false
 }
 
 // figures computes the report's figures from the facts of the cases in
@@ -384,19 +434,12 @@ func caseFigure(key string) (CaseFigure, bool) {
 func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figures {
 	var f Figures
 	f.ByCategory, f.BySource = map[string]Count{}, map[string]Count{}
-	counts := map[string]*int{
-		"registered": &f.Registered, "accepted": &f.Accepted, "rejected": &f.Rejected, "agreed": &f.Agreed,
-		"failed": &f.Failed, "withdrawn": &f.Withdrawn, "referred": &f.Referred, "open_at_end": &f.OpenAtEnd,
-		"overdue_at_end": &f.OverdueAtEnd, "agreed_grid": &f.AgreedByTier.Grid, "agreed_village": &f.AgreedByTier.Village,
-		"agreed_town": &f.AgreedByTier.Town, "prevented_civil_to_criminal": &f.Prevented.CivilToCriminal.Cases,
-		"prevented_group_incident": &f.Prevented.GroupIncident.Cases,
-	}
 	var days []float64
 	for i := range facts {
 		c := &facts[i]
-		for _, fig := range CaseFigures {
-			if fig.In(c, start, end) {
-				*counts[fig.Key]++
+		for _, fig := range FigureTable {
+			if fig.CountsCases() && fig.In(c, start, end) {
+				*fig.Count(&f)++
 			}
 		}
 		if in(c.AcceptedAt, start, end) {
@@ -475,8 +518,8 @@ func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, month, figu
 		if src, ok := strings.CutPrefix(figure, "source:"); ok {
 			return func(c *CaseFacts) bool { return in(c.AcceptedAt, start, end) && c.Source == src }, true
 		}
-		fig, ok := caseFigure(figure)
-		return func(c *CaseFacts) bool { return fig.In(c, start, end) }, ok
+		fig, ok := FigureByKey(figure)
+		return func(c *CaseFacts) bool { return fig.In(c, start, end) }, ok && fig.CountsCases()
 	}()
 	if !ok {
 		return nil, Invalid("figure", "没有“%s”这项指标。", figure)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -18,7 +19,12 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 		return err
 	}
 	var body engine.InputJSON
-	if err := c.Bind(&body); err != nil {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return engine.Errorf(engine.EINVALID, "请求体含有未知字段 %s。", field)
+		}
 		return engine.Errorf(engine.EINVALID, "请求体不是有效的JSON。")
 	}
 	in, err := body.Input(s.Engine.Location)

@@ -135,10 +135,8 @@ func (s *Server) handleFigureCases(c echo.Context) error {
 		return err
 	}
 	label := figure
-	for _, f := range engine.CaseFigures {
-		if f.Key == figure {
-			label = f.Label
-		}
+	if f, ok := engine.FigureByKey(figure); ok {
+		label = f.Label
 	}
 	tree, err := s.Engine.Tree(ctx)
 	if err != nil {

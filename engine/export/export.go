@@ -21,54 +21,9 @@ type Section struct {
 	Name   string
 	Header []string
 	Rows   [][]string
-	// Keys, when set, names the engine.CaseFigures key behind each row, or
-	// "" for a row that does not count cases.
+	// Keys, when set, names the engine.FigureTable key behind each row
+	// that counts cases, "" for the other rows.
 	Keys []string
-}
-
-// row is one figure of the summary with how to read it.
-type row struct {
-	label string
-	key   string // the engine.CaseFigures key, "" for other figures
-	get   func(f *engine.Figures) *float64
-}
-
-func n(v int) *float64     { f := float64(v); return &f }
-func x(v float64) *float64 { return &v }
-
-var summary = []row{
-	{"登记", "registered", func(f *engine.Figures) *float64 { return n(f.Registered) }},
-	{"受理", "accepted", func(f *engine.Figures) *float64 { return n(f.Accepted) }},
-	{"不予受理", "rejected", func(f *engine.Figures) *float64 { return n(f.Rejected) }},
-	{"调解成功", "agreed", func(f *engine.Figures) *float64 { return n(f.Agreed) }},
-	{"调解终止", "failed", func(f *engine.Figures) *float64 { return n(f.Failed) }},
-	{"当事人撤回", "withdrawn", func(f *engine.Figures) *float64 { return n(f.Withdrawn) }},
-	{"移交", "referred", func(f *engine.Figures) *float64 { return n(f.Referred) }},
-	{"月末在办", "open_at_end", func(f *engine.Figures) *float64 { return n(f.OpenAtEnd) }},
-	{"月末超期", "overdue_at_end", func(f *engine.Figures) *float64 { return n(f.OverdueAtEnd) }},
-	{"调解成功率(%)", "", func(f *engine.Figures) *float64 { return pct(f.SuccessRate) }},
-	{"基层化解率(%)", "", func(f *engine.Figures) *float64 { return pct(f.GrassrootsRate) }},
-	{"网格调成", "agreed_grid", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Grid) }},
-	{"村(社区)调成", "agreed_village", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Village) }},
-	{"镇(街道)调成", "agreed_town", func(f *engine.Figures) *float64 { return n(f.AgreedByTier.Town) }},
-	{"人工上报", "", func(f *engine.Figures) *float64 { return n(f.Escalations.Manual) }},
-	{"超期自动上报", "", func(f *engine.Figures) *float64 { return n(f.Escalations.Automatic) }},
-	{"受理至调成平均天数", "", func(f *engine.Figures) *float64 { return f.DaysToAgreement.Mean }},
-	{"受理至调成天数中位数", "", func(f *engine.Figures) *float64 { return f.DaysToAgreement.Median }},
-	{"协议金额(元)", "", func(f *engine.Figures) *float64 { return x(f.AgreementAmount) }},
-	{"涉及人数", "", func(f *engine.Figures) *float64 { return n(f.PeopleInvolved) }},
-	{"防止民转刑(件)", "prevented_civil_to_criminal", func(f *engine.Figures) *float64 { return n(f.Prevented.CivilToCriminal.Cases) }},
-	{"防止民转刑(人)", "", func(f *engine.Figures) *float64 { return n(f.Prevented.CivilToCriminal.People) }},
-	{"防止群体性事件(件)", "prevented_group_incident", func(f *engine.Figures) *float64 { return n(f.Prevented.GroupIncident.Cases) }},
-	{"防止群体性事件(人)", "", func(f *engine.Figures) *float64 { return n(f.Prevented.GroupIncident.People) }},
-	{"回访", "", func(f *engine.Figures) *float64 { return n(f.Followups) }},
-}
-
-func pct(r *float64) *float64 {
-	if r == nil {
-		return nil
-	}
-	return x(*r * 100)
 }
 
 // num shows a figure with at most two decimals, "—" when it is null.
@@ -99,15 +54,29 @@ func change(now, before *float64) string {
 	return s
 }
 
-func share(c engine.Count) string { return num(pct(c.Share)) }
+func share(c engine.Count) string {
+	if c.Share == nil {
+		return num(nil)
+	}
+	v := *c.Share * 100
+	return num(&v)
+}
+
+// childKeys are the figures of the table with a row per child unit.
+var childKeys = []string{"registered", "accepted", "agreed", "failed", "withdrawn", "open_at_end", "overdue_at_end",
+	"success_rate", "grassroots_rate", "agreement_amount"}
 
 // Sections lays a report out as its tables.
 func Sections(r *engine.Report) []Section {
 	sum := Section{Name: "汇总", Header: []string{"指标", "本月", "上月", "环比", "去年同月", "同比"}}
-	for _, rw := range summary {
-		cur, prev, last := rw.get(&r.Figures), rw.get(r.PreviousMonth), rw.get(r.SameMonthLastYear)
-		sum.Rows = append(sum.Rows, []string{rw.label, num(cur), num(prev), change(cur, prev), num(last), change(cur, last)})
-		sum.Keys = append(sum.Keys, rw.key)
+	for _, fig := range engine.FigureTable {
+		cur, prev, last := fig.Get(&r.Figures), fig.Get(r.PreviousMonth), fig.Get(r.SameMonthLastYear)
+		sum.Rows = append(sum.Rows, []string{fig.Label, num(cur), num(prev), change(cur, prev), num(last), change(cur, last)})
+		key := ""
+		if fig.CountsCases() {
+			key = fig.Key
+		}
+		sum.Keys = append(sum.Keys, key)
 	}
 	cats := Section{Name: "纠纷类型", Header: []string{"纠纷类型", "受理件数", "占比(%)"}}
 	for _, c := range engine.Categories {
@@ -122,11 +91,19 @@ func Sections(r *engine.Report) []Section {
 	for _, s := range engine.Sources {
 		srcs.Rows = append(srcs.Rows, []string{s, strconv.Itoa(r.BySource[s].Count), share(r.BySource[s])})
 	}
-	kids := Section{Name: "下级单位", Header: []string{"单位", "登记", "受理", "调解成功", "调解终止", "撤回", "月末在办", "月末超期", "调解成功率(%)", "基层化解率(%)", "协议金额(元)"}}
+	kids := Section{Name: "下级单位", Header: []string{"单位"}}
+	var childFigures []engine.Figure
+	for _, key := range childKeys {
+		fig, _ := engine.FigureByKey(key)
+		childFigures = append(childFigures, fig)
+		kids.Header = append(kids.Header, fig.Label)
+	}
 	for _, c := range r.Children {
-		kids.Rows = append(kids.Rows, []string{c.Name, strconv.Itoa(c.Registered), strconv.Itoa(c.Accepted), strconv.Itoa(c.Agreed),
-			strconv.Itoa(c.Failed), strconv.Itoa(c.Withdrawn), strconv.Itoa(c.OpenAtEnd), strconv.Itoa(c.OverdueAtEnd),
-			num(pct(c.SuccessRate)), num(pct(c.GrassrootsRate)), num(x(c.AgreementAmount))})
+		row := []string{c.Name}
+		for _, fig := range childFigures {
+			row = append(row, num(fig.Get(&c.Figures)))
+		}
+		kids.Rows = append(kids.Rows, row)
 	}
 	meds := Section{Name: "调解员", Header: []string{"调解员", "本月办理案件", "调解成功", "月末超期"}}
 	for _, m := range r.Mediators {
