@@ -32,10 +32,12 @@ test-postgres:
 		echo "== PostgreSQL tests skipped: set MEDIATION_TEST_POSTGRES=postgres://user@host:5432/db to run them"; \
 	fi
 
-## lint: formatting and vet
+## lint: formatting, vet and staticcheck (fetched at a pinned version)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 ## bench: engine speed against the raw database limit, from one run
 bench:

@@ -278,30 +278,6 @@ type agreementRow struct {
 
 func (agreementRow) TableName() string { return "agreements" }
 
-type sessionRow struct {
-	ID           int64
-	CaseID       int64
-	EventID      int64
-	At           time.Time
-	Place        string
-	Participants string
-	Record       string
-}
-
-func (sessionRow) TableName() string { return "sessions" }
-
-type followUpRow struct {
-	ID        int64
-	CaseID    int64
-	EventID   int64
-	At        time.Time
-	Visited   string
-	Performed bool
-	Findings  string
-}
-
-func (followUpRow) TableName() string { return "follow_ups" }
-
 type referralRow struct {
 	ID         int64
 	CaseID     int64

@@ -11,6 +11,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/export"
+	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
 
@@ -82,10 +83,13 @@ func (s *Server) handleReport(c echo.Context) error {
 		labels = append(labels, p.Month[2:])
 		reg, agreed = append(reg, float64(p.Registered)), append(agreed, float64(p.Agreed))
 	}
-	tree, _ := s.Engine.Tree(ctx)
+	tree, err := s.Engine.Tree(ctx)
+	if err != nil {
+		return err
+	}
 	var units []*engine.Unit
 	for _, id := range tree.Subtree(currentUser(c).UnitID) {
-		if u := tree.Unit(id); u.Level != "grid" {
+		if u := tree.Unit(id); u.Level != workflow.LevelGrid {
 			units = append(units, u)
 		}
 	}
