@@ -206,7 +206,7 @@ func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Ca
 		}
 		if err == nil {
 			_, err = tx.Exec(`INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_name, role, at, reason, automatic, data)
-				VALUES (?, ?, 'escalate', ?, ?, ?, '督办', 'supervisor', ?, '调解不成', 0, '{}')`, c.ID, v+1, from, to, unit, now)
+				VALUES (?, ?, ?, ?, ?, ?, '督办', ?, ?, '调解不成', 0, '{}')`, c.ID, v+1, workflow.Escalate, from, to, unit, workflow.RoleSupervisor, now)
 		}
 		if err != nil {
 			tx.Rollback()

@@ -162,30 +162,35 @@ func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end tim
 	s, e := start.UTC(), end.UTC()
 	in := "location_unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ")"
 	scope := `SELECT * FROM cases WHERE ` + in + ` AND opened_at < ? AND closed_at >= ? UNION ALL SELECT * FROM cases WHERE ` + in + `
-		AND closed_at IS NULL AND (state IN ('registered', 'grid', 'village', 'town', 'referred') OR last_event_at >= ?)`
+		AND closed_at IS NULL AND (state IN {{open}} OR last_event_at >= ?)`
 	scopeArgs := append(append(append(int64Args(units), e, s), int64Args(units)...), s)
 	q := `SELECT c.category, c.source,
 		SUM(c.opened_at >= ?1 AND c.opened_at < ?2),
 		SUM(c.accepted_at >= ?1 AND c.accepted_at < ?2),
 		SUM(CASE WHEN c.accepted_at >= ?1 AND c.accepted_at < ?2 THEN c.people ELSE 0 END),
 		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = 'grid'),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = 'village'),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = 'town'),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = '{{grid}}'),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = '{{village}}'),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = '{{town}}'),
 		SUM(CASE WHEN c.agreed_at >= ?1 AND c.agreed_at < ?2 THEN c.agreement_amount ELSE 0 END),
 		SUM(CASE WHEN c.agreed_at >= ?1 AND c.agreed_at < ?2 THEN julianday(c.agreed_at) - julianday(c.accepted_at) ELSE 0 END),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.flags LIKE '%civil_to_criminal%'),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.flags LIKE '%group_incident%'),
-		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = 'failed'),
-		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = 'withdrawn'),
-		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = 'rejected'),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.flags LIKE '%{{c2c}}%'),
+		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.flags LIKE '%{{group}}%'),
+		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = '{{failed}}'),
+		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = '{{withdrawn}}'),
+		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = '{{rejected}}'),
 		SUM(c.referred_at >= ?1 AND c.referred_at < ?2),
-		SUM(c.state IN ('registered', 'grid', 'village', 'town', 'referred')),
-		SUM(c.state IN ('registered', 'grid', 'village', 'town', 'referred') AND c.suspended_at IS NULL
-			AND (c.due_at <= ?2 OR (c.state IN ('grid', 'village', 'town') AND c.overall_due_at <= ?2))),
-		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name = 'escalate')),
-		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name IN ('followup', 'fulfil')))
+		SUM(c.state IN {{open}}),
+		SUM(c.state IN {{open}} AND c.suspended_at IS NULL
+			AND (c.due_at <= ?2 OR (c.state IN {{tiers}} AND c.overall_due_at <= ?2))),
+		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name = '{{escalate}}')),
+		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name IN {{followups}}))
 	FROM (` + scope + `) c GROUP BY c.category, c.source`
+	q = strings.NewReplacer("{{open}}", sqlList(workflow.OpenStates()), "{{tiers}}", sqlList(workflow.TierStates()),
+		"{{grid}}", string(workflow.LevelGrid), "{{village}}", string(workflow.LevelVillage), "{{town}}", string(workflow.LevelTown),
+		"{{c2c}}", engine.FlagCivilToCriminal, "{{group}}", engine.FlagGroupIncident, "{{failed}}", string(workflow.Failed),
+		"{{withdrawn}}", string(workflow.Withdrawn), "{{rejected}}", string(workflow.Rejected), "{{escalate}}", string(workflow.Escalate),
+		"{{followups}}", sqlList([]string{string(workflow.FollowUp), string(workflow.Fulfil)})).Replace(q)
 	rows, err := db.QueryContext(ctx, q, append([]any{s, e}, scopeArgs...)...)
 	if err != nil {
 		return err
@@ -203,6 +208,16 @@ func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end tim
 		}
 	}
 	return rows.Err()
+}
+
+// sqlList writes names from the workflow table as a literal SQL list, as
+// the raw baseline's hand-written statement would have them.
+func sqlList[T ~string](names []T) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "'" + string(n) + "'"
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
 }
 
 func int64Args(ids []int64) []any {
