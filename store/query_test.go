@@ -1,0 +1,490 @@
+package store_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store"
+	"github.com/grassroots/mediation/store/storetest"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// town is a small world for the store's queries: two towns, cases in known
+// states, opened at t0 and moved an hour later.
+type town struct {
+	db    *store.DB
+	e     *engine.Engine
+	tree  *engine.Tree
+	t0    time.Time
+	cases map[string]*engine.Case
+}
+
+const (
+	zhangID    = "330411196505120011"
+	zhangPhone = "13800000001"
+)
+
+func newTown(t *testing.T) *town {
+	t.Helper()
+	db := storetest.Open(t)
+	e := engine.New(db)
+	w := &town{db: db, e: e, t0: time.Date(2026, 10, 1, 1, 0, 0, 0, time.UTC), cases: map[string]*engine.Case{}}
+	e.Now = func() time.Time { return w.t0.Add(4 * 24 * time.Hour) }
+	for _, u := range []struct{ code, level, parent, prefix string }{
+		{"A", "town", "", "甲"}, {"A1", "village", "A", ""}, {"A11", "grid", "A1", ""}, {"A12", "grid", "A1", ""},
+		{"A2", "village", "A", ""}, {"A21", "grid", "A2", ""},
+		{"B", "town", "", "乙"}, {"B1", "village", "B", ""}, {"B11", "grid", "B1", ""},
+	} {
+		if err := e.SaveUnit(ctx, &engine.Unit{Code: u.code, Name: u.code + "名", Level: workflow.Level(u.level), CasePrefix: u.prefix}, u.parent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	if w.tree, err = e.Tree(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hour := w.t0.Add(time.Hour)
+	step := func(ev workflow.Event, in engine.Input) engine.Step {
+		in.At = hour
+		return engine.Step{Event: ev, Input: in}
+	}
+	for _, c := range []struct {
+		key, grid, category, source string
+		party                       engine.Party
+		steps                       []engine.Step
+	}{
+		{"reg", "A11", "邻里", "当事人申请", engine.Party{Name: "张三", IDNumber: zhangID, Phone: zhangPhone}, nil},
+		{"grid", "A12", "合同", "网格排查", engine.Party{Name: "王五", Phone: "13900000002"},
+			[]engine.Step{step(workflow.AcceptGrid, engine.Input{})}},
+		{"village", "A21", "邻里", "当事人申请", engine.Party{Name: "赵六"}, []engine.Step{step(workflow.AcceptVillage, engine.Input{})}},
+		{"agreed", "A11", "邻里", "当事人申请", engine.Party{Name: "张三丰"}, []engine.Step{step(workflow.AcceptGrid, engine.Input{}),
+			step(workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "赔偿500元", Amount: 50000}})}},
+		{"failed", "A11", "邻里", "当事人申请", engine.Party{Name: "张三", IDNumber: zhangID}, []engine.Step{step(workflow.AcceptGrid, engine.Input{}),
+			step(workflow.Fail, engine.Input{Reason: "分歧过大", Routes: []string{"诉讼"}})}},
+		{"other", "B11", "邻里", "当事人申请", engine.Party{Name: "张三", Phone: zhangPhone}, []engine.Step{step(workflow.AcceptTown, engine.Input{})}},
+	} {
+		p := c.party
+		p.Side = engine.SideApplicant
+		k, err := e.OpenCase(ctx, engine.System, &engine.NewCase{Source: c.source, Category: c.category,
+			LocationID: w.tree.ByCode(c.grid).ID, People: 2, Risk: engine.RiskGreen, Summary: "测试用的纠纷。", At: w.t0,
+			Parties: []*engine.Party{&p, {Side: engine.SideRespondent, Name: "对方" + c.key}}}, c.steps...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.key, err)
+		}
+		w.cases[c.key] = k
+	}
+	return w
+}
+
+// keys names the cases by their keys in the fixture, in the order given.
+func (w *town) keys(cases []*engine.Case) []string {
+	var out []string
+	for _, c := range cases {
+		for k, v := range w.cases {
+			if v.ID == c.ID {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+func (w *town) ids(keys ...string) []int64 {
+	var out []int64
+	for _, k := range keys {
+		out = append(out, w.cases[k].ID)
+	}
+	return out
+}
+
+func (w *town) subtree(code string) []int64 { return w.tree.Subtree(w.tree.ByCode(code).ID) }
+
+// TestCaseFilters runs every filter of CaseFilter over the fixture. Cases
+// come soonest due first: reg (due day 2), grid (day 3), village (day 7),
+// agreed (回访 day 15), other (day 20), failed (closed, no deadline).
+func TestCaseFilters(t *testing.T) {
+	w := newTown(t)
+	now := w.e.Now()
+	for _, tc := range []struct {
+		name  string
+		f     engine.CaseFilter
+		want  []string
+		total int
+	}{
+		{"everything", engine.CaseFilter{}, []string{"reg", "grid", "village", "agreed", "other", "failed"}, 6},
+		{"first page", engine.CaseFilter{Limit: 2}, []string{"reg", "grid"}, 6},
+		{"last page", engine.CaseFilter{Limit: 2, Offset: 4}, []string{"other", "failed"}, 6},
+		{"town A", engine.CaseFilter{Units: w.subtree("A")}, []string{"reg", "grid", "village", "agreed", "failed"}, 5},
+		{"village A2", engine.CaseFilter{Units: w.subtree("A2")}, []string{"village"}, 1},
+		{"no units", engine.CaseFilter{Units: []int64{}}, nil, 0},
+		{"ids", engine.CaseFilter{IDs: w.ids("other", "reg")}, []string{"reg", "other"}, 2},
+		{"handled at A11", engine.CaseFilter{Handling: []int64{w.tree.ByCode("A11").ID}}, []string{"agreed", "failed"}, 2},
+		{"states", engine.CaseFilter{States: []workflow.State{workflow.Agreed, workflow.Failed}}, []string{"agreed", "failed"}, 2},
+		{"category", engine.CaseFilter{Category: "合同"}, []string{"grid"}, 1},
+		{"source", engine.CaseFilter{Source: "网格排查"}, []string{"grid"}, 1},
+		{"overdue", engine.CaseFilter{OverdueAt: &now}, []string{"reg", "grid"}, 2},
+		{"number", engine.CaseFilter{Number: "〔2026〕0002"}, []string{"grid"}, 1},
+		{"code", engine.CaseFilter{Number: w.cases["village"].Code}, []string{"village"}, 1},
+		{"party", engine.CaseFilter{Party: "张三"}, []string{"reg", "agreed", "other", "failed"}, 4},
+		{"party in town A", engine.CaseFilter{Party: "张三", Units: w.subtree("A")}, []string{"reg", "agreed", "failed"}, 3},
+		{"pressed, before any 督办", engine.CaseFilter{Pressed: true}, nil, 0},
+	} {
+		if tc.f.Limit == 0 {
+			tc.f.Limit = 50
+		}
+		got, total, err := w.db.Cases(ctx, tc.f)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if keys := w.keys(got); !slices.Equal(keys, tc.want) || total != tc.total {
+			t.Errorf("%s: got %v (total %d), want %v (total %d)", tc.name, keys, total, tc.want, tc.total)
+		}
+		for _, c := range got {
+			if len(c.Parties) != 2 {
+				t.Errorf("%s: case %s has %d parties", tc.name, c.Number, len(c.Parties))
+			}
+		}
+	}
+}
+
+// TestPressedAndLatestEvents presses a case twice: the filter finds it and
+// the latest 督办 is the second; a transition starts a new tier clock and
+// ends the press.
+func TestPressedAndLatestEvents(t *testing.T) {
+	w := newTown(t)
+	sup := engine.Actor{UserID: 0, Name: "督办员", Role: workflow.RoleSupervisor, UnitID: w.tree.ByCode("A").ID}
+	for _, note := range []string{"请尽快调处", "再次督办"} {
+		if _, err := w.e.Record(ctx, sup, w.cases["grid"].ID, workflow.Supervise, engine.Input{Note: note}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _, err := w.db.Cases(ctx, engine.CaseFilter{Pressed: true, Limit: 10})
+	if err != nil || !slices.Equal(w.keys(got), []string{"grid"}) {
+		t.Fatalf("pressed: %v, %v", w.keys(got), err)
+	}
+	last, err := w.db.LatestEvents(ctx, w.ids("grid", "reg"), string(workflow.Supervise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(last) != 1 || last[w.cases["grid"].ID].Data["note"] != "再次督办" || last[w.cases["grid"].ID].ActorName != "督办员" {
+		t.Errorf("latest 督办: %+v", last)
+	}
+	later := w.e.Now().Add(time.Hour)
+	w.e.Now = func() time.Time { return later }
+	if _, err := w.e.Fire(ctx, sup, w.cases["grid"].ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := w.db.Cases(ctx, engine.CaseFilter{Pressed: true, Limit: 10}); len(got) != 0 {
+		t.Errorf("a case pressed before its tier clock restarted is still pressed: %v", w.keys(got))
+	}
+}
+
+// TestDueCases checks what the deadline scheduler is given, and that a
+// flagged deadline is not given again.
+func TestDueCases(t *testing.T) {
+	w := newTown(t)
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		want []string
+	}{
+		{"before any deadline", w.t0.Add(24 * time.Hour), nil},
+		{"the desk's 2 days passed", w.t0.Add(2*24*time.Hour + time.Minute), []string{"reg"}},
+		{"the grid's 3 days passed", w.t0.Add(4 * 24 * time.Hour), []string{"reg", "grid"}},
+		{"the 回访 is due too", w.t0.Add(16 * 24 * time.Hour), []string{"reg", "grid", "village", "agreed"}},
+	} {
+		ids, err := w.db.DueCases(ctx, tc.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := w.ids(tc.want...); !slices.Equal(sorted(ids), sorted(want)) {
+			t.Errorf("%s: got %v, want %v", tc.name, ids, tc.want)
+		}
+	}
+	at := w.t0.Add(4 * 24 * time.Hour)
+	if _, err := w.e.Record(ctx, engine.System, w.cases["reg"].ID, workflow.FlagOverdue, engine.Input{At: at}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := w.db.DueCases(ctx, at)
+	if err != nil || !slices.Equal(ids, w.ids("grid")) {
+		t.Errorf("after flagging reg: %v, %v", ids, err)
+	}
+}
+
+func sorted(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
+}
+
+// TestDuplicateSearch finds open cases by ID number, phone and names in a
+// village; closed cases never count.
+func TestDuplicateSearch(t *testing.T) {
+	w := newTown(t)
+	for _, tc := range []struct {
+		name               string
+		ids, phones, names []string
+		units              []int64
+		want               []string
+	}{
+		{"ID number: the closed case is left out", []string{zhangID}, nil, nil, nil, []string{"reg"}},
+		{"phone, across towns", nil, []string{zhangPhone}, nil, nil, []string{"other", "reg"}},
+		{"name in the village", nil, nil, []string{"王五"}, w.subtree("A1"), []string{"grid"}},
+		{"name in another village", nil, nil, []string{"王五"}, w.subtree("A2"), nil},
+		{"a name needs a village", nil, nil, []string{"王五"}, nil, nil},
+		{"nothing to look for", nil, nil, nil, nil, nil},
+	} {
+		got, err := w.db.Duplicates(ctx, tc.ids, tc.phones, tc.names, tc.units)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys := w.keys(got); !slices.Equal(keys, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, keys, tc.want)
+		}
+	}
+}
+
+// TestRecordsReadBack reads back what cases wrote: numbers and codes,
+// timelines, agreements, referrals and the import key.
+func TestRecordsReadBack(t *testing.T) {
+	w := newTown(t)
+	for _, by := range []string{w.cases["agreed"].Number, w.cases["agreed"].Code} {
+		c, err := w.db.FindCaseBy(ctx, by)
+		if err != nil || c.ID != w.cases["agreed"].ID || len(c.Parties) != 2 || c.Parties[0].Name != "张三丰" {
+			t.Errorf("find by %s: %+v, %v", by, c, err)
+		}
+	}
+	if _, err := w.db.FindCaseBy(ctx, "没有这个"); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("unknown number: %v", err)
+	}
+	if _, err := w.db.FindCase(ctx, 999999); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("unknown id: %v", err)
+	}
+	evs, err := w.db.Events(ctx, w.cases["agreed"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, ev := range evs {
+		names = append(names, ev.Name)
+	}
+	if want := []string{"open", "accept_grid", "agree"}; !slices.Equal(names, want) || evs[2].Data["agreement_kind"] != "oral" {
+		t.Errorf("timeline %v, want %v; agree data %v", names, want, evs[2].Data)
+	}
+	ags, err := w.db.Agreements(ctx, w.cases["agreed"].ID)
+	if err != nil || len(ags) != 1 || ags[0].Terms != "赔偿500元" || ags[0].Amount != 50000 || ags[0].Copies != 3 || ags[0].Tier != workflow.LevelGrid {
+		t.Errorf("agreements: %+v, %v", ags, err)
+	}
+	sup := engine.Actor{Name: "督办员", Role: workflow.RoleSupervisor, UnitID: w.tree.ByCode("A").ID}
+	if _, err := w.e.Fire(ctx, sup, w.cases["village"].ID, workflow.Refer, engine.Input{Partner: "派出所", Reason: "有民转刑风险"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.e.Fire(ctx, engine.Actor{Name: "接待员", Role: workflow.RoleIntake, UnitID: w.tree.ByCode("A").ID},
+		w.cases["village"].ID, workflow.PartnerClose, engine.Input{Result: "已治安调解"}); err != nil {
+		t.Fatal(err)
+	}
+	refs, err := w.db.Referrals(ctx, w.cases["village"].ID)
+	if err != nil || len(refs) != 1 || refs[0].Partner != "派出所" || refs[0].Result != "已治安调解" || refs[0].ResolvedAt == nil {
+		t.Errorf("referrals: %+v, %v", refs, err)
+	}
+	if seen, err := w.db.ImportedCase(ctx, "no such key"); seen || err != nil {
+		t.Errorf("import key: %v, %v", seen, err)
+	}
+}
+
+// TestLostRace hands the store a change decided on a version the case has
+// left: nothing is written and the writer is told.
+func TestLostRace(t *testing.T) {
+	w := newTown(t)
+	id := w.cases["grid"].ID
+	_, err := w.db.Transition(ctx, id, func(c *engine.Case) (*engine.Change, error) {
+		n := *c
+		n.Version = c.Version + 1
+		return &engine.Change{Case: &n, Version: c.Version - 1,
+			Event: &engine.Event{Seq: n.Version, Name: string(workflow.AddNote), To: c.State, UnitID: c.HandlingUnitID, ActorName: "某人",
+				Role: workflow.RoleMediator, At: w.e.Now()}}, nil
+	})
+	if engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Fatalf("stale version: %v", err)
+	}
+	boom := errors.New("boom")
+	if _, err := w.db.Transition(ctx, id, func(*engine.Case) (*engine.Change, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Errorf("decide's error: %v", err)
+	}
+	if c, _ := w.db.FindCase(ctx, id); c.Version != w.cases["grid"].Version {
+		t.Errorf("version moved to %d", c.Version)
+	}
+}
+
+// TestUsersUnitsAndSettings covers the simple reads and writes.
+func TestUsersUnitsAndSettings(t *testing.T) {
+	w := newTown(t)
+	a1 := w.tree.ByCode("A1")
+	u := &engine.User{Name: "med", DisplayName: "调解员甲", Role: workflow.RoleMediator, UnitID: a1.ID}
+	if err := w.e.CreateUser(ctx, u, "password123"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.e.CreateUser(ctx, &engine.User{Name: "med", Role: workflow.RoleMediator, UnitID: a1.ID}, "password123"); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("a taken name: %v", err)
+	}
+	if got, err := w.db.FindUserByName(ctx, "med"); err != nil || got.ID != u.ID || got.DisplayName != "调解员甲" {
+		t.Errorf("by name: %+v, %v", got, err)
+	}
+	if _, err := w.db.FindUser(ctx, 424242); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("unknown user: %v", err)
+	}
+	if us, err := w.db.Users(ctx, []int64{a1.ID}); err != nil || len(us) != 1 {
+		t.Errorf("users of A1: %v, %v", us, err)
+	}
+	if err := w.db.SetPasswordHash(ctx, 424242, "x"); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("password of an unknown user: %v", err)
+	}
+	renamed := &engine.Unit{Code: "A1", Name: "新名字", Level: workflow.LevelVillage}
+	if err := w.e.SaveUnit(ctx, renamed, "A"); err != nil || renamed.ID != a1.ID {
+		t.Fatalf("rename: %v (id %d, was %d)", err, renamed.ID, a1.ID)
+	}
+	units, err := w.db.Units(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range units {
+		if x.Code == "A1" && x.Name != "新名字" {
+			t.Errorf("A1 is named %s", x.Name)
+		}
+	}
+	first, err := w.db.InitSetting(ctx, "k", "one")
+	if err != nil || first != "one" {
+		t.Fatalf("init: %q, %v", first, err)
+	}
+	if again, _ := w.db.InitSetting(ctx, "k", "two"); again != "one" {
+		t.Errorf("a second init replaced the value: %q", again)
+	}
+	if err := w.db.SetSetting(ctx, "k", "three"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := w.db.Setting(ctx, "k"); v != "three" {
+		t.Errorf("setting %q", v)
+	}
+	if v, err := w.db.Setting(ctx, "unset"); v != "" || err != nil {
+		t.Errorf("unset setting: %q, %v", v, err)
+	}
+}
+
+// TestAuditTrail writes audit rows and reads them back, by the actors'
+// units and by case, newest first.
+func TestAuditTrail(t *testing.T) {
+	w := newTown(t)
+	a11, b11 := w.tree.ByCode("A11").ID, w.tree.ByCode("B11").ID
+	at := w.e.Now()
+	if err := w.db.AddAudit(ctx,
+		&engine.AuditEntry{At: at, ActorName: "甲", UnitID: a11, Action: engine.AuditUnmask, CaseID: w.cases["agreed"].ID, Detail: "/cases/1"},
+		&engine.AuditEntry{At: at.Add(time.Second), ActorName: "乙", UnitID: b11, Action: engine.AuditUnmask, CaseID: w.cases["other"].ID},
+	); err != nil {
+		t.Fatal(err)
+	}
+	all, err := w.db.AuditEntries(ctx, nil, 0, 10)
+	if err != nil || len(all) != 2 || all[0].ActorName != "乙" || all[1].CaseNumber != w.cases["agreed"].Number || all[1].Detail != "/cases/1" {
+		t.Fatalf("all: %+v, %v", all, err)
+	}
+	mine, _ := w.db.AuditEntries(ctx, w.subtree("A"), 0, 10)
+	one, _ := w.db.AuditEntries(ctx, nil, w.cases["other"].ID, 10)
+	if len(mine) != 1 || mine[0].ActorName != "甲" || len(one) != 1 || one[0].ActorName != "乙" {
+		t.Errorf("town A: %+v; case other: %+v", mine, one)
+	}
+}
+
+// TestSweeps files a sweep once a month a grid.
+func TestSweeps(t *testing.T) {
+	w := newTown(t)
+	grid := w.tree.ByCode("A11").ID
+	s := &engine.Sweep{GridID: grid, Month: "2026-10", SweptOn: "2026-10-03", Households: 40, DisputesFound: 2, FiledAt: w.e.Now()}
+	if err := w.db.SaveSweep(ctx, s); err != nil || s.ID == 0 {
+		t.Fatalf("file: %v", err)
+	}
+	if err := w.db.SaveSweep(ctx, &engine.Sweep{GridID: grid, Month: "2026-10", SweptOn: "2026-10-09", FiledAt: w.e.Now()}); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("a second filing: %v", err)
+	}
+	got, err := w.db.Sweeps(ctx, w.subtree("A"), "2026-10")
+	if err != nil || len(got) != 1 || got[0].Households != 40 || got[0].DisputesFound != 2 {
+		t.Errorf("sweeps: %+v, %v", got, err)
+	}
+}
+
+// TestStatementCacheBound fires reports over scopes of every size from 1 to
+// 60 units: lists are one parameter, so once every statement of a report
+// has run, the statements cached do not grow with the lists' lengths, and
+// never pass the bound.
+func TestStatementCacheBound(t *testing.T) {
+	w := newTown(t)
+	start, end := w.t0, w.t0.AddDate(0, 1, 0)
+	all := w.tree.Subtree(w.tree.ByCode("A").ID)
+	report := func(n int) {
+		units := make([]int64, n)
+		for i := range units {
+			units[i] = all[i%len(all)] + int64(i/len(all))*1000
+		}
+		facts, err := w.db.ReportFacts(ctx, units, start, end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]int64, len(facts))
+		for i, f := range facts {
+			ids[i] = f.ID
+		}
+		if _, err := w.db.MonthEvents(ctx, ids, start, end); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.db.Cases(ctx, engine.CaseFilter{Units: units, Limit: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	report(len(all))
+	after := w.db.CachedStatements()
+	for n := 1; n <= 60; n++ {
+		report(n)
+	}
+	if got := w.db.CachedStatements(); got != after || got > store.StatementCacheSize {
+		t.Errorf("cached statements: %d after the first report, %d after 60 more (bound %d)", after, got, store.StatementCacheSize)
+	}
+}
+
+// TestNoNamesInSQL reads the store's sources: no state, event or activity
+// of the workflow table is written into its SQL; the lists come from the
+// table as parameters.
+func TestNoNamesInSQL(t *testing.T) {
+	var names []string
+	for _, s := range workflow.States {
+		names = append(names, string(s))
+	}
+	for _, e := range workflow.Events() {
+		names = append(names, string(e))
+	}
+	for _, a := range workflow.Activities {
+		names = append(names, string(a.Activity))
+	}
+	for _, r := range workflow.Roles {
+		names = append(names, string(r))
+	}
+	literal := regexp.MustCompile(`'(` + strings.Join(names, "|") + `)'`)
+	files, _ := filepath.Glob("*.go")
+	migrations, _ := filepath.Glob("migrations/*.sql")
+	for _, f := range append(files, migrations...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := literal.Find(b); m != nil {
+			t.Errorf("%s writes %s into SQL", f, m)
+		}
+	}
+}
