@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -108,8 +109,29 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 	f.NewParty.Num = len(f.Case.Parties) + 1
 	if len(f.E) > 0 {
 		f.Summary = fmt.Sprintf("有%d处需要更正，见标红的说明。", len(f.E))
+		// A message about something the form has no input for is said
+		// in the summary itself.
+		for k, m := range f.E {
+			if !f.hasInput(k) {
+				f.Summary = fmt.Sprintf("有%d处需要更正：%s", len(f.E), m)
+			}
+		}
 	}
 	return nil
+}
+
+// hasInput reports whether the form shows the error of an input named
+// name: one of its fields, or a part of one (agreement.terms).
+func (f *actionForm) hasInput(name string) bool {
+	for _, fl := range f.Fields {
+		switch {
+		case string(fl) == name, strings.HasPrefix(name, string(fl)+"."):
+			return true
+		case fl == workflow.FieldNewParty && strings.HasPrefix(name, "parties."):
+			return true
+		}
+	}
+	return false
 }
 
 func partyFromValues(v values) *engine.Party {

@@ -99,7 +99,6 @@ func (s *Server) handleReport(c echo.Context) error {
 		"TierChart":     barChart("调成案件的层级分布", tiers),
 		"CategoryChart": barChart("受理案件的纠纷类型", cats),
 		"TrendChart":    lineChart("近12个月登记与调成", labels, []series{{"登记", "s1", reg}, {"调成", "s2", agreed}}),
-		"Query":         url.Values{"unit": {r.Unit}, "month": {month}}.Encode(),
 	})
 }
 

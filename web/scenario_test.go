@@ -1,0 +1,455 @@
+package web_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// scenario is one request through the real router and what must come of
+// it, stated literally: the status, what the page must show and must not
+// show (CSS selectors, with goquery's :contains), what a non-HTML body
+// contains, and by how much each case's version moves.
+//
+// In path, form values and JSON bodies, {key} stands for the id of the
+// site's case with that key (grid, registered, agreed, other), {key.v} for
+// its version now, {key.number} and {key.code} for its number and public
+// code, and {agreed.agreement} for the agreed case's agreement.
+type scenario struct {
+	name   string
+	user   string // "" for nobody logged in
+	method string // GET by default
+	path   string
+	form   url.Values
+	json   string
+	noCSRF bool
+	status int
+	has    []string
+	hasNot []string
+	// actions, when set, is the exact list of the case page's buttons.
+	actions  []string
+	contains []string
+	lacks    []string
+	// moves is each case's version change; cases not named must not move.
+	moves map[string]int
+}
+
+// users of newSite, in the order of the matrices below.
+var siteUsers = []string{"intake@T1", "supervisor@T1", "admin@T1", "mediator@T1", "mediator@V1", "mediator@G11",
+	"mediator@G12", "mediator@G21", "intake@T2", "supervisor@T2", "mediator@G31"}
+
+// caseKeys of newSite; "other" is the case of the other town.
+var caseKeys = map[string]string{"grid": "grid", "registered": "registered", "agreed": "agreed", "other": "other town"}
+
+// run sends a scenario's request as its user on s.
+func (s *site) run(t *testing.T, clients map[string]*client, sc scenario) {
+	t.Helper()
+	c := clients[sc.user]
+	if c == nil {
+		if sc.user == "" {
+			c = s.client(t)
+		} else {
+			c = s.login(t, sc.user)
+		}
+		c.get("/lookup")
+		clients[sc.user] = c
+	}
+	before := map[string]int{}
+	for key := range caseKeys {
+		before[key] = s.caseNow(t, caseKeys[key]).Version
+	}
+	u, err := url.Parse(s.fill(t, sc.path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.RawQuery = u.Query().Encode()
+	path := u.String()
+	var req *http.Request
+	switch {
+	case sc.json != "":
+		req, _ = http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(s.fill(t, sc.json)))
+		req.Header.Set("Content-Type", "application/json")
+		if !sc.noCSRF {
+			req.Header.Set("X-CSRF-Token", c.csrf)
+		}
+	case sc.method == http.MethodPost:
+		form := url.Values{}
+		for k, vs := range sc.form {
+			for _, v := range vs {
+				form.Add(k, s.fill(t, v))
+			}
+		}
+		if !sc.noCSRF {
+			form.Set("csrf", c.csrf)
+		}
+		req, _ = http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	default:
+		req, _ = http.NewRequest(http.MethodGet, s.URL+path, nil)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != sc.status {
+		t.Errorf("status %d, want %d\n%.600s", resp.StatusCode, sc.status, body)
+	}
+	if m := csrfRE.FindSubmatch(body); m != nil {
+		c.csrf = string(m[1])
+	}
+	for _, want := range sc.contains {
+		if !strings.Contains(string(body), s.fill(t, want)) {
+			t.Errorf("the answer lacks %q", want)
+		}
+	}
+	for _, unwanted := range sc.lacks {
+		if strings.Contains(string(body), s.fill(t, unwanted)) {
+			t.Errorf("the answer has %q", unwanted)
+		}
+	}
+	if len(sc.has)+len(sc.hasNot) > 0 || sc.actions != nil {
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sel := range sc.has {
+			if doc.Find(s.fill(t, sel)).Length() == 0 {
+				t.Errorf("the page has nothing matching %s", sel)
+			}
+		}
+		for _, sel := range sc.hasNot {
+			if doc.Find(s.fill(t, sel)).Length() > 0 {
+				t.Errorf("the page has %s", sel)
+			}
+		}
+		if sc.actions != nil {
+			var got []string
+			doc.Find("[data-action]").Each(func(_ int, a *goquery.Selection) {
+				got = append(got, a.AttrOr("data-action", ""))
+			})
+			if strings.Join(got, " ") != strings.Join(sc.actions, " ") {
+				t.Errorf("buttons %v, want %v", got, sc.actions)
+			}
+		}
+	}
+	for key := range caseKeys {
+		if moved := s.caseNow(t, caseKeys[key]).Version - before[key]; moved != sc.moves[key] {
+			t.Errorf("case %s moved %d versions, want %d", key, moved, sc.moves[key])
+		}
+	}
+}
+
+var placeholder = regexp.MustCompile(`\{(grid|registered|agreed|other)(\.(v|number|code|agreement))?\}`)
+
+// fill replaces the placeholders of a scenario.
+func (s *site) fill(t *testing.T, text string) string {
+	return placeholder.ReplaceAllStringFunc(text, func(m string) string {
+		p := placeholder.FindStringSubmatch(m)
+		k := s.caseNow(t, caseKeys[p[1]])
+		switch p[3] {
+		case "v":
+			return fmt.Sprint(k.Version)
+		case "number":
+			return k.Number
+		case "code":
+			return k.Code
+		case "agreement":
+			ags, err := s.db.Agreements(ctx, k.ID)
+			if err != nil || len(ags) == 0 {
+				t.Fatalf("case %s has no agreement", p[1])
+			}
+			return fmt.Sprint(ags[0].ID)
+		}
+		return fmt.Sprint(k.ID)
+	})
+}
+
+// matrix expands a page's row of statuses, one per user of siteUsers, into
+// scenarios; each page that answers 200 shows its heading.
+func matrix(path string, statuses ...int) []scenario {
+	var out []scenario
+	for i, st := range statuses {
+		sc := scenario{name: path + " as " + siteUsers[i], user: siteUsers[i], path: path, status: st}
+		if st == 200 {
+			sc.has = []string{"main h1"}
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// casePage expands a case's row into scenarios: the status for each user
+// of siteUsers, then whether each sees the applicant's phone in full
+// (1) or masked (0) where they may open the case.
+func casePage(key string, statuses []int, unmasked []int) []scenario {
+	var out []scenario
+	for i, st := range statuses {
+		sc := scenario{name: key + " case page as " + siteUsers[i], user: siteUsers[i], path: "/cases/{" + key + "}", status: st}
+		switch {
+		case st != 200:
+			sc.has, sc.hasNot = []string{"main h1:contains('无权操作')"}, []string{"table.parties"}
+		case unmasked[i] == 1:
+			sc.has, sc.hasNot = []string{"#state", "table.parties td:contains('13800000001')"}, []string{"td:contains('138****0001')"}
+		default:
+			sc.has, sc.hasNot = []string{"#state", "table.parties td:contains('138****0001')"}, []string{"td:contains('13800000001')"}
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// TestReadScenarios opens every page and API read as every kind of user;
+// none of these requests changes anything.
+func TestReadScenarios(t *testing.T) {
+	var table []scenario
+	//                                    intake sup  admin medT1 medV1 medG11 medG12 medG21 intT2 supT2 medG31
+	table = append(table, matrix("/cases", 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)...)
+	table = append(table, matrix("/cases/new", 200, 200, 403, 200, 200, 200, 200, 200, 200, 200, 200)...)
+	table = append(table, matrix("/doorstep", 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 200)...)
+	table = append(table, matrix("/overdue", 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403)...)
+	table = append(table, matrix("/reports", 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403)...)
+	table = append(table, matrix("/sweeps", 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 200)...)
+	table = append(table, matrix("/audit", 403, 200, 200, 403, 403, 403, 403, 403, 403, 200, 403)...)
+	table = append(table, casePage("grid",
+		[]int{200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403},
+		[]int{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})...)
+	table = append(table, casePage("registered",
+		[]int{200, 200, 200, 200, 200, 403, 200, 403, 403, 403, 403},
+		[]int{1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0})...)
+	table = append(table, casePage("agreed",
+		[]int{200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403},
+		[]int{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})...)
+	table = append(table, casePage("other",
+		[]int{403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200},
+		[]int{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0})...)
+	table = append(table, []scenario{
+		// The buttons of the case page, exactly as the workflow table grants them.
+		{name: "grid mediator's buttons", user: "mediator@G11", path: "/cases/{grid}", status: 200,
+			actions: []string{"escalate", "agree", "fail", "withdraw", "refer", "session", "note", "add_party", "assign", "suspend", "resume", "extend", "risk"}},
+		{name: "desk's buttons on a registered case", user: "intake@T1", path: "/cases/{registered}", status: 200,
+			actions: []string{"accept_grid", "accept_village", "accept_town", "reject", "withdraw", "refer", "note", "add_party", "risk"}},
+		{name: "village mediator on a grid case", user: "mediator@V1", path: "/cases/{grid}", status: 200, actions: []string{"note", "risk"}},
+		{name: "supervisor on an agreement", user: "supervisor@T1", path: "/cases/{agreed}", status: 200,
+			actions: []string{"refer", "fulfil", "remediate", "note", "followup"}},
+		{name: "supervisor on a grid case", user: "supervisor@T1", path: "/cases/{grid}", status: 200,
+			actions: []string{"escalate", "agree", "fail", "withdraw", "refer", "session", "note", "add_party", "assign", "suspend", "resume", "extend", "supervise", "risk"}},
+		{name: "admin has no buttons", user: "admin@T1", path: "/cases/{grid}", status: 200, actions: []string{}},
+		{name: "desk on a grid case", user: "intake@T1", path: "/cases/{grid}", status: 200, actions: []string{"note", "add_party", "risk"}},
+		// Forms of actions.
+		{name: "escalate form", user: "mediator@G11", path: "/cases/{grid}/do/escalate", status: 200,
+			has: []string{"#action-form select[name=reason] option:contains('调解不成')", "input[name=version][value='{grid.v}']", "button#submit:contains('上报村(社区)')"}},
+		{name: "agree form", user: "mediator@G11", path: "/cases/{grid}/do/agree", status: 200, has: []string{"textarea[name='agreement.terms']"}},
+		{name: "hand down is not offered at the grid", user: "mediator@V1", path: "/cases/{grid}/do/hand_down", status: 403},
+		{name: "accept form", user: "intake@T1", path: "/cases/{registered}/do/accept_village", status: 200, has: []string{"select[name=unit] option"}},
+		{name: "reject form", user: "intake@T1", path: "/cases/{registered}/do/reject", status: 200, has: []string{"input[name=routes][value='诉讼']"}},
+		{name: "assign form lists the unit's mediators", user: "mediator@G11", path: "/cases/{grid}/do/assign", status: 200,
+			has: []string{"select[name=mediator] option:contains('mediator@G11')"}},
+		{name: "escalate form, wrong unit", user: "mediator@G12", path: "/cases/{grid}/do/escalate", status: 403},
+		{name: "escalate a registered case", user: "intake@T1", path: "/cases/{registered}/do/escalate", status: 403,
+			has: []string{"main p:contains('已登记·待受理')"}},
+		{name: "no such action", user: "mediator@G11", path: "/cases/{grid}/do/fly", status: 404},
+		{name: "no such case", user: "intake@T1", path: "/cases/999999", status: 404},
+		{name: "not a case id", user: "intake@T1", path: "/cases/abc", status: 404},
+		// Printed documents.
+		{name: "receipt", user: "intake@T1", path: "/cases/{registered}/receipt", status: 200, has: []string{"#receipt:contains('{registered.code}')"}},
+		{name: "receipt outside the subtree", user: "intake@T2", path: "/cases/{registered}/receipt", status: 403},
+		{name: "agreement for the handling unit", user: "mediator@G11", path: "/cases/{agreed}/agreements/{agreed.agreement}", status: 200,
+			has: []string{"#agreement:contains('麟湖村')", "#agreement:contains('13800000001')"}},
+		{name: "agreement for the town, masked", user: "supervisor@T1", path: "/cases/{agreed}/agreements/{agreed.agreement}", status: 200,
+			has: []string{"#agreement:contains('138****0001')"}, hasNot: []string{"#agreement:contains('13800000001')"}},
+		{name: "no such agreement", user: "mediator@G11", path: "/cases/{agreed}/agreements/999999", status: 404},
+		// Lists and queues.
+		{name: "the grid mediator's queue", user: "mediator@G11", path: "/cases", status: 200,
+			has:    []string{"main h1:contains('我的待办')", "td a:contains('{grid.number}')", "td a:contains('{agreed.number}')"},
+			hasNot: []string{"td a:contains('{registered.number}')"}},
+		{name: "the desk's list", user: "intake@T1", path: "/cases", status: 200,
+			has:    []string{"td a:contains('{grid.number}')", "td a:contains('{registered.number}')", "td a:contains('{agreed.number}')"},
+			hasNot: []string{"td a:contains('{other.number}')"}},
+		{name: "filter by state", user: "intake@T1", path: "/cases?state=registered", status: 200,
+			has: []string{"td a:contains('{registered.number}')"}, hasNot: []string{"td a:contains('{grid.number}')"}},
+		{name: "search a party", user: "intake@T1", path: "/cases?q=" + url.QueryEscape("李四"), status: 200,
+			has: []string{"td a:contains('{grid.number}')"}},
+		{name: "search a number", user: "intake@T1", path: "/cases?q={registered.number}", status: 200,
+			has: []string{"td a:contains('{registered.number}')"}, hasNot: []string{"td a:contains('{grid.number}')"}},
+		{name: "overdue list is empty", user: "supervisor@T1", path: "/overdue", status: 200, has: []string{"p.card:contains('没有超期案件')"}},
+		// Reports.
+		{name: "report of the town", user: "supervisor@T1", path: "/reports?unit=T1&month=2026-10", status: 200,
+			has: []string{"#summary td:contains('调解成功率')", "a#csv[href*='month=2026-10']", "svg"}},
+		{name: "report of another town", user: "supervisor@T1", path: "/reports?unit=T2&month=2026-10", status: 403},
+		{name: "report of a village", user: "supervisor@T1", path: "/reports?unit=V1&month=2026-10", status: 200, has: []string{"#summary"}},
+		{name: "report of a bad month", user: "supervisor@T1", path: "/reports?unit=T1&month=2026-13", status: 422},
+		{name: "cases behind a figure", user: "supervisor@T1", path: "/reports/cases?unit=T1&month=2026-10&figure=registered", status: 200,
+			has: []string{"#figure-cases"}},
+		{name: "an unknown figure", user: "supervisor@T1", path: "/reports/cases?unit=T1&month=2026-10&figure=nope", status: 422},
+		{name: "CSV export", user: "supervisor@T1", path: "/reports/export.csv?unit=T1&month=2026-10", status: 200, contains: []string{"调解成功率(%)"}},
+		{name: "XLSX export", user: "supervisor@T1", path: "/reports/export.xlsx?unit=T1&month=2026-10", status: 200, contains: []string{"PK"}},
+		{name: "CSV for a mediator", user: "mediator@G11", path: "/reports/export.csv?unit=T1&month=2026-10", status: 403},
+		// The JSON API.
+		{name: "API list", user: "intake@T2", path: "/api/v1/cases", status: 200, contains: []string{`"total":1`, "{other.number}"}},
+		{name: "API case, unmasked for the handling unit", user: "mediator@G11", path: "/api/v1/cases/{grid}", status: 200,
+			contains: []string{`"phone":"13800000001"`, `"state":"grid"`}},
+		{name: "API case, masked in the subtree", user: "mediator@V1", path: "/api/v1/cases/{grid}", status: 200,
+			contains: []string{`"phone":"138****0001"`}, lacks: []string{"13800000001"}},
+		{name: "API case outside the subtree", user: "intake@T2", path: "/api/v1/cases/{grid}", status: 403, contains: []string{`"code":"forbidden"`}},
+		{name: "API timeline", user: "mediator@G11", path: "/api/v1/cases/{agreed}/events", status: 200,
+			contains: []string{`"name":"accept_grid"`, `"name":"agree"`}},
+		{name: "API workflow", user: "mediator@G11", path: "/api/v1/workflow", status: 200, contains: []string{`"event":"escalate"`, "stateDiagram"}},
+		{name: "API routing", user: "intake@T1", path: "/api/v1/route?category=" + url.QueryEscape("劳动争议") + "&people=6", status: 200,
+			contains: []string{`"level":"town"`}},
+		{name: "API without a login", path: "/api/v1/cases", status: 401, contains: []string{`"code":"unauthorized"`}},
+		{name: "OpenAPI document", path: "/api/v1/openapi.json", status: 200, contains: []string{`"/cases/{id}/events/escalate"`, `"/cases/{id}/activities/note"`}},
+		// Public pages.
+		{name: "health", path: "/healthz", status: 200, contains: []string{"ok"}},
+		{name: "stylesheet", path: "/static/app.css", status: 200},
+		{name: "missing static file", path: "/static/nope.css", status: 404},
+		{name: "login page", path: "/login", status: 200, has: []string{"form[action='/login'] input[name=password]"}},
+		{name: "lookup page", path: "/lookup", status: 200, has: []string{"form#lookup input[name=code]"}},
+		{name: "pages need a login", path: "/cases", status: 303},
+		{name: "a case needs a login", path: "/cases/{grid}", status: 303},
+		{name: "the root goes to the list", user: "intake@T1", path: "/", status: 303},
+		{name: "a logged-in user skips the login page", user: "intake@T1", path: "/login", status: 303},
+		// The unmasked views above are in the audit trail.
+		{name: "the admin reads every unmasked view", user: "admin@T1", path: "/audit", status: 200,
+			has: []string{"#audit td:contains('查看完整身份信息')", "#audit a:contains('{grid.number}')", "#audit a:contains('{other.number}')",
+				"#audit td:contains('/cases/{grid}')"}},
+		{name: "a supervisor reads their subtree's", user: "supervisor@T2", path: "/audit", status: 200,
+			has: []string{"#audit a:contains('{other.number}')"}, hasNot: []string{"#audit a:contains('{grid.number}')"}},
+	}...)
+	if len(table) < 150 {
+		t.Fatalf("%d read scenarios", len(table))
+	}
+	s := newSite(t)
+	clients := map[string]*client{}
+	for _, sc := range table {
+		t.Run(sc.name, func(t *testing.T) { s.run(t, clients, sc) })
+	}
+}
+
+// TestWriteScenarios posts forms and JSON as every kind of user, each on a
+// fresh site: what the workflow table grants changes the case by one
+// version, the rest changes nothing.
+func TestWriteScenarios(t *testing.T) {
+	post := func(v ...string) url.Values {
+		form := url.Values{}
+		for i := 0; i+1 < len(v); i += 2 {
+			form.Add(v[i], v[i+1])
+		}
+		return form
+	}
+	P := http.MethodPost
+	for _, sc := range []scenario{
+		{name: "grid mediator escalates", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "{grid.v}", "reason", "调解不成"), status: 303, moves: map[string]int{"grid": 1}},
+		{name: "another grid's mediator may not", user: "mediator@G12", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "{grid.v}", "reason", "调解不成"), status: 403, has: []string{"main p:contains('无权')"}},
+		{name: "the desk may not escalate", user: "intake@T1", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "{grid.v}", "reason", "调解不成"), status: 403},
+		{name: "the village mediator may not escalate the grid's case", user: "mediator@V1", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "{grid.v}", "reason", "调解不成"), status: 403},
+		{name: "another town's supervisor may not", user: "supervisor@T2", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "{grid.v}", "reason", "调解不成"), status: 403},
+		{name: "escalation needs a reason", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "{grid.v}"), status: 422, has: []string{"p.error:contains('有1处需要更正')", ".field-error:contains('请填写原因')"}},
+		{name: "only the scheduler escalates for lateness", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "{grid.v}", "reason", "超期自动上报"), status: 422, has: []string{".field-error:contains('只由系统')"}},
+		{name: "a stale version", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "1", "reason", "调解不成"), status: 409, has: []string{"#conflict:contains('已被他人更新')", "#state"}},
+		{name: "a forged CSRF token", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate", noCSRF: true,
+			form: post("version", "{grid.v}", "reason", "调解不成", "csrf", "forged"), status: 403, has: []string{"main p:contains('表单已过期')"}},
+		{name: "nobody logged in", method: P, path: "/cases/{grid}/do/escalate", form: post("version", "{grid.v}", "reason", "调解不成"), status: 303},
+		{name: "a note by the grid mediator", user: "mediator@G11", method: P, path: "/cases/{grid}/do/note",
+			form: post("version", "{grid.v}", "note", "电话联系了双方"), status: 303, moves: map[string]int{"grid": 1}},
+		{name: "a note in the village's subtree", user: "mediator@V1", method: P, path: "/cases/{grid}/do/note",
+			form: post("version", "{grid.v}", "note", "村里了解情况"), status: 303, moves: map[string]int{"grid": 1}},
+		{name: "an empty note", user: "mediator@G11", method: P, path: "/cases/{grid}/do/note", form: post("version", "{grid.v}"),
+			status: 422, has: []string{".field-error:contains('请填写内容')"}},
+		{name: "the supervisor presses", user: "supervisor@T1", method: P, path: "/cases/{grid}/do/supervise",
+			form: post("version", "{grid.v}", "note", "请三日内办结"), status: 303, moves: map[string]int{"grid": 1}},
+		{name: "a mediator may not press", user: "mediator@G11", method: P, path: "/cases/{grid}/do/supervise",
+			form: post("version", "{grid.v}", "note", "请三日内办结"), status: 403},
+		{name: "resume a clock that runs", user: "mediator@G11", method: P, path: "/cases/{grid}/do/resume",
+			form: post("version", "{grid.v}", "reason", "当事人回来了"), status: 409, has: []string{"#conflict:contains('没有暂停计时')"}},
+		{name: "suspend the clock", user: "mediator@G11", method: P, path: "/cases/{grid}/do/suspend",
+			form: post("version", "{grid.v}", "reason", "当事人外出务工"), status: 303, moves: map[string]int{"grid": 1}},
+		{name: "a written agreement", user: "mediator@G11", method: P, path: "/cases/{grid}/do/agree",
+			form: post("version", "{grid.v}", "agreement.kind", "written", "agreement.terms", "李四疏通水沟", "agreement.performance", "三日内",
+				"agreement.amount", "1,200.50", "agreement.due", "2026-12-31"), status: 303, moves: map[string]int{"grid": 1}},
+		{name: "a written agreement needs its performance", user: "mediator@G11", method: P, path: "/cases/{grid}/do/agree",
+			form: post("version", "{grid.v}", "agreement.kind", "written", "agreement.terms", "李四疏通水沟"), status: 422,
+			has: []string{".field-error:contains('履行方式')"}},
+		{name: "a bad agreement amount", user: "mediator@G11", method: P, path: "/cases/{grid}/do/agree",
+			form: post("version", "{grid.v}", "agreement.kind", "oral", "agreement.terms", "赔偿", "agreement.amount", "很多"), status: 422,
+			has: []string{".field-error:contains('金额')"}},
+		{name: "the desk accepts to the suggested grid", user: "intake@T1", method: P, path: "/cases/{registered}/do/accept_grid",
+			form: post("version", "{registered.v}"), status: 303, moves: map[string]int{"registered": 1}},
+		{name: "another level needs a reason", user: "intake@T1", method: P, path: "/cases/{registered}/do/accept_town",
+			form: post("version", "{registered.v}"), status: 422, has: []string{"p.error:contains('分流建议为网格')"}},
+		{name: "the desk refuses with the routes told", user: "intake@T1", method: P, path: "/cases/{registered}/do/reject",
+			form: post("version", "{registered.v}", "reason", "当事人拒绝调解", "routes", "诉讼", "routes", "仲裁"), status: 303,
+			moves: map[string]int{"registered": 1}},
+		{name: "a refusal needs the routes", user: "intake@T1", method: P, path: "/cases/{registered}/do/reject",
+			form: post("version", "{registered.v}", "reason", "当事人拒绝调解"), status: 422, has: []string{".field-error:contains('其他解决途径')"}},
+		{name: "the desk of another town", user: "intake@T2", method: P, path: "/cases/{registered}/do/accept_grid",
+			form: post("version", "{registered.v}"), status: 403},
+		{name: "refer to the police", user: "intake@T1", method: P, path: "/cases/{registered}/do/refer",
+			form: post("version", "{registered.v}", "partner", "派出所", "reason", "有民转刑风险"), status: 303, moves: map[string]int{"registered": 1}},
+		{name: "the supervisor closes the agreement after the 回访", user: "supervisor@T1", method: P, path: "/cases/{agreed}/do/fulfil",
+			form: post("version", "{agreed.v}", "visit.visited", "张三", "visit.findings", "已履行"), status: 303, moves: map[string]int{"agreed": 1}},
+		{name: "a 回访 needs its findings", user: "mediator@G11", method: P, path: "/cases/{agreed}/do/followup",
+			form: post("version", "{agreed.v}", "visit.visited", "张三"), status: 422, has: []string{".field-error:contains('回访情况')"}},
+		{name: "add a party", user: "intake@T1", method: P, path: "/cases/{registered}/do/add_party",
+			form:   post("version", "{registered.v}", "parties.0.side", "respondent", "parties.0.name", "王五", "parties.0.phone", "13900000003"),
+			status: 303, moves: map[string]int{"registered": 1}},
+		{name: "a party with a bad ID number", user: "intake@T1", method: P, path: "/cases/{registered}/do/add_party",
+			form:   post("version", "{registered.v}", "parties.0.side", "respondent", "parties.0.name", "王五", "parties.0.id_number", "123"),
+			status: 422, has: []string{".field-error:contains('身份证号码')"}},
+		{name: "API escalation", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate",
+			json: `{"version":{grid.v},"reason":"调解不成"}`, status: 200, contains: []string{`"state":"village"`}, moves: map[string]int{"grid": 1}},
+		{name: "API, stale version", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate",
+			json: `{"version":1,"reason":"调解不成"}`, status: 409, contains: []string{`"code":"conflict"`}},
+		{name: "API, unknown field", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate",
+			json: `{"version":{grid.v},"reason":"调解不成","urgent":true}`, status: 422, contains: []string{`未知字段 \"urgent\"`}},
+		{name: "API, not JSON", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate", json: `reason=x`, status: 422,
+			contains: []string{"不是有效的JSON"}},
+		{name: "API, wrong unit", user: "mediator@G12", path: "/api/v1/cases/{grid}/events/escalate",
+			json: `{"version":{grid.v},"reason":"调解不成"}`, status: 403},
+		{name: "API, no CSRF header", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate", noCSRF: true,
+			json: `{"version":{grid.v},"reason":"调解不成"}`, status: 403},
+		{name: "API note", user: "mediator@G11", path: "/api/v1/cases/{grid}/activities/note", json: `{"note":"已约谈"}`,
+			status: 200, moves: map[string]int{"grid": 1}},
+		{name: "API, unknown event", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/fly", json: `{}`, status: 422,
+			contains: []string{"未知的操作"}},
+		{name: "API, unknown kind", user: "mediator@G11", path: "/api/v1/cases/{grid}/moves/escalate", json: `{}`, status: 404},
+		{name: "API, agreement with a date", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/agree",
+			json: `{"version":{grid.v},"agreement":{"kind":"oral","terms":"赔偿500元","amount":500,"due":"2026-12-31"}}`, status: 200,
+			contains: []string{`"state":"agreed"`}, moves: map[string]int{"grid": 1}},
+		{name: "API, agreement with a bad date", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/agree",
+			json: `{"version":{grid.v},"agreement":{"kind":"oral","terms":"赔偿","due":"明天"}}`, status: 422, contains: []string{`"field":"agreement.due"`}},
+		{name: "a party looks their case up", method: P, path: "/lookup", form: post("code", "{grid.code}", "phone", "13800000001"),
+			status: 200, has: []string{"#lookup-result:contains('{grid.number}')"}, lacks: []string{"张三"}},
+		{name: "a wrong phone", method: P, path: "/lookup", form: post("code", "{grid.code}", "phone", "13900000000"),
+			status: 404, has: []string{"p.error:contains('查询码或电话号码不正确')"}},
+		{name: "a wrong password", method: P, path: "/login", form: post("name", "intake@T1", "password", "wrong-password"),
+			status: 401, has: []string{"p.error:contains('用户名或密码错误')"}},
+		{name: "the right password", method: P, path: "/login", form: post("name", "intake@T1", "password", password), status: 303},
+		{name: "log out", user: "intake@T1", method: P, path: "/logout", status: 303},
+		{name: "a grid files its sweep", user: "mediator@G11", method: P, path: "/sweeps",
+			form: post("month", "2026-10", "swept_on", "2026-10-12", "households", "80", "disputes_found", "0"), status: 200,
+			has: []string{"#sweep-filed"}},
+		{name: "the desk may not file a sweep", user: "intake@T1", method: P, path: "/sweeps",
+			form: post("month", "2026-10", "swept_on", "2026-10-12", "households", "80", "disputes_found", "0"), status: 403},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			s := newSite(t)
+			s.run(t, map[string]*client{}, sc)
+		})
+	}
+}
