@@ -191,10 +191,10 @@ func (t *Tree) Committee(c *Case, ag *Agreement) *Unit {
 }
 
 // SweepsLate reports whether the sweeps of month were due by now: grids file
-// a month's sweep by the 20th of the month after.
+// a month's sweep by the end of the 20th of the month after.
 func (e *Engine) SweepsLate(month string) bool {
 	start, _, err := e.MonthBounds(month)
-	return err == nil && e.Now().After(start.AddDate(0, 1, SweepDeadlineDay-1))
+	return err == nil && !e.Now().Before(start.AddDate(0, 1, SweepDeadlineDay))
 }
 
 // AuditEntry is one row of the audit trail: who did what, when, to which

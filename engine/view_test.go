@@ -1,0 +1,203 @@
+package engine_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// TestViewCaseMasksOnce reads one case as three people: only the handling
+// unit's mediator sees the phone in full, and only that view is an audit
+// row, which the town's supervisor and the admin read back.
+func TestViewCaseMasksOnce(t *testing.T) {
+	en := newEnv(t)
+	c := en.newCase(t)
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		who      string
+		phone    string
+		unmasked bool
+		buttons  []workflow.Event
+	}{
+		{"mediator@G11", "13800000001", true, []workflow.Event{workflow.Escalate, workflow.Agree, workflow.Fail, workflow.Withdraw, workflow.Refer}},
+		{"mediator@V1", "138****0001", false, nil},
+		{"supervisor@T1", "138****0001", false, []workflow.Event{workflow.Escalate, workflow.Agree, workflow.Fail, workflow.Withdraw, workflow.Refer}},
+	} {
+		v, err := en.ViewCase(ctx, en.actors[tc.who], c.ID, "/cases/1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var events []workflow.Event
+		for _, tr := range v.Transitions {
+			events = append(events, tr.Event)
+		}
+		if v.Parties[0].Phone != tc.phone || v.Unmasked != tc.unmasked || !slices.Equal(events, tc.buttons) {
+			t.Errorf("%s: phone %s, unmasked %v, buttons %v", tc.who, v.Parties[0].Phone, v.Unmasked, events)
+		}
+		if v.Location != "油车港镇 / 麟湖村 / 麟湖村第1网格" || v.Handling != "油车港镇 / 麟湖村 / 麟湖村第1网格" || len(v.Timeline) != 2 {
+			t.Errorf("%s: location %q, handling %q, %d events", tc.who, v.Location, v.Handling, len(v.Timeline))
+		}
+	}
+	for _, who := range []string{"supervisor@T1", "admin@T1"} {
+		rows, err := en.Audit(ctx, en.actors[who], 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].ActorName != "mediator@G11" || rows[0].Action != engine.AuditUnmask || rows[0].CaseID != c.ID || rows[0].Detail != "/cases/1" {
+			t.Errorf("%s reads %+v", who, rows)
+		}
+	}
+	if rows, _ := en.Audit(ctx, en.actors["supervisor@T2"], 0, 10); len(rows) != 0 {
+		t.Errorf("another town's supervisor reads %+v", rows)
+	}
+	if _, err := en.Audit(ctx, en.actors["mediator@G11"], 0, 10); engine.ErrorCode(err) != engine.EFORBIDDEN {
+		t.Errorf("a mediator reads the audit trail: %v", err)
+	}
+	if _, err := en.ViewCase(ctx, en.actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.EFORBIDDEN {
+		t.Errorf("outside the subtree: %v", err)
+	}
+}
+
+// TestQueue: a unit's queue holds its open cases and agreements, and the
+// case a supervisor pressed comes with the latest 督办 note.
+func TestQueue(t *testing.T) {
+	en := newEnv(t)
+	med, sup := en.actors["mediator@G11"], en.actors["supervisor@T1"]
+	var ids []int64
+	for range 3 {
+		c := en.newCase(t)
+		if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	if _, err := en.Fire(ctx, med, ids[1], workflow.Fail, engine.Input{Reason: "分歧过大", Routes: []string{"诉讼"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Fire(ctx, med, ids[2], workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "道歉"}}); err != nil {
+		t.Fatal(err)
+	}
+	en.clock.Advance(time.Hour)
+	for _, note := range []string{"请尽快", "请今日办结"} {
+		if _, err := en.Record(ctx, sup, ids[0], workflow.Supervise, engine.Input{Note: note}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q, err := en.Queue(ctx, med, engine.CaseFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, c := range q.Cases {
+		got = append(got, c.ID)
+	}
+	slices.Sort(got)
+	if want := []int64{ids[0], ids[2]}; !slices.Equal(got, want) || q.Total != 2 {
+		t.Errorf("queue %v (total %d), want %v", got, q.Total, want)
+	}
+	if len(q.Pressed) != 1 || q.Pressed[0].Case.ID != ids[0] || q.Pressed[0].Event.Data["note"] != "请今日办结" {
+		t.Errorf("pressed %+v", q.Pressed)
+	}
+	if q, _ := en.Queue(ctx, en.actors["mediator@G12"], engine.CaseFilter{Limit: 10}); len(q.Cases) != 0 || len(q.Pressed) != 0 {
+		t.Errorf("another grid's queue: %+v", q)
+	}
+}
+
+// TestCommitteeAndSweepLateness: a grid's agreement is sealed by its
+// village's committee, the town's by the town's; sweeps are late after
+// the 20th of the next month.
+func TestCommitteeAndSweepLateness(t *testing.T) {
+	en := newEnv(t)
+	tree, _ := en.Tree(ctx)
+	grid := &engine.Case{HandlingUnitID: en.units["G11"].ID}
+	for _, tc := range []struct {
+		c    *engine.Case
+		tier workflow.Level
+		want string
+	}{
+		{grid, workflow.LevelGrid, "麟湖村"},
+		{&engine.Case{HandlingUnitID: en.units["V1"].ID}, workflow.LevelVillage, "麟湖村"},
+		{&engine.Case{HandlingUnitID: en.units["T1"].ID}, workflow.LevelTown, "油车港镇"},
+	} {
+		if got := tree.Committee(tc.c, &engine.Agreement{Tier: tc.tier}); got == nil || got.Name != tc.want {
+			t.Errorf("%s agreement sealed by %v, want %s", tc.tier, got, tc.want)
+		}
+	}
+	loc := en.Location
+	for _, tc := range []struct {
+		now   time.Time
+		month string
+		late  bool
+	}{
+		{time.Date(2026, 11, 20, 23, 0, 0, 0, loc), "2026-10", false},
+		{time.Date(2026, 11, 21, 0, 1, 0, 0, loc), "2026-10", true},
+		{time.Date(2026, 11, 21, 0, 1, 0, 0, loc), "2026-11", false},
+		{time.Date(2026, 11, 21, 0, 1, 0, 0, loc), "not a month", false},
+	} {
+		en.Now = func() time.Time { return tc.now }
+		if got := en.SweepsLate(tc.month); got != tc.late {
+			t.Errorf("%s at %s: late %v", tc.month, tc.now, got)
+		}
+	}
+}
+
+// TestReplayRecordsTheActor imports a history: the events record the user
+// an event names, the unit's staff otherwise, and the system only for
+// lateness; a named user who does not exist is refused with the line.
+func TestReplayRecordsTheActor(t *testing.T) {
+	en := newEnv(t)
+	lines := `{"type":"case","source":"当事人申请","category":"邻里","location":"G11","opened_at":"2026-02-01T09:00:00+08:00","people":2,"risk":"green","summary":"两户因排水沟发生争执。","parties":[{"side":"applicant","name":"张三"}],"events":[` +
+		`{"event":"accept_grid","at":"2026-02-01T10:00:00+08:00"},` +
+		`{"event":"escalate","at":"2026-02-04T10:00:00+08:00","reason":"超期自动上报"},` +
+		`{"event":"agree","at":"2026-02-06T10:00:00+08:00","by":"mediator@V1","agreement":{"kind":"oral","terms":"道歉"}},` +
+		`{"event":"fulfil","at":"2026-02-20T10:00:00+08:00","visit":{"visited":"张三","findings":"已履行"}}]}
+{"type":"case","source":"当事人申请","category":"邻里","location":"G11","opened_at":"2026-02-01T09:00:00+08:00","people":2,"risk":"green","summary":"另一起邻里纠纷。","parties":[{"side":"applicant","name":"王五"}],"events":[` +
+		`{"event":"accept_grid","at":"2026-02-01T10:00:00+08:00","by":"nobody"}]}
+`
+	res, err := en.Import(ctx, strings.NewReader(lines), engine.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cases != 1 || len(res.Errors) != 1 || res.Errors[0].Line != 2 || !strings.Contains(res.Errors[0].Error(), "用户“nobody”不存在") {
+		t.Fatalf("import: %+v", res)
+	}
+	cases, _, _ := en.Cases(ctx, engine.System, engine.CaseFilter{Limit: 10})
+	evs, err := en.db.Events(ctx, cases[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type who struct {
+		name, actor string
+		role        workflow.Role
+		id          int64
+	}
+	var got []who
+	for _, ev := range evs {
+		got = append(got, who{ev.Name, ev.ActorName, ev.Role, ev.ActorID})
+	}
+	want := []who{
+		{"open", "油车港镇接待员", workflow.RoleIntake, 0},
+		{"accept_grid", "油车港镇接待员", workflow.RoleIntake, 0},
+		{"escalate", "系统", workflow.RoleSystem, 0},
+		{"agree", "mediator@V1", workflow.RoleMediator, en.actors["mediator@V1"].UserID},
+		{"fulfil", "麟湖村调解员", workflow.RoleMediator, 0},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("timeline actors\n got %v\nwant %v", got, want)
+	}
+	if at := evs[3].At.In(en.Location).Format(time.RFC3339); at != "2026-02-06T10:00:00+08:00" {
+		t.Errorf("a replayed event happened at %s", at)
+	}
+	// A live actor cannot backdate: the step happens now.
+	c := en.newCase(t)
+	next, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{At: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || !next.AcceptedAt.Equal(en.clock.Now()) {
+		t.Errorf("a live step was backdated to %v (%v)", next.AcceptedAt, err)
+	}
+}
