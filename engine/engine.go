@@ -126,7 +126,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		return Abilities{}
 	}
 	u := t.Unit(a.UnitID)
-	sup, _, _ := workflow.LookupActivity(workflow.Town, workflow.Supervise)
+	sup, _ := workflow.Supervise.Rule()
 	return Abilities{
 		Register:  registers(a.Role),
 		Doorstep:  a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,

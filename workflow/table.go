@@ -328,12 +328,20 @@ func LookupActivity(s State, a Activity) (rule ActivityRule, known, ok bool) {
 	return ActivityRule{}, false, false
 }
 
-// Label returns the activity's Chinese name.
-func (a Activity) Label() string {
+// Rule returns the activity's row of the activity table.
+func (a Activity) Rule() (ActivityRule, bool) {
 	for _, r := range Activities {
 		if r.Activity == a {
-			return r.Label
+			return r, true
 		}
+	}
+	return ActivityRule{}, false
+}
+
+// Label returns the activity's Chinese name.
+func (a Activity) Label() string {
+	if r, ok := a.Rule(); ok {
+		return r.Label
 	}
 	return string(a)
 }
