@@ -100,8 +100,14 @@ type Case struct {
 	AgreedAt        *time.Time // first agreement
 	AgreedTier      workflow.Level
 	AgreementAmount int64 // of the first agreement, in fen
-	ClosedAt        *time.Time
-	Outcome         workflow.State // the terminal state, "" while open
+	// AgreementKind is the kind of the latest agreement, "" before any.
+	AgreementKind string
+	ClosedAt      *time.Time
+	Outcome       workflow.State // the terminal state, "" while open
+	// ArchiveNo is the file number given at archiving (归档), as
+	// （2026）油人调字第3号; "" until then.
+	ArchiveNo  string
+	ArchivedAt *time.Time
 
 	// Deadlines (DESIGN §4).
 	TierStartedAt *time.Time // when the current state's clock started
@@ -178,6 +184,11 @@ type Party struct {
 	Phone    string
 	Address  string
 	Consent  string // yes, no, or "" while unknown
+	// The particulars a written agreement prints (人民调解协议书).
+	Ethnicity      string // 民族
+	BirthDate      string // 2006-01-02, "" when unknown
+	Occupation     string // occupation or employer
+	Representative string // an organisation's legal representative
 }
 
 // Party sides and kinds.
@@ -234,6 +245,35 @@ func (p *Party) check(i int, v *fieldErrors) {
 	if p.Consent != "" && p.Consent != "yes" && p.Consent != "no" {
 		v.add(field("consent"), "第%d位当事人：是否同意调解只能是同意或不同意。", i+1)
 	}
+	p.Ethnicity, p.Occupation, p.Representative = strings.TrimSpace(p.Ethnicity), strings.TrimSpace(p.Occupation), strings.TrimSpace(p.Representative)
+	if p.BirthDate = strings.TrimSpace(p.BirthDate); p.BirthDate != "" {
+		if d, err := time.Parse(time.DateOnly, p.BirthDate); err != nil || d.Year() < 1900 || d.Year() > 2100 {
+			v.add(field("birth_date"), "第%d位当事人：出生日期“%s”无效，应如 1965-05-12。", i+1, p.BirthDate)
+		}
+	}
+	for f, s := range map[string]string{"ethnicity": p.Ethnicity, "occupation": p.Occupation, "representative": p.Representative} {
+		if len([]rune(s)) > 100 {
+			v.add(field(f), "第%d位当事人：不能超过100个字。", i+1)
+		}
+	}
+}
+
+// Age returns the party's age in whole years on day, or -1 when the birth
+// date is unknown; an ID number gives it when no birth date was typed.
+func (p *Party) Age(day time.Time) int {
+	birth := p.BirthDate
+	if birth == "" && validIDNumber(p.IDNumber) {
+		birth = p.IDNumber[6:10] + "-" + p.IDNumber[10:12] + "-" + p.IDNumber[12:14]
+	}
+	b, err := time.Parse(time.DateOnly, birth)
+	if err != nil {
+		return -1
+	}
+	age := day.Year() - b.Year()
+	if day.YearDay() < b.YearDay() {
+		age--
+	}
+	return age
 }
 
 // validIDNumber checks an 18-character resident ID number and its ISO 7064
@@ -274,10 +314,14 @@ type Agreement struct {
 	Terms       string
 	Performance string // how and where it is performed
 	DueAt       *time.Time
-	Amount      int64 // in fen
-	SignedAt    time.Time
-	Copies      int // parties + 1
+	Amount      int64     // in fen
+	SignedAt    time.Time // when it took effect
+	Copies      int       // parties + 1; 0 for an oral agreement
 	Tier        workflow.Level
+	Place       string // where it was signed
+	// OralConfirmed: the parties chose an oral agreement although it
+	// carries an amount or an obligation to perform later.
+	OralConfirmed bool
 }
 
 // Agreement kinds.
@@ -286,9 +330,8 @@ const (
 	AgreementOral    = "oral"
 )
 
-// ConfirmBy is the last day the parties may jointly apply for judicial
-// confirmation (司法确认): 30 days from the effective date (Art. 33).
-func (a *Agreement) ConfirmBy() time.Time { return a.SignedAt.AddDate(0, 0, 30) }
+// Written reports whether the agreement is a written 调解协议书.
+func (a *Agreement) Written() bool { return a.Kind == AgreementWritten }
 
 // Validate checks an agreement.
 func (a *Agreement) Validate() error {
@@ -302,7 +345,12 @@ func (a *Agreement) Validate() error {
 		return Invalid("agreement.performance", "书面协议须写明履行方式、地点。")
 	case a.Amount < 0:
 		return Invalid("agreement.amount", "协议金额不能为负数。")
+	case a.Kind == AgreementOral && (a.Amount > 0 || a.DueAt != nil) && !a.OralConfirmed:
+		// 人民调解工作若干规定 Art. 34: an agreement with rights and
+		// duties to perform is written unless the parties choose otherwise.
+		return Invalid("agreement.oral_confirmed", "该协议涉及金额或日后履行的义务，建议采用书面协议；如当事人选择口头协议，请勾选确认。")
 	}
+	a.Place = strings.TrimSpace(a.Place)
 	return nil
 }
 

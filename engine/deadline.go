@@ -100,7 +100,9 @@ type Deadline struct {
 
 // Deadlines explains a case's deadlines from its timeline: when each clock
 // started, the pauses that moved it and the extensions granted.
-func (e *Engine) Deadlines(ctx context.Context, c *Case, events []*Event, agreements []*Agreement) []Deadline {
+// confirmBy ends the window for judicial confirmation, nil when there is
+// none (see ConfirmDeadline).
+func (e *Engine) Deadlines(ctx context.Context, c *Case, events []*Event, confirmBy *time.Time) []Deadline {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil
@@ -112,7 +114,7 @@ func (e *Engine) Deadlines(ctx context.Context, c *Case, events []*Event, agreem
 	}
 	x.read(events)
 	var out []Deadline
-	for _, d := range []*Deadline{x.state(events), x.overall(), x.confirmation(agreements), x.suspended()} {
+	for _, d := range []*Deadline{x.state(events), x.overall(), x.confirmation(confirmBy), x.suspended()} {
 		if d != nil {
 			out = append(out, *d)
 		}
@@ -221,15 +223,13 @@ func (x *explainer) overall() *Deadline {
 }
 
 // confirmation explains the window for judicial confirmation of the latest
-// agreement.
-func (x *explainer) confirmation(agreements []*Agreement) *Deadline {
-	n := len(agreements)
-	if n == 0 || (x.c.State != workflow.Agreed && x.c.State != workflow.Fulfilled) {
+// agreement while the parties may still apply.
+func (x *explainer) confirmation(confirmBy *time.Time) *Deadline {
+	if confirmBy == nil || (x.c.State != workflow.Agreed && x.c.State != workflow.Fulfilled) {
 		return nil
 	}
-	a := agreements[n-1]
-	return &Deadline{Name: "司法确认申请期限", Due: a.ConfirmBy(),
-		Why: []string{fmt.Sprintf("协议自 %s 生效，双方可在30日内共同向人民法院申请司法确认", x.stamp(a.SignedAt))}}
+	return &Deadline{Name: "司法确认申请期限", Due: *confirmBy,
+		Why: []string{"双方可自协议生效次日起30日内共同向人民法院申请司法确认；期限最后一日为节假日的，顺延至节假日后的第一个工作日，到期日24时截止"}}
 }
 
 // suspended says since when the clocks are stopped.

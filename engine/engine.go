@@ -217,7 +217,7 @@ func (e *Engine) Allowed(ctx context.Context, a Actor, c *Case) ([]workflow.Tran
 	}
 	var acts []workflow.ActivityRule
 	for _, r := range workflow.Activities {
-		if _, _, ok := workflow.LookupActivity(c.State, r.Activity); ok && workflow.Permits(r.Grants, pos) {
+		if _, _, ok := workflow.LookupActivity(c.State, r.Activity); ok && workflow.Permits(r.Grants, pos) && OfferActivity(c, r.Activity) {
 			acts = append(acts, r)
 		}
 	}

@@ -37,6 +37,10 @@ type Input struct {
 	Visit     *FollowUp
 	Session   *Session
 	NewParty  *Party
+	Notice    *Notice
+	// Confirmation is a step of judicial confirmation; its AgreementID is
+	// set by the engine (the latest agreement).
+	Confirmation *Confirmation
 }
 
 // Fire fires a workflow event on a case. Guards run first, inside the
@@ -97,7 +101,7 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 		if !workflow.Permits(tr.Grants, position(t, a, c)) {
 			return Errorf(EFORBIDDEN, "您无权对本案执行“%s”。", tr.Label())
 		}
-		if err := checkFields(tr.Requires, tr.Reasons, &in); err != nil {
+		if err := checkFields(tr.Requires, choices{tr.Reasons, tr.RoutesOf()}, &in); err != nil {
 			return err
 		}
 		if tr.Event == workflow.Escalate && in.Reason == workflow.ReasonOverdue && a.Role != workflow.RoleSystem {
@@ -183,14 +187,19 @@ func nameOf(u *Unit) string {
 	return u.Name
 }
 
-// checkFields validates the input against the fields a row requires;
-// reasons, when set, is the closed list a reason must come from.
-func checkFields(fields []workflow.Field, reasons []string, in *Input) error {
+// choices are the closed lists a row's reason and routes come from; nil
+// reasons mean any.
+type choices struct {
+	reasons, routes []string
+}
+
+// checkFields validates the input against the fields a row requires.
+func checkFields(fields []workflow.Field, ch choices, in *Input) error {
 	in.Reason = strings.TrimSpace(in.Reason)
 	in.Note = strings.TrimSpace(in.Note)
 	for _, f := range fields {
 		if check := fieldChecks[f]; check != nil {
-			if err := check(in, reasons); err != nil {
+			if err := check(in, ch); err != nil {
 				return err
 			}
 		}
@@ -199,66 +208,76 @@ func checkFields(fields []workflow.Field, reasons []string, in *Input) error {
 }
 
 // fieldChecks holds the check of each field the workflow table may require.
-var fieldChecks = map[workflow.Field]func(in *Input, reasons []string) error{
-	workflow.FieldReason: func(in *Input, reasons []string) error {
+var fieldChecks = map[workflow.Field]func(in *Input, ch choices) error{
+	workflow.FieldReason: func(in *Input, ch choices) error {
 		if in.Reason == "" {
 			return Invalid("reason", "请填写原因。")
 		}
-		if reasons != nil && !slices.Contains(reasons, in.Reason) {
-			return Invalid("reason", "原因须为以下之一：%s。", strings.Join(reasons, "、"))
+		if ch.reasons != nil && !slices.Contains(ch.reasons, in.Reason) {
+			return Invalid("reason", "原因须为以下之一：%s。", strings.Join(ch.reasons, "、"))
 		}
 		return nil
 	},
-	workflow.FieldRoutes: func(in *Input, _ []string) error {
+	workflow.FieldRoutes: func(in *Input, ch choices) error {
 		if len(in.Routes) == 0 {
-			return Invalid("routes", "请记录已告知当事人的其他解决途径（%s）。", strings.Join(workflow.Routes, "、"))
+			return Invalid("routes", "请记录已告知当事人的其他解决途径（%s）。", strings.Join(ch.routes, "、"))
 		}
 		for _, r := range in.Routes {
-			if !slices.Contains(workflow.Routes, r) {
-				return Invalid("routes", "未知的解决途径“%s”。", r)
+			if !slices.Contains(ch.routes, r) {
+				return Invalid("routes", "未知的解决途径“%s”，应为%s。", r, strings.Join(ch.routes, "、"))
 			}
 		}
 		return nil
 	},
-	workflow.FieldPartner: func(in *Input, _ []string) error {
+	workflow.FieldPartner: func(in *Input, _ choices) error {
 		return require(slices.Contains(workflow.Partners, in.Partner), "partner", "请选择移交单位（%s）。", strings.Join(workflow.Partners, "、"))
 	},
-	workflow.FieldParty: func(in *Input, _ []string) error {
+	workflow.FieldParty: func(in *Input, _ choices) error {
 		return require(strings.TrimSpace(in.Party) != "", "party", "请填写撤回的当事人。")
 	},
-	workflow.FieldResult: func(in *Input, _ []string) error {
+	workflow.FieldResult: func(in *Input, _ choices) error {
 		return require(strings.TrimSpace(in.Result) != "", "result", "请填写移交单位的办理结果。")
 	},
-	workflow.FieldNote: func(in *Input, _ []string) error { return require(in.Note != "", "note", "请填写内容。") },
-	workflow.FieldConsent: func(in *Input, _ []string) error {
+	workflow.FieldNote: func(in *Input, _ choices) error { return require(in.Note != "", "note", "请填写内容。") },
+	workflow.FieldConsent: func(in *Input, _ choices) error {
 		return require(in.Consent, "consent", "须有双方当事人的同意。")
 	},
-	workflow.FieldDays: func(in *Input, _ []string) error {
+	workflow.FieldDays: func(in *Input, _ choices) error {
 		return require(in.Days >= 1 && in.Days <= 90, "days", "延长天数须在1到90天之间。")
 	},
-	workflow.FieldMediator: func(in *Input, _ []string) error {
+	workflow.FieldMediator: func(in *Input, _ choices) error {
 		return require(in.Mediator != 0, "mediator", "请选择调解员。")
 	},
-	workflow.FieldRisk: func(in *Input, _ []string) error {
+	workflow.FieldRisk: func(in *Input, _ choices) error {
 		return require(in.Risk.Valid(), "risk", "请选择风险等级（绿、黄、红）。")
 	},
-	workflow.FieldAgreement: func(in *Input, _ []string) error {
+	workflow.FieldAgreement: func(in *Input, _ choices) error {
 		if in.Agreement == nil {
 			return Invalid("agreement", "请填写调解协议。")
 		}
 		return in.Agreement.Validate()
 	},
-	workflow.FieldVisit: func(in *Input, _ []string) error {
+	workflow.FieldVisit: func(in *Input, _ choices) error {
 		if in.Visit == nil {
 			return Invalid("visit", "请填写回访记录。")
 		}
 		return in.Visit.Validate()
 	},
-	workflow.FieldSession: func(in *Input, _ []string) error {
+	workflow.FieldSession: func(in *Input, _ choices) error {
 		return require(in.Session != nil && strings.TrimSpace(in.Session.Record) != "", "session.record", "请填写调解经过。")
 	},
-	workflow.FieldNewParty: func(in *Input, _ []string) error {
+	workflow.FieldNewParty: func(in *Input, _ choices) error {
 		return require(in.NewParty != nil, "party", "请填写当事人。")
+	},
+	workflow.FieldNotice: func(in *Input, _ choices) error {
+		if in.Notice == nil || strings.TrimSpace(in.Notice.To) == "" {
+			return Invalid("notice.to", "请填写被告知的当事人。")
+		}
+		in.Notice.To = strings.TrimSpace(in.Notice.To)
+		return nil
+	},
+	workflow.FieldConfirm: func(in *Input, _ choices) error {
+		return require(in.Confirmation != nil, "confirmation.kind", "请选择司法确认的情况。")
 	},
 }
 
@@ -329,8 +348,12 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 	workflow.Agree: func(e *Engine, p Policy, c *Case, ch *Change, in Input) {
 		n, at := ch.Case, ch.Event.At
 		ag := *in.Agreement
-		ag.SignedAt, ag.Tier, ag.Copies = at, c.State.Level(), len(c.Parties)+1
+		ag.SignedAt, ag.Tier = at, c.State.Level()
+		if ag.Written() {
+			ag.Copies = len(c.Parties) + 1
+		}
 		ch.Agreement = &ag
+		n.AgreementKind = ag.Kind
 		if n.AgreedAt == nil {
 			n.AgreedAt, n.AgreedTier, n.AgreementAmount = &at, ag.Tier, ag.Amount
 		}
@@ -363,6 +386,11 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 		ch.FollowUp = &v
 	},
 	workflow.Withdraw: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) { ch.Event.Data["party"] = in.Party },
+	workflow.CloseUnperformed: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
+		v := *in.Visit
+		v.At, v.Performed = ch.Event.At, false
+		ch.FollowUp = &v
+	},
 }
 
 // Record appends an activity to a case's timeline. Like a transition, it
@@ -383,8 +411,10 @@ func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 		return nil, Errorf(ECONFLICT, "本案当前状态为“%s”，不能%s。", c.State.Label(), rule.Label)
 	case !workflow.Permits(rule.Grants, position(t, a, c)):
 		return nil, Errorf(EFORBIDDEN, "您无权对本案执行“%s”。", rule.Label)
+	case !OfferActivity(c, act):
+		return nil, Errorf(ECONFLICT, "本案现在不能%s。", rule.Label)
 	}
-	if err := checkFields(rule.Requires, nil, &in); err != nil {
+	if err := checkFields(rule.Requires, choices{routes: workflow.Routes}, &in); err != nil {
 		return nil, err
 	}
 	at := e.at(a, in.At)
@@ -481,6 +511,54 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 	workflow.UpdateRisk: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
 		ch.Case.Risk = in.Risk
 		ch.Event.Data["risk"] = string(in.Risk)
+		return nil
+	},
+	workflow.RightsNotice: func(_ context.Context, e *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
+		given := in.Notice.Given
+		if given.IsZero() {
+			given = ch.Event.At
+		}
+		ch.Event.Data["to"] = in.Notice.To
+		ch.Event.Data["given"] = e.dayOf(given).Format(time.RFC3339)
+		return nil
+	},
+	workflow.Confirm: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
+		ags, err := e.Store.Agreements(ctx, c.ID)
+		if err != nil || len(ags) == 0 {
+			return errors.Join(err, Errorf(ECONFLICT, "本案没有调解协议。"))
+		}
+		earlier, err := e.Store.Confirmations(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		x := *in.Confirmation
+		if x.Kind == ConfirmNone && x.Day == "" {
+			x.Day = ch.Event.At.In(e.Location).Format(time.DateOnly)
+		}
+		if err := e.checkConfirmation(c, ags[len(ags)-1], earlier, &x); err != nil {
+			return err
+		}
+		x.RecordedAt = ch.Event.At
+		ch.Confirmation = &x
+		ch.Event.Data["confirmation"] = x.Kind
+		return nil
+	},
+	workflow.Archive: func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, _ Input) error {
+		sessions, err := e.Store.Sessions(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		timeline, err := e.Store.Events(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if m := missing(c, timeline, sessions); len(m) > 0 {
+			return Invalid("archive", "卷宗不完整，不能归档。缺少：%s。", strings.Join(m, "、"))
+		}
+		committee := fileCommittee(t, c)
+		year := ch.Event.At.In(e.Location).Year()
+		ch.Archive = &Archiving{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
+		ch.Case.ArchivedAt = ptr(ch.Event.At)
 		return nil
 	},
 	workflow.FlagOverdue: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, _ Input) error {

@@ -160,7 +160,7 @@ func (en *env) validInput(tr workflow.Transition, c *engine.Case) engine.Input {
 		case workflow.FieldConsent:
 			in.Consent = true
 		case workflow.FieldAgreement:
-			in.Agreement = &engine.Agreement{Kind: engine.AgreementOral, Terms: "李四疏通水沟并赔偿200元。", Amount: 20000}
+			in.Agreement = &engine.Agreement{Kind: engine.AgreementOral, Terms: "李四疏通水沟并赔偿200元。", Amount: 20000, OralConfirmed: true}
 		case workflow.FieldVisit:
 			in.Visit = &engine.FollowUp{Visited: "张三", Findings: "已履行，双方满意。"}
 		}
@@ -181,6 +181,7 @@ var pathTo = map[workflow.State][]workflow.Event{
 	workflow.Withdrawn:     {workflow.Withdraw},
 	workflow.Rejected:      {workflow.Reject},
 	workflow.PartnerClosed: {workflow.Refer, workflow.PartnerClose},
+	workflow.Unperformed:   {workflow.AcceptGrid, workflow.Agree, workflow.CloseUnperformed},
 }
 
 // caseIn returns a new case brought to state s through the engine.

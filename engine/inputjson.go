@@ -23,6 +23,26 @@ type InputJSON struct {
 	Visit     *VisitJSON     `json:"visit"`
 	Session   *SessionJSON   `json:"session"`
 	NewParty  *PartyJSON     `json:"new_party"`
+	// Notice records the notice of rights and duties: to whom, and the day
+	// ("2026-10-02"; today by default).
+	Notice *NoticeJSON `json:"notice"`
+	// Confirmation is a step of judicial confirmation: kind (applied,
+	// confirmed, refused, none), court, number, day.
+	Confirmation *ConfirmationJSON `json:"confirmation"`
+}
+
+// NoticeJSON is the notice of rights and duties as JSON.
+type NoticeJSON struct {
+	To    string `json:"to"`
+	Given string `json:"given"`
+}
+
+// ConfirmationJSON is a step of judicial confirmation as JSON.
+type ConfirmationJSON struct {
+	Kind   string `json:"kind"`
+	Court  string `json:"court"`
+	Number string `json:"number"`
+	Day    string `json:"day"`
 }
 
 // AgreementJSON is a mediation agreement as JSON; the amount is in yuan,
@@ -34,6 +54,10 @@ type AgreementJSON struct {
 	Performance string  `json:"performance"`
 	Due         string  `json:"due"`
 	Amount      float64 `json:"amount"`
+	Place       string  `json:"place"`
+	// OralConfirmed: the parties chose an oral agreement although it
+	// carries an amount or a later obligation.
+	OralConfirmed bool `json:"oral_confirmed"`
 }
 
 // VisitJSON is a follow-up visit as JSON.
@@ -59,12 +83,18 @@ type PartyJSON struct {
 	Phone    string `json:"phone"`
 	Address  string `json:"address"`
 	Consent  string `json:"consent"`
+	// The particulars a written agreement prints.
+	Ethnicity      string `json:"ethnicity"`
+	BirthDate      string `json:"birth_date"`
+	Occupation     string `json:"occupation"`
+	Representative string `json:"representative"`
 }
 
 // Party returns the party the JSON describes.
 func (p *PartyJSON) Party() *Party {
 	return &Party{Side: p.Side, Kind: p.Kind, Name: p.Name, Sex: p.Sex, IDNumber: p.IDNumber,
-		Phone: p.Phone, Address: p.Address, Consent: p.Consent}
+		Phone: p.Phone, Address: p.Address, Consent: p.Consent, Ethnicity: p.Ethnicity, BirthDate: p.BirthDate,
+		Occupation: p.Occupation, Representative: p.Representative}
 }
 
 // Input returns the engine's input; a date without a time is read in loc.
@@ -73,7 +103,7 @@ func (j *InputJSON) Input(loc *time.Location) (Input, error) {
 		Result: j.Result, Note: j.Note, Consent: j.Consent, Days: j.Days, Mediator: j.Mediator, Risk: Risk(j.Risk)}
 	if g := j.Agreement; g != nil {
 		in.Agreement = &Agreement{Kind: g.Kind, Facts: g.Facts, Terms: g.Terms, Performance: g.Performance,
-			Amount: FenFromYuan(g.Amount)}
+			Amount: FenFromYuan(g.Amount), Place: g.Place, OralConfirmed: g.OralConfirmed}
 		if g.Due != "" {
 			due, err := time.Parse(time.RFC3339, g.Due)
 			if err != nil {
@@ -92,6 +122,19 @@ func (j *InputJSON) Input(loc *time.Location) (Input, error) {
 	}
 	if p := j.NewParty; p != nil {
 		in.NewParty = p.Party()
+	}
+	if n := j.Notice; n != nil {
+		in.Notice = &Notice{To: n.To}
+		if n.Given != "" {
+			d, err := time.ParseInLocation(time.DateOnly, n.Given, loc)
+			if err != nil {
+				return in, Invalid("notice.given", "告知日期“%s”应为日期，如 2026-10-02。", n.Given)
+			}
+			in.Notice.Given = d
+		}
+	}
+	if x := j.Confirmation; x != nil {
+		in.Confirmation = &Confirmation{Kind: x.Kind, Court: x.Court, Number: x.Number, Day: x.Day}
 	}
 	return in, nil
 }

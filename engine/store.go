@@ -83,6 +83,13 @@ type Store interface {
 	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
 	// Referrals returns a case's referrals, oldest first.
 	Referrals(ctx context.Context, caseID int64) ([]*Referral, error)
+	// Sessions returns a case's mediation session records, oldest first.
+	Sessions(ctx context.Context, caseID int64) ([]*Session, error)
+	// FollowUps returns a case's follow-up visits, oldest first.
+	FollowUps(ctx context.Context, caseID int64) ([]*FollowUp, error)
+	// Confirmations returns a case's steps of judicial confirmation,
+	// oldest first.
+	Confirmations(ctx context.Context, caseID int64) ([]*Confirmation, error)
 	// LatestEvents returns, by case, the latest event named name of each
 	// of the cases.
 	LatestEvents(ctx context.Context, caseIDs []int64, name string) (map[int64]*Event, error)
@@ -115,7 +122,11 @@ type Change struct {
 	FollowUp  *FollowUp
 	Referral  *Referral
 	// Resolve, when set, closes the case's open referral with this result.
-	Resolve *Referral
+	Resolve      *Referral
+	Confirmation *Confirmation
+	// Archive, when set, numbers the case's file: the store takes the
+	// committee's next number of the year and sets Case.ArchiveNo.
+	Archive *Archiving
 }
 
 // CaseFilter selects cases. Zero fields select everything.
@@ -139,6 +150,8 @@ type CaseFilter struct {
 	// Pressed keeps the cases pressed (督办) since their tier clock
 	// started (see Case.PressedNow).
 	Pressed bool
-	Offset  int
-	Limit   int
+	// Unarchived keeps the closed cases whose file is not archived yet.
+	Unarchived bool
+	Offset     int
+	Limit      int
 }

@@ -17,6 +17,9 @@ type Unit struct {
 	// CasePrefix is set on towns: the first character of the case number,
 	// as 油 in 油调〔2026〕0007号.
 	CasePrefix string
+	// Address and Phone are printed on documents and shown to parties.
+	Address string
+	Phone   string
 }
 
 // Tree is the unit tree in memory. Units change seldom, and every permission

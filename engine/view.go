@@ -7,65 +7,6 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-// CaseView is everything the case page and the API show of one case to one
-// viewer, with the personal data already masked for them.
-type CaseView struct {
-	Case       *Case
-	Timeline   []*Event
-	Agreements []*Agreement
-	// Transitions and Activities are what the viewer may start now.
-	Transitions []workflow.Transition
-	Activities  []workflow.ActivityRule
-	// Parties are the case's parties as the viewer may see them; Unmasked
-	// says whether their ID numbers and phones are shown in full.
-	Parties   []Party
-	Unmasked  bool
-	Location  string // the grid's path, 油车港镇 / 麟湖村 / 麟湖村第1网格
-	Handling  string // the handling unit's path
-	Mediator  string // the assigned mediator's name, "" when none
-	Deadlines []Deadline
-	// Pressed is the latest 督办 since the tier clock started, nil if none.
-	Pressed *Event
-}
-
-// ViewCase reads a case the actor may see with all the case page shows.
-// Showing the parties unmasked is recorded in the audit log, with where as
-// its detail (the page or API address).
-func (e *Engine) ViewCase(ctx context.Context, a Actor, id int64, where string) (*CaseView, error) {
-	c, err := e.FindCase(ctx, a, id)
-	if err != nil {
-		return nil, err
-	}
-	v := &CaseView{Case: c}
-	if v.Timeline, err = e.Store.Events(ctx, id); err != nil {
-		return nil, err
-	}
-	if v.Agreements, err = e.Store.Agreements(ctx, id); err != nil {
-		return nil, err
-	}
-	if v.Transitions, v.Activities, err = e.Allowed(ctx, a, c); err != nil {
-		return nil, err
-	}
-	t, err := e.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	v.Location, v.Handling = t.Path(c.LocationUnitID), t.Path(c.HandlingUnitID)
-	if c.MediatorID != 0 {
-		if u, err := e.Store.FindUser(ctx, c.MediatorID); err == nil {
-			v.Mediator = u.Actor().Name
-		}
-	}
-	v.Deadlines = e.Deadlines(ctx, c, v.Timeline, v.Agreements)
-	v.Pressed = lastPress(c, v.Timeline)
-	parties, err := e.ShowParties(ctx, a, []*Case{c}, where)
-	if err != nil {
-		return nil, err
-	}
-	v.Parties, v.Unmasked = parties[0], e.Unmasks(a, c)
-	return v, nil
-}
-
 // Unmasks reports whether the actor sees a case's parties' ID numbers,
 // phones and addresses in full: they work the case now (DESIGN §5).
 func (e *Engine) Unmasks(a Actor, c *Case) bool {
@@ -77,18 +18,23 @@ func (e *Engine) Unmasks(a Actor, c *Case) bool {
 // actor works. Every case shown unmasked is an audit row, written in one
 // statement for all of them.
 func (e *Engine) ShowParties(ctx context.Context, a Actor, cases []*Case, where string) ([][]Party, error) {
+	return e.showParties(ctx, a, cases, where, func(c *Case) bool { return e.Unmasks(a, c) })
+}
+
+// showParties shows the parties of cases, unmasked where full says.
+func (e *Engine) showParties(ctx context.Context, a Actor, cases []*Case, where string, full func(*Case) bool) ([][]Party, error) {
 	out := make([][]Party, len(cases))
 	var audit []*AuditEntry
 	now := e.Now().UTC()
 	for i, c := range cases {
-		full := e.Unmasks(a, c)
+		unmask := full(c)
 		shown := false
 		for _, p := range c.Parties {
 			v := *p
-			if full {
+			if unmask {
 				shown = shown || p.IDNumber != "" || p.Phone != ""
 			} else {
-				v.IDNumber, v.Phone, v.Address = p.MaskedIDNumber(), p.MaskedPhone(), ""
+				v.IDNumber, v.Phone, v.Address, v.BirthDate = p.MaskedIDNumber(), p.MaskedPhone(), "", ""
 			}
 			out[i] = append(out[i], v)
 		}

@@ -29,7 +29,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 		{"mediator@V1", "138****0001", false, nil},
 		{"supervisor@T1", "138****0001", false, []workflow.Event{workflow.Escalate, workflow.Agree, workflow.Fail, workflow.Withdraw, workflow.Refer}},
 	} {
-		v, err := en.ViewCase(ctx, en.actors[tc.who], c.ID, "/cases/1")
+		v, err := en.CaseFile(ctx, en.actors[tc.who], c.ID, "/cases/1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 	if _, err := en.Audit(ctx, en.actors["mediator@G11"], 0, 10); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a mediator reads the audit trail: %v", err)
 	}
-	if _, err := en.ViewCase(ctx, en.actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.CaseFile(ctx, en.actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("outside the subtree: %v", err)
 	}
 }

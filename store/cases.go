@@ -52,6 +52,9 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	if f.Party != "" {
 		w.add("id IN (SELECT case_id FROM parties WHERE name LIKE ?)", "%"+f.Party+"%")
 	}
+	if f.Unarchived {
+		w.add("closed_at IS NOT NULL AND archived_at IS NULL")
+	}
 	if f.Pressed {
 		w.add("supervised_at IS NOT NULL AND (tier_started_at IS NULL OR supervised_at >= tier_started_at)")
 	}
@@ -170,7 +173,50 @@ func (db *DB) Agreements(ctx context.Context, caseID int64) ([]*engine.Agreement
 	for i, r := range rows {
 		out[i] = &engine.Agreement{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, Kind: r.Kind, Facts: r.Facts,
 			Terms: r.Terms, Performance: r.Performance, DueAt: utc(r.DueAt), Amount: r.Amount,
-			SignedAt: r.SignedAt.UTC(), Copies: r.Copies, Tier: workflow.Level(r.Tier)}
+			SignedAt: r.SignedAt.UTC(), Copies: r.Copies, Tier: workflow.Level(r.Tier), Place: r.Place, OralConfirmed: r.OralConfirmed}
+	}
+	return out, nil
+}
+
+// Sessions returns a case's mediation session records, oldest first.
+func (db *DB) Sessions(ctx context.Context, caseID int64) ([]*engine.Session, error) {
+	var rows []sessionRow
+	if err := db.r.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Session, len(rows))
+	for i, r := range rows {
+		out[i] = &engine.Session{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, At: r.At.UTC(), Place: r.Place,
+			Participants: r.Participants, Record: r.Record}
+	}
+	return out, nil
+}
+
+// FollowUps returns a case's follow-up visits, oldest first.
+func (db *DB) FollowUps(ctx context.Context, caseID int64) ([]*engine.FollowUp, error) {
+	var rows []followUpRow
+	if err := db.r.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*engine.FollowUp, len(rows))
+	for i, r := range rows {
+		out[i] = &engine.FollowUp{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, At: r.At.UTC(), Visited: r.Visited,
+			Performed: r.Performed, Findings: r.Findings}
+	}
+	return out, nil
+}
+
+// Confirmations returns a case's steps of judicial confirmation, oldest
+// first.
+func (db *DB) Confirmations(ctx context.Context, caseID int64) ([]*engine.Confirmation, error) {
+	var rows []confirmationRow
+	if err := db.r.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Confirmation, len(rows))
+	for i, r := range rows {
+		out[i] = &engine.Confirmation{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, AgreementID: r.AgreementID, Kind: r.Kind,
+			Court: r.Court, Number: r.Number, Day: r.Day, RecordedAt: r.RecordedAt.UTC()}
 	}
 	return out, nil
 }

@@ -161,6 +161,11 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 	return nil
 }
 
+// nextArchiveSeq takes the next file number of a committee and year, like
+// nextSeq.
+const nextArchiveSeq = `INSERT INTO archive_sequences (committee_id, year, last) VALUES (?, ?, 1)
+	ON CONFLICT (committee_id, year) DO UPDATE SET last = archive_sequences.last + 1 RETURNING last`
+
 // nextSeq takes the next case number of a town and year in one upsert. The
 // row stays locked until the transaction ends, so two cases never share a
 // number, and a rolled-back case gives its number back with everything else.
@@ -170,8 +175,8 @@ const nextSeq = `INSERT INTO case_sequences (town_id, year, last) VALUES (?, ?, 
 var insertCase = "INSERT INTO cases (" + strings.TrimPrefix(caseColumns, "id, ") + ") VALUES (?" +
 	strings.Repeat(", ?", strings.Count(caseColumns, ",")-1) + ")"
 
-const insertParty = `INSERT INTO parties (case_id, side, kind, name, sex, id_number, phone, address, consent)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+var insertParty = "INSERT INTO parties (" + strings.TrimPrefix(partyColumns, "id, ") + ") VALUES (?" +
+	strings.Repeat(", ?", strings.Count(partyColumns, ",")-1) + ")"
 
 // updateCase sets the columns an event may change, if the version still
 // matches.
@@ -189,11 +194,19 @@ func errLostRace() error {
 // version still matches, the event row, and the records that come with it.
 func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
 	k := ch.Case
+	if a := ch.Archive; a != nil {
+		var seq int
+		if err := c.scalar(ctx, &seq, nextArchiveSeq, a.CommitteeID, a.Year); err != nil {
+			return err
+		}
+		k.ArchiveNo = a.Number(seq)
+	}
 	r := &caseRow{}
 	r.setMutable(k)
 	res, err := c.exec(ctx, updateCase, r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
-		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.ClosedAt, r.Outcome,
-		r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt, k.ID, ch.Version)
+		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreementKind, r.ClosedAt, r.Outcome,
+		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt,
+		k.ID, ch.Version)
 	if err != nil {
 		return err
 	}
@@ -224,7 +237,7 @@ func insertEventRow(ctx context.Context, c conn, caseID int64, e *engine.Event) 
 
 func insertPartyRow(ctx context.Context, c conn, caseID int64, p *engine.Party) error {
 	r := fromParty(caseID, p)
-	id, err := c.insert(ctx, insertParty, r.CaseID, r.Side, r.Kind, r.Name, r.Sex, r.IDNumber, r.Phone, r.Address, r.Consent)
+	id, err := c.insert(ctx, insertParty, r.values()...)
 	p.ID, p.CaseID = id, caseID
 	return err
 }
@@ -241,8 +254,9 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 	}
 	if a := ch.Agreement; a != nil {
 		if a.ID, err = c.insert(ctx, `INSERT INTO agreements (case_id, event_id, kind, facts, terms, performance, due_at,
-			amount, signed_at, copies, tier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			caseID, eventID, a.Kind, a.Facts, a.Terms, a.Performance, utc(a.DueAt), a.Amount, a.SignedAt.UTC(), a.Copies, string(a.Tier)); err != nil {
+			amount, signed_at, copies, tier, place, oral_confirmed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			caseID, eventID, a.Kind, a.Facts, a.Terms, a.Performance, utc(a.DueAt), a.Amount, a.SignedAt.UTC(), a.Copies, string(a.Tier),
+			a.Place, a.OralConfirmed); err != nil {
 			return err
 		}
 		a.CaseID, a.EventID = caseID, eventID
@@ -252,18 +266,27 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, s.At.UTC(), s.Place, s.Participants, s.Record); err != nil {
 			return err
 		}
+		s.CaseID, s.EventID = caseID, eventID
 	}
 	if f := ch.FollowUp; f != nil {
 		if f.ID, err = c.insert(ctx, `INSERT INTO follow_ups (case_id, event_id, at, visited, performed, findings)
 			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, f.At.UTC(), f.Visited, f.Performed, f.Findings); err != nil {
 			return err
 		}
+		f.CaseID, f.EventID = caseID, eventID
 	}
 	if r := ch.Referral; r != nil {
 		if r.ID, err = c.insert(ctx, `INSERT INTO referrals (case_id, event_id, partner, reason, at, due_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, r.Partner, r.Reason, r.At.UTC(), r.DueAt.UTC()); err != nil {
 			return err
 		}
+	}
+	if x := ch.Confirmation; x != nil {
+		if x.ID, err = c.insert(ctx, `INSERT INTO confirmations (case_id, event_id, agreement_id, kind, court, number, day, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, eventID, x.AgreementID, x.Kind, x.Court, x.Number, x.Day, x.RecordedAt.UTC()); err != nil {
+			return err
+		}
+		x.CaseID, x.EventID = caseID, eventID
 	}
 	if r := ch.Resolve; r != nil {
 		if _, err := c.exec(ctx, "UPDATE referrals SET resolved_at = ?, result = ? WHERE case_id = ? AND resolved_at IS NULL",

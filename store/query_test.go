@@ -65,7 +65,7 @@ func newTown(t *testing.T) *town {
 			[]engine.Step{step(workflow.AcceptGrid, engine.Input{})}},
 		{"village", "A21", "邻里", "当事人申请", engine.Party{Name: "赵六"}, []engine.Step{step(workflow.AcceptVillage, engine.Input{})}},
 		{"agreed", "A11", "邻里", "当事人申请", engine.Party{Name: "张三丰"}, []engine.Step{step(workflow.AcceptGrid, engine.Input{}),
-			step(workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "赔偿500元", Amount: 50000}})}},
+			step(workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "赔偿500元", Amount: 50000, OralConfirmed: true}})}},
 		{"failed", "A11", "邻里", "当事人申请", engine.Party{Name: "张三", IDNumber: zhangID}, []engine.Step{step(workflow.AcceptGrid, engine.Input{}),
 			step(workflow.Fail, engine.Input{Reason: "分歧过大", Routes: []string{"诉讼"}})}},
 		{"other", "B11", "邻里", "当事人申请", engine.Party{Name: "张三", Phone: zhangPhone}, []engine.Step{step(workflow.AcceptTown, engine.Input{})}},
@@ -279,7 +279,7 @@ func TestRecordsReadBack(t *testing.T) {
 		t.Errorf("timeline %v, want %v; agree data %v", names, want, evs[2].Data)
 	}
 	ags, err := w.db.Agreements(ctx, w.cases["agreed"].ID)
-	if err != nil || len(ags) != 1 || ags[0].Terms != "赔偿500元" || ags[0].Amount != 50000 || ags[0].Copies != 3 || ags[0].Tier != workflow.LevelGrid {
+	if err != nil || len(ags) != 1 || ags[0].Terms != "赔偿500元" || ags[0].Amount != 50000 || ags[0].Copies != 0 || ags[0].Tier != workflow.LevelGrid {
 		t.Errorf("agreements: %+v, %v", ags, err)
 	}
 	sup := engine.Actor{Name: "督办员", Role: workflow.RoleSupervisor, UnitID: w.tree.ByCode("A").ID}

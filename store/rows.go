@@ -19,12 +19,15 @@ type unitRow struct {
 	Level      string
 	ParentID   *int64
 	CasePrefix string
+	Address    string
+	Phone      string
 }
 
 func (unitRow) TableName() string { return "units" }
 
 func (r *unitRow) toUnit() *engine.Unit {
-	u := &engine.Unit{ID: r.ID, Code: r.Code, Name: r.Name, Level: workflow.Level(r.Level), CasePrefix: r.CasePrefix}
+	u := &engine.Unit{ID: r.ID, Code: r.Code, Name: r.Name, Level: workflow.Level(r.Level), CasePrefix: r.CasePrefix,
+		Address: r.Address, Phone: r.Phone}
 	if r.ParentID != nil {
 		u.ParentID = *r.ParentID
 	}
@@ -75,8 +78,11 @@ type caseRow struct {
 	AgreedAt        *time.Time
 	AgreedTier      string
 	AgreementAmount int64
+	AgreementKind   string
 	ClosedAt        *time.Time
 	Outcome         string
+	ArchiveNo       *string
+	ArchivedAt      *time.Time
 	TierStartedAt   *time.Time
 	DueAt           *time.Time
 	OverallDueAt    *time.Time
@@ -95,7 +101,7 @@ func (caseRow) TableName() string { return "cases" }
 var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number", "code", "state", "version",
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
-	"closed_at", "outcome", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
+	"agreement_kind", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
 	"flagged_due_at", "last_event_at", "created_by", "import_key"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
@@ -103,7 +109,7 @@ func (r *caseRow) values() []any {
 	return []any{r.TownID, r.Year, r.Seq, r.Number, r.Code, r.State, r.Version,
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
-		r.ClosedAt, r.Outcome, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
+		r.AgreementKind, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
 		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey}
 }
 
@@ -111,7 +117,7 @@ func (r *caseRow) fields() []any {
 	return []any{&r.ID, &r.TownID, &r.Year, &r.Seq, &r.Number, &r.Code, &r.State, &r.Version,
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
-		&r.ClosedAt, &r.Outcome, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
+		&r.AgreementKind, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
 		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey}
 }
 
@@ -123,8 +129,8 @@ func (r *caseRow) toCase() *engine.Case {
 		Source: r.Source, Category: r.Category, Amount: r.Amount, People: r.People, Risk: engine.Risk(r.Risk),
 		CrossVillage: r.CrossVillage, Summary: r.Summary, Requests: r.Requests,
 		OpenedAt: r.OpenedAt.UTC(), AcceptedAt: utc(r.AcceptedAt), ReferredAt: utc(r.ReferredAt), AgreedAt: utc(r.AgreedAt),
-		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount,
-		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome),
+		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount, AgreementKind: r.AgreementKind,
+		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome), ArchivedAt: utc(r.ArchivedAt),
 		TierStartedAt: utc(r.TierStartedAt), DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt),
 		SuspendedAt: utc(r.SuspendedAt), SupervisedAt: utc(r.SupervisedAt), FlaggedDueAt: utc(r.FlaggedDueAt),
 		LastEventAt: derefTime(r.LastEventAt),
@@ -135,6 +141,9 @@ func (r *caseRow) toCase() *engine.Case {
 	}
 	if r.ImportKey != nil {
 		c.ImportKey = *r.ImportKey
+	}
+	if r.ArchiveNo != nil {
+		c.ArchiveNo = *r.ArchiveNo
 	}
 	return c
 }
@@ -161,7 +170,11 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.HandlingUnitID, r.MediatorID = c.HandlingUnitID, nilIfZero(c.MediatorID)
 	r.Risk = string(c.Risk)
 	r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount = c.AcceptedAt, c.ReferredAt, c.AgreedAt, string(c.AgreedTier), c.AgreementAmount
-	r.ClosedAt, r.Outcome = c.ClosedAt, string(c.Outcome)
+	r.AgreementKind, r.ClosedAt, r.Outcome = c.AgreementKind, c.ClosedAt, string(c.Outcome)
+	r.ArchiveNo, r.ArchivedAt = nil, c.ArchivedAt
+	if c.ArchiveNo != "" {
+		r.ArchiveNo = &c.ArchiveNo
+	}
 	r.TierStartedAt, r.DueAt, r.OverallDueAt = c.TierStartedAt, c.DueAt, c.OverallDueAt
 	r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt = c.SuspendedAt, c.SupervisedAt, c.FlaggedDueAt
 	r.LastEventAt = utc(&c.LastEventAt)
@@ -170,38 +183,52 @@ func (r *caseRow) setMutable(c *engine.Case) {
 // mutableColumns are updated by every event, in the order applyChange passes
 // them.
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
-	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "closed_at", "outcome",
+	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreement_kind", "closed_at", "outcome",
+	"archive_no", "archived_at",
 	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at"}
 
 type partyRow struct {
-	ID       int64
-	CaseID   int64
-	Side     string
-	Kind     string
-	Name     string
-	Sex      string
-	IDNumber string `gorm:"column:id_number"`
-	Phone    string
-	Address  string
-	Consent  string
+	ID             int64
+	CaseID         int64
+	Side           string
+	Kind           string
+	Name           string
+	Sex            string
+	IDNumber       string `gorm:"column:id_number"`
+	Phone          string
+	Address        string
+	Consent        string
+	Ethnicity      string
+	BirthDate      string
+	Occupation     string
+	Representative string
 }
 
 func (partyRow) TableName() string { return "parties" }
 
-const partyColumns = "id, case_id, side, kind, name, sex, id_number, phone, address, consent"
+const partyColumns = "id, case_id, side, kind, name, sex, id_number, phone, address, consent, ethnicity, birth_date, occupation, representative"
 
 func (r *partyRow) fields() []any {
-	return []any{&r.ID, &r.CaseID, &r.Side, &r.Kind, &r.Name, &r.Sex, &r.IDNumber, &r.Phone, &r.Address, &r.Consent}
+	return []any{&r.ID, &r.CaseID, &r.Side, &r.Kind, &r.Name, &r.Sex, &r.IDNumber, &r.Phone, &r.Address, &r.Consent,
+		&r.Ethnicity, &r.BirthDate, &r.Occupation, &r.Representative}
+}
+
+// values returns the columns after id, in partyColumns order, to insert.
+func (r *partyRow) values() []any {
+	return []any{r.CaseID, r.Side, r.Kind, r.Name, r.Sex, r.IDNumber, r.Phone, r.Address, r.Consent,
+		r.Ethnicity, r.BirthDate, r.Occupation, r.Representative}
 }
 
 func fromParty(caseID int64, p *engine.Party) *partyRow {
 	return &partyRow{CaseID: caseID, Side: p.Side, Kind: p.Kind, Name: p.Name, Sex: p.Sex,
-		IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address, Consent: p.Consent}
+		IDNumber: p.IDNumber, Phone: p.Phone, Address: p.Address, Consent: p.Consent,
+		Ethnicity: p.Ethnicity, BirthDate: p.BirthDate, Occupation: p.Occupation, Representative: p.Representative}
 }
 
 func (r *partyRow) toParty() *engine.Party {
 	return &engine.Party{ID: r.ID, CaseID: r.CaseID, Side: r.Side, Kind: r.Kind, Name: r.Name, Sex: r.Sex,
-		IDNumber: r.IDNumber, Phone: r.Phone, Address: r.Address, Consent: r.Consent}
+		IDNumber: r.IDNumber, Phone: r.Phone, Address: r.Address, Consent: r.Consent,
+		Ethnicity: r.Ethnicity, BirthDate: r.BirthDate, Occupation: r.Occupation, Representative: r.Representative}
 }
 
 type eventRow struct {
@@ -262,21 +289,61 @@ func (r *eventRow) toEvent() (*engine.Event, error) {
 }
 
 type agreementRow struct {
-	ID          int64
-	CaseID      int64
-	EventID     int64
-	Kind        string
-	Facts       string
-	Terms       string
-	Performance string
-	DueAt       *time.Time
-	Amount      int64
-	SignedAt    time.Time
-	Copies      int
-	Tier        string
+	ID            int64
+	CaseID        int64
+	EventID       int64
+	Kind          string
+	Facts         string
+	Terms         string
+	Performance   string
+	DueAt         *time.Time
+	Amount        int64
+	SignedAt      time.Time
+	Copies        int
+	Tier          string
+	Place         string
+	OralConfirmed bool
 }
 
 func (agreementRow) TableName() string { return "agreements" }
+
+type sessionRow struct {
+	ID           int64
+	CaseID       int64
+	EventID      int64
+	At           time.Time
+	Place        string
+	Participants string
+	Record       string
+}
+
+func (sessionRow) TableName() string { return "sessions" }
+
+type followUpRow struct {
+	ID        int64
+	CaseID    int64
+	EventID   int64
+	At        time.Time
+	Visited   string
+	Performed bool
+	Findings  string
+}
+
+func (followUpRow) TableName() string { return "follow_ups" }
+
+type confirmationRow struct {
+	ID          int64
+	CaseID      int64
+	EventID     int64
+	AgreementID int64
+	Kind        string
+	Court       string
+	Number      string
+	Day         string
+	RecordedAt  time.Time
+}
+
+func (confirmationRow) TableName() string { return "confirmations" }
 
 type referralRow struct {
 	ID         int64

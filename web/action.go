@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -25,9 +26,13 @@ type actionForm struct {
 	Mediators []*engine.User
 	Risks     []engine.Risk
 	NewParty  partyForm
-	V         values
-	E         map[string]string
-	Summary   string
+	// ConfirmKinds are the steps of judicial confirmation to choose from;
+	// ConfirmBy ends the window to apply.
+	ConfirmKinds []decision
+	ConfirmBy    *time.Time
+	V            values
+	E            map[string]string
+	Summary      string
 }
 
 // lookupAction finds what the actor may do named name on c: a transition or
@@ -47,6 +52,9 @@ func (s *Server) lookupAction(c echo.Context, k *engine.Case, name string) (*act
 			return &actionForm{Case: k, Name: name, Label: r.Label, Fields: r.Requires}, nil, nil
 		}
 	}
+	if _, _, ok := workflow.LookupActivity(k.State, workflow.Activity(name)); ok && !engine.OfferActivity(k, workflow.Activity(name)) {
+		return nil, nil, engine.Errorf(engine.ECONFLICT, "本案现在不能%s。", workflow.Activity(name).Label())
+	}
 	if _, known, _ := workflow.LookupActivity(k.State, workflow.Activity(name)); known || workflow.Event(name).Known() {
 		return nil, nil, engine.Errorf(engine.EFORBIDDEN, "本案当前为“%s”，您不能执行这项操作。", k.State.Label())
 	}
@@ -61,14 +69,27 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 		return err
 	}
 	form, _ := c.FormParams()
-	f.Routes = checks(workflow.Routes, form["routes"])
+	routes := workflow.Routes
+	if tr != nil {
+		routes = tr.RoutesOf()
+	}
+	f.Routes = checks(routes, form["routes"])
+	for _, k := range []string{engine.ConfirmApplied, engine.ConfirmConfirmed, engine.ConfirmRefused, engine.ConfirmNone} {
+		f.ConfirmKinds = append(f.ConfirmKinds, decision{k, engine.ConfirmLabels[k]})
+	}
 	f.Partners = workflow.Partners
 	f.Risks = []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}
 	if f.E == nil {
 		f.E = map[string]string{}
 	}
 	if f.V == nil {
-		f.V = values{"agreement.kind": engine.AgreementWritten, "risk": string(f.Case.Risk)}
+		var names []string
+		for _, p := range f.Case.Parties {
+			names = append(names, p.Name)
+		}
+		today := s.Engine.Now().In(s.Engine.Location).Format(time.DateOnly)
+		f.V = values{"agreement.kind": engine.AgreementWritten, "risk": string(f.Case.Risk), "notice.to": strings.Join(names, "、"),
+			"notice.given": today, "confirmation.day": today}
 	}
 	if tr != nil {
 		switch tr.Target {
@@ -88,9 +109,18 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 		}
 	}
 	for _, fl := range f.Fields {
-		if fl == workflow.FieldMediator {
+		switch fl {
+		case workflow.FieldMediator:
 			if f.Mediators, err = s.Engine.Mediators(ctx, f.Case.HandlingUnitID); err != nil {
 				return err
+			}
+		case workflow.FieldConfirm:
+			ags, err := s.Engine.Agreements(ctx, actor(c), f.Case.ID)
+			if err != nil {
+				return err
+			}
+			if n := len(ags); n > 0 {
+				f.ConfirmBy = s.Engine.ConfirmDeadline(f.Case, ags[n-1])
 			}
 		}
 	}
@@ -138,8 +168,7 @@ func partyFromValues(v values) *engine.Party {
 	if v["parties.0.name"] == "" {
 		return nil
 	}
-	return &engine.Party{Side: v["parties.0.side"], Kind: v["parties.0.kind"], Name: v["parties.0.name"], Sex: v["parties.0.sex"],
-		IDNumber: v["parties.0.id_number"], Phone: v["parties.0.phone"], Address: v["parties.0.address"], Consent: v["parties.0.consent"]}
+	return partyFrom(func(f string) string { return v["parties.0."+f] })
 }
 
 // cutParty splits "parties.N.field".

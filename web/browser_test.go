@@ -140,12 +140,27 @@ func TestJourneyDoorstep(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("select[name='agreement.kind']"), "oral"),
 		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), "周强当场赔付陈明修车费800元，双方再无争议。"),
 		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "800"),
+		chromedp.Click(chromedp.CSS("input[name='agreement.oral_confirmed']")),
 		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("timeline")))
 	u.wantState(workflow.Agreed)
-	if tl := u.text("#timeline"); !strings.Contains(tl, "调解记录") || !strings.Contains(tl, "达成协议") {
+	if tl := u.text("#timeline"); !strings.Contains(tl, "调解记录") || !strings.Contains(tl, "达成协议") || !strings.Contains(tl, "告知对象：陈明、周强") {
 		t.Errorf("timeline: %s", tl)
 	}
 	u.screenshot("doorstep.png")
+	// The oral agreement prints as the register of oral agreements.
+	u.do(chromedp.Click(chromedp.CSS("#documents a[href*='/documents/agreement-']")), chromedp.WaitVisible(chromedp.CSS("article.doc")))
+	paper := u.text("article.doc")
+	for _, want := range []string{"口头协议登记表", "周强当场赔付陈明修车费800元", "自达成之日起生效"} {
+		if !strings.Contains(paper, want) {
+			t.Errorf("the register lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{"一式", "司法确认"} {
+		if strings.Contains(paper, unwanted) {
+			t.Errorf("the oral register says %q", unwanted)
+		}
+	}
+	u.screenshot("oral-agreement.png")
 }
 
 // TestJourneyHousePlot: a house-plot dispute opened at the intake desk,
@@ -194,30 +209,68 @@ func TestJourneyHousePlot(t *testing.T) {
 
 	u.login("mediator@T1")
 	u.openCase(number)
+	u.act("rights_notice")
+	u.submit()
+	u.act("session")
+	u.do(chromedp.SendKeys(chromedp.CSS("input[name='session.place']"), "镇调委会调解室"),
+		chromedp.SendKeys(chromedp.CSS("input[name='session.participants']"), "沈国平、徐建华、村干部"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='session.record']"), "现场丈量围墙位置，双方陈述意见，调解员释法明理。"))
+	u.submit()
+	if tl := u.text("#timeline"); !strings.Contains(tl, "镇调委会调解室") || !strings.Contains(tl, "现场丈量围墙位置") || !strings.Contains(tl, "告知对象：沈国平、徐建华") {
+		t.Errorf("the timeline does not show the records: %s", tl)
+	}
 	u.act("agree")
 	u.do(chromedp.SetValue(chromedp.CSS("select[name='agreement.kind']"), "written"),
 		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.facts']"), "双方对东侧围墙位置有争议，经现场丈量，围墙越界0.3米。"),
 		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), "以原围墙为界，徐建华补偿沈国平2万元。"),
 		chromedp.SendKeys(chromedp.CSS("input[name='agreement.performance']"), "现金，在村委会当面支付"),
 		chromedp.SetValue(chromedp.CSS("input[name='agreement.due']"), time.Now().AddDate(0, 0, 10).Format("2006-01-02")),
-		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "20000"))
+		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "20000"),
+		chromedp.SendKeys(chromedp.CSS("input[name='agreement.place']"), "油车港镇人民调解委员会"))
 	u.submit()
 	u.wantState(workflow.Agreed)
-	u.do(chromedp.Click(chromedp.CSS("a.agreement-link")), chromedp.WaitVisible(chromedp.ID("agreement")))
-	paper := u.text("#agreement")
-	for _, want := range []string{"人民调解协议书", "沈国平", "330411197003150020", "徐建华补偿沈国平2万元", "一式 3 份", "油车港镇人民调解委员会"} {
+	u.do(chromedp.Click(chromedp.CSS("#documents a[href*='/documents/agreement-']")), chromedp.WaitVisible(chromedp.CSS("article.doc")))
+	paper := u.text("article.doc")
+	for _, want := range []string{"人民调解协议书", "沈国平", "330411197003150020", "徐建华补偿沈国平2万元", "一式3份",
+		"油车港镇人民调解委员会（印）", "之日起生效", "申请司法确认"} {
 		if !strings.Contains(paper, want) {
 			t.Errorf("the agreement lacks %q", want)
 		}
 	}
 	u.screenshot("agreement.png")
 	u.do(chromedp.Click(chromedp.CSS("p.noprint a")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	// Both parties apply for judicial confirmation, and the court confirms.
+	u.act("confirm")
+	u.do(chromedp.SetValue(chromedp.CSS("select[name='confirmation.kind']"), "applied"),
+		chromedp.SendKeys(chromedp.CSS("input[name='confirmation.court']"), "嘉兴市秀洲区人民法院"))
+	u.submit()
+	u.act("confirm")
+	u.do(chromedp.SetValue(chromedp.CSS("select[name='confirmation.kind']"), "confirmed"),
+		chromedp.SendKeys(chromedp.CSS("input[name='confirmation.number']"), "（2026）浙0411民特12号"))
+	u.submit()
+	if tl := u.text("#timeline"); !strings.Contains(tl, "法院裁定确认有效") || !strings.Contains(tl, "（2026）浙0411民特12号") {
+		t.Errorf("the confirmation is not on the timeline: %s", tl)
+	}
 	u.act("fulfil")
 	u.do(chromedp.SendKeys(chromedp.CSS("input[name='visit.visited']"), "沈国平"),
 		chromedp.SendKeys(chromedp.CSS("textarea[name='visit.findings']"), "补偿款已付清，双方无异议。"))
 	u.submit()
 	u.wantState(workflow.Fulfilled)
 	u.screenshot("house-plot.png")
+	u.act("archive")
+	u.submit()
+	if no := u.text("#archive-no"); !strings.Contains(no, "油人调字第1号") {
+		t.Errorf("file number %q", no)
+	}
+	u.do(chromedp.Click(chromedp.ID("print-file")), chromedp.WaitVisible(chromedp.ID("doc-cover")))
+	file := u.text("main")
+	for _, want := range []string{"人民调解卷宗", "油人调字第1号", "卷内目录", "人民调解申请书", "人民调解受理通知书", "人民调解权利义务告知书",
+		"人民调解记录", "人民调解协议书", "司法确认情况记录", "人民调解回访记录", "结案报告"} {
+		if !strings.Contains(file, want) {
+			t.Errorf("the printed file lacks %q", want)
+		}
+	}
+	u.screenshot("case-file.png")
 }
 
 // TestJourneyReferral: a dispute with 民转刑 risk referred to the police

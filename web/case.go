@@ -158,15 +158,15 @@ func (s *Server) showConflict(c echo.Context, id int64, err error) error {
 }
 
 func (s *Server) showCase(c echo.Context, status int, id int64, problem string) error {
-	v, err := s.Engine.ViewCase(c.Request().Context(), actor(c), id, c.Request().URL.Path)
+	f, err := s.Engine.CaseFile(c.Request().Context(), actor(c), id, c.Request().URL.Path)
 	if err != nil {
 		return err
 	}
 	var flags []string
-	for _, f := range v.Case.Flags {
-		flags = append(flags, engine.FlagNames[f])
+	for _, fl := range f.Case.Flags {
+		flags = append(flags, engine.FlagNames[fl])
 	}
-	return s.render(c, status, "case", v.Case.Number, map[string]any{"View": v, "Case": v.Case, "Parties": partyViews(v.Parties),
+	return s.render(c, status, "case", f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
 		"Flags": flags, "Error": problem})
 }
 

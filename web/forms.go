@@ -43,14 +43,20 @@ func parseParties(c echo.Context, v values) []*engine.Party {
 	var out []*engine.Party
 	for i := range n {
 		get := func(f string) string { return v["parties."+strconv.Itoa(i)+"."+f] }
-		p := &engine.Party{Side: get("side"), Kind: get("kind"), Name: get("name"), Sex: get("sex"),
-			IDNumber: get("id_number"), Phone: get("phone"), Address: get("address"), Consent: get("consent")}
+		p := partyFrom(get)
 		if p.Name == "" && p.IDNumber == "" && p.Phone == "" && p.Address == "" {
 			continue
 		}
 		out = append(out, p)
 	}
 	return out
+}
+
+// partyFrom reads one party's inputs.
+func partyFrom(get func(field string) string) *engine.Party {
+	return &engine.Party{Side: get("side"), Kind: get("kind"), Name: get("name"), Sex: get("sex"),
+		IDNumber: get("id_number"), Phone: get("phone"), Address: get("address"), Consent: get("consent"),
+		Ethnicity: get("ethnicity"), BirthDate: get("birth_date"), Occupation: get("occupation"), Representative: get("representative")}
 }
 
 // partyForms lays out parties for the form with their errors, padding to at
@@ -97,7 +103,7 @@ func parseInput(c echo.Context, v values, loc *time.Location) (engine.Input, map
 	}
 	if v["agreement.terms"] != "" || v["agreement.kind"] != "" {
 		a := &engine.Agreement{Kind: v["agreement.kind"], Facts: v["agreement.facts"], Terms: v["agreement.terms"],
-			Performance: v["agreement.performance"]}
+			Performance: v["agreement.performance"], Place: v["agreement.place"], OralConfirmed: v["agreement.oral_confirmed"] == "1"}
 		amount, err := engine.ParseYuan(v["agreement.amount"])
 		if err != nil {
 			errs["agreement.amount"] = engine.ErrorMessage(err)
@@ -120,9 +126,21 @@ func parseInput(c echo.Context, v values, loc *time.Location) (engine.Input, map
 		in.Session = &engine.Session{Place: v["session.place"], Participants: v["session.participants"], Record: v["session.record"]}
 	}
 	if v["parties.0.name"] != "" {
-		in.NewParty = &engine.Party{Side: v["parties.0.side"], Kind: v["parties.0.kind"], Name: v["parties.0.name"],
-			Sex: v["parties.0.sex"], IDNumber: v["parties.0.id_number"], Phone: v["parties.0.phone"],
-			Address: v["parties.0.address"], Consent: v["parties.0.consent"]}
+		in.NewParty = partyFrom(func(f string) string { return v["parties.0."+f] })
+	}
+	if v["notice.to"] != "" || v["notice.given"] != "" {
+		in.Notice = &engine.Notice{To: v["notice.to"]}
+		if s := v["notice.given"]; s != "" {
+			d, err := time.ParseInLocation(time.DateOnly, s, loc)
+			if err != nil {
+				errs["notice.given"] = "告知日期应为日期，如 2026-10-02。"
+			}
+			in.Notice.Given = d
+		}
+	}
+	if v["confirmation.kind"] != "" {
+		in.Confirmation = &engine.Confirmation{Kind: v["confirmation.kind"], Court: v["confirmation.court"],
+			Number: v["confirmation.number"], Day: v["confirmation.day"]}
 	}
 	return in, errs
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -265,7 +266,7 @@ func (s *Server) handleDoorstepForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.newIntakeForm(c, values{"agreement.kind": engine.AgreementOral, "session.place": grid.Name}, nil, nil)
+	f, err := s.newIntakeForm(c, values{"agreement.kind": engine.AgreementOral, "session.place": grid.Name, "notice_given": "1"}, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -310,10 +311,17 @@ func (s *Server) handleDoorstep(c echo.Context) error {
 	if in.Agreement == nil {
 		in.Agreement = &engine.Agreement{}
 	}
-	k, err := s.Engine.OpenCase(c.Request().Context(), actor(c), n,
-		engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{Reason: "门前调，就地受理"}},
-		engine.Step{Activity: workflow.LogSession, Input: engine.Input{Session: in.Session}},
+	steps := []engine.Step{{Event: workflow.AcceptGrid, Input: engine.Input{Reason: "门前调，就地受理"}}}
+	if v["notice_given"] == "1" {
+		var names []string
+		for _, p := range n.Parties {
+			names = append(names, p.Name)
+		}
+		steps = append(steps, engine.Step{Activity: workflow.RightsNotice, Input: engine.Input{Notice: &engine.Notice{To: strings.Join(names, "、")}}})
+	}
+	steps = append(steps, engine.Step{Activity: workflow.LogSession, Input: engine.Input{Session: in.Session}},
 		engine.Step{Event: workflow.Agree, Input: engine.Input{Agreement: in.Agreement}})
+	k, err := s.Engine.OpenCase(c.Request().Context(), actor(c), n, steps...)
 	if engine.ErrorCode(err) == engine.EINVALID {
 		return render(http.StatusUnprocessableEntity, engine.ErrorFields(err), n.Parties)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -38,39 +37,6 @@ func (s *Server) handleReceipt(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, "receipt", "受理回执", map[string]any{
 		"Case": k, "Town": tree.Town(k.LocationUnitID).Name, "Handling": tree.Path(k.HandlingUnitID), "Next": next})
-}
-
-// handleAgreement shows a printable 人民调解协议书 in the Ministry of Justice's
-// layout. Full ID numbers and phones appear only for the handling unit.
-func (s *Server) handleAgreement(c echo.Context) error {
-	k, err := s.caseParam(c)
-	if err != nil {
-		return err
-	}
-	aid, _ := strconv.ParseInt(c.Param("aid"), 10, 64)
-	ags, err := s.Engine.Agreements(c.Request().Context(), actor(c), k.ID)
-	if err != nil {
-		return err
-	}
-	var ag *engine.Agreement
-	for _, a := range ags {
-		if a.ID == aid {
-			ag = a
-		}
-	}
-	if ag == nil {
-		return engine.Errorf(engine.ENOTFOUND, "没有这份调解协议。")
-	}
-	tree, err := s.Engine.Tree(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	parties, err := s.Engine.ShowParties(c.Request().Context(), actor(c), []*engine.Case{k}, c.Request().URL.Path)
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "agreement", "人民调解协议书", map[string]any{
-		"Case": k, "Agreement": ag, "Parties": partyViews(parties[0]), "Committee": tree.Committee(k, ag).Name})
 }
 
 // handleOverdue lists the overdue cases of the supervisor's subtree by

@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	pages.GET("/cases/:id", s.handleCaseView)
 	pages.GET("/cases/:id/receipt", s.handleReceipt)
 	pages.GET("/cases/:id/agreements/:aid", s.handleAgreement)
+	pages.GET("/cases/:id/documents", s.handleFile)
+	pages.GET("/cases/:id/documents/:doc", s.handleDocument)
 	pages.GET("/cases/:id/do/:action", s.handleActionForm)
 	pages.POST("/cases/:id/do/:action", s.handleAction)
 

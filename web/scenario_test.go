@@ -224,25 +224,29 @@ func TestReadScenarios(t *testing.T) {
 	table = append(table, casePage("registered",
 		[]int{200, 200, 200, 200, 200, 403, 200, 403, 403, 403, 403},
 		[]int{1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0})...)
+	// The village's committee sealed the grid's agreement: it sees the
+	// particulars it prints.
 	table = append(table, casePage("agreed",
 		[]int{200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403},
-		[]int{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})...)
+		[]int{0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0})...)
 	table = append(table, casePage("other",
 		[]int{403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200},
 		[]int{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0})...)
 	table = append(table, []scenario{
 		// The buttons of the case page, exactly as the workflow table grants them.
 		{name: "grid mediator's buttons", user: "mediator@G11", path: "/cases/{grid}", status: 200,
-			actions: []string{"escalate", "agree", "fail", "withdraw", "refer", "session", "note", "add_party", "assign", "suspend", "resume", "extend", "risk"}},
+			actions: []string{"escalate", "agree", "fail", "withdraw", "refer", "session", "note", "add_party", "assign", "suspend", "extend", "risk",
+				"rights_notice"}},
 		{name: "desk's buttons on a registered case", user: "intake@T1", path: "/cases/{registered}", status: 200,
-			actions: []string{"accept_grid", "accept_village", "accept_town", "reject", "withdraw", "refer", "note", "add_party", "risk"}},
+			actions: []string{"accept_grid", "accept_village", "accept_town", "reject", "withdraw", "refer", "note", "add_party", "risk", "rights_notice"}},
 		{name: "village mediator on a grid case", user: "mediator@V1", path: "/cases/{grid}", status: 200, actions: []string{"note", "risk"}},
 		{name: "supervisor on an agreement", user: "supervisor@T1", path: "/cases/{agreed}", status: 200,
-			actions: []string{"refer", "fulfil", "remediate", "note", "followup"}},
+			actions: []string{"refer", "fulfil", "remediate", "close_unperformed", "note", "followup", "confirm"}},
 		{name: "supervisor on a grid case", user: "supervisor@T1", path: "/cases/{grid}", status: 200,
-			actions: []string{"escalate", "agree", "fail", "withdraw", "refer", "session", "note", "add_party", "assign", "suspend", "resume", "extend", "supervise", "risk"}},
+			actions: []string{"escalate", "agree", "fail", "withdraw", "refer", "session", "note", "add_party", "assign", "suspend", "extend", "supervise", "risk",
+				"rights_notice"}},
 		{name: "admin has no buttons", user: "admin@T1", path: "/cases/{grid}", status: 200, actions: []string{}},
-		{name: "desk on a grid case", user: "intake@T1", path: "/cases/{grid}", status: 200, actions: []string{"note", "add_party", "risk"}},
+		{name: "desk on a grid case", user: "intake@T1", path: "/cases/{grid}", status: 200, actions: []string{"note", "add_party", "risk", "rights_notice"}},
 		// Forms of actions.
 		{name: "escalate form", user: "mediator@G11", path: "/cases/{grid}/do/escalate", status: 200,
 			has: []string{"#action-form select[name=reason] option:contains('调解不成')", "input[name=version][value='{grid.v}']", "button#submit:contains('上报村(社区)')"}},
@@ -262,9 +266,9 @@ func TestReadScenarios(t *testing.T) {
 		{name: "receipt", user: "intake@T1", path: "/cases/{registered}/receipt", status: 200, has: []string{"#receipt:contains('{registered.code}')"}},
 		{name: "receipt outside the subtree", user: "intake@T2", path: "/cases/{registered}/receipt", status: 403},
 		{name: "agreement for the handling unit", user: "mediator@G11", path: "/cases/{agreed}/agreements/{agreed.agreement}", status: 200,
-			has: []string{"#agreement:contains('麟湖村')", "#agreement:contains('13800000001')"}},
+			has: []string{"#doc-agreement-{agreed.agreement}:contains('麟湖村人民调解委员会（印）')", "#doc-agreement-{agreed.agreement}:contains('13800000001')"}},
 		{name: "agreement for the town, masked", user: "supervisor@T1", path: "/cases/{agreed}/agreements/{agreed.agreement}", status: 200,
-			has: []string{"#agreement:contains('138****0001')"}, hasNot: []string{"#agreement:contains('13800000001')"}},
+			has: []string{"#doc-agreement-{agreed.agreement}:contains('138****0001')"}, hasNot: []string{".doc:contains('13800000001')"}},
 		{name: "no such agreement", user: "mediator@G11", path: "/cases/{agreed}/agreements/999999", status: 404},
 		// Lists and queues.
 		{name: "the grid mediator's queue", user: "mediator@G11", path: "/cases", status: 200,
@@ -376,7 +380,7 @@ func TestWriteScenarios(t *testing.T) {
 		{name: "a mediator may not press", user: "mediator@G11", method: P, path: "/cases/{grid}/do/supervise",
 			form: post("version", "{grid.v}", "note", "请三日内办结"), status: 403},
 		{name: "resume a clock that runs", user: "mediator@G11", method: P, path: "/cases/{grid}/do/resume",
-			form: post("version", "{grid.v}", "reason", "当事人回来了"), status: 409, has: []string{"#conflict:contains('没有暂停计时')"}},
+			form: post("version", "{grid.v}", "reason", "当事人回来了"), status: 409, has: []string{"main p:contains('本案现在不能恢复计时')"}},
 		{name: "suspend the clock", user: "mediator@G11", method: P, path: "/cases/{grid}/do/suspend",
 			form: post("version", "{grid.v}", "reason", "当事人外出务工"), status: 303, moves: map[string]int{"grid": 1}},
 		{name: "a written agreement", user: "mediator@G11", method: P, path: "/cases/{grid}/do/agree",
@@ -429,8 +433,11 @@ func TestWriteScenarios(t *testing.T) {
 			contains: []string{"未知的操作"}},
 		{name: "API, unknown kind", user: "mediator@G11", path: "/api/v1/cases/{grid}/moves/escalate", json: `{}`, status: 404},
 		{name: "API, agreement with a date", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/agree",
-			json: `{"version":{grid.v},"agreement":{"kind":"oral","terms":"赔偿500元","amount":500,"due":"2026-12-31"}}`, status: 200,
+			json: `{"version":{grid.v},"agreement":{"kind":"oral","terms":"赔偿500元","amount":500,"due":"2026-12-31","oral_confirmed":true}}`, status: 200,
 			contains: []string{`"state":"agreed"`}, moves: map[string]int{"grid": 1}},
+		{name: "API, an oral agreement with an amount needs the parties' choice", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/agree",
+			json: `{"version":{grid.v},"agreement":{"kind":"oral","terms":"赔偿500元","amount":500}}`, status: 422,
+			contains: []string{`"field":"agreement.oral_confirmed"`, "建议采用书面协议"}},
 		{name: "API, agreement with a bad date", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/agree",
 			json: `{"version":{grid.v},"agreement":{"kind":"oral","terms":"赔偿","due":"明天"}}`, status: 422, contains: []string{`"field":"agreement.due"`}},
 		{name: "a party looks their case up", method: P, path: "/lookup", form: post("code", "{grid.code}", "phone", "13800000001"),

@@ -130,6 +130,22 @@ func (s *Server) funcs() template.FuncMap {
 		"date": s.date,
 		"rate": engine.FormatRate,
 		"join": strings.Join,
+		"inc":  func(i int) int { return i + 1 },
+		// hasPrefix tells the kinds of documents apart by their keys.
+		"hasPrefix": strings.HasPrefix,
+		// lines splits a text into its non-empty lines, as numbered terms.
+		"lines": func(text string) []string {
+			var out []string
+			for _, l := range strings.Split(text, "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					out = append(out, l)
+				}
+			}
+			return out
+		},
+		// prevDay is the day before t: a deadline that ends at 24:00 is
+		// shown as its last day.
+		"prevDay": func(t *time.Time) time.Time { return t.AddDate(0, 0, -1) },
 		// dict passes several values to a shared template.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

@@ -244,16 +244,25 @@ func TestDoorstep(t *testing.T) {
 	s := newSite(t)
 	c := s.login(t, "mediator@G21")
 	c.get("/doorstep")
-	code, _ := c.post("/doorstep", url.Values{"category": {"损害赔偿"}, "amount": {"800"}, "people": {"2"},
+	form := url.Values{"category": {"损害赔偿"}, "amount": {"800"}, "people": {"2"},
 		"summary": {"小区两位业主因车辆刮擦赔偿发生争执。"}, "party_count": {"2"},
 		"parties.0.side": {"applicant"}, "parties.0.name": {"陈明"}, "parties.1.side": {"respondent"}, "parties.1.name": {"周强"},
-		"session.record": {"双方当场协商"}, "agreement.kind": {"oral"}, "agreement.terms": {"周强赔付800元"}, "agreement.amount": {"800"}})
-	if code != 303 {
+		"session.record": {"双方当场协商"}, "agreement.kind": {"oral"}, "agreement.terms": {"周强赔付800元"}, "agreement.amount": {"800"},
+		"notice_given": {"1"}}
+	code, body := c.post("/doorstep", form)
+	if code != 422 || !strings.Contains(body, "建议采用书面协议") {
+		t.Fatalf("an oral agreement of 800 yuan without the parties' choice: %d", code)
+	}
+	form.Set("agreement.oral_confirmed", "1")
+	if code, _ = c.post("/doorstep", form); code != 303 {
 		t.Fatalf("doorstep: %d", code)
 	}
 	cases, _, _ := s.e.Cases(ctx, engine.System, engine.CaseFilter{Source: "门前调"})
 	if len(cases) != 1 || cases[0].State != workflow.Agreed || cases[0].AgreementAmount != 80000 {
 		t.Fatalf("doorstep cases: %+v", cases)
+	}
+	if evs, _ := s.db.Events(ctx, cases[0].ID); len(evs) != 5 || evs[2].Name != string(workflow.RightsNotice) || evs[2].Data["to"] != "陈明、周强" {
+		t.Errorf("the doorstep timeline: %+v", evs)
 	}
 	if code, _ := s.login(t, "mediator@V1").get("/doorstep"); code != 403 {
 		t.Errorf("a village mediator opened the doorstep form: %d", code)

@@ -21,6 +21,9 @@ const (
 	PartnerClose  Event = "partner_close"
 	Fulfil        Event = "fulfil"
 	Remediate     Event = "remediate"
+	// CloseUnperformed closes an agreement the parties did not perform
+	// after the follow-up urged them, telling them their routes.
+	CloseUnperformed Event = "close_unperformed"
 )
 
 // Field names a piece of data that an event or activity requires.
@@ -29,21 +32,23 @@ type Field string
 // The fields an event may require. Engine validates each; the web layer draws
 // one form input per field.
 const (
-	FieldUnit      Field = "unit"      // the unit that takes the case
-	FieldReason    Field = "reason"    // why; from Reasons when the row lists them
-	FieldRoutes    Field = "routes"    // the other routes the parties were told of
-	FieldPartner   Field = "partner"   // the partner body
-	FieldParty     Field = "party"     // which party
-	FieldNewParty  Field = "new_party" // a party's details
-	FieldAgreement Field = "agreement" // the mediation agreement
-	FieldResult    Field = "result"    // the partner's result
-	FieldVisit     Field = "visit"     // a follow-up visit (回访)
-	FieldNote      Field = "note"      // free text
-	FieldDays      Field = "days"      // a number of days
-	FieldConsent   Field = "consent"   // both parties' recorded consent
-	FieldMediator  Field = "mediator"  // a mediator of the handling unit
-	FieldRisk      Field = "risk"      // a risk colour
-	FieldSession   Field = "session"   // a mediation session record
+	FieldUnit      Field = "unit"         // the unit that takes the case
+	FieldReason    Field = "reason"       // why; from Reasons when the row lists them
+	FieldRoutes    Field = "routes"       // the other routes the parties were told of
+	FieldPartner   Field = "partner"      // the partner body
+	FieldParty     Field = "party"        // which party
+	FieldNewParty  Field = "new_party"    // a party's details
+	FieldAgreement Field = "agreement"    // the mediation agreement
+	FieldResult    Field = "result"       // the partner's result
+	FieldVisit     Field = "visit"        // a follow-up visit (回访)
+	FieldNote      Field = "note"         // free text
+	FieldDays      Field = "days"         // a number of days
+	FieldConsent   Field = "consent"      // both parties' recorded consent
+	FieldMediator  Field = "mediator"     // a mediator of the handling unit
+	FieldRisk      Field = "risk"         // a risk colour
+	FieldSession   Field = "session"      // a mediation session record
+	FieldNotice    Field = "notice"       // a notice given to the parties
+	FieldConfirm   Field = "confirmation" // a step of judicial confirmation (司法确认)
 )
 
 // Scope says where a user must stand, relative to a case, to use a grant.
@@ -92,6 +97,17 @@ type Transition struct {
 	Requires []Field
 	// Reasons, when set, is the closed list a FieldReason must come from.
 	Reasons []string
+	// Routes, when set, is the list a FieldRoutes comes from instead of
+	// the Routes of mediation's end.
+	Routes []string
+}
+
+// RoutesOf returns the routes the row's FieldRoutes comes from.
+func (t Transition) RoutesOf() []string {
+	if t.Routes != nil {
+		return t.Routes
+	}
+	return Routes
 }
 
 // Reason lists of DESIGN §4.
@@ -102,6 +118,9 @@ var (
 	// Routes are the other ways to resolve a dispute that parties are told of
 	// when mediation is refused or ends (人民调解法 Art. 26).
 	Routes = []string{"诉讼", "仲裁", "行政途径"}
+	// UnperformedRoutes are what parties to an agreement not performed are
+	// told: sue, or, where a court confirmed it, apply for enforcement.
+	UnperformedRoutes = []string{"诉讼", "申请强制执行"}
 	// Partners are the bodies a case may be referred to.
 	Partners = []string{"派出所", "法庭", "信访办", "劳动仲裁", "市场监管", "交警", "其他部门"}
 )
@@ -160,6 +179,8 @@ var Table = []Transition{
 		Grants: handlers, Requires: []Field{FieldVisit}},
 	{Event: Remediate, From: []State{Agreed}, To: Town, Target: LocationTown,
 		Grants: handlers, Requires: []Field{FieldReason, FieldConsent}, Reasons: RemediateReasons},
+	{Event: CloseUnperformed, From: []State{Agreed}, To: Unperformed,
+		Grants: handlers, Requires: []Field{FieldVisit, FieldRoutes}, Routes: UnperformedRoutes},
 }
 
 // Activity names a step that changes no state but is appended to the case's
@@ -178,6 +199,14 @@ const (
 	Extend     Activity = "extend"
 	Supervise  Activity = "supervise"
 	UpdateRisk Activity = "risk"
+	// RightsNotice records that the parties were told their rights and
+	// duties (人民调解法 Art. 23-24), to whom and when.
+	RightsNotice Activity = "rights_notice"
+	// Confirm records a step of judicial confirmation: the joint
+	// application, the court's decision, or that none was made.
+	Confirm Activity = "confirm"
+	// Archive closes the case file (归档) and numbers it.
+	Archive Activity = "archive"
 	// FlagOverdue is the deadline scheduler's note that a deadline passed
 	// (超期提醒); no person records it.
 	FlagOverdue Activity = "overdue"
@@ -204,6 +233,9 @@ var Activities = []ActivityRule{
 	{Extend, "延长期限", tiers, handlers, []Field{FieldDays, FieldConsent, FieldReason}},
 	{Supervise, "督办", openStates, []Grant{supervisor}, []Field{FieldNote}},
 	{UpdateRisk, "更新风险", openStates, everyone, []Field{FieldRisk, FieldReason}},
+	{RightsNotice, "告知权利义务", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldNotice}},
+	{Confirm, "司法确认", []State{Agreed, Fulfilled}, handlers, []Field{FieldConfirm}},
+	{Archive, "归档", ClosedStates(), handlers, nil},
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 
@@ -231,6 +263,7 @@ var EventTable = []EventDef{
 	{PartnerClose, "移交办结"},
 	{Fulfil, "回访·履行完毕"},
 	{Remediate, "重新调解"},
+	{CloseUnperformed, "未履行结案"},
 }
 
 // Label returns the event's Chinese name.

@@ -24,6 +24,7 @@ const (
 	Withdrawn     State = "withdrawn"
 	Rejected      State = "rejected"
 	PartnerClosed State = "partner_closed"
+	Unperformed   State = "unperformed"
 )
 
 // Kind says what a state means for a case: where it waits and whether it is
@@ -65,6 +66,7 @@ var StateTable = []StateDef{
 	{Withdrawn, "当事人撤回", KindClosed},
 	{Rejected, "不予受理", KindClosed},
 	{PartnerClosed, "移交办结", KindClosed},
+	{Unperformed, "未履行·告知诉讼", KindClosed},
 }
 
 // States lists every state in table order.
@@ -148,6 +150,11 @@ func OpenStates() []State { return statesWhere(func(d StateDef) bool { return d.
 
 // ActiveStates lists the active states, in table order.
 func ActiveStates() []State { return statesWhere(func(d StateDef) bool { return d.State.Active() }) }
+
+// ClosedStates lists the states in which nothing more happens to a case.
+func ClosedStates() []State {
+	return statesWhere(func(d StateDef) bool { return d.Kind == KindClosed })
+}
 
 // TierStates lists the three mediation tiers, from the grid up.
 func TierStates() []State { return statesWhere(func(d StateDef) bool { return d.Kind == KindTier }) }

@@ -60,7 +60,8 @@ func TestDerivedLists(t *testing.T) {
 		{"tiers", TierStates(), []State{Grid, Village, Town}},
 		{"work", WorkStates(), []State{Registered, Grid, Village, Town, Referred, Agreed}},
 		{"terminal", statesWhere(func(d StateDef) bool { return d.State.Terminal() }),
-			[]State{Fulfilled, Failed, Withdrawn, Rejected, PartnerClosed}},
+			[]State{Fulfilled, Failed, Withdrawn, Rejected, PartnerClosed, Unperformed}},
+		{"closed", ClosedStates(), []State{Fulfilled, Failed, Withdrawn, Rejected, PartnerClosed, Unperformed}},
 		{"accept", AcceptEvents(), []Event{AcceptGrid, AcceptVillage, AcceptTown}},
 	} {
 		if fmt.Sprint(tc.got) != fmt.Sprint(tc.want) {

@@ -306,7 +306,7 @@ func randomHistory(rng *rand.Rand, grids []int64, from, to time.Time) engine.Ope
 	}
 	switch x := rng.IntN(100); {
 	case x < 80:
-		step(workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "协议", Amount: n.Amount / 2}})
+		step(workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "协议", Amount: n.Amount / 2, OralConfirmed: true}})
 		if !stop() && rng.IntN(100) < 97 {
 			step(workflow.Fulfil, engine.Input{Visit: &engine.FollowUp{Visited: "甲", Findings: "已履行"}})
 		}

@@ -454,8 +454,8 @@ func (w *walk) agree(ctx context.Context) error {
 	due := w.at.AddDate(0, 0, 7+r.IntN(20))
 	amount := w.c.Amount * int64(40+r.IntN(50)) / 100
 	return w.fire(ctx, w.actor(), workflow.Agree, engine.Input{Agreement: &engine.Agreement{
-		Kind: kind, Amount: amount, DueAt: &due,
-		Facts: w.c.Summary, Terms: "经调解，双方自愿达成如下协议：被申请人向申请人支付" + engine.Yuan(amount) + "元，双方就此纠纷再无其他争议。",
+		Kind: kind, Amount: amount, DueAt: &due, OralConfirmed: kind == engine.AgreementOral,
+		Place: w.b.tree.Unit(w.c.HandlingUnitID).Name + "调解室", Facts: w.c.Summary, Terms: "经调解，双方自愿达成如下协议：被申请人向申请人支付" + engine.Yuan(amount) + "元，双方就此纠纷再无其他争议。",
 		Performance: "被申请人于履行期限前以银行转账方式一次性支付。"}})
 }
 
@@ -471,6 +471,9 @@ func (w *walk) followUp(ctx context.Context) (int, error) {
 	switch x := r.IntN(100); {
 	case x < 3:
 		return w.events, w.fire(ctx, w.actor(), workflow.Remediate, engine.Input{Reason: "协议未履行", Consent: true})
+	case x < 4:
+		return w.events, w.fire(ctx, w.actor(), workflow.CloseUnperformed, engine.Input{Routes: []string{"诉讼"},
+			Visit: &engine.FollowUp{Visited: w.c.Parties[0].Name, Findings: "经督促，被申请人仍未履行协议，已告知申请人可向人民法院起诉。"}})
 	case x < 5:
 		if err := w.fire(ctx, w.actor(), workflow.Refer, engine.Input{Partner: "法庭", Reason: "申请司法确认"}); err != nil {
 			return w.events, err

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+	"github.com/labstack/echo/v4"
+)
+
+// fileView is a case file laid out for its printed documents.
+type fileView struct {
+	File       *engine.CaseFile
+	Parties    []docParty
+	Applicants string // the applicants' names, 张三、王五
+	Respondent string // the respondents' names
+	Mediators  string // the mediators who worked the case
+	Committee  string // the committee whose file it is, 麟湖村人民调解委员会
+	AcceptedBy string // the unit the case was first accepted to
+	// Docs are the documents to print, one or the whole file.
+	Docs []engine.Document
+}
+
+// docParty is a party with the particulars the documents print.
+type docParty struct {
+	engine.Party
+	SideLabel string
+	Age       int // -1 when unknown
+	Org       bool
+}
+
+func (s *Server) fileView(c echo.Context) (*fileView, error) {
+	id, err := caseID(c)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.Engine.CaseFile(c.Request().Context(), actor(c), id, c.Request().URL.Path)
+	if err != nil {
+		return nil, err
+	}
+	v := &fileView{File: f, Committee: f.Committee.Name + "人民调解委员会"}
+	var apps, resps, meds []string
+	now := s.Engine.Now()
+	for _, p := range f.Parties {
+		dp := docParty{Party: p, Age: p.Age(now), Org: p.Kind == engine.KindOrg,
+			SideLabel: map[string]string{engine.SideApplicant: "申请人", engine.SideRespondent: "被申请人"}[p.Side]}
+		v.Parties = append(v.Parties, dp)
+		if p.Side == engine.SideApplicant {
+			apps = append(apps, p.Name)
+		} else {
+			resps = append(resps, p.Name)
+		}
+	}
+	tree, err := s.Engine.Tree(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range f.Timeline {
+		if ev.Role == workflow.RoleMediator && !contains(meds, ev.ActorName) {
+			meds = append(meds, ev.ActorName)
+		}
+		if workflow.Event(ev.Name).Accepts() && v.AcceptedBy == "" {
+			v.AcceptedBy = tree.Path(ev.UnitID)
+		}
+	}
+	v.Applicants, v.Respondent, v.Mediators = strings.Join(apps, "、"), strings.Join(resps, "、"), strings.Join(meds, "、")
+	return v, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// handleFile prints the whole case file (打印卷宗): every document in the
+// order of its contents list.
+func (s *Server) handleFile(c echo.Context) error {
+	v, err := s.fileView(c)
+	if err != nil {
+		return err
+	}
+	v.Docs = v.File.Documents
+	return s.render(c, http.StatusOK, "document", "卷宗 · "+v.File.Case.Number, v)
+}
+
+// handleDocument prints one document of the case file.
+func (s *Server) handleDocument(c echo.Context) error {
+	v, err := s.fileView(c)
+	if err != nil {
+		return err
+	}
+	d, err := v.File.Document(c.Param("doc"))
+	if err != nil {
+		return err
+	}
+	v.Docs = []engine.Document{*d}
+	return s.render(c, http.StatusOK, "document", d.Title+" · "+v.File.Case.Number, v)
+}
+
+// handleAgreement prints an agreement: the 人民调解协议书 or the 口头协议登记表.
+func (s *Server) handleAgreement(c echo.Context) error {
+	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
+	if err != nil {
+		return engine.Errorf(engine.ENOTFOUND, "没有这份调解协议。")
+	}
+	c.SetParamNames("id", "doc")
+	c.SetParamValues(c.Param("id"), "agreement-"+strconv.FormatInt(aid, 10))
+	return s.handleDocument(c)
+}
