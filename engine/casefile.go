@@ -28,7 +28,7 @@ type Confirmation struct {
 	Kind        string // one of the Confirm* kinds
 	Court       string // the court applied to
 	Number      string // the court's 调确字 number of its decision
-	Day         string // 2006-01-02: the day applied or decided
+	Day         string // 2006-01-02: the day applied or decided; the day recorded by default
 	RecordedAt  time.Time
 }
 

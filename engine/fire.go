@@ -532,7 +532,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 			return err
 		}
 		x := *in.Confirmation
-		if x.Kind == ConfirmNone && x.Day == "" {
+		if x.Day == "" {
 			x.Day = ch.Event.At.In(e.Location).Format(time.DateOnly)
 		}
 		if err := e.checkConfirmation(c, ags[len(ags)-1], earlier, &x); err != nil {

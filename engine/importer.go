@@ -27,6 +27,8 @@ type ImportLine struct {
 	Level      string `json:"level"`
 	Parent     string `json:"parent"`
 	CasePrefix string `json:"case_prefix"`
+	Address    string `json:"address"`
+	Phone      string `json:"phone"`
 
 	// Cases.
 	Source       string        `json:"source"`
@@ -124,7 +126,8 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 	}
 	switch l.Type {
 	case "unit":
-		u := &Unit{Code: strings.TrimSpace(l.Code), Name: strings.TrimSpace(l.Name), Level: workflow.Level(l.Level), CasePrefix: l.CasePrefix}
+		u := &Unit{Code: strings.TrimSpace(l.Code), Name: strings.TrimSpace(l.Name), Level: workflow.Level(l.Level), CasePrefix: l.CasePrefix,
+			Address: strings.TrimSpace(l.Address), Phone: strings.TrimSpace(l.Phone)}
 		if dryRun {
 			if err := dry.add(u, l.Parent); err != nil {
 				return err
@@ -203,15 +206,29 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string,
 		if err != nil {
 			return nil, eventError(i, ie.Event, err)
 		}
-		ev := workflow.Event(ie.Event)
-		steps = append(steps, Step{Event: ev, Input: in, By: func(c *Case) Actor {
+		step := Step{Input: in}
+		var grants func(c *Case) []workflow.Grant
+		if ev := workflow.Event(ie.Event); ev.Known() {
+			step.Event = ev
+			grants = func(c *Case) []workflow.Grant {
+				tr, _ := workflow.Lookup(c.State, ev)
+				return tr.Grants
+			}
+		} else {
+			step.Activity = workflow.Activity(ie.Event)
+			rule, _ := step.Activity.Rule()
+			grants = func(*Case) []workflow.Grant { return rule.Grants }
+		}
+		step.By = func(c *Case) Actor {
 			if in.Automatic {
 				return System
 			}
-			return historyActor(t, c, ev, by)
-		}})
+			return historyActor(t, c, grants(c), by)
+		}
+		steps = append(steps, step)
 	}
-	desk := historyActor(t, &Case{State: workflow.Registered, LocationUnitID: loc.ID}, workflow.AcceptTown, nil)
+	accept, _ := workflow.Lookup(workflow.Registered, workflow.AcceptTown)
+	desk := historyActor(t, &Case{State: workflow.Registered, LocationUnitID: loc.ID}, accept.Grants, nil)
 	reg, err := e.plan(ctx, t, desk, n, steps)
 	if se := (*stepError)(nil); errors.As(err, &se) {
 		return nil, eventError(se.index, l.Events[se.index].Event, se.err)
@@ -240,19 +257,19 @@ func (e *Engine) importUser(ctx context.Context, name string, users map[string]*
 	return u, nil
 }
 
-// historyActor is who did ev on c in an imported history: the user the
+// historyActor is who did a step on c in an imported history: the user the
 // history names, or else the staff of the unit the workflow table grants the
-// event to first (the desk of the town, or the mediators of the handling
+// step to first (the desk of the town, or the mediators of the handling
 // unit), unnamed. Either way the step is replayed.
-func historyActor(t *Tree, c *Case, ev workflow.Event, by *User) Actor {
+func historyActor(t *Tree, c *Case, grants []workflow.Grant, by *User) Actor {
 	if by != nil {
 		return Replaying(by.Actor())
 	}
 	a := Actor{Role: workflow.RoleIntake}
 	unit := t.Town(c.LocationUnitID)
-	if tr, ok := workflow.Lookup(c.State, ev); ok && len(tr.Grants) > 0 {
-		a.Role = tr.Grants[0].Role
-		if tr.Grants[0].Scope == workflow.AtHandlingUnit {
+	if len(grants) > 0 {
+		a.Role = grants[0].Role
+		if grants[0].Scope == workflow.AtHandlingUnit {
 			unit = t.Unit(c.HandlingUnitID)
 		}
 	}

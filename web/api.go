@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -142,12 +143,7 @@ func (s *Server) handleAPIEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]apiEvent, len(evs))
-	for i, e := range evs {
-		out[i] = apiEvent{Seq: e.Seq, Name: e.Name, Label: e.Label(), From: string(e.From), To: string(e.To),
-			Actor: e.ActorName, Role: string(e.Role), At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: e.Data}
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, apiEvents(evs))
 }
 
 type apiTransition struct {
@@ -177,4 +173,131 @@ func (s *Server) handleAPIWorkflow(c echo.Context) error {
 		rows = append(rows, r)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"transitions": rows, "mermaid": workflow.Diagram()})
+}
+
+// apiFile is a case's whole file (卷宗) as JSON.
+type apiFile struct {
+	Case          apiCase           `json:"case"`
+	Timeline      []apiEvent        `json:"timeline"`
+	Agreements    []apiAgreement    `json:"agreements"`
+	Sessions      []apiSession      `json:"sessions"`
+	Visits        []apiVisit        `json:"visits"`
+	Referrals     []apiReferral     `json:"referrals"`
+	Confirmations []apiConfirmation `json:"confirmations"`
+	Notices       []apiNotice       `json:"notices"`
+	ConfirmBy     *time.Time        `json:"confirm_by"`
+	ArchiveNo     string            `json:"archive_no"`
+	Missing       []string          `json:"missing"`
+	Documents     []apiDocument     `json:"documents"`
+}
+
+type apiAgreement struct {
+	ID            int64      `json:"id"`
+	Kind          string     `json:"kind"`
+	Facts         string     `json:"facts"`
+	Terms         string     `json:"terms"`
+	Performance   string     `json:"performance"`
+	Due           *time.Time `json:"due"`
+	Amount        float64    `json:"amount"`
+	SignedAt      time.Time  `json:"signed_at"`
+	Place         string     `json:"place"`
+	Copies        int        `json:"copies"`
+	Tier          string     `json:"tier"`
+	OralConfirmed bool       `json:"oral_confirmed"`
+}
+
+type apiSession struct {
+	At           time.Time `json:"at"`
+	Place        string    `json:"place"`
+	Participants string    `json:"participants"`
+	Record       string    `json:"record"`
+}
+
+type apiVisit struct {
+	At        time.Time `json:"at"`
+	Visited   string    `json:"visited"`
+	Performed bool      `json:"performed"`
+	Findings  string    `json:"findings"`
+}
+
+type apiReferral struct {
+	Partner    string     `json:"partner"`
+	Reason     string     `json:"reason"`
+	At         time.Time  `json:"at"`
+	Due        time.Time  `json:"due"`
+	ResolvedAt *time.Time `json:"resolved_at"`
+	Result     string     `json:"result"`
+}
+
+type apiConfirmation struct {
+	Kind   string `json:"kind"`
+	Court  string `json:"court"`
+	Number string `json:"number"`
+	Day    string `json:"day"`
+}
+
+type apiNotice struct {
+	To    string    `json:"to"`
+	Given time.Time `json:"given"`
+}
+
+type apiDocument struct {
+	Key   string `json:"key"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// handleAPIFile answers a case's whole file: every record and document.
+func (s *Server) handleAPIFile(c echo.Context) error {
+	id, err := caseID(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.Engine.CaseFile(c.Request().Context(), actor(c), id, c.Request().URL.Path)
+	if err != nil {
+		return err
+	}
+	tree, err := s.Engine.Tree(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := apiFile{Case: s.toAPICase(tree, f.Case, f.Parties), ConfirmBy: f.ConfirmBy, ArchiveNo: f.Case.ArchiveNo, Missing: f.Missing,
+		Timeline: apiEvents(f.Timeline), Agreements: []apiAgreement{}, Sessions: []apiSession{}, Visits: []apiVisit{},
+		Referrals: []apiReferral{}, Confirmations: []apiConfirmation{}, Notices: []apiNotice{}}
+	for _, a := range f.Agreements {
+		out.Agreements = append(out.Agreements, apiAgreement{ID: a.ID, Kind: a.Kind, Facts: a.Facts, Terms: a.Terms, Performance: a.Performance,
+			Due: a.DueAt, Amount: float64(a.Amount) / 100, SignedAt: a.SignedAt, Place: a.Place, Copies: a.Copies, Tier: string(a.Tier),
+			OralConfirmed: a.OralConfirmed})
+	}
+	for _, x := range f.Sessions {
+		out.Sessions = append(out.Sessions, apiSession{At: x.At, Place: x.Place, Participants: x.Participants, Record: x.Record})
+	}
+	for _, v := range f.Visits {
+		out.Visits = append(out.Visits, apiVisit{At: v.At, Visited: v.Visited, Performed: v.Performed, Findings: v.Findings})
+	}
+	for _, r := range f.Referrals {
+		out.Referrals = append(out.Referrals, apiReferral{Partner: r.Partner, Reason: r.Reason, At: r.At, Due: r.DueAt,
+			ResolvedAt: r.ResolvedAt, Result: r.Result})
+	}
+	for _, x := range f.Confirmations {
+		out.Confirmations = append(out.Confirmations, apiConfirmation{Kind: x.Kind, Court: x.Court, Number: x.Number, Day: x.Day})
+	}
+	for _, n := range f.Notices {
+		out.Notices = append(out.Notices, apiNotice{To: n.To, Given: n.Given})
+	}
+	for _, d := range f.Documents {
+		out.Documents = append(out.Documents, apiDocument{Key: d.Key, Title: d.Title,
+			URL: fmt.Sprintf("/cases/%d/documents/%s", f.Case.ID, d.Key)})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiEvents turns a timeline into its JSON.
+func apiEvents(evs []*engine.Event) []apiEvent {
+	out := make([]apiEvent, len(evs))
+	for i, e := range evs {
+		out[i] = apiEvent{Seq: e.Seq, Name: e.Name, Label: e.Label(), From: string(e.From), To: string(e.To),
+			Actor: e.ActorName, Role: string(e.Role), At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: e.Data}
+	}
+	return out
 }

@@ -69,11 +69,19 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 	workflow.FieldAgreement: {"type": "object", "required": []string{"kind", "terms"}, "properties": map[string]any{
 		"kind": map[string]any{"type": "string", "enum": []string{"written", "oral"}}, "facts": map[string]any{"type": "string"},
 		"terms": map[string]any{"type": "string"}, "performance": map[string]any{"type": "string"},
-		"due": map[string]any{"type": "string", "format": "date"}, "amount": map[string]any{"type": "number", "description": "元"}}},
+		"due": map[string]any{"type": "string", "format": "date"}, "amount": map[string]any{"type": "number", "description": "元"},
+		"place":          map[string]any{"type": "string", "description": "签订地点"},
+		"oral_confirmed": map[string]any{"type": "boolean", "description": "口头协议涉及金额或日后履行时，当事人选择口头协议的确认"}}},
 	workflow.FieldVisit: {"type": "object", "required": []string{"visited", "findings"}, "properties": map[string]any{
 		"visited": map[string]any{"type": "string"}, "findings": map[string]any{"type": "string"}}},
 	workflow.FieldSession: {"type": "object", "required": []string{"record"}, "properties": map[string]any{
 		"place": map[string]any{"type": "string"}, "participants": map[string]any{"type": "string"}, "record": map[string]any{"type": "string"}}},
+	workflow.FieldNotice: {"type": "object", "required": []string{"to"}, "properties": map[string]any{
+		"to": map[string]any{"type": "string", "description": "被告知的当事人"}, "given": map[string]any{"type": "string", "format": "date"}}},
+	workflow.FieldConfirm: {"type": "object", "required": []string{"kind"}, "properties": map[string]any{
+		"kind":  map[string]any{"type": "string", "enum": []string{engine.ConfirmApplied, engine.ConfirmConfirmed, engine.ConfirmRefused, engine.ConfirmNone}},
+		"court": map[string]any{"type": "string"}, "number": map[string]any{"type": "string", "description": "裁定书文号"},
+		"day": map[string]any{"type": "string", "format": "date"}}},
 	workflow.FieldNewParty: {"type": "object", "required": []string{"side", "name"}, "properties": map[string]any{
 		"side": map[string]any{"type": "string", "enum": []string{"applicant", "respondent"}}, "kind": map[string]any{"type": "string"},
 		"name": map[string]any{"type": "string"}, "id_number": map[string]any{"type": "string"}, "phone": map[string]any{"type": "string"}}},
@@ -119,6 +127,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		"/cases":             get("本人辖区内的案件（筛选：state, category, source, q, overdue, mine, page）"),
 		"/cases/{id}":        get("一件案件"),
 		"/cases/{id}/events": get("案件的办理经过"),
+		"/cases/{id}/file":   get("案件卷宗：办理经过、调解记录、协议、回访、移交、司法确认、告知记录与文书目录"),
 		"/workflow":          get("流程表与状态图"),
 		"/route":             get("分流建议（category, amount, people, risk, flags, cross_village）"),
 	}

@@ -56,5 +56,6 @@ func (s *Server) routes() {
 	api.GET("/cases", s.handleAPICaseList)
 	api.GET("/cases/:id", s.handleAPICase)
 	api.GET("/cases/:id/events", s.handleAPIEvents)
+	api.GET("/cases/:id/file", s.handleAPIFile)
 	api.POST("/cases/:id/:kind/:name", s.handleAPIAction)
 }

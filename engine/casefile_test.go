@@ -1,0 +1,308 @@
+package engine_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store"
+	"github.com/grassroots/mediation/store/storetest"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// writtenCase fills a case through the engine with every record a mediated
+// and fulfilled case has: the notice of rights, a session, a written
+// agreement, judicial confirmation applied and granted, a follow-up visit.
+func (en *env) writtenCase(t *testing.T) *engine.Case {
+	t.Helper()
+	med := en.actors["mediator@G11"]
+	c := en.newCase(t)
+	for _, step := range []struct {
+		event    workflow.Event
+		activity workflow.Activity
+		who      engine.Actor
+		in       engine.Input
+	}{
+		{event: workflow.AcceptGrid, who: en.actors["intake@T1"]},
+		{activity: workflow.RightsNotice, who: med, in: engine.Input{Notice: &engine.Notice{To: "张三、李四"}}},
+		{activity: workflow.LogSession, who: med, in: engine.Input{Session: &engine.Session{Place: "网格服务站",
+			Participants: "张三、李四、网格长", Record: "双方陈述事实，调解员释法说理。"}}},
+		{event: workflow.Agree, who: med, in: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
+			Facts: "排水沟堵塞致张三家院子积水。", Terms: "李四三日内疏通水沟。\n李四赔偿张三200元。", Performance: "当面支付",
+			Amount: 20000, Place: "网格服务站"}}},
+		{activity: workflow.Confirm, who: med, in: engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmApplied,
+			Court: "秀洲区人民法院"}}},
+		{activity: workflow.Confirm, who: med, in: engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmConfirmed,
+			Number: "（2026）浙0411民特12号"}}},
+		{event: workflow.Fulfil, who: med, in: engine.Input{Visit: &engine.FollowUp{Visited: "张三", Findings: "已履行完毕。"}}},
+	} {
+		en.clock.Advance(24 * time.Hour)
+		var err error
+		if step.event != "" {
+			c, err = en.Fire(ctx, step.who, c.ID, step.event, step.in)
+		} else {
+			c, err = en.Record(ctx, step.who, c.ID, step.activity, step.in)
+		}
+		if err != nil {
+			t.Fatalf("%s%s: %v", step.event, step.activity, err)
+		}
+	}
+	return c
+}
+
+// TestCaseFileReadsBackEveryRecord fills a case with every record and finds
+// each field again in the one read of its file.
+func TestCaseFileReadsBackEveryRecord(t *testing.T) {
+	en := newEnv(t)
+	c := en.writtenCase(t)
+	f, err := en.CaseFile(ctx, en.actors["mediator@G11"], c.ID, "/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, ag, v := f.Sessions, f.Agreements, f.Visits
+	for _, check := range []struct {
+		what string
+		ok   bool
+	}{
+		{"one session with its place, participants and record", len(s) == 1 && s[0].Place == "网格服务站" &&
+			s[0].Participants == "张三、李四、网格长" && s[0].Record == "双方陈述事实，调解员释法说理。"},
+		{"a written agreement with every field", len(ag) == 1 && ag[0].Written() && ag[0].Facts == "排水沟堵塞致张三家院子积水。" &&
+			ag[0].Terms == "李四三日内疏通水沟。\n李四赔偿张三200元。" && ag[0].Performance == "当面支付" && ag[0].Amount == 20000 &&
+			ag[0].Place == "网格服务站" && ag[0].Copies == 3 && ag[0].Tier == workflow.LevelGrid},
+		{"the visit that closed it", len(v) == 1 && v[0].Visited == "张三" && v[0].Findings == "已履行完毕。" && v[0].Performed},
+		{"the notice of rights", len(f.Notices) == 1 && f.Notices[0].To == "张三、李四" &&
+			f.Notices[0].Given.Equal(time.Date(2026, 3, 4, 0, 0, 0, 0, en.Location))},
+		{"the application and the decision", len(f.Confirmations) == 2 && f.Confirmations[0].Kind == engine.ConfirmApplied &&
+			f.Confirmations[0].Court == "秀洲区人民法院" && f.Confirmations[0].Day == "2026-03-07" &&
+			f.Confirmations[1].Day == "2026-03-08" &&
+			f.Confirmations[1].Kind == engine.ConfirmConfirmed && f.Confirmations[1].Number == "（2026）浙0411民特12号" &&
+			f.Confirmations[1].Court == "秀洲区人民法院" && f.Confirmations[1].AgreementID == ag[0].ID},
+		{"the parties in full for the handling grid", f.Unmasked && f.Parties[0].Phone == "13800000001"},
+		{"nothing missing for archiving", len(f.Missing) == 0},
+	} {
+		if !check.ok {
+			t.Errorf("the file lacks %s: %+v", check.what, f)
+		}
+	}
+	var entries []string
+	for _, e := range f.Entries {
+		switch {
+		case e.Session != nil:
+			entries = append(entries, e.Name+":session")
+		case e.Agreement != nil:
+			entries = append(entries, e.Name+":agreement")
+		case e.Confirmation != nil:
+			entries = append(entries, e.Name+":"+e.Confirmation.Kind)
+		case e.Visit != nil:
+			entries = append(entries, e.Name+":visit")
+		case e.Notice != nil:
+			entries = append(entries, e.Name+":notice")
+		default:
+			entries = append(entries, e.Name)
+		}
+	}
+	want := []string{"open", "accept_grid", "rights_notice:notice", "session:session", "agree:agreement", "confirm:applied",
+		"confirm:confirmed", "fulfil:visit"}
+	if !slices.Equal(entries, want) {
+		t.Errorf("timeline entries %v, want %v", entries, want)
+	}
+	var docs []string
+	for _, d := range f.Documents {
+		docs = append(docs, d.Title)
+	}
+	wantDocs := []string{"卷宗封面及卷内目录", "人民调解申请书", "人民调解受理通知书", "人民调解权利义务告知书", "人民调解记录", "人民调解协议书",
+		"司法确认情况记录", "司法确认情况记录", "人民调解回访记录", "结案报告"}
+	if !slices.Equal(docs, wantDocs) {
+		t.Errorf("documents %v, want %v", docs, wantDocs)
+	}
+	// The village's committee sealed nothing here; the town's supervisor
+	// sees the parties masked.
+	if f, _ := en.CaseFile(ctx, en.actors["supervisor@T1"], c.ID, "/test"); f.Unmasked || f.Parties[0].Phone != "138****0001" {
+		t.Errorf("the supervisor sees %s", f.Parties[0].Phone)
+	}
+}
+
+// TestConfirmationDeadline counts 30 days from the day after the agreement
+// took effect on the town's calendar.
+func TestConfirmationDeadline(t *testing.T) {
+	en := newEnv(t)
+	en.Calendar = engine.Calendar{Holidays: map[string]bool{"2026-10-01": true, "2026-10-02": true, "2026-10-05": true,
+		"2026-10-06": true, "2026-10-07": true}}
+	loc := en.Location
+	for _, tc := range []struct {
+		name     string
+		signed   time.Time
+		kind     string
+		category string
+		want     string // the last day, which ends at 24:00; "" for none
+	}{
+		{"an ordinary month", time.Date(2026, 11, 2, 15, 0, 0, 0, loc), engine.AgreementWritten, "邻里", "2026-12-02"},
+		{"signed late at night, counted by the local day", time.Date(2026, 11, 2, 23, 30, 0, 0, loc), engine.AgreementWritten, "邻里", "2026-12-02"},
+		{"the 30th day is the National Day holiday", time.Date(2026, 9, 1, 10, 0, 0, 0, loc), engine.AgreementWritten, "合同", "2026-10-08"},
+		{"the 30th day is a Saturday", time.Date(2026, 10, 1, 10, 0, 0, 0, loc), engine.AgreementWritten, "邻里", "2026-11-02"},
+		{"a marriage matter", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementWritten, "婚姻家庭", ""},
+		{"an oral agreement", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementOral, "邻里", ""},
+	} {
+		got := en.ConfirmDeadline(&engine.Case{Category: tc.category}, &engine.Agreement{Kind: tc.kind, SignedAt: tc.signed.UTC()})
+		switch {
+		case tc.want == "" && got != nil:
+			t.Errorf("%s: a deadline %v", tc.name, got)
+		case tc.want != "":
+			last, _ := time.ParseInLocation(time.DateOnly, tc.want, loc)
+			if got == nil || !got.Equal(last.AddDate(0, 0, 1)) {
+				t.Errorf("%s: ends %v, want the end of %s", tc.name, got, tc.want)
+			}
+		}
+	}
+}
+
+// TestConfirmationSteps refuses the steps that do not follow: a decision
+// before an application, an application after the deadline, a second
+// application, and any step on a marriage case.
+func TestConfirmationSteps(t *testing.T) {
+	en := newEnv(t)
+	med := en.actors["mediator@G11"]
+	c := en.caseIn(t, workflow.Grid)
+	c, err := en.Fire(ctx, med, c.ID, workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
+		Terms: "道歉", Performance: "当面"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := en.clock.Now().In(en.Location)
+	day := func(d int) string { return signed.AddDate(0, 0, d).Format(time.DateOnly) }
+	for _, tc := range []struct {
+		name string
+		in   engine.Confirmation
+		code string
+	}{
+		{"a decision before any application", engine.Confirmation{Kind: engine.ConfirmConfirmed, Number: "（2026）民特1号", Day: day(3)}, engine.ECONFLICT},
+		{"an application without a court", engine.Confirmation{Kind: engine.ConfirmApplied, Day: day(3)}, engine.EINVALID},
+		{"an application after 30 days", engine.Confirmation{Kind: engine.ConfirmApplied, Court: "法院", Day: day(45)}, engine.EINVALID},
+		{"an application before the agreement", engine.Confirmation{Kind: engine.ConfirmApplied, Court: "法院", Day: day(-1)}, engine.EINVALID},
+		{"an unknown kind", engine.Confirmation{Kind: "maybe", Day: day(1)}, engine.EINVALID},
+		{"the application", engine.Confirmation{Kind: engine.ConfirmApplied, Court: "法院", Day: day(3)}, ""},
+		{"a second application", engine.Confirmation{Kind: engine.ConfirmApplied, Court: "法院", Day: day(4)}, engine.ECONFLICT},
+		{"a decision without its number", engine.Confirmation{Kind: engine.ConfirmRefused, Day: day(9)}, engine.EINVALID},
+		{"the court refuses", engine.Confirmation{Kind: engine.ConfirmRefused, Number: "（2026）民特2号", Day: day(9)}, ""},
+		{"another decision", engine.Confirmation{Kind: engine.ConfirmConfirmed, Number: "（2026）民特3号", Day: day(10)}, engine.ECONFLICT},
+	} {
+		in := tc.in
+		_, err := en.Record(ctx, med, c.ID, workflow.Confirm, engine.Input{Confirmation: &in})
+		if engine.ErrorCode(err) != tc.code {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.code)
+		}
+	}
+	marriage, err := en.OpenCase(ctx, en.actors["intake@T1"], &engine.NewCase{Source: "当事人申请", Category: "婚姻家庭",
+		LocationID: en.units["G11"].ID, People: 2, Risk: engine.RiskGreen, Summary: "夫妻因家庭开支发生矛盾。",
+		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}, {Side: engine.SideRespondent, Name: "乙"}}},
+		engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{Reason: "就近"}},
+		engine.Step{Event: workflow.Agree, By: func(*engine.Case) engine.Actor { return med },
+			Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten, Terms: "和好", Performance: "—"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if engine.OfferActivity(marriage, workflow.Confirm) {
+		t.Error("judicial confirmation is offered on a marriage case")
+	}
+	if _, err := en.Record(ctx, med, marriage.ID, workflow.Confirm, engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmNone}}); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("a confirmation on a marriage case: %v", err)
+	}
+}
+
+// TestArchiving refuses an incomplete file naming what it lacks, then
+// numbers files per committee per year.
+func TestArchiving(t *testing.T) {
+	en := newEnv(t)
+	med := en.actors["mediator@G11"]
+	bare := en.caseIn(t, workflow.Failed)
+	_, err := en.Record(ctx, med, bare.ID, workflow.Archive, engine.Input{})
+	if engine.ErrorCode(err) != engine.EINVALID || !strings.Contains(engine.ErrorMessage(err), "缺少：人民调解权利义务告知书（告知记录）、调解记录（至少一次）") {
+		t.Errorf("an incomplete file: %v", err)
+	}
+	en.unchanged(t, bare, "a refused archiving")
+	if _, err := en.Record(ctx, med, en.caseIn(t, workflow.Grid).ID, workflow.Archive, engine.Input{}); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("archiving an open case: %v", err)
+	}
+	var numbers []string
+	for range 2 {
+		c := en.writtenCase(t)
+		c, err := en.Record(ctx, med, c.ID, workflow.Archive, engine.Input{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, c.ArchiveNo)
+	}
+	rejected := en.caseIn(t, workflow.Rejected)
+	r, err := en.Record(ctx, en.actors["mediator@T1"], rejected.ID, workflow.Archive, engine.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	numbers = append(numbers, r.ArchiveNo)
+	if want := []string{"（2026）油麟人调字第1号", "（2026）油麟人调字第2号", "（2026）油人调字第1号"}; !slices.Equal(numbers, want) {
+		t.Errorf("file numbers %v, want %v", numbers, want)
+	}
+	again, _ := en.db.FindCase(ctx, r.ID)
+	if _, err := en.Record(ctx, en.actors["mediator@T1"], r.ID, workflow.Archive, engine.Input{}); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("archiving twice: %v", err)
+	}
+	en.unchanged(t, again, "a second archiving")
+}
+
+// TestArchiveNumbersUnderConcurrency archives twenty files of one
+// committee at once from two connection pools, as two servers would: the
+// numbers run from 1 to 20 without a gap or a repeat.
+func TestArchiveNumbersUnderConcurrency(t *testing.T) {
+	dsn := storetest.DSN(t)
+	first, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	en := newEnvOn(t, first)
+	var ids []int64
+	for range 20 {
+		ids = append(ids, en.writtenCase(t).ID)
+	}
+	second, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	other := engine.New(second)
+	other.Now = en.clock.Now
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	got := map[string]bool{}
+	for i, id := range ids {
+		e := en.Engine
+		if i%2 == 1 {
+			e = other
+		}
+		wg.Go(func() {
+			for {
+				c, err := e.Record(ctx, en.actors["mediator@G11"], id, workflow.Archive, engine.Input{})
+				if engine.ErrorCode(err) == engine.ECONFLICT && strings.Contains(engine.ErrorMessage(err), "刚被他人更新") {
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				got[c.ArchiveNo] = true
+				mu.Unlock()
+				return
+			}
+		})
+	}
+	wg.Wait()
+	for n := 1; n <= 20; n++ {
+		if want := fmt.Sprintf("（2026）油麟人调字第%d号", n); !got[want] {
+			t.Errorf("missing %s of %v", want, got)
+		}
+	}
+}
