@@ -418,8 +418,10 @@ func (f *CaseFile) documents() []Document {
 			add("termination", 0, "调解终止书", en)
 		}
 	}
-	if c.State.Terminal() {
-		add("closing", 0, "结案报告", &f.Entries[len(f.Entries)-1])
+	for i := range f.Entries {
+		if en := &f.Entries[i]; en.Transition() && en.To.Terminal() {
+			add("closing", 0, "结案报告", en)
+		}
 	}
 	return out
 }

@@ -62,7 +62,7 @@ func (s *Server) fileView(c echo.Context) (*fileView, error) {
 			meds = append(meds, ev.ActorName)
 		}
 		if workflow.Event(ev.Name).Accepts() && v.AcceptedBy == "" {
-			v.AcceptedBy = tree.Path(ev.UnitID)
+			v.AcceptedBy = tree.Unit(ev.UnitID).Name
 		}
 	}
 	v.Applicants, v.Respondent, v.Mediators = strings.Join(apps, "、"), strings.Join(resps, "、"), strings.Join(meds, "、")

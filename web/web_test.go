@@ -46,10 +46,17 @@ type site struct {
 	users []string
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteAt(t, nil) }
+
+// newSiteAt builds the site on the clock now, or on the real one when now
+// is nil.
+func newSiteAt(t *testing.T, now func() time.Time) *site {
 	t.Helper()
 	db := storetest.Open(t)
 	e := engine.New(db)
+	if now != nil {
+		e.Now = now
+	}
 	s := &site{e: e, db: db, units: map[string]*engine.Unit{}, cases: map[string]*engine.Case{}}
 	for _, u := range []struct{ code, name, level, parent, prefix string }{
 		{"T1", "油车港镇", "town", "", "油"}, {"V1", "麟湖村", "village", "T1", ""},
@@ -57,7 +64,8 @@ func newSite(t *testing.T) *site {
 		{"V2", "正阳社区", "village", "T1", ""}, {"G21", "正阳社区第1网格", "grid", "V2", ""},
 		{"T2", "新塍镇", "town", "", "新"}, {"V3", "洛东村", "village", "T2", ""}, {"G31", "洛东村第1网格", "grid", "V3", ""},
 	} {
-		unit := &engine.Unit{Code: u.code, Name: u.name, Level: workflow.Level(u.level), CasePrefix: u.prefix}
+		unit := &engine.Unit{Code: u.code, Name: u.name, Level: workflow.Level(u.level), CasePrefix: u.prefix,
+			Address: u.name + "人民调解委员会办公室", Phone: "0573-8300" + fmt.Sprint(len(s.units)+1)}
 		if err := e.SaveUnit(ctx, unit, u.parent); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,199 @@
+package web_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// documentCases fills five cases on a fixed clock, one for each way a file
+// ends, through the engine as the people who work them.
+func documentCases(t *testing.T) (*site, map[string]*engine.Case) {
+	t.Helper()
+	now := time.Date(2026, 9, 1, 1, 30, 0, 0, time.UTC)
+	s := newSiteAt(t, func() time.Time { return now })
+	tick := func() { now = now.Add(26 * time.Hour) }
+	a := func(name string) engine.Actor {
+		u, err := s.db.FindUserByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Actor()
+	}
+	desk, grid := a("intake@T1"), a("mediator@G11")
+	open := func(by engine.Actor, source, category string) *engine.Case {
+		tick()
+		k, err := s.e.OpenCase(ctx, by, &engine.NewCase{Source: source, Category: category, LocationID: s.units["G11"].ID, People: 2,
+			Risk: engine.RiskGreen, Amount: 300000, Summary: "两户因宅基地围墙位置发生争执，多次协商未果。", Requests: "请求确认围墙界址。",
+			Parties: []*engine.Party{
+				{Side: engine.SideApplicant, Name: "沈国平", Sex: "男", Ethnicity: "汉族", IDNumber: "330411197003150020", Phone: "13900000009",
+					Address: "麟湖村3组12号", Occupation: "农民", Consent: "yes"},
+				{Side: engine.SideRespondent, Kind: engine.KindOrg, Name: "嘉兴市麟湖农业发展有限公司", Representative: "徐建华",
+					Address: "麟湖村工业区1号", Consent: "yes"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	do := func(k *engine.Case, by engine.Actor, ev workflow.Event, act workflow.Activity, in engine.Input) *engine.Case {
+		t.Helper()
+		tick()
+		var err error
+		if ev != "" {
+			k, err = s.e.Fire(ctx, by, k.ID, ev, in)
+		} else {
+			k, err = s.e.Record(ctx, by, k.ID, act, in)
+		}
+		if err != nil {
+			t.Fatalf("%s%s: %v", ev, act, err)
+		}
+		return k
+	}
+	notice := engine.Input{Notice: &engine.Notice{To: "沈国平、嘉兴市麟湖农业发展有限公司"}}
+	session := engine.Input{Session: &engine.Session{Place: "麟湖村调解室", Participants: "沈国平、徐建华、网格员",
+		Record: "告知双方权利义务。双方陈述围墙位置的来历，调解员现场丈量，释法明理。"}}
+	out := map[string]*engine.Case{}
+
+	k := open(desk, "当事人申请", "房屋宅基地")
+	k = do(k, desk, workflow.AcceptGrid, "", engine.Input{Reason: "双方同意先由网格调解"})
+	k = do(k, grid, "", workflow.RightsNotice, notice)
+	k = do(k, grid, "", workflow.LogSession, session)
+	due := now.Add(10 * 24 * time.Hour)
+	k = do(k, grid, workflow.Agree, "", engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
+		Facts: "围墙越界0.3米，双方对界址有争议。", Terms: "以原围墙为界。\n被申请人补偿申请人2万元。", Performance: "银行转账",
+		DueAt: &due, Amount: 2000000, Place: "麟湖村调解室"}})
+	k = do(k, grid, "", workflow.Confirm, engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmApplied, Court: "嘉兴市秀洲区人民法院"}})
+	k = do(k, grid, workflow.Fulfil, "", engine.Input{Visit: &engine.FollowUp{Visited: "沈国平", Findings: "补偿款已到账，双方无异议。"}})
+	out["written"] = do(k, grid, "", workflow.Archive, engine.Input{})
+
+	k = open(grid, "门前调", "邻里")
+	k = do(k, grid, workflow.AcceptGrid, "", engine.Input{Reason: "门前调，就地受理"})
+	k = do(k, grid, "", workflow.RightsNotice, notice)
+	k = do(k, grid, "", workflow.LogSession, session)
+	out["oral"] = do(k, grid, workflow.Agree, "", engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral,
+		Terms: "被申请人当场赔礼道歉并赔偿500元。", Amount: 50000, OralConfirmed: true}})
+
+	k = open(desk, "当事人申请", "房屋宅基地")
+	out["refusal"] = do(k, desk, workflow.Reject, "", engine.Input{Reason: "已由法院/公安/行政机关受理", Routes: []string{"诉讼", "仲裁"}})
+
+	k = open(desk, "当事人申请", "房屋宅基地")
+	k = do(k, desk, workflow.AcceptGrid, "", engine.Input{Reason: "双方同意先由网格调解"})
+	k = do(k, grid, "", workflow.RightsNotice, notice)
+	k = do(k, grid, "", workflow.LogSession, session)
+	out["failure"] = do(k, grid, workflow.Fail, "", engine.Input{Reason: "双方对界址分歧过大", Routes: []string{"诉讼"}})
+
+	k = open(desk, "公安移交(警调)", "房屋宅基地")
+	k = do(k, desk, workflow.Refer, "", engine.Input{Partner: "派出所", Reason: "一方扬言报复，有民转刑风险"})
+	out["referral"] = do(k, desk, workflow.PartnerClose, "", engine.Input{Result: "派出所已训诫并调处完毕，双方签订和解书。"})
+	return s, out
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// TestDocumentsGolden prints the whole file of each case and compares each
+// document's text with testdata/documents; run with -update to rewrite
+// them. The elements the law requires are asserted by name besides.
+func TestDocumentsGolden(t *testing.T) {
+	s, cases := documentCases(t)
+	c := s.login(t, "mediator@G11")
+	desk := s.login(t, "intake@T1")
+	for name, k := range cases {
+		t.Run(name, func(t *testing.T) {
+			viewer := c
+			if name == "refusal" || name == "referral" {
+				viewer = desk
+			}
+			code, body := viewer.get(casePath(k, "/documents"))
+			if code != 200 {
+				t.Fatalf("the file: %d", code)
+			}
+			doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			texts := map[string]string{}
+			doc.Find("article.doc").Each(func(_ int, a *goquery.Selection) {
+				title := strings.TrimSpace(a.Find("h1").First().Text())
+				text := strings.TrimSpace(spaces.ReplaceAllString(a.Text(), " "))
+				texts[title] += text
+				b.WriteString("== " + title + "\n" + text + "\n")
+			})
+			golden := filepath.Join("..", "testdata", "documents", name+".txt")
+			if *update {
+				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != string(want) {
+				t.Errorf("the file differs from %s; run go test ./web -run TestDocumentsGolden -update and read the diff\n%s", golden, b.String())
+			}
+			for _, check := range documentChecks[name] {
+				got, printed := texts[check.doc]
+				if check.text == "" && printed != check.present {
+					t.Errorf("%s printed=%v, want %v", check.doc, printed, check.present)
+				}
+				if check.text != "" && strings.Contains(got, check.text) != check.present {
+					t.Errorf("%s: %q present=%v, want %v", check.doc, check.text, !check.present, check.present)
+				}
+			}
+		})
+	}
+}
+
+// documentChecks are the elements the law and the Ministry's formats
+// require of each document, by name.
+var documentChecks = map[string][]struct {
+	doc, text string
+	present   bool
+}{
+	"written": {
+		{"人民调解协议书", "本协议自各方当事人签名、盖章或者按指印，人民调解员签名并加盖人民调解委员会印章之日起生效", true},
+		{"人民调解协议书", "本协议一式3份，当事人各执一份，人民调解委员会留存一份", true},
+		{"人民调解协议书", "共同向人民法院申请司法确认", true},
+		{"人民调解协议书", "沈国平，男，汉族，56岁，农民，身份证号码：330411197003150020，住址：麟湖村3组12号，联系电话：13900000009", true},
+		{"人民调解协议书", "法定代表人：徐建华", true},
+		{"人民调解协议书", "麟湖村人民调解委员会（印）", true},
+		{"人民调解协议书", "签订地点：麟湖村调解室", true},
+		{"人民调解卷宗", "（2026）油麟人调字第1号", true},
+		{"人民调解受理通知书", "联系电话：0573-83002", true},
+		{"司法确认情况记录", "嘉兴市秀洲区人民法院", true},
+	},
+	"oral": {
+		{"口头协议登记表", "自达成之日起生效", true},
+		{"口头协议登记表", "一式", false},
+		{"口头协议登记表", "司法确认", false},
+		{"人民调解受理登记表", "门前调", true},
+	},
+	"refusal": {
+		{"不予受理告知书", "因已由法院/公安/行政机关受理，本委员会决定不予受理", true},
+		{"不予受理告知书", "可以通过诉讼、仲裁等途径依法解决", true},
+		{"人民调解受理通知书", "", false},
+		{"结案报告", "结案方式不予受理", true},
+	},
+	"failure": {
+		{"调解终止书", "因双方对界址分歧过大，未能达成协议", true},
+		{"调解终止书", "可以通过诉讼等途径依法解决", true},
+		{"人民调解记录", "麟湖村调解室", true},
+	},
+	"referral": {
+		{"移交函", "派出所：", true},
+		{"移交函", "因一方扬言报复，有民转刑风险，现移交你单位依法处理", true},
+		{"移交函", "派出所已训诫并调处完毕", true},
+		{"人民调解受理登记表", "公安移交(警调)", true},
+	},
+}
