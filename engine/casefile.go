@@ -200,6 +200,10 @@ type CaseFile struct {
 	ConfirmBy *time.Time
 	// Missing is what archiving still needs, for a closed case.
 	Missing []string
+	// NoticeDue: the case is being mediated and the parties have not been
+	// told their rights and duties yet, which comes before the first
+	// session.
+	NoticeDue bool
 	// Transitions and Activities are what the viewer may start now.
 	Transitions []workflow.Transition
 	Activities  []workflow.ActivityRule
@@ -286,6 +290,7 @@ func (e *Engine) CaseFile(ctx context.Context, a Actor, id int64, where string) 
 	if c.State.Terminal() && c.ArchiveNo == "" {
 		f.Missing = missing(c, f.Timeline, f.Sessions)
 	}
+	f.NoticeDue = c.State.Kind() == workflow.KindTier && len(f.Notices) == 0
 	f.Deadlines = e.Deadlines(ctx, c, f.Timeline, f.ConfirmBy)
 	f.Pressed = lastPress(c, f.Timeline)
 	full := e.Unmasks(a, c) || seals(t, a, c, f.Agreements)

@@ -306,3 +306,48 @@ func TestArchiveNumbersUnderConcurrency(t *testing.T) {
 		}
 	}
 }
+
+// TestReportCountsTheCaseFile: the month's report counts the applications
+// for judicial confirmation, the confirmations, the files archived and the
+// agreements closed as not performed, from the columns and from the log
+// alike.
+func TestReportCountsTheCaseFile(t *testing.T) {
+	en := newEnv(t)
+	med := en.actors["mediator@G11"]
+	c := en.writtenCase(t)
+	if _, err := en.Record(ctx, med, c.ID, workflow.Archive, engine.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	u := en.caseIn(t, workflow.Agreed)
+	if _, err := en.Fire(ctx, med, u.ID, workflow.CloseUnperformed, engine.Input{Routes: []string{"申请强制执行"},
+		Visit: &engine.FollowUp{Visited: "张三", Findings: "经督促仍未履行。"}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := en.Report(ctx, engine.System, "T1", "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][2]int{
+		"applied":     {r.Confirmations.Applied, 1},
+		"confirmed":   {r.Confirmations.Confirmed, 1},
+		"archived":    {r.Archived, 1},
+		"unperformed": {r.Unperformed, 1},
+		"followups":   {r.Followups, 2},
+	} {
+		if got[0] != got[1] {
+			t.Errorf("%s = %d, want %d", name, got[0], got[1])
+		}
+	}
+	logged, err := en.ReportFromLog(ctx, engine.System, "T1", "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameReport(r, logged) {
+		t.Errorf("the report from the event log differs:\n%s\n%s", js(r), js(logged))
+	}
+	for figure, want := range map[string]int{"archived": 1, "unperformed": 1} {
+		if cases, err := en.FigureCases(ctx, engine.System, "T1", "2026-03", figure); err != nil || len(cases) != want {
+			t.Errorf("cases behind %s: %d (%v)", figure, len(cases), err)
+		}
+	}
+}

@@ -31,6 +31,7 @@ type CaseFacts struct {
 	AgreementAmount int64 // of the first agreement, fen
 	ClosedAt        *time.Time
 	Outcome         workflow.State
+	ArchivedAt      *time.Time
 	// StateAtEnd is the case's state at the month's end, from its last
 	// transition before it.
 	StateAtEnd workflow.State
@@ -45,16 +46,20 @@ type CaseFacts struct {
 // CountedEvents are the events a period's figures count besides those of
 // mediators: escalations, agreements and follow-up visits. The store reads
 // them (and every mediator's event) for MonthEvents.
-var CountedEvents = []string{string(workflow.Escalate), string(workflow.Agree), string(workflow.FollowUp), string(workflow.Fulfil)}
+var CountedEvents = []string{string(workflow.Escalate), string(workflow.Agree), string(workflow.FollowUp), string(workflow.Fulfil),
+	string(workflow.CloseUnperformed), string(workflow.Confirm)}
 
 // MonthEvent is an event of the month that a figure counts.
 type MonthEvent struct {
-	CaseID    int64
-	Name      string
-	ActorID   int64
-	ActorName string
-	Role      workflow.Role
-	Automatic bool
+	CaseID int64
+	Name   string
+	// Confirmation is the kind of a judicial confirmation step, "" for
+	// other events.
+	Confirmation string
+	ActorID      int64
+	ActorName    string
+	Role         workflow.Role
+	Automatic    bool
 }
 
 // Count is a number and its share of the whole (0-1), null when the whole
@@ -124,8 +129,20 @@ type Figures struct {
 		CivilToCriminal PeopleCount `json:"civil_to_criminal"`
 		GroupIncident   PeopleCount `json:"group_incident"`
 	} `json:"prevented"`
-	// Followups: follow-up visits (回访) recorded in the month.
+	// Followups: follow-up visits (回访) recorded in the month, those that
+	// closed an agreement not performed among them.
 	Followups int `json:"followups"`
+	// Unperformed: cases closed in the month because their agreement was
+	// not performed (未履行·告知诉讼).
+	Unperformed int `json:"unperformed"`
+	// Confirmations: joint applications for judicial confirmation recorded
+	// in the month, and court decisions that confirmed an agreement.
+	Confirmations struct {
+		Applied   int `json:"applied"`
+		Confirmed int `json:"confirmed"`
+	} `json:"confirmations"`
+	// Archived: case files archived (归档) in the month.
+	Archived int `json:"archived"`
 }
 
 // ChildRow is one child unit's figures.
@@ -403,6 +420,11 @@ var FigureTable = []Figure{
 	{Key: "prevented_group_incident_people", Label: "防止群体性事件(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupIncident.People) }},
 	{Key: "followups", Label: "回访", Value: func(f *Figures) *float64 { return number(f.Followups) }},
+	{Key: "unperformed", Label: "协议未履行结案", In: outcomeIn(workflow.Unperformed), Count: func(f *Figures) *int { return &f.Unperformed }},
+	{Key: "confirmations_applied", Label: "申请司法确认", Value: func(f *Figures) *float64 { return number(f.Confirmations.Applied) }},
+	{Key: "confirmations_confirmed", Label: "司法确认有效", Value: func(f *Figures) *float64 { return number(f.Confirmations.Confirmed) }},
+	{Key: "archived", Label: "归档", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.ArchivedAt, s, e) },
+		Count: func(f *Figures) *int { return &f.Archived }},
 }
 
 func outcomeIn(s workflow.State) func(c *CaseFacts, start, end time.Time) bool {
@@ -495,8 +517,15 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figur
 			} else {
 				f.Escalations.Manual++
 			}
-		case string(workflow.FollowUp), string(workflow.Fulfil):
+		case string(workflow.FollowUp), string(workflow.Fulfil), string(workflow.CloseUnperformed):
 			f.Followups++
+		case string(workflow.Confirm):
+			switch ev.Confirmation {
+			case ConfirmApplied:
+				f.Confirmations.Applied++
+			case ConfirmConfirmed:
+				f.Confirmations.Confirmed++
+			}
 		}
 	}
 	return f
@@ -629,7 +658,8 @@ func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end tim
 					}
 				}
 				if !at.Before(start) && at.Before(end) {
-					events = append(events, MonthEvent{CaseID: c.ID, Name: ev.Name, ActorID: ev.ActorID,
+					kind, _ := ev.Data["confirmation"].(string)
+					events = append(events, MonthEvent{CaseID: c.ID, Name: ev.Name, Confirmation: kind, ActorID: ev.ActorID,
 						ActorName: ev.ActorName, Role: ev.Role, Automatic: ev.Automatic})
 				}
 				switch {
@@ -642,6 +672,9 @@ func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end tim
 					if amt, ok := ev.Data["amount"].(float64); ok {
 						f.AgreementAmount = int64(amt)
 					}
+				}
+				if ev.Name == string(workflow.Archive) && f.ArchivedAt == nil {
+					f.ArchivedAt = &at
 				}
 				if ev.Transition() && ev.To.Terminal() && f.ClosedAt == nil {
 					f.ClosedAt, f.Outcome = &at, ev.To

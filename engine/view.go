@@ -77,6 +77,8 @@ type Queue struct {
 	Cases   []*Case
 	Total   int
 	Pressed []Pressed
+	// ToArchive are the unit's closed cases whose file is not archived yet.
+	ToArchive []*Case
 }
 
 // Pressed is a pressed case with its latest 督办.
@@ -97,6 +99,9 @@ func (e *Engine) Queue(ctx context.Context, a Actor, f CaseFilter) (*Queue, erro
 	q := &Queue{}
 	var err error
 	if q.Cases, q.Total, err = e.Cases(ctx, a, f); err != nil {
+		return nil, err
+	}
+	if q.ToArchive, _, err = e.Cases(ctx, a, CaseFilter{Handling: []int64{a.UnitID}, Unarchived: true, Limit: 50}); err != nil {
 		return nil, err
 	}
 	pressed, _, err := e.Cases(ctx, a, CaseFilter{Handling: []int64{a.UnitID}, States: workflow.OpenStates(), Pressed: true, Limit: 500})

@@ -104,6 +104,9 @@ func TestQueue(t *testing.T) {
 	if len(q.Pressed) != 1 || q.Pressed[0].Case.ID != ids[0] || q.Pressed[0].Event.Data["note"] != "请今日办结" {
 		t.Errorf("pressed %+v", q.Pressed)
 	}
+	if len(q.ToArchive) != 1 || q.ToArchive[0].ID != ids[1] {
+		t.Errorf("to archive %+v, want the failed case", q.ToArchive)
+	}
 	if q, _ := en.Queue(ctx, en.actors["mediator@G12"], engine.CaseFilter{Limit: 10}); len(q.Cases) != 0 || len(q.Pressed) != 0 {
 		t.Errorf("another grid's queue: %+v", q)
 	}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -44,7 +46,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 	}
 	start, end = start.UTC(), end.UTC()
 	sel := `SELECT c.id, c.location_unit_id, c.category, c.source, c.people, c.flags, c.opened_at, c.accepted_at,
-		c.referred_at, c.agreed_at, c.agreed_tier, c.agreement_amount, c.closed_at, c.outcome,
+		c.referred_at, c.agreed_at, c.agreed_tier, c.agreement_amount, c.closed_at, c.outcome, c.archived_at,
 		c.state, c.due_at, c.overall_due_at, c.suspended_at,
 		CASE WHEN c.last_event_at IS NULL OR c.last_event_at >= ?
 			THEN (SELECT x.id FROM case_events x WHERE x.case_id = c.id AND x.at < ? ORDER BY x.seq DESC LIMIT 1) END
@@ -62,7 +64,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 		var snap engine.Case
 		var event *int64
 		if err := rows.Scan(&f.ID, &f.LocationUnitID, &f.Category, &f.Source, &f.People, &flags, &f.OpenedAt,
-			&f.AcceptedAt, &f.ReferredAt, &f.AgreedAt, &tier, &f.AgreementAmount, &f.ClosedAt, &outcome,
+			&f.AcceptedAt, &f.ReferredAt, &f.AgreedAt, &tier, &f.AgreementAmount, &f.ClosedAt, &outcome, &f.ArchivedAt,
 			&state, &snap.DueAt, &snap.OverallDueAt, &snap.SuspendedAt, &event); err != nil {
 			rows.Close()
 			return nil, err
@@ -173,7 +175,7 @@ func (db *DB) MonthEvents(ctx context.Context, caseIDs []int64, start, end time.
 	for len(caseIDs) > 0 {
 		chunk := caseIDs[:min(len(caseIDs), 500)]
 		caseIDs = caseIDs[len(chunk):]
-		rows, err := db.reader().query(ctx, `SELECT case_id, name, actor_id, actor_name, role, automatic FROM case_events
+		rows, err := db.reader().query(ctx, `SELECT case_id, name, actor_id, actor_name, role, automatic, data FROM case_events
 			WHERE `+db.d.in("case_id")+` AND at >= ? AND at < ? AND (`+db.d.in("name")+` OR role = ?)`,
 			db.d.list(chunk), start.UTC(), end.UTC(), db.d.list(engine.CountedEvents), workflow.RoleMediator)
 		if err != nil {
@@ -182,10 +184,20 @@ func (db *DB) MonthEvents(ctx context.Context, caseIDs []int64, start, end time.
 		for rows.Next() {
 			var ev engine.MonthEvent
 			var actor *int64
-			var role string
-			if err := rows.Scan(&ev.CaseID, &ev.Name, &actor, &ev.ActorName, &role, &ev.Automatic); err != nil {
+			var role, data string
+			if err := rows.Scan(&ev.CaseID, &ev.Name, &actor, &ev.ActorName, &role, &ev.Automatic, &data); err != nil {
 				rows.Close()
 				return nil, err
+			}
+			if ev.Name == string(workflow.Confirm) {
+				var d struct {
+					Confirmation string `json:"confirmation"`
+				}
+				if err := json.Unmarshal([]byte(data), &d); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("store: event data of case %d: %w", ev.CaseID, err)
+				}
+				ev.Confirmation = d.Confirmation
 			}
 			ev.ActorID, ev.Role = deref(actor), workflow.Role(role)
 			out = append(out, ev)

@@ -118,7 +118,8 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	}
 	pages := max(1, (q.Total+pageSize-1)/pageSize)
 	data := map[string]any{"Rows": rows, "Total": q.Total, "Filter": f, "Page": f.Page, "Pages": pages, "Pressed": q.Pressed,
-		"States": workflow.States, "Categories": engine.Categories, "Sources": engine.Sources, "Prev": "", "Next": ""}
+		"ToArchive": q.ToArchive,
+		"States":    workflow.States, "Categories": engine.Categories, "Sources": engine.Sources, "Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
 	}
