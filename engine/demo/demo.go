@@ -132,8 +132,18 @@ type builder struct {
 }
 
 func (b *builder) units(ctx context.Context) error {
+	phone := 0
 	save := func(code, name string, level workflow.Level, parent, prefix string) error {
-		return b.e.SaveUnit(ctx, &engine.Unit{Code: code, Name: name, Level: level, CasePrefix: prefix}, parent)
+		phone++
+		u := &engine.Unit{Code: code, Name: name, Level: level, CasePrefix: prefix}
+		if level != workflow.LevelGrid {
+			u.Address = "嘉兴市秀洲区油车港镇" + name + "人民调解委员会"
+			if level == workflow.LevelTown {
+				u.Address = "嘉兴市秀洲区油车港镇正阳路1号 油车港镇矛盾纠纷调处化解中心"
+			}
+			u.Phone = fmt.Sprintf("0573-8358%04d", phone)
+		}
+		return b.e.SaveUnit(ctx, u, parent)
 	}
 	if err := save("YCG", "油车港镇", workflow.LevelTown, "", "油"); err != nil {
 		return err
@@ -311,14 +321,37 @@ func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
 		return 0, err
 	}
 	w := &walk{b: b, c: c, at: at}
-	return w.run(ctx)
+	n, err := w.run(ctx)
+	if err != nil {
+		return n, err
+	}
+	return w.archive(ctx)
+}
+
+// archive files most closed cases a week or two after they closed; a file
+// that lacks a record stays unarchived, for the queue to show.
+func (w *walk) archive(ctx context.Context) (int, error) {
+	// The case's id decides, so that the walks of other cases go as before.
+	if !w.c.State.Terminal() || w.c.ID%10 < 3 {
+		return w.events, nil
+	}
+	w.at = w.c.ClosedAt.Add(time.Duration(7*24+w.c.ID%(7*24)) * time.Hour)
+	if !w.at.Before(w.b.now) {
+		return w.events, nil
+	}
+	err := w.record(ctx, workflow.Archive, engine.Input{})
+	if engine.ErrorCode(err) == engine.EINVALID {
+		return w.events, nil
+	}
+	return w.events, err
 }
 
 type walk struct {
-	b      *builder
-	c      *engine.Case
-	at     time.Time
-	events int
+	b       *builder
+	c       *engine.Case
+	at      time.Time
+	events  int
+	noticed bool // the parties were told their rights and duties
 }
 
 // later moves the walk's clock on by minHours to maxHours; false means the
@@ -404,6 +437,15 @@ func (w *walk) mediate(ctx context.Context) (int, error) {
 				return w.events, err
 			}
 			continue
+		}
+		if !w.noticed {
+			// The parties are told their rights and duties before the
+			// first session.
+			w.noticed = true
+			if err := w.record(ctx, workflow.RightsNotice, engine.Input{Notice: &engine.Notice{
+				To: w.c.Parties[0].Name + "、" + w.c.Parties[1].Name}}); err != nil {
+				return w.events, err
+			}
 		}
 		if err := w.record(ctx, workflow.LogSession, engine.Input{Session: &engine.Session{
 			Place: w.b.tree.Unit(w.c.HandlingUnitID).Name + "调解室", Participants: w.c.Parties[0].Name + "、" + w.c.Parties[1].Name,

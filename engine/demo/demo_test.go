@@ -78,7 +78,7 @@ func TestBuild(t *testing.T) {
 		want = append(want, "state:"+string(s))
 	}
 	want = append(want, "tier:grid", "tier:village", "tier:town", "escalate:manual", "escalate:automatic",
-		"event:session", "event:hand_down", "event:return")
+		"event:session", "event:hand_down", "event:return", "event:rights_notice", "event:archive", "event:close_unperformed")
 	for _, w := range want {
 		if !seen[w] {
 			t.Errorf("the demo has no %s", w)
