@@ -8,13 +8,6 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-// Sources are where a dispute comes from (来源, DESIGN §5).
-var Sources = []string{"当事人申请", "网格排查", "门前调", "公安移交(警调)", "法院委派(诉调)", "信访转办(访调)", "12345/部门转办"}
-
-// Categories are the Ministry of Justice's 15 dispute types (纠纷类型).
-var Categories = []string{"婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地",
-	"征地拆迁", "环境污染", "劳动争议", "消费", "医疗", "道路交通事故", "物业", "其他"}
-
 // Risk is a case's risk colour.
 type Risk string
 
@@ -40,33 +33,6 @@ func (r Risk) Label() string {
 
 // Valid reports whether r is a declared colour.
 func (r Risk) Valid() bool { return r == RiskGreen || r == RiskYellow || r == RiskRed }
-
-// Case flags, stored by these keys and shown by their Chinese names.
-const (
-	FlagCivilToCriminal = "civil_to_criminal" // 民转刑倾向
-	FlagGroupIncident   = "group_incident"    // 群体性倾向
-	FlagDeath           = "death"             // 涉及死亡
-)
-
-// FlagNames maps each flag key to its Chinese name.
-var FlagNames = map[string]string{
-	FlagCivilToCriminal: "民转刑倾向",
-	FlagGroupIncident:   "群体性倾向",
-	FlagDeath:           "涉及死亡",
-}
-
-// FlagKey accepts a flag by key or by Chinese name and returns its key.
-func FlagKey(s string) (string, bool) {
-	if _, ok := FlagNames[s]; ok {
-		return s, true
-	}
-	for k, v := range FlagNames {
-		if v == s {
-			return k, true
-		}
-	}
-	return "", false
-}
 
 // Case is one dispute, from registration to closing (DESIGN §5).
 type Case struct {
@@ -99,7 +65,8 @@ type Case struct {
 	ReferredAt      *time.Time // first referral to a partner
 	AgreedAt        *time.Time // first agreement
 	AgreedTier      workflow.Level
-	AgreementAmount int64 // of the first agreement, in fen
+	AgreedKind      string // of the first agreement: written or oral
+	AgreementAmount int64  // of the first agreement, in fen
 	// AgreementKind is the kind of the latest agreement, "" before any.
 	AgreementKind string
 	ClosedAt      *time.Time

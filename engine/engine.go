@@ -30,6 +30,9 @@ type Engine struct {
 	TownPolicies map[string]Policy
 	Calendar     Calendar
 	Routing      RoutingPolicy
+	// Lists are the categories, sources and flags cases are registered
+	// with (DESIGN §5).
+	Lists Lists
 
 	treeMu sync.Mutex
 	tree   *Tree
@@ -41,7 +44,7 @@ func New(s Store) *Engine {
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy, Routing: DefaultRouting}
+	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy, Routing: DefaultRouting, Lists: DefaultLists}
 }
 
 // Tree returns the unit tree, loading it on first use.
@@ -242,14 +245,15 @@ type NewCase struct {
 	ImportKey string
 }
 
-// Validate checks a new case against the unit tree, every field at once.
-func (n *NewCase) Validate(t *Tree) error {
+// Validate checks a new case against the unit tree and the lists, every
+// field at once.
+func (n *NewCase) Validate(t *Tree, l Lists) error {
 	var v fieldErrors
-	if !slices.Contains(Sources, n.Source) {
+	if !slices.Contains(l.SourceNames(), n.Source) {
 		v.add("source", "请选择案件来源。")
 	}
-	if !slices.Contains(Categories, n.Category) {
-		v.add("category", "请选择纠纷类型（%d类之一）。", len(Categories))
+	if !slices.Contains(l.CategoryNames(), n.Category) {
+		v.add("category", "请选择纠纷类型（%d类之一）。", len(l.Categories))
 	}
 	switch loc := t.Unit(n.LocationID); {
 	case loc == nil:
@@ -277,7 +281,7 @@ func (n *NewCase) Validate(t *Tree) error {
 		v.add("requests", "申请事项不能超过5000字。")
 	}
 	for i, f := range n.Flags {
-		k, ok := FlagKey(f)
+		k, ok := l.FlagKey(f)
 		if !ok {
 			v.add("flags", "未知的风险标记“%s”。", f)
 			continue
@@ -467,7 +471,7 @@ func hasAllNames(c *Case, names []string) bool {
 // prepareCase checks a new case and builds it with its first event and the
 // format of its number, in memory.
 func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(int) string, error) {
-	if err := n.Validate(t); err != nil {
+	if err := n.Validate(t, e.Lists); err != nil {
 		return nil, nil, nil, err
 	}
 	handling := t.Town(n.LocationID)

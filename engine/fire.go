@@ -355,7 +355,7 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 		ch.Agreement = &ag
 		n.AgreementKind = ag.Kind
 		if n.AgreedAt == nil {
-			n.AgreedAt, n.AgreedTier, n.AgreementAmount = &at, ag.Tier, ag.Amount
+			n.AgreedAt, n.AgreedTier, n.AgreedKind, n.AgreementAmount = &at, ag.Tier, ag.Kind, ag.Amount
 		}
 		due := at
 		if ag.DueAt != nil && ag.DueAt.After(at) {

@@ -190,8 +190,11 @@ func (p RoutingPolicy) Suggest(f Facts) Route {
 	if has(FlagCivilToCriminal) {
 		town = append(town, "有民转刑倾向")
 	}
-	if has(FlagGroupIncident) {
-		town = append(town, "有群体性倾向")
+	if has(FlagGroupPetition) {
+		town = append(town, "有群体性上访倾向")
+	}
+	if has(FlagGroupFight) {
+		town = append(town, "有群体性械斗倾向")
 	}
 	if f.CrossVillage {
 		town = append(town, "当事人分属不同村(社区)")

@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +30,8 @@ type CaseFacts struct {
 	ReferredAt      *time.Time // first referral
 	AgreedAt        *time.Time // first agreement
 	AgreedTier      workflow.Level
-	AgreementAmount int64 // of the first agreement, fen
+	AgreedKind      string // of the first agreement
+	AgreementAmount int64  // of the first agreement, fen
 	ClosedAt        *time.Time
 	Outcome         workflow.State
 	ArchivedAt      *time.Time
@@ -93,8 +96,14 @@ type Figures struct {
 	// OverdueAtEnd: open cases whose state or overall deadline had passed
 	// at the month's end (suspended clocks excepted).
 	OverdueAtEnd int `json:"overdue_at_end"`
-	// SuccessRate = agreed / (agreed + failed + withdrawn); null when 0/0.
+	// Fulfilled: cases closed in the period with their agreement performed.
+	Fulfilled int `json:"fulfilled"`
+	// SuccessRate (调解成功率, the Ministry's) = agreed / accepted; null
+	// when nothing was accepted.
 	SuccessRate *float64 `json:"success_rate"`
+	// ClosureSuccessRate (结案成功率) = agreed / (agreed + failed +
+	// withdrawn); null when 0/0.
+	ClosureSuccessRate *float64 `json:"closure_success_rate"`
 	// GrassrootsRate = agreements at grid or village / all agreements;
 	// null when there were none.
 	GrassrootsRate *float64 `json:"grassroots_rate"`
@@ -123,11 +132,25 @@ type Figures struct {
 	// ByCategory, BySource: the cases accepted in the month.
 	ByCategory map[string]Count `json:"by_category"`
 	BySource   map[string]Count `json:"by_source"`
-	// Prevented: cases agreed in the month with the 民转刑 or 群体性 flag,
-	// and the people they involve.
+	// BySourceMOJ: the cases accepted in the period by the Ministry's
+	// three sources, by the roll-up of Lists.
+	BySourceMOJ map[string]Count `json:"by_source_moj"`
+	// ByCategoryMOJ: the cases accepted in the period by the Ministry's 15
+	// categories (a category it lacks counts under 其他).
+	ByCategoryMOJ map[string]Count `json:"by_category_moj"`
+	// AgreementsByKind: the cases agreed in the period by the kind of
+	// their agreement.
+	AgreementsByKind struct {
+		Written int `json:"written"`
+		Oral    int `json:"oral"`
+	} `json:"agreements_by_kind"`
+	// Prevented: cases agreed in the period that carry one of the
+	// Ministry's prevention flags, and the people they involve.
 	Prevented struct {
 		CivilToCriminal PeopleCount `json:"civil_to_criminal"`
-		GroupIncident   PeopleCount `json:"group_incident"`
+		GroupPetition   PeopleCount `json:"group_petition"`
+		GroupFight      PeopleCount `json:"group_fight"`
+		Suicide         PeopleCount `json:"suicide"`
 	} `json:"prevented"`
 	// Followups: follow-up visits (回访) recorded in the month, those that
 	// closed an agreement not performed among them.
@@ -145,11 +168,12 @@ type Figures struct {
 	Archived int `json:"archived"`
 }
 
-// ChildRow is one child unit's figures.
+// ChildRow is one child unit's figures and sweeps.
 type ChildRow struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
 	Figures
+	Sweeps SweepFigures `json:"sweeps"`
 }
 
 // MediatorRow is one mediator's month.
@@ -164,24 +188,86 @@ type MediatorRow struct {
 	Overdue int `json:"overdue"`
 }
 
-// SweepFigures are the month's dispute sweeps (拉网式排查).
+// SweepFigures are the period's dispute sweeps (拉网式排查): how many were
+// filed, the disputes they found, and the grids that filed none.
 type SweepFigures struct {
 	Filed         int      `json:"filed"`
 	DisputesFound int      `json:"disputes_found"`
 	GridsMissing  []string `json:"grids_missing"`
 }
 
-// Report is the monthly report of DESIGN §6.
+// Report is the report of DESIGN §6 for a period and a unit's subtree.
 type Report struct {
-	Month    string `json:"month"`
+	// Period is 2026-10, 2026Q4 or 2026; Month repeats it for a month.
+	Period   string `json:"period"`
+	Month    string `json:"month,omitempty"`
 	Unit     string `json:"unit"`
 	UnitName string `json:"unit_name"`
 	Figures
-	Children          []ChildRow    `json:"children"`
-	Mediators         []MediatorRow `json:"mediators"`
-	Sweeps            SweepFigures  `json:"sweeps"`
-	PreviousMonth     *Figures      `json:"previous_month"`
-	SameMonthLastYear *Figures      `json:"same_month_last_year"`
+	Children           []ChildRow    `json:"children"`
+	Mediators          []MediatorRow `json:"mediators"`
+	Sweeps             SweepFigures  `json:"sweeps"`
+	PreviousPeriod     *Figures      `json:"previous_period"`
+	SamePeriodLastYear *Figures      `json:"same_period_last_year"`
+}
+
+// Period is the span a report covers: a month (2026-10), a quarter (2026Q4)
+// or a year (2026), from local midnight in the towns' time zone to local
+// midnight.
+type Period struct {
+	Key        string
+	Start, End time.Time
+	months     int
+}
+
+// Months returns the months of the period, as 2026-10.
+func (p Period) Months() []string {
+	var out []string
+	for m := p.Start; m.Before(p.End); m = m.AddDate(0, 1, 0) {
+		out = append(out, m.Format("2006-01"))
+	}
+	return out
+}
+
+// IsMonth reports whether the period is one month.
+func (p Period) IsMonth() bool { return p.months == 1 }
+
+// shift returns the period n periods later (earlier when n < 0).
+func (p Period) shift(n int) Period { return periodAt(p.Start.AddDate(0, n*p.months, 0), p.months) }
+
+// lastYear returns the same period a year before.
+func (p Period) lastYear() Period { return periodAt(p.Start.AddDate(-1, 0, 0), p.months) }
+
+func periodAt(start time.Time, months int) Period {
+	p := Period{Start: start, End: start.AddDate(0, months, 0), months: months}
+	switch months {
+	case 1:
+		p.Key = start.Format("2006-01")
+	case 3:
+		p.Key = fmt.Sprintf("%dQ%d", start.Year(), (int(start.Month())+2)/3)
+	default:
+		p.Key = start.Format("2006")
+	}
+	return p
+}
+
+var quarterRE = regexp.MustCompile(`^(\d{4})[Qq]([1-4])$`)
+
+// ParsePeriod reads a period: 2026-10, 2026Q4 or 2026.
+func (e *Engine) ParsePeriod(s string) (Period, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.ParseInLocation("2006-01", s, e.Location); err == nil {
+		return periodAt(t, 1), nil
+	}
+	if m := quarterRE.FindStringSubmatch(s); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		q, _ := strconv.Atoi(m[2])
+		return periodAt(time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, e.Location), 3), nil
+	}
+	if t, err := time.ParseInLocation("2006", s, e.Location); err == nil && len(s) == 4 {
+		return periodAt(t, 12), nil
+	}
+	return Period{}, Invalid("period", "统计期“%s”无效，应为月份（2026-10）、季度（2026Q4）或年份（2026）。", s)
 }
 
 // MonthBounds returns a month's first instant and the next month's, at local
@@ -194,30 +280,36 @@ func (e *Engine) MonthBounds(month string) (time.Time, time.Time, error) {
 	return t, t.AddDate(0, 1, 0), nil
 }
 
-// Report computes the monthly report of a unit's subtree from the case
-// columns, with the previous month and the same month a year before.
-func (e *Engine) Report(ctx context.Context, a Actor, unitCode, month string) (*Report, error) {
-	return e.report(ctx, a, unitCode, month, e.monthFromStore)
+// Report computes the report of a unit's subtree for a period (a month, a
+// quarter or a year) from the case columns, with the previous period and
+// the same period a year before. A quarter or a year is computed over its
+// whole span, never by adding months.
+func (e *Engine) Report(ctx context.Context, a Actor, unitCode, period string) (*Report, error) {
+	return e.report(ctx, a, unitCode, period, e.monthFromStore)
 }
 
 // ReportFromLog computes the same report by replaying every case's event
 // log. It is slower; it exists to check the fast one.
-func (e *Engine) ReportFromLog(ctx context.Context, a Actor, unitCode, month string) (*Report, error) {
-	return e.report(ctx, a, unitCode, month, e.monthFromLog)
+func (e *Engine) ReportFromLog(ctx context.Context, a Actor, unitCode, period string) (*Report, error) {
+	return e.report(ctx, a, unitCode, period, e.monthFromLog)
 }
 
 type monthSource func(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, []MonthEvent, error)
 
-func (e *Engine) report(ctx context.Context, a Actor, unitCode, month string, src monthSource) (*Report, error) {
-	t, unit, start, end, err := e.reportScope(ctx, a, unitCode, month)
+func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, src monthSource) (*Report, error) {
+	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return nil, err
 	}
+	start, end := p.Start, p.End
 	facts, events, err := src(ctx, t.Subtree(unit.ID), start, end)
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{Month: month, Unit: unit.Code, UnitName: unit.Name, Figures: figures(facts, events, start, end)}
+	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: figures(facts, events, start, end, e.Lists)}
+	if p.IsMonth() {
+		r.Month = p.Key
+	}
 	for _, child := range t.Children(unit.ID) {
 		sub := t.Subtree(child.ID)
 		var cf []CaseFacts
@@ -234,48 +326,50 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, month string, sr
 				ce = append(ce, ev)
 			}
 		}
-		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name, Figures: figures(cf, ce, start, end)})
+		sweeps, err := e.sweepFigures(ctx, t, child, p)
+		if err != nil {
+			return nil, err
+		}
+		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name, Figures: figures(cf, ce, start, end, e.Lists), Sweeps: sweeps})
 	}
 	r.Mediators = mediatorRows(facts, events)
-	sweeps, err := e.sweepFigures(ctx, t, unit, month)
+	sweeps, err := e.sweepFigures(ctx, t, unit, p)
 	if err != nil {
 		return nil, err
 	}
 	r.Sweeps = sweeps
 	for _, prev := range []struct {
 		into **Figures
-		s, e time.Time
-	}{{&r.PreviousMonth, start.AddDate(0, -1, 0), start}, {&r.SameMonthLastYear, start.AddDate(-1, 0, 0), end.AddDate(-1, 0, 0)}} {
-		f, ev, err := src(ctx, t.Subtree(unit.ID), prev.s, prev.e)
+		p    Period
+	}{{&r.PreviousPeriod, p.shift(-1)}, {&r.SamePeriodLastYear, p.lastYear()}} {
+		f, ev, err := src(ctx, t.Subtree(unit.ID), prev.p.Start, prev.p.End)
 		if err != nil {
 			return nil, err
 		}
-		fig := figures(f, ev, prev.s, prev.e)
+		fig := figures(f, ev, prev.p.Start, prev.p.End, e.Lists)
 		*prev.into = &fig
 	}
 	return r, nil
 }
 
-// reportScope finds the unit and the month's bounds of a report the actor
-// may read.
-func (e *Engine) reportScope(ctx context.Context, a Actor, unitCode, month string) (*Tree, *Unit, time.Time, time.Time, error) {
-	var zero time.Time
+// reportScope finds the unit and the period of a report the actor may read.
+func (e *Engine) reportScope(ctx context.Context, a Actor, unitCode, period string) (*Tree, *Unit, Period, error) {
 	t, err := e.Tree(ctx)
 	if err != nil {
-		return nil, nil, zero, zero, err
+		return nil, nil, Period{}, err
 	}
 	unit := t.ByCode(unitCode)
 	if unit == nil {
-		return nil, nil, zero, zero, Invalid("unit", "单位“%s”不存在。", unitCode)
+		return nil, nil, Period{}, Invalid("unit", "单位“%s”不存在。", unitCode)
 	}
 	if err := e.mayReport(t, a, unit); err != nil {
-		return nil, nil, zero, zero, err
+		return nil, nil, Period{}, err
 	}
-	start, end, err := e.MonthBounds(month)
-	return t, unit, start, end, err
+	p, err := e.ParsePeriod(period)
+	return t, unit, p, err
 }
 
-// reads reports whether a role reads the monthly report.
+// reads reports whether a role reads the report.
 func reads(r workflow.Role) bool { return r == workflow.RoleSupervisor }
 
 // mayReport refuses a report outside the actor's subtree, or to a role
@@ -285,7 +379,7 @@ func (e *Engine) mayReport(t *Tree, a Actor, unit *Unit) error {
 		return nil
 	}
 	if !reads(a.Role) {
-		return Errorf(EFORBIDDEN, "月报供督办人员查看。")
+		return Errorf(EFORBIDDEN, "统计报表供督办人员查看。")
 	}
 	if !t.Contains(a.UnitID, unit.ID) {
 		return Errorf(EFORBIDDEN, "您只能查看本单位及下级单位的报表。")
@@ -293,18 +387,18 @@ func (e *Engine) mayReport(t *Tree, a Actor, unit *Unit) error {
 	return nil
 }
 
-// MonthFigures computes one month's figures for a unit's subtree from the
+// PeriodFigures computes one period's figures for a unit's subtree from the
 // case columns: the report without its comparisons, rows and sweeps.
-func (e *Engine) MonthFigures(ctx context.Context, a Actor, unitCode, month string) (Figures, error) {
-	t, unit, start, end, err := e.reportScope(ctx, a, unitCode, month)
+func (e *Engine) PeriodFigures(ctx context.Context, a Actor, unitCode, period string) (Figures, error) {
+	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return Figures{}, err
 	}
-	facts, events, err := e.monthFromStore(ctx, t.Subtree(unit.ID), start, end)
+	facts, events, err := e.monthFromStore(ctx, t.Subtree(unit.ID), p.Start, p.End)
 	if err != nil {
 		return Figures{}, err
 	}
-	return figures(facts, events, start, end), nil
+	return figures(facts, events, p.Start, p.End, e.Lists), nil
 }
 
 // TrendPoint is one month of the trend line.
@@ -315,16 +409,18 @@ type TrendPoint struct {
 	Agreed     int
 }
 
-// Trend returns the n months up to month of a unit's subtree, oldest first.
-func (e *Engine) Trend(ctx context.Context, a Actor, unitCode, month string, n int) ([]TrendPoint, error) {
-	last, _, err := e.MonthBounds(month)
+// Trend returns the n months up to the last month of period of a unit's
+// subtree, oldest first.
+func (e *Engine) Trend(ctx context.Context, a Actor, unitCode, period string, n int) ([]TrendPoint, error) {
+	p, err := e.ParsePeriod(period)
 	if err != nil {
 		return nil, err
 	}
+	last := p.End.AddDate(0, -1, 0)
 	out := make([]TrendPoint, 0, n)
 	for i := n - 1; i >= 0; i-- {
 		m := last.AddDate(0, -i, 0).Format("2006-01")
-		f, err := e.MonthFigures(ctx, a, unitCode, m)
+		f, err := e.PeriodFigures(ctx, a, unitCode, m)
 		if err != nil {
 			return nil, err
 		}
@@ -395,11 +491,13 @@ var FigureTable = []Figure{
 	{Key: "withdrawn", Label: "当事人撤回", In: outcomeIn(workflow.Withdrawn), Count: func(f *Figures) *int { return &f.Withdrawn }},
 	{Key: "referred", Label: "移交", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.ReferredAt, s, e) },
 		Count: func(f *Figures) *int { return &f.Referred }},
-	{Key: "open_at_end", Label: "月末在办", In: func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() },
+	{Key: "open_at_end", Label: "期末在办", In: func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() },
 		Count: func(f *Figures) *int { return &f.OpenAtEnd }},
-	{Key: "overdue_at_end", Label: "月末超期", In: func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() && c.OverdueAtEnd },
+	{Key: "overdue_at_end", Label: "期末超期", In: func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() && c.OverdueAtEnd },
 		Count: func(f *Figures) *int { return &f.OverdueAtEnd }},
+	{Key: "fulfilled", Label: "履行完毕", In: outcomeIn(workflow.Fulfilled), Count: func(f *Figures) *int { return &f.Fulfilled }},
 	{Key: "success_rate", Label: "调解成功率(%)", Value: func(f *Figures) *float64 { return percent(f.SuccessRate) }},
+	{Key: "closure_success_rate", Label: "结案成功率(%)", Value: func(f *Figures) *float64 { return percent(f.ClosureSuccessRate) }},
 	{Key: "grassroots_rate", Label: "基层化解率(%)", Value: func(f *Figures) *float64 { return percent(f.GrassrootsRate) }},
 	{Key: "agreed_grid", Label: "网格调成", In: agreedAt(workflow.LevelGrid), Count: func(f *Figures) *int { return &f.AgreedByTier.Grid }},
 	{Key: "agreed_village", Label: "村(社区)调成", In: agreedAt(workflow.LevelVillage),
@@ -411,14 +509,24 @@ var FigureTable = []Figure{
 	{Key: "days_to_agreement_median", Label: "受理至调成天数中位数", Value: func(f *Figures) *float64 { return f.DaysToAgreement.Median }},
 	{Key: "agreement_amount", Label: "协议金额(元)", Value: func(f *Figures) *float64 { v := f.AgreementAmount; return &v }},
 	{Key: "people_involved", Label: "涉及人数", Value: func(f *Figures) *float64 { return number(f.PeopleInvolved) }},
+	{Key: "agreements_written", Label: "书面协议", In: agreedKind(AgreementWritten), Count: func(f *Figures) *int { return &f.AgreementsByKind.Written }},
+	{Key: "agreements_oral", Label: "口头协议", In: agreedKind(AgreementOral), Count: func(f *Figures) *int { return &f.AgreementsByKind.Oral }},
 	{Key: "prevented_civil_to_criminal", Label: "防止民转刑(件)", In: preventedBy(FlagCivilToCriminal),
 		Count: func(f *Figures) *int { return &f.Prevented.CivilToCriminal.Cases }},
 	{Key: "prevented_civil_to_criminal_people", Label: "防止民转刑(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.CivilToCriminal.People) }},
-	{Key: "prevented_group_incident", Label: "防止群体性事件(件)", In: preventedBy(FlagGroupIncident),
-		Count: func(f *Figures) *int { return &f.Prevented.GroupIncident.Cases }},
-	{Key: "prevented_group_incident_people", Label: "防止群体性事件(人)",
-		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupIncident.People) }},
+	{Key: "prevented_group_petition", Label: "防止群体性上访(件)", In: preventedBy(FlagGroupPetition),
+		Count: func(f *Figures) *int { return &f.Prevented.GroupPetition.Cases }},
+	{Key: "prevented_group_petition_people", Label: "防止群体性上访(人)",
+		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupPetition.People) }},
+	{Key: "prevented_group_fight", Label: "防止群体性械斗(件)", In: preventedBy(FlagGroupFight),
+		Count: func(f *Figures) *int { return &f.Prevented.GroupFight.Cases }},
+	{Key: "prevented_group_fight_people", Label: "防止群体性械斗(人)",
+		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupFight.People) }},
+	{Key: "prevented_suicide", Label: "防止自杀(件)", In: preventedBy(FlagSuicide),
+		Count: func(f *Figures) *int { return &f.Prevented.Suicide.Cases }},
+	{Key: "prevented_suicide_people", Label: "防止自杀(人)",
+		Value: func(f *Figures) *float64 { return number(f.Prevented.Suicide.People) }},
 	{Key: "followups", Label: "回访", Value: func(f *Figures) *float64 { return number(f.Followups) }},
 	{Key: "unperformed", Label: "协议未履行结案", In: outcomeIn(workflow.Unperformed), Count: func(f *Figures) *int { return &f.Unperformed }},
 	{Key: "confirmations_applied", Label: "申请司法确认", Value: func(f *Figures) *float64 { return number(f.Confirmations.Applied) }},
@@ -433,6 +541,12 @@ func outcomeIn(s workflow.State) func(c *CaseFacts, start, end time.Time) bool {
 
 func agreedAt(l workflow.Level) func(c *CaseFacts, start, end time.Time) bool {
 	return func(c *CaseFacts, start, end time.Time) bool { return c.AgreedTier == l && in(c.AgreedAt, start, end) }
+}
+
+func agreedKind(kind string) func(c *CaseFacts, start, end time.Time) bool {
+	return func(c *CaseFacts, start, end time.Time) bool {
+		return c.AgreedKind == kind && in(c.AgreedAt, start, end)
+	}
 }
 
 func preventedBy(flag string) func(c *CaseFacts, start, end time.Time) bool {
@@ -453,9 +567,14 @@ func FigureByKey(key string) (Figure, bool) {
 
 // figures computes the report's figures from the facts of the cases in
 // scope and the month's events.
-func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figures {
+func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time, l Lists) Figures {
 	var f Figures
-	f.ByCategory, f.BySource = map[string]Count{}, map[string]Count{}
+	f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ = map[string]Count{}, map[string]Count{}, map[string]Count{}, map[string]Count{}
+	prevented := []struct {
+		flag   string
+		people *int
+	}{{FlagCivilToCriminal, &f.Prevented.CivilToCriminal.People}, {FlagGroupPetition, &f.Prevented.GroupPetition.People},
+		{FlagGroupFight, &f.Prevented.GroupFight.People}, {FlagSuicide, &f.Prevented.Suicide.People}}
 	var days []float64
 	for i := range facts {
 		c := &facts[i]
@@ -466,33 +585,36 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figur
 		}
 		if in(c.AcceptedAt, start, end) {
 			f.PeopleInvolved += c.People
-			cat, src := f.ByCategory[c.Category], f.BySource[c.Source]
-			cat.Count++
-			src.Count++
-			f.ByCategory[c.Category], f.BySource[c.Source] = cat, src
+			for _, by := range []struct {
+				m   map[string]Count
+				key string
+			}{{f.ByCategory, c.Category}, {f.BySource, c.Source}, {f.BySourceMOJ, l.SourceMOJ(c.Source)},
+				{f.ByCategoryMOJ, l.CategoryMOJ(c.Category)}} {
+				n := by.m[by.key]
+				n.Count++
+				by.m[by.key] = n
+			}
 		}
 		if in(c.AgreedAt, start, end) {
 			f.AgreementAmount += float64(c.AgreementAmount) / 100
 			if c.AcceptedAt != nil {
 				days = append(days, c.AgreedAt.Sub(*c.AcceptedAt).Hours()/24)
 			}
-			if slices.Contains(c.Flags, FlagCivilToCriminal) {
-				f.Prevented.CivilToCriminal.People += c.People
-			}
-			if slices.Contains(c.Flags, FlagGroupIncident) {
-				f.Prevented.GroupIncident.People += c.People
+			for _, p := range prevented {
+				if slices.Contains(c.Flags, p.flag) {
+					*p.people += c.People
+				}
 			}
 		}
 	}
-	for k, v := range f.ByCategory {
-		v.Share = ratio(v.Count, f.Accepted)
-		f.ByCategory[k] = v
+	for _, m := range []map[string]Count{f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ} {
+		for k, v := range m {
+			v.Share = ratio(v.Count, f.Accepted)
+			m[k] = v
+		}
 	}
-	for k, v := range f.BySource {
-		v.Share = ratio(v.Count, f.Accepted)
-		f.BySource[k] = v
-	}
-	f.SuccessRate = ratio(f.Agreed, f.Agreed+f.Failed+f.Withdrawn)
+	f.SuccessRate = ratio(f.Agreed, f.Accepted)
+	f.ClosureSuccessRate = ratio(f.Agreed, f.Agreed+f.Failed+f.Withdrawn)
 	f.GrassrootsRate = ratio(f.AgreedByTier.Grid+f.AgreedByTier.Village, f.Agreed)
 	if len(days) > 0 {
 		sort.Float64s(days)
@@ -535,11 +657,12 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time) Figur
 // subtree: the list each figure on the report page links to. The figure
 // may also be a category or source: "category:邻里", "source:门前调"
 // (cases accepted in the month).
-func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, month, figure string) ([]*Case, error) {
-	t, unit, start, end, err := e.reportScope(ctx, a, unitCode, month)
+func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, period, figure string) ([]*Case, error) {
+	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return nil, err
 	}
+	start, end := p.Start, p.End
 	test, ok := func() (func(c *CaseFacts) bool, bool) {
 		if cat, ok := strings.CutPrefix(figure, "category:"); ok {
 			return func(c *CaseFacts) bool { return in(c.AcceptedAt, start, end) && c.Category == cat }, true
@@ -574,28 +697,33 @@ func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
 
 // mediatorRows is the month of every mediator who worked a case in scope.
 func mediatorRows(facts []CaseFacts, events []MonthEvent) []MediatorRow {
-	rows := map[int64]*MediatorRow{}
-	cases := map[int64]map[int64]bool{}
-	row := func(id int64, name string) *MediatorRow {
-		if rows[id] == nil {
-			rows[id] = &MediatorRow{Name: name}
-			cases[id] = map[int64]bool{}
-		}
-		return rows[id]
+	// A mediator is known by their account, or, in an imported history
+	// that names nobody, by the unit's name (麟湖村调解员).
+	type who struct {
+		id   int64
+		name string
 	}
+	rows := map[who]*MediatorRow{}
+	cases := map[who]map[int64]bool{}
 	for _, ev := range events {
-		if ev.Role != workflow.RoleMediator || ev.ActorID == 0 {
+		if ev.Role != workflow.RoleMediator {
 			continue
 		}
-		r := row(ev.ActorID, ev.ActorName)
-		cases[ev.ActorID][ev.CaseID] = true
+		k := who{ev.ActorID, ""}
+		if ev.ActorID == 0 {
+			k.name = ev.ActorName
+		}
+		if rows[k] == nil {
+			rows[k], cases[k] = &MediatorRow{Name: ev.ActorName}, map[int64]bool{}
+		}
+		cases[k][ev.CaseID] = true
 		if ev.Name == string(workflow.Agree) {
-			r.Agreements++
+			rows[k].Agreements++
 		}
 	}
 	for _, c := range facts {
-		if c.OverdueAtEnd && c.LastMediator != 0 && rows[c.LastMediator] != nil {
-			rows[c.LastMediator].Overdue++
+		if r := rows[who{c.LastMediator, ""}]; c.OverdueAtEnd && c.LastMediator != 0 && r != nil {
+			r.Overdue++
 		}
 	}
 	out := make([]MediatorRow, 0, len(rows))
@@ -669,6 +797,7 @@ func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end tim
 					f.ReferredAt = &at
 				case ev.Name == string(workflow.Agree) && f.AgreedAt == nil:
 					f.AgreedAt, f.AgreedTier = &at, ev.From.Level()
+					f.AgreedKind, _ = ev.Data["agreement_kind"].(string)
 					if amt, ok := ev.Data["amount"].(float64); ok {
 						f.AgreementAmount = int64(amt)
 					}

@@ -74,8 +74,8 @@ type Store interface {
 	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
 	// month already.
 	SaveSweep(ctx context.Context, s *Sweep) error
-	// Sweeps returns the sweeps of a month filed by the grids in units.
-	Sweeps(ctx context.Context, units []int64, month string) ([]*Sweep, error)
+	// Sweeps returns the sweeps of the months filed by the grids in units.
+	Sweeps(ctx context.Context, units []int64, months []string) ([]*Sweep, error)
 
 	// Events returns a case's timeline, oldest first.
 	Events(ctx context.Context, caseID int64) ([]*Event, error)

@@ -65,9 +65,9 @@ func (e *Engine) FileSweep(ctx context.Context, a Actor, s *Sweep) error {
 	return e.Store.SaveSweep(ctx, s)
 }
 
-// sweepFigures counts the month's sweeps in a unit's subtree and names the
-// grids that filed none.
-func (e *Engine) sweepFigures(ctx context.Context, t *Tree, unit *Unit, month string) (SweepFigures, error) {
+// sweepFigures counts the period's sweeps in a unit's subtree and names the
+// grids that filed none in it.
+func (e *Engine) sweepFigures(ctx context.Context, t *Tree, unit *Unit, p Period) (SweepFigures, error) {
 	var grids []int64
 	for _, id := range t.Subtree(unit.ID) {
 		if t.Unit(id).Level == workflow.LevelGrid {
@@ -78,7 +78,7 @@ func (e *Engine) sweepFigures(ctx context.Context, t *Tree, unit *Unit, month st
 	if len(grids) == 0 {
 		return f, nil
 	}
-	sweeps, err := e.Store.Sweeps(ctx, grids, month)
+	sweeps, err := e.Store.Sweeps(ctx, grids, p.Months())
 	if err != nil {
 		return f, err
 	}

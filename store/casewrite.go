@@ -204,7 +204,7 @@ func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
 	r := &caseRow{}
 	r.setMutable(k)
 	res, err := c.exec(ctx, updateCase, r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
-		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreementKind, r.ClosedAt, r.Outcome,
+		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome,
 		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt,
 		k.ID, ch.Version)
 	if err != nil {

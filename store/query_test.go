@@ -411,7 +411,7 @@ func TestSweeps(t *testing.T) {
 	if err := w.db.SaveSweep(ctx, &engine.Sweep{GridID: grid, Month: "2026-10", SweptOn: "2026-10-09", FiledAt: w.e.Now()}); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Errorf("a second filing: %v", err)
 	}
-	got, err := w.db.Sweeps(ctx, w.subtree("A"), "2026-10")
+	got, err := w.db.Sweeps(ctx, w.subtree("A"), []string{"2026-10"})
 	if err != nil || len(got) != 1 || got[0].Households != 40 || got[0].DisputesFound != 2 {
 		t.Errorf("sweeps: %+v, %v", got, err)
 	}

@@ -13,11 +13,13 @@ import (
 )
 
 // inScope completes sel, a query on cases c whose arguments so far are
-// selArgs, with the condition of the cases the month [start, end) may
-// count: located in units, registered before the end and not closed before
-// the start. The query runs as two branches, closed in or after the month
-// and not closed at all, so that each walks the (location, closed_at)
-// index instead of every case the town ever had.
+// selArgs, with the condition of the cases the period [start, end) may
+// count: located in units, registered before the end, and not closed
+// before the start unless something happened to them since (a file
+// archived, a judicial confirmation recorded). The query runs as three
+// branches, closed in or after the period, not closed at all, and closed
+// before it with a later event, so that each walks an index led by the
+// location instead of every case the town ever had.
 //
 // The open branch leaves out "registered before the end" so that the
 // planner cannot prefer the (location, opened_at) index; the few cases it
@@ -31,8 +33,10 @@ func inScope(d dialect, sel string, selArgs []any, units []int64, start, end tim
 	var args []any
 	args = append(append(args, selArgs...), list, end, start)
 	args = append(append(args, selArgs...), list, d.list(workflow.OpenStates()), start)
+	args = append(append(args, selArgs...), list, start, start)
 	return sel + in + " AND c.opened_at < ? AND c.closed_at >= ? UNION ALL " + sel + in +
-		" AND c.closed_at IS NULL AND (" + d.in("c.state") + " OR c.last_event_at >= ?)", args
+		" AND c.closed_at IS NULL AND (" + d.in("c.state") + " OR c.last_event_at >= ?) UNION ALL " + sel + in +
+		" AND c.last_event_at >= ? AND c.closed_at < ?", args
 }
 
 // ReportFacts returns the facts of the cases located in units that the
@@ -46,7 +50,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 	}
 	start, end = start.UTC(), end.UTC()
 	sel := `SELECT c.id, c.location_unit_id, c.category, c.source, c.people, c.flags, c.opened_at, c.accepted_at,
-		c.referred_at, c.agreed_at, c.agreed_tier, c.agreement_amount, c.closed_at, c.outcome, c.archived_at,
+		c.referred_at, c.agreed_at, c.agreed_tier, c.agreed_kind, c.agreement_amount, c.closed_at, c.outcome, c.archived_at,
 		c.state, c.due_at, c.overall_due_at, c.suspended_at,
 		CASE WHEN c.last_event_at IS NULL OR c.last_event_at >= ?
 			THEN (SELECT x.id FROM case_events x WHERE x.case_id = c.id AND x.at < ? ORDER BY x.seq DESC LIMIT 1) END
@@ -64,7 +68,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 		var snap engine.Case
 		var event *int64
 		if err := rows.Scan(&f.ID, &f.LocationUnitID, &f.Category, &f.Source, &f.People, &flags, &f.OpenedAt,
-			&f.AcceptedAt, &f.ReferredAt, &f.AgreedAt, &tier, &f.AgreementAmount, &f.ClosedAt, &outcome, &f.ArchivedAt,
+			&f.AcceptedAt, &f.ReferredAt, &f.AgreedAt, &tier, &f.AgreedKind, &f.AgreementAmount, &f.ClosedAt, &outcome, &f.ArchivedAt,
 			&state, &snap.DueAt, &snap.OverallDueAt, &snap.SuspendedAt, &event); err != nil {
 			rows.Close()
 			return nil, err
@@ -239,10 +243,10 @@ func (db *DB) SaveSweep(ctx context.Context, s *engine.Sweep) error {
 	return nil
 }
 
-// Sweeps returns the sweeps of a month filed by grids in units.
-func (db *DB) Sweeps(ctx context.Context, units []int64, month string) ([]*engine.Sweep, error) {
+// Sweeps returns the sweeps of the months filed by grids in units.
+func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*engine.Sweep, error) {
 	var rows []sweepRow
-	if err := db.r.WithContext(ctx).Where("grid_id IN ? AND month = ?", units, month).Order("grid_id").Find(&rows).Error; err != nil {
+	if err := db.r.WithContext(ctx).Where("grid_id IN ? AND month IN ?", units, months).Order("grid_id, month").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]*engine.Sweep, len(rows))

@@ -78,6 +78,7 @@ type caseRow struct {
 	AgreedAt        *time.Time
 	AgreedTier      string
 	AgreementAmount int64
+	AgreedKind      string
 	AgreementKind   string
 	ClosedAt        *time.Time
 	Outcome         string
@@ -101,7 +102,7 @@ func (caseRow) TableName() string { return "cases" }
 var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number", "code", "state", "version",
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
-	"agreement_kind", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
+	"agreed_kind", "agreement_kind", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
 	"flagged_due_at", "last_event_at", "created_by", "import_key"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
@@ -109,7 +110,7 @@ func (r *caseRow) values() []any {
 	return []any{r.TownID, r.Year, r.Seq, r.Number, r.Code, r.State, r.Version,
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
-		r.AgreementKind, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
+		r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
 		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey}
 }
 
@@ -117,7 +118,7 @@ func (r *caseRow) fields() []any {
 	return []any{&r.ID, &r.TownID, &r.Year, &r.Seq, &r.Number, &r.Code, &r.State, &r.Version,
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
-		&r.AgreementKind, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
+		&r.AgreedKind, &r.AgreementKind, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
 		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey}
 }
 
@@ -129,7 +130,7 @@ func (r *caseRow) toCase() *engine.Case {
 		Source: r.Source, Category: r.Category, Amount: r.Amount, People: r.People, Risk: engine.Risk(r.Risk),
 		CrossVillage: r.CrossVillage, Summary: r.Summary, Requests: r.Requests,
 		OpenedAt: r.OpenedAt.UTC(), AcceptedAt: utc(r.AcceptedAt), ReferredAt: utc(r.ReferredAt), AgreedAt: utc(r.AgreedAt),
-		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount, AgreementKind: r.AgreementKind,
+		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount, AgreedKind: r.AgreedKind, AgreementKind: r.AgreementKind,
 		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome), ArchivedAt: utc(r.ArchivedAt),
 		TierStartedAt: utc(r.TierStartedAt), DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt),
 		SuspendedAt: utc(r.SuspendedAt), SupervisedAt: utc(r.SupervisedAt), FlaggedDueAt: utc(r.FlaggedDueAt),
@@ -170,7 +171,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.HandlingUnitID, r.MediatorID = c.HandlingUnitID, nilIfZero(c.MediatorID)
 	r.Risk = string(c.Risk)
 	r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount = c.AcceptedAt, c.ReferredAt, c.AgreedAt, string(c.AgreedTier), c.AgreementAmount
-	r.AgreementKind, r.ClosedAt, r.Outcome = c.AgreementKind, c.ClosedAt, string(c.Outcome)
+	r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome = c.AgreedKind, c.AgreementKind, c.ClosedAt, string(c.Outcome)
 	r.ArchiveNo, r.ArchivedAt = nil, c.ArchivedAt
 	if c.ArchiveNo != "" {
 		r.ArchiveNo = &c.ArchiveNo
@@ -183,7 +184,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 // mutableColumns are updated by every event, in the order applyChange passes
 // them.
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
-	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreement_kind", "closed_at", "outcome",
+	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreed_kind", "agreement_kind", "closed_at", "outcome",
 	"archive_no", "archived_at",
 	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at"}
 

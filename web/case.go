@@ -119,7 +119,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	pages := max(1, (q.Total+pageSize-1)/pageSize)
 	data := map[string]any{"Rows": rows, "Total": q.Total, "Filter": f, "Page": f.Page, "Pages": pages, "Pressed": q.Pressed,
 		"ToArchive": q.ToArchive,
-		"States":    workflow.States, "Categories": engine.Categories, "Sources": engine.Sources, "Prev": "", "Next": ""}
+		"States":    workflow.States, "Categories": s.Engine.Lists.CategoryNames(), "Sources": s.Engine.Lists.SourceNames(), "Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
 	}
@@ -165,7 +165,7 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 	}
 	var flags []string
 	for _, fl := range f.Case.Flags {
-		flags = append(flags, engine.FlagNames[fl])
+		flags = append(flags, s.Engine.Lists.FlagName(fl))
 	}
 	return s.render(c, status, "case", f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
 		"Flags": flags, "Error": problem})

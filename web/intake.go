@@ -58,7 +58,7 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 		return nil, err
 	}
 	form, _ := c.FormParams()
-	f := &intakeForm{V: v, E: errs, Sources: engine.Sources, Categories: engine.Categories,
+	f := &intakeForm{V: v, E: errs, Sources: s.Engine.Lists.SourceNames(), Categories: s.Engine.Lists.CategoryNames(),
 		Risks: []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}, RejectReasons: workflow.RejectReasons,
 		Routes: checks(workflow.Routes, form["routes"]), Decisions: decisions()}
 	if f.E == nil {
@@ -70,12 +70,8 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 	if v["decision"] == "" {
 		v["decision"] = "register"
 	}
-	for _, k := range []string{engine.FlagCivilToCriminal, engine.FlagGroupIncident, engine.FlagDeath} {
-		on := false
-		for _, t := range form["flags"] {
-			on = on || t == k
-		}
-		f.Flags = append(f.Flags, check{Name: engine.FlagNames[k], Key: k, On: on})
+	for _, fl := range s.Engine.Lists.Flags {
+		f.Flags = append(f.Flags, check{Name: fl.Name, Key: fl.Key, On: slices.Contains(form["flags"], fl.Key)})
 	}
 	root := currentUser(c).UnitID
 	for _, id := range tree.Subtree(root) {
@@ -137,7 +133,7 @@ func (s *Server) handleNewCaseForm(c echo.Context) error {
 		return err
 	}
 	v := values{"risk": string(engine.RiskGreen)}
-	if src := c.QueryParam("source"); slices.Contains(engine.Sources, src) {
+	if src := c.QueryParam("source"); slices.Contains(s.Engine.Lists.SourceNames(), src) {
 		v["source"] = src
 	}
 	f, err := s.newIntakeForm(c, v, nil, nil)

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,12 +17,16 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// reportParams reads the month (last month by default) and the unit (the
-// user's by default).
-func (s *Server) reportParams(c echo.Context) (unit, month string, err error) {
-	month = c.QueryParam("month")
-	if month == "" {
-		month = s.Engine.Now().In(s.Engine.Location).AddDate(0, -1, 0).Format("2006-01")
+// reportParams reads the period (a month, quarter or year; the older
+// month parameter too; last month by default) and the unit (the user's by
+// default).
+func (s *Server) reportParams(c echo.Context) (unit, period string, err error) {
+	period = c.QueryParam("period")
+	if period == "" {
+		period = c.QueryParam("month")
+	}
+	if period == "" {
+		period = s.Engine.Now().In(s.Engine.Location).AddDate(0, -1, 0).Format("2006-01")
 	}
 	unit = c.QueryParam("unit")
 	if unit == "" {
@@ -32,12 +38,12 @@ func (s *Server) reportParams(c echo.Context) (unit, month string, err error) {
 			unit = u.Code
 		}
 	}
-	return unit, month, nil
+	return unit, period, nil
 }
 
 // figureLink is the address of the case list behind a figure.
-func figureLink(unit, month, figure string) string {
-	return "/reports/cases?" + url.Values{"unit": {unit}, "month": {month}, "figure": {figure}}.Encode()
+func figureLink(unit, period, figure string) string {
+	return "/reports/cases?" + url.Values{"unit": {unit}, "period": {period}, "figure": {figure}}.Encode()
 }
 
 type summaryRow struct {
@@ -46,19 +52,20 @@ type summaryRow struct {
 
 func (s *Server) handleReport(c echo.Context) error {
 	ctx := c.Request().Context()
-	unit, month, err := s.reportParams(c)
+	unit, period, err := s.reportParams(c)
 	if err != nil {
 		return err
 	}
-	r, err := s.Engine.Report(ctx, actor(c), unit, month)
+	r, err := s.Engine.Report(ctx, actor(c), unit, period)
 	if err != nil {
 		return err
 	}
+	month := r.Period
 	trend, err := s.Engine.Trend(ctx, actor(c), unit, month, 12)
 	if err != nil {
 		return err
 	}
-	sections := export.Sections(r)
+	sections := export.Sections(r, s.Engine.Lists)
 	var summary []summaryRow
 	for i, row := range sections[0].Rows {
 		sr := summaryRow{Label: row[0], Now: row[1], Prev: row[2], MoM: row[3], Year: row[4], YoY: row[5]}
@@ -93,47 +100,102 @@ func (s *Server) handleReport(c echo.Context) error {
 			units = append(units, u)
 		}
 	}
-	late := s.Engine.SweepsLate(month)
-	return s.render(c, http.StatusOK, "report", "月报", map[string]any{
-		"Report": r, "Summary": summary, "Sections": sections[1:], "Month": month, "Units": units, "SweepsLate": late,
+	// The Ministry's table is downloaded, not shown: it is 34 columns wide.
+	var shown []export.Section
+	for _, sec := range sections[1:] {
+		if sec.Name != export.MOJSheet {
+			shown = append(shown, sec)
+		}
+	}
+	p, err := s.Engine.ParsePeriod(month)
+	if err != nil {
+		return err
+	}
+	late := p.IsMonth() && s.Engine.SweepsLate(month)
+	return s.render(c, http.StatusOK, "report", "统计报表", map[string]any{
+		"Report": r, "Summary": summary, "Sections": shown, "Period": month, "Units": units, "SweepsLate": late,
+		"Choices": s.periodChoices(), "Query": template.URL(url.Values{"unit": {r.Unit}, "period": {month}}.Encode()),
 		"TierChart":     barChart("调成案件的层级分布", tiers),
 		"CategoryChart": barChart("受理案件的纠纷类型", cats),
 		"TrendChart":    lineChart("近12个月登记与调成", labels, []series{{"登记", "s1", reg}, {"调成", "s2", agreed}}),
 	})
 }
 
+// periodChoice is a period the picker offers.
+type periodChoice struct{ Key, Label string }
+
+// periodChoices are the last twelve months, the last four quarters and the
+// last two years, newest first.
+func (s *Server) periodChoices() []periodChoice {
+	now := s.Engine.Now().In(s.Engine.Location)
+	var out []periodChoice
+	for i := 1; i <= 12; i++ {
+		m := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.Engine.Location).AddDate(0, -i, 0)
+		out = append(out, periodChoice{m.Format("2006-01"), m.Format("2006年1月")})
+	}
+	q := time.Date(now.Year(), time.Month(3*((int(now.Month())-1)/3)+1), 1, 0, 0, 0, 0, s.Engine.Location)
+	for i := 1; i <= 4; i++ {
+		m := q.AddDate(0, -3*i, 0)
+		out = append(out, periodChoice{fmt.Sprintf("%dQ%d", m.Year(), (int(m.Month())+2)/3), fmt.Sprintf("%d年第%d季度", m.Year(), (int(m.Month())+2)/3)})
+	}
+	for i := 0; i <= 1; i++ {
+		out = append(out, periodChoice{fmt.Sprint(now.Year() - i), fmt.Sprintf("%d年", now.Year()-i)})
+	}
+	return out
+}
+
+// exports are the report's downloads by the address's ending.
+var exports = map[string]struct {
+	ext, mime, what string
+	write           func(w io.Writer, r *engine.Report, l engine.Lists) error
+}{
+	".csv":     {"csv", "text/csv; charset=utf-8", "统计", export.CSV},
+	".xlsx":    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "统计", export.XLSX},
+	".moj.csv": {"csv", "text/csv; charset=utf-8", export.MOJSheet, func(w io.Writer, r *engine.Report, _ engine.Lists) error { return export.MOJCSV(w, r) }},
+}
+
 func (s *Server) handleReportExport(c echo.Context) error {
-	unit, month, err := s.reportParams(c)
+	unit, period, err := s.reportParams(c)
 	if err != nil {
 		return err
 	}
-	r, err := s.Engine.Report(c.Request().Context(), actor(c), unit, month)
+	r, err := s.Engine.Report(c.Request().Context(), actor(c), unit, period)
 	if err != nil {
 		return err
 	}
+	format := exports[strings.TrimPrefix(c.Path(), "/reports/export")]
 	var buf bytes.Buffer
-	ext, mime, write := "csv", "text/csv; charset=utf-8", export.CSV
-	if strings.HasSuffix(c.Path(), ".xlsx") {
-		ext, mime, write = "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.XLSX
-	}
-	if err := write(&buf, r); err != nil {
+	if err := format.write(&buf, r, s.Engine.Lists); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("report-%s-%s.%s", r.Unit, month, ext)
+	name := fmt.Sprintf("report-%s-%s.%s", r.Unit, r.Period, format.ext)
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
-		name, url.PathEscape(fmt.Sprintf("%s%s月报.%s", r.UnitName, month, ext))))
-	return c.Blob(http.StatusOK, mime, buf.Bytes())
+		name, url.PathEscape(fmt.Sprintf("%s%s%s.%s", r.UnitName, r.Period, format.what, format.ext))))
+	return c.Blob(http.StatusOK, format.mime, buf.Bytes())
+}
+
+// handleAPIReport answers the report of a unit and a period as JSON.
+func (s *Server) handleAPIReport(c echo.Context) error {
+	unit, period, err := s.reportParams(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.Engine.Report(c.Request().Context(), actor(c), unit, period)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
 }
 
 // handleFigureCases lists the cases behind a figure of the report.
 func (s *Server) handleFigureCases(c echo.Context) error {
 	ctx := c.Request().Context()
-	unit, month, err := s.reportParams(c)
+	unit, period, err := s.reportParams(c)
 	if err != nil {
 		return err
 	}
 	figure := c.QueryParam("figure")
-	cases, err := s.Engine.FigureCases(ctx, actor(c), unit, month, figure)
+	cases, err := s.Engine.FigureCases(ctx, actor(c), unit, period, figure)
 	if err != nil {
 		return err
 	}
@@ -150,8 +212,8 @@ func (s *Server) handleFigureCases(c echo.Context) error {
 	for i, k := range cases {
 		rows[i] = caseRow{Case: k, Handling: tree.Unit(k.HandlingUnitID).Name, Due: s.countdown(k.DueAt), Overdue: k.Overdue(now)}
 	}
-	return s.render(c, http.StatusOK, "figure", label, map[string]any{"Label": label, "Month": month, "Rows": rows,
-		"Unit": tree.ByCode(unit), "Back": "/reports?" + url.Values{"unit": {unit}, "month": {month}}.Encode()})
+	return s.render(c, http.StatusOK, "figure", label, map[string]any{"Label": label, "Period": period, "Rows": rows,
+		"Unit": tree.ByCode(unit), "Back": "/reports?" + url.Values{"unit": {unit}, "period": {period}}.Encode()})
 }
 
 // handleSweepForm shows a grid mediator's sweep filing for a month.

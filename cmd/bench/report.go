@@ -68,7 +68,7 @@ func reportBench(total, rounds int, keep string) error {
 		}
 		report = append(report, time.Since(t0))
 		t0 = time.Now()
-		if _, err := e.MonthFigures(ctx, engine.System, unit, month); err != nil {
+		if _, err := e.PeriodFigures(ctx, engine.System, unit, month); err != nil {
 			return err
 		}
 		month1 = append(month1, time.Since(t0))
@@ -188,7 +188,7 @@ func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end tim
 	FROM (` + scope + `) c GROUP BY c.category, c.source`
 	q = strings.NewReplacer("{{open}}", sqlList(workflow.OpenStates()), "{{tiers}}", sqlList(workflow.TierStates()),
 		"{{grid}}", string(workflow.LevelGrid), "{{village}}", string(workflow.LevelVillage), "{{town}}", string(workflow.LevelTown),
-		"{{c2c}}", engine.FlagCivilToCriminal, "{{group}}", engine.FlagGroupIncident, "{{failed}}", string(workflow.Failed),
+		"{{c2c}}", engine.FlagCivilToCriminal, "{{group}}", engine.FlagGroupPetition, "{{failed}}", string(workflow.Failed),
 		"{{withdrawn}}", string(workflow.Withdrawn), "{{rejected}}", string(workflow.Rejected), "{{escalate}}", string(workflow.Escalate),
 		"{{followups}}", sqlList([]string{string(workflow.FollowUp), string(workflow.Fulfil)})).Replace(q)
 	rows, err := db.QueryContext(ctx, q, append([]any{s, e}, scopeArgs...)...)
@@ -246,7 +246,7 @@ func medDur(d []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-var cats = engine.Categories
+var cats, sources = engine.DefaultLists.CategoryNames(), engine.DefaultLists.SourceNames()
 
 // randomHistory makes one dispute of the last ten years with a plausible
 // history: accepted at a level, mostly agreed within weeks, some failed,
@@ -254,7 +254,7 @@ var cats = engine.Categories
 func randomHistory(rng *rand.Rand, grids []int64, from, to time.Time) engine.Opening {
 	at := from.Add(time.Duration(rng.Int64N(int64(to.Sub(from)))))
 	people := 2 + rng.IntN(3)
-	n := &engine.NewCase{Source: engine.Sources[rng.IntN(len(engine.Sources))], Category: cats[rng.IntN(len(cats))],
+	n := &engine.NewCase{Source: sources[rng.IntN(len(sources))], Category: cats[rng.IntN(len(cats))],
 		LocationID: grids[rng.IntN(len(grids))], Amount: int64(rng.IntN(50000)) * 100, People: people,
 		Risk: engine.RiskGreen, Summary: "压测生成的纠纷。", At: at,
 		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}, {Side: engine.SideRespondent, Name: "乙"}}}

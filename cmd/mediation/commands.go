@@ -388,22 +388,34 @@ func (m *Main) deadlines(ctx context.Context, args []string) error {
 func (m *Main) report(ctx context.Context, args []string) error {
 	fs, o := m.flags("report")
 	month := fs.String("month", "", "月份，如 2026-10（默认上月）")
+	quarter := fs.String("quarter", "", "季度，如 2026Q4")
+	year := fs.String("year", "", "年份，如 2026")
 	unit := fs.String("unit", "", "单位编码（默认最上级单位）")
-	format := fs.String("format", "table", "格式：table、csv、xlsx 或 json")
+	format := fs.String("format", "table", "格式：table、csv、xlsx、json 或 moj-csv（人民调解工作统计表）")
 	out := fs.String("out", "", "写入文件（默认标准输出；xlsx 必须指定）")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	write, ok := map[string]func(io.Writer, *engine.Report) error{
+	write, ok := map[string]func(io.Writer, *engine.Report, engine.Lists) error{
 		"table": export.Text, "csv": export.CSV, "xlsx": export.XLSX,
-		"json": func(w io.Writer, r *engine.Report) error {
+		"moj-csv": func(w io.Writer, r *engine.Report, _ engine.Lists) error { return export.MOJCSV(w, r) },
+		"json": func(w io.Writer, r *engine.Report, _ engine.Lists) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			return enc.Encode(r)
 		},
 	}[*format]
 	if !ok {
-		return fmt.Errorf("--format 须为 table、csv、xlsx 或 json，而不是“%s”", *format)
+		return fmt.Errorf("--format 须为 table、csv、xlsx、json 或 moj-csv，而不是“%s”", *format)
+	}
+	period := ""
+	for _, p := range []string{*month, *quarter, *year} {
+		if p != "" && period != "" {
+			return errors.New("--month、--quarter 和 --year 只能选一个")
+		}
+		if p != "" {
+			period = p
+		}
 	}
 	if *format == "xlsx" && *out == "" {
 		return errors.New("xlsx 格式请用 --out 指定文件")
@@ -423,10 +435,10 @@ func (m *Main) report(ctx context.Context, args []string) error {
 			code = roots[0].Code
 		}
 	}
-	if *month == "" {
-		*month = e.Now().In(e.Location).AddDate(0, -1, 0).Format("2006-01")
+	if period == "" {
+		period = e.Now().In(e.Location).AddDate(0, -1, 0).Format("2006-01")
 	}
-	r, err := e.Report(ctx, engine.System, code, *month)
+	r, err := e.Report(ctx, engine.System, code, period)
 	if err != nil {
 		return err
 	}
@@ -439,7 +451,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 		defer f.Close()
 		w = f
 	}
-	if err := write(w, r); err != nil {
+	if err := write(w, r, e.Lists); err != nil {
 		return err
 	}
 	if *out != "" {

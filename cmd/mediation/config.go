@@ -24,6 +24,25 @@ type Config struct {
 		Workdays []string `json:"workdays"`
 	} `json:"calendar"`
 	Routing *RoutingConfig `json:"routing"`
+	// Lists add categories, sources (with the Ministry's roll-up) and
+	// flags to the defaults of DESIGN §5.
+	Lists *ListsConfig `json:"lists"`
+}
+
+// ListsConfig adds to the configurable lists.
+type ListsConfig struct {
+	Categories []struct {
+		Name string `json:"name"`
+		MOJ  string `json:"moj"`
+	} `json:"categories"`
+	Sources []struct {
+		Name string `json:"name"`
+		MOJ  string `json:"moj"`
+	} `json:"sources"`
+	Flags []struct {
+		Key  string `json:"key"`
+		Name string `json:"name"`
+	} `json:"flags"`
 }
 
 // PolicyConfig overrides some of a policy's fields.
@@ -111,6 +130,23 @@ func (c *Config) configure(e *engine.Engine) error {
 			return fmt.Errorf("配置项 time_zone“%s”无效", c.TimeZone)
 		}
 		e.Location = loc
+	}
+	if l := c.Lists; l != nil {
+		var more engine.Lists
+		for _, x := range l.Categories {
+			more.Categories = append(more.Categories, engine.Category{Name: x.Name, MOJ: x.MOJ})
+		}
+		for _, x := range l.Sources {
+			more.Sources = append(more.Sources, engine.Source{Name: x.Name, MOJ: x.MOJ})
+		}
+		for _, x := range l.Flags {
+			more.Flags = append(more.Flags, engine.Flag{Key: x.Key, Name: x.Name})
+		}
+		lists, err := e.Lists.Extend(more)
+		if err != nil {
+			return fmt.Errorf("配置项 lists：%s", engine.ErrorMessage(err))
+		}
+		e.Lists = lists
 	}
 	if c.Deadlines != nil {
 		e.Policy = c.Deadlines.apply(e.Policy)

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	mrand "math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -34,6 +35,7 @@ var Accounts = []Account{
 	{"cuntiao", workflow.RoleMediator, "麟湖村"},
 	{"zhentiao", workflow.RoleMediator, "油车港镇"},
 	{"duban", workflow.RoleSupervisor, "油车港镇"},
+	{"xianju", workflow.RoleSupervisor, "嘉兴市秀洲区"},
 	{"admin", workflow.RoleAdmin, "油车港镇"},
 }
 
@@ -44,13 +46,24 @@ type Result struct {
 	Events   int
 }
 
-var villages = []struct {
+type village struct {
 	code, name string
 	grids      int
-}{
-	{"LH", "麟湖村", 3}, {"MS", "马厍村", 3}, {"SF", "胜丰村", 3}, {"LJ", "陆家村", 3},
-	{"YH", "永红村", 2}, {"ZY", "正阳社区", 3}, {"YC", "油车港社区", 3},
 }
+
+// towns are the demo county's towns: 油车港镇, and a smaller second town so
+// that the county's report has two rows.
+var towns = []struct {
+	code, name, prefix string
+	villages           []village
+}{
+	{"YCG", "油车港镇", "油", []village{{"LH", "麟湖村", 3}, {"MS", "马厍村", 3}, {"SF", "胜丰村", 3}, {"LJ", "陆家村", 3},
+		{"YH", "永红村", 2}, {"ZY", "正阳社区", 3}, {"YC", "油车港社区", 3}}},
+	{"XC", "新塍镇", "新", []village{{"LD", "洛东村", 2}, {"XQ", "新庆村", 2}}},
+}
+
+// county is the demo's 区/县司法局 above the towns.
+const county = "嘉兴市秀洲区"
 
 // Build makes the demo town on an empty database: units, accounts and about
 // perYear cases over the year before now. It refuses a database that has
@@ -63,7 +76,8 @@ func Build(ctx context.Context, e *engine.Engine, perYear int, seed uint64, prog
 	if len(t.Units()) > 0 {
 		return nil, engine.Errorf(engine.ECONFLICT, "数据库中已有单位，演示数据只能载入空数据库。")
 	}
-	b := &builder{e: e, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: e.Now().UTC(), mediators: map[int64]engine.Actor{}}
+	b := &builder{e: e, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: e.Now().UTC(),
+		desks: map[int64]engine.Actor{}, mediators: map[int64]engine.Actor{}}
 	if err := b.units(ctx); err != nil {
 		return nil, err
 	}
@@ -127,35 +141,41 @@ type builder struct {
 	now       time.Time
 	tree      *engine.Tree
 	grids     []*engine.Unit
-	intake    engine.Actor
+	desks     map[int64]engine.Actor // by town
 	mediators map[int64]engine.Actor // by unit
 }
 
 func (b *builder) units(ctx context.Context) error {
 	phone := 0
-	save := func(code, name string, level workflow.Level, parent, prefix string) error {
+	save := func(code, name, town string, level workflow.Level, parent, prefix string) error {
 		phone++
 		u := &engine.Unit{Code: code, Name: name, Level: level, CasePrefix: prefix}
-		if level != workflow.LevelGrid {
-			u.Address = "嘉兴市秀洲区油车港镇" + name + "人民调解委员会"
-			if level == workflow.LevelTown {
-				u.Address = "嘉兴市秀洲区油车港镇正阳路1号 油车港镇矛盾纠纷调处化解中心"
-			}
-			u.Phone = fmt.Sprintf("0573-8358%04d", phone)
+		switch level {
+		case workflow.LevelCounty:
+			u.Address, u.Phone = "嘉兴市秀洲区洪兴西路1号 秀洲区司法局", "0573-82720000"
+		case workflow.LevelTown:
+			u.Address, u.Phone = "嘉兴市秀洲区"+name+"社会治理中心 矛盾纠纷调处化解窗口", fmt.Sprintf("0573-8358%04d", phone)
+		case workflow.LevelVillage:
+			u.Address, u.Phone = "嘉兴市秀洲区"+town+name+"村(居)民委员会", fmt.Sprintf("0573-8358%04d", phone)
 		}
 		return b.e.SaveUnit(ctx, u, parent)
 	}
-	if err := save("YCG", "油车港镇", workflow.LevelTown, "", "油"); err != nil {
+	if err := save("XZQ", county, "", workflow.LevelCounty, "", ""); err != nil {
 		return err
 	}
-	for _, v := range villages {
-		vc := "YCG-" + v.code
-		if err := save(vc, v.name, workflow.LevelVillage, "YCG", ""); err != nil {
+	for _, town := range towns {
+		if err := save(town.code, town.name, town.name, workflow.LevelTown, "XZQ", town.prefix); err != nil {
 			return err
 		}
-		for g := 1; g <= v.grids; g++ {
-			if err := save(fmt.Sprintf("%s-%02d", vc, g), fmt.Sprintf("%s第%d网格", v.name, g), workflow.LevelGrid, vc, ""); err != nil {
+		for _, v := range town.villages {
+			vc := town.code + "-" + v.code
+			if err := save(vc, v.name, town.name, workflow.LevelVillage, town.code, ""); err != nil {
 				return err
+			}
+			for g := 1; g <= v.grids; g++ {
+				if err := save(fmt.Sprintf("%s-%02d", vc, g), fmt.Sprintf("%s第%d网格", v.name, g), town.name, workflow.LevelGrid, vc, ""); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -187,7 +207,7 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 		a := engine.Replaying(u.Actor())
 		switch role {
 		case workflow.RoleIntake:
-			b.intake = a
+			b.desks[unit.ID] = a
 		case workflow.RoleMediator:
 			if _, ok := b.mediators[unit.ID]; !ok {
 				b.mediators[unit.ID] = a
@@ -201,16 +221,25 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 		}
 	}
 	for _, u := range b.tree.Units() {
-		if _, ok := b.mediators[u.ID]; ok || u.Level == workflow.LevelTown {
+		if u.Level == workflow.LevelTown {
+			if _, ok := b.desks[u.ID]; !ok {
+				if err := add("jd-"+u.Code, b.name()+"（接待员）", workflow.RoleIntake, u); err != nil {
+					return err
+				}
+			}
+		}
+		if _, ok := b.mediators[u.ID]; ok || u.Level == workflow.LevelCounty {
 			continue
 		}
-		login := "tj-" + u.Code[len("YCG-"):]
-		if err := add(login, b.name(), workflow.RoleMediator, u); err != nil {
+		if err := add("tj-"+strings.TrimPrefix(u.Code, "YCG-"), b.name(), workflow.RoleMediator, u); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// desk is the intake desk of the town a case arose in.
+func (b *builder) desk(c *engine.Case) engine.Actor { return b.desks[b.tree.Town(c.LocationUnitID).ID] }
 
 var (
 	surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐沈钱顾陆姚蒋")
@@ -234,7 +263,7 @@ func (b *builder) queue(ctx context.Context) (int, error) {
 	}
 	for i, ago := range []time.Duration{4 * time.Hour, 26 * time.Hour, 50 * time.Hour} {
 		at := b.now.Add(-ago)
-		c, err := b.e.OpenCase(ctx, b.intake, &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: grid.ID,
+		c, err := b.e.OpenCase(ctx, b.desks[b.tree.Town(grid.ID).ID], &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: grid.ID,
 			People: 2, Risk: engine.RiskGreen, Summary: []string{"楼上漏水殃及楼下，双方就维修费用争执。",
 				"邻居在公共楼道堆放杂物，多次协商未果。", "宠物犬夜间吠叫扰民，邻里发生口角。"}[i],
 			Requests: "请求调解。", At: at,
@@ -244,7 +273,7 @@ func (b *builder) queue(ctx context.Context) (int, error) {
 			return i, err
 		}
 		if i > 0 {
-			if _, err := b.e.Fire(ctx, b.intake, c.ID, workflow.AcceptGrid, engine.Input{At: at.Add(time.Hour)}); err != nil {
+			if _, err := b.e.Fire(ctx, b.desk(c), c.ID, workflow.AcceptGrid, engine.Input{At: at.Add(time.Hour)}); err != nil {
 				return i, err
 			}
 		}
@@ -279,8 +308,9 @@ var stories = map[string]struct {
 // number of events made after registration.
 func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
 	r := b.rng
-	category := engine.Categories[r.IntN(len(engine.Categories))]
-	source := engine.Sources[r.IntN(len(engine.Sources))]
+	categories, sources := b.e.Lists.CategoryNames(), b.e.Lists.SourceNames()
+	category := categories[r.IntN(len(categories))]
+	source := sources[r.IntN(len(sources))]
 	grid := b.grids[r.IntN(len(b.grids))]
 	st := stories[category]
 	amount := int64(0)
@@ -303,9 +333,12 @@ func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
 		flags = append(flags, engine.FlagCivilToCriminal)
 	}
 	if people >= 10 && r.IntN(2) == 0 {
-		flags = append(flags, engine.FlagGroupIncident)
+		flags = append(flags, []string{engine.FlagGroupPetition, engine.FlagGroupFight}[r.IntN(2)])
 	}
-	opener := b.intake
+	if category == "婚姻家庭" && r.IntN(12) == 0 {
+		flags = append(flags, engine.FlagSuicide)
+	}
+	opener := b.desks[b.tree.Town(grid.ID).ID]
 	if source == "门前调" || source == "网格排查" {
 		opener = b.mediators[grid.ID]
 	}
@@ -369,7 +402,7 @@ func (w *walk) actor() engine.Actor {
 	if a, ok := w.b.mediators[w.c.HandlingUnitID]; ok {
 		return a
 	}
-	return w.b.intake
+	return w.b.desk(w.c)
 }
 
 func (w *walk) fire(ctx context.Context, a engine.Actor, ev workflow.Event, in engine.Input) error {
@@ -402,13 +435,13 @@ func (w *walk) run(ctx context.Context) (int, error) {
 	var err error
 	switch x := r.IntN(100); {
 	case x < 3:
-		err = w.fire(ctx, w.b.intake, workflow.Reject, engine.Input{Reason: workflow.RejectReasons[r.IntN(3)], Routes: []string{"诉讼"}})
+		err = w.fire(ctx, w.b.desk(w.c), workflow.Reject, engine.Input{Reason: workflow.RejectReasons[r.IntN(3)], Routes: []string{"诉讼"}})
 		return w.events, err
 	case x < 5:
-		err = w.fire(ctx, w.b.intake, workflow.Withdraw, engine.Input{Party: w.c.Parties[0].Name, Reason: "双方已自行和解"})
+		err = w.fire(ctx, w.b.desk(w.c), workflow.Withdraw, engine.Input{Party: w.c.Parties[0].Name, Reason: "双方已自行和解"})
 		return w.events, err
 	case x < 9 || w.c.HasFlag(engine.FlagCivilToCriminal):
-		if err = w.fire(ctx, w.b.intake, workflow.Refer, engine.Input{Partner: "派出所", Reason: "有治安或民转刑风险，移交派出所"}); err != nil {
+		if err = w.fire(ctx, w.b.desk(w.c), workflow.Refer, engine.Input{Partner: "派出所", Reason: "有治安或民转刑风险，移交派出所"}); err != nil {
 			return w.events, err
 		}
 		return w.referred(ctx)
@@ -416,7 +449,7 @@ func (w *walk) run(ctx context.Context) (int, error) {
 	route := w.b.e.Suggest(w.c.Facts())
 	accept := map[workflow.Level]workflow.Event{workflow.LevelGrid: workflow.AcceptGrid,
 		workflow.LevelVillage: workflow.AcceptVillage, workflow.LevelTown: workflow.AcceptTown}[route.Level]
-	if err = w.fire(ctx, w.b.intake, accept, engine.Input{}); err != nil {
+	if err = w.fire(ctx, w.b.desk(w.c), accept, engine.Input{}); err != nil {
 		return w.events, err
 	}
 	return w.mediate(ctx)
@@ -531,9 +564,9 @@ func (w *walk) referred(ctx context.Context) (int, error) {
 		return w.events, nil
 	}
 	if w.b.rng.IntN(10) < 7 {
-		return w.events, w.fire(ctx, w.b.intake, workflow.PartnerClose, engine.Input{Result: "已依法处理完毕，当事人无异议。"})
+		return w.events, w.fire(ctx, w.b.desk(w.c), workflow.PartnerClose, engine.Input{Result: "已依法处理完毕，当事人无异议。"})
 	}
-	if err := w.fire(ctx, w.b.intake, workflow.Return, engine.Input{Reason: "属民事纠纷，退回调解"}); err != nil {
+	if err := w.fire(ctx, w.b.desk(w.c), workflow.Return, engine.Input{Reason: "属民事纠纷，退回调解"}); err != nil {
 		return w.events, err
 	}
 	return w.mediate(ctx)

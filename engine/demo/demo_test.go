@@ -68,10 +68,10 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	var want []string
-	for _, c := range engine.Categories {
+	for _, c := range engine.DefaultLists.CategoryNames() {
 		want = append(want, "category:"+c)
 	}
-	for _, s := range engine.Sources {
+	for _, s := range engine.DefaultLists.SourceNames() {
 		want = append(want, "source:"+s)
 	}
 	for _, s := range workflow.States {

@@ -1,6 +1,7 @@
-// Package export lays the monthly report out as tables with Chinese headers
-// and writes them as CSV, XLSX or text. The web page's downloads and the
-// command line both use it, so every format shows the same figures.
+// Package export lays the report out as tables with Chinese headers and
+// writes them as CSV, XLSX or text, and the Ministry of Justice's table
+// (人民调解工作统计表). The web page's downloads and the command line both use
+// it, so every format shows the same figures.
 package export
 
 import (
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/grassroots/mediation/engine"
@@ -41,8 +43,10 @@ func sign(v float64) float64 {
 	return 1
 }
 
-// change shows the change from before to now, "—" when either is null.
-func change(now, before *float64) string {
+// change shows the change from before to now as the raw difference and,
+// for a count, the percentage of before beside it ("—" where before is
+// 0); a rate changes by points only. "—" when either is null.
+func change(now, before *float64, rate bool) string {
 	if now == nil || before == nil {
 		return "—"
 	}
@@ -51,7 +55,18 @@ func change(now, before *float64) string {
 	if d > 0 {
 		s = "+" + s
 	}
-	return s
+	if rate {
+		return s
+	}
+	if *before == 0 {
+		return s + "（—）"
+	}
+	p := d / *before * 100
+	ps := strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	if p > 0 {
+		ps = "+" + ps
+	}
+	return s + "（" + ps + "）"
 }
 
 func share(c engine.Count) string {
@@ -66,12 +81,14 @@ func share(c engine.Count) string {
 var childKeys = []string{"registered", "accepted", "agreed", "failed", "withdrawn", "open_at_end", "overdue_at_end",
 	"success_rate", "grassroots_rate", "agreement_amount"}
 
-// Sections lays a report out as its tables.
-func Sections(r *engine.Report) []Section {
-	sum := Section{Name: "汇总", Header: []string{"指标", "本月", "上月", "环比", "去年同月", "同比"}}
+// Sections lays a report out as its tables; l names the categories and
+// sources in their order.
+func Sections(r *engine.Report, l engine.Lists) []Section {
+	sum := Section{Name: "汇总", Header: []string{"指标", "本期", "上期", "环比", "去年同期", "同比"}}
 	for _, fig := range engine.FigureTable {
-		cur, prev, last := fig.Get(&r.Figures), fig.Get(r.PreviousMonth), fig.Get(r.SameMonthLastYear)
-		sum.Rows = append(sum.Rows, []string{fig.Label, num(cur), num(prev), change(cur, prev), num(last), change(cur, last)})
+		cur, prev, last := fig.Get(&r.Figures), fig.Get(r.PreviousPeriod), fig.Get(r.SamePeriodLastYear)
+		rate := strings.HasSuffix(fig.Key, "_rate")
+		sum.Rows = append(sum.Rows, []string{fig.Label, num(cur), num(prev), change(cur, prev, rate), num(last), change(cur, last, rate)})
 		key := ""
 		if fig.CountsCases() {
 			key = fig.Key
@@ -79,17 +96,20 @@ func Sections(r *engine.Report) []Section {
 		sum.Keys = append(sum.Keys, key)
 	}
 	cats := Section{Name: "纠纷类型", Header: []string{"纠纷类型", "受理件数", "占比(%)"}}
-	for _, c := range engine.Categories {
+	for _, c := range l.CategoryNames() {
 		cats.Rows = append(cats.Rows, []string{c, strconv.Itoa(r.ByCategory[c].Count), share(r.ByCategory[c])})
 	}
 	for _, c := range sortedKeys(r.ByCategory) {
-		if !slices.Contains(engine.Categories, c) {
+		if !slices.Contains(l.CategoryNames(), c) {
 			cats.Rows = append(cats.Rows, []string{c, strconv.Itoa(r.ByCategory[c].Count), share(r.ByCategory[c])})
 		}
 	}
 	srcs := Section{Name: "案件来源", Header: []string{"案件来源", "受理件数", "占比(%)"}}
-	for _, s := range engine.Sources {
+	for _, s := range l.SourceNames() {
 		srcs.Rows = append(srcs.Rows, []string{s, strconv.Itoa(r.BySource[s].Count), share(r.BySource[s])})
+	}
+	for _, s := range engine.MOJSources {
+		srcs.Rows = append(srcs.Rows, []string{"其中" + s + "（司法部口径）", strconv.Itoa(r.BySourceMOJ[s].Count), share(r.BySourceMOJ[s])})
 	}
 	kids := Section{Name: "下级单位", Header: []string{"单位"}}
 	var childFigures []engine.Figure
@@ -117,7 +137,60 @@ func Sections(r *engine.Report) []Section {
 	for _, g := range r.Sweeps.GridsMissing {
 		sweeps.Rows = append(sweeps.Rows, []string{"未填报", g})
 	}
-	return []Section{sum, cats, srcs, kids, meds, sweeps}
+	return []Section{sum, cats, srcs, kids, meds, sweeps, MOJ(r)}
+}
+
+// MOJSheet is the name of the Ministry's table.
+const MOJSheet = "人民调解工作统计表"
+
+// MOJ lays out the Ministry of Justice's table (人民调解工作统计表): a row
+// per child unit and a total row, in the Ministry's columns.
+func MOJ(r *engine.Report) Section {
+	t := Section{Name: MOJSheet, Header: []string{"单位", "调解纠纷数", "调解成功数", "调解成功率", "协议涉及金额(元)"}}
+	t.Header = append(t.Header, engine.MOJSources...)
+	t.Header = append(t.Header, engine.MOJCategories...)
+	t.Header = append(t.Header, "防止民转刑(件)", "防止民转刑(人)", "防止群体性上访(件)", "防止群体性上访(人)",
+		"防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)", "排查次数", "排查发现纠纷数")
+	row := func(name string, f *engine.Figures, sw engine.SweepFigures) []string {
+		out := []string{name, strconv.Itoa(f.Accepted), strconv.Itoa(f.Agreed), rate1(f.SuccessRate), num(&f.AgreementAmount)}
+		for _, s := range engine.MOJSources {
+			out = append(out, strconv.Itoa(f.BySourceMOJ[s].Count))
+		}
+		for _, c := range engine.MOJCategories {
+			out = append(out, strconv.Itoa(f.ByCategoryMOJ[c].Count))
+		}
+		p := f.Prevented
+		for _, pc := range []engine.PeopleCount{p.CivilToCriminal, p.GroupPetition, p.GroupFight, p.Suicide} {
+			out = append(out, strconv.Itoa(pc.Cases), strconv.Itoa(pc.People))
+		}
+		return append(out, strconv.Itoa(sw.Filed), strconv.Itoa(sw.DisputesFound))
+	}
+	for _, c := range r.Children {
+		t.Rows = append(t.Rows, row(c.Name, &c.Figures, c.Sweeps))
+	}
+	t.Rows = append(t.Rows, row("合计", &r.Figures, r.Sweeps))
+	return t
+}
+
+// rate1 shows a rate as a percentage with one decimal, "—" when null.
+func rate1(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*r*100, 'f', 1, 64) + "%"
+}
+
+// MOJCSV writes the Ministry's table alone as CSV.
+func MOJCSV(w io.Writer, r *engine.Report) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	t := MOJ(r)
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(append([][]string{{title(r) + " · " + MOJSheet}, t.Header}, t.Rows...)); err != nil {
+		return err
+	}
+	return cw.Error()
 }
 
 func sortedKeys(m map[string]engine.Count) []string {
@@ -130,12 +203,12 @@ func sortedKeys(m map[string]engine.Count) []string {
 }
 
 func title(r *engine.Report) string {
-	return fmt.Sprintf("%s %s 矛盾纠纷调解月报", r.UnitName, r.Month)
+	return fmt.Sprintf("%s %s 矛盾纠纷调解统计", r.UnitName, r.Period)
 }
 
 // CSV writes the report's tables one after another, each under its name,
 // with a byte-order mark so that spreadsheet programs read the Chinese.
-func CSV(w io.Writer, r *engine.Report) error {
+func CSV(w io.Writer, r *engine.Report, l engine.Lists) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
@@ -143,7 +216,7 @@ func CSV(w io.Writer, r *engine.Report) error {
 	if err := cw.Write([]string{title(r)}); err != nil {
 		return err
 	}
-	for _, s := range Sections(r) {
+	for _, s := range Sections(r, l) {
 		if err := cw.Write(nil); err != nil {
 			return err
 		}
@@ -156,11 +229,12 @@ func CSV(w io.Writer, r *engine.Report) error {
 	return cw.Error()
 }
 
-// XLSX writes the report as a workbook with one sheet per table.
-func XLSX(w io.Writer, r *engine.Report) error {
+// XLSX writes the report as a workbook with one sheet per table. The
+// Ministry's table prints on one landscape A4 page.
+func XLSX(w io.Writer, r *engine.Report, l engine.Lists) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	for i, s := range Sections(r) {
+	for i, s := range Sections(r, l) {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", s.Name); err != nil {
 				return err
@@ -187,16 +261,31 @@ func XLSX(w io.Writer, r *engine.Report) error {
 		if err := f.SetColWidth(s.Name, "A", "A", 24); err != nil {
 			return err
 		}
+		if s.Name == MOJSheet {
+			if err := fitOnePage(f, s.Name); err != nil {
+				return err
+			}
+		}
 	}
 	_, err := f.WriteTo(w)
 	return err
 }
 
+// fitOnePage sets a sheet to print landscape on one A4 page.
+func fitOnePage(f *excelize.File, sheet string) error {
+	landscape, a4, one, fit := "landscape", 9, 1, true
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4,
+		FitToWidth: &one, FitToHeight: &one}); err != nil {
+		return err
+	}
+	return f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
+}
+
 // Text writes the report as aligned text for a terminal.
-func Text(w io.Writer, r *engine.Report) error {
+func Text(w io.Writer, r *engine.Report, l engine.Lists) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, title(r))
-	for _, s := range Sections(r) {
+	for _, s := range Sections(r, l) {
 		fmt.Fprintf(tw, "\n【%s】\n", s.Name)
 		for _, row := range append([][]string{s.Header}, s.Rows...) {
 			for i, v := range row {

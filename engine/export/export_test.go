@@ -19,7 +19,10 @@ import (
 var update = flag.Bool("update", false, "update golden files")
 
 // fixtureReport is the report of the fixture month.
-func fixtureReport(t *testing.T) *engine.Report {
+func fixtureReport(t *testing.T) *engine.Report { return fixture(t, "T", "2026-10") }
+
+// fixture is the fixture's report of a unit and a period.
+func fixture(t *testing.T, unit, period string) *engine.Report {
 	t.Helper()
 	ctx := context.Background()
 	e := engine.New(storetest.Open(t))
@@ -31,7 +34,7 @@ func fixtureReport(t *testing.T) *engine.Report {
 	if res, err := e.Import(ctx, f, engine.ImportOptions{}); err != nil || len(res.Errors) > 0 {
 		t.Fatalf("%v %v", err, res.Errors)
 	}
-	r, err := e.Report(ctx, engine.System, "T", "2026-10")
+	r, err := e.Report(ctx, engine.System, unit, period)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,25 +58,60 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// TestGolden compares the JSON and CSV of the fixture's month, quarter and
+// year of its town, and the month of its county, with testdata/report.
 func TestGolden(t *testing.T) {
-	r := fixtureReport(t)
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct{ unit, period, name string }{
+		{"T", "2026-10", "2026-10"}, {"T", "2026Q4", "2026Q4"}, {"T", "2026", "2026"}, {"C", "2026-10", "county-2026-10"},
+	} {
+		r := fixture(t, tc.unit, tc.period)
+		js, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, tc.name+".json", append(js, '\n'))
+		var csv bytes.Buffer
+		if err := export.CSV(&csv, r, engine.DefaultLists); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, tc.name+".csv", csv.Bytes())
 	}
-	golden(t, "2026-10.json", append(js, '\n'))
+}
+
+// TestMOJTable checks the Ministry's table cell by cell: its header and
+// the total row of the fixture's month.
+func TestMOJTable(t *testing.T) {
+	tab := export.MOJ(fixtureReport(t))
+	header := []string{"单位", "调解纠纷数", "调解成功数", "调解成功率", "协议涉及金额(元)", "主动调解", "依申请调解", "委托移送调解",
+		"婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "征地拆迁", "环境污染", "劳动争议", "消费", "医疗",
+		"道路交通事故", "物业", "其他", "防止民转刑(件)", "防止民转刑(人)", "防止群体性上访(件)", "防止群体性上访(人)",
+		"防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)", "排查次数", "排查发现纠纷数"}
+	total := []string{"合计", "6", "3", "50.0%", "21500", "2", "3", "1",
+		"1", "2", "1", "1", "0", "0", "0", "0", "0", "1", "0", "0", "0", "0", "0",
+		"1", "3", "1", "12", "0", "0", "0", "0", "0", "0"}
+	if strings.Join(tab.Header, "|") != strings.Join(header, "|") {
+		t.Errorf("header\n got %v\nwant %v", tab.Header, header)
+	}
+	if len(tab.Rows) != 4 {
+		t.Fatalf("%d rows, want a row per village and the total", len(tab.Rows))
+	}
+	got := tab.Rows[3]
+	for i := range header {
+		if got[i] != total[i] {
+			t.Errorf("total, %s: %q, want %q", header[i], got[i], total[i])
+		}
+	}
 	var csv bytes.Buffer
-	if err := export.CSV(&csv, r); err != nil {
-		t.Fatal(err)
+	if err := export.MOJCSV(&csv, fixtureReport(t)); err != nil || !strings.Contains(csv.String(), strings.Join(total, ",")) {
+		t.Errorf("the Ministry's CSV: %v\n%s", err, csv.String())
 	}
-	golden(t, "2026-10.csv", csv.Bytes())
 }
 
 // TestXLSX reads the workbook back: the same figures as the CSV.
 func TestXLSX(t *testing.T) {
 	r := fixtureReport(t)
 	var buf bytes.Buffer
-	if err := export.XLSX(&buf, r); err != nil {
+	if err := export.XLSX(&buf, r, engine.DefaultLists); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -81,21 +119,26 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,纠纷类型,案件来源,下级单位,调解员,矛盾排查" {
+	if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,纠纷类型,案件来源,下级单位,调解员,矛盾排查,人民调解工作统计表" {
 		t.Fatalf("sheets: %v", got)
 	}
 	rows, err := f.GetRows("汇总")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := export.Sections(r)[0].Rows
+	want := export.Sections(r, engine.DefaultLists)[0].Rows
 	for i, row := range want {
 		if got := rows[i+2]; got[0] != row[0] || got[1] != row[1] {
 			t.Errorf("row %d: %v, want %v", i, got, row)
 		}
 	}
+	layout, err := f.GetPageLayout(export.MOJSheet)
+	if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.Size == nil || *layout.Size != 9 ||
+		layout.FitToWidth == nil || *layout.FitToWidth != 1 || layout.FitToHeight == nil || *layout.FitToHeight != 1 {
+		t.Errorf("the Ministry's sheet does not print on one landscape A4 page: %+v, %v", layout, err)
+	}
 	var text bytes.Buffer
-	if err := export.Text(&text, r); err != nil || !strings.Contains(text.String(), "调解成功率(%)") {
+	if err := export.Text(&text, r, engine.DefaultLists); err != nil || !strings.Contains(text.String(), "调解成功率(%)") {
 		t.Errorf("text: %v", err)
 	}
 }
