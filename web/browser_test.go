@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/xuri/excelize/v2"
@@ -318,32 +320,107 @@ func TestJourneyReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.login("supervisor@T1")
-	month := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
-	u.do(chromedp.Navigate(s.URL+"/reports?month="+month), chromedp.WaitVisible(chromedp.ID("summary")))
-	u.screenshot("report.png")
-	// The agreed row's figure links to the agreed case.
-	u.do(chromedp.Click(chromedp.CSS("#summary a.figure[href*='figure=agreed']")), chromedp.WaitVisible(chromedp.ID("figure-cases")))
-	if list := u.text("#figure-cases"); !strings.Contains(list, s.cases["agreed"].Number) || strings.Contains(list, s.cases["grid"].Number) {
-		t.Fatalf("the agreed figure lists: %s", list)
+	year := time.Now().In(s.e.Location).Format("2006")
+	// A period and a unit other than the defaults, chosen on the page.
+	u.do(chromedp.Navigate(s.URL+"/reports"), chromedp.WaitVisible(chromedp.ID("summary")),
+		chromedp.SetValue(chromedp.CSS("#report-form select[name=period]"), year),
+		chromedp.SetValue(chromedp.CSS("#report-form select[name=unit]"), "V1"),
+		chromedp.Click(chromedp.CSS("#report-form button:not(.print)")))
+	if h := u.waitText("main h1", "麟湖村 "+year); !strings.Contains(h, "麟湖村 "+year) {
+		t.Fatalf("the report heading is %q", h)
 	}
-	u.do(chromedp.Navigate(s.URL+"/reports?month="+month), chromedp.WaitVisible(chromedp.ID("xlsx")),
-		chromedp.Click(chromedp.ID("xlsx")))
-	var file string
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && file == ""; time.Sleep(200 * time.Millisecond) {
-		matches, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
-		if len(matches) == 1 {
-			file = matches[0]
+	u.screenshot("report.png")
+	hrefs, err := chromedp.Run(u.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#headline a, #summary a.figure")].map(a => a.getAttribute("href"))`))
+	if err != nil || len(hrefs) < 5 {
+		t.Fatalf("headline and figure links: %v %v", hrefs, err)
+	}
+	for _, href := range hrefs {
+		if !strings.Contains(href, "unit=V1") || !strings.Contains(href, "period="+year) {
+			t.Errorf("the link %s lost the unit or the period", href)
+			continue
+		}
+		u.do(chromedp.Navigate(s.URL+href), chromedp.WaitVisible(chromedp.ID("figure-cases")))
+		if h := u.text("main h1"); !strings.Contains(h, "麟湖村 "+year) {
+			t.Errorf("%s opens %q", href, h)
 		}
 	}
-	if file == "" {
-		t.Fatal("no Excel file was downloaded")
+	// The agreed figure lists the agreed case of 麟湖村.
+	u.do(chromedp.Navigate(s.URL+"/reports/cases?unit=V1&period="+year+"&figure=agreed"), chromedp.WaitVisible(chromedp.ID("figure-cases")))
+	if list := u.text("#figure-cases"); !strings.Contains(list, s.cases["agreed"].Number) || strings.Contains(list, s.cases["grid"].Number) {
+		t.Errorf("the agreed figure lists: %s", list)
 	}
-	wb, err := excelize.OpenFile(file)
+	for _, format := range []string{"csv", "xlsx"} {
+		u.do(chromedp.Navigate(s.URL+"/reports?unit=V1&period="+year), chromedp.WaitVisible(chromedp.ID(format)),
+			chromedp.Click(chromedp.ID(format)))
+		file := download(t, dir, "*."+format)
+		var title string
+		if format == "csv" {
+			b, _ := os.ReadFile(file)
+			title = strings.SplitN(string(b), "\n", 2)[0]
+		} else {
+			wb, err := excelize.OpenFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			title, _ = wb.GetCellValue("汇总", "A1")
+			if v, _ := wb.GetCellValue("汇总", "A3"); v != "登记" {
+				t.Errorf("the workbook's first figure is %q", v)
+			}
+			wb.Close()
+		}
+		if !strings.Contains(title, "麟湖村 "+year) {
+			t.Errorf("the %s is titled %q", format, title)
+		}
+	}
+	// A month of the town prints on at most three A4 pages, headline first.
+	month := time.Now().In(s.e.Location).Format("2006-01")
+	u.do(chromedp.Navigate(s.URL+"/reports?unit=T1&period="+month), chromedp.WaitVisible(chromedp.ID("summary")))
+	ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
+	defer cancel()
+	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: ptr(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer wb.Close()
-	if v, _ := wb.GetCellValue("汇总", "A3"); v != "登记" {
-		t.Errorf("the workbook's first figure is %q", v)
+	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "report.pdf"), pdf.Data, 0o644); err != nil {
+		t.Fatal(err)
 	}
+	if pages := len(pdfPage.FindAll(pdf.Data, -1)); pages < 1 || pages > 3 {
+		t.Errorf("the month prints on %d pages, want at most 3", pages)
+	}
+}
+
+// waitText reads sel until its text contains want or ten seconds pass, and
+// returns the last text read: a page that a form submitted is loading.
+func (u *user) waitText(sel, want string) string {
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
+		got, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		cancel()
+		if strings.Contains(got, want) {
+			break
+		}
+	}
+	return got
+}
+
+// pdfPage matches a page object of a PDF.
+var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+func ptr[T any](v T) *T { return &v }
+
+// download waits for one file matching pattern in dir and removes it after
+// the test.
+func download(t *testing.T, dir, pattern string) string {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if matches, _ := filepath.Glob(filepath.Join(dir, pattern)); len(matches) == 1 {
+			if _, err := os.Stat(matches[0] + ".crdownload"); err == nil {
+				continue
+			}
+			return matches[0]
+		}
+	}
+	t.Fatalf("no %s was downloaded", pattern)
+	return ""
 }

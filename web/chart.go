@@ -16,7 +16,7 @@ type bar struct {
 // barChart draws horizontal bars as inline SVG, one row per bar, so that it
 // prints and needs no script. Labels and links are escaped.
 func barChart(title string, bars []bar) template.HTML {
-	const rowH, labelW, width = 26, 120, 520
+	const rowH, labelW, width = 30, 140, 520
 	max := 0.0
 	for _, b := range bars {
 		if b.Value > max {
@@ -34,13 +34,13 @@ func barChart(title string, bars []bar) template.HTML {
 			w = (b.Value / max) * float64(width-labelW-60)
 		}
 		label := template.HTMLEscapeString(b.Label)
-		fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="end" class="label">%s</text>`, labelW-8, y+17, label)
+		fmt.Fprintf(&sb, `<text x="%d" y="%d" text-anchor="end" class="label">%s</text>`, labelW-8, y+20, label)
 		rect := fmt.Sprintf(`<rect x="%d" y="%d" width="%.1f" height="%d" class="bar"/>`, labelW, y+4, w, rowH-10)
 		if b.Link != "" {
 			rect = fmt.Sprintf(`<a href="%s">%s</a>`, template.HTMLEscapeString(b.Link), rect)
 		}
 		sb.WriteString(rect)
-		fmt.Fprintf(&sb, `<text x="%.1f" y="%d" class="value">%s</text>`, float64(labelW)+w+6, y+17, trimFloat(b.Value))
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%d" class="value">%s</text>`, float64(labelW)+w+6, y+20, trimFloat(b.Value))
 	}
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())

@@ -34,8 +34,8 @@ func TestBuild(t *testing.T) {
 			grids++
 		}
 	}
-	if grids < 18 || grids > 24 {
-		t.Errorf("%d grids, want about 20", grids)
+	if grids < 22 || grids > 28 {
+		t.Errorf("%d grids, want about 24 in two towns", grids)
 	}
 	for _, a := range demo.Accounts {
 		if _, err := e.Authenticate(ctx, a.Name, res.Password); err != nil {
@@ -97,6 +97,29 @@ func TestBuild(t *testing.T) {
 	queue, _, _ := e.Cases(ctx, engine.System, engine.CaseFilter{Handling: []int64{grid}, States: []workflow.State{workflow.Grid}})
 	if len(queue) < 2 {
 		t.Errorf("the grid mediator's queue has %d cases", len(queue))
+	}
+	// October's report names the mediators who worked, and the county's
+	// has a row for each of its two towns.
+	r, err := e.Report(ctx, engine.System, "YCG", "2026-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, m := range r.Mediators {
+		if m.Workload > 0 && m.Name != "" && m.Name != "系统" {
+			named++
+		}
+	}
+	if named < 3 {
+		t.Errorf("October's mediator rows: %+v", r.Mediators)
+	}
+	county, err := e.Report(ctx, engine.System, "XZQ", "2026-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(county.Children) != 2 || county.Children[0].Name != "新塍镇" || county.Children[1].Name != "油车港镇" ||
+		county.Children[0].Registered == 0 || county.Registered != county.Children[0].Registered+county.Children[1].Registered {
+		t.Errorf("the county's October: %d rows, %+v", len(county.Children), county.Children)
 	}
 	if _, err := demo.Build(ctx, e, 10, 2, nil); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Errorf("second build: %v", err)
