@@ -328,29 +328,19 @@ func (f *CaseFile) entries() {
 			f.Notices = append(f.Notices, n)
 		}
 	}
-	for _, s := range f.Sessions {
-		if en := byEvent[s.EventID]; en != nil {
-			en.Session = s
-		}
-	}
-	for _, v := range f.Visits {
-		if en := byEvent[v.EventID]; en != nil {
-			en.Visit = v
-		}
-	}
-	for _, ag := range f.Agreements {
-		if en := byEvent[ag.EventID]; en != nil {
-			en.Agreement = ag
-		}
-	}
-	for _, r := range f.Referrals {
-		if en := byEvent[r.EventID]; en != nil {
-			en.Referral = r
-		}
-	}
-	for _, x := range f.Confirmations {
-		if en := byEvent[x.EventID]; en != nil {
-			en.Confirmation = x
+	attach(byEvent, f.Sessions, func(s *Session) int64 { return s.EventID }, func(en *Entry, s *Session) { en.Session = s })
+	attach(byEvent, f.Visits, func(v *FollowUp) int64 { return v.EventID }, func(en *Entry, v *FollowUp) { en.Visit = v })
+	attach(byEvent, f.Agreements, func(a *Agreement) int64 { return a.EventID }, func(en *Entry, a *Agreement) { en.Agreement = a })
+	attach(byEvent, f.Referrals, func(r *Referral) int64 { return r.EventID }, func(en *Entry, r *Referral) { en.Referral = r })
+	attach(byEvent, f.Confirmations, func(x *Confirmation) int64 { return x.EventID },
+		func(en *Entry, x *Confirmation) { en.Confirmation = x })
+}
+
+// attach sets each record on the timeline entry of the event that wrote it.
+func attach[T any](byEvent map[int64]*Entry, records []T, event func(T) int64, set func(*Entry, T)) {
+	for _, r := range records {
+		if en := byEvent[event(r)]; en != nil {
+			set(en, r)
 		}
 	}
 }
@@ -367,68 +357,76 @@ func (f *CaseFile) documents() []Document {
 		application = "人民调解申请书"
 	}
 	out := []Document{{Key: "cover", Title: "卷宗封面及卷内目录"}, {Key: "application", Title: application}}
-	add := func(kind string, id int64, title string, en *Entry) {
-		key := kind
-		if id != 0 {
-			key = fmt.Sprintf("%s-%d", kind, id)
-		}
-		out = append(out, Document{Key: key, Title: title, Entry: en})
-	}
-	for i := range f.Entries {
-		en := &f.Entries[i]
-		switch {
-		case workflow.Event(en.Name).Accepts() && en.From == workflow.Registered:
-			add("acceptance", 0, "人民调解受理通知书", en)
-		case en.Name == string(workflow.Reject):
-			add("refusal", 0, "不予受理告知书", en)
-		}
-	}
-	for i := range f.Entries {
-		if en := &f.Entries[i]; en.Notice != nil {
-			add("rights", en.ID, "人民调解权利义务告知书", en)
-		}
-	}
-	for i := range f.Entries {
-		if en := &f.Entries[i]; en.Session != nil {
-			add("session", en.Session.ID, "人民调解记录", en)
-		}
-	}
-	for i := range f.Entries {
-		if en := &f.Entries[i]; en.Agreement != nil {
-			title := "人民调解协议书"
-			if !en.Agreement.Written() {
-				title = "口头协议登记表"
+	for _, kind := range documentKinds {
+		for i := range f.Entries {
+			en := &f.Entries[i]
+			id, title, ok := kind.of(en)
+			if !ok {
+				continue
 			}
-			add("agreement", en.Agreement.ID, title, en)
-		}
-	}
-	for i := range f.Entries {
-		if en := &f.Entries[i]; en.Confirmation != nil {
-			add("confirmation", en.Confirmation.ID, "司法确认情况记录", en)
-		}
-	}
-	for i := range f.Entries {
-		if en := &f.Entries[i]; en.Visit != nil {
-			add("visit", en.Visit.ID, "人民调解回访记录", en)
-		}
-	}
-	for i := range f.Entries {
-		if en := &f.Entries[i]; en.Referral != nil {
-			add("referral", en.Referral.ID, "移交函", en)
-		}
-	}
-	for i := range f.Entries {
-		en := &f.Entries[i]
-		if en.Transition() && (en.To == workflow.Failed || en.To == workflow.Withdrawn) {
-			add("termination", 0, "调解终止书", en)
-		}
-	}
-	for i := range f.Entries {
-		if en := &f.Entries[i]; en.Transition() && en.To.Terminal() {
-			add("closing", 0, "结案报告", en)
+			key := kind.key
+			if id != 0 {
+				key = fmt.Sprintf("%s-%d", kind.key, id)
+			}
+			out = append(out, Document{Key: key, Title: title, Entry: en})
 		}
 	}
 	return out
+}
+
+// documentKinds are the documents a timeline entry may give, in the order
+// of the contents list. of returns the record's id (0 for a document of
+// which a case has one), the title, and whether the entry gives it.
+var documentKinds = []struct {
+	key string
+	of  func(en *Entry) (int64, string, bool)
+}{
+	{"acceptance", func(en *Entry) (int64, string, bool) {
+		return 0, "人民调解受理通知书", workflow.Event(en.Name).Accepts() && en.From == workflow.Registered
+	}},
+	{"refusal", func(en *Entry) (int64, string, bool) {
+		return 0, "不予受理告知书", en.Name == string(workflow.Reject)
+	}},
+	{"rights", func(en *Entry) (int64, string, bool) {
+		return en.ID, "人民调解权利义务告知书", en.Notice != nil
+	}},
+	{"session", func(en *Entry) (int64, string, bool) {
+		if en.Session == nil {
+			return 0, "", false
+		}
+		return en.Session.ID, "人民调解记录", true
+	}},
+	{"agreement", func(en *Entry) (int64, string, bool) {
+		switch {
+		case en.Agreement == nil:
+			return 0, "", false
+		case en.Agreement.Written():
+			return en.Agreement.ID, "人民调解协议书", true
+		}
+		return en.Agreement.ID, "口头协议登记表", true
+	}},
+	{"confirmation", func(en *Entry) (int64, string, bool) {
+		if en.Confirmation == nil {
+			return 0, "", false
+		}
+		return en.Confirmation.ID, "司法确认情况记录", true
+	}},
+	{"visit", func(en *Entry) (int64, string, bool) {
+		if en.Visit == nil {
+			return 0, "", false
+		}
+		return en.Visit.ID, "人民调解回访记录", true
+	}},
+	{"referral", func(en *Entry) (int64, string, bool) {
+		if en.Referral == nil {
+			return 0, "", false
+		}
+		return en.Referral.ID, "移交函", true
+	}},
+	{"termination", func(en *Entry) (int64, string, bool) {
+		return 0, "调解终止书", en.Transition() && (en.To == workflow.Failed || en.To == workflow.Withdrawn)
+	}},
+	{"closing", func(en *Entry) (int64, string, bool) { return 0, "结案报告", en.Transition() && en.To.Terminal() }},
 }
 
 // Document returns the file's document with key, or ENOTFOUND.

@@ -213,34 +213,50 @@ func (c conn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	return c.cache.get(ctx, c.pool, q, c.tx != nil)
 }
 
-func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	q = c.d.rebind(q)
+// runner is a transaction or a pool, on which a statement runs unprepared.
+type runner interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// target returns the prepared statement q runs as, bound to the
+// transaction when there is one, or else the transaction or pool it runs on
+// unprepared.
+func (c conn) target(ctx context.Context, q string) (*sql.Stmt, runner, error) {
 	st, err := c.stmt(ctx, q)
 	switch {
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case st == nil && c.tx != nil:
-		return c.tx.QueryContext(ctx, q, args...)
+		return nil, c.tx, nil
 	case st == nil:
-		return c.pool.QueryContext(ctx, q, args...)
+		return nil, c.pool, nil
 	case c.tx != nil:
-		return c.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		return c.tx.StmtContext(ctx, st), nil, nil
+	}
+	return st, nil, nil
+}
+
+func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	q = c.d.rebind(q)
+	st, r, err := c.target(ctx, q)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
+		return r.QueryContext(ctx, q, args...)
 	}
 	return st.QueryContext(ctx, args...)
 }
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	q = c.d.rebind(q)
-	st, err := c.stmt(ctx, q)
+	st, r, err := c.target(ctx, q)
 	switch {
 	case err != nil:
 		return nil, err
-	case st == nil && c.tx != nil:
-		return c.tx.ExecContext(ctx, q, args...)
 	case st == nil:
-		return c.pool.ExecContext(ctx, q, args...)
-	case c.tx != nil:
-		return c.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return r.ExecContext(ctx, q, args...)
 	}
 	return st.ExecContext(ctx, args...)
 }

@@ -154,12 +154,17 @@ var exports = map[string]struct {
 	".moj.csv": {"csv", "text/csv; charset=utf-8", export.MOJSheet, func(w io.Writer, r *engine.Report, _ engine.Lists) error { return export.MOJCSV(w, r) }},
 }
 
-func (s *Server) handleReportExport(c echo.Context) error {
+// requestedReport computes the report of the request's unit and period.
+func (s *Server) requestedReport(c echo.Context) (*engine.Report, error) {
 	unit, period, err := s.reportParams(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	r, err := s.Engine.Report(c.Request().Context(), actor(c), unit, period)
+	return s.Engine.Report(c.Request().Context(), actor(c), unit, period)
+}
+
+func (s *Server) handleReportExport(c echo.Context) error {
+	r, err := s.requestedReport(c)
 	if err != nil {
 		return err
 	}
@@ -176,11 +181,7 @@ func (s *Server) handleReportExport(c echo.Context) error {
 
 // handleAPIReport answers the report of a unit and a period as JSON.
 func (s *Server) handleAPIReport(c echo.Context) error {
-	unit, period, err := s.reportParams(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.Engine.Report(c.Request().Context(), actor(c), unit, period)
+	r, err := s.requestedReport(c)
 	if err != nil {
 		return err
 	}
