@@ -9,7 +9,6 @@ ALTER TABLE agreements ADD COLUMN oral_confirmed BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE cases ADD COLUMN agreement_kind TEXT NOT NULL DEFAULT '';
 ALTER TABLE cases ADD COLUMN archive_no TEXT;
 ALTER TABLE cases ADD COLUMN archived_at {{time}};
-CREATE UNIQUE INDEX cases_archive_no ON cases(archive_no);
 UPDATE cases SET agreement_kind = (SELECT a.kind FROM agreements a WHERE a.case_id = cases.id ORDER BY a.id DESC LIMIT 1)
 	WHERE EXISTS (SELECT 1 FROM agreements a WHERE a.case_id = cases.id);
 
