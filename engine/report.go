@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grassroots/mediation/workflow"
@@ -301,36 +302,44 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 	if err != nil {
 		return nil, err
 	}
-	start, end := p.Start, p.End
-	facts, events, err := src(ctx, t.Subtree(unit.ID), start, end)
-	if err != nil {
-		return nil, err
+	// The period and the two it is compared with are read side by side; a
+	// year's previous period is the year before, read once.
+	type read struct {
+		facts  []CaseFacts
+		events []MonthEvent
+		err    error
 	}
+	reads := map[string]*read{}
+	var wg sync.WaitGroup
+	for _, q := range []Period{p, p.shift(-1), p.lastYear()} {
+		if reads[q.Key] != nil {
+			continue
+		}
+		rd := &read{}
+		reads[q.Key] = rd
+		wg.Go(func() { rd.facts, rd.events, rd.err = src(ctx, t.Subtree(unit.ID), q.Start, q.End) })
+	}
+	wg.Wait()
+	for _, rd := range reads {
+		if rd.err != nil {
+			return nil, rd.err
+		}
+	}
+	start, end := p.Start, p.End
+	facts, events := reads[p.Key].facts, reads[p.Key].events
 	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: figures(facts, events, start, end, e.Lists)}
 	if p.IsMonth() {
 		r.Month = p.Key
 	}
-	for _, child := range t.Children(unit.ID) {
-		sub := t.Subtree(child.ID)
-		var cf []CaseFacts
-		ids := map[int64]bool{}
-		for _, f := range facts {
-			if slices.Contains(sub, f.LocationUnitID) {
-				cf = append(cf, f)
-				ids[f.ID] = true
-			}
-		}
-		var ce []MonthEvent
-		for _, ev := range events {
-			if ids[ev.CaseID] {
-				ce = append(ce, ev)
-			}
-		}
+	children := t.Children(unit.ID)
+	childFacts, childEvents := splitByChild(t, children, facts, events)
+	for i, child := range children {
 		sweeps, err := e.sweepFigures(ctx, t, child, p)
 		if err != nil {
 			return nil, err
 		}
-		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name, Figures: figures(cf, ce, start, end, e.Lists), Sweeps: sweeps})
+		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name,
+			Figures: figures(childFacts[i], childEvents[i], start, end, e.Lists), Sweeps: sweeps})
 	}
 	r.Mediators = mediatorRows(facts, events)
 	sweeps, err := e.sweepFigures(ctx, t, unit, p)
@@ -338,18 +347,39 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 		return nil, err
 	}
 	r.Sweeps = sweeps
-	for _, prev := range []struct {
+	for _, cmp := range []struct {
 		into **Figures
 		p    Period
 	}{{&r.PreviousPeriod, p.shift(-1)}, {&r.SamePeriodLastYear, p.lastYear()}} {
-		f, ev, err := src(ctx, t.Subtree(unit.ID), prev.p.Start, prev.p.End)
-		if err != nil {
-			return nil, err
-		}
-		fig := figures(f, ev, prev.p.Start, prev.p.End, e.Lists)
-		*prev.into = &fig
+		fig := figures(reads[cmp.p.Key].facts, reads[cmp.p.Key].events, cmp.p.Start, cmp.p.End, e.Lists)
+		*cmp.into = &fig
 	}
 	return r, nil
+}
+
+// splitByChild parts the facts and events in scope by the child unit whose
+// subtree holds each case.
+func splitByChild(t *Tree, children []*Unit, facts []CaseFacts, events []MonthEvent) ([][]CaseFacts, [][]MonthEvent) {
+	childOf := map[int64]int{}
+	for i, child := range children {
+		for _, id := range t.Subtree(child.ID) {
+			childOf[id] = i
+		}
+	}
+	cf, ce := make([][]CaseFacts, len(children)), make([][]MonthEvent, len(children))
+	caseChild := make(map[int64]int, len(facts))
+	for _, f := range facts {
+		if i, ok := childOf[f.LocationUnitID]; ok {
+			cf[i] = append(cf[i], f)
+			caseChild[f.ID] = i
+		}
+	}
+	for _, ev := range events {
+		if i, ok := caseChild[ev.CaseID]; ok {
+			ce[i] = append(ce[i], ev)
+		}
+	}
+	return cf, ce
 }
 
 // reportScope finds the unit and the period of a report the actor may read.

@@ -57,6 +57,16 @@ func (d dialect) in(col string) string {
 	return col + " IN (SELECT value FROM json_each(?))"
 }
 
+// unindexed writes col so that the planner does not pick an index for a
+// condition on it: SQLite's unary plus, which PostgreSQL's planner needs
+// not (it weighs the indexes by their statistics).
+func (d dialect) unindexed(col string) string {
+	if d.postgres {
+		return col
+	}
+	return "+" + col
+}
+
 // list is the parameter of an in condition: a slice of ids or strings
 // (workflow states and roles among them).
 func (d dialect) list(v any) any {

@@ -15,10 +15,11 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-// reportBench generates cases spread over ten years and fifty towns through
-// the engine and the store, then times one town's monthly report against a
-// hand-written SQL aggregate over the same rows. With keep, the generated
-// database is kept in that file, and reused when it exists.
+// reportBench generates cases spread over ten years and fifty towns in five
+// counties through the engine and the store, then times one town's monthly
+// report and one county's yearly report, each against hand-written SQL
+// aggregates over the same rows. With keep, the generated database is kept
+// in that file, and reused when it exists.
 func reportBench(total, rounds int, keep string) error {
 	ctx := context.Background()
 	path := keep
@@ -41,24 +42,50 @@ func reportBench(total, rounds int, keep string) error {
 	e := engine.New(db)
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, e.Location)
 	e.Now = func() time.Time { return now }
-	const towns = 50
-	if reuse {
-		fmt.Fprintf(os.Stderr, "reusing the generated cases in %s\n", path)
-	} else if err := generate(ctx, e, total, towns, now); err != nil {
+	// A database kept from a run before the counties gains them: saving a
+	// unit by its code updates it.
+	tree, err := e.Tree(ctx)
+	if err != nil {
 		return err
 	}
+	if tree.ByCode("C1") == nil {
+		if err := layout(ctx, e); err != nil {
+			return err
+		}
+	}
+	if reuse {
+		fmt.Fprintf(os.Stderr, "reusing the generated cases in %s\n", path)
+	} else if err := generate(ctx, e, total, now); err != nil {
+		return err
+	}
+	raw, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	var cases int
+	if err := raw.QueryRow("SELECT COUNT(*) FROM cases").Scan(&cases); err != nil {
+		return err
+	}
+	if err := monthBench(ctx, e, raw, cases, rounds); err != nil {
+		return err
+	}
+	return countyBench(ctx, e, raw, cases, rounds)
+}
+
+// monthBench times one town's monthly report against the same aggregate
+// for each of the report's three months.
+func monthBench(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, rounds int) error {
 	tree, err := e.Tree(ctx)
 	if err != nil {
 		return err
 	}
 	unit, month := "T01", "2026-10"
 	units := tree.Subtree(tree.ByCode(unit).ID)
-	mStart, mEnd, _ := e.MonthBounds(month)
-	raw, err := sql.Open("sqlite3", "file:"+path)
+	p, err := e.ParsePeriod(month)
 	if err != nil {
 		return err
 	}
-	defer raw.Close()
 	var report, month1, rawMonth, raw3 []time.Duration
 	var r *engine.Report
 	for range rounds {
@@ -73,7 +100,7 @@ func reportBench(total, rounds int, keep string) error {
 		}
 		month1 = append(month1, time.Since(t0))
 		var d3 time.Duration
-		for i, m := range [][2]time.Time{{mStart, mEnd}, {mStart.AddDate(0, -1, 0), mStart}, {mStart.AddDate(-1, 0, 0), mEnd.AddDate(-1, 0, 0)}} {
+		for i, m := range [][2]time.Time{{p.Start, p.End}, {p.Start.AddDate(0, -1, 0), p.Start}, {p.Start.AddDate(-1, 0, 0), p.End.AddDate(-1, 0, 0)}} {
 			t0 = time.Now()
 			if err := rawAggregate(ctx, raw, units, m[0], m[1]); err != nil {
 				return err
@@ -85,15 +112,11 @@ func reportBench(total, rounds int, keep string) error {
 		}
 		raw3 = append(raw3, d3)
 	}
-	var cases int
-	if err := raw.QueryRow("SELECT COUNT(*) FROM cases").Scan(&cases); err != nil {
-		return err
-	}
 	fmt.Printf("\nmonthly report of one town (%s, %s) over %d cases in %d towns, 10 years (SQLite)\n", unit, month, cases, towns)
 	fmt.Printf("%d rounds, median shown; the town's month: %d registered, %d agreed\n\n", rounds, r.Registered, r.Agreed)
 	fmt.Printf("%-58s %10s\n", "", "median")
 	fmt.Printf("%-58s %10s\n", "raw: one hand-written SQL aggregate, one month", med(rawMonth))
-	fmt.Printf("%-58s %10s\n", "engine: one month's figures (MonthFigures)", med(month1))
+	fmt.Printf("%-58s %10s\n", "engine: one month's figures (PeriodFigures)", med(month1))
 	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the report's three months", med(raw3))
 	fmt.Printf("%-58s %10s\n", "engine: the whole report (3 months, rows, sweeps)", med(report))
 	fmt.Printf("\none month: engine / raw = %.2fx (target: within 2x)\n", ratio(month1, rawMonth))
@@ -101,12 +124,74 @@ func reportBench(total, rounds int, keep string) error {
 	return nil
 }
 
-// generate loads total cases spread over ten years and the towns' grids,
-// five villages of four grids a town.
-func generate(ctx context.Context, e *engine.Engine, total, towns int, now time.Time) error {
+// countyBench times one county's yearly report, with a row for each of its
+// ten towns and the year before to compare with, against the hand-written
+// aggregate of the same figures for the same two years.
+func countyBench(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, rounds int) error {
+	tree, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	unit, year := "C1", "2025"
+	units := tree.Subtree(tree.ByCode(unit).ID)
+	p, err := e.ParsePeriod(year)
+	if err != nil {
+		return err
+	}
+	var report, year1, rawYear, raw2 []time.Duration
+	var r *engine.Report
+	for range rounds {
+		t0 := time.Now()
+		if r, err = e.Report(ctx, engine.System, unit, year); err != nil {
+			return err
+		}
+		report = append(report, time.Since(t0))
+		t0 = time.Now()
+		if _, err := e.PeriodFigures(ctx, engine.System, unit, year); err != nil {
+			return err
+		}
+		year1 = append(year1, time.Since(t0))
+		var d2 time.Duration
+		for i, y := range [][2]time.Time{{p.Start, p.End}, {p.Start.AddDate(-1, 0, 0), p.Start}} {
+			t0 = time.Now()
+			if err := rawAggregate(ctx, raw, units, y[0], y[1]); err != nil {
+				return err
+			}
+			if i == 0 {
+				rawYear = append(rawYear, time.Since(t0))
+			}
+			d2 += time.Since(t0)
+		}
+		raw2 = append(raw2, d2)
+	}
+	fmt.Printf("\nyearly report of one county (%s, %s: %d towns) over the same %d cases (SQLite)\n", unit, year, len(r.Children), cases)
+	fmt.Printf("%d rounds, median shown; the county's year: %d registered, %d agreed\n\n", rounds, r.Registered, r.Agreed)
+	fmt.Printf("%-58s %10s\n", "", "median")
+	fmt.Printf("%-58s %10s\n", "raw: one hand-written SQL aggregate, one year", med(rawYear))
+	fmt.Printf("%-58s %10s\n", "engine: one year's figures (PeriodFigures)", med(year1))
+	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the report's two years", med(raw2))
+	fmt.Printf("%-58s %10s\n", "engine: the whole report (2 years, town rows, sweeps)", med(report))
+	fmt.Printf("\none year: engine / raw = %.2fx (target: within 2x)\n", ratio(year1, rawYear))
+	fmt.Printf("whole report: engine / raw = %.2fx; %s (target: within 2x, under 300 ms)\n", ratio(report, raw2), med(report))
+	return nil
+}
+
+// towns and counties shape the generated tree: ten towns to a county, each
+// of five villages of four grids.
+const towns, counties = 50, 5
+
+// layout saves the counties, towns, villages and grids.
+func layout(ctx context.Context, e *engine.Engine) error {
+	for c := 1; c <= counties; c++ {
+		cc := fmt.Sprintf("C%d", c)
+		if err := e.SaveUnit(ctx, &engine.Unit{Code: cc, Name: cc + "区", Level: workflow.LevelCounty}, ""); err != nil {
+			return err
+		}
+	}
 	for t := 1; t <= towns; t++ {
 		tc := fmt.Sprintf("T%02d", t)
-		if err := e.SaveUnit(ctx, &engine.Unit{Code: tc, Name: tc + "镇", Level: workflow.LevelTown, CasePrefix: tc}, ""); err != nil {
+		county := fmt.Sprintf("C%d", (t-1)/(towns/counties)+1)
+		if err := e.SaveUnit(ctx, &engine.Unit{Code: tc, Name: tc + "镇", Level: workflow.LevelTown, CasePrefix: tc}, county); err != nil {
 			return err
 		}
 		for v := 1; v <= 5; v++ {
@@ -122,6 +207,11 @@ func generate(ctx context.Context, e *engine.Engine, total, towns int, now time.
 			}
 		}
 	}
+	return nil
+}
+
+// generate loads total cases spread over ten years and the towns' grids.
+func generate(ctx context.Context, e *engine.Engine, total int, now time.Time) error {
 	tree, err := e.Tree(ctx)
 	if err != nil {
 		return err
@@ -152,54 +242,78 @@ func generate(ctx context.Context, e *engine.Engine, total, towns int, now time.
 	return nil
 }
 
-// rawAggregate is the raw limit: the month's figures in one hand-written
-// SQL statement over the same rows, read through the same indexes, grouped
-// by category and source as the report breaks them down, with the month's
-// escalations and follow-ups counted over the same cases. The state at the
-// month's end is read from the case columns, which is exact for a month
-// after which nothing happened (the generator's last month).
+// rawAggregate is the raw limit: a period's figures in one hand-written SQL
+// statement over the same rows, read through the same indexes (it names the
+// columns it reads, so that the report's covering index serves it), grouped
+// by location, category and source (which rolls up into the report's rows
+// for the units below and its breakdowns), with the period's escalations,
+// follow-ups and confirmations counted over the same cases. The state at
+// the period's end is read from the case columns, which is exact for a
+// period after which nothing happened (the generator's last month) and
+// close enough in cost for the others.
 func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end time.Time) error {
 	s, e := start.UTC(), end.UTC()
 	in := "location_unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ")"
-	scope := `SELECT * FROM cases WHERE ` + in + ` AND opened_at < ? AND closed_at >= ? UNION ALL SELECT * FROM cases WHERE ` + in + `
+	cols := `SELECT id, location_unit_id, category, source, people, flags, opened_at, accepted_at, referred_at, agreed_at, agreed_tier,
+		agreed_kind, agreement_amount, closed_at, outcome, archived_at, state, due_at, overall_due_at, suspended_at FROM cases WHERE `
+	scope := cols + in + ` AND opened_at < ? AND closed_at >= ? UNION ALL ` + cols + in + `
 		AND closed_at IS NULL AND (state IN {{open}} OR last_event_at >= ?)`
 	scopeArgs := append(append(append(int64Args(units), e, s), int64Args(units)...), s)
-	q := `SELECT c.category, c.source,
+	agreed := `c.agreed_at >= ?1 AND c.agreed_at < ?2`
+	closed := `c.closed_at >= ?1 AND c.closed_at < ?2`
+	q := `SELECT c.location_unit_id, c.category, c.source,
 		SUM(c.opened_at >= ?1 AND c.opened_at < ?2),
 		SUM(c.accepted_at >= ?1 AND c.accepted_at < ?2),
 		SUM(CASE WHEN c.accepted_at >= ?1 AND c.accepted_at < ?2 THEN c.people ELSE 0 END),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = '{{grid}}'),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = '{{village}}'),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.agreed_tier = '{{town}}'),
-		SUM(CASE WHEN c.agreed_at >= ?1 AND c.agreed_at < ?2 THEN c.agreement_amount ELSE 0 END),
-		SUM(CASE WHEN c.agreed_at >= ?1 AND c.agreed_at < ?2 THEN julianday(c.agreed_at) - julianday(c.accepted_at) ELSE 0 END),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.flags LIKE '%{{c2c}}%'),
-		SUM(c.agreed_at >= ?1 AND c.agreed_at < ?2 AND c.flags LIKE '%{{group}}%'),
-		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = '{{failed}}'),
-		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = '{{withdrawn}}'),
-		SUM(c.closed_at >= ?1 AND c.closed_at < ?2 AND c.outcome = '{{rejected}}'),
+		SUM({{agreed}}),
+		SUM({{agreed}} AND c.agreed_tier = '{{grid}}'),
+		SUM({{agreed}} AND c.agreed_tier = '{{village}}'),
+		SUM({{agreed}} AND c.agreed_tier = '{{town}}'),
+		SUM({{agreed}} AND c.agreed_kind = '{{written}}'),
+		SUM({{agreed}} AND c.agreed_kind = '{{oral}}'),
+		SUM(CASE WHEN {{agreed}} THEN c.agreement_amount ELSE 0 END),
+		SUM(CASE WHEN {{agreed}} THEN julianday(c.agreed_at) - julianday(c.accepted_at) ELSE 0 END),
+		SUM({{agreed}} AND c.flags LIKE '%{{c2c}}%'),
+		SUM(CASE WHEN {{agreed}} AND c.flags LIKE '%{{c2c}}%' THEN c.people ELSE 0 END),
+		SUM({{agreed}} AND c.flags LIKE '%{{petition}}%'),
+		SUM(CASE WHEN {{agreed}} AND c.flags LIKE '%{{petition}}%' THEN c.people ELSE 0 END),
+		SUM({{agreed}} AND c.flags LIKE '%{{fight}}%'),
+		SUM(CASE WHEN {{agreed}} AND c.flags LIKE '%{{fight}}%' THEN c.people ELSE 0 END),
+		SUM({{agreed}} AND c.flags LIKE '%{{suicide}}%'),
+		SUM(CASE WHEN {{agreed}} AND c.flags LIKE '%{{suicide}}%' THEN c.people ELSE 0 END),
+		SUM({{closed}} AND c.outcome = '{{failed}}'),
+		SUM({{closed}} AND c.outcome = '{{withdrawn}}'),
+		SUM({{closed}} AND c.outcome = '{{rejected}}'),
+		SUM({{closed}} AND c.outcome = '{{fulfilled}}'),
+		SUM({{closed}} AND c.outcome = '{{unperformed}}'),
 		SUM(c.referred_at >= ?1 AND c.referred_at < ?2),
+		SUM(c.archived_at >= ?1 AND c.archived_at < ?2),
 		SUM(c.state IN {{open}}),
 		SUM(c.state IN {{open}} AND c.suspended_at IS NULL
 			AND (c.due_at <= ?2 OR (c.state IN {{tiers}} AND c.overall_due_at <= ?2))),
 		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name = '{{escalate}}')),
-		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name IN {{followups}}))
-	FROM (` + scope + `) c GROUP BY c.category, c.source`
+		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name IN {{followups}})),
+		SUM((SELECT COUNT(*) FROM case_events x WHERE x.case_id = c.id AND x.at >= ?1 AND x.at < ?2 AND x.name = '{{confirm}}'))
+	FROM (` + scope + `) c GROUP BY c.location_unit_id, c.category, c.source`
+	q = strings.NewReplacer("{{agreed}}", agreed, "{{closed}}", closed).Replace(q)
 	q = strings.NewReplacer("{{open}}", sqlList(workflow.OpenStates()), "{{tiers}}", sqlList(workflow.TierStates()),
 		"{{grid}}", string(workflow.LevelGrid), "{{village}}", string(workflow.LevelVillage), "{{town}}", string(workflow.LevelTown),
-		"{{c2c}}", engine.FlagCivilToCriminal, "{{group}}", engine.FlagGroupPetition, "{{failed}}", string(workflow.Failed),
-		"{{withdrawn}}", string(workflow.Withdrawn), "{{rejected}}", string(workflow.Rejected), "{{escalate}}", string(workflow.Escalate),
-		"{{followups}}", sqlList([]string{string(workflow.FollowUp), string(workflow.Fulfil)})).Replace(q)
+		"{{written}}", engine.AgreementWritten, "{{oral}}", engine.AgreementOral,
+		"{{c2c}}", engine.FlagCivilToCriminal, "{{petition}}", engine.FlagGroupPetition, "{{fight}}", engine.FlagGroupFight,
+		"{{suicide}}", engine.FlagSuicide, "{{failed}}", string(workflow.Failed), "{{withdrawn}}", string(workflow.Withdrawn),
+		"{{rejected}}", string(workflow.Rejected), "{{fulfilled}}", string(workflow.Fulfilled), "{{unperformed}}", string(workflow.Unperformed),
+		"{{escalate}}", string(workflow.Escalate), "{{confirm}}", string(workflow.Confirm),
+		"{{followups}}", sqlList([]string{string(workflow.FollowUp), string(workflow.Fulfil), string(workflow.CloseUnperformed)})).Replace(q)
 	rows, err := db.QueryContext(ctx, q, append([]any{s, e}, scopeArgs...)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var unit int64
 		var cat, src string
-		vals := make([]sql.NullFloat64, 19)
-		dest := []any{&cat, &src}
+		vals := make([]sql.NullFloat64, 31)
+		dest := []any{&unit, &cat, &src}
 		for i := range vals {
 			dest = append(dest, &vals[i])
 		}
