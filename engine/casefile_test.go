@@ -284,7 +284,7 @@ func TestArchiveNumbersUnderConcurrency(t *testing.T) {
 		}
 		wg.Go(func() {
 			for {
-				c, err := e.Record(ctx, en.actors["mediator@G11"], id, workflow.Archive, engine.Input{})
+				c, err := e.Record(ctx, en.actors["mediator@G11"], id, workflow.Archive, engine.Input{Version: en.seen(ctx, id, 0)})
 				if engine.ErrorCode(err) == engine.ECONFLICT && strings.Contains(engine.ErrorMessage(err), "刚被他人更新") {
 					continue
 				}

@@ -12,6 +12,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // the actor may not do this
 	EINTERNAL     = "internal"     // a bug or an outage; details are logged, not shown
 	EINVALID      = "invalid"      // bad input; Message says what to fix
+	EMALFORMED    = "malformed"    // a request no form could have sent: not JSON, no version, broken text
 	ENOTFOUND     = "not_found"    // no such thing, or not visible to the actor
 	EUNAUTHORIZED = "unauthorized" // not logged in, or wrong password
 )
@@ -43,6 +44,11 @@ func Errorf(code, format string, args ...any) *Error {
 // Invalid returns an EINVALID error about one input field.
 func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Malformed returns an EMALFORMED error about one part of a request.
+func Malformed(field, format string, args ...any) *Error {
+	return &Error{Code: EMALFORMED, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err, EINTERNAL for an error that is not an

@@ -13,9 +13,11 @@ import (
 // Input carries the data of one event or activity. Which fields matter is
 // declared in the workflow table (Requires); the others are ignored.
 type Input struct {
-	// Version is the case version the user saw; 0 means "whatever it is now".
-	// A stale version is refused with ECONFLICT so nobody overwrites a change
-	// they have not seen.
+	// Version is the case version the user saw. A stale version is refused
+	// with ECONFLICT so nobody overwrites a change they have not seen, and a
+	// person must give it, so that a form sent twice changes the case once.
+	// Only the scheduler and a replayed history, which decide on the case as
+	// they find it, may leave it 0.
 	Version int
 	// At backdates the step of a replayed history (see Replaying) or of the
 	// scheduler.
@@ -60,6 +62,9 @@ var errStaleTree = errors.New("engine: unit tree out of date")
 // checks that the actor may see the case and saw its current version, then
 // lets decide work out the change.
 func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, decide func(*Tree, *Case) (*Change, error)) (*Case, error) {
+	if version <= 0 && !a.backdates() {
+		return nil, Malformed("version", "请求缺少案件版本（version）：请刷新页面，看过案件的最新情况后再操作。")
+	}
 	for attempt := 0; ; attempt++ {
 		t, err := e.Tree(ctx)
 		if err != nil {

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -256,5 +257,40 @@ func TestEveryStateActivityPair(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestAPersonGivesTheVersion checks that a change by a person names the
+// version it was decided on: without it nothing happens, and the same
+// change sent twice with one version happens once, the second answering
+// with a conflict rather than a permission message.
+func TestAPersonGivesTheVersion(t *testing.T) {
+	en := newEnv(t)
+	c := en.caseIn(t, workflow.Grid)
+	sup := en.actors["supervisor@T1"]
+	escalate := engine.Input{Reason: "调解不成"}
+	if _, err := en.Engine.Fire(ctx, sup, c.ID, workflow.Escalate, escalate); engine.ErrorCode(err) != engine.EMALFORMED ||
+		!strings.Contains(engine.ErrorMessage(err), "版本") {
+		t.Fatalf("without a version: %v, want EMALFORMED naming the version", err)
+	}
+	if _, err := en.Engine.Record(ctx, en.actors["mediator@G11"], c.ID, workflow.AddNote, engine.Input{Note: "走访"}); engine.ErrorCode(err) != engine.EMALFORMED {
+		t.Fatalf("an activity without a version: %v, want EMALFORMED", err)
+	}
+	if now, _ := en.db.FindCase(ctx, c.ID); now.Version != c.Version || now.State != workflow.Grid {
+		t.Fatalf("the refused changes changed the case: version %d→%d, %s", c.Version, now.Version, now.State)
+	}
+	escalate.Version = c.Version
+	if _, err := en.Engine.Fire(ctx, sup, c.ID, workflow.Escalate, escalate); err != nil {
+		t.Fatal(err)
+	}
+	_, err := en.Engine.Fire(ctx, sup, c.ID, workflow.Escalate, escalate)
+	if engine.ErrorCode(err) != engine.ECONFLICT || !strings.Contains(engine.ErrorMessage(err), "已被他人更新") {
+		t.Fatalf("the same escalation again: %v, want the conflict of a stale version", err)
+	}
+	if now, _ := en.db.FindCase(ctx, c.ID); now.State != workflow.Village || now.Version != c.Version+1 {
+		t.Fatalf("after a double submit: %s version %d, want village version %d", now.State, now.Version, c.Version+1)
+	}
+	if _, err := en.Engine.Fire(ctx, engine.System, c.ID, workflow.Escalate, engine.Input{Reason: workflow.ReasonOverdue, Automatic: true}); err != nil {
+		t.Fatalf("the scheduler acts on the case as it finds it: %v", err)
 	}
 }

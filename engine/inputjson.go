@@ -6,7 +6,8 @@ import "time"
 // an import file and the bodies of the API's POSTs both carry it. Which
 // fields matter is declared in the workflow table.
 type InputJSON struct {
-	// Version is the case version the caller saw (the API); 0 means any.
+	// Version is the case version the caller saw; the API requires it, an
+	// import leaves it 0.
 	Version   int            `json:"version"`
 	Unit      string         `json:"unit"`
 	Reason    string         `json:"reason"`

@@ -23,9 +23,9 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
 		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return engine.Errorf(engine.EINVALID, "请求体含有未知字段 %s。", field)
+			return engine.Errorf(engine.EMALFORMED, "请求体含有未知字段 %s。", field)
 		}
-		return engine.Errorf(engine.EINVALID, "请求体不是有效的JSON。")
+		return engine.Errorf(engine.EMALFORMED, "请求体不是有效的JSON。")
 	}
 	in, err := body.Input(s.Engine.Location)
 	if err != nil {
@@ -91,8 +91,8 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 // table: the states it may leave, the roles it is granted to, and the body
 // of exactly the fields it requires.
 func actionPath(summary, description string, fields []workflow.Field, reasons []string, unitOptional bool) map[string]any {
-	props := map[string]any{"version": map[string]any{"type": "integer", "description": "看到的案件版本；不一致时返回 409"}}
-	var required []string
+	props := map[string]any{"version": map[string]any{"type": "integer", "minimum": 1, "description": "看到的案件版本（必填）；缺少时返回 400，不一致时返回 409"}}
+	required := []string{"version"}
 	for _, f := range fields {
 		schema := fieldSchemas[f]
 		if f == workflow.FieldReason && reasons != nil {
@@ -104,15 +104,12 @@ func actionPath(summary, description string, fields []workflow.Field, reasons []
 			required = append(required, name)
 		}
 	}
-	body := map[string]any{"type": "object", "properties": props}
-	if required != nil {
-		body["required"] = required
-	}
+	body := map[string]any{"type": "object", "properties": props, "required": required}
 	return map[string]any{"post": map[string]any{
 		"summary": summary, "description": description,
 		"parameters":  []any{map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "integer"}}},
 		"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": body}}},
-		"responses": map[string]any{"200": map[string]any{"description": "操作后的案件"}, "403": map[string]any{"description": "无权操作"},
+		"responses": map[string]any{"200": map[string]any{"description": "操作后的案件"}, "400": map[string]any{"description": "请求无法处理：不是 JSON、含未知字段或缺少版本"}, "403": map[string]any{"description": "无权操作"},
 			"409": map[string]any{"description": "状态或版本冲突"}, "422": map[string]any{"description": "数据有误，fields 逐项说明"}},
 	}}
 }

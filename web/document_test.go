@@ -48,6 +48,7 @@ func documentCases(t *testing.T) (*site, map[string]*engine.Case) {
 	do := func(k *engine.Case, by engine.Actor, ev workflow.Event, act workflow.Activity, in engine.Input) *engine.Case {
 		t.Helper()
 		tick()
+		in.Version = k.Version
 		var err error
 		if ev != "" {
 			k, err = s.e.Fire(ctx, by, k.ID, ev, in)

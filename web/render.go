@@ -49,6 +49,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 // that does.
 var statusOf = map[string]int{
 	engine.EINVALID:      http.StatusUnprocessableEntity,
+	engine.EMALFORMED:    http.StatusBadRequest,
 	engine.ENOTFOUND:     http.StatusNotFound,
 	engine.ECONFLICT:     http.StatusConflict,
 	engine.EFORBIDDEN:    http.StatusForbidden,

@@ -431,7 +431,19 @@ func TestAPIActions(t *testing.T) {
 	if code, _ := c.postJSON(path, `{"reason":"调解不成"}`, "-"); code != 403 {
 		t.Errorf("without the CSRF header: %d", code)
 	}
-	code, body := c.postJSON(path, `{"reason":"天太热"}`, c.csrf)
+	for range 2 {
+		code, body := c.postJSON(path, `{"reason":"调解不成"}`, c.csrf)
+		if code != 400 || !strings.Contains(body, `"field":"version"`) || !strings.Contains(body, "请求缺少案件版本") {
+			t.Errorf("without the version: %d %s", code, body)
+		}
+	}
+	if now := s.caseNow(t, "grid"); now.Version != k.Version {
+		t.Fatalf("POSTs without a version changed the case to version %d", now.Version)
+	}
+	if code, body := c.postJSON(path, `{"version":1,`, c.csrf); code != 400 || !strings.Contains(body, "不是有效的JSON") {
+		t.Errorf("a broken body: %d %s", code, body)
+	}
+	code, body := c.postJSON(path, fmt.Sprintf(`{"version":%d,"reason":"天太热"}`, k.Version), c.csrf)
 	if code != 422 || !strings.Contains(body, `"field":"reason"`) {
 		t.Errorf("a bad reason: %d %s", code, body)
 	}
@@ -443,11 +455,11 @@ func TestAPIActions(t *testing.T) {
 		t.Errorf("a stale version: %d", code)
 	}
 	session := fmt.Sprintf("/api/v1/cases/%d/activities/session", k.ID)
-	if code, body := c.postJSON(session, `{"session":{"record":"调解"}}`, c.csrf); code != 403 || !strings.Contains(body, "forbidden") {
+	if code, body := c.postJSON(session, fmt.Sprintf(`{"version":%d,"session":{"record":"调解"}}`, k.Version+1), c.csrf); code != 403 || !strings.Contains(body, "forbidden") {
 		t.Errorf("a session on a case gone to the village, by the grid mediator: %d %s", code, body)
 	}
 	note := fmt.Sprintf("/api/v1/cases/%d/activities/note", k.ID)
-	if code, _ := c.postJSON(note, `{"note":"电话联系"}`, c.csrf); code != 200 {
+	if code, _ := c.postJSON(note, fmt.Sprintf(`{"version":%d,"note":"电话联系"}`, k.Version+1), c.csrf); code != 200 {
 		t.Errorf("a note in the mediator's subtree: %d", code)
 	}
 	resp, err := http.Get(s.URL + "/api/v1/openapi.json")
