@@ -310,8 +310,8 @@ func (a *Agreement) Validate() error {
 		return Invalid("agreement.terms", "请填写协议内容。")
 	case a.Kind == AgreementWritten && strings.TrimSpace(a.Performance) == "":
 		return Invalid("agreement.performance", "书面协议须写明履行方式、地点。")
-	case a.Amount < 0:
-		return Invalid("agreement.amount", "协议金额不能为负数。")
+	case !fenInRange(a.Amount):
+		return Invalid("agreement.amount", "协议金额应在0至100亿元之间。")
 	case a.Kind == AgreementOral && (a.Amount > 0 || a.DueAt != nil) && !a.OralConfirmed:
 		// 人民调解工作若干规定 Art. 34: an agreement with rights and
 		// duties to perform is written unless the parties choose otherwise.

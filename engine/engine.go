@@ -86,6 +86,9 @@ func (e *Engine) forgetTree() {
 
 // SaveUnit creates or updates a unit, given its parent's code ("" for a root).
 func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error {
+	if err := CheckText(u); err != nil {
+		return err
+	}
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return err
@@ -185,6 +188,9 @@ func (e *Engine) Timeline(ctx context.Context, a Actor, id int64) ([]*Event, err
 
 // Cases lists the cases the actor may see that match f.
 func (e *Engine) Cases(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int, error) {
+	if err := CheckText(&f); err != nil {
+		return nil, 0, err
+	}
 	if a.Role != workflow.RoleSystem {
 		t, err := e.treeWith(ctx, a.UnitID)
 		if err != nil {
@@ -261,8 +267,8 @@ func (n *NewCase) Validate(t *Tree, l Lists) error {
 	case loc.Level != workflow.LevelGrid:
 		v.add("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
 	}
-	if n.Amount < 0 {
-		v.add("amount", "涉及金额不能为负数。")
+	if !fenInRange(n.Amount) {
+		v.add("amount", "涉及金额应在0至100亿元之间。")
 	}
 	if n.People < 1 || n.People > 100000 {
 		v.add("people", "涉及人数须在1到100000之间。")
@@ -364,6 +370,20 @@ func (e *Engine) OpenCases(ctx context.Context, a Actor, items []Opening) error 
 // plan builds a new case and runs steps on it in memory, returning all there
 // is to write.
 func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps []Step) (*Registration, error) {
+	if err := CheckText(n); err != nil {
+		return nil, err
+	}
+	if err := e.checkDates(&Input{At: n.At}); err != nil {
+		return nil, err
+	}
+	for _, s := range steps {
+		if err := CheckText(&s.Input); err != nil {
+			return nil, err
+		}
+		if err := e.checkDates(&s.Input); err != nil {
+			return nil, err
+		}
+	}
 	c, first, format, err := e.prepareCase(t, a, n)
 	if err != nil {
 		return nil, err
@@ -407,6 +427,9 @@ func (e *Engine) Suggest(f Facts) Route { return e.Routing.Suggest(f) }
 // be the same dispute as n: they share a party's ID number or phone, or have
 // the same party names in the same village.
 func (e *Engine) Duplicates(ctx context.Context, a Actor, n *NewCase) ([]*Case, error) {
+	if err := CheckText(n); err != nil {
+		return nil, err
+	}
 	t, err := e.treeWith(ctx, n.LocationID, a.UnitID)
 	if err != nil {
 		return nil, err
@@ -558,7 +581,7 @@ func (e *Engine) Mediators(ctx context.Context, unitID int64) ([]*User, error) {
 func (e *Engine) LookUp(ctx context.Context, code, phone string) (*Case, error) {
 	code, phone = strings.ToUpper(strings.TrimSpace(code)), strings.TrimSpace(phone)
 	notFound := Errorf(ENOTFOUND, "查询码或电话号码不正确，请核对受理回执。")
-	if code == "" || phone == "" {
+	if code == "" || phone == "" || CheckText(struct{ Code, Phone string }{code, phone}) != nil {
 		return nil, notFound
 	}
 	c, err := e.Store.FindCaseBy(ctx, code)

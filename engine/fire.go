@@ -50,6 +50,12 @@ type Input struct {
 // that come with it are written in one transaction that checks the version.
 // A guard failure or a lost race changes nothing.
 func (e *Engine) Fire(ctx context.Context, a Actor, id int64, ev workflow.Event, in Input) (*Case, error) {
+	if err := CheckText(&in); err != nil {
+		return nil, err
+	}
+	if err := e.checkDates(&in); err != nil {
+		return nil, err
+	}
 	return e.change(ctx, a, id, in.Version, func(t *Tree, c *Case) (*Change, error) {
 		return e.decide(ctx, t, a, c, ev, in)
 	})
@@ -401,6 +407,12 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 // Record appends an activity to a case's timeline. Like a transition, it
 // checks the version and bumps it, in one transaction.
 func (e *Engine) Record(ctx context.Context, a Actor, id int64, act workflow.Activity, in Input) (*Case, error) {
+	if err := CheckText(&in); err != nil {
+		return nil, err
+	}
+	if err := e.checkDates(&in); err != nil {
+		return nil, err
+	}
 	return e.change(ctx, a, id, in.Version, func(t *Tree, c *Case) (*Change, error) {
 		return e.decideActivity(ctx, t, a, c, act, in)
 	})

@@ -14,8 +14,26 @@ func Yuan(fen int64) string {
 	return s
 }
 
+// MaxFen is the largest amount the engine takes, 100亿 yuan in fen. Sums of
+// millions of such amounts stay exact in an int64.
+const MaxFen = 1e12
+
 // FenFromYuan converts yuan, as a number, to fen, rounding to the nearest fen.
-func FenFromYuan(yuan float64) int64 { return int64(math.Round(yuan * 100)) }
+// An amount that is not a number, negative or above MaxFen comes out as -1
+// or MaxFen+1, which the checks of a case and an agreement refuse, rather
+// than as whatever an overflowing conversion makes of it.
+func FenFromYuan(yuan float64) int64 {
+	switch {
+	case math.IsNaN(yuan) || yuan < 0:
+		return -1
+	case yuan > MaxFen/100:
+		return MaxFen + 1
+	}
+	return int64(math.Round(yuan * 100))
+}
+
+// fenInRange reports whether an amount in fen is from 0 to 100亿 yuan.
+func fenInRange(fen int64) bool { return fen >= 0 && fen <= MaxFen }
 
 // ParseYuan reads an amount in yuan as typed on a form ("", "1200", "1,200.50").
 func ParseYuan(s string) (int64, error) {
@@ -24,8 +42,8 @@ func ParseYuan(s string) (int64, error) {
 		return 0, nil
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) || f > 1e12 {
-		return 0, Invalid("amount", "金额“%s”无效，请填写不小于0的数字（单位：元）。", s)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) || f > MaxFen/100 {
+		return 0, Invalid("amount", "金额“%s”无效，请填写0至100亿之间的数字（单位：元）。", s)
 	}
 	return FenFromYuan(f), nil
 }

@@ -606,6 +606,7 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time, l Lis
 	}{{FlagCivilToCriminal, &f.Prevented.CivilToCriminal.People}, {FlagGroupPetition, &f.Prevented.GroupPetition.People},
 		{FlagGroupFight, &f.Prevented.GroupFight.People}, {FlagSuicide, &f.Prevented.Suicide.People}}
 	var days []float64
+	var fen int64
 	for i := range facts {
 		c := &facts[i]
 		for _, fig := range FigureTable {
@@ -626,7 +627,7 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time, l Lis
 			}
 		}
 		if in(c.AgreedAt, start, end) {
-			f.AgreementAmount += float64(c.AgreementAmount) / 100
+			fen += c.AgreementAmount
 			if c.AcceptedAt != nil {
 				days = append(days, c.AgreedAt.Sub(*c.AcceptedAt).Hours()/24)
 			}
@@ -660,7 +661,8 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time, l Lis
 		median = round2(median)
 		f.DaysToAgreement.Mean, f.DaysToAgreement.Median = &mean, &median
 	}
-	f.AgreementAmount = round2(f.AgreementAmount)
+	// The sum is kept in fen, exact; yuan are for showing it.
+	f.AgreementAmount = float64(fen) / 100
 	for _, ev := range events {
 		switch ev.Name {
 		case string(workflow.Escalate):

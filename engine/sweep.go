@@ -29,6 +29,9 @@ const SweepDeadlineDay = 20
 
 // FileSweep records a grid mediator's sweep of their grid.
 func (e *Engine) FileSweep(ctx context.Context, a Actor, s *Sweep) error {
+	if err := CheckText(s); err != nil {
+		return err
+	}
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return err

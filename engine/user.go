@@ -110,6 +110,9 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("mediation-dummy-password"
 
 // CreateUser checks and saves a new account with its password.
 func (e *Engine) CreateUser(ctx context.Context, u *User, password string) error {
+	if err := CheckText(u); err != nil {
+		return err
+	}
 	if err := u.SetPassword(password); err != nil {
 		return err
 	}
@@ -144,6 +147,9 @@ func (e *Engine) ChangePassword(ctx context.Context, name, password string) erro
 // Authenticate returns the user with name and password. Returns
 // EUNAUTHORIZED, with the same message whichever was wrong.
 func (e *Engine) Authenticate(ctx context.Context, name, password string) (*User, error) {
+	if err := CheckText(struct{ Name string }{name}); err != nil {
+		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
+	}
 	u, err := e.Store.FindUserByName(ctx, strings.TrimSpace(name))
 	if ErrorCode(err) == ENOTFOUND {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))

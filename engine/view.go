@@ -92,6 +92,9 @@ type Pressed struct {
 // pressed since its tier clock started, whose 督办 notes are read in one
 // query.
 func (e *Engine) Queue(ctx context.Context, a Actor, f CaseFilter) (*Queue, error) {
+	if err := CheckText(&f); err != nil {
+		return nil, err
+	}
 	f.Handling = []int64{a.UnitID}
 	if len(f.States) == 0 {
 		f.States = workflow.WorkStates()

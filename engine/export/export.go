@@ -187,10 +187,35 @@ func MOJCSV(w io.Writer, r *engine.Report) error {
 	}
 	t := MOJ(r)
 	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(append([][]string{{title(r) + " · " + MOJSheet}, t.Header}, t.Rows...)); err != nil {
+	if err := cw.WriteAll(safeRows(append([][]string{{title(r) + " · " + MOJSheet}, t.Header}, t.Rows...))); err != nil {
 		return err
 	}
 	return cw.Error()
+}
+
+// safeCell keeps a spreadsheet from reading a cell as a formula: text that
+// starts with =, +, -, @, a tab or a carriage return (a unit named
+// "=HYPERLINK(...)") gets a leading apostrophe. Numbers, negative ones and
+// percentages among them, stay as they are.
+func safeCell(v string) string {
+	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return v
+	}
+	if _, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64); err == nil {
+		return v
+	}
+	return "'" + v
+}
+
+func safeRows(rows [][]string) [][]string {
+	out := make([][]string, len(rows))
+	for i, row := range rows {
+		out[i] = make([]string, len(row))
+		for j, v := range row {
+			out[i][j] = safeCell(v)
+		}
+	}
+	return out
 }
 
 func sortedKeys(m map[string]engine.Count) []string {
@@ -213,7 +238,7 @@ func CSV(w io.Writer, r *engine.Report, l engine.Lists) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{title(r)}); err != nil {
+	if err := cw.Write([]string{safeCell(title(r))}); err != nil {
 		return err
 	}
 	for _, s := range Sections(r, l) {
@@ -221,7 +246,7 @@ func CSV(w io.Writer, r *engine.Report, l engine.Lists) error {
 			return err
 		}
 		rows := append([][]string{{s.Name}, s.Header}, s.Rows...)
-		if err := cw.WriteAll(rows); err != nil {
+		if err := cw.WriteAll(safeRows(rows)); err != nil {
 			return err
 		}
 	}
@@ -249,7 +274,7 @@ func XLSX(w io.Writer, r *engine.Report, l engine.Lists) error {
 				if err != nil {
 					return err
 				}
-				var val any = v
+				var val any = safeCell(v)
 				if fv, err := strconv.ParseFloat(v, 64); err == nil && x > 0 {
 					val = fv
 				}

@@ -142,3 +142,53 @@ func TestXLSX(t *testing.T) {
 		t.Errorf("text: %v", err)
 	}
 }
+
+// TestFormulaNeutralised checks that text a spreadsheet would run as a
+// formula, here a unit's name, is written with a leading apostrophe in the
+// CSV exports and the workbook, while numbers, negative ones too, stay
+// numbers.
+func TestFormulaNeutralised(t *testing.T) {
+	r := fixtureReport(t)
+	const name = `=HYPERLINK("http://example.com","点我")`
+	r.Children[0].Name = name
+	var csv, moj, book bytes.Buffer
+	if err := export.CSV(&csv, r, engine.DefaultLists); err != nil {
+		t.Fatal(err)
+	}
+	if err := export.MOJCSV(&moj, r); err != nil {
+		t.Fatal(err)
+	}
+	for what, b := range map[string]string{"CSV": csv.String(), "MOJ CSV": moj.String()} {
+		if !strings.Contains(b, `"'=HYPERLINK(""http://example.com"",""点我"")"`) || strings.Contains(b, `,"=HYPERLINK`) {
+			t.Errorf("%s does not neutralise the unit's name:\n%s", what, b)
+		}
+	}
+	if !strings.Contains(csv.String(), ",-50\n") {
+		t.Error("CSV: a negative number lost its sign or gained an apostrophe")
+	}
+	if err := export.XLSX(&book, r, engine.DefaultLists); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	found := false
+	for _, sheet := range f.GetSheetList() {
+		rows, _ := f.GetRows(sheet)
+		for _, row := range rows {
+			for _, v := range row {
+				if strings.Contains(v, "HYPERLINK") {
+					found = true
+					if v != "'"+name {
+						t.Errorf("%s holds %q", sheet, v)
+					}
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("the workbook lacks the unit")
+	}
+}
