@@ -143,10 +143,9 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 	}
 }
 
-// errOutside refuses a case outside the actor's subtree.
-func errOutside() error {
-	return Errorf(EFORBIDDEN, "该案件不在您单位的辖区内，您无权查看或办理。")
-}
+// NoCase answers for a case that does not exist and for one outside the
+// actor's subtree alike, so that nobody learns which ids exist.
+func NoCase() error { return Errorf(ENOTFOUND, "案件不存在，或不在您单位的辖区内。") }
 
 func canSee(t *Tree, a Actor, c *Case) bool {
 	return a.Role == workflow.RoleSystem || position(t, a, c).InSubtree
@@ -173,7 +172,7 @@ func (e *Engine) FindCase(ctx context.Context, a Actor, id int64) (*Case, error)
 		return nil, err
 	}
 	if !canSee(t, a, c) {
-		return nil, errOutside()
+		return nil, NoCase()
 	}
 	return c, nil
 }

@@ -82,7 +82,7 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 				return nil, errStaleTree
 			}
 			if !canSee(t, a, c) {
-				return nil, errOutside()
+				return nil, NoCase()
 			}
 			if version != 0 && version != c.Version {
 				return nil, Errorf(ECONFLICT, "本案已被他人更新（您看到的是第%d版，现为第%d版），请查看最新情况后再操作。", version, c.Version)

@@ -59,8 +59,8 @@ func TestViewCaseMasksOnce(t *testing.T) {
 	if _, err := en.Audit(ctx, en.actors["mediator@G11"], 0, 10); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a mediator reads the audit trail: %v", err)
 	}
-	if _, err := en.CaseFile(ctx, en.actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.EFORBIDDEN {
-		t.Errorf("outside the subtree: %v", err)
+	if _, err := en.CaseFile(ctx, en.actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("outside the subtree: %v, want the answer for a missing case", err)
 	}
 }
 

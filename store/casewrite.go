@@ -56,7 +56,7 @@ func findCase(ctx context.Context, c conn, where string, args ...any) (*engine.C
 		return nil, err
 	}
 	if !found {
-		return nil, engine.Errorf(engine.ENOTFOUND, "案件不存在。")
+		return nil, engine.NoCase()
 	}
 	k := row.toCase()
 	if err := loadParties(ctx, c, []*engine.Case{k}); err != nil {

@@ -154,6 +154,17 @@ func TestCaseFilters(t *testing.T) {
 	}
 }
 
+// version is the version of the town's case with key now, as a person
+// acting on it would have seen it.
+func (w *town) version(t *testing.T, key string) int {
+	t.Helper()
+	c, err := w.db.FindCase(ctx, w.cases[key].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Version
+}
+
 // TestPressedAndLatestEvents presses a case twice: the filter finds it and
 // the latest 督办 is the second; a transition starts a new tier clock and
 // ends the press.
@@ -161,7 +172,7 @@ func TestPressedAndLatestEvents(t *testing.T) {
 	w := newTown(t)
 	sup := engine.Actor{UserID: 0, Name: "督办员", Role: workflow.RoleSupervisor, UnitID: w.tree.ByCode("A").ID}
 	for _, note := range []string{"请尽快调处", "再次督办"} {
-		if _, err := w.e.Record(ctx, sup, w.cases["grid"].ID, workflow.Supervise, engine.Input{Note: note}); err != nil {
+		if _, err := w.e.Record(ctx, sup, w.cases["grid"].ID, workflow.Supervise, engine.Input{Version: w.version(t, "grid"), Note: note}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -178,7 +189,7 @@ func TestPressedAndLatestEvents(t *testing.T) {
 	}
 	later := w.e.Now().Add(time.Hour)
 	w.e.Now = func() time.Time { return later }
-	if _, err := w.e.Fire(ctx, sup, w.cases["grid"].ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
+	if _, err := w.e.Fire(ctx, sup, w.cases["grid"].ID, workflow.Escalate, engine.Input{Version: w.version(t, "grid"), Reason: "调解不成"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _, _ := w.db.Cases(ctx, engine.CaseFilter{Pressed: true, Limit: 10}); len(got) != 0 {
@@ -283,11 +294,11 @@ func TestRecordsReadBack(t *testing.T) {
 		t.Errorf("agreements: %+v, %v", ags, err)
 	}
 	sup := engine.Actor{Name: "督办员", Role: workflow.RoleSupervisor, UnitID: w.tree.ByCode("A").ID}
-	if _, err := w.e.Fire(ctx, sup, w.cases["village"].ID, workflow.Refer, engine.Input{Partner: "派出所", Reason: "有民转刑风险"}); err != nil {
+	if _, err := w.e.Fire(ctx, sup, w.cases["village"].ID, workflow.Refer, engine.Input{Version: w.version(t, "village"), Partner: "派出所", Reason: "有民转刑风险"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.e.Fire(ctx, engine.Actor{Name: "接待员", Role: workflow.RoleIntake, UnitID: w.tree.ByCode("A").ID},
-		w.cases["village"].ID, workflow.PartnerClose, engine.Input{Result: "已治安调解"}); err != nil {
+		w.cases["village"].ID, workflow.PartnerClose, engine.Input{Version: w.version(t, "village"), Result: "已治安调解"}); err != nil {
 		t.Fatal(err)
 	}
 	refs, err := w.db.Referrals(ctx, w.cases["village"].ID)

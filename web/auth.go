@@ -76,6 +76,9 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return engine.Errorf(engine.EUNAUTHORIZED, "请先登录。")
 		}
 		c.Set(userKey, u)
+		// What a logged-in user sees may hold parties' full ID numbers and
+		// phones: no browser or proxy keeps a copy.
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
 }
@@ -106,9 +109,11 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set("csrf", token)
 		if c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead {
+			// The token comes from the header or the form's body, never
+			// from the address, which ends up in logs and Referer headers.
 			sent := c.Request().Header.Get("X-CSRF-Token")
 			if sent == "" {
-				sent = c.FormValue("csrf")
+				sent = c.Request().PostFormValue("csrf")
 			}
 			if subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
 				return engine.Errorf(engine.EFORBIDDEN, "表单已过期或来源不明，请刷新页面后重新提交。")

@@ -58,14 +58,21 @@ var statusOf = map[string]int{
 }
 
 var titleOf = map[int]string{
-	http.StatusBadRequest:          "请求有误",
-	http.StatusUnprocessableEntity: "填写有误",
-	http.StatusNotFound:            "找不到页面",
-	http.StatusConflict:            "操作冲突",
-	http.StatusForbidden:           "无权操作",
-	http.StatusUnauthorized:        "请先登录",
-	http.StatusMethodNotAllowed:    "不支持的请求",
-	http.StatusInternalServerError: "系统错误",
+	http.StatusBadRequest:            "请求有误",
+	http.StatusRequestEntityTooLarge: "提交的内容过大",
+	http.StatusUnprocessableEntity:   "填写有误",
+	http.StatusNotFound:              "找不到页面",
+	http.StatusConflict:              "操作冲突",
+	http.StatusForbidden:             "无权操作",
+	http.StatusUnauthorized:          "请先登录",
+	http.StatusMethodNotAllowed:      "不支持的请求",
+	http.StatusInternalServerError:   "系统错误",
+}
+
+// messageOf explains the statuses that Echo and its middleware answer
+// themselves, where the title alone would not say what to do.
+var messageOf = map[int]string{
+	http.StatusRequestEntityTooLarge: "提交的内容超过上限（表单 2 MB，接口 1 MB），请删减后重新提交。",
 }
 
 // handleError is Echo's error handler: it turns any error into a page or a
@@ -77,7 +84,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	status, msg := http.StatusInternalServerError, engine.ErrorMessage(err)
 	if he, ok := err.(*echo.HTTPError); ok {
 		status = he.Code
-		msg = titleOf[status]
+		msg = messageOf[status]
+		if msg == "" {
+			msg = titleOf[status]
+		}
 		if msg == "" {
 			msg = http.StatusText(status)
 		}

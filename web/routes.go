@@ -3,9 +3,12 @@ package web
 import (
 	"io/fs"
 	"net/http"
+	"net/url"
+	"unicode/utf8"
 
 	"github.com/grassroots/mediation/templates"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
 
 // routes lists every route, one a line, by who may use it.
@@ -13,17 +16,21 @@ func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealth)
 	static, _ := fs.Sub(templates.FS, "static")
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", http.FileServer(http.FS(static)))))
+	e.GET("/static/*", handleStatic(static))
+
+	// Bodies are bounded: a form never needs more than 2 MiB, an API call
+	// 1 MiB; a larger one gets 413 before anything reads it.
+	forms, calls := middleware.BodyLimit("2M"), middleware.BodyLimit("1M")
 
 	// Public pages. POSTs carry a CSRF token.
-	public := e.Group("", s.csrf)
+	public := e.Group("", forms, s.csrf)
 	public.GET("/login", s.handleLoginForm)
 	public.POST("/login", s.handleLogin)
 	public.GET("/lookup", s.handleLookupForm)
 	public.POST("/lookup", s.handleLookup)
 
 	// Pages for logged-in users.
-	pages := e.Group("", s.csrf, s.requireUser)
+	pages := e.Group("", forms, s.csrf, s.requireUser)
 	pages.POST("/logout", s.handleLogout)
 	pages.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/cases") })
 	pages.GET("/cases", s.handleCaseList)
@@ -51,7 +58,7 @@ func (s *Server) routes() {
 	// JSON API for logged-in users; its POSTs carry the CSRF token in the
 	// X-CSRF-Token header.
 	e.GET("/api/v1/openapi.json", s.handleOpenAPI)
-	api := e.Group("/api/v1", s.csrf, s.requireUser)
+	api := e.Group("/api/v1", calls, s.csrf, s.requireUser)
 	api.GET("/workflow", s.handleAPIWorkflow)
 	api.GET("/route", s.handleRoute)
 	api.GET("/reports", s.handleAPIReport)
@@ -60,4 +67,23 @@ func (s *Server) routes() {
 	api.GET("/cases/:id/events", s.handleAPIEvents)
 	api.GET("/cases/:id/file", s.handleAPIFile)
 	api.POST("/cases/:id/:kind/:name", s.handleAPIAction)
+}
+
+// handleStatic serves the style sheet, scripts and images. A path that
+// names no file, however it is spelled (%ff, ../), is 404.
+func handleStatic(files fs.FS) echo.HandlerFunc {
+	server := http.FileServer(http.FS(files))
+	return func(c echo.Context) error {
+		name, err := url.PathUnescape(c.Param("*"))
+		if err != nil || !utf8.ValidString(name) || !fs.ValidPath(name) {
+			return echo.ErrNotFound
+		}
+		if f, err := fs.Stat(files, name); err != nil || f.IsDir() {
+			return echo.ErrNotFound
+		}
+		r := c.Request().Clone(c.Request().Context())
+		r.URL.Path = "/" + name
+		server.ServeHTTP(c.Response(), r)
+		return nil
+	}
 }

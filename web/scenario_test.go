@@ -187,15 +187,16 @@ func matrix(path string, statuses ...int) []scenario {
 }
 
 // casePage expands a case's row into scenarios: the status for each user
-// of siteUsers, then whether each sees the applicant's phone in full
-// (1) or masked (0) where they may open the case.
+// of siteUsers (404 outside their subtree, as for a case that does not
+// exist), then whether each sees the applicant's phone in full (1) or
+// masked (0) where they may open the case.
 func casePage(key string, statuses []int, unmasked []int) []scenario {
 	var out []scenario
 	for i, st := range statuses {
 		sc := scenario{name: key + " case page as " + siteUsers[i], user: siteUsers[i], path: "/cases/{" + key + "}", status: st}
 		switch {
 		case st != 200:
-			sc.has, sc.hasNot = []string{"main h1:contains('无权操作')"}, []string{"table.parties"}
+			sc.has, sc.hasNot = []string{"main h1:contains('找不到页面')", "main p:contains('案件不存在，或不在您单位的辖区内')"}, []string{"table.parties"}
 		case unmasked[i] == 1:
 			sc.has, sc.hasNot = []string{"#state", "table.parties td:contains('13800000001')"}, []string{"td:contains('138****0001')"}
 		default:
@@ -219,18 +220,18 @@ func TestReadScenarios(t *testing.T) {
 	table = append(table, matrix("/sweeps", 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 200)...)
 	table = append(table, matrix("/audit", 403, 200, 200, 403, 403, 403, 403, 403, 403, 200, 403)...)
 	table = append(table, casePage("grid",
-		[]int{200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403},
+		[]int{200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404},
 		[]int{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})...)
 	table = append(table, casePage("registered",
-		[]int{200, 200, 200, 200, 200, 403, 200, 403, 403, 403, 403},
+		[]int{200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404},
 		[]int{1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0})...)
 	// The village's committee sealed the grid's agreement: it sees the
 	// particulars it prints.
 	table = append(table, casePage("agreed",
-		[]int{200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403},
+		[]int{200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404},
 		[]int{0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0})...)
 	table = append(table, casePage("other",
-		[]int{403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200},
+		[]int{404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 200},
 		[]int{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0})...)
 	table = append(table, []scenario{
 		// The buttons of the case page, exactly as the workflow table grants them.
@@ -250,7 +251,7 @@ func TestReadScenarios(t *testing.T) {
 		{name: "an agreement's case has no such reminder", user: "mediator@G11", path: "/cases/{agreed}", status: 200, hasNot: []string{"#notice-due"}},
 		{name: "the case file as JSON", user: "mediator@G11", path: "/api/v1/cases/{agreed}/file", status: 200,
 			contains: []string{`"kind":"written"`, `"title":"人民调解协议书"`, `"confirm_by":"`, `"phone":"13800000001"`}},
-		{name: "the case file outside the subtree", user: "intake@T2", path: "/api/v1/cases/{agreed}/file", status: 403},
+		{name: "the case file outside the subtree", user: "intake@T2", path: "/api/v1/cases/{agreed}/file", status: 404},
 		{name: "the whole printed file", user: "mediator@G11", path: "/cases/{agreed}/documents", status: 200,
 			has: []string{"#doc-cover:contains('卷内目录')", "article.doc h1:contains('人民调解协议书')"}},
 		{name: "one printed document", user: "mediator@G11", path: "/cases/{agreed}/documents/application", status: 200,
@@ -267,7 +268,7 @@ func TestReadScenarios(t *testing.T) {
 		{name: "reject form", user: "intake@T1", path: "/cases/{registered}/do/reject", status: 200, has: []string{"input[name=routes][value='诉讼']"}},
 		{name: "assign form lists the unit's mediators", user: "mediator@G11", path: "/cases/{grid}/do/assign", status: 200,
 			has: []string{"select[name=mediator] option:contains('mediator@G11')"}},
-		{name: "escalate form, wrong unit", user: "mediator@G12", path: "/cases/{grid}/do/escalate", status: 403},
+		{name: "escalate form, wrong unit", user: "mediator@G12", path: "/cases/{grid}/do/escalate", status: 404},
 		{name: "escalate a registered case", user: "intake@T1", path: "/cases/{registered}/do/escalate", status: 403,
 			has: []string{"main p:contains('已登记·待受理')"}},
 		{name: "no such action", user: "mediator@G11", path: "/cases/{grid}/do/fly", status: 404},
@@ -275,7 +276,7 @@ func TestReadScenarios(t *testing.T) {
 		{name: "not a case id", user: "intake@T1", path: "/cases/abc", status: 404},
 		// Printed documents.
 		{name: "receipt", user: "intake@T1", path: "/cases/{registered}/receipt", status: 200, has: []string{"#receipt:contains('{registered.code}')"}},
-		{name: "receipt outside the subtree", user: "intake@T2", path: "/cases/{registered}/receipt", status: 403},
+		{name: "receipt outside the subtree", user: "intake@T2", path: "/cases/{registered}/receipt", status: 404},
 		{name: "agreement for the handling unit", user: "mediator@G11", path: "/cases/{agreed}/agreements/{agreed.agreement}", status: 200,
 			has: []string{"#doc-agreement-{agreed.agreement}:contains('麟湖村人民调解委员会（印）')", "#doc-agreement-{agreed.agreement}:contains('13800000001')"}},
 		{name: "agreement for the town, masked", user: "supervisor@T1", path: "/cases/{agreed}/agreements/{agreed.agreement}", status: 200,
@@ -326,7 +327,7 @@ func TestReadScenarios(t *testing.T) {
 			contains: []string{`"phone":"13800000001"`, `"state":"grid"`}},
 		{name: "API case, masked in the subtree", user: "mediator@V1", path: "/api/v1/cases/{grid}", status: 200,
 			contains: []string{`"phone":"138****0001"`}, lacks: []string{"13800000001"}},
-		{name: "API case outside the subtree", user: "intake@T2", path: "/api/v1/cases/{grid}", status: 403, contains: []string{`"code":"forbidden"`}},
+		{name: "API case outside the subtree", user: "intake@T2", path: "/api/v1/cases/{grid}", status: 404, contains: []string{`"code":"not_found"`}},
 		{name: "API timeline", user: "mediator@G11", path: "/api/v1/cases/{agreed}/events", status: 200,
 			contains: []string{`"name":"accept_grid"`, `"name":"agree"`}},
 		{name: "API workflow", user: "mediator@G11", path: "/api/v1/workflow", status: 200, contains: []string{`"event":"escalate"`, "stateDiagram"}},
@@ -377,13 +378,13 @@ func TestWriteScenarios(t *testing.T) {
 		{name: "grid mediator escalates", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
 			form: post("version", "{grid.v}", "reason", "调解不成"), status: 303, moves: map[string]int{"grid": 1}},
 		{name: "another grid's mediator may not", user: "mediator@G12", method: P, path: "/cases/{grid}/do/escalate",
-			form: post("version", "{grid.v}", "reason", "调解不成"), status: 403, has: []string{"main p:contains('无权')"}},
+			form: post("version", "{grid.v}", "reason", "调解不成"), status: 404, has: []string{"main p:contains('案件不存在')"}},
 		{name: "the desk may not escalate", user: "intake@T1", method: P, path: "/cases/{grid}/do/escalate",
 			form: post("version", "{grid.v}", "reason", "调解不成"), status: 403},
 		{name: "the village mediator may not escalate the grid's case", user: "mediator@V1", method: P, path: "/cases/{grid}/do/escalate",
 			form: post("version", "{grid.v}", "reason", "调解不成"), status: 403},
 		{name: "another town's supervisor may not", user: "supervisor@T2", method: P, path: "/cases/{grid}/do/escalate",
-			form: post("version", "{grid.v}", "reason", "调解不成"), status: 403},
+			form: post("version", "{grid.v}", "reason", "调解不成"), status: 404},
 		{name: "escalation needs a reason", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
 			form: post("version", "{grid.v}"), status: 422, has: []string{"p.error:contains('有1处需要更正')", ".field-error:contains('请填写原因')"}},
 		{name: "only the scheduler escalates for lateness", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
@@ -428,7 +429,7 @@ func TestWriteScenarios(t *testing.T) {
 		{name: "a refusal needs the routes", user: "intake@T1", method: P, path: "/cases/{registered}/do/reject",
 			form: post("version", "{registered.v}", "reason", "当事人拒绝调解"), status: 422, has: []string{".field-error:contains('其他解决途径')"}},
 		{name: "the desk of another town", user: "intake@T2", method: P, path: "/cases/{registered}/do/accept_grid",
-			form: post("version", "{registered.v}"), status: 403},
+			form: post("version", "{registered.v}"), status: 404},
 		{name: "refer to the police", user: "intake@T1", method: P, path: "/cases/{registered}/do/refer",
 			form: post("version", "{registered.v}", "partner", "派出所", "reason", "有民转刑风险"), status: 303, moves: map[string]int{"registered": 1}},
 		{name: "the supervisor closes the agreement after the 回访", user: "supervisor@T1", method: P, path: "/cases/{agreed}/do/fulfil",
@@ -449,10 +450,29 @@ func TestWriteScenarios(t *testing.T) {
 			json: `{"version":{grid.v},"reason":"调解不成","urgent":true}`, status: 400, contains: []string{`未知字段 \"urgent\"`}},
 		{name: "API, no version", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate",
 			json: `{"reason":"调解不成"}`, status: 400, contains: []string{`"field":"version"`, "请求缺少案件版本"}},
+		{name: "API, a body over 1 MiB", user: "mediator@G11", path: "/api/v1/cases/{grid}/activities/note",
+			json: `{"version":{grid.v},"note":"` + strings.Repeat("调", 400000) + `"}`, status: 413, contains: []string{"超过上限"}},
+		{name: "API, NUL in a note", user: "mediator@G11", path: "/api/v1/cases/{grid}/activities/note",
+			json: `{"version":{grid.v},"note":"电话\u0000联系"}`, status: 400, contains: []string{`"field":"note"`, "无效的字符"}},
+		{name: "API, a note of 20,001 characters", user: "mediator@G11", path: "/api/v1/cases/{grid}/activities/note",
+			json: `{"version":{grid.v},"note":"` + strings.Repeat("调", 20001) + `"}`, status: 422, contains: []string{`"field":"note"`, "最多20000字"}},
+		{name: "API, an agreement of 1e300 yuan", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/agree",
+			json: `{"version":{grid.v},"agreement":{"kind":"written","terms":"赔偿","performance":"转账","amount":1e300}}`, status: 422,
+			contains: []string{`"field":"agreement.amount"`, "0至100亿元"}},
+		{name: "API, an agreement due in 2200", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/agree",
+			json: `{"version":{grid.v},"agreement":{"kind":"written","terms":"赔偿","performance":"转账","due":"2200-01-01"}}`, status: 422,
+			contains: []string{`"field":"agreement.due"`, "日期应在2000年"}},
+		{name: "a form over 2 MiB", user: "mediator@G11", method: P, path: "/cases/{grid}/do/note",
+			form: post("version", "{grid.v}", "note", strings.Repeat("调", 800000)), status: 413, has: []string{"main p:contains('超过上限')"}},
+		{name: "a form with NUL in its reason", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
+			form: post("version", "{grid.v}", "reason", "调解\x00不成"), status: 400, has: []string{"main p:contains('无效的字符')"}},
+		{name: "a static file spelled with a broken byte", path: "/static/%ff", status: 404},
+		{name: "a static path out of its folder", path: "/static/..%2f..%2fgo.mod", status: 404},
+		{name: "a static folder", path: "/static/", status: 404},
 		{name: "API, not JSON", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate", json: `reason=x`, status: 400,
 			contains: []string{"不是有效的JSON"}},
 		{name: "API, wrong unit", user: "mediator@G12", path: "/api/v1/cases/{grid}/events/escalate",
-			json: `{"version":{grid.v},"reason":"调解不成"}`, status: 403},
+			json: `{"version":{grid.v},"reason":"调解不成"}`, status: 404, contains: []string{`"code":"not_found"`}},
 		{name: "API, no CSRF header", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate", noCSRF: true,
 			json: `{"version":{grid.v},"reason":"调解不成"}`, status: 403},
 		{name: "API note", user: "mediator@G11", path: "/api/v1/cases/{grid}/activities/note", json: `{"version":{grid.v},"note":"已约谈"}`,

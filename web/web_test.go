@@ -313,8 +313,12 @@ func TestAPI(t *testing.T) {
 		t.Errorf("API list: %d %s", code, body)
 	}
 	code, body = c.get("/api/v1" + casePath(s.cases["grid"], ""))
-	if code != 403 || !strings.Contains(body, `"code":"forbidden"`) {
+	if code != 404 || !strings.Contains(body, `"code":"not_found"`) {
 		t.Errorf("API outside the subtree: %d %s", code, body)
+	}
+	missing, gone := c.get("/api/v1/cases/999999")
+	if missing != code || gone != body {
+		t.Errorf("a missing case answers %d %s, a case outside the subtree %d %s: they must not differ", missing, gone, code, body)
 	}
 	if code, body := c.get("/api/v1/route?category=劳动争议&people=6"); code != 200 || !strings.Contains(body, `"level":"town"`) {
 		t.Errorf("route: %d %s", code, body)
@@ -476,6 +480,40 @@ func TestAPIActions(t *testing.T) {
 	for _, a := range workflow.Activities {
 		if !strings.Contains(string(doc), `"/cases/{id}/activities/`+string(a.Activity)+`"`) {
 			t.Errorf("the OpenAPI document lacks %s", a.Activity)
+		}
+	}
+}
+
+// TestTokenFromTheBodyAndNoCopies checks that the CSRF token counts only in
+// the form's body or the header, never in the address, and that pages for
+// logged-in users tell browsers and proxies to keep no copy.
+func TestTokenFromTheBodyAndNoCopies(t *testing.T) {
+	s := newSite(t)
+	c := s.login(t, "mediator@G11")
+	c.get("/cases")
+	k := s.caseNow(t, "grid")
+	body := url.Values{"version": {fmt.Sprint(k.Version)}, "note": {"电话联系"}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+casePath(k, "/do/note")+"?csrf="+c.csrf, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("a token in the address: %d, want 403", resp.StatusCode)
+	}
+	if now := s.caseNow(t, "grid"); now.Version != k.Version {
+		t.Errorf("a token in the address changed the case to version %d", now.Version)
+	}
+	for _, path := range []string{casePath(k, ""), "/cases", fmt.Sprintf("/api/v1/cases/%d", k.ID)} {
+		resp, err := c.http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", path, got)
 		}
 	}
 }
