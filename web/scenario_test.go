@@ -224,7 +224,7 @@ func TestReadScenarios(t *testing.T) {
 		[]int{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})...)
 	table = append(table, casePage("registered",
 		[]int{200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404},
-		[]int{1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0})...)
+		[]int{1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0})...)
 	// The village's committee sealed the grid's agreement: it sees the
 	// particulars it prints.
 	table = append(table, casePage("agreed",
@@ -242,10 +242,9 @@ func TestReadScenarios(t *testing.T) {
 			actions: []string{"accept_grid", "accept_village", "accept_town", "reject", "withdraw", "refer", "note", "add_party", "risk", "rights_notice"}},
 		{name: "village mediator on a grid case", user: "mediator@V1", path: "/cases/{grid}", status: 200, actions: []string{"note", "risk"}},
 		{name: "supervisor on an agreement", user: "supervisor@T1", path: "/cases/{agreed}", status: 200,
-			actions: []string{"refer", "fulfil", "remediate", "close_unperformed", "note", "followup", "confirm"}},
+			actions: []string{"refer", "remediate", "note"}},
 		{name: "supervisor on a grid case", user: "supervisor@T1", path: "/cases/{grid}", status: 200,
-			actions: []string{"escalate", "agree", "fail", "withdraw", "refer", "session", "note", "add_party", "assign", "suspend", "extend", "supervise", "risk",
-				"rights_notice"}},
+			actions: []string{"escalate", "refer", "note", "add_party", "assign", "suspend", "extend", "supervise", "risk", "rights_notice"}},
 		{name: "the notice of rights is due before the first session", user: "mediator@G11", path: "/cases/{grid}", status: 200,
 			has: []string{"#notice-due:contains('尚未记录权利义务告知')"}},
 		{name: "an agreement's case has no such reminder", user: "mediator@G11", path: "/cases/{agreed}", status: 200, hasNot: []string{"#notice-due"}},
@@ -432,7 +431,11 @@ func TestWriteScenarios(t *testing.T) {
 			form: post("version", "{registered.v}"), status: 404},
 		{name: "refer to the police", user: "intake@T1", method: P, path: "/cases/{registered}/do/refer",
 			form: post("version", "{registered.v}", "partner", "派出所", "reason", "有民转刑风险"), status: 303, moves: map[string]int{"registered": 1}},
-		{name: "the supervisor closes the agreement after the 回访", user: "supervisor@T1", method: P, path: "/cases/{agreed}/do/fulfil",
+		{name: "the supervisor does not record the 回访", user: "supervisor@T1", method: P, path: "/cases/{agreed}/do/fulfil",
+			form: post("version", "{agreed.v}", "visit.visited", "张三", "visit.findings", "已履行"), status: 403},
+		{name: "the supervisor does not record an agreement", user: "supervisor@T1", method: P, path: "/cases/{grid}/do/agree",
+			form: post("version", "{grid.v}", "agreement.kind", "oral", "agreement.terms", "道歉"), status: 403},
+		{name: "the mediator closes the agreement after the 回访", user: "mediator@G11", method: P, path: "/cases/{agreed}/do/fulfil",
 			form: post("version", "{agreed.v}", "visit.visited", "张三", "visit.findings", "已履行"), status: 303, moves: map[string]int{"agreed": 1}},
 		{name: "a 回访 needs its findings", user: "mediator@G11", method: P, path: "/cases/{agreed}/do/followup",
 			form: post("version", "{agreed.v}", "visit.visited", "张三"), status: 422, has: []string{".field-error:contains('回访情况')"}},

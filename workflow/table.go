@@ -129,12 +129,16 @@ var (
 const ReasonOverdue = "超期自动上报"
 
 var (
-	tiers       = TierStates()
-	intake      = Grant{RoleIntake, InSubtree}
-	mediator    = Grant{RoleMediator, AtHandlingUnit}
-	supervisor  = Grant{RoleSupervisor, InSubtree}
-	desk        = []Grant{intake, supervisor}
-	handlers    = []Grant{mediator, supervisor}
+	tiers      = TierStates()
+	intake     = Grant{RoleIntake, InSubtree}
+	mediator   = Grant{RoleMediator, AtHandlingUnit}
+	supervisor = Grant{RoleSupervisor, InSubtree}
+	desk       = []Grant{intake, supervisor}
+	handlers   = []Grant{mediator, supervisor}
+	// mediators alone record what mediation did: sessions, agreements,
+	// failures, withdrawals, visits and confirmations. Supervisors press,
+	// route, reassign and extend (DESIGN §1); they do not mediate.
+	mediators   = []Grant{mediator}
 	everyone    = []Grant{intake, {RoleMediator, InSubtree}, supervisor}
 	openStates  = OpenStates()
 	activeCases = ActiveStates()
@@ -160,13 +164,13 @@ var Table = []Transition{
 	{Event: HandDown, From: []State{Village}, To: Grid, Target: ChildUnit,
 		Grants: handlers, Requires: []Field{FieldUnit, FieldReason}},
 	{Event: Agree, From: tiers, To: Agreed,
-		Grants: handlers, Requires: []Field{FieldAgreement}},
+		Grants: mediators, Requires: []Field{FieldAgreement}},
 	{Event: Fail, From: tiers, To: Failed,
-		Grants: handlers, Requires: []Field{FieldReason, FieldRoutes}},
+		Grants: mediators, Requires: []Field{FieldReason, FieldRoutes}},
 	{Event: Withdraw, From: []State{Registered}, To: Withdrawn,
-		Grants: desk, Requires: []Field{FieldParty, FieldReason}},
+		Grants: []Grant{intake}, Requires: []Field{FieldParty, FieldReason}},
 	{Event: Withdraw, From: tiers, To: Withdrawn,
-		Grants: handlers, Requires: []Field{FieldParty, FieldReason}},
+		Grants: mediators, Requires: []Field{FieldParty, FieldReason}},
 	{Event: Refer, From: []State{Registered}, To: Referred,
 		Grants: desk, Requires: []Field{FieldPartner, FieldReason}},
 	{Event: Refer, From: []State{Grid, Village, Town, Agreed}, To: Referred,
@@ -176,11 +180,11 @@ var Table = []Transition{
 	{Event: PartnerClose, From: []State{Referred}, To: PartnerClosed,
 		Grants: desk, Requires: []Field{FieldResult}},
 	{Event: Fulfil, From: []State{Agreed}, To: Fulfilled,
-		Grants: handlers, Requires: []Field{FieldVisit}},
+		Grants: mediators, Requires: []Field{FieldVisit}},
 	{Event: Remediate, From: []State{Agreed}, To: Town, Target: LocationTown,
 		Grants: handlers, Requires: []Field{FieldReason, FieldConsent}, Reasons: RemediateReasons},
 	{Event: CloseUnperformed, From: []State{Agreed}, To: Unperformed,
-		Grants: handlers, Requires: []Field{FieldVisit, FieldRoutes}, Routes: UnperformedRoutes},
+		Grants: mediators, Requires: []Field{FieldVisit, FieldRoutes}, Routes: UnperformedRoutes},
 }
 
 // Activity names a step that changes no state but is appended to the case's
@@ -223,18 +227,18 @@ type ActivityRule struct {
 
 // Activities is the activity table of DESIGN §4.
 var Activities = []ActivityRule{
-	{LogSession, "调解记录", tiers, handlers, []Field{FieldSession}},
+	{LogSession, "调解记录", tiers, mediators, []Field{FieldSession}},
 	{AddNote, "备注", States, everyone, []Field{FieldNote}},
 	{AddParty, "添加当事人", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldNewParty}},
 	{Assign, "指派调解员", activeCases, handlers, []Field{FieldMediator}},
-	{FollowUp, "回访记录", []State{Agreed}, handlers, []Field{FieldVisit}},
+	{FollowUp, "回访记录", []State{Agreed}, mediators, []Field{FieldVisit}},
 	{Suspend, "暂停计时", tiers, handlers, []Field{FieldReason}},
 	{Resume, "恢复计时", tiers, handlers, []Field{FieldReason}},
 	{Extend, "延长期限", tiers, handlers, []Field{FieldDays, FieldConsent, FieldReason}},
 	{Supervise, "督办", openStates, []Grant{supervisor}, []Field{FieldNote}},
 	{UpdateRisk, "更新风险", openStates, everyone, []Field{FieldRisk, FieldReason}},
 	{RightsNotice, "告知权利义务", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldNotice}},
-	{Confirm, "司法确认", []State{Agreed, Fulfilled}, handlers, []Field{FieldConfirm}},
+	{Confirm, "司法确认", []State{Agreed, Fulfilled}, mediators, []Field{FieldConfirm}},
 	{Archive, "归档", ClosedStates(), handlers, nil},
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
