@@ -74,7 +74,8 @@ func (e *Engine) decideOverdue(ctx context.Context, t *Tree, c *Case, now time.T
 	return ch, ActionSupervise, err
 }
 
-// RunScheduler sweeps every interval until ctx ends.
+// RunScheduler sweeps every interval until ctx ends, and clears expired
+// sessions.
 func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -82,6 +83,10 @@ func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 		res, err := e.RunDeadlines(ctx, e.Now())
 		if err == nil && (res.Escalated > 0 || res.Flagged > 0) {
 			slog.Info("deadline sweep", "escalated", res.Escalated, "flagged", res.Flagged)
+		}
+		// Expired sessions are of no use to anyone; the same pass clears them.
+		if err := e.Store.PruneSessions(ctx, e.Now()); err != nil && ctx.Err() == nil {
+			slog.Error("pruning expired sessions", "err", err)
 		}
 		select {
 		case <-ctx.Done():

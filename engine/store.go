@@ -57,10 +57,18 @@ type Store interface {
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSetting stores a setting.
 	SetSetting(ctx context.Context, key, value string) error
-	// InitSetting stores value under key unless the key has a value already,
-	// and returns the value that is stored; two servers starting at once
-	// agree on one.
-	InitSetting(ctx context.Context, key, value string) (string, error)
+
+	// FindSession returns the data of the session whose token hashes to
+	// hash, unless it expired by now.
+	FindSession(ctx context.Context, hash string, now time.Time) ([]byte, bool, error)
+	// SaveSession stores a session, or refreshes it; a refresh that would
+	// change nothing but move the expiry by less than a minute is skipped,
+	// so that reading pages writes nothing.
+	SaveSession(ctx context.Context, s *WebSession) error
+	// DeleteSession ends one session.
+	DeleteSession(ctx context.Context, hash string) error
+	// PruneSessions deletes the sessions expired by now.
+	PruneSessions(ctx context.Context, now time.Time) error
 
 	// DueCases returns the ids of the cases whose deadlines the scheduler has
 	// to deal with at now (see Engine.Sweep).

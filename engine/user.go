@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"strings"
 	"time"
 
@@ -132,7 +130,8 @@ func (e *Engine) CreateUser(ctx context.Context, u *User, password string) error
 	return e.Store.CreateUser(ctx, u)
 }
 
-// ChangePassword sets a user's new password.
+// ChangePassword sets a user's new password and ends every session of the
+// user, on every server: whoever kept an old cookie is logged out.
 func (e *Engine) ChangePassword(ctx context.Context, name, password string) error {
 	u, err := e.Store.FindUserByName(ctx, name)
 	if err != nil {
@@ -162,21 +161,6 @@ func (e *Engine) Authenticate(ctx context.Context, name, password string) (*User
 		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
 	}
 	return u, nil
-}
-
-// Secret returns the random secret named key, making it on first use. The
-// web layer signs session cookies with one; every server on one database
-// shares it.
-func (e *Engine) Secret(ctx context.Context, key string) ([]byte, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	v, err := e.Store.InitSetting(ctx, key, hex.EncodeToString(b))
-	if err != nil {
-		return nil, err
-	}
-	return hex.DecodeString(v)
 }
 
 // FindUser returns the user with id. Returns ENOTFOUND if none.

@@ -370,13 +370,6 @@ func TestUsersUnitsAndSettings(t *testing.T) {
 			t.Errorf("A1 is named %s", x.Name)
 		}
 	}
-	first, err := w.db.InitSetting(ctx, "k", "one")
-	if err != nil || first != "one" {
-		t.Fatalf("init: %q, %v", first, err)
-	}
-	if again, _ := w.db.InitSetting(ctx, "k", "two"); again != "one" {
-		t.Errorf("a second init replaced the value: %q", again)
-	}
 	if err := w.db.SetSetting(ctx, "k", "three"); err != nil {
 		t.Fatal(err)
 	}
@@ -497,5 +490,61 @@ func TestNoNamesInSQL(t *testing.T) {
 		if m := literal.Find(b); m != nil {
 			t.Errorf("%s writes %s into SQL", f, m)
 		}
+	}
+}
+
+// TestSessionRefreshes checks what a session's refresh writes: nothing when
+// only its expiry moves by less than a minute (every page view refreshes
+// the session of an idle timeout), the new expiry when it moves more, and
+// the new data and user at once; and that an expired session is not found
+// and is pruned.
+func TestSessionRefreshes(t *testing.T) {
+	w := newTown(t)
+	now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	s := &engine.WebSession{Hash: "h1", Data: []byte("anonymous"), Expiry: now.Add(2 * time.Hour)}
+	if err := w.db.SaveSession(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	expiry := func() time.Time {
+		t.Helper()
+		got, err := w.db.SessionExpiry(ctx, "h1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	u := &engine.User{Name: "m", DisplayName: "调解员", Role: workflow.RoleMediator, UnitID: w.tree.ByCode("A11").ID, PasswordHash: "x"}
+	if err := w.db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name   string
+		data   string
+		user   int64
+		expiry time.Time
+		want   time.Time
+	}{
+		{"thirty seconds later", "anonymous", 0, now.Add(2*time.Hour + 30*time.Second), now.Add(2 * time.Hour)},
+		{"two minutes later", "anonymous", 0, now.Add(2*time.Hour + 2*time.Minute), now.Add(2*time.Hour + 2*time.Minute)},
+		{"logged in ten seconds later", "user 1", u.ID, now.Add(2*time.Hour + 2*time.Minute + 10*time.Second), now.Add(2*time.Hour + 2*time.Minute + 10*time.Second)},
+	} {
+		if err := w.db.SaveSession(ctx, &engine.WebSession{Hash: "h1", UserID: step.user, Data: []byte(step.data), Expiry: step.expiry}); err != nil {
+			t.Fatal(err)
+		}
+		if got := expiry(); !got.Equal(step.want) {
+			t.Errorf("%s: expiry %s, want %s", step.name, got, step.want)
+		}
+	}
+	if data, ok, err := w.db.FindSession(ctx, "h1", now.Add(time.Hour)); err != nil || !ok || string(data) != "user 1" {
+		t.Errorf("a live session: %q %v %v", data, ok, err)
+	}
+	if _, ok, _ := w.db.FindSession(ctx, "h1", now.Add(3*time.Hour)); ok {
+		t.Error("an expired session was found")
+	}
+	if err := w.db.PruneSessions(ctx, now.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := w.db.FindSession(ctx, "h1", now); ok {
+		t.Error("a pruned session was found")
 	}
 }

@@ -113,9 +113,9 @@ func (d dialect) lockMigrations() string {
 // types.
 func (d dialect) types(q string) string {
 	if d.postgres {
-		return strings.NewReplacer("{{pk}}", "BIGSERIAL PRIMARY KEY", "{{time}}", "TIMESTAMPTZ").Replace(q)
+		return strings.NewReplacer("{{pk}}", "BIGSERIAL PRIMARY KEY", "{{time}}", "TIMESTAMPTZ", "{{bytes}}", "BYTEA").Replace(q)
 	}
-	return strings.NewReplacer("{{pk}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{time}}", "DATETIME").Replace(q)
+	return strings.NewReplacer("{{pk}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{time}}", "DATETIME", "{{bytes}}", "BLOB").Replace(q)
 }
 
 // prepares reports whether statements are prepared and cached here:

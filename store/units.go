@@ -97,16 +97,19 @@ func (db *DB) Users(ctx context.Context, units []int64) ([]*engine.User, error) 
 	return out, nil
 }
 
-// SetPasswordHash replaces a user's password hash.
+// SetPasswordHash replaces a user's password hash and, in the same
+// transaction, ends every session of the user.
 func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash string) error {
-	res := db.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).Update("password_hash", hash)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return engine.Errorf(engine.ENOTFOUND, "用户不存在。")
-	}
-	return nil
+	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("id = ?", id).Update("password_hash", hash)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return engine.Errorf(engine.ENOTFOUND, "用户不存在。")
+		}
+		return tx.Exec("DELETE FROM web_sessions WHERE user_id = ?", id).Error
+	})
 }
 
 // Setting returns a stored setting, "" when unset.
@@ -127,12 +130,3 @@ func (db *DB) SetSetting(ctx context.Context, key, value string) error {
 		"INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value).Error
 }
 
-// InitSetting stores value under key unless it is set, and returns the stored
-// value.
-func (db *DB) InitSetting(ctx context.Context, key, value string) (string, error) {
-	err := db.w.WithContext(ctx).Exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, value).Error
-	if err != nil {
-		return "", err
-	}
-	return db.Setting(ctx, key)
-}

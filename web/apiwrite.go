@@ -161,8 +161,8 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		"info":    map[string]any{"title": "矛盾纠纷调解 API", "version": "1"},
 		"servers": []any{map[string]any{"url": "/api/v1"}},
 		"components": map[string]any{"securitySchemes": map[string]any{
-			"session": map[string]any{"type": "apiKey", "in": "cookie", "name": sessionCookie},
-			"csrf":    map[string]any{"type": "apiKey", "in": "header", "name": "X-CSRF-Token", "description": "POST 时须与 mediation_csrf cookie 一致"}}},
+			"session": map[string]any{"type": "apiKey", "in": "cookie", "name": s.sessions.Cookie.Name},
+			"csrf":    map[string]any{"type": "apiKey", "in": "header", "name": "X-CSRF-Token", "description": "POST 时须带本会话页面上的 csrf 令牌"}}},
 		"security": []any{map[string]any{"session": []any{}, "csrf": []any{}}},
 		"paths":    paths,
 	})

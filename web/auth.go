@@ -1,18 +1,17 @@
 package web
 
 import (
-	"crypto/hmac"
+	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
-	"fmt"
+	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/demo"
@@ -20,44 +19,73 @@ import (
 )
 
 const (
-	sessionCookie = "mediation_session"
-	csrfCookie    = "mediation_csrf"
-	sessionTTL    = 12 * time.Hour
-	userKey       = "user"
+	userKey = "user"
+	// The session's values: the user's id once logged in, and the CSRF
+	// token of every form the session is shown.
+	sessionUserID = "user"
+	sessionCSRF   = "csrf"
 )
 
-// sign returns the HMAC of value under the server's secret.
-func (s *Server) sign(value string) string {
-	m := hmac.New(sha256.New, s.secret)
-	m.Write([]byte(value))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// sessionStore keeps the session manager's sessions in the database,
+// through the engine, under the hash of their token.
+type sessionStore struct{ e *engine.Engine }
+
+// FindCtx reckons expiry by the wall clock, as the session manager does
+// when it sets it.
+func (st sessionStore) FindCtx(ctx context.Context, hash string) ([]byte, bool, error) {
+	return st.e.FindSession(ctx, hash, time.Now())
 }
 
-// setSession writes a signed cookie naming the user until it expires.
-func (s *Server) setSession(c echo.Context, u *engine.User) {
-	exp := s.Engine.Now().Add(sessionTTL).Unix()
-	v := fmt.Sprintf("%d.%d", u.ID, exp)
-	s.setCookie(c, sessionCookie, v+"."+s.sign(v), sessionTTL)
-}
-
-func (s *Server) setCookie(c echo.Context, name, value string, ttl time.Duration) {
-	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(ttl.Seconds()),
-		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
-}
-
-// sessionUser returns the user of a valid session cookie, or nil.
-func (s *Server) sessionUser(c echo.Context) *engine.User {
-	ck, err := c.Cookie(sessionCookie)
+// CommitCtx stores a session with the user it belongs to, read from the
+// data itself, so that a new password ends every session of the user.
+func (st sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, expiry time.Time) error {
+	_, values, err := scs.GobCodec{}.Decode(b)
 	if err != nil {
-		return nil
+		return err
 	}
-	parts := strings.Split(ck.Value, ".")
-	if len(parts) != 3 || !hmac.Equal([]byte(s.sign(parts[0]+"."+parts[1])), []byte(parts[2])) {
-		return nil
+	id, _ := values[sessionUserID].(int64)
+	return st.e.SaveSession(ctx, &engine.WebSession{Hash: hash, UserID: id, Data: b, Expiry: expiry})
+}
+
+func (st sessionStore) DeleteCtx(ctx context.Context, hash string) error {
+	return st.e.EndSession(ctx, hash)
+}
+
+func (st sessionStore) Find(hash string) ([]byte, bool, error) {
+	return st.FindCtx(context.Background(), hash)
+}
+
+func (st sessionStore) Commit(hash string, b []byte, expiry time.Time) error {
+	return st.CommitCtx(context.Background(), hash, b, expiry)
+}
+
+func (st sessionStore) Delete(hash string) error { return st.DeleteCtx(context.Background(), hash) }
+
+// newSessions sets up the session manager: a random token in the cookie,
+// its hash in the database, an absolute lifetime and an idle timeout. Over
+// TLS the cookie is Secure and __Host- prefixed, so no other site on the
+// domain can set or read it.
+func newSessions(e *engine.Engine, opt Options) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = sessionStore{e}
+	sm.HashTokenInStore = true
+	sm.Lifetime, sm.IdleTimeout = opt.SessionLifetime, opt.SessionIdle
+	sm.Cookie.Name = "mediation_session"
+	if opt.Secure {
+		sm.Cookie.Name, sm.Cookie.Secure = "__Host-mediation_session", true
 	}
-	id, err1 := strconv.ParseInt(parts[0], 10, 64)
-	exp, err2 := strconv.ParseInt(parts[1], 10, 64)
-	if err1 != nil || err2 != nil || s.Engine.Now().Unix() > exp {
+	sm.Cookie.HttpOnly, sm.Cookie.SameSite, sm.Cookie.Path = true, http.SameSiteLaxMode, "/"
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		slog.Error("session", "path", r.URL.Path, "err", err)
+		http.Error(w, "系统错误，请稍后再试。", http.StatusInternalServerError)
+	}
+	return sm
+}
+
+// sessionUser returns the user of the request's session, or nil.
+func (s *Server) sessionUser(c echo.Context) *engine.User {
+	id := s.sessions.GetInt64(c.Request().Context(), sessionUserID)
+	if id == 0 {
 		return nil
 	}
 	u, err := s.Engine.FindUser(c.Request().Context(), id)
@@ -90,24 +118,26 @@ func currentUser(c echo.Context) *engine.User {
 
 func actor(c echo.Context) engine.Actor { return currentUser(c).Actor() }
 
-// csrf gives every browser a random token in a cookie and requires it back in
-// the form (or, from scripts, the X-CSRF-Token header) of every POST (double
-// submit): another site can make the browser send the cookie, but cannot
-// read it to fill the form.
+// csrf keeps a random token in each browser's session and requires it back
+// in the form's body (or, from scripts, the X-CSRF-Token header) of every
+// POST: another site can make the browser send the session cookie, but
+// cannot read the token. Bound to the session, a token planted in a cookie
+// or copied from another session is worth nothing.
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token := ""
-		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) == 32 {
-			token = ck.Value
-		} else {
+		ctx := c.Request().Context()
+		token := s.sessions.GetString(ctx, sessionCSRF)
+		if token == "" {
 			b := make([]byte, 16)
 			if _, err := rand.Read(b); err != nil {
 				return err
 			}
 			token = hex.EncodeToString(b)
-			s.setCookie(c, csrfCookie, token, 24*time.Hour)
+			s.sessions.Put(ctx, sessionCSRF, token)
 		}
 		c.Set("csrf", token)
+		// Scripts read it from any answer; another site's page cannot.
+		c.Response().Header().Set("X-CSRF-Token", token)
 		if c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead {
 			// The token comes from the header or the form's body, never
 			// from the address, which ends up in logs and Referer headers.
@@ -163,12 +193,20 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	s.limiter.reset(key)
-	s.setSession(c, u)
+	// A new token at login, so that a token planted before it is worthless.
+	ctx := c.Request().Context()
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionUserID, u.ID)
 	return c.Redirect(http.StatusSeeOther, "/cases")
 }
 
+// handleLogout ends the session in the database, on every server.
 func (s *Server) handleLogout(c echo.Context) error {
-	s.setCookie(c, sessionCookie, "", -time.Second)
+	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 

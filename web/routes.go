@@ -22,15 +22,18 @@ func (s *Server) routes() {
 	// 1 MiB; a larger one gets 413 before anything reads it.
 	forms, calls := middleware.BodyLimit("2M"), middleware.BodyLimit("1M")
 
+	// Every page and call but the static files has a session.
+	session := echo.WrapMiddleware(s.sessions.LoadAndSave)
+
 	// Public pages. POSTs carry a CSRF token.
-	public := e.Group("", forms, s.csrf)
+	public := e.Group("", forms, session, s.csrf)
 	public.GET("/login", s.handleLoginForm)
 	public.POST("/login", s.handleLogin)
 	public.GET("/lookup", s.handleLookupForm)
 	public.POST("/lookup", s.handleLookup)
 
 	// Pages for logged-in users.
-	pages := e.Group("", forms, s.csrf, s.requireUser)
+	pages := e.Group("", forms, session, s.csrf, s.requireUser)
 	pages.POST("/logout", s.handleLogout)
 	pages.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/cases") })
 	pages.GET("/cases", s.handleCaseList)
@@ -58,7 +61,7 @@ func (s *Server) routes() {
 	// JSON API for logged-in users; its POSTs carry the CSRF token in the
 	// X-CSRF-Token header.
 	e.GET("/api/v1/openapi.json", s.handleOpenAPI)
-	api := e.Group("/api/v1", calls, s.csrf, s.requireUser)
+	api := e.Group("/api/v1", calls, session, s.csrf, s.requireUser)
 	api.GET("/workflow", s.handleAPIWorkflow)
 	api.GET("/route", s.handleRoute)
 	api.GET("/reports", s.handleAPIReport)

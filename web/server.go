@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/templates"
 	"github.com/labstack/echo/v4"
@@ -24,23 +25,34 @@ import (
 // Server serves the web interface and the API.
 type Server struct {
 	Engine *engine.Engine
-	// SecureCookies marks cookies Secure; set it when serving over HTTPS.
-	SecureCookies bool
 
-	echo    *echo.Echo
-	secret  []byte
-	pages   map[string]*template.Template
-	limiter *limiter
+	echo     *echo.Echo
+	sessions *scs.SessionManager
+	pages    map[string]*template.Template
+	limiter  *limiter
 }
 
-// NewServer builds the server: it parses every template and loads the
-// session secret, so a broken template fails at start-up, not on a request.
-func NewServer(ctx context.Context, e *engine.Engine) (*Server, error) {
-	secret, err := e.Secret(ctx, "session_secret")
-	if err != nil {
-		return nil, fmt.Errorf("web: session secret: %w", err)
+// Options are how a deployment serves.
+type Options struct {
+	// Secure says the pages reach browsers over HTTPS (directly or through
+	// a proxy): cookies are Secure and __Host- prefixed, and HSTS is sent.
+	Secure bool
+	// SessionLifetime ends a session however busy it is (12 hours by
+	// default); SessionIdle ends one left unused (2 hours by default).
+	SessionLifetime, SessionIdle time.Duration
+}
+
+// NewServer builds the server: it parses every template, so a broken
+// template fails at start-up, not on a request.
+func NewServer(e *engine.Engine, opt Options) (*Server, error) {
+	if opt.SessionLifetime <= 0 {
+		opt.SessionLifetime = 12 * time.Hour
 	}
-	s := &Server{Engine: e, secret: secret, limiter: newLimiter(func() time.Time { return e.Now() }, 5, 5*time.Minute)}
+	if opt.SessionIdle <= 0 {
+		opt.SessionIdle = 2 * time.Hour
+	}
+	s := &Server{Engine: e, sessions: newSessions(e, opt), limiter: newLimiter(func() time.Time { return e.Now() }, 5, 5*time.Minute)}
+	var err error
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err
 	}
@@ -48,12 +60,18 @@ func NewServer(ctx context.Context, e *engine.Engine) (*Server, error) {
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(middleware.Recover())
+	hsts := 0
+	if opt.Secure {
+		// Over HTTPS, browsers are told to come back over HTTPS only.
+		hsts = 365 * 24 * 3600
+	}
 	s.echo.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
 		XFrameOptions:         "DENY",
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+		HSTSMaxAge:            hsts,
 	}))
 	s.echo.Use(s.logRequests)
 	s.routes()

@@ -95,7 +95,7 @@ func newSiteAt(t *testing.T, now func() time.Time) *site {
 	open("agreed", "G11", engine.Step{Event: workflow.AcceptGrid}, engine.Step{Event: workflow.Agree,
 		Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten, Terms: "李四疏通水沟", Performance: "当面"}}})
 	open("other town", "G31", engine.Step{Event: workflow.AcceptTown})
-	srv, err := web.NewServer(ctx, e)
+	srv, err := web.NewServer(e, web.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs, o := m.flags("serve")
 	addr := fs.String("addr", envOr(m.Getenv("MEDIATION_ADDR"), ":8080"), "监听地址")
 	withDemo := fs.Bool("demo", false, "数据库为空时先载入演示镇")
-	secure := fs.Bool("secure-cookies", false, "Cookie 只经 HTTPS 发送（在 HTTPS 之后部署时打开）")
+	secure := fs.Bool("secure-cookies", false, "经 HTTPS 提供（直接或经代理）：Cookie 只经 HTTPS 发送并带 __Host- 前缀，并发送 HSTS")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,11 +44,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	srv, err := web.NewServer(ctx, e)
+	lifetime, idle, err := cfg.sessions()
 	if err != nil {
 		return err
 	}
-	srv.SecureCookies = *secure
+	srv, err := web.NewServer(e, web.Options{Secure: *secure, SessionLifetime: lifetime, SessionIdle: idle})
+	if err != nil {
+		return err
+	}
 	sched, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {

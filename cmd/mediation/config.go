@@ -17,6 +17,10 @@ import (
 type Config struct {
 	TimeZone      string                  `json:"time_zone"`
 	SweepInterval string                  `json:"sweep_interval"`
+	// Sessions end after session_lifetime (12h by default) however busy,
+	// and after session_idle (2h) unused.
+	SessionLifetime string `json:"session_lifetime"`
+	SessionIdle     string `json:"session_idle"`
 	Deadlines     *PolicyConfig           `json:"deadlines"`
 	Towns         map[string]PolicyConfig `json:"towns"`
 	Calendar      struct {
@@ -120,6 +124,25 @@ func (c *Config) interval() (time.Duration, error) {
 		return 0, fmt.Errorf("配置项 sweep_interval“%s”无效，应如“5m”“30s”", c.SweepInterval)
 	}
 	return d, nil
+}
+
+// sessions returns the sessions' lifetime and idle timeout, zero for the
+// defaults.
+func (c *Config) sessions() (lifetime, idle time.Duration, err error) {
+	for _, v := range []struct {
+		key, s string
+		into   *time.Duration
+	}{{"session_lifetime", c.SessionLifetime, &lifetime}, {"session_idle", c.SessionIdle, &idle}} {
+		if v.s == "" {
+			continue
+		}
+		d, err := time.ParseDuration(v.s)
+		if err != nil || d < time.Minute {
+			return 0, 0, fmt.Errorf("配置项 %s“%s”无效，应如“12h”“30m”", v.key, v.s)
+		}
+		*v.into = d
+	}
+	return lifetime, idle, nil
 }
 
 // configure copies the configuration onto the engine, after checking it.

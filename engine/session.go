@@ -1,0 +1,30 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// WebSession is a logged-in browser, kept in the database so that every server
+// on it knows it and a logout or a new password ends it everywhere. Only
+// the hash of its random token is stored; Data is the session manager's
+// own encoding of what the session holds.
+type WebSession struct {
+	Hash   string
+	UserID int64 // 0 before login
+	Data   []byte
+	Expiry time.Time
+}
+
+// FindSession returns the data of the session whose token hashes to hash,
+// unless it expired by now. The session manager reckons expiry by the wall
+// clock, not the engine's, so the caller says what now is.
+func (e *Engine) FindSession(ctx context.Context, hash string, now time.Time) ([]byte, bool, error) {
+	return e.Store.FindSession(ctx, hash, now)
+}
+
+// SaveSession stores or refreshes a session.
+func (e *Engine) SaveSession(ctx context.Context, s *WebSession) error { return e.Store.SaveSession(ctx, s) }
+
+// EndSession ends one session.
+func (e *Engine) EndSession(ctx context.Context, hash string) error { return e.Store.DeleteSession(ctx, hash) }

@@ -1,0 +1,156 @@
+package web_test
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store"
+	"github.com/grassroots/mediation/web"
+	_ "github.com/mattn/go-sqlite3" // The test reads the database file as a backup's reader would.
+)
+
+// sessionCookie is the session cookie a client holds now.
+func (c *client) sessionCookie() *http.Cookie {
+	c.t.Helper()
+	u, _ := http.NewRequest(http.MethodGet, c.s.URL, nil)
+	for _, ck := range c.http.Jar.Cookies(u.URL) {
+		if ck.Name == "mediation_session" {
+			return ck
+		}
+	}
+	c.t.Fatal("no session cookie")
+	return nil
+}
+
+// with sends a GET with only the given session cookie, as someone who
+// copied it would.
+func with(t *testing.T, base, path string, ck *http.Cookie) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+	req.AddCookie(ck)
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestSessionsEnd checks that a session can be ended: a cookie kept from
+// before a logout, a new password or a long idle spell opens nothing, on
+// this server or another on the same database; and that the database holds
+// nothing a reader of a backup could make a cookie from.
+func TestSessionsEnd(t *testing.T) {
+	s := newSite(t)
+	second, err := store.Open(ctx, "file:"+s.db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { second.Close() })
+	other, err := web.NewServer(engine.New(second), web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := httptest.NewServer(other)
+	t.Cleanup(b.Close)
+
+	// Logging out on one server ends the session on both.
+	c := s.login(t, "mediator@G11")
+	kept := c.sessionCookie()
+	for _, base := range []string{s.URL, b.URL} {
+		if code := with(t, base, "/api/v1/cases", kept); code != 200 {
+			t.Fatalf("a live session on %s: %d", base, code)
+		}
+	}
+	c.get("/cases")
+	if code, _ := c.post("/logout", url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("logout: %d", code)
+	}
+	for _, base := range []string{s.URL, b.URL} {
+		if code := with(t, base, "/api/v1/cases", kept); code != 401 {
+			t.Errorf("a cookie kept from before the logout, on %s: %d, want 401", base, code)
+		}
+	}
+
+	// A new password ends every session of the user.
+	c = s.login(t, "mediator@G11")
+	kept = c.sessionCookie()
+	if err := s.e.ChangePassword(ctx, "mediator@G11", "另一个足够长的密码"); err != nil {
+		t.Fatal(err)
+	}
+	if code := with(t, b.URL, "/api/v1/cases", kept); code != 401 {
+		t.Errorf("a cookie from before the new password: %d, want 401", code)
+	}
+
+	// A session unused for the idle timeout (two hours) ends, and its
+	// expiry says so: two hours from the last use, not twelve.
+	c = s.login(t, "supervisor@T1")
+	kept = c.sessionCookie()
+	raw, err := sql.Open("sqlite3", "file:"+s.db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var expiry time.Time
+	var user int64
+	if err := raw.QueryRow("SELECT expiry, user_id FROM web_sessions WHERE user_id IS NOT NULL ORDER BY expiry DESC LIMIT 1").Scan(&expiry, &user); err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(expiry); left < 119*time.Minute || left > 121*time.Minute {
+		t.Errorf("a fresh session expires in %s, want two hours", left)
+	}
+	if _, err := raw.Exec("UPDATE web_sessions SET expiry = ? WHERE user_id = ?", time.Now().Add(-time.Second).UTC(), user); err != nil {
+		t.Fatal(err)
+	}
+	if code := with(t, s.URL, "/api/v1/cases", kept); code != 401 {
+		t.Errorf("a cookie past the idle timeout: %d, want 401", code)
+	}
+
+	// What a backup holds: the hashes of tokens, never a token, and no key.
+	c = s.login(t, "intake@T1")
+	token := c.sessionCookie().Value
+	var stored, secrets int
+	if err := raw.QueryRow("SELECT COUNT(*) FROM web_sessions WHERE hash = ?", token).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.QueryRow("SELECT COUNT(*) FROM settings WHERE key LIKE '%secret%'").Scan(&secrets); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 0 || secrets != 0 {
+		t.Errorf("the database holds %d raw session tokens and %d secrets", stored, secrets)
+	}
+	sum := sha256.Sum256([]byte(token))
+	var hashed int
+	if err := raw.QueryRow("SELECT COUNT(*) FROM web_sessions WHERE hash = ?", base64.RawURLEncoding.EncodeToString(sum[:])).Scan(&hashed); err != nil || hashed != 1 {
+		t.Errorf("the session is not stored by the SHA-256 of its token: %d, %v", hashed, err)
+	}
+}
+
+// TestTokenBoundToTheSession checks that a CSRF token counts only in the
+// session it was given to: one copied from another session is refused.
+func TestTokenBoundToTheSession(t *testing.T) {
+	s := newSite(t)
+	a, b := s.login(t, "mediator@G11"), s.login(t, "mediator@G11")
+	a.get("/cases")
+	b.get("/cases")
+	if a.csrf == b.csrf {
+		t.Fatal("two sessions got the same token")
+	}
+	k := s.caseNow(t, "grid")
+	b.csrf = a.csrf
+	code, body := b.post(casePath(k, "/do/note"), url.Values{"version": {"2"}, "note": {"电话联系"}})
+	if code != 403 || !strings.Contains(body, "表单已过期") {
+		t.Errorf("a token of another session: %d", code)
+	}
+	if now := s.caseNow(t, "grid"); now.Version != k.Version {
+		t.Errorf("the case changed to version %d", now.Version)
+	}
+}
