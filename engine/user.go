@@ -18,6 +18,9 @@ type User struct {
 	UnitID       int64
 	PasswordHash string
 	CreatedAt    time.Time
+	// Demo marks an account of the demo still on the demo's published
+	// password; a new password clears it.
+	Demo bool
 }
 
 // Actor is who does something: a logged-in user or the system.
@@ -161,6 +164,22 @@ func (e *Engine) Authenticate(ctx context.Context, name, password string) (*User
 		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
 	}
 	return u, nil
+}
+
+// DemoUsers returns the names of the demo's accounts still on its published
+// password.
+func (e *Engine) DemoUsers(ctx context.Context) (map[string]bool, error) {
+	users, err := e.Store.Users(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, u := range users {
+		if u.Demo {
+			names[u.Name] = true
+		}
+	}
+	return names, nil
 }
 
 // FindUser returns the user with id. Returns ENOTFOUND if none.

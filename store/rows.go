@@ -42,13 +42,14 @@ type userRow struct {
 	UnitID       int64
 	PasswordHash string
 	CreatedAt    time.Time
+	Demo         bool
 }
 
 func (userRow) TableName() string { return "users" }
 
 func (r *userRow) toUser() *engine.User {
 	return &engine.User{ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, Role: workflow.Role(r.Role),
-		UnitID: r.UnitID, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt}
+		UnitID: r.UnitID, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, Demo: r.Demo}
 }
 
 type caseRow struct {

@@ -51,7 +51,7 @@ func (db *DB) CreateUser(ctx context.Context, u *engine.User) error {
 		u.CreatedAt = time.Now().UTC()
 	}
 	row := userRow{Name: u.Name, DisplayName: u.DisplayName, Role: string(u.Role), UnitID: u.UnitID,
-		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt.UTC()}
+		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt.UTC(), Demo: u.Demo}
 	if err := db.w.WithContext(ctx).Create(&row).Error; err != nil {
 		if isUniqueViolation(err) {
 			return engine.Errorf(engine.ECONFLICT, "用户名“%s”已被使用。", u.Name)
@@ -97,11 +97,12 @@ func (db *DB) Users(ctx context.Context, units []int64) ([]*engine.User, error) 
 	return out, nil
 }
 
-// SetPasswordHash replaces a user's password hash and, in the same
+// SetPasswordHash replaces a user's password hash, which takes a demo
+// account off the demo's published password, and, in the same
 // transaction, ends every session of the user.
 func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash string) error {
 	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&userRow{}).Where("id = ?", id).Update("password_hash", hash)
+		res := tx.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "demo": false})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -129,4 +130,3 @@ func (db *DB) SetSetting(ctx context.Context, key, value string) error {
 	return db.w.WithContext(ctx).Exec(
 		"INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value).Error
 }
-

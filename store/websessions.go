@@ -28,24 +28,27 @@ func (db *DB) FindSession(ctx context.Context, hash string, now time.Time) ([]by
 // an idle timeout every request refreshes its session, and reading a page
 // should not cost a write to disk.
 func (db *DB) SaveSession(ctx context.Context, s *engine.WebSession) error {
-	w := conn{d: db.d, pool: db.wsql, cache: db.wstmts}
-	_, err := w.exec(ctx, `INSERT INTO web_sessions (hash, user_id, data, expiry) VALUES (?, ?, ?, ?)
+	return db.write(ctx, func(w conn) error {
+		_, err := w.exec(ctx, `INSERT INTO web_sessions (hash, user_id, data, expiry) VALUES (?, ?, ?, ?)
 		ON CONFLICT (hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expiry = excluded.expiry
 		WHERE web_sessions.data <> excluded.data OR web_sessions.user_id IS DISTINCT FROM excluded.user_id OR web_sessions.expiry < ?`,
-		s.Hash, nilIfZero(s.UserID), s.Data, s.Expiry.UTC(), s.Expiry.Add(-time.Minute).UTC())
-	return err
+			s.Hash, nilIfZero(s.UserID), s.Data, s.Expiry.UTC(), s.Expiry.Add(-time.Minute).UTC())
+		return err
+	})
 }
 
 // DeleteSession ends one session.
 func (db *DB) DeleteSession(ctx context.Context, hash string) error {
-	w := conn{d: db.d, pool: db.wsql, cache: db.wstmts}
-	_, err := w.exec(ctx, "DELETE FROM web_sessions WHERE hash = ?", hash)
-	return err
+	return db.write(ctx, func(w conn) error {
+		_, err := w.exec(ctx, "DELETE FROM web_sessions WHERE hash = ?", hash)
+		return err
+	})
 }
 
 // PruneSessions deletes the sessions expired by now.
 func (db *DB) PruneSessions(ctx context.Context, now time.Time) error {
-	w := conn{d: db.d, pool: db.wsql, cache: db.wstmts}
-	_, err := w.exec(ctx, "DELETE FROM web_sessions WHERE expiry <= ?", now.UTC())
-	return err
+	return db.write(ctx, func(w conn) error {
+		_, err := w.exec(ctx, "DELETE FROM web_sessions WHERE expiry <= ?", now.UTC())
+		return err
+	})
 }

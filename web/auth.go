@@ -171,9 +171,24 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 	return s.renderLogin(c, http.StatusOK, loginData{})
 }
 
+// renderLogin shows the login form and, on a server started with --demo,
+// the demo's accounts still on its published password.
 func (s *Server) renderLogin(c echo.Context, status int, d loginData) error {
-	if pw, err := s.Engine.Setting(c.Request().Context(), demo.PasswordSetting); err == nil && pw != "" {
-		d.Demo = &demoData{Password: pw, Accounts: demo.Accounts}
+	ctx := c.Request().Context()
+	if pw, err := s.Engine.Setting(ctx, demo.PasswordSetting); s.demo && err == nil && pw != "" {
+		on, err := s.Engine.DemoUsers(ctx)
+		if err != nil {
+			return err
+		}
+		d.Demo = &demoData{Password: pw}
+		for _, a := range demo.Accounts {
+			if on[a.Name] {
+				d.Demo.Accounts = append(d.Demo.Accounts, a)
+			}
+		}
+		if len(d.Demo.Accounts) == 0 {
+			d.Demo = nil
+		}
 	}
 	return s.render(c, status, "login", "登录", d)
 }

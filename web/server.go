@@ -27,6 +27,7 @@ type Server struct {
 	Engine *engine.Engine
 
 	echo     *echo.Echo
+	demo     bool
 	sessions *scs.SessionManager
 	pages    map[string]*template.Template
 	limiter  *limiter
@@ -40,6 +41,9 @@ type Options struct {
 	// SessionLifetime ends a session however busy it is (12 hours by
 	// default); SessionIdle ends one left unused (2 hours by default).
 	SessionLifetime, SessionIdle time.Duration
+	// Demo shows the demo's accounts and password on the login page: only
+	// a server started with --demo does.
+	Demo bool
 }
 
 // NewServer builds the server: it parses every template, so a broken
@@ -51,7 +55,7 @@ func NewServer(e *engine.Engine, opt Options) (*Server, error) {
 	if opt.SessionIdle <= 0 {
 		opt.SessionIdle = 2 * time.Hour
 	}
-	s := &Server{Engine: e, sessions: newSessions(e, opt), limiter: newLimiter(func() time.Time { return e.Now() }, 5, 5*time.Minute)}
+	s := &Server{Engine: e, demo: opt.Demo, sessions: newSessions(e, opt), limiter: newLimiter(func() time.Time { return e.Now() }, 5, 5*time.Minute)}
 	var err error
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err

@@ -93,6 +93,50 @@ func TestWorkflowCommand(t *testing.T) {
 	}
 }
 
+// serve runs the whole program as `serve` with args on dsn until the test
+// ends, and returns its address and what it wrote to standard error.
+func serve(t *testing.T, dsn string, args ...string) (string, *bytes.Buffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	var errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb, Ready: func(a net.Addr) { addr <- a },
+		Getenv: func(string) string { return "" }}
+	go func() { done <- m.Run(ctx, append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, args...)) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	select {
+	case a := <-addr:
+		return "http://" + a.String(), &errb
+	case err := <-done:
+		done <- nil
+		t.Fatalf("serve stopped: %v\n%s", err, errb.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return "", nil
+}
+
+// page fetches a page and fails the test unless it answers 200.
+func page(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: %d", url, resp.StatusCode)
+	}
+	return string(body)
+}
+
 // TestServeDemo runs the whole program as `serve --demo` does on an empty
 // database and fetches its pages.
 func TestServeDemo(t *testing.T) {
@@ -100,39 +144,40 @@ func TestServeDemo(t *testing.T) {
 	if _, _, err := run(t, dsn, "", "demo", "--cases", "60"); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	var errb bytes.Buffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb, Ready: func(a net.Addr) { addr <- a },
-		Getenv: func(string) string { return "" }}
-	go func() { done <- m.Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--demo"}) }()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a.String()
-	case err := <-done:
-		t.Fatalf("serve stopped: %v\n%s", err, errb.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
+	base, errb := serve(t, dsn, "--demo")
 	for path, want := range map[string]string{"/healthz": "ok", "/login": "演示账号"} {
-		resp, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Errorf("%s: %d %q", path, resp.StatusCode, body)
+		if body := page(t, base+path); !strings.Contains(body, want) {
+			t.Errorf("%s lacks %q: %q", path, want, body)
 		}
 	}
 	if !strings.Contains(errb.String(), "jiedai") {
 		t.Errorf("serve --demo on a demo database did not print the accounts:\n%s", errb.String())
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
+}
+
+// TestDemoIsExplicit checks that the demo's password shows only on a
+// server started with --demo: without it the login page is plain and the
+// log warns that the database holds the demo; an account given its own
+// password leaves the list.
+func TestDemoIsExplicit(t *testing.T) {
+	dsn := storetest.DSN(t)
+	if _, _, err := run(t, dsn, "", "demo", "--cases", "20"); err != nil {
+		t.Fatal(err)
+	}
+	base, errb := serve(t, dsn)
+	if body := page(t, base+"/login"); strings.Contains(body, "演示账号") || strings.Contains(body, "jiedai") {
+		t.Errorf("serve without --demo shows the demo accounts:\n%s", body)
+	}
+	if !strings.Contains(errb.String(), "这个数据库装有演示数据") {
+		t.Errorf("serve without --demo on a demo database gave no warning:\n%s", errb.String())
+	}
+	if _, _, err := run(t, dsn, "一个新的足够长的密码\n", "user", "passwd", "jiedai"); err != nil {
+		t.Fatal(err)
+	}
+	base, _ = serve(t, dsn, "--demo")
+	body := page(t, base+"/login")
+	if strings.Contains(body, "jiedai") || !strings.Contains(body, "wangge") {
+		t.Errorf("after jiedai's new password, the demo list:\n%s", body)
 	}
 }
 

@@ -198,7 +198,7 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 		byName[u.Name] = u
 	}
 	add := func(name, display string, role workflow.Role, unit *engine.Unit) error {
-		u := &engine.User{Name: name, DisplayName: display, Role: role, UnitID: unit.ID}
+		u := &engine.User{Name: name, DisplayName: display, Role: role, UnitID: unit.ID, Demo: true}
 		if err := b.e.CreateUser(ctx, u, pw); err != nil {
 			return err
 		}
