@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +45,15 @@ type ImportLine struct {
 	Requests     string        `json:"requests"`
 	Parties      []PartyJSON   `json:"parties"`
 	Events       []ImportEvent `json:"events"`
+	// ExternalID, when given, names the case in the system it comes from:
+	// a second line with the same id is the same case, whatever else it
+	// says.
+	ExternalID string `json:"external_id"`
 }
+
+// maxLine bounds one line of an import file; a longer one is reported
+// with its number and skipped, and the lines after it still load.
+const maxLine = 16 << 20
 
 // ImportEvent is one event of an imported history: its name and time, who
 // did it (optional: a user name), and its data as the API carries it.
@@ -94,12 +103,22 @@ func (e *Engine) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*I
 	}
 	res := &ImportResult{}
 	dry := newDryTree(t)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	for sc.Scan() {
+	br := bufio.NewReaderSize(r, 64*1024)
+	for {
+		line, tooLong, err := readLine(br, maxLine)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return res, Errorf(EINVALID, "读取第%d行后出错：%v", res.Lines, err)
+		}
+		if line == nil && !tooLong && errors.Is(err, io.EOF) {
+			break
+		}
 		res.Lines++
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) > 0 && line[0] != '#' {
+		// A byte-order mark, as some editors write, starts the file.
+		line = bytes.TrimSpace(bytes.TrimPrefix(line, []byte("\ufeff")))
+		switch {
+		case tooLong:
+			res.Errors = append(res.Errors, LineError{res.Lines, Errorf(EINVALID, "这一行超过 %d MB，已跳过。", maxLine>>20)})
+		case len(line) > 0 && line[0] != '#':
 			if err := e.importLine(ctx, line, opt.DryRun, dry, res); err != nil {
 				if ErrorCode(err) == EINTERNAL && ctx.Err() != nil {
 					return res, err
@@ -110,11 +129,35 @@ func (e *Engine) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*I
 		if opt.Progress != nil {
 			opt.Progress(res.Lines)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return res, Errorf(EINVALID, "读取第%d行后出错：%v", res.Lines, err)
+		if errors.Is(err, io.EOF) {
+			return res, nil
+		}
 	}
 	return res, nil
+}
+
+// readLine reads one line of at most max bytes, without its newline. A
+// longer line is read to its end and dropped: tooLong says so.
+func readLine(r *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		part, err := r.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(part) > max+1 {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, part...)
+			}
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			if tooLong {
+				return nil, true, err
+			}
+			if len(line) == 0 && err != nil {
+				return nil, false, err
+			}
+			return bytes.TrimSuffix(line, []byte("\n")), false, err
+		}
+	}
 }
 
 func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *dryTree, res *ImportResult) error {
@@ -145,13 +188,17 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 		res.Units++
 		return nil
 	case "case":
-		sum := sha256.Sum256(raw)
-		key := hex.EncodeToString(sum[:16])
-		if seen, err := e.Store.ImportedCase(ctx, key); err != nil {
+		key, old, err := importKeys(&l, raw)
+		if err != nil {
 			return err
-		} else if seen || dry.seen[key] {
-			res.Skipped++
-			return nil
+		}
+		for _, k := range []string{key, old} {
+			if seen, err := e.Store.ImportedCase(ctx, k); err != nil {
+				return err
+			} else if seen || dry.seen[k] {
+				res.Skipped++
+				return nil
+			}
 		}
 		reg, err := e.replay(ctx, dry.tree(), &l, key, dry.users)
 		if err != nil {
@@ -167,6 +214,32 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 		return nil
 	}
 	return Errorf(EINVALID, "type 必须是 unit 或 case，而不是“%s”。", l.Type)
+}
+
+// importKeys names an imported case so that a second import knows it: by
+// its external id when the line gives one, or else by its content as
+// parsed, written out again in one canonical form, so that the same case
+// with other spacing or field order is the same case. old is the key of
+// the line's exact bytes, which imports before this rule stored.
+func importKeys(l *ImportLine, raw []byte) (key, old string, err error) {
+	sum := sha256.Sum256(raw)
+	old = hex.EncodeToString(sum[:16])
+	if id := strings.TrimSpace(l.ExternalID); id != "" {
+		return "ext:" + id, old, nil
+	}
+	// The same instant written in another zone is the same case.
+	c := *l
+	c.OpenedAt = c.OpenedAt.UTC()
+	c.Events = slices.Clone(c.Events)
+	for i := range c.Events {
+		c.Events[i].At = c.Events[i].At.UTC()
+	}
+	canonical, err := json.Marshal(&c)
+	if err != nil {
+		return "", "", err
+	}
+	sum = sha256.Sum256(canonical)
+	return "c:" + hex.EncodeToString(sum[:16]), old, nil
 }
 
 // replay builds an imported case and runs its history through the workflow in

@@ -1,9 +1,11 @@
 package engine_test
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -86,5 +88,70 @@ func TestImportRejectsBrokenHistories(t *testing.T) {
 		if wantTotal := map[bool]int{true: 0, false: 2}[dry]; total != wantTotal {
 			t.Errorf("dry=%v: %d cases stored, want %d", dry, total, wantTotal)
 		}
+	}
+}
+
+// reserialise writes every line of an import file again as another program
+// would: its fields in another order, with spaces, and its times in UTC.
+func reserialise(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatal(err)
+		}
+		if at, ok := v["opened_at"].(string); ok {
+			tm, _ := time.Parse(time.RFC3339, at)
+			v["opened_at"] = tm.UTC().Format(time.RFC3339Nano)
+		}
+		pretty, _ := json.MarshalIndent(v, "", " ")
+		out.WriteString(strings.ReplaceAll(string(pretty), "\n", " ") + "\n")
+	}
+	return out.String()
+}
+
+// TestImportIsSafeToRepeat imports the fixture, then the same cases written
+// out by another program with a byte-order mark: nothing is added. A case
+// with an external id is known by it. A line of 17 MB is reported with its
+// number and skipped, and the lines around it load.
+func TestImportIsSafeToRepeat(t *testing.T) {
+	en := newEnv(t)
+	importFile(t, en.Engine, "../testdata/import/town.jsonl", false)
+	again := "\ufeff" + reserialise(t, "../testdata/import/town.jsonl")
+	if strings.Contains(again, `{"type":"case","source"`) {
+		t.Fatal("the file was not written out differently")
+	}
+	res, err := en.Import(ctx, strings.NewReader(again), engine.ImportOptions{})
+	if err != nil || len(res.Errors) > 0 || res.Cases != 0 || res.Skipped != 7 || res.Units != 6 {
+		t.Fatalf("the same cases again: %+v %v", res, err)
+	}
+
+	lines := strings.Split(strings.TrimSpace(reserialise(t, "../testdata/import/town.jsonl")), "\n")
+	withID := func(line, id, summary string) string {
+		var v map[string]any
+		json.Unmarshal([]byte(line), &v)
+		v["external_id"], v["summary"] = id, summary
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	first := lines[6]
+	file := strings.Join([]string{
+		withID(first, "HX-2026-001", "第一次导入时的案情摘要，写得比较简短。"),
+		`{"type":"case","summary":"` + strings.Repeat("长", 6<<20) + `"}`,
+		withID(first, "HX-2026-001", "同一件案件，后来的系统把摘要改写了。"),
+		withID(first, "HX-2026-002", "另一件案件，只是内容相同。"),
+	}, "\n")
+	res, err = en.Import(ctx, strings.NewReader(file), engine.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Lines != 4 || res.Cases != 2 || res.Skipped != 1 || len(res.Errors) != 1 || res.Errors[0].Line != 2 ||
+		!strings.Contains(res.Errors[0].Error(), "超过 16 MB") {
+		t.Fatalf("ids and a long line: %+v", res)
 	}
 }

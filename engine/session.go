@@ -24,7 +24,11 @@ func (e *Engine) FindSession(ctx context.Context, hash string, now time.Time) ([
 }
 
 // SaveSession stores or refreshes a session.
-func (e *Engine) SaveSession(ctx context.Context, s *WebSession) error { return e.Store.SaveSession(ctx, s) }
+func (e *Engine) SaveSession(ctx context.Context, s *WebSession) error {
+	return e.Store.SaveSession(ctx, s)
+}
 
 // EndSession ends one session.
-func (e *Engine) EndSession(ctx context.Context, hash string) error { return e.Store.DeleteSession(ctx, hash) }
+func (e *Engine) EndSession(ctx context.Context, hash string) error {
+	return e.Store.DeleteSession(ctx, hash)
+}

@@ -15,15 +15,15 @@ import (
 // the working-day calendar, routing thresholds and the scheduler's interval.
 // Everything left out keeps the defaults of DESIGN §4.
 type Config struct {
-	TimeZone      string                  `json:"time_zone"`
-	SweepInterval string                  `json:"sweep_interval"`
+	TimeZone      string `json:"time_zone"`
+	SweepInterval string `json:"sweep_interval"`
 	// Sessions end after session_lifetime (12h by default) however busy,
 	// and after session_idle (2h) unused.
-	SessionLifetime string `json:"session_lifetime"`
-	SessionIdle     string `json:"session_idle"`
-	Deadlines     *PolicyConfig           `json:"deadlines"`
-	Towns         map[string]PolicyConfig `json:"towns"`
-	Calendar      struct {
+	SessionLifetime string                  `json:"session_lifetime"`
+	SessionIdle     string                  `json:"session_idle"`
+	Deadlines       *PolicyConfig           `json:"deadlines"`
+	Towns           map[string]PolicyConfig `json:"towns"`
+	Calendar        struct {
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
 	} `json:"calendar"`
