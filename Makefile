@@ -7,7 +7,7 @@ PG_DSN   ?= $(MEDIATION_TEST_POSTGRES)
 
 export CGO_ENABLED = 1
 
-.PHONY: run build test test-sqlite test-postgres lint bench clean
+.PHONY: run build test test-sqlite test-postgres lint fuzz bench clean
 
 ## run: build, load the demo town on an empty database and serve http://localhost:8080
 run: build
@@ -38,6 +38,14 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+## fuzz: each fuzz target of the engine for FUZZTIME (seeds in testdata/fuzz)
+FUZZTIME ?= 10s
+fuzz:
+	@for t in FuzzImportLine FuzzInputJSON FuzzIDNumber FuzzParseYuan; do \
+		echo "== $$t"; \
+		$(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) ./engine/ || exit 1; \
+	done
 
 ## bench: engine speed against the raw database limit, from one run
 bench:

@@ -11,7 +11,7 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-func importFile(t *testing.T, e *engine.Engine, path string, dry bool) *engine.ImportResult {
+func importFile(t testing.TB, e *engine.Engine, path string, dry bool) *engine.ImportResult {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

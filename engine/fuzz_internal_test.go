@@ -1,0 +1,67 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seedLines adds each line of a seed file under testdata/fuzz to f.
+func seedLines(f *testing.F, name string) {
+	f.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "fuzz", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line != "" {
+			f.Add(line)
+		}
+	}
+}
+
+// FuzzIDNumber checks the resident ID check: a number it accepts has 18
+// characters, changing its check character makes it wrong, and masking any
+// text keeps its length.
+func FuzzIDNumber(f *testing.F) {
+	seedLines(f, "id_numbers.txt")
+	f.Fuzz(func(t *testing.T, s string) {
+		p := &Party{IDNumber: s}
+		if masked := p.MaskedIDNumber(); len([]rune(masked)) != len([]rune(s)) {
+			t.Fatalf("masking %q gave %q", s, masked)
+		}
+		if !validIDNumber(s) {
+			return
+		}
+		if len(s) != 18 {
+			t.Fatalf("%q accepted with %d bytes", s, len(s))
+		}
+		for _, c := range "0123456789X" {
+			if byte(c) != s[17] && validIDNumber(s[:17]+string(c)) {
+				t.Fatalf("%q and %q both accepted", s, s[:17]+string(c))
+			}
+		}
+	})
+}
+
+// FuzzParseYuan checks amounts as typed on a form: an accepted one is from
+// 0 to 100亿 yuan, and reads back the same from its written form.
+func FuzzParseYuan(f *testing.F) {
+	seedLines(f, "amounts.txt")
+	f.Fuzz(func(t *testing.T, s string) {
+		fen, err := ParseYuan(s)
+		if err != nil {
+			if ErrorMessage(err) == "" {
+				t.Fatalf("%q refused without a message", s)
+			}
+			return
+		}
+		if !fenInRange(fen) {
+			t.Fatalf("%q accepted as %d fen", s, fen)
+		}
+		if back, err := ParseYuan(Yuan(fen)); err != nil || back != fen {
+			t.Fatalf("%q is %d fen, written %q, read back as %d (%v)", s, fen, Yuan(fen), back, err)
+		}
+	})
+}

@@ -1,0 +1,90 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/grassroots/mediation/engine"
+)
+
+// seeds adds each line of a seed file under testdata/fuzz to f.
+func seeds(f *testing.F, name string) {
+	f.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "fuzz", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line != "" {
+			f.Add(line)
+		}
+	}
+}
+
+// FuzzImportLine checks an import of any text, dry: it never fails as a
+// whole, counts every line once, and every error names a line that exists
+// and says in words what is wrong.
+func FuzzImportLine(f *testing.F) {
+	seeds(f, "import.jsonl")
+	en := newEnv(f)
+	importFile(f, en.Engine, "../testdata/import/town.jsonl", false)
+	f.Fuzz(func(t *testing.T, text string) {
+		res, err := en.Import(ctx, strings.NewReader(text), engine.ImportOptions{DryRun: true})
+		if err != nil {
+			t.Fatalf("the import failed whole: %v", err)
+		}
+		if want := strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1; text != "" && res.Lines != want {
+			t.Fatalf("%d lines counted, want %d", res.Lines, want)
+		}
+		if res.Units+res.Cases+res.Skipped+len(res.Errors) > res.Lines {
+			t.Fatalf("more outcomes than lines: %+v", res)
+		}
+		for _, le := range res.Errors {
+			if le.Line < 1 || le.Line > res.Lines || engine.ErrorMessage(le.Err) == "" {
+				t.Fatalf("an error without its line or message: %+v", le)
+			}
+		}
+	})
+}
+
+// FuzzInputJSON checks the API's body decoding as the handler does it:
+// whatever the body, the decoder and the text check never panic, text that
+// passes the check is valid UTF-8 without NUL, and an amount is in range
+// or one the checks refuse.
+func FuzzInputJSON(f *testing.F) {
+	seeds(f, "input.json")
+	f.Fuzz(func(t *testing.T, body string) {
+		var j engine.InputJSON
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.DisallowUnknownFields()
+		if dec.Decode(&j) != nil {
+			return
+		}
+		in, err := j.Input(engine.New(nil).Location)
+		if err != nil {
+			if engine.ErrorMessage(err) == "" {
+				t.Fatalf("an error without a message: %v", err)
+			}
+			return
+		}
+		if engine.CheckText(&in) != nil {
+			return
+		}
+		texts := []string{in.Reason, in.Note, in.Party, in.Result, in.Unit, in.Partner}
+		if a := in.Agreement; a != nil {
+			texts = append(texts, a.Terms, a.Facts, a.Performance, a.Place)
+			if a.Amount != -1 && a.Amount != engine.MaxFen+1 && (a.Amount < 0 || a.Amount > engine.MaxFen) {
+				t.Fatalf("amount %d fen out of range", a.Amount)
+			}
+		}
+		for _, s := range texts {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+				t.Fatalf("%q passed the text check", s)
+			}
+		}
+	})
+}
