@@ -70,6 +70,15 @@ type Store interface {
 	// PruneSessions deletes the sessions expired by now.
 	PruneSessions(ctx context.Context, now time.Time) error
 
+	// Failures returns, for each key, how many failed attempts it had since
+	// since and when the last was.
+	Failures(ctx context.Context, keys []string, since time.Time) (map[string]int, map[string]time.Time, error)
+	// Fail records a failed attempt under each key at at, and forgets
+	// failures older than forget.
+	Fail(ctx context.Context, keys []string, at, forget time.Time) error
+	// ClearFailures forgets the failures under key.
+	ClearFailures(ctx context.Context, key string) error
+
 	// DueCases returns the ids of the cases whose deadlines the scheduler has
 	// to deal with at now (see Engine.Sweep).
 	DueCases(ctx context.Context, now time.Time) ([]int64, error)

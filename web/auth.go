@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -194,22 +193,28 @@ func (s *Server) renderLogin(c echo.Context, status int, d loginData) error {
 }
 
 func (s *Server) handleLogin(c echo.Context) error {
+	ctx := c.Request().Context()
 	name := strings.TrimSpace(c.FormValue("name"))
-	key := c.RealIP() + "|" + name
-	if !s.limiter.allow(key) {
-		return s.renderLogin(c, http.StatusTooManyRequests, loginData{Name: name, Error: "登录失败次数过多，请5分钟后再试。"})
+	keys := engine.LoginKeys(name, c.RealIP())
+	if wait, err := s.Engine.Wait(ctx, keys); err != nil {
+		return err
+	} else if wait > 0 {
+		return s.renderLogin(c, http.StatusTooManyRequests, loginData{Name: name, Error: engine.WaitMessage(wait)})
 	}
-	u, err := s.Engine.Authenticate(c.Request().Context(), name, c.FormValue("password"))
+	u, err := s.Engine.Authenticate(ctx, name, c.FormValue("password"))
 	if engine.ErrorCode(err) == engine.EUNAUTHORIZED {
-		s.limiter.fail(key)
+		if err := s.Engine.Failed(ctx, keys); err != nil {
+			return err
+		}
 		return s.renderLogin(c, http.StatusUnauthorized, loginData{Name: name, Error: engine.ErrorMessage(err)})
 	}
 	if err != nil {
 		return err
 	}
-	s.limiter.reset(key)
+	if err := s.Engine.Succeeded(ctx, keys); err != nil {
+		return err
+	}
 	// A new token at login, so that a token planted before it is worthless.
-	ctx := c.Request().Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
@@ -223,53 +228,4 @@ func (s *Server) handleLogout(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/login")
-}
-
-// limiter counts failed logins per key in a window. It lives in memory: with
-// several servers an attacker gets each one's allowance, which still bounds
-// guessing.
-type limiter struct {
-	now    func() time.Time
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newLimiter(now func() time.Time, max int, window time.Duration) *limiter {
-	return &limiter{now: now, max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-func (l *limiter) recent(key string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, t := range l.fails[key] {
-		if now.Sub(t) < l.window {
-			keep = append(keep, t)
-		}
-	}
-	if keep == nil {
-		delete(l.fails, key)
-	} else {
-		l.fails[key] = keep
-	}
-	return keep
-}
-
-func (l *limiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.recent(key, l.now())) < l.max
-}
-
-func (l *limiter) fail(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.fails[key] = append(l.recent(key, now), now)
-}
-
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
 }

@@ -16,15 +16,20 @@ func (s *Server) handleLookupForm(c echo.Context) error {
 // and their phone number; no personal data is shown. Failed tries count
 // against the same limit as logins.
 func (s *Server) handleLookup(c echo.Context) error {
+	ctx := c.Request().Context()
 	code := strings.TrimSpace(c.FormValue("code"))
-	key := "lookup|" + c.RealIP()
-	if !s.limiter.allow(key) {
+	keys := engine.LookupKeys(strings.ToUpper(code), c.RealIP())
+	if wait, err := s.Engine.Wait(ctx, keys); err != nil {
+		return err
+	} else if wait > 0 {
 		return s.render(c, http.StatusTooManyRequests, "lookup", "办理进度查询",
-			map[string]any{"Code": code, "Error": "查询失败次数过多，请5分钟后再试。"})
+			map[string]any{"Code": code, "Error": engine.WaitMessage(wait)})
 	}
-	k, err := s.Engine.LookUp(c.Request().Context(), code, c.FormValue("phone"))
+	k, err := s.Engine.LookUp(ctx, code, c.FormValue("phone"))
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
-		s.limiter.fail(key)
+		if err := s.Engine.Failed(ctx, keys); err != nil {
+			return err
+		}
 		return s.render(c, http.StatusNotFound, "lookup", "办理进度查询", map[string]any{"Code": code, "Error": engine.ErrorMessage(err)})
 	}
 	if err != nil {

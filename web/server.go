@@ -30,7 +30,6 @@ type Server struct {
 	demo     bool
 	sessions *scs.SessionManager
 	pages    map[string]*template.Template
-	limiter  *limiter
 }
 
 // Options are how a deployment serves.
@@ -44,6 +43,10 @@ type Options struct {
 	// Demo shows the demo's accounts and password on the login page: only
 	// a server started with --demo does.
 	Demo bool
+	// TrustedProxies are the addresses (CIDR ranges) of the proxies whose
+	// X-Forwarded-For names the client. Without them the client is the
+	// address that connected, whatever the headers say.
+	TrustedProxies []*net.IPNet
 }
 
 // NewServer builds the server: it parses every template, so a broken
@@ -55,7 +58,7 @@ func NewServer(e *engine.Engine, opt Options) (*Server, error) {
 	if opt.SessionIdle <= 0 {
 		opt.SessionIdle = 2 * time.Hour
 	}
-	s := &Server{Engine: e, demo: opt.Demo, sessions: newSessions(e, opt), limiter: newLimiter(func() time.Time { return e.Now() }, 5, 5*time.Minute)}
+	s := &Server{Engine: e, demo: opt.Demo, sessions: newSessions(e, opt)}
 	var err error
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err
@@ -63,6 +66,14 @@ func NewServer(e *engine.Engine, opt Options) (*Server, error) {
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = echo.ExtractIPDirect()
+	if len(opt.TrustedProxies) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range opt.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		s.echo.IPExtractor = echo.ExtractIPFromXFFHeader(trust...)
+	}
 	s.echo.Use(middleware.Recover())
 	hsts := 0
 	if opt.Secure {

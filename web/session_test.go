@@ -4,10 +4,13 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,5 +155,96 @@ func TestTokenBoundToTheSession(t *testing.T) {
 	}
 	if now := s.caseNow(t, "grid"); now.Version != k.Version {
 		t.Errorf("the case changed to version %d", now.Version)
+	}
+}
+
+// from sends a form as a client behind a trusted proxy that names addr,
+// with the client's session and token.
+func (c *client) from(addr, path string, form url.Values) int {
+	c.t.Helper()
+	form.Set("csrf", c.csrf)
+	req, _ := http.NewRequest(http.MethodPost, c.s.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", addr)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestThrottling checks that failures slow down the one who fails, and
+// nobody else: after five wrong passwords from one address, the right one
+// works at once from another and, from the same, after a wait of a second;
+// a party's lookup works while another party's code is being guessed from
+// the same address. Failures are counted in the database, so a second
+// server sees them; addresses come from X-Forwarded-For only when the
+// proxy is trusted.
+func TestThrottling(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	s := newSiteAt(t, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	proxied, err := web.NewServer(s.e, web.Options{TrustedProxies: []*net.IPNet{loopback}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	behind := httptest.NewServer(proxied)
+	t.Cleanup(behind.Close)
+	s.Server.Close()
+	s.Server = behind
+
+	c := s.client(t)
+	c.get("/login")
+	wrong := url.Values{"name": {"mediator@G11"}, "password": {"不对的密码"}}
+	right := url.Values{"name": {"mediator@G11"}, "password": {password}}
+	for i := range 5 {
+		if code := c.from("10.0.0.1", "/login", wrong); code != 401 {
+			t.Fatalf("wrong password %d: %d", i+1, code)
+		}
+	}
+	if code := c.from("10.0.0.1", "/login", right); code != 429 {
+		t.Errorf("the right password at once from the same address: %d, want 429", code)
+	}
+	other := s.client(t)
+	other.get("/login")
+	if code := other.from("10.0.0.2", "/login", right); code != 303 {
+		t.Errorf("the right password from another address: %d, want 303", code)
+	}
+	mu.Lock()
+	now = now.Add(2 * time.Second)
+	mu.Unlock()
+	if code := c.from("10.0.0.1", "/login", right); code != 303 {
+		t.Errorf("the right password after the wait: %d, want 303", code)
+	}
+
+	guesser := s.client(t)
+	guesser.get("/lookup")
+	target, party := s.cases["grid"], s.cases["agreed"]
+	for range 8 {
+		guesser.from("10.0.0.9", "/lookup", url.Values{"code": {target.Code}, "phone": {"13900000000"}})
+	}
+	if code := guesser.from("10.0.0.9", "/lookup", url.Values{"code": {target.Code}, "phone": {"13800000001"}}); code != 429 {
+		t.Errorf("the guessed code, even with the right phone: %d, want 429", code)
+	}
+	if code := guesser.from("10.0.0.9", "/lookup", url.Values{"code": {party.Code}, "phone": {"13800000001"}}); code != 200 {
+		t.Errorf("another party's lookup from the same address: %d, want 200", code)
+	}
+}
+
+// TestForwardedForIgnored checks that without a trusted proxy a client
+// cannot choose its address: failures sent with ever new X-Forwarded-For
+// headers count against the one address that connected.
+func TestForwardedForIgnored(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	c.get("/login")
+	wrong := url.Values{"name": {"mediator@G11"}, "password": {"不对的密码"}}
+	for i := range 5 {
+		c.from(fmt.Sprintf("10.0.1.%d", i), "/login", wrong)
+	}
+	if code := c.from("10.0.1.99", "/login", url.Values{"name": {"mediator@G11"}, "password": {password}}); code != 429 {
+		t.Errorf("a sixth try under a new X-Forwarded-For: %d, want 429", code)
 	}
 }

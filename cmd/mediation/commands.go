@@ -48,10 +48,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := cfg.proxies()
+	if err != nil {
+		return err
+	}
 	if pw, _ := e.Setting(ctx, demo.PasswordSetting); pw != "" && !*withDemo {
 		fmt.Fprintln(m.Stderr, "注意：这个数据库装有演示数据，演示账号的密码是公开的：正式使用前请为这些账号设置新密码（mediation user passwd）或换用新的数据库。")
 	}
-	srv, err := web.NewServer(e, web.Options{Secure: *secure, SessionLifetime: lifetime, SessionIdle: idle, Demo: *withDemo})
+	srv, err := web.NewServer(e, web.Options{Secure: *secure, SessionLifetime: lifetime, SessionIdle: idle, Demo: *withDemo,
+		TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}

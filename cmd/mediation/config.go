@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"time"
 
@@ -19,11 +20,14 @@ type Config struct {
 	SweepInterval string `json:"sweep_interval"`
 	// Sessions end after session_lifetime (12h by default) however busy,
 	// and after session_idle (2h) unused.
-	SessionLifetime string                  `json:"session_lifetime"`
-	SessionIdle     string                  `json:"session_idle"`
-	Deadlines       *PolicyConfig           `json:"deadlines"`
-	Towns           map[string]PolicyConfig `json:"towns"`
-	Calendar        struct {
+	SessionLifetime string `json:"session_lifetime"`
+	SessionIdle     string `json:"session_idle"`
+	// TrustedProxies are the proxies (addresses or CIDR ranges) whose
+	// X-Forwarded-For header names the client; no other header is believed.
+	TrustedProxies []string                `json:"trusted_proxies"`
+	Deadlines      *PolicyConfig           `json:"deadlines"`
+	Towns          map[string]PolicyConfig `json:"towns"`
+	Calendar       struct {
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
 	} `json:"calendar"`
@@ -143,6 +147,27 @@ func (c *Config) sessions() (lifetime, idle time.Duration, err error) {
 		*v.into = d
 	}
 	return lifetime, idle, nil
+}
+
+// proxies parses trusted_proxies: addresses or CIDR ranges.
+func (c *Config) proxies() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, p := range c.TrustedProxies {
+		if ip := net.ParseIP(p); ip != nil {
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, fmt.Errorf("配置项 trusted_proxies 中的“%s”不是地址或网段（如 10.0.0.1、10.0.0.0/8）", p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // configure copies the configuration onto the engine, after checking it.
