@@ -248,3 +248,34 @@ func TestForwardedForIgnored(t *testing.T) {
 		t.Errorf("a sixth try under a new X-Forwarded-For: %d, want 429", code)
 	}
 }
+
+// TestCrossSitePostsRefused checks that a POST a browser marks as sent
+// from another site is refused, even with the right session and token,
+// while the same POST from the site itself goes through.
+func TestCrossSitePostsRefused(t *testing.T) {
+	s := newSite(t)
+	c := s.login(t, "mediator@G11")
+	c.get("/cases")
+	k := s.caseNow(t, "grid")
+	send := func(site string) int {
+		form := url.Values{"version": {fmt.Sprint(s.caseNow(t, "grid").Version)}, "note": {"电话联系"}, "csrf": {c.csrf}}
+		req, _ := http.NewRequest(http.MethodPost, s.URL+casePath(k, "/do/note"), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", site)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := send("cross-site"); code != 403 {
+		t.Errorf("a cross-site POST: %d, want 403", code)
+	}
+	if now := s.caseNow(t, "grid"); now.Version != k.Version {
+		t.Errorf("the cross-site POST changed the case")
+	}
+	if code := send("same-origin"); code != 303 {
+		t.Errorf("a same-origin POST: %d, want 303", code)
+	}
+}
