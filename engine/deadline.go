@@ -75,7 +75,7 @@ func (e *Engine) decideOverdue(ctx context.Context, t *Tree, c *Case, now time.T
 }
 
 // RunScheduler sweeps every interval until ctx ends, and clears expired
-// sessions.
+// sessions and audit rows past their retention.
 func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -84,9 +84,15 @@ func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 		if err == nil && (res.Escalated > 0 || res.Flagged > 0) {
 			slog.Info("deadline sweep", "escalated", res.Escalated, "flagged", res.Flagged)
 		}
-		// Expired sessions are of no use to anyone; the same pass clears them.
+		// Expired sessions are of no use to anyone, and audit rows past
+		// their retention are due to go; the same pass clears them.
 		if err := e.Store.PruneSessions(ctx, e.Now()); err != nil && ctx.Err() == nil {
 			slog.Error("pruning expired sessions", "err", err)
+		}
+		if e.AuditRetention > 0 {
+			if err := e.Store.PruneAudit(ctx, e.Now().Add(-e.AuditRetention)); err != nil && ctx.Err() == nil {
+				slog.Error("pruning the audit trail", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

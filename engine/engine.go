@@ -33,6 +33,9 @@ type Engine struct {
 	// Lists are the categories, sources and flags cases are registered
 	// with (DESIGN §5).
 	Lists Lists
+	// AuditRetention is how long the audit trail keeps its rows; 0 keeps
+	// them for good.
+	AuditRetention time.Duration
 
 	treeMu sync.Mutex
 	tree   *Tree

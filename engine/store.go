@@ -113,10 +113,11 @@ type Store interface {
 
 	// AddAudit appends rows to the audit trail, in one statement.
 	AddAudit(ctx context.Context, entries ...*AuditEntry) error
-	// AuditEntries returns the latest limit audit rows, newest first: of
-	// actors of units when units is not nil, of one case when caseID is
-	// not 0.
-	AuditEntries(ctx context.Context, units []int64, caseID int64, limit int) ([]*AuditEntry, error)
+	// AuditEntries returns the latest audit rows that f selects, newest
+	// first: of the staff of units when units is not nil.
+	AuditEntries(ctx context.Context, units []int64, f AuditFilter) ([]*AuditEntry, error)
+	// PruneAudit deletes the audit rows older than before.
+	PruneAudit(ctx context.Context, before time.Time) error
 }
 
 // Registration is everything a new case writes: the case, the format of its

@@ -173,15 +173,47 @@ const (
 	// AuditUnmask: a case's parties were shown with full ID numbers and
 	// phones.
 	AuditUnmask = "unmask"
+	// AuditLogin, AuditLoginFailed and AuditLogout: a login, a wrong
+	// password (the name typed, the address in the detail), a logout.
+	AuditLogin       = "login"
+	AuditLoginFailed = "login_failed"
+	AuditLogout      = "logout"
+	// AuditExport: a report downloaded (unit, period and format in the
+	// detail).
+	AuditExport = "export"
+	// AuditRefused: a request the actor had no right to (its method and
+	// path in the detail).
+	AuditRefused = "refused"
 )
 
-// AuditLabels names the audit actions in Chinese.
-var AuditLabels = map[string]string{AuditUnmask: "查看完整身份信息"}
+// AuditLabels names the audit actions in Chinese, in the order the page's
+// filter offers them.
+var AuditLabels = map[string]string{AuditUnmask: "查看完整身份信息", AuditLogin: "登录", AuditLoginFailed: "登录失败",
+	AuditLogout: "退出登录", AuditExport: "导出报表", AuditRefused: "越权请求被拒绝"}
+
+// AuditActions lists the audit actions in the order the page offers them.
+var AuditActions = []string{AuditUnmask, AuditExport, AuditRefused, AuditLogin, AuditLoginFailed, AuditLogout}
+
+// AuditFilter selects audit rows: of one case, of one action, in [From,
+// To); zero values select all.
+type AuditFilter struct {
+	CaseID   int64
+	Action   string
+	From, To time.Time
+	Limit    int
+}
+
+// Audited appends one row to the audit trail: what the actor did, about a
+// case or none (0).
+func (e *Engine) Audited(ctx context.Context, a Actor, action string, caseID int64, detail string) error {
+	return e.Store.AddAudit(ctx, &AuditEntry{At: e.Now().UTC(), ActorID: a.UserID, ActorName: a.Name, UnitID: a.UnitID,
+		Action: action, CaseID: caseID, Detail: detail})
+}
 
 // Audit returns the latest audit rows the actor may read, newest first:
 // all of them for an admin, those of their subtree's staff for a
 // supervisor; caseID, when not 0, keeps one case's.
-func (e *Engine) Audit(ctx context.Context, a Actor, caseID int64, limit int) ([]*AuditEntry, error) {
+func (e *Engine) Audit(ctx context.Context, a Actor, f AuditFilter) ([]*AuditEntry, error) {
 	var units []int64
 	switch a.Role {
 	case workflow.RoleAdmin, workflow.RoleSystem:
@@ -194,8 +226,11 @@ func (e *Engine) Audit(ctx context.Context, a Actor, caseID int64, limit int) ([
 	default:
 		return nil, Errorf(EFORBIDDEN, "审计记录供系统管理员和督办人员查看。")
 	}
-	if limit <= 0 || limit > 1000 {
-		limit = 200
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 200
 	}
-	return e.Store.AuditEntries(ctx, units, caseID, limit)
+	if err := CheckText(&f); err != nil {
+		return nil, err
+	}
+	return e.Store.AuditEntries(ctx, units, f)
 }

@@ -45,7 +45,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 		}
 	}
 	for _, who := range []string{"supervisor@T1", "admin@T1"} {
-		rows, err := en.Audit(ctx, en.actors[who], 0, 10)
+		rows, err := en.Audit(ctx, en.actors[who], engine.AuditFilter{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,10 +53,10 @@ func TestViewCaseMasksOnce(t *testing.T) {
 			t.Errorf("%s reads %+v", who, rows)
 		}
 	}
-	if rows, _ := en.Audit(ctx, en.actors["supervisor@T2"], 0, 10); len(rows) != 0 {
+	if rows, _ := en.Audit(ctx, en.actors["supervisor@T2"], engine.AuditFilter{Limit: 10}); len(rows) != 0 {
 		t.Errorf("another town's supervisor reads %+v", rows)
 	}
-	if _, err := en.Audit(ctx, en.actors["mediator@G11"], 0, 10); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.Audit(ctx, en.actors["mediator@G11"], engine.AuditFilter{Limit: 10}); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a mediator reads the audit trail: %v", err)
 	}
 	if _, err := en.CaseFile(ctx, en.actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.ENOTFOUND {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 )
@@ -29,14 +30,24 @@ func (db *DB) AddAudit(ctx context.Context, entries ...*engine.AuditEntry) error
 }
 
 // AuditEntries returns the latest audit rows, newest first.
-func (db *DB) AuditEntries(ctx context.Context, units []int64, caseID int64, limit int) ([]*engine.AuditEntry, error) {
+func (db *DB) AuditEntries(ctx context.Context, units []int64, f engine.AuditFilter) ([]*engine.AuditEntry, error) {
 	var w where
 	if units != nil {
 		w.add(db.d.in("a.unit_id"), db.d.list(units))
 	}
-	if caseID != 0 {
-		w.add("a.case_id = ?", caseID)
+	if f.CaseID != 0 {
+		w.add("a.case_id = ?", f.CaseID)
 	}
+	if f.Action != "" {
+		w.add("a.action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		w.add("a.at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		w.add("a.at < ?", f.To.UTC())
+	}
+	limit := f.Limit
 	var out []*engine.AuditEntry
 	err := db.reader().each(ctx, "SELECT a.id, a.at, a.actor_id, a.actor_name, a.unit_id, a.action, a.case_id, a.detail, COALESCE(c.number, '') "+
 		"FROM audit_log a LEFT JOIN cases c ON c.id = a.case_id WHERE "+w.String()+" ORDER BY a.id DESC LIMIT ?", append(w.args, limit), func(rows *sql.Rows) error {
@@ -50,4 +61,12 @@ func (db *DB) AuditEntries(ctx context.Context, units []int64, caseID int64, lim
 		return nil
 	})
 	return out, err
+}
+
+// PruneAudit deletes the audit rows older than before.
+func (db *DB) PruneAudit(ctx context.Context, before time.Time) error {
+	return db.write(ctx, func(w conn) error {
+		_, err := w.exec(ctx, "DELETE FROM audit_log WHERE at < ?", before.UTC())
+		return err
+	})
 }

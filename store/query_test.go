@@ -393,14 +393,28 @@ func TestAuditTrail(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	all, err := w.db.AuditEntries(ctx, nil, 0, 10)
+	all, err := w.db.AuditEntries(ctx, nil, engine.AuditFilter{Limit: 10})
 	if err != nil || len(all) != 2 || all[0].ActorName != "乙" || all[1].CaseNumber != w.cases["agreed"].Number || all[1].Detail != "/cases/1" {
 		t.Fatalf("all: %+v, %v", all, err)
 	}
-	mine, _ := w.db.AuditEntries(ctx, w.subtree("A"), 0, 10)
-	one, _ := w.db.AuditEntries(ctx, nil, w.cases["other"].ID, 10)
+	mine, _ := w.db.AuditEntries(ctx, w.subtree("A"), engine.AuditFilter{Limit: 10})
+	one, _ := w.db.AuditEntries(ctx, nil, engine.AuditFilter{CaseID: w.cases["other"].ID, Limit: 10})
 	if len(mine) != 1 || mine[0].ActorName != "甲" || len(one) != 1 || one[0].ActorName != "乙" {
 		t.Errorf("town A: %+v; case other: %+v", mine, one)
+	}
+	if err := w.db.AddAudit(ctx, &engine.AuditEntry{At: at.Add(time.Hour), ActorName: "丙", Action: engine.AuditLoginFailed}); err != nil {
+		t.Fatal(err)
+	}
+	failed, _ := w.db.AuditEntries(ctx, nil, engine.AuditFilter{Action: engine.AuditLoginFailed, Limit: 10})
+	early, _ := w.db.AuditEntries(ctx, nil, engine.AuditFilter{From: at, To: at.Add(time.Second), Limit: 10})
+	if len(failed) != 1 || failed[0].ActorName != "丙" || len(early) != 1 || early[0].ActorName != "甲" {
+		t.Errorf("by action: %+v; by time: %+v", failed, early)
+	}
+	if err := w.db.PruneAudit(ctx, at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if kept, _ := w.db.AuditEntries(ctx, nil, engine.AuditFilter{Limit: 10}); len(kept) != 1 || kept[0].ActorName != "丙" {
+		t.Errorf("after pruning: %+v", kept)
 	}
 }
 

@@ -206,6 +206,11 @@ func (s *Server) handleLogin(c echo.Context) error {
 		if err := s.Engine.Failed(ctx, keys); err != nil {
 			return err
 		}
+		// The name typed is kept as typed (cut short); the trail shows who
+		// was tried, from where.
+		if err := s.Engine.Audited(ctx, engine.Actor{Name: truncate(name, 50)}, engine.AuditLoginFailed, 0, "来自 "+c.RealIP()); err != nil {
+			return err
+		}
 		return s.renderLogin(c, http.StatusUnauthorized, loginData{Name: name, Error: engine.ErrorMessage(err)})
 	}
 	if err != nil {
@@ -219,6 +224,9 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	s.sessions.Put(ctx, sessionUserID, u.ID)
+	if err := s.Engine.Audited(ctx, u.Actor(), engine.AuditLogin, 0, "来自 "+c.RealIP()); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/cases")
 }
 
@@ -227,5 +235,16 @@ func (s *Server) handleLogout(c echo.Context) error {
 	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
 		return err
 	}
+	if err := s.Engine.Audited(c.Request().Context(), actor(c), engine.AuditLogout, 0, ""); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// truncate cuts s to at most n characters.
+func truncate(s string, n int) string {
+	if r := []rune(strings.ToValidUTF8(s, "?")); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
 }

@@ -2,9 +2,14 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/export"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
@@ -77,12 +82,40 @@ func (s *Server) handleOverdue(c echo.Context) error {
 	return s.render(c, http.StatusOK, "overdue", "超期督办", map[string]any{"Groups": groups, "Total": total})
 }
 
-// handleAudit lists the latest audit rows the user may read.
+// handleAudit lists the audit rows the user may read, filtered by action
+// and by day (from, to, both included), on the page or as CSV.
 func (s *Server) handleAudit(c echo.Context) error {
 	ctx := c.Request().Context()
-	entries, err := s.Engine.Audit(ctx, actor(c), 0, 200)
+	f := engine.AuditFilter{Action: c.QueryParam("action"), Limit: 500}
+	if f.Action != "" && engine.AuditLabels[f.Action] == "" {
+		return engine.Invalid("action", "没有“%s”这种操作。", f.Action)
+	}
+	for _, d := range []struct {
+		param string
+		into  *time.Time
+		days  int
+	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
+		if v := c.QueryParam(d.param); v != "" {
+			day, err := time.ParseInLocation(time.DateOnly, v, s.Engine.Location)
+			if err != nil {
+				return engine.Invalid(d.param, "日期“%s”应如 2026-10-01。", v)
+			}
+			*d.into = day.AddDate(0, 0, d.days)
+		}
+	}
+	csvOut := strings.HasSuffix(c.Path(), ".csv")
+	if csvOut {
+		f.Limit = 10000
+	}
+	entries, err := s.Engine.Audit(ctx, actor(c), f)
 	if err != nil {
 		return err
+	}
+	if csvOut {
+		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="audit.csv"`)
+		c.Response().WriteHeader(http.StatusOK)
+		return export.AuditCSV(c.Response(), entries, s.Engine.Location)
 	}
 	type row struct {
 		Entry  *engine.AuditEntry
@@ -92,5 +125,12 @@ func (s *Server) handleAudit(c echo.Context) error {
 	for i, a := range entries {
 		rows[i] = row{a, engine.AuditLabels[a.Action]}
 	}
-	return s.render(c, http.StatusOK, "audit", "审计记录", map[string]any{"Rows": rows})
+	type option struct{ Value, Label string }
+	var actions []option
+	for _, a := range engine.AuditActions {
+		actions = append(actions, option{a, engine.AuditLabels[a]})
+	}
+	return s.render(c, http.StatusOK, "audit", "审计记录", map[string]any{"Rows": rows, "Actions": actions,
+		"Action": f.Action, "From": c.QueryParam("from"), "To": c.QueryParam("to"),
+		"CSV": template.URL("/audit.csv?" + url.Values{"action": {f.Action}, "from": {c.QueryParam("from")}, "to": {c.QueryParam("to")}}.Encode())})
 }

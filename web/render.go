@@ -97,6 +97,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
+	// A logged-in user refused something is a line of the audit trail.
+	if u := currentUser(c); u != nil && status == http.StatusForbidden {
+		detail := truncate(c.Request().Method+" "+c.Request().URL.Path+" "+msg, 200)
+		if aerr := s.Engine.Audited(c.Request().Context(), u.Actor(), engine.AuditRefused, 0, detail); aerr != nil {
+			slog.Error("audit", "err", aerr)
+		}
+	}
 	api := len(c.Path()) >= 4 && c.Path()[:4] == "/api" || len(c.Request().URL.Path) >= 5 && c.Request().URL.Path[:5] == "/api/"
 	var rerr error
 	switch {

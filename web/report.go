@@ -174,6 +174,9 @@ func (s *Server) handleReportExport(c echo.Context) error {
 		return err
 	}
 	name := fmt.Sprintf("report-%s-%s.%s", r.Unit, r.Period, format.ext)
+	if err := s.Engine.Audited(c.Request().Context(), actor(c), engine.AuditExport, 0, fmt.Sprintf("%s %s %s", r.UnitName, r.Period, format.what+"."+format.ext)); err != nil {
+		return err
+	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
 		name, url.PathEscape(fmt.Sprintf("%s%s%s.%s", r.UnitName, r.Period, format.what, format.ext))))
 	return c.Blob(http.StatusOK, format.mime, buf.Bytes())

@@ -50,6 +50,7 @@ func (s *Server) routes() {
 	pages.GET("/sweeps", s.handleSweepForm)
 	pages.POST("/sweeps", s.handleSweep)
 	pages.GET("/audit", s.handleAudit)
+	pages.GET("/audit.csv", s.handleAudit)
 	pages.GET("/cases/:id", s.handleCaseView)
 	pages.GET("/cases/:id/receipt", s.handleReceipt)
 	pages.GET("/cases/:id/agreements/:aid", s.handleAgreement)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/web"
@@ -277,5 +278,59 @@ func TestCrossSitePostsRefused(t *testing.T) {
 	}
 	if code := send("same-origin"); code != 303 {
 		t.Errorf("a same-origin POST: %d, want 303", code)
+	}
+}
+
+// TestAuditTrail follows a day of one supervisor and one intruder through
+// the audit trail: a wrong password (under the name typed, a formula
+// here), a login, a report downloaded, a page refused, a logout; the
+// admin's page filters them by action and exports them with the name
+// neutralised, and the other town's supervisor sees none of them.
+func TestAuditTrail(t *testing.T) {
+	s := newSite(t)
+	intruder := s.client(t)
+	intruder.get("/login")
+	const typed = `=HYPERLINK("http://x","点")`
+	if code, _ := intruder.post("/login", url.Values{"name": {typed}, "password": {"猜一个"}}); code != 401 {
+		t.Fatalf("a wrong password: %d", code)
+	}
+	sup := s.login(t, "supervisor@T1")
+	if code, _ := sup.get("/reports/export.csv?unit=T1&period=2026-10"); code != 200 {
+		t.Fatalf("export: %d", code)
+	}
+	if code, _ := sup.get("/sweeps"); code != 403 {
+		t.Fatalf("a supervisor opened the sweep form: %d", code)
+	}
+	sup.get("/cases")
+	if code, _ := sup.post("/logout", url.Values{}); code != 303 {
+		t.Fatalf("logout: %d", code)
+	}
+
+	admin := s.login(t, "admin@T1")
+	_, page := admin.get("/audit")
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	doc.Find("#audit tbody tr").Each(func(_ int, tr *goquery.Selection) {
+		cells := tr.Find("td")
+		got = append(got, cells.Eq(1).Text()+" "+cells.Eq(2).Text())
+	})
+	want := []string{"admin@T1 登录", "supervisor@T1 退出登录", "supervisor@T1 越权请求被拒绝", "supervisor@T1 导出报表",
+		"supervisor@T1 登录", typed + " 登录失败"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the audit trail:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, page := admin.get("/audit?action=export"); strings.Count(page, "导出报表</td>") != 1 || strings.Contains(page, "登录失败</td>") {
+		t.Errorf("the export filter shows other rows")
+	}
+	code, csv := admin.get("/audit.csv?action=login_failed")
+	if code != 200 || !strings.Contains(csv, `"'=HYPERLINK(""http://x"",""点"")"`) || strings.Contains(csv, "导出报表") {
+		t.Errorf("the CSV of failed logins: %d\n%s", code, csv)
+	}
+	_, other := s.login(t, "supervisor@T2").get("/audit")
+	if strings.Contains(other, "supervisor@T1") || strings.Contains(other, "HYPERLINK") {
+		t.Error("the other town's supervisor reads this town's trail")
 	}
 }

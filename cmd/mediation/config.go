@@ -24,10 +24,13 @@ type Config struct {
 	SessionIdle     string `json:"session_idle"`
 	// TrustedProxies are the proxies (addresses or CIDR ranges) whose
 	// X-Forwarded-For header names the client; no other header is believed.
-	TrustedProxies []string                `json:"trusted_proxies"`
-	Deadlines      *PolicyConfig           `json:"deadlines"`
-	Towns          map[string]PolicyConfig `json:"towns"`
-	Calendar       struct {
+	TrustedProxies []string `json:"trusted_proxies"`
+	// AuditRetentionDays is how many days the audit trail keeps its rows
+	// (0, the default, keeps them for good).
+	AuditRetentionDays int                     `json:"audit_retention_days"`
+	Deadlines          *PolicyConfig           `json:"deadlines"`
+	Towns              map[string]PolicyConfig `json:"towns"`
+	Calendar           struct {
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
 	} `json:"calendar"`
@@ -172,6 +175,10 @@ func (c *Config) proxies() ([]*net.IPNet, error) {
 
 // configure copies the configuration onto the engine, after checking it.
 func (c *Config) configure(e *engine.Engine) error {
+	if c.AuditRetentionDays < 0 {
+		return fmt.Errorf("配置项 audit_retention_days 不能为负数")
+	}
+	e.AuditRetention = time.Duration(c.AuditRetentionDays) * 24 * time.Hour
 	if c.TimeZone != "" {
 		loc, err := time.LoadLocation(c.TimeZone)
 		if err != nil {

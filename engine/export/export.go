@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"text/tabwriter"
 
 	"github.com/grassroots/mediation/engine"
@@ -323,4 +324,23 @@ func Text(w io.Writer, r *engine.Report, l engine.Lists) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// AuditCSV writes audit rows as CSV, with a byte-order mark, every cell
+// safe from being run as a formula (a failed login keeps the name typed,
+// whatever it is).
+func AuditCSV(w io.Writer, entries []*engine.AuditEntry, loc *time.Location) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	rows := [][]string{{"时间", "人员", "操作", "案件", "详情"}}
+	for _, a := range entries {
+		rows = append(rows, []string{a.At.In(loc).Format("2006-01-02 15:04:05"), a.ActorName, engine.AuditLabels[a.Action],
+			a.CaseNumber, a.Detail})
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(safeRows(rows)); err != nil {
+		return err
+	}
+	return cw.Error()
 }
