@@ -14,6 +14,11 @@ type WebSession struct {
 	UserID int64 // 0 before login
 	Data   []byte
 	Expiry time.Time
+	// LoginAt, Address and Agent (the browser) are shown to the user
+	// among their sessions.
+	LoginAt time.Time
+	Address string
+	Agent   string
 }
 
 // FindSession returns the data of the session whose token hashes to hash,
@@ -31,4 +36,24 @@ func (e *Engine) SaveSession(ctx context.Context, s *WebSession) error {
 // EndSession ends one session.
 func (e *Engine) EndSession(ctx context.Context, hash string) error {
 	return e.Store.DeleteSession(ctx, hash)
+}
+
+// Sessions lists the actor's live sessions, latest login first.
+func (e *Engine) Sessions(ctx context.Context, a Actor, now time.Time) ([]*WebSession, error) {
+	return e.Store.UserSessions(ctx, a.UserID, now)
+}
+
+// EndOwnSession ends one of the actor's sessions, by its hash; one of
+// anybody else's is not found.
+func (e *Engine) EndOwnSession(ctx context.Context, a Actor, hash string, now time.Time) error {
+	mine, err := e.Store.UserSessions(ctx, a.UserID, now)
+	if err != nil {
+		return err
+	}
+	for _, s := range mine {
+		if s.Hash == hash {
+			return e.Store.DeleteSession(ctx, hash)
+		}
+	}
+	return Errorf(ENOTFOUND, "没有这个登录。")
 }

@@ -67,6 +67,9 @@ type Store interface {
 	SaveSession(ctx context.Context, s *WebSession) error
 	// DeleteSession ends one session.
 	DeleteSession(ctx context.Context, hash string) error
+	// UserSessions lists a user's sessions that have not expired by now,
+	// latest login first.
+	UserSessions(ctx context.Context, userID int64, now time.Time) ([]*WebSession, error)
 	// PruneSessions deletes the sessions expired by now.
 	PruneSessions(ctx context.Context, now time.Time) error
 

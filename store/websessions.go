@@ -29,10 +29,16 @@ func (db *DB) FindSession(ctx context.Context, hash string, now time.Time) ([]by
 // should not cost a write to disk.
 func (db *DB) SaveSession(ctx context.Context, s *engine.WebSession) error {
 	return db.write(ctx, func(w conn) error {
-		_, err := w.exec(ctx, `INSERT INTO web_sessions (hash, user_id, data, expiry) VALUES (?, ?, ?, ?)
-		ON CONFLICT (hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expiry = excluded.expiry
+		var login *time.Time
+		if !s.LoginAt.IsZero() {
+			t := s.LoginAt.UTC()
+			login = &t
+		}
+		_, err := w.exec(ctx, `INSERT INTO web_sessions (hash, user_id, data, expiry, login_at, address, agent) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expiry = excluded.expiry,
+			login_at = excluded.login_at, address = excluded.address, agent = excluded.agent
 		WHERE web_sessions.data <> excluded.data OR web_sessions.user_id IS DISTINCT FROM excluded.user_id OR web_sessions.expiry < ?`,
-			s.Hash, nilIfZero(s.UserID), s.Data, s.Expiry.UTC(), s.Expiry.Add(-time.Minute).UTC())
+			s.Hash, nilIfZero(s.UserID), s.Data, s.Expiry.UTC(), login, s.Address, s.Agent, s.Expiry.Add(-time.Minute).UTC())
 		return err
 	})
 }
@@ -51,4 +57,29 @@ func (db *DB) PruneSessions(ctx context.Context, now time.Time) error {
 		_, err := w.exec(ctx, "DELETE FROM web_sessions WHERE expiry <= ?", now.UTC())
 		return err
 	})
+}
+
+// UserSessions lists a user's sessions that have not expired by now,
+// latest login first.
+func (db *DB) UserSessions(ctx context.Context, userID int64, now time.Time) ([]*engine.WebSession, error) {
+	rows, err := db.reader().query(ctx, `SELECT hash, expiry, login_at, address, agent FROM web_sessions
+		WHERE user_id = ? AND expiry > ? ORDER BY login_at DESC`, userID, now.UTC())
+	if err != nil {
+		return nil, err
+	}
+	var out []*engine.WebSession
+	for rows.Next() {
+		s := &engine.WebSession{UserID: userID}
+		var login *time.Time
+		if err := rows.Scan(&s.Hash, &s.Expiry, &login, &s.Address, &s.Agent); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if login != nil {
+			s.LoginAt = login.UTC()
+		}
+		s.Expiry = s.Expiry.UTC()
+		out = append(out, s)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
@@ -23,6 +25,11 @@ const (
 	// token of every form the session is shown.
 	sessionUserID = "user"
 	sessionCSRF   = "csrf"
+	// When, from where and with which browser the session logged in, for
+	// the user's list of their sessions.
+	sessionLoginAt = "login_at"
+	sessionAddr    = "addr"
+	sessionAgent   = "agent"
 )
 
 // sessionStore keeps the session manager's sessions in the database,
@@ -43,7 +50,13 @@ func (st sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, exp
 		return err
 	}
 	id, _ := values[sessionUserID].(int64)
-	return st.e.SaveSession(ctx, &engine.WebSession{Hash: hash, UserID: id, Data: b, Expiry: expiry})
+	ws := &engine.WebSession{Hash: hash, UserID: id, Data: b, Expiry: expiry}
+	if at, ok := values[sessionLoginAt].(int64); ok {
+		ws.LoginAt = time.Unix(at, 0)
+	}
+	ws.Address, _ = values[sessionAddr].(string)
+	ws.Agent, _ = values[sessionAgent].(string)
+	return st.e.SaveSession(ctx, ws)
 }
 
 func (st sessionStore) DeleteCtx(ctx context.Context, hash string) error {
@@ -224,6 +237,9 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	s.sessions.Put(ctx, sessionUserID, u.ID)
+	s.sessions.Put(ctx, sessionLoginAt, time.Now().Unix())
+	s.sessions.Put(ctx, sessionAddr, c.RealIP())
+	s.sessions.Put(ctx, sessionAgent, truncate(c.Request().UserAgent(), 200))
 	if err := s.Engine.Audited(ctx, u.Actor(), engine.AuditLogin, 0, "来自 "+c.RealIP()); err != nil {
 		return err
 	}
@@ -247,4 +263,47 @@ func truncate(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return strings.ToValidUTF8(s, "?")
+}
+
+// tokenHash is how the session manager stores a token (HashTokenInStore):
+// the list of sessions marks the current one by it.
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// handleSessions lists the user's live sessions, this one marked, each
+// other one with a button that ends it.
+func (s *Server) handleSessions(c echo.Context) error {
+	ctx := c.Request().Context()
+	list, err := s.Engine.Sessions(ctx, actor(c), time.Now())
+	if err != nil {
+		return err
+	}
+	current := tokenHash(s.sessions.Token(ctx))
+	type row struct {
+		Session *engine.WebSession
+		Current bool
+	}
+	rows := make([]row, len(list))
+	for i, ws := range list {
+		rows[i] = row{ws, ws.Hash == current}
+	}
+	return s.render(c, http.StatusOK, "sessions", "我的登录", map[string]any{"Rows": rows})
+}
+
+// handleEndSession ends one of the user's other sessions, wherever it is.
+func (s *Server) handleEndSession(c echo.Context) error {
+	ctx := c.Request().Context()
+	hash := c.Request().PostFormValue("session")
+	if hash == tokenHash(s.sessions.Token(ctx)) {
+		return engine.Invalid("session", "要结束本次登录，请点“退出”。")
+	}
+	if err := s.Engine.EndOwnSession(ctx, actor(c), hash, time.Now()); err != nil {
+		return err
+	}
+	if err := s.Engine.Audited(ctx, actor(c), engine.AuditSessionEnded, 0, ""); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/sessions")
 }

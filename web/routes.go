@@ -35,6 +35,8 @@ func (s *Server) routes() {
 	// Pages for logged-in users.
 	pages := e.Group("", forms, session, s.csrf, s.requireUser)
 	pages.POST("/logout", s.handleLogout)
+	pages.GET("/sessions", s.handleSessions)
+	pages.POST("/sessions/end", s.handleEndSession)
 	pages.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/cases") })
 	pages.GET("/cases", s.handleCaseList)
 	pages.GET("/cases/new", s.handleNewCaseForm)

@@ -334,3 +334,42 @@ func TestAuditTrail(t *testing.T) {
 		t.Error("the other town's supervisor reads this town's trail")
 	}
 }
+
+// TestOwnSessions checks that users see their live sessions, this one
+// marked, and end another one, which then opens nothing; another user's
+// session cannot be ended by its hash, and this one is ended by logging out.
+func TestOwnSessions(t *testing.T) {
+	s := newSite(t)
+	phone, desk := s.login(t, "mediator@G11"), s.login(t, "mediator@G11")
+	stranger := s.login(t, "intake@T1")
+	code, page := desk.get("/sessions")
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if code != 200 || doc.Find("#sessions tbody tr").Length() != 2 || doc.Find("#sessions .current").Length() != 1 ||
+		!strings.Contains(doc.Find("#sessions").Text(), "127.0.0.1") {
+		t.Fatalf("the list of sessions: %d\n%s", code, doc.Find("#sessions").Text())
+	}
+	other, _ := doc.Find(`#sessions input[name="session"]`).Attr("value")
+	sum := sha256.Sum256([]byte(phone.sessionCookie().Value))
+	if other != base64.RawURLEncoding.EncodeToString(sum[:]) {
+		t.Fatal("the other session offered is not the phone's")
+	}
+	strangerHash := func() string {
+		sum := sha256.Sum256([]byte(stranger.sessionCookie().Value))
+		return base64.RawURLEncoding.EncodeToString(sum[:])
+	}()
+	if code, _ := desk.post("/sessions/end", url.Values{"session": {strangerHash}}); code != 404 {
+		t.Errorf("ending another user's session: %d, want 404", code)
+	}
+	if code := with(t, s.URL, "/api/v1/cases", stranger.sessionCookie()); code != 200 {
+		t.Errorf("the other user's session ended: %d", code)
+	}
+	if code, _ := desk.post("/sessions/end", url.Values{"session": {other}}); code != 303 {
+		t.Fatalf("ending the phone's session: %d", code)
+	}
+	if code := with(t, s.URL, "/api/v1/cases", phone.sessionCookie()); code != 401 {
+		t.Errorf("the ended session still opens the API: %d", code)
+	}
+	if _, page := desk.get("/sessions"); strings.Count(page, "结束这次登录") != 0 {
+		t.Error("the ended session is still listed")
+	}
+}
