@@ -26,6 +26,9 @@ type Store interface {
 	Users(ctx context.Context, units []int64) ([]*User, error)
 	// SetPasswordHash replaces a user's password hash. Returns ENOTFOUND if none.
 	SetPasswordHash(ctx context.Context, id int64, hash string) error
+	// SetDisabled disables a user at at, ending the user's sessions, or
+	// enables the user again (nil).
+	SetDisabled(ctx context.Context, id int64, at *time.Time) error
 
 	// CreateCases inserts new cases, each with its parties, its first event
 	// and its history, all in one transaction. It issues each case's number

@@ -21,6 +21,8 @@ type User struct {
 	// Demo marks an account of the demo still on the demo's published
 	// password; a new password clears it.
 	Demo bool
+	// DisabledAt is when the account was disabled; nil while in use.
+	DisabledAt *time.Time
 }
 
 // Actor is who does something: a logged-in user or the system.
@@ -163,7 +165,25 @@ func (e *Engine) Authenticate(ctx context.Context, name, password string) (*User
 	if !u.CheckPassword(password) {
 		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
 	}
+	if u.DisabledAt != nil {
+		return nil, Errorf(EUNAUTHORIZED, "该账号已停用，请联系系统管理员。")
+	}
 	return u, nil
+}
+
+// SetDisabled disables the user with name, which ends every session of the
+// user on every server, or enables the user again.
+func (e *Engine) SetDisabled(ctx context.Context, name string, disabled bool) error {
+	u, err := e.Store.FindUserByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	var at *time.Time
+	if disabled {
+		now := e.Now().UTC()
+		at = &now
+	}
+	return e.Store.SetDisabled(ctx, u.ID, at)
 }
 
 // DemoUsers returns the names of the demo's accounts still on its published

@@ -43,13 +43,15 @@ type userRow struct {
 	PasswordHash string
 	CreatedAt    time.Time
 	Demo         bool
+	DisabledAt   *time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
 func (r *userRow) toUser() *engine.User {
 	return &engine.User{ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, Role: workflow.Role(r.Role),
-		UnitID: r.UnitID, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, Demo: r.Demo}
+		UnitID: r.UnitID, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, Demo: r.Demo,
+		DisabledAt: utcPtr(r.DisabledAt)}
 }
 
 type caseRow struct {
@@ -383,6 +385,14 @@ func derefTime(t *time.Time) time.Time {
 }
 
 func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func utcPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}

@@ -113,6 +113,24 @@ func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash string) error 
 	})
 }
 
+// SetDisabled disables a user at at, ending every session of the user in
+// the same transaction, or, with at nil, enables the user again.
+func (db *DB) SetDisabled(ctx context.Context, id int64, at *time.Time) error {
+	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&userRow{}).Where("id = ?", id).Update("disabled_at", utcPtr(at))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return engine.Errorf(engine.ENOTFOUND, "用户不存在。")
+		}
+		if at == nil {
+			return nil
+		}
+		return tx.Exec("DELETE FROM web_sessions WHERE user_id = ?", id).Error
+	})
+}
+
 // Setting returns a stored setting, "" when unset.
 func (db *DB) Setting(ctx context.Context, key string) (string, error) {
 	var vals []string

@@ -101,7 +101,7 @@ func (s *Server) sessionUser(c echo.Context) *engine.User {
 		return nil
 	}
 	u, err := s.Engine.FindUser(c.Request().Context(), id)
-	if err != nil {
+	if err != nil || u.DisabledAt != nil {
 		return nil
 	}
 	return u

@@ -373,3 +373,27 @@ func TestOwnSessions(t *testing.T) {
 		t.Error("the ended session is still listed")
 	}
 }
+
+// TestDisabledAccount checks that disabling an account ends its sessions
+// on every server and refuses its right password with a plain message;
+// enabled again, it logs in.
+func TestDisabledAccount(t *testing.T) {
+	s := newSite(t)
+	c := s.login(t, "mediator@G11")
+	kept := c.sessionCookie()
+	if err := s.e.SetDisabled(ctx, "mediator@G11", true); err != nil {
+		t.Fatal(err)
+	}
+	if code := with(t, s.URL, "/api/v1/cases", kept); code != 401 {
+		t.Errorf("a session of the disabled account: %d, want 401", code)
+	}
+	again := s.client(t)
+	again.get("/login")
+	if code, body := again.post("/login", url.Values{"name": {"mediator@G11"}, "password": {password}}); code != 401 || !strings.Contains(body, "该账号已停用") {
+		t.Errorf("the right password of a disabled account: %d", code)
+	}
+	if err := s.e.SetDisabled(ctx, "mediator@G11", false); err != nil {
+		t.Fatal(err)
+	}
+	s.login(t, "mediator@G11")
+}

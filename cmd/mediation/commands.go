@@ -234,7 +234,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 
 func (m *Main) user(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("用法：mediation user add|list|passwd")
+		return errors.New("用法：mediation user add|list|passwd|disable|enable")
 	}
 	fs, o := m.flags("user " + args[0])
 	name := fs.String("name", "", "用户名（登录名）")
@@ -278,9 +278,13 @@ func (m *Main) user(ctx context.Context, args []string) error {
 			return err
 		}
 		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "用户名\t姓名\t角色\t单位")
+		fmt.Fprintln(w, "用户名\t姓名\t角色\t单位\t状态")
 		for _, u := range users {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", u.Name, u.DisplayName, u.Role.Label(), t.Path(u.UnitID))
+			state := "在用"
+			if u.DisabledAt != nil {
+				state = "已停用"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.DisplayName, u.Role.Label(), t.Path(u.UnitID), state)
 		}
 		return w.Flush()
 	case "passwd":
@@ -299,6 +303,22 @@ func (m *Main) user(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "已修改 %s 的密码。\n", target)
+	case "disable", "enable":
+		target := *name
+		if target == "" && fs.NArg() == 1 {
+			target = fs.Arg(0)
+		}
+		if target == "" {
+			return fmt.Errorf("用法：mediation user %s NAME", args[0])
+		}
+		if err := e.SetDisabled(ctx, target, args[0] == "disable"); err != nil {
+			return err
+		}
+		if args[0] == "disable" {
+			fmt.Fprintf(m.Stdout, "已停用 %s，其所有登录均已结束。\n", target)
+		} else {
+			fmt.Fprintf(m.Stdout, "已恢复 %s。\n", target)
+		}
 	default:
 		return fmt.Errorf("未知的子命令“user %s”", args[0])
 	}

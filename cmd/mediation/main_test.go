@@ -80,8 +80,17 @@ func TestUserCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, err = run(t, dsn, "", "user", "list")
-	if err != nil || !strings.Contains(out, "lisi") || !strings.Contains(out, "油车港镇 / 麟湖村") {
+	if err != nil || !strings.Contains(out, "lisi") || !strings.Contains(out, "油车港镇 / 麟湖村") || !strings.Contains(out, "在用") {
 		t.Fatalf("list: %s %v", out, err)
+	}
+	if out, _, err := run(t, dsn, "", "user", "disable", "lisi"); err != nil || !strings.Contains(out, "已停用 lisi") {
+		t.Fatalf("disable: %s %v", out, err)
+	}
+	if out, _, _ := run(t, dsn, "", "user", "list"); !strings.Contains(out, "已停用") {
+		t.Errorf("list after disable: %s", out)
+	}
+	if _, _, err := run(t, dsn, "", "user", "disable", "nobody"); err == nil || !strings.Contains(err.Error(), "不存在") {
+		t.Errorf("disabling nobody: %v", err)
 	}
 }
 
