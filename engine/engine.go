@@ -126,6 +126,7 @@ type Abilities struct {
 	Report    bool // the monthly report of the subtree
 	Sweep     bool // file the grid's monthly dispute sweep
 	Audit     bool // read the audit trail
+	Admin     bool // keep the units and accounts
 }
 
 // Abilities returns what the actor may start from the menu.
@@ -143,6 +144,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		Report:    reads(a.Role),
 		Sweep:     a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
 		Audit:     a.Role == workflow.RoleAdmin || a.Role == workflow.RoleSupervisor,
+		Admin:     mayAdminister(a) == nil,
 	}
 }
 

@@ -25,7 +25,11 @@ type Store interface {
 	// Users returns users, those of units when units is not empty.
 	Users(ctx context.Context, units []int64) ([]*User, error)
 	// SetPasswordHash replaces a user's password hash. Returns ENOTFOUND if none.
-	SetPasswordHash(ctx context.Context, id int64, hash string) error
+	SetPasswordHash(ctx context.Context, id int64, hash string, mustChange bool) error
+	// SetRole gives a user another role and unit.
+	SetRole(ctx context.Context, id int64, role workflow.Role, unitID int64) error
+	// DeleteUserSessions ends every session of a user.
+	DeleteUserSessions(ctx context.Context, userID int64) error
 	// SetDisabled disables a user at at, ending the user's sessions, or
 	// enables the user again (nil).
 	SetDisabled(ctx context.Context, id int64, at *time.Time) error

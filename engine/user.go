@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/rand"
 	"strings"
 	"time"
 
@@ -23,6 +24,9 @@ type User struct {
 	Demo bool
 	// DisabledAt is when the account was disabled; nil while in use.
 	DisabledAt *time.Time
+	// MustChange: the password was set by an administrator; the user
+	// chooses their own at the next login before anything else.
+	MustChange bool
 }
 
 // Actor is who does something: a logged-in user or the system.
@@ -145,8 +149,55 @@ func (e *Engine) ChangePassword(ctx context.Context, name, password string) erro
 	if err := u.SetPassword(password); err != nil {
 		return err
 	}
-	return e.Store.SetPasswordHash(ctx, u.ID, u.PasswordHash)
+	return e.Store.SetPasswordHash(ctx, u.ID, u.PasswordHash, false)
 }
+
+// ChangeOwnPassword sets the actor's new password, given the current one,
+// and ends every session of the actor: the caller renews its own.
+func (e *Engine) ChangeOwnPassword(ctx context.Context, a Actor, current, next string) error {
+	u, err := e.Store.FindUser(ctx, a.UserID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !u.CheckPassword(current):
+		return Invalid("current", "当前密码不正确。")
+	case next == current:
+		return Invalid("password", "新密码不能与当前密码相同。")
+	}
+	if err := u.SetPassword(next); err != nil {
+		return err
+	}
+	if err := e.Store.SetPasswordHash(ctx, u.ID, u.PasswordHash, false); err != nil {
+		return err
+	}
+	return e.Audited(ctx, a, AuditPassword, 0, "")
+}
+
+// ResetPassword gives the user with name a temporary password, returned to
+// show the administrator once, which the user must replace at the next
+// login; every session of the user ends. Only an administrator resets.
+func (e *Engine) ResetPassword(ctx context.Context, a Actor, name string) (string, error) {
+	if err := mayAdminister(a); err != nil {
+		return "", err
+	}
+	u, err := e.Store.FindUserByName(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	temp := TemporaryPassword()
+	if err := u.SetPassword(temp); err != nil {
+		return "", err
+	}
+	if err := e.Store.SetPasswordHash(ctx, u.ID, u.PasswordHash, true); err != nil {
+		return "", err
+	}
+	return temp, e.Audited(ctx, a, AuditAdmin, 0, "重置密码："+name)
+}
+
+// TemporaryPassword returns a random password of twelve letters and
+// digits (60 bits), short enough to read out over the phone.
+func TemporaryPassword() string { return strings.ToLower(rand.Text()[:12]) }
 
 // Authenticate returns the user with name and password. Returns
 // EUNAUTHORIZED, with the same message whichever was wrong.

@@ -180,6 +180,11 @@ const (
 	AuditLogout      = "logout"
 	// AuditSessionEnded: a user ended another of their sessions.
 	AuditSessionEnded = "session_ended"
+	// AuditAdmin: an administrator changed a unit or an account (what, in
+	// the detail).
+	AuditAdmin = "admin"
+	// AuditPassword: a user chose a new password.
+	AuditPassword = "password"
 	// AuditExport: a report downloaded (unit, period and format in the
 	// detail).
 	AuditExport = "export"
@@ -191,10 +196,10 @@ const (
 // AuditLabels names the audit actions in Chinese, in the order the page's
 // filter offers them.
 var AuditLabels = map[string]string{AuditUnmask: "查看完整身份信息", AuditLogin: "登录", AuditLoginFailed: "登录失败",
-	AuditLogout: "退出登录", AuditSessionEnded: "结束另一处登录", AuditExport: "导出报表", AuditRefused: "越权请求被拒绝"}
+	AuditLogout: "退出登录", AuditSessionEnded: "结束另一处登录", AuditAdmin: "管理单位和账号", AuditPassword: "修改密码", AuditExport: "导出报表", AuditRefused: "越权请求被拒绝"}
 
 // AuditActions lists the audit actions in the order the page offers them.
-var AuditActions = []string{AuditUnmask, AuditExport, AuditRefused, AuditLogin, AuditLoginFailed, AuditLogout, AuditSessionEnded}
+var AuditActions = []string{AuditUnmask, AuditExport, AuditRefused, AuditLogin, AuditLoginFailed, AuditLogout, AuditSessionEnded, AuditPassword, AuditAdmin}
 
 // AuditFilter selects audit rows: of one case, of one action, in [From,
 // To); zero values select all.

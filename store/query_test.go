@@ -354,7 +354,7 @@ func TestUsersUnitsAndSettings(t *testing.T) {
 	if us, err := w.db.Users(ctx, []int64{a1.ID}); err != nil || len(us) != 1 {
 		t.Errorf("users of A1: %v, %v", us, err)
 	}
-	if err := w.db.SetPasswordHash(ctx, 424242, "x"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if err := w.db.SetPasswordHash(ctx, 424242, "x", false); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("password of an unknown user: %v", err)
 	}
 	renamed := &engine.Unit{Code: "A1", Name: "新名字", Level: workflow.LevelVillage}

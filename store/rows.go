@@ -44,6 +44,7 @@ type userRow struct {
 	CreatedAt    time.Time
 	Demo         bool
 	DisabledAt   *time.Time
+	MustChange   bool
 }
 
 func (userRow) TableName() string { return "users" }
@@ -51,7 +52,7 @@ func (userRow) TableName() string { return "users" }
 func (r *userRow) toUser() *engine.User {
 	return &engine.User{ID: r.ID, Name: r.Name, DisplayName: r.DisplayName, Role: workflow.Role(r.Role),
 		UnitID: r.UnitID, PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, Demo: r.Demo,
-		DisabledAt: utcPtr(r.DisabledAt)}
+		DisabledAt: utcPtr(r.DisabledAt), MustChange: r.MustChange}
 }
 
 type caseRow struct {

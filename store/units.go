@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
 	"gorm.io/gorm"
 )
 
@@ -51,7 +52,7 @@ func (db *DB) CreateUser(ctx context.Context, u *engine.User) error {
 		u.CreatedAt = time.Now().UTC()
 	}
 	row := userRow{Name: u.Name, DisplayName: u.DisplayName, Role: string(u.Role), UnitID: u.UnitID,
-		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt.UTC(), Demo: u.Demo}
+		PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt.UTC(), Demo: u.Demo, MustChange: u.MustChange}
 	if err := db.w.WithContext(ctx).Create(&row).Error; err != nil {
 		if isUniqueViolation(err) {
 			return engine.Errorf(engine.ECONFLICT, "用户名“%s”已被使用。", u.Name)
@@ -98,11 +99,12 @@ func (db *DB) Users(ctx context.Context, units []int64) ([]*engine.User, error) 
 }
 
 // SetPasswordHash replaces a user's password hash, which takes a demo
-// account off the demo's published password, and, in the same
-// transaction, ends every session of the user.
-func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash string) error {
+// account off the demo's published password, marks whether the user must
+// choose another at the next login, and, in the same transaction, ends
+// every session of the user.
+func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash string, mustChange bool) error {
 	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "demo": false})
+		res := tx.Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{"password_hash": hash, "demo": false, "must_change": mustChange})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -111,6 +113,18 @@ func (db *DB) SetPasswordHash(ctx context.Context, id int64, hash string) error 
 		}
 		return tx.Exec("DELETE FROM web_sessions WHERE user_id = ?", id).Error
 	})
+}
+
+// SetRole gives a user another role and unit.
+func (db *DB) SetRole(ctx context.Context, id int64, role workflow.Role, unitID int64) error {
+	res := db.w.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).Updates(map[string]any{"role": string(role), "unit_id": unitID})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return engine.Errorf(engine.ENOTFOUND, "用户不存在。")
+	}
+	return nil
 }
 
 // SetDisabled disables a user at at, ending every session of the user in

@@ -83,3 +83,11 @@ func (db *DB) UserSessions(ctx context.Context, userID int64, now time.Time) ([]
 	}
 	return out, errors.Join(rows.Err(), rows.Close())
 }
+
+// DeleteUserSessions ends every session of a user.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID int64) error {
+	return db.write(ctx, func(w conn) error {
+		_, err := w.exec(ctx, "DELETE FROM web_sessions WHERE user_id = ?", userID)
+		return err
+	})
+}

@@ -30,6 +30,8 @@ const (
 	sessionLoginAt = "login_at"
 	sessionAddr    = "addr"
 	sessionAgent   = "agent"
+	// sessionFlash holds what the last action says on the next page.
+	sessionFlash = "flash"
 )
 
 // sessionStore keeps the session manager's sessions in the database,
@@ -116,6 +118,14 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return engine.Errorf(engine.EUNAUTHORIZED, "请先登录。")
 		}
 		c.Set(userKey, u)
+		// A password set by an administrator is replaced before anything
+		// else is done.
+		if u.MustChange && c.Path() != "/password" && c.Path() != "/logout" {
+			if strings.HasPrefix(c.Path(), "/api/") {
+				return engine.Errorf(engine.EFORBIDDEN, "请先在网页上修改管理员设置的临时密码。")
+			}
+			return c.Redirect(http.StatusSeeOther, "/password")
+		}
 		// What a logged-in user sees may hold parties' full ID numbers and
 		// phones: no browser or proxy keeps a copy.
 		c.Response().Header().Set("Cache-Control", "no-store")
@@ -306,4 +316,34 @@ func (s *Server) handleEndSession(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/sessions")
+}
+
+// handlePasswordForm asks for the current password and a new one.
+func (s *Server) handlePasswordForm(c echo.Context) error {
+	return s.render(c, http.StatusOK, "password", "修改密码", map[string]any{"Forced": currentUser(c).MustChange, "Err": map[string]string{}})
+}
+
+// handlePassword sets the user's new password. Every session of the user
+// ends, this one going on under a new token.
+func (s *Server) handlePassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	form := func(field, msg string) error {
+		return s.render(c, http.StatusUnprocessableEntity, "password", "修改密码",
+			map[string]any{"Forced": currentUser(c).MustChange, "Err": map[string]string{field: msg}})
+	}
+	next := c.Request().PostFormValue("password")
+	if next != c.Request().PostFormValue("repeat") {
+		return form("repeat", "两次输入的新密码不一致。")
+	}
+	err := s.Engine.ChangeOwnPassword(ctx, actor(c), c.Request().PostFormValue("current"), next)
+	if engine.ErrorCode(err) == engine.EINVALID {
+		return form(engine.ErrorField(err), engine.ErrorMessage(err))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/cases")
 }

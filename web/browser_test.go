@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,9 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store/storetest"
+	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/xuri/excelize/v2"
 )
@@ -423,4 +427,119 @@ func download(t *testing.T, dir, pattern string) string {
 	}
 	t.Fatalf("no %s was downloaded", pattern)
 	return ""
+}
+
+// TestJourneyFirstAdmin starts a town from nothing: the administrator
+// opens the one-time setup link, sets up the town, two villages, four
+// grids and four accounts on the console; a grid mediator logs in with the
+// temporary password, must choose their own, and settles a dispute at the
+// gate; the audit page shows every step.
+func TestJourneyFirstAdmin(t *testing.T) {
+	db := storetest.Open(t)
+	e := engine.New(db)
+	srv, err := web.NewServer(e, web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &site{e: e, db: db, Server: httptest.NewServer(srv)}
+	t.Cleanup(s.Close)
+	token, err := e.SetupToken(ctx)
+	if err != nil || token == "" {
+		t.Fatalf("setup token: %q %v", token, err)
+	}
+	u := &user{t: t, ctx: browser(t), site: s}
+	u.do(chromedp.Navigate(s.URL+"/setup?token="+token), chromedp.WaitVisible(chromedp.ID("setup-form")),
+		chromedp.SendKeys(chromedp.CSS("input[name=unit_code]"), "YCG"),
+		chromedp.SendKeys(chromedp.CSS("input[name=unit_name]"), "油车港镇"),
+		chromedp.SendKeys(chromedp.CSS("input[name=case_prefix]"), "油"),
+		chromedp.SendKeys(chromedp.CSS("input[name=name]"), "guanli"),
+		chromedp.SendKeys(chromedp.CSS("input[name=display]"), "沈管理"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "管理员的长密码1"),
+		chromedp.SendKeys(chromedp.CSS("input[name=repeat]"), "管理员的长密码1"),
+		chromedp.Click(chromedp.CSS("#setup-form button")), chromedp.WaitVisible(chromedp.ID("units")))
+	for _, un := range []struct{ code, name, level, parent string }{
+		{"LH", "麟湖村", "village", "YCG"}, {"ZY", "正阳社区", "village", "YCG"},
+		{"LH1", "麟湖村第1网格", "grid", "LH"}, {"LH2", "麟湖村第2网格", "grid", "LH"},
+		{"ZY1", "正阳社区第1网格", "grid", "ZY"}, {"ZY2", "正阳社区第2网格", "grid", "ZY"},
+	} {
+		u.do(chromedp.Navigate(s.URL+"/admin"), chromedp.WaitVisible(chromedp.ID("units")),
+			chromedp.Click(chromedp.CSS("#add-unit summary")),
+			chromedp.SendKeys(chromedp.CSS("#add-unit input[name=code]"), un.code),
+			chromedp.SendKeys(chromedp.CSS("#add-unit input[name=name]"), un.name),
+			chromedp.SetValue(chromedp.CSS("#add-unit select[name=level]"), un.level),
+			chromedp.SendKeys(chromedp.CSS("#add-unit input[name=parent]"), un.parent),
+			chromedp.Click(chromedp.CSS("#add-unit button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+		if flash := u.text("p.flash"); !strings.Contains(flash, un.name) {
+			t.Fatalf("adding %s: %s", un.name, flash)
+		}
+	}
+	temps := map[string]string{}
+	tempRE := regexp.MustCompile(`临时密码：([a-z0-9]+)`)
+	for _, a := range []struct{ name, display, role, unit string }{
+		{"jiedai", "李接待", "intake", "YCG"}, {"duban", "王督办", "supervisor", "YCG"},
+		{"cuntiao", "钱村调", "mediator", "LH"}, {"wangge", "赵网格", "mediator", "ZY1"},
+	} {
+		u.do(chromedp.Navigate(s.URL+"/admin"), chromedp.WaitVisible(chromedp.ID("units")),
+			chromedp.Click(chromedp.CSS("#add-account summary")),
+			chromedp.SendKeys(chromedp.CSS("#add-account input[name=name]"), a.name),
+			chromedp.SendKeys(chromedp.CSS("#add-account input[name=display]"), a.display),
+			chromedp.SetValue(chromedp.CSS("#add-account select[name=role]"), a.role),
+			chromedp.SendKeys(chromedp.CSS("#add-account input[name=unit]"), a.unit),
+			chromedp.Click(chromedp.CSS("#add-account button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
+		m := tempRE.FindStringSubmatch(u.text("p.flash"))
+		if m == nil {
+			t.Fatalf("no temporary password for %s: %s", a.name, u.text("p.flash"))
+		}
+		temps[a.name] = m[1]
+	}
+	units := u.text("#units")
+	for _, want := range []string{"油车港镇 / 麟湖村 / 麟湖村第2网格", "油车港镇 / 正阳社区 / 正阳社区第1网格", "油车港镇 / 正阳社区 / 正阳社区第2网格",
+		"油车港镇 / 麟湖村 / 麟湖村第1网格"} {
+		if !strings.Contains(units, want) {
+			t.Errorf("the unit tree lacks %s:\n%s", want, units)
+		}
+	}
+	u.screenshot("admin-console.png")
+	u.logout()
+
+	// The grid mediator must choose a password before anything else.
+	u.do(chromedp.SendKeys(chromedp.CSS("input[name=name]"), "wangge"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), temps["wangge"]),
+		chromedp.Click(chromedp.CSS("form[action='/login'] button")), chromedp.WaitVisible(chromedp.ID("forced")))
+	u.do(chromedp.Navigate(s.URL+"/cases"), chromedp.WaitVisible(chromedp.ID("forced")))
+	u.do(chromedp.SendKeys(chromedp.CSS("input[name=current]"), temps["wangge"]),
+		chromedp.SendKeys(chromedp.CSS("#password-form input[name=password]"), "网格员自己的密码"),
+		chromedp.SendKeys(chromedp.CSS("input[name=repeat]"), "网格员自己的密码"),
+		chromedp.Click(chromedp.CSS("#password-form button")), chromedp.WaitVisible(chromedp.CSS("table.cases")))
+	u.do(chromedp.Click(chromedp.CSS("nav a[href='/doorstep']")), chromedp.WaitVisible(chromedp.ID("doorstep")),
+		chromedp.SetValue(chromedp.CSS("select[name=category]"), "损害赔偿"),
+		chromedp.SendKeys(chromedp.CSS("input[name=amount]"), "800"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "小区两位业主因车辆刮擦赔偿问题发生争执。"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "陈明"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.phone']"), "13900000001"),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "周强"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='session.record']"), "调解员赶到现场，双方当场握手言和。"),
+		chromedp.SetValue(chromedp.CSS("select[name='agreement.kind']"), "oral"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), "周强当场赔付陈明修车费800元。"),
+		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "800"),
+		chromedp.Click(chromedp.CSS("input[name='agreement.oral_confirmed']")),
+		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	u.wantState(workflow.Agreed)
+	if number := u.text("h1"); !strings.Contains(number, "油调") {
+		t.Errorf("the case number: %s", number)
+	}
+	u.logout()
+
+	u.do(chromedp.SendKeys(chromedp.CSS("input[name=name]"), "guanli"),
+		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "管理员的长密码1"),
+		chromedp.Click(chromedp.CSS("form[action='/login'] button")), chromedp.WaitVisible(chromedp.CSS("table.cases")),
+		chromedp.Navigate(s.URL+"/audit"), chromedp.WaitVisible(chromedp.ID("audit")))
+	trail := u.text("#audit")
+	for _, want := range []string{"首次设置：油车港镇，系统管理员 guanli", "保存单位：LH 麟湖村", "保存单位：ZY2 正阳社区第2网格",
+		"新建账号：jiedai", "新建账号：wangge", "赵网格", "修改密码", "登录", "退出登录"} {
+		if !strings.Contains(trail, want) {
+			t.Errorf("the audit trail lacks %q:\n%s", want, trail)
+		}
+	}
+	u.screenshot("admin-audit.png")
 }

@@ -29,6 +29,11 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	}
 	p := page{Title: title, User: currentUser(c), Data: data}
 	p.CSRF, _ = c.Get("csrf").(string)
+	// A message the last action left for the page after it, where the
+	// request has a session (the CSRF middleware ran).
+	if p.CSRF != "" {
+		p.Flash = s.sessions.PopString(c.Request().Context(), sessionFlash)
+	}
 	if p.User != nil {
 		if tree, err := s.Engine.Tree(c.Request().Context()); err == nil && tree.Unit(p.User.UnitID) != nil {
 			p.UnitName = tree.Unit(p.User.UnitID).Name

@@ -31,10 +31,18 @@ func (s *Server) routes() {
 	public.POST("/login", s.handleLogin)
 	public.GET("/lookup", s.handleLookupForm)
 	public.POST("/lookup", s.handleLookup)
+	public.GET("/setup", s.handleSetupForm)
+	public.POST("/setup", s.handleSetup)
 
 	// Pages for logged-in users.
 	pages := e.Group("", forms, session, s.csrf, s.requireUser)
 	pages.POST("/logout", s.handleLogout)
+	pages.GET("/admin", s.handleAdmin)
+	pages.POST("/admin/units", s.handleAdminUnit)
+	pages.POST("/admin/accounts", s.handleAdminAccount)
+	pages.POST("/admin/accounts/:name/:action", s.handleAdminAccountAction)
+	pages.GET("/password", s.handlePasswordForm)
+	pages.POST("/password", s.handlePassword)
 	pages.GET("/sessions", s.handleSessions)
 	pages.POST("/sessions/end", s.handleEndSession)
 	pages.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/cases") })

@@ -219,6 +219,9 @@ func TestReadScenarios(t *testing.T) {
 	table = append(table, matrix("/reports", 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403)...)
 	table = append(table, matrix("/sweeps", 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 200)...)
 	table = append(table, matrix("/audit", 403, 200, 200, 403, 403, 403, 403, 403, 403, 200, 403)...)
+	table = append(table, matrix("/admin", 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)...)
+	table = append(table, matrix("/sessions", 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)...)
+	table = append(table, matrix("/password", 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)...)
 	table = append(table, casePage("grid",
 		[]int{200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404},
 		[]int{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})...)
@@ -472,6 +475,17 @@ func TestWriteScenarios(t *testing.T) {
 		{name: "a static file spelled with a broken byte", path: "/static/%ff", status: 404},
 		{name: "a static path out of its folder", path: "/static/..%2f..%2fgo.mod", status: 404},
 		{name: "a static folder", path: "/static/", status: 404},
+		{name: "setup without its link", path: "/setup", status: 404, has: []string{"main p:contains('系统已经设置过')"}},
+		{name: "setup of a database with accounts", path: "/setup?token=abc", status: 404},
+		{name: "the console for a supervisor", user: "supervisor@T1", method: P, path: "/admin/accounts/mediator@G11/reset",
+			form: post(), status: 403, has: []string{"main p:contains('系统管理员维护')"}},
+		{name: "the admin adds a grid", user: "admin@T1", method: P, path: "/admin/units",
+			form: post("code", "G13", "name", "麟湖村第3网格", "level", "grid", "parent", "V1"), status: 303},
+		{name: "a grid under a town is refused", user: "admin@T1", method: P, path: "/admin/units",
+			form: post("code", "G99", "name", "错网格", "level", "grid", "parent", "T1"), status: 422,
+			has: []string{"#problem:contains('网格的上级必须是村(社区)')"}},
+		{name: "the admin gives a mediator another unit", user: "admin@T1", method: P, path: "/admin/accounts/mediator@G12/role",
+			form: post("role", "mediator", "unit", "G11"), status: 303},
 		{name: "API, not JSON", user: "mediator@G11", path: "/api/v1/cases/{grid}/events/escalate", json: `reason=x`, status: 400,
 			contains: []string{"不是有效的JSON"}},
 		{name: "API, wrong unit", user: "mediator@G12", path: "/api/v1/cases/{grid}/events/escalate",

@@ -70,8 +70,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		stop()
 		<-done
 	}()
+	// A database without accounts is set up from a one-time link.
+	setup, err := e.SetupToken(ctx)
+	if err != nil {
+		return err
+	}
 	return srv.ListenAndServe(ctx, *addr, func(a net.Addr) {
 		fmt.Fprintf(m.Stderr, "调解系统已启动：http://%s\n", displayAddr(a))
+		if setup != "" {
+			fmt.Fprintf(m.Stderr, "这是一个新的数据库：请在一小时内打开 http://%s/setup?token=%s 创建第一个单位和系统管理员（链接只能用一次）。\n",
+				displayAddr(a), setup)
+		}
 		if m.Ready != nil {
 			m.Ready(a)
 		}

@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// mayAdminister refuses anyone but an administrator: units and accounts are
+// theirs to keep (DESIGN §1).
+func mayAdminister(a Actor) error {
+	if a.Role != workflow.RoleAdmin {
+		return Errorf(EFORBIDDEN, "单位和账号由系统管理员维护。")
+	}
+	return nil
+}
+
+// AdminSaveUnit adds a unit, or changes the one with u's code (its name,
+// its place in the tree, its address and phone), as an administrator does
+// on the console; the change is a row of the audit trail.
+func (e *Engine) AdminSaveUnit(ctx context.Context, a Actor, u *Unit, parentCode string) error {
+	if err := mayAdminister(a); err != nil {
+		return err
+	}
+	if err := e.SaveUnit(ctx, u, parentCode); err != nil {
+		return err
+	}
+	return e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("保存单位：%s %s（%s）", u.Code, u.Name, u.Level.Label()))
+}
+
+// AdminUsers lists every account, by unit and name.
+func (e *Engine) AdminUsers(ctx context.Context, a Actor) ([]*User, error) {
+	if err := mayAdminister(a); err != nil {
+		return nil, err
+	}
+	return e.Store.Users(ctx, nil)
+}
+
+// AdminCreateUser opens an account with a temporary password, returned to
+// show once, which the new user replaces at the first login.
+func (e *Engine) AdminCreateUser(ctx context.Context, a Actor, u *User) (string, error) {
+	if err := mayAdminister(a); err != nil {
+		return "", err
+	}
+	temp := TemporaryPassword()
+	u.MustChange = true
+	if err := e.CreateUser(ctx, u, temp); err != nil {
+		return "", err
+	}
+	return temp, e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("新建账号：%s（%s）", u.Name, u.Role.Label()))
+}
+
+// AdminSetRole gives the account with name another role or unit.
+func (e *Engine) AdminSetRole(ctx context.Context, a Actor, name string, role workflow.Role, unitCode string) error {
+	if err := mayAdminister(a); err != nil {
+		return err
+	}
+	u, err := e.Store.FindUserByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	unit := t.ByCode(unitCode)
+	if unit == nil {
+		return Invalid("unit", "单位“%s”不存在。", unitCode)
+	}
+	u.Role, u.UnitID = role, unit.ID
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := e.Store.SetRole(ctx, u.ID, role, unit.ID); err != nil {
+		return err
+	}
+	return e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("修改账号：%s 为%s · %s", name, role.Label(), unit.Name))
+}
+
+// AdminSetDisabled disables the account with name, ending its sessions, or
+// enables it again.
+func (e *Engine) AdminSetDisabled(ctx context.Context, a Actor, name string, disabled bool) error {
+	if err := mayAdminister(a); err != nil {
+		return err
+	}
+	if name == a.Name {
+		return Invalid("name", "不能停用自己的账号。")
+	}
+	if err := e.SetDisabled(ctx, name, disabled); err != nil {
+		return err
+	}
+	what := "恢复账号"
+	if disabled {
+		what = "停用账号"
+	}
+	return e.Audited(ctx, a, AuditAdmin, 0, what+"："+name)
+}
+
+// AdminEndSessions ends every session of the account with name.
+func (e *Engine) AdminEndSessions(ctx context.Context, a Actor, name string) error {
+	if err := mayAdminister(a); err != nil {
+		return err
+	}
+	u, err := e.Store.FindUserByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := e.Store.DeleteUserSessions(ctx, u.ID); err != nil {
+		return err
+	}
+	return e.Audited(ctx, a, AuditAdmin, 0, "结束全部登录："+name)
+}

@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// setupSetting holds the hash of the one-time setup token and when it
+// expires: "hash|unix seconds".
+const setupSetting = "setup_token"
+
+// SetupToken returns a new one-time token that creates the first
+// administrator, valid for an hour, or "" when the database has accounts
+// already. Only its hash is stored; a new call replaces the last token.
+func (e *Engine) SetupToken(ctx context.Context) (string, error) {
+	users, err := e.Store.Users(ctx, nil)
+	if err != nil || len(users) > 0 {
+		return "", err
+	}
+	token := strings.ToLower(rand.Text())
+	sum := sha256.Sum256([]byte(token))
+	v := hex.EncodeToString(sum[:]) + "|" + strconv.FormatInt(e.Now().Add(time.Hour).Unix(), 10)
+	return token, e.Store.SetSetting(ctx, setupSetting, v)
+}
+
+// CheckSetupToken says whether token is the live setup token of a database
+// without accounts.
+func (e *Engine) CheckSetupToken(ctx context.Context, token string) error {
+	bad := Errorf(ENOTFOUND, "这个设置链接无效或已过期：请重新启动服务，使用新打印的链接。")
+	users, err := e.Store.Users(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if len(users) > 0 {
+		return Errorf(ENOTFOUND, "系统已经设置过，请登录。")
+	}
+	v, err := e.Store.Setting(ctx, setupSetting)
+	if err != nil {
+		return err
+	}
+	hash, exp, ok := strings.Cut(v, "|")
+	until, perr := strconv.ParseInt(exp, 10, 64)
+	sum := sha256.Sum256([]byte(token))
+	if !ok || perr != nil || e.Now().Unix() > until || subtle.ConstantTimeCompare([]byte(hash), []byte(hex.EncodeToString(sum[:]))) != 1 {
+		return bad
+	}
+	return nil
+}
+
+// Setup creates the first unit (a county or a town) and the first
+// administrator with the password they chose, once: the token is spent.
+func (e *Engine) Setup(ctx context.Context, token string, unit *Unit, u *User, password string) error {
+	if err := e.CheckSetupToken(ctx, token); err != nil {
+		return err
+	}
+	if unit.Level != workflow.LevelTown && unit.Level != workflow.LevelCounty {
+		return Invalid("level", "第一个单位应是县(区)或镇(街道)。")
+	}
+	if err := e.SaveUnit(ctx, unit, ""); err != nil {
+		return err
+	}
+	u.Role, u.UnitID = workflow.RoleAdmin, unit.ID
+	if err := e.CreateUser(ctx, u, password); err != nil {
+		return err
+	}
+	if err := e.Store.SetSetting(ctx, setupSetting, ""); err != nil {
+		return err
+	}
+	return e.Audited(ctx, u.Actor(), AuditAdmin, 0, fmt.Sprintf("首次设置：%s，系统管理员 %s", unit.Name, u.Name))
+}

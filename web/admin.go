@@ -1,0 +1,162 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+	"github.com/labstack/echo/v4"
+)
+
+// unitRow is a unit on the console, with where it sits.
+type unitRow struct {
+	Unit   *engine.Unit
+	Parent string // the parent's code
+	Path   string
+	Depth  int
+}
+
+// handleAdmin shows the console: the unit tree and the accounts, each with
+// the forms that change them.
+func (s *Server) handleAdmin(c echo.Context) error { return s.renderAdmin(c, http.StatusOK, "") }
+
+func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
+	ctx := c.Request().Context()
+	users, err := s.Engine.AdminUsers(ctx, actor(c))
+	if err != nil {
+		return err
+	}
+	t, err := s.Engine.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	var units []unitRow
+	var walk func(u *engine.Unit, depth int)
+	walk = func(u *engine.Unit, depth int) {
+		parent := ""
+		if p := t.Unit(u.ParentID); p != nil {
+			parent = p.Code
+		}
+		units = append(units, unitRow{u, parent, t.Path(u.ID), depth})
+		for _, ch := range t.Children(u.ID) {
+			walk(ch, depth+1)
+		}
+	}
+	for _, u := range t.Units() {
+		if u.ParentID == 0 {
+			walk(u, 0)
+		}
+	}
+	type account struct {
+		User *engine.User
+		Unit string
+	}
+	accounts := make([]account, len(users))
+	for i, u := range users {
+		accounts[i] = account{u, t.Path(u.UnitID)}
+	}
+	return s.render(c, status, "admin", "单位和账号", map[string]any{"Units": units, "Accounts": accounts, "Problem": problem,
+		"Levels": []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid},
+		"Roles":  []workflow.Role{workflow.RoleIntake, workflow.RoleMediator, workflow.RoleSupervisor, workflow.RoleAdmin}})
+}
+
+// adminDone ends a console action: a wrong entry shows the console again
+// with what to fix; a change goes back to it with a message.
+func (s *Server) adminDone(c echo.Context, err error, flash string) error {
+	switch engine.ErrorCode(err) {
+	case "":
+		s.sessions.Put(c.Request().Context(), sessionFlash, flash)
+		return c.Redirect(http.StatusSeeOther, "/admin")
+	case engine.EINVALID, engine.ECONFLICT, engine.ENOTFOUND:
+		return s.renderAdmin(c, http.StatusUnprocessableEntity, engine.ErrorMessage(err))
+	}
+	return err
+}
+
+// handleAdminUnit adds a unit or changes the one with the code given.
+func (s *Server) handleAdminUnit(c echo.Context) error {
+	f := c.Request().PostFormValue
+	u := &engine.Unit{Code: strings.TrimSpace(f("code")), Name: strings.TrimSpace(f("name")), Level: workflow.Level(f("level")),
+		CasePrefix: strings.TrimSpace(f("case_prefix")), Address: strings.TrimSpace(f("address")), Phone: strings.TrimSpace(f("phone"))}
+	err := s.Engine.AdminSaveUnit(c.Request().Context(), actor(c), u, strings.TrimSpace(f("parent")))
+	return s.adminDone(c, err, "已保存单位“"+u.Name+"”。")
+}
+
+// handleAdminAccount opens an account and shows its temporary password once.
+func (s *Server) handleAdminAccount(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := c.Request().PostFormValue
+	t, err := s.Engine.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	unit := t.ByCode(strings.TrimSpace(f("unit")))
+	if unit == nil {
+		return s.adminDone(c, engine.Invalid("unit", "单位“%s”不存在。", f("unit")), "")
+	}
+	u := &engine.User{Name: strings.TrimSpace(f("name")), DisplayName: strings.TrimSpace(f("display")), Role: workflow.Role(f("role")), UnitID: unit.ID}
+	temp, err := s.Engine.AdminCreateUser(ctx, actor(c), u)
+	return s.adminDone(c, err, "已新建账号 "+u.Name+"，临时密码："+temp+"（请当面或电话告知；首次登录须改为自己的密码）。")
+}
+
+// handleAdminAccountAction changes an account: its role and unit, its
+// password (reset), whether it is in use, its sessions.
+func (s *Server) handleAdminAccountAction(c echo.Context) error {
+	ctx := c.Request().Context()
+	a, name := actor(c), c.Param("name")
+	switch c.Param("action") {
+	case "role":
+		err := s.Engine.AdminSetRole(ctx, a, name, workflow.Role(c.Request().PostFormValue("role")), c.Request().PostFormValue("unit"))
+		return s.adminDone(c, err, "已修改账号 "+name+" 的角色和单位。")
+	case "reset":
+		temp, err := s.Engine.ResetPassword(ctx, a, name)
+		return s.adminDone(c, err, "已重置 "+name+" 的密码，临时密码："+temp+"（首次登录须修改）；其所有登录均已结束。")
+	case "disable":
+		return s.adminDone(c, s.Engine.AdminSetDisabled(ctx, a, name, true), "已停用 "+name+"，其所有登录均已结束。")
+	case "enable":
+		return s.adminDone(c, s.Engine.AdminSetDisabled(ctx, a, name, false), "已恢复 "+name+"。")
+	case "logout":
+		return s.adminDone(c, s.Engine.AdminEndSessions(ctx, a, name), "已结束 "+name+" 的全部登录。")
+	}
+	return echo.ErrNotFound
+}
+
+// handleSetupForm asks, on a database without accounts, for the first unit
+// and the first administrator; only the one-time link printed by serve
+// opens it.
+func (s *Server) handleSetupForm(c echo.Context) error {
+	token := c.QueryParam("token")
+	if err := s.Engine.CheckSetupToken(c.Request().Context(), token); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "setup", "首次设置", map[string]any{"Token": token})
+}
+
+// handleSetup creates the first unit and administrator, and logs them in.
+func (s *Server) handleSetup(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := c.Request().PostFormValue
+	token := f("token")
+	again := func(err error) error {
+		if engine.ErrorCode(err) != engine.EINVALID && engine.ErrorCode(err) != engine.ECONFLICT {
+			return err
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "setup", "首次设置", map[string]any{"Token": token, "Problem": engine.ErrorMessage(err)})
+	}
+	if f("password") != f("repeat") {
+		return again(engine.Invalid("repeat", "两次输入的密码不一致。"))
+	}
+	unit := &engine.Unit{Code: strings.TrimSpace(f("unit_code")), Name: strings.TrimSpace(f("unit_name")), Level: workflow.Level(f("level")),
+		CasePrefix: strings.TrimSpace(f("case_prefix"))}
+	u := &engine.User{Name: strings.TrimSpace(f("name")), DisplayName: strings.TrimSpace(f("display"))}
+	if err := s.Engine.Setup(ctx, token, unit, u, f("password")); err != nil {
+		return again(err)
+	}
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionUserID, u.ID)
+	s.sessions.Put(ctx, sessionFlash, "系统已设置好。请添加下级单位和账号。")
+	return c.Redirect(http.StatusSeeOther, "/admin")
+}
