@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store"
+	"github.com/grassroots/mediation/store/storetest"
 )
 
 // TestWaitsGrow checks the throttle on both databases: five failures are
@@ -37,5 +39,52 @@ func TestWaitsGrow(t *testing.T) {
 	}
 	if got, _ := en.Wait(ctx, keys); got != 0 {
 		t.Errorf("one failure after a success waits %s", got)
+	}
+}
+
+// TestTwoServersShareSessionsAndFailures opens two engines on one database
+// (one PostgreSQL schema on CI), as two servers would be: a session saved
+// through one is ended through the other, a new password set on one ends
+// sessions read through the other, and failures counted on one slow the
+// other down.
+func TestTwoServersShareSessionsAndFailures(t *testing.T) {
+	dsn := storetest.DSN(t)
+	open := func() *store.DB {
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a, b := newEnvOn(t, open()), engine.New(open())
+	now := time.Now()
+	user := a.actors["mediator@G11"]
+	for _, h := range []string{"one", "two"} {
+		if err := a.SaveSession(ctx, &engine.WebSession{Hash: h, UserID: user.UserID, Data: []byte("x"), Expiry: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.EndSession(ctx, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := a.FindSession(ctx, "one", now); ok {
+		t.Error("a session ended on the second server lives on the first")
+	}
+	if err := b.ChangePassword(ctx, "mediator@G11", "第二台服务器上的新密码"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := a.FindSession(ctx, "two", now); ok {
+		t.Error("a new password set on the second server left a session on the first")
+	}
+	keys := engine.LoginKeys("jiedai", "10.0.0.1")
+	for range 5 {
+		if err := a.Failed(ctx, keys); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Now = a.Now
+	if wait, err := b.Wait(ctx, keys); err != nil || wait != time.Second {
+		t.Errorf("failures on the first server: the second waits %s (%v), want 1s", wait, err)
 	}
 }
