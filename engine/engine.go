@@ -596,9 +596,20 @@ func (e *Engine) LookUp(ctx context.Context, code, phone string) (*Case, error) 
 		return nil, err
 	}
 	for _, p := range c.Parties {
-		if p.Phone != "" && p.Phone == phone {
+		if p.Phone != "" && plainPhone(p.Phone) == plainPhone(phone) {
 			return c, nil
 		}
 	}
 	return nil, notFound
+}
+
+// plainPhone writes a phone number as its digits alone, so that one typed
+// as "138 0000 0001" or "138-0000-0001" is the number on file.
+func plainPhone(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\u3000' {
+			return -1
+		}
+		return r
+	}, s)
 }

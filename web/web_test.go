@@ -392,7 +392,7 @@ func TestLookup(t *testing.T) {
 	k := s.cases["grid"]
 	c := s.client(t)
 	c.get("/lookup")
-	code, body := c.post("/lookup", url.Values{"code": {strings.ToLower(k.Code)}, "phone": {"13800000001"}})
+	code, body := c.post("/lookup", url.Values{"code": {strings.ToLower(k.Code)}, "phone": {"138-0000 0001"}})
 	if code != 200 || !strings.Contains(body, k.Number) || !strings.Contains(body, "网格调解中") || strings.Contains(body, "张三") {
 		t.Fatalf("lookup: %d", code)
 	}
