@@ -54,3 +54,36 @@ func TestAdministration(t *testing.T) {
 		t.Errorf("the administrator disabled themselves: %v", err)
 	}
 }
+
+// TestConsoleSettings saves a policy and the lists' additions as the
+// console does, and a server starting next applies them over its own;
+// a category counted under no Ministry category is refused.
+func TestConsoleSettings(t *testing.T) {
+	en := newEnv(t)
+	admin := en.actors["admin@T1"]
+	p := engine.DefaultPolicy
+	p.Grid, p.WorkingDays = 5, true
+	cs := engine.ConsoleSettings{Policy: &p, Lists: engine.Lists{Categories: []engine.Category{{Name: "继承", MOJ: "婚姻家庭"}},
+		Flags: []engine.Flag{{Key: "elderly", Name: "涉老"}}}}
+	if err := en.SaveConsoleSettings(ctx, en.actors["supervisor@T1"], cs); engine.ErrorCode(err) != engine.EFORBIDDEN {
+		t.Fatalf("a supervisor saved the settings: %v", err)
+	}
+	bad := cs
+	bad.Lists.Categories = []engine.Category{{Name: "村务", MOJ: "不存在的归类"}}
+	if err := en.SaveConsoleSettings(ctx, admin, bad); engine.ErrorCode(err) != engine.EINVALID {
+		t.Fatalf("a category under no Ministry category: %v", err)
+	}
+	if err := en.SaveConsoleSettings(ctx, admin, cs); err != nil {
+		t.Fatal(err)
+	}
+	next := engine.New(en.db)
+	if err := next.ApplyConsoleSettings(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if next.Policy.Grid != 5 || !next.Policy.WorkingDays || next.Lists.CategoryMOJ("继承") != "婚姻家庭" {
+		t.Errorf("applied: policy %+v, 继承 under %q", next.Policy, next.Lists.CategoryMOJ("继承"))
+	}
+	if rows, _ := en.Audit(ctx, admin, engine.AuditFilter{Action: engine.AuditAdmin}); len(rows) != 1 || rows[0].Detail != "保存期限和清单；增加：继承、涉老" {
+		t.Errorf("the audit row: %+v", rows)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/grassroots/mediation/engine"
@@ -56,9 +57,14 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	for i, u := range users {
 		accounts[i] = account{u, t.Path(u.UnitID)}
 	}
+	settings, err := s.consoleFormOf(c)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, "admin", "单位和账号", map[string]any{"Units": units, "Accounts": accounts, "Problem": problem,
-		"Levels": []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid},
-		"Roles":  []workflow.Role{workflow.RoleIntake, workflow.RoleMediator, workflow.RoleSupervisor, workflow.RoleAdmin}})
+		"Settings": settings,
+		"Levels":   []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid},
+		"Roles":    []workflow.Role{workflow.RoleIntake, workflow.RoleMediator, workflow.RoleSupervisor, workflow.RoleAdmin}})
 }
 
 // adminDone ends a console action: a wrong entry shows the console again
@@ -159,4 +165,79 @@ func (s *Server) handleSetup(c echo.Context) error {
 	s.sessions.Put(ctx, sessionUserID, u.ID)
 	s.sessions.Put(ctx, sessionFlash, "系统已设置好。请添加下级单位和账号。")
 	return c.Redirect(http.StatusSeeOther, "/admin")
+}
+
+// consoleForm is the console's settings as the form shows them: the
+// policy's days and actions, and the added lists one "名称=归类" a line.
+type consoleForm struct {
+	Policy                    engine.Policy
+	GridAction, VillageAct    string
+	Categories, Sources       string
+	Flags                     string
+	Saved                     bool
+	MOJCategories, MOJSources []string
+}
+
+// consoleFormOf shows the saved settings, or the policy in force.
+func (s *Server) consoleFormOf(c echo.Context) (consoleForm, error) {
+	cs, err := s.Engine.ConsoleSettings(c.Request().Context())
+	if err != nil {
+		return consoleForm{}, err
+	}
+	f := consoleForm{Policy: s.Engine.Policy, Saved: cs.Policy != nil, MOJCategories: engine.MOJCategories, MOJSources: engine.MOJSources}
+	if cs.Policy != nil {
+		f.Policy = *cs.Policy
+	}
+	f.GridAction, f.VillageAct = f.Policy.Action(workflow.Grid), f.Policy.Action(workflow.Village)
+	var cats, srcs, flags []string
+	for _, x := range cs.Lists.Categories {
+		cats = append(cats, x.Name+"="+x.MOJ)
+	}
+	for _, x := range cs.Lists.Sources {
+		srcs = append(srcs, x.Name+"="+x.MOJ)
+	}
+	for _, x := range cs.Lists.Flags {
+		flags = append(flags, x.Key+"="+x.Name)
+	}
+	f.Categories, f.Sources, f.Flags = strings.Join(cats, "\n"), strings.Join(srcs, "\n"), strings.Join(flags, "\n")
+	return f, nil
+}
+
+// pairs reads "a=b" lines; a line without "=" is a name alone.
+func pairs(text string) [][2]string {
+	var out [][2]string
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			a, b, _ := strings.Cut(line, "=")
+			out = append(out, [2]string{strings.TrimSpace(a), strings.TrimSpace(b)})
+		}
+	}
+	return out
+}
+
+// handleAdminSettings saves the deadline policy and the lists' additions.
+func (s *Server) handleAdminSettings(c echo.Context) error {
+	f := c.Request().PostFormValue
+	days := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(f(name)))
+		if err != nil {
+			return 0
+		}
+		return n
+	}
+	p := engine.Policy{Registered: days("registered"), Grid: days("grid"), Village: days("village"), Town: days("town"),
+		Overall: days("overall"), Referred: days("referred"), FollowUp: days("followup"), WorkingDays: f("working_days") == "1",
+		OnOverdue: map[workflow.State]string{workflow.Grid: f("on_overdue_grid"), workflow.Village: f("on_overdue_village")}}
+	cs := engine.ConsoleSettings{Policy: &p}
+	for _, x := range pairs(f("categories")) {
+		cs.Lists.Categories = append(cs.Lists.Categories, engine.Category{Name: x[0], MOJ: x[1]})
+	}
+	for _, x := range pairs(f("sources")) {
+		cs.Lists.Sources = append(cs.Lists.Sources, engine.Source{Name: x[0], MOJ: x[1]})
+	}
+	for _, x := range pairs(f("flags")) {
+		cs.Lists.Flags = append(cs.Lists.Flags, engine.Flag{Key: x[0], Name: x[1]})
+	}
+	err := s.Engine.SaveConsoleSettings(c.Request().Context(), actor(c), cs)
+	return s.adminDone(c, err, "已保存期限和清单；各服务器下次启动时生效。")
 }

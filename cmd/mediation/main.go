@@ -142,5 +142,10 @@ func (m *Main) open(ctx context.Context, o *options) (*store.DB, *engine.Engine,
 		db.Close()
 		return nil, nil, nil, err
 	}
+	// What the administrator saved on the console goes over the file.
+	if err := e.ApplyConsoleSettings(ctx); err != nil {
+		db.Close()
+		return nil, nil, nil, fmt.Errorf("控制台保存的期限和清单无法应用（与配置文件冲突？）：%s", engine.ErrorMessage(err))
+	}
 	return db, e, cfg, nil
 }

@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// ConsoleSettings are what the administrator sets on the console over the
+// configuration file: the towns' deadline policy, and categories, sources
+// and flags added to the lists. They are kept in the database, so every
+// server reads the same, and each server applies them when it starts.
+type ConsoleSettings struct {
+	Policy *Policy `json:"policy,omitempty"`
+	Lists  Lists   `json:"lists"`
+}
+
+// consoleSetting is the setting that holds the ConsoleSettings as JSON.
+const consoleSetting = "console"
+
+// ConsoleSettings returns the settings saved on the console, zero when
+// none were.
+func (e *Engine) ConsoleSettings(ctx context.Context) (ConsoleSettings, error) {
+	var cs ConsoleSettings
+	v, err := e.Store.Setting(ctx, consoleSetting)
+	if err != nil || v == "" {
+		return cs, err
+	}
+	if err := json.Unmarshal([]byte(v), &cs); err != nil {
+		return cs, fmt.Errorf("engine: console settings: %w", err)
+	}
+	return cs, nil
+}
+
+// SaveConsoleSettings checks and saves the console's settings; they apply
+// when the servers start next.
+func (e *Engine) SaveConsoleSettings(ctx context.Context, a Actor, cs ConsoleSettings) error {
+	if err := mayAdminister(a); err != nil {
+		return err
+	}
+	if cs.Policy != nil {
+		if err := cs.Policy.Validate(); err != nil {
+			return err
+		}
+	}
+	if _, err := DefaultLists.Extend(cs.Lists); err != nil {
+		return err
+	}
+	if err := CheckText(&cs); err != nil {
+		return err
+	}
+	b, err := json.Marshal(cs)
+	if err != nil {
+		return err
+	}
+	if err := e.Store.SetSetting(ctx, consoleSetting, string(b)); err != nil {
+		return err
+	}
+	var added []string
+	for _, c := range cs.Lists.Categories {
+		added = append(added, c.Name)
+	}
+	for _, s := range cs.Lists.Sources {
+		added = append(added, s.Name)
+	}
+	for _, f := range cs.Lists.Flags {
+		added = append(added, f.Name)
+	}
+	return e.Audited(ctx, a, AuditAdmin, 0, "保存期限和清单；增加："+strings.Join(added, "、"))
+}
+
+// ApplyConsoleSettings puts the console's settings over the configuration:
+// its policy replaces the towns' default one, its lists are added.
+func (e *Engine) ApplyConsoleSettings(ctx context.Context) error {
+	cs, err := e.ConsoleSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if cs.Policy != nil {
+		e.Policy = *cs.Policy
+	}
+	lists, err := e.Lists.Extend(cs.Lists)
+	if err != nil {
+		return err
+	}
+	e.Lists = lists
+	return nil
+}
