@@ -488,7 +488,7 @@ func TestWriteScenarios(t *testing.T) {
 			form: post("registered", "2", "grid", "5", "village", "7", "town", "20", "overall", "30", "referred", "15", "followup", "15",
 				"on_overdue_grid", "escalate", "on_overdue_village", "supervise", "categories", "继承=婚姻家庭"), status: 303},
 		{name: "a deadline of 0 days is refused", user: "admin@T1", method: P, path: "/admin/settings",
-			form: post("registered", "2", "grid", "0", "village", "7", "town", "20", "overall", "30", "referred", "15", "followup", "15"),
+			form:   post("registered", "2", "grid", "0", "village", "7", "town", "20", "overall", "30", "referred", "15", "followup", "15"),
 			status: 422, has: []string{"#problem:contains('1到365天')"}},
 		{name: "the admin gives a mediator another unit", user: "admin@T1", method: P, path: "/admin/accounts/mediator@G12/role",
 			form: post("role", "mediator", "unit", "G11"), status: 303},
