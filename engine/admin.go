@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/grassroots/mediation/workflow"
 )
@@ -110,4 +111,41 @@ func (e *Engine) AdminEndSessions(ctx context.Context, a Actor, name string) err
 		return err
 	}
 	return e.Audited(ctx, a, AuditAdmin, 0, "结束全部登录："+name)
+}
+
+// AdminCloseUnit closes the unit with code, or opens it again. A unit that
+// still handles open cases, or has open units below it, stays open.
+func (e *Engine) AdminCloseUnit(ctx context.Context, a Actor, code string, closed bool) error {
+	if err := mayAdminister(a); err != nil {
+		return err
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	u := t.ByCode(code)
+	if u == nil {
+		return Invalid("code", "单位“%s”不存在。", code)
+	}
+	var at *time.Time
+	what := "恢复单位"
+	if closed {
+		if n := len(t.OpenChildren(u.ID)); n > 0 {
+			return Errorf(ECONFLICT, "“%s”下还有%d个未撤销的单位，请先撤销或移走它们。", u.Name, n)
+		}
+		_, open, err := e.Store.Cases(ctx, CaseFilter{Handling: []int64{u.ID}, States: workflow.OpenStates(), Limit: 1})
+		if err != nil {
+			return err
+		}
+		if open > 0 {
+			return Errorf(ECONFLICT, "“%s”还有%d件在办案件，请先办结或交办。", u.Name, open)
+		}
+		now := e.Now().UTC()
+		at, what = &now, "撤销单位"
+	}
+	if err := e.Store.CloseUnit(ctx, u.ID, at); err != nil {
+		return err
+	}
+	e.forgetTree()
+	return e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("%s：%s %s", what, u.Code, u.Name))
 }

@@ -87,3 +87,41 @@ func TestConsoleSettings(t *testing.T) {
 		t.Errorf("the audit row: %+v", rows)
 	}
 }
+
+// TestClosedUnit closes a grid: a unit with open cases or open units below
+// stays open; a closed grid takes no new case and no case handed down to
+// it, and opens again.
+func TestClosedUnit(t *testing.T) {
+	en := newEnv(t)
+	admin := en.actors["admin@T1"]
+	if err := en.AdminCloseUnit(ctx, admin, "V1", true); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Fatalf("closing a village with open grids: %v", err)
+	}
+	busy := en.caseIn(t, workflow.Grid)
+	if err := en.AdminCloseUnit(ctx, admin, "G11", true); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Fatalf("closing a grid with an open case: %v", err)
+	}
+	if _, err := en.Fire(ctx, en.actors["mediator@G11"], busy.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := en.AdminCloseUnit(ctx, admin, "G12", true); err != nil {
+		t.Fatal(err)
+	}
+	_, err := en.OpenCase(ctx, en.actors["intake@T1"], &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: en.units["G12"].ID,
+		People: 2, Risk: engine.RiskGreen, Summary: "撤销后的网格。", Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}}})
+	if engine.ErrorFields(err)["location"] == "" {
+		t.Errorf("a case at a closed grid: %v", err)
+	}
+	if _, err := en.Fire(ctx, en.actors["mediator@V1"], busy.ID, workflow.HandDown, engine.Input{Unit: "G12", Reason: "就近调解"}); engine.ErrorField(err) != "unit" {
+		t.Errorf("handing down to a closed grid: %v", err)
+	}
+	if tree, _ := en.Tree(ctx); len(tree.OpenChildren(en.units["V1"].ID)) != 1 {
+		t.Error("the closed grid is still offered")
+	}
+	if err := en.AdminCloseUnit(ctx, admin, "G12", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Fire(ctx, en.actors["mediator@V1"], busy.ID, workflow.HandDown, engine.Input{Unit: "G12", Reason: "就近调解"}); err != nil {
+		t.Errorf("handing down to the grid opened again: %v", err)
+	}
+}

@@ -270,6 +270,8 @@ func (n *NewCase) Validate(t *Tree, l Lists) error {
 		v.add("location", "请选择纠纷发生地所在网格。")
 	case loc.Level != workflow.LevelGrid:
 		v.add("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
+	case loc.ClosedAt != nil:
+		v.add("location", "“%s”已撤销，请选择现在的网格。", loc.Name)
 	}
 	if !fenInRange(n.Amount) {
 		v.add("amount", "涉及金额应在0至100亿元之间。")

@@ -131,7 +131,9 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 			}
 		}
 		var err error
-		target, err = resolveTarget(t, tr, c, in.Unit)
+		if target, err = resolveTarget(t, tr, c, in.Unit); err == nil && target != nil && target.ClosedAt != nil {
+			err = Invalid("unit", "“%s”已撤销，不能再承办案件。", target.Name)
+		}
 		return err
 	})
 	switch {

@@ -15,6 +15,8 @@ type Store interface {
 	Units(ctx context.Context) ([]*Unit, error)
 	// SaveUnit inserts u, or updates the unit with u's code; it sets u.ID.
 	SaveUnit(ctx context.Context, u *Unit) error
+	// CloseUnit closes a unit at at, or opens it again (nil).
+	CloseUnit(ctx context.Context, id int64, at *time.Time) error
 
 	// CreateUser inserts u and sets u.ID. Returns ECONFLICT if the name is taken.
 	CreateUser(ctx context.Context, u *User) error

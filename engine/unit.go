@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sort"
+	"time"
 
 	"github.com/grassroots/mediation/workflow"
 )
@@ -20,6 +21,9 @@ type Unit struct {
 	// Address and Phone are printed on documents and shown to parties.
 	Address string
 	Phone   string
+	// ClosedAt is when the unit was closed: it takes no new cases and is
+	// not offered as a choice; nil while it works.
+	ClosedAt *time.Time
 }
 
 // Tree is the unit tree in memory. Units change seldom, and every permission
@@ -56,6 +60,18 @@ func (t *Tree) ByCode(code string) *Unit { return t.byCode[code] }
 
 // Children returns the direct children of id, ordered by code.
 func (t *Tree) Children(id int64) []*Unit { return t.children[id] }
+
+// OpenChildren returns the units directly below id that are not closed:
+// those a form offers.
+func (t *Tree) OpenChildren(id int64) []*Unit {
+	var out []*Unit
+	for _, u := range t.children[id] {
+		if u.ClosedAt == nil {
+			out = append(out, u)
+		}
+	}
+	return out
+}
 
 // Roots returns the units without a parent, ordered by code.
 func (t *Tree) Roots() []*Unit {

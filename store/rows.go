@@ -21,13 +21,14 @@ type unitRow struct {
 	CasePrefix string
 	Address    string
 	Phone      string
+	ClosedAt   *time.Time
 }
 
 func (unitRow) TableName() string { return "units" }
 
 func (r *unitRow) toUnit() *engine.Unit {
 	u := &engine.Unit{ID: r.ID, Code: r.Code, Name: r.Name, Level: workflow.Level(r.Level), CasePrefix: r.CasePrefix,
-		Address: r.Address, Phone: r.Phone}
+		Address: r.Address, Phone: r.Phone, ClosedAt: utcPtr(r.ClosedAt)}
 	if r.ParentID != nil {
 		u.ParentID = *r.ParentID
 	}

@@ -46,6 +46,11 @@ func (db *DB) SaveUnit(ctx context.Context, u *engine.Unit) error {
 	})
 }
 
+// CloseUnit closes a unit at at, or opens it again (nil).
+func (db *DB) CloseUnit(ctx context.Context, id int64, at *time.Time) error {
+	return db.w.WithContext(ctx).Model(&unitRow{}).Where("id = ?", id).Update("closed_at", utcPtr(at)).Error
+}
+
 // CreateUser inserts u.
 func (db *DB) CreateUser(ctx context.Context, u *engine.User) error {
 	if u.CreatedAt.IsZero() {

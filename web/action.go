@@ -98,7 +98,7 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 				f.Units = []*engine.Unit{u}
 			}
 		case workflow.ChildUnit:
-			f.Units = tree.Children(f.Case.HandlingUnitID)
+			f.Units = tree.OpenChildren(f.Case.HandlingUnitID)
 			if f.V["unit"] == "" {
 				for _, u := range f.Units {
 					if tree.Contains(u.ID, f.Case.LocationUnitID) {

@@ -241,3 +241,17 @@ func (s *Server) handleAdminSettings(c echo.Context) error {
 	err := s.Engine.SaveConsoleSettings(c.Request().Context(), actor(c), cs)
 	return s.adminDone(c, err, "已保存期限和清单；各服务器下次启动时生效。")
 }
+
+// handleAdminCloseUnit closes a unit, or opens it again.
+func (s *Server) handleAdminCloseUnit(c echo.Context) error {
+	code, closed := c.Param("code"), c.Param("action") == "close"
+	if c.Param("action") != "close" && c.Param("action") != "open" {
+		return echo.ErrNotFound
+	}
+	err := s.Engine.AdminCloseUnit(c.Request().Context(), actor(c), code, closed)
+	what := "已恢复单位 " + code + "。"
+	if closed {
+		what = "已撤销单位 " + code + "：不再受理新案件，原有案件和统计保留。"
+	}
+	return s.adminDone(c, err, what)
+}

@@ -79,10 +79,10 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 		if u.Level != workflow.LevelVillage {
 			continue
 		}
-		f.Villages = append(f.Villages, villageGrids{Name: u.Name, Grids: tree.Children(u.ID)})
+		f.Villages = append(f.Villages, villageGrids{Name: u.Name, Grids: tree.OpenChildren(u.ID)})
 	}
 	if u := tree.Unit(root); u != nil && u.Level == workflow.LevelVillage {
-		f.Villages = []villageGrids{{Name: u.Name, Grids: tree.Children(u.ID)}}
+		f.Villages = []villageGrids{{Name: u.Name, Grids: tree.OpenChildren(u.ID)}}
 	}
 	f.Parties = partyForms(parties, errs, 2)
 	f.Route = s.Engine.Suggest(factsOf(v, form["flags"]))

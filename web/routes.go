@@ -40,6 +40,7 @@ func (s *Server) routes() {
 	pages.GET("/admin", s.handleAdmin)
 	pages.POST("/admin/units", s.handleAdminUnit)
 	pages.POST("/admin/settings", s.handleAdminSettings)
+	pages.POST("/admin/units/:code/:action", s.handleAdminCloseUnit)
 	pages.POST("/admin/accounts", s.handleAdminAccount)
 	pages.POST("/admin/accounts/:name/:action", s.handleAdminAccountAction)
 	pages.GET("/password", s.handlePasswordForm)
