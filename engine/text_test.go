@@ -67,6 +67,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"an account named with NUL", engine.EMALFORMED, "name", func() error {
 			return en.CreateUser(ctx, &engine.User{Name: "a\x00b", DisplayName: "甲", Role: workflow.RoleMediator, UnitID: en.units["G11"].ID}, "长一些的密码123")
 		}},
+		{"an unknown risk level", engine.EINVALID, "risk", record(workflow.UpdateRisk, engine.Input{Risk: "purple", Reason: "复查"})},
+		{"an unknown agreement kind", engine.EINVALID, "agreement.kind",
+			fire(workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: "handshake", Terms: "赔偿"}})},
+		{"an unknown category", engine.EINVALID, "category", newCase(func(n *engine.NewCase) { n.Category = "外星纠纷" })},
 		{"a search for NUL", engine.EMALFORMED, "party", func() error {
 			_, _, err := en.Cases(ctx, desk, engine.CaseFilter{Party: "\x00"})
 			return err
