@@ -203,7 +203,7 @@ func (p *Party) check(i int, v *fieldErrors) {
 	if p.Sex != "" && p.Sex != "男" && p.Sex != "女" {
 		v.add(field("sex"), "第%d位当事人：性别只能是男或女。", i+1)
 	}
-	if p.IDNumber != "" && p.Kind == KindPerson && !validIDNumber(p.IDNumber) {
+	if p.IDNumber != "" && p.Kind == KindPerson && !ValidIDNumber(p.IDNumber) {
 		v.add(field("id_number"), "第%d位当事人：身份证号码“%s”无效（应为18位，末位校验码需正确）。", i+1, p.IDNumber)
 	}
 	if p.Phone != "" && !phoneRE.MatchString(p.Phone) {
@@ -229,7 +229,7 @@ func (p *Party) check(i int, v *fieldErrors) {
 // date is unknown; an ID number gives it when no birth date was typed.
 func (p *Party) Age(day time.Time) int {
 	birth := p.BirthDate
-	if birth == "" && validIDNumber(p.IDNumber) {
+	if birth == "" && ValidIDNumber(p.IDNumber) {
 		birth = p.IDNumber[6:10] + "-" + p.IDNumber[10:12] + "-" + p.IDNumber[12:14]
 	}
 	b, err := time.Parse(time.DateOnly, birth)
@@ -243,9 +243,9 @@ func (p *Party) Age(day time.Time) int {
 	return age
 }
 
-// validIDNumber checks an 18-character resident ID number and its ISO 7064
+// ValidIDNumber checks an 18-character resident ID number and its ISO 7064
 // check character.
-func validIDNumber(s string) bool {
+func ValidIDNumber(s string) bool {
 	if !idNumberRE.MatchString(s) {
 		return false
 	}

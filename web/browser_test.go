@@ -129,12 +129,10 @@ func (u *user) openCase(number string) {
 		chromedp.WaitVisible(chromedp.ID("timeline")))
 }
 
-// TestJourneyDoorstep is the seed's story: two owners in a residential
-// community argue over a scraped car; the grid mediator records it at the
-// gate and they shake hands on an oral agreement.
-func TestJourneyDoorstep(t *testing.T) {
-	u := &user{t: t, ctx: browser(t), site: newSite(t)}
-	u.login("mediator@G21")
+// settleAtGate is the seed's 门前调: a scraped car between two owners,
+// registered, mediated and settled with an oral agreement of 800 yuan in
+// one form, with the session's record and the agreement's terms given.
+func (u *user) settleAtGate(record, terms string) {
 	u.do(chromedp.Click(chromedp.CSS("nav a[href='/doorstep']")), chromedp.WaitVisible(chromedp.ID("doorstep")),
 		chromedp.SetValue(chromedp.CSS("select[name=category]"), "损害赔偿"),
 		chromedp.SendKeys(chromedp.CSS("input[name=amount]"), "800"),
@@ -142,12 +140,21 @@ func TestJourneyDoorstep(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "陈明"),
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.phone']"), "13900000001"),
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "周强"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name='session.record']"), "调解队赶到现场，晓之以理、动之以情，双方当场握手言和。"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='session.record']"), record),
 		chromedp.SetValue(chromedp.CSS("select[name='agreement.kind']"), "oral"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), "周强当场赔付陈明修车费800元，双方再无争议。"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), terms),
 		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "800"),
 		chromedp.Click(chromedp.CSS("input[name='agreement.oral_confirmed']")),
 		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("timeline")))
+}
+
+// TestJourneyDoorstep is the seed's story: two owners in a residential
+// community argue over a scraped car; the grid mediator records it at the
+// gate and they shake hands on an oral agreement.
+func TestJourneyDoorstep(t *testing.T) {
+	u := &user{t: t, ctx: browser(t), site: newSite(t)}
+	u.login("mediator@G21")
+	u.settleAtGate("调解队赶到现场，晓之以理、动之以情，双方当场握手言和。", "周强当场赔付陈明修车费800元，双方再无争议。")
 	u.wantState(workflow.Agreed)
 	if tl := u.text("#timeline"); !strings.Contains(tl, "调解记录") || !strings.Contains(tl, "达成协议") || !strings.Contains(tl, "告知对象：陈明、周强") {
 		t.Errorf("timeline: %s", tl)
@@ -511,19 +518,7 @@ func TestJourneyFirstAdmin(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#password-form input[name=password]"), "网格员自己的密码"),
 		chromedp.SendKeys(chromedp.CSS("input[name=repeat]"), "网格员自己的密码"),
 		chromedp.Click(chromedp.CSS("#password-form button")), chromedp.WaitVisible(chromedp.CSS("table.cases")))
-	u.do(chromedp.Click(chromedp.CSS("nav a[href='/doorstep']")), chromedp.WaitVisible(chromedp.ID("doorstep")),
-		chromedp.SetValue(chromedp.CSS("select[name=category]"), "损害赔偿"),
-		chromedp.SendKeys(chromedp.CSS("input[name=amount]"), "800"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "小区两位业主因车辆刮擦赔偿问题发生争执。"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "陈明"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.phone']"), "13900000001"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "周强"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name='session.record']"), "调解员赶到现场，双方当场握手言和。"),
-		chromedp.SetValue(chromedp.CSS("select[name='agreement.kind']"), "oral"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), "周强当场赔付陈明修车费800元。"),
-		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "800"),
-		chromedp.Click(chromedp.CSS("input[name='agreement.oral_confirmed']")),
-		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	u.settleAtGate("调解员赶到现场，双方当场握手言和。", "周强当场赔付陈明修车费800元。")
 	u.wantState(workflow.Agreed)
 	if number := u.text("h1"); !strings.Contains(number, "油调") {
 		t.Errorf("the case number: %s", number)
