@@ -67,9 +67,7 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 	if v["people"] == "" {
 		v["people"] = "2"
 	}
-	if v["decision"] == "" {
-		v["decision"] = "register"
-	}
+
 	for _, fl := range s.Engine.Lists.Flags {
 		f.Flags = append(f.Flags, check{Name: fl.Name, Key: fl.Key, On: slices.Contains(form["flags"], fl.Key)})
 	}
@@ -86,6 +84,17 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 	}
 	f.Parties = partyForms(parties, errs, 2)
 	f.Route = s.Engine.Suggest(factsOf(v, form["flags"]))
+	// A new form offers the suggested level: pressing 登记 accepts the
+	// dispute there, as the desk mostly does; keeping it for review is a
+	// choice the clerk makes.
+	if v["decision"] == "" {
+		v["decision"] = "register"
+		for _, tr := range workflow.From(workflow.Registered) {
+			if tr.Event.Accepts() && tr.To.Level() == f.Route.Level {
+				v["decision"] = string(tr.Event)
+			}
+		}
+	}
 	if len(errs) > 0 {
 		f.Summary = fmt.Sprintf("有%d处需要更正，见标红的说明。", len(errs))
 	}

@@ -475,6 +475,8 @@ func TestWriteScenarios(t *testing.T) {
 		{name: "a static file spelled with a broken byte", path: "/static/%ff", status: 404},
 		{name: "a static path out of its folder", path: "/static/..%2f..%2fgo.mod", status: 404},
 		{name: "a static folder", path: "/static/", status: 404},
+		{name: "a new dispute is accepted where the suggestion says by default", user: "intake@T1", path: "/cases/new", status: 200,
+			has: []string{"input[name=decision][value=accept_grid][checked]"}, hasNot: []string{"input[name=decision][value=register][checked]"}},
 		{name: "setup without its link", path: "/setup", status: 404, has: []string{"main p:contains('系统已经设置过')"}},
 		{name: "setup of a database with accounts", path: "/setup?token=abc", status: 404},
 		{name: "the console for a supervisor", user: "supervisor@T1", method: P, path: "/admin/accounts/mediator@G11/reset",
