@@ -191,8 +191,13 @@ func TestJourneyHousePlot(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "两户因宅基地界址及围墙位置发生纠纷。"),
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "沈国平"),
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.id_number']"), "330411197003150020"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "徐建华"),
-		chromedp.Click(chromedp.CSS("input[name=decision][value=accept_grid]")),
+		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "徐建华"))
+	// The amount typed (and left) makes the suggestion the village, and the
+	// decision follows it until the clerk chooses.
+	if got := u.waitValue("input[name=decision]:checked", "accept_village"); got != "accept_village" {
+		t.Errorf("the decision after the suggestion moved to the village: %q", got)
+	}
+	u.do(chromedp.Click(chromedp.CSS("input[name=decision][value=accept_grid]")),
 		chromedp.SendKeys(chromedp.CSS("input[name=accept_reason]"), "双方同住一个网格，先由网格员就近调解"))
 	u.screenshot("new-case.png")
 	u.do(chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("receipt")))
@@ -402,6 +407,21 @@ func TestJourneyReport(t *testing.T) {
 
 // waitText reads sel until its text contains want or ten seconds pass, and
 // returns the last text read: a page that a form submitted is loading.
+// waitValue waits until the value of the input sel is want, and returns
+// the value it last had.
+func (u *user) waitValue(sel, want string) string {
+	var got string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
+		got, _ = chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+		cancel()
+		if got == want {
+			break
+		}
+	}
+	return got
+}
+
 func (u *user) waitText(sel, want string) string {
 	var got string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {

@@ -88,12 +88,7 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 	// dispute there, as the desk mostly does; keeping it for review is a
 	// choice the clerk makes.
 	if v["decision"] == "" {
-		v["decision"] = "register"
-		for _, tr := range workflow.From(workflow.Registered) {
-			if tr.Event.Accepts() && tr.To.Level() == f.Route.Level {
-				v["decision"] = string(tr.Event)
-			}
-		}
+		v["decision"] = acceptAt(f.Route.Level)
 	}
 	if len(errs) > 0 {
 		f.Summary = fmt.Sprintf("有%d处需要更正，见标红的说明。", len(errs))
@@ -252,7 +247,19 @@ func (s *Server) handleRoute(c echo.Context) error {
 		v[k] = vs[0]
 	}
 	r := s.Engine.Suggest(factsOf(v, c.QueryParams()["flags"]))
-	return c.JSON(http.StatusOK, map[string]any{"level": r.Level, "level_label": r.Level.Label(), "reasons": r.Reasons})
+	return c.JSON(http.StatusOK, map[string]any{"level": r.Level, "level_label": r.Level.Label(), "reasons": r.Reasons,
+		"event": acceptAt(r.Level)})
+}
+
+// acceptAt is the workflow table's event that accepts a registered dispute
+// at level, or the desk's "keep for review" when none does.
+func acceptAt(level workflow.Level) string {
+	for _, tr := range workflow.From(workflow.Registered) {
+		if tr.Event.Accepts() && tr.To.Level() == level {
+			return string(tr.Event)
+		}
+	}
+	return "register"
 }
 
 func (s *Server) doorstepGrid(c echo.Context) (*engine.Unit, error) {

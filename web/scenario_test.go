@@ -334,7 +334,7 @@ func TestReadScenarios(t *testing.T) {
 			contains: []string{`"name":"accept_grid"`, `"name":"agree"`}},
 		{name: "API workflow", user: "mediator@G11", path: "/api/v1/workflow", status: 200, contains: []string{`"event":"escalate"`, "stateDiagram"}},
 		{name: "API routing", user: "intake@T1", path: "/api/v1/route?category=" + url.QueryEscape("劳动争议") + "&people=6", status: 200,
-			contains: []string{`"level":"town"`}},
+			contains: []string{`"level":"town"`, `"event":"accept_town"`}},
 		{name: "API without a login", path: "/api/v1/cases", status: 401, contains: []string{`"code":"unauthorized"`}},
 		{name: "OpenAPI document", path: "/api/v1/openapi.json", status: 200, contains: []string{`"/cases/{id}/events/escalate"`, `"/cases/{id}/activities/note"`}},
 		// Public pages.

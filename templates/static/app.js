@@ -13,6 +13,11 @@
   if (!form) return;
 
   var route = document.getElementById("route");
+  // The decision follows the suggestion until the clerk chooses one.
+  var chosen = false;
+  form.querySelectorAll("input[name=decision]").forEach(function (el) {
+    el.addEventListener("change", function () { chosen = true; });
+  });
   function refreshRoute() {
     var q = new URLSearchParams();
     ["category", "amount", "people", "risk"].forEach(function (n) {
@@ -30,6 +35,8 @@
         route.firstChild.nodeValue = "分流建议：";
         var rest = route.querySelector("strong").nextSibling;
         if (rest) rest.nodeValue = "（" + r.reasons.join("；") + "）";
+        var pick = form.querySelector("input[name=decision][value='" + r.event + "']");
+        if (pick && !chosen) pick.checked = true;
       });
   }
   form.querySelectorAll("[data-route]").forEach(function (el) {
