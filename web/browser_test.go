@@ -410,25 +410,24 @@ func TestJourneyReport(t *testing.T) {
 // waitValue waits until the value of the input sel is want, and returns
 // the value it last had.
 func (u *user) waitValue(sel, want string) string {
-	var got string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
-		got, _ = chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
-		cancel()
-		if got == want {
-			break
-		}
-	}
-	return got
+	return u.poll(chromedp.Value(chromedp.CSS(sel)), func(got string) bool { return got == want })
 }
 
+// waitText waits until the text of sel holds want, and returns the text it
+// last had.
 func (u *user) waitText(sel, want string) string {
+	return u.poll(chromedp.Text(chromedp.CSS(sel)), func(got string) bool { return strings.Contains(got, want) })
+}
+
+// poll reads the page for up to ten seconds until done says what it read
+// will do, and returns what it last read.
+func (u *user) poll(read chromedp.Action[string], done func(string) bool) string {
 	var got string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
-		got, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		got, _ = chromedp.Run(ctx, read)
 		cancel()
-		if strings.Contains(got, want) {
+		if done(got) {
 			break
 		}
 	}
@@ -454,6 +453,19 @@ func download(t *testing.T, dir, pattern string) string {
 	}
 	t.Fatalf("no %s was downloaded", pattern)
 	return ""
+}
+
+// adminAdd opens the console, fills the form of one of its sections with
+// name and value pairs, sends it and returns the message it leaves.
+func (u *user) adminAdd(section string, fields ...string) string {
+	u.t.Helper()
+	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(u.site.URL + "/admin"), chromedp.WaitVisible(chromedp.ID("units")),
+		chromedp.Click(chromedp.CSS(section + " summary"))}
+	for i := 0; i+1 < len(fields); i += 2 {
+		steps = append(steps, chromedp.SetValue(chromedp.CSS(section+" [name="+fields[i]+"]"), fields[i+1]))
+	}
+	u.do(append(steps, chromedp.Click(chromedp.CSS(section+" button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))...)
+	return u.text("p.flash")
 }
 
 // TestJourneyFirstAdmin starts a town from nothing: the administrator
@@ -489,14 +501,7 @@ func TestJourneyFirstAdmin(t *testing.T) {
 		{"LH1", "麟湖村第1网格", "grid", "LH"}, {"LH2", "麟湖村第2网格", "grid", "LH"},
 		{"ZY1", "正阳社区第1网格", "grid", "ZY"}, {"ZY2", "正阳社区第2网格", "grid", "ZY"},
 	} {
-		u.do(chromedp.Navigate(s.URL+"/admin"), chromedp.WaitVisible(chromedp.ID("units")),
-			chromedp.Click(chromedp.CSS("#add-unit summary")),
-			chromedp.SendKeys(chromedp.CSS("#add-unit input[name=code]"), un.code),
-			chromedp.SendKeys(chromedp.CSS("#add-unit input[name=name]"), un.name),
-			chromedp.SetValue(chromedp.CSS("#add-unit select[name=level]"), un.level),
-			chromedp.SendKeys(chromedp.CSS("#add-unit input[name=parent]"), un.parent),
-			chromedp.Click(chromedp.CSS("#add-unit button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-		if flash := u.text("p.flash"); !strings.Contains(flash, un.name) {
+		if flash := u.adminAdd("#add-unit", "code", un.code, "name", un.name, "level", un.level, "parent", un.parent); !strings.Contains(flash, un.name) {
 			t.Fatalf("adding %s: %s", un.name, flash)
 		}
 	}
@@ -506,16 +511,10 @@ func TestJourneyFirstAdmin(t *testing.T) {
 		{"jiedai", "李接待", "intake", "YCG"}, {"duban", "王督办", "supervisor", "YCG"},
 		{"cuntiao", "钱村调", "mediator", "LH"}, {"wangge", "赵网格", "mediator", "ZY1"},
 	} {
-		u.do(chromedp.Navigate(s.URL+"/admin"), chromedp.WaitVisible(chromedp.ID("units")),
-			chromedp.Click(chromedp.CSS("#add-account summary")),
-			chromedp.SendKeys(chromedp.CSS("#add-account input[name=name]"), a.name),
-			chromedp.SendKeys(chromedp.CSS("#add-account input[name=display]"), a.display),
-			chromedp.SetValue(chromedp.CSS("#add-account select[name=role]"), a.role),
-			chromedp.SendKeys(chromedp.CSS("#add-account input[name=unit]"), a.unit),
-			chromedp.Click(chromedp.CSS("#add-account button")), chromedp.WaitVisible(chromedp.CSS("p.flash")))
-		m := tempRE.FindStringSubmatch(u.text("p.flash"))
+		flash := u.adminAdd("#add-account", "name", a.name, "display", a.display, "role", a.role, "unit", a.unit)
+		m := tempRE.FindStringSubmatch(flash)
 		if m == nil {
-			t.Fatalf("no temporary password for %s: %s", a.name, u.text("p.flash"))
+			t.Fatalf("no temporary password for %s: %s", a.name, flash)
 		}
 		temps[a.name] = m[1]
 	}

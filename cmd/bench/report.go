@@ -67,112 +67,85 @@ func reportBench(total, rounds int, keep string) error {
 	if err := raw.QueryRow("SELECT COUNT(*) FROM cases").Scan(&cases); err != nil {
 		return err
 	}
-	if err := monthBench(ctx, e, raw, cases, rounds); err != nil {
-		return err
-	}
-	return countyBench(ctx, e, raw, cases, rounds)
-}
-
-// monthBench times one town's monthly report against the same aggregate
-// for each of the report's three months.
-func monthBench(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, rounds int) error {
-	tree, err := e.Tree(ctx)
-	if err != nil {
-		return err
-	}
-	unit, month := "T01", "2026-10"
-	units := tree.Subtree(tree.ByCode(unit).ID)
-	p, err := e.ParsePeriod(month)
-	if err != nil {
-		return err
-	}
-	var report, month1, rawMonth, raw3 []time.Duration
-	var r *engine.Report
-	for range rounds {
-		t0 := time.Now()
-		if r, err = e.Report(ctx, engine.System, unit, month); err != nil {
+	for _, rc := range []reportCase{
+		{unit: "T01", period: "2026-10", what: "monthly report of one town", span: "month", spans: "three months",
+			whole: "3 months, rows, sweeps", target: "under 200 ms",
+			compared: func(p engine.Period) [][2]time.Time {
+				return [][2]time.Time{{p.Start.AddDate(0, -1, 0), p.Start}, {p.Start.AddDate(-1, 0, 0), p.End.AddDate(-1, 0, 0)}}
+			}},
+		// A year's previous period is the same year a year before: the
+		// report reads it once.
+		{unit: "C1", period: "2025", what: "yearly report of one county", span: "year", spans: "two years",
+			whole: "2 years, town rows, sweeps", target: "within 2x, under 300 ms",
+			compared: func(p engine.Period) [][2]time.Time { return [][2]time.Time{{p.Start.AddDate(-1, 0, 0), p.Start}} }},
+	} {
+		if err := rc.time(ctx, e, raw, cases, rounds); err != nil {
 			return err
 		}
-		report = append(report, time.Since(t0))
-		t0 = time.Now()
-		if _, err := e.PeriodFigures(ctx, engine.System, unit, month); err != nil {
-			return err
-		}
-		month1 = append(month1, time.Since(t0))
-		var d3 time.Duration
-		for i, m := range [][2]time.Time{{p.Start, p.End}, {p.Start.AddDate(0, -1, 0), p.Start}, {p.Start.AddDate(-1, 0, 0), p.End.AddDate(-1, 0, 0)}} {
-			t0 = time.Now()
-			if err := rawAggregate(ctx, raw, units, m[0], m[1]); err != nil {
-				return err
-			}
-			if i == 0 {
-				rawMonth = append(rawMonth, time.Since(t0))
-			}
-			d3 += time.Since(t0)
-		}
-		raw3 = append(raw3, d3)
 	}
-	fmt.Printf("\nmonthly report of one town (%s, %s) over %d cases in %d towns, 10 years (SQLite)\n", unit, month, cases, towns)
-	fmt.Printf("%d rounds, median shown; the town's month: %d registered, %d agreed\n\n", rounds, r.Registered, r.Agreed)
-	fmt.Printf("%-58s %10s\n", "", "median")
-	fmt.Printf("%-58s %10s\n", "raw: one hand-written SQL aggregate, one month", med(rawMonth))
-	fmt.Printf("%-58s %10s\n", "engine: one month's figures (PeriodFigures)", med(month1))
-	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the report's three months", med(raw3))
-	fmt.Printf("%-58s %10s\n", "engine: the whole report (3 months, rows, sweeps)", med(report))
-	fmt.Printf("\none month: engine / raw = %.2fx (target: within 2x)\n", ratio(month1, rawMonth))
-	fmt.Printf("whole report: engine / raw = %.2fx; %s (target: under 200 ms)\n", ratio(report, raw3), med(report))
 	return nil
 }
 
-// countyBench times one county's yearly report, with a row for each of its
-// ten towns and the year before to compare with, against the hand-written
-// aggregate of the same figures for the same two years.
-func countyBench(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, rounds int) error {
+// reportCase is one report the bench times against the hand-written
+// aggregate: a unit's period, and the spans the report compares it with.
+type reportCase struct {
+	unit, period string
+	// what, span, spans and whole name the report, its period, all the
+	// spans it reads, and what the whole report holds, for the printout.
+	what, span, spans, whole string
+	target                   string
+	compared                 func(engine.Period) [][2]time.Time
+}
+
+// time times the engine's report and its one period's figures against the
+// aggregate for the period and for every span the report reads.
+func (rc reportCase) time(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, rounds int) error {
 	tree, err := e.Tree(ctx)
 	if err != nil {
 		return err
 	}
-	unit, year := "C1", "2025"
-	units := tree.Subtree(tree.ByCode(unit).ID)
-	p, err := e.ParsePeriod(year)
+	units := tree.Subtree(tree.ByCode(rc.unit).ID)
+	p, err := e.ParsePeriod(rc.period)
 	if err != nil {
 		return err
 	}
-	var report, year1, rawYear, raw2 []time.Duration
+	spans := append([][2]time.Time{{p.Start, p.End}}, rc.compared(p)...)
+	var report, one, rawOne, rawAll []time.Duration
 	var r *engine.Report
 	for range rounds {
 		t0 := time.Now()
-		if r, err = e.Report(ctx, engine.System, unit, year); err != nil {
+		if r, err = e.Report(ctx, engine.System, rc.unit, rc.period); err != nil {
 			return err
 		}
 		report = append(report, time.Since(t0))
 		t0 = time.Now()
-		if _, err := e.PeriodFigures(ctx, engine.System, unit, year); err != nil {
+		if _, err := e.PeriodFigures(ctx, engine.System, rc.unit, rc.period); err != nil {
 			return err
 		}
-		year1 = append(year1, time.Since(t0))
-		var d2 time.Duration
-		for i, y := range [][2]time.Time{{p.Start, p.End}, {p.Start.AddDate(-1, 0, 0), p.Start}} {
+		one = append(one, time.Since(t0))
+		var all time.Duration
+		for i, sp := range spans {
 			t0 = time.Now()
-			if err := rawAggregate(ctx, raw, units, y[0], y[1]); err != nil {
+			if err := rawAggregate(ctx, raw, units, sp[0], sp[1]); err != nil {
 				return err
 			}
 			if i == 0 {
-				rawYear = append(rawYear, time.Since(t0))
+				rawOne = append(rawOne, time.Since(t0))
 			}
-			d2 += time.Since(t0)
+			all += time.Since(t0)
 		}
-		raw2 = append(raw2, d2)
+		rawAll = append(rawAll, all)
 	}
-	fmt.Printf("\nyearly report of one county (%s, %s: %d towns) over the same %d cases (SQLite)\n", unit, year, len(r.Children), cases)
-	fmt.Printf("%d rounds, median shown; the county's year: %d registered, %d agreed\n\n", rounds, r.Registered, r.Agreed)
+	fmt.Printf("\n%s (%s, %s: %d rows) over %d cases in %d towns of %d counties, 10 years (SQLite)\n",
+		rc.what, rc.unit, rc.period, len(r.Children), cases, towns, counties)
+	fmt.Printf("%d rounds, median shown; the %s: %d registered, %d agreed\n\n", rounds, rc.span, r.Registered, r.Agreed)
 	fmt.Printf("%-58s %10s\n", "", "median")
-	fmt.Printf("%-58s %10s\n", "raw: one hand-written SQL aggregate, one year", med(rawYear))
-	fmt.Printf("%-58s %10s\n", "engine: one year's figures (PeriodFigures)", med(year1))
-	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the report's two years", med(raw2))
-	fmt.Printf("%-58s %10s\n", "engine: the whole report (2 years, town rows, sweeps)", med(report))
-	fmt.Printf("\none year: engine / raw = %.2fx (target: within 2x)\n", ratio(year1, rawYear))
-	fmt.Printf("whole report: engine / raw = %.2fx; %s (target: within 2x, under 300 ms)\n", ratio(report, raw2), med(report))
+	fmt.Printf("%-58s %10s\n", "raw: one hand-written SQL aggregate, one "+rc.span, med(rawOne))
+	fmt.Printf("%-58s %10s\n", "engine: one "+rc.span+"'s figures (PeriodFigures)", med(one))
+	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the report's "+rc.spans, med(rawAll))
+	fmt.Printf("%-58s %10s\n", "engine: the whole report ("+rc.whole+")", med(report))
+	fmt.Printf("\none %s: engine / raw = %.2fx (target: within 2x)\n", rc.span, ratio(one, rawOne))
+	fmt.Printf("whole report: engine / raw = %.2fx; %s (target: %s)\n", ratio(report, rawAll), med(report), rc.target)
 	return nil
 }
 
