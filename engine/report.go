@@ -14,11 +14,13 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-// CaseFacts are what the monthly report needs to know of one case for one
-// month. The report can be computed from the case columns (the store's
-// ReportFacts) or from the raw event log (ReportFromLog); both produce
-// CaseFacts, and figures turns them into the report, so that each
-// definition of DESIGN §6 is written once, below.
+// CaseFacts are what the report needs to know of one case for one period.
+// The event log's replay (ReportFromLog) produces them for every case in
+// scope and tallies them into PeriodData; the store reads the same data
+// from the case columns, summing in SQL what the rules of FigureTable
+// declare, and produces CaseFacts only for the cases open at the period's
+// end and for the list behind a figure. figures turns PeriodData into the
+// report, so that each definition of DESIGN §6 is written once, below.
 type CaseFacts struct {
 	ID              int64
 	LocationUnitID  int64
@@ -47,13 +49,7 @@ type CaseFacts struct {
 	LastMediator int64
 }
 
-// CountedEvents are the events a period's figures count besides those of
-// mediators: escalations, agreements and follow-up visits. The store reads
-// them (and every mediator's event) for MonthEvents.
-var CountedEvents = []string{string(workflow.Escalate), string(workflow.Agree), string(workflow.FollowUp), string(workflow.Fulfil),
-	string(workflow.CloseUnperformed), string(workflow.Confirm)}
-
-// MonthEvent is an event of the month that a figure counts.
+// MonthEvent is an event of the period that the log's replay counts.
 type MonthEvent struct {
 	CaseID int64
 	Name   string
@@ -295,7 +291,7 @@ func (e *Engine) ReportFromLog(ctx context.Context, a Actor, unitCode, period st
 	return e.report(ctx, a, unitCode, period, e.monthFromLog)
 }
 
-type monthSource func(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, []MonthEvent, error)
+type monthSource func(ctx context.Context, units []int64, start, end time.Time) (*PeriodData, error)
 
 func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, src monthSource) (*Report, error) {
 	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
@@ -305,9 +301,8 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 	// The period and the two it is compared with are read side by side; a
 	// year's previous period is the year before, read once.
 	type read struct {
-		facts  []CaseFacts
-		events []MonthEvent
-		err    error
+		data *PeriodData
+		err  error
 	}
 	reads := map[string]*read{}
 	var wg sync.WaitGroup
@@ -317,7 +312,7 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 		}
 		rd := &read{}
 		reads[q.Key] = rd
-		wg.Go(func() { rd.facts, rd.events, rd.err = src(ctx, t.Subtree(unit.ID), q.Start, q.End) })
+		wg.Go(func() { rd.data, rd.err = src(ctx, t.Subtree(unit.ID), q.Start, q.End) })
 	}
 	wg.Wait()
 	for _, rd := range reads {
@@ -326,22 +321,24 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 		}
 	}
 	start, end := p.Start, p.End
-	facts, events := reads[p.Key].facts, reads[p.Key].events
-	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: figures(facts, events, start, end, e.Lists)}
+	data := reads[p.Key].data
+	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: figures(data, start, end, e.Lists)}
 	if p.IsMonth() {
 		r.Month = p.Key
 	}
-	children := t.Children(unit.ID)
-	childFacts, childEvents := splitByChild(t, children, facts, events)
-	for i, child := range children {
+	for _, child := range t.Children(unit.ID) {
 		sweeps, err := e.sweepFigures(ctx, t, child, p)
 		if err != nil {
 			return nil, err
 		}
+		units := map[int64]bool{}
+		for _, id := range t.Subtree(child.ID) {
+			units[id] = true
+		}
 		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name,
-			Figures: figures(childFacts[i], childEvents[i], start, end, e.Lists), Sweeps: sweeps})
+			Figures: figures(data.only(units), start, end, e.Lists), Sweeps: sweeps})
 	}
-	r.Mediators = mediatorRows(facts, events)
+	r.Mediators = mediatorRows(data)
 	sweeps, err := e.sweepFigures(ctx, t, unit, p)
 	if err != nil {
 		return nil, err
@@ -351,35 +348,10 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 		into **Figures
 		p    Period
 	}{{&r.PreviousPeriod, p.shift(-1)}, {&r.SamePeriodLastYear, p.lastYear()}} {
-		fig := figures(reads[cmp.p.Key].facts, reads[cmp.p.Key].events, cmp.p.Start, cmp.p.End, e.Lists)
+		fig := figures(reads[cmp.p.Key].data, cmp.p.Start, cmp.p.End, e.Lists)
 		*cmp.into = &fig
 	}
 	return r, nil
-}
-
-// splitByChild parts the facts and events in scope by the child unit whose
-// subtree holds each case.
-func splitByChild(t *Tree, children []*Unit, facts []CaseFacts, events []MonthEvent) ([][]CaseFacts, [][]MonthEvent) {
-	childOf := map[int64]int{}
-	for i, child := range children {
-		for _, id := range t.Subtree(child.ID) {
-			childOf[id] = i
-		}
-	}
-	cf, ce := make([][]CaseFacts, len(children)), make([][]MonthEvent, len(children))
-	caseChild := make(map[int64]int, len(facts))
-	for _, f := range facts {
-		if i, ok := childOf[f.LocationUnitID]; ok {
-			cf[i] = append(cf[i], f)
-			caseChild[f.ID] = i
-		}
-	}
-	for _, ev := range events {
-		if i, ok := caseChild[ev.CaseID]; ok {
-			ce[i] = append(ce[i], ev)
-		}
-	}
-	return cf, ce
 }
 
 // reportScope finds the unit and the period of a report the actor may read.
@@ -424,11 +396,11 @@ func (e *Engine) PeriodFigures(ctx context.Context, a Actor, unitCode, period st
 	if err != nil {
 		return Figures{}, err
 	}
-	facts, events, err := e.monthFromStore(ctx, t.Subtree(unit.ID), p.Start, p.End)
+	data, err := e.monthFromStore(ctx, t.Subtree(unit.ID), p.Start, p.End)
 	if err != nil {
 		return Figures{}, err
 	}
-	return figures(facts, events, p.Start, p.End, e.Lists), nil
+	return figures(data, p.Start, p.End, e.Lists), nil
 }
 
 // TrendPoint is one month of the trend line.
@@ -473,15 +445,15 @@ func ratio(n, d int) *float64 {
 
 // Figure declares one figure of the report (DESIGN §6) once: its key, its
 // label, and how it is read. A figure that counts cases also says which
-// cases count (In) and where the count is kept (Count); the report, the case
-// list behind the figure and every export use these.
+// cases count (Cases) and where the count is kept (Count); the report, the
+// store's sums, the case list behind the figure and every export use these.
 type Figure struct {
 	Key   string
 	Label string
 	// Value reads a figure that does not count cases; nil when Count is set.
 	Value func(f *Figures) *float64
-	// In tests whether a case counts in the figure for [start, end).
-	In    func(c *CaseFacts, start, end time.Time) bool
+	// Cases says which cases count in the figure.
+	Cases *Rule
 	Count func(f *Figures) *int
 }
 
@@ -496,7 +468,7 @@ func (fig Figure) Get(f *Figures) *float64 {
 
 // CountsCases reports whether the figure counts cases, so that its cases
 // can be listed.
-func (fig Figure) CountsCases() bool { return fig.In != nil }
+func (fig Figure) CountsCases() bool { return fig.Cases != nil }
 
 func number(v int) *float64 { f := float64(v); return &f }
 
@@ -510,79 +482,59 @@ func percent(r *float64) *float64 {
 
 // FigureTable is the report's summary, in the order it is shown.
 var FigureTable = []Figure{
-	{Key: "registered", Label: "登记", In: func(c *CaseFacts, s, e time.Time) bool { return in(&c.OpenedAt, s, e) },
+	{Key: "registered", Label: "登记", Cases: &Rule{Moment: MomentOpened},
 		Count: func(f *Figures) *int { return &f.Registered }},
-	{Key: "accepted", Label: "受理", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.AcceptedAt, s, e) },
+	{Key: "accepted", Label: "受理", Cases: &Rule{Moment: MomentAccepted},
 		Count: func(f *Figures) *int { return &f.Accepted }},
-	{Key: "rejected", Label: "不予受理", In: outcomeIn(workflow.Rejected), Count: func(f *Figures) *int { return &f.Rejected }},
-	{Key: "agreed", Label: "调解成功", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.AgreedAt, s, e) },
+	{Key: "rejected", Label: "不予受理", Cases: &Rule{Moment: MomentClosed, Outcome: workflow.Rejected}, Count: func(f *Figures) *int { return &f.Rejected }},
+	{Key: "agreed", Label: "调解成功", Cases: &Rule{Moment: MomentAgreed},
 		Count: func(f *Figures) *int { return &f.Agreed }},
-	{Key: "failed", Label: "调解终止", In: outcomeIn(workflow.Failed), Count: func(f *Figures) *int { return &f.Failed }},
-	{Key: "withdrawn", Label: "当事人撤回", In: outcomeIn(workflow.Withdrawn), Count: func(f *Figures) *int { return &f.Withdrawn }},
-	{Key: "referred", Label: "移交", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.ReferredAt, s, e) },
+	{Key: "failed", Label: "调解终止", Cases: &Rule{Moment: MomentClosed, Outcome: workflow.Failed}, Count: func(f *Figures) *int { return &f.Failed }},
+	{Key: "withdrawn", Label: "当事人撤回", Cases: &Rule{Moment: MomentClosed, Outcome: workflow.Withdrawn}, Count: func(f *Figures) *int { return &f.Withdrawn }},
+	{Key: "referred", Label: "移交", Cases: &Rule{Moment: MomentReferred},
 		Count: func(f *Figures) *int { return &f.Referred }},
-	{Key: "open_at_end", Label: "期末在办", In: func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() },
+	{Key: "open_at_end", Label: "期末在办", Cases: &Rule{AtEnd: EndOpen},
 		Count: func(f *Figures) *int { return &f.OpenAtEnd }},
-	{Key: "overdue_at_end", Label: "期末超期", In: func(c *CaseFacts, _, _ time.Time) bool { return c.StateAtEnd.Open() && c.OverdueAtEnd },
+	{Key: "overdue_at_end", Label: "期末超期", Cases: &Rule{AtEnd: EndOverdue},
 		Count: func(f *Figures) *int { return &f.OverdueAtEnd }},
-	{Key: "fulfilled", Label: "履行完毕", In: outcomeIn(workflow.Fulfilled), Count: func(f *Figures) *int { return &f.Fulfilled }},
+	{Key: "fulfilled", Label: "履行完毕", Cases: &Rule{Moment: MomentClosed, Outcome: workflow.Fulfilled}, Count: func(f *Figures) *int { return &f.Fulfilled }},
 	{Key: "success_rate", Label: "调解成功率(%)", Value: func(f *Figures) *float64 { return percent(f.SuccessRate) }},
 	{Key: "closure_success_rate", Label: "结案成功率(%)", Value: func(f *Figures) *float64 { return percent(f.ClosureSuccessRate) }},
 	{Key: "grassroots_rate", Label: "基层化解率(%)", Value: func(f *Figures) *float64 { return percent(f.GrassrootsRate) }},
-	{Key: "agreed_grid", Label: "网格调成", In: agreedAt(workflow.LevelGrid), Count: func(f *Figures) *int { return &f.AgreedByTier.Grid }},
-	{Key: "agreed_village", Label: "村(社区)调成", In: agreedAt(workflow.LevelVillage),
+	{Key: "agreed_grid", Label: "网格调成", Cases: &Rule{Moment: MomentAgreed, Tier: workflow.LevelGrid}, Count: func(f *Figures) *int { return &f.AgreedByTier.Grid }},
+	{Key: "agreed_village", Label: "村(社区)调成", Cases: &Rule{Moment: MomentAgreed, Tier: workflow.LevelVillage},
 		Count: func(f *Figures) *int { return &f.AgreedByTier.Village }},
-	{Key: "agreed_town", Label: "镇(街道)调成", In: agreedAt(workflow.LevelTown), Count: func(f *Figures) *int { return &f.AgreedByTier.Town }},
+	{Key: "agreed_town", Label: "镇(街道)调成", Cases: &Rule{Moment: MomentAgreed, Tier: workflow.LevelTown}, Count: func(f *Figures) *int { return &f.AgreedByTier.Town }},
 	{Key: "escalations_manual", Label: "人工上报", Value: func(f *Figures) *float64 { return number(f.Escalations.Manual) }},
 	{Key: "escalations_automatic", Label: "超期自动上报", Value: func(f *Figures) *float64 { return number(f.Escalations.Automatic) }},
 	{Key: "days_to_agreement_mean", Label: "受理至调成平均天数", Value: func(f *Figures) *float64 { return f.DaysToAgreement.Mean }},
 	{Key: "days_to_agreement_median", Label: "受理至调成天数中位数", Value: func(f *Figures) *float64 { return f.DaysToAgreement.Median }},
 	{Key: "agreement_amount", Label: "协议金额(元)", Value: func(f *Figures) *float64 { v := f.AgreementAmount; return &v }},
 	{Key: "people_involved", Label: "涉及人数", Value: func(f *Figures) *float64 { return number(f.PeopleInvolved) }},
-	{Key: "agreements_written", Label: "书面协议", In: agreedKind(AgreementWritten), Count: func(f *Figures) *int { return &f.AgreementsByKind.Written }},
-	{Key: "agreements_oral", Label: "口头协议", In: agreedKind(AgreementOral), Count: func(f *Figures) *int { return &f.AgreementsByKind.Oral }},
-	{Key: "prevented_civil_to_criminal", Label: "防止民转刑(件)", In: preventedBy(FlagCivilToCriminal),
+	{Key: "agreements_written", Label: "书面协议", Cases: &Rule{Moment: MomentAgreed, Kind: AgreementWritten}, Count: func(f *Figures) *int { return &f.AgreementsByKind.Written }},
+	{Key: "agreements_oral", Label: "口头协议", Cases: &Rule{Moment: MomentAgreed, Kind: AgreementOral}, Count: func(f *Figures) *int { return &f.AgreementsByKind.Oral }},
+	{Key: "prevented_civil_to_criminal", Label: "防止民转刑(件)", Cases: &Rule{Moment: MomentAgreed, Flag: FlagCivilToCriminal},
 		Count: func(f *Figures) *int { return &f.Prevented.CivilToCriminal.Cases }},
 	{Key: "prevented_civil_to_criminal_people", Label: "防止民转刑(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.CivilToCriminal.People) }},
-	{Key: "prevented_group_petition", Label: "防止群体性上访(件)", In: preventedBy(FlagGroupPetition),
+	{Key: "prevented_group_petition", Label: "防止群体性上访(件)", Cases: &Rule{Moment: MomentAgreed, Flag: FlagGroupPetition},
 		Count: func(f *Figures) *int { return &f.Prevented.GroupPetition.Cases }},
 	{Key: "prevented_group_petition_people", Label: "防止群体性上访(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupPetition.People) }},
-	{Key: "prevented_group_fight", Label: "防止群体性械斗(件)", In: preventedBy(FlagGroupFight),
+	{Key: "prevented_group_fight", Label: "防止群体性械斗(件)", Cases: &Rule{Moment: MomentAgreed, Flag: FlagGroupFight},
 		Count: func(f *Figures) *int { return &f.Prevented.GroupFight.Cases }},
 	{Key: "prevented_group_fight_people", Label: "防止群体性械斗(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupFight.People) }},
-	{Key: "prevented_suicide", Label: "防止自杀(件)", In: preventedBy(FlagSuicide),
+	{Key: "prevented_suicide", Label: "防止自杀(件)", Cases: &Rule{Moment: MomentAgreed, Flag: FlagSuicide},
 		Count: func(f *Figures) *int { return &f.Prevented.Suicide.Cases }},
 	{Key: "prevented_suicide_people", Label: "防止自杀(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.Suicide.People) }},
 	{Key: "followups", Label: "回访", Value: func(f *Figures) *float64 { return number(f.Followups) }},
-	{Key: "unperformed", Label: "协议未履行结案", In: outcomeIn(workflow.Unperformed), Count: func(f *Figures) *int { return &f.Unperformed }},
+	{Key: "unperformed", Label: "协议未履行结案", Cases: &Rule{Moment: MomentClosed, Outcome: workflow.Unperformed}, Count: func(f *Figures) *int { return &f.Unperformed }},
 	{Key: "confirmations_applied", Label: "申请司法确认", Value: func(f *Figures) *float64 { return number(f.Confirmations.Applied) }},
 	{Key: "confirmations_confirmed", Label: "司法确认有效", Value: func(f *Figures) *float64 { return number(f.Confirmations.Confirmed) }},
-	{Key: "archived", Label: "归档", In: func(c *CaseFacts, s, e time.Time) bool { return in(c.ArchivedAt, s, e) },
+	{Key: "archived", Label: "归档", Cases: &Rule{Moment: MomentArchived},
 		Count: func(f *Figures) *int { return &f.Archived }},
-}
-
-func outcomeIn(s workflow.State) func(c *CaseFacts, start, end time.Time) bool {
-	return func(c *CaseFacts, start, end time.Time) bool { return c.Outcome == s && in(c.ClosedAt, start, end) }
-}
-
-func agreedAt(l workflow.Level) func(c *CaseFacts, start, end time.Time) bool {
-	return func(c *CaseFacts, start, end time.Time) bool { return c.AgreedTier == l && in(c.AgreedAt, start, end) }
-}
-
-func agreedKind(kind string) func(c *CaseFacts, start, end time.Time) bool {
-	return func(c *CaseFacts, start, end time.Time) bool {
-		return c.AgreedKind == kind && in(c.AgreedAt, start, end)
-	}
-}
-
-func preventedBy(flag string) func(c *CaseFacts, start, end time.Time) bool {
-	return func(c *CaseFacts, start, end time.Time) bool {
-		return in(c.AgreedAt, start, end) && slices.Contains(c.Flags, flag)
-	}
 }
 
 // FigureByKey returns the figure with key.
@@ -595,47 +547,34 @@ func FigureByKey(key string) (Figure, bool) {
 	return Figure{}, false
 }
 
-// figures computes the report's figures from the facts of the cases in
-// scope and the month's events.
-func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time, l Lists) Figures {
-	var f Figures
+// figures computes a period's figures from its data.
+func figures(d *PeriodData, start, end time.Time, l Lists) Figures {
+	t := &tally{}
+	f := &t.Figures
 	f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ = map[string]Count{}, map[string]Count{}, map[string]Count{}, map[string]Count{}
-	prevented := []struct {
-		flag   string
-		people *int
-	}{{FlagCivilToCriminal, &f.Prevented.CivilToCriminal.People}, {FlagGroupPetition, &f.Prevented.GroupPetition.People},
-		{FlagGroupFight, &f.Prevented.GroupFight.People}, {FlagSuicide, &f.Prevented.Suicide.People}}
-	var days []float64
-	var fen int64
-	for i := range facts {
-		c := &facts[i]
+	for i := range d.Groups {
+		g := &d.Groups[i]
+		for _, s := range periodSums {
+			if s.rule.matches(g.Outcome, g.AgreedTier, g.AgreedKind, g.Flags) {
+				s.add(t, g.Values[s.tally])
+			}
+		}
+	}
+	for i := range d.AtEnd {
 		for _, fig := range FigureTable {
-			if fig.CountsCases() && fig.In(c, start, end) {
-				*fig.Count(&f)++
+			if fig.Cases != nil && fig.Cases.AtEnd != "" && fig.Cases.In(&d.AtEnd[i], start, end) {
+				*fig.Count(f)++
 			}
 		}
-		if in(c.AcceptedAt, start, end) {
-			f.PeopleInvolved += c.People
-			for _, by := range []struct {
-				m   map[string]Count
-				key string
-			}{{f.ByCategory, c.Category}, {f.BySource, c.Source}, {f.BySourceMOJ, l.SourceMOJ(c.Source)},
-				{f.ByCategoryMOJ, l.CategoryMOJ(c.Category)}} {
-				n := by.m[by.key]
-				n.Count++
-				by.m[by.key] = n
-			}
-		}
-		if in(c.AgreedAt, start, end) {
-			fen += c.AgreementAmount
-			if c.AcceptedAt != nil {
-				days = append(days, c.AgreedAt.Sub(*c.AcceptedAt).Hours()/24)
-			}
-			for _, p := range prevented {
-				if slices.Contains(c.Flags, p.flag) {
-					*p.people += c.People
-				}
-			}
+	}
+	for _, b := range d.Accepted {
+		for _, by := range []struct {
+			m   map[string]Count
+			key string
+		}{{f.ByCategory, b.Category}, {f.BySource, b.Source}, {f.BySourceMOJ, l.SourceMOJ(b.Source)}, {f.ByCategoryMOJ, l.CategoryMOJ(b.Category)}} {
+			n := by.m[by.key]
+			n.Count += b.Count
+			by.m[by.key] = n
 		}
 	}
 	for _, m := range []map[string]Count{f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ} {
@@ -647,12 +586,14 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time, l Lis
 	f.SuccessRate = ratio(f.Agreed, f.Accepted)
 	f.ClosureSuccessRate = ratio(f.Agreed, f.Agreed+f.Failed+f.Withdrawn)
 	f.GrassrootsRate = ratio(f.AgreedByTier.Grid+f.AgreedByTier.Village, f.Agreed)
-	if len(days) > 0 {
-		sort.Float64s(days)
+	if len(d.Spans) > 0 {
+		days := make([]float64, len(d.Spans))
 		sum := 0.0
-		for _, d := range days {
-			sum += d
+		for i, s := range d.Spans {
+			days[i] = s.Seconds / 86400
+			sum += days[i]
 		}
+		sort.Float64s(days)
 		mean := round2(sum / float64(len(days)))
 		median := days[len(days)/2]
 		if len(days)%2 == 0 {
@@ -662,27 +603,27 @@ func figures(facts []CaseFacts, events []MonthEvent, start, end time.Time, l Lis
 		f.DaysToAgreement.Mean, f.DaysToAgreement.Median = &mean, &median
 	}
 	// The sum is kept in fen, exact; yuan are for showing it.
-	f.AgreementAmount = float64(fen) / 100
-	for _, ev := range events {
+	f.AgreementAmount = float64(t.fen) / 100
+	for _, ev := range d.Events {
 		switch ev.Name {
 		case string(workflow.Escalate):
 			if ev.Automatic {
-				f.Escalations.Automatic++
+				f.Escalations.Automatic += ev.Count
 			} else {
-				f.Escalations.Manual++
+				f.Escalations.Manual += ev.Count
 			}
 		case string(workflow.FollowUp), string(workflow.Fulfil), string(workflow.CloseUnperformed):
-			f.Followups++
+			f.Followups += ev.Count
 		case string(workflow.Confirm):
 			switch ev.Confirmation {
 			case ConfirmApplied:
-				f.Confirmations.Applied++
+				f.Confirmations.Applied += ev.Count
 			case ConfirmConfirmed:
-				f.Confirmations.Confirmed++
+				f.Confirmations.Confirmed += ev.Count
 			}
 		}
 	}
-	return f
+	return *f
 }
 
 // FigureCases lists the cases behind one of a month's figures for a unit's
@@ -703,7 +644,7 @@ func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, period, fig
 			return func(c *CaseFacts) bool { return in(c.AcceptedAt, start, end) && c.Source == src }, true
 		}
 		fig, ok := FigureByKey(figure)
-		return func(c *CaseFacts) bool { return fig.In(c, start, end) }, ok && fig.CountsCases()
+		return func(c *CaseFacts) bool { return fig.Cases.In(c, start, end) }, ok && fig.CountsCases()
 	}()
 	if !ok {
 		return nil, Invalid("figure", "没有“%s”这项指标。", figure)
@@ -727,76 +668,49 @@ func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, period, fig
 
 func round2(x float64) float64 { return float64(int64(x*100+0.5)) / 100 }
 
-// mediatorRows is the month of every mediator who worked a case in scope.
-func mediatorRows(facts []CaseFacts, events []MonthEvent) []MediatorRow {
-	// A mediator is known by their account, or, in an imported history
-	// that names nobody, by the unit's name (麟湖村调解员).
-	type who struct {
-		id   int64
-		name string
-	}
-	rows := map[who]*MediatorRow{}
-	cases := map[who]map[int64]bool{}
-	for _, ev := range events {
-		if ev.Role != workflow.RoleMediator {
-			continue
+// mediatorRows is the period of every mediator who worked a case in scope,
+// busiest first.
+func mediatorRows(d *PeriodData) []MediatorRow {
+	counts := slices.Clone(d.Mediators)
+	sort.Slice(counts, func(i, j int) bool {
+		a, b := counts[i], counts[j]
+		if a.Cases != b.Cases {
+			return a.Cases > b.Cases
 		}
-		k := who{ev.ActorID, ""}
-		if ev.ActorID == 0 {
-			k.name = ev.ActorName
+		if a.Name != b.Name {
+			return a.Name < b.Name
 		}
-		if rows[k] == nil {
-			rows[k], cases[k] = &MediatorRow{Name: ev.ActorName}, map[int64]bool{}
-		}
-		cases[k][ev.CaseID] = true
-		if ev.Name == string(workflow.Agree) {
-			rows[k].Agreements++
+		return a.ActorID < b.ActorID
+	})
+	out := make([]MediatorRow, len(counts))
+	byID := map[int64]*MediatorRow{}
+	for i, m := range counts {
+		out[i] = MediatorRow{Name: m.Name, Workload: m.Cases, Agreements: m.Agreements}
+		if m.ActorID != 0 {
+			byID[m.ActorID] = &out[i]
 		}
 	}
-	for _, c := range facts {
-		if r := rows[who{c.LastMediator, ""}]; c.OverdueAtEnd && c.LastMediator != 0 && r != nil {
+	for _, c := range d.AtEnd {
+		if r := byID[c.LastMediator]; c.OverdueAtEnd && r != nil {
 			r.Overdue++
 		}
 	}
-	out := make([]MediatorRow, 0, len(rows))
-	for id, r := range rows {
-		r.Workload = len(cases[id])
-		out = append(out, *r)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Workload != out[j].Workload {
-			return out[i].Workload > out[j].Workload
-		}
-		return out[i].Name < out[j].Name
-	})
 	return out
 }
 
-// monthFromStore reads the month from the case columns and the events of
-// the month.
-func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, []MonthEvent, error) {
-	facts, err := e.Store.ReportFacts(ctx, units, start, end)
-	if err != nil {
-		return nil, nil, err
-	}
-	// Only the cases in scope can have events in the month: a case closed
-	// before it has none the report counts.
-	ids := make([]int64, len(facts))
-	for i, f := range facts {
-		ids[i] = f.ID
-	}
-	events, err := e.Store.MonthEvents(ctx, ids, start, end)
-	return facts, events, err
+// monthFromStore reads the period from the case columns.
+func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end time.Time) (*PeriodData, error) {
+	return e.Store.ReportPeriod(ctx, units, start, end, PeriodTallies)
 }
 
 // monthFromLog replays the event log of every case in scope.
-func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, []MonthEvent, error) {
+func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end time.Time) (*PeriodData, error) {
 	var facts []CaseFacts
 	var events []MonthEvent
 	for offset := 0; ; offset += 500 {
 		cases, _, err := e.Store.Cases(ctx, CaseFilter{Units: units, Offset: offset, Limit: 500})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		for _, c := range cases {
 			if !slices.Contains(units, c.LocationUnitID) || !c.OpenedAt.Before(end) {
@@ -804,7 +718,7 @@ func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end tim
 			}
 			evs, err := e.Store.Events(ctx, c.ID)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			f := CaseFacts{ID: c.ID, LocationUnitID: c.LocationUnitID, Category: c.Category, Source: c.Source,
 				People: c.People, Flags: c.Flags, OpenedAt: c.OpenedAt}
@@ -852,7 +766,7 @@ func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end tim
 			break
 		}
 	}
-	return facts, events, nil
+	return periodFromFacts(facts, events, start, end), nil
 }
 
 // FormatRate shows a rate as a percentage, or "—" when it is null.

@@ -94,12 +94,12 @@ type Store interface {
 	// DueCases returns the ids of the cases whose deadlines the scheduler has
 	// to deal with at now (see Engine.Sweep).
 	DueCases(ctx context.Context, now time.Time) ([]int64, error)
-	// ReportFacts returns what the monthly report needs of the cases located
-	// in units that the month [start, end) may count (see CaseFacts).
+	// ReportFacts returns the facts of the cases located in units that the
+	// period [start, end) may count (see CaseFacts).
 	ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, error)
-	// MonthEvents returns the events of [start, end) on the given cases
-	// that the report counts.
-	MonthEvents(ctx context.Context, caseIDs []int64, start, end time.Time) ([]MonthEvent, error)
+	// ReportPeriod reads the data of the period [start, end) for the cases
+	// located in units (see PeriodData), adding up tallies over each group.
+	ReportPeriod(ctx context.Context, units []int64, start, end time.Time, tallies []Tally) (*PeriodData, error)
 	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
 	// month already.
 	SaveSweep(ctx context.Context, s *Sweep) error

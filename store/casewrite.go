@@ -149,7 +149,7 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 			return err
 		}
 	}
-	if err := insertEventRow(ctx, c, k.ID, reg.First); err != nil {
+	if err := insertEventRow(ctx, c, k, reg.First); err != nil {
 		return err
 	}
 	for _, ch := range reg.History {
@@ -182,8 +182,8 @@ var insertParty = "INSERT INTO parties (" + strings.TrimPrefix(partyColumns, "id
 // matches.
 var updateCase = "UPDATE cases SET " + strings.Join(mutableColumns, " = ?, ") + " = ? WHERE id = ? AND version = ?"
 
-const insertEvent = `INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_id, actor_name,
-	role, at, reason, automatic, data, due_at, overall_due_at, suspended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertEvent = `INSERT INTO case_events (case_id, location_unit_id, seq, name, from_state, to_state, unit_id, actor_id, actor_name,
+	role, at, reason, automatic, data, due_at, overall_due_at, suspended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // errLostRace is what a writer is told when the case moved under it.
 func errLostRace() error {
@@ -213,7 +213,7 @@ func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return errors.Join(err, errLostRace())
 	}
-	if err := insertEventRow(ctx, c, k.ID, ch.Event); err != nil {
+	if err := insertEventRow(ctx, c, k, ch.Event); err != nil {
 		if isUniqueViolation(err) {
 			return errLostRace()
 		}
@@ -222,16 +222,17 @@ func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
 	return applyRecords(ctx, c, ch, ch.Event.ID)
 }
 
-func insertEventRow(ctx context.Context, c conn, caseID int64, e *engine.Event) error {
-	ev, err := fromEvent(caseID, e)
+// insertEventRow writes an event of case k, with the case's location.
+func insertEventRow(ctx context.Context, c conn, k *engine.Case, e *engine.Event) error {
+	ev, err := fromEvent(k.ID, e)
 	if err != nil {
 		return err
 	}
-	if ev.ID, err = c.insert(ctx, insertEvent, ev.CaseID, ev.Seq, ev.Name, ev.FromState, ev.ToState, ev.UnitID,
+	if ev.ID, err = c.insert(ctx, insertEvent, ev.CaseID, k.LocationUnitID, ev.Seq, ev.Name, ev.FromState, ev.ToState, ev.UnitID,
 		ev.ActorID, ev.ActorName, ev.Role, ev.At, ev.Reason, ev.Automatic, ev.Data, ev.DueAt, ev.OverallDueAt, ev.SuspendedAt); err != nil {
 		return err
 	}
-	e.ID, e.CaseID = ev.ID, caseID
+	e.ID, e.CaseID = ev.ID, k.ID
 	return nil
 }
 

@@ -448,15 +448,10 @@ func TestStatementCacheBound(t *testing.T) {
 		for i := range units {
 			units[i] = all[i%len(all)] + int64(i/len(all))*1000
 		}
-		facts, err := w.db.ReportFacts(ctx, units, start, end)
-		if err != nil {
+		if _, err := w.db.ReportFacts(ctx, units, start, end); err != nil {
 			t.Fatal(err)
 		}
-		ids := make([]int64, len(facts))
-		for i, f := range facts {
-			ids[i] = f.ID
-		}
-		if _, err := w.db.MonthEvents(ctx, ids, start, end); err != nil {
+		if _, err := w.db.ReportPeriod(ctx, units, start, end, engine.PeriodTallies); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := w.db.Cases(ctx, engine.CaseFilter{Units: units, Limit: n}); err != nil {

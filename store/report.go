@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -20,28 +18,29 @@ import (
 // archived, a judicial confirmation recorded). The query runs as three
 // branches, closed in or after the period, not closed at all, and closed
 // before it with a later event, so that each walks an index led by the
-// location instead of every case the town ever had.
+// location instead of every case the town ever had. Each branch ends with
+// tail (a GROUP BY, so that each branch is summed as it walks its index;
+// the caller adds up the rows of the branches).
 //
-// The open branch leaves out "registered before the end" so that the
-// planner cannot prefer the (location, opened_at) index; the few cases it
-// adds, registered after the month, are dropped by the caller.
+// The open branch tests "registered before the end" unindexed, so that the
+// planner cannot prefer the (location, opened_at) index.
 //
 // The third branch must walk the index on the last event, where the few
 // cases touched since the start are; the closing time is kept from leading
 // the planner to every case the location closed before the period.
 //
 // A case never closed counts in nothing unless it is open now or something
-// happened to it since the month began: an agreement from years ago that
+// happened to it since the period began: an agreement from years ago that
 // was never followed up is left out.
-func inScope(d dialect, sel string, selArgs []any, units []int64, start, end time.Time) (string, []any) {
+func inScope(d dialect, sel string, selArgs []any, tail string, units []int64, start, end time.Time) (string, []any) {
 	in, list := d.in("c.location_unit_id"), d.list(units)
 	var args []any
 	args = append(append(args, selArgs...), list, end, start)
-	args = append(append(args, selArgs...), list, d.list(workflow.OpenStates()), start)
+	args = append(append(args, selArgs...), list, end, d.list(workflow.OpenStates()), start)
 	args = append(append(args, selArgs...), list, start, start)
-	return sel + in + " AND c.opened_at < ? AND c.closed_at >= ? UNION ALL " + sel + in +
-		" AND c.closed_at IS NULL AND (" + d.in("c.state") + " OR c.last_event_at >= ?) UNION ALL " + sel + in +
-		" AND c.last_event_at >= ? AND " + d.unindexed("c.closed_at") + " < ?", args
+	return sel + in + " AND c.opened_at < ? AND c.closed_at >= ?" + tail + " UNION ALL " + sel + in +
+		" AND c.closed_at IS NULL AND " + d.unindexed("c.opened_at") + " < ? AND (" + d.in("c.state") + " OR c.last_event_at >= ?)" +
+		tail + " UNION ALL " + sel + in + " AND c.last_event_at >= ? AND " + d.unindexed("c.closed_at") + " < ?" + tail, args
 }
 
 // ReportFacts returns the facts of the cases located in units that the
@@ -60,7 +59,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 		CASE WHEN c.last_event_at IS NULL OR c.last_event_at >= ?
 			THEN (SELECT x.id FROM case_events x WHERE x.case_id = c.id AND x.at < ? ORDER BY x.seq DESC LIMIT 1) END
 	FROM cases c WHERE `
-	q, args := inScope(db.d, sel, []any{end, end}, units, start, end)
+	q, args := inScope(db.d, sel, []any{end, end}, "", units, start, end)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -77,9 +76,6 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 			&state, &snap.DueAt, &snap.OverallDueAt, &snap.SuspendedAt, &event); err != nil {
 			rows.Close()
 			return nil, err
-		}
-		if !f.OpenedAt.Before(end) {
-			continue
 		}
 		if flags != "" {
 			f.Flags = strings.Split(flags, ",")
@@ -180,51 +176,199 @@ func (db *DB) lastMediators(ctx context.Context, facts []engine.CaseFacts, end t
 // is read in a few statements and none holds an unbounded list.
 const chunkSize = 2000
 
-// MonthEvents returns the events of [start, end) on the given cases that
-// the report counts: escalations, agreements, follow-up visits, and
-// everything mediators recorded.
-func (db *DB) MonthEvents(ctx context.Context, caseIDs []int64, start, end time.Time) ([]engine.MonthEvent, error) {
-	var out []engine.MonthEvent
-	// The cases are looked up in the order of their ids, which is the order
-	// of the index and, roughly, of the table: neighbours share pages.
-	caseIDs = slices.Clone(caseIDs)
-	slices.Sort(caseIDs)
-	for len(caseIDs) > 0 {
-		chunk := caseIDs[:min(len(caseIDs), chunkSize)]
-		caseIDs = caseIDs[len(chunk):]
-		rows, err := db.reader().query(ctx, `SELECT case_id, name, actor_id, actor_name, role, automatic,
-			CASE WHEN name = ? THEN data ELSE '' END FROM case_events
-			WHERE `+db.d.in("case_id")+` AND at >= ? AND at < ? AND (`+db.d.in("name")+` OR role = ?)`,
-			workflow.Confirm, db.d.list(chunk), start.UTC(), end.UTC(), db.d.list(engine.CountedEvents), workflow.RoleMediator)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var ev engine.MonthEvent
-			var actor *int64
-			var role, data string
-			if err := rows.Scan(&ev.CaseID, &ev.Name, &actor, &ev.ActorName, &role, &ev.Automatic, &data); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if ev.Name == string(workflow.Confirm) {
-				var d struct {
-					Confirmation string `json:"confirmation"`
-				}
-				if err := json.Unmarshal([]byte(data), &d); err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("store: event data of case %d: %w", ev.CaseID, err)
-				}
-				ev.Confirmation = d.Confirmation
-			}
-			ev.ActorID, ev.Role = deref(actor), workflow.Role(role)
-			out = append(out, ev)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return nil, err
+// momentColumns are the case columns of the moments that tallies count in.
+var momentColumns = map[engine.Moment]string{
+	engine.MomentOpened:   "c.opened_at",
+	engine.MomentAccepted: "c.accepted_at",
+	engine.MomentReferred: "c.referred_at",
+	engine.MomentAgreed:   "c.agreed_at",
+	engine.MomentClosed:   "c.closed_at",
+	engine.MomentArchived: "c.archived_at",
+}
+
+// measureColumns are what a tally adds up for each case whose moment fell
+// in the period.
+var measureColumns = map[engine.Measure]string{
+	engine.MeasureCases:  "1",
+	engine.MeasurePeople: "c.people",
+	engine.MeasureAmount: "c.agreement_amount",
+}
+
+// ReportPeriod reads the data of the period [start, end) for the cases
+// located in units that it may count: the groups of cases with their
+// tallies and the cases accepted by category and source, added up in SQL;
+// the cases open at the end, read whole to tell their state then; the spans
+// to agreement; and the counted events and the mediators' work, read from
+// the events by their location.
+func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.Time, tallies []engine.Tally) (*engine.PeriodData, error) {
+	d := &engine.PeriodData{}
+	if len(units) == 0 {
+		return d, nil
+	}
+	start, end = start.UTC(), end.UTC()
+	var err error
+	if d.Groups, err = db.factGroups(ctx, units, start, end, tallies); err != nil {
+		return nil, err
+	}
+	if d.Accepted, err = db.acceptedBreakdown(ctx, units, start, end); err != nil {
+		return nil, err
+	}
+	// The cases open at the end are among those the instant [end, end)
+	// may count.
+	atEnd, err := db.ReportFacts(ctx, units, end, end)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range atEnd {
+		if c.StateAtEnd.Open() {
+			d.AtEnd = append(d.AtEnd, c)
 		}
 	}
-	return out, nil
+	if d.Spans, err = db.agreementSpans(ctx, units, start, end); err != nil {
+		return nil, err
+	}
+	if d.Events, err = db.eventCounts(ctx, units, start, end); err != nil {
+		return nil, err
+	}
+	d.Mediators, err = db.mediatorCounts(ctx, units, start, end)
+	return d, err
+}
+
+// factGroups adds up the tallies over the cases in scope, grouped by
+// location and by every value a rule tests besides its moment. A group may
+// come in more than one row, one for each branch of the scope.
+func (db *DB) factGroups(ctx context.Context, units []int64, start, end time.Time, tallies []engine.Tally) ([]engine.FactGroup, error) {
+	exprs := make([]string, len(tallies))
+	var args []any
+	for i, t := range tallies {
+		col, measure := momentColumns[t.Moment], measureColumns[t.Of]
+		if col == "" || measure == "" {
+			return nil, fmt.Errorf("store: no column for the tally %+v", t)
+		}
+		exprs[i] = "CAST(SUM(CASE WHEN " + col + " >= ? AND " + col + " < ? THEN " + measure + " ELSE 0 END) AS BIGINT)"
+		args = append(args, start, end)
+	}
+	group := " GROUP BY c.location_unit_id, c.outcome, c.agreed_tier, c.agreed_kind, c.flags"
+	q, args := inScope(db.d, "SELECT c.location_unit_id, c.outcome, c.agreed_tier, c.agreed_kind, c.flags, "+strings.Join(exprs, ", ")+
+		" FROM cases c WHERE ", args, group, units, start, end)
+	rows, err := db.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.FactGroup
+	for rows.Next() {
+		g := engine.FactGroup{Values: make([]int64, len(tallies))}
+		var outcome, tier, flags string
+		dest := []any{&g.LocationUnitID, &outcome, &tier, &g.AgreedKind, &flags}
+		for i := range g.Values {
+			dest = append(dest, &g.Values[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		g.Outcome, g.AgreedTier = workflow.State(outcome), workflow.Level(tier)
+		if flags != "" {
+			g.Flags = strings.Split(flags, ",")
+		}
+		out = append(out, g)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
+}
+
+// acceptedBreakdown counts the cases in scope accepted in the period by
+// location, category and source, in a row for each branch of the scope.
+func (db *DB) acceptedBreakdown(ctx context.Context, units []int64, start, end time.Time) ([]engine.Breakdown, error) {
+	q, args := inScope(db.d, "SELECT c.location_unit_id, c.category, c.source, COUNT(*) FROM cases c WHERE c.accepted_at >= ? AND c.accepted_at < ? AND ",
+		[]any{start, end}, " GROUP BY c.location_unit_id, c.category, c.source", units, start, end)
+	rows, err := db.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.Breakdown
+	for rows.Next() {
+		var b engine.Breakdown
+		if err := rows.Scan(&b.LocationUnitID, &b.Category, &b.Source, &b.Count); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
+}
+
+// agreementSpans reads the time from acceptance to agreement of the cases in
+// scope agreed in the period.
+func (db *DB) agreementSpans(ctx context.Context, units []int64, start, end time.Time) ([]engine.AgreementSpan, error) {
+	q, args := inScope(db.d, "SELECT c.location_unit_id, "+db.d.seconds("c.accepted_at", "c.agreed_at")+
+		" FROM cases c WHERE c.agreed_at >= ? AND c.agreed_at < ? AND c.accepted_at IS NOT NULL AND ", []any{start, end}, "", units, start, end)
+	rows, err := db.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.AgreementSpan
+	for rows.Next() {
+		var s engine.AgreementSpan
+		if err := rows.Scan(&s.LocationUnitID, &s.Seconds); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
+}
+
+// eventCounts counts the events of the period that figures count, on the
+// cases located in units, by location and kind. Every event of the period
+// is on a case the period may count: registered before it, touched in it.
+// The index holds all but the kind of a confirmation, so only confirmation
+// events are read from the table.
+func (db *DB) eventCounts(ctx context.Context, units []int64, start, end time.Time) ([]engine.EventCount, error) {
+	list := db.d.list(units)
+	rows, err := db.reader().query(ctx, "SELECT x.location_unit_id, x.name, x.automatic, '', COUNT(*) FROM case_events x WHERE "+
+		db.d.in("x.location_unit_id")+" AND x.at >= ? AND x.at < ? AND "+db.d.in("x.name")+" AND x.name <> ? GROUP BY 1, 2, 3"+
+		" UNION ALL SELECT x.location_unit_id, x.name, x.automatic, "+db.d.jsonText("x.data", "confirmation")+
+		", COUNT(*) FROM case_events x WHERE "+db.d.in("x.location_unit_id")+" AND x.at >= ? AND x.at < ? AND x.name = ? GROUP BY 1, 2, 3, 4",
+		list, start, end, db.d.list(engine.FigureEvents), workflow.Confirm, list, start, end, workflow.Confirm)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.EventCount
+	for rows.Next() {
+		var ev engine.EventCount
+		if err := rows.Scan(&ev.LocationUnitID, &ev.Name, &ev.Automatic, &ev.Confirmation, &ev.Count); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
+}
+
+// mediatorCounts reads the work of each mediator in the period on the cases
+// located in units: known by their account, or, where the events name
+// none, by the name on them.
+func (db *DB) mediatorCounts(ctx context.Context, units []int64, start, end time.Time) ([]engine.MediatorCount, error) {
+	rows, err := db.reader().query(ctx, "SELECT x.actor_id, MIN("+db.d.bytewise("x.actor_name")+`), COUNT(DISTINCT x.case_id),
+		SUM(CASE WHEN x.name = ? THEN 1 ELSE 0 END) FROM case_events x
+		WHERE `+db.d.in("x.location_unit_id")+` AND x.at >= ? AND x.at < ? AND x.role = ?
+		GROUP BY x.actor_id, CASE WHEN x.actor_id IS NULL THEN x.actor_name ELSE '' END`,
+		workflow.Agree, db.d.list(units), start, end, workflow.RoleMediator)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.MediatorCount
+	for rows.Next() {
+		var m engine.MediatorCount
+		var actor *int64
+		if err := rows.Scan(&actor, &m.Name, &m.Cases, &m.Agreements); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.ActorID = deref(actor)
+		out = append(out, m)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
 }
 
 type sweepRow struct {

@@ -90,6 +90,34 @@ func (d dialect) list(v any) any {
 	return string(b)
 }
 
+// seconds is the number of seconds from the time from to the time to, to
+// the millisecond on SQLite (which keeps times as text) and to the
+// microsecond on PostgreSQL.
+func (d dialect) seconds(from, to string) string {
+	if d.postgres {
+		return "CAST(EXTRACT(EPOCH FROM " + to + " - " + from + ") AS DOUBLE PRECISION)"
+	}
+	return "(unixepoch(" + to + ", 'subsec') - unixepoch(" + from + ", 'subsec'))"
+}
+
+// jsonText is the text under key in col, a JSON object held as text; ”
+// when it has none.
+func (d dialect) jsonText(col, key string) string {
+	if d.postgres {
+		return "COALESCE(CAST(" + col + " AS JSONB) ->> '" + key + "', '')"
+	}
+	return "COALESCE(json_extract(" + col + ", '$." + key + "'), '')"
+}
+
+// bytewise writes col so that comparing and ordering it follows the bytes,
+// as Go's strings do, whatever the database's collation.
+func (d dialect) bytewise(col string) string {
+	if d.postgres {
+		return col + ` COLLATE "C"`
+	}
+	return col + " COLLATE BINARY"
+}
+
 // lockRow is what a SELECT in a write transaction ends with so that no other
 // writer changes the row meanwhile. SQLite's write transactions are
 // exclusive already (BEGIN IMMEDIATE).
