@@ -552,12 +552,26 @@ func figures(d *PeriodData, start, end time.Time, l Lists) Figures {
 	t := &tally{}
 	f := &t.Figures
 	f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ = map[string]Count{}, map[string]Count{}, map[string]Count{}, map[string]Count{}
-	for i := range d.Groups {
-		g := &d.Groups[i]
+	var days []float64
+	for i := range d.Cases {
+		c := &d.Cases[i]
 		for _, s := range periodSums {
-			if s.rule.matches(g.Outcome, g.AgreedTier, g.AgreedKind, g.Flags) {
-				s.add(t, g.Values[s.tally])
+			if s.rule.counts(s.bit, c) {
+				s.add(t, s.value(c))
 			}
+		}
+		if c.In(MomentAccepted) {
+			for _, by := range []struct {
+				m   map[string]Count
+				key string
+			}{{f.ByCategory, c.Category}, {f.BySource, c.Source}, {f.BySourceMOJ, l.SourceMOJ(c.Source)}, {f.ByCategoryMOJ, l.CategoryMOJ(c.Category)}} {
+				n := by.m[by.key]
+				n.Count++
+				by.m[by.key] = n
+			}
+		}
+		if c.AgreementSeconds != nil {
+			days = append(days, *c.AgreementSeconds/86400)
 		}
 	}
 	for i := range d.AtEnd {
@@ -565,16 +579,6 @@ func figures(d *PeriodData, start, end time.Time, l Lists) Figures {
 			if fig.Cases != nil && fig.Cases.AtEnd != "" && fig.Cases.In(&d.AtEnd[i], start, end) {
 				*fig.Count(f)++
 			}
-		}
-	}
-	for _, b := range d.Accepted {
-		for _, by := range []struct {
-			m   map[string]Count
-			key string
-		}{{f.ByCategory, b.Category}, {f.BySource, b.Source}, {f.BySourceMOJ, l.SourceMOJ(b.Source)}, {f.ByCategoryMOJ, l.CategoryMOJ(b.Category)}} {
-			n := by.m[by.key]
-			n.Count += b.Count
-			by.m[by.key] = n
 		}
 	}
 	for _, m := range []map[string]Count{f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ} {
@@ -586,12 +590,10 @@ func figures(d *PeriodData, start, end time.Time, l Lists) Figures {
 	f.SuccessRate = ratio(f.Agreed, f.Accepted)
 	f.ClosureSuccessRate = ratio(f.Agreed, f.Agreed+f.Failed+f.Withdrawn)
 	f.GrassrootsRate = ratio(f.AgreedByTier.Grid+f.AgreedByTier.Village, f.Agreed)
-	if len(d.Spans) > 0 {
-		days := make([]float64, len(d.Spans))
+	if len(days) > 0 {
 		sum := 0.0
-		for i, s := range d.Spans {
-			days[i] = s.Seconds / 86400
-			sum += days[i]
+		for _, d := range days {
+			sum += d
 		}
 		sort.Float64s(days)
 		mean := round2(sum / float64(len(days)))
@@ -700,7 +702,7 @@ func mediatorRows(d *PeriodData) []MediatorRow {
 
 // monthFromStore reads the period from the case columns.
 func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end time.Time) (*PeriodData, error) {
-	return e.Store.ReportPeriod(ctx, units, start, end, PeriodTallies)
+	return e.Store.ReportPeriod(ctx, units, start, end)
 }
 
 // monthFromLog replays the event log of every case in scope.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/workflow"
@@ -20,6 +19,11 @@ const (
 	MomentClosed   Moment = "closed"
 	MomentArchived Moment = "archived"
 )
+
+// Moments are the moments of a case's facts, in a fixed order: the store
+// reports which of them fell in a period as a set of bits in this order
+// (see PeriodCase.In).
+var Moments = []Moment{MomentOpened, MomentAccepted, MomentReferred, MomentAgreed, MomentClosed, MomentArchived}
 
 // At returns the case's time for m, nil if the case has none.
 func (c *CaseFacts) At(m Moment) *time.Time {
@@ -50,8 +54,8 @@ const (
 )
 
 // Rule says which cases a figure counts in a period. It is declared once,
-// in FigureTable, and read on one case's facts (In) or on a group of cases
-// that share everything the rule tests besides its moment (see FactGroup).
+// in FigureTable, and read on one case's facts (In) or on what a period
+// needs of a case (counts).
 //
 // A case counts when its Moment falls in the period and it has the
 // Outcome, the agreement Tier and Kind, and the Flag of the rule, where
@@ -77,72 +81,67 @@ func (r Rule) In(c *CaseFacts, start, end time.Time) bool {
 	return in(c.At(r.Moment), start, end) && r.matches(c.Outcome, c.AgreedTier, c.AgreedKind, c.Flags)
 }
 
-// matches tests the values of a case, or of a group of cases, that the
-// rule asks for besides its moment.
+// counts tests whether a case counts in a rule without AtEnd for the period
+// the case was read for; bit is the bit of the rule's moment (momentBit),
+// found once for the loop over every case of a period.
+func (r Rule) counts(bit uint, c *PeriodCase) bool {
+	return c.Moments&bit != 0 && r.matches(c.Outcome, c.AgreedTier, c.AgreedKind, c.Flags)
+}
+
+// matches tests the values of a case that the rule asks for besides its
+// moment.
 func (r Rule) matches(outcome workflow.State, tier workflow.Level, kind string, flags []string) bool {
 	return (r.Outcome == "" || outcome == r.Outcome) && (r.Tier == "" || tier == r.Tier) &&
 		(r.Kind == "" || kind == r.Kind) && (r.Flag == "" || slices.Contains(flags, r.Flag))
 }
 
-// Measure is what a Tally adds up over the cases whose moment fell in the
-// period.
-type Measure string
-
-// The measures of a tally.
-const (
-	MeasureCases  Measure = "cases"
-	MeasurePeople Measure = "people"
-	// MeasureAmount adds up the amounts of the cases' first agreements, in
-	// fen.
-	MeasureAmount Measure = "amount"
-)
-
-// Tally is one additive quantity the store adds up over each group of
-// cases: the cases whose Moment fell in the period, or their people or
-// agreed amounts.
-type Tally struct {
-	Moment Moment
-	Of     Measure
+// PeriodCase is what a period's figures need of one case in scope: which of
+// its moments fell in the period, the values rules test, and what figures
+// add up. It holds no times, so that the store reads it cheaply for every
+// case of a county's year.
+type PeriodCase struct {
+	LocationUnitID  int64
+	Category        string
+	Source          string
+	Outcome         workflow.State
+	AgreedTier      workflow.Level
+	AgreedKind      string
+	Flags           []string
+	People          int
+	AgreementAmount int64 // of the first agreement, fen
+	// Moments has bit i set when Moments[i] fell in the period.
+	Moments uint
+	// AgreementSeconds, for a case agreed in the period after being
+	// accepted, is the time from its first acceptance to its first
+	// agreement, in seconds.
+	AgreementSeconds *float64
 }
 
-// of returns what the tally adds for one case whose moment fell in the
-// period.
-func (t Tally) of(c *CaseFacts) int64 {
-	switch t.Of {
-	case MeasurePeople:
-		return int64(c.People)
-	case MeasureAmount:
-		return c.AgreementAmount
+// In reports whether the case's moment m fell in the period.
+func (c *PeriodCase) In(m Moment) bool { return c.Moments&momentBit(m) != 0 }
+
+// momentBit is m's bit in PeriodCase.Moments, 0 for no moment.
+func momentBit(m Moment) uint {
+	if i := slices.Index(Moments, m); i >= 0 {
+		return 1 << i
 	}
-	return 1
+	return 0
 }
 
-// FactGroup is the cases in scope that share a location and every value a
-// rule tests besides its moment, with the tallies of PeriodTallies over
-// them: Values[i] is the i-th.
-type FactGroup struct {
-	LocationUnitID int64
-	Outcome        workflow.State
-	AgreedTier     workflow.Level
-	AgreedKind     string
-	Flags          []string
-	Values         []int64
-}
-
-// Breakdown counts the cases of one location, category and source accepted
-// in the period.
-type Breakdown struct {
-	LocationUnitID int64
-	Category       string
-	Source         string
-	Count          int
-}
-
-// AgreementSpan is the time from a case's first acceptance to its first
-// agreement, for a case agreed in the period.
-type AgreementSpan struct {
-	LocationUnitID int64
-	Seconds        float64
+// periodCase is what the period [start, end) needs of a case's facts.
+func periodCase(c *CaseFacts, start, end time.Time) PeriodCase {
+	p := PeriodCase{LocationUnitID: c.LocationUnitID, Category: c.Category, Source: c.Source, Outcome: c.Outcome,
+		AgreedTier: c.AgreedTier, AgreedKind: c.AgreedKind, Flags: c.Flags, People: c.People, AgreementAmount: c.AgreementAmount}
+	for i, m := range Moments {
+		if in(c.At(m), start, end) {
+			p.Moments |= 1 << i
+		}
+	}
+	if in(c.AgreedAt, start, end) && c.AcceptedAt != nil {
+		s := c.AgreedAt.Sub(*c.AcceptedAt).Seconds()
+		p.AgreementSeconds = &s
+	}
+	return p
 }
 
 // EventCount counts a period's events of one kind on the cases of one
@@ -173,32 +172,50 @@ type MediatorCount struct {
 }
 
 // PeriodData is what a period's figures are computed from, for the cases
-// located in a scope: the groups of cases with their tallies, the cases
-// accepted by category and source, the facts of the cases open at the
-// period's end, the spans to agreement, the counted events and the
-// mediators' work. The store reads it from the case columns and the events
-// (ReportPeriod); the engine also builds it by replaying the event log, to
-// check the store.
+// located in a scope: what the period needs of each case in it, the facts
+// of the cases open at its end, the counted events and the mediators' work.
+// The store reads it from the case columns and the events (ReportPeriod);
+// the engine also builds it by replaying the event log, to check the store.
 type PeriodData struct {
-	Groups    []FactGroup
-	Accepted  []Breakdown
+	Cases     []PeriodCase
 	AtEnd     []CaseFacts
-	Spans     []AgreementSpan
 	Events    []EventCount
 	Mediators []MediatorCount
 }
 
-// periodSum is one additive part of a period's figures: a tally over the
-// groups a rule matches, and where it goes in the figures.
+// measure is what a periodSum adds up over the cases its rule counts.
+type measure int
+
+const (
+	measureCases measure = iota
+	measurePeople
+	measureAmount // of the first agreement, in fen
+)
+
+// periodSum is one additive part of a period's figures: the cases a rule
+// counts, or their people or agreed amounts, and where it goes.
 type periodSum struct {
-	rule  Rule
-	tally int // index in PeriodTallies
-	add   func(t *tally, v int64)
+	rule Rule
+	bit  uint // of the rule's moment
+	of   measure
+	add  func(t *tally, v int64)
 }
 
-// PeriodTallies are the tallies the store adds up over each group of cases,
-// as the period's sums need them.
-var PeriodTallies, periodSums = sums()
+// value is what the sum adds for one case that counts.
+func (s periodSum) value(c *PeriodCase) int64 {
+	switch s.of {
+	case measurePeople:
+		return int64(c.People)
+	case measureAmount:
+		return c.AgreementAmount
+	}
+	return 1
+}
+
+// periodSums are the additive parts of a period's figures: each figure of
+// FigureTable that counts cases in the period, then the people and amounts
+// some figures need.
+var periodSums = sums()
 
 // tally is a period's figures being added up, with the agreed amount kept in
 // fen until the end.
@@ -207,29 +224,20 @@ type tally struct {
 	fen int64
 }
 
-// sums lists the additive parts of a period's figures: each figure of
-// FigureTable that counts cases in the period, then the people and amounts
-// some figures need.
-func sums() ([]Tally, []periodSum) {
-	var tallies []Tally
+func sums() []periodSum {
 	var out []periodSum
-	add := func(r Rule, of Measure, to func(t *tally, v int64)) {
-		k := slices.Index(tallies, Tally{r.Moment, of})
-		if k < 0 {
-			k = len(tallies)
-			tallies = append(tallies, Tally{r.Moment, of})
-		}
-		out = append(out, periodSum{rule: r, tally: k, add: to})
+	add := func(r Rule, of measure, to func(t *tally, v int64)) {
+		out = append(out, periodSum{rule: r, bit: momentBit(r.Moment), of: of, add: to})
 	}
 	for _, fig := range FigureTable {
 		if fig.Cases == nil || fig.Cases.AtEnd != "" {
 			continue
 		}
 		count := fig.Count
-		add(*fig.Cases, MeasureCases, func(t *tally, v int64) { *count(&t.Figures) += int(v) })
+		add(*fig.Cases, measureCases, func(t *tally, v int64) { *count(&t.Figures) += int(v) })
 	}
-	add(Rule{Moment: MomentAccepted}, MeasurePeople, func(t *tally, v int64) { t.PeopleInvolved += int(v) })
-	add(Rule{Moment: MomentAgreed}, MeasureAmount, func(t *tally, v int64) { t.fen += v })
+	add(Rule{Moment: MomentAccepted}, measurePeople, func(t *tally, v int64) { t.PeopleInvolved += int(v) })
+	add(Rule{Moment: MomentAgreed}, measureAmount, func(t *tally, v int64) { t.fen += v })
 	for _, p := range []struct {
 		flag string
 		to   func(f *Figures) *PeopleCount
@@ -239,59 +247,22 @@ func sums() ([]Tally, []periodSum) {
 		{FlagGroupFight, func(f *Figures) *PeopleCount { return &f.Prevented.GroupFight }},
 		{FlagSuicide, func(f *Figures) *PeopleCount { return &f.Prevented.Suicide }},
 	} {
-		add(Rule{Moment: MomentAgreed, Flag: p.flag}, MeasurePeople, func(t *tally, v int64) { p.to(&t.Figures).People += int(v) })
+		add(Rule{Moment: MomentAgreed, Flag: p.flag}, measurePeople, func(t *tally, v int64) { p.to(&t.Figures).People += int(v) })
 	}
-	return tallies, out
+	return out
 }
 
 // periodFromFacts builds a period's data from the facts of the cases in
 // scope and the period's events, as the store reads it from the columns.
 func periodFromFacts(facts []CaseFacts, events []MonthEvent, start, end time.Time) *PeriodData {
 	d := &PeriodData{}
-	type group struct {
-		loc         int64
-		outcome     workflow.State
-		tier        workflow.Level
-		kind, flags string
-	}
-	groups := map[group]int{}
-	type breakdown struct {
-		loc           int64
-		category, src string
-	}
-	accepted := map[breakdown]int{}
 	location := map[int64]int64{}
 	for i := range facts {
 		c := &facts[i]
 		location[c.ID] = c.LocationUnitID
-		g := group{c.LocationUnitID, c.Outcome, c.AgreedTier, c.AgreedKind, strings.Join(c.Flags, ",")}
-		k, ok := groups[g]
-		if !ok {
-			k = len(d.Groups)
-			groups[g] = k
-			d.Groups = append(d.Groups, FactGroup{LocationUnitID: g.loc, Outcome: g.outcome, AgreedTier: g.tier, AgreedKind: g.kind,
-				Flags: c.Flags, Values: make([]int64, len(PeriodTallies))})
-		}
-		for i, t := range PeriodTallies {
-			if in(c.At(t.Moment), start, end) {
-				d.Groups[k].Values[i] += t.of(c)
-			}
-		}
-		if in(c.AcceptedAt, start, end) {
-			b := breakdown{c.LocationUnitID, c.Category, c.Source}
-			k, ok := accepted[b]
-			if !ok {
-				k = len(d.Accepted)
-				accepted[b] = k
-				d.Accepted = append(d.Accepted, Breakdown{LocationUnitID: b.loc, Category: b.category, Source: b.src})
-			}
-			d.Accepted[k].Count++
-		}
+		d.Cases = append(d.Cases, periodCase(c, start, end))
 		if c.StateAtEnd.Open() {
 			d.AtEnd = append(d.AtEnd, *c)
-		}
-		if in(c.AgreedAt, start, end) && c.AcceptedAt != nil {
-			d.Spans = append(d.Spans, AgreementSpan{LocationUnitID: c.LocationUnitID, Seconds: c.AgreedAt.Sub(*c.AcceptedAt).Seconds()})
 		}
 	}
 	type kind struct {
@@ -348,24 +319,14 @@ func periodFromFacts(facts []CaseFacts, events []MonthEvent, start, end time.Tim
 // mediators' work excepted, which the report shows for its whole scope).
 func (d *PeriodData) only(units map[int64]bool) *PeriodData {
 	out := &PeriodData{}
-	for _, g := range d.Groups {
-		if units[g.LocationUnitID] {
-			out.Groups = append(out.Groups, g)
-		}
-	}
-	for _, b := range d.Accepted {
-		if units[b.LocationUnitID] {
-			out.Accepted = append(out.Accepted, b)
+	for _, c := range d.Cases {
+		if units[c.LocationUnitID] {
+			out.Cases = append(out.Cases, c)
 		}
 	}
 	for _, c := range d.AtEnd {
 		if units[c.LocationUnitID] {
 			out.AtEnd = append(out.AtEnd, c)
-		}
-	}
-	for _, s := range d.Spans {
-		if units[s.LocationUnitID] {
-			out.Spans = append(out.Spans, s)
 		}
 	}
 	for _, ev := range d.Events {

@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -37,10 +38,14 @@ func inScope(d dialect, sel string, selArgs []any, tail string, units []int64, s
 	var args []any
 	args = append(append(args, selArgs...), list, end, start)
 	args = append(append(args, selArgs...), list, end, d.list(workflow.OpenStates()), start)
+	q := sel + in + " AND c.opened_at < ? AND c.closed_at >= ?" + tail + " UNION ALL " + sel + in +
+		" AND c.closed_at IS NULL AND " + d.unindexed("c.opened_at") + " < ? AND (" + d.in("c.state") + " OR c.last_event_at >= ?)" + tail
+	if !start.Before(end) {
+		// An instant (the end of a period) counts no case closed before it.
+		return q, args
+	}
 	args = append(append(args, selArgs...), list, start, start)
-	return sel + in + " AND c.opened_at < ? AND c.closed_at >= ?" + tail + " UNION ALL " + sel + in +
-		" AND c.closed_at IS NULL AND " + d.unindexed("c.opened_at") + " < ? AND (" + d.in("c.state") + " OR c.last_event_at >= ?)" +
-		tail + " UNION ALL " + sel + in + " AND c.last_event_at >= ? AND " + d.unindexed("c.closed_at") + " < ?" + tail, args
+	return q + " UNION ALL " + sel + in + " AND c.last_event_at >= ? AND " + d.unindexed("c.closed_at") + " < ?" + tail, args
 }
 
 // ReportFacts returns the facts of the cases located in units that the
@@ -176,7 +181,7 @@ func (db *DB) lastMediators(ctx context.Context, facts []engine.CaseFacts, end t
 // is read in a few statements and none holds an unbounded list.
 const chunkSize = 2000
 
-// momentColumns are the case columns of the moments that tallies count in.
+// momentColumns are the case columns of engine.Moments.
 var momentColumns = map[engine.Moment]string{
 	engine.MomentOpened:   "c.opened_at",
 	engine.MomentAccepted: "c.accepted_at",
@@ -186,136 +191,91 @@ var momentColumns = map[engine.Moment]string{
 	engine.MomentArchived: "c.archived_at",
 }
 
-// measureColumns are what a tally adds up for each case whose moment fell
-// in the period.
-var measureColumns = map[engine.Measure]string{
-	engine.MeasureCases:  "1",
-	engine.MeasurePeople: "c.people",
-	engine.MeasureAmount: "c.agreement_amount",
-}
-
 // ReportPeriod reads the data of the period [start, end) for the cases
-// located in units that it may count: the groups of cases with their
-// tallies and the cases accepted by category and source, added up in SQL;
-// the cases open at the end, read whole to tell their state then; the spans
-// to agreement; and the counted events and the mediators' work, read from
-// the events by their location.
-func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.Time, tallies []engine.Tally) (*engine.PeriodData, error) {
+// located in units that it may count: what the period needs of each case,
+// with the moments that fell in it told by the database; the cases open at
+// the end, read whole to tell their state then; and the counted events and
+// the mediators' work, read from the events by their location.
+func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.Time) (*engine.PeriodData, error) {
 	d := &engine.PeriodData{}
 	if len(units) == 0 {
 		return d, nil
 	}
 	start, end = start.UTC(), end.UTC()
-	var err error
-	if d.Groups, err = db.factGroups(ctx, units, start, end, tallies); err != nil {
+	// The reads are independent, and each runs on its own connection.
+	reads := []func() error{
+		func() (err error) { d.Cases, err = db.periodCases(ctx, units, start, end); return err },
+		func() (err error) { d.AtEnd, err = db.openAtEnd(ctx, units, end); return err },
+		func() (err error) { d.Events, err = db.eventCounts(ctx, units, start, end); return err },
+		func() (err error) { d.Mediators, err = db.mediatorCounts(ctx, units, start, end); return err },
+	}
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Go(func() { errs[i] = read() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if d.Accepted, err = db.acceptedBreakdown(ctx, units, start, end); err != nil {
-		return nil, err
-	}
-	// The cases open at the end are among those the instant [end, end)
-	// may count.
-	atEnd, err := db.ReportFacts(ctx, units, end, end)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range atEnd {
-		if c.StateAtEnd.Open() {
-			d.AtEnd = append(d.AtEnd, c)
-		}
-	}
-	if d.Spans, err = db.agreementSpans(ctx, units, start, end); err != nil {
-		return nil, err
-	}
-	if d.Events, err = db.eventCounts(ctx, units, start, end); err != nil {
-		return nil, err
-	}
-	d.Mediators, err = db.mediatorCounts(ctx, units, start, end)
-	return d, err
+	return d, nil
 }
 
-// factGroups adds up the tallies over the cases in scope, grouped by
-// location and by every value a rule tests besides its moment. A group may
-// come in more than one row, one for each branch of the scope.
-func (db *DB) factGroups(ctx context.Context, units []int64, start, end time.Time, tallies []engine.Tally) ([]engine.FactGroup, error) {
-	exprs := make([]string, len(tallies))
+// periodCases reads what the period needs of each case in scope. The
+// database tells which moments fell in the period, as the bits of
+// engine.Moments, and the seconds from acceptance to an agreement in it, so
+// that no time is sent or parsed.
+func (db *DB) periodCases(ctx context.Context, units []int64, start, end time.Time) ([]engine.PeriodCase, error) {
+	var bits []string
 	var args []any
-	for i, t := range tallies {
-		col, measure := momentColumns[t.Moment], measureColumns[t.Of]
-		if col == "" || measure == "" {
-			return nil, fmt.Errorf("store: no column for the tally %+v", t)
-		}
-		exprs[i] = "CAST(SUM(CASE WHEN " + col + " >= ? AND " + col + " < ? THEN " + measure + " ELSE 0 END) AS BIGINT)"
+	inPeriod := func(col string) string {
+		at := db.d.timeText(col)
 		args = append(args, start, end)
+		return at + " >= ? AND " + at + " < ?"
 	}
-	group := " GROUP BY c.location_unit_id, c.outcome, c.agreed_tier, c.agreed_kind, c.flags"
-	q, args := inScope(db.d, "SELECT c.location_unit_id, c.outcome, c.agreed_tier, c.agreed_kind, c.flags, "+strings.Join(exprs, ", ")+
-		" FROM cases c WHERE ", args, group, units, start, end)
+	for i, m := range engine.Moments {
+		bits = append(bits, "CASE WHEN "+inPeriod(momentColumns[m])+" THEN "+strconv.Itoa(1<<i)+" ELSE 0 END")
+	}
+	span := "CASE WHEN " + inPeriod("c.agreed_at") + " AND c.accepted_at IS NOT NULL THEN " +
+		db.d.seconds("c.accepted_at", "c.agreed_at") + " END"
+	q, args := inScope(db.d, `SELECT c.location_unit_id, c.category, c.source, c.outcome, c.agreed_tier, c.agreed_kind, c.flags,
+		c.people, c.agreement_amount, `+strings.Join(bits, " + ")+", "+span+" FROM cases c WHERE ", args, "", units, start, end)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	var out []engine.FactGroup
+	var out []engine.PeriodCase
 	for rows.Next() {
-		g := engine.FactGroup{Values: make([]int64, len(tallies))}
+		var c engine.PeriodCase
 		var outcome, tier, flags string
-		dest := []any{&g.LocationUnitID, &outcome, &tier, &g.AgreedKind, &flags}
-		for i := range g.Values {
-			dest = append(dest, &g.Values[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
+		if err := rows.Scan(&c.LocationUnitID, &c.Category, &c.Source, &outcome, &tier, &c.AgreedKind, &flags,
+			&c.People, &c.AgreementAmount, &c.Moments, &c.AgreementSeconds); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		g.Outcome, g.AgreedTier = workflow.State(outcome), workflow.Level(tier)
+		c.Outcome, c.AgreedTier = workflow.State(outcome), workflow.Level(tier)
 		if flags != "" {
-			g.Flags = strings.Split(flags, ",")
+			c.Flags = strings.Split(flags, ",")
 		}
-		out = append(out, g)
+		out = append(out, c)
 	}
 	return out, errors.Join(rows.Err(), rows.Close())
 }
 
-// acceptedBreakdown counts the cases in scope accepted in the period by
-// location, category and source, in a row for each branch of the scope.
-func (db *DB) acceptedBreakdown(ctx context.Context, units []int64, start, end time.Time) ([]engine.Breakdown, error) {
-	q, args := inScope(db.d, "SELECT c.location_unit_id, c.category, c.source, COUNT(*) FROM cases c WHERE c.accepted_at >= ? AND c.accepted_at < ? AND ",
-		[]any{start, end}, " GROUP BY c.location_unit_id, c.category, c.source", units, start, end)
-	rows, err := db.reader().query(ctx, q, args...)
+// openAtEnd returns the facts of the cases in units open at end: among
+// those the instant [end, end) may count, the open ones.
+func (db *DB) openAtEnd(ctx context.Context, units []int64, end time.Time) ([]engine.CaseFacts, error) {
+	facts, err := db.ReportFacts(ctx, units, end, end)
 	if err != nil {
 		return nil, err
 	}
-	var out []engine.Breakdown
-	for rows.Next() {
-		var b engine.Breakdown
-		if err := rows.Scan(&b.LocationUnitID, &b.Category, &b.Source, &b.Count); err != nil {
-			rows.Close()
-			return nil, err
+	var out []engine.CaseFacts
+	for _, c := range facts {
+		if c.StateAtEnd.Open() {
+			out = append(out, c)
 		}
-		out = append(out, b)
 	}
-	return out, errors.Join(rows.Err(), rows.Close())
-}
-
-// agreementSpans reads the time from acceptance to agreement of the cases in
-// scope agreed in the period.
-func (db *DB) agreementSpans(ctx context.Context, units []int64, start, end time.Time) ([]engine.AgreementSpan, error) {
-	q, args := inScope(db.d, "SELECT c.location_unit_id, "+db.d.seconds("c.accepted_at", "c.agreed_at")+
-		" FROM cases c WHERE c.agreed_at >= ? AND c.agreed_at < ? AND c.accepted_at IS NOT NULL AND ", []any{start, end}, "", units, start, end)
-	rows, err := db.reader().query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	var out []engine.AgreementSpan
-	for rows.Next() {
-		var s engine.AgreementSpan
-		if err := rows.Scan(&s.LocationUnitID, &s.Seconds); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, errors.Join(rows.Err(), rows.Close())
+	return out, nil
 }
 
 // eventCounts counts the events of the period that figures count, on the

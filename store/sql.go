@@ -100,6 +100,17 @@ func (d dialect) seconds(from, to string) string {
 	return "(unixepoch(" + to + ", 'subsec') - unixepoch(" + from + ", 'subsec'))"
 }
 
+// timeText writes a time column for a comparison made on every row: on
+// SQLite, where times are kept as text in columns of numeric affinity, as
+// text, so that the parameter it is compared with is not converted to a
+// number on every row first.
+func (d dialect) timeText(col string) string {
+	if d.postgres {
+		return col
+	}
+	return "CAST(" + col + " AS TEXT)"
+}
+
 // jsonText is the text under key in col, a JSON object held as text; ”
 // when it has none.
 func (d dialect) jsonText(col, key string) string {
