@@ -291,19 +291,25 @@ func (e *Engine) ReportFromLog(ctx context.Context, a Actor, unitCode, period st
 	return e.report(ctx, a, unitCode, period, e.monthFromLog)
 }
 
-type monthSource func(ctx context.Context, units []int64, start, end time.Time) (*PeriodData, error)
+// monthSource reads a period's data; the mediators' work only when asked,
+// for the period a report is of.
+type monthSource func(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error)
 
 func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, src monthSource) (*Report, error) {
 	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return nil, err
 	}
-	// The period and the two it is compared with are read side by side; a
+	// The period, the two it is compared with and the sweeps are read side
+	// by side, and each period's figures computed as soon as it is read; a
 	// year's previous period is the year before, read once.
 	type read struct {
-		data *PeriodData
-		err  error
+		data     *PeriodData
+		fig      Figures
+		children []Figures
+		err      error
 	}
+	children := t.Children(unit.ID)
 	reads := map[string]*read{}
 	var wg sync.WaitGroup
 	for _, q := range []Period{p, p.shift(-1), p.lastYear()} {
@@ -312,45 +318,46 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 		}
 		rd := &read{}
 		reads[q.Key] = rd
-		wg.Go(func() { rd.data, rd.err = src(ctx, t.Subtree(unit.ID), q.Start, q.End) })
+		wg.Go(func() {
+			if rd.data, rd.err = src(ctx, t.Subtree(unit.ID), q.Start, q.End, q.Key == p.Key); rd.err != nil {
+				return
+			}
+			rd.fig = figures(rd.data, q.Start, q.End, e.Lists)
+			if q.Key != p.Key {
+				return
+			}
+			for _, child := range children {
+				units := map[int64]bool{}
+				for _, id := range t.Subtree(child.ID) {
+					units[id] = true
+				}
+				rd.children = append(rd.children, figures(rd.data.only(units), q.Start, q.End, e.Lists))
+			}
+		})
 	}
+	var sweeps []*Sweep
+	var sweepErr error
+	wg.Go(func() { sweeps, sweepErr = e.Store.Sweeps(ctx, grids(t, unit), p.Months()) })
 	wg.Wait()
+	if sweepErr != nil {
+		return nil, sweepErr
+	}
 	for _, rd := range reads {
 		if rd.err != nil {
 			return nil, rd.err
 		}
 	}
-	start, end := p.Start, p.End
-	data := reads[p.Key].data
-	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: figures(data, start, end, e.Lists)}
+	main := reads[p.Key]
+	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: main.fig,
+		Mediators: mediatorRows(main.data), Sweeps: sweepFigures(t, unit, sweeps)}
 	if p.IsMonth() {
 		r.Month = p.Key
 	}
-	for _, child := range t.Children(unit.ID) {
-		sweeps, err := e.sweepFigures(ctx, t, child, p)
-		if err != nil {
-			return nil, err
-		}
-		units := map[int64]bool{}
-		for _, id := range t.Subtree(child.ID) {
-			units[id] = true
-		}
-		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name,
-			Figures: figures(data.only(units), start, end, e.Lists), Sweeps: sweeps})
+	for i, child := range children {
+		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name, Figures: main.children[i],
+			Sweeps: sweepFigures(t, child, sweeps)})
 	}
-	r.Mediators = mediatorRows(data)
-	sweeps, err := e.sweepFigures(ctx, t, unit, p)
-	if err != nil {
-		return nil, err
-	}
-	r.Sweeps = sweeps
-	for _, cmp := range []struct {
-		into **Figures
-		p    Period
-	}{{&r.PreviousPeriod, p.shift(-1)}, {&r.SamePeriodLastYear, p.lastYear()}} {
-		fig := figures(reads[cmp.p.Key].data, cmp.p.Start, cmp.p.End, e.Lists)
-		*cmp.into = &fig
-	}
+	r.PreviousPeriod, r.SamePeriodLastYear = &reads[p.shift(-1).Key].fig, &reads[p.lastYear().Key].fig
 	return r, nil
 }
 
@@ -396,7 +403,7 @@ func (e *Engine) PeriodFigures(ctx context.Context, a Actor, unitCode, period st
 	if err != nil {
 		return Figures{}, err
 	}
-	data, err := e.monthFromStore(ctx, t.Subtree(unit.ID), p.Start, p.End)
+	data, err := e.monthFromStore(ctx, t.Subtree(unit.ID), p.Start, p.End, false)
 	if err != nil {
 		return Figures{}, err
 	}
@@ -701,12 +708,12 @@ func mediatorRows(d *PeriodData) []MediatorRow {
 }
 
 // monthFromStore reads the period from the case columns.
-func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end time.Time) (*PeriodData, error) {
-	return e.Store.ReportPeriod(ctx, units, start, end)
+func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error) {
+	return e.Store.ReportPeriod(ctx, units, start, end, mediators)
 }
 
 // monthFromLog replays the event log of every case in scope.
-func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end time.Time) (*PeriodData, error) {
+func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error) {
 	var facts []CaseFacts
 	var events []MonthEvent
 	for offset := 0; ; offset += 500 {
@@ -768,7 +775,11 @@ func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end tim
 			break
 		}
 	}
-	return periodFromFacts(facts, events, start, end), nil
+	d := periodFromFacts(facts, events, start, end)
+	if !mediators {
+		d.Mediators = nil
+	}
+	return d, nil
 }
 
 // FormatRate shows a rate as a percentage, or "—" when it is null.

@@ -98,8 +98,9 @@ type Store interface {
 	// period [start, end) may count (see CaseFacts).
 	ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, error)
 	// ReportPeriod reads the data of the period [start, end) for the cases
-	// located in units (see PeriodData).
-	ReportPeriod(ctx context.Context, units []int64, start, end time.Time) (*PeriodData, error)
+	// located in units (see PeriodData), the mediators' work only when
+	// mediators is set.
+	ReportPeriod(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error)
 	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
 	// month already.
 	SaveSweep(ctx context.Context, s *Sweep) error

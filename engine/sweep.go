@@ -68,33 +68,37 @@ func (e *Engine) FileSweep(ctx context.Context, a Actor, s *Sweep) error {
 	return e.Store.SaveSweep(ctx, s)
 }
 
-// sweepFigures counts the period's sweeps in a unit's subtree and names the
-// grids that filed none in it.
-func (e *Engine) sweepFigures(ctx context.Context, t *Tree, unit *Unit, p Period) (SweepFigures, error) {
-	var grids []int64
+// grids returns the grids of a unit's subtree.
+func grids(t *Tree, unit *Unit) []int64 {
+	var out []int64
 	for _, id := range t.Subtree(unit.ID) {
 		if t.Unit(id).Level == workflow.LevelGrid {
-			grids = append(grids, id)
+			out = append(out, id)
 		}
 	}
+	return out
+}
+
+// sweepFigures counts the sweeps of a unit's subtree among sweeps, those of
+// the period, and names the grids that filed none in it.
+func sweepFigures(t *Tree, unit *Unit, sweeps []*Sweep) SweepFigures {
 	f := SweepFigures{GridsMissing: []string{}}
-	if len(grids) == 0 {
-		return f, nil
-	}
-	sweeps, err := e.Store.Sweeps(ctx, grids, p.Months())
-	if err != nil {
-		return f, err
+	in := map[int64]bool{}
+	for _, id := range grids(t, unit) {
+		in[id] = true
 	}
 	filed := map[int64]bool{}
 	for _, s := range sweeps {
-		f.Filed++
-		f.DisputesFound += s.DisputesFound
-		filed[s.GridID] = true
+		if in[s.GridID] {
+			f.Filed++
+			f.DisputesFound += s.DisputesFound
+			filed[s.GridID] = true
+		}
 	}
-	for _, id := range grids {
+	for _, id := range grids(t, unit) {
 		if !filed[id] {
 			f.GridsMissing = append(f.GridsMissing, t.Path(id))
 		}
 	}
-	return f, nil
+	return f
 }

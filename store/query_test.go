@@ -451,7 +451,7 @@ func TestStatementCacheBound(t *testing.T) {
 		if _, err := w.db.ReportFacts(ctx, units, start, end); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.db.ReportPeriod(ctx, units, start, end); err != nil {
+		if _, err := w.db.ReportPeriod(ctx, units, start, end, true); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := w.db.Cases(ctx, engine.CaseFilter{Units: units, Limit: n}); err != nil {

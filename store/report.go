@@ -200,8 +200,8 @@ var momentColumns = map[engine.Moment]string{
 // located in units that it may count: what the period needs of each case,
 // with the moments that fell in it told by the database; the cases open at
 // the end, read whole to tell their state then; and the counted events and
-// the mediators' work, read from the events by their location.
-func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.Time) (*engine.PeriodData, error) {
+// the mediators' work when asked, read from the events by their location.
+func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*engine.PeriodData, error) {
 	d := &engine.PeriodData{}
 	if len(units) == 0 {
 		return d, nil
@@ -212,7 +212,9 @@ func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.T
 		func() (err error) { d.Cases, err = db.periodCases(ctx, units, start, end); return err },
 		func() (err error) { d.AtEnd, err = db.openAtEnd(ctx, units, end); return err },
 		func() (err error) { d.Events, err = db.eventCounts(ctx, units, start, end); return err },
-		func() (err error) { d.Mediators, err = db.mediatorCounts(ctx, units, start, end); return err },
+	}
+	if mediators {
+		reads = append(reads, func() (err error) { d.Mediators, err = db.mediatorCounts(ctx, units, start, end); return err })
 	}
 	errs := make([]error, len(reads))
 	var wg sync.WaitGroup
