@@ -57,7 +57,8 @@ func TestAdministration(t *testing.T) {
 
 // TestConsoleSettings saves a policy and the lists' additions as the
 // console does, and a server starting next applies them over its own;
-// a category counted under no Ministry category is refused.
+// a category counted under no Ministry category, a name with a control
+// character and a flag key with a comma are refused.
 func TestConsoleSettings(t *testing.T) {
 	en := newEnv(t)
 	admin := en.actors["admin@T1"]
@@ -68,10 +69,17 @@ func TestConsoleSettings(t *testing.T) {
 	if err := en.SaveConsoleSettings(ctx, en.actors["supervisor@T1"], cs); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Fatalf("a supervisor saved the settings: %v", err)
 	}
-	bad := cs
-	bad.Lists.Categories = []engine.Category{{Name: "村务", MOJ: "不存在的归类"}}
-	if err := en.SaveConsoleSettings(ctx, admin, bad); engine.ErrorCode(err) != engine.EINVALID {
-		t.Fatalf("a category under no Ministry category: %v", err)
+	for name, lists := range map[string]engine.Lists{
+		"a category under no Ministry category": {Categories: []engine.Category{{Name: "村务", MOJ: "不存在的归类"}}},
+		"a category with a control character":   {Categories: []engine.Category{{Name: "村\x1f务"}}},
+		"a source with a control character":     {Sources: []engine.Source{{Name: "来\t访", MOJ: "依申请调解"}}},
+		"a flag key with a comma":               {Flags: []engine.Flag{{Key: "old,age", Name: "涉老"}}},
+	} {
+		bad := cs
+		bad.Lists = lists
+		if err := en.SaveConsoleSettings(ctx, admin, bad); engine.ErrorCode(err) != engine.EINVALID {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 	if err := en.SaveConsoleSettings(ctx, admin, cs); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Lists are the configurable lists of DESIGN §5: the dispute categories, the
@@ -145,8 +146,10 @@ func (l Lists) FlagName(key string) string {
 }
 
 // Extend returns the lists with more categories, sources and flags, checked:
-// names are new and not empty, sources roll up into one of the Ministry's,
-// and a category counts under one of its (其他 by default).
+// names are new, not empty and without control characters (the store joins
+// them with one), flag keys without commas (cases keep their flags joined
+// by them), sources roll up into one of the Ministry's, and a category
+// counts under one of its (其他 by default).
 func (l Lists) Extend(more Lists) (Lists, error) {
 	out := Lists{Categories: slices.Clone(l.Categories), Sources: slices.Clone(l.Sources), Flags: slices.Clone(l.Flags)}
 	for _, c := range more.Categories {
@@ -155,8 +158,8 @@ func (l Lists) Extend(more Lists) (Lists, error) {
 			c.MOJ = "其他"
 		}
 		switch {
-		case c.Name == "" || slices.Contains(out.CategoryNames(), c.Name):
-			return l, Invalid("categories", "纠纷类型“%s”为空或重复。", c.Name)
+		case c.Name == "" || slices.Contains(out.CategoryNames(), c.Name) || !plainName(c.Name):
+			return l, Invalid("categories", "纠纷类型“%s”为空、重复或含有控制字符。", c.Name)
 		case !slices.Contains(MOJCategories, c.MOJ):
 			return l, Invalid("categories", "纠纷类型“%s”须计入司法部的15类之一，而不是“%s”。", c.Name, c.MOJ)
 		}
@@ -165,18 +168,23 @@ func (l Lists) Extend(more Lists) (Lists, error) {
 	for _, s := range more.Sources {
 		s.Name = strings.TrimSpace(s.Name)
 		switch {
-		case s.Name == "" || slices.Contains(out.SourceNames(), s.Name):
-			return l, Invalid("sources", "案件来源“%s”为空或重复。", s.Name)
+		case s.Name == "" || slices.Contains(out.SourceNames(), s.Name) || !plainName(s.Name):
+			return l, Invalid("sources", "案件来源“%s”为空、重复或含有控制字符。", s.Name)
 		case !slices.Contains(MOJSources, s.MOJ):
 			return l, Invalid("sources", "案件来源“%s”须归入%s之一。", s.Name, strings.Join(MOJSources, "、"))
 		}
 		out.Sources = append(out.Sources, s)
 	}
 	for _, f := range more.Flags {
-		if _, taken := out.FlagKey(f.Key); taken || f.Key == "" || f.Name == "" {
-			return l, Invalid("flags", "风险标记“%s”为空或重复。", f.Key)
+		if _, taken := out.FlagKey(f.Key); taken || f.Key == "" || f.Name == "" || !plainName(f.Key+f.Name) || strings.Contains(f.Key, ",") {
+			return l, Invalid("flags", "风险标记“%s”为空、重复，或含有逗号、控制字符。", f.Key)
 		}
 		out.Flags = append(out.Flags, f)
 	}
 	return out, nil
+}
+
+// plainName reports whether a list's name holds no control character.
+func plainName(s string) bool {
+	return !strings.ContainsFunc(s, unicode.IsControl)
 }
