@@ -175,9 +175,9 @@ func archiveNumber(t *Tree, committee *Unit, year int) func(int) string {
 	return func(seq int) string { return fmt.Sprintf("（%d）%s人调字第%d号", year, prefix, seq) }
 }
 
-// fileCommittee is the committee whose file a case is: the one of its
+// FileCommittee is the committee whose file a case is: the one of its
 // handling unit (a grid's is its village's).
-func fileCommittee(t *Tree, c *Case) *Unit {
+func (t *Tree) FileCommittee(c *Case) *Unit {
 	return t.Committee(c, &Agreement{Tier: t.Unit(c.HandlingUnitID).Level})
 }
 
@@ -277,7 +277,7 @@ func (e *Engine) CaseFile(ctx context.Context, a Actor, id int64, where string) 
 		return nil, err
 	}
 	f.Location, f.Handling = t.Path(c.LocationUnitID), t.Path(c.HandlingUnitID)
-	f.Town, f.Committee = t.Town(c.LocationUnitID), fileCommittee(t, c)
+	f.Town, f.Committee = t.Town(c.LocationUnitID), t.FileCommittee(c)
 	if c.MediatorID != 0 {
 		if u, err := e.Store.FindUser(ctx, c.MediatorID); err == nil {
 			f.Mediator = u.Actor().Name

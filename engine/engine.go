@@ -580,6 +580,49 @@ func (e *Engine) Mediators(ctx context.Context, unitID int64) ([]*User, error) {
 	return out, nil
 }
 
+// Progress is what a party who looked up their case is shown: its number,
+// state and registration, the committee handling it and its phone to call,
+// and, while it is mediated, the stage's deadline; once agreed, when the
+// agreement is to be performed and by when the parties may apply for
+// judicial confirmation, instead of the internal deadlines. It holds no
+// personal data.
+type Progress struct {
+	Number    string
+	State     workflow.State
+	OpenedAt  time.Time
+	Committee *Unit
+	StageDue  *time.Time
+	PerformBy *time.Time
+	ConfirmBy *time.Time
+}
+
+// Progress finds a party's case by its public code and the party's phone
+// (see LookUp) and tells them how it stands.
+func (e *Engine) Progress(ctx context.Context, code, phone string) (*Progress, error) {
+	c, err := e.LookUp(ctx, code, phone)
+	if err != nil {
+		return nil, err
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &Progress{Number: c.Number, State: c.State, OpenedAt: c.OpenedAt, Committee: t.FileCommittee(c)}
+	if c.State.Kind() == workflow.KindTier {
+		p.StageDue = c.DueAt
+	}
+	if c.AgreedAt == nil {
+		return p, nil
+	}
+	ags, err := e.Store.Agreements(ctx, c.ID)
+	if err != nil || len(ags) == 0 {
+		return p, err
+	}
+	last := ags[len(ags)-1]
+	p.PerformBy, p.ConfirmBy = last.DueAt, e.ConfirmDeadline(c, last)
+	return p, nil
+}
+
 // LookUp finds a case for a party by its public code and the party's phone
 // number (DESIGN §1: parties never log in). Returns ENOTFOUND, with the same
 // message, whether the code or the phone is wrong, so that neither can be

@@ -574,7 +574,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		if m := missing(c, timeline, sessions); len(m) > 0 {
 			return Invalid("archive", "卷宗不完整，不能归档。缺少：%s。", strings.Join(m, "、"))
 		}
-		committee := fileCommittee(t, c)
+		committee := t.FileCommittee(c)
 		year := ch.Event.At.In(e.Location).Year()
 		ch.Archive = &Archiving{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
 		ch.Case.ArchivedAt = ptr(ch.Event.At)

@@ -202,7 +202,8 @@ func TestJourneyHousePlot(t *testing.T) {
 	u.screenshot("new-case.png")
 	u.do(chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("receipt")))
 	receipt := u.text("#receipt")
-	if !strings.Contains(receipt, "油调〔") || !strings.Contains(receipt, "麟湖村第1网格") {
+	if !strings.Contains(receipt, "油调〔") || !strings.Contains(receipt, "麟湖村第1网格") || !strings.Contains(receipt, "登记人：") ||
+		!strings.Contains(receipt, "联系电话") {
 		t.Fatalf("receipt: %s", receipt)
 	}
 	number := strings.TrimSpace(u.text("#receipt p.center"))

@@ -12,9 +12,9 @@ func (s *Server) handleLookupForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "lookup", "办理进度查询", map[string]any{})
 }
 
-// handleLookup shows a party the state of their case, given its public code
-// and their phone number; no personal data is shown. Failed tries count
-// against the same limit as logins.
+// handleLookup shows a party how their case stands (engine.Progress),
+// given its public code and their phone number; no personal data is shown.
+// Failed tries count against the same limit as logins.
 func (s *Server) handleLookup(c echo.Context) error {
 	ctx := c.Request().Context()
 	code := strings.TrimSpace(c.FormValue("code"))
@@ -25,7 +25,7 @@ func (s *Server) handleLookup(c echo.Context) error {
 		return s.render(c, http.StatusTooManyRequests, "lookup", "办理进度查询",
 			map[string]any{"Code": code, "Error": engine.WaitMessage(wait)})
 	}
-	k, err := s.Engine.LookUp(ctx, code, c.FormValue("phone"))
+	p, err := s.Engine.Progress(ctx, code, c.FormValue("phone"))
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		if err := s.Engine.Failed(ctx, keys); err != nil {
 			return err
@@ -35,9 +35,5 @@ func (s *Server) handleLookup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tree, err := s.Engine.Tree(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, "lookup", "办理进度查询", map[string]any{"Case": k, "Handling": tree.Path(k.HandlingUnitID)})
+	return s.render(c, http.StatusOK, "lookup", "办理进度查询", map[string]any{"Progress": p})
 }

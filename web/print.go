@@ -40,8 +40,19 @@ func (s *Server) handleReceipt(c echo.Context) error {
 	default:
 		next = "本纠纷已办结：" + k.State.Label() + "。"
 	}
+	// The clerk who registered the case signs the receipt; an imported
+	// case has none.
+	var clerk string
+	if k.CreatedBy != 0 {
+		u, err := s.Engine.FindUser(c.Request().Context(), k.CreatedBy)
+		if err != nil {
+			return err
+		}
+		clerk = u.Actor().Name
+	}
 	return s.render(c, http.StatusOK, "receipt", "受理回执", map[string]any{
-		"Case": k, "Town": tree.Town(k.LocationUnitID).Name, "Handling": tree.Path(k.HandlingUnitID), "Next": next})
+		"Case": k, "Town": tree.Town(k.LocationUnitID).Name, "Handling": tree.Path(k.HandlingUnitID), "Next": next,
+		"Committee": tree.FileCommittee(k), "Clerk": clerk})
 }
 
 // handleOverdue lists the overdue cases of the supervisor's subtree by

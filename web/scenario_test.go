@@ -277,7 +277,8 @@ func TestReadScenarios(t *testing.T) {
 		{name: "no such case", user: "intake@T1", path: "/cases/999999", status: 404},
 		{name: "not a case id", user: "intake@T1", path: "/cases/abc", status: 404},
 		// Printed documents.
-		{name: "receipt", user: "intake@T1", path: "/cases/{registered}/receipt", status: 200, has: []string{"#receipt:contains('{registered.code}')"}},
+		{name: "receipt", user: "intake@T1", path: "/cases/{registered}/receipt", status: 200, has: []string{"#receipt:contains('{registered.code}')",
+			"#committee-phone:contains('油车港镇')", "#committee-phone a[href='tel:0573-83001']"}},
 		{name: "receipt outside the subtree", user: "intake@T2", path: "/cases/{registered}/receipt", status: 404},
 		{name: "agreement for the handling unit", user: "mediator@G11", path: "/cases/{agreed}/agreements/{agreed.agreement}", status: 200,
 			has: []string{"#doc-agreement-{agreed.agreement}:contains('麟湖村人民调解委员会（印）')", "#doc-agreement-{agreed.agreement}:contains('13800000001')"}},

@@ -385,8 +385,9 @@ func TestSweepFiling(t *testing.T) {
 	}
 }
 
-// TestLookup: a party finds their case by its public code and their phone,
-// sees no personal data, and repeated wrong tries are stopped.
+// TestLookup: a party finds their case by its public code in any case and
+// their phone as typed, sees no personal data but the committee to call and
+// the dates that concern them, and repeated wrong tries are stopped.
 func TestLookup(t *testing.T) {
 	s := newSite(t)
 	k := s.cases["grid"]
@@ -395,6 +396,18 @@ func TestLookup(t *testing.T) {
 	code, body := c.post("/lookup", url.Values{"code": {strings.ToLower(k.Code)}, "phone": {"138-0000 0001"}})
 	if code != 200 || !strings.Contains(body, k.Number) || !strings.Contains(body, "网格调解中") || strings.Contains(body, "张三") {
 		t.Fatalf("lookup: %d", code)
+	}
+	// The party is given the committee to call and the stage's deadline;
+	// once agreed, the window for judicial confirmation instead.
+	for _, want := range []string{"承办调解组织：麟湖村", `href="tel:0573-83002"`, "本阶段调解期限"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the lookup of a case in mediation lacks %q", want)
+		}
+	}
+	agreed := s.cases["agreed"]
+	if _, body := c.post("/lookup", url.Values{"code": {agreed.Code}, "phone": {"13800000001"}}); !strings.Contains(body, `id="confirm-by"`) ||
+		!strings.Contains(body, "申请司法确认截止") || strings.Contains(body, "本阶段调解期限") || strings.Contains(body, `id="perform-by"`) {
+		t.Errorf("the lookup of an agreed case:\n%s", body)
 	}
 	for i := range 5 {
 		if code, body := c.post("/lookup", url.Values{"code": {k.Code}, "phone": {"13900000000"}}); code != 404 || !strings.Contains(body, "查询码或电话号码不正确") {
