@@ -15,10 +15,22 @@ func (e *Engine) Unmasks(a Actor, c *Case) bool {
 	return a.Role == workflow.RoleSystem || (a.Role != workflow.RoleAdmin && a.UnitID != 0 && a.UnitID == c.HandlingUnitID)
 }
 
+// callBackDays is how long the desk of a case's town sees its parties'
+// phones in full after registering it, to call them back.
+const callBackDays = 30
+
+// callsBack reports whether the actor is the desk of the case's town within
+// callBackDays of its registration: it sees the parties' phones in full,
+// though not their ID numbers or addresses.
+func (e *Engine) callsBack(a Actor, c *Case) bool {
+	return a.Role == workflow.RoleIntake && a.UnitID != 0 && a.UnitID == c.TownID && e.Now().Before(c.OpenedAt.AddDate(0, 0, callBackDays))
+}
+
 // ShowParties returns the parties of cases as the actor may see them: ID
 // numbers and phones masked and addresses left out, except on the cases the
-// actor works. Every case shown unmasked is an audit row, written in one
-// statement for all of them.
+// actor works, and the phones for the desk that may call the parties back.
+// Every case shown unmasked is an audit row, written in one statement for
+// all of them.
 func (e *Engine) ShowParties(ctx context.Context, a Actor, cases []*Case, where string) ([][]Party, error) {
 	return e.showParties(ctx, a, cases, where, func(c *Case) bool { return e.Unmasks(a, c) })
 }
@@ -30,12 +42,17 @@ func (e *Engine) showParties(ctx context.Context, a Actor, cases []*Case, where 
 	now := e.Now().UTC()
 	for i, c := range cases {
 		unmask := full(c)
+		phones := !unmask && e.callsBack(a, c)
 		shown := false
 		for _, p := range c.Parties {
 			v := *p
-			if unmask {
+			switch {
+			case unmask:
 				shown = shown || p.IDNumber != "" || p.Phone != ""
-			} else {
+			case phones:
+				v.IDNumber, v.Address, v.BirthDate = p.MaskedIDNumber(), "", ""
+				shown = shown || p.Phone != ""
+			default:
 				v.IDNumber, v.Phone, v.Address, v.BirthDate = p.MaskedIDNumber(), p.MaskedPhone(), "", ""
 			}
 			out[i] = append(out[i], v)

@@ -64,6 +64,40 @@ func TestViewCaseMasksOnce(t *testing.T) {
 	}
 }
 
+// TestDeskCallsBack: the desk of the case's town sees the parties' phones in
+// full for 30 days after registering it, to call them back, and not their ID
+// numbers; each such view is an audit row; after 30 days the phone is masked.
+func TestDeskCallsBack(t *testing.T) {
+	en := newEnv(t)
+	c := en.newCase(t)
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	desk := en.actors["intake@T1"]
+	for _, tc := range []struct {
+		after   time.Duration
+		phone   string
+		audited int
+	}{
+		{0, "13800000001", 1},
+		{29 * 24 * time.Hour, "13800000001", 2},
+		{2 * 24 * time.Hour, "138****0001", 2},
+	} {
+		en.clock.Advance(tc.after)
+		v, err := en.CaseFile(ctx, desk, c.ID, "/cases/1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Parties[0].Phone != tc.phone || v.Unmasked {
+			t.Errorf("after %s: phone %s, unmasked %v", tc.after, v.Parties[0].Phone, v.Unmasked)
+		}
+		rows, err := en.Audit(ctx, en.actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask, Limit: 10})
+		if err != nil || len(rows) != tc.audited || rows[0].ActorName != "intake@T1" {
+			t.Errorf("after %s: audit %+v, %v", tc.after, rows, err)
+		}
+	}
+}
+
 // TestQueue: a unit's queue holds its open cases and agreements, and the
 // case a supervisor pressed comes with the latest 督办 note.
 func TestQueue(t *testing.T) {

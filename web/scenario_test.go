@@ -188,7 +188,8 @@ func matrix(path string, statuses ...int) []scenario {
 
 // casePage expands a case's row into scenarios: the status for each user
 // of siteUsers (404 outside their subtree, as for a case that does not
-// exist), then whether each sees the applicant's phone in full (1) or
+// exist), then whether each sees the applicant's phone in full (1), the
+// phone alone to call back (2, the desk within 30 days of registration) or
 // masked (0) where they may open the case.
 func casePage(key string, statuses []int, unmasked []int) []scenario {
 	var out []scenario
@@ -199,6 +200,10 @@ func casePage(key string, statuses []int, unmasked []int) []scenario {
 			sc.has, sc.hasNot = []string{"main h1:contains('找不到页面')", "main p:contains('案件不存在，或不在您单位的辖区内')"}, []string{"table.parties"}
 		case unmasked[i] == 1:
 			sc.has, sc.hasNot = []string{"#state", "table.parties td:contains('13800000001')"}, []string{"td:contains('138****0001')"}
+		case unmasked[i] == 2:
+			// The desk that may call the parties back: the phone, not the ID number.
+			sc.has = []string{"#state", "table.parties a[href='tel:13800000001']", "table.parties td:contains('330411********0011')"}
+			sc.hasNot = []string{"td:contains('138****0001')", "td:contains('330411196505120011')"}
 		default:
 			sc.has, sc.hasNot = []string{"#state", "table.parties td:contains('138****0001')"}, []string{"td:contains('13800000001')"}
 		}
@@ -224,7 +229,7 @@ func TestReadScenarios(t *testing.T) {
 	table = append(table, matrix("/password", 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)...)
 	table = append(table, casePage("grid",
 		[]int{200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404},
-		[]int{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})...)
+		[]int{2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})...)
 	table = append(table, casePage("registered",
 		[]int{200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404},
 		[]int{1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0})...)
@@ -232,7 +237,7 @@ func TestReadScenarios(t *testing.T) {
 	// particulars it prints.
 	table = append(table, casePage("agreed",
 		[]int{200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404},
-		[]int{0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0})...)
+		[]int{2, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0})...)
 	table = append(table, casePage("other",
 		[]int{404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 200},
 		[]int{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0})...)
@@ -250,6 +255,12 @@ func TestReadScenarios(t *testing.T) {
 			actions: []string{"escalate", "refer", "note", "add_party", "assign", "suspend", "extend", "supervise", "risk", "rights_notice"}},
 		{name: "the notice of rights is due before the first session", user: "mediator@G11", path: "/cases/{grid}", status: 200,
 			has: []string{"#notice-due:contains('尚未记录权利义务告知')"}},
+		{name: "the handling unit's mediator taps a phone to call", user: "mediator@G11", path: "/cases/{grid}", status: 200,
+			has: []string{".parties a[href='tel:13800000001']"}},
+		{name: "the desk calls the parties back within 30 days", user: "intake@T1", path: "/cases/{grid}", status: 200,
+			has: []string{".parties a[href='tel:13800000001']", ".parties td:contains('330411********0011')"}},
+		{name: "a mediator of another unit sees the phone masked", user: "mediator@V1", path: "/cases/{grid}", status: 200,
+			has: []string{".parties td:contains('138****0001')"}, hasNot: []string{".parties a[href^='tel:']"}},
 		{name: "an agreement's case has no such reminder", user: "mediator@G11", path: "/cases/{agreed}", status: 200, hasNot: []string{"#notice-due"}},
 		{name: "the case file as JSON", user: "mediator@G11", path: "/api/v1/cases/{agreed}/file", status: 200,
 			contains: []string{`"kind":"written"`, `"title":"人民调解协议书"`, `"confirm_by":"`, `"phone":"13800000001"`}},

@@ -149,6 +149,9 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
 		"yuan": engine.Yuan,
+		// callable tells a phone shown in full, which a tap may call, from
+		// a masked one.
+		"callable": func(phone string) bool { return phone != "" && !strings.Contains(phone, "*") },
 		"when": func(t any) string {
 			if v, ok := timeOf(t); ok {
 				return v.In(s.Engine.Location).Format("2006-01-02 15:04")
