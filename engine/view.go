@@ -258,3 +258,25 @@ func (e *Engine) Audit(ctx context.Context, a Actor, f AuditFilter) ([]*AuditEnt
 	}
 	return e.Store.AuditEntries(ctx, units, f)
 }
+
+// Outcome says in one sentence, for the page after an action on case c (as
+// the action left it), what the action changed: for an event, where the
+// case is now and until when; for an activity, what was recorded.
+func (e *Engine) Outcome(ctx context.Context, c *Case, action string) (string, error) {
+	ev := workflow.Event(action)
+	if !ev.Known() {
+		return "已记录：" + workflow.Activity(action).Label() + "。", nil
+	}
+	if c.State.Kind() != workflow.KindTier {
+		return "已" + ev.Label() + "：案件现为“" + c.State.Label() + "”。", nil
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return "", err
+	}
+	msg := "已" + ev.Label() + "：现由" + t.Unit(c.HandlingUnitID).Name + "调解"
+	if c.DueAt != nil {
+		msg += "，本阶段期限至" + c.DueAt.In(e.Location).Format("1月2日 15:04")
+	}
+	return msg + "。", nil
+}

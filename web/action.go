@@ -213,13 +213,21 @@ func (s *Server) handleAction(c echo.Context) error {
 	v := formValues(c)
 	in, errs := parseInput(c, v, s.Engine.Location)
 	if len(errs) == 0 {
+		ctx := c.Request().Context()
+		var done *engine.Case
 		if tr != nil {
-			_, err = s.Engine.Fire(c.Request().Context(), actor(c), k.ID, tr.Event, in)
+			done, err = s.Engine.Fire(ctx, actor(c), k.ID, tr.Event, in)
 		} else {
-			_, err = s.Engine.Record(c.Request().Context(), actor(c), k.ID, workflow.Activity(f.Name), in)
+			done, err = s.Engine.Record(ctx, actor(c), k.ID, workflow.Activity(f.Name), in)
 		}
 		switch engine.ErrorCode(err) {
 		case "":
+			// The page after says what changed.
+			msg, err := s.Engine.Outcome(ctx, done, f.Name)
+			if err != nil {
+				return err
+			}
+			s.sessions.Put(ctx, sessionFlash, msg)
 			return c.Redirect(http.StatusSeeOther, "/cases/"+strconv.FormatInt(k.ID, 10))
 		case engine.EINVALID:
 			errs = engine.ErrorFields(err)

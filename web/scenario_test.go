@@ -38,6 +38,9 @@ type scenario struct {
 	lacks    []string
 	// moves is each case's version change; cases not named must not move.
 	moves map[string]int
+	// flash, when set, is what the page the answer redirects to says the
+	// action changed.
+	flash string
 }
 
 // users of newSite, in the order of the matrices below.
@@ -138,6 +141,19 @@ func (s *site) run(t *testing.T, clients map[string]*client, sc scenario) {
 			if strings.Join(got, " ") != strings.Join(sc.actions, " ") {
 				t.Errorf("buttons %v, want %v", got, sc.actions)
 			}
+		}
+	}
+	if sc.flash != "" {
+		next, err := resp.Location()
+		if err != nil {
+			t.Fatalf("no page after the action: %v", err)
+		}
+		_, page := c.get(next.Path)
+		if !strings.Contains(page, `<p class="flash">`+s.fill(t, sc.flash)) {
+			t.Errorf("the page after the action does not say %q", sc.flash)
+		}
+		if _, again := c.get(next.Path); strings.Contains(again, `class="flash"`) {
+			t.Errorf("the message shows a second time")
 		}
 	}
 	for key := range caseKeys {
@@ -390,7 +406,8 @@ func TestWriteScenarios(t *testing.T) {
 	P := http.MethodPost
 	for _, sc := range []scenario{
 		{name: "grid mediator escalates", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
-			form: post("version", "{grid.v}", "reason", "调解不成"), status: 303, moves: map[string]int{"grid": 1}},
+			form: post("version", "{grid.v}", "reason", "调解不成"), status: 303, moves: map[string]int{"grid": 1},
+			flash: "已上报：现由麟湖村调解，本阶段期限至"},
 		{name: "another grid's mediator may not", user: "mediator@G12", method: P, path: "/cases/{grid}/do/escalate",
 			form: post("version", "{grid.v}", "reason", "调解不成"), status: 404, has: []string{"main p:contains('案件不存在')"}},
 		{name: "the desk may not escalate", user: "intake@T1", method: P, path: "/cases/{grid}/do/escalate",
@@ -411,7 +428,8 @@ func TestWriteScenarios(t *testing.T) {
 			form: post("reason", "调解不成"), status: 400, has: []string{"main p:contains('请求缺少案件版本')"}},
 		{name: "nobody logged in", method: P, path: "/cases/{grid}/do/escalate", form: post("version", "{grid.v}", "reason", "调解不成"), status: 303},
 		{name: "a note by the grid mediator", user: "mediator@G11", method: P, path: "/cases/{grid}/do/note",
-			form: post("version", "{grid.v}", "note", "电话联系了双方"), status: 303, moves: map[string]int{"grid": 1}},
+			form: post("version", "{grid.v}", "note", "电话联系了双方"), status: 303, moves: map[string]int{"grid": 1},
+			flash: "已记录：备注。"},
 		{name: "a note in the village's subtree", user: "mediator@V1", method: P, path: "/cases/{grid}/do/note",
 			form: post("version", "{grid.v}", "note", "村里了解情况"), status: 303, moves: map[string]int{"grid": 1}},
 		{name: "an empty note", user: "mediator@G11", method: P, path: "/cases/{grid}/do/note", form: post("version", "{grid.v}"),
@@ -426,7 +444,8 @@ func TestWriteScenarios(t *testing.T) {
 			form: post("version", "{grid.v}", "reason", "当事人外出务工"), status: 303, moves: map[string]int{"grid": 1}},
 		{name: "a written agreement", user: "mediator@G11", method: P, path: "/cases/{grid}/do/agree",
 			form: post("version", "{grid.v}", "agreement.kind", "written", "agreement.terms", "李四疏通水沟", "agreement.performance", "三日内",
-				"agreement.amount", "1,200.50", "agreement.due", "2026-12-31"), status: 303, moves: map[string]int{"grid": 1}},
+				"agreement.amount", "1,200.50", "agreement.due", "2026-12-31"), status: 303, moves: map[string]int{"grid": 1},
+			flash: "已达成协议：案件现为“已达成协议·履行中”。"},
 		{name: "a written agreement needs its performance", user: "mediator@G11", method: P, path: "/cases/{grid}/do/agree",
 			form: post("version", "{grid.v}", "agreement.kind", "written", "agreement.terms", "李四疏通水沟"), status: 422,
 			has: []string{".field-error:contains('履行方式')"}},
