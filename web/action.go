@@ -44,7 +44,7 @@ func (s *Server) lookupAction(c echo.Context, k *engine.Case, name string) (*act
 	}
 	for _, tr := range trs {
 		if string(tr.Event) == name {
-			return &actionForm{Case: k, Name: name, Label: tr.Label(), Fields: tr.Requires, Reasons: tr.Reasons}, &tr, nil
+			return &actionForm{Case: k, Name: name, Label: tr.Label(), Fields: tr.Requires, Reasons: tr.PersonReasons()}, &tr, nil
 		}
 	}
 	for _, r := range acts {

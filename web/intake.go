@@ -38,12 +38,14 @@ type villageGrids struct {
 
 type decision struct{ Value, Label string }
 
-// decisions are what the desk may do with a new dispute: keep it for review,
-// accept it to a level, or refuse it; the events are the workflow table's.
-func decisions() []decision {
+// decisions are what a user of role may do with a new dispute: keep it for
+// review, or accept it to a level or refuse it where the workflow table
+// grants the role that event (a grid mediator accepts at the grid only).
+func decisions(role workflow.Role) []decision {
 	out := []decision{{"register", "暂不受理，登记待审查"}}
 	for _, tr := range workflow.From(workflow.Registered) {
-		if tr.Event == workflow.Withdraw || tr.Event == workflow.Refer {
+		granted := slices.ContainsFunc(tr.Grants, func(g workflow.Grant) bool { return g.Role == role })
+		if tr.Event == workflow.Withdraw || tr.Event == workflow.Refer || !granted {
 			continue
 		}
 		out = append(out, decision{string(tr.Event), tr.Label()})
@@ -60,7 +62,7 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 	form, _ := c.FormParams()
 	f := &intakeForm{V: v, E: errs, Sources: s.Engine.Lists.SourceNames(), Categories: s.Engine.Lists.CategoryNames(),
 		Risks: []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}, RejectReasons: workflow.RejectReasons,
-		Routes: checks(workflow.Routes, form["routes"]), Decisions: decisions()}
+		Routes: checks(workflow.Routes, form["routes"]), Decisions: decisions(actor(c).Role)}
 	if f.E == nil {
 		f.E = map[string]string{}
 	}
@@ -86,9 +88,13 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 	f.Route = s.Engine.Suggest(factsOf(v, form["flags"]))
 	// A new form offers the suggested level: pressing 登记 accepts the
 	// dispute there, as the desk mostly does; keeping it for review is a
-	// choice the clerk makes.
+	// choice the clerk makes, and the default where the user may not accept
+	// at the suggested level.
 	if v["decision"] == "" {
-		v["decision"] = acceptAt(f.Route.Level)
+		v["decision"] = "register"
+		if ev := acceptAt(f.Route.Level); slices.ContainsFunc(f.Decisions, func(d decision) bool { return d.Value == ev }) {
+			v["decision"] = ev
+		}
 	}
 	if len(errs) > 0 {
 		f.Summary = fmt.Sprintf("有%d处需要更正，见标红的说明。", len(errs))

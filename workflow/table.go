@@ -125,6 +125,12 @@ var (
 	Partners = []string{"派出所", "法庭", "信访办", "劳动仲裁", "市场监管", "交警", "其他部门"}
 )
 
+// PersonReasons are the reasons a person may choose for the transition:
+// the table's, without the scheduler's own (超期自动上报).
+func (t Transition) PersonReasons() []string {
+	return slices.DeleteFunc(slices.Clone(t.Reasons), func(r string) bool { return r == ReasonOverdue })
+}
+
 // ReasonOverdue is the escalation reason of the deadline scheduler.
 const ReasonOverdue = "超期自动上报"
 

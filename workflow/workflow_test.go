@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -164,5 +165,21 @@ func TestDiagram(t *testing.T) {
 	}
 	if got != string(want) {
 		t.Errorf("diagram differs from %s; run go test ./workflow -update\n%s", golden, got)
+	}
+}
+
+// TestPersonReasons: a person escalates for the table's reasons but the
+// scheduler's; a refusal's reasons are the table's.
+func TestPersonReasons(t *testing.T) {
+	esc, _ := Lookup(Grid, Escalate)
+	if got, want := esc.PersonReasons(), []string{"调解不成", "超出调解能力", "风险升级"}; !slices.Equal(got, want) {
+		t.Errorf("escalation reasons %v, want %v", got, want)
+	}
+	if !slices.Contains(esc.Reasons, ReasonOverdue) {
+		t.Errorf("the table lost the scheduler's reason: %v", esc.Reasons)
+	}
+	rej, _ := Lookup(Registered, Reject)
+	if !slices.Equal(rej.PersonReasons(), RejectReasons) {
+		t.Errorf("refusal reasons %v", rej.PersonReasons())
 	}
 }
