@@ -558,3 +558,43 @@ func TestJourneyFirstAdmin(t *testing.T) {
 	}
 	u.screenshot("admin-audit.png")
 }
+
+// TestPhoneWidth opens each main page as its users would on a 390 px phone
+// and fails where the page scrolls sideways: the document is wider than
+// the screen (a wide report table scrolls inside its card, not the page).
+// Each page is saved as a screenshot.
+func TestPhoneWidth(t *testing.T) {
+	s := newSite(t)
+	u := &user{t: t, ctx: browser(t), site: s}
+	u.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	grid, agreed := s.cases["grid"].ID, s.cases["agreed"].ID
+	for _, visit := range []struct {
+		who   string
+		pages []string
+	}{
+		{"", []string{"/login", "/lookup"}},
+		{"intake@T1", []string{"/cases", fmt.Sprintf("/cases/%d", grid), "/cases/new", fmt.Sprintf("/cases/%d/receipt", grid)}},
+		{"mediator@G11", []string{"/cases", fmt.Sprintf("/cases/%d", agreed), "/doorstep", fmt.Sprintf("/cases/%d/do/escalate", grid),
+			fmt.Sprintf("/cases/%d/do/agree", grid), "/sweeps"}},
+		{"supervisor@T1", []string{"/overdue", "/reports", "/audit"}},
+	} {
+		if visit.who != "" {
+			u.login(visit.who)
+		}
+		for _, page := range visit.pages {
+			u.do(chromedp.Navigate(s.URL+page), chromedp.WaitVisible(chromedp.CSS("main")))
+			widths, err := chromedp.Run(u.ctx, chromedp.Evaluate[[]int]("[document.documentElement.scrollWidth, screen.width]"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := strings.NewReplacer("/", "_", "?", "_").Replace(strings.Trim(page, "/"))
+			u.screenshot(fmt.Sprintf("phone-%s-%s.png", strings.ReplaceAll(visit.who, "@", "-"), name))
+			if widths[0] > widths[1] {
+				t.Errorf("%s as %s: the page is %d px wide on a %d px phone", page, visit.who, widths[0], widths[1])
+			}
+		}
+		if visit.who != "" {
+			u.logout()
+		}
+	}
+}
