@@ -111,8 +111,8 @@ func (d dialect) timeText(col string) string {
 	return "CAST(" + col + " AS TEXT)"
 }
 
-// jsonText is the text under key in col, a JSON object held as text; ”
-// when it has none.
+// jsonText is the text under key in col, a JSON object held as text, and
+// empty text when it has none.
 func (d dialect) jsonText(col, key string) string {
 	if d.postgres {
 		return "COALESCE(CAST(" + col + " AS JSONB) ->> '" + key + "', '')"

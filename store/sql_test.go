@@ -95,6 +95,14 @@ func TestDialect(t *testing.T) {
 		{sqlite.lockRow(), ""},
 		{pg.types("id {{pk}}, at {{time}}"), "id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ"},
 		{sqlite.types("id {{pk}}, at {{time}}"), "id INTEGER PRIMARY KEY AUTOINCREMENT, at DATETIME"},
+		{pg.seconds("a", "b"), "CAST(EXTRACT(EPOCH FROM b - a) AS DOUBLE PRECISION)"},
+		{sqlite.seconds("a", "b"), "(unixepoch(b, 'subsec') - unixepoch(a, 'subsec'))"},
+		{pg.timeText("at"), "at"},
+		{sqlite.timeText("at"), "CAST(at AS TEXT)"},
+		{pg.jsonText("data", "kind"), "COALESCE(CAST(data AS JSONB) ->> 'kind', '')"},
+		{sqlite.jsonText("data", "kind"), "COALESCE(json_extract(data, '$.kind'), '')"},
+		{pg.bytewise("name"), `name COLLATE "C"`},
+		{sqlite.bytewise("name"), "name COLLATE BINARY"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
