@@ -324,6 +324,9 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	if len(in.Routes) > 0 {
 		ev.Data["routes"] = in.Routes
 	}
+	if in.Note != "" && tr.Takes(workflow.FieldNote) {
+		ev.Data["note"] = in.Note
+	}
 	if effect := transitionEffects[tr.Event]; effect != nil {
 		effect(e, p, c, ch, in)
 	}

@@ -104,6 +104,28 @@ func TestAcceptChecksTheUnit(t *testing.T) {
 	}
 }
 
+// TestEscalationNote: a person escalates for a reason with a note of their
+// own, which the event keeps; an event whose row takes no note keeps none.
+func TestEscalationNote(t *testing.T) {
+	en := newEnv(t)
+	c := en.newCase(t)
+	c, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{Version: c.Version, Note: "不应保存"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Fire(ctx, en.actors["mediator@G11"], c.ID, workflow.Escalate,
+		engine.Input{Version: c.Version, Reason: "调解不成", Note: "双方分歧在赔偿金额，请村调委会出面"}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := en.db.Events(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 3 || evs[1].Data["note"] != nil || evs[2].Reason != "调解不成" || evs[2].Data["note"] != "双方分歧在赔偿金额，请村调委会出面" {
+		t.Errorf("events: %+v %+v", evs[1].Data, evs[2])
+	}
+}
+
 // TestOpenCaseSteps registers a doorstep mediation in one step, and checks
 // that a refused step saves nothing.
 func TestOpenCaseSteps(t *testing.T) {

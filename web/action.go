@@ -15,11 +15,13 @@ import (
 // actionForm is the form of one event or activity: exactly the fields the
 // workflow table says it requires.
 type actionForm struct {
-	Case      *engine.Case
-	Name      string
-	Label     string
-	Fields    []workflow.Field
-	Units     []*engine.Unit
+	Case   *engine.Case
+	Name   string
+	Label  string
+	Fields []workflow.Field
+	Units  []*engine.Unit
+	// Optional are the fields the form offers besides Fields.
+	Optional  []workflow.Field
 	Reasons   []string
 	Routes    []check
 	Partners  []string
@@ -44,7 +46,8 @@ func (s *Server) lookupAction(c echo.Context, k *engine.Case, name string) (*act
 	}
 	for _, tr := range trs {
 		if string(tr.Event) == name {
-			return &actionForm{Case: k, Name: name, Label: tr.Label(), Fields: tr.Requires, Reasons: tr.PersonReasons()}, &tr, nil
+			return &actionForm{Case: k, Name: name, Label: tr.Label(), Fields: tr.Requires, Optional: tr.Optional,
+				Reasons: tr.PersonReasons()}, &tr, nil
 		}
 	}
 	for _, r := range acts {

@@ -153,6 +153,7 @@ type apiTransition struct {
 	To       string   `json:"to"`
 	Roles    []string `json:"roles"`
 	Requires []string `json:"requires"`
+	Optional []string `json:"optional,omitempty"`
 	Reasons  []string `json:"reasons,omitempty"`
 }
 
@@ -169,6 +170,9 @@ func (s *Server) handleAPIWorkflow(c echo.Context) error {
 		}
 		for _, f := range t.Requires {
 			r.Requires = append(r.Requires, string(f))
+		}
+		for _, f := range t.Optional {
+			r.Optional = append(r.Optional, string(f))
 		}
 		rows = append(rows, r)
 	}

@@ -90,9 +90,12 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 // actionPath describes one event's or activity's POST from the workflow
 // table: the states it may leave, the roles it is granted to, and the body
 // of exactly the fields it requires.
-func actionPath(summary, description string, fields []workflow.Field, reasons []string, unitOptional bool) map[string]any {
+func actionPath(summary, description string, fields, optional []workflow.Field, reasons []string, unitOptional bool) map[string]any {
 	props := map[string]any{"version": map[string]any{"type": "integer", "minimum": 1, "description": "看到的案件版本（必填）；缺少时返回 400，不一致时返回 409"}}
 	required := []string{"version"}
+	for _, f := range optional {
+		props[string(f)] = fieldSchemas[f]
+	}
 	for _, f := range fields {
 		schema := fieldSchemas[f]
 		if f == workflow.FieldReason && reasons != nil {
@@ -130,7 +133,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 	}
 	for _, ev := range workflow.Events() {
 		var from, roles []string
-		var fields []workflow.Field
+		var fields, optionalFields []workflow.Field
 		var reasons []string
 		optional := false
 		label := ev.Label()
@@ -144,17 +147,17 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 			for _, g := range tr.Grants {
 				roles = append(roles, string(g.Role))
 			}
-			fields, reasons, optional = tr.Requires, tr.Reasons, tr.Target == workflow.ChosenUnit
+			fields, optionalFields, reasons, optional = tr.Requires, tr.Optional, tr.PersonReasons(), tr.Target == workflow.ChosenUnit
 		}
 		desc := "可从状态：" + strings.Join(from, ", ") + "；角色：" + strings.Join(slices.Compact(slices.Sorted(slices.Values(roles))), ", ")
-		paths["/cases/{id}/events/"+string(ev)] = actionPath(label, desc, fields, reasons, optional)
+		paths["/cases/{id}/events/"+string(ev)] = actionPath(label, desc, fields, optionalFields, reasons, optional)
 	}
 	for _, r := range workflow.Activities {
 		var in []string
 		for _, st := range r.In {
 			in = append(in, string(st))
 		}
-		paths["/cases/{id}/activities/"+string(r.Activity)] = actionPath(r.Label, "可在状态："+strings.Join(in, ", "), r.Requires, nil, false)
+		paths["/cases/{id}/activities/"+string(r.Activity)] = actionPath(r.Label, "可在状态："+strings.Join(in, ", "), r.Requires, nil, nil, false)
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"openapi": "3.0.3",

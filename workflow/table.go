@@ -95,6 +95,8 @@ type Transition struct {
 	Target   Target
 	Grants   []Grant
 	Requires []Field
+	// Optional are the fields a person may fill in besides Requires.
+	Optional []Field
 	// Reasons, when set, is the closed list a FieldReason must come from.
 	Reasons []string
 	// Routes, when set, is the list a FieldRoutes comes from instead of
@@ -162,9 +164,9 @@ var Table = []Transition{
 	{Event: Reject, From: []State{Registered}, To: Rejected,
 		Grants: desk, Requires: []Field{FieldReason, FieldRoutes}, Reasons: RejectReasons},
 	{Event: Escalate, From: []State{Grid}, To: Village, Target: ParentUnit,
-		Grants: handlers, Requires: []Field{FieldReason}, Reasons: EscalateReasons},
+		Grants: handlers, Requires: []Field{FieldReason}, Optional: []Field{FieldNote}, Reasons: EscalateReasons},
 	{Event: Escalate, From: []State{Village}, To: Town, Target: ParentUnit,
-		Grants: handlers, Requires: []Field{FieldReason}, Reasons: EscalateReasons},
+		Grants: handlers, Requires: []Field{FieldReason}, Optional: []Field{FieldNote}, Reasons: EscalateReasons},
 	{Event: HandDown, From: []State{Town}, To: Village, Target: ChildUnit,
 		Grants: handlers, Requires: []Field{FieldUnit, FieldReason}},
 	{Event: HandDown, From: []State{Village}, To: Grid, Target: ChildUnit,
@@ -423,6 +425,9 @@ func Permits(grants []Grant, pos Position) bool {
 
 // Needs reports whether the row requires f.
 func (t Transition) Needs(f Field) bool { return contains(t.Requires, f) }
+
+// Takes reports whether the row takes the field, required or not.
+func (t Transition) Takes(f Field) bool { return t.Needs(f) || contains(t.Optional, f) }
 
 // Needs reports whether the activity requires f.
 func (r ActivityRule) Needs(f Field) bool { return contains(r.Requires, f) }
