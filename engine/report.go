@@ -49,8 +49,8 @@ type CaseFacts struct {
 	LastMediator int64
 }
 
-// MonthEvent is an event of the period that the log's replay counts.
-type MonthEvent struct {
+// loggedEvent is an event of the period, as the event log's replay reads it.
+type loggedEvent struct {
 	CaseID int64
 	Name   string
 	// Confirmation is the kind of a judicial confirmation step, "" for
@@ -715,7 +715,7 @@ func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end t
 // monthFromLog replays the event log of every case in scope.
 func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error) {
 	var facts []CaseFacts
-	var events []MonthEvent
+	var events []loggedEvent
 	for offset := 0; ; offset += 500 {
 		cases, _, err := e.Store.Cases(ctx, CaseFilter{Units: units, Offset: offset, Limit: 500})
 		if err != nil {
@@ -742,7 +742,7 @@ func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end tim
 				}
 				if !at.Before(start) && at.Before(end) {
 					kind, _ := ev.Data["confirmation"].(string)
-					events = append(events, MonthEvent{CaseID: c.ID, Name: ev.Name, Confirmation: kind, ActorID: ev.ActorID,
+					events = append(events, loggedEvent{CaseID: c.ID, Name: ev.Name, Confirmation: kind, ActorID: ev.ActorID,
 						ActorName: ev.ActorName, Role: ev.Role, Automatic: ev.Automatic})
 				}
 				switch {

@@ -254,7 +254,7 @@ func sums() []periodSum {
 
 // periodFromFacts builds a period's data from the facts of the cases in
 // scope and the period's events, as the store reads it from the columns.
-func periodFromFacts(facts []CaseFacts, events []MonthEvent, start, end time.Time) *PeriodData {
+func periodFromFacts(facts []CaseFacts, events []loggedEvent, start, end time.Time) *PeriodData {
 	d := &PeriodData{}
 	location := map[int64]int64{}
 	for i := range facts {

@@ -50,7 +50,7 @@ func inScope(d dialect, sel string, selArgs []any, tail string, units []int64, s
 }
 
 // ReportFacts returns the facts of the cases located in units that the
-// month [start, end) may count: those registered before its end and not
+// period [start, end) may count: those registered before its end and not
 // closed before its start, with their state and deadlines after their last
 // event before the end. A case with no event since the end is as its
 // columns say; only the others are looked up in the event log.
