@@ -208,7 +208,28 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.flashRegistered(c, k, steps); err != nil {
+		return err
+	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d/receipt", k.ID))
+}
+
+// flashRegistered leaves, for the page after, the number of a case just
+// registered and what its last event did with it.
+func (s *Server) flashRegistered(c echo.Context, k *engine.Case, steps []engine.Step) error {
+	msg := "已登记" + k.Number + "。"
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i].Event != "" {
+			out, err := s.Engine.Outcome(c.Request().Context(), k, string(steps[i].Event))
+			if err != nil {
+				return err
+			}
+			msg += out
+			break
+		}
+	}
+	s.sessions.Put(c.Request().Context(), sessionFlash, msg)
+	return nil
 }
 
 // deskDecision turns the desk's choice into the steps that follow
@@ -344,6 +365,9 @@ func (s *Server) handleDoorstep(c echo.Context) error {
 		return render(http.StatusUnprocessableEntity, engine.ErrorFields(err), n.Parties)
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.flashRegistered(c, k, steps); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d", k.ID))

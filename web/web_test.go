@@ -206,6 +206,10 @@ func TestForms(t *testing.T) {
 	if code != 303 {
 		t.Fatalf("good new case: %d %s", code, body)
 	}
+	// The page after says what was done.
+	if _, page := c.get("/cases"); !strings.Contains(page, `<p class="flash">已登记油调〔`) || !strings.Contains(page, "已受理·分流到网格：现由正阳社区第1网格调解，本阶段期限至") {
+		t.Errorf("no message after registering:\n%s", page)
+	}
 	// The same parties again: a duplicate warning, then saved on confirmation.
 	code, body = c.post("/cases", good)
 	if code != 200 || !strings.Contains(body, "可能重复的案件") {
@@ -264,6 +268,9 @@ func TestDoorstep(t *testing.T) {
 	form.Set("agreement.oral_confirmed", "1")
 	if code, _ = c.post("/doorstep", form); code != 303 {
 		t.Fatalf("doorstep: %d", code)
+	}
+	if _, page := c.get("/cases"); !strings.Contains(page, "已达成协议：案件现为“已达成协议·履行中”。") {
+		t.Errorf("no message after the doorstep mediation")
 	}
 	cases, _, _ := s.e.Cases(ctx, engine.System, engine.CaseFilter{Source: "门前调"})
 	if len(cases) != 1 || cases[0].State != workflow.Agreed || cases[0].AgreementAmount != 80000 {
