@@ -183,6 +183,10 @@ type CaseFilter struct {
 	Pressed bool
 	// Unarchived keeps the closed cases whose file is not archived yet.
 	Unarchived bool
+	// CreatedBy keeps the cases this user registered.
+	CreatedBy int64
+	// OpenedSince, when set, keeps the cases registered at or after it.
+	OpenedSince *time.Time
 	Offset     int
 	Limit      int
 }

@@ -146,6 +146,46 @@ func (e *Engine) Queue(ctx context.Context, a Actor, f CaseFilter) (*Queue, erro
 	return q, nil
 }
 
+// DeskQueue is the desk's work: the disputes registered and awaiting its
+// decision, and the referrals waiting on a partner's feedback, each soonest
+// due first (so the overdue lead); and the disputes the clerk registered in
+// the last 30 days, whose parties they may call back.
+type DeskQueue struct {
+	Awaiting   []*Case
+	Referred   []*Case
+	Registered []*Case
+}
+
+// deskQueueLimit bounds each list of the desk's queue; the case list finds
+// the rest.
+const deskQueueLimit = 50
+
+// DeskQueue returns the desk's work in the actor's subtree.
+func (e *Engine) DeskQueue(ctx context.Context, a Actor) (*DeskQueue, error) {
+	q := &DeskQueue{}
+	type part struct {
+		into *[]*Case
+		f    CaseFilter
+	}
+	parts := []part{
+		{&q.Awaiting, CaseFilter{States: []workflow.State{workflow.Registered}}},
+		{&q.Referred, CaseFilter{States: []workflow.State{workflow.Referred}}},
+	}
+	if a.UserID != 0 {
+		since := e.Now().AddDate(0, 0, -callBackDays)
+		parts = append(parts, part{&q.Registered, CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}})
+	}
+	for _, part := range parts {
+		part.f.Limit = deskQueueLimit
+		cases, _, err := e.Cases(ctx, a, part.f)
+		if err != nil {
+			return nil, err
+		}
+		*part.into = cases
+	}
+	return q, nil
+}
+
 // Committee returns the people's mediation committee that seals an
 // agreement (人民调解委员会): the committee of the level the case was agreed
 // at, above its handling unit; a grid has none of its own, so its village's

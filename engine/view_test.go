@@ -98,6 +98,46 @@ func TestDeskCallsBack(t *testing.T) {
 	}
 }
 
+// TestDeskQueue: the desk's queue holds the disputes awaiting its decision
+// and the referrals awaiting feedback in its town, soonest due first, and
+// what the clerk registered in the last 30 days; another town's desk sees
+// none of them.
+func TestDeskQueue(t *testing.T) {
+	en := newEnv(t)
+	first := en.newCase(t)
+	en.clock.Advance(time.Hour)
+	second := en.newCase(t)
+	referred := en.caseIn(t, workflow.Referred)
+	accepted := en.caseIn(t, workflow.Grid)
+	ids := func(cases []*engine.Case) []int64 {
+		var out []int64
+		for _, c := range cases {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	q, err := en.DeskQueue(ctx, en.actors["intake@T1"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(q.Awaiting), []int64{first.ID, second.ID}; !slices.Equal(got, want) {
+		t.Errorf("awaiting %v, want %v", got, want)
+	}
+	if got, want := ids(q.Referred), []int64{referred.ID}; !slices.Equal(got, want) {
+		t.Errorf("referred %v, want %v", got, want)
+	}
+	if got := ids(q.Registered); len(got) != 4 || !slices.Contains(got, accepted.ID) {
+		t.Errorf("registered by the clerk: %v", got)
+	}
+	en.clock.Advance(31 * 24 * time.Hour)
+	if q, _ := en.DeskQueue(ctx, en.actors["intake@T1"]); len(q.Registered) != 0 || len(q.Awaiting) != 2 {
+		t.Errorf("31 days on: %d registered, %d awaiting", len(q.Registered), len(q.Awaiting))
+	}
+	if q, _ := en.DeskQueue(ctx, en.actors["intake@T2"]); len(q.Awaiting)+len(q.Referred)+len(q.Registered) != 0 {
+		t.Errorf("another town's desk sees %+v", q)
+	}
+}
+
 // TestQueue: a unit's queue holds its open cases and agreements, and the
 // case a supervisor pressed comes with the latest 督办 note.
 func TestQueue(t *testing.T) {

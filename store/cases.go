@@ -55,6 +55,12 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	if f.Unarchived {
 		w.add("closed_at IS NOT NULL AND archived_at IS NULL")
 	}
+	if f.CreatedBy != 0 {
+		w.add("created_by = ?", f.CreatedBy)
+	}
+	if f.OpenedSince != nil {
+		w.add("opened_at >= ?", f.OpenedSince.UTC())
+	}
 	if f.Pressed {
 		w.add("supervised_at IS NOT NULL AND (tier_started_at IS NULL OR supervised_at >= tier_started_at)")
 	}

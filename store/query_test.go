@@ -112,6 +112,7 @@ func (w *town) subtree(code string) []int64 { return w.tree.Subtree(w.tree.ByCod
 func TestCaseFilters(t *testing.T) {
 	w := newTown(t)
 	now := w.e.Now()
+	later := w.t0.Add(time.Hour)
 	for _, tc := range []struct {
 		name  string
 		f     engine.CaseFilter
@@ -135,6 +136,9 @@ func TestCaseFilters(t *testing.T) {
 		{"party", engine.CaseFilter{Party: "张三"}, []string{"reg", "agreed", "other", "failed"}, 4},
 		{"party in town A", engine.CaseFilter{Party: "张三", Units: w.subtree("A")}, []string{"reg", "agreed", "failed"}, 3},
 		{"pressed, before any 督办", engine.CaseFilter{Pressed: true}, nil, 0},
+		{"registered since the fixture's start", engine.CaseFilter{OpenedSince: &w.t0}, []string{"reg", "grid", "village", "agreed", "other", "failed"}, 6},
+		{"registered since an hour later", engine.CaseFilter{OpenedSince: &later}, nil, 0},
+		{"registered by a clerk (the fixture's were imported)", engine.CaseFilter{CreatedBy: 1}, nil, 0},
 	} {
 		if tc.f.Limit == 0 {
 			tc.f.Limit = 50

@@ -116,9 +116,16 @@ func (s *Server) handleCaseList(c echo.Context) error {
 			rows[i].Overall = s.countdown(k.OverallDueAt)
 		}
 	}
+	// The desk's first view starts with its own work.
+	var desk *engine.DeskQueue
+	if len(c.QueryParams()) == 0 && currentUser(c).Role == workflow.RoleIntake {
+		if desk, err = s.Engine.DeskQueue(ctx, actor(c)); err != nil {
+			return err
+		}
+	}
 	pages := max(1, (q.Total+pageSize-1)/pageSize)
 	data := map[string]any{"Rows": rows, "Total": q.Total, "Filter": f, "Page": f.Page, "Pages": pages, "Pressed": q.Pressed,
-		"ToArchive": q.ToArchive,
+		"ToArchive": q.ToArchive, "Desk": desk,
 		"States":    workflow.States, "Categories": s.Engine.Lists.CategoryNames(), "Sources": s.Engine.Lists.SourceNames(), "Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
