@@ -187,6 +187,6 @@ type CaseFilter struct {
 	CreatedBy int64
 	// OpenedSince, when set, keeps the cases registered at or after it.
 	OpenedSince *time.Time
-	Offset     int
-	Limit      int
+	Offset      int
+	Limit       int
 }

@@ -126,7 +126,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	pages := max(1, (q.Total+pageSize-1)/pageSize)
 	data := map[string]any{"Rows": rows, "Total": q.Total, "Filter": f, "Page": f.Page, "Pages": pages, "Pressed": q.Pressed,
 		"ToArchive": q.ToArchive, "Desk": desk,
-		"States":    workflow.States, "Categories": s.Engine.Lists.CategoryNames(), "Sources": s.Engine.Lists.SourceNames(), "Prev": "", "Next": ""}
+		"States": workflow.States, "Categories": s.Engine.Lists.CategoryNames(), "Sources": s.Engine.Lists.SourceNames(), "Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
 	}
