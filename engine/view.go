@@ -186,6 +186,16 @@ func (e *Engine) DeskQueue(ctx context.Context, a Actor) (*DeskQueue, error) {
 	return q, nil
 }
 
+// Awaiting counts the disputes awaiting the desk's decision in the actor's
+// subtree, for the navigation bar; it is 0 for anyone but the desk.
+func (e *Engine) Awaiting(ctx context.Context, a Actor) (int, error) {
+	if a.Role != workflow.RoleIntake {
+		return 0, nil
+	}
+	_, n, err := e.Cases(ctx, a, CaseFilter{States: []workflow.State{workflow.Registered}, Limit: 1})
+	return n, err
+}
+
 // Committee returns the people's mediation committee that seals an
 // agreement (人民调解委员会): the committee of the level the case was agreed
 // at, above its handling unit; a grid has none of its own, so its village's

@@ -17,6 +17,9 @@ type page struct {
 	Can      engine.Abilities
 	CSRF     string
 	Flash    string
+	// Awaiting is the number of disputes awaiting the desk's decision,
+	// shown on the navigation bar.
+	Awaiting int
 	Data     any
 }
 
@@ -42,6 +45,11 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 			p.User.DisplayName = p.User.Name
 		}
 		p.Can = s.Engine.Abilities(c.Request().Context(), p.User.Actor())
+		n, err := s.Engine.Awaiting(c.Request().Context(), p.User.Actor())
+		if err != nil {
+			return err
+		}
+		p.Awaiting = n
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
