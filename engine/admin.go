@@ -65,9 +65,9 @@ func (e *Engine) AdminSetRole(ctx context.Context, a Actor, name string, role wo
 	if err != nil {
 		return err
 	}
-	unit := t.ByCode(unitCode)
-	if unit == nil {
-		return Invalid("unit", "单位“%s”不存在。", unitCode)
+	unit, err := t.Find("unit", unitCode)
+	if err != nil {
+		return err
 	}
 	u.Role, u.UnitID = role, unit.ID
 	if err := u.Validate(); err != nil {
@@ -123,9 +123,9 @@ func (e *Engine) AdminCloseUnit(ctx context.Context, a Actor, code string, close
 	if err != nil {
 		return err
 	}
-	u := t.ByCode(code)
-	if u == nil {
-		return Invalid("code", "单位“%s”不存在。", code)
+	u, err := t.Find("code", code)
+	if err != nil {
+		return err
 	}
 	var at *time.Time
 	what := "恢复单位"

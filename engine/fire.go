@@ -159,10 +159,10 @@ func resolveTarget(t *Tree, tr workflow.Transition, c *Case, code string) (*Unit
 			}
 			return want, nil
 		}
-		u := t.ByCode(code)
+		u, err := t.Find("unit", code)
 		switch {
-		case u == nil:
-			return nil, Invalid("unit", "单位“%s”不存在。", code)
+		case err != nil:
+			return nil, err
 		case u.Level != level:
 			return nil, Invalid("unit", "“%s”是%s，不是%s。", u.Name, u.Level.Label(), level.Label())
 		case !t.Contains(u.ID, c.LocationUnitID):

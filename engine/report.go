@@ -367,9 +367,9 @@ func (e *Engine) reportScope(ctx context.Context, a Actor, unitCode, period stri
 	if err != nil {
 		return nil, nil, Period{}, err
 	}
-	unit := t.ByCode(unitCode)
-	if unit == nil {
-		return nil, nil, Period{}, Invalid("unit", "单位“%s”不存在。", unitCode)
+	unit, err := t.Find("unit", unitCode)
+	if err != nil {
+		return nil, nil, Period{}, err
 	}
 	if err := e.mayReport(t, a, unit); err != nil {
 		return nil, nil, Period{}, err

@@ -58,6 +58,15 @@ func (t *Tree) Unit(id int64) *Unit { return t.byID[id] }
 // ByCode returns the unit with code, or nil.
 func (t *Tree) ByCode(code string) *Unit { return t.byCode[code] }
 
+// Find returns the unit with code, or EINVALID on field, naming the code,
+// when there is none.
+func (t *Tree) Find(field, code string) (*Unit, error) {
+	if u := t.byCode[code]; u != nil {
+		return u, nil
+	}
+	return nil, Invalid(field, "单位“%s”不存在。", code)
+}
+
 // Children returns the direct children of id, ordered by code.
 func (t *Tree) Children(id int64) []*Unit { return t.children[id] }
 

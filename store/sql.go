@@ -28,6 +28,14 @@ import (
 // dialect is what differs between the two databases, in one value.
 type dialect struct{ postgres bool }
 
+// pick returns the text for PostgreSQL or the one for SQLite.
+func (d dialect) pick(postgres, sqlite string) string {
+	if d.postgres {
+		return postgres
+	}
+	return sqlite
+}
+
 // rebind turns ? placeholders into PostgreSQL's $1, $2, ….
 func (d dialect) rebind(q string) string {
 	if !d.postgres {
@@ -51,21 +59,13 @@ func (d dialect) rebind(q string) string {
 // list's length: PostgreSQL takes an array, SQLite a JSON array it reads
 // with json_each.
 func (d dialect) in(col string) string {
-	if d.postgres {
-		return col + " = ANY(?)"
-	}
-	return col + " IN (SELECT value FROM json_each(?))"
+	return d.pick(col+" = ANY(?)", col+" IN (SELECT value FROM json_each(?))")
 }
 
 // unindexed writes col so that the planner does not pick an index for a
 // condition on it: SQLite's unary plus, which PostgreSQL's planner needs
 // not (it weighs the indexes by their statistics).
-func (d dialect) unindexed(col string) string {
-	if d.postgres {
-		return col
-	}
-	return "+" + col
-}
+func (d dialect) unindexed(col string) string { return d.pick(col, "+"+col) }
 
 // list is the parameter of an in condition: a slice of ids or strings
 // (workflow states and roles among them).
@@ -94,59 +94,36 @@ func (d dialect) list(v any) any {
 // the millisecond on SQLite (which keeps times as text) and to the
 // microsecond on PostgreSQL.
 func (d dialect) seconds(from, to string) string {
-	if d.postgres {
-		return "CAST(EXTRACT(EPOCH FROM " + to + " - " + from + ") AS DOUBLE PRECISION)"
-	}
-	return "(unixepoch(" + to + ", 'subsec') - unixepoch(" + from + ", 'subsec'))"
+	return d.pick("CAST(EXTRACT(EPOCH FROM "+to+" - "+from+") AS DOUBLE PRECISION)",
+		"(unixepoch("+to+", 'subsec') - unixepoch("+from+", 'subsec'))")
 }
 
 // timeText writes a time column for a comparison made on every row: on
 // SQLite, where times are kept as text in columns of numeric affinity, as
 // text, so that the parameter it is compared with is not converted to a
 // number on every row first.
-func (d dialect) timeText(col string) string {
-	if d.postgres {
-		return col
-	}
-	return "CAST(" + col + " AS TEXT)"
-}
+func (d dialect) timeText(col string) string { return d.pick(col, "CAST("+col+" AS TEXT)") }
 
 // jsonText is the text under key in col, a JSON object held as text, and
 // empty text when it has none.
 func (d dialect) jsonText(col, key string) string {
-	if d.postgres {
-		return "COALESCE(CAST(" + col + " AS JSONB) ->> '" + key + "', '')"
-	}
-	return "COALESCE(json_extract(" + col + ", '$." + key + "'), '')"
+	return d.pick("COALESCE(CAST("+col+" AS JSONB) ->> '"+key+"', '')", "COALESCE(json_extract("+col+", '$."+key+"'), '')")
 }
 
 // bytewise writes col so that comparing and ordering it follows the bytes,
 // as Go's strings do, whatever the database's collation.
 func (d dialect) bytewise(col string) string {
-	if d.postgres {
-		return col + ` COLLATE "C"`
-	}
-	return col + " COLLATE BINARY"
+	return d.pick(col+` COLLATE "C"`, col+" COLLATE BINARY")
 }
 
 // lockRow is what a SELECT in a write transaction ends with so that no other
 // writer changes the row meanwhile. SQLite's write transactions are
 // exclusive already (BEGIN IMMEDIATE).
-func (d dialect) lockRow() string {
-	if d.postgres {
-		return " FOR UPDATE"
-	}
-	return ""
-}
+func (d dialect) lockRow() string { return d.pick(" FOR UPDATE", "") }
 
 // lockMigrations keeps two servers starting at once from applying one
 // migration twice; SQLite's writer lock does that by itself.
-func (d dialect) lockMigrations() string {
-	if d.postgres {
-		return "SELECT pg_advisory_xact_lock(727001)"
-	}
-	return ""
-}
+func (d dialect) lockMigrations() string { return d.pick("SELECT pg_advisory_xact_lock(727001)", "") }
 
 // types turns the placeholders of the migration files into each database's
 // types.
