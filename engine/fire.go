@@ -280,7 +280,7 @@ var fieldChecks = map[workflow.Field]func(in *Input, ch choices) error{
 		return require(in.Session != nil && strings.TrimSpace(in.Session.Record) != "", "session.record", "请填写调解经过。")
 	},
 	workflow.FieldNewParty: func(in *Input, _ choices) error {
-		return require(in.NewParty != nil, "party", "请填写当事人。")
+		return require(in.NewParty != nil, string(workflow.FieldNewParty), "请填写当事人。")
 	},
 	workflow.FieldNotice: func(in *Input, _ choices) error {
 		if in.Notice == nil || strings.TrimSpace(in.Notice.To) == "" {

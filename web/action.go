@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,10 +16,18 @@ import (
 // actionForm is the form of one event or activity: exactly the fields the
 // workflow table says it requires.
 type actionForm struct {
-	Case   *engine.Case
+	Case *engine.Case
+	// Name is the action of the form's address; Act the event or activity
+	// it does, which differs on the 回访 form, whose outcome picks it.
 	Name   string
+	Act    string
 	Label  string
 	Fields []workflow.Field
+	// Outcomes are the 回访 form's choices.
+	Outcomes []decision
+	// routes are the other ways to resolve a dispute that a FieldRoutes
+	// offers.
+	routes []string
 	Units  []*engine.Unit
 	// Optional are the fields the form offers besides Fields.
 	Optional  []workflow.Field
@@ -38,30 +47,71 @@ type actionForm struct {
 }
 
 // lookupAction finds what the actor may do named name on c: a transition or
-// an activity from the workflow table.
+// an activity from the workflow table, or the 回访 that records one of
+// those.
 func (s *Server) lookupAction(c echo.Context, k *engine.Case, name string) (*actionForm, *workflow.Transition, error) {
 	trs, acts, err := s.Engine.Allowed(c.Request().Context(), actor(c), k)
 	if err != nil {
 		return nil, nil, err
 	}
+	if name == workflow.VisitAction {
+		if f, tr := visitForm(c, k, trs, acts); f != nil {
+			return f, tr, nil
+		}
+	}
 	for _, tr := range trs {
 		if string(tr.Event) == name {
-			return &actionForm{Case: k, Name: name, Label: tr.Label(), Fields: tr.Requires, Optional: tr.Optional,
-				Reasons: tr.PersonReasons()}, &tr, nil
+			return &actionForm{Case: k, Name: name, Act: name, Label: tr.Label(), Fields: tr.Requires, Optional: tr.Optional,
+				Reasons: tr.PersonReasons(), routes: tr.RoutesOf()}, &tr, nil
 		}
 	}
 	for _, r := range acts {
 		if string(r.Activity) == name {
-			return &actionForm{Case: k, Name: name, Label: r.Label, Fields: r.Requires}, nil, nil
+			return &actionForm{Case: k, Name: name, Act: name, Label: r.Label, Fields: r.Requires, routes: workflow.Routes}, nil, nil
 		}
 	}
 	if _, _, ok := workflow.LookupActivity(k.State, workflow.Activity(name)); ok && !engine.OfferActivity(k, workflow.Activity(name)) {
 		return nil, nil, engine.Errorf(engine.ECONFLICT, "本案现在不能%s。", workflow.Activity(name).Label())
 	}
-	if _, known, _ := workflow.LookupActivity(k.State, workflow.Activity(name)); known || workflow.Event(name).Known() {
+	if _, known, _ := workflow.LookupActivity(k.State, workflow.Activity(name)); known || workflow.Event(name).Known() || name == workflow.VisitAction {
 		return nil, nil, engine.Errorf(engine.EFORBIDDEN, "本案当前为“%s”，您不能执行这项操作。", k.State.Label())
 	}
 	return nil, nil, engine.Errorf(engine.ENOTFOUND, "没有这项操作。")
+}
+
+// visitForm is the one 回访 form: its outcomes are the rows recording a
+// visit that the actor may use on c, and the outcome posted picks the row
+// it does (none until one is chosen). It is nil when no such row is
+// allowed.
+func visitForm(c echo.Context, k *engine.Case, trs []workflow.Transition, acts []workflow.ActivityRule) (*actionForm, *workflow.Transition) {
+	f := &actionForm{Case: k, Name: workflow.VisitAction, Label: "回访", Fields: []workflow.Field{workflow.FieldVisit}}
+	var chosen *workflow.Transition
+	pick := c.FormValue("outcome")
+	for _, o := range workflow.VisitOutcomes {
+		for _, tr := range trs {
+			if string(tr.Event) == o.Action {
+				f.Outcomes = append(f.Outcomes, decision{o.Action, o.Label})
+				if tr.Needs(workflow.FieldRoutes) {
+					f.Fields, f.routes = append(f.Fields, workflow.FieldRoutes), tr.RoutesOf()
+				}
+				if pick == o.Action {
+					f.Act, chosen = o.Action, &tr
+				}
+			}
+		}
+		for _, r := range acts {
+			if string(r.Activity) == o.Action {
+				f.Outcomes = append(f.Outcomes, decision{o.Action, o.Label})
+				if pick == o.Action {
+					f.Act = o.Action
+				}
+			}
+		}
+	}
+	if len(f.Outcomes) == 0 {
+		return nil, nil
+	}
+	return f, chosen
 }
 
 // fill adds the choices the form's fields need.
@@ -72,11 +122,7 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 		return err
 	}
 	form, _ := c.FormParams()
-	routes := workflow.Routes
-	if tr != nil {
-		routes = tr.RoutesOf()
-	}
-	f.Routes = checks(routes, form["routes"])
+	f.Routes = checks(f.routes, form["routes"])
 	for _, k := range []string{engine.ConfirmApplied, engine.ConfirmConfirmed, engine.ConfirmRefused, engine.ConfirmNone} {
 		f.ConfirmKinds = append(f.ConfirmKinds, decision{k, engine.ConfirmLabels[k]})
 	}
@@ -131,6 +177,14 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 	if p := partyFromValues(f.V); p != nil {
 		party = []*engine.Party{p}
 	}
+	// An error of a whole record (no visit filled in at all) is shown
+	// at its first input.
+	for whole, first := range firstInput {
+		if m, ok := f.E[whole]; ok && f.E[first] == "" {
+			delete(f.E, whole)
+			f.E[first] = m
+		}
+	}
 	errs := map[string]string{}
 	for k, m := range f.E {
 		// The engine numbers a new party after the case's others.
@@ -153,10 +207,17 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 	return nil
 }
 
+// firstInput names the first input of each record a form fills in.
+var firstInput = map[string]string{"visit": "visit.visited", "agreement": "agreement.terms", "session": "session.record",
+	"notice": "notice.to", "confirmation": "confirmation.kind", "new_party": "parties.0.name"}
+
 // hasInput reports whether the form shows the error of an input named
 // name: one of its fields, or a part of one (agreement.terms).
 func (f *actionForm) hasInput(name string) bool {
-	for _, fl := range f.Fields {
+	if name == "outcome" {
+		return len(f.Outcomes) > 0
+	}
+	for _, fl := range slices.Concat(f.Fields, f.Optional) {
 		switch {
 		case string(fl) == name, strings.HasPrefix(name, string(fl)+"."):
 			return true
@@ -167,8 +228,10 @@ func (f *actionForm) hasInput(name string) bool {
 	return false
 }
 
+// partyFromValues reads the form's new party, nil when none of its
+// details is filled in.
 func partyFromValues(v values) *engine.Party {
-	if v["parties.0.name"] == "" {
+	if v["parties.0.name"]+v["parties.0.phone"]+v["parties.0.id_number"] == "" {
 		return nil
 	}
 	return partyFrom(func(f string) string { return v["parties.0."+f] })
@@ -215,18 +278,21 @@ func (s *Server) handleAction(c echo.Context) error {
 	}
 	v := formValues(c)
 	in, errs := parseInput(c, v, s.Engine.Location)
+	if f.Act == "" {
+		errs["outcome"] = "请选择回访结果。"
+	}
 	if len(errs) == 0 {
 		ctx := c.Request().Context()
 		var done *engine.Case
 		if tr != nil {
 			done, err = s.Engine.Fire(ctx, actor(c), k.ID, tr.Event, in)
 		} else {
-			done, err = s.Engine.Record(ctx, actor(c), k.ID, workflow.Activity(f.Name), in)
+			done, err = s.Engine.Record(ctx, actor(c), k.ID, workflow.Activity(f.Act), in)
 		}
 		switch engine.ErrorCode(err) {
 		case "":
 			// The page after says what changed.
-			msg, err := s.Engine.Outcome(ctx, done, f.Name)
+			msg, err := s.Engine.Outcome(ctx, done, f.Act)
 			if err != nil {
 				return err
 			}

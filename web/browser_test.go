@@ -270,8 +270,8 @@ func TestJourneyHousePlot(t *testing.T) {
 	if tl := u.text("#timeline"); !strings.Contains(tl, "法院裁定确认有效") || !strings.Contains(tl, "（2026）浙0411民特12号") {
 		t.Errorf("the confirmation is not on the timeline: %s", tl)
 	}
-	u.act("fulfil")
-	u.do(chromedp.SendKeys(chromedp.CSS("input[name='visit.visited']"), "沈国平"),
+	u.act("visit")
+	u.do(chromedp.Click(chromedp.CSS("input[name=outcome][value=fulfil]")), chromedp.SendKeys(chromedp.CSS("input[name='visit.visited']"), "沈国平"),
 		chromedp.SendKeys(chromedp.CSS("textarea[name='visit.findings']"), "补偿款已付清，双方无异议。"))
 	u.submit()
 	u.wantState(workflow.Fulfilled)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,8 +175,36 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 	for _, fl := range f.Case.Flags {
 		flags = append(flags, s.Engine.Lists.FlagName(fl))
 	}
+	primary, secondary := buttons(f.Transitions, f.Activities)
 	return s.render(c, status, "case", f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
-		"Flags": flags, "Error": problem})
+		"Flags": flags, "Error": problem, "Buttons": primary, "Secondary": secondary})
+}
+
+// button is one action of the case page.
+type button struct {
+	Action, Label string
+}
+
+// buttons lists the case page's actions, the events first and then the
+// activities, with every row that records a follow-up visit folded into one
+// 回访 among the events.
+func buttons(trs []workflow.Transition, acts []workflow.ActivityRule) (primary, secondary []button) {
+	visit := false
+	add := func(into *[]button, action, label string) {
+		if !slices.ContainsFunc(workflow.VisitOutcomes, func(o workflow.VisitOutcome) bool { return o.Action == action }) {
+			*into = append(*into, button{action, label})
+		} else if !visit {
+			visit = true
+			primary = append(primary, button{workflow.VisitAction, "回访"})
+		}
+	}
+	for _, tr := range trs {
+		add(&primary, string(tr.Event), tr.Label())
+	}
+	for _, r := range acts {
+		add(&secondary, string(r.Activity), r.Label)
+	}
+	return primary, secondary
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

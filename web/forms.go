@@ -125,9 +125,7 @@ func parseInput(c echo.Context, v values, loc *time.Location) (engine.Input, map
 	if v["session.record"] != "" || v["session.place"] != "" {
 		in.Session = &engine.Session{Place: v["session.place"], Participants: v["session.participants"], Record: v["session.record"]}
 	}
-	if v["parties.0.name"] != "" {
-		in.NewParty = partyFrom(func(f string) string { return v["parties.0."+f] })
-	}
+	in.NewParty = partyFromValues(v)
 	if v["notice.to"] != "" || v["notice.given"] != "" {
 		in.Notice = &engine.Notice{To: v["notice.to"]}
 		if s := v["notice.given"]; s != "" {

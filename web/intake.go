@@ -190,6 +190,17 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 		return s.render(c, status, "new", "登记纠纷", f)
 	}
 	if len(errs) > 0 {
+		// The form says every mistake at once: what the engine would
+		// refuse as well as what could not be read.
+		tree, err := s.Engine.Tree(ctx)
+		if err != nil {
+			return err
+		}
+		for k, m := range engine.ErrorFields(n.Validate(tree, s.Engine.Lists)) {
+			if errs[k] == "" {
+				errs[k] = m
+			}
+		}
 		return fail(http.StatusUnprocessableEntity, errs, nil)
 	}
 	if v["confirm_duplicates"] != "1" {

@@ -125,7 +125,7 @@ func (s *site) run(t *testing.T, clients map[string]*client, sc scenario) {
 		}
 		for _, sel := range sc.has {
 			if doc.Find(s.fill(t, sel)).Length() == 0 {
-				t.Errorf("the page has nothing matching %s", sel)
+				t.Errorf("the page has nothing matching %s; its errors: %s", sel, doc.Find(".error, .field-error").Text())
 			}
 		}
 		for _, sel := range sc.hasNot {
@@ -267,6 +267,11 @@ func TestReadScenarios(t *testing.T) {
 		{name: "village mediator on a grid case", user: "mediator@V1", path: "/cases/{grid}", status: 200, actions: []string{"note", "risk"}},
 		{name: "supervisor on an agreement", user: "supervisor@T1", path: "/cases/{agreed}", status: 200,
 			actions: []string{"refer", "remediate", "note"}},
+		{name: "the mediator's one 回访 on an agreement", user: "mediator@G11", path: "/cases/{agreed}", status: 200,
+			actions: []string{"refer", "visit", "remediate", "note", "confirm"}},
+		{name: "the 回访 form offers its three outcomes", user: "mediator@G11", path: "/cases/{agreed}/do/visit", status: 200,
+			has: []string{"input[name=outcome][value=followup]", "input[name=outcome][value=fulfil]", "input[name=outcome][value=close_unperformed]",
+				"input[name=routes][value=申请强制执行]", "input[name='visit.visited']"}},
 		{name: "supervisor on a grid case", user: "supervisor@T1", path: "/cases/{grid}", status: 200,
 			actions: []string{"escalate", "refer", "note", "add_party", "assign", "suspend", "extend", "supervise", "risk", "rights_notice"}},
 		{name: "the notice of rights is due before the first session", user: "mediator@G11", path: "/cases/{grid}", status: 200,
@@ -490,6 +495,20 @@ func TestWriteScenarios(t *testing.T) {
 			form: post("version", "{agreed.v}", "visit.visited", "张三", "visit.findings", "已履行"), status: 303, moves: map[string]int{"agreed": 1}},
 		{name: "a 回访 needs its findings", user: "mediator@G11", method: P, path: "/cases/{agreed}/do/followup",
 			form: post("version", "{agreed.v}", "visit.visited", "张三"), status: 422, has: []string{".field-error:contains('回访情况')"}},
+		{name: "the one 回访 form records a visit", user: "mediator@G11", method: P, path: "/cases/{agreed}/do/visit",
+			form: post("version", "{agreed.v}", "outcome", "followup", "visit.visited", "张三", "visit.findings", "正在分期付款"), status: 303,
+			moves: map[string]int{"agreed": 1}, flash: "已记录：回访记录。"},
+		{name: "the one 回访 form closes a performed agreement", user: "mediator@G11", method: P, path: "/cases/{agreed}/do/visit",
+			form: post("version", "{agreed.v}", "outcome", "fulfil", "visit.visited", "张三", "visit.findings", "已付清"), status: 303,
+			moves: map[string]int{"agreed": 1}, flash: "已回访·履行完毕：案件现为“履行完毕·结案”。"},
+		{name: "a 回访 closing an unperformed agreement needs the routes", user: "mediator@G11", method: P, path: "/cases/{agreed}/do/visit",
+			form: post("version", "{agreed.v}", "outcome", "close_unperformed", "visit.visited", "张三", "visit.findings", "拒不履行"), status: 422,
+			has: []string{"div:has(input[name=routes]) .field-error", "input[name=outcome][value=close_unperformed][checked]"}},
+		{name: "a 回访 without its outcome", user: "mediator@G11", method: P, path: "/cases/{agreed}/do/visit",
+			form: post("version", "{agreed.v}", "visit.visited", "张三", "visit.findings", "已付清"), status: 422,
+			has: []string{"#outcomes .field-error:contains('请选择回访结果')"}},
+		{name: "no 回访 on a case in mediation", user: "mediator@G11", method: P, path: "/cases/{grid}/do/visit",
+			form: post("version", "{grid.v}", "outcome", "followup", "visit.visited", "张三", "visit.findings", "已付清"), status: 403},
 		{name: "add a party", user: "intake@T1", method: P, path: "/cases/{registered}/do/add_party",
 			form:   post("version", "{registered.v}", "parties.0.side", "respondent", "parties.0.name", "王五", "parties.0.phone", "13900000003"),
 			status: 303, moves: map[string]int{"registered": 1}},
@@ -580,6 +599,58 @@ func TestWriteScenarios(t *testing.T) {
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			s := newSite(t)
+			s.run(t, map[string]*client{}, sc)
+		})
+	}
+}
+
+// TestFieldErrors: every invalid form marks each field it names, next to
+// its input, and counts them in its summary; nothing is saved.
+func TestFieldErrors(t *testing.T) {
+	post := func(v ...string) url.Values {
+		form := url.Values{"version": {"{grid.v}"}}
+		for i := 0; i+1 < len(v); i += 2 {
+			form.Add(v[i], v[i+1])
+		}
+		return form
+	}
+	marked := func(names ...string) []string {
+		out := []string{"p.error:contains('需要更正')"}
+		for _, n := range names {
+			out = append(out, fmt.Sprintf("label:has([name='%s']) > .field-error", n))
+		}
+		return out
+	}
+	P := http.MethodPost
+	for _, sc := range []scenario{
+		{name: "an empty note", path: "/cases/{grid}/do/note", form: post(), has: marked("note")},
+		{name: "an escalation without its reason", path: "/cases/{grid}/do/escalate", form: post(), has: marked("reason")},
+		{name: "a session without its record", path: "/cases/{grid}/do/session", form: post(), has: marked("session.record")},
+		{name: "an agreement with nothing filled in", path: "/cases/{grid}/do/agree", form: post("agreement.kind", ""),
+			has: marked("agreement.terms")},
+		{name: "a written agreement without terms or performance", path: "/cases/{grid}/do/agree",
+			form: post("agreement.kind", "written", "agreement.amount", "很多"), has: marked("agreement.amount")},
+		{name: "an extension of no days", path: "/cases/{grid}/do/extend", form: post("days", "零", "reason", "当事人要求"),
+			has: marked("days")},
+		{name: "an assignment without a mediator", path: "/cases/{grid}/do/assign", form: post(), has: marked("mediator")},
+		{name: "a notice of rights to nobody", path: "/cases/{grid}/do/rights_notice", form: post("notice.to", "", "notice.given", "明天"),
+			has: marked("notice.given")},
+		{name: "a new party without a name", path: "/cases/{grid}/do/add_party", form: post("parties.0.side", "respondent", "parties.0.phone", "12"),
+			has: marked("parties.0.name", "parties.0.phone")},
+		{name: "a 回访 with nothing filled in", path: "/cases/{agreed}/do/visit",
+			form: url.Values{"version": {"{agreed.v}"}, "outcome": {"followup"}}, has: marked("visit.visited")},
+		{name: "a judicial confirmation without its court", path: "/cases/{agreed}/do/confirm",
+			form: url.Values{"version": {"{agreed.v}"}, "confirmation.kind": {"applied"}, "confirmation.day": {"2026-11-20"}},
+			has: marked("confirmation.court")},
+		{name: "a new dispute with nothing filled in", path: "/cases", form: url.Values{"decision": {"register"}},
+			has: append(marked("category", "summary", "people"), "section:has(#parties) > .field-error:contains('请至少登记一位申请方当事人')")},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			s := newSite(t)
+			sc.user, sc.method, sc.status = "mediator@G11", P, http.StatusUnprocessableEntity
+			if sc.path == "/cases" {
+				sc.user = "intake@T1"
+			}
 			s.run(t, map[string]*client{}, sc)
 		})
 	}

@@ -251,6 +251,27 @@ var Activities = []ActivityRule{
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 
+// VisitAction names the one action of the case page that records a
+// follow-up visit (回访): its outcome picks the row it records.
+const VisitAction = "visit"
+
+// VisitOutcome is one outcome of a follow-up visit: the row it records and
+// how the form names it.
+type VisitOutcome struct {
+	Action string
+	Label  string
+}
+
+// VisitOutcomes are the rows that record a follow-up visit, as the choices
+// of the one 回访 form: the agreement still being performed records the
+// visit; performed, or not performed after the visit urged it, closes the
+// case.
+var VisitOutcomes = []VisitOutcome{
+	{string(FollowUp), "尚在履行：记录本次回访"},
+	{string(Fulfil), "已履行完毕：结案"},
+	{string(CloseUnperformed), "未履行：告知其他解决途径后结案"},
+}
+
 // EventDef declares an event: its one Chinese name, for its buttons and the
 // timeline.
 type EventDef struct {

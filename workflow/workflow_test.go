@@ -183,3 +183,31 @@ func TestPersonReasons(t *testing.T) {
 		t.Errorf("refusal reasons %v", rej.PersonReasons())
 	}
 }
+
+// TestVisitOutcomes: the 回访 form's outcomes are exactly the rows that
+// record a follow-up visit, so that no row needing a visit is left without
+// its choice.
+func TestVisitOutcomes(t *testing.T) {
+	var got []string
+	for _, o := range VisitOutcomes {
+		got = append(got, o.Action)
+	}
+	var rows []string
+	for _, d := range EventTable {
+		for _, tr := range Table {
+			if tr.Event == d.Event && tr.Needs(FieldVisit) && !slices.Contains(rows, string(tr.Event)) {
+				rows = append(rows, string(tr.Event))
+			}
+		}
+	}
+	for _, r := range Activities {
+		if slices.Contains(r.Requires, FieldVisit) {
+			rows = append(rows, string(r.Activity))
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(rows)
+	if want := []string{"close_unperformed", "followup", "fulfil"}; !slices.Equal(got, want) || !slices.Equal(rows, want) {
+		t.Errorf("visit outcomes %v, rows needing a visit %v, want both %v", got, rows, want)
+	}
+}
