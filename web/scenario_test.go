@@ -641,7 +641,7 @@ func TestFieldErrors(t *testing.T) {
 			form: url.Values{"version": {"{agreed.v}"}, "outcome": {"followup"}}, has: marked("visit.visited")},
 		{name: "a judicial confirmation without its court", path: "/cases/{agreed}/do/confirm",
 			form: url.Values{"version": {"{agreed.v}"}, "confirmation.kind": {"applied"}, "confirmation.day": {"2026-11-20"}},
-			has: marked("confirmation.court")},
+			has:  marked("confirmation.court")},
 		{name: "a new dispute with nothing filled in", path: "/cases", form: url.Values{"decision": {"register"}},
 			has: append(marked("category", "summary", "people"), "section:has(#parties) > .field-error:contains('请至少登记一位申请方当事人')")},
 	} {
