@@ -91,6 +91,9 @@ type Store interface {
 	// ClearFailures forgets the failures under key.
 	ClearFailures(ctx context.Context, key string) error
 
+	// Workload counts, by handling unit in units, the open cases, those
+	// overdue at now and those pressed since their tier clock started.
+	Workload(ctx context.Context, units []int64, now time.Time) ([]UnitLoad, error)
 	// DueCases returns the ids of the cases whose deadlines the scheduler has
 	// to deal with at now (see Engine.Sweep).
 	DueCases(ctx context.Context, now time.Time) ([]int64, error)
@@ -174,6 +177,9 @@ type CaseFilter struct {
 	Source   string
 	// OverdueAt, when set, keeps the open cases overdue at that time.
 	OverdueAt *time.Time
+	// DueBy, when set, keeps the cases whose current deadline falls at or
+	// before it.
+	DueBy *time.Time
 	// Number matches a case number or public code, in part.
 	Number string
 	// Party matches a party's name, in part.

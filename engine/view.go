@@ -90,14 +90,37 @@ func (c *Case) PressedNow() bool {
 	return c.SupervisedAt != nil && (c.TierStartedAt == nil || !c.SupervisedAt.Before(*c.TierStartedAt))
 }
 
-// Queue is a unit's work: the open cases it handles and its agreements
-// waiting for their follow-up visit, with the cases pressed (督办) on top.
+// Work returns one page of the work of the actor's unit that matches f:
+// its open cases and its agreements waiting for their follow-up visit (the
+// unit and, unless f names some, the states are the work's own).
+func (e *Engine) Work(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int, error) {
+	f.Handling = []int64{a.UnitID}
+	if len(f.States) == 0 {
+		f.States = workflow.WorkStates()
+	}
+	return e.Cases(ctx, a, f)
+}
+
+// Queue is what a user has to deal with now, by their role (each list
+// soonest due first, so the overdue lead, and bounded by queueLimit; the
+// case list finds the rest):
+//   - the desk: the disputes registered and awaiting its decision, the
+//     referrals waiting on a partner's feedback, and the disputes the clerk
+//     registered in the last 30 days, whose parties they may call back;
+//   - a mediator: the cases of their unit pressed (督办) with the latest
+//     note, its agreements whose follow-up visit falls due within
+//     followUpSoon, and its closed cases whose file waits for archiving;
+//   - a supervisor: the subtree's overdue and pressed cases, and the open,
+//     overdue and pressed cases of each unit that handles some.
 type Queue struct {
-	Cases   []*Case
-	Total   int
-	Pressed []Pressed
-	// ToArchive are the unit's closed cases whose file is not archived yet.
-	ToArchive []*Case
+	Awaiting   []*Case
+	Referred   []*Case
+	Registered []*Case
+	Pressed    []Pressed
+	FollowUps  []*Case
+	ToArchive  []*Case
+	Overdue    []*Case
+	Units      []UnitLoad
 }
 
 // Pressed is a pressed case with its latest 督办.
@@ -106,39 +129,85 @@ type Pressed struct {
 	Event *Event
 }
 
-// Queue returns one page of the work of the actor's unit that matches f (its
-// unit, states and pressed cases are the queue's own), and every case of it
-// pressed since its tier clock started, whose 督办 notes are read in one
-// query.
-func (e *Engine) Queue(ctx context.Context, a Actor, f CaseFilter) (*Queue, error) {
-	if err := CheckText(&f); err != nil {
-		return nil, err
-	}
-	f.Handling = []int64{a.UnitID}
-	if len(f.States) == 0 {
-		f.States = workflow.WorkStates()
-	}
+// UnitLoad is a unit's open cases, and how many of them are overdue and
+// pressed.
+type UnitLoad struct {
+	UnitID                 int64
+	Open, Overdue, Pressed int
+}
+
+// queueLimit bounds each list of a queue.
+const queueLimit = 50
+
+// followUpSoon is how early an agreement's follow-up visit enters the
+// mediator's queue before its deadline.
+const followUpSoon = 3 * 24 * time.Hour
+
+// Queue returns the actor's queue (see Queue); it is empty for a role that
+// has none.
+func (e *Engine) Queue(ctx context.Context, a Actor) (*Queue, error) {
 	q := &Queue{}
-	var err error
-	if q.Cases, q.Total, err = e.Cases(ctx, a, f); err != nil {
-		return nil, err
+	now := e.Now()
+	type part struct {
+		into *[]*Case
+		f    CaseFilter
 	}
-	if q.ToArchive, _, err = e.Cases(ctx, a, CaseFilter{Handling: []int64{a.UnitID}, Unarchived: true, Limit: 50}); err != nil {
-		return nil, err
+	var parts []part
+	var pressed CaseFilter
+	switch a.Role {
+	case workflow.RoleIntake:
+		since := now.AddDate(0, 0, -callBackDays)
+		parts = []part{
+			{&q.Awaiting, CaseFilter{States: []workflow.State{workflow.Registered}}},
+			{&q.Referred, CaseFilter{States: []workflow.State{workflow.Referred}}},
+			{&q.Registered, CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}},
+		}
+	case workflow.RoleMediator:
+		soon := now.Add(followUpSoon)
+		unit := []int64{a.UnitID}
+		parts = []part{
+			{&q.FollowUps, CaseFilter{Handling: unit, States: []workflow.State{workflow.Agreed}, DueBy: &soon}},
+			{&q.ToArchive, CaseFilter{Handling: unit, Unarchived: true}},
+		}
+		pressed = CaseFilter{Handling: unit, States: workflow.OpenStates(), Pressed: true}
+	case workflow.RoleSupervisor:
+		parts = []part{{&q.Overdue, CaseFilter{OverdueAt: &now}}}
+		pressed = CaseFilter{States: workflow.OpenStates(), Pressed: true}
+		t, err := e.Tree(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if q.Units, err = e.Store.Workload(ctx, t.Subtree(a.UnitID), now); err != nil {
+			return nil, err
+		}
+	default:
+		return q, nil
 	}
-	pressed, _, err := e.Cases(ctx, a, CaseFilter{Handling: []int64{a.UnitID}, States: workflow.OpenStates(), Pressed: true, Limit: 500})
-	if err != nil || len(pressed) == 0 {
+	for _, part := range parts {
+		part.f.Limit = queueLimit
+		cases, _, err := e.Cases(ctx, a, part.f)
+		if err != nil {
+			return nil, err
+		}
+		*part.into = cases
+	}
+	if !pressed.Pressed {
+		return q, nil
+	}
+	pressed.Limit = queueLimit
+	cases, _, err := e.Cases(ctx, a, pressed)
+	if err != nil || len(cases) == 0 {
 		return q, err
 	}
-	ids := make([]int64, len(pressed))
-	for i, c := range pressed {
+	ids := make([]int64, len(cases))
+	for i, c := range cases {
 		ids[i] = c.ID
 	}
 	last, err := e.Store.LatestEvents(ctx, ids, string(workflow.Supervise))
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range pressed {
+	for _, c := range cases {
 		if ev := last[c.ID]; ev != nil {
 			q.Pressed = append(q.Pressed, Pressed{c, ev})
 		}
@@ -146,53 +215,22 @@ func (e *Engine) Queue(ctx context.Context, a Actor, f CaseFilter) (*Queue, erro
 	return q, nil
 }
 
-// DeskQueue is the desk's work: the disputes registered and awaiting its
-// decision, and the referrals waiting on a partner's feedback, each soonest
-// due first (so the overdue lead); and the disputes the clerk registered in
-// the last 30 days, whose parties they may call back.
-type DeskQueue struct {
-	Awaiting   []*Case
-	Referred   []*Case
-	Registered []*Case
-}
-
-// deskQueueLimit bounds each list of the desk's queue; the case list finds
-// the rest.
-const deskQueueLimit = 50
-
-// DeskQueue returns the desk's work in the actor's subtree.
-func (e *Engine) DeskQueue(ctx context.Context, a Actor) (*DeskQueue, error) {
-	q := &DeskQueue{}
-	type part struct {
-		into *[]*Case
-		f    CaseFilter
+// QueueCount is the number the navigation bar shows beside the actor's
+// queue: the disputes awaiting the desk's decision, the open cases and
+// agreements a mediator's unit handles, the overdue cases of a
+// supervisor's subtree; 0 for the other roles.
+func (e *Engine) QueueCount(ctx context.Context, a Actor) (int, error) {
+	var n int
+	var err error
+	switch a.Role {
+	case workflow.RoleIntake:
+		_, n, err = e.Cases(ctx, a, CaseFilter{States: []workflow.State{workflow.Registered}, Limit: 1})
+	case workflow.RoleMediator:
+		_, n, err = e.Work(ctx, a, CaseFilter{Limit: 1})
+	case workflow.RoleSupervisor:
+		now := e.Now()
+		_, n, err = e.Cases(ctx, a, CaseFilter{OverdueAt: &now, Limit: 1})
 	}
-	parts := []part{
-		{&q.Awaiting, CaseFilter{States: []workflow.State{workflow.Registered}}},
-		{&q.Referred, CaseFilter{States: []workflow.State{workflow.Referred}}},
-	}
-	if a.UserID != 0 {
-		since := e.Now().AddDate(0, 0, -callBackDays)
-		parts = append(parts, part{&q.Registered, CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}})
-	}
-	for _, part := range parts {
-		part.f.Limit = deskQueueLimit
-		cases, _, err := e.Cases(ctx, a, part.f)
-		if err != nil {
-			return nil, err
-		}
-		*part.into = cases
-	}
-	return q, nil
-}
-
-// Awaiting counts the disputes awaiting the desk's decision in the actor's
-// subtree, for the navigation bar; it is 0 for anyone but the desk.
-func (e *Engine) Awaiting(ctx context.Context, a Actor) (int, error) {
-	if a.Role != workflow.RoleIntake {
-		return 0, nil
-	}
-	_, n, err := e.Cases(ctx, a, CaseFilter{States: []workflow.State{workflow.Registered}, Limit: 1})
 	return n, err
 }
 

@@ -116,7 +116,7 @@ func TestDeskQueue(t *testing.T) {
 		}
 		return out
 	}
-	q, err := en.DeskQueue(ctx, en.actors["intake@T1"])
+	q, err := en.Queue(ctx, en.actors["intake@T1"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,16 +130,19 @@ func TestDeskQueue(t *testing.T) {
 		t.Errorf("registered by the clerk: %v", got)
 	}
 	en.clock.Advance(31 * 24 * time.Hour)
-	if q, _ := en.DeskQueue(ctx, en.actors["intake@T1"]); len(q.Registered) != 0 || len(q.Awaiting) != 2 {
+	if q, _ := en.Queue(ctx, en.actors["intake@T1"]); len(q.Registered) != 0 || len(q.Awaiting) != 2 {
 		t.Errorf("31 days on: %d registered, %d awaiting", len(q.Registered), len(q.Awaiting))
 	}
-	if q, _ := en.DeskQueue(ctx, en.actors["intake@T2"]); len(q.Awaiting)+len(q.Referred)+len(q.Registered) != 0 {
+	if q, _ := en.Queue(ctx, en.actors["intake@T2"]); len(q.Awaiting)+len(q.Referred)+len(q.Registered) != 0 {
 		t.Errorf("another town's desk sees %+v", q)
 	}
 }
 
-// TestQueue: a unit's queue holds its open cases and agreements, and the
-// case a supervisor pressed comes with the latest 督办 note.
+// TestQueue: a mediator's work is their unit's open cases and agreements;
+// their queue has the case a supervisor pressed with the latest 督办 note,
+// the agreement whose follow-up falls due within three days and the closed
+// case to archive; the supervisor's has the overdue and pressed cases and
+// each unit's load; the navigation bar counts each.
 func TestQueue(t *testing.T) {
 	en := newEnv(t)
 	med, sup := en.actors["mediator@G11"], en.actors["supervisor@T1"]
@@ -163,17 +166,21 @@ func TestQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	q, err := en.Queue(ctx, med, engine.CaseFilter{Limit: 10})
+	cases, total, err := en.Work(ctx, med, engine.CaseFilter{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []int64
-	for _, c := range q.Cases {
+	for _, c := range cases {
 		got = append(got, c.ID)
 	}
 	slices.Sort(got)
-	if want := []int64{ids[0], ids[2]}; !slices.Equal(got, want) || q.Total != 2 {
-		t.Errorf("queue %v (total %d), want %v", got, q.Total, want)
+	if want := []int64{ids[0], ids[2]}; !slices.Equal(got, want) || total != 2 {
+		t.Errorf("work %v (total %d), want %v", got, total, want)
+	}
+	q, err := en.Queue(ctx, med)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(q.Pressed) != 1 || q.Pressed[0].Case.ID != ids[0] || q.Pressed[0].Event.Data["note"] != "请今日办结" {
 		t.Errorf("pressed %+v", q.Pressed)
@@ -181,8 +188,35 @@ func TestQueue(t *testing.T) {
 	if len(q.ToArchive) != 1 || q.ToArchive[0].ID != ids[1] {
 		t.Errorf("to archive %+v, want the failed case", q.ToArchive)
 	}
-	if q, _ := en.Queue(ctx, en.actors["mediator@G12"], engine.CaseFilter{Limit: 10}); len(q.Cases) != 0 || len(q.Pressed) != 0 {
+	if len(q.FollowUps) != 0 {
+		t.Errorf("a follow-up due in 15 days is in the queue: %+v", q.FollowUps)
+	}
+	if q, _ := en.Queue(ctx, en.actors["mediator@G12"]); len(q.Pressed)+len(q.ToArchive)+len(q.FollowUps) != 0 {
 		t.Errorf("another grid's queue: %+v", q)
+	}
+	// Thirteen days on, the follow-up is due within three days and the
+	// grid's 5 days have long passed.
+	en.clock.Advance(13 * 24 * time.Hour)
+	if q, _ := en.Queue(ctx, med); len(q.FollowUps) != 1 || q.FollowUps[0].ID != ids[2] {
+		t.Errorf("follow-ups due %+v, want the agreement", q.FollowUps)
+	}
+	q, err = en.Queue(ctx, sup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Overdue) != 1 || q.Overdue[0].ID != ids[0] || len(q.Pressed) != 1 {
+		t.Errorf("the supervisor's overdue %+v and pressed %+v", q.Overdue, q.Pressed)
+	}
+	if want := []engine.UnitLoad{{UnitID: en.units["G11"].ID, Open: 1, Overdue: 1, Pressed: 1}}; !slices.Equal(q.Units, want) {
+		t.Errorf("units %+v, want %+v", q.Units, want)
+	}
+	for _, tc := range []struct {
+		who  string
+		want int
+	}{{"mediator@G11", 2}, {"mediator@G12", 0}, {"supervisor@T1", 1}, {"supervisor@T2", 0}, {"intake@T1", 0}, {"admin@T1", 0}} {
+		if n, err := en.QueueCount(ctx, en.actors[tc.who]); err != nil || n != tc.want {
+			t.Errorf("%s's count %d, %v, want %d", tc.who, n, err, tc.want)
+		}
 	}
 }
 

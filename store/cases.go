@@ -42,9 +42,11 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		w.add("source = ?", f.Source)
 	}
 	if f.OverdueAt != nil {
-		t := f.OverdueAt.UTC()
-		w.add(d.in("state")+" AND suspended_at IS NULL AND (due_at <= ? OR ("+d.in("state")+" AND overall_due_at <= ?))",
-			d.list(workflow.OpenStates()), t, d.list(workflow.TierStates()), t)
+		cond, args := overdue(d, *f.OverdueAt)
+		w.add(cond, args...)
+	}
+	if f.DueBy != nil {
+		w.add("due_at <= ?", f.DueBy.UTC())
 	}
 	if f.Number != "" {
 		w.add("(number LIKE ? OR code = ?)", "%"+f.Number+"%", f.Number)
@@ -62,7 +64,7 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		w.add("opened_at >= ?", f.OpenedSince.UTC())
 	}
 	if f.Pressed {
-		w.add("supervised_at IS NOT NULL AND (tier_started_at IS NULL OR supervised_at >= tier_started_at)")
+		w.add(pressed)
 	}
 	r := db.reader()
 	var total int
@@ -73,6 +75,38 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		append(w.args, f.Limit, f.Offset)...)
 	return out, total, err
 }
+
+// overdue is the condition that keeps the open cases overdue at t: their
+// clock runs and their tier's or overall deadline passed.
+func overdue(d dialect, t time.Time) (string, []any) {
+	t = t.UTC()
+	return d.in("state") + " AND suspended_at IS NULL AND (due_at <= ? OR (" + d.in("state") + " AND overall_due_at <= ?))",
+		[]any{d.list(workflow.OpenStates()), t, d.list(workflow.TierStates()), t}
+}
+
+// Workload counts, by handling unit in units, the open cases, those
+// overdue at now and those pressed (督办) since their tier clock started.
+func (db *DB) Workload(ctx context.Context, units []int64, now time.Time) ([]engine.UnitLoad, error) {
+	d := db.d
+	late, lateArgs := overdue(d, now)
+	args := append(lateArgs, d.list(units), d.list(workflow.OpenStates()))
+	var out []engine.UnitLoad
+	err := db.reader().each(ctx, "SELECT handling_unit_id, COUNT(*), SUM(CASE WHEN "+late+" THEN 1 ELSE 0 END), "+
+		"SUM(CASE WHEN "+pressed+" THEN 1 ELSE 0 END) FROM cases WHERE "+d.in("handling_unit_id")+" AND "+d.in("state")+
+		" GROUP BY handling_unit_id ORDER BY handling_unit_id", args, func(rows *sql.Rows) error {
+		var l engine.UnitLoad
+		if err := rows.Scan(&l.UnitID, &l.Open, &l.Overdue, &l.Pressed); err != nil {
+			return err
+		}
+		out = append(out, l)
+		return nil
+	})
+	return out, err
+}
+
+// pressed is the condition that keeps the cases pressed (督办) since their
+// tier clock started (see Case.PressedNow).
+const pressed = "supervised_at IS NOT NULL AND (tier_started_at IS NULL OR supervised_at >= tier_started_at)"
 
 // selectCases reads the cases a condition selects, with their parties.
 func selectCases(ctx context.Context, c conn, cond string, args ...any) ([]*engine.Case, error) {

@@ -80,7 +80,11 @@ func (s *Server) toAPICase(tree *engine.Tree, k *engine.Case, parties []engine.P
 
 func (s *Server) handleAPICaseList(c echo.Context) error {
 	f := parseListFilter(c)
-	cases, total, err := s.Engine.Cases(c.Request().Context(), actor(c), f.engineFilter(s.Engine.Now()))
+	list := s.Engine.Cases
+	if f.Mine {
+		list = s.Engine.Work
+	}
+	cases, total, err := list(c.Request().Context(), actor(c), f.engineFilter(s.Engine.Now()))
 	if err != nil {
 		return err
 	}
@@ -89,6 +93,74 @@ func (s *Server) handleAPICaseList(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"total": total, "page": f.Page, "cases": out})
+}
+
+// apiQueue is the caller's queue (see engine.Queue): its lists of cases,
+// empty where the role has none.
+type apiQueue struct {
+	Count      int           `json:"count"`
+	Awaiting   []apiCase     `json:"awaiting"`
+	Referred   []apiCase     `json:"referred"`
+	Registered []apiCase     `json:"registered"`
+	Pressed    []apiPressed  `json:"pressed"`
+	FollowUps  []apiCase     `json:"follow_ups"`
+	ToArchive  []apiCase     `json:"to_archive"`
+	Overdue    []apiCase     `json:"overdue"`
+	Units      []apiUnitLoad `json:"units"`
+}
+
+// apiPressed is a pressed case with its latest 督办.
+type apiPressed struct {
+	Case apiCase   `json:"case"`
+	At   time.Time `json:"at"`
+	By   string    `json:"by"`
+	Note string    `json:"note"`
+}
+
+// apiUnitLoad is a unit's open, overdue and pressed cases.
+type apiUnitLoad struct {
+	Unit    string `json:"unit"`
+	Name    string `json:"name"`
+	Open    int    `json:"open"`
+	Overdue int    `json:"overdue"`
+	Pressed int    `json:"pressed"`
+}
+
+func (s *Server) handleAPIQueue(c echo.Context) error {
+	ctx := c.Request().Context()
+	q, err := s.Engine.Queue(ctx, actor(c))
+	if err != nil {
+		return err
+	}
+	out := apiQueue{Pressed: []apiPressed{}, Units: []apiUnitLoad{}}
+	if out.Count, err = s.Engine.QueueCount(ctx, actor(c)); err != nil {
+		return err
+	}
+	for _, l := range []struct {
+		from []*engine.Case
+		into *[]apiCase
+	}{{q.Awaiting, &out.Awaiting}, {q.Referred, &out.Referred}, {q.Registered, &out.Registered}, {q.FollowUps, &out.FollowUps},
+		{q.ToArchive, &out.ToArchive}, {q.Overdue, &out.Overdue}} {
+		if *l.into, err = s.apiCases(c, l.from...); err != nil {
+			return err
+		}
+	}
+	for _, p := range q.Pressed {
+		k, err := s.apiCases(c, p.Case)
+		if err != nil {
+			return err
+		}
+		out.Pressed = append(out.Pressed, apiPressed{Case: k[0], At: p.Event.At, By: p.Event.ActorName, Note: fmt.Sprint(p.Event.Data["note"])})
+	}
+	tree, err := s.Engine.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range q.Units {
+		u := tree.Unit(l.UnitID)
+		out.Units = append(out.Units, apiUnitLoad{Unit: u.Code, Name: u.Name, Open: l.Open, Overdue: l.Overdue, Pressed: l.Pressed})
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // caseID reads the case id of the address.

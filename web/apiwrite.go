@@ -124,6 +124,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		return map[string]any{"get": map[string]any{"summary": summary, "responses": map[string]any{"200": map[string]any{"description": "OK"}}}}
 	}
 	paths := map[string]any{
+		"/queue":             get("本人的待办：待受理、待反馈、近30日本人登记（登记窗口）；督办件、待回访、待归档（调解员）；超期、督办件与各单位在办（督办人员）；count 为导航栏的计数"),
 		"/cases":             get("本人辖区内的案件（筛选：state, category, source, q, overdue, mine, page）"),
 		"/cases/{id}":        get("一件案件"),
 		"/cases/{id}/events": get("案件的办理经过"),

@@ -86,17 +86,21 @@ type caseRow struct {
 func (s *Server) handleCaseList(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := parseListFilter(c)
-	if len(c.QueryParams()) == 0 && currentUser(c).Role == workflow.RoleMediator {
-		// A mediator's first view is their queue.
+	role := currentUser(c).Role
+	// A user's first view starts with their queue; a mediator's list is
+	// their unit's work.
+	first := len(c.QueryParams()) == 0
+	if first && role == workflow.RoleMediator {
 		f.Mine = true
 	}
 	now := s.Engine.Now()
-	q := &engine.Queue{}
+	var cases []*engine.Case
+	var total int
 	var err error
 	if f.Mine {
-		q, err = s.Engine.Queue(ctx, actor(c), f.engineFilter(now))
+		cases, total, err = s.Engine.Work(ctx, actor(c), f.engineFilter(now))
 	} else {
-		q.Cases, q.Total, err = s.Engine.Cases(ctx, actor(c), f.engineFilter(now))
+		cases, total, err = s.Engine.Cases(ctx, actor(c), f.engineFilter(now))
 	}
 	if err != nil {
 		return err
@@ -105,8 +109,8 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]caseRow, len(q.Cases))
-	for i, k := range q.Cases {
+	rows := make([]caseRow, len(cases))
+	for i, k := range cases {
 		var names []string
 		for _, p := range k.Parties {
 			names = append(names, p.Name)
@@ -117,17 +121,20 @@ func (s *Server) handleCaseList(c echo.Context) error {
 			rows[i].Overall = s.countdown(k.OverallDueAt)
 		}
 	}
-	// The desk's first view starts with its own work.
-	var desk *engine.DeskQueue
-	if len(c.QueryParams()) == 0 && currentUser(c).Role == workflow.RoleIntake {
-		if desk, err = s.Engine.DeskQueue(ctx, actor(c)); err != nil {
+	var q *engine.Queue
+	var loads []unitLoad
+	if first || f.Mine {
+		if q, err = s.Engine.Queue(ctx, actor(c)); err != nil {
 			return err
 		}
+		for _, l := range q.Units {
+			loads = append(loads, unitLoad{l, tree.Unit(l.UnitID).Name})
+		}
 	}
-	pages := max(1, (q.Total+pageSize-1)/pageSize)
-	data := map[string]any{"Rows": rows, "Total": q.Total, "Filter": f, "Page": f.Page, "Pages": pages, "Pressed": q.Pressed,
-		"ToArchive": q.ToArchive, "Desk": desk,
-		"States": workflow.States, "Categories": s.Engine.Lists.CategoryNames(), "Sources": s.Engine.Lists.SourceNames(), "Prev": "", "Next": ""}
+	pages := max(1, (total+pageSize-1)/pageSize)
+	data := map[string]any{"Rows": rows, "Total": total, "Filter": f, "Page": f.Page, "Pages": pages, "Queue": q, "Units": loads,
+		"Role": role, "States": workflow.States, "Categories": s.Engine.Lists.CategoryNames(), "Sources": s.Engine.Lists.SourceNames(),
+		"Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
 	}
@@ -135,6 +142,12 @@ func (s *Server) handleCaseList(c echo.Context) error {
 		data["Next"] = f.url(f.Page + 1)
 	}
 	return s.render(c, http.StatusOK, "cases", "案件", data)
+}
+
+// unitLoad is a unit's load with its name.
+type unitLoad struct {
+	engine.UnitLoad
+	Name string
 }
 
 // partyView is a party as the page shows it, in words.

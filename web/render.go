@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
 
@@ -17,10 +18,11 @@ type page struct {
 	Can      engine.Abilities
 	CSRF     string
 	Flash    string
-	// Awaiting is the number of disputes awaiting the desk's decision,
-	// shown on the navigation bar.
-	Awaiting int
-	Data     any
+	// Queue is the number the navigation bar shows beside the case list,
+	// and QueueLabel says what it counts (see Engine.QueueCount).
+	Queue      int
+	QueueLabel string
+	Data       any
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -45,11 +47,12 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 			p.User.DisplayName = p.User.Name
 		}
 		p.Can = s.Engine.Abilities(c.Request().Context(), p.User.Actor())
-		n, err := s.Engine.Awaiting(c.Request().Context(), p.User.Actor())
+		n, err := s.Engine.QueueCount(c.Request().Context(), p.User.Actor())
 		if err != nil {
 			return err
 		}
-		p.Awaiting = n
+		p.Queue, p.QueueLabel = n, queueLabels[p.User.Role]
+
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -57,6 +60,10 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
+
+// queueLabels say what the navigation bar's count counts, by role.
+var queueLabels = map[workflow.Role]string{workflow.RoleIntake: "待受理", workflow.RoleMediator: "本单位在办",
+	workflow.RoleSupervisor: "超期"}
 
 // statusOf maps the engine's error codes to HTTP statuses: the one place
 // that does.

@@ -78,6 +78,7 @@ func (s *Server) routes() {
 	api.GET("/workflow", s.handleAPIWorkflow)
 	api.GET("/route", s.handleRoute)
 	api.GET("/reports", s.handleAPIReport)
+	api.GET("/queue", s.handleAPIQueue)
 	api.GET("/cases", s.handleAPICaseList)
 	api.GET("/cases/:id", s.handleAPICase)
 	api.GET("/cases/:id/events", s.handleAPIEvents)
