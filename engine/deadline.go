@@ -74,7 +74,8 @@ func (e *Engine) decideOverdue(ctx context.Context, t *Tree, c *Case, now time.T
 	return ch, ActionSupervise, err
 }
 
-// RunScheduler sweeps every interval until ctx ends, and clears expired
+// RunScheduler sweeps every interval until ctx ends, warns of deadlines
+// close at hand (see Warn), and clears expired
 // sessions and audit rows past their retention.
 func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
@@ -83,6 +84,9 @@ func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 		res, err := e.RunDeadlines(ctx, e.Now())
 		if err == nil && (res.Escalated > 0 || res.Flagged > 0) {
 			slog.Info("deadline sweep", "escalated", res.Escalated, "flagged", res.Flagged)
+		}
+		if _, err := e.Warn(ctx, e.Now()); err != nil && ctx.Err() == nil {
+			slog.Error("deadline warnings", "err", err)
 		}
 		// Expired sessions are of no use to anyone, and audit rows past
 		// their retention are due to go; the same pass clears them.

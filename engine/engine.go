@@ -36,6 +36,11 @@ type Engine struct {
 	// AuditRetention is how long the audit trail keeps its rows; 0 keeps
 	// them for good.
 	AuditRetention time.Duration
+	// Deliver sends the users' notifications on through the webhook as
+	// well; NotifyParties tells the parties with a phone on file of their
+	// case's registration, acceptance and agreement (sent only).
+	Deliver       bool
+	NotifyParties bool
 
 	treeMu sync.Mutex
 	tree   *Tree
@@ -410,10 +415,13 @@ func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 		if err != nil {
 			return nil, &stepError{i, err}
 		}
+		e.notices(t, by, cur, ch)
 		history = append(history, ch)
 		cur = ch.Case
 	}
-	return &Registration{Case: c, Number: format, First: first, History: history}, nil
+	reg := &Registration{Case: c, Number: format, First: first, History: history}
+	e.receipt(reg)
+	return reg, nil
 }
 
 // stepError says which step of a plan was refused; the engine's error

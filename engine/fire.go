@@ -87,7 +87,11 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 			if version != 0 && version != c.Version {
 				return nil, Errorf(ECONFLICT, "本案已被他人更新（您看到的是第%d版，现为第%d版），请查看最新情况后再操作。", version, c.Version)
 			}
-			return decide(t, c)
+			ch, err := decide(t, c)
+			if err == nil {
+				e.notices(t, a, c, ch)
+			}
+			return ch, err
 		})
 		if errors.Is(err, errStaleTree) && attempt == 0 {
 			e.forgetTree()

@@ -127,6 +127,27 @@ type Store interface {
 	// of the cases.
 	LatestEvents(ctx context.Context, caseIDs []int64, name string) (map[int64]*Event, error)
 
+	// Notify writes notifications outside any event (the scheduler's
+	// warnings), skipping those whose Dedup a recipient has for the case.
+	Notify(ctx context.Context, ns ...*Notification) error
+	// Notifications returns a user's latest notifications, unread first,
+	// and how many are unread.
+	Notifications(ctx context.Context, userID int64, limit int) ([]*Notification, int, error)
+	// Unread counts a user's unread notifications.
+	Unread(ctx context.Context, userID int64) (int, error)
+	// ReadNotification marks a user's notification read at at, or all of
+	// them (id 0). Returns ENOTFOUND if the user has no such notification.
+	ReadNotification(ctx context.Context, userID, id int64, at time.Time) (*Notification, error)
+	// ClaimDeliveries takes up to limit notifications whose delivery is due
+	// at now, counting the attempt and putting their next one off until
+	// until, so that no other worker takes them meanwhile.
+	ClaimDeliveries(ctx context.Context, now, until time.Time, limit int) ([]*Notification, error)
+	// Delivered records a notification's delivery at at; a failed one
+	// (problem not "") is tried again at next.
+	Delivered(ctx context.Context, id int64, at time.Time, problem string, next time.Time) error
+	// Backlog counts the notifications waiting for delivery.
+	Backlog(ctx context.Context) (int, error)
+
 	// AddAudit appends rows to the audit trail, in one statement.
 	AddAudit(ctx context.Context, entries ...*AuditEntry) error
 	// AuditEntries returns the latest audit rows that f selects, newest
@@ -143,6 +164,8 @@ type Registration struct {
 	Number  func(seq int) string
 	First   *Event
 	History []*Change
+	// Notify are the notifications of the registration itself.
+	Notify []*Notification
 }
 
 // Change is everything one event writes.
@@ -158,6 +181,8 @@ type Change struct {
 	// Resolve, when set, closes the case's open referral with this result.
 	Resolve      *Referral
 	Confirmation *Confirmation
+	// Notify are the notifications the event causes.
+	Notify []*Notification
 	// Archive, when set, numbers the case's file: the store takes the
 	// committee's next number of the year and sets Case.ArchiveNo.
 	Archive *Archiving
@@ -177,9 +202,10 @@ type CaseFilter struct {
 	Source   string
 	// OverdueAt, when set, keeps the open cases overdue at that time.
 	OverdueAt *time.Time
-	// DueBy, when set, keeps the cases whose current deadline falls at or
-	// before it.
-	DueBy *time.Time
+	// DueBy and DueAfter, when set, keep the cases whose current deadline
+	// falls at or before DueBy, and after DueAfter.
+	DueBy    *time.Time
+	DueAfter *time.Time
 	// Number matches a case number or public code, in part.
 	Number string
 	// Party matches a party's name, in part.

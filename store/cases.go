@@ -48,6 +48,9 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	if f.DueBy != nil {
 		w.add("due_at <= ?", f.DueBy.UTC())
 	}
+	if f.DueAfter != nil {
+		w.add("due_at > ?", f.DueAfter.UTC())
+	}
 	if f.Number != "" {
 		w.add("(number LIKE ? OR code = ?)", "%"+f.Number+"%", f.Number)
 	}

@@ -152,6 +152,9 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 	if err := insertEventRow(ctx, c, k, reg.First); err != nil {
 		return err
 	}
+	if err := writeNotifications(ctx, c, k.ID, reg.Notify); err != nil {
+		return err
+	}
 	for _, ch := range reg.History {
 		ch.Case.ID, ch.Case.Number, ch.Case.Seq = k.ID, k.Number, k.Seq
 		if err := applyChange(ctx, c, ch); err != nil {
@@ -219,7 +222,10 @@ func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
 		}
 		return err
 	}
-	return applyRecords(ctx, c, ch, ch.Event.ID)
+	if err := applyRecords(ctx, c, ch, ch.Event.ID); err != nil {
+		return err
+	}
+	return writeNotifications(ctx, c, k.ID, ch.Notify)
 }
 
 // insertEventRow writes an event of case k, with the case's location.

@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Notification is one message about a case: to a user, who reads it in the
+// application, or to a party's phone, which is only sent. It is written with
+// the event that causes it (the outbox), and sent on by the delivery worker
+// when a webhook is configured.
+type Notification struct {
+	ID     int64
+	UserID int64
+	Phone  string
+	CaseID int64
+	Kind   string
+	Text   string
+	// Dedup, when set, makes a warning once per case and user: a second
+	// one with the same Dedup is not written.
+	Dedup     string
+	CreatedAt time.Time
+	ReadAt    *time.Time
+	// Deliver sends the notification on through the webhook.
+	Deliver bool
+	// Attempts counts the deliveries tried.
+	Attempts int
+
+	// Unit and Role, when UserID and Phone are not set, address every
+	// active account of the role at the unit but Except's; the store
+	// writes one notification to each.
+	Unit   int64
+	Role   workflow.Role
+	Except int64
+
+	// CaseNumber and UserName are read with the row, for lists and
+	// deliveries.
+	CaseNumber string
+	UserName   string
+}
+
+// Notification kinds.
+const (
+	NotifyRouted    = "routed"    // a case routed, handed down or returned to the unit
+	NotifyEscalated = "escalated" // a case escalated to the unit
+	NotifySupervise = "supervise" // 督办 on a case the unit handles
+	NotifyFeedback  = "feedback"  // a partner's feedback on a referral
+	NotifyDeadline  = "deadline"  // a deadline within 24 hours
+	NotifyFollowUp  = "follow_up" // an agreement's follow-up visit due
+	NotifyParty     = "party"     // a message to a party
+)
+
+// NotifyLabels name the kinds in Chinese.
+var NotifyLabels = map[string]string{NotifyRouted: "新案件", NotifyEscalated: "上报", NotifySupervise: "督办",
+	NotifyFeedback: "移交反馈", NotifyDeadline: "期限将至", NotifyFollowUp: "待回访", NotifyParty: "当事人通知"}
+
+// deadlineWarning is how long before a deadline its handlers are warned.
+const deadlineWarning = 24 * time.Hour
+
+// notices works out who is told of a change to case c (as it was before
+// the change), appending the notifications to the change so that they are
+// written in its transaction. Imported histories tell nobody.
+func (e *Engine) notices(t *Tree, a Actor, c *Case, ch *Change) {
+	if a.replay {
+		return
+	}
+	n, ev := ch.Case, ch.Event
+	at := ev.At.UTC()
+	staff := func(unit int64, role workflow.Role, kind, text string) {
+		ch.Notify = append(ch.Notify, &Notification{Unit: unit, Role: role, Except: a.UserID, CaseID: c.ID, Kind: kind,
+			Text: text, CreatedAt: at, Deliver: e.Deliver})
+	}
+	name := workflow.Event(ev.Name)
+	if name.Known() && n.HandlingUnitID != c.HandlingUnitID && n.State.Kind() == workflow.KindTier {
+		kind := NotifyRouted
+		if name == workflow.Escalate {
+			kind = NotifyEscalated
+		}
+		text := fmt.Sprintf("%s：%s纠纷转由%s调解", name.Label(), n.Category, nameOf(t.Unit(n.HandlingUnitID)))
+		if n.DueAt != nil {
+			text += "，本阶段期限至" + n.DueAt.In(e.Location).Format("1月2日 15:04")
+		}
+		staff(n.HandlingUnitID, workflow.RoleMediator, kind, text+"。")
+	}
+	switch {
+	case ev.Name == string(workflow.Supervise):
+		staff(n.HandlingUnitID, workflow.RoleMediator, NotifySupervise, fmt.Sprintf("督办（%s）：%v", a.Name, ev.Data["note"]))
+	case name == workflow.PartnerClose:
+		staff(n.TownID, workflow.RoleIntake, NotifyFeedback, fmt.Sprintf("移交单位已办结：%s", ev.Data["result"]))
+	case name == workflow.Return:
+		staff(n.TownID, workflow.RoleIntake, NotifyFeedback, "移交单位退回调解："+ev.Reason)
+	}
+	if !e.NotifyParties {
+		return
+	}
+	switch {
+	case name.Accepts():
+		committee := t.FileCommittee(n)
+		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷已受理，由%s调解%s。", nameOf(committee), phoneOf(committee)))
+	case name == workflow.Agree:
+		e.tellParties(ch, n, at, "您的纠纷已达成调解协议，请按协议履行；如需司法确认，请在协议生效之日起30日内共同向人民法院申请。")
+	}
+}
+
+// phoneOf is a committee's phone as a clause, "" without one.
+func phoneOf(u *Unit) string {
+	if u == nil || u.Phone == "" {
+		return ""
+	}
+	return "，联系电话" + u.Phone
+}
+
+// tellParties notifies each party of case c with a phone on file.
+func (e *Engine) tellParties(ch *Change, c *Case, at time.Time, text string) {
+	for _, p := range c.Parties {
+		if p.Phone != "" {
+			ch.Notify = append(ch.Notify, &Notification{Phone: p.Phone, CaseID: c.ID, Kind: NotifyParty, Text: text,
+				CreatedAt: at, Deliver: true})
+		}
+	}
+}
+
+// receipt is what the parties of a case just registered are told, when
+// the configuration has them told.
+func (e *Engine) receipt(reg *Registration) {
+	if !e.NotifyParties || reg.Case.ImportKey != "" {
+		return
+	}
+	c := reg.Case
+	ch := &Change{}
+	e.tellParties(ch, c, reg.First.At.UTC(), fmt.Sprintf("您反映的纠纷已登记，查询码%s，可凭查询码和您的电话查询办理进度。", c.Code))
+	reg.Notify = ch.Notify
+}
+
+// Warn gives the warnings of the scheduler at now, each once: to the
+// mediators of the unit that handles a case whose deadline falls within
+// 24 hours, and of one whose agreement's follow-up visit falls due within
+// followUpSoon. It returns how many cases it warned of.
+func (e *Engine) Warn(ctx context.Context, now time.Time) (int, error) {
+	n := 0
+	for _, w := range []struct {
+		states []workflow.State
+		within time.Duration
+		kind   string
+		text   string
+	}{
+		{workflow.TierStates(), deadlineWarning, NotifyDeadline, "本阶段调解期限将至：%s到期。"},
+		{[]workflow.State{workflow.Agreed}, followUpSoon, NotifyFollowUp, "协议回访期限将至：请在%s前回访。"},
+	} {
+		by := now.Add(w.within)
+		for offset := 0; ; offset += 500 {
+			cases, _, err := e.Cases(ctx, System, CaseFilter{States: w.states, DueAfter: &now, DueBy: &by, Offset: offset, Limit: 500})
+			if err != nil {
+				return n, err
+			}
+			var out []*Notification
+			for _, c := range cases {
+				if c.SuspendedAt != nil {
+					continue
+				}
+				out = append(out, &Notification{Unit: c.HandlingUnitID, Role: workflow.RoleMediator, CaseID: c.ID, Kind: w.kind,
+					Text: fmt.Sprintf(w.text, c.DueAt.In(e.Location).Format("1月2日 15:04")), Dedup: w.kind + ":" + strconv.FormatInt(c.DueAt.Unix(), 10),
+					CreatedAt: now.UTC(), Deliver: e.Deliver})
+			}
+			if err := e.Store.Notify(ctx, out...); err != nil {
+				return n, err
+			}
+			n += len(out)
+			if len(cases) < 500 {
+				break
+			}
+		}
+	}
+	return n, nil
+}
+
+// Notifications returns the actor's latest notifications, unread first,
+// and how many are unread.
+func (e *Engine) Notifications(ctx context.Context, a Actor, limit int) ([]*Notification, int, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	return e.Store.Notifications(ctx, a.UserID, limit)
+}
+
+// Unread counts the actor's unread notifications, for the navigation bar.
+func (e *Engine) Unread(ctx context.Context, a Actor) (int, error) {
+	if a.UserID == 0 {
+		return 0, nil
+	}
+	return e.Store.Unread(ctx, a.UserID)
+}
+
+// ReadNotification marks one of the actor's notifications read, or all of
+// them (id 0), and returns the one read. Returns ENOTFOUND for another's.
+func (e *Engine) ReadNotification(ctx context.Context, a Actor, id int64) (*Notification, error) {
+	return e.Store.ReadNotification(ctx, a.UserID, id, e.Now().UTC())
+}
+
+// NotifyKinds lists the kinds in the order the API documents them.
+func NotifyKinds() []string {
+	out := make([]string, 0, len(NotifyLabels))
+	for k := range NotifyLabels {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,238 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// inbox lists a user's notifications as kind: text, newest first.
+func (en *env) inbox(t *testing.T, who string) []string {
+	t.Helper()
+	ns, _, err := en.Notifications(ctx, en.actors[who], 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.Kind+": "+n.Text)
+	}
+	return out
+}
+
+// TestNotifications: a case routed or escalated tells the mediators of the
+// unit that takes it (not the one who acted), a 督办 tells the handling
+// unit's mediators, a partner's feedback the desk of the town, and the
+// scheduler warns once of a deadline within 24 hours and of a follow-up
+// due; each in the transaction of its cause.
+func TestNotifications(t *testing.T) {
+	en := newEnv(t)
+	c := en.newCase(t)
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"mediator@G11": {"routed: 受理·分流到网格：邻里纠纷转由麟湖村第1网格调解，本阶段期限至3月5日 09:00。"}}
+	if _, err := en.Fire(ctx, en.actors["mediator@G11"], c.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
+		t.Fatal(err)
+	}
+	want["mediator@V1"] = []string{"escalated: 上报：邻里纠纷转由麟湖村调解，本阶段期限至3月9日 09:00。"}
+	if _, err := en.Record(ctx, en.actors["supervisor@T1"], c.ID, workflow.Supervise, engine.Input{Note: "请三日内办结"}); err != nil {
+		t.Fatal(err)
+	}
+	want["mediator@V1"] = append([]string{"supervise: 督办（supervisor@T1）：请三日内办结"}, want["mediator@V1"]...)
+	// The desk's other clerk is told of the feedback the first recorded.
+	clerk := &engine.User{Name: "intake2@T1", Role: workflow.RoleIntake, UnitID: en.units["T1"].ID, PasswordHash: "x"}
+	if err := en.db.CreateUser(ctx, clerk); err != nil {
+		t.Fatal(err)
+	}
+	en.actors[clerk.Name] = clerk.Actor()
+	r := en.caseIn(t, workflow.Referred)
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], r.ID, workflow.PartnerClose, engine.Input{Result: "派出所已处理完毕"}); err != nil {
+		t.Fatal(err)
+	}
+	want["intake2@T1"] = []string{"feedback: 移交单位已办结：派出所已处理完毕"}
+	for _, who := range []string{"mediator@G11", "mediator@V1", "intake@T1", "intake2@T1", "mediator@G12", "supervisor@T1", "mediator@T2"} {
+		if got := en.inbox(t, who); !slices.Equal(got, want[who]) {
+			t.Errorf("%s was told %q, want %q", who, got, want[who])
+		}
+	}
+	// The village's case is due on 9 March; a day before, the scheduler
+	// warns its mediators once however often it runs.
+	en.clock.Advance(6*24*time.Hour + 9*time.Hour)
+	for range 2 {
+		if _, err := en.Warn(ctx, en.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := en.inbox(t, "mediator@V1"); len(got) != 3 || got[0] != "deadline: 本阶段调解期限将至：3月9日 09:00到期。" {
+		t.Errorf("the village was warned %q", got)
+	}
+	// Reading one marks it; another's is not found.
+	ns, unread, _ := en.Notifications(ctx, en.actors["mediator@V1"], 10)
+	if unread != 3 {
+		t.Errorf("%d unread", unread)
+	}
+	if _, err := en.ReadNotification(ctx, en.actors["mediator@G11"], ns[0].ID); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("reading another's notification: %v", err)
+	}
+	if _, err := en.ReadNotification(ctx, en.actors["mediator@V1"], ns[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := en.Unread(ctx, en.actors["mediator@V1"]); n != 2 {
+		t.Errorf("%d unread after reading one", n)
+	}
+	if _, err := en.ReadNotification(ctx, en.actors["mediator@V1"], 0); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := en.Unread(ctx, en.actors["mediator@V1"]); n != 0 {
+		t.Errorf("%d unread after reading all", n)
+	}
+}
+
+// receiver is a webhook that fails its first calls and remembers each
+// idempotency key it accepted, dropping repeats as a real one would.
+type receiver struct {
+	mu       sync.Mutex
+	failures int
+	calls    int
+	accepted map[string]engine.Delivery
+	repeats  int
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	if r.calls <= r.failures {
+		http.Error(w, "gateway busy", http.StatusServiceUnavailable)
+		return
+	}
+	var d engine.Delivery
+	if err := json.NewDecoder(req.Body).Decode(&d); err != nil || req.Header.Get("Idempotency-Key") != d.Key {
+		http.Error(w, "bad delivery", http.StatusBadRequest)
+		return
+	}
+	if _, seen := r.accepted[d.Key]; seen {
+		r.repeats++
+	}
+	r.accepted[d.Key] = d
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// TestWebhookDelivery: N notifications give N deliveries through a webhook
+// that fails its first calls, despite a worker stopped mid-way and a new
+// one started (as after a restart), each under its own key; nothing is
+// sent twice once accepted.
+func TestWebhookDelivery(t *testing.T) {
+	en := newEnv(t)
+	en.Deliver = true
+	rcv := &receiver{failures: 3, accepted: map[string]engine.Delivery{}}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	hook := &engine.Webhook{URL: srv.URL}
+	const cases = 5
+	for range cases {
+		c := en.newCase(t)
+		if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := en.Store.Backlog(ctx); n != cases {
+		t.Fatalf("backlog %d, want %d", n, cases)
+	}
+	// The first worker meets the failures, sends the rest, and stops.
+	sent, failed, err := en.DeliverPass(ctx, hook.Send)
+	if err != nil || sent != cases-3 || failed != 3 {
+		t.Fatalf("first pass: sent %d, failed %d, %v", sent, failed, err)
+	}
+	// A new worker, right away: what failed waits for its backoff.
+	if sent, failed, err = en.DeliverPass(ctx, hook.Send); err != nil || sent+failed != 0 {
+		t.Fatalf("second pass: sent %d, failed %d, %v", sent, failed, err)
+	}
+	en.clock.Advance(11 * time.Second)
+	if sent, _, err = en.DeliverPass(ctx, hook.Send); err != nil || sent != 3 {
+		t.Fatalf("after the backoff: sent %d, %v", sent, err)
+	}
+	if sent, _, _ = en.DeliverPass(ctx, hook.Send); sent != 0 {
+		t.Errorf("a pass with nothing due sent %d", sent)
+	}
+	if len(rcv.accepted) != cases || rcv.repeats != 0 {
+		t.Errorf("accepted %d, repeats %d, want %d and 0", len(rcv.accepted), rcv.repeats, cases)
+	}
+	for key, d := range rcv.accepted {
+		if !strings.HasPrefix(key, "mediation-notification-") || d.User != "mediator@G11" || d.CaseNumber == "" || d.Kind != engine.NotifyRouted {
+			t.Errorf("delivery %s: %+v", key, d)
+		}
+	}
+	if n, _ := en.Store.Backlog(ctx); n != 0 {
+		t.Errorf("backlog %d after delivery", n)
+	}
+}
+
+// TestDeliveryLease: a worker that claimed notifications and died leaves
+// them to another after the lease; the receiver may then see one twice,
+// and drops the repeat by its key.
+func TestDeliveryLease(t *testing.T) {
+	en := newEnv(t)
+	en.Deliver = true
+	c := en.newCase(t)
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claimed %d, %v", len(claimed), err)
+	}
+	if again, _ := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10); len(again) != 0 {
+		t.Errorf("a claimed notification was claimed again within its lease")
+	}
+	en.clock.Advance(3 * time.Minute)
+	rcv := &receiver{accepted: map[string]engine.Delivery{}}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	if sent, _, err := en.DeliverPass(context.Background(), (&engine.Webhook{URL: srv.URL}).Send); err != nil || sent != 1 {
+		t.Fatalf("after the lease: sent %d, %v", sent, err)
+	}
+	if d := rcv.accepted[engine.DeliveryKey(claimed[0])]; d.ID != claimed[0].ID {
+		t.Errorf("the delivery after the lease has another key: %+v", rcv.accepted)
+	}
+}
+
+// TestPartyNotifications: with parties notified, a party with a phone is
+// sent its receipt and acceptance (one without a phone nothing), never
+// read in the application.
+func TestPartyNotifications(t *testing.T) {
+	en := newEnv(t)
+	en.NotifyParties = true
+	c := en.newCase(t)
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range claimed {
+		got = append(got, n.Phone+" "+n.Text)
+	}
+	want := []string{
+		"13800000001 您反映的纠纷已登记，查询码" + c.Code + "，可凭查询码和您的电话查询办理进度。",
+		"13800000001 您的纠纷已受理，由麟湖村调解。",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("the parties were sent\n%q\nwant\n%q", got, want)
+	}
+	if got := en.inbox(t, "mediator@G11"); len(got) != 1 {
+		t.Errorf("the grid's inbox %q", got)
+	}
+}
