@@ -124,7 +124,13 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		return map[string]any{"get": map[string]any{"summary": summary, "responses": map[string]any{"200": map[string]any{"description": "OK"}}}}
 	}
 	paths := map[string]any{
-		"/queue":             get("本人的待办：待受理、待反馈、近30日本人登记（登记窗口）；督办件、待回访、待归档（调解员）；超期、督办件与各单位在办（督办人员）；count 为导航栏的计数"),
+		"/queue": get("本人的待办：待受理、待反馈、近30日本人登记（登记窗口）；督办件、待回访、待归档（调解员）；超期、督办件与各单位在办（督办人员）；count 为导航栏的计数"),
+		"/notifications": get("本人的通知，未读在前：每条含 id、case_id、case_number、kind（" + strings.Join(engine.NotifyKinds(), "、") +
+			"）、text、created_at、read；unread 为未读条数"),
+		"/notifications/{id}/read": map[string]any{"post": map[string]any{"summary": "标为已读（id 为 all 时全部标为已读）",
+			"parameters": []any{map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "string"}}},
+			"responses": map[string]any{"200": map[string]any{"description": "已读的通知"}, "204": map[string]any{"description": "已全部标为已读"},
+				"404": map[string]any{"description": "没有这条通知"}}}},
 		"/cases":             get("本人辖区内的案件（筛选：state, category, source, q, overdue, mine, page）"),
 		"/cases/{id}":        get("一件案件"),
 		"/cases/{id}/events": get("案件的办理经过"),

@@ -22,7 +22,9 @@ type page struct {
 	// and QueueLabel says what it counts (see Engine.QueueCount).
 	Queue      int
 	QueueLabel string
-	Data       any
+	// Unread counts the user's unread notifications.
+	Unread int
+	Data   any
 }
 
 // render executes a page into a buffer first, so that a template error
@@ -52,7 +54,9 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 			return err
 		}
 		p.Queue, p.QueueLabel = n, queueLabels[p.User.Role]
-
+		if p.Unread, err = s.Engine.Unread(c.Request().Context(), p.User.Actor()); err != nil {
+			return err
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -60,15 +61,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	hook, deliverEvery, err := cfg.delivery()
+	if err != nil {
+		return err
+	}
 	sched, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		e.RunScheduler(sched, every)
-	}()
+	var workers sync.WaitGroup
+	workers.Go(func() { e.RunScheduler(sched, every) })
+	if hook != nil {
+		workers.Go(func() { e.RunDeliveries(sched, hook.Send, deliverEvery) })
+	}
 	defer func() {
 		stop()
-		<-done
+		workers.Wait()
 	}()
 	// A database without accounts is set up from a one-time link.
 	setup, err := e.SetupToken(ctx)

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -27,10 +29,13 @@ type Config struct {
 	TrustedProxies []string `json:"trusted_proxies"`
 	// AuditRetentionDays is how many days the audit trail keeps its rows
 	// (0, the default, keeps them for good).
-	AuditRetentionDays int                     `json:"audit_retention_days"`
-	Deadlines          *PolicyConfig           `json:"deadlines"`
-	Towns              map[string]PolicyConfig `json:"towns"`
-	Calendar           struct {
+	AuditRetentionDays int `json:"audit_retention_days"`
+	// Notify sends notifications on to a webhook (an SMS gateway, a
+	// messenger), and to the parties if they are to be told.
+	Notify    *NotifyConfig           `json:"notify"`
+	Deadlines *PolicyConfig           `json:"deadlines"`
+	Towns     map[string]PolicyConfig `json:"towns"`
+	Calendar  struct {
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
 	} `json:"calendar"`
@@ -38,6 +43,40 @@ type Config struct {
 	// Lists add categories, sources (with the Ministry's roll-up) and
 	// flags to the defaults of DESIGN §5.
 	Lists *ListsConfig `json:"lists"`
+}
+
+// NotifyConfig is where notifications are delivered.
+type NotifyConfig struct {
+	// Webhook receives each notification as a JSON POST.
+	Webhook string `json:"webhook"`
+	// Parties tells the parties with a phone on file of their case's
+	// registration, acceptance and agreement.
+	Parties bool `json:"parties"`
+	// Interval is how often the outbox is looked at, 5s by default.
+	Interval string `json:"interval"`
+}
+
+// delivery returns the webhook and how often to deliver; nil when
+// notifications stay in the application.
+func (c *Config) delivery() (*engine.Webhook, time.Duration, error) {
+	n := c.Notify
+	if n == nil || n.Webhook == "" {
+		if n != nil && n.Parties {
+			return nil, 0, fmt.Errorf("配置项 notify.parties 需要 notify.webhook：当事人通知只能经网关发送")
+		}
+		return nil, 0, nil
+	}
+	u, err := url.Parse(n.Webhook)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, 0, fmt.Errorf("配置项 notify.webhook“%s”不是 http(s) 地址", n.Webhook)
+	}
+	every := 5 * time.Second
+	if n.Interval != "" {
+		if every, err = time.ParseDuration(n.Interval); err != nil || every < time.Second {
+			return nil, 0, fmt.Errorf("配置项 notify.interval“%s”无效，应如“5s”“1m”", n.Interval)
+		}
+	}
+	return &engine.Webhook{URL: n.Webhook, Client: &http.Client{}}, every, nil
 }
 
 // ListsConfig adds to the configurable lists.
@@ -179,6 +218,11 @@ func (c *Config) configure(e *engine.Engine) error {
 		return fmt.Errorf("配置项 audit_retention_days 不能为负数")
 	}
 	e.AuditRetention = time.Duration(c.AuditRetentionDays) * 24 * time.Hour
+	hook, _, err := c.delivery()
+	if err != nil {
+		return err
+	}
+	e.Deliver, e.NotifyParties = hook != nil, hook != nil && c.Notify.Parties
 	if c.TimeZone != "" {
 		loc, err := time.LoadLocation(c.TimeZone)
 		if err != nil {

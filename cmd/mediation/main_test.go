@@ -250,12 +250,15 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("good config: %v", err)
 	}
 	for body, want := range map[string]string{
-		`{"deadlines":{"grid":0}}`:                           "须在1到365天之间",
-		`{"deadlines":{"on_overdue":{"town":"escalate"}}}`:   "只有网格和村(社区)",
-		`{"calendar":{"holidays":["10/01/2026"]}}`:           "2006-01-02",
-		`{"sweep_interval":"often"}`:                         "sweep_interval",
-		`{"deadline":{}}`:                                    "unknown field",
-		`{"towns":{"YCG":{"on_overdue":{"grid":"ignore"}}}}`: "escalate 或 supervise",
+		`{"deadlines":{"grid":0}}`:                                    "须在1到365天之间",
+		`{"deadlines":{"on_overdue":{"town":"escalate"}}}`:            "只有网格和村(社区)",
+		`{"calendar":{"holidays":["10/01/2026"]}}`:                    "2006-01-02",
+		`{"sweep_interval":"often"}`:                                  "sweep_interval",
+		`{"deadline":{}}`:                                             "unknown field",
+		`{"towns":{"YCG":{"on_overdue":{"grid":"ignore"}}}}`:          "escalate 或 supervise",
+		`{"notify":{"webhook":"ftp://sms.example"}}`:                  "不是 http(s) 地址",
+		`{"notify":{"parties":true}}`:                                 "需要 notify.webhook",
+		`{"notify":{"webhook":"http://sms.example","interval":"0s"}}`: "notify.interval",
 	} {
 		p := write("bad.json", body)
 		_, _, err := run(t, dsn, "", "serve", "--config", p, "--addr", "127.0.0.1:0")

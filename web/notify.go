@@ -1,0 +1,91 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) handleNotifications(c echo.Context) error {
+	list, unread, err := s.Engine.Notifications(c.Request().Context(), actor(c), 100)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "notifications", "通知", map[string]any{"List": list, "Unread": unread,
+		"Labels": engine.NotifyLabels})
+}
+
+// notificationID reads the notification id of the address; 0 means all.
+func notificationID(c echo.Context) (int64, error) {
+	if c.Param("id") == "all" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, engine.Errorf(engine.ENOTFOUND, "没有这条通知。")
+	}
+	return id, nil
+}
+
+// handleReadNotification marks a notification read, or all of them, and
+// opens its case, or goes back to the list.
+func (s *Server) handleReadNotification(c echo.Context) error {
+	id, err := notificationID(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.Engine.ReadNotification(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	if n == nil || c.FormValue("open") == "" {
+		return c.Redirect(http.StatusSeeOther, "/notifications")
+	}
+	return c.Redirect(http.StatusSeeOther, "/cases/"+strconv.FormatInt(n.CaseID, 10))
+}
+
+// apiNotification is a notification as the API gives it.
+type apiNotification struct {
+	ID         int64     `json:"id"`
+	CaseID     int64     `json:"case_id"`
+	CaseNumber string    `json:"case_number"`
+	Kind       string    `json:"kind"`
+	Text       string    `json:"text"`
+	CreatedAt  time.Time `json:"created_at"`
+	Read       bool      `json:"read"`
+}
+
+func toAPINotification(n *engine.Notification) apiNotification {
+	return apiNotification{ID: n.ID, CaseID: n.CaseID, CaseNumber: n.CaseNumber, Kind: n.Kind, Text: n.Text, CreatedAt: n.CreatedAt,
+		Read: n.ReadAt != nil}
+}
+
+func (s *Server) handleAPINotifications(c echo.Context) error {
+	list, unread, err := s.Engine.Notifications(c.Request().Context(), actor(c), 100)
+	if err != nil {
+		return err
+	}
+	out := make([]apiNotification, len(list))
+	for i, n := range list {
+		out[i] = toAPINotification(n)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"unread": unread, "notifications": out})
+}
+
+func (s *Server) handleAPIReadNotification(c echo.Context) error {
+	id, err := notificationID(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.Engine.ReadNotification(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	if n == nil {
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.JSON(http.StatusOK, toAPINotification(n))
+}
