@@ -195,6 +195,9 @@ type CaseFile struct {
 	// Confirmations are the steps of judicial confirmation, oldest first.
 	Confirmations []*Confirmation
 	Notices       []Notice
+	// Attachments are the files of the case, oldest first, listed after
+	// the documents in the contents list (卷内目录).
+	Attachments []*Attachment
 	// ConfirmBy ends the window for judicial confirmation of the latest
 	// agreement, nil when it has none.
 	ConfirmBy *time.Time
@@ -267,6 +270,9 @@ func (e *Engine) CaseFile(ctx context.Context, a Actor, id int64, where string) 
 		return nil, err
 	}
 	if f.Confirmations, err = e.Store.Confirmations(ctx, id); err != nil {
+		return nil, err
+	}
+	if f.Attachments, err = e.Store.Attachments(ctx, id); err != nil {
 		return nil, err
 	}
 	if f.Transitions, f.Activities, err = e.Allowed(ctx, a, c); err != nil {
@@ -449,7 +455,7 @@ func OfferActivity(c *Case, act workflow.Activity) bool {
 		return c.SuspendedAt == nil
 	case workflow.Resume:
 		return c.SuspendedAt != nil
-	case workflow.Archive:
+	case workflow.Archive, workflow.Attach:
 		return c.ArchiveNo == ""
 	case workflow.Confirm:
 		return c.AgreementKind == AgreementWritten && !slices.Contains(unconfirmable, c.Category)

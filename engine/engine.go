@@ -41,6 +41,10 @@ type Engine struct {
 	// case's registration, acceptance and agreement (sent only).
 	Deliver       bool
 	NotifyParties bool
+	// MaxAttachment bounds each attachment, MaxCaseAttachments all of a
+	// case's together, in bytes.
+	MaxAttachment      int64
+	MaxCaseAttachments int64
 
 	treeMu sync.Mutex
 	tree   *Tree
@@ -52,7 +56,8 @@ func New(s Store) *Engine {
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy, Routing: DefaultRouting, Lists: DefaultLists}
+	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy, Routing: DefaultRouting, Lists: DefaultLists,
+		MaxAttachment: DefaultMaxAttachment, MaxCaseAttachments: DefaultMaxCaseAttachs}
 }
 
 // Tree returns the unit tree, loading it on first use.

@@ -15,6 +15,8 @@ const (
 	EMALFORMED    = "malformed"    // a request no form could have sent: not JSON, no version, broken text
 	ENOTFOUND     = "not_found"    // no such thing, or not visible to the actor
 	EUNAUTHORIZED = "unauthorized" // not logged in, or wrong password
+	ETOOLARGE     = "too_large"    // a file over its limit
+	EUNSUPPORTED  = "unsupported"  // a file of a type the case file does not take
 )
 
 // Error is the one domain error type. Message is written for the user, in

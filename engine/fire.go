@@ -43,6 +43,8 @@ type Input struct {
 	// Confirmation is a step of judicial confirmation; its AgreementID is
 	// set by the engine (the latest agreement).
 	Confirmation *Confirmation
+	// Files are uploaded to attach.
+	Files []*Upload
 }
 
 // Fire fires a workflow event on a case. Guards run first, inside the
@@ -282,6 +284,9 @@ var fieldChecks = map[workflow.Field]func(in *Input, ch choices) error{
 	},
 	workflow.FieldSession: func(in *Input, _ choices) error {
 		return require(in.Session != nil && strings.TrimSpace(in.Session.Record) != "", "session.record", "请填写调解经过。")
+	},
+	workflow.FieldFile: func(in *Input, _ choices) error {
+		return require(len(in.Files) > 0, string(workflow.FieldFile), "请选择要上传的文件。")
 	},
 	workflow.FieldNewParty: func(in *Input, _ choices) error {
 		return require(in.NewParty != nil, string(workflow.FieldNewParty), "请填写当事人。")
@@ -586,6 +591,9 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		ch.Archive = &Archiving{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
 		ch.Case.ArchivedAt = ptr(ch.Event.At)
 		return nil
+	},
+	workflow.Attach: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
+		return e.attach(ctx, c, ch, in.Files)
 	},
 	workflow.FlagOverdue: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, _ Input) error {
 		passed := c.LatestPassed(ch.Event.At)

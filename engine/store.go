@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/grassroots/mediation/workflow"
@@ -148,6 +149,16 @@ type Store interface {
 	// Backlog counts the notifications waiting for delivery.
 	Backlog(ctx context.Context) (int, error)
 
+	// Attachments returns a case's attachments, oldest first, without
+	// their content.
+	Attachments(ctx context.Context, caseID int64) ([]*Attachment, error)
+	// Attachment returns one attachment without its content. Returns
+	// ENOTFOUND if none.
+	Attachment(ctx context.Context, id int64) (*Attachment, error)
+	// CopyAttachment writes an attachment's content to w, a piece at a
+	// time.
+	CopyAttachment(ctx context.Context, id int64, w io.Writer) error
+
 	// AddAudit appends rows to the audit trail, in one statement.
 	AddAudit(ctx context.Context, entries ...*AuditEntry) error
 	// AuditEntries returns the latest audit rows that f selects, newest
@@ -181,6 +192,8 @@ type Change struct {
 	// Resolve, when set, closes the case's open referral with this result.
 	Resolve      *Referral
 	Confirmation *Confirmation
+	// Attachments are the files the event adds to the case file.
+	Attachments []*Attachment
 	// Notify are the notifications the event causes.
 	Notify []*Notification
 	// Archive, when set, numbers the case's file: the store takes the

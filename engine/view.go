@@ -296,15 +296,17 @@ const (
 	// AuditRefused: a request the actor had no right to (its method and
 	// path in the detail).
 	AuditRefused = "refused"
+	// AuditDownload: an attachment downloaded (its name in the detail).
+	AuditDownload = "download"
 )
 
 // AuditLabels names the audit actions in Chinese, in the order the page's
 // filter offers them.
 var AuditLabels = map[string]string{AuditUnmask: "查看完整身份信息", AuditLogin: "登录", AuditLoginFailed: "登录失败",
-	AuditLogout: "退出登录", AuditSessionEnded: "结束另一处登录", AuditAdmin: "管理单位和账号", AuditPassword: "修改密码", AuditExport: "导出报表", AuditRefused: "越权请求被拒绝"}
+	AuditLogout: "退出登录", AuditSessionEnded: "结束另一处登录", AuditAdmin: "管理单位和账号", AuditPassword: "修改密码", AuditExport: "导出报表", AuditRefused: "越权请求被拒绝", AuditDownload: "下载附件"}
 
 // AuditActions lists the audit actions in the order the page offers them.
-var AuditActions = []string{AuditUnmask, AuditExport, AuditRefused, AuditLogin, AuditLoginFailed, AuditLogout, AuditSessionEnded, AuditPassword, AuditAdmin}
+var AuditActions = []string{AuditUnmask, AuditDownload, AuditExport, AuditRefused, AuditLogin, AuditLoginFailed, AuditLogout, AuditSessionEnded, AuditPassword, AuditAdmin}
 
 // AuditFilter selects audit rows: of one case, of one action, in [From,
 // To); zero values select all.

@@ -295,6 +295,9 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 		}
 		x.CaseID, x.EventID = caseID, eventID
 	}
+	if err := insertAttachments(ctx, c, caseID, eventID, ch.Attachments); err != nil {
+		return err
+	}
 	if r := ch.Resolve; r != nil {
 		if _, err := c.exec(ctx, "UPDATE referrals SET resolved_at = ?, result = ? WHERE case_id = ? AND resolved_at IS NULL",
 			r.ResolvedAt.UTC(), r.Result, caseID); err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,9 +42,11 @@ type actionForm struct {
 	// ConfirmBy ends the window to apply.
 	ConfirmKinds []decision
 	ConfirmBy    *time.Time
-	V            values
-	E            map[string]string
-	Summary      string
+	// MaxFile says how large an attachment may be.
+	MaxFile string
+	V       values
+	E       map[string]string
+	Summary string
 }
 
 // lookupAction finds what the actor may do named name on c: a transition or
@@ -127,6 +130,7 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 		f.ConfirmKinds = append(f.ConfirmKinds, decision{k, engine.ConfirmLabels[k]})
 	}
 	f.Partners = workflow.Partners
+	f.MaxFile = fmt.Sprintf("%d MB", s.Engine.MaxAttachment>>20)
 	f.Risks = []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}
 	if f.E == nil {
 		f.E = map[string]string{}
@@ -253,7 +257,12 @@ func (s *Server) action(c echo.Context) (*engine.Case, *actionForm, *workflow.Tr
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	f, tr, err := s.lookupAction(c, k, c.Param("action"))
+	// The upload's route names its action in the pattern itself.
+	name := c.Param("action")
+	if name == "" {
+		name = path.Base(c.Path())
+	}
+	f, tr, err := s.lookupAction(c, k, name)
 	return k, f, tr, err
 }
 
@@ -281,6 +290,13 @@ func (s *Server) handleAction(c echo.Context) error {
 	if f.Act == "" {
 		errs["outcome"] = "请选择回访结果。"
 	}
+	files, closeFiles, err := uploads(c)
+	defer closeFiles()
+	if err != nil {
+		return err
+	}
+	in.Files = files
+	status := http.StatusUnprocessableEntity
 	if len(errs) == 0 {
 		ctx := c.Request().Context()
 		var done *engine.Case
@@ -303,6 +319,8 @@ func (s *Server) handleAction(c echo.Context) error {
 			if len(errs) == 0 {
 				errs = map[string]string{"reason": engine.ErrorMessage(err)}
 			}
+		case engine.ETOOLARGE, engine.EUNSUPPORTED:
+			errs, status = engine.ErrorFields(err), statusOf[engine.ErrorCode(err)]
 		case engine.ECONFLICT:
 			return s.showConflict(c, k.ID, err)
 		default:
@@ -313,5 +331,5 @@ func (s *Server) handleAction(c echo.Context) error {
 	if err := s.fill(c, f, tr); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusUnprocessableEntity, "action", f.Label, f)
+	return s.render(c, status, "action", f.Label, f)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -32,6 +33,9 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 		return err
 	}
 	name := c.Param("name")
+	if name == string(workflow.Attach) {
+		return engine.Malformed("file", "附件请以 multipart/form-data 上传至 /api/v1/cases/%d/attachments。", k.ID)
+	}
 	var next *engine.Case
 	switch c.Param("kind") {
 	case "events", "activities":
@@ -160,12 +164,30 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		paths["/cases/{id}/events/"+string(ev)] = actionPath(label, desc, fields, optionalFields, reasons, optional)
 	}
 	for _, r := range workflow.Activities {
+		if slices.Contains(r.Requires, workflow.FieldFile) {
+			// Files go up as multipart, below.
+			continue
+		}
 		var in []string
 		for _, st := range r.In {
 			in = append(in, string(st))
 		}
 		paths["/cases/{id}/activities/"+string(r.Activity)] = actionPath(r.Label, "可在状态："+strings.Join(in, ", "), r.Requires, nil, nil, false)
 	}
+	id := []any{map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "integer"}}}
+	paths["/cases/{id}/attachments"] = map[string]any{
+		"get": map[string]any{"summary": "案件的附件（不含内容）", "parameters": id,
+			"responses": map[string]any{"200": map[string]any{"description": "附件列表：id、name、type、size、uploaded_by、uploaded_at、url"}}},
+		"post": map[string]any{"summary": "上传一个附件（图片、PDF 或 Office 文档；类型按内容识别）", "parameters": id,
+			"requestBody": map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": map[string]any{
+				"type": "object", "required": []string{"file"}, "properties": map[string]any{
+					"file":    map[string]any{"type": "string", "format": "binary"},
+					"version": map[string]any{"type": "integer", "description": "看到的案件版本；不填则按当前版本"}}}}}},
+			"responses": map[string]any{"201": map[string]any{"description": "新附件：id、name、type、size"},
+				"413": map[string]any{"description": fmt.Sprintf("文件超过 %d MB，或本案附件合计超过 %d MB；未保存", s.Engine.MaxAttachment>>20, s.Engine.MaxCaseAttachments>>20)},
+				"415": map[string]any{"description": "不是图片、PDF 或 Office 文档；未保存"}}}}
+	paths["/attachments/{id}"] = map[string]any{"get": map[string]any{"summary": "附件内容（带 Content-Type 与 Content-Disposition）", "parameters": id,
+		"responses": map[string]any{"200": map[string]any{"description": "文件"}, "404": map[string]any{"description": "没有这个附件，或无权查看其案件"}}}}
 	return c.JSON(http.StatusOK, map[string]any{
 		"openapi": "3.0.3",
 		"info":    map[string]any{"title": "矛盾纠纷调解 API", "version": "1"},

@@ -79,6 +79,8 @@ var statusOf = map[string]int{
 	engine.EFORBIDDEN:    http.StatusForbidden,
 	engine.EUNAUTHORIZED: http.StatusUnauthorized,
 	engine.EINTERNAL:     http.StatusInternalServerError,
+	engine.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	engine.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 }
 
 var titleOf = map[int]string{
@@ -90,6 +92,7 @@ var titleOf = map[int]string{
 	http.StatusForbidden:             "无权操作",
 	http.StatusUnauthorized:          "请先登录",
 	http.StatusMethodNotAllowed:      "不支持的请求",
+	http.StatusUnsupportedMediaType:  "不支持的文件类型",
 	http.StatusInternalServerError:   "系统错误",
 }
 

@@ -73,6 +73,13 @@ func (s *Server) routes() {
 	pages.GET("/cases/:id/do/:action", s.handleActionForm)
 	pages.POST("/cases/:id/do/:action", s.handleAction)
 
+	// Uploads carry files up to a case's limit, spooled to temporary
+	// files; their CSRF token is read from the parsed form.
+	files := e.Group("", s.uploadLimit(), spool, session, s.csrf, s.requireUser)
+	files.POST("/cases/:id/do/attach", s.handleAction)
+	files.POST("/api/v1/cases/:id/attachments", s.handleAPIAttach)
+	pages.GET("/attachments/:id", s.handleAttachment)
+
 	// JSON API for logged-in users; its POSTs carry the CSRF token in the
 	// X-CSRF-Token header.
 	e.GET("/api/v1/openapi.json", s.handleOpenAPI)
@@ -87,6 +94,8 @@ func (s *Server) routes() {
 	api.GET("/cases/:id", s.handleAPICase)
 	api.GET("/cases/:id/events", s.handleAPIEvents)
 	api.GET("/cases/:id/file", s.handleAPIFile)
+	api.GET("/cases/:id/attachments", s.handleAPIAttachments)
+	api.GET("/attachments/:id", s.handleAttachment)
 	api.POST("/cases/:id/:kind/:name", s.handleAPIAction)
 }
 

@@ -168,6 +168,14 @@ func (s *Server) funcs() template.FuncMap {
 		"rate": engine.FormatRate,
 		"join": strings.Join,
 		"inc":  func(i int) int { return i + 1 },
+		"add":  func(a, b int) int { return a + b },
+		// kb says a file's size in KB, or MB from 1 MB on.
+		"kb": func(n int64) string {
+			if n >= 1<<20 {
+				return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+			}
+			return fmt.Sprintf("%d KB", (n+1023)/1024)
+		},
 		// hasPrefix tells the kinds of documents apart by their keys.
 		"hasPrefix": strings.HasPrefix,
 		// lines splits a text into its non-empty lines, as numbered terms.

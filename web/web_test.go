@@ -44,6 +44,8 @@ type site struct {
 	units map[string]*engine.Unit
 	cases map[string]*engine.Case
 	users []string
+	// dsn opens the site's database again, as a second server would.
+	dsn string
 }
 
 func newSite(t *testing.T) *site { return newSiteAt(t, nil) }
@@ -52,12 +54,17 @@ func newSite(t *testing.T) *site { return newSiteAt(t, nil) }
 // is nil.
 func newSiteAt(t *testing.T, now func() time.Time) *site {
 	t.Helper()
-	db := storetest.Open(t)
+	dsn := storetest.DSN(t)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	e := engine.New(db)
 	if now != nil {
 		e.Now = now
 	}
-	s := &site{e: e, db: db, units: map[string]*engine.Unit{}, cases: map[string]*engine.Case{}}
+	s := &site{e: e, db: db, units: map[string]*engine.Unit{}, cases: map[string]*engine.Case{}, dsn: dsn}
 	for _, u := range []struct{ code, name, level, parent, prefix string }{
 		{"T1", "油车港镇", "town", "", "油"}, {"V1", "麟湖村", "village", "T1", ""},
 		{"G11", "麟湖村第1网格", "grid", "V1", ""}, {"G12", "麟湖村第2网格", "grid", "V1", ""},
@@ -498,7 +505,12 @@ func TestAPIActions(t *testing.T) {
 		}
 	}
 	for _, a := range workflow.Activities {
-		if !strings.Contains(string(doc), `"/cases/{id}/activities/`+string(a.Activity)+`"`) {
+		path := `"/cases/{id}/activities/` + string(a.Activity) + `"`
+		if a.Activity == workflow.Attach {
+			// Files go up as multipart to their own path.
+			path = `"/cases/{id}/attachments"`
+		}
+		if !strings.Contains(string(doc), path) {
 			t.Errorf("the OpenAPI document lacks %s", a.Activity)
 		}
 	}

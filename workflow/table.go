@@ -49,6 +49,7 @@ const (
 	FieldSession   Field = "session"      // a mediation session record
 	FieldNotice    Field = "notice"       // a notice given to the parties
 	FieldConfirm   Field = "confirmation" // a step of judicial confirmation (司法确认)
+	FieldFile      Field = "file"         // files for the case file: photos, contracts, proofs
 )
 
 // Scope says where a user must stand, relative to a case, to use a grant.
@@ -219,6 +220,9 @@ const (
 	Confirm Activity = "confirm"
 	// Archive closes the case file (归档) and numbers it.
 	Archive Activity = "archive"
+	// Attach adds files to the case file (附件): photos, contracts, ID
+	// copies, proofs of payment.
+	Attach Activity = "attach"
 	// FlagOverdue is the deadline scheduler's note that a deadline passed
 	// (超期提醒); no person records it.
 	FlagOverdue Activity = "overdue"
@@ -248,6 +252,7 @@ var Activities = []ActivityRule{
 	{RightsNotice, "告知权利义务", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldNotice}},
 	{Confirm, "司法确认", []State{Agreed, Fulfilled}, mediators, []Field{FieldConfirm}},
 	{Archive, "归档", ClosedStates(), handlers, nil},
+	{Attach, "上传附件", States, []Grant{intake, mediator, supervisor}, []Field{FieldFile}},
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 
