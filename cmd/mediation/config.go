@@ -32,7 +32,13 @@ type Config struct {
 	AuditRetentionDays int `json:"audit_retention_days"`
 	// Notify sends notifications on to a webhook (an SMS gateway, a
 	// messenger), and to the parties if they are to be told.
-	Notify    *NotifyConfig           `json:"notify"`
+	Notify *NotifyConfig `json:"notify"`
+	// Attachments bounds the files of cases, in MB: each (10 by default)
+	// and a case's together (100).
+	Attachments *struct {
+		MaxMB     int64 `json:"max_mb"`
+		CaseMaxMB int64 `json:"case_max_mb"`
+	} `json:"attachments"`
 	Deadlines *PolicyConfig           `json:"deadlines"`
 	Towns     map[string]PolicyConfig `json:"towns"`
 	Calendar  struct {
@@ -223,6 +229,12 @@ func (c *Config) configure(e *engine.Engine) error {
 		return err
 	}
 	e.Deliver, e.NotifyParties = hook != nil, hook != nil && c.Notify.Parties
+	if a := c.Attachments; a != nil {
+		if a.MaxMB < 1 || a.CaseMaxMB < a.MaxMB || a.CaseMaxMB > 10240 {
+			return fmt.Errorf("配置项 attachments 无效：max_mb 至少为1，case_max_mb 不小于 max_mb 且不超过10240")
+		}
+		e.MaxAttachment, e.MaxCaseAttachments = a.MaxMB<<20, a.CaseMaxMB<<20
+	}
 	if c.TimeZone != "" {
 		loc, err := time.LoadLocation(c.TimeZone)
 		if err != nil {
