@@ -559,6 +559,22 @@ func TestJourneyFirstAdmin(t *testing.T) {
 	u.screenshot("admin-audit.png")
 }
 
+// fits fails the test where the page scrolls sideways (the document is
+// wider than the screen), and saves the page as a screenshot.
+func (u *user) fits(shot string) {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	defer cancel()
+	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int]("[document.documentElement.scrollWidth, screen.width]"))
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	u.screenshot(shot)
+	if widths[0] > widths[1] {
+		u.t.Errorf("%s: the page is %d px wide on a %d px screen", shot, widths[0], widths[1])
+	}
+}
+
 // TestPhoneWidth opens each main page as its users would on a 390 px phone
 // and fails where the page scrolls sideways: the document is wider than
 // the screen (a wide report table scrolls inside its card, not the page).
@@ -575,23 +591,17 @@ func TestPhoneWidth(t *testing.T) {
 		{"", []string{"/login", "/lookup"}},
 		{"intake@T1", []string{"/cases", fmt.Sprintf("/cases/%d", grid), "/cases/new", fmt.Sprintf("/cases/%d/receipt", grid)}},
 		{"mediator@G11", []string{"/cases", fmt.Sprintf("/cases/%d", agreed), "/doorstep", fmt.Sprintf("/cases/%d/do/escalate", grid),
-			fmt.Sprintf("/cases/%d/do/agree", grid), "/sweeps"}},
-		{"supervisor@T1", []string{"/overdue", "/reports", "/audit"}},
+			fmt.Sprintf("/cases/%d/do/agree", grid), fmt.Sprintf("/cases/%d/do/visit", agreed), fmt.Sprintf("/cases/%d/do/attach", grid),
+			"/notifications", "/sweeps"}},
+		{"supervisor@T1", []string{"/cases", "/overdue", "/reports", "/audit"}},
 	} {
 		if visit.who != "" {
 			u.login(visit.who)
 		}
 		for _, page := range visit.pages {
 			u.do(chromedp.Navigate(s.URL+page), chromedp.WaitVisible(chromedp.CSS("main")))
-			widths, err := chromedp.Run(u.ctx, chromedp.Evaluate[[]int]("[document.documentElement.scrollWidth, screen.width]"))
-			if err != nil {
-				t.Fatal(err)
-			}
 			name := strings.NewReplacer("/", "_", "?", "_").Replace(strings.Trim(page, "/"))
-			u.screenshot(fmt.Sprintf("phone-%s-%s.png", strings.ReplaceAll(visit.who, "@", "-"), name))
-			if widths[0] > widths[1] {
-				t.Errorf("%s as %s: the page is %d px wide on a %d px phone", page, visit.who, widths[0], widths[1])
-			}
+			u.fits(fmt.Sprintf("phone-%s-%s.png", strings.ReplaceAll(visit.who, "@", "-"), name))
 		}
 		if visit.who != "" {
 			u.logout()
