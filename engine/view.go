@@ -160,7 +160,9 @@ func (e *Engine) Queue(ctx context.Context, a Actor) (*Queue, error) {
 		parts = []part{
 			{&q.Awaiting, CaseFilter{States: []workflow.State{workflow.Registered}}},
 			{&q.Referred, CaseFilter{States: []workflow.State{workflow.Referred}}},
-			{&q.Registered, CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}},
+		}
+		if a.UserID != 0 {
+			parts = append(parts, part{&q.Registered, CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}})
 		}
 	case workflow.RoleMediator:
 		soon := now.Add(followUpSoon)

@@ -83,7 +83,7 @@ func reportBench(total, rounds int, keep string) error {
 			return err
 		}
 	}
-	return nil
+	return queueBench(ctx, e, raw, cases, rounds)
 }
 
 // reportCase is one report the bench times against the hand-written
