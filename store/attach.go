@@ -15,6 +15,9 @@ const pieceSize = 256 << 10
 // insertAttachments writes the attachments of an event, their content
 // read a piece at a time.
 func insertAttachments(ctx context.Context, c conn, caseID, eventID int64, as []*engine.Attachment) error {
+	if len(as) == 0 {
+		return nil
+	}
 	buf := make([]byte, pieceSize)
 	for _, a := range as {
 		var err error

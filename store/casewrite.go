@@ -20,7 +20,7 @@ func (db *DB) prepareWriter(ctx context.Context) error {
 		return nil
 	}
 	for _, q := range []string{"SELECT " + caseColumns + " FROM cases WHERE id = ? LIMIT 1",
-		selectParties(db.d), updateCase, insertEvent, insertCase, insertParty, nextSeq} {
+		selectParties(db.d), updateCase, insertEvent, insertCase, insertParty, nextSeq, insertNotification, insertNotifications} {
 		if _, err := db.wstmts.get(ctx, db.wsql, q, false); err != nil {
 			return fmt.Errorf("store: prepare %q: %w", q, err)
 		}

@@ -8,6 +8,17 @@ import (
 	"github.com/grassroots/mediation/engine"
 )
 
+// insertNotification writes one notification; insertNotifications one to
+// each active account of a role at a unit but one. A warning whose dedup
+// the recipient already has for the case is skipped.
+const (
+	insertNotification = `INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	insertNotifications = `INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
+		SELECT id, '', ?, ?, ?, ?, ?, ? FROM users WHERE unit_id = ? AND role = ? AND id <> ? AND disabled_at IS NULL
+		ORDER BY id ON CONFLICT DO NOTHING`
+)
+
 // writeNotifications writes notifications about case caseID in the
 // transaction of c: one row for a user or a phone, or, for an audience, one
 // row per active account of the role at the unit (but the one excepted),
@@ -24,19 +35,15 @@ func writeNotifications(ctx context.Context, c conn, caseID int64, ns []*engine.
 		if n.Dedup != "" {
 			dedup = &n.Dedup
 		}
-		skip := " ON CONFLICT DO NOTHING"
 		var err error
 		if n.UserID != 0 || n.Phone != "" {
 			var user *int64
 			if n.UserID != 0 {
 				user = &n.UserID
 			}
-			_, err = c.exec(ctx, `INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+skip, user, n.Phone, caseID, n.Kind, n.Text, dedup, n.CreatedAt.UTC(), utc(next))
+			_, err = c.exec(ctx, insertNotification, user, n.Phone, caseID, n.Kind, n.Text, dedup, n.CreatedAt.UTC(), utc(next))
 		} else {
-			_, err = c.exec(ctx, `INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
-				SELECT id, '', ?, ?, ?, ?, ?, ? FROM users WHERE unit_id = ? AND role = ? AND id <> ? AND disabled_at IS NULL
-				ORDER BY id`+skip, caseID, n.Kind, n.Text, dedup, n.CreatedAt.UTC(), utc(next), n.Unit, string(n.Role), n.Except)
+			_, err = c.exec(ctx, insertNotifications, caseID, n.Kind, n.Text, dedup, n.CreatedAt.UTC(), utc(next), n.Unit, string(n.Role), n.Except)
 		}
 		if err != nil {
 			return err

@@ -103,7 +103,7 @@ func run(n, rounds int, syncMode string) error {
 	}
 	rr, er := median(rawRates), median(engRates)
 	fmt.Printf("%-38s %10s %10s %10s\n", "", "tx/s", "p50", "p99")
-	fmt.Printf("%-38s %10.0f %10s %10s\n", "raw: UPDATE with version check + INSERT", rr, pct(rawLat, 50), pct(rawLat, 99))
+	fmt.Printf("%-38s %10.0f %10s %10s\n", "raw: UPDATE + INSERT event, notifications", rr, pct(rawLat, 50), pct(rawLat, 99))
 	fmt.Printf("%-38s %10.0f %10s %10s\n", "engine.Fire (load, guards, fsm, write)", er, pct(engLat, 50), pct(engLat, 99))
 	fmt.Printf("\nengine / raw = %.0f%% (target: at least 75%%)\n", 100*er/rr)
 	return nil
@@ -164,8 +164,9 @@ func engineRound(ctx context.Context, e *engine.Engine, cases []*engine.Case, n 
 }
 
 // rawRound does the same writes with plain database/sql: an UPDATE that
-// checks the version and an INSERT of an event row, in one transaction, on
-// cases of its own.
+// checks the version, an INSERT of an event row and the INSERT that tells
+// the unit taking the case (to each of its mediators), in one transaction,
+// on cases of its own.
 func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Case, n int) (float64, []time.Duration, error) {
 	units := []int64{cases[0].HandlingUnitID, 0}
 	if t, err := engine.New(db).Tree(ctx); err == nil {
@@ -207,6 +208,11 @@ func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Ca
 		if err == nil {
 			_, err = tx.Exec(`INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_name, role, at, reason, automatic, data)
 				VALUES (?, ?, ?, ?, ?, ?, '督办', ?, ?, '调解不成', 0, '{}')`, c.ID, v+1, workflow.Escalate, from, to, unit, workflow.RoleSupervisor, now)
+		}
+		if err == nil {
+			_, err = tx.Exec(`INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
+				SELECT id, '', ?, 'escalated', '上报：邻里纠纷转由村调解。', NULL, ?, NULL FROM users
+				WHERE unit_id = ? AND role = 'mediator' AND id <> 0 AND disabled_at IS NULL ORDER BY id ON CONFLICT DO NOTHING`, c.ID, now, unit)
 		}
 		if err != nil {
 			tx.Rollback()
