@@ -18,26 +18,23 @@ func (s *Server) handleNotifications(c echo.Context) error {
 		"Labels": engine.NotifyLabels})
 }
 
-// notificationID reads the notification id of the address; 0 means all.
-func notificationID(c echo.Context) (int64, error) {
-	if c.Param("id") == "all" {
-		return 0, nil
+// readNotification marks the notification of the address read, or all of
+// the user's (all), and returns the one read (nil for all).
+func (s *Server) readNotification(c echo.Context) (*engine.Notification, error) {
+	var id int64
+	if c.Param("id") != "all" {
+		var err error
+		if id, err = strconv.ParseInt(c.Param("id"), 10, 64); err != nil || id <= 0 {
+			return nil, engine.Errorf(engine.ENOTFOUND, "没有这条通知。")
+		}
 	}
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, engine.Errorf(engine.ENOTFOUND, "没有这条通知。")
-	}
-	return id, nil
+	return s.Engine.ReadNotification(c.Request().Context(), actor(c), id)
 }
 
 // handleReadNotification marks a notification read, or all of them, and
 // opens its case, or goes back to the list.
 func (s *Server) handleReadNotification(c echo.Context) error {
-	id, err := notificationID(c)
-	if err != nil {
-		return err
-	}
-	n, err := s.Engine.ReadNotification(c.Request().Context(), actor(c), id)
+	n, err := s.readNotification(c)
 	if err != nil {
 		return err
 	}
@@ -76,11 +73,7 @@ func (s *Server) handleAPINotifications(c echo.Context) error {
 }
 
 func (s *Server) handleAPIReadNotification(c echo.Context) error {
-	id, err := notificationID(c)
-	if err != nil {
-		return err
-	}
-	n, err := s.Engine.ReadNotification(c.Request().Context(), actor(c), id)
+	n, err := s.readNotification(c)
 	if err != nil {
 		return err
 	}

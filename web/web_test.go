@@ -140,16 +140,11 @@ func (s *site) login(t *testing.T, name string) *client {
 
 func (c *client) get(path string) (int, string) {
 	c.t.Helper()
-	resp, err := c.http.Get(c.s.URL + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	code, _, b := c.download(path)
 	if m := csrfRE.FindSubmatch(b); m != nil {
 		c.csrf = string(m[1])
 	}
-	return resp.StatusCode, string(b)
+	return code, string(b)
 }
 
 // post sends a form with the session's CSRF token, unless the form has one.
