@@ -17,7 +17,8 @@ run: build
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/mediation
 
-## test: every test on SQLite, then the store, engine and command tests on
+## test: every test on SQLite, then the store, engine and command tests, and
+## the web's scenarios and attachments (two servers on one database), on
 ## PostgreSQL when MEDIATION_TEST_POSTGRES names a server
 test: test-sqlite test-postgres
 
@@ -27,7 +28,8 @@ test-sqlite:
 test-postgres:
 	@if [ -n "$(PG_DSN)" ]; then \
 		echo "== the same store, engine and command tests on PostgreSQL"; \
-		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 ./store/... ./engine/... ./cmd/mediation/...; \
+		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 ./store/... ./engine/... ./cmd/mediation/... && \
+		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers)$$' ./web/; \
 	else \
 		echo "== PostgreSQL tests skipped: set MEDIATION_TEST_POSTGRES=postgres://user@host:5432/db to run them"; \
 	fi
