@@ -103,7 +103,10 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	if err != nil {
 		return fmt.Errorf("web: listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	// A slow client gets 10 seconds for its headers; the whole request and
+	// answer have minutes, for photos uploaded and downloaded over a
+	// village's mobile network.
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute, WriteTimeout: 5 * time.Minute}
 	if ready != nil {
 		ready(ln.Addr())
 	}
