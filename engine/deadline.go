@@ -28,6 +28,10 @@ var errNothingDue = errors.New("engine: nothing due")
 // case twice, and a case one of them skips the other handles.
 func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResult, error) {
 	var res DeadlineResult
+	if e.Observer != nil {
+		start := time.Now()
+		defer func() { e.Observer.Swept(res, time.Since(start)) }()
+	}
 	ids, err := e.Store.DueCases(ctx, now)
 	if err != nil {
 		return res, err

@@ -45,9 +45,18 @@ type Engine struct {
 	// case's together, in bytes.
 	MaxAttachment      int64
 	MaxCaseAttachments int64
+	// Observer, when set, is told what the engine did, for metrics.
+	Observer Observer
 
 	treeMu sync.Mutex
 	tree   *Tree
+}
+
+// Observer is told what the engine did: each event or activity written,
+// and each pass of the deadline scheduler.
+type Observer interface {
+	Changed(name string)
+	Swept(res DeadlineResult, took time.Duration)
 }
 
 // New returns an engine on s with the default clock, time zone and policies.
@@ -349,6 +358,12 @@ func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase, steps ...Ste
 	}
 	if err := e.Store.CreateCases(ctx, reg); err != nil {
 		return nil, err
+	}
+	if e.Observer != nil {
+		e.Observer.Changed(reg.First.Name)
+		for _, ch := range reg.History {
+			e.Observer.Changed(ch.Event.Name)
+		}
 	}
 	return reg.last(), nil
 }

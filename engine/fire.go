@@ -73,6 +73,7 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 	if version <= 0 && !a.backdates() {
 		return nil, Malformed("version", "请求缺少案件版本（version）：请刷新页面，看过案件的最新情况后再操作。")
 	}
+	var name string
 	for attempt := 0; ; attempt++ {
 		t, err := e.Tree(ctx)
 		if err != nil {
@@ -92,12 +93,16 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 			ch, err := decide(t, c)
 			if err == nil {
 				e.notices(t, a, c, ch)
+				name = ch.Event.Name
 			}
 			return ch, err
 		})
 		if errors.Is(err, errStaleTree) && attempt == 0 {
 			e.forgetTree()
 			continue
+		}
+		if err == nil && e.Observer != nil {
+			e.Observer.Changed(name)
 		}
 		return out, err
 	}

@@ -131,6 +131,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
+// Pools returns the connection pools by name, for their statistics: the
+// writer and the readers on SQLite, one pool on PostgreSQL.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.wsql == db.rsql {
+		return map[string]*sql.DB{"db": db.wsql}
+	}
+	return map[string]*sql.DB{"writer": db.wsql, "reader": db.rsql}
+}
+
 // Postgres reports whether the database is PostgreSQL.
 func (db *DB) Postgres() bool { return db.d.postgres }
 

@@ -28,6 +28,7 @@ type Server struct {
 
 	echo     *echo.Echo
 	demo     bool
+	metrics  *Metrics
 	sessions *scs.SessionManager
 	pages    map[string]*template.Template
 }
@@ -47,6 +48,8 @@ type Options struct {
 	// X-Forwarded-For names the client. Without them the client is the
 	// address that connected, whatever the headers say.
 	TrustedProxies []*net.IPNet
+	// Metrics, when set, records each request (see NewMetrics).
+	Metrics *Metrics
 }
 
 // NewServer builds the server: it parses every template, so a broken
@@ -58,7 +61,7 @@ func NewServer(e *engine.Engine, opt Options) (*Server, error) {
 	if opt.SessionIdle <= 0 {
 		opt.SessionIdle = 2 * time.Hour
 	}
-	s := &Server{Engine: e, demo: opt.Demo, sessions: newSessions(e, opt)}
+	s := &Server{Engine: e, demo: opt.Demo, sessions: newSessions(e, opt), metrics: opt.Metrics}
 	var err error
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err
@@ -141,8 +144,12 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if u := currentUser(c); u != nil {
 			user = u.ID
 		}
+		took := time.Since(start)
 		slog.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path, "route", c.Path(),
-			"status", c.Response().Status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "user", user)
+			"status", c.Response().Status, "duration_ms", float64(took.Microseconds())/1000, "user", user)
+		if s.metrics != nil {
+			s.metrics.observe(c.Path(), c.Request().Method, c.Response().Status, took)
+		}
 		return nil
 	}
 }

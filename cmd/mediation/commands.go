@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -28,6 +29,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", envOr(m.Getenv("MEDIATION_ADDR"), ":8080"), "监听地址")
 	withDemo := fs.Bool("demo", false, "数据库为空时先载入演示镇")
 	secure := fs.Bool("secure-cookies", false, "经 HTTPS 提供（直接或经代理）：Cookie 只经 HTTPS 发送并带 __Host- 前缀，并发送 HSTS")
+	metricsAddr := fs.String("metrics-addr", m.Getenv("MEDIATION_METRICS_ADDR"), "指标（/metrics）与性能剖析（/debug/pprof/）的监听地址，如 127.0.0.1:9090；默认不开")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,8 +58,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if pw, _ := e.Setting(ctx, demo.PasswordSetting); pw != "" && !*withDemo {
 		fmt.Fprintln(m.Stderr, "注意：这个数据库装有演示数据，演示账号的密码是公开的：正式使用前请为这些账号设置新密码（mediation user passwd）或换用新的数据库。")
 	}
+	var metrics *web.Metrics
+	if *metricsAddr != "" {
+		metrics = web.NewMetrics(e, db.Pools())
+		ln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("指标的监听地址 %s：%w", *metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: metrics.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(ln)
+		defer msrv.Close()
+		fmt.Fprintf(m.Stderr, "指标：http://%s/metrics\n", displayAddr(ln.Addr()))
+	}
 	srv, err := web.NewServer(e, web.Options{Secure: *secure, SessionLifetime: lifetime, SessionIdle: idle, Demo: *withDemo,
-		TrustedProxies: proxies})
+		TrustedProxies: proxies, Metrics: metrics})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -297,5 +298,23 @@ func TestReportCommand(t *testing.T) {
 		if _, _, err := run(t, dsn, "", append([]string{"report"}, args...)...); err == nil {
 			t.Errorf("report %v succeeded", args)
 		}
+	}
+}
+
+// TestMetricsAddress: serve --metrics-addr serves the metrics on that
+// address, and says where.
+func TestMetricsAddress(t *testing.T) {
+	dsn := storetest.DSN(t)
+	if _, _, err := run(t, dsn, "", "demo", "--cases", "20"); err != nil {
+		t.Fatal(err)
+	}
+	base, errb := serve(t, dsn, "--metrics-addr", "127.0.0.1:0")
+	page(t, base+"/login")
+	at := regexp.MustCompile(`指标：(http://\S+/metrics)`).FindStringSubmatch(errb.String())
+	if at == nil {
+		t.Fatalf("serve did not say where the metrics are:\n%s", errb.String())
+	}
+	if body := page(t, at[1]); !strings.Contains(body, `mediation_http_request_duration_seconds_count{method="GET",route="/login",status="200"} 1`) {
+		t.Errorf("the metrics lack the login page's request:\n%.2000s", body)
 	}
 }

@@ -1,0 +1,94 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"net/http/pprof"
+	"strconv"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the server's Prometheus series: requests by route pattern
+// and status, the engine's changes by event and its scheduler's passes, the
+// notifications waiting for delivery and the database pools. They are
+// served, with the runtime's profiles, on an address of their own (see
+// Handler), never on the pages' address.
+type Metrics struct {
+	registry    *prometheus.Registry
+	requests    *prometheus.HistogramVec
+	changes     *prometheus.CounterVec
+	passes      prometheus.Counter
+	escalations prometheus.Counter
+	flagged     prometheus.Counter
+	sweepTime   prometheus.Histogram
+}
+
+// NewMetrics registers the series of e and its database pools (by name),
+// and makes itself e's observer.
+func NewMetrics(e *engine.Engine, pools map[string]*sql.DB) *Metrics {
+	m := &Metrics{registry: prometheus.NewRegistry()}
+	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mediation_http_request_duration_seconds",
+		Help: "Time to answer a request, by route pattern, method and status.", Buckets: prometheus.DefBuckets},
+		[]string{"route", "method", "status"})
+	m.changes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "mediation_transitions_total",
+		Help: "Events and activities written to cases, by name."}, []string{"event"})
+	m.passes = prometheus.NewCounter(prometheus.CounterOpts{Name: "mediation_scheduler_passes_total",
+		Help: "Passes of the deadline scheduler."})
+	m.escalations = prometheus.NewCounter(prometheus.CounterOpts{Name: "mediation_scheduler_escalations_total",
+		Help: "Cases the scheduler escalated for a passed deadline."})
+	m.flagged = prometheus.NewCounter(prometheus.CounterOpts{Name: "mediation_scheduler_flagged_total",
+		Help: "Passed deadlines the scheduler flagged for supervisors."})
+	m.sweepTime = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "mediation_scheduler_pass_duration_seconds",
+		Help: "Time of a pass of the deadline scheduler.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)})
+	backlog := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "mediation_notification_backlog",
+		Help: "Notifications waiting for delivery to the webhook."}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		n, err := e.Store.Backlog(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	m.registry.MustRegister(m.requests, m.changes, m.passes, m.escalations, m.flagged, m.sweepTime, backlog,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for name, db := range pools {
+		m.registry.MustRegister(collectors.NewDBStatsCollector(db, name))
+	}
+	e.Observer = m
+	return m
+}
+
+// Changed counts an event or activity written.
+func (m *Metrics) Changed(name string) { m.changes.WithLabelValues(name).Inc() }
+
+// Swept counts a pass of the deadline scheduler.
+func (m *Metrics) Swept(res engine.DeadlineResult, took time.Duration) {
+	m.passes.Inc()
+	m.escalations.Add(float64(res.Escalated))
+	m.flagged.Add(float64(res.Flagged))
+	m.sweepTime.Observe(took.Seconds())
+}
+
+// observe records one request.
+func (m *Metrics) observe(route, method string, status int, took time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Observe(took.Seconds())
+}
+
+// Handler serves /metrics and the runtime's profiles under /debug/pprof/.
+func (m *Metrics) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}

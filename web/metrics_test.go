@@ -1,0 +1,73 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/grassroots/mediation/web"
+)
+
+// TestMetrics: after a few requests, an escalation and a scheduler pass,
+// the metrics address serves the named series and the runtime's profiles;
+// the pages' address serves neither.
+func TestMetrics(t *testing.T) {
+	s := newSite(t)
+	m := web.NewMetrics(s.e, s.db.Pools())
+	srv, err := web.NewServer(s.e, web.Options{Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := &site{Server: httptest.NewServer(srv), e: s.e, db: s.db, units: s.units, cases: s.cases}
+	defer pages.Close()
+	metrics := httptest.NewServer(m.Handler())
+	defer metrics.Close()
+	c := pages.login(t, "mediator@G11")
+	c.get("/cases")
+	grid := s.caseNow(t, "grid")
+	c.get(casePath(grid, ""))
+	if code, _ := c.post(casePath(grid, "/do/escalate"), url.Values{"version": {itoa(grid.Version)}, "reason": {"调解不成"}}); code != http.StatusSeeOther {
+		t.Fatalf("escalate: %d", code)
+	}
+	if _, err := s.e.RunDeadlines(ctx, s.e.Now()); err != nil {
+		t.Fatal(err)
+	}
+	get := func(base, path string) (int, string) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get(metrics.URL, "/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, want := range []string{
+		`mediation_http_request_duration_seconds_count{method="GET",route="/cases",status="200"} 1`,
+		`mediation_http_request_duration_seconds_count{method="POST",route="/cases/:id/do/:action",status="303"} 1`,
+		`mediation_transitions_total{event="escalate"} 1`,
+		`mediation_scheduler_passes_total 1`,
+		`mediation_scheduler_escalations_total 0`,
+		`mediation_notification_backlog 0`,
+		`go_sql_open_connections{db_name=`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if code, body := get(metrics.URL, "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Errorf("/debug/pprof/: %d", code)
+	}
+	for _, path := range []string{"/metrics", "/debug/pprof/"} {
+		if code, body := c.get(path); code != http.StatusNotFound || strings.Contains(body, "mediation_") || strings.Contains(body, "goroutine") {
+			t.Errorf("the pages' address answers %s with %d", path, code)
+		}
+	}
+}
