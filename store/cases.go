@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +23,10 @@ func (db *DB) ImportedCase(ctx context.Context, key string) (bool, error) {
 func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, int, error) {
 	d := db.d
 	var w where
-	if f.Units != nil {
+	// The cases handled by units inside the subtree are in it: the
+	// subtree's condition, whose OR no single index serves, is then left
+	// out, and the handling unit's index leads.
+	if f.Units != nil && (len(f.Handling) == 0 || !subset(f.Handling, f.Units)) {
 		units := d.list(f.Units)
 		w.add("("+d.in("location_unit_id")+" OR "+d.in("handling_unit_id")+")", units, units)
 	}
@@ -55,7 +59,9 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		w.add("(number LIKE ? OR code = ?)", "%"+f.Number+"%", f.Number)
 	}
 	if f.Party != "" {
-		w.add("id IN (SELECT case_id FROM parties WHERE name LIKE ?)", "%"+f.Party+"%")
+		// Correlated, the search reads the parties of the cases already
+		// in scope, not every party of the database.
+		w.add("EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name LIKE ?)", "%"+f.Party+"%")
 	}
 	if f.Unarchived {
 		w.add("closed_at IS NOT NULL AND archived_at IS NULL")
@@ -77,6 +83,16 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	out, err := selectCases(ctx, r, w.String()+" ORDER BY (due_at IS NULL), due_at, id DESC LIMIT ? OFFSET ?",
 		append(w.args, f.Limit, f.Offset)...)
 	return out, total, err
+}
+
+// subset reports whether every one of some is in all.
+func subset(some, all []int64) bool {
+	for _, x := range some {
+		if !slices.Contains(all, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // overdue is the condition that keeps the open cases overdue at t: their

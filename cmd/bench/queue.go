@@ -37,7 +37,6 @@ func queueBench(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, round
 		return "(location_unit_id IN " + in + " OR handling_unit_id IN " + in + ")", append(int64Args(units), int64Args(units)...)
 	}
 	inTown, townArgs := scope(subtree)
-	inGrid, gridArgs := scope(tree.Subtree(grid.ID))
 	since := now.AddDate(0, 0, -30).UTC()
 	soon := now.Add(72 * time.Hour).UTC()
 	type list struct {
@@ -49,12 +48,13 @@ func queueBench(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, round
 		{inTown + " AND state = 'referred'", townArgs},
 		{inTown + " AND created_by = ? AND opened_at >= ?", append(append([]any{}, townArgs...), desk.UserID, since)},
 	}
+	// A unit's own cases are in its subtree: their lists need no scope.
 	mediatorLists := []list{
-		{inGrid + " AND handling_unit_id = ? AND state IN " + sqlList(workflow.WorkStates()), append(append([]any{}, gridArgs...), grid.ID)},
-		{inGrid + " AND handling_unit_id = ? AND state = 'agreed' AND due_at <= ?", append(append([]any{}, gridArgs...), grid.ID, soon)},
-		{inGrid + " AND handling_unit_id = ? AND closed_at IS NOT NULL AND archived_at IS NULL", append(append([]any{}, gridArgs...), grid.ID)},
-		{inGrid + " AND handling_unit_id = ? AND state IN " + sqlList(workflow.OpenStates()) +
-			" AND supervised_at IS NOT NULL AND (tier_started_at IS NULL OR supervised_at >= tier_started_at)", append(append([]any{}, gridArgs...), grid.ID)},
+		{"handling_unit_id = ? AND state IN " + sqlList(workflow.WorkStates()), []any{grid.ID}},
+		{"handling_unit_id = ? AND state = 'agreed' AND due_at <= ?", []any{grid.ID, soon}},
+		{"handling_unit_id = ? AND closed_at IS NOT NULL AND archived_at IS NULL", []any{grid.ID}},
+		{"handling_unit_id = ? AND state IN " + sqlList(workflow.OpenStates()) +
+			" AND supervised_at IS NOT NULL AND (tier_started_at IS NULL OR supervised_at >= tier_started_at)", []any{grid.ID}},
 	}
 	var deskEng, deskRaw, medEng, medRaw []time.Duration
 	var q *engine.Queue
