@@ -91,7 +91,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		db.w, db.r, db.d = g, g, dialect{postgres: true}
 		sqlDB, _ := g.DB()
-		sqlDB.SetMaxOpenConns(16)
+		sqlDB.SetMaxOpenConns(DefaultPoolSize)
 	} else {
 		full, path, err := SQLiteDSN(dsn)
 		if err != nil {
@@ -112,7 +112,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		w, _ := db.w.DB()
 		w.SetMaxOpenConns(1)
 		r, _ := db.r.DB()
-		r.SetMaxOpenConns(8)
+		r.SetMaxOpenConns(DefaultPoolSize)
 	}
 	db.wsql, _ = db.w.DB()
 	db.rsql, _ = db.r.DB()
@@ -129,6 +129,18 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// DefaultPoolSize is how many connections a server keeps to PostgreSQL,
+// and how many readers to SQLite (whose writer is one connection).
+const DefaultPoolSize = 16
+
+// SetPoolSize bounds the connections of the pool that serves many at once:
+// PostgreSQL's, or SQLite's readers. Several servers on one PostgreSQL
+// share its connections: together they should stay under what it allows.
+func (db *DB) SetPoolSize(n int) {
+	db.rsql.SetMaxOpenConns(n)
+	db.rsql.SetMaxIdleConns(n)
 }
 
 // Pools returns the connection pools by name, for their statistics: the

@@ -131,3 +131,19 @@ func TestBackup(t *testing.T) {
 }
 
 func storetestPostgres() bool { return storetest.PostgresDSN() != "" }
+
+// TestPoolSize: the pool that serves many at once takes the size given;
+// SQLite's writer stays one connection.
+func TestPoolSize(t *testing.T) {
+	db := storetest.Open(t)
+	db.SetPoolSize(5)
+	for name, pool := range db.Pools() {
+		want := 5
+		if name == "writer" {
+			want = 1
+		}
+		if got := pool.Stats().MaxOpenConnections; got != want {
+			t.Errorf("%s pool: %d connections at most, want %d", name, got, want)
+		}
+	}
+}

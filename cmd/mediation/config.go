@@ -27,6 +27,9 @@ type Config struct {
 	// TrustedProxies are the proxies (addresses or CIDR ranges) whose
 	// X-Forwarded-For header names the client; no other header is believed.
 	TrustedProxies []string `json:"trusted_proxies"`
+	// DBPoolSize bounds the connections to PostgreSQL (the readers' on
+	// SQLite); 16 by default.
+	DBPoolSize int `json:"db_pool_size"`
 	// AuditRetentionDays is how many days the audit trail keeps its rows
 	// (0, the default, keeps them for good).
 	AuditRetentionDays int `json:"audit_retention_days"`

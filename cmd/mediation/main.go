@@ -137,6 +137,13 @@ func (m *Main) open(ctx context.Context, o *options) (*store.DB, *engine.Engine,
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if n := cfg.DBPoolSize; n != 0 {
+		if n < 1 || n > 1000 {
+			db.Close()
+			return nil, nil, nil, fmt.Errorf("配置项 db_pool_size 须在1到1000之间")
+		}
+		db.SetPoolSize(n)
+	}
 	e := engine.New(db)
 	if err := cfg.configure(e); err != nil {
 		db.Close()

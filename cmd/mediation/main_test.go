@@ -259,6 +259,7 @@ func TestConfig(t *testing.T) {
 		`{"towns":{"YCG":{"on_overdue":{"grid":"ignore"}}}}`:          "escalate 或 supervise",
 		`{"notify":{"webhook":"ftp://sms.example"}}`:                  "不是 http(s) 地址",
 		`{"attachments":{"max_mb":0,"case_max_mb":100}}`:              "配置项 attachments 无效",
+		`{"db_pool_size":-1}`:                                         "db_pool_size",
 		`{"notify":{"parties":true}}`:                                 "需要 notify.webhook",
 		`{"notify":{"webhook":"http://sms.example","interval":"0s"}}`: "notify.interval",
 	} {
