@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
@@ -227,9 +228,13 @@ type conn struct {
 	pool  *sql.DB
 	cache *stmtCache
 	tx    *sql.Tx
+	// sent counts the statements sent (see DB.Statements).
+	sent *atomic.Int64
 }
 
-func (db *DB) reader() conn { return conn{d: db.d, pool: db.rsql, cache: db.rstmts} }
+func (db *DB) reader() conn {
+	return conn{d: db.d, pool: db.rsql, cache: db.rstmts, sent: &db.statements}
+}
 
 // stmt returns q prepared, or nil when it is to run unprepared.
 func (c conn) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
@@ -264,6 +269,7 @@ func (c conn) target(ctx context.Context, q string) (*sql.Stmt, runner, error) {
 }
 
 func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	c.sent.Add(1)
 	q = c.d.rebind(q)
 	st, r, err := c.target(ctx, q)
 	switch {
@@ -276,6 +282,7 @@ func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	c.sent.Add(1)
 	q = c.d.rebind(q)
 	st, r, err := c.target(ctx, q)
 	switch {
@@ -347,7 +354,7 @@ func (db *DB) write(ctx context.Context, fn func(conn) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(conn{d: db.d, pool: db.wsql, cache: db.wstmts, tx: tx}); err != nil {
+	if err := fn(conn{d: db.d, pool: db.wsql, cache: db.wstmts, tx: tx, sent: &db.statements}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -13,9 +13,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -42,6 +44,26 @@ type DB struct {
 	d          dialect
 	// Path is the SQLite file, "" on PostgreSQL.
 	Path string
+	// statements counts the statements sent (see Statements).
+	statements atomic.Int64
+}
+
+// Statements counts the SQL statements sent since the database was opened,
+// by hand or through GORM: for the metrics, and for tests that bound what
+// a page costs.
+func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// countStatements has GORM count its statements with the hand-written ones.
+func (db *DB) countStatements(g *gorm.DB) error {
+	count := func(*gorm.DB) { db.statements.Add(1) }
+	cb := g.Callback()
+	return errors.Join(
+		cb.Create().After("gorm:create").Register("mediation:count", count),
+		cb.Query().After("gorm:query").Register("mediation:count", count),
+		cb.Update().After("gorm:update").Register("mediation:count", count),
+		cb.Delete().After("gorm:delete").Register("mediation:count", count),
+		cb.Row().After("gorm:row").Register("mediation:count", count),
+		cb.Raw().After("gorm:raw").Register("mediation:count", count))
 }
 
 var _ engine.Store = (*DB)(nil)
@@ -116,6 +138,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	db.wsql, _ = db.w.DB()
 	db.rsql, _ = db.r.DB()
+	for _, g := range slices.Compact([]*gorm.DB{db.w, db.r}) {
+		if err := db.countStatements(g); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if err := db.w.WithContext(ctx).Exec("SELECT 1").Error; err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: cannot reach the database: %w", err)

@@ -29,9 +29,16 @@ type Metrics struct {
 	sweepTime   prometheus.Histogram
 }
 
-// NewMetrics registers the series of e and its database pools (by name),
-// and makes itself e's observer.
-func NewMetrics(e *engine.Engine, pools map[string]*sql.DB) *Metrics {
+// Database is what the metrics read of the database: its connection pools,
+// by name, and how many statements it sent.
+type Database interface {
+	Pools() map[string]*sql.DB
+	Statements() int64
+}
+
+// NewMetrics registers the series of e and its database, and makes itself
+// e's observer.
+func NewMetrics(e *engine.Engine, db Database) *Metrics {
 	m := &Metrics{registry: prometheus.NewRegistry()}
 	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mediation_http_request_duration_seconds",
 		Help: "Time to answer a request, by route pattern, method and status.", Buckets: prometheus.DefBuckets},
@@ -56,10 +63,12 @@ func NewMetrics(e *engine.Engine, pools map[string]*sql.DB) *Metrics {
 		}
 		return float64(n)
 	})
-	m.registry.MustRegister(m.requests, m.changes, m.passes, m.escalations, m.flagged, m.sweepTime, backlog,
+	statements := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "mediation_db_statements_total",
+		Help: "SQL statements sent to the database."}, func() float64 { return float64(db.Statements()) })
+	m.registry.MustRegister(m.requests, m.changes, m.passes, m.escalations, m.flagged, m.sweepTime, backlog, statements,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	for name, db := range pools {
-		m.registry.MustRegister(collectors.NewDBStatsCollector(db, name))
+	for name, pool := range db.Pools() {
+		m.registry.MustRegister(collectors.NewDBStatsCollector(pool, name))
 	}
 	e.Observer = m
 	return m

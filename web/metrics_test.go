@@ -16,7 +16,7 @@ import (
 // the pages' address serves neither.
 func TestMetrics(t *testing.T) {
 	s := newSite(t)
-	m := web.NewMetrics(s.e, s.db.Pools())
+	m := web.NewMetrics(s.e, s.db)
 	srv, err := web.NewServer(s.e, web.Options{Metrics: m})
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +55,7 @@ func TestMetrics(t *testing.T) {
 		`mediation_scheduler_passes_total 1`,
 		`mediation_scheduler_escalations_total 0`,
 		`mediation_notification_backlog 0`,
+		`mediation_db_statements_total `,
 		`go_sql_open_connections{db_name=`,
 		`go_goroutines`,
 	} {

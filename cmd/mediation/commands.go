@@ -60,7 +60,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	var metrics *web.Metrics
 	if *metricsAddr != "" {
-		metrics = web.NewMetrics(e, db.Pools())
+		metrics = web.NewMetrics(e, db)
 		ln, err := net.Listen("tcp", *metricsAddr)
 		if err != nil {
 			return fmt.Errorf("指标的监听地址 %s：%w", *metricsAddr, err)
