@@ -3,8 +3,10 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -67,5 +69,43 @@ func TestBoundedStatements(t *testing.T) {
 			t.Errorf("%s as %s: %d statements, %d before the case and the town grew", p.path, p.who, large[i], small[i])
 		}
 		t.Logf("%s as %s: %d statements", p.path, p.who, large[i])
+	}
+}
+
+// TestTimelineFolds: a case of 60 events shows its first 10 and last 40
+// with a link to the 10 between, which shows them all.
+func TestTimelineFolds(t *testing.T) {
+	s := newSite(t)
+	med, err := s.db.FindUserByName(ctx, "mediator@G11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := s.caseNow(t, "grid")
+	for i := k.Version; i < 60; i++ {
+		k = s.caseNow(t, "grid")
+		if _, err := s.e.Record(ctx, med.Actor(), k.ID, workflow.AddNote, engine.Input{Version: k.Version, Note: fmt.Sprintf("备注%d", i+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := s.login(t, "mediator@G11")
+	for _, tc := range []struct {
+		path    string
+		entries int
+		folded  string
+	}{
+		{casePath(k, ""), 50, "中间还有 10 条，显示全部"},
+		{casePath(k, "?timeline=all"), 60, ""},
+	} {
+		_, page := c.get(tc.path)
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := doc.Find("#timeline > li:not(.folded)").Length(); n != tc.entries {
+			t.Errorf("%s: %d entries, want %d", tc.path, n, tc.entries)
+		}
+		if got := strings.TrimSpace(doc.Find("#folded").Text()); got != tc.folded {
+			t.Errorf("%s: the fold says %q, want %q", tc.path, got, tc.folded)
+		}
 	}
 }

@@ -189,8 +189,24 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 		flags = append(flags, s.Engine.Lists.FlagName(fl))
 	}
 	primary, secondary := buttons(f.Transitions, f.Activities)
+	head, tail, folded := foldTimeline(f.Entries, c.QueryParam("timeline") == "all")
 	return s.render(c, status, "case", f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
-		"Flags": flags, "Error": problem, "Buttons": primary, "Secondary": secondary})
+		"Flags": flags, "Error": problem, "Buttons": primary, "Secondary": secondary, "Head": head, "Tail": tail, "Folded": folded})
+}
+
+// A timeline longer than foldHead+foldTail entries shows its first
+// foldHead (the registration and acceptance) and its last foldTail, and
+// folds the rest behind a link, so that a case of hundreds of notes costs
+// no more to show than one of fifty.
+const foldHead, foldTail = 10, 40
+
+// foldTimeline splits a timeline into what the page shows before and after
+// the fold, and how many entries the fold hides; all shows every entry.
+func foldTimeline(entries []engine.Entry, all bool) (head, tail []engine.Entry, folded int) {
+	if all || len(entries) <= foldHead+foldTail {
+		return entries, nil, 0
+	}
+	return entries[:foldHead], entries[len(entries)-foldTail:], len(entries) - foldHead - foldTail
 }
 
 // button is one action of the case page.
