@@ -187,19 +187,18 @@ func (db *DB) DueCases(ctx context.Context, now time.Time) ([]int64, error) {
 
 // Events returns a case's timeline, oldest first.
 func (db *DB) Events(ctx context.Context, caseID int64) ([]*engine.Event, error) {
-	var rows []eventRow
-	if err := db.r.WithContext(ctx).Where("case_id = ?", caseID).Order("seq").Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]*engine.Event, len(rows))
-	for i := range rows {
-		ev, err := rows[i].toEvent()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = ev
-	}
-	return out, nil
+	var out []*engine.Event
+	err := db.reader().each(ctx, "SELECT "+eventColumns+" FROM case_events e WHERE e.case_id = ? ORDER BY e.seq", []any{caseID},
+		func(rows *sql.Rows) error {
+			var r eventRow
+			if err := rows.Scan(r.fields()...); err != nil {
+				return err
+			}
+			ev, err := r.toEvent()
+			out = append(out, ev)
+			return err
+		})
+	return out, err
 }
 
 // LatestEvents returns, by case, the latest event named name of each case.

@@ -72,8 +72,8 @@ func TestBoundedStatements(t *testing.T) {
 	}
 }
 
-// TestTimelineFolds: a case of 60 events shows its first 10 and last 40
-// with a link to the 10 between, which shows them all.
+// TestTimelineFolds: a case of 60 events shows its first 5 and last 20
+// with a link to the 35 between, which shows them all.
 func TestTimelineFolds(t *testing.T) {
 	s := newSite(t)
 	med, err := s.db.FindUserByName(ctx, "mediator@G11")
@@ -93,7 +93,7 @@ func TestTimelineFolds(t *testing.T) {
 		entries int
 		folded  string
 	}{
-		{casePath(k, ""), 50, "中间还有 10 条，显示全部"},
+		{casePath(k, ""), 25, "中间还有 35 条，显示全部"},
 		{casePath(k, "?timeline=all"), 60, ""},
 	} {
 		_, page := c.get(tc.path)

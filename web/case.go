@@ -197,8 +197,8 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 // A timeline longer than foldHead+foldTail entries shows its first
 // foldHead (the registration and acceptance) and its last foldTail, and
 // folds the rest behind a link, so that a case of hundreds of notes costs
-// no more to show than one of fifty.
-const foldHead, foldTail = 10, 40
+// little more to show than one of twenty-five.
+const foldHead, foldTail = 5, 20
 
 // foldTimeline splits a timeline into what the page shows before and after
 // the fold, and how many entries the fold hides; all shows every entry.

@@ -28,6 +28,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	reportCases := flag.Int("report-cases", 1_000_000, "cases to generate for the report benchmark (0 skips it)")
 	reportDB := flag.String("report-db", "", "keep the report benchmark's generated database in this file, and reuse it when it exists")
+	httpFor := flag.Duration("http", 3*time.Second, "how long each HTTP figure loads the server (0 skips them)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -46,6 +47,13 @@ func main() {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
+	}
+	if *httpFor > 0 {
+		if err := httpBench(context.Background(), *sync, *httpFor); err != nil {
+			pprof.StopCPUProfile()
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
 	}
 	if *reportCases > 0 {
 		if err := reportBench(*reportCases, 5, *reportDB); err != nil {

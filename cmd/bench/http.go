@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store"
+	"github.com/grassroots/mediation/web"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// httpBench serves the web interface in process on 127.0.0.1 and loads it
+// with a bounded number of users, each with a session of its own, for a
+// while per figure: the case page (a short and a long timeline) and the
+// mediator's queue with one and with eight users, and the API's note with
+// one and eight users against a raw transaction doing the same write, in
+// the same run on the same kind of database.
+func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
+	dir, err := os.MkdirTemp("", "mediation-http-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	dsn := "file:" + filepath.Join(dir, "http.db") + "?_synchronous=" + syncMode
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	e := engine.New(db)
+	cases, err := setup(ctx, e, 64)
+	if err != nil {
+		return err
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	const password = "压测用的足够长的密码"
+	med := &engine.User{Name: "mediator@G", Role: workflow.RoleMediator, UnitID: t.ByCode("G").ID}
+	if err := med.SetPassword(password); err != nil {
+		return err
+	}
+	if err := db.CreateUser(ctx, med); err != nil {
+		return err
+	}
+	// The long case has 500 events, the short one 10.
+	short, long := cases[0], cases[1]
+	for _, grow := range []struct {
+		c      *engine.Case
+		events int
+	}{{short, 10}, {long, 500}} {
+		c := grow.c
+		for c.Version < grow.events {
+			if c, err = e.Record(ctx, med.Actor(), c.ID, workflow.AddNote, engine.Input{Version: c.Version, Note: "电话联系了双方"}); err != nil {
+				return err
+			}
+		}
+	}
+	// The requests' log lines would bury the figures.
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := web.NewServer(e, web.Options{})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+	users := make([]*visitor, 8)
+	for i := range users {
+		if users[i], err = login(base, med.Name, password); err != nil {
+			return err
+		}
+	}
+	full, _, err := store.SQLiteDSN(dsn)
+	if err != nil {
+		return err
+	}
+	raw, err := sql.Open("sqlite3", full+"&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+
+	fmt.Printf("\nthe web interface over HTTP on 127.0.0.1 (SQLite, synchronous=%s), %s per figure\n\n", syncMode, d)
+	fmt.Printf("%-52s %8s %10s %10s\n", "", "req/s", "p50", "p99")
+	type figure struct {
+		rate float64
+		lat  []time.Duration
+	}
+	figures := map[string]figure{}
+	run := func(name string, n int, do func(u int, v *visitor) error) error {
+		rate, lat, err := load(users[:n], d, do)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		figures[name] = figure{rate, lat}
+		fmt.Printf("%-52s %8.0f %10s %10s\n", name, rate, pct(lat, 50), pct(lat, 99))
+		return nil
+	}
+	page := func(path string) func(int, *visitor) error {
+		return func(_ int, v *visitor) error { return v.get(path) }
+	}
+	for _, n := range []int{1, 8} {
+		for _, p := range []struct{ name, path string }{
+			{"case page, 10 events", fmt.Sprintf("/cases/%d", short.ID)},
+			{"case page, 500 events", fmt.Sprintf("/cases/%d", long.ID)},
+			{"mediator's queue (/cases)", "/cases"},
+		} {
+			if err := run(fmt.Sprintf("%s, %d user(s)", p.name, n), n, page(p.path)); err != nil {
+				return err
+			}
+		}
+	}
+	// Each user notes on cases of its own, so that no two writers race;
+	// each run starts from the versions the one before left.
+	grid := t.ByCode("G").ID
+	for _, n := range []int{1, 8} {
+		own, err := ownCases(ctx, db, cases[2:], n)
+		if err != nil {
+			return err
+		}
+		if err := run(fmt.Sprintf("raw: note transaction, %d writer(s)", n), n, func(u int, _ *visitor) error {
+			return rawNote(raw, own[u], grid)
+		}); err != nil {
+			return err
+		}
+		if own, err = ownCases(ctx, db, cases[2:], n); err != nil {
+			return err
+		}
+		if err := run(fmt.Sprintf("API note POST, %d user(s)", n), n, func(u int, v *visitor) error {
+			w := own[u]
+			w.next++
+			id := w.ids[w.next%len(w.ids)]
+			version, err := v.post(fmt.Sprintf("/api/v1/cases/%d/activities/note", id), fmt.Sprintf(`{"version":%d,"note":"电话联系了双方"}`, w.versions[id]))
+			w.versions[id] = version
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	ratio := func(a, b string) float64 { return figures[a].rate / figures[b].rate }
+	fmt.Printf("\nlong / short case page: %.2fx with 1 user, %.2fx with 8 (target: at least 0.5x)\n",
+		ratio("case page, 500 events, 1 user(s)", "case page, 10 events, 1 user(s)"),
+		ratio("case page, 500 events, 8 user(s)", "case page, 10 events, 8 user(s)"))
+	fmt.Printf("8 users / 1 user: case page %.2fx, queue %.2fx (target: at least 1.6x)\n",
+		ratio("case page, 10 events, 8 user(s)", "case page, 10 events, 1 user(s)"),
+		ratio("mediator's queue (/cases), 8 user(s)", "mediator's queue (/cases), 1 user(s)"))
+	fmt.Printf("API note / raw transaction: %.2fx with 1 user (target: at least 0.5x), %.2fx with 8 (target: at least 0.6x)\n",
+		ratio("API note POST, 1 user(s)", "raw: note transaction, 1 writer(s)"),
+		ratio("API note POST, 8 user(s)", "raw: note transaction, 8 writer(s)"))
+	return nil
+}
+
+// visitor is one logged-in browser session.
+type visitor struct {
+	base   string
+	client *http.Client
+	csrf   string
+}
+
+// login opens a session as name.
+func login(base, name, password string) (*visitor, error) {
+	jar, _ := cookiejar.New(nil)
+	v := &visitor{base: base, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	if err := v.get("/login"); err != nil {
+		return nil, err
+	}
+	resp, err := v.client.PostForm(base+"/login", url.Values{"name": {name}, "password": {password}, "csrf": {v.csrf}})
+	if err != nil {
+		return nil, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("login %s: %s", name, resp.Status)
+	}
+	return v, v.get("/cases")
+}
+
+// get reads a page, keeping its CSRF token.
+func (v *visitor) get(path string) error {
+	resp, err := v.client.Get(v.base + path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	if t := resp.Header.Get("X-CSRF-Token"); t != "" {
+		v.csrf = t
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return nil
+}
+
+// post sends a JSON call and returns the case's version after it.
+func (v *visitor) post(path, body string) (int, error) {
+	req, _ := http.NewRequest(http.MethodPost, v.base+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", v.csrf)
+	resp, err := v.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Version int `json:"version"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		return 0, errors.Join(err, fmt.Errorf("POST %s: %s", path, resp.Status))
+	}
+	return out.Version, nil
+}
+
+// load runs do for each user in turn, all users at once, for d, and
+// returns the rate of completed requests and their latencies.
+func load(users []*visitor, d time.Duration, do func(u int, v *visitor) error) (float64, []time.Duration, error) {
+	var mu sync.Mutex
+	var lat []time.Duration
+	var first error
+	var wg sync.WaitGroup
+	stop := time.Now().Add(d)
+	start := time.Now()
+	for u, v := range users {
+		wg.Go(func() {
+			var mine []time.Duration
+			for time.Now().Before(stop) {
+				t0 := time.Now()
+				if err := do(u, v); err != nil {
+					mu.Lock()
+					first = errors.Join(first, err)
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return 0, nil, first
+	}
+	return float64(len(lat)) / time.Since(start).Seconds(), lat, nil
+}
+
+// owned are a writer's cases and their versions now.
+type owned struct {
+	ids      []int64
+	versions map[int64]int
+	next     int
+}
+
+// ownCases deals the cases out to writers, with their versions now.
+func ownCases(ctx context.Context, db *store.DB, cases []*engine.Case, writers int) ([]*owned, error) {
+	out := make([]*owned, writers)
+	for w := range out {
+		out[w] = &owned{versions: map[int64]int{}}
+	}
+	for i, c := range cases {
+		cur, err := db.FindCase(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		w := out[i%writers]
+		w.ids, w.versions[c.ID] = append(w.ids, c.ID), cur.Version
+	}
+	return out, nil
+}
+
+// rawNote is the raw limit of a note: an UPDATE of the case's version with
+// its check and an INSERT of the event, in one transaction.
+func rawNote(raw *sql.DB, w *owned, unit int64) error {
+	w.next++
+	id := w.ids[w.next%len(w.ids)]
+	v := w.versions[id]
+	now := time.Now().UTC()
+	tx, err := raw.Begin()
+	if err != nil {
+		return err
+	}
+	res, err := tx.Exec(`UPDATE cases SET version = ?, last_event_at = ? WHERE id = ? AND version = ?`, v+1, now, id, v)
+	if err == nil {
+		if k, _ := res.RowsAffected(); k != 1 {
+			err = fmt.Errorf("case %d moved", id)
+		}
+	}
+	if err == nil {
+		_, err = tx.Exec(`INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_name, role, at, reason, automatic, data)
+			VALUES (?, ?, 'note', 'grid', 'grid', ?, 'mediator@G', 'mediator', ?, '', 0, '{"note":"电话联系了双方"}')`, id, v+1, unit, now)
+	}
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	w.versions[id] = v + 1
+	return tx.Commit()
+}
