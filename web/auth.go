@@ -9,7 +9,9 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -36,20 +38,47 @@ const (
 
 // sessionStore keeps the session manager's sessions in the database,
 // through the engine, under the hash of their token.
-type sessionStore struct{ e *engine.Engine }
+type sessionStore struct {
+	e *engine.Engine
+	// saved remembers what this server last wrote of each session, so that
+	// a request that changes nothing writes nothing: the session manager
+	// commits on every request to push the idle timeout on, which needs a
+	// write at most once a minute.
+	mu    sync.Mutex
+	saved map[string]savedSession
+}
+
+// savedSession is a session as this server last wrote it: its values (the
+// encoding of equal values may differ, for gob writes maps in any order)
+// and expiries.
+type savedSession struct {
+	deadline time.Time
+	values   map[string]any
+	expiry   time.Time
+}
+
+// maxRemembered bounds the sessions remembered; past it, memory starts
+// afresh (and each session is written once more).
+const maxRemembered = 10000
 
 // FindCtx reckons expiry by the wall clock, as the session manager does
 // when it sets it.
-func (st sessionStore) FindCtx(ctx context.Context, hash string) ([]byte, bool, error) {
+func (st *sessionStore) FindCtx(ctx context.Context, hash string) ([]byte, bool, error) {
 	return st.e.FindSession(ctx, hash, time.Now())
 }
 
 // CommitCtx stores a session with the user it belongs to, read from the
 // data itself, so that a new password ends every session of the user.
-func (st sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, expiry time.Time) error {
-	_, values, err := scs.GobCodec{}.Decode(b)
+func (st *sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, expiry time.Time) error {
+	deadline, values, err := scs.GobCodec{}.Decode(b)
 	if err != nil {
 		return err
+	}
+	st.mu.Lock()
+	last, ok := st.saved[hash]
+	st.mu.Unlock()
+	if ok && last.deadline.Equal(deadline) && reflect.DeepEqual(last.values, values) && expiry.Sub(last.expiry) < time.Minute {
+		return nil
 	}
 	id, _ := values[sessionUserID].(int64)
 	ws := &engine.WebSession{Hash: hash, UserID: id, Data: b, Expiry: expiry}
@@ -58,22 +87,34 @@ func (st sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, exp
 	}
 	ws.Address, _ = values[sessionAddr].(string)
 	ws.Agent, _ = values[sessionAgent].(string)
-	return st.e.SaveSession(ctx, ws)
+	if err := st.e.SaveSession(ctx, ws); err != nil {
+		return err
+	}
+	st.mu.Lock()
+	if len(st.saved) >= maxRemembered {
+		st.saved = map[string]savedSession{}
+	}
+	st.saved[hash] = savedSession{deadline, values, expiry}
+	st.mu.Unlock()
+	return nil
 }
 
-func (st sessionStore) DeleteCtx(ctx context.Context, hash string) error {
+func (st *sessionStore) DeleteCtx(ctx context.Context, hash string) error {
+	st.mu.Lock()
+	delete(st.saved, hash)
+	st.mu.Unlock()
 	return st.e.EndSession(ctx, hash)
 }
 
-func (st sessionStore) Find(hash string) ([]byte, bool, error) {
+func (st *sessionStore) Find(hash string) ([]byte, bool, error) {
 	return st.FindCtx(context.Background(), hash)
 }
 
-func (st sessionStore) Commit(hash string, b []byte, expiry time.Time) error {
+func (st *sessionStore) Commit(hash string, b []byte, expiry time.Time) error {
 	return st.CommitCtx(context.Background(), hash, b, expiry)
 }
 
-func (st sessionStore) Delete(hash string) error { return st.DeleteCtx(context.Background(), hash) }
+func (st *sessionStore) Delete(hash string) error { return st.DeleteCtx(context.Background(), hash) }
 
 // newSessions sets up the session manager: a random token in the cookie,
 // its hash in the database, an absolute lifetime and an idle timeout. Over
@@ -81,7 +122,7 @@ func (st sessionStore) Delete(hash string) error { return st.DeleteCtx(context.B
 // domain can set or read it.
 func newSessions(e *engine.Engine, opt Options) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = sessionStore{e}
+	sm.Store = &sessionStore{e: e, saved: map[string]savedSession{}}
 	sm.HashTokenInStore = true
 	sm.Lifetime, sm.IdleTimeout = opt.SessionLifetime, opt.SessionIdle
 	sm.Cookie.Name = "mediation_session"
