@@ -48,6 +48,11 @@ type Engine struct {
 	// Observer, when set, is told what the engine did, for metrics.
 	Observer Observer
 
+	// unmasked are the audit rows of unmasked views not written yet (see
+	// FlushAudit).
+	auditMu  sync.Mutex
+	unmasked []*AuditEntry
+
 	treeMu sync.Mutex
 	tree   *Tree
 }

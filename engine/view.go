@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/grassroots/mediation/workflow"
@@ -29,8 +30,8 @@ func (e *Engine) callsBack(a Actor, c *Case) bool {
 // ShowParties returns the parties of cases as the actor may see them: ID
 // numbers and phones masked and addresses left out, except on the cases the
 // actor works, and the phones for the desk that may call the parties back.
-// Every case shown unmasked is an audit row, written in one statement for
-// all of them.
+// Every case shown unmasked is an audit row, written with others in a batch
+// (see FlushAudit), so that reading a page writes nothing.
 func (e *Engine) ShowParties(ctx context.Context, a Actor, cases []*Case, where string) ([][]Party, error) {
 	return e.showParties(ctx, a, cases, where, func(c *Case) bool { return e.Unmasks(a, c) })
 }
@@ -62,12 +63,70 @@ func (e *Engine) showParties(ctx context.Context, a Actor, cases []*Case, where 
 				Action: AuditUnmask, CaseID: c.ID, Detail: where})
 		}
 	}
-	if len(audit) > 0 {
-		if err := e.Store.AddAudit(ctx, audit...); err != nil {
-			return nil, err
-		}
+	if err := e.queueAudit(ctx, audit); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// auditBatch is how many audit rows of unmasked views wait at most; the
+// view that fills the batch writes it.
+const auditBatch = 100
+
+// queueAudit keeps audit rows of unmasked views for the next batch.
+func (e *Engine) queueAudit(ctx context.Context, rows []*AuditEntry) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	e.auditMu.Lock()
+	e.unmasked = append(e.unmasked, rows...)
+	full := len(e.unmasked) >= auditBatch
+	e.auditMu.Unlock()
+	if full {
+		return e.FlushAudit(ctx)
+	}
+	return nil
+}
+
+// FlushAudit writes the audit rows of unmasked views kept for a batch, in
+// one statement. Reading the audit trail flushes first, and the server
+// flushes every second (see RunAuditWriter) and when it stops.
+func (e *Engine) FlushAudit(ctx context.Context) error {
+	e.auditMu.Lock()
+	rows := e.unmasked
+	e.unmasked = nil
+	e.auditMu.Unlock()
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := e.Store.AddAudit(ctx, rows...); err != nil {
+		// The rows wait for the next try rather than being lost.
+		e.auditMu.Lock()
+		e.unmasked = append(rows, e.unmasked...)
+		e.auditMu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// RunAuditWriter flushes the audit rows of unmasked views every interval
+// until ctx ends, and once more then.
+func (e *Engine) RunAuditWriter(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := e.FlushAudit(context.WithoutCancel(ctx)); err != nil {
+				slog.Error("audit trail", "err", err)
+			}
+			return
+		case <-tick.C:
+			if err := e.FlushAudit(ctx); err != nil && ctx.Err() == nil {
+				slog.Error("audit trail", "err", err)
+			}
+		}
+	}
 }
 
 // lastPress returns the latest 督办 of a timeline since the case's tier clock
@@ -346,6 +405,9 @@ func (e *Engine) Audit(ctx context.Context, a Actor, f AuditFilter) ([]*AuditEnt
 		f.Limit = 200
 	}
 	if err := CheckText(&f); err != nil {
+		return nil, err
+	}
+	if err := e.FlushAudit(ctx); err != nil {
 		return nil, err
 	}
 	return e.Store.AuditEntries(ctx, units, f)

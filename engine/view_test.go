@@ -312,3 +312,43 @@ func TestReplayRecordsTheActor(t *testing.T) {
 		t.Errorf("a live step was backdated to %v (%v)", next.AcceptedAt, err)
 	}
 }
+
+// TestAuditBatches: an unmasked view writes nothing at once; its audit row
+// waits for the batch, which reading the trail writes first, as does the
+// hundredth view.
+func TestAuditBatches(t *testing.T) {
+	en := newEnv(t)
+	c := en.newCase(t)
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = en.db.FindCase(ctx, c.ID)
+	med := en.actors["mediator@G11"]
+	stored := func() int {
+		rows, err := en.db.AuditEntries(ctx, nil, engine.AuditFilter{Action: engine.AuditUnmask, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	if _, err := en.ShowParties(ctx, med, []*engine.Case{c}, "/cases/1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := stored(); n != 0 {
+		t.Errorf("%d rows written at once", n)
+	}
+	rows, err := en.Audit(ctx, en.actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask})
+	if err != nil || len(rows) != 1 || rows[0].ActorName != "mediator@G11" || rows[0].CaseID != c.ID {
+		t.Errorf("the trail read: %+v, %v", rows, err)
+	}
+	for range 99 {
+		en.ShowParties(ctx, med, []*engine.Case{c}, "/cases/1")
+	}
+	if n := stored(); n != 1 {
+		t.Errorf("%d rows after 99 more views, want the first only", n)
+	}
+	en.ShowParties(ctx, med, []*engine.Case{c}, "/cases/1")
+	if n := stored(); n != 101 {
+		t.Errorf("%d rows after the hundredth view of the batch, want 101", n)
+	}
+}
