@@ -110,6 +110,7 @@ func (s *Server) handleAdminAccount(c echo.Context) error {
 // password (reset), whether it is in use, its sessions.
 func (s *Server) handleAdminAccountAction(c echo.Context) error {
 	ctx := c.Request().Context()
+	defer s.users.forget()
 	a, name := actor(c), c.Param("name")
 	switch c.Param("action") {
 	case "role":

@@ -15,7 +15,9 @@ import (
 // handleAPIAction fires an event or records an activity from JSON, and
 // answers with the case as it is after it.
 func (s *Server) handleAPIAction(c echo.Context) error {
-	k, err := s.caseParam(c)
+	// The case is read once, inside the transaction of the change, which
+	// answers 404 for one the caller does not see.
+	id, err := caseID(c)
 	if err != nil {
 		return err
 	}
@@ -34,7 +36,7 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 	}
 	name := c.Param("name")
 	if name == string(workflow.Attach) {
-		return engine.Malformed("file", "附件请以 multipart/form-data 上传至 /api/v1/cases/%d/attachments。", k.ID)
+		return engine.Malformed("file", "附件请以 multipart/form-data 上传至 /api/v1/cases/%d/attachments。", id)
 	}
 	var next *engine.Case
 	switch c.Param("kind") {
@@ -43,9 +45,9 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	if c.Param("kind") == "events" {
-		next, err = s.Engine.Fire(c.Request().Context(), actor(c), k.ID, workflow.Event(name), in)
+		next, err = s.Engine.Fire(c.Request().Context(), actor(c), id, workflow.Event(name), in)
 	} else {
-		next, err = s.Engine.Record(c.Request().Context(), actor(c), k.ID, workflow.Activity(name), in)
+		next, err = s.Engine.Record(c.Request().Context(), actor(c), id, workflow.Activity(name), in)
 	}
 	if err != nil {
 		return err

@@ -143,11 +143,58 @@ func (s *Server) sessionUser(c echo.Context) *engine.User {
 	if id == 0 {
 		return nil
 	}
-	u, err := s.Engine.FindUser(c.Request().Context(), id)
+	u, err := s.users.find(c.Request().Context(), s.Engine, id)
 	if err != nil || u.DisabledAt != nil {
 		return nil
 	}
 	return u
+}
+
+// userCache keeps the users of sessions for userTTL, so that a burst of
+// requests reads each once. Ending a user's sessions (a new password, a
+// disabled account) ends them at once whatever it holds; a changed role or
+// a password to change shows within userTTL on the other servers, and at
+// once on this one, which forgets its users after every change of accounts.
+type userCache struct {
+	mu   sync.Mutex
+	byID map[int64]cachedUser
+}
+
+type cachedUser struct {
+	u  engine.User
+	at time.Time
+}
+
+const userTTL = 2 * time.Second
+
+// find returns a copy of the user with id, read again when older than
+// userTTL.
+func (uc *userCache) find(ctx context.Context, e *engine.Engine, id int64) (*engine.User, error) {
+	uc.mu.Lock()
+	hit, ok := uc.byID[id]
+	uc.mu.Unlock()
+	if ok && time.Since(hit.at) < userTTL {
+		u := hit.u
+		return &u, nil
+	}
+	u, err := e.FindUser(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	uc.mu.Lock()
+	if uc.byID == nil || len(uc.byID) >= maxRemembered {
+		uc.byID = map[int64]cachedUser{}
+	}
+	uc.byID[id] = cachedUser{*u, time.Now()}
+	uc.mu.Unlock()
+	return u, nil
+}
+
+// forget drops every user kept.
+func (uc *userCache) forget() {
+	uc.mu.Lock()
+	uc.byID = nil
+	uc.mu.Unlock()
 }
 
 // requireUser lets logged-in users through; others go to the login page
@@ -377,6 +424,7 @@ func (s *Server) handlePassword(c echo.Context) error {
 		return form("repeat", "两次输入的新密码不一致。")
 	}
 	err := s.Engine.ChangeOwnPassword(ctx, actor(c), c.Request().PostFormValue("current"), next)
+	s.users.forget()
 	if engine.ErrorCode(err) == engine.EINVALID {
 		return form(engine.ErrorField(err), engine.ErrorMessage(err))
 	}

@@ -29,6 +29,7 @@ type Server struct {
 	echo     *echo.Echo
 	demo     bool
 	metrics  *Metrics
+	users    userCache
 	sessions *scs.SessionManager
 	pages    map[string]*template.Template
 }
