@@ -29,7 +29,7 @@ test-postgres:
 	@if [ -n "$(PG_DSN)" ]; then \
 		echo "== the same store, engine and command tests on PostgreSQL"; \
 		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 ./store/... ./engine/... ./cmd/mediation/... && \
-		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers|TestBoundedStatements)$$' ./web/; \
+		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers|TestBoundedStatements|TestTimelineFolds)$$' ./web/; \
 	else \
 		echo "== PostgreSQL tests skipped: set MEDIATION_TEST_POSTGRES=postgres://user@host:5432/db to run them"; \
 	fi

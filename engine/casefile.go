@@ -224,6 +224,9 @@ type CaseFile struct {
 	// committee whose file it is.
 	Town, Committee *Unit
 	Documents       []Document
+	// Folded counts the notes of the timeline left out (see CasePage);
+	// they were before the entry FoldAt.
+	Folded, FoldAt int
 }
 
 // Entry is one line of the timeline with the record it wrote, if any.
@@ -249,13 +252,45 @@ type Document struct {
 // number of reads. Showing the parties unmasked is an audit row, with where
 // as its detail (the page or API address).
 func (e *Engine) CaseFile(ctx context.Context, a Actor, id int64, where string) (*CaseFile, error) {
+	return e.caseFile(ctx, a, id, where, nil)
+}
+
+// Fold leaves out of a long timeline the notes (备注) between its first Head
+// events and its last Tail: they record nothing the file's documents,
+// deadlines or checks read.
+type Fold struct {
+	Head, Tail int
+}
+
+// CasePage reads the file of a case as its page shows it: the notes of a
+// long timeline folded (see Fold), so that the page costs as much however
+// many notes a case gathers. Folded counts the notes left out and FoldAt
+// is the entry they were before.
+func (e *Engine) CasePage(ctx context.Context, a Actor, id int64, where string, fold Fold) (*CaseFile, error) {
+	return e.caseFile(ctx, a, id, where, &fold)
+}
+
+func (e *Engine) caseFile(ctx context.Context, a Actor, id int64, where string, fold *Fold) (*CaseFile, error) {
 	c, err := e.FindCase(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
 	f := &CaseFile{Case: c}
-	if f.Timeline, err = e.Store.Events(ctx, id); err != nil {
+	if fold == nil {
+		f.Timeline, err = e.Store.Events(ctx, id)
+	} else {
+		f.Timeline, err = e.Store.Timeline(ctx, id, fold.Head, fold.Tail)
+	}
+	if err != nil {
 		return nil, err
+	}
+	for i, ev := range f.Timeline {
+		if gap := ev.Seq - (i + 1) - f.Folded; gap > 0 {
+			if f.Folded == 0 {
+				f.FoldAt = i
+			}
+			f.Folded += gap
+		}
 	}
 	if f.Agreements, err = e.Store.Agreements(ctx, id); err != nil {
 		return nil, err

@@ -113,6 +113,9 @@ type Store interface {
 
 	// Events returns a case's timeline, oldest first.
 	Events(ctx context.Context, caseID int64) ([]*Event, error)
+	// Timeline returns a case's timeline without the notes between its
+	// first head events and its last tail.
+	Timeline(ctx context.Context, caseID int64, head, tail int) ([]*Event, error)
 	// Agreements returns a case's agreements, oldest first.
 	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
 	// Referrals returns a case's referrals, oldest first.

@@ -187,17 +187,29 @@ func (db *DB) DueCases(ctx context.Context, now time.Time) ([]int64, error) {
 
 // Events returns a case's timeline, oldest first.
 func (db *DB) Events(ctx context.Context, caseID int64) ([]*engine.Event, error) {
+	return db.events(ctx, "e.case_id = ? ORDER BY e.seq", caseID)
+}
+
+// Timeline returns a case's timeline without the notes between its first
+// head events and its last tail.
+func (db *DB) Timeline(ctx context.Context, caseID int64, head, tail int) ([]*engine.Event, error) {
+	return db.events(ctx, "e.case_id = ? AND (e.name <> ? OR e.seq <= ? OR "+
+		"e.seq > (SELECT MAX(x.seq) FROM case_events x WHERE x.case_id = ?) - ?) ORDER BY e.seq",
+		caseID, string(workflow.AddNote), head, caseID, tail)
+}
+
+// events reads the events a condition on case_events e selects.
+func (db *DB) events(ctx context.Context, cond string, args ...any) ([]*engine.Event, error) {
 	var out []*engine.Event
-	err := db.reader().each(ctx, "SELECT "+eventColumns+" FROM case_events e WHERE e.case_id = ? ORDER BY e.seq", []any{caseID},
-		func(rows *sql.Rows) error {
-			var r eventRow
-			if err := rows.Scan(r.fields()...); err != nil {
-				return err
-			}
-			ev, err := r.toEvent()
-			out = append(out, ev)
+	err := db.reader().each(ctx, "SELECT "+eventColumns+" FROM case_events e WHERE "+cond, args, func(rows *sql.Rows) error {
+		var r eventRow
+		if err := rows.Scan(r.fields()...); err != nil {
 			return err
-		})
+		}
+		ev, err := r.toEvent()
+		out = append(out, ev)
+		return err
+	})
 	return out, err
 }
 
@@ -207,17 +219,11 @@ func (db *DB) LatestEvents(ctx context.Context, caseIDs []int64, name string) (m
 	if len(caseIDs) == 0 {
 		return out, nil
 	}
-	err := db.reader().each(ctx, "SELECT "+eventColumns+" FROM case_events e WHERE "+db.d.in("e.case_id")+" AND e.name = ? AND e.seq = "+
-		"(SELECT MAX(x.seq) FROM case_events x WHERE x.case_id = e.case_id AND x.name = ?)", []any{db.d.list(caseIDs), name, name},
-		func(rows *sql.Rows) error {
-			var r eventRow
-			if err := rows.Scan(r.fields()...); err != nil {
-				return err
-			}
-			ev, err := r.toEvent()
-			out[r.CaseID] = ev
-			return err
-		})
+	events, err := db.events(ctx, db.d.in("e.case_id")+" AND e.name = ? AND e.seq = "+
+		"(SELECT MAX(x.seq) FROM case_events x WHERE x.case_id = e.case_id AND x.name = ?)", db.d.list(caseIDs), name, name)
+	for _, ev := range events {
+		out[ev.CaseID] = ev
+	}
 	return out, err
 }
 

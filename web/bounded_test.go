@@ -75,8 +75,9 @@ func TestBoundedStatements(t *testing.T) {
 	}
 }
 
-// TestTimelineFolds: a case of 60 events shows its first 5 and last 20
-// with a link to the 35 between, which shows them all.
+// TestTimelineFolds: a case of 60 events, notes after its acceptance,
+// shows its first 5 and last 20 with a link to the 35 notes between, which
+// shows them all; a session among the notes stays in view.
 func TestTimelineFolds(t *testing.T) {
 	s := newSite(t)
 	med, err := s.db.FindUserByName(ctx, "mediator@G11")
@@ -84,9 +85,13 @@ func TestTimelineFolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := s.caseNow(t, "grid")
-	for i := k.Version; i < 60; i++ {
+	for i := k.Version; i < 61; i++ {
 		k = s.caseNow(t, "grid")
-		if _, err := s.e.Record(ctx, med.Actor(), k.ID, workflow.AddNote, engine.Input{Version: k.Version, Note: fmt.Sprintf("备注%d", i+1)}); err != nil {
+		in, act := engine.Input{Version: k.Version, Note: fmt.Sprintf("备注%d", i+1)}, workflow.AddNote
+		if i == 30 {
+			in, act = engine.Input{Version: k.Version, Session: &engine.Session{Place: "村调委会", Record: "双方到场，各自陈述。"}}, workflow.LogSession
+		}
+		if _, err := s.e.Record(ctx, med.Actor(), k.ID, act, in); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,8 +101,8 @@ func TestTimelineFolds(t *testing.T) {
 		entries int
 		folded  string
 	}{
-		{casePath(k, ""), 25, "中间还有 35 条，显示全部"},
-		{casePath(k, "?timeline=all"), 60, ""},
+		{casePath(k, ""), 26, "另有 35 条备注已折叠，显示全部"},
+		{casePath(k, "?timeline=all"), 61, ""},
 	} {
 		_, page := c.get(tc.path)
 		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
@@ -109,6 +114,9 @@ func TestTimelineFolds(t *testing.T) {
 		}
 		if got := strings.TrimSpace(doc.Find("#folded").Text()); got != tc.folded {
 			t.Errorf("%s: the fold says %q, want %q", tc.path, got, tc.folded)
+		}
+		if doc.Find("#timeline li:contains('双方到场，各自陈述')").Length() != 1 {
+			t.Errorf("%s: the session among the notes is not shown", tc.path)
 		}
 	}
 }

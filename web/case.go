@@ -180,7 +180,14 @@ func (s *Server) showConflict(c echo.Context, id int64, err error) error {
 }
 
 func (s *Server) showCase(c echo.Context, status int, id int64, problem string) error {
-	f, err := s.Engine.CaseFile(c.Request().Context(), actor(c), id, c.Request().URL.Path)
+	ctx, where := c.Request().Context(), c.Request().URL.Path
+	var f *engine.CaseFile
+	var err error
+	if c.QueryParam("timeline") == "all" {
+		f, err = s.Engine.CaseFile(ctx, actor(c), id, where)
+	} else {
+		f, err = s.Engine.CasePage(ctx, actor(c), id, where, engine.Fold{Head: foldHead, Tail: foldTail})
+	}
 	if err != nil {
 		return err
 	}
@@ -189,25 +196,19 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 		flags = append(flags, s.Engine.Lists.FlagName(fl))
 	}
 	primary, secondary := buttons(f.Transitions, f.Activities)
-	head, tail, folded := foldTimeline(f.Entries, c.QueryParam("timeline") == "all")
-	return s.render(c, status, "case", f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
-		"Flags": flags, "Error": problem, "Buttons": primary, "Secondary": secondary, "Head": head, "Tail": tail, "Folded": folded})
-}
-
-// A timeline longer than foldHead+foldTail entries shows its first
-// foldHead (the registration and acceptance) and its last foldTail, and
-// folds the rest behind a link, so that a case of hundreds of notes costs
-// little more to show than one of twenty-five.
-const foldHead, foldTail = 5, 20
-
-// foldTimeline splits a timeline into what the page shows before and after
-// the fold, and how many entries the fold hides; all shows every entry.
-func foldTimeline(entries []engine.Entry, all bool) (head, tail []engine.Entry, folded int) {
-	if all || len(entries) <= foldHead+foldTail {
-		return entries, nil, 0
+	head, tail := f.Entries, []engine.Entry(nil)
+	if f.Folded > 0 {
+		head, tail = f.Entries[:f.FoldAt], f.Entries[f.FoldAt:]
 	}
-	return entries[:foldHead], entries[len(entries)-foldTail:], len(entries) - foldHead - foldTail
+	return s.render(c, status, "case", f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
+		"Flags": flags, "Error": problem, "Buttons": primary, "Secondary": secondary, "Head": head, "Tail": tail, "Folded": f.Folded})
 }
+
+// The case page shows the first foldHead and the last foldTail events of a
+// long timeline and every event between that is not a note; the notes
+// between fold behind a link, so that a case of hundreds of notes costs
+// about as much to show as a short one.
+const foldHead, foldTail = 5, 20
 
 // button is one action of the case page.
 type button struct {
