@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -31,22 +29,12 @@ import (
 // one and eight users against a raw transaction doing the same write, in
 // the same run on the same kind of database.
 func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
-	dir, err := os.MkdirTemp("", "mediation-http-bench-")
+	w, err := newTown(ctx, syncMode, 64)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	dsn := "file:" + filepath.Join(dir, "http.db") + "?_synchronous=" + syncMode
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	e := engine.New(db)
-	cases, err := setup(ctx, e, 64)
-	if err != nil {
-		return err
-	}
+	defer w.close()
+	db, e, cases, raw := w.db, w.e, w.cases, w.raw
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return err
@@ -93,16 +81,6 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 			return err
 		}
 	}
-	full, _, err := store.SQLiteDSN(dsn)
-	if err != nil {
-		return err
-	}
-	raw, err := sql.Open("sqlite3", full+"&_txlock=immediate")
-	if err != nil {
-		return err
-	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1)
 
 	fmt.Printf("\nthe web interface over HTTP on 127.0.0.1 (SQLite, synchronous=%s), %s per figure\n\n", syncMode, d)
 	fmt.Printf("%-52s %8s %10s %10s\n", "", "req/s", "p50", "p99")

@@ -64,34 +64,63 @@ func main() {
 	}
 }
 
-func run(n, rounds int, syncMode string) error {
-	ctx := context.Background()
+// town is a fresh SQLite database with a town of cases at its grid, and a
+// raw connection to the same file for the baselines.
+type town struct {
+	db    *store.DB
+	e     *engine.Engine
+	cases []*engine.Case
+	raw   *sql.DB
+	dir   string
+}
+
+// newTown makes a town of n cases in a temporary directory.
+func newTown(ctx context.Context, syncMode string, n int) (*town, error) {
 	dir, err := os.MkdirTemp("", "mediation-bench-")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	t := &town{dir: dir}
 	dsn := "file:" + filepath.Join(dir, "bench.db") + "?_synchronous=" + syncMode
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		return err
+	if t.db, err = store.Open(ctx, dsn); err != nil {
+		t.close()
+		return nil, err
 	}
-	defer db.Close()
-	e := engine.New(db)
-	cases, err := setup(ctx, e, 200)
-	if err != nil {
-		return err
+	t.e = engine.New(t.db)
+	if t.cases, err = setup(ctx, t.e, n); err != nil {
+		t.close()
+		return nil, err
 	}
 	full, _, err := store.SQLiteDSN(dsn)
+	if err == nil {
+		t.raw, err = sql.Open("sqlite3", full+"&_txlock=immediate")
+	}
+	if err != nil {
+		t.close()
+		return nil, err
+	}
+	t.raw.SetMaxOpenConns(1)
+	return t, nil
+}
+
+func (t *town) close() {
+	if t.raw != nil {
+		t.raw.Close()
+	}
+	if t.db != nil {
+		t.db.Close()
+	}
+	os.RemoveAll(t.dir)
+}
+
+func run(n, rounds int, syncMode string) error {
+	ctx := context.Background()
+	w, err := newTown(ctx, syncMode, 200)
 	if err != nil {
 		return err
 	}
-	raw, err := sql.Open("sqlite3", full+"&_txlock=immediate")
-	if err != nil {
-		return err
-	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1)
+	defer w.close()
+	db, e, cases, raw := w.db, w.e, w.cases, w.raw
 
 	fmt.Printf("engine transition vs raw database/sql transaction (SQLite, WAL, synchronous=%s)\n", syncMode)
 	fmt.Printf("%d transitions per round, %d rounds, median round shown\n\n", n, rounds)
