@@ -419,20 +419,28 @@ type TrendPoint struct {
 }
 
 // Trend returns the n months up to the last month of period of a unit's
-// subtree, oldest first.
+// subtree, oldest first. Each month's figures come from the same rules as
+// its report, over the cases of the month alone: the trend shows none of
+// the figures that need the open cases at its end or the events.
 func (e *Engine) Trend(ctx context.Context, a Actor, unitCode, period string, n int) ([]TrendPoint, error) {
-	p, err := e.ParsePeriod(period)
+	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return nil, err
 	}
+	units := t.Subtree(unit.ID)
 	last := p.End.AddDate(0, -1, 0)
 	out := make([]TrendPoint, 0, n)
 	for i := n - 1; i >= 0; i-- {
 		m := last.AddDate(0, -i, 0).Format("2006-01")
-		f, err := e.PeriodFigures(ctx, a, unitCode, m)
+		start, end, err := e.MonthBounds(m)
 		if err != nil {
 			return nil, err
 		}
+		cases, err := e.Store.PeriodCases(ctx, units, start, end)
+		if err != nil {
+			return nil, err
+		}
+		f := figures(&PeriodData{Cases: cases}, start, end, e.Lists)
 		out = append(out, TrendPoint{Month: m, Registered: f.Registered, Accepted: f.Accepted, Agreed: f.Agreed})
 	}
 	return out, nil

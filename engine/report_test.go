@@ -63,6 +63,12 @@ func TestReportFixture(t *testing.T) {
 			t.Errorf("%s = %d, want %d", name, got[0], got[1])
 		}
 	}
+	// The trend's month is the report's, by the cases of the month alone.
+	trend, err := en.Trend(ctx, engine.System, "T", "2026-10", 3)
+	if err != nil || len(trend) != 3 || trend[0].Month != "2026-08" || trend[1].Month != "2026-09" ||
+		trend[2] != (engine.TrendPoint{Month: "2026-10", Registered: 9, Accepted: 6, Agreed: 3}) {
+		t.Errorf("trend %+v, %v", trend, err)
+	}
 	if !near(r.SuccessRate, 0.5) || !near(r.ClosureSuccessRate, 0.6) || !near(r.GrassrootsRate, 2.0/3) || !near(r.ByCategory["邻里"].Share, 2.0/6) {
 		t.Errorf("rates: success %v grassroots %v", f64(r.SuccessRate), f64(r.GrassrootsRate))
 	}

@@ -105,6 +105,8 @@ type Store interface {
 	// located in units (see PeriodData), the mediators' work only when
 	// mediators is set.
 	ReportPeriod(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error)
+	// PeriodCases reads the cases part of ReportPeriod alone.
+	PeriodCases(ctx context.Context, units []int64, start, end time.Time) ([]PeriodCase, error)
 	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
 	// month already.
 	SaveSweep(ctx context.Context, s *Sweep) error

@@ -228,6 +228,15 @@ func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.T
 	return d, nil
 }
 
+// PeriodCases reads what the period needs of each case in scope (see
+// periodCases).
+func (db *DB) PeriodCases(ctx context.Context, units []int64, start, end time.Time) ([]engine.PeriodCase, error) {
+	if len(units) == 0 {
+		return nil, nil
+	}
+	return db.periodCases(ctx, units, start.UTC(), end.UTC())
+}
+
 // periodCases reads what the period needs of each case in scope. The
 // database tells which moments fell in the period, as the bits of
 // engine.Moments, and the seconds from acceptance to an agreement in it, so
