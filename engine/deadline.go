@@ -16,6 +16,10 @@ type DeadlineResult struct {
 	Flagged   int // cases flagged for supervisors (超期提醒)
 }
 
+// sweepBatch is how many cases the deadline scheduler changes in one
+// transaction.
+const sweepBatch = 200
+
 // errNothingDue tells the pass a case no longer needs it: someone acted on
 // it, or another scheduler got there first.
 var errNothingDue = errors.New("engine: nothing due")
@@ -23,9 +27,12 @@ var errNothingDue = errors.New("engine: nothing due")
 // RunDeadlines is one pass of the deadline scheduler at now. An overdue grid or
 // village case whose town escalates on overdue moves up through the ordinary
 // transition path under the system actor; any other passed deadline is
-// flagged once. Each case is decided inside its own write transaction, on the
-// case as it is then, so two schedulers (or two servers) never escalate one
-// case twice, and a case one of them skips the other handles.
+// flagged once. Each case is decided inside the write transaction that
+// changes it, on the case as it is then, so two schedulers (or two servers)
+// never escalate one case twice, and a case one of them skips the other
+// handles. The cases go sweepBatch to a transaction, so that a first sweep
+// over a large database pays one commit per batch, not per case; a batch
+// that cannot be written is done again case by case.
 func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResult, error) {
 	var res DeadlineResult
 	if e.Observer != nil {
@@ -37,13 +44,7 @@ func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResul
 		return res, err
 	}
 	var errs []error
-	for _, id := range ids {
-		var action string
-		_, err := e.change(ctx, System, id, 0, func(t *Tree, c *Case) (*Change, error) {
-			ch, a, err := e.decideOverdue(ctx, t, c, now)
-			action = a
-			return ch, err
-		})
+	count := func(id int64, action string, err error) {
 		switch {
 		case errors.Is(err, errNothingDue), ErrorCode(err) == ECONFLICT:
 		case err != nil:
@@ -52,6 +53,50 @@ func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResul
 			res.Escalated++
 		default:
 			res.Flagged++
+		}
+	}
+	one := func(id int64) {
+		var action string
+		_, err := e.change(ctx, System, id, 0, func(t *Tree, c *Case) (*Change, error) {
+			ch, a, err := e.decideOverdue(ctx, t, c, now)
+			action = a
+			return ch, err
+		})
+		count(id, action, err)
+	}
+	for start := 0; start < len(ids); start += sweepBatch {
+		batch := ids[start:min(start+sweepBatch, len(ids))]
+		t, err := e.Tree(ctx)
+		if err != nil {
+			return res, err
+		}
+		actions, names := map[int64]string{}, map[int64]string{}
+		results, err := e.Store.TransitionBatch(ctx, batch, func(c *Case) (*Change, error) {
+			if t.Unit(c.LocationUnitID) == nil || t.Unit(c.HandlingUnitID) == nil {
+				return nil, errStaleTree
+			}
+			ch, a, err := e.decideOverdue(ctx, t, c, now)
+			if err == nil {
+				e.notices(t, System, c, ch)
+				actions[c.ID], names[c.ID] = a, ch.Event.Name
+			}
+			return ch, err
+		})
+		if err != nil {
+			for _, id := range batch {
+				one(id)
+			}
+			continue
+		}
+		for i, id := range batch {
+			if errors.Is(results[i], errStaleTree) {
+				one(id)
+				continue
+			}
+			count(id, actions[id], results[i])
+			if results[i] == nil && e.Observer != nil {
+				e.Observer.Changed(names[id])
+			}
 		}
 	}
 	if len(errs) > 0 {

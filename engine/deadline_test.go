@@ -304,3 +304,30 @@ func TestTwoSchedulers(t *testing.T) {
 		t.Errorf("a third sweep did %+v", r)
 	}
 }
+
+// TestSweepInBatches: a sweep of more cases than a batch deals with each
+// once, and the next sweep finds nothing left.
+func TestSweepInBatches(t *testing.T) {
+	en := newEnv(t)
+	for range 250 {
+		c := en.newCase(t)
+		if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	en.clock.Advance(4 * 24 * time.Hour)
+	res, err := en.RunDeadlines(ctx, en.Now())
+	if err != nil || res.Escalated != 250 || res.Flagged != 0 {
+		t.Fatalf("first sweep: %+v, %v", res, err)
+	}
+	if res, err := en.RunDeadlines(ctx, en.Now()); err != nil || res != (engine.DeadlineResult{}) {
+		t.Errorf("second sweep: %+v, %v", res, err)
+	}
+	cases, total, err := en.Cases(ctx, engine.System, engine.CaseFilter{States: []workflow.State{workflow.Village}, Limit: 1})
+	if err != nil || total != 250 || len(cases) != 1 {
+		t.Errorf("%d cases at the village, %v", total, err)
+	}
+	if n, err := en.Unread(ctx, en.actors["mediator@V1"]); n != 250 {
+		t.Errorf("the village was told of %d escalations, %v", n, err)
+	}
+}

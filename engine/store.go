@@ -63,6 +63,11 @@ type Store interface {
 	// Returns ENOTFOUND if there is no such case, ECONFLICT if the version
 	// moved.
 	Transition(ctx context.Context, id int64, decide func(*Case) (*Change, error)) (*Case, error)
+	// TransitionBatch changes many cases in one write transaction, each as
+	// Transition does. A case whose decide fails is left as it is and its
+	// error returned in its place; a failed write rolls everything back and
+	// is returned.
+	TransitionBatch(ctx context.Context, ids []int64, decide func(*Case) (*Change, error)) ([]error, error)
 	// Setting returns a stored setting, "" when unset.
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSetting stores a setting.

@@ -115,6 +115,45 @@ func (db *DB) Transition(ctx context.Context, id int64, decide func(*engine.Case
 	return out, err
 }
 
+// TransitionBatch changes many cases in one write transaction, each as
+// Transition does: a case whose decide fails is left as it is and its error
+// returned in its place; a failed write rolls the whole batch back.
+func (db *DB) TransitionBatch(ctx context.Context, ids []int64, decide func(*engine.Case) (*engine.Change, error)) ([]error, error) {
+	errs := make([]error, len(ids))
+	err := db.write(ctx, func(c conn) error {
+		// The batch's cases are read, and locked against other writers, in
+		// two statements, not two each.
+		cases, err := selectCases(ctx, c, db.d.in("id")+" ORDER BY id"+db.d.lockRow(), db.d.list(ids))
+		if err != nil {
+			return err
+		}
+		byID := map[int64]*engine.Case{}
+		for _, k := range cases {
+			byID[k.ID] = k
+		}
+		for i, id := range ids {
+			k := byID[id]
+			if k == nil {
+				errs[i] = engine.NoCase()
+				continue
+			}
+			ch, err := decide(k)
+			if err != nil {
+				errs[i] = err
+				continue
+			}
+			if err := applyChange(ctx, c, ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
 // CreateCases inserts new cases, each with its parties, its first event and
 // its history, issuing their numbers, all in one transaction.
 func (db *DB) CreateCases(ctx context.Context, regs ...*engine.Registration) error {
