@@ -310,10 +310,7 @@ func TestTwoSchedulers(t *testing.T) {
 func TestSweepInBatches(t *testing.T) {
 	en := newEnv(t)
 	for range 250 {
-		c := en.newCase(t)
-		if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-			t.Fatal(err)
-		}
+		en.caseIn(t, workflow.Grid)
 	}
 	en.clock.Advance(4 * 24 * time.Hour)
 	res, err := en.RunDeadlines(ctx, en.Now())

@@ -36,10 +36,7 @@ func (en *env) inbox(t *testing.T, who string) []string {
 // due; each in the transaction of its cause.
 func TestNotifications(t *testing.T) {
 	en := newEnv(t)
-	c := en.newCase(t)
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-		t.Fatal(err)
-	}
+	c := en.caseIn(t, workflow.Grid)
 	want := map[string][]string{"mediator@G11": {"routed: 受理·分流到网格：邻里纠纷转由麟湖村第1网格调解，本阶段期限至3月5日 09:00。"}}
 	if _, err := en.Fire(ctx, en.actors["mediator@G11"], c.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
 		t.Fatal(err)
@@ -141,10 +138,7 @@ func TestWebhookDelivery(t *testing.T) {
 	hook := &engine.Webhook{URL: srv.URL}
 	const cases = 5
 	for range cases {
-		c := en.newCase(t)
-		if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-			t.Fatal(err)
-		}
+		en.caseIn(t, workflow.Grid)
 	}
 	if n, _ := en.Store.Backlog(ctx); n != cases {
 		t.Fatalf("backlog %d, want %d", n, cases)
@@ -184,10 +178,7 @@ func TestWebhookDelivery(t *testing.T) {
 func TestDeliveryLease(t *testing.T) {
 	en := newEnv(t)
 	en.Deliver = true
-	c := en.newCase(t)
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-		t.Fatal(err)
-	}
+	en.caseIn(t, workflow.Grid)
 	claimed, err := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claimed %d, %v", len(claimed), err)
@@ -213,10 +204,7 @@ func TestDeliveryLease(t *testing.T) {
 func TestPartyNotifications(t *testing.T) {
 	en := newEnv(t)
 	en.NotifyParties = true
-	c := en.newCase(t)
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-		t.Fatal(err)
-	}
+	c := en.caseIn(t, workflow.Grid)
 	claimed, err := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(time.Minute), 10)
 	if err != nil {
 		t.Fatal(err)

@@ -15,10 +15,7 @@ import (
 // row, which the town's supervisor and the admin read back.
 func TestViewCaseMasksOnce(t *testing.T) {
 	en := newEnv(t)
-	c := en.newCase(t)
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-		t.Fatal(err)
-	}
+	c := en.caseIn(t, workflow.Grid)
 	for _, tc := range []struct {
 		who      string
 		phone    string
@@ -69,10 +66,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 // numbers; each such view is an audit row; after 30 days the phone is masked.
 func TestDeskCallsBack(t *testing.T) {
 	en := newEnv(t)
-	c := en.newCase(t)
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-		t.Fatal(err)
-	}
+	c := en.caseIn(t, workflow.Grid)
 	desk := en.actors["intake@T1"]
 	for _, tc := range []struct {
 		after   time.Duration
@@ -148,10 +142,7 @@ func TestQueue(t *testing.T) {
 	med, sup := en.actors["mediator@G11"], en.actors["supervisor@T1"]
 	var ids []int64
 	for range 3 {
-		c := en.newCase(t)
-		if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-			t.Fatal(err)
-		}
+		c := en.caseIn(t, workflow.Grid)
 		ids = append(ids, c.ID)
 	}
 	if _, err := en.Fire(ctx, med, ids[1], workflow.Fail, engine.Input{Reason: "分歧过大", Routes: []string{"诉讼"}}); err != nil {
@@ -318,11 +309,7 @@ func TestReplayRecordsTheActor(t *testing.T) {
 // hundredth view.
 func TestAuditBatches(t *testing.T) {
 	en := newEnv(t)
-	c := en.newCase(t)
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{}); err != nil {
-		t.Fatal(err)
-	}
-	c, _ = en.db.FindCase(ctx, c.ID)
+	c := en.caseIn(t, workflow.Grid)
 	med := en.actors["mediator@G11"]
 	stored := func() int {
 		rows, err := en.db.AuditEntries(ctx, nil, engine.AuditFilter{Action: engine.AuditUnmask, Limit: 1000})
