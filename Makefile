@@ -6,6 +6,10 @@ VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 PG_DSN   ?= $(MEDIATION_TEST_POSTGRES)
 
 export CGO_ENABLED = 1
+# The search's text index is SQLite's FTS5, which the driver compiles in only
+# when asked: every go command below builds with it.
+GOFLAGS += -tags=sqlite_fts5
+export GOFLAGS
 
 .PHONY: run build test test-sqlite test-postgres lint fuzz bench clean
 

@@ -231,8 +231,8 @@ type CaseFilter struct {
 	DueAfter *time.Time
 	// Number matches a case number or public code, in part.
 	Number string
-	// Party matches a party's name, in part.
-	Party string
+	// Text matches a party's name or the case's summary, in part.
+	Text string
 	// Pressed keeps the cases pressed (督办) since their tier clock
 	// started (see Case.PressedNow).
 	Pressed bool

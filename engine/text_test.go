@@ -71,8 +71,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"an unknown agreement kind", engine.EINVALID, "agreement.kind",
 			fire(workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: "handshake", Terms: "赔偿"}})},
 		{"an unknown category", engine.EINVALID, "category", newCase(func(n *engine.NewCase) { n.Category = "外星纠纷" })},
-		{"a search for NUL", engine.EMALFORMED, "party", func() error {
-			_, _, err := en.Cases(ctx, desk, engine.CaseFilter{Party: "\x00"})
+		{"a search for NUL", engine.EMALFORMED, "text", func() error {
+			_, _, err := en.Cases(ctx, desk, engine.CaseFilter{Text: "\x00"})
 			return err
 		}},
 	} {

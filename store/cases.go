@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -56,12 +57,14 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		w.add("due_at > ?", f.DueAfter.UTC())
 	}
 	if f.Number != "" {
-		w.add("(number LIKE ? OR code = ?)", "%"+f.Number+"%", f.Number)
+		w.add("(number "+d.like()+" OR code = ?)", contains(f.Number), f.Number)
 	}
-	if f.Party != "" {
-		// Correlated, the search reads the parties of the cases already
-		// in scope, not every party of the database.
-		w.add("EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name LIKE ?)", "%"+f.Party+"%")
+	if f.Text != "" {
+		cond, args, err := db.matchText(ctx, f.Text)
+		if err != nil {
+			return nil, 0, err
+		}
+		w.add(cond, args...)
 	}
 	if f.Unarchived {
 		w.add("closed_at IS NOT NULL AND archived_at IS NULL")
@@ -83,6 +86,50 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	out, err := selectCases(ctx, r, w.String()+" ORDER BY (due_at IS NULL), due_at, id DESC LIMIT ? OFFSET ?",
 		append(w.args, f.Limit, f.Offset)...)
 	return out, total, err
+}
+
+// textCap is how many cases the text index may name before the search reads
+// the caller's own cases instead: a query that common (a frequent word of
+// the summaries) is answered faster by the scan the caller's scope bounds.
+const textCap = 2000
+
+// matchText is the condition of a search of the parties' names and the
+// summaries. A query of three characters or more is looked up in the text
+// index (trigrams) first, and its cases become the condition when they are
+// few; a shorter or commoner query is matched against the cases the other
+// conditions select, the caller's scope first.
+func (db *DB) matchText(ctx context.Context, q string) (string, []any, error) {
+	d := db.d
+	pattern := contains(q)
+	scan := "(EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name " + d.like() + ") OR summary " + d.like() + ")"
+	if utf8.RuneCountInString(q) < 3 {
+		return scan, []any{pattern, pattern}, nil
+	}
+	var ids []int64
+	collect := func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	}
+	var err error
+	if d.postgres {
+		err = db.reader().each(ctx, "SELECT case_id FROM parties WHERE name "+d.like()+
+			" UNION SELECT id FROM cases WHERE summary "+d.like()+" LIMIT ?", []any{pattern, pattern, textCap + 1}, collect)
+	} else {
+		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+		err = db.reader().each(ctx, "SELECT rowid FROM case_text WHERE case_text MATCH ? LIMIT ?", []any{phrase, textCap + 1}, collect)
+	}
+	if err != nil || len(ids) > textCap {
+		return scan, []any{pattern, pattern}, err
+	}
+	return d.in("id"), []any{d.list(ids)}, nil
+}
+
+// contains is the LIKE pattern that matches text containing q, its
+// wildcards taken literally.
+func contains(q string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
 }
 
 // subset reports whether every one of some is in all.

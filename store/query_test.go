@@ -137,8 +137,8 @@ func TestCaseFilters(t *testing.T) {
 		{"overdue", engine.CaseFilter{OverdueAt: &now}, []string{"reg", "grid"}, 2},
 		{"number", engine.CaseFilter{Number: "〔2026〕0002"}, []string{"grid"}, 1},
 		{"code", engine.CaseFilter{Number: w.cases["village"].Code}, []string{"village"}, 1},
-		{"party", engine.CaseFilter{Party: "张三"}, []string{"reg", "agreed", "other", "failed"}, 4},
-		{"party in town A", engine.CaseFilter{Party: "张三", Units: w.subtree("A")}, []string{"reg", "agreed", "failed"}, 3},
+		{"party", engine.CaseFilter{Text: "张三"}, []string{"reg", "agreed", "other", "failed"}, 4},
+		{"party in town A", engine.CaseFilter{Text: "张三", Units: w.subtree("A")}, []string{"reg", "agreed", "failed"}, 3},
 		{"pressed, before any 督办", engine.CaseFilter{Pressed: true}, nil, 0},
 		{"registered since the fixture's start", engine.CaseFilter{OpenedSince: &w.t0}, []string{"reg", "grid", "village", "agreed", "other", "failed"}, 6},
 		{"registered since an hour later", engine.CaseFilter{OpenedSince: &later}, nil, 0},
@@ -158,6 +158,48 @@ func TestCaseFilters(t *testing.T) {
 			if len(c.Parties) != 2 {
 				t.Errorf("%s: case %s has %d parties", tc.name, c.Number, len(c.Parties))
 			}
+		}
+	}
+}
+
+// TestTextSearch finds parties by part of their names and cases by part of
+// their summaries: three characters or more through the text index, fewer
+// by reading the cases in scope, always within the caller's subtree. A
+// party added later is found too.
+func TestTextSearch(t *testing.T) {
+	w := newTown(t)
+	sup := engine.Actor{Name: "督办员", Role: workflow.RoleSupervisor, UnitID: w.tree.ByCode("A").ID}
+	if _, err := w.e.Record(ctx, sup, w.cases["grid"].ID, workflow.AddParty, engine.Input{Version: w.version(t, "grid"),
+		NewParty: &engine.Party{Side: engine.SideRespondent, Name: "欧阳娜娜"}}); err != nil {
+		t.Fatal(err)
+	}
+	everywhere, townA := []int64(nil), w.subtree("A")
+	for _, tc := range []struct {
+		name  string
+		q     string
+		units []int64
+		want  []string
+	}{
+		{"a whole name of three characters", "张三丰", townA, []string{"agreed"}},
+		{"three characters inside a name", "方oth", everywhere, []string{"other"}},
+		{"three characters inside a name, outside the scope", "方oth", townA, nil},
+		{"a one-character surname", "张", townA, []string{"reg", "agreed", "failed"}},
+		{"a one-character surname everywhere", "张", everywhere, []string{"reg", "agreed", "other", "failed"}},
+		{"two characters", "三丰", townA, []string{"agreed"}},
+		{"a party added after registration", "欧阳娜", townA, []string{"grid"}},
+		{"part of the summary", "试用的纠", townA, []string{"reg", "grid", "village", "agreed", "failed"}},
+		{"upper case finds lower case", "方OTH", everywhere, []string{"other"}},
+		{"a wildcard is taken literally", "%", everywhere, nil},
+		{"an underscore is taken literally", "张_丰", everywhere, nil},
+		{"a quote is taken literally", `张"三`, everywhere, nil},
+		{"nobody", "诸葛亮", everywhere, nil},
+	} {
+		got, total, err := w.db.Cases(ctx, engine.CaseFilter{Text: tc.q, Units: tc.units, Limit: 50})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if keys := w.keys(got); !slices.Equal(keys, tc.want) || total != len(tc.want) {
+			t.Errorf("%s: %q found %v (total %d), want %v", tc.name, tc.q, keys, total, tc.want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,6 +117,11 @@ func (d dialect) jsonText(col, key string) string {
 func (d dialect) bytewise(col string) string {
 	return d.pick(col+` COLLATE "C"`, col+" COLLATE BINARY")
 }
+
+// like is the case-insensitive LIKE of a pattern made by contains, whose
+// escape character is the backslash: PostgreSQL's by default, SQLite's when
+// told.
+func (d dialect) like() string { return d.pick("ILIKE ?", `LIKE ? ESCAPE '\'`) }
 
 // lockRow is what a SELECT in a write transaction ends with so that no other
 // writer changes the row meanwhile. SQLite's write transactions are
@@ -425,12 +431,39 @@ func splitStatements(src string) []string {
 				i = len(src)
 			}
 		case c == ';':
+			if inTrigger(src[start:i]) {
+				continue
+			}
 			emit(i)
 			start = i + 1
 		}
 	}
 	emit(len(src))
 	return out
+}
+
+// inTrigger reports whether stmt, a statement so far, is a CREATE TRIGGER
+// whose body has not ended: the semicolons inside BEGIN … END end the
+// body's statements, not the trigger's.
+func inTrigger(stmt string) bool {
+	words := strings.Fields(strings.ToUpper(stripComments(stmt)))
+	if len(words) < 2 || words[0] != "CREATE" || !slices.Contains(words[1:min(len(words), 4)], "TRIGGER") {
+		return false
+	}
+	return words[len(words)-1] != "END"
+}
+
+// stripComments drops the line comments of a migration's statement, which
+// may come before its first word.
+func stripComments(stmt string) string {
+	var b strings.Builder
+	for line := range strings.Lines(stmt) {
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i] + "\n"
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // dollarTag returns the $tag$ that s starts with, or "".

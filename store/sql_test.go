@@ -27,6 +27,10 @@ func TestSplitStatements(t *testing.T) {
 			[]string{"CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql", "SELECT 2"}},
 		{"positional parameter is no dollar quote", "SELECT $1; SELECT 2", []string{"SELECT $1", "SELECT 2"}},
 		{"empty statements", ";;\n;", nil},
+		{"trigger body", "-- keeps t2\nCREATE TRIGGER x AFTER INSERT ON t BEGIN\n\tINSERT INTO t2 VALUES (1);\n\tDELETE FROM t3;\nEND;\nSELECT 1;",
+			[]string{"-- keeps t2\nCREATE TRIGGER x AFTER INSERT ON t BEGIN\n\tINSERT INTO t2 VALUES (1);\n\tDELETE FROM t3;\nEND", "SELECT 1"}},
+		{"temporary trigger", "CREATE TEMP TRIGGER y AFTER DELETE ON t BEGIN DELETE FROM t2; END; SELECT 2",
+			[]string{"CREATE TEMP TRIGGER y AFTER DELETE ON t BEGIN DELETE FROM t2; END", "SELECT 2"}},
 	} {
 		if got := splitStatements(tc.in); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)

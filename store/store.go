@@ -206,7 +206,9 @@ type migration struct {
 	sql     string
 }
 
-func migrations() ([]migration, error) {
+// migrations returns the migrations for d, in order. A file named
+// NNNN_name.sqlite.sql or NNNN_name.postgres.sql is for that database alone.
+func migrations(d dialect) ([]migration, error) {
 	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	if err != nil {
 		return nil, err
@@ -215,6 +217,9 @@ func migrations() ([]migration, error) {
 	var out []migration
 	for _, n := range names {
 		base := filepath.Base(n)
+		if other := d.pick(".sqlite.sql", ".postgres.sql"); strings.HasSuffix(base, other) {
+			continue
+		}
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return nil, fmt.Errorf("store: migration %s has no number", base)
@@ -232,7 +237,7 @@ func migrations() ([]migration, error) {
 // transaction. On PostgreSQL an advisory lock keeps two servers starting at
 // once from applying the same one twice.
 func (db *DB) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := migrations(db.d)
 	if err != nil {
 		return err
 	}
@@ -258,6 +263,9 @@ func (db *DB) migrate(ctx context.Context) error {
 			}
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, time.Now().UTC()).Error
 		})
+		if err != nil && strings.Contains(err.Error(), "no such module: fts5") {
+			return fmt.Errorf("store: migration %s: this program was built without SQLite's full-text search: build it with -tags sqlite_fts5, as make does: %w", m.name, err)
+		}
 		if err != nil {
 			return fmt.Errorf("store: migration %s: %w", m.name, err)
 		}

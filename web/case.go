@@ -38,7 +38,8 @@ func parseListFilter(c echo.Context) listFilter {
 }
 
 // engineFilter turns the query into the engine's filter; a query that looks
-// like a case number searches numbers, anything else party names.
+// like a case number searches numbers, anything else the parties' names and
+// the summaries.
 func (f listFilter) engineFilter(now time.Time) engine.CaseFilter {
 	ef := engine.CaseFilter{Category: f.Category, Source: f.Source, Offset: (f.Page - 1) * pageSize, Limit: pageSize}
 	if s := workflow.State(f.State); s.Valid() {
@@ -52,7 +53,7 @@ func (f listFilter) engineFilter(now time.Time) engine.CaseFilter {
 	case strings.ContainsAny(f.Q, "0123456789〔") || strings.Contains(f.Q, "调"):
 		ef.Number = f.Q
 	default:
-		ef.Party = f.Q
+		ef.Text = f.Q
 	}
 	return ef
 }

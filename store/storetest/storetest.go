@@ -37,6 +37,14 @@ func DSN(tb testing.TB) string {
 	if err != nil {
 		tb.Fatalf("storetest: %s: %v", PostgresEnv, err)
 	}
+	// The search's trigram extension is the database's, in public, where a
+	// deployment keeps it too: each test's schema finds it on its path.
+	if err := admin.Exec("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").Error; err != nil {
+		var n int64
+		if admin.Raw("SELECT COUNT(*) FROM pg_extension WHERE extname = 'pg_trgm'").Scan(&n); n == 0 {
+			tb.Fatalf("storetest: create extension pg_trgm: %v", err)
+		}
+	}
 	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
 		tb.Fatalf("storetest: create schema: %v", err)
 	}
@@ -56,11 +64,11 @@ func withSearchPath(tb testing.TB, dsn, schema string) string {
 			tb.Fatalf("storetest: %s: %v", PostgresEnv, err)
 		}
 		q := u.Query()
-		q.Set("search_path", schema)
+		q.Set("search_path", schema+",public")
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
-	return dsn + " search_path=" + schema
+	return dsn + " search_path=" + schema + ",public"
 }
 
 // Open returns a fresh, migrated database that is closed after the test.
