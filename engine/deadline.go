@@ -123,12 +123,17 @@ func (e *Engine) decideOverdue(ctx context.Context, t *Tree, c *Case, now time.T
 	return ch, ActionSupervise, err
 }
 
+// optimizeEvery is how often the scheduler refreshes the database's
+// statistics.
+const optimizeEvery = 6 * time.Hour
+
 // RunScheduler sweeps every interval until ctx ends, warns of deadlines
-// close at hand (see Warn), and clears expired
-// sessions and audit rows past their retention.
+// close at hand (see Warn), clears expired sessions and audit rows past
+// their retention, and now and then refreshes the planner's statistics.
 func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	var optimized time.Time
 	for {
 		res, err := e.RunDeadlines(ctx, e.Now())
 		if err == nil && (res.Escalated > 0 || res.Flagged > 0) {
@@ -146,6 +151,14 @@ func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
 			if err := e.Store.PruneAudit(ctx, e.Now().Add(-e.AuditRetention)); err != nil && ctx.Err() == nil {
 				slog.Error("pruning the audit trail", "err", err)
 			}
+		}
+		// The planner's statistics follow the cases as they grow, so that
+		// the lists keep reading the indexes led by the unit.
+		if time.Since(optimized) >= optimizeEvery {
+			if err := e.Store.Optimize(ctx); err != nil && ctx.Err() == nil {
+				slog.Error("refreshing the planner's statistics", "err", err)
+			}
+			optimized = time.Now()
 		}
 		select {
 		case <-ctx.Done():

@@ -87,6 +87,9 @@ type Store interface {
 	UserSessions(ctx context.Context, userID int64, now time.Time) ([]*WebSession, error)
 	// PruneSessions deletes the sessions expired by now.
 	PruneSessions(ctx context.Context, now time.Time) error
+	// Optimize refreshes the statistics the database's planner picks its
+	// indexes by.
+	Optimize(ctx context.Context) error
 
 	// Failures returns, for each key, how many failed attempts it had since
 	// since and when the last was.

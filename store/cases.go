@@ -27,18 +27,25 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	// The cases handled by units inside the subtree are in it: the
 	// subtree's condition, whose OR no single index serves, is then left
 	// out, and the handling unit's index leads.
+	//
+	// The scope, the handling units and the states are given value by value
+	// (see oneOf): the planner then reads the indexes led by the location
+	// and the handling unit, with the state, rather than every open case.
 	if f.Units != nil && (len(f.Handling) == 0 || !subset(f.Handling, f.Units)) {
-		units := d.list(f.Units)
-		w.add("("+d.in("location_unit_id")+" OR "+d.in("handling_unit_id")+")", units, units)
+		located, args := oneOf(d, "location_unit_id", f.Units)
+		handled, more := oneOf(d, "handling_unit_id", f.Units)
+		w.add("("+located+" OR "+handled+")", append(args, more...)...)
 	}
 	if f.IDs != nil {
 		w.add(d.in("id"), d.list(f.IDs))
 	}
 	if len(f.Handling) > 0 {
-		w.add(d.in("handling_unit_id"), d.list(f.Handling))
+		cond, args := oneOf(d, "handling_unit_id", f.Handling)
+		w.add(cond, args...)
 	}
 	if len(f.States) > 0 {
-		w.add(d.in("state"), d.list(f.States))
+		cond, args := oneOf(d, "state", f.States)
+		w.add(cond, args...)
 	}
 	if f.Category != "" {
 		w.add("category = ?", f.Category)
@@ -118,7 +125,8 @@ func (db *DB) matchText(ctx context.Context, q string) (string, []any, error) {
 			" UNION SELECT id FROM cases WHERE summary "+d.like()+" LIMIT ?", []any{pattern, pattern, textCap + 1}, collect)
 	} else {
 		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
-		err = db.reader().each(ctx, "SELECT rowid FROM case_text WHERE case_text MATCH ? LIMIT ?", []any{phrase, textCap + 1}, collect)
+		err = db.reader().each(ctx, "SELECT case_id FROM parties WHERE id IN (SELECT rowid FROM party_text WHERE party_text MATCH ?)"+
+			" UNION SELECT rowid FROM summary_text WHERE summary_text MATCH ? LIMIT ?", []any{phrase, phrase, textCap + 1}, collect)
 	}
 	if err != nil || len(ids) > textCap {
 		return scan, []any{pattern, pattern}, err
@@ -146,8 +154,10 @@ func subset(some, all []int64) bool {
 // clock runs and their tier's or overall deadline passed.
 func overdue(d dialect, t time.Time) (string, []any) {
 	t = t.UTC()
-	return d.in("state") + " AND suspended_at IS NULL AND (due_at <= ? OR (" + d.in("state") + " AND overall_due_at <= ?))",
-		[]any{d.list(workflow.OpenStates()), t, d.list(workflow.TierStates()), t}
+	open, args := oneOf(d, "state", workflow.OpenStates())
+	tier, more := oneOf(d, "state", workflow.TierStates())
+	return open + " AND suspended_at IS NULL AND (due_at <= ? OR (" + tier + " AND overall_due_at <= ?))",
+		append(append(args, t), append(more, t)...)
 }
 
 // Workload counts, by handling unit in units, the open cases, those

@@ -110,7 +110,7 @@ func (db *DB) Transition(ctx context.Context, id int64, decide func(*engine.Case
 			return err
 		}
 		out = ch.Case
-		return nil
+		return indexParty(ctx, c, ch.Party)
 	})
 	return out, err
 }
@@ -145,6 +145,9 @@ func (db *DB) TransitionBatch(ctx context.Context, ids []int64, decide func(*eng
 			if err := applyChange(ctx, c, ch); err != nil {
 				return err
 			}
+			if err := indexParty(ctx, c, ch.Party); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -163,8 +166,38 @@ func (db *DB) CreateCases(ctx context.Context, regs ...*engine.Registration) err
 				return err
 			}
 		}
-		return nil
+		if len(regs) == 0 {
+			return nil
+		}
+		return indexCases(ctx, c, regs[0].Case.ID, regs[len(regs)-1].Case.ID)
 	})
+}
+
+// indexCases adds to SQLite's text indexes the cases from first to last
+// with their parties, as the last statements of their transaction: FTS5
+// writes out what it holds at every statement that follows in the same
+// transaction, which made a bulk load two and a half times slower when a
+// trigger indexed each row as it came. The cases of a transaction are
+// numbered in a row, as SQLite has one writer. PostgreSQL's trigram
+// indexes are ordinary indexes and need nothing.
+func indexCases(ctx context.Context, c conn, first, last int64) error {
+	if c.d.postgres {
+		return nil
+	}
+	if _, err := c.exec(ctx, "INSERT INTO summary_text (rowid, summary) SELECT id, summary FROM cases WHERE id BETWEEN ? AND ?", first, last); err != nil {
+		return err
+	}
+	_, err := c.exec(ctx, "INSERT INTO party_text (rowid, name) SELECT id, name FROM parties WHERE case_id BETWEEN ? AND ?", first, last)
+	return err
+}
+
+// indexParty adds a party added to a case to SQLite's text index of names.
+func indexParty(ctx context.Context, c conn, p *engine.Party) error {
+	if c.d.postgres || p == nil {
+		return nil
+	}
+	_, err := c.exec(ctx, "INSERT INTO party_text (rowid, name) VALUES (?, ?)", p.ID, p.Name)
+	return err
 }
 
 func createCase(ctx context.Context, c conn, reg *engine.Registration) error {

@@ -485,10 +485,12 @@ func TestSweeps(t *testing.T) {
 	}
 }
 
-// TestStatementCacheBound fires reports over scopes of every size from 1 to
-// 60 units: lists are one parameter, so once every statement of a report
-// has run, the statements cached do not grow with the lists' lengths, and
-// never pass the bound.
+// TestStatementCacheBound fires reports and case lists over scopes of every
+// size from 1 to 60 units: a report's lists are one parameter, a case
+// list's scope a power of two of them, so once every statement has run the
+// statements cached grow only by the case lists' six other powers of two
+// (1, 2, 4, 16, 32 and 64 besides town A's 8), a count and a page each, and
+// never pass the bound. On PostgreSQL none is cached here.
 func TestStatementCacheBound(t *testing.T) {
 	w := newTown(t)
 	start, end := w.t0, w.t0.AddDate(0, 1, 0)
@@ -513,7 +515,11 @@ func TestStatementCacheBound(t *testing.T) {
 	for n := 1; n <= 60; n++ {
 		report(n)
 	}
-	if got := w.db.CachedStatements(); got != after || got > store.StatementCacheSize {
+	want := after + 12
+	if w.db.Postgres() {
+		want = 0 // its driver caches the statements itself
+	}
+	if got := w.db.CachedStatements(); got != want || got > store.StatementCacheSize {
 		t.Errorf("cached statements: %d after the first report, %d after 60 more (bound %d)", after, got, store.StatementCacheSize)
 	}
 }

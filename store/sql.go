@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strconv"
@@ -68,6 +69,26 @@ func (d dialect) in(col string) string {
 // condition on it: SQLite's unary plus, which PostgreSQL's planner needs
 // not (it weighs the indexes by their statistics).
 func (d dialect) unindexed(col string) string { return d.pick(col, "+"+col) }
+
+// oneOf is the condition "col is one of vs" for a list the planner should
+// weigh value by value: on SQLite, whose planner cannot tell how many rows
+// a JSON array's values select, each value is a parameter of its own;
+// PostgreSQL takes the array. So that the statements' texts stay few, the
+// parameters are a power of two in number, the last value repeated.
+func oneOf[T any](d dialect, col string, vs []T) (string, []any) {
+	if d.postgres {
+		return d.in(col), []any{d.list(vs)}
+	}
+	n := 0
+	if len(vs) > 0 {
+		n = 1 << bits.Len(uint(len(vs)-1))
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = vs[min(i, len(vs)-1)]
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")", args
+}
 
 // list is the parameter of an in condition: a slice of ids or strings
 // (workflow states and roles among them).

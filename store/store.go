@@ -148,15 +148,39 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: cannot reach the database: %w", err)
 	}
-	if err := db.migrate(ctx); err != nil {
+	applied, err := db.migrate(ctx)
+	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	// New indexes are weighed by fresh statistics.
+	if applied > 0 {
+		if err := db.Optimize(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: analyze: %w", err)
+		}
 	}
 	if err := db.prepareWriter(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// Optimize refreshes the statistics the planner weighs the indexes by:
+// SQLite's ANALYZE, on a sample of each index so that it takes
+// milliseconds whatever the size, and PostgreSQL's ANALYZE, which its
+// autovacuum also runs.
+func (db *DB) Optimize(ctx context.Context) error {
+	return db.write(ctx, func(c conn) error {
+		if !db.d.postgres {
+			if _, err := c.exec(ctx, "PRAGMA analysis_limit = 1000"); err != nil {
+				return err
+			}
+		}
+		_, err := c.exec(ctx, "ANALYZE")
+		return err
+	})
 }
 
 // DefaultPoolSize is how many connections a server keeps to PostgreSQL,
@@ -234,16 +258,17 @@ func migrations(d dialect) ([]migration, error) {
 }
 
 // migrate applies the migrations not yet recorded, each in its own
-// transaction. On PostgreSQL an advisory lock keeps two servers starting at
-// once from applying the same one twice.
-func (db *DB) migrate(ctx context.Context) error {
+// transaction, and returns how many it applied. On PostgreSQL an advisory
+// lock keeps two servers starting at once from applying the same one twice.
+func (db *DB) migrate(ctx context.Context) (int, error) {
 	ms, err := migrations(db.d)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	applied := 0
 	if err := db.w.WithContext(ctx).Exec(db.d.types(`CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {{time}} NOT NULL)`)).Error; err != nil {
-		return fmt.Errorf("store: create schema_migrations: %w", err)
+		return 0, fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
 		err := db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -256,6 +281,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			if err := tx.Table("schema_migrations").Where("version = ?", m.version).Count(&n).Error; err != nil || n > 0 {
 				return err
 			}
+			applied++
 			for _, stmt := range splitStatements(db.d.types(m.sql)) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)
@@ -264,13 +290,13 @@ func (db *DB) migrate(ctx context.Context) error {
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, time.Now().UTC()).Error
 		})
 		if err != nil && strings.Contains(err.Error(), "no such module: fts5") {
-			return fmt.Errorf("store: migration %s: this program was built without SQLite's full-text search: build it with -tags sqlite_fts5, as make does: %w", m.name, err)
+			return applied, fmt.Errorf("store: migration %s: this program was built without SQLite's full-text search: build it with -tags sqlite_fts5, as make does: %w", m.name, err)
 		}
 		if err != nil {
-			return fmt.Errorf("store: migration %s: %w", m.name, err)
+			return applied, fmt.Errorf("store: migration %s: %w", m.name, err)
 		}
 	}
-	return nil
+	return applied, nil
 }
 
 // Migrations returns the applied migrations' names, oldest first.

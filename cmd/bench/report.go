@@ -57,6 +57,8 @@ func reportBench(total, rounds int, keep string) error {
 		fmt.Fprintf(os.Stderr, "reusing the generated cases in %s\n", path)
 	} else if err := generate(ctx, e, total, now); err != nil {
 		return err
+	} else if err := db.Optimize(ctx); err != nil {
+		return err
 	}
 	raw, err := sql.Open("sqlite3", "file:"+path)
 	if err != nil {
@@ -86,10 +88,32 @@ func reportBench(total, rounds int, keep string) error {
 	if err := queueBench(ctx, e, raw, cases, rounds); err != nil {
 		return err
 	}
-	// Last, as it changes the cases: the deadline scheduler's first pass,
-	// which escalates or flags every case whose deadline the generated
-	// history left passed (a kept database has none left after its first
-	// run).
+	if err := listBench(ctx, e, raw, rounds); err != nil {
+		return err
+	}
+	return firstSweep(ctx, raw, cases, now)
+}
+
+// firstSweep times the deadline scheduler's first pass, which escalates or
+// flags every case whose deadline the generated history left passed, on a
+// copy of the generated database, so that a kept one stays as generated.
+func firstSweep(ctx context.Context, raw *sql.DB, cases int, now time.Time) error {
+	dir, err := os.MkdirTemp("", "mediation-sweep-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "sweep.db")
+	if _, err := raw.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	e := engine.New(db)
+	e.Now = func() time.Time { return now }
 	t0 := time.Now()
 	res, err := e.RunDeadlines(ctx, now)
 	if err != nil {
@@ -178,6 +202,11 @@ func (rc reportCase) time(ctx context.Context, e *engine.Engine, raw *sql.DB, ca
 // of five villages of four grids.
 const towns, counties = 50, 5
 
+// smallTown is the code of a town apart whose cases are the same whatever
+// the size of the database: its lists are timed over ten thousand cases in
+// other towns and over a million (see listBench).
+const smallTown, smallTownCases = "S", 600
+
 // layout saves the counties, towns, villages and grids.
 func layout(ctx context.Context, e *engine.Engine) error {
 	for c := 1; c <= counties; c++ {
@@ -186,9 +215,12 @@ func layout(ctx context.Context, e *engine.Engine) error {
 			return err
 		}
 	}
+	codes := []string{smallTown}
 	for t := 1; t <= towns; t++ {
-		tc := fmt.Sprintf("T%02d", t)
-		county := fmt.Sprintf("C%d", (t-1)/(towns/counties)+1)
+		codes = append(codes, fmt.Sprintf("T%02d", t))
+	}
+	for t, tc := range codes {
+		county := fmt.Sprintf("C%d", max(t-1, 0)/(towns/counties)+1)
 		if err := e.SaveUnit(ctx, &engine.Unit{Code: tc, Name: tc + "镇", Level: workflow.LevelTown, CasePrefix: tc}, county); err != nil {
 			return err
 		}
@@ -214,21 +246,33 @@ func generate(ctx context.Context, e *engine.Engine, total int, now time.Time) e
 	if err != nil {
 		return err
 	}
-	var gridIDs []int64
+	var grids, small []int64
+	town := tree.ByCode(smallTown).ID
 	for _, u := range tree.Units() {
-		if u.Level == workflow.LevelGrid {
-			gridIDs = append(gridIDs, u.ID)
+		if u.Level == workflow.LevelGrid && tree.Contains(town, u.ID) {
+			small = append(small, u.ID)
+		} else if u.Level == workflow.LevelGrid {
+			grids = append(grids, u.ID)
 		}
 	}
 	from := now.AddDate(-10, 0, 0)
-	rng := rand.New(rand.NewPCG(1, 2))
+	// The small town's cases come from a generator of their own, so that
+	// they are the same in every database.
+	if err := generateIn(ctx, e, small, smallTownCases, rand.New(rand.NewPCG(3, 4)), from, now); err != nil {
+		return err
+	}
+	return generateIn(ctx, e, grids, total, rand.New(rand.NewPCG(1, 2)), from, now)
+}
+
+// generateIn loads total cases from rng at grids.
+func generateIn(ctx context.Context, e *engine.Engine, grids []int64, total int, rng *rand.Rand, from, now time.Time) error {
 	start := time.Now()
 	const batch = 5000
 	for done := 0; done < total; {
 		n := min(batch, total-done)
 		items := make([]engine.Opening, n)
 		for i := range items {
-			items[i] = randomHistory(rng, gridIDs, from, now)
+			items[i] = randomHistory(rng, grids, from, now)
 		}
 		if err := e.OpenCases(ctx, engine.System, items); err != nil {
 			return err
@@ -368,8 +412,14 @@ func randomHistory(rng *rand.Rand, grids []int64, from, to time.Time) engine.Ope
 	people := 2 + rng.IntN(3)
 	n := &engine.NewCase{Source: sources[rng.IntN(len(sources))], Category: cats[rng.IntN(len(cats))],
 		LocationID: grids[rng.IntN(len(grids))], Amount: int64(rng.IntN(50000)) * 100, People: people,
-		Risk: engine.RiskGreen, Summary: "压测生成的纠纷。", At: at,
-		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}, {Side: engine.SideRespondent, Name: "乙"}}}
+		Risk: engine.RiskGreen, Summary: randomSummary(rng), At: at}
+	for i := range people {
+		side := engine.SideApplicant
+		if i%2 == 1 {
+			side = engine.SideRespondent
+		}
+		n.Parties = append(n.Parties, &engine.Party{Side: side, Name: randomName(rng)})
+	}
 	if rng.IntN(40) == 0 {
 		n.Flags = []string{engine.FlagCivilToCriminal}
 	}
@@ -420,12 +470,36 @@ func randomHistory(rng *rand.Rand, grids []int64, from, to time.Time) engine.Ope
 	case x < 80:
 		step(workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "协议", Amount: n.Amount / 2, OralConfirmed: true}})
 		if !stop() && rng.IntN(100) < 97 {
-			step(workflow.Fulfil, engine.Input{Visit: &engine.FollowUp{Visited: "甲", Findings: "已履行"}})
+			step(workflow.Fulfil, engine.Input{Visit: &engine.FollowUp{Visited: n.Parties[0].Name, Findings: "已履行"}})
 		}
 	case x < 92:
 		step(workflow.Fail, engine.Input{Reason: "调解不成", Routes: []string{"诉讼"}})
 	default:
-		step(workflow.Withdraw, engine.Input{Party: "甲", Reason: "撤回"})
+		step(workflow.Withdraw, engine.Input{Party: n.Parties[0].Name, Reason: "撤回"})
 	}
 	return engine.Opening{Case: n, Steps: steps}
+}
+
+// surnames and givenNames make the generated parties' names: a common
+// surname and one or two characters, so that a whole name of three
+// characters is shared by a handful of parties in a million cases, and a
+// surname by tens of thousands.
+var surnames, givenNames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"),
+	[]rune("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥建国志文斌宇浩凯健俊帆鹏辉鑫丹晨琳雪梅云飞龙海波宁松")
+
+func randomName(rng *rand.Rand) string {
+	name := []rune{surnames[rng.IntN(len(surnames))], givenNames[rng.IntN(len(givenNames))]}
+	if rng.IntN(10) < 7 {
+		name = append(name, givenNames[rng.IntN(len(givenNames))])
+	}
+	return string(name)
+}
+
+// disputes are what the generated summaries are about, each in about one
+// case in twelve.
+var disputes = []string{"宅基地边界", "赡养费用", "房屋漏水", "工资拖欠", "土地承包", "邻里噪音", "交通事故赔偿", "婚姻家庭",
+	"山林权属", "合同货款", "物业费用", "医疗费用"}
+
+func randomSummary(rng *rand.Rand) string {
+	return fmt.Sprintf("双方因%s问题发生争执，经%d次协商未果，申请调解。", disputes[rng.IntN(len(disputes))], 1+rng.IntN(3))
 }
