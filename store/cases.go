@@ -22,19 +22,57 @@ func (db *DB) ImportedCase(ctx context.Context, key string) (bool, error) {
 // Cases returns a page of the cases that match f, overdue and soonest due
 // first, and how many match.
 func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, int, error) {
+	w, err := db.caseWhere(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	r := db.reader()
+	var total int
+	if err := r.scalar(ctx, &total, "SELECT COUNT(*) FROM cases WHERE "+w.String(), w.args...); err != nil {
+		return nil, 0, err
+	}
+	out, err := selectCases(ctx, r, w.String()+caseOrder, append(w.args, f.Limit, f.Offset)...)
+	return out, total, err
+}
+
+// caseOrder is the order of a list of cases: overdue and soonest due first.
+const caseOrder = " ORDER BY (due_at IS NULL), due_at, id DESC LIMIT ? OFFSET ?"
+
+// caseWhere is the condition of the cases f selects.
+func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error) {
 	d := db.d
 	var w where
+	// The scope, the handling units and the states are given value by value
+	// (see oneOf), for the planner to weigh the indexes led by the location
+	// and by the handling unit, with the state, against the others.
+	var states where
+	if len(f.States) > 0 {
+		cond, args := oneOf(d, "state", f.States)
+		states.add(cond, args...)
+	}
+	if f.OverdueAt != nil {
+		cond, args := oneOf(d, "state", workflow.OpenStates())
+		states.add(cond, args...)
+		cond, args = late(d, *f.OverdueAt)
+		w.add(cond, args...)
+	}
 	// The cases handled by units inside the subtree are in it: the
 	// subtree's condition, whose OR no single index serves, is then left
-	// out, and the handling unit's index leads.
-	//
-	// The scope, the handling units and the states are given value by value
-	// (see oneOf): the planner then reads the indexes led by the location
-	// and the handling unit, with the state, rather than every open case.
+	// out, and the handling unit's index leads. Otherwise the states go
+	// inside each branch of the subtree's OR, where they join the unit in
+	// the indexes led by the location and by the handling unit: left
+	// outside, they would draw the planner to the index of every town's
+	// open cases by state.
 	if f.Units != nil && (len(f.Handling) == 0 || !subset(f.Handling, f.Units)) {
 		located, args := oneOf(d, "location_unit_id", f.Units)
 		handled, more := oneOf(d, "handling_unit_id", f.Units)
-		w.add("("+located+" OR "+handled+")", append(args, more...)...)
+		if len(states.conds) > 0 {
+			located, handled = located+" AND "+states.String(), handled+" AND "+states.String()
+			args, more = append(args, states.args...), append(more, states.args...)
+		}
+		w.add("(("+located+") OR ("+handled+"))", append(args, more...)...)
+	} else if len(states.conds) > 0 {
+		w.add(states.String(), states.args...)
 	}
 	if f.IDs != nil {
 		w.add(d.in("id"), d.list(f.IDs))
@@ -43,19 +81,11 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		cond, args := oneOf(d, "handling_unit_id", f.Handling)
 		w.add(cond, args...)
 	}
-	if len(f.States) > 0 {
-		cond, args := oneOf(d, "state", f.States)
-		w.add(cond, args...)
-	}
 	if f.Category != "" {
 		w.add("category = ?", f.Category)
 	}
 	if f.Source != "" {
 		w.add("source = ?", f.Source)
-	}
-	if f.OverdueAt != nil {
-		cond, args := overdue(d, *f.OverdueAt)
-		w.add(cond, args...)
 	}
 	if f.DueBy != nil {
 		w.add("due_at <= ?", f.DueBy.UTC())
@@ -69,7 +99,7 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	if f.Text != "" {
 		cond, args, err := db.matchText(ctx, f.Text)
 		if err != nil {
-			return nil, 0, err
+			return w, err
 		}
 		w.add(cond, args...)
 	}
@@ -85,14 +115,7 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 	if f.Pressed {
 		w.add(pressed)
 	}
-	r := db.reader()
-	var total int
-	if err := r.scalar(ctx, &total, "SELECT COUNT(*) FROM cases WHERE "+w.String(), w.args...); err != nil {
-		return nil, 0, err
-	}
-	out, err := selectCases(ctx, r, w.String()+" ORDER BY (due_at IS NULL), due_at, id DESC LIMIT ? OFFSET ?",
-		append(w.args, f.Limit, f.Offset)...)
-	return out, total, err
+	return w, nil
 }
 
 // textCap is how many cases the text index may name before the search reads
@@ -108,7 +131,7 @@ const textCap = 2000
 func (db *DB) matchText(ctx context.Context, q string) (string, []any, error) {
 	d := db.d
 	pattern := contains(q)
-	scan := "(EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name " + d.like() + ") OR summary " + d.like() + ")"
+	scan := "(EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name " + d.like() + d.correlated() + ") OR summary " + d.like() + ")"
 	if utf8.RuneCountInString(q) < 3 {
 		return scan, []any{pattern, pattern}, nil
 	}
@@ -150,14 +173,19 @@ func subset(some, all []int64) bool {
 	return true
 }
 
-// overdue is the condition that keeps the open cases overdue at t: their
-// clock runs and their tier's or overall deadline passed.
+// overdue is the condition that keeps the open cases overdue at t.
 func overdue(d dialect, t time.Time) (string, []any) {
-	t = t.UTC()
 	open, args := oneOf(d, "state", workflow.OpenStates())
-	tier, more := oneOf(d, "state", workflow.TierStates())
-	return open + " AND suspended_at IS NULL AND (due_at <= ? OR (" + tier + " AND overall_due_at <= ?))",
-		append(append(args, t), append(more, t)...)
+	cond, more := late(d, t)
+	return open + " AND " + cond, append(args, more...)
+}
+
+// late is the condition that keeps the cases, open ones among them, whose
+// clock runs and whose tier's or overall deadline passed at t.
+func late(d dialect, t time.Time) (string, []any) {
+	t = t.UTC()
+	tier, args := oneOf(d, d.unindexed("state"), workflow.TierStates())
+	return "suspended_at IS NULL AND (due_at <= ? OR (" + tier + " AND overall_due_at <= ?))", append(append([]any{t}, args...), t)
 }
 
 // Workload counts, by handling unit in units, the open cases, those

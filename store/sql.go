@@ -144,6 +144,13 @@ func (d dialect) bytewise(col string) string {
 // told.
 func (d dialect) like() string { return d.pick("ILIKE ?", `LIKE ? ESCAPE '\'`) }
 
+// correlated ends a subquery of EXISTS that is to be run for each row of the
+// outer query, by the index of the row it names: PostgreSQL would otherwise
+// turn it into a join, or a hash of every row that matches, which for a
+// search of one character is most of the parties of every town; an OFFSET
+// keeps it as it is written. SQLite runs it so by itself.
+func (d dialect) correlated() string { return d.pick(" OFFSET 0", "") }
+
 // lockRow is what a SELECT in a write transaction ends with so that no other
 // writer changes the row meanwhile. SQLite's write transactions are
 // exclusive already (BEGIN IMMEDIATE).

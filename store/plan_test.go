@@ -1,0 +1,140 @@
+package store_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store/storetest"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// TestListPlans asks the planner, on SQLite and PostgreSQL, how it reads
+// the lists of one town among others, its statistics refreshed: every
+// list is read through an index led by the location or the handling unit
+// (or by the cases' ids the text index found), never by a scan of all cases
+// or all parties, nor by the index of every open case by state.
+func TestListPlans(t *testing.T) {
+	db := storetest.Open(t)
+	e := engine.New(db)
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	e.Now = func() time.Time { return now }
+	var grids []int64
+	// Forty towns of two villages of two grids: a town holds a fortieth of
+	// the cases, as one town among others of a county or a city does.
+	for i := range 40 {
+		town := string(rune('A' + i))
+		if err := e.SaveUnit(ctx, &engine.Unit{Code: town, Name: town + "镇", Level: workflow.LevelTown, CasePrefix: town}, ""); err != nil {
+			t.Fatal(err)
+		}
+		for v := 1; v <= 2; v++ {
+			village := fmt.Sprintf("%s%d", town, v)
+			if err := e.SaveUnit(ctx, &engine.Unit{Code: village, Name: village + "村", Level: workflow.LevelVillage}, town); err != nil {
+				t.Fatal(err)
+			}
+			for g := 1; g <= 2; g++ {
+				grid := fmt.Sprintf("%s%d", village, g)
+				if err := e.SaveUnit(ctx, &engine.Unit{Code: grid, Name: grid + "网格", Level: workflow.LevelGrid}, village); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	tree, err := e.Tree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range tree.Units() {
+		if u.Level == workflow.LevelGrid {
+			grids = append(grids, u.ID)
+		}
+	}
+	// Two years of cases, most of them closed, a tenth still at the desk
+	// and a tenth in mediation, at every grid.
+	rng := rand.New(rand.NewPCG(7, 8))
+	surnames, given := []rune("王李张刘陈杨黄赵吴周"), []rune("伟芳娜秀英敏静丽强磊")
+	name := func() string {
+		return string([]rune{surnames[rng.IntN(len(surnames))], given[rng.IntN(len(given))], given[rng.IntN(len(given))]})
+	}
+	var items []engine.Opening
+	for range 4000 {
+		at := now.Add(-time.Duration(rng.Int64N(int64(2 * 365 * 24 * time.Hour))))
+		n := &engine.NewCase{Source: "当事人申请", Category: []string{"邻里", "婚姻家庭", "合同"}[rng.IntN(3)],
+			LocationID: grids[rng.IntN(len(grids))], People: 2, Risk: engine.RiskGreen, Summary: "双方因宅基地边界发生争执。", At: at,
+			Parties: []*engine.Party{{Side: engine.SideApplicant, Name: name()}, {Side: engine.SideRespondent, Name: name()}}}
+		var steps []engine.Step
+		if x := rng.IntN(10); x > 0 {
+			steps = append(steps, engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{At: at.Add(time.Hour)}})
+			if x > 1 {
+				steps = append(steps, engine.Step{Event: workflow.Fail, Input: engine.Input{At: at.Add(48 * time.Hour), Reason: "调解不成", Routes: []string{"诉讼"}}})
+			}
+		}
+		items = append(items, engine.Opening{Case: n, Steps: steps})
+	}
+	if err := e.OpenCases(ctx, engine.System, items); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	town := tree.Subtree(tree.ByCode("A").ID)
+	grid := tree.ByCode("A11").ID
+	for _, tc := range []struct {
+		name string
+		f    engine.CaseFilter
+	}{
+		{"the town's list", engine.CaseFilter{Units: town}},
+		{"the overdue list", engine.CaseFilter{Units: town, OverdueAt: &now}},
+		{"a state", engine.CaseFilter{Units: town, States: []workflow.State{workflow.Registered}}},
+		{"a category and a state", engine.CaseFilter{Units: town, Category: "邻里", States: []workflow.State{workflow.Grid}}},
+		{"a number", engine.CaseFilter{Units: town, Number: "0012"}},
+		{"a surname", engine.CaseFilter{Units: town, Text: "王"}},
+		{"a whole name", engine.CaseFilter{Units: town, Text: "王伟芳"}},
+		{"a grid's own cases", engine.CaseFilter{Units: []int64{grid}, Handling: []int64{grid}, States: workflow.WorkStates()}},
+	} {
+		plan, err := db.ExplainCases(ctx, tc.f)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		read := false
+		for _, line := range plan {
+			if bad := scan.FindString(line); bad != "" {
+				t.Errorf("%s: %q scans: %s", tc.name, line, bad)
+			}
+			for _, m := range indexUse.FindAllStringSubmatch(line, -1) {
+				index := m[1] + m[2] + m[3] + m[4]
+				if !unitLed[index] {
+					t.Errorf("%s: %q reads %s, an index not led by the unit", tc.name, line, index)
+				}
+				read = true
+			}
+		}
+		if t.Failed() {
+			t.Logf("%s:\n%s", tc.name, strings.Join(plan, "\n"))
+		}
+		if !read {
+			t.Errorf("%s: no index read in the plan %q", tc.name, plan)
+		}
+	}
+}
+
+var (
+	// scan finds a step that reads a whole table of cases or parties in
+	// SQLite's and PostgreSQL's plans.
+	scan = regexp.MustCompile(`SCAN (cases|p|parties)\b|Seq Scan on (cases|parties)\b`)
+	// indexUse finds the index a step reads: SQLite's "SEARCH cases USING
+	// INDEX x" and "USING INTEGER PRIMARY KEY", PostgreSQL's "Index Scan
+	// using x", "Index Only Scan using x" and "Bitmap Index Scan on x".
+	indexUse = regexp.MustCompile(`SEARCH (?:cases|p|parties) USING (?:COVERING )?INDEX (\w+)|USING (INTEGER PRIMARY KEY)|` +
+		`Index (?:Only )?Scan(?: Backward)? using (\w+)|Bitmap Index Scan on (\w+)`)
+	// unitLed are the indexes a town's list may read: those of the cases
+	// led by the location or the handling unit, the cases' and the parties'
+	// by case.
+	unitLed = map[string]bool{"cases_location": true, "cases_location_closed": true, "cases_location_last_event": true,
+		"cases_report": true, "cases_location_state": true, "cases_handling": true,
+		"INTEGER PRIMARY KEY": true, "cases_pkey": true, "parties_case": true}
+)
