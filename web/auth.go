@@ -1,15 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
-	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -48,13 +50,11 @@ type sessionStore struct {
 	saved map[string]savedSession
 }
 
-// savedSession is a session as this server last wrote it: its values (the
-// encoding of equal values may differ, for gob writes maps in any order)
-// and expiries.
+// savedSession is a session as this server last wrote it: its encoding
+// (see sessionCodec: equal values, equal bytes) and expiry.
 type savedSession struct {
-	deadline time.Time
-	values   map[string]any
-	expiry   time.Time
+	data   []byte
+	expiry time.Time
 }
 
 // maxRemembered bounds the sessions remembered; past it, memory starts
@@ -70,15 +70,15 @@ func (st *sessionStore) FindCtx(ctx context.Context, hash string) ([]byte, bool,
 // CommitCtx stores a session with the user it belongs to, read from the
 // data itself, so that a new password ends every session of the user.
 func (st *sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, expiry time.Time) error {
-	deadline, values, err := scs.GobCodec{}.Decode(b)
-	if err != nil {
-		return err
-	}
 	st.mu.Lock()
 	last, ok := st.saved[hash]
 	st.mu.Unlock()
-	if ok && last.deadline.Equal(deadline) && reflect.DeepEqual(last.values, values) && expiry.Sub(last.expiry) < time.Minute {
+	if ok && bytes.Equal(last.data, b) && expiry.Sub(last.expiry) < time.Minute {
 		return nil
+	}
+	_, values, err := sessionCodec{}.Decode(b)
+	if err != nil {
+		return err
 	}
 	id, _ := values[sessionUserID].(int64)
 	ws := &engine.WebSession{Hash: hash, UserID: id, Data: b, Expiry: expiry}
@@ -94,9 +94,53 @@ func (st *sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, ex
 	if len(st.saved) >= maxRemembered {
 		st.saved = map[string]savedSession{}
 	}
-	st.saved[hash] = savedSession{deadline, values, expiry}
+	st.saved[hash] = savedSession{b, expiry}
 	st.mu.Unlock()
 	return nil
+}
+
+// sessionCodec writes a session as JSON, its numbers and its texts apart
+// (a session holds nothing else), the keys in order: equal sessions are
+// equal bytes, so that CommitCtx tells an unchanged session by comparing
+// them, and reading a session decodes a small JSON document, not gob's
+// description of its types on every request. A session written with gob
+// before is still read.
+type sessionCodec struct{}
+
+type sessionJSON struct {
+	Deadline time.Time         `json:"deadline"`
+	Numbers  map[string]int64  `json:"numbers,omitempty"`
+	Texts    map[string]string `json:"texts,omitempty"`
+}
+
+func (sessionCodec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
+	s := sessionJSON{Deadline: deadline, Numbers: map[string]int64{}, Texts: map[string]string{}}
+	for k, v := range values {
+		switch v := v.(type) {
+		case int64:
+			s.Numbers[k] = v
+		case string:
+			s.Texts[k] = v
+		default:
+			return nil, fmt.Errorf("web: session value %q is a %T, neither a number nor text", k, v)
+		}
+	}
+	return json.Marshal(s)
+}
+
+func (sessionCodec) Decode(b []byte) (time.Time, map[string]any, error) {
+	var s sessionJSON
+	if err := json.Unmarshal(b, &s); err != nil {
+		return scs.GobCodec{}.Decode(b)
+	}
+	values := make(map[string]any, len(s.Numbers)+len(s.Texts))
+	for k, v := range s.Numbers {
+		values[k] = v
+	}
+	for k, v := range s.Texts {
+		values[k] = v
+	}
+	return s.Deadline, values, nil
 }
 
 func (st *sessionStore) DeleteCtx(ctx context.Context, hash string) error {
@@ -124,6 +168,7 @@ func newSessions(e *engine.Engine, opt Options) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = &sessionStore{e: e, saved: map[string]savedSession{}}
 	sm.HashTokenInStore = true
+	sm.Codec = sessionCodec{}
 	sm.Lifetime, sm.IdleTimeout = opt.SessionLifetime, opt.SessionIdle
 	sm.Cookie.Name = "mediation_session"
 	if opt.Secure {
