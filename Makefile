@@ -53,9 +53,10 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) ./engine/ || exit 1; \
 	done
 
-## bench: engine speed against the raw database limit, from one run
+## bench: engine speed against the raw database limit, from one run; the
+## HTTP figures on PostgreSQL too when MEDIATION_TEST_POSTGRES names a server
 bench:
-	$(GO) run ./cmd/bench
+	$(GO) run ./cmd/bench $(if $(PG_DSN),-postgres "$(PG_DSN)")
 
 clean:
 	rm -rf bin

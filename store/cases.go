@@ -87,6 +87,11 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error)
 	if f.Source != "" {
 		w.add("source = ?", f.Source)
 	}
+	// A closed case has no deadline: said outright, it lets the planner
+	// read the open cases' index by deadline.
+	if f.DueBy != nil || f.DueAfter != nil {
+		w.add("closed_at IS NULL")
+	}
 	if f.DueBy != nil {
 		w.add("due_at <= ?", f.DueBy.UTC())
 	}
@@ -135,24 +140,31 @@ func (db *DB) matchText(ctx context.Context, q string) (string, []any, error) {
 	if utf8.RuneCountInString(q) < 3 {
 		return scan, []any{pattern, pattern}, nil
 	}
-	var ids []int64
-	collect := func(rows *sql.Rows) error {
-		var id int64
-		err := rows.Scan(&id)
+	// The names and the summaries are looked up apart, each at most
+	// textCap+1 rows: a union would read all of both before its limit.
+	lookups := []string{"SELECT case_id FROM parties WHERE name " + d.like() + " LIMIT ?", "SELECT id FROM cases WHERE summary " + d.like() + " LIMIT ?"}
+	arg := any(pattern)
+	if !d.postgres {
+		lookups = []string{"SELECT case_id FROM parties WHERE id IN (SELECT rowid FROM party_text WHERE party_text MATCH ? LIMIT ?)",
+			"SELECT rowid FROM summary_text WHERE summary_text MATCH ? LIMIT ?"}
+		arg = `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+	}
+	found := map[int64]bool{}
+	for _, lookup := range lookups {
+		n := 0
+		err := db.reader().each(ctx, lookup, []any{arg, textCap + 1}, func(rows *sql.Rows) error {
+			var id int64
+			err := rows.Scan(&id)
+			found[id], n = true, n+1
+			return err
+		})
+		if err != nil || n > textCap || len(found) > textCap {
+			return scan, []any{pattern, pattern}, err
+		}
+	}
+	ids := make([]int64, 0, len(found))
+	for id := range found {
 		ids = append(ids, id)
-		return err
-	}
-	var err error
-	if d.postgres {
-		err = db.reader().each(ctx, "SELECT case_id FROM parties WHERE name "+d.like()+
-			" UNION SELECT id FROM cases WHERE summary "+d.like()+" LIMIT ?", []any{pattern, pattern, textCap + 1}, collect)
-	} else {
-		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
-		err = db.reader().each(ctx, "SELECT case_id FROM parties WHERE id IN (SELECT rowid FROM party_text WHERE party_text MATCH ?)"+
-			" UNION SELECT rowid FROM summary_text WHERE summary_text MATCH ? LIMIT ?", []any{phrase, phrase, textCap + 1}, collect)
-	}
-	if err != nil || len(ids) > textCap {
-		return scan, []any{pattern, pattern}, err
 	}
 	return d.in("id"), []any{d.list(ids)}, nil
 }
@@ -255,19 +267,26 @@ func (db *DB) Duplicates(ctx context.Context, ids, phones, names []string, units
 // scheduler has not dealt with: overdue grid and village cases, and those
 // whose latest passed deadline is not flagged yet. Suspended cases wait.
 func (db *DB) DueCases(ctx context.Context, now time.Time) ([]int64, error) {
-	d := db.d
-	now = now.UTC()
 	var ids []int64
-	err := db.reader().each(ctx, "SELECT id FROM cases WHERE "+d.in("state")+" AND suspended_at IS NULL AND "+
-		"((due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < due_at)) OR "+
-		"("+d.in("state")+" AND overall_due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < overall_due_at))) ORDER BY id",
-		[]any{d.list(workflow.WorkStates()), now, d.list(workflow.TierStates()), now}, func(rows *sql.Rows) error {
-			var id int64
-			err := rows.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
+	q, args := dueCases(db.d, now)
+	err := db.reader().each(ctx, q, args, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
 	return ids, err
+}
+
+// dueCases is the statement of DueCases: the cases past their tier's
+// deadline and those past their overall one, each read from the partial
+// index of the open cases by that deadline.
+func dueCases(d dialect, now time.Time) (string, []any) {
+	now = now.UTC()
+	open := "SELECT id FROM cases WHERE closed_at IS NULL AND suspended_at IS NULL AND " + d.in("state")
+	return open + " AND due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < due_at) UNION " +
+			open + " AND " + d.in("state") + " AND overall_due_at <= ? AND (flagged_due_at IS NULL OR flagged_due_at < overall_due_at) ORDER BY id",
+		[]any{d.list(workflow.WorkStates()), now, d.list(workflow.WorkStates()), d.list(workflow.TierStates()), now}
 }
 
 // Events returns a case's timeline, oldest first.

@@ -41,6 +41,18 @@ func (db *DB) ExplainCases(ctx context.Context, f engine.CaseFilter) ([]string, 
 	if err != nil {
 		return nil, err
 	}
+	return db.explain(ctx, []statement{
+		{"SELECT COUNT(*) FROM cases WHERE " + w.String(), w.args},
+		{"SELECT " + caseColumns + " FROM cases WHERE " + w.String() + caseOrder, append(w.args, 50, 0)},
+	})
+}
+
+type statement struct {
+	sql  string
+	args []any
+}
+
+func (db *DB) explain(ctx context.Context, statements []statement) ([]string, error) {
 	c, err := db.rsql.Conn(ctx)
 	if err != nil {
 		return nil, err
@@ -54,13 +66,7 @@ func (db *DB) ExplainCases(ctx context.Context, f engine.CaseFilter) ([]string, 
 		defer c.ExecContext(ctx, "RESET enable_seqscan")
 	}
 	var plan []string
-	for _, q := range []struct {
-		sql  string
-		args []any
-	}{
-		{"SELECT COUNT(*) FROM cases WHERE " + w.String(), w.args},
-		{"SELECT " + caseColumns + " FROM cases WHERE " + w.String() + caseOrder, append(w.args, 50, 0)},
-	} {
+	for _, q := range statements {
 		rows, err := c.QueryContext(ctx, db.d.rebind(explain+q.sql), q.args...)
 		if err != nil {
 			return nil, err

@@ -17,7 +17,8 @@ import (
 // the lists of one town among others, its statistics refreshed: every
 // list is read through an index led by the location or the handling unit
 // (or by the cases' ids the text index found), never by a scan of all cases
-// or all parties, nor by the index of every open case by state.
+// or all parties, nor by an index of every town's open cases; the
+// warnings of deadlines close at hand read those by deadline.
 func TestListPlans(t *testing.T) {
 	db := storetest.Open(t)
 	e := engine.New(db)
@@ -61,7 +62,7 @@ func TestListPlans(t *testing.T) {
 		return string([]rune{surnames[rng.IntN(len(surnames))], given[rng.IntN(len(given))], given[rng.IntN(len(given))]})
 	}
 	var items []engine.Opening
-	for range 4000 {
+	for range 2400 {
 		at := now.Add(-time.Duration(rng.Int64N(int64(2 * 365 * 24 * time.Hour))))
 		n := &engine.NewCase{Source: "当事人申请", Category: []string{"邻里", "婚姻家庭", "合同"}[rng.IntN(3)],
 			LocationID: grids[rng.IntN(len(grids))], People: 2, Risk: engine.RiskGreen, Summary: "双方因宅基地边界发生争执。", At: at,
@@ -83,6 +84,36 @@ func TestListPlans(t *testing.T) {
 	}
 	town := tree.Subtree(tree.ByCode("A").ID)
 	grid := tree.ByCode("A11").ID
+	soon := now.Add(24 * time.Hour)
+	explain := func(name string, plan []string, err error, allowed map[string]bool) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		read := false
+		for _, line := range plan {
+			if bad := scan.FindString(line); bad != "" {
+				t.Errorf("%s: %q scans: %s", name, line, bad)
+			}
+			for _, m := range indexUse.FindAllStringSubmatch(line, -1) {
+				index := m[1] + m[2] + m[3] + m[4]
+				if !allowed[index] {
+					t.Errorf("%s: %q reads %s", name, line, index)
+				}
+				read = true
+			}
+		}
+		if !read {
+			t.Errorf("%s: no index read", name)
+		}
+		if t.Failed() {
+			t.Logf("%s:\n%s", name, strings.Join(plan, "\n"))
+		}
+	}
+	// The warnings of deadlines close at hand read the open cases by
+	// deadline.
+	plan, err := db.ExplainCases(ctx, engine.CaseFilter{States: workflow.TierStates(), DueAfter: &now, DueBy: &soon})
+	explain("the deadlines close at hand", plan, err, openByDeadline)
 	for _, tc := range []struct {
 		name string
 		f    engine.CaseFilter
@@ -97,28 +128,7 @@ func TestListPlans(t *testing.T) {
 		{"a grid's own cases", engine.CaseFilter{Units: []int64{grid}, Handling: []int64{grid}, States: workflow.WorkStates()}},
 	} {
 		plan, err := db.ExplainCases(ctx, tc.f)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		read := false
-		for _, line := range plan {
-			if bad := scan.FindString(line); bad != "" {
-				t.Errorf("%s: %q scans: %s", tc.name, line, bad)
-			}
-			for _, m := range indexUse.FindAllStringSubmatch(line, -1) {
-				index := m[1] + m[2] + m[3] + m[4]
-				if !unitLed[index] {
-					t.Errorf("%s: %q reads %s, an index not led by the unit", tc.name, line, index)
-				}
-				read = true
-			}
-		}
-		if t.Failed() {
-			t.Logf("%s:\n%s", tc.name, strings.Join(plan, "\n"))
-		}
-		if !read {
-			t.Errorf("%s: no index read in the plan %q", tc.name, plan)
-		}
+		explain(tc.name, plan, err, unitLed)
 	}
 }
 
@@ -137,4 +147,6 @@ var (
 	unitLed = map[string]bool{"cases_location": true, "cases_location_closed": true, "cases_location_last_event": true,
 		"cases_report": true, "cases_location_state": true, "cases_handling": true,
 		"INTEGER PRIMARY KEY": true, "cases_pkey": true, "parties_case": true}
+	// openByDeadline are the indexes of the open cases by deadline.
+	openByDeadline = map[string]bool{"cases_open_due": true, "cases_open_overall_due": true}
 )

@@ -168,13 +168,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 // Optimize refreshes the statistics the planner weighs the indexes by:
-// SQLite's ANALYZE, on a sample of each index so that it takes
-// milliseconds whatever the size, and PostgreSQL's ANALYZE, which its
-// autovacuum also runs.
+// SQLite's ANALYZE, on the first 20,000 rows of each index, which takes a
+// tenth of a second over a million cases (all of them took four seconds,
+// the writer's lock held; a thousand gave estimates off by twenty times),
+// and PostgreSQL's ANALYZE, which its autovacuum also runs.
 func (db *DB) Optimize(ctx context.Context) error {
 	return db.write(ctx, func(c conn) error {
 		if !db.d.postgres {
-			if _, err := c.exec(ctx, "PRAGMA analysis_limit = 1000"); err != nil {
+			if _, err := c.exec(ctx, "PRAGMA analysis_limit = 20000"); err != nil {
 				return err
 			}
 		}

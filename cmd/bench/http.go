@@ -39,12 +39,8 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	const password = "压测用的足够长的密码"
-	med := &engine.User{Name: "mediator@G", Role: workflow.RoleMediator, UnitID: t.ByCode("G").ID}
-	if err := med.SetPassword(password); err != nil {
-		return err
-	}
-	if err := db.CreateUser(ctx, med); err != nil {
+	med, err := benchMediator(ctx, e)
+	if err != nil {
 		return err
 	}
 	// The long case has 500 events, the short one 10.
@@ -63,23 +59,14 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 	// The requests' log lines would bury the figures.
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv, err := web.NewServer(e, web.Options{})
+	base, stop, err := serve(e)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	defer stop()
+	users, err := logins([]string{base}, 8)
 	if err != nil {
 		return err
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
-	users := make([]*visitor, 8)
-	for i := range users {
-		if users[i], err = login(base, med.Name, password); err != nil {
-			return err
-		}
 	}
 
 	fmt.Printf("\nthe web interface over HTTP on 127.0.0.1 (SQLite, synchronous=%s), %s per figure\n\n", syncMode, d)
@@ -128,14 +115,7 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 		if own, err = ownCases(ctx, db, cases[2:], n); err != nil {
 			return err
 		}
-		if err := run(fmt.Sprintf("API note POST, %d user(s)", n), n, func(u int, v *visitor) error {
-			w := own[u]
-			w.next++
-			id := w.ids[w.next%len(w.ids)]
-			version, err := v.post(fmt.Sprintf("/api/v1/cases/%d/activities/note", id), fmt.Sprintf(`{"version":%d,"note":"电话联系了双方"}`, w.versions[id]))
-			w.versions[id] = version
-			return err
-		}); err != nil {
+		if err := run(fmt.Sprintf("API note POST, %d user(s)", n), n, apiNote(own)); err != nil {
 			return err
 		}
 	}
@@ -150,6 +130,63 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 		ratio("API note POST, 1 user(s)", "raw: note transaction, 1 writer(s)"),
 		ratio("API note POST, 8 user(s)", "raw: note transaction, 8 writer(s)"))
 	return nil
+}
+
+// benchPassword is the password of the bench's mediator.
+const benchPassword = "压测用的足够长的密码"
+
+// benchMediator makes the grid G's mediator, who notes on its cases.
+func benchMediator(ctx context.Context, e *engine.Engine) (*engine.User, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	med := &engine.User{Name: "mediator@G", Role: workflow.RoleMediator, UnitID: t.ByCode("G").ID}
+	if err := med.SetPassword(benchPassword); err != nil {
+		return nil, err
+	}
+	return med, e.Store.CreateUser(ctx, med)
+}
+
+// serve serves the web interface of e on a free port of 127.0.0.1 and
+// returns its address and how to stop it.
+func serve(e *engine.Engine) (string, func(), error) {
+	srv, err := web.NewServer(e, web.Options{})
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { hs.Close() }, nil
+}
+
+// logins opens n sessions of the bench's mediator, dealt in turn to the
+// servers at bases.
+func logins(bases []string, n int) ([]*visitor, error) {
+	users := make([]*visitor, n)
+	for i := range users {
+		var err error
+		if users[i], err = login(bases[i%len(bases)], "mediator@G", benchPassword); err != nil {
+			return nil, err
+		}
+	}
+	return users, nil
+}
+
+// apiNote is a user's note through the API on the next of its own cases.
+func apiNote(own []*owned) func(int, *visitor) error {
+	return func(u int, v *visitor) error {
+		w := own[u]
+		w.next++
+		id := w.ids[w.next%len(w.ids)]
+		version, err := v.post(fmt.Sprintf("/api/v1/cases/%d/activities/note", id), fmt.Sprintf(`{"version":%d,"note":"电话联系了双方"}`, w.versions[id]))
+		w.versions[id] = version
+		return err
+	}
 }
 
 // visitor is one logged-in browser session.
@@ -285,7 +322,7 @@ func rawNote(raw *sql.DB, w *owned, unit int64) error {
 	if err != nil {
 		return err
 	}
-	res, err := tx.Exec(`UPDATE cases SET version = ?, last_event_at = ? WHERE id = ? AND version = ?`, v+1, now, id, v)
+	res, err := tx.Exec(`UPDATE cases SET version = $1, last_event_at = $2 WHERE id = $3 AND version = $4`, v+1, now, id, v)
 	if err == nil {
 		if k, _ := res.RowsAffected(); k != 1 {
 			err = fmt.Errorf("case %d moved", id)
@@ -293,7 +330,7 @@ func rawNote(raw *sql.DB, w *owned, unit int64) error {
 	}
 	if err == nil {
 		_, err = tx.Exec(`INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_name, role, at, reason, automatic, data)
-			VALUES (?, ?, 'note', 'grid', 'grid', ?, 'mediator@G', 'mediator', ?, '', 0, '{"note":"电话联系了双方"}')`, id, v+1, unit, now)
+			VALUES ($1, $2, 'note', 'grid', 'grid', $3, 'mediator@G', 'mediator', $4, '', FALSE, '{"note":"电话联系了双方"}')`, id, v+1, unit, now)
 	}
 	if err != nil {
 		tx.Rollback()

@@ -29,6 +29,7 @@ func main() {
 	reportCases := flag.Int("report-cases", 1_000_000, "cases to generate for the report benchmark (0 skips it)")
 	reportDB := flag.String("report-db", "", "keep the report benchmark's generated database in this file, and reuse it when it exists")
 	httpFor := flag.Duration("http", 3*time.Second, "how long each HTTP figure loads the server (0 skips them)")
+	pg := flag.String("postgres", "", "a PostgreSQL server (postgres://user@host:port/db) for the HTTP figures on PostgreSQL, one server and two")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -53,6 +54,13 @@ func main() {
 			pprof.StopCPUProfile()
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
+		}
+		if *pg != "" {
+			if err := pgBench(context.Background(), *pg, *httpFor); err != nil {
+				pprof.StopCPUProfile()
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				os.Exit(1)
+			}
 		}
 	}
 	if *reportCases > 0 {

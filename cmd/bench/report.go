@@ -88,7 +88,7 @@ func reportBench(total, rounds int, keep string) error {
 	if err := queueBench(ctx, e, raw, cases, rounds); err != nil {
 		return err
 	}
-	if err := listBench(ctx, e, raw, rounds); err != nil {
+	if err := listBench(ctx, e, raw); err != nil {
 		return err
 	}
 	return firstSweep(ctx, raw, cases, now)
