@@ -20,7 +20,7 @@ func (db *DB) prepareWriter(ctx context.Context) error {
 		return nil
 	}
 	for _, q := range []string{"SELECT " + caseColumns + " FROM cases WHERE id = ? LIMIT 1",
-		selectParties(db.d), updateCase, insertEvent, insertCase, insertParty, nextSeq, insertNotification, insertNotifications} {
+		selectParties(db.d), updateCase, updateCaseLight, insertEvent, insertCase, insertParty, nextSeq, insertNotification, insertNotifications} {
 		if _, err := db.wstmts.get(ctx, db.wsql, q, false); err != nil {
 			return fmt.Errorf("store: prepare %q: %w", q, err)
 		}
@@ -106,7 +106,7 @@ func (db *DB) Transition(ctx context.Context, id int64, decide func(*engine.Case
 		if err != nil {
 			return err
 		}
-		if err := applyChange(ctx, c, ch); err != nil {
+		if err := applyChange(ctx, c, k, ch); err != nil {
 			return err
 		}
 		out = ch.Case
@@ -142,7 +142,7 @@ func (db *DB) TransitionBatch(ctx context.Context, ids []int64, decide func(*eng
 				errs[i] = err
 				continue
 			}
-			if err := applyChange(ctx, c, ch); err != nil {
+			if err := applyChange(ctx, c, k, ch); err != nil {
 				return err
 			}
 			if err := indexParty(ctx, c, ch.Party); err != nil {
@@ -227,11 +227,13 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 	if err := writeNotifications(ctx, c, k.ID, reg.Notify); err != nil {
 		return err
 	}
+	before := k
 	for _, ch := range reg.History {
 		ch.Case.ID, ch.Case.Number, ch.Case.Seq = k.ID, k.Number, k.Seq
-		if err := applyChange(ctx, c, ch); err != nil {
+		if err := applyChange(ctx, c, before, ch); err != nil {
 			return err
 		}
+		before = ch.Case
 	}
 	return nil
 }
@@ -254,8 +256,15 @@ var insertParty = "INSERT INTO parties (" + strings.TrimPrefix(partyColumns, "id
 	strings.Repeat(", ?", strings.Count(partyColumns, ",")-1) + ")"
 
 // updateCase sets the columns an event may change, if the version still
-// matches.
-var updateCase = "UPDATE cases SET " + strings.Join(mutableColumns, " = ?, ") + " = ? WHERE id = ? AND version = ?"
+// matches; updateCaseLight those that no index of the cases holds, and the
+// time of the last event. SQLite rewrites every index that holds a column
+// an UPDATE assigns, whether or not its value changes, and the cases carry
+// many: an event that moves no indexed column but the last event's time (a
+// note, a flag, a 督办) writes with the light one, in half the time.
+var (
+	updateCase      = "UPDATE cases SET " + strings.Join(mutableColumns, " = ?, ") + " = ? WHERE id = ? AND version = ?"
+	updateCaseLight = "UPDATE cases SET " + strings.Join(lightColumns, " = ?, ") + " = ? WHERE id = ? AND version = ?"
+)
 
 const insertEvent = `INSERT INTO case_events (case_id, location_unit_id, seq, name, from_state, to_state, unit_id, actor_id, actor_name,
 	role, at, reason, automatic, data, due_at, overall_due_at, suspended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -267,7 +276,7 @@ func errLostRace() error {
 
 // applyChange writes one event's change: the case's new columns if its
 // version still matches, the event row, and the records that come with it.
-func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
+func applyChange(ctx context.Context, c conn, before *engine.Case, ch *engine.Change) error {
 	k := ch.Case
 	if a := ch.Archive; a != nil {
 		var seq int
@@ -276,12 +285,11 @@ func applyChange(ctx context.Context, c conn, ch *engine.Change) error {
 		}
 		k.ArchiveNo = a.Number(seq)
 	}
-	r := &caseRow{}
+	r, was := &caseRow{}, &caseRow{}
 	r.setMutable(k)
-	res, err := c.exec(ctx, updateCase, r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
-		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome,
-		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt,
-		k.ID, ch.Version)
+	was.setMutable(before)
+	update, values := r.changed(was)
+	res, err := c.exec(ctx, update, append(values, k.ID, ch.Version)...)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -186,12 +188,58 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.LastEventAt = utc(&c.LastEventAt)
 }
 
-// mutableColumns are updated by every event, in the order applyChange passes
-// them.
+// mutableColumns are the columns an event may change, in the order of
+// mutableValues.
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
 	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreed_kind", "agreement_kind", "closed_at", "outcome",
 	"archive_no", "archived_at",
 	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at"}
+
+// lightColumns are the mutable columns no index of the cases holds, and the
+// last event's time (see updateCaseLight).
+var lightColumns = []string{"version", "mediator_id", "risk", "agreement_kind", "archive_no", "tier_started_at", "supervised_at",
+	"flagged_due_at", "last_event_at"}
+
+// mutableValues returns the values of mutableColumns.
+func (r *caseRow) mutableValues() []any {
+	return []any{r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
+		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome,
+		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt}
+}
+
+// changed returns the values of the columns an UPDATE from before to r
+// must assign: the light ones when no other column changed, or else all.
+func (r *caseRow) changed(before *caseRow) (string, []any) {
+	now, was := r.mutableValues(), before.mutableValues()
+	for i, col := range mutableColumns {
+		if !slices.Contains(lightColumns, col) && !sameValue(now[i], was[i]) {
+			return updateCase, now
+		}
+	}
+	light := make([]any, 0, len(lightColumns))
+	for i, col := range mutableColumns {
+		if slices.Contains(lightColumns, col) {
+			light = append(light, now[i])
+		}
+	}
+	return updateCaseLight, light
+}
+
+// sameValue reports whether two values of a column are equal: nil pointers
+// alike, the values pointed to equal, times at the same instant.
+func sameValue(a, b any) bool {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Kind() == reflect.Pointer {
+		if va.IsNil() || vb.IsNil() {
+			return va.IsNil() == vb.IsNil()
+		}
+		va, vb = va.Elem(), vb.Elem()
+	}
+	if ta, ok := va.Interface().(time.Time); ok {
+		return ta.Equal(vb.Interface().(time.Time))
+	}
+	return va.Interface() == vb.Interface()
+}
 
 type partyRow struct {
 	ID             int64
