@@ -141,7 +141,7 @@ func TestDocumentsGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			if b.String() != string(want) {
-				t.Errorf("the file differs from %s; run go test ./web -run TestDocumentsGolden -update and read the diff\n%s", golden, b.String())
+				t.Errorf("the file differs from %s; run go test -tags sqlite_fts5 ./web -run TestDocumentsGolden -update and read the diff\n%s", golden, b.String())
 			}
 			for _, check := range documentChecks[name] {
 				got, printed := texts[check.doc]

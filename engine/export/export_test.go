@@ -54,7 +54,7 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run go test ./engine/export -update and read the diff\n%s", name, got)
+		t.Errorf("%s differs from the golden file; run go test -tags sqlite_fts5 ./engine/export -update and read the diff\n%s", name, got)
 	}
 }
 
