@@ -64,9 +64,11 @@ type Store interface {
 	// moved.
 	Transition(ctx context.Context, id int64, decide func(*Case) (*Change, error)) (*Case, error)
 	// TransitionBatch changes many cases in one write transaction, each as
-	// Transition does. A case whose decide fails is left as it is and its
-	// error returned in its place; a failed write rolls everything back and
-	// is returned.
+	// Transition does but read without its parties: the deadline scheduler,
+	// its caller, decides by the deadlines alone, and reading the parties
+	// of a million cases' due ones took a seventh of its first pass. A case
+	// whose decide fails is left as it is and its error returned in its
+	// place; a failed write rolls everything back and is returned.
 	TransitionBatch(ctx context.Context, ids []int64, decide func(*Case) (*Change, error)) ([]error, error)
 	// Setting returns a stored setting, "" when unset.
 	Setting(ctx context.Context, key string) (string, error)

@@ -116,14 +116,15 @@ func (db *DB) Transition(ctx context.Context, id int64, decide func(*engine.Case
 }
 
 // TransitionBatch changes many cases in one write transaction, each as
-// Transition does: a case whose decide fails is left as it is and its error
-// returned in its place; a failed write rolls the whole batch back.
+// Transition does but read without its parties: a case whose decide fails
+// is left as it is and its error returned in its place; a failed write
+// rolls the whole batch back.
 func (db *DB) TransitionBatch(ctx context.Context, ids []int64, decide func(*engine.Case) (*engine.Change, error)) ([]error, error) {
 	errs := make([]error, len(ids))
 	err := db.write(ctx, func(c conn) error {
 		// The batch's cases are read, and locked against other writers, in
-		// two statements, not two each.
-		cases, err := selectCases(ctx, c, db.d.in("id")+" ORDER BY id"+db.d.lockRow(), db.d.list(ids))
+		// one statement, without their parties (see the interface).
+		cases, err := readCases(ctx, c, db.d.in("id")+" ORDER BY id"+db.d.lockRow(), db.d.list(ids))
 		if err != nil {
 			return err
 		}
