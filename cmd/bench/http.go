@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -102,6 +103,24 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 	// Each user notes on cases of its own, so that no two writers race;
 	// each run starts from the versions the one before left.
 	grid := t.ByCode("G").ID
+	// The floor of any write over HTTP: the raw transaction behind a bare
+	// handler of the standard library, no session, no JSON, no engine.
+	var bare []*owned
+	ln2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	bareServer := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := strconv.Atoi(r.URL.Query().Get("u"))
+		if err := rawNote(raw, bare[u], grid); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"version":0}`)
+	})}
+	go bareServer.Serve(ln2)
+	defer bareServer.Close()
 	for _, n := range []int{1, 8} {
 		own, err := ownCases(ctx, db, cases[2:], n)
 		if err != nil {
@@ -109,6 +128,16 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 		}
 		if err := run(fmt.Sprintf("raw: note transaction, %d writer(s)", n), n, func(u int, _ *visitor) error {
 			return rawNote(raw, own[u], grid)
+		}); err != nil {
+			return err
+		}
+		if bare, err = ownCases(ctx, db, cases[2:], n); err != nil {
+			return err
+		}
+		floor := &visitor{base: "http://" + ln2.Addr().String(), client: &http.Client{}}
+		if err := run(fmt.Sprintf("raw: the same behind a bare HTTP handler, %d user(s)", n), n, func(u int, _ *visitor) error {
+			_, err := floor.post(fmt.Sprintf("/?u=%d", u), "{}")
+			return err
 		}); err != nil {
 			return err
 		}
@@ -126,6 +155,9 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 	fmt.Printf("8 users / 1 user: case page %.2fx, queue %.2fx (target: at least 1.6x)\n",
 		ratio("case page, 10 events, 8 user(s)", "case page, 10 events, 1 user(s)"),
 		ratio("mediator's queue (/cases), 8 user(s)", "mediator's queue (/cases), 1 user(s)"))
+	fmt.Printf("the bare HTTP handler / raw transaction: %.2fx with 1 user, %.2fx with 8 (the floor of any write over HTTP)\n",
+		ratio("raw: the same behind a bare HTTP handler, 1 user(s)", "raw: note transaction, 1 writer(s)"),
+		ratio("raw: the same behind a bare HTTP handler, 8 user(s)", "raw: note transaction, 8 writer(s)"))
 	fmt.Printf("API note / raw transaction: %.2fx with 1 user (target: at least 0.5x), %.2fx with 8 (target: at least 0.6x)\n",
 		ratio("API note POST, 1 user(s)", "raw: note transaction, 1 writer(s)"),
 		ratio("API note POST, 8 user(s)", "raw: note transaction, 8 writer(s)"))
