@@ -73,6 +73,9 @@ func (e *Engine) AdminSetRole(ctx context.Context, a Actor, name string, role wo
 	if err := u.Validate(); err != nil {
 		return err
 	}
+	if err := u.fits(unit); err != nil {
+		return err
+	}
 	if err := e.Store.SetRole(ctx, u.ID, role, unit.ID); err != nil {
 		return err
 	}

@@ -91,6 +91,17 @@ type Case struct {
 	CreatedBy int64
 	ImportKey string // set on imported cases, so a second import skips them
 
+	// PartnerUnitID is the partner body the case is referred to and waits
+	// on now, 0 when it waits on none; SignedAt is when that partner signed
+	// for it (签收), nil until then.
+	PartnerUnitID int64
+	SignedAt      *time.Time
+	// SenderUnitID is the partner body that referred the dispute in (警调,
+	// 诉调, 访调), 0 for the others; ExternalID is the sender's own id for
+	// it, when its system sent it.
+	SenderUnitID int64
+	ExternalID   string
+
 	Parties []*Party // loaded by FindCase
 }
 
@@ -397,13 +408,19 @@ func (f *FollowUp) Validate() error {
 
 // Referral is a hand-over to a partner body and, later, its feedback.
 type Referral struct {
-	ID         int64
-	CaseID     int64
-	EventID    int64
-	Partner    string
-	Reason     string
-	At         time.Time
-	DueAt      time.Time
-	ResolvedAt *time.Time
-	Result     string // returned for mediation, or the partner's result
+	ID            int64
+	CaseID        int64
+	EventID       int64
+	Partner       string // the partner's name when the case was referred
+	PartnerUnitID int64
+	Reason        string
+	At            time.Time
+	DueAt         time.Time
+	SignedAt      *time.Time // when the partner signed for it (签收)
+	ResolvedAt    *time.Time
+	Result        string // returned for mediation, or the partner's result
 }
+
+// OnTime reports whether the partner's feedback came by the referral's
+// deadline; false while none came.
+func (r *Referral) OnTime() bool { return r.ResolvedAt != nil && !r.ResolvedAt.After(r.DueAt) }

@@ -494,6 +494,8 @@ func OfferActivity(c *Case, act workflow.Activity) bool {
 		return c.ArchiveNo == ""
 	case workflow.Confirm:
 		return c.AgreementKind == AgreementWritten && !slices.Contains(unconfirmable, c.Category)
+	case workflow.Sign:
+		return c.SignedAt == nil
 	}
 	return true
 }

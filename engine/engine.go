@@ -129,6 +129,9 @@ func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error
 
 // position says how actor stands relative to c.
 func position(t *Tree, a Actor, c *Case) workflow.Position {
+	if a.Role == workflow.RolePartner {
+		return workflow.Position{Role: a.Role, AtPartner: atPartner(a, c)}
+	}
 	return workflow.Position{
 		Role:           a.Role,
 		AtHandlingUnit: a.UnitID != 0 && a.UnitID == c.HandlingUnitID,
@@ -176,7 +179,12 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 // actor's subtree alike, so that nobody learns which ids exist.
 func NoCase() error { return Errorf(ENOTFOUND, "案件不存在，或不在您单位的辖区内。") }
 
+// canSee reports whether the actor sees the case: it lies in their subtree,
+// or, for a partner's liaison, it waits on their body or came from it.
 func canSee(t *Tree, a Actor, c *Case) bool {
+	if a.Role == workflow.RolePartner {
+		return partnerSees(a, c)
+	}
 	return a.Role == workflow.RoleSystem || position(t, a, c).InSubtree
 }
 
@@ -200,18 +208,30 @@ func (e *Engine) FindCase(ctx context.Context, a Actor, id int64) (*Case, error)
 	if err != nil {
 		return nil, err
 	}
-	if !canSee(t, a, c) {
-		return nil, NoCase()
+	if canSee(t, a, c) {
+		return c, nil
 	}
-	return c, nil
+	if a.Role == workflow.RolePartner {
+		// A partner's liaison still reads a case referred to their body
+		// before.
+		if ok, err := e.Store.ReferredTo(ctx, c.ID, a.UnitID); err != nil || ok {
+			return c, err
+		}
+	}
+	return nil, NoCase()
 }
 
-// Timeline returns the events of a case the actor may see, oldest first.
+// Timeline returns the events of a case the actor may see, oldest first;
+// a partner's liaison reads the mediation's steps without their details.
 func (e *Engine) Timeline(ctx context.Context, a Actor, id int64) ([]*Event, error) {
 	if _, err := e.FindCase(ctx, a, id); err != nil {
 		return nil, err
 	}
-	return e.Store.Events(ctx, id)
+	evs, err := e.Store.Events(ctx, id)
+	if err != nil || a.Role != workflow.RolePartner {
+		return evs, err
+	}
+	return forPartner(evs), nil
 }
 
 // Cases lists the cases the actor may see that match f.
@@ -219,7 +239,14 @@ func (e *Engine) Cases(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int
 	if err := CheckText(&f); err != nil {
 		return nil, 0, err
 	}
-	if a.Role != workflow.RoleSystem {
+	switch a.Role {
+	case workflow.RoleSystem:
+	case workflow.RolePartner:
+		if a.UnitID == 0 {
+			return nil, 0, nil
+		}
+		f.Units, f.Partner = nil, a.UnitID
+	default:
 		t, err := e.treeWith(ctx, a.UnitID)
 		if err != nil {
 			return nil, 0, err
@@ -277,6 +304,11 @@ type NewCase struct {
 	// At backdates the registration of a replayed history (see Replaying).
 	At        time.Time
 	ImportKey string
+	// ExternalID is a partner system's own id for a dispute it refers in.
+	ExternalID string
+	// sender is the partner body referring the dispute in, set by the
+	// engine: its case may be located at its town.
+	sender int64
 }
 
 // Validate checks a new case against the unit tree and the lists, every
@@ -292,6 +324,8 @@ func (n *NewCase) Validate(t *Tree, l Lists) error {
 	switch loc := t.Unit(n.LocationID); {
 	case loc == nil:
 		v.add("location", "请选择纠纷发生地所在网格。")
+	case n.sender != 0 && loc.Level == workflow.LevelTown:
+		// A partner rarely knows the grid: the desk sets it on acceptance.
 	case loc.Level != workflow.LevelGrid:
 		v.add("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
 	case loc.ClosedAt != nil:
@@ -533,12 +567,17 @@ func hasAllNames(c *Case, names []string) bool {
 // prepareCase checks a new case and builds it with its first event and the
 // format of its number, in memory.
 func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(int) string, error) {
+	if a.Role == workflow.RolePartner {
+		if err := referIn(t, a, n, e.Lists); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	if err := n.Validate(t, e.Lists); err != nil {
 		return nil, nil, nil, err
 	}
 	handling := t.Town(n.LocationID)
 	switch {
-	case a.Role == workflow.RoleSystem:
+	case a.Role == workflow.RoleSystem, a.Role == workflow.RolePartner:
 	case registers(a.Role):
 		if !t.Contains(a.UnitID, n.LocationID) {
 			return nil, nil, nil, Errorf(EFORBIDDEN, "您只能登记本单位辖区内的纠纷。")
@@ -566,6 +605,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
 		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: e.due(e.policy(t, n.LocationID), at, e.policy(t, n.LocationID).Registered),
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
+		SenderUnitID: n.sender, ExternalID: n.ExternalID,
 	}
 	first := &Event{Seq: 1, Name: EventOpened, To: workflow.Registered, UnitID: handling.ID,
 		ActorID: a.UserID, ActorName: a.Name, Role: a.Role, At: at,
@@ -594,6 +634,11 @@ func publicCode() (string, error) {
 func (e *Engine) Agreements(ctx context.Context, a Actor, id int64) ([]*Agreement, error) {
 	if _, err := e.FindCase(ctx, a, id); err != nil {
 		return nil, err
+	}
+	if a.Role == workflow.RolePartner {
+		// The terms are the parties': a partner learns the outcome from
+		// the case, not the agreement.
+		return nil, nil
 	}
 	return e.Store.Agreements(ctx, id)
 }

@@ -45,6 +45,9 @@ type Input struct {
 	Confirmation *Confirmation
 	// Files are uploaded to attach.
 	Files []*Upload
+
+	// partner is the partner body Partner names, found by decide.
+	partner *Unit
 }
 
 // Fire fires a workflow event on a case. Guards run first, inside the
@@ -141,6 +144,13 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 				}
 			}
 		}
+		if tr.Needs(workflow.FieldPartner) {
+			p, err := t.partner(c, strings.TrimSpace(in.Partner))
+			if err != nil {
+				return err
+			}
+			in.partner = p
+		}
 		var err error
 		if target, err = resolveTarget(t, tr, c, in.Unit); err == nil && target != nil && target.ClosedAt != nil {
 			err = Invalid("unit", "“%s”已撤销，不能再承办案件。", target.Name)
@@ -155,7 +165,13 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 	case err != nil:
 		return nil, err
 	}
-	return e.transition(e.policy(t, c.LocationUnitID), c, a, row, to, target, at, in), nil
+	ch := e.transition(e.policy(t, c.LocationUnitID), c, a, row, to, target, at, in)
+	if row.Event.Accepts() && target != nil && target.ID != c.LocationUnitID && t.Contains(c.LocationUnitID, target.ID) {
+		// A dispute a partner referred in without its grid is located
+		// where the desk routes it.
+		ch.Case.LocationUnitID = target.ID
+	}
+	return ch, nil
 }
 
 // resolveTarget works out the unit that handles the case after tr.
@@ -166,7 +182,7 @@ func resolveTarget(t *Tree, tr workflow.Transition, c *Case, code string) (*Unit
 		want := t.Ancestor(c.LocationUnitID, level)
 		if code == "" {
 			if want == nil {
-				return nil, Invalid("unit", "纠纷发生地没有上级%s。", level.Label())
+				return nil, Invalid("unit", "请选择承办的%s。", level.Label())
 			}
 			return want, nil
 		}
@@ -176,7 +192,11 @@ func resolveTarget(t *Tree, tr workflow.Transition, c *Case, code string) (*Unit
 			return nil, err
 		case u.Level != level:
 			return nil, Invalid("unit", "“%s”是%s，不是%s。", u.Name, u.Level.Label(), level.Label())
-		case !t.Contains(u.ID, c.LocationUnitID):
+		case want == nil && !t.Contains(c.LocationUnitID, u.ID):
+			// A dispute located at its town (a partner did not know the
+			// grid) goes to a unit of that town.
+			return nil, Invalid("unit", "“%s”不属于%s。", u.Name, nameOf(t.Unit(c.LocationUnitID)))
+		case want != nil && !t.Contains(u.ID, c.LocationUnitID):
 			return nil, Invalid("unit", "“%s”不管辖纠纷发生地，应由%s受理。", u.Name, nameOf(want))
 		}
 		return u, nil
@@ -185,7 +205,7 @@ func resolveTarget(t *Tree, tr workflow.Transition, c *Case, code string) (*Unit
 		switch {
 		case u == nil:
 			return nil, Invalid("unit", "请选择交办的下级单位。")
-		case u.ParentID != c.HandlingUnitID:
+		case u.ParentID != c.HandlingUnitID || u.Level != level:
 			return nil, Invalid("unit", "“%s”不是%s的下级单位。", u.Name, nameOf(t.Unit(c.HandlingUnitID)))
 		}
 		return u, nil
@@ -252,9 +272,6 @@ var fieldChecks = map[workflow.Field]func(in *Input, ch choices) error{
 			}
 		}
 		return nil
-	},
-	workflow.FieldPartner: func(in *Input, _ choices) error {
-		return require(slices.Contains(workflow.Partners, in.Partner), "partner", "请选择移交单位（%s）。", strings.Join(workflow.Partners, "、"))
 	},
 	workflow.FieldParty: func(in *Input, _ choices) error {
 		return require(strings.TrimSpace(in.Party) != "", "party", "请填写撤回的当事人。")
@@ -396,19 +413,23 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 		ch.Event.Data["amount"] = ag.Amount
 	},
 	workflow.Refer: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
-		n, at := ch.Case, ch.Event.At
-		ch.Referral = &Referral{Partner: in.Partner, Reason: in.Reason, At: at, DueAt: *n.DueAt}
-		ch.Event.Data["partner"] = in.Partner
+		n, at, p := ch.Case, ch.Event.At, in.partner
+		ch.Referral = &Referral{Partner: p.Name, PartnerUnitID: p.ID, Reason: in.Reason, At: at, DueAt: *n.DueAt}
+		ch.Event.Data["partner"] = p.Name
+		ch.Event.Data["partner_unit"] = p.Code
+		n.PartnerUnitID, n.SignedAt = p.ID, nil
 		if n.ReferredAt == nil {
 			n.ReferredAt = &at
 		}
 	},
 	workflow.Return: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
 		ch.Resolve = &Referral{ResolvedAt: ptr(ch.Event.At), Result: "退回调解：" + in.Reason}
+		ch.Case.PartnerUnitID, ch.Case.SignedAt = 0, nil
 	},
 	workflow.PartnerClose: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
 		ch.Resolve = &Referral{ResolvedAt: ptr(ch.Event.At), Result: in.Result}
 		ch.Event.Data["result"] = in.Result
+		ch.Case.PartnerUnitID, ch.Case.SignedAt = 0, nil
 	},
 	workflow.Fulfil: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
 		v := *in.Visit
@@ -599,6 +620,10 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 	},
 	workflow.Attach: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
 		return e.attach(ctx, c, ch, in.Files)
+	},
+	workflow.Sign: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, _ Input) error {
+		ch.Case.SignedAt, ch.Signed = ptr(ch.Event.At), ptr(ch.Event.At)
+		return nil
 	},
 	workflow.FlagOverdue: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, _ Input) error {
 		passed := c.LatestPassed(ch.Event.At)

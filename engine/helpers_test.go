@@ -80,18 +80,21 @@ func newEnvOn(tb testing.TB, db *store.DB) *env {
 	clk := &clock{now: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 	e.Now = clk.Now
 	en := &env{Engine: e, db: db, clock: clk, units: map[string]*engine.Unit{}, actors: map[string]engine.Actor{}}
-	for _, u := range []struct{ code, name, level, parent, prefix string }{
-		{"T1", "油车港镇", "town", "", "油"},
-		{"V1", "麟湖村", "village", "T1", ""},
-		{"G11", "麟湖村第1网格", "grid", "V1", ""},
-		{"G12", "麟湖村第2网格", "grid", "V1", ""},
-		{"V2", "马厍村", "village", "T1", ""},
-		{"G21", "马厍村第1网格", "grid", "V2", ""},
-		{"T2", "新塍镇", "town", "", "新"},
-		{"V3", "洛东村", "village", "T2", ""},
-		{"G31", "洛东村第1网格", "grid", "V3", ""},
+	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
+		{"T1", "油车港镇", "town", "", "油", ""},
+		{"V1", "麟湖村", "village", "T1", "", ""},
+		{"G11", "麟湖村第1网格", "grid", "V1", "", ""},
+		{"G12", "麟湖村第2网格", "grid", "V1", "", ""},
+		{"V2", "马厍村", "village", "T1", "", ""},
+		{"G21", "马厍村第1网格", "grid", "V2", "", ""},
+		{"T2", "新塍镇", "town", "", "新", ""},
+		{"V3", "洛东村", "village", "T2", "", ""},
+		{"G31", "洛东村第1网格", "grid", "V3", "", ""},
+		{"P1", "油车港派出所", "partner", "T1", "", "派出所"},
+		{"P2", "油车港人民法庭", "partner", "T1", "", "法庭"},
+		{"P3", "新塍派出所", "partner", "T2", "", "派出所"},
 	} {
-		unit := &engine.Unit{Code: u.code, Name: u.name, Level: workflow.Level(u.level), CasePrefix: u.prefix}
+		unit := &engine.Unit{Code: u.code, Name: u.name, Level: workflow.Level(u.level), CasePrefix: u.prefix, Kind: u.kind}
 		if err := e.SaveUnit(ctx, unit, u.parent); err != nil {
 			tb.Fatal(err)
 		}
@@ -105,6 +108,7 @@ func newEnvOn(tb testing.TB, db *store.DB) *env {
 		{workflow.RoleMediator, "T1"}, {workflow.RoleMediator, "V1"}, {workflow.RoleMediator, "G11"},
 		{workflow.RoleMediator, "G12"}, {workflow.RoleMediator, "V2"},
 		{workflow.RoleIntake, "T2"}, {workflow.RoleSupervisor, "T2"}, {workflow.RoleMediator, "T2"},
+		{workflow.RolePartner, "P1"}, {workflow.RolePartner, "P2"}, {workflow.RolePartner, "P3"},
 	} {
 		key := string(a.role) + "@" + a.unit
 		u := &engine.User{Name: key, Role: a.role, UnitID: en.units[a.unit].ID, PasswordHash: "x"}
@@ -150,6 +154,13 @@ func (en *env) actorFor(tb testing.TB, grants []workflow.Grant, c *engine.Case) 
 		tb.Fatalf("no mediator at unit %d", c.HandlingUnitID)
 	case g.Role == workflow.RoleMediator:
 		return en.actors["mediator@V1"]
+	case g.Role == workflow.RolePartner:
+		for _, a := range en.actors {
+			if a.Role == workflow.RolePartner && a.UnitID == c.PartnerUnitID {
+				return a
+			}
+		}
+		return en.actors["partner@P1"]
 	}
 	return en.actors[string(g.Role)+"@T1"]
 }

@@ -30,6 +30,8 @@ type ImportLine struct {
 	CasePrefix string `json:"case_prefix"`
 	Address    string `json:"address"`
 	Phone      string `json:"phone"`
+	// Kind is a partner body's kind (派出所, 法庭, …), for level partner.
+	Kind string `json:"kind"`
 
 	// Cases.
 	Source       string        `json:"source"`
@@ -170,20 +172,9 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 	switch l.Type {
 	case "unit":
 		u := &Unit{Code: strings.TrimSpace(l.Code), Name: strings.TrimSpace(l.Name), Level: workflow.Level(l.Level), CasePrefix: l.CasePrefix,
-			Address: strings.TrimSpace(l.Address), Phone: strings.TrimSpace(l.Phone)}
-		if dryRun {
-			if err := dry.add(u, l.Parent); err != nil {
-				return err
-			}
-		} else {
-			if err := e.SaveUnit(ctx, u, l.Parent); err != nil {
-				return err
-			}
-			t, err := e.Tree(ctx)
-			if err != nil {
-				return err
-			}
-			dry.base = t
+			Address: strings.TrimSpace(l.Address), Phone: strings.TrimSpace(l.Phone), Kind: strings.TrimSpace(l.Kind)}
+		if err := e.importUnit(ctx, u, l.Parent, dryRun, dry); err != nil {
+			return err
 		}
 		res.Units++
 		return nil
@@ -200,6 +191,11 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 				return nil
 			}
 		}
+		made, err := e.importPartners(ctx, &l, dryRun, dry)
+		if err != nil {
+			return err
+		}
+		res.Units += made
 		reg, err := e.replay(ctx, dry.tree(), &l, key, dry.users)
 		if err != nil {
 			return err
@@ -214,6 +210,49 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 		return nil
 	}
 	return Errorf(EINVALID, "type 必须是 unit 或 case，而不是“%s”。", l.Type)
+}
+
+// importUnit saves a unit of an import, or in a dry run adds it to the
+// tree the run sees.
+func (e *Engine) importUnit(ctx context.Context, u *Unit, parent string, dryRun bool, dry *dryTree) error {
+	if dryRun {
+		return dry.add(u, parent)
+	}
+	if err := e.SaveUnit(ctx, u, parent); err != nil {
+		return err
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	dry.base = t
+	return nil
+}
+
+// importPartners maps the partner a history's referrals name by a word
+// (派出所, 法庭, …), as systems before the 141 linkage did, to the partner
+// body of that kind of the case's town, creating it when the town has
+// none. It returns how many it created.
+func (e *Engine) importPartners(ctx context.Context, l *ImportLine, dryRun bool, dry *dryTree) (int, error) {
+	made := 0
+	for _, ie := range l.Events {
+		t := dry.tree()
+		loc, word := t.ByCode(l.Location), strings.TrimSpace(ie.Partner)
+		kind, ok := partnerKind(word)
+		if ie.Event != string(workflow.Refer) || loc == nil || !ok || t.Town(loc.ID) == nil {
+			continue
+		}
+		if _, err := t.partner(&Case{LocationUnitID: loc.ID}, word); err == nil {
+			continue
+		}
+		town := t.Town(loc.ID)
+		u := &Unit{Code: town.Code + "-" + kind.Key, Name: town.Name + kind.Name, Level: workflow.LevelPartner, Kind: kind.Name}
+		if err := e.importUnit(ctx, u, town.Code, dryRun, dry); err != nil {
+			return made, err
+		}
+		made++
+	}
+	return made, nil
 }
 
 // importKeys names an imported case so that a second import knows it: by

@@ -28,8 +28,26 @@ func importFile(t testing.TB, e *engine.Engine, path string, dry bool) *engine.I
 func TestImportFixture(t *testing.T) {
 	en := newEnv(t)
 	res := importFile(t, en.Engine, "../testdata/import/town.jsonl", false)
-	if len(res.Errors) > 0 || res.Units != 6 || res.Cases != 7 || res.Events != 15 {
+	// The six units of the file, and the town's 派出所, which the history's
+	// referral names by a word.
+	if len(res.Errors) > 0 || res.Units != 7 || res.Cases != 7 || res.Events != 15 {
 		t.Fatalf("got %+v", res)
+	}
+	tree, err := en.Tree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcs := tree.ByCode("YCG-PCS")
+	if pcs == nil || pcs.Name != "油车港镇派出所" || pcs.Kind != "派出所" || pcs.Level != workflow.LevelPartner || tree.Unit(pcs.ParentID).Code != "YCG" {
+		t.Fatalf("the referral's partner: %+v", pcs)
+	}
+	referred, _, err := en.Cases(ctx, engine.System, engine.CaseFilter{States: []workflow.State{workflow.PartnerClosed}})
+	if err != nil || len(referred) != 1 {
+		t.Fatalf("%d referred cases, %v", len(referred), err)
+	}
+	refs, err := en.db.Referrals(ctx, referred[0].ID)
+	if err != nil || len(refs) != 1 || refs[0].PartnerUnitID != pcs.ID || refs[0].Partner != "油车港镇派出所" {
+		t.Fatalf("referrals %+v, %v", refs, err)
 	}
 	cases, total, err := en.Cases(ctx, engine.System, engine.CaseFilter{Limit: 100})
 	if err != nil || total != 7 {

@@ -132,6 +132,26 @@ type Store interface {
 	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
 	// Referrals returns a case's referrals, oldest first.
 	Referrals(ctx context.Context, caseID int64) ([]*Referral, error)
+	// ReferredTo reports whether the case was ever referred to the partner
+	// unit.
+	ReferredTo(ctx context.Context, caseID, unitID int64) (bool, error)
+	// CaseByExternal returns the case a partner unit referred in under its
+	// own id. Returns ENOTFOUND if none.
+	CaseByExternal(ctx context.Context, senderID int64, externalID string) (*Case, error)
+
+	// SaveToken stores a new API token (its hash) and sets its id.
+	SaveToken(ctx context.Context, t *Token) error
+	// TokenByHash returns the token with the hash. Returns ENOTFOUND if
+	// none.
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	// Tokens returns the tokens, newest first, of the units given, or of
+	// all units when units is nil.
+	Tokens(ctx context.Context, units []int64) ([]*Token, error)
+	// RevokeToken revokes a token at at. Returns ENOTFOUND if there is no
+	// such token not yet revoked.
+	RevokeToken(ctx context.Context, id int64, at time.Time) error
+	// TokenUsed records a token's use at at.
+	TokenUsed(ctx context.Context, id int64, at time.Time) error
 	// Sessions returns a case's mediation session records, oldest first.
 	Sessions(ctx context.Context, caseID int64) ([]*Session, error)
 	// FollowUps returns a case's follow-up visits, oldest first.
@@ -205,7 +225,9 @@ type Change struct {
 	FollowUp  *FollowUp
 	Referral  *Referral
 	// Resolve, when set, closes the case's open referral with this result.
-	Resolve      *Referral
+	Resolve *Referral
+	// Signed, when set, is when the partner signed for the open referral.
+	Signed       *time.Time
 	Confirmation *Confirmation
 	// Attachments are the files the event adds to the case file.
 	Attachments []*Attachment
@@ -225,6 +247,9 @@ type CaseFilter struct {
 	Units []int64
 	// Handling limits the cases to those handled by one of these units.
 	Handling []int64
+	// Partner limits the cases to those of a partner unit: referred to it
+	// now or before, or sent in by it.
+	Partner int64
 	States   []workflow.State
 	Category string
 	Source   string

@@ -24,6 +24,11 @@ type Unit struct {
 	// ClosedAt is when the unit was closed: it takes no new cases and is
 	// not offered as a choice; nil while it works.
 	ClosedAt *time.Time
+	// Kind is a partner body's kind, from PartnerKinds; "" for the others.
+	Kind string
+	// Webhook is where a partner's system is told of its cases' changes;
+	// "" for none.
+	Webhook string
 }
 
 // Tree is the unit tree in memory. Units change seldom, and every permission
@@ -32,22 +37,31 @@ type Tree struct {
 	byID     map[int64]*Unit
 	byCode   map[string]*Unit
 	children map[int64][]*Unit
+	// partners are the partner bodies attached to each town or county,
+	// apart from the children: they handle no mediation and hold no cases.
+	partners map[int64][]*Unit
 }
 
 // NewTree indexes units.
 func NewTree(units []*Unit) *Tree {
-	t := &Tree{byID: map[int64]*Unit{}, byCode: map[string]*Unit{}, children: map[int64][]*Unit{}}
+	t := &Tree{byID: map[int64]*Unit{}, byCode: map[string]*Unit{}, children: map[int64][]*Unit{}, partners: map[int64][]*Unit{}}
 	for _, u := range units {
 		t.byID[u.ID] = u
 		t.byCode[u.Code] = u
 	}
 	for _, u := range units {
-		if u.ParentID != 0 {
+		switch {
+		case u.ParentID == 0:
+		case u.Level == workflow.LevelPartner:
+			t.partners[u.ParentID] = append(t.partners[u.ParentID], u)
+		default:
 			t.children[u.ParentID] = append(t.children[u.ParentID], u)
 		}
 	}
-	for _, kids := range t.children {
-		sort.Slice(kids, func(i, j int) bool { return kids[i].Code < kids[j].Code })
+	for _, m := range []map[int64][]*Unit{t.children, t.partners} {
+		for _, kids := range m {
+			sort.Slice(kids, func(i, j int) bool { return kids[i].Code < kids[j].Code })
+		}
 	}
 	return t
 }
@@ -195,7 +209,11 @@ func (u *Unit) Validate(parent *Unit) error {
 	case u.Name == "":
 		return Invalid("name", "单位名称不能为空。")
 	case !u.Level.Valid():
-		return Invalid("level", "单位层级必须是 town、village、grid 或 county。")
+		return Invalid("level", "单位层级必须是 town、village、grid、county 或 partner。")
+	case u.Level == workflow.LevelPartner:
+		return u.validatePartner(parent)
+	case u.Kind != "":
+		return Invalid("kind", "只有联动单位设单位类别。")
 	case u.Level != workflow.LevelTown && u.CasePrefix != "":
 		return Invalid("case_prefix", "只有镇(街道)设案号前缀。")
 	case u.Level == workflow.LevelTown && u.CasePrefix == "":

@@ -102,11 +102,25 @@ func (u *User) Validate() error {
 	case len([]rune(u.Name)) > 50:
 		return Invalid("name", "用户名不能超过50个字。")
 	case !u.Role.Valid():
-		return Invalid("role", "角色必须是 intake（接待员）、mediator（调解员）、supervisor（督办）或 admin（系统管理员）。")
+		return Invalid("role", "角色必须是 intake（接待员）、mediator（调解员）、supervisor（督办）、admin（系统管理员）或 partner（联动单位联络员）。")
 	case u.UnitID == 0:
 		return Invalid("unit", "请指定所属单位。")
 	case u.PasswordHash == "":
 		return Invalid("password", "请设置密码。")
+	}
+	return nil
+}
+
+// fits checks that the account's role suits its unit: a partner's liaison
+// belongs to a partner body, and nobody else does.
+func (u *User) fits(unit *Unit) error {
+	switch {
+	case unit == nil:
+		return Invalid("unit", "所属单位不存在。")
+	case u.Role == workflow.RolePartner && unit.Level != workflow.LevelPartner:
+		return Invalid("unit", "联动单位联络员须属于联动单位，“%s”是%s。", unit.Name, unit.Level.Label())
+	case u.Role != workflow.RolePartner && unit.Level == workflow.LevelPartner:
+		return Invalid("role", "“%s”是联动单位，其账号的角色只能是联动单位联络员。", unit.Name)
 	}
 	return nil
 }
@@ -130,8 +144,8 @@ func (e *Engine) CreateUser(ctx context.Context, u *User, password string) error
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if t.Unit(u.UnitID) == nil {
-		return Invalid("unit", "所属单位不存在。")
+	if err := u.fits(t.Unit(u.UnitID)); err != nil {
+		return err
 	}
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = e.Now().UTC()

@@ -12,7 +12,13 @@ import (
 // phones and addresses in full: they work the case now (DESIGN §5). The
 // administrator keeps units and accounts, not cases, and sees them masked
 // wherever their account sits.
+//
+// A partner's liaison sees them in full only on a case referred to their
+// body for a 民转刑 risk, which they act on at once.
 func (e *Engine) Unmasks(a Actor, c *Case) bool {
+	if a.Role == workflow.RolePartner {
+		return atPartner(a, c) && c.HasFlag(FlagCivilToCriminal)
+	}
 	return a.Role == workflow.RoleSystem || (a.Role != workflow.RoleAdmin && a.UnitID != 0 && a.UnitID == c.HandlingUnitID)
 }
 

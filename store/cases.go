@@ -74,6 +74,10 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error)
 	} else if len(states.conds) > 0 {
 		w.add(states.String(), states.args...)
 	}
+	if f.Partner != 0 {
+		w.add("(partner_unit_id = ? OR sender_unit_id = ? OR id IN (SELECT case_id FROM referrals WHERE partner_unit_id = ?))",
+			f.Partner, f.Partner, f.Partner)
+	}
 	if f.IDs != nil {
 		w.add(d.in("id"), d.list(f.IDs))
 	}
@@ -409,7 +413,8 @@ func (db *DB) Referrals(ctx context.Context, caseID int64) ([]*engine.Referral, 
 	out := make([]*engine.Referral, len(rows))
 	for i, r := range rows {
 		out[i] = &engine.Referral{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, Partner: r.Partner, Reason: r.Reason,
-			At: r.At.UTC(), DueAt: r.DueAt.UTC(), ResolvedAt: utc(r.ResolvedAt), Result: r.Result}
+			At: r.At.UTC(), DueAt: r.DueAt.UTC(), ResolvedAt: utc(r.ResolvedAt), Result: r.Result,
+			PartnerUnitID: deref(r.PartnerUnitID), SignedAt: utc(r.SignedAt)}
 	}
 	return out, nil
 }

@@ -364,10 +364,11 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 		f.CaseID, f.EventID = caseID, eventID
 	}
 	if r := ch.Referral; r != nil {
-		if r.ID, err = c.insert(ctx, `INSERT INTO referrals (case_id, event_id, partner, reason, at, due_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, r.Partner, r.Reason, r.At.UTC(), r.DueAt.UTC()); err != nil {
+		if r.ID, err = c.insert(ctx, `INSERT INTO referrals (case_id, event_id, partner, partner_unit_id, reason, at, due_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, caseID, eventID, r.Partner, nilIfZero(r.PartnerUnitID), r.Reason, r.At.UTC(), r.DueAt.UTC()); err != nil {
 			return err
 		}
+		r.CaseID, r.EventID = caseID, eventID
 	}
 	if x := ch.Confirmation; x != nil {
 		if x.ID, err = c.insert(ctx, `INSERT INTO confirmations (case_id, event_id, agreement_id, kind, court, number, day, recorded_at)
@@ -378,6 +379,12 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 	}
 	if err := insertAttachments(ctx, c, caseID, eventID, ch.Attachments); err != nil {
 		return err
+	}
+	if ch.Signed != nil {
+		if _, err := c.exec(ctx, "UPDATE referrals SET signed_at = ? WHERE case_id = ? AND resolved_at IS NULL",
+			ch.Signed.UTC(), caseID); err != nil {
+			return err
+		}
 	}
 	if r := ch.Resolve; r != nil {
 		if _, err := c.exec(ctx, "UPDATE referrals SET resolved_at = ?, result = ? WHERE case_id = ? AND resolved_at IS NULL",

@@ -41,8 +41,10 @@ func newTown(t *testing.T) *town {
 		{"A", "town", "", "甲"}, {"A1", "village", "A", ""}, {"A11", "grid", "A1", ""}, {"A12", "grid", "A1", ""},
 		{"A2", "village", "A", ""}, {"A21", "grid", "A2", ""},
 		{"B", "town", "", "乙"}, {"B1", "village", "B", ""}, {"B11", "grid", "B1", ""},
+		{"AP", "partner", "A", ""},
 	} {
-		if err := e.SaveUnit(ctx, &engine.Unit{Code: u.code, Name: u.code + "名", Level: workflow.Level(u.level), CasePrefix: u.prefix}, u.parent); err != nil {
+		kind := map[bool]string{true: "派出所"}[u.level == "partner"]
+		if err := e.SaveUnit(ctx, &engine.Unit{Code: u.code, Name: u.code + "名", Level: workflow.Level(u.level), CasePrefix: u.prefix, Kind: kind}, u.parent); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -347,8 +349,15 @@ func TestRecordsReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	refs, err := w.db.Referrals(ctx, w.cases["village"].ID)
-	if err != nil || len(refs) != 1 || refs[0].Partner != "派出所" || refs[0].Result != "已治安调解" || refs[0].ResolvedAt == nil {
-		t.Errorf("referrals: %+v, %v", refs, err)
+	if err != nil || len(refs) != 1 || refs[0].Partner != "AP名" || refs[0].PartnerUnitID != w.tree.ByCode("AP").ID ||
+		refs[0].Result != "已治安调解" || refs[0].ResolvedAt == nil || refs[0].EventID == 0 {
+		t.Errorf("referrals: %+v, %v", refs[0], err)
+	}
+	if ok, err := w.db.ReferredTo(ctx, w.cases["village"].ID, w.tree.ByCode("AP").ID); !ok || err != nil {
+		t.Errorf("referred to its partner: %v, %v", ok, err)
+	}
+	if ok, _ := w.db.ReferredTo(ctx, w.cases["village"].ID, w.tree.ByCode("A").ID); ok {
+		t.Error("referred to the town")
 	}
 	if seen, err := w.db.ImportedCase(ctx, "no such key"); seen || err != nil {
 		t.Errorf("import key: %v, %v", seen, err)

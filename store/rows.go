@@ -24,13 +24,15 @@ type unitRow struct {
 	Address    string
 	Phone      string
 	ClosedAt   *time.Time
+	Kind       string
+	Webhook    string
 }
 
 func (unitRow) TableName() string { return "units" }
 
 func (r *unitRow) toUnit() *engine.Unit {
 	u := &engine.Unit{ID: r.ID, Code: r.Code, Name: r.Name, Level: workflow.Level(r.Level), CasePrefix: r.CasePrefix,
-		Address: r.Address, Phone: r.Phone, ClosedAt: utcPtr(r.ClosedAt)}
+		Address: r.Address, Phone: r.Phone, ClosedAt: utcPtr(r.ClosedAt), Kind: r.Kind, Webhook: r.Webhook}
 	if r.ParentID != nil {
 		u.ParentID = *r.ParentID
 	}
@@ -100,6 +102,10 @@ type caseRow struct {
 	LastEventAt     *time.Time
 	CreatedBy       *int64
 	ImportKey       *string
+	PartnerUnitID   *int64
+	SignedAt        *time.Time
+	SenderUnitID    *int64
+	ExternalID      *string
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -110,7 +116,7 @@ var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number"
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
 	"agreed_kind", "agreement_kind", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
-	"flagged_due_at", "last_event_at", "created_by", "import_key"}, ", ")
+	"flagged_due_at", "last_event_at", "created_by", "import_key", "partner_unit_id", "signed_at", "sender_unit_id", "external_id"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
 func (r *caseRow) values() []any {
@@ -118,7 +124,7 @@ func (r *caseRow) values() []any {
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
 		r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
-		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey}
+		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey, r.PartnerUnitID, r.SignedAt, r.SenderUnitID, r.ExternalID}
 }
 
 func (r *caseRow) fields() []any {
@@ -126,7 +132,7 @@ func (r *caseRow) fields() []any {
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
 		&r.AgreedKind, &r.AgreementKind, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
-		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey}
+		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey, &r.PartnerUnitID, &r.SignedAt, &r.SenderUnitID, &r.ExternalID}
 }
 
 func (r *caseRow) toCase() *engine.Case {
@@ -141,8 +147,12 @@ func (r *caseRow) toCase() *engine.Case {
 		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome), ArchivedAt: utc(r.ArchivedAt),
 		TierStartedAt: utc(r.TierStartedAt), DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt),
 		SuspendedAt: utc(r.SuspendedAt), SupervisedAt: utc(r.SupervisedAt), FlaggedDueAt: utc(r.FlaggedDueAt),
-		LastEventAt: derefTime(r.LastEventAt),
-		CreatedBy:   deref(r.CreatedBy),
+		LastEventAt:   derefTime(r.LastEventAt),
+		CreatedBy:     deref(r.CreatedBy),
+		PartnerUnitID: deref(r.PartnerUnitID), SignedAt: utc(r.SignedAt), SenderUnitID: deref(r.SenderUnitID),
+	}
+	if r.ExternalID != nil {
+		c.ExternalID = *r.ExternalID
 	}
 	if r.Flags != "" {
 		c.Flags = strings.Split(r.Flags, ",")
@@ -163,11 +173,14 @@ func fromCase(c *engine.Case) *caseRow {
 		MediatorID: nilIfZero(c.MediatorID), Source: c.Source, Category: c.Category, Amount: c.Amount, People: c.People,
 		Risk: string(c.Risk), Flags: strings.Join(c.Flags, ","), CrossVillage: c.CrossVillage,
 		Summary: c.Summary, Requests: c.Requests, OpenedAt: c.OpenedAt,
-		CreatedBy: nilIfZero(c.CreatedBy),
+		CreatedBy: nilIfZero(c.CreatedBy), SenderUnitID: nilIfZero(c.SenderUnitID),
 	}
 	r.setMutable(c)
 	if c.ImportKey != "" {
 		r.ImportKey = &c.ImportKey
+	}
+	if c.ExternalID != "" {
+		r.ExternalID = &c.ExternalID
 	}
 	return r
 }
@@ -175,7 +188,8 @@ func fromCase(c *engine.Case) *caseRow {
 // setMutable copies the columns an event may change.
 func (r *caseRow) setMutable(c *engine.Case) {
 	r.State, r.Version = string(c.State), c.Version
-	r.HandlingUnitID, r.MediatorID = c.HandlingUnitID, nilIfZero(c.MediatorID)
+	r.LocationUnitID, r.HandlingUnitID, r.MediatorID = c.LocationUnitID, c.HandlingUnitID, nilIfZero(c.MediatorID)
+	r.PartnerUnitID, r.SignedAt = nilIfZero(c.PartnerUnitID), c.SignedAt
 	r.Risk = string(c.Risk)
 	r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount = c.AcceptedAt, c.ReferredAt, c.AgreedAt, string(c.AgreedTier), c.AgreementAmount
 	r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome = c.AgreedKind, c.AgreementKind, c.ClosedAt, string(c.Outcome)
@@ -190,10 +204,11 @@ func (r *caseRow) setMutable(c *engine.Case) {
 
 // mutableColumns are the columns an event may change, in the order of
 // mutableValues.
-var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
+var mutableColumns = []string{"state", "version", "location_unit_id", "handling_unit_id", "mediator_id", "risk",
 	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreed_kind", "agreement_kind", "closed_at", "outcome",
 	"archive_no", "archived_at",
-	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at"}
+	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at",
+	"partner_unit_id", "signed_at"}
 
 // lightColumns are the mutable columns no index of the cases holds, and the
 // last event's time (see updateCaseLight).
@@ -202,9 +217,10 @@ var lightColumns = []string{"version", "mediator_id", "risk", "agreement_kind", 
 
 // mutableValues returns the values of mutableColumns.
 func (r *caseRow) mutableValues() []any {
-	return []any{r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
+	return []any{r.State, r.Version, r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Risk,
 		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome,
-		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt}
+		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt,
+		r.PartnerUnitID, r.SignedAt}
 }
 
 // changed returns the values of the columns an UPDATE from before to r
@@ -400,15 +416,17 @@ type confirmationRow struct {
 func (confirmationRow) TableName() string { return "confirmations" }
 
 type referralRow struct {
-	ID         int64
-	CaseID     int64
-	EventID    int64
-	Partner    string
-	Reason     string
-	At         time.Time
-	DueAt      time.Time
-	ResolvedAt *time.Time
-	Result     string
+	ID            int64
+	CaseID        int64
+	EventID       int64
+	Partner       string
+	Reason        string
+	At            time.Time
+	DueAt         time.Time
+	ResolvedAt    *time.Time
+	Result        string
+	PartnerUnitID *int64
+	SignedAt      *time.Time
 }
 
 func (referralRow) TableName() string { return "referrals" }

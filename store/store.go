@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -266,6 +267,12 @@ func migrations(d dialect) ([]migration, error) {
 	return out, nil
 }
 
+// workflowNames lets a migration that moves data name the workflow's states
+// and levels as the workflow package spells them: {{Referred}} for the
+// state, {{LevelPartner}} for the level, quoted.
+var workflowNames = strings.NewReplacer("{{Referred}}", "'"+string(workflow.Referred)+"'",
+	"{{LevelPartner}}", "'"+string(workflow.LevelPartner)+"'")
+
 // migrate applies the migrations not yet recorded, each in its own
 // transaction, and returns how many it applied. On PostgreSQL an advisory
 // lock keeps two servers starting at once from applying the same one twice.
@@ -291,7 +298,7 @@ func (db *DB) migrate(ctx context.Context) (int, error) {
 				return err
 			}
 			applied++
-			for _, stmt := range splitStatements(db.d.types(m.sql)) {
+			for _, stmt := range splitStatements(workflowNames.Replace(db.d.types(m.sql))) {
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)
 				}

@@ -27,7 +27,7 @@ func (db *DB) Units(ctx context.Context) ([]*engine.Unit, error) {
 func (db *DB) SaveUnit(ctx context.Context, u *engine.Unit) error {
 	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := unitRow{Code: u.Code, Name: u.Name, Level: string(u.Level), ParentID: nilIfZero(u.ParentID), CasePrefix: u.CasePrefix,
-			Address: u.Address, Phone: u.Phone}
+			Address: u.Address, Phone: u.Phone, Kind: u.Kind, Webhook: u.Webhook}
 		var old unitRow
 		err := tx.Where("code = ?", u.Code).Take(&old).Error
 		switch {
@@ -42,7 +42,8 @@ func (db *DB) SaveUnit(ctx context.Context, u *engine.Unit) error {
 		}
 		u.ID = old.ID
 		return tx.Model(&unitRow{}).Where("id = ?", old.ID).Updates(map[string]any{
-			"name": u.Name, "parent_id": nilIfZero(u.ParentID), "case_prefix": u.CasePrefix, "address": u.Address, "phone": u.Phone}).Error
+			"name": u.Name, "parent_id": nilIfZero(u.ParentID), "case_prefix": u.CasePrefix, "address": u.Address, "phone": u.Phone,
+			"kind": u.Kind, "webhook": u.Webhook}).Error
 	})
 }
 

@@ -34,7 +34,7 @@ type actionForm struct {
 	Optional  []workflow.Field
 	Reasons   []string
 	Routes    []check
-	Partners  []string
+	Partners  []*engine.Unit
 	Mediators []*engine.User
 	Risks     []engine.Risk
 	NewParty  partyForm
@@ -129,7 +129,7 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 	for _, k := range []string{engine.ConfirmApplied, engine.ConfirmConfirmed, engine.ConfirmRefused, engine.ConfirmNone} {
 		f.ConfirmKinds = append(f.ConfirmKinds, decision{k, engine.ConfirmLabels[k]})
 	}
-	f.Partners = workflow.Partners
+	f.Partners = tree.Partners(f.Case.LocationUnitID)
 	f.MaxFile = fmt.Sprintf("%d MB", s.Engine.MaxAttachment>>20)
 	f.Risks = []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}
 	if f.E == nil {

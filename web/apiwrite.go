@@ -64,7 +64,7 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 	workflow.FieldUnit:     {"type": "string", "description": "承办单位编码"},
 	workflow.FieldReason:   {"type": "string", "description": "原因"},
 	workflow.FieldRoutes:   {"type": "array", "items": map[string]any{"type": "string", "enum": workflow.Routes}, "description": "已告知的其他途径"},
-	workflow.FieldPartner:  {"type": "string", "enum": workflow.Partners},
+	workflow.FieldPartner:  {"type": "string", "description": "移交的联动单位编码，或本镇(街道)联动单位的类别（派出所、法庭、信访办等）"},
 	workflow.FieldParty:    {"type": "string", "description": "撤回的当事人"},
 	workflow.FieldResult:   {"type": "string", "description": "移交单位的办理结果"},
 	workflow.FieldNote:     {"type": "string"},

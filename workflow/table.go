@@ -61,6 +61,9 @@ const (
 	// InSubtree: the case's handling or location unit lies in the user's
 	// unit subtree (the visibility rule of DESIGN §3).
 	InSubtree
+	// AtPartner: the user belongs to the partner body the case is referred
+	// to and waits on now (the 141 linkage).
+	AtPartner
 )
 
 // Grant lets a role fire an event from a scope.
@@ -124,8 +127,6 @@ var (
 	// UnperformedRoutes are what parties to an agreement not performed are
 	// told: sue, or, where a court confirmed it, apply for enforcement.
 	UnperformedRoutes = []string{"诉讼", "申请强制执行"}
-	// Partners are the bodies a case may be referred to.
-	Partners = []string{"派出所", "法庭", "信访办", "劳动仲裁", "市场监管", "交警", "其他部门"}
 )
 
 // PersonReasons are the reasons a person may choose for the transition:
@@ -148,6 +149,10 @@ var (
 	// failures, withdrawals, visits and confirmations. Supervisors press,
 	// route, reassign and extend (DESIGN §1); they do not mediate.
 	mediators   = []Grant{mediator}
+	// partner is the liaison of the body a case waits on: it signs for the
+	// referral, reports progress, and closes it or sends it back.
+	partner     = Grant{RolePartner, AtPartner}
+	feedback    = []Grant{intake, supervisor, partner}
 	everyone    = []Grant{intake, {RoleMediator, InSubtree}, supervisor}
 	openStates  = OpenStates()
 	activeCases = ActiveStates()
@@ -185,9 +190,9 @@ var Table = []Transition{
 	{Event: Refer, From: []State{Grid, Village, Town, Agreed}, To: Referred,
 		Grants: handlers, Requires: []Field{FieldPartner, FieldReason}},
 	{Event: Return, From: []State{Referred}, To: Town, Target: LocationTown,
-		Grants: desk, Requires: []Field{FieldReason}},
+		Grants: feedback, Requires: []Field{FieldReason}},
 	{Event: PartnerClose, From: []State{Referred}, To: PartnerClosed,
-		Grants: desk, Requires: []Field{FieldResult}},
+		Grants: feedback, Requires: []Field{FieldResult}},
 	{Event: Fulfil, From: []State{Agreed}, To: Fulfilled,
 		Grants: mediators, Requires: []Field{FieldVisit}},
 	{Event: Remediate, From: []State{Agreed}, To: Town, Target: LocationTown,
@@ -223,6 +228,9 @@ const (
 	// Attach adds files to the case file (附件): photos, contracts, ID
 	// copies, proofs of payment.
 	Attach Activity = "attach"
+	// Sign is the partner's receipt of a referral (签收): the referral is
+	// no longer waiting to be received.
+	Sign Activity = "sign"
 	// FlagOverdue is the deadline scheduler's note that a deadline passed
 	// (超期提醒); no person records it.
 	FlagOverdue Activity = "overdue"
@@ -240,7 +248,7 @@ type ActivityRule struct {
 // Activities is the activity table of DESIGN §4.
 var Activities = []ActivityRule{
 	{LogSession, "调解记录", tiers, mediators, []Field{FieldSession}},
-	{AddNote, "备注", States, everyone, []Field{FieldNote}},
+	{AddNote, "备注", States, append(everyone, partner), []Field{FieldNote}},
 	{AddParty, "添加当事人", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldNewParty}},
 	{Assign, "指派调解员", activeCases, handlers, []Field{FieldMediator}},
 	{FollowUp, "回访记录", []State{Agreed}, mediators, []Field{FieldVisit}},
@@ -253,6 +261,7 @@ var Activities = []ActivityRule{
 	{Confirm, "司法确认", []State{Agreed, Fulfilled}, mediators, []Field{FieldConfirm}},
 	{Archive, "归档", ClosedStates(), handlers, nil},
 	{Attach, "上传附件", States, []Grant{intake, mediator, supervisor}, []Field{FieldFile}},
+	{Sign, "签收", []State{Referred}, []Grant{partner}, nil},
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 
@@ -418,11 +427,12 @@ func (a Activity) Label() string {
 }
 
 // Position says how a user stands relative to a case; engine works it out from
-// the unit tree.
+// the unit tree and the case's referral.
 type Position struct {
 	Role           Role
 	AtHandlingUnit bool
 	InSubtree      bool
+	AtPartner      bool
 }
 
 // Permits reports whether one of grants lets a user at pos act. The system
@@ -442,6 +452,10 @@ func Permits(grants []Grant, pos Position) bool {
 			}
 		case InSubtree:
 			if pos.InSubtree {
+				return true
+			}
+		case AtPartner:
+			if pos.AtPartner {
 				return true
 			}
 		}

@@ -190,9 +190,13 @@ const (
 	LevelVillage Level = "village"
 	LevelTown    Level = "town"
 	LevelCounty  Level = "county"
+	// LevelPartner is a partner body (派出所, 法庭, 信访办, …) attached to a
+	// town or a county: it handles no mediation, and cases are referred to
+	// it.
+	LevelPartner Level = "partner"
 )
 
-var levelLabels = map[Level]string{LevelGrid: "网格", LevelVillage: "村(社区)", LevelTown: "镇(街道)", LevelCounty: "县(区)"}
+var levelLabels = map[Level]string{LevelGrid: "网格", LevelVillage: "村(社区)", LevelTown: "镇(街道)", LevelCounty: "县(区)", LevelPartner: "联动单位"}
 
 // Label returns the level's Chinese name.
 func (l Level) Label() string { return levelLabels[l] }
@@ -239,7 +243,10 @@ const (
 	RoleMediator   Role = "mediator"
 	RoleSupervisor Role = "supervisor"
 	RoleAdmin      Role = "admin"
-	RoleSystem     Role = "system"
+	// RolePartner is the liaison of a partner body: it sees only the cases
+	// referred to its body and those it sent in.
+	RolePartner Role = "partner"
+	RoleSystem  Role = "system"
 )
 
 var roleLabels = map[Role]string{
@@ -247,11 +254,12 @@ var roleLabels = map[Role]string{
 	RoleMediator:   "调解员",
 	RoleSupervisor: "督办",
 	RoleAdmin:      "系统管理员",
+	RolePartner:    "联动单位联络员",
 	RoleSystem:     "系统",
 }
 
 // Roles lists the roles a person may hold.
-var Roles = []Role{RoleIntake, RoleMediator, RoleSupervisor, RoleAdmin}
+var Roles = []Role{RoleIntake, RoleMediator, RoleSupervisor, RoleAdmin, RolePartner}
 
 // Label returns the role's Chinese name.
 func (r Role) Label() string { return roleLabels[r] }

@@ -135,16 +135,49 @@ func TestPermits(t *testing.T) {
 		pos  Position
 		want bool
 	}{
-		{"mediator at the handling unit", Position{RoleMediator, true, true}, true},
-		{"mediator elsewhere in the subtree", Position{RoleMediator, false, true}, false},
-		{"supervisor above", Position{RoleSupervisor, false, true}, true},
-		{"supervisor outside", Position{RoleSupervisor, false, false}, false},
-		{"intake", Position{RoleIntake, true, true}, false},
-		{"admin", Position{RoleAdmin, true, true}, false},
+		{"mediator at the handling unit", Position{Role: RoleMediator, AtHandlingUnit: true, InSubtree: true}, true},
+		{"mediator elsewhere in the subtree", Position{Role: RoleMediator, InSubtree: true}, false},
+		{"supervisor above", Position{Role: RoleSupervisor, InSubtree: true}, true},
+		{"supervisor outside", Position{Role: RoleSupervisor}, false},
+		{"intake", Position{Role: RoleIntake, AtHandlingUnit: true, InSubtree: true}, false},
+		{"admin", Position{Role: RoleAdmin, AtHandlingUnit: true, InSubtree: true}, false},
+		{"partner it waits on", Position{Role: RolePartner, AtPartner: true}, false},
 		{"system", Position{Role: RoleSystem}, true},
 	} {
 		if got := Permits(tr.Grants, tc.pos); got != tc.want {
 			t.Errorf("%s: got %v", tc.name, got)
+		}
+	}
+	// The partner a case waits on works the referral, and nothing else.
+	partner := Position{Role: RolePartner, AtPartner: true}
+	other := Position{Role: RolePartner}
+	for _, tc := range []struct {
+		from State
+		ev   Event
+		want bool
+	}{
+		{Referred, Return, true},
+		{Referred, PartnerClose, true},
+		{Registered, AcceptGrid, false},
+		{Registered, Refer, false},
+		{Town, Agree, false},
+		{Town, Escalate, false},
+		{Agreed, Fulfil, false},
+	} {
+		tr, _ := Lookup(tc.from, tc.ev)
+		if Permits(tr.Grants, partner) != tc.want || Permits(tr.Grants, other) {
+			t.Errorf("partner %s from %s: want %v, and never for another partner", tc.ev, tc.from, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		act  Activity
+		want bool
+	}{
+		{Sign, true}, {AddNote, true}, {Supervise, false}, {LogSession, false}, {Attach, false}, {UpdateRisk, false},
+	} {
+		r, _ := tc.act.Rule()
+		if Permits(r.Grants, partner) != tc.want || Permits(r.Grants, other) {
+			t.Errorf("partner %s: want %v, and never for another partner", tc.act, tc.want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -268,7 +269,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	fs, o := m.flags("user " + args[0])
 	name := fs.String("name", "", "用户名（登录名）")
 	display := fs.String("display", "", "显示的姓名")
-	role := fs.String("role", "", "角色：intake|mediator|supervisor|admin")
+	role := fs.String("role", "", "角色：intake|mediator|supervisor|admin|partner")
 	unit := fs.String("unit", "", "所属单位编码")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -352,6 +353,68 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		return fmt.Errorf("未知的子命令“user %s”", args[0])
 	}
 	return nil
+}
+
+// token makes, lists and revokes the API tokens of partner bodies.
+func (m *Main) token(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New("用法：mediation token create --unit CODE --name NAME | list | revoke ID")
+	}
+	fs, o := m.flags("token " + args[0])
+	unit := fs.String("unit", "", "联动单位编码")
+	name := fs.String("name", "", "令牌名称，如对接的系统名")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	db, e, _, err := m.open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch args[0] {
+	case "create":
+		tok, secret, err := e.CreateToken(ctx, *unit, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已为 %s 创建接口令牌 #%d（%s）。令牌只显示这一次，请妥善交给对方系统：\n%s\n", *unit, tok.ID, tok.Name, secret)
+	case "list":
+		t, err := e.Tree(ctx)
+		if err != nil {
+			return err
+		}
+		toks, err := e.Tokens(ctx, engine.System)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "编号\t名称\t单位\t创建\t最近使用\t状态")
+		for _, tok := range toks {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", tok.ID, tok.Name, t.Unit(tok.UnitID).Name, m.day(e, &tok.CreatedAt),
+				m.day(e, tok.LastUsedAt), map[bool]string{true: "已吊销", false: "有效"}[tok.RevokedAt != nil])
+		}
+		return w.Flush()
+	case "revoke":
+		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil || fs.NArg() != 1 {
+			return errors.New("用法：mediation token revoke ID（编号见 mediation token list）")
+		}
+		if err := e.RevokeToken(ctx, engine.System, id); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "已吊销接口令牌 #%d。\n", id)
+	default:
+		return fmt.Errorf("未知的子命令“token %s”", args[0])
+	}
+	return nil
+}
+
+// day writes a time as its day in the towns' zone, "—" for none.
+func (m *Main) day(e *engine.Engine, t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return t.In(e.Location).Format(time.DateOnly)
 }
 
 // readPassword reads a new password: twice, hidden, from a terminal, or as

@@ -63,6 +63,7 @@ const usage = `用法：mediation <命令> [选项]
   migrate   升级数据库结构
   import    导入单位和案件历史（JSON Lines；--dry-run 只检查不写入）
   user      管理账号：user add | user list | user passwd NAME
+  token     联动单位的接口令牌：token create --unit CODE --name NAME | token list | token revoke ID
   report    月报：report --month 2026-10 --unit CODE --format table|csv|xlsx|json [--out FILE]
   workflow  打印流程状态图（Mermaid）
   backup    在服务运行时备份 SQLite 数据库到文件
@@ -92,6 +93,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importFile(ctx, rest)
 	case "user":
 		return m.user(ctx, rest)
+	case "token":
+		return m.token(ctx, rest)
 	case "workflow":
 		return m.workflow(rest)
 	case "backup":

@@ -32,6 +32,40 @@ func run(t *testing.T, dsn, stdin string, args ...string) (string, string, error
 	return out.String(), errb.String(), err
 }
 
+// TestTokenCommand makes a partner's token, lists it and revokes it; the
+// secret is printed once and listed never.
+func TestTokenCommand(t *testing.T) {
+	dsn := storetest.DSN(t)
+	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, dsn, "", "token", "create", "--unit", "YCG-PCS", "--name", "警务平台")
+	if err != nil || !strings.Contains(out, "已为 YCG-PCS 创建接口令牌 #1（警务平台）") {
+		t.Fatalf("create: %s %v", out, err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	secret := lines[len(lines)-1]
+	if !strings.HasPrefix(secret, "med_") || len(secret) < 40 {
+		t.Fatalf("secret %q", secret)
+	}
+	if _, _, err := run(t, dsn, "", "token", "create", "--unit", "YCG", "--name", "x"); err == nil || !strings.Contains(message(err), "接口令牌只发给联动单位") {
+		t.Errorf("a town's token: %v", err)
+	}
+	out, _, err = run(t, dsn, "", "token", "list")
+	if err != nil || !strings.Contains(out, "警务平台") || !strings.Contains(out, "油车港镇派出所") || !strings.Contains(out, "有效") || strings.Contains(out, secret) {
+		t.Fatalf("list: %s %v", out, err)
+	}
+	if out, _, err = run(t, dsn, "", "token", "revoke", "1"); err != nil || !strings.Contains(out, "已吊销接口令牌 #1") {
+		t.Fatalf("revoke: %s %v", out, err)
+	}
+	if out, _, _ = run(t, dsn, "", "token", "list"); !strings.Contains(out, "已吊销") {
+		t.Errorf("list after revoking: %s", out)
+	}
+	if _, _, err := run(t, dsn, "", "token", "revoke", "1"); err == nil || !strings.Contains(message(err), "不存在或已吊销") {
+		t.Errorf("revoked twice: %v", err)
+	}
+}
+
 func TestImportCommand(t *testing.T) {
 	dsn := storetest.DSN(t)
 	out, _, err := run(t, dsn, "", "import", "--dry-run", "../../testdata/import/town.jsonl")
@@ -39,7 +73,7 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("dry run: %s %v", out, err)
 	}
 	out, _, err = run(t, dsn, "", "import", "../../testdata/import/town.jsonl")
-	if err != nil || !strings.Contains(out, "单位 6 个、案件 7 件（事件 15 个）") {
+	if err != nil || !strings.Contains(out, "单位 7 个、案件 7 件（事件 15 个）") {
 		t.Fatalf("import: %s %v", out, err)
 	}
 	out, _, err = run(t, dsn, "", "import", "../../testdata/import/town.jsonl")

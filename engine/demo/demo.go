@@ -37,6 +37,29 @@ var Accounts = []Account{
 	{"duban", workflow.RoleSupervisor, "油车港镇"},
 	{"xianju", workflow.RoleSupervisor, "嘉兴市秀洲区"},
 	{"admin", workflow.RoleAdmin, "油车港镇"},
+	{"paichusuo", workflow.RolePartner, "油车港派出所"},
+	{"fating", workflow.RolePartner, "油车港人民法庭"},
+	{"xinfang", workflow.RolePartner, "油车港镇信访办"},
+	{"laodong", workflow.RolePartner, "油车港镇劳动仲裁"},
+	{"shichang", workflow.RolePartner, "油车港市场监管所"},
+	{"jiaojing", workflow.RolePartner, "油车港交警中队"},
+	{"bumen", workflow.RolePartner, "油车港镇其他部门"},
+}
+
+// partnerName names a town's partner body of a kind as the town calls it.
+func partnerName(town, kind string) string {
+	short := strings.TrimSuffix(town, "镇")
+	switch kind {
+	case "派出所":
+		return short + "派出所"
+	case "法庭":
+		return short + "人民法庭"
+	case "市场监管":
+		return short + "市场监管所"
+	case "交警":
+		return short + "交警中队"
+	}
+	return town + kind
 }
 
 // Result says what Build made.
@@ -150,6 +173,10 @@ func (b *builder) units(ctx context.Context) error {
 	save := func(code, name, town string, level workflow.Level, parent, prefix string) error {
 		phone++
 		u := &engine.Unit{Code: code, Name: name, Level: level, CasePrefix: prefix}
+		if level == workflow.LevelPartner {
+			u.Kind = prefix
+			u.CasePrefix, u.Address, u.Phone = "", "嘉兴市秀洲区"+name, fmt.Sprintf("0573-8359%04d", phone)
+		}
 		switch level {
 		case workflow.LevelCounty:
 			u.Address, u.Phone = "嘉兴市秀洲区洪兴西路1号 秀洲区司法局", "0573-82720000"
@@ -166,6 +193,11 @@ func (b *builder) units(ctx context.Context) error {
 	for _, town := range towns {
 		if err := save(town.code, town.name, town.name, workflow.LevelTown, "XZQ", town.prefix); err != nil {
 			return err
+		}
+		for _, k := range engine.PartnerKinds {
+			if err := save(town.code+"-"+k.Key, partnerName(town.name, k.Name), town.name, workflow.LevelPartner, town.code, k.Name); err != nil {
+				return err
+			}
 		}
 		for _, v := range town.villages {
 			vc := town.code + "-" + v.code
@@ -215,10 +247,12 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 		}
 		return nil
 	}
+	partners := map[int64]bool{}
 	for _, a := range Accounts {
 		if err := add(a.Name, b.name()+"（"+a.Role.Label()+"）", a.Role, byName[a.Unit]); err != nil {
 			return err
 		}
+		partners[byName[a.Unit].ID] = a.Role == workflow.RolePartner
 	}
 	for _, u := range b.tree.Units() {
 		if u.Level == workflow.LevelTown {
@@ -227,6 +261,14 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 					return err
 				}
 			}
+		}
+		if u.Level == workflow.LevelPartner {
+			if _, ok := partners[u.ID]; !ok {
+				if err := add("ld-"+u.Code, b.name()+"（联络员）", workflow.RolePartner, u); err != nil {
+					return err
+				}
+			}
+			continue
 		}
 		if _, ok := b.mediators[u.ID]; ok || u.Level == workflow.LevelCounty {
 			continue

@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// PartnerKind is a kind of partner body of the 141 linkage: its name, the
+// key its units' codes are made with, and the source (来源) a dispute it
+// refers into mediation is registered under.
+type PartnerKind struct {
+	Name   string
+	Key    string
+	Source string
+}
+
+// PartnerKinds are the partner bodies a town works with (DESIGN §3), in the
+// order forms offer them. The police and the traffic police refer 警调
+// cases, the court 诉调, the petition office 访调, the others 部门转办.
+var PartnerKinds = []PartnerKind{
+	{"派出所", "PCS", "公安移交(警调)"},
+	{"法庭", "FT", "法院委派(诉调)"},
+	{"信访办", "XFB", "信访转办(访调)"},
+	{"劳动仲裁", "LDZC", "12345/部门转办"},
+	{"市场监管", "SCJG", "12345/部门转办"},
+	{"交警", "JJ", "公安移交(警调)"},
+	{"其他部门", "QT", "12345/部门转办"},
+}
+
+// PartnerKindNames lists the kinds' names in order.
+func PartnerKindNames() []string {
+	out := make([]string, len(PartnerKinds))
+	for i, k := range PartnerKinds {
+		out[i] = k.Name
+	}
+	return out
+}
+
+// partnerKind returns the kind named name.
+func partnerKind(name string) (PartnerKind, bool) {
+	for _, k := range PartnerKinds {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return PartnerKind{}, false
+}
+
+// validatePartner checks a partner body: a kind of PartnerKinds, under a
+// town or a county, with a webhook address the server can post to, if any.
+func (u *Unit) validatePartner(parent *Unit) error {
+	switch {
+	case u.CasePrefix != "":
+		return Invalid("case_prefix", "只有镇(街道)设案号前缀。")
+	case !slices.Contains(PartnerKindNames(), u.Kind):
+		return Invalid("kind", "联动单位类别须为以下之一：%s。", strings.Join(PartnerKindNames(), "、"))
+	case parent == nil || (parent.Level != workflow.LevelTown && parent.Level != workflow.LevelCounty):
+		return Invalid("parent", "联动单位须挂在镇(街道)或县(区)之下。")
+	}
+	if u.Webhook != "" {
+		w, err := url.Parse(u.Webhook)
+		if err != nil || (w.Scheme != "https" && w.Scheme != "http") || w.Host == "" {
+			return Invalid("webhook", "推送地址须为 http:// 或 https:// 开头的网址。")
+		}
+	}
+	return nil
+}
+
+// Partners returns the open partner bodies a case located at id may be
+// referred to: those of its town and of the town's county, ordered by code.
+func (t *Tree) Partners(id int64) []*Unit {
+	var out []*Unit
+	town := t.Town(id)
+	if town == nil {
+		return nil
+	}
+	for _, at := range []int64{town.ID, town.ParentID} {
+		for _, p := range t.partners[at] {
+			if p.ClosedAt == nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// PartnersUnder returns every partner body attached to the unit, closed
+// ones too, ordered by code.
+func (t *Tree) PartnersUnder(id int64) []*Unit { return t.partners[id] }
+
+// partner finds the partner body a case is referred to by its code, or by
+// its kind's name among the partners of the case's town (the word a desk
+// or an older system uses).
+func (t *Tree) partner(c *Case, name string) (*Unit, error) {
+	offered := t.Partners(c.LocationUnitID)
+	for _, p := range offered {
+		if p.Code == name {
+			return p, nil
+		}
+	}
+	for _, p := range offered {
+		if p.Kind == name {
+			return p, nil
+		}
+	}
+	if len(offered) == 0 {
+		return nil, Invalid("partner", "本镇(街道)尚未设置联动单位，请系统管理员先在单位管理中添加。")
+	}
+	names := make([]string, len(offered))
+	for i, p := range offered {
+		names[i] = p.Name
+	}
+	return nil, Invalid("partner", "请选择移交单位（%s）。", strings.Join(names, "、"))
+}
+
+// atPartner reports whether the actor is the liaison of the partner body
+// the case waits on now.
+func atPartner(a Actor, c *Case) bool {
+	return a.Role == workflow.RolePartner && a.UnitID != 0 && a.UnitID == c.PartnerUnitID
+}
+
+// partnerSees reports, without the store, whether a partner's liaison sees
+// the case: it waits on their body or their body sent it in. A case
+// referred to their body before is seen too, which the store tells (see
+// FindCase).
+func partnerSees(a Actor, c *Case) bool {
+	return a.UnitID != 0 && (a.UnitID == c.PartnerUnitID || a.UnitID == c.SenderUnitID)
+}
+
+// partnerEvents are the timeline entries whose details a partner's liaison
+// reads: the referral's own. Of the others it sees what happened and when,
+// not the mediation's details, which are the parties' and the mediators'.
+var partnerEvents = []string{string(workflow.Refer), string(workflow.Return), string(workflow.PartnerClose), string(workflow.Sign)}
+
+// forPartner returns the timeline as a partner's liaison reads it: the
+// referrals' entries and the partners' own notes whole, the others without
+// their reasons and data.
+func forPartner(evs []*Event) []*Event {
+	out := make([]*Event, len(evs))
+	for i, ev := range evs {
+		if slices.Contains(partnerEvents, ev.Name) || ev.Role == workflow.RolePartner {
+			out[i] = ev
+			continue
+		}
+		v := *ev
+		v.Reason, v.Data = "", nil
+		out[i] = &v
+	}
+	return out
+}
+
+// OpenReferral registers a dispute a partner body refers into mediation
+// (警调, 诉调, 访调): its source follows the body's kind, and when the
+// body does not know the grid the case is located at the body's town
+// until the desk sets it on acceptance. A partner's system names the case
+// by its own id: the same id again returns the case it made, with created
+// false, and never a second case.
+func (e *Engine) OpenReferral(ctx context.Context, a Actor, n *NewCase) (c *Case, created bool, err error) {
+	if a.Role != workflow.RolePartner {
+		return nil, false, Errorf(EFORBIDDEN, "只有联动单位可以移送纠纷。")
+	}
+	n.ExternalID = strings.TrimSpace(n.ExternalID)
+	if len([]rune(n.ExternalID)) > 100 {
+		return nil, false, Invalid("external_id", "外部编号不能超过100个字。")
+	}
+	if n.ExternalID != "" {
+		if c, err := e.Store.CaseByExternal(ctx, a.UnitID, n.ExternalID); err == nil {
+			return c, false, nil
+		} else if ErrorCode(err) != ENOTFOUND {
+			return nil, false, err
+		}
+	}
+	c, err = e.OpenCase(ctx, a, n)
+	if ErrorCode(err) == ECONFLICT && n.ExternalID != "" {
+		// Another request with the same id won the race.
+		if c, err := e.Store.CaseByExternal(ctx, a.UnitID, n.ExternalID); err == nil {
+			return c, false, nil
+		}
+	}
+	return c, err == nil, err
+}
+
+// referIn prepares a partner's referral in: it sets the source from the
+// body's kind, the sender, and the location when none is given.
+func referIn(t *Tree, a Actor, n *NewCase, l Lists) error {
+	p := t.Unit(a.UnitID)
+	if p == nil || p.Level != workflow.LevelPartner {
+		return Errorf(EFORBIDDEN, "您的账号不属于联动单位，不能移送纠纷。")
+	}
+	if p.ClosedAt != nil {
+		return Errorf(EFORBIDDEN, "“%s”已撤销，不能再移送纠纷。", p.Name)
+	}
+	kind, _ := partnerKind(p.Kind)
+	if !slices.Contains(l.SourceNames(), kind.Source) {
+		return Invalid("source", "案件来源“%s”不在本系统的来源列表中，请联系系统管理员。", kind.Source)
+	}
+	n.Source, n.sender = kind.Source, p.ID
+	if n.LocationID == 0 {
+		town := t.Town(p.ID)
+		if town == nil {
+			return Invalid("location", "请选择纠纷发生地所在网格。")
+		}
+		n.LocationID = town.ID
+	}
+	if !t.Contains(p.ParentID, n.LocationID) {
+		return Errorf(EFORBIDDEN, "纠纷发生地不在%s的辖区内。", nameOf(t.Unit(p.ParentID)))
+	}
+	return nil
+}

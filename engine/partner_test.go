@@ -1,0 +1,227 @@
+package engine_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// TestReferralToAPartner follows a 民转刑-risk case the desk refers to the
+// police station: its liaison alone of the partners sees it, with the
+// parties in full; signs for it, notes progress and closes it with its
+// result, on time; and still reads it afterwards.
+func TestReferralToAPartner(t *testing.T) {
+	en := newEnv(t)
+	desk, pcs, court, other := en.actors["intake@T1"], en.actors["partner@P1"], en.actors["partner@P2"], en.actors["partner@P3"]
+	c := en.newCase(t)
+	if _, err := en.Record(ctx, desk, c.ID, workflow.UpdateRisk, engine.Input{Risk: engine.RiskRed, Reason: "扬言报复"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []engine.Actor{pcs, court, other} {
+		if _, err := en.FindCase(ctx, a, c.ID); engine.ErrorCode(err) != engine.ENOTFOUND {
+			t.Fatalf("%s before the referral: %v", a.Name, err)
+		}
+	}
+	if _, err := en.Fire(ctx, desk, c.ID, workflow.Refer, engine.Input{Partner: "园区派出所", Reason: "民转刑风险"}); engine.ErrorCode(err) != engine.EINVALID ||
+		engine.ErrorMessage(err) != "请选择移交单位（油车港派出所、油车港人民法庭）。" {
+		t.Fatalf("an unknown partner: %v", err)
+	}
+	c, err := en.Fire(ctx, desk, c.ID, workflow.Refer, engine.Input{Partner: "P1", Reason: "民转刑风险"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PartnerUnitID != en.units["P1"].ID || c.SignedAt != nil {
+		t.Fatalf("referred: partner %d signed %v", c.PartnerUnitID, c.SignedAt)
+	}
+	for _, tc := range []struct {
+		a    engine.Actor
+		want string
+	}{{pcs, ""}, {court, engine.ENOTFOUND}, {other, engine.ENOTFOUND}} {
+		if _, err := en.FindCase(ctx, tc.a, c.ID); engine.ErrorCode(err) != tc.want {
+			t.Errorf("%s: %v, want %q", tc.a.Name, err, tc.want)
+		}
+		_, n, err := en.Cases(ctx, tc.a, engine.CaseFilter{})
+		if want := map[bool]int{true: 1, false: 0}[tc.want == ""]; err != nil || n != want {
+			t.Errorf("%s lists %d cases, %v; want %d", tc.a.Name, n, err, want)
+		}
+	}
+	// Without the 民转刑 flag the liaison sees the phones masked.
+	shown, err := en.ShowParties(ctx, pcs, []*engine.Case{c}, "test")
+	if err != nil || shown[0][0].Phone != "138****0001" {
+		t.Fatalf("masked phone %q, %v", shown[0][0].Phone, err)
+	}
+	flagged := *c
+	flagged.Flags = []string{engine.FlagCivilToCriminal}
+	if shown, _ = en.ShowParties(ctx, pcs, []*engine.Case{&flagged}, "test"); shown[0][0].Phone != "13800000001" {
+		t.Errorf("a 民转刑 referral shows %q", shown[0][0].Phone)
+	}
+	if shown, _ = en.ShowParties(ctx, court, []*engine.Case{&flagged}, "test"); shown[0][0].Phone != "138****0001" {
+		t.Errorf("another partner sees %q", shown[0][0].Phone)
+	}
+
+	en.clock.Advance(24 * time.Hour)
+	if c, err = en.Record(ctx, pcs, c.ID, workflow.Sign, engine.Input{}); err != nil || c.SignedAt == nil {
+		t.Fatalf("sign: %v", err)
+	}
+	if _, err := en.Record(ctx, pcs, c.ID, workflow.Sign, engine.Input{}); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("signed twice: %v", err)
+	}
+	if _, err := en.Record(ctx, court, c.ID, workflow.AddNote, engine.Input{Note: "我院已知悉"}); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("another partner's note: %v", err)
+	}
+	if c, err = en.Record(ctx, pcs, c.ID, workflow.AddNote, engine.Input{Note: "已约谈双方，训诫一方。"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Fire(ctx, pcs, c.ID, workflow.Agree, engine.Input{}); engine.ErrorCode(err) != engine.ECONFLICT {
+		t.Errorf("a partner agrees: %v", err)
+	}
+	en.clock.Advance(3 * 24 * time.Hour)
+	if c, err = en.Fire(ctx, pcs, c.ID, workflow.PartnerClose, engine.Input{Result: "已依法处置，双方具结悔过。"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.State != workflow.PartnerClosed || c.PartnerUnitID != 0 {
+		t.Fatalf("closed: %s, partner %d", c.State, c.PartnerUnitID)
+	}
+	refs, err := en.db.Referrals(ctx, c.ID)
+	if err != nil || len(refs) != 1 {
+		t.Fatalf("referrals %v, %v", refs, err)
+	}
+	r := refs[0]
+	if r.Partner != "油车港派出所" || r.SignedAt == nil || !r.SignedAt.Equal(time.Date(2026, 3, 3, 1, 0, 0, 0, time.UTC)) ||
+		r.Result != "已依法处置，双方具结悔过。" || !r.OnTime() {
+		t.Errorf("referral %+v", r)
+	}
+	// The liaison still reads the case it closed, and its list keeps it.
+	if _, err := en.FindCase(ctx, pcs, c.ID); err != nil {
+		t.Errorf("after closing: %v", err)
+	}
+	if _, n, _ := en.Cases(ctx, pcs, engine.CaseFilter{}); n != 1 {
+		t.Errorf("after closing the list has %d", n)
+	}
+	// It reads the mediation's steps without their details, and no
+	// agreement.
+	evs, err := en.Timeline(ctx, pcs, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		switch ev.Name {
+		case "risk":
+			if ev.Reason != "" || ev.Data != nil {
+				t.Errorf("a partner reads the risk's details: %q %v", ev.Reason, ev.Data)
+			}
+		case "note":
+			if ev.Data["note"] != "已约谈双方，训诫一方。" {
+				t.Errorf("its own note: %v", ev.Data)
+			}
+		case "partner_close":
+			if ev.Data["result"] != "已依法处置，双方具结悔过。" {
+				t.Errorf("its result: %v", ev.Data)
+			}
+		}
+	}
+}
+
+// TestReferralIntoMediation follows a dispute the court refers in without
+// knowing its grid: it lands at the desk, located at the court's town, from
+// 法院委派(诉调); the same external id returns the same case; the desk's
+// routing locates it; the court follows it, the police station does not.
+func TestReferralIntoMediation(t *testing.T) {
+	en := newEnv(t)
+	court, pcs, desk := en.actors["partner@P2"], en.actors["partner@P1"], en.actors["intake@T1"]
+	dispute := func() *engine.NewCase {
+		return &engine.NewCase{Category: "合同", People: 2, Risk: engine.RiskGreen, ExternalID: "（2026）浙0411民诉前调123号",
+			Summary: "买卖合同货款纠纷，诉前委派调解。", Parties: []*engine.Party{
+				{Side: engine.SideApplicant, Name: "朱丽", Phone: "13900000009"}, {Side: engine.SideRespondent, Name: "钱军"}}}
+	}
+	if _, _, err := en.OpenReferral(ctx, desk, dispute()); engine.ErrorCode(err) != engine.EFORBIDDEN {
+		t.Errorf("the desk refers in: %v", err)
+	}
+	c, created, err := en.OpenReferral(ctx, court, dispute())
+	if err != nil || !created {
+		t.Fatalf("refer in: %v, created %v", err, created)
+	}
+	if c.State != workflow.Registered || c.Source != "法院委派(诉调)" || c.LocationUnitID != en.units["T1"].ID ||
+		c.HandlingUnitID != en.units["T1"].ID || c.SenderUnitID != en.units["P2"].ID {
+		t.Fatalf("referred in: %+v", c)
+	}
+	again, created, err := en.OpenReferral(ctx, court, dispute())
+	if err != nil || created || again.ID != c.ID {
+		t.Fatalf("the same id again: case %d created %v, %v", again.ID, created, err)
+	}
+	if _, n, _ := en.Cases(ctx, engine.System, engine.CaseFilter{}); n != 1 {
+		t.Errorf("%d cases after the same referral twice", n)
+	}
+	elsewhere := dispute()
+	elsewhere.ExternalID, elsewhere.LocationID = "", en.units["G31"].ID
+	if _, _, err := en.OpenReferral(ctx, court, elsewhere); engine.ErrorCode(err) != engine.EFORBIDDEN {
+		t.Errorf("a dispute of another town: %v", err)
+	}
+	if _, err := en.FindCase(ctx, pcs, c.ID); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("another partner: %v", err)
+	}
+	// The desk must name the grid: none lies above the town.
+	if _, err := en.Fire(ctx, desk, c.ID, workflow.AcceptGrid, engine.Input{Reason: "就近调解"}); engine.ErrorCode(err) != engine.EINVALID {
+		t.Errorf("accepted without a grid: %v", err)
+	}
+	if _, err := en.Fire(ctx, desk, c.ID, workflow.AcceptGrid, engine.Input{Unit: "G31", Reason: "就近调解"}); engine.ErrorCode(err) != engine.EINVALID {
+		t.Errorf("accepted at another town's grid: %v", err)
+	}
+	if c, err = en.Fire(ctx, desk, c.ID, workflow.AcceptGrid, engine.Input{Unit: "G12", Reason: "就近调解"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.LocationUnitID != en.units["G12"].ID || c.HandlingUnitID != en.units["G12"].ID {
+		t.Errorf("routed: location %d handling %d", c.LocationUnitID, c.HandlingUnitID)
+	}
+	if _, err := en.FindCase(ctx, court, c.ID); err != nil {
+		t.Errorf("the court follows its case: %v", err)
+	}
+	if _, err := en.Fire(ctx, court, c.ID, workflow.Fail, engine.Input{Reason: "x", Routes: []string{"诉讼"}}); engine.ErrorCode(err) != engine.EFORBIDDEN {
+		t.Errorf("the court ends mediation: %v", err)
+	}
+	if ags, err := en.Agreements(ctx, court, c.ID); err != nil || ags != nil {
+		t.Errorf("the court reads agreements: %v, %v", ags, err)
+	}
+}
+
+// TestTokens makes, uses and revokes a partner's API token.
+func TestTokens(t *testing.T) {
+	en := newEnv(t)
+	if _, _, err := en.CreateToken(ctx, "T1", "法院系统"); engine.ErrorCode(err) != engine.EINVALID {
+		t.Errorf("a token for a town: %v", err)
+	}
+	if _, _, err := en.CreateToken(ctx, "P2", " "); engine.ErrorCode(err) != engine.EINVALID {
+		t.Errorf("a token without a name: %v", err)
+	}
+	tok, secret, err := en.CreateToken(ctx, "P2", "法院诉调系统")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Hash == secret || tok.Hash != engine.HashToken(secret) {
+		t.Fatal("the secret is kept, or its hash is not")
+	}
+	a, err := en.TokenActor(ctx, secret)
+	if err != nil || a.Role != workflow.RolePartner || a.UnitID != en.units["P2"].ID || a.Name != "油车港人民法庭（接口：法院诉调系统）" {
+		t.Fatalf("token actor %+v, %v", a, err)
+	}
+	toks, err := en.Tokens(ctx, en.actors["admin@T1"])
+	if err != nil || len(toks) != 1 || toks[0].LastUsedAt == nil {
+		t.Fatalf("tokens %+v, %v", toks, err)
+	}
+	if _, err := en.Tokens(ctx, en.actors["supervisor@T1"]); engine.ErrorCode(err) != engine.EFORBIDDEN {
+		t.Errorf("a supervisor lists tokens: %v", err)
+	}
+	if err := en.RevokeToken(ctx, en.actors["admin@T1"], tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{secret, secret + "x", "", "Bearer"} {
+		if _, err := en.TokenActor(ctx, s); engine.ErrorCode(err) != engine.EUNAUTHORIZED {
+			t.Errorf("token %q: %v", s, err)
+		}
+	}
+	if err := en.RevokeToken(ctx, en.actors["admin@T1"], tok.ID); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("revoked twice: %v", err)
+	}
+}

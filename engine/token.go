@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Token lets a partner body's system call the API as that body (the 141
+// exchange). Only the hash of its secret is kept.
+type Token struct {
+	ID         int64
+	UnitID     int64
+	Name       string
+	Hash       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// tokenPrefix starts every token, so that one pasted into a log or a
+// ticket is recognised for what it is.
+const tokenPrefix = "med_"
+
+// HashToken returns the hash a token is kept and found by.
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken makes an API token for the partner body with code, named
+// name, and returns its secret, which is shown this once and never kept.
+func (e *Engine) CreateToken(ctx context.Context, code, name string) (*Token, string, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	u, err := t.Find("unit", code)
+	if err != nil {
+		return nil, "", err
+	}
+	name = strings.TrimSpace(name)
+	switch {
+	case u.Level != workflow.LevelPartner:
+		return nil, "", Invalid("unit", "“%s”是%s；接口令牌只发给联动单位。", u.Name, u.Level.Label())
+	case u.ClosedAt != nil:
+		return nil, "", Invalid("unit", "“%s”已撤销。", u.Name)
+	case name == "" || len([]rune(name)) > 50:
+		return nil, "", Invalid("name", "请为令牌起一个名称（不超过50个字），如对接的系统名。")
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, "", err
+	}
+	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	tok := &Token{UnitID: u.ID, Name: name, Hash: HashToken(secret), CreatedAt: e.Now().UTC()}
+	if err := e.Store.SaveToken(ctx, tok); err != nil {
+		return nil, "", err
+	}
+	return tok, secret, nil
+}
+
+// tokenTouch is how often a token's last use is written: a partner's
+// system calling every second writes once in this time.
+const tokenTouch = time.Hour
+
+// TokenActor returns the actor a token's secret stands for: the partner
+// body, by the token's name. Returns EUNAUTHORIZED for a token unknown or
+// revoked, or of a body closed since.
+func (e *Engine) TokenActor(ctx context.Context, secret string) (Actor, error) {
+	refused := Errorf(EUNAUTHORIZED, "接口令牌无效或已被吊销。")
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return Actor{}, refused
+	}
+	tok, err := e.Store.TokenByHash(ctx, HashToken(secret))
+	if ErrorCode(err) == ENOTFOUND || (err == nil && tok.RevokedAt != nil) {
+		return Actor{}, refused
+	}
+	if err != nil {
+		return Actor{}, err
+	}
+	t, err := e.treeWith(ctx, tok.UnitID)
+	if err != nil {
+		return Actor{}, err
+	}
+	u := t.Unit(tok.UnitID)
+	if u == nil || u.ClosedAt != nil {
+		return Actor{}, refused
+	}
+	now := e.Now().UTC()
+	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouch {
+		if err := e.Store.TokenUsed(ctx, tok.ID, now); err != nil {
+			return Actor{}, err
+		}
+	}
+	return Actor{Name: u.Name + "（接口：" + tok.Name + "）", Role: workflow.RolePartner, UnitID: u.ID}, nil
+}
+
+// Tokens returns the API tokens the actor keeps: every one for the
+// administrator.
+func (e *Engine) Tokens(ctx context.Context, a Actor) ([]*Token, error) {
+	if err := keepsTokens(a); err != nil {
+		return nil, err
+	}
+	return e.Store.Tokens(ctx, nil)
+}
+
+// RevokeToken revokes an API token: its next call is refused.
+func (e *Engine) RevokeToken(ctx context.Context, a Actor, id int64) error {
+	if err := keepsTokens(a); err != nil {
+		return err
+	}
+	if err := e.Store.RevokeToken(ctx, id, e.Now().UTC()); err != nil {
+		return err
+	}
+	return e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("吊销接口令牌 #%d", id))
+}
+
+// keepsTokens lets the administrator, and the operator's command line,
+// list and revoke tokens.
+func keepsTokens(a Actor) error {
+	if a.Role == workflow.RoleSystem {
+		return nil
+	}
+	return mayAdminister(a)
+}

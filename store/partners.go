@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+)
+
+// ReferredTo reports whether the case was ever referred to the partner
+// unit.
+func (db *DB) ReferredTo(ctx context.Context, caseID, unitID int64) (bool, error) {
+	var n int
+	err := db.reader().scalar(ctx, &n, "SELECT COUNT(*) FROM referrals WHERE partner_unit_id = ? AND case_id = ?", unitID, caseID)
+	return n > 0, err
+}
+
+// CaseByExternal returns the case a partner unit referred in under its own
+// id.
+func (db *DB) CaseByExternal(ctx context.Context, senderID int64, externalID string) (*engine.Case, error) {
+	var id int64
+	err := db.w.WithContext(ctx).Raw("SELECT id FROM cases WHERE sender_unit_id = ? AND external_id = ?", senderID, externalID).Scan(&id).Error
+	if err != nil {
+		return nil, err
+	}
+	if id == 0 {
+		return nil, engine.Errorf(engine.ENOTFOUND, "案件不存在。")
+	}
+	return db.FindCase(ctx, id)
+}
+
+type tokenRow struct {
+	ID         int64
+	UnitID     int64
+	Name       string
+	Hash       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+func (tokenRow) TableName() string { return "api_tokens" }
+
+func (r *tokenRow) toToken() *engine.Token {
+	return &engine.Token{ID: r.ID, UnitID: r.UnitID, Name: r.Name, Hash: r.Hash, CreatedAt: r.CreatedAt.UTC(),
+		LastUsedAt: utc(r.LastUsedAt), RevokedAt: utc(r.RevokedAt)}
+}
+
+// SaveToken stores a new API token and sets its id.
+func (db *DB) SaveToken(ctx context.Context, t *engine.Token) error {
+	row := tokenRow{UnitID: t.UnitID, Name: t.Name, Hash: t.Hash, CreatedAt: t.CreatedAt.UTC()}
+	if err := db.w.WithContext(ctx).Create(&row).Error; err != nil {
+		return err
+	}
+	t.ID = row.ID
+	return nil
+}
+
+// TokenByHash returns the token with the hash.
+func (db *DB) TokenByHash(ctx context.Context, hash string) (*engine.Token, error) {
+	var row tokenRow
+	if err := db.r.WithContext(ctx).Where("hash = ?", hash).Take(&row).Error; err != nil {
+		return nil, notFound(err, "令牌不存在。")
+	}
+	return row.toToken(), nil
+}
+
+// Tokens returns the tokens of units, or of all units for nil, newest
+// first.
+func (db *DB) Tokens(ctx context.Context, units []int64) ([]*engine.Token, error) {
+	q := db.r.WithContext(ctx).Order("id DESC")
+	if units != nil {
+		q = q.Where("unit_id IN ?", units)
+	}
+	var rows []tokenRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*engine.Token, len(rows))
+	for i := range rows {
+		out[i] = rows[i].toToken()
+	}
+	return out, nil
+}
+
+// RevokeToken revokes a token not yet revoked.
+func (db *DB) RevokeToken(ctx context.Context, id int64, at time.Time) error {
+	res := db.w.WithContext(ctx).Model(&tokenRow{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", at.UTC())
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return engine.Errorf(engine.ENOTFOUND, "令牌 #%d 不存在或已吊销。", id)
+	}
+	return nil
+}
+
+// TokenUsed records a token's use.
+func (db *DB) TokenUsed(ctx context.Context, id int64, at time.Time) error {
+	return db.w.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", id).Update("last_used_at", at.UTC()).Error
+}
