@@ -249,7 +249,7 @@ type CaseFilter struct {
 	Handling []int64
 	// Partner limits the cases to those of a partner unit: referred to it
 	// now or before, or sent in by it.
-	Partner int64
+	Partner  int64
 	States   []workflow.State
 	Category string
 	Source   string

@@ -148,7 +148,7 @@ var (
 	// mediators alone record what mediation did: sessions, agreements,
 	// failures, withdrawals, visits and confirmations. Supervisors press,
 	// route, reassign and extend (DESIGN §1); they do not mediate.
-	mediators   = []Grant{mediator}
+	mediators = []Grant{mediator}
 	// partner is the liaison of the body a case waits on: it signs for the
 	// referral, reports progress, and closes it or sends it back.
 	partner     = Grant{RolePartner, AtPartner}
