@@ -310,6 +310,9 @@ func (e *Engine) caseFile(ctx context.Context, a Actor, id int64, where string, 
 	if f.Attachments, err = e.Store.Attachments(ctx, id); err != nil {
 		return nil, err
 	}
+	if a.Role == workflow.RolePartner {
+		f.forPartner(a)
+	}
 	if f.Transitions, f.Activities, err = e.Allowed(ctx, a, c); err != nil {
 		return nil, err
 	}
@@ -341,7 +344,20 @@ func (e *Engine) caseFile(ctx context.Context, a Actor, id int64, where string, 
 	}
 	f.Parties, f.Unmasked = parties[0], full
 	f.Documents = f.documents()
+	if a.Role == workflow.RolePartner {
+		f.Documents = slices.DeleteFunc(f.Documents, func(d Document) bool { return !strings.HasPrefix(d.Key, "referral-") })
+	}
 	return f, nil
+}
+
+// forPartner keeps of the file what a partner's liaison reads: the
+// mediation's steps without their details, the referrals to their body
+// with the letters that went with them, and none of the mediation's own
+// records, which are the parties' and the mediators'.
+func (f *CaseFile) forPartner(a Actor) {
+	f.Timeline = forPartner(f.Timeline)
+	f.Agreements, f.Sessions, f.Visits, f.Confirmations, f.Attachments = nil, nil, nil, nil, nil
+	f.Referrals = slices.DeleteFunc(f.Referrals, func(r *Referral) bool { return r.PartnerUnitID != a.UnitID })
 }
 
 // seals reports whether the actor belongs to a committee that sealed one
@@ -362,7 +378,7 @@ func (f *CaseFile) entries() {
 	for i, ev := range f.Timeline {
 		f.Entries[i] = Entry{Event: ev}
 		byEvent[ev.ID] = &f.Entries[i]
-		if ev.Name == string(workflow.RightsNotice) {
+		if ev.Name == string(workflow.RightsNotice) && ev.Data != nil {
 			n := Notice{To: fmt.Sprint(ev.Data["to"])}
 			n.Given, _ = time.Parse(time.RFC3339, fmt.Sprint(ev.Data["given"]))
 			f.Entries[i].Notice = &n

@@ -165,7 +165,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 	u := t.Unit(a.UnitID)
 	sup, _ := workflow.Supervise.Rule()
 	return Abilities{
-		Register:  registers(a.Role),
+		Register:  registers(a.Role) || a.Role == workflow.RolePartner,
 		Doorstep:  a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
 		Supervise: workflow.Permits(sup.Grants, workflow.Position{Role: a.Role, InSubtree: true}),
 		Report:    reads(a.Role),

@@ -184,6 +184,28 @@ func (e *Engine) OpenReferral(ctx context.Context, a Actor, n *NewCase) (c *Case
 	return c, err == nil, err
 }
 
+// PartnerSource is the source a dispute the partner body refers in is
+// registered under.
+func PartnerSource(p *Unit) string {
+	k, _ := partnerKind(p.Kind)
+	return k.Source
+}
+
+// CheckNewCase checks a new dispute as the actor would register it, every
+// field at once, without registering it.
+func (e *Engine) CheckNewCase(ctx context.Context, a Actor, n NewCase) error {
+	t, err := e.treeWith(ctx, n.LocationID, a.UnitID)
+	if err != nil {
+		return err
+	}
+	if a.Role == workflow.RolePartner {
+		if err := referIn(t, a, &n, e.Lists); err != nil {
+			return err
+		}
+	}
+	return n.Validate(t, e.Lists)
+}
+
 // referIn prepares a partner's referral in: it sets the source from the
 // body's kind, the sender, and the location when none is given.
 func referIn(t *Tree, a Actor, n *NewCase, l Lists) error {
@@ -194,11 +216,11 @@ func referIn(t *Tree, a Actor, n *NewCase, l Lists) error {
 	if p.ClosedAt != nil {
 		return Errorf(EFORBIDDEN, "“%s”已撤销，不能再移送纠纷。", p.Name)
 	}
-	kind, _ := partnerKind(p.Kind)
-	if !slices.Contains(l.SourceNames(), kind.Source) {
-		return Invalid("source", "案件来源“%s”不在本系统的来源列表中，请联系系统管理员。", kind.Source)
+	source := PartnerSource(p)
+	if !slices.Contains(l.SourceNames(), source) {
+		return Invalid("source", "案件来源“%s”不在本系统的来源列表中，请联系系统管理员。", source)
 	}
-	n.Source, n.sender = kind.Source, p.ID
+	n.Source, n.sender = source, p.ID
 	if n.LocationID == 0 {
 		town := t.Town(p.ID)
 		if town == nil {

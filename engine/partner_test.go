@@ -189,13 +189,16 @@ func TestReferralIntoMediation(t *testing.T) {
 // TestTokens makes, uses and revokes a partner's API token.
 func TestTokens(t *testing.T) {
 	en := newEnv(t)
-	if _, _, err := en.CreateToken(ctx, "T1", "法院系统"); engine.ErrorCode(err) != engine.EINVALID {
+	if _, _, err := en.CreateToken(ctx, en.actors["admin@T1"], "T1", "法院系统"); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("a token for a town: %v", err)
 	}
-	if _, _, err := en.CreateToken(ctx, "P2", " "); engine.ErrorCode(err) != engine.EINVALID {
+	if _, _, err := en.CreateToken(ctx, en.actors["admin@T1"], "P2", " "); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("a token without a name: %v", err)
 	}
-	tok, secret, err := en.CreateToken(ctx, "P2", "法院诉调系统")
+	if _, _, err := en.CreateToken(ctx, en.actors["supervisor@T1"], "P2", "法院诉调系统"); engine.ErrorCode(err) != engine.EFORBIDDEN {
+		t.Errorf("a supervisor makes a token: %v", err)
+	}
+	tok, secret, err := en.CreateToken(ctx, en.actors["admin@T1"], "P2", "法院诉调系统")
 	if err != nil {
 		t.Fatal(err)
 	}

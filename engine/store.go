@@ -249,10 +249,14 @@ type CaseFilter struct {
 	Handling []int64
 	// Partner limits the cases to those of a partner unit: referred to it
 	// now or before, or sent in by it.
-	Partner  int64
-	States   []workflow.State
-	Category string
-	Source   string
+	Partner int64
+	// WaitingOn keeps the cases referred to this partner unit and waiting
+	// on it now; SentBy those this partner unit referred in.
+	WaitingOn int64
+	SentBy    int64
+	States    []workflow.State
+	Category  string
+	Source    string
 	// OverdueAt, when set, keeps the open cases overdue at that time.
 	OverdueAt *time.Time
 	// DueBy and DueAfter, when set, keep the cases whose current deadline

@@ -37,7 +37,10 @@ func HashToken(secret string) string {
 
 // CreateToken makes an API token for the partner body with code, named
 // name, and returns its secret, which is shown this once and never kept.
-func (e *Engine) CreateToken(ctx context.Context, code, name string) (*Token, string, error) {
+func (e *Engine) CreateToken(ctx context.Context, a Actor, code, name string) (*Token, string, error) {
+	if err := keepsTokens(a); err != nil {
+		return nil, "", err
+	}
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil, "", err
@@ -62,6 +65,9 @@ func (e *Engine) CreateToken(ctx context.Context, code, name string) (*Token, st
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
 	tok := &Token{UnitID: u.ID, Name: name, Hash: HashToken(secret), CreatedAt: e.Now().UTC()}
 	if err := e.Store.SaveToken(ctx, tok); err != nil {
+		return nil, "", err
+	}
+	if err := e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("新建接口令牌 #%d：%s · %s", tok.ID, u.Name, tok.Name)); err != nil {
 		return nil, "", err
 	}
 	return tok, secret, nil

@@ -176,10 +176,13 @@ func (e *Engine) Work(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int,
 //     note, its agreements whose follow-up visit falls due within
 //     followUpSoon, and its closed cases whose file waits for archiving;
 //   - a supervisor: the subtree's overdue and pressed cases, and the open,
-//     overdue and pressed cases of each unit that handles some.
+//     overdue and pressed cases of each unit that handles some;
+//   - a partner's liaison: the referrals waiting on their body, and the
+//     disputes their body referred in, latest first.
 type Queue struct {
 	Awaiting   []*Case
 	Referred   []*Case
+	SentIn     []*Case
 	Registered []*Case
 	Pressed    []Pressed
 	FollowUps  []*Case
@@ -237,6 +240,11 @@ func (e *Engine) Queue(ctx context.Context, a Actor) (*Queue, error) {
 			{&q.ToArchive, CaseFilter{Handling: unit, Unarchived: true}},
 		}
 		pressed = CaseFilter{Handling: unit, States: workflow.OpenStates(), Pressed: true}
+	case workflow.RolePartner:
+		parts = []part{
+			{&q.Referred, CaseFilter{WaitingOn: a.UnitID}},
+			{&q.SentIn, CaseFilter{SentBy: a.UnitID}},
+		}
 	case workflow.RoleSupervisor:
 		parts = []part{{&q.Overdue, CaseFilter{OverdueAt: &now}}}
 		pressed = CaseFilter{States: workflow.OpenStates(), Pressed: true}
@@ -285,7 +293,8 @@ func (e *Engine) Queue(ctx context.Context, a Actor) (*Queue, error) {
 // QueueCount is the number the navigation bar shows beside the actor's
 // queue: the disputes awaiting the desk's decision, the open cases and
 // agreements a mediator's unit handles, the overdue cases of a
-// supervisor's subtree; 0 for the other roles.
+// supervisor's subtree, the referrals waiting on a partner's body; 0 for
+// the other roles.
 func (e *Engine) QueueCount(ctx context.Context, a Actor) (int, error) {
 	var n int
 	var err error
@@ -297,6 +306,8 @@ func (e *Engine) QueueCount(ctx context.Context, a Actor) (int, error) {
 	case workflow.RoleSupervisor:
 		now := e.Now()
 		_, n, err = e.Cases(ctx, a, CaseFilter{OverdueAt: &now, Limit: 1})
+	case workflow.RolePartner:
+		_, n, err = e.Cases(ctx, a, CaseFilter{WaitingOn: a.UnitID, Limit: 1})
 	}
 	return n, err
 }

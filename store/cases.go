@@ -78,6 +78,12 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error)
 		w.add("(partner_unit_id = ? OR sender_unit_id = ? OR id IN (SELECT case_id FROM referrals WHERE partner_unit_id = ?))",
 			f.Partner, f.Partner, f.Partner)
 	}
+	if f.WaitingOn != 0 {
+		w.add("partner_unit_id = ?", f.WaitingOn)
+	}
+	if f.SentBy != 0 {
+		w.add("sender_unit_id = ?", f.SentBy)
+	}
 	if f.IDs != nil {
 		w.add(d.in("id"), d.list(f.IDs))
 	}

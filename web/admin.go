@@ -43,6 +43,9 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 		for _, ch := range t.Children(u.ID) {
 			walk(ch, depth+1)
 		}
+		for _, p := range t.PartnersUnder(u.ID) {
+			walk(p, depth+1)
+		}
 	}
 	for _, u := range t.Units() {
 		if u.ParentID == 0 {
@@ -61,10 +64,22 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	if err != nil {
 		return err
 	}
+	toks, err := s.Engine.Tokens(ctx, actor(c))
+	if err != nil {
+		return err
+	}
+	type token struct {
+		Token *engine.Token
+		Unit  string
+	}
+	tokens := make([]token, len(toks))
+	for i, tok := range toks {
+		tokens[i] = token{tok, t.Path(tok.UnitID)}
+	}
 	return s.render(c, status, "admin", "单位和账号", map[string]any{"Units": units, "Accounts": accounts, "Problem": problem,
-		"Settings": settings,
-		"Levels":   []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid},
-		"Roles":    []workflow.Role{workflow.RoleIntake, workflow.RoleMediator, workflow.RoleSupervisor, workflow.RoleAdmin}})
+		"Settings": settings, "Tokens": tokens, "Kinds": engine.PartnerKindNames(),
+		"Levels": []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid, workflow.LevelPartner},
+		"Roles":  workflow.Roles})
 }
 
 // adminDone ends a console action: a wrong entry shows the console again
@@ -84,9 +99,29 @@ func (s *Server) adminDone(c echo.Context, err error, flash string) error {
 func (s *Server) handleAdminUnit(c echo.Context) error {
 	f := c.Request().PostFormValue
 	u := &engine.Unit{Code: strings.TrimSpace(f("code")), Name: strings.TrimSpace(f("name")), Level: workflow.Level(f("level")),
-		CasePrefix: strings.TrimSpace(f("case_prefix")), Address: strings.TrimSpace(f("address")), Phone: strings.TrimSpace(f("phone"))}
+		CasePrefix: strings.TrimSpace(f("case_prefix")), Address: strings.TrimSpace(f("address")), Phone: strings.TrimSpace(f("phone")),
+		Kind: strings.TrimSpace(f("kind")), Webhook: strings.TrimSpace(f("webhook"))}
 	err := s.Engine.AdminSaveUnit(c.Request().Context(), actor(c), u, strings.TrimSpace(f("parent")))
 	return s.adminDone(c, err, "已保存单位“"+u.Name+"”。")
+}
+
+// handleAdminToken makes a partner's API token and shows it once, or
+// revokes one.
+func (s *Server) handleAdminToken(c echo.Context) error {
+	ctx := c.Request().Context()
+	if id := c.Param("id"); id != "" {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return echo.ErrNotFound
+		}
+		return s.adminDone(c, s.Engine.RevokeToken(ctx, actor(c), n), "已吊销接口令牌 #"+id+"，使用它的请求将被拒绝。")
+	}
+	f := c.Request().PostFormValue
+	tok, secret, err := s.Engine.CreateToken(ctx, actor(c), strings.TrimSpace(f("unit")), f("name"))
+	if err != nil {
+		return s.adminDone(c, err, "")
+	}
+	return s.adminDone(c, nil, "已新建接口令牌 #"+strconv.FormatInt(tok.ID, 10)+"（"+tok.Name+"）："+secret+"（只显示这一次，请交给对方系统妥善保存）。")
 }
 
 // handleAdminAccount opens an account and shows its temporary password once.

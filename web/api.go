@@ -43,6 +43,11 @@ type apiCase struct {
 	OverallDueAt *time.Time `json:"overall_due_at"`
 	Overdue      bool       `json:"overdue"`
 	Parties      []apiParty `json:"parties"`
+	// Partner is the partner body the case waits on, Sender the one that
+	// referred it in with its ExternalID; "" for none.
+	Partner    string `json:"partner,omitempty"`
+	Sender     string `json:"sender,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
 }
 
 // apiCases turns cases into their JSON, the parties masked for the caller.
@@ -71,6 +76,12 @@ func (s *Server) toAPICase(tree *engine.Tree, k *engine.Case, parties []engine.P
 		ClosedAt: k.ClosedAt, DueAt: k.DueAt, OverallDueAt: k.OverallDueAt, Overdue: k.Overdue(s.Engine.Now())}
 	if a.Flags == nil {
 		a.Flags = []string{}
+	}
+	if u := tree.Unit(k.PartnerUnitID); u != nil {
+		a.Partner = u.Code
+	}
+	if u := tree.Unit(k.SenderUnitID); u != nil {
+		a.Sender, a.ExternalID = u.Code, k.ExternalID
 	}
 	for _, p := range parties {
 		a.Parties = append(a.Parties, apiParty{Side: p.Side, Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, Phone: p.Phone})
@@ -301,8 +312,11 @@ type apiReferral struct {
 	Reason     string     `json:"reason"`
 	At         time.Time  `json:"at"`
 	Due        time.Time  `json:"due"`
+	SignedAt   *time.Time `json:"signed_at"`
 	ResolvedAt *time.Time `json:"resolved_at"`
 	Result     string     `json:"result"`
+	// OnTime: the partner's feedback came by the deadline.
+	OnTime bool `json:"on_time"`
 }
 
 type apiConfirmation struct {
@@ -353,7 +367,7 @@ func (s *Server) handleAPIFile(c echo.Context) error {
 	}
 	for _, r := range f.Referrals {
 		out.Referrals = append(out.Referrals, apiReferral{Partner: r.Partner, Reason: r.Reason, At: r.At, Due: r.DueAt,
-			ResolvedAt: r.ResolvedAt, Result: r.Result})
+			SignedAt: r.SignedAt, ResolvedAt: r.ResolvedAt, Result: r.Result, OnTime: r.OnTime()})
 	}
 	for _, x := range f.Confirmations {
 		out.Confirmations = append(out.Confirmations, apiConfirmation{Kind: x.Kind, Court: x.Court, Number: x.Number, Day: x.Day})

@@ -188,6 +188,22 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 			"responses": map[string]any{"201": map[string]any{"description": "新附件：id、name、type、size"},
 				"413": map[string]any{"description": fmt.Sprintf("文件超过 %d MB，或本案附件合计超过 %d MB；未保存", s.Engine.MaxAttachment>>20, s.Engine.MaxCaseAttachments>>20)},
 				"415": map[string]any{"description": "不是图片、PDF 或 Office 文档；未保存"}}}}
+	paths["/referrals"] = map[string]any{"post": map[string]any{
+		"summary":  "联动单位移送纠纷进入调解（警调、诉调、访调）：来源按本单位类别；external_id 为本单位系统的编号，同一编号再次提交返回同一案件（200），不会重复登记",
+		"security": []any{map[string]any{"token": []any{}}},
+		"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{
+			"type": "object", "required": []string{"category", "summary", "parties"}, "properties": map[string]any{
+				"external_id": map[string]any{"type": "string", "description": "本单位系统中的编号"},
+				"category":    map[string]any{"type": "string", "enum": s.Engine.Lists.CategoryNames()},
+				"location":    map[string]any{"type": "string", "description": "发生地网格编码；不清楚可不填，由接待窗口确定"},
+				"amount":      map[string]any{"type": "number", "description": "元"},
+				"people":      map[string]any{"type": "integer"},
+				"risk":        map[string]any{"type": "string", "enum": []string{"green", "yellow", "red"}},
+				"flags":       map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
+				"summary":     map[string]any{"type": "string"}, "requests": map[string]any{"type": "string"},
+				"parties": map[string]any{"type": "array", "items": map[string]any{"type": "object", "required": []string{"side", "name"}}}}}}}},
+		"responses": map[string]any{"201": map[string]any{"description": "新登记的案件"}, "200": map[string]any{"description": "此 external_id 已登记的案件"},
+			"401": map[string]any{"description": "令牌无效或已吊销"}, "422": map[string]any{"description": "所填有误，未登记"}}}}
 	paths["/attachments/{id}"] = map[string]any{"get": map[string]any{"summary": "附件内容（带 Content-Type 与 Content-Disposition）", "parameters": id,
 		"responses": map[string]any{"200": map[string]any{"description": "文件"}, "404": map[string]any{"description": "没有这个附件，或无权查看其案件"}}}}
 	return c.JSON(http.StatusOK, map[string]any{
@@ -196,8 +212,9 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		"servers": []any{map[string]any{"url": "/api/v1"}},
 		"components": map[string]any{"securitySchemes": map[string]any{
 			"session": map[string]any{"type": "apiKey", "in": "cookie", "name": s.sessions.Cookie.Name},
-			"csrf":    map[string]any{"type": "apiKey", "in": "header", "name": "X-CSRF-Token", "description": "POST 时须带本会话页面上的 csrf 令牌"}}},
-		"security": []any{map[string]any{"session": []any{}, "csrf": []any{}}},
+			"csrf":    map[string]any{"type": "apiKey", "in": "header", "name": "X-CSRF-Token", "description": "POST 时须带本会话页面上的 csrf 令牌"},
+			"token":   map[string]any{"type": "http", "scheme": "bearer", "description": "联动单位系统的接口令牌（mediation token create 生成）；以本单位联络员的身份调用，无需 csrf"}}},
+		"security": []any{map[string]any{"session": []any{}, "csrf": []any{}}, map[string]any{"token": []any{}}},
 		"paths":    paths,
 	})
 }

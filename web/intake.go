@@ -29,6 +29,10 @@ type intakeForm struct {
 	Decisions     []decision
 	Duplicates    []*engine.Case
 	GridName      string
+	// Partner is the partner body of a liaison referring a dispute in,
+	// and Town the town whose desk receives it; nil for the others.
+	Partner *engine.Unit
+	Town    string
 }
 
 type villageGrids struct {
@@ -74,6 +78,13 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 		f.Flags = append(f.Flags, check{Name: fl.Name, Key: fl.Key, On: slices.Contains(form["flags"], fl.Key)})
 	}
 	root := currentUser(c).UnitID
+	if p := tree.Unit(root); p != nil && p.Level == workflow.LevelPartner {
+		// A partner refers in from its kind's source, anywhere its town
+		// or county holds; the desk decides.
+		f.Partner, f.Town, root = p, tree.Unit(p.ParentID).Name, p.ParentID
+		f.Sources = []string{engine.PartnerSource(p)}
+		f.Decisions = []decision{{"register", "移送调解"}}
+	}
 	for _, id := range tree.Subtree(root) {
 		u := tree.Unit(id)
 		if u.Level != workflow.LevelVillage {
@@ -192,11 +203,7 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 	if len(errs) > 0 {
 		// The form says every mistake at once: what the engine would
 		// refuse as well as what could not be read.
-		tree, err := s.Engine.Tree(ctx)
-		if err != nil {
-			return err
-		}
-		for k, m := range engine.ErrorFields(n.Validate(tree, s.Engine.Lists)) {
+		for k, m := range engine.ErrorFields(s.Engine.CheckNewCase(ctx, actor(c), *n)) {
 			if errs[k] == "" {
 				errs[k] = m
 			}
@@ -212,7 +219,13 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 			return fail(http.StatusOK, nil, dups)
 		}
 	}
-	k, err := s.Engine.OpenCase(ctx, actor(c), n, steps...)
+	var k *engine.Case
+	var err error
+	if currentUser(c).Role == workflow.RolePartner {
+		k, _, err = s.Engine.OpenReferral(ctx, actor(c), n)
+	} else {
+		k, err = s.Engine.OpenCase(ctx, actor(c), n, steps...)
+	}
 	if engine.ErrorCode(err) == engine.EINVALID {
 		return fail(http.StatusUnprocessableEntity, deskErrors(err, v["decision"]), nil)
 	}
@@ -221,6 +234,11 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 	}
 	if err := s.flashRegistered(c, k, steps); err != nil {
 		return err
+	}
+	if currentUser(c).Role == workflow.RolePartner {
+		// The receipt is the desk's to the parties; a partner follows the
+		// case on its page.
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d", k.ID))
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/cases/%d/receipt", k.ID))
 }

@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	pages.POST("/admin/settings", s.handleAdminSettings)
 	pages.POST("/admin/units/:code/:action", s.handleAdminCloseUnit)
 	pages.POST("/admin/accounts", s.handleAdminAccount)
+	pages.POST("/admin/tokens", s.handleAdminToken)
+	pages.POST("/admin/tokens/:id/revoke", s.handleAdminToken)
 	pages.POST("/admin/accounts/:name/:action", s.handleAdminAccountAction)
 	pages.GET("/password", s.handlePasswordForm)
 	pages.POST("/password", s.handlePassword)
@@ -80,10 +82,11 @@ func (s *Server) routes() {
 	files.POST("/api/v1/cases/:id/attachments", s.handleAPIAttach)
 	pages.GET("/attachments/:id", s.handleAttachment)
 
-	// JSON API for logged-in users; its POSTs carry the CSRF token in the
-	// X-CSRF-Token header.
+	// JSON API for logged-in users, whose POSTs carry the CSRF token in
+	// the X-CSRF-Token header, and for partner systems with a token.
 	e.GET("/api/v1/openapi.json", s.handleOpenAPI)
-	api := e.Group("/api/v1", calls, session, s.csrf, s.requireUser)
+	api := e.Group("/api/v1", calls, s.apiAuth(session))
+	api.POST("/referrals", s.handleAPIReferral)
 	api.GET("/workflow", s.handleAPIWorkflow)
 	api.GET("/route", s.handleRoute)
 	api.GET("/reports", s.handleAPIReport)

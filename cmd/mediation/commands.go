@@ -373,7 +373,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	defer db.Close()
 	switch args[0] {
 	case "create":
-		tok, secret, err := e.CreateToken(ctx, *unit, *name)
+		tok, secret, err := e.CreateToken(ctx, engine.System, *unit, *name)
 		if err != nil {
 			return err
 		}
