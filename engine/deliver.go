@@ -13,9 +13,10 @@ import (
 )
 
 // Webhook sends each notification as a JSON POST to URL, which a deployment
-// connects to its SMS gateway or messenger. A delivery may come twice (after
-// a timeout whose request did arrive, say): the receiver drops a repeated
-// Idempotency-Key.
+// connects to its SMS gateway or messenger, or, for a notification to a
+// partner's system, to the partner's own address. A delivery may come twice
+// (after a timeout whose request did arrive, say): the receiver drops a
+// repeated Idempotency-Key.
 type Webhook struct {
 	URL    string
 	Client *http.Client
@@ -49,9 +50,16 @@ func (w *Webhook) Send(ctx context.Context, n *Notification) error {
 	if err != nil {
 		return err
 	}
+	to := w.URL
+	if n.Webhook != "" {
+		to = n.Webhook
+	}
+	if to == "" {
+		return fmt.Errorf("no webhook configured (notify.webhook)")
+	}
 	ctx, cancel := context.WithTimeout(ctx, deliveryTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, to, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

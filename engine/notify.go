@@ -18,7 +18,10 @@ type Notification struct {
 	ID     int64
 	UserID int64
 	Phone  string
-	CaseID int64
+	// Webhook is a partner system's address: the notification is only
+	// posted there.
+	Webhook string
+	CaseID  int64
 	Kind   string
 	Text   string
 	// Dedup, when set, makes a warning once per case and user: a second
@@ -53,11 +56,14 @@ const (
 	NotifyDeadline  = "deadline"  // a deadline within 24 hours
 	NotifyFollowUp  = "follow_up" // an agreement's follow-up visit due
 	NotifyParty     = "party"     // a message to a party
+	NotifyReferral  = "referral"  // a case referred to the partner's body
+	NotifyProgress  = "progress"  // a state change of a partner's case
 )
 
 // NotifyLabels name the kinds in Chinese.
 var NotifyLabels = map[string]string{NotifyRouted: "新案件", NotifyEscalated: "上报", NotifySupervise: "督办",
-	NotifyFeedback: "移交反馈", NotifyDeadline: "期限将至", NotifyFollowUp: "待回访", NotifyParty: "当事人通知"}
+	NotifyFeedback: "移交反馈", NotifyDeadline: "期限将至", NotifyFollowUp: "待回访", NotifyParty: "当事人通知",
+	NotifyReferral: "移交待签收", NotifyProgress: "案件进展"}
 
 // deadlineWarning is how long before a deadline its handlers are warned.
 const deadlineWarning = 24 * time.Hour
@@ -94,7 +100,15 @@ func (e *Engine) notices(t *Tree, a Actor, c *Case, ch *Change) {
 		staff(n.TownID, workflow.RoleIntake, NotifyFeedback, fmt.Sprintf("移交单位已办结：%s", ev.Data["result"]))
 	case name == workflow.Return:
 		staff(n.TownID, workflow.RoleIntake, NotifyFeedback, "移交单位退回调解："+ev.Reason)
+	case name == workflow.Refer:
+		staff(n.PartnerUnitID, workflow.RolePartner, NotifyReferral,
+			fmt.Sprintf("%s移交%s纠纷（%s），请签收，并于%s前反馈。", nameOf(t.Town(n.LocationUnitID)), n.Category, ev.Reason,
+				n.DueAt.In(e.Location).Format("1月2日")))
 	}
+	if name.Known() && n.SenderUnitID != 0 && n.State != c.State {
+		staff(n.SenderUnitID, workflow.RolePartner, NotifyProgress, fmt.Sprintf("本单位移送的%s纠纷：%s，现为“%s”。", n.Category, name.Label(), n.State.Label()))
+	}
+	e.tellPartners(t, c, ch)
 	if !e.NotifyParties {
 		return
 	}
@@ -104,6 +118,27 @@ func (e *Engine) notices(t *Tree, a Actor, c *Case, ch *Change) {
 		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷已受理，由%s调解%s。", nameOf(committee), phoneOf(committee)))
 	case name == workflow.Agree:
 		e.tellParties(ch, n, at, "您的纠纷已达成调解协议，请按协议履行；如需司法确认，请在协议生效之日起30日内共同向人民法院申请。")
+	}
+}
+
+// tellPartners posts each state change of a case to the systems of the
+// partners it concerns (the one it waits on, before or after the change,
+// and the one that referred it in) that have a webhook; the systems read
+// the case itself through the API.
+func (e *Engine) tellPartners(t *Tree, c *Case, ch *Change) {
+	n, ev := ch.Case, ch.Event
+	if n.State == c.State {
+		return
+	}
+	var told []int64
+	for _, id := range []int64{c.PartnerUnitID, n.PartnerUnitID, n.SenderUnitID} {
+		p := t.Unit(id)
+		if p == nil || p.Webhook == "" || slices.Contains(told, id) {
+			continue
+		}
+		told = append(told, id)
+		ch.Notify = append(ch.Notify, &Notification{Webhook: p.Webhook, CaseID: c.ID, Kind: NotifyProgress,
+			Text: fmt.Sprintf("%s：现为“%s”。", workflow.Event(ev.Name).Label(), n.State.Label()), CreatedAt: ev.At.UTC(), Deliver: true})
 	}
 }
 

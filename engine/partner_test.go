@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,5 +228,41 @@ func TestTokens(t *testing.T) {
 	}
 	if err := en.RevokeToken(ctx, en.actors["admin@T1"], tok.ID); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("revoked twice: %v", err)
+	}
+}
+
+// TestPartnersAreTold checks who hears of a referral: the liaisons of the
+// body referred to, in the application, and the systems of the partners a
+// case concerns, at their own webhook, on each change of its state.
+func TestPartnersAreTold(t *testing.T) {
+	en := newEnv(t)
+	pcs := en.units["P1"]
+	pcs.Webhook = "https://jw.example/mediation"
+	if err := en.SaveUnit(ctx, pcs, "T1"); err != nil {
+		t.Fatal(err)
+	}
+	c := en.newCase(t)
+	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.Refer, engine.Input{Partner: "派出所", Reason: "民转刑风险"}); err != nil {
+		t.Fatal(err)
+	}
+	ns, unread, err := en.db.Notifications(ctx, en.actors["partner@P1"].UserID, 10)
+	if err != nil || unread != 1 || ns[0].Kind != engine.NotifyReferral || ns[0].Text != "油车港镇移交邻里纠纷（民转刑风险），请签收，并于3月17日前反馈。" {
+		t.Fatalf("the liaison's notifications: %+v, %d, %v", ns, unread, err)
+	}
+	if _, n, _ := en.db.Notifications(ctx, en.actors["partner@P2"].UserID, 10); n != 0 {
+		t.Errorf("another partner was told %d times", n)
+	}
+	if _, err := en.Fire(ctx, en.actors["partner@P1"], c.ID, workflow.PartnerClose, engine.Input{Result: "已处置"}); err != nil {
+		t.Fatal(err)
+	}
+	var posted []string
+	sent, failed, err := en.DeliverPass(ctx, func(_ context.Context, n *engine.Notification) error {
+		posted = append(posted, n.Webhook+" "+n.Kind+" "+n.Text)
+		return nil
+	})
+	want := []string{"https://jw.example/mediation progress 移交：现为“已移交·待反馈”。",
+		"https://jw.example/mediation progress 移交办结：现为“移交办结”。"}
+	if err != nil || sent != 2 || failed != 0 || strings.Join(posted, "\n") != strings.Join(want, "\n") {
+		t.Errorf("posted %q (%d sent, %d failed, %v), want %q", posted, sent, failed, err, want)
 	}
 }

@@ -12,8 +12,8 @@ import (
 // each active account of a role at a unit but one. A warning whose dedup
 // the recipient already has for the case is skipped.
 const (
-	insertNotification = `INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+	insertNotification = `INSERT INTO notifications (user_id, phone, webhook, case_id, kind, text, dedup, created_at, next_attempt_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
 	insertNotifications = `INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
 		SELECT id, '', ?, ?, ?, ?, ?, ? FROM users WHERE unit_id = ? AND role = ? AND id <> ? AND disabled_at IS NULL
 		ORDER BY id ON CONFLICT DO NOTHING`
@@ -36,12 +36,12 @@ func writeNotifications(ctx context.Context, c conn, caseID int64, ns []*engine.
 			dedup = &n.Dedup
 		}
 		var err error
-		if n.UserID != 0 || n.Phone != "" {
+		if n.UserID != 0 || n.Phone != "" || n.Webhook != "" {
 			var user *int64
 			if n.UserID != 0 {
 				user = &n.UserID
 			}
-			_, err = c.exec(ctx, insertNotification, user, n.Phone, caseID, n.Kind, n.Text, dedup, n.CreatedAt.UTC(), utc(next))
+			_, err = c.exec(ctx, insertNotification, user, n.Phone, n.Webhook, caseID, n.Kind, n.Text, dedup, n.CreatedAt.UTC(), utc(next))
 		} else {
 			_, err = c.exec(ctx, insertNotifications, caseID, n.Kind, n.Text, dedup, n.CreatedAt.UTC(), utc(next), n.Unit, string(n.Role), n.Except)
 		}
@@ -69,7 +69,7 @@ func (db *DB) Notify(ctx context.Context, ns ...*engine.Notification) error {
 
 // notificationColumns are read with each notification: its case's number
 // and its recipient's name.
-const notificationColumns = `n.id, COALESCE(n.user_id, 0), n.phone, n.case_id, n.kind, n.text, n.created_at, n.read_at, n.attempts,
+const notificationColumns = `n.id, COALESCE(n.user_id, 0), n.phone, n.webhook, n.case_id, n.kind, n.text, n.created_at, n.read_at, n.attempts,
 	c.number, COALESCE(u.name, '')`
 
 const notificationFrom = ` FROM notifications n JOIN cases c ON c.id = n.case_id LEFT JOIN users u ON u.id = n.user_id`
@@ -77,7 +77,7 @@ const notificationFrom = ` FROM notifications n JOIN cases c ON c.id = n.case_id
 func scanNotification(rows *sql.Rows) (*engine.Notification, error) {
 	var n engine.Notification
 	var read *time.Time
-	if err := rows.Scan(&n.ID, &n.UserID, &n.Phone, &n.CaseID, &n.Kind, &n.Text, &n.CreatedAt, &read, &n.Attempts,
+	if err := rows.Scan(&n.ID, &n.UserID, &n.Phone, &n.Webhook, &n.CaseID, &n.Kind, &n.Text, &n.CreatedAt, &read, &n.Attempts,
 		&n.CaseNumber, &n.UserName); err != nil {
 		return nil, err
 	}

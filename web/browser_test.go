@@ -292,8 +292,10 @@ func TestJourneyHousePlot(t *testing.T) {
 	u.screenshot("case-file.png")
 }
 
-// TestJourneyReferral: a dispute with 民转刑 risk referred to the police
-// station and closed on its feedback.
+// TestJourneyReferral: a dispute with 民转刑 risk the desk refers to the
+// police station; the station's liaison finds it, signs for it, records
+// progress and closes it with its result; the desk and the supervisor see
+// the feedback on time.
 func TestJourneyReferral(t *testing.T) {
 	s := newSite(t)
 	u := &user{t: t, ctx: browser(t), site: s}
@@ -312,16 +314,51 @@ func TestJourneyReferral(t *testing.T) {
 		chromedp.Click(chromedp.CSS("p.noprint a")), chromedp.WaitVisible(chromedp.ID("timeline")))
 	u.wantState(workflow.Registered)
 	u.act("refer")
-	u.do(chromedp.SetValue(chromedp.CSS("select[name=partner]"), "派出所"),
+	u.do(chromedp.SetValue(chromedp.CSS("select[name=partner]"), "P1"),
 		chromedp.SendKeys(chromedp.CSS("textarea[name=reason]"), "一方扬言报复，有民转刑风险，移交派出所"))
 	u.submit()
 	u.wantState(workflow.Referred)
-	u.act("partner_close")
-	u.do(chromedp.SendKeys(chromedp.CSS("textarea[name=result]"), "派出所已对钱伟训诫并调处完毕，双方签字。"))
-	u.submit()
-	u.wantState(workflow.PartnerClosed)
-	if tl := u.text("#timeline"); !strings.Contains(tl, "派出所") || !strings.Contains(tl, "训诫") {
-		t.Errorf("timeline: %s", tl)
+	path, err := chromedp.Run(u.ctx, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The police station's liaison: the referral waits, unsigned, in its
+	// queue; the case shows the parties in full, as a 民转刑 risk needs.
+	p := &user{t: t, ctx: browser(t), site: s}
+	p.login("partner@P1")
+	if q := p.text("#awaiting-feedback"); !strings.Contains(q, "移交本单位待办理") || !strings.Contains(q, "未签收") {
+		t.Errorf("the liaison's queue: %s", q)
+	}
+	p.do(chromedp.Click(chromedp.CSS("#awaiting-feedback a[href='"+path+"']")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	if parties := p.text("table.parties"); !strings.Contains(parties, "吴芳") {
+		t.Errorf("parties: %s", parties)
+	}
+	p.act("sign")
+	p.submit()
+	p.act("note")
+	p.do(chromedp.SendKeys(chromedp.CSS("textarea[name=note]"), "已传唤钱伟，进行训诫。"))
+	p.submit()
+	p.act("partner_close")
+	p.do(chromedp.SendKeys(chromedp.CSS("textarea[name=result]"), "派出所已对钱伟训诫并调处完毕，双方签字。"))
+	p.submit()
+	p.wantState(workflow.PartnerClosed)
+	if tl := p.text("#timeline"); !strings.Contains(tl, "签收") || !strings.Contains(tl, "训诫") || !strings.Contains(tl, "按期反馈") {
+		t.Errorf("the liaison's timeline: %s", tl)
+	}
+	p.screenshot("referral-partner.png")
+
+	// The desk and the supervisor see the feedback, on time.
+	for _, viewer := range []*user{u, {t: t, ctx: browser(t), site: s}} {
+		if viewer != u {
+			viewer.login("supervisor@T1")
+		}
+		viewer.do(chromedp.Navigate(s.URL+path), chromedp.WaitVisible(chromedp.ID("timeline")))
+		viewer.wantState(workflow.PartnerClosed)
+		if tl := viewer.text("#timeline"); !strings.Contains(tl, "油车港派出所") || !strings.Contains(tl, "训诫") ||
+			!strings.Contains(tl, "签收") || !strings.Contains(tl, "按期反馈") {
+			t.Errorf("timeline: %s", tl)
+		}
 	}
 	u.screenshot("referral.png")
 }

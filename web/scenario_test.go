@@ -18,7 +18,7 @@ import (
 // contains, and by how much each case's version moves.
 //
 // In path, form values and JSON bodies, {key} stands for the id of the
-// site's case with that key (grid, registered, agreed, other), {key.v} for
+// site's case with that key (grid, registered, agreed, other, referred), {key.v} for
 // its version now, {key.number} and {key.code} for its number and public
 // code, and {agreed.agreement} for the agreed case's agreement.
 type scenario struct {
@@ -48,7 +48,7 @@ var siteUsers = []string{"intake@T1", "supervisor@T1", "admin@T1", "mediator@T1"
 	"mediator@G12", "mediator@G21", "intake@T2", "supervisor@T2", "mediator@G31"}
 
 // caseKeys of newSite; "other" is the case of the other town.
-var caseKeys = map[string]string{"grid": "grid", "registered": "registered", "agreed": "agreed", "other": "other town"}
+var caseKeys = map[string]string{"grid": "grid", "registered": "registered", "agreed": "agreed", "other": "other town", "referred": "referred"}
 
 // run sends a scenario's request as its user on s.
 func (s *site) run(t *testing.T, clients map[string]*client, sc scenario) {
@@ -163,7 +163,7 @@ func (s *site) run(t *testing.T, clients map[string]*client, sc scenario) {
 	}
 }
 
-var placeholder = regexp.MustCompile(`\{(grid|registered|agreed|other)(\.(v|number|code|agreement))?\}`)
+var placeholder = regexp.MustCompile(`\{(grid|registered|agreed|other|referred)(\.(v|number|code|agreement))?\}`)
 
 // fill replaces the placeholders of a scenario.
 func (s *site) fill(t *testing.T, text string) string {
@@ -331,8 +331,9 @@ func TestReadScenarios(t *testing.T) {
 			hasNot: []string{"td a:contains('{registered.number}')"}},
 		{name: "the desk's list", user: "intake@T1", path: "/cases", status: 200,
 			has: []string{"td a:contains('{grid.number}')", "td a:contains('{registered.number}')", "td a:contains('{agreed.number}')",
-				"#awaiting a:contains('{registered.number}')"},
-			hasNot: []string{"td a:contains('{other.number}')", "#awaiting a:contains('{grid.number}')", "#awaiting-feedback"}},
+				"#awaiting a:contains('{registered.number}')", "#awaiting-feedback:contains('待反馈的移交')",
+				"#awaiting-feedback p:contains('{referred.number}'):contains('未签收')"},
+			hasNot: []string{"td a:contains('{other.number}')", "#awaiting a:contains('{grid.number}')", "#awaiting-feedback a:contains('{grid.number}')"}},
 		{name: "a filtered list is the list alone", user: "intake@T1", path: "/cases?state=grid", status: 200, hasNot: []string{"#awaiting"}},
 		{name: "the desk's navigation counts what awaits its decision", user: "intake@T1", path: "/sessions", status: 200,
 			has: []string{"nav a[href='/cases'] .count:contains('1')"}},

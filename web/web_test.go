@@ -70,16 +70,22 @@ func newSiteAt(t *testing.T, now func() time.Time) *site {
 		{"G11", "麟湖村第1网格", "grid", "V1", ""}, {"G12", "麟湖村第2网格", "grid", "V1", ""},
 		{"V2", "正阳社区", "village", "T1", ""}, {"G21", "正阳社区第1网格", "grid", "V2", ""},
 		{"T2", "新塍镇", "town", "", "新"}, {"V3", "洛东村", "village", "T2", ""}, {"G31", "洛东村第1网格", "grid", "V3", ""},
+		// The partner bodies: the kind stands in the prefix's place.
+		{"P1", "油车港派出所", "partner", "T1", "派出所"}, {"P2", "油车港人民法庭", "partner", "T1", "法庭"},
+		{"P3", "新塍派出所", "partner", "T2", "派出所"},
 	} {
 		unit := &engine.Unit{Code: u.code, Name: u.name, Level: workflow.Level(u.level), CasePrefix: u.prefix,
 			Address: u.name + "人民调解委员会办公室", Phone: "0573-8300" + fmt.Sprint(len(s.units)+1)}
+		if unit.Level == workflow.LevelPartner {
+			unit.Kind, unit.CasePrefix, unit.Address = u.prefix, "", u.name
+		}
 		if err := e.SaveUnit(ctx, unit, u.parent); err != nil {
 			t.Fatal(err)
 		}
 		s.units[u.code] = unit
 	}
 	for _, a := range []string{"intake@T1", "supervisor@T1", "admin@T1", "mediator@T1", "mediator@V1", "mediator@G11",
-		"mediator@G12", "mediator@G21", "intake@T2", "supervisor@T2", "mediator@G31"} {
+		"mediator@G12", "mediator@G21", "intake@T2", "supervisor@T2", "mediator@G31", "partner@P1", "partner@P2", "partner@P3"} {
 		role, unit, _ := strings.Cut(a, "@")
 		u := &engine.User{Name: a, DisplayName: a, Role: workflow.Role(role), UnitID: s.units[unit].ID, PasswordHash: passwordHash()}
 		if err := db.CreateUser(ctx, u); err != nil {
@@ -102,6 +108,16 @@ func newSiteAt(t *testing.T, now func() time.Time) *site {
 	open("agreed", "G11", engine.Step{Event: workflow.AcceptGrid}, engine.Step{Event: workflow.Agree,
 		Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten, Terms: "李四疏通水沟", Performance: "当面"}}})
 	open("other town", "G31", engine.Step{Event: workflow.AcceptTown})
+	// A 民转刑 risk, referred to the police station and waiting on it.
+	referred, err := e.OpenCase(ctx, engine.System, &engine.NewCase{Source: "网格排查", Category: "邻里", LocationID: s.units["G21"].ID,
+		People: 2, Risk: engine.RiskRed, Flags: []string{engine.FlagCivilToCriminal}, Summary: "邻里纠纷中一方扬言报复。",
+		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "吴芳", IDNumber: "330411198803030021", Phone: "13900000002"},
+			{Side: engine.SideRespondent, Name: "钱伟"}}},
+		engine.Step{Event: workflow.Refer, Input: engine.Input{Partner: "P1", Reason: "一方扬言报复，有民转刑风险"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.cases["referred"] = referred
 	srv, err := web.NewServer(e, web.Options{})
 	if err != nil {
 		t.Fatal(err)

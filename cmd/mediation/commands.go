@@ -84,9 +84,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	var workers sync.WaitGroup
 	workers.Go(func() { e.RunScheduler(sched, every) })
 	workers.Go(func() { e.RunAuditWriter(sched, time.Second) })
-	if hook != nil {
-		workers.Go(func() { e.RunDeliveries(sched, hook.Send, deliverEvery) })
-	}
+	workers.Go(func() { e.RunDeliveries(sched, hook.Send, deliverEvery) })
 	defer func() {
 		stop()
 		workers.Wait()

@@ -65,15 +65,16 @@ type NotifyConfig struct {
 	Interval string `json:"interval"`
 }
 
-// delivery returns the webhook and how often to deliver; nil when
-// notifications stay in the application.
+// delivery returns the webhook and how often to deliver; its URL is ""
+// when the users' notifications stay in the application, and then only the
+// partners' systems, at their own addresses, are posted to.
 func (c *Config) delivery() (*engine.Webhook, time.Duration, error) {
 	n := c.Notify
 	if n == nil || n.Webhook == "" {
 		if n != nil && n.Parties {
 			return nil, 0, fmt.Errorf("配置项 notify.parties 需要 notify.webhook：当事人通知只能经网关发送")
 		}
-		return nil, 0, nil
+		return &engine.Webhook{Client: &http.Client{}}, 5 * time.Second, nil
 	}
 	u, err := url.Parse(n.Webhook)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -231,7 +232,7 @@ func (c *Config) configure(e *engine.Engine) error {
 	if err != nil {
 		return err
 	}
-	e.Deliver, e.NotifyParties = hook != nil, hook != nil && c.Notify.Parties
+	e.Deliver, e.NotifyParties = hook.URL != "", hook.URL != "" && c.Notify.Parties
 	if a := c.Attachments; a != nil {
 		if a.MaxMB < 1 || a.CaseMaxMB < a.MaxMB || a.CaseMaxMB > 10240 {
 			return fmt.Errorf("配置项 attachments 无效：max_mb 至少为1，case_max_mb 不小于 max_mb 且不超过10240")
