@@ -419,6 +419,8 @@ type Referral struct {
 	SignedAt      *time.Time // when the partner signed for it (签收)
 	ResolvedAt    *time.Time
 	Result        string // returned for mediation, or the partner's result
+	// Returned: the partner sent the case back for mediation.
+	Returned bool
 }
 
 // OnTime reports whether the partner's feedback came by the referral's

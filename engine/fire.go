@@ -423,7 +423,7 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 		}
 	},
 	workflow.Return: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
-		ch.Resolve = &Referral{ResolvedAt: ptr(ch.Event.At), Result: "退回调解：" + in.Reason}
+		ch.Resolve = &Referral{ResolvedAt: ptr(ch.Event.At), Result: "退回调解：" + in.Reason, Returned: true}
 		ch.Case.PartnerUnitID, ch.Case.SignedAt = 0, nil
 	},
 	workflow.PartnerClose: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {

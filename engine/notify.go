@@ -22,8 +22,8 @@ type Notification struct {
 	// posted there.
 	Webhook string
 	CaseID  int64
-	Kind   string
-	Text   string
+	Kind    string
+	Text    string
 	// Dedup, when set, makes a warning once per case and user: a second
 	// one with the same Dedup is not written.
 	Dedup     string

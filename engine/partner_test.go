@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +265,57 @@ func TestPartnersAreTold(t *testing.T) {
 		"https://jw.example/mediation progress 移交办结：现为“移交办结”。"}
 	if err != nil || sent != 2 || failed != 0 || strings.Join(posted, "\n") != strings.Join(want, "\n") {
 		t.Errorf("posted %q (%d sent, %d failed, %v), want %q", posted, sent, failed, err, want)
+	}
+}
+
+// TestReportCountsReferrals counts a month's referrals by partner body:
+// made, answered by the deadline and after it, sent back, and waiting at
+// the month's end. The figures are stated literally.
+func TestReportCountsReferrals(t *testing.T) {
+	en := newEnv(t)
+	desk := en.actors["intake@T1"]
+	refer := func(partner string) *engine.Case {
+		c := en.newCase(t)
+		c, err := en.Fire(ctx, desk, c.ID, workflow.Refer, engine.Input{Partner: partner, Reason: "移交"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	// 2 March: four referrals to the police station, one to the court.
+	closedOnTime, returned, late := refer("P1"), refer("P1"), refer("P1")
+	refer("P1")
+	refer("P2")
+	en.clock.Advance(5 * 24 * time.Hour)
+	if _, err := en.Fire(ctx, en.actors["partner@P1"], closedOnTime.ID, workflow.PartnerClose, engine.Input{Result: "已处理"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Fire(ctx, en.actors["partner@P1"], returned.ID, workflow.Return, engine.Input{Reason: "属民事纠纷，宜调解"}); err != nil {
+		t.Fatal(err)
+	}
+	// The deadline is 15 days; the third answers on 23 March.
+	en.clock.Advance(16 * 24 * time.Hour)
+	if _, err := en.Fire(ctx, en.actors["partner@P1"], late.ID, workflow.PartnerClose, engine.Input{Result: "已处理"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := en.Report(ctx, engine.System, "T1", "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []engine.PartnerRow{
+		{Code: "P1", Name: "油车港派出所", Kind: "派出所", Referred: 4, OnTime: 2, Late: 1, Returned: 1, Waiting: 1},
+		{Code: "P2", Name: "油车港人民法庭", Kind: "法庭", Referred: 1, Waiting: 1},
+	}
+	if fmt.Sprint(r.Partners) != fmt.Sprint(want) {
+		t.Errorf("partners\n got %+v\nwant %+v", r.Partners, want)
+	}
+	// April sees none made or answered; the two still waiting remain.
+	r, err = en.Report(ctx, engine.System, "T1", "2026-04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []engine.PartnerRow{{Code: "P1", Name: "油车港派出所", Kind: "派出所", Waiting: 1}, {Code: "P2", Name: "油车港人民法庭", Kind: "法庭", Waiting: 1}}
+	if fmt.Sprint(r.Partners) != fmt.Sprint(want) {
+		t.Errorf("April\n got %+v\nwant %+v", r.Partners, want)
 	}
 }

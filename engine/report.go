@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -185,6 +186,32 @@ type MediatorRow struct {
 	Overdue int `json:"overdue"`
 }
 
+// ReferralCount is what the period saw of the referrals to one partner
+// body (the 141 linkage): made in it, answered in it by the deadline and
+// after it, sent back for mediation among those answered, and still
+// waiting for an answer at its end.
+type ReferralCount struct {
+	PartnerUnitID int64
+	Referred      int
+	OnTime        int
+	Late          int
+	Returned      int
+	Waiting       int
+}
+
+// PartnerRow is a partner body's row of the report: its referrals (see
+// ReferralCount).
+type PartnerRow struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Referred int    `json:"referred"`
+	OnTime   int    `json:"on_time"`
+	Late     int    `json:"late"`
+	Returned int    `json:"returned"`
+	Waiting  int    `json:"waiting"`
+}
+
 // SweepFigures are the period's dispute sweeps (拉网式排查): how many were
 // filed, the disputes they found, and the grids that filed none.
 type SweepFigures struct {
@@ -203,6 +230,7 @@ type Report struct {
 	Figures
 	Children           []ChildRow    `json:"children"`
 	Mediators          []MediatorRow `json:"mediators"`
+	Partners           []PartnerRow  `json:"partners"`
 	Sweeps             SweepFigures  `json:"sweeps"`
 	PreviousPeriod     *Figures      `json:"previous_period"`
 	SamePeriodLastYear *Figures      `json:"same_period_last_year"`
@@ -336,11 +364,13 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 		})
 	}
 	var sweeps []*Sweep
-	var sweepErr error
+	var referrals []ReferralCount
+	var sweepErr, referralErr error
 	wg.Go(func() { sweeps, sweepErr = e.Store.Sweeps(ctx, grids(t, unit), p.Months()) })
+	wg.Go(func() { referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), p.Start, p.End) })
 	wg.Wait()
-	if sweepErr != nil {
-		return nil, sweepErr
+	if err := errors.Join(sweepErr, referralErr); err != nil {
+		return nil, err
 	}
 	for _, rd := range reads {
 		if rd.err != nil {
@@ -349,7 +379,7 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 	}
 	main := reads[p.Key]
 	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: main.fig,
-		Mediators: mediatorRows(main.data), Sweeps: sweepFigures(t, unit, sweeps)}
+		Mediators: mediatorRows(main.data), Partners: partnerRows(t, referrals), Sweeps: sweepFigures(t, unit, sweeps)}
 	if p.IsMonth() {
 		r.Month = p.Key
 	}
@@ -359,6 +389,22 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 	}
 	r.PreviousPeriod, r.SamePeriodLastYear = &reads[p.shift(-1).Key].fig, &reads[p.lastYear().Key].fig
 	return r, nil
+}
+
+// partnerRows names the partner bodies of the period's referrals, ordered
+// by code.
+func partnerRows(t *Tree, counts []ReferralCount) []PartnerRow {
+	out := []PartnerRow{}
+	for _, n := range counts {
+		p := t.Unit(n.PartnerUnitID)
+		if p == nil {
+			continue
+		}
+		out = append(out, PartnerRow{Code: p.Code, Name: p.Name, Kind: p.Kind, Referred: n.Referred, OnTime: n.OnTime,
+			Late: n.Late, Returned: n.Returned, Waiting: n.Waiting})
+	}
+	slices.SortFunc(out, func(a, b PartnerRow) int { return strings.Compare(a.Code, b.Code) })
+	return out
 }
 
 // reportScope finds the unit and the period of a report the actor may read.

@@ -420,7 +420,7 @@ func (db *DB) Referrals(ctx context.Context, caseID int64) ([]*engine.Referral, 
 	for i, r := range rows {
 		out[i] = &engine.Referral{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, Partner: r.Partner, Reason: r.Reason,
 			At: r.At.UTC(), DueAt: r.DueAt.UTC(), ResolvedAt: utc(r.ResolvedAt), Result: r.Result,
-			PartnerUnitID: deref(r.PartnerUnitID), SignedAt: utc(r.SignedAt)}
+			PartnerUnitID: deref(r.PartnerUnitID), SignedAt: utc(r.SignedAt), Returned: r.Returned}
 	}
 	return out, nil
 }

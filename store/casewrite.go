@@ -387,8 +387,8 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 		}
 	}
 	if r := ch.Resolve; r != nil {
-		if _, err := c.exec(ctx, "UPDATE referrals SET resolved_at = ?, result = ? WHERE case_id = ? AND resolved_at IS NULL",
-			r.ResolvedAt.UTC(), r.Result, caseID); err != nil {
+		if _, err := c.exec(ctx, "UPDATE referrals SET resolved_at = ?, result = ?, returned = ? WHERE case_id = ? AND resolved_at IS NULL",
+			r.ResolvedAt.UTC(), r.Result, r.Returned, caseID); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -27,6 +28,31 @@ func (db *DB) CaseByExternal(ctx context.Context, senderID int64, externalID str
 		return nil, engine.Errorf(engine.ENOTFOUND, "案件不存在。")
 	}
 	return db.FindCase(ctx, id)
+}
+
+// ReferralCounts counts, by partner unit, the referrals of the cases
+// located in units that the period [start, end) saw: made, answered on
+// time and late, sent back, and waiting at its end.
+func (db *DB) ReferralCounts(ctx context.Context, units []int64, start, end time.Time) ([]engine.ReferralCount, error) {
+	s, e := start.UTC(), end.UTC()
+	answered := "r.resolved_at >= ? AND r.resolved_at < ?"
+	q := `SELECT r.partner_unit_id,
+		SUM(CASE WHEN r.at >= ? AND r.at < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + answered + ` AND r.resolved_at <= r.due_at THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + answered + ` AND r.resolved_at > r.due_at THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + answered + ` AND r.returned THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.resolved_at IS NULL OR r.resolved_at >= ? THEN 1 ELSE 0 END)
+		FROM referrals r JOIN cases c ON c.id = r.case_id
+		WHERE ` + db.d.in("c.location_unit_id") + ` AND r.partner_unit_id IS NOT NULL AND r.at < ? AND (r.resolved_at IS NULL OR r.resolved_at >= ?)
+		GROUP BY r.partner_unit_id ORDER BY r.partner_unit_id`
+	var out []engine.ReferralCount
+	err := db.reader().each(ctx, q, []any{s, e, s, e, s, e, s, e, e, db.d.list(units), e, s}, func(rows *sql.Rows) error {
+		var n engine.ReferralCount
+		err := rows.Scan(&n.PartnerUnitID, &n.Referred, &n.OnTime, &n.Late, &n.Returned, &n.Waiting)
+		out = append(out, n)
+		return err
+	})
+	return out, err
 }
 
 type tokenRow struct {

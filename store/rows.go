@@ -427,6 +427,7 @@ type referralRow struct {
 	Result        string
 	PartnerUnitID *int64
 	SignedAt      *time.Time
+	Returned      bool
 }
 
 func (referralRow) TableName() string { return "referrals" }

@@ -130,6 +130,11 @@ func Sections(r *engine.Report, l engine.Lists) []Section {
 	for _, m := range r.Mediators {
 		meds.Rows = append(meds.Rows, []string{m.Name, strconv.Itoa(m.Workload), strconv.Itoa(m.Agreements), strconv.Itoa(m.Overdue)})
 	}
+	partners := Section{Name: "联动单位", Header: []string{"联动单位", "本期移交", "按期反馈", "逾期反馈", "其中退回调解", "期末待反馈"}}
+	for _, p := range r.Partners {
+		partners.Rows = append(partners.Rows, []string{p.Name, strconv.Itoa(p.Referred), strconv.Itoa(p.OnTime), strconv.Itoa(p.Late),
+			strconv.Itoa(p.Returned), strconv.Itoa(p.Waiting)})
+	}
 	sweeps := Section{Name: "矛盾排查", Header: []string{"项目", "数值"}, Rows: [][]string{
 		{"已填报网格", strconv.Itoa(r.Sweeps.Filed)},
 		{"排查发现纠纷", strconv.Itoa(r.Sweeps.DisputesFound)},
@@ -138,7 +143,7 @@ func Sections(r *engine.Report, l engine.Lists) []Section {
 	for _, g := range r.Sweeps.GridsMissing {
 		sweeps.Rows = append(sweeps.Rows, []string{"未填报", g})
 	}
-	return []Section{sum, cats, srcs, kids, meds, sweeps, MOJ(r)}
+	return []Section{sum, cats, srcs, kids, meds, partners, sweeps, MOJ(r)}
 }
 
 // MOJSheet is the name of the Ministry's table.
