@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -90,4 +91,53 @@ func (db *DB) explain(ctx context.Context, statements []statement) ([]string, er
 		}
 	}
 	return plan, nil
+}
+
+// ForgetPartners takes a database back to before partners were units: the
+// referrals name their partner by its kind's word and no partner unit, the
+// cases none either, and there is none.
+func (db *DB) ForgetPartners(ctx context.Context) error {
+	return db.write(ctx, func(c conn) error {
+		for _, q := range []string{"UPDATE referrals SET partner = (SELECT u.kind FROM units u WHERE u.id = referrals.partner_unit_id)",
+			"UPDATE referrals SET partner_unit_id = NULL, returned = FALSE", "UPDATE cases SET partner_unit_id = NULL",
+			"DELETE FROM units WHERE kind <> ''"} {
+			if _, err := c.exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RerunData runs again the statements of the migration named name that
+// move data (its INSERTs and UPDATEs), for the tests of how a migration
+// maps what older versions recorded.
+func (db *DB) RerunData(ctx context.Context, name string) error {
+	ms, err := migrations(db.d)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.name != name {
+			continue
+		}
+		return db.write(ctx, func(c conn) error {
+			for _, stmt := range splitStatements(workflowNames.Replace(db.d.types(m.sql))) {
+				var code []string
+				for _, line := range strings.Split(stmt, "\n") {
+					if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+						code = append(code, line)
+					}
+				}
+				q := strings.TrimSpace(strings.Join(code, "\n"))
+				if strings.HasPrefix(q, "INSERT") || strings.HasPrefix(q, "UPDATE") {
+					if _, err := c.exec(ctx, q); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+	}
+	return errors.New("no migration " + name)
 }
