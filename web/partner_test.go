@@ -233,3 +233,45 @@ func TestJourneyPartnerAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleKeepsPartners: the administrator adds a partner body with its
+// kind and webhook, is told what is wrong with a bad one, makes a token
+// shown once, and revokes it.
+func TestConsoleKeepsPartners(t *testing.T) {
+	s := newSite(t)
+	table := []scenario{
+		{name: "a partner body", user: "admin@T1", method: http.MethodPost, path: "/admin/units", status: http.StatusSeeOther,
+			form: map[string][]string{"code": {"P9"}, "name": {"油车港镇信访办"}, "level": {"partner"}, "parent": {"T1"}, "kind": {"信访办"},
+				"webhook": {"https://xf.example/hook"}},
+			flash: "已保存单位“油车港镇信访办”。"},
+		{name: "the console lists it with its kind", user: "admin@T1", path: "/admin", status: 200,
+			has: []string{"#units td:contains('联动单位·信访办')", "#units input[name=webhook][value='https://xf.example/hook']"}},
+		{name: "a partner body without its kind", user: "admin@T1", method: http.MethodPost, path: "/admin/units", status: http.StatusUnprocessableEntity,
+			form: map[string][]string{"code": {"P8"}, "name": {"某部门"}, "level": {"partner"}, "parent": {"T1"}},
+			has:  []string{"#problem:contains('联动单位类别须为以下之一')"}},
+		{name: "a partner body under a village", user: "admin@T1", method: http.MethodPost, path: "/admin/units", status: http.StatusUnprocessableEntity,
+			form: map[string][]string{"code": {"P8"}, "name": {"某部门"}, "level": {"partner"}, "parent": {"V1"}, "kind": {"其他部门"}},
+			has:  []string{"#problem:contains('联动单位须挂在镇(街道)或县(区)之下')"}},
+		{name: "a webhook that is no address", user: "admin@T1", method: http.MethodPost, path: "/admin/units", status: http.StatusUnprocessableEntity,
+			form: map[string][]string{"code": {"P8"}, "name": {"某部门"}, "level": {"partner"}, "parent": {"T1"}, "kind": {"其他部门"}, "webhook": {"ftp://x"}},
+			has:  []string{"#problem:contains('推送地址须为')"}},
+		{name: "a liaison's account at a village", user: "admin@T1", method: http.MethodPost, path: "/admin/accounts", status: http.StatusUnprocessableEntity,
+			form: map[string][]string{"name": {"xf"}, "role": {"partner"}, "unit": {"V1"}},
+			has:  []string{"#problem:contains('联动单位联络员须属于联动单位')"}},
+		{name: "a token", user: "admin@T1", method: http.MethodPost, path: "/admin/tokens", status: http.StatusSeeOther,
+			form: map[string][]string{"unit": {"P9"}, "name": {"信访系统"}}, flash: "已新建接口令牌 #1（信访系统）：med_"},
+		{name: "the token listed, not its secret", user: "admin@T1", path: "/admin", status: 200,
+			has: []string{"#tokens td:contains('信访系统')", "#tokens td:contains('有效')"}, lacks: []string{"med_"}},
+		{name: "a token for a town", user: "admin@T1", method: http.MethodPost, path: "/admin/tokens", status: http.StatusUnprocessableEntity,
+			form: map[string][]string{"unit": {"T1"}, "name": {"x"}}, has: []string{"#problem:contains('接口令牌只发给联动单位')"}},
+		{name: "a supervisor makes no token", user: "supervisor@T1", method: http.MethodPost, path: "/admin/tokens", status: http.StatusForbidden,
+			form: map[string][]string{"unit": {"P9"}, "name": {"x"}}},
+		{name: "revoked", user: "admin@T1", method: http.MethodPost, path: "/admin/tokens/1/revoke", status: http.StatusSeeOther,
+			flash: "已吊销接口令牌 #1，使用它的请求将被拒绝。"},
+		{name: "listed as revoked", user: "admin@T1", path: "/admin", status: 200, has: []string{"#tokens td:contains('已吊销')"}},
+	}
+	clients := map[string]*client{}
+	for _, sc := range table {
+		t.Run(sc.name, func(t *testing.T) { s.run(t, clients, sc) })
+	}
+}
