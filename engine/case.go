@@ -300,6 +300,9 @@ type Agreement struct {
 	// OralConfirmed: the parties chose an oral agreement although it
 	// carries an amount or an obligation to perform later.
 	OralConfirmed bool
+	// Shared: the parties agreed that the partner body that referred the
+	// dispute in reads the terms.
+	Shared bool
 }
 
 // Agreement kinds.

@@ -345,18 +345,22 @@ func (e *Engine) caseFile(ctx context.Context, a Actor, id int64, where string, 
 	f.Parties, f.Unmasked = parties[0], full
 	f.Documents = f.documents()
 	if a.Role == workflow.RolePartner {
-		f.Documents = slices.DeleteFunc(f.Documents, func(d Document) bool { return !strings.HasPrefix(d.Key, "referral-") })
+		f.Documents = slices.DeleteFunc(f.Documents, func(d Document) bool {
+			return !strings.HasPrefix(d.Key, "referral-") && !strings.HasPrefix(d.Key, "agreement-")
+		})
 	}
 	return f, nil
 }
 
 // forPartner keeps of the file what a partner's liaison reads: the
 // mediation's steps without their details, the referrals to their body
-// with the letters that went with them, and none of the mediation's own
-// records, which are the parties' and the mediators'.
+// with the letters that went with them, the agreements the parties agreed
+// to tell the body that referred the dispute in, and none of the
+// mediation's own records, which are the parties' and the mediators'.
 func (f *CaseFile) forPartner(a Actor) {
 	f.Timeline = forPartner(f.Timeline)
-	f.Agreements, f.Sessions, f.Visits, f.Confirmations, f.Attachments = nil, nil, nil, nil, nil
+	f.Agreements = sharedWith(a, f.Case, f.Agreements)
+	f.Sessions, f.Visits, f.Confirmations, f.Attachments = nil, nil, nil, nil
 	f.Referrals = slices.DeleteFunc(f.Referrals, func(r *Referral) bool { return r.PartnerUnitID != a.UnitID })
 }
 

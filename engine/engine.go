@@ -632,15 +632,15 @@ func publicCode() (string, error) {
 
 // Agreements returns the agreements of a case the actor may see.
 func (e *Engine) Agreements(ctx context.Context, a Actor, id int64) ([]*Agreement, error) {
-	if _, err := e.FindCase(ctx, a, id); err != nil {
+	c, err := e.FindCase(ctx, a, id)
+	if err != nil {
 		return nil, err
 	}
-	if a.Role == workflow.RolePartner {
-		// The terms are the parties': a partner learns the outcome from
-		// the case, not the agreement.
-		return nil, nil
+	ags, err := e.Store.Agreements(ctx, id)
+	if err != nil || a.Role != workflow.RolePartner {
+		return ags, err
 	}
-	return e.Store.Agreements(ctx, id)
+	return sharedWith(a, c, ags), nil
 }
 
 // Mediators returns the mediators of a unit, for assigning cases.

@@ -59,6 +59,9 @@ type AgreementJSON struct {
 	// OralConfirmed: the parties chose an oral agreement although it
 	// carries an amount or a later obligation.
 	OralConfirmed bool `json:"oral_confirmed"`
+	// Shared: the parties agreed to tell the partner that referred the
+	// dispute in the terms.
+	Shared bool `json:"shared"`
 }
 
 // VisitJSON is a follow-up visit as JSON.
@@ -104,7 +107,7 @@ func (j *InputJSON) Input(loc *time.Location) (Input, error) {
 		Result: j.Result, Note: j.Note, Consent: j.Consent, Days: j.Days, Mediator: j.Mediator, Risk: Risk(j.Risk)}
 	if g := j.Agreement; g != nil {
 		in.Agreement = &Agreement{Kind: g.Kind, Facts: g.Facts, Terms: g.Terms, Performance: g.Performance,
-			Amount: FenFromYuan(g.Amount), Place: g.Place, OralConfirmed: g.OralConfirmed}
+			Amount: FenFromYuan(g.Amount), Place: g.Place, OralConfirmed: g.OralConfirmed, Shared: g.Shared}
 		if g.Due != "" {
 			due, err := time.Parse(time.RFC3339, g.Due)
 			if err != nil {

@@ -153,6 +153,19 @@ func forPartner(evs []*Event) []*Event {
 	return out
 }
 
+// sharedWith keeps the agreements a partner's liaison reads: the terms are
+// the parties', and reach the body that referred the dispute in only when
+// the parties agreed to tell it.
+func sharedWith(a Actor, c *Case, ags []*Agreement) []*Agreement {
+	var out []*Agreement
+	for _, ag := range ags {
+		if ag.Shared && c.SenderUnitID == a.UnitID {
+			out = append(out, ag)
+		}
+	}
+	return out
+}
+
 // OpenReferral registers a dispute a partner body refers into mediation
 // (警调, 诉调, 访调): its source follows the body's kind, and when the
 // body does not know the grid the case is located at the body's town

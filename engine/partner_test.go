@@ -184,8 +184,18 @@ func TestReferralIntoMediation(t *testing.T) {
 	if _, err := en.Fire(ctx, court, c.ID, workflow.Fail, engine.Input{Reason: "x", Routes: []string{"诉讼"}}); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("the court ends mediation: %v", err)
 	}
-	if ags, err := en.Agreements(ctx, court, c.ID); err != nil || ags != nil {
-		t.Errorf("the court reads agreements: %v, %v", ags, err)
+	// The parties agree, and agree to tell the court the terms: the court
+	// reads them, and no other partner.
+	agreement := &engine.Agreement{Kind: engine.AgreementWritten, Terms: "钱军分两期支付货款。", Performance: "转账", Shared: true}
+	if c, err = en.Fire(ctx, en.actors["mediator@G12"], c.ID, workflow.Agree, engine.Input{Agreement: agreement}); err != nil {
+		t.Fatal(err)
+	}
+	if ags, err := en.Agreements(ctx, court, c.ID); err != nil || len(ags) != 1 || ags[0].Terms != "钱军分两期支付货款。" {
+		t.Errorf("the court reads %+v, %v", ags, err)
+	}
+	file, err := en.CaseFile(ctx, court, c.ID, "test")
+	if err != nil || len(file.Agreements) != 1 || len(file.Documents) != 1 || file.Documents[0].Title != "人民调解协议书" {
+		t.Errorf("the court's file: %d agreements, documents %+v, %v", len(file.Agreements), file.Documents, err)
 	}
 }
 

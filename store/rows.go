@@ -373,6 +373,7 @@ type agreementRow struct {
 	Tier          string
 	Place         string
 	OralConfirmed bool
+	Shared        bool
 }
 
 func (agreementRow) TableName() string { return "agreements" }

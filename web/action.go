@@ -31,10 +31,13 @@ type actionForm struct {
 	routes []string
 	Units  []*engine.Unit
 	// Optional are the fields the form offers besides Fields.
-	Optional  []workflow.Field
-	Reasons   []string
-	Routes    []check
-	Partners  []*engine.Unit
+	Optional []workflow.Field
+	Reasons  []string
+	Routes   []check
+	Partners []*engine.Unit
+	// Sender names the partner body that referred the case in, "" for
+	// none: the parties may agree to tell it their agreement's terms.
+	Sender    string
 	Mediators []*engine.User
 	Risks     []engine.Risk
 	NewParty  partyForm
@@ -130,6 +133,9 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 		f.ConfirmKinds = append(f.ConfirmKinds, decision{k, engine.ConfirmLabels[k]})
 	}
 	f.Partners = tree.Partners(f.Case.LocationUnitID)
+	if u := tree.Unit(f.Case.SenderUnitID); u != nil {
+		f.Sender = u.Name
+	}
 	f.MaxFile = fmt.Sprintf("%d MB", s.Engine.MaxAttachment>>20)
 	f.Risks = []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}
 	if f.E == nil {

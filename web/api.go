@@ -291,6 +291,7 @@ type apiAgreement struct {
 	Copies        int        `json:"copies"`
 	Tier          string     `json:"tier"`
 	OralConfirmed bool       `json:"oral_confirmed"`
+	Shared        bool       `json:"shared"`
 }
 
 type apiSession struct {
@@ -357,7 +358,7 @@ func (s *Server) handleAPIFile(c echo.Context) error {
 	for _, a := range f.Agreements {
 		out.Agreements = append(out.Agreements, apiAgreement{ID: a.ID, Kind: a.Kind, Facts: a.Facts, Terms: a.Terms, Performance: a.Performance,
 			Due: a.DueAt, Amount: float64(a.Amount) / 100, SignedAt: a.SignedAt, Place: a.Place, Copies: a.Copies, Tier: string(a.Tier),
-			OralConfirmed: a.OralConfirmed})
+			OralConfirmed: a.OralConfirmed, Shared: a.Shared})
 	}
 	for _, x := range f.Sessions {
 		out.Sessions = append(out.Sessions, apiSession{At: x.At, Place: x.Place, Participants: x.Participants, Record: x.Record})

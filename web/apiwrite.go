@@ -22,13 +22,8 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 		return err
 	}
 	var body engine.InputJSON
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return engine.Errorf(engine.EMALFORMED, "请求体含有未知字段 %s。", field)
-		}
-		return engine.Errorf(engine.EMALFORMED, "请求体不是有效的JSON。")
+	if err := decodeJSON(c, &body); err != nil {
+		return err
 	}
 	in, err := body.Input(s.Engine.Location)
 	if err != nil {
@@ -57,6 +52,20 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out[0])
+}
+
+// decodeJSON reads a request's JSON body into v, refusing fields v does
+// not have, with a message that names the field.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			return engine.Errorf(engine.EMALFORMED, "请求体含有未知字段 %s。", field)
+		}
+		return engine.Errorf(engine.EMALFORMED, "请求体不是有效的JSON。")
+	}
+	return nil
 }
 
 // fieldSchemas describes each workflow field as JSON Schema.

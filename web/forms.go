@@ -103,7 +103,8 @@ func parseInput(c echo.Context, v values, loc *time.Location) (engine.Input, map
 	}
 	if v["agreement.terms"] != "" || v["agreement.kind"] != "" {
 		a := &engine.Agreement{Kind: v["agreement.kind"], Facts: v["agreement.facts"], Terms: v["agreement.terms"],
-			Performance: v["agreement.performance"], Place: v["agreement.place"], OralConfirmed: v["agreement.oral_confirmed"] == "1"}
+			Performance: v["agreement.performance"], Place: v["agreement.place"], OralConfirmed: v["agreement.oral_confirmed"] == "1",
+			Shared: v["agreement.shared"] == "1"}
 		amount, err := engine.ParseYuan(v["agreement.amount"])
 		if err != nil {
 			errs["agreement.amount"] = engine.ErrorMessage(err)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -57,13 +56,8 @@ type apiReferralIn struct {
 func (s *Server) handleAPIReferral(c echo.Context) error {
 	ctx := c.Request().Context()
 	var body apiReferralIn
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return engine.Errorf(engine.EMALFORMED, "请求体含有未知字段 %s。", field)
-		}
-		return engine.Errorf(engine.EMALFORMED, "请求体不是有效的JSON。")
+	if err := decodeJSON(c, &body); err != nil {
+		return err
 	}
 	n := &engine.NewCase{Category: body.Category, People: body.People, Risk: engine.Risk(body.Risk), Flags: body.Flags,
 		Summary: body.Summary, Requests: body.Requests, ExternalID: body.ExternalID, Amount: engine.FenFromYuan(body.Amount)}

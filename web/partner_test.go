@@ -193,6 +193,11 @@ func TestJourneyPartnerAPI(t *testing.T) {
 	}
 	town := s.login(t, "mediator@T1")
 	town.get("/cases")
+	if _, form := town.get(fmt.Sprintf("/cases/%d/do/agree", id)); !strings.Contains(form, `name="agreement.shared"`) ||
+		!strings.Contains(form, "当事人同意将协议内容告知移送单位（油车港人民法庭）") {
+		t.Errorf("the agreement form offers no consent to tell the court")
+	}
+	town.get("/cases")
 	if code, body := town.postJSON(path+"/events/agree", `{"version":2,"agreement":{"kind":"written","terms":"钱军于十日内支付货款3.6万元。","performance":"银行转账","amount":36000}}`, town.csrf); code != http.StatusOK {
 		t.Fatalf("agree: %d %s", code, body)
 	}

@@ -67,7 +67,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 
 // queueLabels say what the navigation bar's count counts, by role.
 var queueLabels = map[workflow.Role]string{workflow.RoleIntake: "待受理", workflow.RoleMediator: "本单位在办",
-	workflow.RoleSupervisor: "超期"}
+	workflow.RoleSupervisor: "超期", workflow.RolePartner: "待办理的移交"}
 
 // statusOf maps the engine's error codes to HTTP statuses: the one place
 // that does.
