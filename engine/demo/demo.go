@@ -100,7 +100,7 @@ func Build(ctx context.Context, e *engine.Engine, perYear int, seed uint64, prog
 		return nil, engine.Errorf(engine.ECONFLICT, "数据库中已有单位，演示数据只能载入空数据库。")
 	}
 	b := &builder{e: e, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: e.Now().UTC(),
-		desks: map[int64]engine.Actor{}, mediators: map[int64]engine.Actor{}}
+		desks: map[int64]engine.Actor{}, mediators: map[int64]engine.Actor{}, partners: map[int64]engine.Actor{}}
 	if err := b.units(ctx); err != nil {
 		return nil, err
 	}
@@ -166,6 +166,7 @@ type builder struct {
 	grids     []*engine.Unit
 	desks     map[int64]engine.Actor // by town
 	mediators map[int64]engine.Actor // by unit
+	partners  map[int64]engine.Actor // by partner body
 }
 
 func (b *builder) units(ctx context.Context) error {
@@ -244,6 +245,8 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 			if _, ok := b.mediators[unit.ID]; !ok {
 				b.mediators[unit.ID] = a
 			}
+		case workflow.RolePartner:
+			b.partners[unit.ID] = a
 		}
 		return nil
 	}
@@ -275,6 +278,22 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 		}
 		if err := add("tj-"+strings.TrimPrefix(u.Code, "YCG-"), b.name(), workflow.RoleMediator, u); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// referrer is the partner body of the grid's town that refers disputes in
+// from source, the first of PartnerKinds; nil for the other sources.
+func (b *builder) referrer(grid *engine.Unit, source string) *engine.Unit {
+	for _, k := range engine.PartnerKinds {
+		if k.Source != source {
+			continue
+		}
+		for _, p := range b.tree.Partners(grid.ID) {
+			if p.Kind == k.Name {
+				return p
+			}
 		}
 	}
 	return nil
@@ -383,6 +402,10 @@ func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
 	opener := b.desks[b.tree.Town(grid.ID).ID]
 	if source == "门前调" || source == "网格排查" {
 		opener = b.mediators[grid.ID]
+	}
+	if p := b.referrer(grid, source); p != nil {
+		// 警调, 诉调, 访调: the partner body refers the dispute in.
+		opener = b.partners[p.ID]
 	}
 	c, err := b.e.OpenCase(ctx, opener, &engine.NewCase{
 		Source: source, Category: category, LocationID: grid.ID, Amount: amount, People: people, Risk: risk, Flags: flags,

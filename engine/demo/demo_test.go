@@ -98,6 +98,27 @@ func TestBuild(t *testing.T) {
 	if len(queue) < 2 {
 		t.Errorf("the grid mediator's queue has %d cases", len(queue))
 	}
+	// Each town has its partner bodies, the police station of 油车港 finds
+	// referrals in its liaison's queue, and the court follows disputes it
+	// referred in.
+	partners := 0
+	for _, u := range tree.Units() {
+		if u.Level == workflow.LevelPartner {
+			partners++
+		}
+	}
+	if partners != 2*len(engine.PartnerKinds) {
+		t.Errorf("%d partner bodies, want %d", partners, 2*len(engine.PartnerKinds))
+	}
+	for _, name := range []string{"paichusuo", "fating"} {
+		u, err := e.Authenticate(ctx, name, res.Password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, n, err := e.Cases(ctx, u.Actor(), engine.CaseFilter{}); err != nil || n == 0 {
+			t.Errorf("%s sees %d cases, %v", name, n, err)
+		}
+	}
 	// October's report names the mediators who worked, and the county's
 	// has a row for each of its two towns.
 	r, err := e.Report(ctx, engine.System, "YCG", "2026-10")
