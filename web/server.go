@@ -175,6 +175,14 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return ""
 		},
+		// since says how long ago t was: how long a referral has waited
+		// to be signed for.
+		"since": func(t any) string {
+			if v, ok := timeOf(t); ok {
+				return span(s.Engine.Now().Sub(v))
+			}
+			return ""
+		},
 		"date": s.date,
 		"rate": engine.FormatRate,
 		"join": strings.Join,
@@ -243,24 +251,22 @@ func countdown(t *time.Time, now time.Time) string {
 		return ""
 	}
 	d := t.Sub(now)
-	late := d < 0
-	if late {
-		d = -d
+	if d < 0 {
+		return "已超期" + span(-d)
 	}
+	return "剩余" + span(d)
+}
+
+// span says a duration in days and hours, or hours, or minutes.
+func span(d time.Duration) string {
 	days, hours := int(d.Hours())/24, int(d.Hours())%24
-	var s string
 	switch {
 	case days > 0:
-		s = fmt.Sprintf("%d天%d小时", days, hours)
+		return fmt.Sprintf("%d天%d小时", days, hours)
 	case hours > 0:
-		s = fmt.Sprintf("%d小时", hours)
-	default:
-		s = fmt.Sprintf("%d分钟", int(d.Minutes()))
+		return fmt.Sprintf("%d小时", hours)
 	}
-	if late {
-		return "已超期" + s
-	}
-	return "剩余" + s
+	return fmt.Sprintf("%d分钟", int(d.Minutes()))
 }
 
 // parsePages parses layout.html with each page once.
