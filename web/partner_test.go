@@ -56,7 +56,8 @@ func TestPartnerScenarios(t *testing.T) {
 	}
 	table = append(table, []scenario{
 		{name: "the liaison's queue holds the referral, unsigned", user: "partner@P1", path: "/cases", status: 200,
-			has:    []string{"#awaiting-feedback:contains('移交本单位待办理')", "#awaiting-feedback:contains('未签收')", "td a:contains('{referred.number}')"},
+			has: []string{"#awaiting-feedback:contains('移交本单位待办理')", "#awaiting-feedback:contains('未签收（已移交')",
+				"#awaiting-feedback a[href='/cases/{referred}/documents']:contains('移交函')", "td a:contains('{referred.number}')"},
 			hasNot: []string{"td a:contains('{grid.number}')", "td a:contains('{registered.number}')", "td a:contains('{other.number}')"}},
 		{name: "another partner's list is empty", user: "partner@P2", path: "/cases", status: 200,
 			hasNot: []string{"#awaiting-feedback", "td a:contains('{referred.number}')"}},
