@@ -130,6 +130,20 @@ func TestListPlans(t *testing.T) {
 		plan, err := db.ExplainCases(ctx, tc.f)
 		explain(tc.name, plan, err, unitLed)
 	}
+	// A partner's liaison reads the cases that wait on its body, those it
+	// sent in, and those referred to it before, each by its own index.
+	partner := int64(len(tree.Units()) + 1)
+	for _, tc := range []struct {
+		name string
+		f    engine.CaseFilter
+	}{
+		{"a partner's cases", engine.CaseFilter{Partner: partner}},
+		{"a partner's referrals to handle", engine.CaseFilter{Partner: partner, WaitingOn: partner}},
+		{"a partner's referrals in", engine.CaseFilter{Partner: partner, SentBy: partner}},
+	} {
+		plan, err := db.ExplainCases(ctx, tc.f)
+		explain(tc.name, plan, err, partnerLed)
+	}
 }
 
 var (
@@ -147,6 +161,10 @@ var (
 	unitLed = map[string]bool{"cases_location": true, "cases_location_closed": true, "cases_location_last_event": true,
 		"cases_report": true, "cases_location_state": true, "cases_handling": true,
 		"INTEGER PRIMARY KEY": true, "cases_pkey": true, "parties_case": true}
+	// partnerLed are the indexes a partner's list may read: the cases' by
+	// the partner they wait on, by their sender and by id, and the
+	// referrals by partner.
+	partnerLed = map[string]bool{"cases_partner": true, "cases_external": true, "referrals_partner": true, "INTEGER PRIMARY KEY": true, "cases_pkey": true}
 	// openByDeadline are the indexes of the open cases by deadline.
 	openByDeadline = map[string]bool{"cases_open_due": true, "cases_open_overall_due": true}
 )

@@ -16,7 +16,7 @@ ALTER TABLE cases ADD COLUMN signed_at {{time}};
 ALTER TABLE cases ADD COLUMN sender_unit_id BIGINT;
 ALTER TABLE cases ADD COLUMN external_id TEXT;
 CREATE INDEX cases_partner ON cases(partner_unit_id);
-CREATE INDEX cases_sender ON cases(sender_unit_id, opened_at);
+-- Also the index of a sender's cases.
 CREATE UNIQUE INDEX cases_external ON cases(sender_unit_id, external_id);
 CREATE INDEX referrals_partner ON referrals(partner_unit_id, case_id);
 
