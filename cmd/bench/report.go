@@ -225,6 +225,10 @@ func layout(ctx context.Context, e *engine.Engine) error {
 		if err := e.SaveUnit(ctx, &engine.Unit{Code: tc, Name: tc + "镇", Level: workflow.LevelTown, CasePrefix: tc}, county); err != nil {
 			return err
 		}
+		// The police station the generated referrals go to.
+		if err := e.SaveUnit(ctx, &engine.Unit{Code: tc + "-PCS", Name: tc + "派出所", Level: workflow.LevelPartner, Kind: "派出所"}, tc); err != nil {
+			return err
+		}
 		for v := 1; v <= 5; v++ {
 			vc := fmt.Sprintf("%s-V%d", tc, v)
 			if err := e.SaveUnit(ctx, &engine.Unit{Code: vc, Name: vc, Level: workflow.LevelVillage}, tc); err != nil {
