@@ -112,6 +112,7 @@ type apiQueue struct {
 	Count      int           `json:"count"`
 	Awaiting   []apiCase     `json:"awaiting"`
 	Referred   []apiCase     `json:"referred"`
+	SentIn     []apiCase     `json:"sent_in"`
 	Registered []apiCase     `json:"registered"`
 	Pressed    []apiPressed  `json:"pressed"`
 	FollowUps  []apiCase     `json:"follow_ups"`
@@ -150,7 +151,7 @@ func (s *Server) handleAPIQueue(c echo.Context) error {
 	for _, l := range []struct {
 		from []*engine.Case
 		into *[]apiCase
-	}{{q.Awaiting, &out.Awaiting}, {q.Referred, &out.Referred}, {q.Registered, &out.Registered}, {q.FollowUps, &out.FollowUps},
+	}{{q.Awaiting, &out.Awaiting}, {q.Referred, &out.Referred}, {q.SentIn, &out.SentIn}, {q.Registered, &out.Registered}, {q.FollowUps, &out.FollowUps},
 		{q.ToArchive, &out.ToArchive}, {q.Overdue, &out.Overdue}} {
 		if *l.into, err = s.apiCases(c, l.from...); err != nil {
 			return err

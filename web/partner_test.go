@@ -214,6 +214,10 @@ func TestJourneyPartnerAPI(t *testing.T) {
 	if code, _ := partnerCall(t, s, http.MethodGet, path, "Bearer "+police, ""); code != http.StatusNotFound {
 		t.Errorf("the police station reads the court's case: %d", code)
 	}
+	code, queue := partnerCall(t, s, http.MethodGet, "/api/v1/queue", "Bearer "+court, "")
+	if code != http.StatusOK || len(queue["sent_in"].([]any)) != 1 || len(queue["referred"].([]any)) != 0 || queue["count"] != float64(0) {
+		t.Errorf("the court's queue: %d %v", code, queue)
+	}
 	code, list := partnerCall(t, s, http.MethodGet, "/api/v1/cases", "Bearer "+police, "")
 	if code != http.StatusOK || strings.Contains(fmt.Sprint(list["cases"]), "诉前委派") || list["total"] != float64(1) {
 		t.Errorf("the police station's list: %d %v", code, list)
