@@ -88,6 +88,24 @@ func (t *Tree) Partners(id int64) []*Unit {
 	return out
 }
 
+// partnersAround returns the partner bodies the cases of a unit's subtree
+// may be referred to: those attached to a unit of the subtree or above it.
+func (t *Tree) partnersAround(id int64) []int64 {
+	var out []int64
+	add := func(at int64) {
+		for _, p := range t.partners[at] {
+			out = append(out, p.ID)
+		}
+	}
+	for _, u := range t.Subtree(id) {
+		add(u)
+	}
+	for u := t.Unit(id); u != nil && u.ParentID != 0; u = t.Unit(u.ParentID) {
+		add(u.ParentID)
+	}
+	return out
+}
+
 // PartnersUnder returns every partner body attached to the unit, closed
 // ones too, ordered by code.
 func (t *Tree) PartnersUnder(id int64) []*Unit { return t.partners[id] }

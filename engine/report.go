@@ -367,7 +367,9 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 	var referrals []ReferralCount
 	var sweepErr, referralErr error
 	wg.Go(func() { sweeps, sweepErr = e.Store.Sweeps(ctx, grids(t, unit), p.Months()) })
-	wg.Go(func() { referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), p.Start, p.End) })
+	wg.Go(func() {
+		referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), t.partnersAround(unit.ID), p.Start, p.End)
+	})
 	wg.Wait()
 	if err := errors.Join(sweepErr, referralErr); err != nil {
 		return nil, err

@@ -135,10 +135,10 @@ type Store interface {
 	// ReferredTo reports whether the case was ever referred to the partner
 	// unit.
 	ReferredTo(ctx context.Context, caseID, unitID int64) (bool, error)
-	// ReferralCounts counts, by partner unit, the referrals of the cases
-	// located in units that the period [start, end) saw (see
+	// ReferralCounts counts, by partner unit among partners, the referrals
+	// of the cases located in units that the period [start, end) saw (see
 	// ReferralCount).
-	ReferralCounts(ctx context.Context, units []int64, start, end time.Time) ([]ReferralCount, error)
+	ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]ReferralCount, error)
 	// CaseByExternal returns the case a partner unit referred in under its
 	// own id. Returns ENOTFOUND if none.
 	CaseByExternal(ctx context.Context, senderID int64, externalID string) (*Case, error)

@@ -20,7 +20,7 @@ func (db *DB) prepareWriter(ctx context.Context) error {
 		return nil
 	}
 	for _, q := range []string{"SELECT " + caseColumns + " FROM cases WHERE id = ? LIMIT 1",
-		selectParties(db.d), updateCase, updateCaseLight, insertEvent, insertCase, insertParty, nextSeq, insertNotification, insertNotifications} {
+		selectParties(db.d), updateCase, updateCaseLight, updateCasePlace, insertEvent, insertCase, insertParty, nextSeq, insertNotification, insertNotifications} {
 		if _, err := db.wstmts.get(ctx, db.wsql, q, false); err != nil {
 			return fmt.Errorf("store: prepare %q: %w", q, err)
 		}
@@ -265,6 +265,8 @@ var insertParty = "INSERT INTO parties (" + strings.TrimPrefix(partyColumns, "id
 var (
 	updateCase      = "UPDATE cases SET " + strings.Join(mutableColumns, " = ?, ") + " = ? WHERE id = ? AND version = ?"
 	updateCaseLight = "UPDATE cases SET " + strings.Join(lightColumns, " = ?, ") + " = ? WHERE id = ? AND version = ?"
+	// updateCasePlace follows updateCase when one of placeColumns moved.
+	updateCasePlace = "UPDATE cases SET " + strings.Join(placeColumns, " = ?, ") + " = ? WHERE id = ?"
 )
 
 const insertEvent = `INSERT INTO case_events (case_id, location_unit_id, seq, name, from_state, to_state, unit_id, actor_id, actor_name,
@@ -296,6 +298,11 @@ func applyChange(ctx context.Context, c conn, before *engine.Case, ch *engine.Ch
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return errors.Join(err, errLostRace())
+	}
+	if r.moved(was) {
+		if _, err := c.exec(ctx, updateCasePlace, append(r.placeValues(), k.ID)...); err != nil {
+			return err
+		}
 	}
 	if err := insertEventRow(ctx, c, k, ch.Event); err != nil {
 		if isUniqueViolation(err) {

@@ -204,11 +204,31 @@ func (r *caseRow) setMutable(c *engine.Case) {
 
 // mutableColumns are the columns an event may change, in the order of
 // mutableValues.
-var mutableColumns = []string{"state", "version", "location_unit_id", "handling_unit_id", "mediator_id", "risk",
+var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
 	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreed_kind", "agreement_kind", "closed_at", "outcome",
 	"archive_no", "archived_at",
-	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at",
-	"partner_unit_id", "signed_at"}
+	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at"}
+
+// placeColumns are the columns few events change: where the case is
+// located (a dispute referred in is located on acceptance) and the partner
+// it waits on. They are written apart, and only when they change: SQLite
+// rewrites every index that holds an assigned column, and the location
+// leads most of them.
+var placeColumns = []string{"location_unit_id", "partner_unit_id", "signed_at"}
+
+// placeValues returns the values of placeColumns.
+func (r *caseRow) placeValues() []any { return []any{r.LocationUnitID, r.PartnerUnitID, r.SignedAt} }
+
+// moved reports whether one of placeColumns changed from before to r.
+func (r *caseRow) moved(before *caseRow) bool {
+	now, was := r.placeValues(), before.placeValues()
+	for i := range now {
+		if !sameValue(now[i], was[i]) {
+			return true
+		}
+	}
+	return false
+}
 
 // lightColumns are the mutable columns no index of the cases holds, and the
 // last event's time (see updateCaseLight).
@@ -217,10 +237,9 @@ var lightColumns = []string{"version", "mediator_id", "risk", "agreement_kind", 
 
 // mutableValues returns the values of mutableColumns.
 func (r *caseRow) mutableValues() []any {
-	return []any{r.State, r.Version, r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Risk,
+	return []any{r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
 		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome,
-		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt,
-		r.PartnerUnitID, r.SignedAt}
+		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt}
 }
 
 // changed returns the values of the columns an UPDATE from before to r

@@ -19,6 +19,10 @@ CREATE INDEX cases_partner ON cases(partner_unit_id);
 -- Also the index of a sender's cases.
 CREATE UNIQUE INDEX cases_external ON cases(sender_unit_id, external_id);
 CREATE INDEX referrals_partner ON referrals(partner_unit_id, case_id);
+-- The report reads a partner's referrals made, and those answered, in a
+-- period.
+CREATE INDEX referrals_partner_at ON referrals(partner_unit_id, at);
+CREATE INDEX referrals_partner_resolved ON referrals(partner_unit_id, resolved_at);
 
 -- The referrals recorded before partners were units name them by a word:
 -- each town gets a partner unit of each word its referrals used, and the
