@@ -164,7 +164,8 @@ var (
 	// partnerLed are the indexes a partner's list may read: the cases' by
 	// the partner they wait on, by their sender and by id, and the
 	// referrals by partner.
-	partnerLed = map[string]bool{"cases_partner": true, "cases_external": true, "referrals_partner": true, "INTEGER PRIMARY KEY": true, "cases_pkey": true}
+	partnerLed = map[string]bool{"cases_partner": true, "cases_external": true, "referrals_partner": true,
+		"referrals_partner_at": true, "referrals_partner_resolved": true, "INTEGER PRIMARY KEY": true, "cases_pkey": true}
 	// openByDeadline are the indexes of the open cases by deadline.
 	openByDeadline = map[string]bool{"cases_open_due": true, "cases_open_overall_due": true}
 )

@@ -182,8 +182,24 @@ func (db *DB) Optimize(ctx context.Context) error {
 			if _, err := c.exec(ctx, "PRAGMA analysis_limit = 20000"); err != nil {
 				return err
 			}
+			_, err := c.exec(ctx, "ANALYZE")
+			return err
 		}
-		_, err := c.exec(ctx, "ANALYZE")
+		// PostgreSQL's bare ANALYZE reads every table of the database, those
+		// of other schemas too: two at once, in another order, deadlock.
+		// The store's own tables, in one order, queue instead.
+		var tables []string
+		err := c.each(ctx, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", nil,
+			func(rows *sql.Rows) error {
+				var t string
+				err := rows.Scan(&t)
+				tables = append(tables, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+				return err
+			})
+		if err != nil || len(tables) == 0 {
+			return err
+		}
+		_, err = c.exec(ctx, "ANALYZE "+strings.Join(tables, ", "))
 		return err
 	})
 }

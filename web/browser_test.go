@@ -620,7 +620,7 @@ func TestPhoneWidth(t *testing.T) {
 	s := newSite(t)
 	u := &user{t: t, ctx: browser(t), site: s}
 	u.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-	grid, agreed := s.cases["grid"].ID, s.cases["agreed"].ID
+	grid, agreed, referred := s.cases["grid"].ID, s.cases["agreed"].ID, s.cases["referred"].ID
 	for _, visit := range []struct {
 		who   string
 		pages []string
@@ -631,6 +631,9 @@ func TestPhoneWidth(t *testing.T) {
 			fmt.Sprintf("/cases/%d/do/agree", grid), fmt.Sprintf("/cases/%d/do/visit", agreed), fmt.Sprintf("/cases/%d/do/attach", grid),
 			"/notifications", "/sweeps"}},
 		{"supervisor@T1", []string{"/cases", "/overdue", "/reports", "/audit"}},
+		{"partner@P1", []string{"/cases", fmt.Sprintf("/cases/%d", referred), "/cases/new", fmt.Sprintf("/cases/%d/do/partner_close", referred),
+			fmt.Sprintf("/cases/%d/documents", referred)}},
+		{"admin@T1", []string{"/admin"}},
 	} {
 		if visit.who != "" {
 			u.login(visit.who)
