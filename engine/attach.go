@@ -183,13 +183,16 @@ func megabytes(n int64) string {
 
 // OpenAttachment returns an attachment the actor may see, recording a
 // download in the audit trail (a picture shown on the case page is not
-// one). Returns ENOTFOUND for one of a case the actor does not see.
+// one). Returns ENOTFOUND for one of a case the actor does not see, and
+// for every one to a partner's liaison: the files (ID copies, photos,
+// contracts) are the parties' and the mediators', as is the rest of the
+// file a partner does not read.
 func (e *Engine) OpenAttachment(ctx context.Context, a Actor, id int64, download bool) (*Attachment, error) {
 	at, err := e.Store.Attachment(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := e.FindCase(ctx, a, at.CaseID); err != nil {
+	if _, err := e.FindCase(ctx, a, at.CaseID); err != nil || a.Role == workflow.RolePartner {
 		return nil, Errorf(ENOTFOUND, "附件不存在。")
 	}
 	if download && a.Role != workflow.RoleSystem {
@@ -200,9 +203,10 @@ func (e *Engine) OpenAttachment(ctx context.Context, a Actor, id int64, download
 	return at, nil
 }
 
-// CaseAttachments lists the attachments of a case the actor may see.
+// CaseAttachments lists the attachments of a case the actor may see: none
+// to a partner's liaison (see OpenAttachment).
 func (e *Engine) CaseAttachments(ctx context.Context, a Actor, caseID int64) ([]*Attachment, error) {
-	if _, err := e.FindCase(ctx, a, caseID); err != nil {
+	if _, err := e.FindCase(ctx, a, caseID); err != nil || a.Role == workflow.RolePartner {
 		return nil, err
 	}
 	return e.Store.Attachments(ctx, caseID)

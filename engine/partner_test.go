@@ -81,6 +81,21 @@ func TestReferralToAPartner(t *testing.T) {
 		t.Errorf("a partner agrees: %v", err)
 	}
 	en.clock.Advance(3 * 24 * time.Hour)
+	// The desk files a photo: the liaison neither lists nor opens it.
+	if _, err := en.Record(ctx, desk, c.ID, workflow.Attach, engine.Input{
+		Files: []*engine.Upload{engine.NewUpload("现场.pdf", 9, strings.NewReader("%PDF-1.4\n"))}}); err != nil {
+		t.Fatal(err)
+	}
+	files, err := en.CaseAttachments(ctx, desk, c.ID)
+	if err != nil || len(files) != 1 {
+		t.Fatalf("the desk's attachments: %v, %v", files, err)
+	}
+	if got, err := en.CaseAttachments(ctx, pcs, c.ID); err != nil || len(got) != 0 {
+		t.Errorf("the liaison lists %v, %v", got, err)
+	}
+	if _, err := en.OpenAttachment(ctx, pcs, files[0].ID, true); engine.ErrorCode(err) != engine.ENOTFOUND {
+		t.Errorf("the liaison opens an attachment: %v", err)
+	}
 	if c, err = en.Fire(ctx, pcs, c.ID, workflow.PartnerClose, engine.Input{Result: "已依法处置，双方具结悔过。"}); err != nil {
 		t.Fatal(err)
 	}

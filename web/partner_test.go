@@ -64,6 +64,8 @@ func TestPartnerScenarios(t *testing.T) {
 		{name: "the liaison's buttons", user: "partner@P1", path: "/cases/{referred}", status: 200,
 			actions: []string{"return", "partner_close", "note", "sign"},
 			has:     []string{"table.parties td:contains('13900000002')", "table.parties td:contains('330411198803030021')"}},
+		{name: "the liaison lists no attachment", user: "partner@P1", path: "/api/v1/cases/{referred}/attachments", status: 200,
+			contains: []string{"[]"}},
 		{name: "the liaison's file holds only the referral letter", user: "partner@P1", path: "/cases/{referred}/documents", status: 200,
 			has: []string{"article.doc h1:contains('移交函')"}, hasNot: []string{"#doc-cover", "#doc-application"}},
 		{name: "the referral-in form", user: "partner@P2", path: "/cases/new", status: 200,
