@@ -31,7 +31,9 @@ type ImportLine struct {
 	Address    string `json:"address"`
 	Phone      string `json:"phone"`
 	// Kind is a partner body's kind (派出所, 法庭, …), for level partner.
-	Kind string `json:"kind"`
+	// Left out of a case's canonical form when empty, so that a case keeps
+	// the key of its content that earlier versions stored (see importKeys).
+	Kind string `json:"kind,omitempty"`
 
 	// Cases.
 	Source       string        `json:"source"`
