@@ -18,6 +18,22 @@ type unitRow struct {
 	Depth  int
 }
 
+// placed is an account or a token on the console, with the path of its
+// unit.
+type placed[T any] struct {
+	Item T
+	Unit string
+}
+
+// withPaths pairs each item with the path of the unit unit gives it.
+func withPaths[T any](t *engine.Tree, items []T, unit func(T) int64) []placed[T] {
+	out := make([]placed[T], len(items))
+	for i, it := range items {
+		out[i] = placed[T]{it, t.Path(unit(it))}
+	}
+	return out
+}
+
 // handleAdmin shows the console: the unit tree and the accounts, each with
 // the forms that change them.
 func (s *Server) handleAdmin(c echo.Context) error { return s.renderAdmin(c, http.StatusOK, "") }
@@ -52,32 +68,18 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 			walk(u, 0)
 		}
 	}
-	type account struct {
-		User *engine.User
-		Unit string
-	}
-	accounts := make([]account, len(users))
-	for i, u := range users {
-		accounts[i] = account{u, t.Path(u.UnitID)}
-	}
 	settings, err := s.consoleFormOf(c)
 	if err != nil {
 		return err
 	}
-	toks, err := s.Engine.Tokens(ctx, actor(c))
+	tokens, err := s.Engine.Tokens(ctx, actor(c))
 	if err != nil {
 		return err
 	}
-	type token struct {
-		Token *engine.Token
-		Unit  string
-	}
-	tokens := make([]token, len(toks))
-	for i, tok := range toks {
-		tokens[i] = token{tok, t.Path(tok.UnitID)}
-	}
-	return s.render(c, status, "admin", "单位和账号", map[string]any{"Units": units, "Accounts": accounts, "Problem": problem,
-		"Settings": settings, "Tokens": tokens, "Kinds": engine.PartnerKindNames(),
+	return s.render(c, status, "admin", "单位和账号", map[string]any{"Units": units, "Problem": problem,
+		"Accounts": withPaths(t, users, func(u *engine.User) int64 { return u.UnitID }),
+		"Tokens":   withPaths(t, tokens, func(tok *engine.Token) int64 { return tok.UnitID }),
+		"Settings": settings, "Kinds": engine.PartnerKindNames(),
 		"Levels": []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid, workflow.LevelPartner},
 		"Roles":  workflow.Roles})
 }
