@@ -55,13 +55,15 @@ type Store interface {
 	ImportedCase(ctx context.Context, key string) (bool, error)
 	// Cases returns one page of the cases that match f, and how many match.
 	Cases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
-	// Transition changes one case in one write transaction: it loads the case
-	// with its parties (locked against other writers), passes it to decide,
-	// and writes the change decide returns: the case's new columns if its
-	// version is still ch.Version, the event, and the records that come with
-	// it. An error from decide rolls everything back and is returned as is.
-	// Returns ENOTFOUND if there is no such case, ECONFLICT if the version
-	// moved.
+	// Transition changes one case: it loads the case with its parties,
+	// passes it to decide, and writes the change decide returns in one write
+	// transaction: the case's new columns if its version is still ch.Version,
+	// the event, and the records that come with it. When another writer
+	// moved the case between the read and the write, it loads the case and
+	// calls decide again (a few times at most), so decide must write
+	// nothing itself. An error from decide is returned as is, with nothing
+	// written. Returns ENOTFOUND if there is no such case, ECONFLICT if the
+	// case kept moving.
 	Transition(ctx context.Context, id int64, decide func(*Case) (*Change, error)) (*Case, error)
 	// TransitionBatch changes many cases in one write transaction, each as
 	// Transition does but read without its parties: the deadline scheduler,

@@ -19,8 +19,7 @@ func (db *DB) prepareWriter(ctx context.Context) error {
 	if !db.d.prepares() {
 		return nil
 	}
-	for _, q := range []string{"SELECT " + caseColumns + " FROM cases WHERE id = ? LIMIT 1",
-		selectParties(db.d), updateCase, updateCaseLight, updateCasePlace, insertEvent, insertCase, insertParty, nextSeq, insertNotification, insertNotifications} {
+	for _, q := range []string{savepoint, rollbackTo, release, updateCase, updateCaseLight, updateCasePlace, insertEvent, insertCase, insertParty, nextSeq, insertNotification, insertNotifications} {
 		if _, err := db.wstmts.get(ctx, db.wsql, q, false); err != nil {
 			return fmt.Errorf("store: prepare %q: %w", q, err)
 		}
@@ -40,9 +39,6 @@ func (db *DB) FindCaseBy(ctx context.Context, numberOrCode string) (*engine.Case
 
 func findCase(ctx context.Context, c conn, where string, args ...any) (*engine.Case, error) {
 	q := "SELECT " + caseColumns + " FROM cases WHERE " + where + " LIMIT 1"
-	if c.tx != nil {
-		q += c.d.lockRow()
-	}
 	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -75,7 +71,14 @@ func loadParties(ctx context.Context, c conn, cases []*engine.Case) error {
 	for i, k := range cases {
 		byID[k.ID], ids[i] = k, k.ID
 	}
-	return c.each(ctx, selectParties(c.d), []any{c.d.list(ids)}, func(rows *sql.Rows) error {
+	// One case's parties, as on every case read, come by the index
+	// directly; a list's through the list parameter, which SQLite reads as
+	// a JSON array first.
+	q, arg := selectParties(c.d), c.d.list(ids)
+	if len(cases) == 1 {
+		q, arg = selectCaseParties, any(ids[0])
+	}
+	return c.each(ctx, q, []any{arg}, func(rows *sql.Rows) error {
 		var r partyRow
 		if err := rows.Scan(r.fields()...); err != nil {
 			return err
@@ -87,33 +90,50 @@ func loadParties(ctx context.Context, c conn, cases []*engine.Case) error {
 	})
 }
 
+// selectCaseParties reads the parties of one case.
+const selectCaseParties = "SELECT " + partyColumns + " FROM parties WHERE case_id = ? ORDER BY id"
+
 // selectParties reads the parties of a list of cases.
 func selectParties(d dialect) string {
 	return "SELECT " + partyColumns + " FROM parties WHERE " + d.in("case_id") + " ORDER BY id"
 }
 
-// Transition loads a case in a write transaction, so no other writer can
-// change it meanwhile, lets decide work out the change, and writes it in the
-// same transaction.
+// Transition reads a case, lets decide work out the change, and writes it
+// in a write transaction whose UPDATE holds only if the case's version is
+// still the one read. The read and decide's work are done before the
+// transaction, outside SQLite's one writer, which others wait for: the
+// writer then holds it only for the writes. When another writer moved the
+// case between the read and the write, the case is read and decided again,
+// and decide refuses a caller who had seen the older version.
 func (db *DB) Transition(ctx context.Context, id int64, decide func(*engine.Case) (*engine.Change, error)) (*engine.Case, error) {
-	var out *engine.Case
-	err := db.write(ctx, func(c conn) error {
-		k, err := findCase(ctx, c, "id = ?", id)
+	for attempt := 1; ; attempt++ {
+		k, err := findCase(ctx, db.reader(), "id = ?", id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ch, err := decide(k)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := applyChange(ctx, c, k, ch); err != nil {
-			return err
+		err = db.writeGrouped(ctx, func(c conn) error {
+			if err := applyChange(ctx, c, k, ch); err != nil {
+				return err
+			}
+			return indexParty(ctx, c, ch.Party)
+		})
+		if errors.Is(err, lostRace) && attempt < transitionAttempts {
+			continue
 		}
-		out = ch.Case
-		return indexParty(ctx, c, ch.Party)
-	})
-	return out, err
+		if err != nil {
+			return nil, err
+		}
+		return ch.Case, nil
+	}
 }
+
+// transitionAttempts bounds how many times Transition reads a case again
+// after another writer moved it between its read and its write.
+const transitionAttempts = 3
 
 // TransitionBatch changes many cases in one write transaction, each as
 // Transition does but read without its parties: a case whose decide fails
@@ -272,10 +292,10 @@ var (
 const insertEvent = `INSERT INTO case_events (case_id, location_unit_id, seq, name, from_state, to_state, unit_id, actor_id, actor_name,
 	role, at, reason, automatic, data, due_at, overall_due_at, suspended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// errLostRace is what a writer is told when the case moved under it.
-func errLostRace() error {
-	return engine.Errorf(engine.ECONFLICT, "本案刚被他人更新，您的操作未保存，请查看最新情况后再操作。")
-}
+// lostRace is what a writer is told when the case moved under it.
+var lostRace = engine.Errorf(engine.ECONFLICT, "本案刚被他人更新，您的操作未保存，请查看最新情况后再操作。")
+
+func errLostRace() error { return lostRace }
 
 // applyChange writes one event's change: the case's new columns if its
 // version still matches, the event row, and the records that come with it.

@@ -141,3 +141,28 @@ func (db *DB) RerunData(ctx context.Context, name string) error {
 	}
 	return errors.New("no migration " + name)
 }
+
+// HoldWriter opens a write transaction and keeps it open until release is
+// called, for the tests of the changes queued behind it.
+func (db *DB) HoldWriter(ctx context.Context) (release func() error) {
+	began, done, finished := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		finished <- db.write(ctx, func(conn) error {
+			close(began)
+			<-done
+			return nil
+		})
+	}()
+	<-began
+	return func() error {
+		close(done)
+		return <-finished
+	}
+}
+
+// Queued returns how many changes of cases wait for SQLite's writer.
+func (db *DB) Queued() int {
+	db.group.mu.Lock()
+	defer db.group.mu.Unlock()
+	return len(db.group.queue)
+}

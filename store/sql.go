@@ -391,7 +391,11 @@ func (db *DB) write(ctx context.Context, fn func(conn) error) error {
 	if err := fn(conn{d: db.d, pool: db.wsql, cache: db.wstmts, tx: tx, sent: &db.statements}); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.commits.Add(1)
+	return nil
 }
 
 // where collects the conditions of a query and their arguments.

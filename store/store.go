@@ -45,14 +45,23 @@ type DB struct {
 	d          dialect
 	// Path is the SQLite file, "" on PostgreSQL.
 	Path string
-	// statements counts the statements sent (see Statements).
-	statements atomic.Int64
+	// statements counts the statements sent (see Statements), commits the
+	// write transactions committed (see Commits).
+	statements, commits atomic.Int64
+	// group queues the changes of cases waiting for SQLite's writer.
+	group group
 }
 
 // Statements counts the SQL statements sent since the database was opened,
 // by hand or through GORM: for the metrics, and for tests that bound what
 // a page costs.
 func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// Commits counts the write transactions of the store's own statements
+// committed since the database was opened: against the transitions
+// written, it shows how many changes of cases share a transaction on
+// SQLite (see writeGrouped).
+func (db *DB) Commits() int64 { return db.commits.Load() }
 
 // countStatements has GORM count its statements with the hand-written ones.
 func (db *DB) countStatements(g *gorm.DB) error {
@@ -129,10 +138,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// The writer's one connection keeps more of the database in its
 		// page cache (writerCache) than a reader needs: each change
 		// rewrites pages of many indexes.
-		if db.w, err = gorm.Open(sqlite.Open(full+"&_txlock=immediate&_cache_size="+writerCache), cfg); err != nil {
+		if db.w, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: full + "&_txlock=immediate&_cache_size=" + writerCache}), cfg); err != nil {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
-		if db.r, err = gorm.Open(sqlite.Open(full), cfg); err != nil {
+		if db.r, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: full}), cfg); err != nil {
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
 		w, _ := db.w.DB()

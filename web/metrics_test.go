@@ -56,6 +56,7 @@ func TestMetrics(t *testing.T) {
 		`mediation_scheduler_escalations_total 0`,
 		`mediation_notification_backlog 0`,
 		`mediation_db_statements_total `,
+		`mediation_db_commits_total `,
 		`go_sql_open_connections{db_name=`,
 		`go_goroutines`,
 	} {
