@@ -166,3 +166,13 @@ func (db *DB) Queued() int {
 	defer db.group.mu.Unlock()
 	return len(db.group.queue)
 }
+
+// TextSegments returns how many b-trees SQLite's two text indexes hold.
+func (db *DB) TextSegments(ctx context.Context) (names, summaries int, err error) {
+	r := db.reader()
+	if err := r.scalar(ctx, &names, "SELECT COUNT(DISTINCT segid) FROM party_text_idx"); err != nil {
+		return 0, 0, err
+	}
+	err = r.scalar(ctx, &summaries, "SELECT COUNT(DISTINCT segid) FROM summary_text_idx")
+	return names, summaries, err
+}

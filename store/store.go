@@ -184,16 +184,32 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // SQLite's ANALYZE, on the first 20,000 rows of each index, which takes a
 // tenth of a second over a million cases (all of them took four seconds,
 // the writer's lock held; a thousand gave estimates off by twenty times),
-// and PostgreSQL's ANALYZE, which its autovacuum also runs.
+// and PostgreSQL's ANALYZE, which its autovacuum also runs. On SQLite it
+// then merges each text index into one b-tree: the search looks a query up
+// in every b-tree an index holds, and each transaction that writes to it
+// adds one, which FTS5 merges by fours only. Over a million cases the
+// names' index held 20 of them and the summaries' 32, a lookup took 23 µs
+// and 27 µs, and 5 to 8 µs once merged; the merge took 2 s (87 MB), each
+// index in a transaction of its own.
 func (db *DB) Optimize(ctx context.Context) error {
-	return db.write(ctx, func(c conn) error {
-		if !db.d.postgres {
-			if _, err := c.exec(ctx, "PRAGMA analysis_limit = 20000"); err != nil {
+	if !db.d.postgres {
+		for _, tx := range [][]string{{"PRAGMA analysis_limit = 20000", "ANALYZE"},
+			{"INSERT INTO party_text (party_text) VALUES ('optimize')"},
+			{"INSERT INTO summary_text (summary_text) VALUES ('optimize')"}} {
+			if err := db.write(ctx, func(c conn) error {
+				for _, q := range tx {
+					if _, err := c.exec(ctx, q); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
 				return err
 			}
-			_, err := c.exec(ctx, "ANALYZE")
-			return err
 		}
+		return nil
+	}
+	return db.write(ctx, func(c conn) error {
 		// PostgreSQL's bare ANALYZE reads every table of the database, those
 		// of other schemas too: two at once, in another order, deadlock.
 		// The store's own tables, in one order, queue instead.

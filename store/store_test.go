@@ -147,3 +147,29 @@ func TestPoolSize(t *testing.T) {
 		}
 	}
 }
+
+// TestOptimizeMergesTextIndexes: each case opened wrote its names and
+// summary to the text indexes in a b-tree of its own; Optimize leaves one
+// b-tree in each, and the search still finds a name by a part of it.
+func TestOptimizeMergesTextIndexes(t *testing.T) {
+	w := newTown(t)
+	if !storetestPostgres() {
+		names, summaries, err := w.db.TextSegments(ctx)
+		if err != nil || names < 2 || summaries < 2 {
+			t.Fatalf("before: %d and %d b-trees, %v", names, summaries, err)
+		}
+	}
+	if err := w.db.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !storetestPostgres() {
+		names, summaries, err := w.db.TextSegments(ctx)
+		if err != nil || names != 1 || summaries != 1 {
+			t.Errorf("after: %d and %d b-trees, %v", names, summaries, err)
+		}
+	}
+	cases, _, err := w.db.Cases(ctx, engine.CaseFilter{Units: w.subtree("A"), Text: "张三丰", Limit: 50})
+	if err != nil || len(cases) != 1 || cases[0].ID != w.cases["agreed"].ID {
+		t.Errorf("the search after: %v, %v", w.keys(cases), err)
+	}
+}
