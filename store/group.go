@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -65,6 +66,18 @@ func (db *DB) writeGrouped(ctx context.Context, fn func(conn) error) error {
 	// it takes those queued behind it meanwhile; one leaving early does not
 	// end the transaction of the others.
 	batch := []*grouped{me}
+	defer func() {
+		// A change that panics takes the others of its transaction down
+		// with it, and the queue moves on all the same.
+		if r := recover(); r != nil {
+			for _, b := range batch {
+				b.err = fmt.Errorf("store: a change written in the same transaction failed: %v", r)
+			}
+			g.pass(batch)
+			panic(r)
+		}
+		g.pass(batch)
+	}()
 	err := db.write(context.WithoutCancel(ctx), func(c conn) error {
 		g.mu.Lock()
 		batch = append(batch[:0], g.queue[:min(len(g.queue), maxGroup)]...)
@@ -76,6 +89,12 @@ func (db *DB) writeGrouped(ctx context.Context, fn func(conn) error) error {
 			b.err = err
 		}
 	}
+	return me.err
+}
+
+// pass takes the written batch off the front of the queue, tells the
+// others in it how their changes went, and wakes the next change to write.
+func (g *group) pass(batch []*grouped) {
 	g.mu.Lock()
 	n := copy(g.queue, g.queue[len(batch):])
 	clear(g.queue[n:])
@@ -92,7 +111,6 @@ func (db *DB) writeGrouped(ctx context.Context, fn func(conn) error) error {
 	if next != nil {
 		next.wake <- struct{}{}
 	}
-	return me.err
 }
 
 // writeBatch writes the changes of batch in transaction c and sets each

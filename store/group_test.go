@@ -82,3 +82,81 @@ func TestGroupedChanges(t *testing.T) {
 		t.Errorf("%d commits, want %d", got, want)
 	}
 }
+
+// TestGroupSurvivesAPanic queues a change that panics in the write (it has
+// no event) with a good one behind a held transaction: the panic reaches
+// its caller, the good change of the same transaction is refused and not
+// saved, and the queue moves on: the next change is written.
+func TestGroupSurvivesAPanic(t *testing.T) {
+	w := newTown(t)
+	note := func(c *engine.Case) (*engine.Change, error) {
+		n := *c
+		n.Version = c.Version + 1
+		return &engine.Change{Case: &n, Version: c.Version,
+			Event: &engine.Event{Seq: n.Version, Name: string(workflow.AddNote), To: c.State, UnitID: c.HandlingUnitID,
+				ActorName: "某人", Role: workflow.RoleMediator, At: w.e.Now()}}, nil
+	}
+	broken := func(c *engine.Case) (*engine.Change, error) {
+		ch, _ := note(c)
+		ch.Event = nil
+		return ch, nil
+	}
+	release := w.db.HoldWriter(ctx)
+	var panicked any
+	var good error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer func() { panicked = recover() }()
+		w.db.Transition(ctx, w.cases["village"].ID, broken)
+	})
+	if !storetestPostgres() {
+		for w.db.Queued() < 1 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	wg.Go(func() { _, good = w.db.Transition(ctx, w.cases["grid"].ID, note) })
+	if !storetestPostgres() {
+		for w.db.Queued() < 2 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if err := release(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(waited)
+	}()
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the changes wait forever")
+	}
+	if panicked == nil {
+		t.Error("the broken change did not panic")
+	}
+	got, err := w.db.FindCase(ctx, w.cases["grid"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := got.Version == w.cases["grid"].Version+1
+	// On SQLite the good change shared the broken one's transaction; on
+	// PostgreSQL it had its own.
+	if storetestPostgres() != saved || (good == nil) != saved {
+		t.Errorf("the good change: %v, version %d (was %d)", good, got.Version, w.cases["grid"].Version)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.db.Transition(ctx, w.cases["other"].ID, note)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("the next change: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the next change waits forever")
+	}
+}
