@@ -26,9 +26,9 @@ import (
 // httpBench serves the web interface in process on 127.0.0.1 and loads it
 // with a bounded number of users, each with a session of its own, for a
 // while per figure: the case page (a short and a long timeline) and the
-// mediator's queue with one and with eight users, and the API's note with
-// one and eight users against a raw transaction doing the same write, in
-// the same run on the same kind of database.
+// mediator's queue with one and with eight users, and the API's note and
+// event with one and eight users, each against a raw transaction doing the
+// same write, in the same run on the same kind of database.
 func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 	w, err := newTown(ctx, syncMode, 64)
 	if err != nil {
@@ -65,7 +65,11 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 		return err
 	}
 	defer stop()
-	users, err := logins([]string{base}, 8)
+	users, err := logins([]string{base}, "mediator@G", 8)
+	if err != nil {
+		return err
+	}
+	supervisors, err := logins([]string{base}, "supervisor@T", 8)
 	if err != nil {
 		return err
 	}
@@ -148,6 +152,26 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 			return err
 		}
 	}
+	units := []int64{grid, t.ByCode("V").ID}
+	for _, n := range []int{1, 8} {
+		own, err := ownCases(ctx, db, cases[2:], n)
+		if err != nil {
+			return err
+		}
+		if err := run(fmt.Sprintf("raw: event transaction, %d writer(s)", n), n, func(u int, _ *visitor) error {
+			return rawEvent(ctx, raw, own[u], units)
+		}); err != nil {
+			return err
+		}
+		if own, err = ownCases(ctx, db, cases[2:], n); err != nil {
+			return err
+		}
+		if err := run(fmt.Sprintf("API event POST (escalate, hand_down), %d user(s)", n), n, func(u int, _ *visitor) error {
+			return apiMove(own)(u, supervisors[u])
+		}); err != nil {
+			return err
+		}
+	}
 	ratio := func(a, b string) float64 { return figures[a].rate / figures[b].rate }
 	fmt.Printf("\nlong / short case page: %.2fx with 1 user, %.2fx with 8 (target: at least 0.5x)\n",
 		ratio("case page, 500 events, 1 user(s)", "case page, 10 events, 1 user(s)"),
@@ -161,23 +185,33 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 	fmt.Printf("API note / raw transaction: %.2fx with 1 user (target: at least 0.5x), %.2fx with 8 (target: at least 0.6x)\n",
 		ratio("API note POST, 1 user(s)", "raw: note transaction, 1 writer(s)"),
 		ratio("API note POST, 8 user(s)", "raw: note transaction, 8 writer(s)"))
+	fmt.Printf("API event / raw transaction: %.2fx with 1 user (target: at least 0.5x), %.2fx with 8 (target: at least 0.6x)\n",
+		ratio("API event POST (escalate, hand_down), 1 user(s)", "raw: event transaction, 1 writer(s)"),
+		ratio("API event POST (escalate, hand_down), 8 user(s)", "raw: event transaction, 8 writer(s)"))
 	return nil
 }
 
 // benchPassword is the password of the bench's mediator.
 const benchPassword = "压测用的足够长的密码"
 
-// benchMediator makes the grid G's mediator, who notes on its cases.
+// benchMediator makes the grid G's mediator, who notes on its cases, and
+// the town T's supervisor, who moves them between the grid and the village.
 func benchMediator(ctx context.Context, e *engine.Engine) (*engine.User, error) {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
 	med := &engine.User{Name: "mediator@G", Role: workflow.RoleMediator, UnitID: t.ByCode("G").ID}
-	if err := med.SetPassword(benchPassword); err != nil {
-		return nil, err
+	sup := &engine.User{Name: "supervisor@T", Role: workflow.RoleSupervisor, UnitID: t.ByCode("T").ID}
+	for _, u := range []*engine.User{med, sup} {
+		if err := u.SetPassword(benchPassword); err != nil {
+			return nil, err
+		}
+		if err := e.Store.CreateUser(ctx, u); err != nil {
+			return nil, err
+		}
 	}
-	return med, e.Store.CreateUser(ctx, med)
+	return med, nil
 }
 
 // serve serves the web interface of e on a free port of 127.0.0.1 and
@@ -196,13 +230,13 @@ func serve(e *engine.Engine) (string, func(), error) {
 	return "http://" + ln.Addr().String(), func() { hs.Close() }, nil
 }
 
-// logins opens n sessions of the bench's mediator, dealt in turn to the
+// logins opens n sessions of the bench's user name, dealt in turn to the
 // servers at bases.
-func logins(bases []string, n int) ([]*visitor, error) {
+func logins(bases []string, name string, n int) ([]*visitor, error) {
 	users := make([]*visitor, n)
 	for i := range users {
 		var err error
-		if users[i], err = login(bases[i%len(bases)], "mediator@G", benchPassword); err != nil {
+		if users[i], err = login(bases[i%len(bases)], name, benchPassword); err != nil {
 			return nil, err
 		}
 	}
@@ -219,6 +253,35 @@ func apiNote(own []*owned) func(int, *visitor) error {
 		w.versions[id] = version
 		return err
 	}
+}
+
+// apiMove is a supervisor's event through the API on the next of its own
+// cases: up to the village, or back down to the grid.
+func apiMove(own []*owned) func(int, *visitor) error {
+	return func(u int, v *visitor) error {
+		w := own[u]
+		w.next++
+		id := w.ids[w.next%len(w.ids)]
+		ev, body, to := "escalate", fmt.Sprintf(`{"version":%d,"reason":"调解不成"}`, w.versions[id]), "village"
+		if w.states[id] == "village" {
+			ev, body, to = "hand_down", fmt.Sprintf(`{"version":%d,"unit":"G","reason":"交网格就近调解"}`, w.versions[id]), "grid"
+		}
+		version, err := v.post(fmt.Sprintf("/api/v1/cases/%d/events/%s", id, ev), body)
+		w.versions[id], w.states[id] = version, to
+		return err
+	}
+}
+
+// rawEvent is the raw limit of apiMove's event (see rawMove).
+func rawEvent(ctx context.Context, raw *sql.DB, w *owned, units []int64) error {
+	w.next++
+	id := w.ids[w.next%len(w.ids)]
+	to, err := rawMove(ctx, raw, id, w.versions[id], w.states[id], units)
+	if err != nil {
+		return err
+	}
+	w.versions[id], w.states[id] = w.versions[id]+1, to
+	return nil
 }
 
 // visitor is one logged-in browser session.
@@ -323,6 +386,7 @@ func load(users []*visitor, d time.Duration, do func(u int, v *visitor) error) (
 type owned struct {
 	ids      []int64
 	versions map[int64]int
+	states   map[int64]string
 	next     int
 }
 
@@ -330,7 +394,7 @@ type owned struct {
 func ownCases(ctx context.Context, db *store.DB, cases []*engine.Case, writers int) ([]*owned, error) {
 	out := make([]*owned, writers)
 	for w := range out {
-		out[w] = &owned{versions: map[int64]int{}}
+		out[w] = &owned{versions: map[int64]int{}, states: map[int64]string{}}
 	}
 	for i, c := range cases {
 		cur, err := db.FindCase(ctx, c.ID)
@@ -338,7 +402,7 @@ func ownCases(ctx context.Context, db *store.DB, cases []*engine.Case, writers i
 			return nil, err
 		}
 		w := out[i%writers]
-		w.ids, w.versions[c.ID] = append(w.ids, c.ID), cur.Version
+		w.ids, w.versions[c.ID], w.states[c.ID] = append(w.ids, c.ID), cur.Version, string(cur.State)
 	}
 	return out, nil
 }

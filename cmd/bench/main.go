@@ -208,10 +208,8 @@ func engineRound(ctx context.Context, e *engine.Engine, cases []*engine.Case, n 
 	return float64(n) / time.Since(start).Seconds(), lat, nil
 }
 
-// rawRound does the same writes with plain database/sql: an UPDATE that
-// checks the version, an INSERT of an event row and the INSERT that tells
-// the unit taking the case (to each of its mediators), in one transaction,
-// on cases of its own.
+// rawRound does the same writes with plain database/sql (see rawMove), on
+// cases of its own.
 func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Case, n int) (float64, []time.Duration, error) {
 	units := []int64{cases[0].HandlingUnitID, 0}
 	if t, err := engine.New(db).Tree(ctx); err == nil {
@@ -232,42 +230,13 @@ func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Ca
 	start := time.Now()
 	for i := range n {
 		c := cases[i%len(cases)]
-		from, to, unit := states[c.ID], "village", units[1]
-		if from == "village" {
-			to, unit = "grid", units[0]
-		}
-		v := versions[c.ID]
-		now := time.Now().UTC()
 		t0 := time.Now()
-		tx, err := raw.BeginTx(ctx, nil)
+		to, err := rawMove(ctx, raw, c.ID, versions[c.ID], states[c.ID], units)
 		if err != nil {
-			return 0, nil, err
-		}
-		res, err := tx.Exec(`UPDATE cases SET state = ?, version = ?, handling_unit_id = ?, tier_started_at = ?, due_at = ? WHERE id = ? AND version = ?`,
-			to, v+1, unit, now, now.Add(72*time.Hour), c.ID, v)
-		if err == nil {
-			if k, _ := res.RowsAffected(); k != 1 {
-				err = fmt.Errorf("case %d moved", c.ID)
-			}
-		}
-		if err == nil {
-			_, err = tx.Exec(`INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_name, role, at, reason, automatic, data)
-				VALUES (?, ?, ?, ?, ?, ?, '督办', ?, ?, '调解不成', 0, '{}')`, c.ID, v+1, workflow.Escalate, from, to, unit, workflow.RoleSupervisor, now)
-		}
-		if err == nil {
-			_, err = tx.Exec(`INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
-				SELECT id, '', ?, 'escalated', '上报：邻里纠纷转由村调解。', NULL, ?, NULL FROM users
-				WHERE unit_id = ? AND role = 'mediator' AND id <> 0 AND disabled_at IS NULL ORDER BY id ON CONFLICT DO NOTHING`, c.ID, now, unit)
-		}
-		if err != nil {
-			tx.Rollback()
-			return 0, nil, err
-		}
-		if err := tx.Commit(); err != nil {
 			return 0, nil, err
 		}
 		lat = append(lat, time.Since(t0))
-		versions[c.ID], states[c.ID] = v+1, to
+		versions[c.ID], states[c.ID] = versions[c.ID]+1, to
 	}
 	// Put the engine's view back in step with what the raw side wrote.
 	for i, c := range cases {
@@ -278,6 +247,44 @@ func rawRound(ctx context.Context, raw *sql.DB, db *store.DB, cases []*engine.Ca
 		cases[i] = cur
 	}
 	return float64(n) / time.Since(start).Seconds(), lat, nil
+}
+
+// rawMove moves case id, at version v in state from, up to the village or
+// down to the grid (units, in that order) with plain database/sql: an UPDATE
+// that checks the version, an INSERT of an event row and the INSERT that
+// tells the unit taking the case (to each of its mediators), in one
+// transaction. It returns the state the case is in after.
+func rawMove(ctx context.Context, raw *sql.DB, id int64, v int, from string, units []int64) (string, error) {
+	to, unit := "village", units[1]
+	if from == "village" {
+		to, unit = "grid", units[0]
+	}
+	now := time.Now().UTC()
+	tx, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	res, err := tx.Exec(`UPDATE cases SET state = $1, version = $2, handling_unit_id = $3, tier_started_at = $4, due_at = $5 WHERE id = $6 AND version = $7`,
+		to, v+1, unit, now, now.Add(72*time.Hour), id, v)
+	if err == nil {
+		if k, _ := res.RowsAffected(); k != 1 {
+			err = fmt.Errorf("case %d moved", id)
+		}
+	}
+	if err == nil {
+		_, err = tx.Exec(`INSERT INTO case_events (case_id, seq, name, from_state, to_state, unit_id, actor_name, role, at, reason, automatic, data)
+			VALUES ($1, $2, $3, $4, $5, $6, '督办', $7, $8, '调解不成', FALSE, '{}')`, id, v+1, workflow.Escalate, from, to, unit, workflow.RoleSupervisor, now)
+	}
+	if err == nil {
+		_, err = tx.Exec(`INSERT INTO notifications (user_id, phone, case_id, kind, text, dedup, created_at, next_attempt_at)
+			SELECT id, '', $1, 'escalated', '上报：邻里纠纷转由村调解。', NULL, $2, NULL FROM users
+			WHERE unit_id = $3 AND role = 'mediator' AND id <> 0 AND disabled_at IS NULL ORDER BY id ON CONFLICT DO NOTHING`, id, now, unit)
+	}
+	if err != nil {
+		tx.Rollback()
+		return "", err
+	}
+	return to, tx.Commit()
 }
 
 func median(xs []float64) float64 {

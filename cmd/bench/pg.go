@@ -95,7 +95,7 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 		fmt.Printf("%-52s %8.0f %10s %10s\n", name, m.rate, pct(m.lat, 50), pct(m.lat, 99))
 	}
 	// A first round warms the servers and the database; it is not shown.
-	warm, err := logins(bases[:1], 8)
+	warm, err := logins(bases[:1], "mediator@G", 8)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 		byArr := make([][]round, len(arrangements))
 		users := make([][]*visitor, len(arrangements))
 		for i, a := range arrangements {
-			if users[i], err = logins(a.bases, n); err != nil {
+			if users[i], err = logins(a.bases, "mediator@G", n); err != nil {
 				return err
 			}
 		}
