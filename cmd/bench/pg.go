@@ -20,7 +20,7 @@ import (
 
 // pgBench serves the web interface on PostgreSQL, in a schema of its own
 // dropped afterwards, from one server and from two sharing the database
-// (each then with half the connections), and loads them with 8 and 32
+// (each with half the connections the one has), and loads them with 8 and 32
 // users noting through the API on cases of their own, against a raw
 // transaction doing the same write. On one machine two servers share its
 // cores and cannot be faster than one: they must lose nothing. The two
@@ -55,28 +55,29 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 	defer raw.Close()
 	raw.SetMaxOpenConns(store.DefaultPoolSize)
 	grid := cases[0].HandlingUnitID
-	two, err := store.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer two.Close()
-	var bases []string
-	for _, db := range []*store.DB{one, two} {
-		base, stop, err := serve(engine.New(db))
-		if err != nil {
-			return err
-		}
-		defer stop()
-		bases = append(bases, base)
-	}
-	// One server keeps all the connections; two share them.
+	// The one server keeps all the connections; the two servers share
+	// them, each with half. Each arrangement has stores of its own, open
+	// throughout, so that no round pays for the connections (and their
+	// prepared statements) another round closed.
 	arrangements := []struct {
 		name  string
 		bases []string
-		pools [2]int
-	}{
-		{"one server", bases[:1], [2]int{store.DefaultPoolSize, 1}},
-		{"two servers", bases, [2]int{store.DefaultPoolSize / 2, store.DefaultPoolSize / 2}},
+	}{{name: "one server"}, {name: "two servers"}}
+	for i, pools := range [][]int{{store.DefaultPoolSize}, {store.DefaultPoolSize / 2, store.DefaultPoolSize / 2}} {
+		for _, n := range pools {
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			db.SetPoolSize(n)
+			base, stop, err := serve(engine.New(db))
+			if err != nil {
+				return err
+			}
+			defer stop()
+			arrangements[i].bases = append(arrangements[i].bases, base)
+		}
 	}
 
 	defer slog.SetDefault(slog.Default())
@@ -94,17 +95,20 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 		rates[name] = m.rate
 		fmt.Printf("%-52s %8.0f %10s %10s\n", name, m.rate, pct(m.lat, 50), pct(m.lat, 99))
 	}
-	// A first round warms the servers and the database; it is not shown.
-	warm, err := logins(bases[:1], "mediator@G", 8)
-	if err != nil {
-		return err
-	}
-	own, err := ownCases(ctx, one, cases, 8)
-	if err != nil {
-		return err
-	}
-	if _, _, err := load(warm, d, apiNote(own)); err != nil {
-		return fmt.Errorf("warming up: %w", err)
+	// A first round warms each arrangement's servers, their connections
+	// and the database; it is not shown.
+	for _, a := range arrangements {
+		warm, err := logins(a.bases, "mediator@G", 8)
+		if err != nil {
+			return err
+		}
+		own, err := ownCases(ctx, one, cases, 8)
+		if err != nil {
+			return err
+		}
+		if _, _, err := load(warm, d, apiNote(own)); err != nil {
+			return fmt.Errorf("warming %s up: %w", a.name, err)
+		}
 	}
 	for _, n := range []int{8, 32} {
 		var rawRounds []round
@@ -115,7 +119,7 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 				return err
 			}
 		}
-		for range rounds {
+		for r := range rounds {
 			own, err := ownCases(ctx, one, cases, n)
 			if err != nil {
 				return err
@@ -125,9 +129,11 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 				return fmt.Errorf("raw, %d writers: %w", n, err)
 			}
 			rawRounds = append(rawRounds, round{rate, lat})
-			for i, a := range arrangements {
-				one.SetPoolSize(a.pools[0])
-				two.SetPoolSize(a.pools[1])
+			// The arrangements swap places from round to round: the
+			// database's cleaning up after one falls on the next.
+			for k := range arrangements {
+				i := (k + r) % len(arrangements)
+				a := arrangements[i]
 				own, err := ownCases(ctx, one, cases, n)
 				if err != nil {
 					return err
