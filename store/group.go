@@ -35,7 +35,6 @@ type group struct {
 
 // grouped is one change in the queue.
 type grouped struct {
-	ctx  context.Context
 	fn   func(conn) error
 	err  error
 	done bool
@@ -50,7 +49,7 @@ func (db *DB) writeGrouped(ctx context.Context, fn func(conn) error) error {
 	if db.d.postgres {
 		return db.write(ctx, fn)
 	}
-	me := &grouped{ctx: ctx, fn: fn, wake: make(chan struct{}, 1)}
+	me := &grouped{fn: fn, wake: make(chan struct{}, 1)}
 	g := &db.group
 	g.mu.Lock()
 	g.queue = append(g.queue, me)
