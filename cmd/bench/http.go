@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,11 +27,11 @@ import (
 
 // httpBench serves the web interface in process on 127.0.0.1 and loads it
 // with a bounded number of users, each with a session of its own, for a
-// while per figure: the case page (a short and a long timeline) and the
+// while per figure and round: the case page (a short and a long timeline) and the
 // mediator's queue with one and with eight users, and the API's note and
 // event with one and eight users, each against a raw transaction doing the
 // same write, in the same run on the same kind of database.
-func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
+func httpBench(ctx context.Context, syncMode string, d time.Duration, rounds int) error {
 	w, err := newTown(ctx, syncMode, 64)
 	if err != nil {
 		return err
@@ -74,24 +76,19 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 		return err
 	}
 
-	fmt.Printf("\nthe web interface over HTTP on 127.0.0.1 (SQLite, synchronous=%s), %s per figure\n\n", syncMode, d)
-	fmt.Printf("%-52s %8s %10s %10s\n", "", "req/s", "p50", "p99")
-	type figure struct {
-		rate float64
-		lat  []time.Duration
+	// Each figure is a number of users doing one thing; start readies a
+	// run of it (the writers' cases, with their versions now) and returns
+	// what each user does.
+	type spec struct {
+		name  string
+		users []*visitor
+		start func() (func(u int, v *visitor) error, error)
 	}
-	figures := map[string]figure{}
-	run := func(name string, n int, do func(u int, v *visitor) error) error {
-		rate, lat, err := load(users[:n], d, do)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+	var specs []spec
+	page := func(path string) func() (func(int, *visitor) error, error) {
+		return func() (func(int, *visitor) error, error) {
+			return func(_ int, v *visitor) error { return v.get(path) }, nil
 		}
-		figures[name] = figure{rate, lat}
-		fmt.Printf("%-52s %8.0f %10s %10s\n", name, rate, pct(lat, 50), pct(lat, 99))
-		return nil
-	}
-	page := func(path string) func(int, *visitor) error {
-		return func(_ int, v *visitor) error { return v.get(path) }
 	}
 	for _, n := range []int{1, 8} {
 		for _, p := range []struct{ name, path string }{
@@ -99,14 +96,18 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 			{"case page, 500 events", fmt.Sprintf("/cases/%d", long.ID)},
 			{"mediator's queue (/cases)", "/cases"},
 		} {
-			if err := run(fmt.Sprintf("%s, %d user(s)", p.name, n), n, page(p.path)); err != nil {
-				return err
-			}
+			specs = append(specs, spec{fmt.Sprintf("%s, %d user(s)", p.name, n), users[:n], page(p.path)})
 		}
 	}
-	// Each user notes on cases of its own, so that no two writers race;
+	// Each user writes on cases of its own, so that no two writers race;
 	// each run starts from the versions the one before left.
 	grid := t.ByCode("G").ID
+	mine := func(n int, do func(own []*owned, u int) error) func() (func(int, *visitor) error, error) {
+		return func() (func(int, *visitor) error, error) {
+			own, err := ownCases(ctx, db, cases[2:], n)
+			return func(u int, _ *visitor) error { return do(own, u) }, err
+		}
+	}
 	// The floor of any write over HTTP: the raw transaction behind a bare
 	// handler of the standard library, no session, no JSON, no engine.
 	var bare []*owned
@@ -125,52 +126,65 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration) error {
 	})}
 	go bareServer.Serve(ln2)
 	defer bareServer.Close()
-	for _, n := range []int{1, 8} {
-		own, err := ownCases(ctx, db, cases[2:], n)
-		if err != nil {
-			return err
-		}
-		if err := run(fmt.Sprintf("raw: note transaction, %d writer(s)", n), n, func(u int, _ *visitor) error {
-			return rawNote(raw, own[u], grid)
-		}); err != nil {
-			return err
-		}
-		if bare, err = ownCases(ctx, db, cases[2:], n); err != nil {
-			return err
-		}
-		floor := &visitor{base: "http://" + ln2.Addr().String(), client: &http.Client{}}
-		if err := run(fmt.Sprintf("raw: the same behind a bare HTTP handler, %d user(s)", n), n, func(u int, _ *visitor) error {
-			_, err := floor.post(fmt.Sprintf("/?u=%d", u), "{}")
-			return err
-		}); err != nil {
-			return err
-		}
-		if own, err = ownCases(ctx, db, cases[2:], n); err != nil {
-			return err
-		}
-		if err := run(fmt.Sprintf("API note POST, %d user(s)", n), n, apiNote(own)); err != nil {
-			return err
-		}
-	}
+	floor := &visitor{base: "http://" + ln2.Addr().String(), client: &http.Client{}}
 	units := []int64{grid, t.ByCode("V").ID}
 	for _, n := range []int{1, 8} {
-		own, err := ownCases(ctx, db, cases[2:], n)
-		if err != nil {
-			return err
+		specs = append(specs,
+			spec{fmt.Sprintf("raw: note transaction, %d writer(s)", n), make([]*visitor, n),
+				mine(n, func(own []*owned, u int) error { return rawNote(raw, own[u], grid) })},
+			spec{fmt.Sprintf("raw: the same behind a bare HTTP handler, %d user(s)", n), make([]*visitor, n), func() (func(int, *visitor) error, error) {
+				var err error
+				bare, err = ownCases(ctx, db, cases[2:], n)
+				return func(u int, _ *visitor) error {
+					_, err := floor.post(fmt.Sprintf("/?u=%d", u), "{}")
+					return err
+				}, err
+			}},
+			spec{fmt.Sprintf("API note POST, %d user(s)", n), users[:n], func() (func(int, *visitor) error, error) {
+				own, err := ownCases(ctx, db, cases[2:], n)
+				return apiNote(own), err
+			}},
+			spec{fmt.Sprintf("raw: event transaction, %d writer(s)", n), make([]*visitor, n),
+				mine(n, func(own []*owned, u int) error { return rawEvent(ctx, raw, own[u], units) })},
+			spec{fmt.Sprintf("API event POST (escalate, hand_down), %d user(s)", n), supervisors[:n], func() (func(int, *visitor) error, error) {
+				own, err := ownCases(ctx, db, cases[2:], n)
+				return apiMove(own), err
+			}})
+	}
+
+	// The figures are taken in rounds, forwards and backwards in turn, so
+	// that the machine's drift falls alike on a figure and the one it is
+	// compared with; the median round counts.
+	fmt.Printf("\nthe web interface over HTTP on 127.0.0.1 (SQLite, synchronous=%s), %s a round, the median of %d rounds\n\n", syncMode, d, rounds)
+	fmt.Printf("%-52s %8s %10s %10s\n", "", "req/s", "p50", "p99")
+	type figure struct {
+		rate float64
+		lat  []time.Duration
+	}
+	taken := make([][]figure, len(specs))
+	for r := range rounds {
+		for k := range specs {
+			i := k
+			if r%2 == 1 {
+				i = len(specs) - 1 - k
+			}
+			do, err := specs[i].start()
+			if err != nil {
+				return err
+			}
+			rate, lat, err := load(specs[i].users, d, do)
+			if err != nil {
+				return fmt.Errorf("%s: %w", specs[i].name, err)
+			}
+			taken[i] = append(taken[i], figure{rate, lat})
 		}
-		if err := run(fmt.Sprintf("raw: event transaction, %d writer(s)", n), n, func(u int, _ *visitor) error {
-			return rawEvent(ctx, raw, own[u], units)
-		}); err != nil {
-			return err
-		}
-		if own, err = ownCases(ctx, db, cases[2:], n); err != nil {
-			return err
-		}
-		if err := run(fmt.Sprintf("API event POST (escalate, hand_down), %d user(s)", n), n, func(u int, _ *visitor) error {
-			return apiMove(own)(u, supervisors[u])
-		}); err != nil {
-			return err
-		}
+	}
+	figures := map[string]figure{}
+	for i, sp := range specs {
+		slices.SortFunc(taken[i], func(a, b figure) int { return cmp.Compare(a.rate, b.rate) })
+		m := taken[i][len(taken[i])/2]
+		figures[sp.name] = m
+		fmt.Printf("%-52s %8.0f %10s %10s\n", sp.name, m.rate, pct(m.lat, 50), pct(m.lat, 99))
 	}
 	ratio := func(a, b string) float64 { return figures[a].rate / figures[b].rate }
 	fmt.Printf("\nlong / short case page: %.2fx with 1 user, %.2fx with 8 (target: at least 0.5x)\n",

@@ -28,7 +28,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	reportCases := flag.Int("report-cases", 1_000_000, "cases to generate for the report benchmark (0 skips it)")
 	reportDB := flag.String("report-db", "", "keep the report benchmark's generated database in this file, and reuse it when it exists")
-	httpFor := flag.Duration("http", 3*time.Second, "how long each HTTP figure loads the server (0 skips them)")
+	httpFor := flag.Duration("http", 3*time.Second, "how long each round of an HTTP figure loads the server (0 skips them)")
 	pg := flag.String("postgres", "", "a PostgreSQL server (postgres://user@host:port/db) for the HTTP figures on PostgreSQL, one server and two")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -50,7 +50,7 @@ func main() {
 		os.Exit(1)
 	}
 	if *httpFor > 0 {
-		if err := httpBench(context.Background(), *sync, *httpFor); err != nil {
+		if err := httpBench(context.Background(), *sync, *httpFor, *rounds); err != nil {
 			pprof.StopCPUProfile()
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
