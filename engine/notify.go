@@ -223,12 +223,18 @@ func (e *Engine) Notifications(ctx context.Context, a Actor, limit int) ([]*Noti
 	return e.Store.Notifications(ctx, a.UserID, limit)
 }
 
-// Unread counts the actor's unread notifications, for the navigation bar.
+// UnreadCap is where the navigation bar's count of unread notifications
+// stops: every page shows it, and a mediator who never reads them may have
+// thousands, each of which a full count would read.
+const UnreadCap = 100
+
+// Unread counts the actor's unread notifications for the navigation bar,
+// up to UnreadCap.
 func (e *Engine) Unread(ctx context.Context, a Actor) (int, error) {
 	if a.UserID == 0 {
 		return 0, nil
 	}
-	return e.Store.Unread(ctx, a.UserID)
+	return e.Store.Unread(ctx, a.UserID, UnreadCap)
 }
 
 // ReadNotification marks one of the actor's notifications read, or all of

@@ -175,8 +175,9 @@ type Store interface {
 	// Notifications returns a user's latest notifications, unread first,
 	// and how many are unread.
 	Notifications(ctx context.Context, userID int64, limit int) ([]*Notification, int, error)
-	// Unread counts a user's unread notifications.
-	Unread(ctx context.Context, userID int64) (int, error)
+	// Unread counts a user's unread notifications, up to upTo (all of them
+	// when upTo is 0).
+	Unread(ctx context.Context, userID int64, upTo int) (int, error)
 	// ReadNotification marks a user's notification read at at, or all of
 	// them (id 0). Returns ENOTFOUND if the user has no such notification.
 	ReadNotification(ctx context.Context, userID, id int64, at time.Time) (*Notification, error)

@@ -103,13 +103,18 @@ func (db *DB) Notifications(ctx context.Context, userID int64, limit int) ([]*en
 	if err != nil {
 		return nil, 0, err
 	}
-	unread, err := db.Unread(ctx, userID)
+	unread, err := db.Unread(ctx, userID, 0)
 	return out, unread, err
 }
 
-// Unread counts a user's unread notifications.
-func (db *DB) Unread(ctx context.Context, userID int64) (int, error) {
+// Unread counts a user's unread notifications, up to upTo (all of them
+// when upTo is 0): the count reads the index entry of each it counts.
+func (db *DB) Unread(ctx context.Context, userID int64, upTo int) (int, error) {
 	var n int
+	if upTo > 0 {
+		err := db.reader().scalar(ctx, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE user_id = ? AND read_at IS NULL LIMIT ?) AS u", userID, upTo)
+		return n, err
+	}
 	err := db.reader().scalar(ctx, &n, "SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", userID)
 	return n, err
 }

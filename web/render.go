@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -22,8 +23,9 @@ type page struct {
 	// and QueueLabel says what it counts (see Engine.QueueCount).
 	Queue      int
 	QueueLabel string
-	// Unread counts the user's unread notifications.
-	Unread int
+	// Unread counts the user's unread notifications, as the navigation bar
+	// shows them: "99+" past engine.UnreadCap.
+	Unread string
 	Data   any
 }
 
@@ -54,9 +56,11 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 			return err
 		}
 		p.Queue, p.QueueLabel = n, queueLabels[p.User.Role]
-		if p.Unread, err = s.Engine.Unread(c.Request().Context(), p.User.Actor()); err != nil {
+		unread, err := s.Engine.Unread(c.Request().Context(), p.User.Actor())
+		if err != nil {
 			return err
 		}
+		p.Unread = unreadLabel(unread)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -145,4 +149,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if rerr != nil {
 		slog.Error("error page failed", "err", rerr)
 	}
+}
+
+// unreadLabel is the navigation bar's count of n unread notifications:
+// nothing for none, and "99+" once the count reaches engine.UnreadCap.
+func unreadLabel(n int) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n >= engine.UnreadCap:
+		return strconv.Itoa(engine.UnreadCap-1) + "+"
+	}
+	return strconv.Itoa(n)
 }

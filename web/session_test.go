@@ -397,3 +397,16 @@ func TestDisabledAccount(t *testing.T) {
 	}
 	s.login(t, "mediator@G11")
 }
+
+// TestUnreadLabel: the navigation bar shows the unread notifications'
+// count, nothing for none, and 99+ from the engine's cap on.
+func TestUnreadLabel(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, ""}, {1, "1"}, {99, "99"}, {100, "99+"}, {250, "99+"}} {
+		if got := web.UnreadLabel(tc.n); got != tc.want {
+			t.Errorf("%d unread: %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}
