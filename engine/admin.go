@@ -11,8 +11,8 @@ import (
 // mayAdminister refuses anyone but an administrator: units and accounts are
 // theirs to keep (DESIGN §1).
 func mayAdminister(a Actor) error {
-	if a.Role != workflow.RoleAdmin {
-		return Errorf(EFORBIDDEN, "单位和账号由系统管理员维护。")
+	if !workflow.May(workflow.FeatureConsole, a.Role, "") {
+		return Errorf(EFORBIDDEN, "%s", workflow.FeatureConsole.Refusal())
 	}
 	return nil
 }

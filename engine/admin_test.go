@@ -12,8 +12,8 @@ import (
 // once chosen anew; a reset ends the old password; a role change sticks.
 func TestAdministration(t *testing.T) {
 	en := newEnv(t)
-	admin, sup := en.actors["admin@T1"], en.actors["supervisor@T1"]
-	u := &engine.User{Name: "xinren", DisplayName: "新人", Role: workflow.RoleMediator, UnitID: en.units["G11"].ID}
+	admin, sup := en.Actors["admin@T1"], en.Actors["supervisor@T1"]
+	u := &engine.User{Name: "xinren", DisplayName: "新人", Role: workflow.RoleMediator, UnitID: en.Units["G11"].ID}
 	if _, err := en.AdminCreateUser(ctx, sup, u); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Fatalf("a supervisor opened an account: %v", err)
 	}
@@ -47,7 +47,7 @@ func TestAdministration(t *testing.T) {
 	if err := en.AdminSetRole(ctx, admin, "xinren", workflow.RoleIntake, "T1"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := en.Authenticate(ctx, "xinren", again); got == nil || got.Role != workflow.RoleIntake || got.UnitID != en.units["T1"].ID {
+	if got, _ := en.Authenticate(ctx, "xinren", again); got == nil || got.Role != workflow.RoleIntake || got.UnitID != en.Units["T1"].ID {
 		t.Errorf("after the role change: %+v", got)
 	}
 	if err := en.AdminSetDisabled(ctx, admin, admin.Name, true); engine.ErrorCode(err) != engine.EINVALID {
@@ -61,12 +61,12 @@ func TestAdministration(t *testing.T) {
 // character and a flag key with a comma are refused.
 func TestConsoleSettings(t *testing.T) {
 	en := newEnv(t)
-	admin := en.actors["admin@T1"]
+	admin := en.Actors["admin@T1"]
 	p := engine.DefaultPolicy
 	p.Grid, p.WorkingDays = 5, true
 	cs := engine.ConsoleSettings{Policy: &p, Lists: engine.Lists{Categories: []engine.Category{{Name: "继承", MOJ: "婚姻家庭"}},
 		Flags: []engine.Flag{{Key: "elderly", Name: "涉老"}}}}
-	if err := en.SaveConsoleSettings(ctx, en.actors["supervisor@T1"], cs); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if err := en.SaveConsoleSettings(ctx, en.Actors["supervisor@T1"], cs); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Fatalf("a supervisor saved the settings: %v", err)
 	}
 	for name, lists := range map[string]engine.Lists{
@@ -84,7 +84,7 @@ func TestConsoleSettings(t *testing.T) {
 	if err := en.SaveConsoleSettings(ctx, admin, cs); err != nil {
 		t.Fatal(err)
 	}
-	next := engine.New(en.db)
+	next := engine.New(en.DB)
 	if err := next.ApplyConsoleSettings(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -101,35 +101,35 @@ func TestConsoleSettings(t *testing.T) {
 // it, and opens again.
 func TestClosedUnit(t *testing.T) {
 	en := newEnv(t)
-	admin := en.actors["admin@T1"]
+	admin := en.Actors["admin@T1"]
 	if err := en.AdminCloseUnit(ctx, admin, "V1", true); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Fatalf("closing a village with open grids: %v", err)
 	}
-	busy := en.caseIn(t, workflow.Grid)
+	busy := en.CaseIn(t, workflow.Grid)
 	if err := en.AdminCloseUnit(ctx, admin, "G11", true); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Fatalf("closing a grid with an open case: %v", err)
 	}
-	if _, err := en.Fire(ctx, en.actors["mediator@G11"], busy.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
+	if _, err := en.Fire(ctx, en.Actors["mediator@G11"], busy.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := en.AdminCloseUnit(ctx, admin, "G12", true); err != nil {
 		t.Fatal(err)
 	}
-	_, err := en.OpenCase(ctx, en.actors["intake@T1"], &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: en.units["G12"].ID,
+	_, err := en.OpenCase(ctx, en.Actors["intake@T1"], &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: en.Units["G12"].ID,
 		People: 2, Risk: engine.RiskGreen, Summary: "撤销后的网格。", Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}}})
 	if engine.ErrorFields(err)["location"] == "" {
 		t.Errorf("a case at a closed grid: %v", err)
 	}
-	if _, err := en.Fire(ctx, en.actors["mediator@V1"], busy.ID, workflow.HandDown, engine.Input{Unit: "G12", Reason: "就近调解"}); engine.ErrorField(err) != "unit" {
+	if _, err := en.Fire(ctx, en.Actors["mediator@V1"], busy.ID, workflow.HandDown, engine.Input{Unit: "G12", Reason: "就近调解"}); engine.ErrorField(err) != "unit" {
 		t.Errorf("handing down to a closed grid: %v", err)
 	}
-	if tree, _ := en.Tree(ctx); len(tree.OpenChildren(en.units["V1"].ID)) != 1 {
+	if tree, _ := en.Tree(ctx); len(tree.OpenChildren(en.Units["V1"].ID)) != 1 {
 		t.Error("the closed grid is still offered")
 	}
 	if err := en.AdminCloseUnit(ctx, admin, "G12", false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := en.Fire(ctx, en.actors["mediator@V1"], busy.ID, workflow.HandDown, engine.Input{Unit: "G12", Reason: "就近调解"}); err != nil {
+	if _, err := en.Fire(ctx, en.Actors["mediator@V1"], busy.ID, workflow.HandDown, engine.Input{Unit: "G12", Reason: "就近调解"}); err != nil {
 		t.Errorf("handing down to the grid opened again: %v", err)
 	}
 }

@@ -63,12 +63,12 @@ func TestSniffType(t *testing.T) {
 func TestAttachLimits(t *testing.T) {
 	en := newEnv(t)
 	en.MaxAttachment, en.MaxCaseAttachments = 100, 150
-	c := en.newCase(t)
+	c := en.NewCase(t)
 	pdf := func(n int) *engine.Upload {
 		body := "%PDF-1.4\n" + strings.Repeat("x", n-9)
 		return engine.NewUpload("收据.pdf", int64(n), strings.NewReader(body))
 	}
-	added, err := en.Attach(ctx, en.actors["intake@T1"], c.ID, c.Version, []*engine.Upload{pdf(100)})
+	added, err := en.Attach(ctx, en.Actors["intake@T1"], c.ID, c.Version, []*engine.Upload{pdf(100)})
 	if err != nil || len(added) != 1 || added[0].ID == 0 || added[0].Size != 100 {
 		t.Fatalf("first file: %+v, %v", added, err)
 	}
@@ -81,18 +81,18 @@ func TestAttachLimits(t *testing.T) {
 		{nil, engine.EINVALID},
 		{[]*engine.Upload{engine.NewUpload("../../etc/x.pdf\x00", 10, strings.NewReader("%PDF-1.4\nx"))}, engine.EMALFORMED},
 	} {
-		c, _ = en.db.FindCase(ctx, c.ID)
-		if _, err := en.Attach(ctx, en.actors["intake@T1"], c.ID, c.Version, tc.files); engine.ErrorCode(err) != tc.code {
+		c, _ = en.DB.FindCase(ctx, c.ID)
+		if _, err := en.Attach(ctx, en.Actors["intake@T1"], c.ID, c.Version, tc.files); engine.ErrorCode(err) != tc.code {
 			t.Errorf("%d files: %v, want %s", len(tc.files), err, tc.code)
 		}
-		en.unchanged(t, c, "a refused upload")
+		en.Unchanged(t, c, "a refused upload")
 	}
 	if list, _ := en.CaseAttachments(ctx, engine.System, c.ID); len(list) != 1 {
 		t.Errorf("%d attachments stored", len(list))
 	}
 	// A path in the name keeps only its last part.
-	c, _ = en.db.FindCase(ctx, c.ID)
-	added, err = en.Attach(ctx, en.actors["intake@T1"], c.ID, c.Version, []*engine.Upload{engine.NewUpload(`C:\照片\现场.pdf`, 10, strings.NewReader("%PDF-1.4\nx"))})
+	c, _ = en.DB.FindCase(ctx, c.ID)
+	added, err = en.Attach(ctx, en.Actors["intake@T1"], c.ID, c.Version, []*engine.Upload{engine.NewUpload(`C:\照片\现场.pdf`, 10, strings.NewReader("%PDF-1.4\nx"))})
 	if err != nil || added[0].Name != "现场.pdf" {
 		t.Errorf("a name with a path: %+v, %v", added, err)
 	}

@@ -184,13 +184,13 @@ var (
 
 // Validate checks a party; i is its position on the form, for messages.
 func (p *Party) Validate(i int) error {
-	var v fieldErrors
+	var v FieldErrors
 	p.check(i, &v)
-	return v.err()
+	return v.Err()
 }
 
 // check records every mistake in a party into v.
-func (p *Party) check(i int, v *fieldErrors) {
+func (p *Party) check(i int, v *FieldErrors) {
 	field := func(f string) string { return "parties." + itoa(i) + "." + f }
 	p.Name = strings.TrimSpace(p.Name)
 	p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
@@ -200,38 +200,38 @@ func (p *Party) check(i int, v *fieldErrors) {
 		p.Kind = KindPerson
 	}
 	if p.Side != SideApplicant && p.Side != SideRespondent {
-		v.add(field("side"), "第%d位当事人：请选择申请方或被申请方。", i+1)
+		v.Add(field("side"), "第%d位当事人：请选择申请方或被申请方。", i+1)
 	}
 	if p.Kind != KindPerson && p.Kind != KindOrg {
-		v.add(field("kind"), "第%d位当事人：类型必须是个人或单位。", i+1)
+		v.Add(field("kind"), "第%d位当事人：类型必须是个人或单位。", i+1)
 	}
 	switch {
 	case p.Name == "":
-		v.add(field("name"), "第%d位当事人：请填写姓名或单位名称。", i+1)
+		v.Add(field("name"), "第%d位当事人：请填写姓名或单位名称。", i+1)
 	case len([]rune(p.Name)) > 100:
-		v.add(field("name"), "第%d位当事人：名称不能超过100个字。", i+1)
+		v.Add(field("name"), "第%d位当事人：名称不能超过100个字。", i+1)
 	}
 	if p.Sex != "" && p.Sex != "男" && p.Sex != "女" {
-		v.add(field("sex"), "第%d位当事人：性别只能是男或女。", i+1)
+		v.Add(field("sex"), "第%d位当事人：性别只能是男或女。", i+1)
 	}
 	if p.IDNumber != "" && p.Kind == KindPerson && !ValidIDNumber(p.IDNumber) {
-		v.add(field("id_number"), "第%d位当事人：身份证号码“%s”无效（应为18位，末位校验码需正确）。", i+1, p.IDNumber)
+		v.Add(field("id_number"), "第%d位当事人：身份证号码“%s”无效（应为18位，末位校验码需正确）。", i+1, p.IDNumber)
 	}
 	if p.Phone != "" && !phoneRE.MatchString(p.Phone) {
-		v.add(field("phone"), "第%d位当事人：电话号码“%s”无效（手机11位，或带区号的固定电话）。", i+1, p.Phone)
+		v.Add(field("phone"), "第%d位当事人：电话号码“%s”无效（手机11位，或带区号的固定电话）。", i+1, p.Phone)
 	}
 	if p.Consent != "" && p.Consent != "yes" && p.Consent != "no" {
-		v.add(field("consent"), "第%d位当事人：是否同意调解只能是同意或不同意。", i+1)
+		v.Add(field("consent"), "第%d位当事人：是否同意调解只能是同意或不同意。", i+1)
 	}
 	p.Ethnicity, p.Occupation, p.Representative = strings.TrimSpace(p.Ethnicity), strings.TrimSpace(p.Occupation), strings.TrimSpace(p.Representative)
 	if p.BirthDate = strings.TrimSpace(p.BirthDate); p.BirthDate != "" {
 		if d, err := time.Parse(time.DateOnly, p.BirthDate); err != nil || d.Year() < 1900 || d.Year() > 2100 {
-			v.add(field("birth_date"), "第%d位当事人：出生日期“%s”无效，应如 1965-05-12。", i+1, p.BirthDate)
+			v.Add(field("birth_date"), "第%d位当事人：出生日期“%s”无效，应如 1965-05-12。", i+1, p.BirthDate)
 		}
 	}
 	for f, s := range map[string]string{"ethnicity": p.Ethnicity, "occupation": p.Occupation, "representative": p.Representative} {
 		if len([]rune(s)) > 100 {
-			v.add(field(f), "第%d位当事人：不能超过100个字。", i+1)
+			v.Add(field(f), "第%d位当事人：不能超过100个字。", i+1)
 		}
 	}
 }

@@ -23,7 +23,7 @@ func (en *env) sweepAt(t *testing.T, at time.Time) engine.DeadlineResult {
 
 func (en *env) reload(t *testing.T, id int64) *engine.Case {
 	t.Helper()
-	c, err := en.db.FindCase(ctx, id)
+	c, err := en.DB.FindCase(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,11 +34,11 @@ func (en *env) reload(t *testing.T, id int64) *engine.Case {
 // fires at its moment and not a minute before, and only once.
 func TestDeadlinesFire(t *testing.T) {
 	en := newEnv(t)
-	start := en.clock.Now()
+	start := en.Clock.Now()
 	day := 24 * time.Hour
 	minute := time.Minute
 
-	c := en.newCase(t)
+	c := en.NewCase(t)
 	if !c.DueAt.Equal(start.Add(2 * day)) {
 		t.Fatalf("registered due %v", c.DueAt)
 	}
@@ -54,9 +54,9 @@ func TestDeadlinesFire(t *testing.T) {
 	}
 
 	// Grid: 3 days from acceptance, then escalated to the village.
-	en.clock.now = start.Add(2*day + 2*time.Hour)
-	acc := en.clock.Now()
-	c, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{})
+	en.Clock.Set(start.Add(2*day + 2*time.Hour))
+	acc := en.Clock.Now()
+	c, err := en.Fire(ctx, en.Actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,10 +70,10 @@ func TestDeadlinesFire(t *testing.T) {
 		t.Fatalf("grid deadline: %+v", r)
 	}
 	c = en.reload(t, c.ID)
-	if c.State != workflow.Village || c.HandlingUnitID != en.units["V1"].ID || !c.DueAt.Equal(acc.Add(10*day)) {
+	if c.State != workflow.Village || c.HandlingUnitID != en.Units["V1"].ID || !c.DueAt.Equal(acc.Add(10*day)) {
 		t.Fatalf("after grid escalation: %s at %d due %v", c.State, c.HandlingUnitID, c.DueAt)
 	}
-	evs, _ := en.db.Events(ctx, c.ID)
+	evs, _ := en.DB.Events(ctx, c.ID)
 	last := evs[len(evs)-1]
 	if last.Name != string(workflow.Escalate) || !last.Automatic || last.Reason != workflow.ReasonOverdue || last.Role != workflow.RoleSystem {
 		t.Fatalf("escalation event %+v", last)
@@ -109,14 +109,14 @@ func TestDeadlinesFire(t *testing.T) {
 func TestOverallAndOtherDeadlines(t *testing.T) {
 	en := newEnv(t)
 	day := 24 * time.Hour
-	start := en.clock.Now()
+	start := en.Clock.Now()
 
 	// The overall clock keeps running across tiers: accepted at the town
 	// and handed down, a fresh village clock, but 30 days from acceptance
 	// the overall deadline is flagged.
-	c := en.caseIn(t, workflow.Town)
-	en.clock.now = start.Add(25 * day)
-	c, err := en.Fire(ctx, en.actors["mediator@T1"], c.ID, workflow.HandDown, engine.Input{Unit: "V1", Reason: "就近调解"})
+	c := en.CaseIn(t, workflow.Town)
+	en.Clock.Set(start.Add(25 * day))
+	c, err := en.Fire(ctx, en.Actors["mediator@T1"], c.ID, workflow.HandDown, engine.Input{Unit: "V1", Reason: "就近调解"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,15 +135,15 @@ func TestOverallAndOtherDeadlines(t *testing.T) {
 	}
 
 	// Referred: 15 days for the partner's feedback.
-	en.clock.now = start
-	r := en.caseIn(t, workflow.Referred)
+	en.Clock.Set(start)
+	r := en.CaseIn(t, workflow.Referred)
 	if !r.DueAt.Equal(start.Add(15 * day)) {
 		t.Fatalf("referred due %v", r.DueAt)
 	}
 	// Agreed: 回访 15 days after the performance date.
-	a := en.caseIn(t, workflow.Grid)
+	a := en.CaseIn(t, workflow.Grid)
 	due := start.Add(10 * day)
-	a, err = en.Fire(ctx, en.actors["mediator@G11"], a.ID, workflow.Agree, engine.Input{Agreement: &engine.Agreement{
+	a, err = en.Fire(ctx, en.Actors["mediator@G11"], a.ID, workflow.Agree, engine.Input{Agreement: &engine.Agreement{
 		Kind: engine.AgreementWritten, Terms: "赔偿", Performance: "转账", DueAt: &due}})
 	if err != nil {
 		t.Fatal(err)
@@ -162,11 +162,11 @@ func TestOverallAndOtherDeadlines(t *testing.T) {
 func TestClockShifts(t *testing.T) {
 	en := newEnv(t)
 	day := 24 * time.Hour
-	c := en.caseIn(t, workflow.Grid)
+	c := en.CaseIn(t, workflow.Grid)
 	due, overall := *c.DueAt, *c.OverallDueAt
-	med := en.actors["mediator@G11"]
+	med := en.Actors["mediator@G11"]
 
-	en.clock.Advance(day)
+	en.Clock.Advance(day)
 	c, err := en.Record(ctx, med, c.ID, workflow.Suspend, engine.Input{Reason: "当事人外出务工"})
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestClockShifts(t *testing.T) {
 	if r := en.sweepAt(t, due.Add(10*day)); r != (engine.DeadlineResult{}) {
 		t.Fatalf("suspended case swept: %+v", r)
 	}
-	en.clock.Advance(36*time.Hour + 17*time.Minute)
+	en.Clock.Advance(36*time.Hour + 17*time.Minute)
 	c, err = en.Record(ctx, med, c.ID, workflow.Resume, engine.Input{Reason: "当事人返乡"})
 	if err != nil {
 		t.Fatal(err)
@@ -194,8 +194,8 @@ func TestClockShifts(t *testing.T) {
 	if _, err := en.Record(ctx, med, c.ID, workflow.Extend, engine.Input{Days: 10, Reason: "x"}); engine.ErrorCode(err) != engine.EINVALID {
 		t.Fatalf("extend without consent: %v", err)
 	}
-	en.clock.Advance(time.Hour)
-	esc := en.clock.Now()
+	en.Clock.Advance(time.Hour)
+	esc := en.Clock.Now()
 	c, err = en.Fire(ctx, med, c.ID, workflow.Escalate, engine.Input{Reason: "调解不成"})
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +203,7 @@ func TestClockShifts(t *testing.T) {
 	if !c.TierStartedAt.Equal(esc) || !c.DueAt.Equal(esc.Add(7*day)) {
 		t.Fatalf("escalation did not restart the tier clock: started %v due %v", c.TierStartedAt, c.DueAt)
 	}
-	evs, _ := en.db.Events(ctx, c.ID)
+	evs, _ := en.DB.Events(ctx, c.ID)
 	ds := en.Deadlines(ctx, c, evs, nil)
 	if len(ds) != 2 || len(ds[1].Why) != 3 {
 		t.Fatalf("deadlines explained: %+v", ds)
@@ -232,21 +232,21 @@ func TestWorkingDays(t *testing.T) {
 	} {
 		at, _ := time.ParseInLocation("2006-01-02T15:04:05", tc.start, cst)
 		want, _ := time.ParseInLocation("2006-01-02T15:04:05", tc.grid, cst)
-		en.clock.now = at.UTC()
-		c := en.caseIn(t, workflow.Grid)
+		en.Clock.Set(at.UTC())
+		c := en.CaseIn(t, workflow.Grid)
 		if !c.DueAt.Equal(want) {
 			t.Errorf("accepted %s: grid due %s, want %s", tc.start, c.DueAt.In(cst), want)
 		}
 	}
 	// Another town keeps calendar days.
-	en.clock.now = time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC)
-	c, err := en.OpenCase(ctx, en.actors["intake@T2"], &engine.NewCase{Source: "当事人申请", Category: "邻里",
-		LocationID: en.units["G31"].ID, People: 2, Risk: engine.RiskGreen, Summary: "邻里纠纷测试。",
+	en.Clock.Set(time.Date(2026, 9, 30, 2, 0, 0, 0, time.UTC))
+	c, err := en.OpenCase(ctx, en.Actors["intake@T2"], &engine.NewCase{Source: "当事人申请", Category: "邻里",
+		LocationID: en.Units["G31"].ID, People: 2, Risk: engine.RiskGreen, Summary: "邻里纠纷测试。",
 		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.DueAt.Equal(en.clock.Now().Add(48 * time.Hour)) {
+	if !c.DueAt.Equal(en.Clock.Now().Add(48 * time.Hour)) {
 		t.Errorf("calendar-day town: due %v", c.DueAt)
 	}
 }
@@ -265,7 +265,7 @@ func TestTwoSchedulers(t *testing.T) {
 	const n = 30
 	var ids []int64
 	for range n {
-		ids = append(ids, en.caseIn(t, workflow.Grid).ID)
+		ids = append(ids, en.CaseIn(t, workflow.Grid).ID)
 	}
 	second, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -273,7 +273,7 @@ func TestTwoSchedulers(t *testing.T) {
 	}
 	defer second.Close()
 	other := engine.New(second)
-	at := en.clock.Now().Add(4 * 24 * time.Hour)
+	at := en.Clock.Now().Add(4 * 24 * time.Hour)
 	var wg sync.WaitGroup
 	results := make([]engine.DeadlineResult, 2)
 	errs := make([]error, 2)
@@ -288,7 +288,7 @@ func TestTwoSchedulers(t *testing.T) {
 		t.Fatalf("%d escalations of %d overdue cases: %+v", got, n, results)
 	}
 	for _, id := range ids {
-		evs, _ := en.db.Events(ctx, id)
+		evs, _ := en.DB.Events(ctx, id)
 		count := 0
 		for _, ev := range evs {
 			if ev.Name == string(workflow.Escalate) {
@@ -310,9 +310,9 @@ func TestTwoSchedulers(t *testing.T) {
 func TestSweepInBatches(t *testing.T) {
 	en := newEnv(t)
 	for range 250 {
-		en.caseIn(t, workflow.Grid)
+		en.CaseIn(t, workflow.Grid)
 	}
-	en.clock.Advance(4 * 24 * time.Hour)
+	en.Clock.Advance(4 * 24 * time.Hour)
 	res, err := en.RunDeadlines(ctx, en.Now())
 	if err != nil || res.Escalated != 250 || res.Flagged != 0 {
 		t.Fatalf("first sweep: %+v, %v", res, err)
@@ -324,11 +324,11 @@ func TestSweepInBatches(t *testing.T) {
 	if err != nil || total != 250 || len(cases) != 1 {
 		t.Errorf("%d cases at the village, %v", total, err)
 	}
-	if _, n, err := en.Notifications(ctx, en.actors["mediator@V1"], 1); n != 250 {
+	if _, n, err := en.Notifications(ctx, en.Actors["mediator@V1"], 1); n != 250 {
 		t.Errorf("the village was told of %d escalations, %v", n, err)
 	}
 	// The navigation bar's count stops at its cap.
-	if n, err := en.Unread(ctx, en.actors["mediator@V1"]); n != 100 {
+	if n, err := en.Unread(ctx, en.Actors["mediator@V1"]); n != 100 {
 		t.Errorf("the navigation bar counts %d unread, %v", n, err)
 	}
 }

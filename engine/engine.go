@@ -139,13 +139,14 @@ func position(t *Tree, a Actor, c *Case) workflow.Position {
 	}
 }
 
-// registers reports whether a role may register disputes: the desk and
-// supervisors anywhere in their subtree, mediators in their own unit.
+// registers reports whether a member of staff may register disputes: the
+// desk and supervisors anywhere in their subtree, mediators in their own
+// unit. A partner's liaison refers disputes in instead (see OpenReferral).
 func registers(r workflow.Role) bool {
-	return r == workflow.RoleIntake || r == workflow.RoleSupervisor || r == workflow.RoleMediator
+	return r != workflow.RolePartner && workflow.May(workflow.FeatureRegister, r, "")
 }
 
-// Abilities are what a user may start from the menu.
+// Abilities are what a user may start from the menu, as FeatureTable says.
 type Abilities struct {
 	Register  bool // open a new dispute at the desk
 	Doorstep  bool // 门前调: register and settle on the spot, a grid mediator
@@ -158,21 +159,37 @@ type Abilities struct {
 
 // Abilities returns what the actor may start from the menu.
 func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
-	t, err := e.Tree(ctx)
-	if err != nil {
-		return Abilities{}
-	}
-	u := t.Unit(a.UnitID)
-	sup, _ := workflow.Supervise.Rule()
+	level := e.level(ctx, a)
+	may := func(f workflow.Feature) bool { return workflow.May(f, a.Role, level) }
 	return Abilities{
-		Register:  registers(a.Role) || a.Role == workflow.RolePartner,
-		Doorstep:  a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
-		Supervise: workflow.Permits(sup.Grants, workflow.Position{Role: a.Role, InSubtree: true}),
-		Report:    reads(a.Role),
-		Sweep:     a.Role == workflow.RoleMediator && u != nil && u.Level == workflow.LevelGrid,
-		Audit:     a.Role == workflow.RoleAdmin || a.Role == workflow.RoleSupervisor,
-		Admin:     mayAdminister(a) == nil,
+		Register:  may(workflow.FeatureRegister),
+		Doorstep:  may(workflow.FeatureDoorstep),
+		Supervise: may(workflow.FeatureOverdue),
+		Report:    may(workflow.FeatureReport),
+		Sweep:     may(workflow.FeatureSweep),
+		Audit:     may(workflow.FeatureAudit),
+		Admin:     may(workflow.FeatureConsole),
 	}
+}
+
+// May refuses the actor a feature that FeatureTable does not give them.
+func (e *Engine) May(ctx context.Context, a Actor, f workflow.Feature) error {
+	if !workflow.May(f, a.Role, e.level(ctx, a)) {
+		return Errorf(EFORBIDDEN, "%s", f.Refusal())
+	}
+	return nil
+}
+
+// level is the level of the actor's unit, "" when it is unknown.
+func (e *Engine) level(ctx context.Context, a Actor) workflow.Level {
+	t, err := e.treeWith(ctx, a.UnitID)
+	if err != nil {
+		return ""
+	}
+	if u := t.Unit(a.UnitID); u != nil {
+		return u.Level
+	}
+	return ""
 }
 
 // NoCase answers for a case that does not exist and for one outside the
@@ -314,46 +331,46 @@ type NewCase struct {
 // Validate checks a new case against the unit tree and the lists, every
 // field at once.
 func (n *NewCase) Validate(t *Tree, l Lists) error {
-	var v fieldErrors
+	var v FieldErrors
 	if !slices.Contains(l.SourceNames(), n.Source) {
-		v.add("source", "请选择案件来源。")
+		v.Add("source", "请选择案件来源。")
 	}
 	if !slices.Contains(l.CategoryNames(), n.Category) {
-		v.add("category", "请选择纠纷类型（%d类之一）。", len(l.Categories))
+		v.Add("category", "请选择纠纷类型（%d类之一）。", len(l.Categories))
 	}
 	switch loc := t.Unit(n.LocationID); {
 	case loc == nil:
-		v.add("location", "请选择纠纷发生地所在网格。")
+		v.Add("location", "请选择纠纷发生地所在网格。")
 	case n.sender != 0 && loc.Level == workflow.LevelTown:
 		// A partner rarely knows the grid: the desk sets it on acceptance.
 	case loc.Level != workflow.LevelGrid:
-		v.add("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
+		v.Add("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
 	case loc.ClosedAt != nil:
-		v.add("location", "“%s”已撤销，请选择现在的网格。", loc.Name)
+		v.Add("location", "“%s”已撤销，请选择现在的网格。", loc.Name)
 	}
 	if !fenInRange(n.Amount) {
-		v.add("amount", "涉及金额应在0至100亿元之间。")
+		v.Add("amount", "涉及金额应在0至100亿元之间。")
 	}
 	if n.People < 1 || n.People > 100000 {
-		v.add("people", "涉及人数须在1到100000之间。")
+		v.Add("people", "涉及人数须在1到100000之间。")
 	}
 	if !n.Risk.Valid() {
-		v.add("risk", "请选择风险等级（绿、黄、红）。")
+		v.Add("risk", "请选择风险等级（绿、黄、红）。")
 	}
 	n.Summary = strings.TrimSpace(n.Summary)
 	switch l := len([]rune(n.Summary)); {
 	case l < 5:
-		v.add("summary", "请填写纠纷简要情况（至少5个字）。")
+		v.Add("summary", "请填写纠纷简要情况（至少5个字）。")
 	case l > 5000:
-		v.add("summary", "纠纷简要情况不能超过5000字。")
+		v.Add("summary", "纠纷简要情况不能超过5000字。")
 	}
 	if len([]rune(n.Requests)) > 5000 {
-		v.add("requests", "申请事项不能超过5000字。")
+		v.Add("requests", "申请事项不能超过5000字。")
 	}
 	for i, f := range n.Flags {
 		k, ok := l.FlagKey(f)
 		if !ok {
-			v.add("flags", "未知的风险标记“%s”。", f)
+			v.Add("flags", "未知的风险标记“%s”。", f)
 			continue
 		}
 		n.Flags[i] = k
@@ -364,9 +381,9 @@ func (n *NewCase) Validate(t *Tree, l Lists) error {
 		applicant = applicant || p.Side == SideApplicant
 	}
 	if !applicant {
-		v.add("parties", "请至少登记一位申请方当事人。")
+		v.Add("parties", "请至少登记一位申请方当事人。")
 	}
-	return v.err()
+	return v.Err()
 }
 
 // Step is an event or an activity done right after a case is registered,

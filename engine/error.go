@@ -103,15 +103,15 @@ func ErrorFields(err error) map[string]string {
 	return nil
 }
 
-// fieldErrors collects the mistakes of a form, so that every field gets its
+// FieldErrors collects the mistakes of a form, so that every field gets its
 // message at once.
-type fieldErrors struct {
+type FieldErrors struct {
 	first  string
 	fields map[string]string
 }
 
-// add records a mistake in field, unless the field has one already.
-func (v *fieldErrors) add(field, format string, args ...any) {
+// Add records a mistake in field, unless the field has one already.
+func (v *FieldErrors) Add(field, format string, args ...any) {
 	if v.fields == nil {
 		v.fields = map[string]string{}
 	}
@@ -124,16 +124,16 @@ func (v *fieldErrors) add(field, format string, args ...any) {
 	v.fields[field] = fmt.Sprintf(format, args...)
 }
 
-// addErr records an *Error about one field.
-func (v *fieldErrors) addErr(err error) {
+// AddErr records an *Error about one field.
+func (v *FieldErrors) AddErr(err error) {
 	var e *Error
 	if errors.As(err, &e) {
-		v.add(e.Field, "%s", e.Message)
+		v.Add(e.Field, "%s", e.Message)
 	}
 }
 
-// err returns the collected mistakes as one EINVALID error, or nil.
-func (v *fieldErrors) err() error {
+// Err returns the collected mistakes as one EINVALID error, or nil.
+func (v *FieldErrors) Err() error {
 	if v.first == "" {
 		return nil
 	}

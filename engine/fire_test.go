@@ -28,27 +28,27 @@ func TestEveryStateEventPair(t *testing.T) {
 	for _, s := range workflow.States {
 		for _, ev := range workflow.Events() {
 			t.Run(string(s)+"/"+string(ev), func(t *testing.T) {
-				c := en.caseIn(t, s)
+				c := en.CaseIn(t, s)
 				tr, allowed := workflow.Lookup(s, ev)
 				if !allowed {
 					_, err := en.Fire(ctx, engine.System, c.ID, ev, engine.Input{})
 					if engine.ErrorCode(err) != engine.ECONFLICT || engine.ErrorMessage(err) == "" {
 						t.Fatalf("got %v, want a conflict", err)
 					}
-					en.unchanged(t, c, "a refused event")
+					en.Unchanged(t, c, "a refused event")
 					return
 				}
-				in := en.validInput(tr, c)
+				in := en.ValidInput(tr, c)
 				// A chosen unit defaults to the one above the location, so
 				// the accept events need no data.
 				if tr.Target != workflow.ChosenUnit {
-					_, err := en.Fire(ctx, en.actorFor(t, tr.Grants, c), c.ID, ev, engine.Input{Version: c.Version})
+					_, err := en.Fire(ctx, en.ActorFor(t, tr.Grants, c), c.ID, ev, engine.Input{Version: c.Version})
 					if engine.ErrorCode(err) != engine.EINVALID {
 						t.Errorf("without data: got %v, want invalid", err)
 					}
-					en.unchanged(t, c, "an event without its data")
+					en.Unchanged(t, c, "an event without its data")
 				}
-				for _, a := range en.actors {
+				for _, a := range en.Actors {
 					if workflow.Permits(tr.Grants, workflow.Position{Role: a.Role,
 						AtHandlingUnit: a.UnitID == c.HandlingUnitID, InSubtree: en.inSubtree(a, c),
 						AtPartner: a.Role == workflow.RolePartner && a.UnitID == c.PartnerUnitID}) {
@@ -59,15 +59,15 @@ func TestEveryStateEventPair(t *testing.T) {
 						t.Errorf("%s@%d: got %v, want %s", a.Role, a.UnitID, err, refusal(en, a, c))
 					}
 				}
-				en.unchanged(t, c, "a forbidden actor")
-				got, err := en.Fire(ctx, en.actorFor(t, tr.Grants, c), c.ID, ev, in)
+				en.Unchanged(t, c, "a forbidden actor")
+				got, err := en.Fire(ctx, en.ActorFor(t, tr.Grants, c), c.ID, ev, in)
 				if err != nil {
 					t.Fatalf("allowed event failed: %v", err)
 				}
 				if got.State != tr.To || got.Version != c.Version+1 {
 					t.Errorf("got state %s version %d, want %s %d", got.State, got.Version, tr.To, c.Version+1)
 				}
-				stored, _ := en.db.FindCase(ctx, c.ID)
+				stored, _ := en.DB.FindCase(ctx, c.ID)
 				if stored.State != tr.To || stored.HandlingUnitID != got.HandlingUnitID {
 					t.Errorf("stored %s at unit %d, engine returned %s at %d", stored.State, stored.HandlingUnitID, got.State, got.HandlingUnitID)
 				}
@@ -80,7 +80,7 @@ func TestEveryStateEventPair(t *testing.T) {
 // location, or is of the wrong level.
 func TestAcceptChecksTheUnit(t *testing.T) {
 	en := newEnv(t)
-	c := en.newCase(t)
+	c := en.NewCase(t)
 	for _, tc := range []struct {
 		ev   workflow.Event
 		unit string
@@ -88,19 +88,19 @@ func TestAcceptChecksTheUnit(t *testing.T) {
 		{workflow.AcceptGrid, "G12"}, {workflow.AcceptGrid, "V1"}, {workflow.AcceptVillage, "V2"},
 		{workflow.AcceptTown, "T2"}, {workflow.AcceptGrid, "nope"},
 	} {
-		_, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, tc.ev, engine.Input{Unit: tc.unit, Reason: "测试"})
+		_, err := en.Fire(ctx, en.Actors["intake@T1"], c.ID, tc.ev, engine.Input{Unit: tc.unit, Reason: "测试"})
 		if engine.ErrorCode(err) != engine.EINVALID || engine.ErrorField(err) != "unit" {
 			t.Errorf("%s to %s: got %v", tc.ev, tc.unit, err)
 		}
 	}
 	// The routing suggestion for this simple neighbours' dispute is the
 	// grid: sending it elsewhere needs a reason.
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptVillage, engine.Input{Unit: "V1"}); engine.ErrorField(err) != "reason" {
+	if _, err := en.Fire(ctx, en.Actors["intake@T1"], c.ID, workflow.AcceptVillage, engine.Input{Unit: "V1"}); engine.ErrorField(err) != "reason" {
 		t.Errorf("override without a reason: %v", err)
 	}
-	en.unchanged(t, c, "a wrong unit")
-	got, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptVillage, engine.Input{Unit: "V1", Reason: "当事人要求由村调委会调解"})
-	if err != nil || got.HandlingUnitID != en.units["V1"].ID {
+	en.Unchanged(t, c, "a wrong unit")
+	got, err := en.Fire(ctx, en.Actors["intake@T1"], c.ID, workflow.AcceptVillage, engine.Input{Unit: "V1", Reason: "当事人要求由村调委会调解"})
+	if err != nil || got.HandlingUnitID != en.Units["V1"].ID {
 		t.Fatalf("accept to V1: %v", err)
 	}
 }
@@ -109,16 +109,16 @@ func TestAcceptChecksTheUnit(t *testing.T) {
 // own, which the event keeps; an event whose row takes no note keeps none.
 func TestEscalationNote(t *testing.T) {
 	en := newEnv(t)
-	c := en.newCase(t)
-	c, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{Version: c.Version, Note: "不应保存"})
+	c := en.NewCase(t)
+	c, err := en.Fire(ctx, en.Actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{Version: c.Version, Note: "不应保存"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := en.Fire(ctx, en.actors["mediator@G11"], c.ID, workflow.Escalate,
+	if _, err := en.Fire(ctx, en.Actors["mediator@G11"], c.ID, workflow.Escalate,
 		engine.Input{Version: c.Version, Reason: "调解不成", Note: "双方分歧在赔偿金额，请村调委会出面"}); err != nil {
 		t.Fatal(err)
 	}
-	evs, err := en.db.Events(ctx, c.ID)
+	evs, err := en.DB.Events(ctx, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,9 +131,9 @@ func TestEscalationNote(t *testing.T) {
 // that a refused step saves nothing.
 func TestOpenCaseSteps(t *testing.T) {
 	en := newEnv(t)
-	med := en.actors["mediator@G11"]
+	med := en.Actors["mediator@G11"]
 	n := func() *engine.NewCase {
-		return &engine.NewCase{Source: "门前调", Category: "损害赔偿", LocationID: en.units["G11"].ID, People: 2,
+		return &engine.NewCase{Source: "门前调", Category: "损害赔偿", LocationID: en.Units["G11"].ID, People: 2,
 			Risk: engine.RiskGreen, Summary: "两位业主因车辆刮擦赔偿发生争执。",
 			Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "陈明"}, {Side: engine.SideRespondent, Name: "周强"}}}
 	}
@@ -168,7 +168,7 @@ func TestOpenCaseSteps(t *testing.T) {
 // each wrong field at once.
 func TestValidationCollectsEveryField(t *testing.T) {
 	en := newEnv(t)
-	_, err := en.OpenCase(ctx, en.actors["intake@T1"], &engine.NewCase{Source: "?", Category: "邻里", LocationID: en.units["V1"].ID,
+	_, err := en.OpenCase(ctx, en.Actors["intake@T1"], &engine.NewCase{Source: "?", Category: "邻里", LocationID: en.Units["V1"].ID,
 		People: 0, Risk: engine.RiskGreen, Summary: "短",
 		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲", IDNumber: "330411196505120012", Phone: "123"}}})
 	fields := engine.ErrorFields(err)
@@ -186,8 +186,8 @@ func TestValidationCollectsEveryField(t *testing.T) {
 // the same names in the same village, and only those the actor may see.
 func TestDuplicates(t *testing.T) {
 	en := newEnv(t)
-	first := en.newCase(t) // 张三 (13800000001) and 李四 at G11
-	intake := en.actors["intake@T1"]
+	first := en.NewCase(t) // 张三 (13800000001) and 李四 at G11
+	intake := en.Actors["intake@T1"]
 	for _, tc := range []struct {
 		name    string
 		grid    string
@@ -199,7 +199,7 @@ func TestDuplicates(t *testing.T) {
 		{"same names, other village", "G21", []*engine.Party{{Side: engine.SideApplicant, Name: "李四"}, {Side: engine.SideRespondent, Name: "张三"}}, false},
 		{"one name only", "G12", []*engine.Party{{Side: engine.SideApplicant, Name: "张三"}, {Side: engine.SideRespondent, Name: "赵六"}}, false},
 	} {
-		got, err := en.Duplicates(ctx, intake, &engine.NewCase{LocationID: en.units[tc.grid].ID, Parties: tc.parties})
+		got, err := en.Duplicates(ctx, intake, &engine.NewCase{LocationID: en.Units[tc.grid].ID, Parties: tc.parties})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestDuplicates(t *testing.T) {
 			t.Errorf("%s: got %d cases", tc.name, len(got))
 		}
 	}
-	got, _ := en.Duplicates(ctx, en.actors["intake@T2"], &engine.NewCase{LocationID: en.units["G31"].ID,
+	got, _ := en.Duplicates(ctx, en.Actors["intake@T2"], &engine.NewCase{LocationID: en.Units["G31"].ID,
 		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "王五", Phone: "13800000001"}}})
 	if len(got) != 0 {
 		t.Errorf("another town's desk sees %d duplicates", len(got))
@@ -226,7 +226,7 @@ func (en *env) inSubtree(a engine.Actor, c *engine.Case) bool {
 
 // TestEveryStateActivityPair records every activity in every state.
 // refusedNow are the activities the table allows in a state that the case
-// of pathTo cannot have now: its agreement is oral, so no judicial
+// of enginetest.PathTo cannot have now: its agreement is oral, so no judicial
 // confirmation, and a file without the notice of rights and a session
 // record cannot be archived.
 var refusedNow = map[[2]string]string{
@@ -242,7 +242,7 @@ func TestEveryStateActivityPair(t *testing.T) {
 	for _, s := range workflow.States {
 		for _, r := range workflow.Activities {
 			t.Run(string(s)+"/"+string(r.Activity), func(t *testing.T) {
-				c := en.caseIn(t, s)
+				c := en.CaseIn(t, s)
 				in := engine.Input{Version: c.Version, Note: "已电话联系", Reason: "等待当事人返乡", Days: 10,
 					Consent: true, Risk: engine.RiskYellow,
 					Session:  &engine.Session{Place: "村调委会", Record: "双方陈述，调解员释法。"},
@@ -250,15 +250,15 @@ func TestEveryStateActivityPair(t *testing.T) {
 					Visit:    &engine.FollowUp{Visited: "张三", Findings: "正在履行。"},
 					Notice:   &engine.Notice{To: "张三、李四"}, Confirmation: &engine.Confirmation{Kind: engine.ConfirmNone},
 					Files: []*engine.Upload{engine.NewUpload("收据.pdf", 9, strings.NewReader("%PDF-1.4\n"))}}
-				actor := en.actorFor(t, r.Grants, c)
+				actor := en.ActorFor(t, r.Grants, c)
 				if r.Activity == workflow.FlagOverdue {
 					// Only the scheduler flags, and only a passed deadline.
-					in.At = en.clock.Now().Add(365 * 24 * time.Hour)
+					in.At = en.Clock.Now().Add(365 * 24 * time.Hour)
 				}
 				if r.Activity == workflow.Assign {
 					in.Mediator = actor.UserID
 					if actor.Role != workflow.RoleMediator {
-						for _, a := range en.actors {
+						for _, a := range en.Actors {
 							if a.Role == workflow.RoleMediator && a.UnitID == c.HandlingUnitID {
 								in.Mediator = a.UserID
 							}
@@ -269,7 +269,7 @@ func TestEveryStateActivityPair(t *testing.T) {
 					if _, err := en.Record(ctx, actor, c.ID, workflow.Suspend, in); err != nil {
 						t.Fatal(err)
 					}
-					c, _ = en.db.FindCase(ctx, c.ID)
+					c, _ = en.DB.FindCase(ctx, c.ID)
 					in.Version = c.Version
 				}
 				_, _, ok := workflow.LookupActivity(s, r.Activity)
@@ -284,14 +284,14 @@ func TestEveryStateActivityPair(t *testing.T) {
 					if engine.ErrorCode(err) != want {
 						t.Fatalf("got %v, want %s", err, want)
 					}
-					en.unchanged(t, c, "a refused activity")
+					en.Unchanged(t, c, "a refused activity")
 					return
 				}
 				if code, ok := refusedNow[[2]string{string(s), string(r.Activity)}]; ok {
 					if engine.ErrorCode(err) != code {
 						t.Fatalf("got %v, want %s", err, code)
 					}
-					en.unchanged(t, c, "an activity that does not apply now")
+					en.Unchanged(t, c, "an activity that does not apply now")
 					return
 				}
 				if err != nil {
@@ -311,17 +311,17 @@ func TestEveryStateActivityPair(t *testing.T) {
 // with a conflict rather than a permission message.
 func TestAPersonGivesTheVersion(t *testing.T) {
 	en := newEnv(t)
-	c := en.caseIn(t, workflow.Grid)
-	sup := en.actors["supervisor@T1"]
+	c := en.CaseIn(t, workflow.Grid)
+	sup := en.Actors["supervisor@T1"]
 	escalate := engine.Input{Reason: "调解不成"}
 	if _, err := en.Engine.Fire(ctx, sup, c.ID, workflow.Escalate, escalate); engine.ErrorCode(err) != engine.EMALFORMED ||
 		!strings.Contains(engine.ErrorMessage(err), "版本") {
 		t.Fatalf("without a version: %v, want EMALFORMED naming the version", err)
 	}
-	if _, err := en.Engine.Record(ctx, en.actors["mediator@G11"], c.ID, workflow.AddNote, engine.Input{Note: "走访"}); engine.ErrorCode(err) != engine.EMALFORMED {
+	if _, err := en.Engine.Record(ctx, en.Actors["mediator@G11"], c.ID, workflow.AddNote, engine.Input{Note: "走访"}); engine.ErrorCode(err) != engine.EMALFORMED {
 		t.Fatalf("an activity without a version: %v, want EMALFORMED", err)
 	}
-	if now, _ := en.db.FindCase(ctx, c.ID); now.Version != c.Version || now.State != workflow.Grid {
+	if now, _ := en.DB.FindCase(ctx, c.ID); now.Version != c.Version || now.State != workflow.Grid {
 		t.Fatalf("the refused changes changed the case: version %d→%d, %s", c.Version, now.Version, now.State)
 	}
 	escalate.Version = c.Version
@@ -332,7 +332,7 @@ func TestAPersonGivesTheVersion(t *testing.T) {
 	if engine.ErrorCode(err) != engine.ECONFLICT || !strings.Contains(engine.ErrorMessage(err), "已被他人更新") {
 		t.Fatalf("the same escalation again: %v, want the conflict of a stale version", err)
 	}
-	if now, _ := en.db.FindCase(ctx, c.ID); now.State != workflow.Village || now.Version != c.Version+1 {
+	if now, _ := en.DB.FindCase(ctx, c.ID); now.State != workflow.Village || now.Version != c.Version+1 {
 		t.Fatalf("after a double submit: %s version %d, want village version %d", now.State, now.Version, c.Version+1)
 	}
 	if _, err := en.Engine.Fire(ctx, engine.System, c.ID, workflow.Escalate, engine.Input{Reason: workflow.ReasonOverdue, Automatic: true}); err != nil {

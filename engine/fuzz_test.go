@@ -31,7 +31,7 @@ func seeds(f *testing.F, name string) {
 func FuzzImportLine(f *testing.F) {
 	seeds(f, "import.jsonl")
 	en := newEnv(f)
-	importFile(f, en.Engine, "../testdata/import/town.jsonl", false)
+	en.ImportFile(f, "../testdata/import/town.jsonl", false)
 	f.Fuzz(func(t *testing.T, text string) {
 		res, err := en.Import(ctx, strings.NewReader(text), engine.ImportOptions{DryRun: true})
 		if err != nil {

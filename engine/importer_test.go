@@ -11,23 +11,9 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-func importFile(t testing.TB, e *engine.Engine, path string, dry bool) *engine.ImportResult {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	res, err := e.Import(ctx, f, engine.ImportOptions{DryRun: dry})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
 func TestImportFixture(t *testing.T) {
 	en := newEnv(t)
-	res := importFile(t, en.Engine, "../testdata/import/town.jsonl", false)
+	res := en.ImportFile(t, "../testdata/import/town.jsonl", false)
 	// The six units of the file, and the town's 派出所, which the history's
 	// referral names by a word.
 	if len(res.Errors) > 0 || res.Units != 7 || res.Cases != 7 || res.Events != 15 {
@@ -45,7 +31,7 @@ func TestImportFixture(t *testing.T) {
 	if err != nil || len(referred) != 1 {
 		t.Fatalf("%d referred cases, %v", len(referred), err)
 	}
-	refs, err := en.db.Referrals(ctx, referred[0].ID)
+	refs, err := en.DB.Referrals(ctx, referred[0].ID)
 	if err != nil || len(refs) != 1 || refs[0].PartnerUnitID != pcs.ID || refs[0].Partner != "油车港镇派出所" {
 		t.Fatalf("referrals %+v, %v", refs, err)
 	}
@@ -69,7 +55,7 @@ func TestImportFixture(t *testing.T) {
 		}
 	}
 	// The house-plot case was agreed at the town after two escalations.
-	c, err := en.db.FindCaseBy(ctx, "油调〔2026〕0002号")
+	c, err := en.DB.FindCaseBy(ctx, "油调〔2026〕0002号")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +63,7 @@ func TestImportFixture(t *testing.T) {
 		t.Errorf("house-plot case: %+v", c)
 	}
 
-	again := importFile(t, en.Engine, "../testdata/import/town.jsonl", false)
+	again := en.ImportFile(t, "../testdata/import/town.jsonl", false)
 	if again.Cases != 0 || again.Skipped != 7 || len(again.Errors) > 0 {
 		t.Errorf("second import: %+v", again)
 	}
@@ -89,7 +75,7 @@ func TestImportFixture(t *testing.T) {
 func TestImportRejectsBrokenHistories(t *testing.T) {
 	for _, dry := range []bool{true, false} {
 		en := newEnv(t)
-		res := importFile(t, en.Engine, "../testdata/import/broken.jsonl", dry)
+		res := en.ImportFile(t, "../testdata/import/broken.jsonl", dry)
 		if res.Cases != 2 || len(res.Errors) != 2 {
 			t.Fatalf("dry=%v: %+v", dry, res)
 		}
@@ -139,7 +125,7 @@ func reserialise(t *testing.T, path string) string {
 // number and skipped, and the lines around it load.
 func TestImportIsSafeToRepeat(t *testing.T) {
 	en := newEnv(t)
-	importFile(t, en.Engine, "../testdata/import/town.jsonl", false)
+	en.ImportFile(t, "../testdata/import/town.jsonl", false)
 	again := "\ufeff" + reserialise(t, "../testdata/import/town.jsonl")
 	if strings.Contains(again, `{"type":"case","source"`) {
 		t.Fatal("the file was not written out differently")
@@ -187,7 +173,7 @@ func TestImportKeyOfEarlierVersions(t *testing.T) {
 	if err != nil || res.Cases != 1 {
 		t.Fatalf("import: %+v %v", res, err)
 	}
-	if seen, err := en.db.ImportedCase(ctx, "c:6a44908491e9553bde0367ee71e1354d"); !seen || err != nil {
+	if seen, err := en.DB.ImportedCase(ctx, "c:6a44908491e9553bde0367ee71e1354d"); !seen || err != nil {
 		t.Errorf("the case is not known by its earlier key: %v", err)
 	}
 }

@@ -25,22 +25,22 @@ func TestRandomEvents(t *testing.T) {
 	}
 	var cases []*engine.Case
 	for range 40 {
-		cases = append(cases, en.newCase(t))
+		cases = append(cases, en.NewCase(t))
 	}
-	actors := make([]engine.Actor, 0, len(en.actors)+1)
-	for _, a := range en.actors {
+	actors := make([]engine.Actor, 0, len(en.Actors)+1)
+	for _, a := range en.Actors {
 		actors = append(actors, a)
 	}
 	actors = append(actors, engine.System)
 	events := workflow.Events()
 	changes := 0
 	for i := range n {
-		en.clock.Advance(time.Duration(rng.IntN(48)) * time.Hour)
+		en.Clock.Advance(time.Duration(rng.IntN(48)) * time.Hour)
 		k := rng.IntN(len(cases))
 		if cases[k].State.Terminal() || rng.IntN(50) == 0 {
-			cases[k] = en.newCase(t)
+			cases[k] = en.NewCase(t)
 		}
-		before, err := en.db.FindCase(ctx, cases[k].ID)
+		before, err := en.DB.FindCase(ctx, cases[k].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,14 +59,14 @@ func TestRandomEvents(t *testing.T) {
 			tr, ok := workflow.Lookup(before.State, ev)
 			in := engine.Input{}
 			if ok && rng.IntN(5) > 0 {
-				in = en.validInput(tr, before)
+				in = en.ValidInput(tr, before)
 			}
 			if rng.IntN(10) == 0 {
 				in.Version = before.Version - 1
 			}
 			actor := actors[rng.IntN(len(actors))]
 			if ok && rng.IntN(4) > 0 {
-				actor = en.actorFor(t, tr.Grants, before)
+				actor = en.ActorFor(t, tr.Grants, before)
 			}
 			after, err = en.Fire(ctx, actor, before.ID, ev, in)
 		}
@@ -78,7 +78,7 @@ func TestRandomEvents(t *testing.T) {
 			}
 			// The store writes only the columns that changed: what it
 			// kept is what the change made.
-			stored, err := en.db.FindCase(ctx, after.ID)
+			stored, err := en.DB.FindCase(ctx, after.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,11 +128,11 @@ func differs(a, b *engine.Case) string {
 // checkInvariants replays a case's events and compares them with its row.
 func (en *env) checkInvariants(t *testing.T, id int64) {
 	t.Helper()
-	c, err := en.db.FindCase(ctx, id)
+	c, err := en.DB.FindCase(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := en.db.Events(ctx, id)
+	evs, err := en.DB.Events(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,15 +207,15 @@ func (en *env) checkInvariants(t *testing.T, id int64) {
 func TestConcurrentTransitions(t *testing.T) {
 	en := newEnv(t)
 	for range 20 {
-		c := en.caseIn(t, workflow.Grid)
-		med := en.actors["mediator@G11"]
+		c := en.CaseIn(t, workflow.Grid)
+		med := en.Actors["mediator@G11"]
 		agree, _ := workflow.Lookup(workflow.Grid, workflow.Agree)
 		inputs := []struct {
 			ev workflow.Event
 			in engine.Input
 		}{
 			{workflow.Escalate, engine.Input{Version: c.Version, Reason: "调解不成"}},
-			{workflow.Agree, en.validInput(agree, c)},
+			{workflow.Agree, en.ValidInput(agree, c)},
 		}
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -242,7 +242,7 @@ func TestConcurrentTransitions(t *testing.T) {
 			t.Fatalf("%d winners: %v", wins, errs)
 		}
 		en.checkInvariants(t, c.ID)
-		got, _ := en.db.FindCase(ctx, c.ID)
+		got, _ := en.DB.FindCase(ctx, c.ID)
 		if got.Version != c.Version+1 {
 			t.Fatalf("version %d, want %d", got.Version, c.Version+1)
 		}

@@ -18,7 +18,7 @@ import (
 // inbox lists a user's notifications as kind: text, newest first.
 func (en *env) inbox(t *testing.T, who string) []string {
 	t.Helper()
-	ns, _, err := en.Notifications(ctx, en.actors[who], 50)
+	ns, _, err := en.Notifications(ctx, en.Actors[who], 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,24 +36,24 @@ func (en *env) inbox(t *testing.T, who string) []string {
 // due; each in the transaction of its cause.
 func TestNotifications(t *testing.T) {
 	en := newEnv(t)
-	c := en.caseIn(t, workflow.Grid)
+	c := en.CaseIn(t, workflow.Grid)
 	want := map[string][]string{"mediator@G11": {"routed: 受理·分流到网格：邻里纠纷转由麟湖村第1网格调解，本阶段期限至3月5日 09:00。"}}
-	if _, err := en.Fire(ctx, en.actors["mediator@G11"], c.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
+	if _, err := en.Fire(ctx, en.Actors["mediator@G11"], c.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
 		t.Fatal(err)
 	}
 	want["mediator@V1"] = []string{"escalated: 上报：邻里纠纷转由麟湖村调解，本阶段期限至3月9日 09:00。"}
-	if _, err := en.Record(ctx, en.actors["supervisor@T1"], c.ID, workflow.Supervise, engine.Input{Note: "请三日内办结"}); err != nil {
+	if _, err := en.Record(ctx, en.Actors["supervisor@T1"], c.ID, workflow.Supervise, engine.Input{Note: "请三日内办结"}); err != nil {
 		t.Fatal(err)
 	}
 	want["mediator@V1"] = append([]string{"supervise: 督办（supervisor@T1）：请三日内办结"}, want["mediator@V1"]...)
 	// The desk's other clerk is told of the feedback the first recorded.
-	clerk := &engine.User{Name: "intake2@T1", Role: workflow.RoleIntake, UnitID: en.units["T1"].ID, PasswordHash: "x"}
-	if err := en.db.CreateUser(ctx, clerk); err != nil {
+	clerk := &engine.User{Name: "intake2@T1", Role: workflow.RoleIntake, UnitID: en.Units["T1"].ID, PasswordHash: "x"}
+	if err := en.DB.CreateUser(ctx, clerk); err != nil {
 		t.Fatal(err)
 	}
-	en.actors[clerk.Name] = clerk.Actor()
-	r := en.caseIn(t, workflow.Referred)
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], r.ID, workflow.PartnerClose, engine.Input{Result: "派出所已处理完毕"}); err != nil {
+	en.Actors[clerk.Name] = clerk.Actor()
+	r := en.CaseIn(t, workflow.Referred)
+	if _, err := en.Fire(ctx, en.Actors["intake@T1"], r.ID, workflow.PartnerClose, engine.Input{Result: "派出所已处理完毕"}); err != nil {
 		t.Fatal(err)
 	}
 	want["intake2@T1"] = []string{"feedback: 移交单位已办结：派出所已处理完毕"}
@@ -64,7 +64,7 @@ func TestNotifications(t *testing.T) {
 	}
 	// The village's case is due on 9 March; a day before, the scheduler
 	// warns its mediators once however often it runs.
-	en.clock.Advance(6*24*time.Hour + 9*time.Hour)
+	en.Clock.Advance(6*24*time.Hour + 9*time.Hour)
 	for range 2 {
 		if _, err := en.Warn(ctx, en.Now()); err != nil {
 			t.Fatal(err)
@@ -74,23 +74,23 @@ func TestNotifications(t *testing.T) {
 		t.Errorf("the village was warned %q", got)
 	}
 	// Reading one marks it; another's is not found.
-	ns, unread, _ := en.Notifications(ctx, en.actors["mediator@V1"], 10)
+	ns, unread, _ := en.Notifications(ctx, en.Actors["mediator@V1"], 10)
 	if unread != 3 {
 		t.Errorf("%d unread", unread)
 	}
-	if _, err := en.ReadNotification(ctx, en.actors["mediator@G11"], ns[0].ID); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := en.ReadNotification(ctx, en.Actors["mediator@G11"], ns[0].ID); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("reading another's notification: %v", err)
 	}
-	if _, err := en.ReadNotification(ctx, en.actors["mediator@V1"], ns[0].ID); err != nil {
+	if _, err := en.ReadNotification(ctx, en.Actors["mediator@V1"], ns[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := en.Unread(ctx, en.actors["mediator@V1"]); n != 2 {
+	if n, _ := en.Unread(ctx, en.Actors["mediator@V1"]); n != 2 {
 		t.Errorf("%d unread after reading one", n)
 	}
-	if _, err := en.ReadNotification(ctx, en.actors["mediator@V1"], 0); err != nil {
+	if _, err := en.ReadNotification(ctx, en.Actors["mediator@V1"], 0); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := en.Unread(ctx, en.actors["mediator@V1"]); n != 0 {
+	if n, _ := en.Unread(ctx, en.Actors["mediator@V1"]); n != 0 {
 		t.Errorf("%d unread after reading all", n)
 	}
 }
@@ -138,7 +138,7 @@ func TestWebhookDelivery(t *testing.T) {
 	hook := &engine.Webhook{URL: srv.URL}
 	const cases = 5
 	for range cases {
-		en.caseIn(t, workflow.Grid)
+		en.CaseIn(t, workflow.Grid)
 	}
 	if n, _ := en.Store.Backlog(ctx); n != cases {
 		t.Fatalf("backlog %d, want %d", n, cases)
@@ -152,7 +152,7 @@ func TestWebhookDelivery(t *testing.T) {
 	if sent, failed, err = en.DeliverPass(ctx, hook.Send); err != nil || sent+failed != 0 {
 		t.Fatalf("second pass: sent %d, failed %d, %v", sent, failed, err)
 	}
-	en.clock.Advance(11 * time.Second)
+	en.Clock.Advance(11 * time.Second)
 	if sent, _, err = en.DeliverPass(ctx, hook.Send); err != nil || sent != 3 {
 		t.Fatalf("after the backoff: sent %d, %v", sent, err)
 	}
@@ -178,7 +178,7 @@ func TestWebhookDelivery(t *testing.T) {
 func TestDeliveryLease(t *testing.T) {
 	en := newEnv(t)
 	en.Deliver = true
-	en.caseIn(t, workflow.Grid)
+	en.CaseIn(t, workflow.Grid)
 	claimed, err := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claimed %d, %v", len(claimed), err)
@@ -186,7 +186,7 @@ func TestDeliveryLease(t *testing.T) {
 	if again, _ := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10); len(again) != 0 {
 		t.Errorf("a claimed notification was claimed again within its lease")
 	}
-	en.clock.Advance(3 * time.Minute)
+	en.Clock.Advance(3 * time.Minute)
 	rcv := &receiver{accepted: map[string]engine.Delivery{}}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
@@ -204,7 +204,7 @@ func TestDeliveryLease(t *testing.T) {
 func TestPartyNotifications(t *testing.T) {
 	en := newEnv(t)
 	en.NotifyParties = true
-	c := en.caseIn(t, workflow.Grid)
+	c := en.CaseIn(t, workflow.Grid)
 	claimed, err := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(time.Minute), 10)
 	if err != nil {
 		t.Fatal(err)

@@ -88,9 +88,9 @@ func (t *Tree) Partners(id int64) []*Unit {
 	return out
 }
 
-// partnersAround returns the partner bodies the cases of a unit's subtree
+// PartnersAround returns the partner bodies the cases of a unit's subtree
 // may be referred to: those attached to a unit of the subtree or above it.
-func (t *Tree) partnersAround(id int64) []int64 {
+func (t *Tree) PartnersAround(id int64) []int64 {
 	var out []int64
 	add := func(at int64) {
 		for _, p := range t.partners[at] {

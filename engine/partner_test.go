@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -17,8 +18,8 @@ import (
 // result, on time; and still reads it afterwards.
 func TestReferralToAPartner(t *testing.T) {
 	en := newEnv(t)
-	desk, pcs, court, other := en.actors["intake@T1"], en.actors["partner@P1"], en.actors["partner@P2"], en.actors["partner@P3"]
-	c := en.newCase(t)
+	desk, pcs, court, other := en.Actors["intake@T1"], en.Actors["partner@P1"], en.Actors["partner@P2"], en.Actors["partner@P3"]
+	c := en.NewCase(t)
 	if _, err := en.Record(ctx, desk, c.ID, workflow.UpdateRisk, engine.Input{Risk: engine.RiskRed, Reason: "扬言报复"}); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestReferralToAPartner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.PartnerUnitID != en.units["P1"].ID || c.SignedAt != nil {
+	if c.PartnerUnitID != en.Units["P1"].ID || c.SignedAt != nil {
 		t.Fatalf("referred: partner %d signed %v", c.PartnerUnitID, c.SignedAt)
 	}
 	for _, tc := range []struct {
@@ -64,7 +65,7 @@ func TestReferralToAPartner(t *testing.T) {
 		t.Errorf("another partner sees %q", shown[0][0].Phone)
 	}
 
-	en.clock.Advance(24 * time.Hour)
+	en.Clock.Advance(24 * time.Hour)
 	if c, err = en.Record(ctx, pcs, c.ID, workflow.Sign, engine.Input{}); err != nil || c.SignedAt == nil {
 		t.Fatalf("sign: %v", err)
 	}
@@ -80,7 +81,7 @@ func TestReferralToAPartner(t *testing.T) {
 	if _, err := en.Fire(ctx, pcs, c.ID, workflow.Agree, engine.Input{}); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Errorf("a partner agrees: %v", err)
 	}
-	en.clock.Advance(3 * 24 * time.Hour)
+	en.Clock.Advance(3 * 24 * time.Hour)
 	// The desk files a photo: the liaison neither lists nor opens it.
 	if _, err := en.Record(ctx, desk, c.ID, workflow.Attach, engine.Input{
 		Files: []*engine.Upload{engine.NewUpload("现场.pdf", 9, strings.NewReader("%PDF-1.4\n"))}}); err != nil {
@@ -102,7 +103,7 @@ func TestReferralToAPartner(t *testing.T) {
 	if c.State != workflow.PartnerClosed || c.PartnerUnitID != 0 {
 		t.Fatalf("closed: %s, partner %d", c.State, c.PartnerUnitID)
 	}
-	refs, err := en.db.Referrals(ctx, c.ID)
+	refs, err := en.DB.Referrals(ctx, c.ID)
 	if err != nil || len(refs) != 1 {
 		t.Fatalf("referrals %v, %v", refs, err)
 	}
@@ -148,7 +149,7 @@ func TestReferralToAPartner(t *testing.T) {
 // routing locates it; the court follows it, the police station does not.
 func TestReferralIntoMediation(t *testing.T) {
 	en := newEnv(t)
-	court, pcs, desk := en.actors["partner@P2"], en.actors["partner@P1"], en.actors["intake@T1"]
+	court, pcs, desk := en.Actors["partner@P2"], en.Actors["partner@P1"], en.Actors["intake@T1"]
 	dispute := func() *engine.NewCase {
 		return &engine.NewCase{Category: "合同", People: 2, Risk: engine.RiskGreen, ExternalID: "（2026）浙0411民诉前调123号",
 			Summary: "买卖合同货款纠纷，诉前委派调解。", Parties: []*engine.Party{
@@ -161,8 +162,8 @@ func TestReferralIntoMediation(t *testing.T) {
 	if err != nil || !created {
 		t.Fatalf("refer in: %v, created %v", err, created)
 	}
-	if c.State != workflow.Registered || c.Source != "法院委派(诉调)" || c.LocationUnitID != en.units["T1"].ID ||
-		c.HandlingUnitID != en.units["T1"].ID || c.SenderUnitID != en.units["P2"].ID {
+	if c.State != workflow.Registered || c.Source != "法院委派(诉调)" || c.LocationUnitID != en.Units["T1"].ID ||
+		c.HandlingUnitID != en.Units["T1"].ID || c.SenderUnitID != en.Units["P2"].ID {
 		t.Fatalf("referred in: %+v", c)
 	}
 	again, created, err := en.OpenReferral(ctx, court, dispute())
@@ -173,7 +174,7 @@ func TestReferralIntoMediation(t *testing.T) {
 		t.Errorf("%d cases after the same referral twice", n)
 	}
 	elsewhere := dispute()
-	elsewhere.ExternalID, elsewhere.LocationID = "", en.units["G31"].ID
+	elsewhere.ExternalID, elsewhere.LocationID = "", en.Units["G31"].ID
 	if _, _, err := en.OpenReferral(ctx, court, elsewhere); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a dispute of another town: %v", err)
 	}
@@ -190,7 +191,7 @@ func TestReferralIntoMediation(t *testing.T) {
 	if c, err = en.Fire(ctx, desk, c.ID, workflow.AcceptGrid, engine.Input{Unit: "G12", Reason: "就近调解"}); err != nil {
 		t.Fatal(err)
 	}
-	if c.LocationUnitID != en.units["G12"].ID || c.HandlingUnitID != en.units["G12"].ID {
+	if c.LocationUnitID != en.Units["G12"].ID || c.HandlingUnitID != en.Units["G12"].ID {
 		t.Errorf("routed: location %d handling %d", c.LocationUnitID, c.HandlingUnitID)
 	}
 	if _, err := en.FindCase(ctx, court, c.ID); err != nil {
@@ -202,7 +203,7 @@ func TestReferralIntoMediation(t *testing.T) {
 	// The parties agree, and agree to tell the court the terms: the court
 	// reads them, and no other partner.
 	agreement := &engine.Agreement{Kind: engine.AgreementWritten, Terms: "钱军分两期支付货款。", Performance: "转账", Shared: true}
-	if c, err = en.Fire(ctx, en.actors["mediator@G12"], c.ID, workflow.Agree, engine.Input{Agreement: agreement}); err != nil {
+	if c, err = en.Fire(ctx, en.Actors["mediator@G12"], c.ID, workflow.Agree, engine.Input{Agreement: agreement}); err != nil {
 		t.Fatal(err)
 	}
 	if ags, err := en.Agreements(ctx, court, c.ID); err != nil || len(ags) != 1 || ags[0].Terms != "钱军分两期支付货款。" {
@@ -217,16 +218,16 @@ func TestReferralIntoMediation(t *testing.T) {
 // TestTokens makes, uses and revokes a partner's API token.
 func TestTokens(t *testing.T) {
 	en := newEnv(t)
-	if _, _, err := en.CreateToken(ctx, en.actors["admin@T1"], "T1", "法院系统"); engine.ErrorCode(err) != engine.EINVALID {
+	if _, _, err := en.CreateToken(ctx, en.Actors["admin@T1"], "T1", "法院系统"); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("a token for a town: %v", err)
 	}
-	if _, _, err := en.CreateToken(ctx, en.actors["admin@T1"], "P2", " "); engine.ErrorCode(err) != engine.EINVALID {
+	if _, _, err := en.CreateToken(ctx, en.Actors["admin@T1"], "P2", " "); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("a token without a name: %v", err)
 	}
-	if _, _, err := en.CreateToken(ctx, en.actors["supervisor@T1"], "P2", "法院诉调系统"); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, _, err := en.CreateToken(ctx, en.Actors["supervisor@T1"], "P2", "法院诉调系统"); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a supervisor makes a token: %v", err)
 	}
-	tok, secret, err := en.CreateToken(ctx, en.actors["admin@T1"], "P2", "法院诉调系统")
+	tok, secret, err := en.CreateToken(ctx, en.Actors["admin@T1"], "P2", "法院诉调系统")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,17 +235,17 @@ func TestTokens(t *testing.T) {
 		t.Fatal("the secret is kept, or its hash is not")
 	}
 	a, err := en.TokenActor(ctx, secret)
-	if err != nil || a.Role != workflow.RolePartner || a.UnitID != en.units["P2"].ID || a.Name != "油车港人民法庭（接口：法院诉调系统）" {
+	if err != nil || a.Role != workflow.RolePartner || a.UnitID != en.Units["P2"].ID || a.Name != "油车港人民法庭（接口：法院诉调系统）" {
 		t.Fatalf("token actor %+v, %v", a, err)
 	}
-	toks, err := en.Tokens(ctx, en.actors["admin@T1"])
+	toks, err := en.Tokens(ctx, en.Actors["admin@T1"])
 	if err != nil || len(toks) != 1 || toks[0].LastUsedAt == nil {
 		t.Fatalf("tokens %+v, %v", toks, err)
 	}
-	if _, err := en.Tokens(ctx, en.actors["supervisor@T1"]); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.Tokens(ctx, en.Actors["supervisor@T1"]); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a supervisor lists tokens: %v", err)
 	}
-	if err := en.RevokeToken(ctx, en.actors["admin@T1"], tok.ID); err != nil {
+	if err := en.RevokeToken(ctx, en.Actors["admin@T1"], tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{secret, secret + "x", "", "Bearer"} {
@@ -252,7 +253,7 @@ func TestTokens(t *testing.T) {
 			t.Errorf("token %q: %v", s, err)
 		}
 	}
-	if err := en.RevokeToken(ctx, en.actors["admin@T1"], tok.ID); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if err := en.RevokeToken(ctx, en.Actors["admin@T1"], tok.ID); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("revoked twice: %v", err)
 	}
 }
@@ -262,23 +263,23 @@ func TestTokens(t *testing.T) {
 // case concerns, at their own webhook, on each change of its state.
 func TestPartnersAreTold(t *testing.T) {
 	en := newEnv(t)
-	pcs := en.units["P1"]
+	pcs := en.Units["P1"]
 	pcs.Webhook = "https://jw.example/mediation"
 	if err := en.SaveUnit(ctx, pcs, "T1"); err != nil {
 		t.Fatal(err)
 	}
-	c := en.newCase(t)
-	if _, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.Refer, engine.Input{Partner: "派出所", Reason: "民转刑风险"}); err != nil {
+	c := en.NewCase(t)
+	if _, err := en.Fire(ctx, en.Actors["intake@T1"], c.ID, workflow.Refer, engine.Input{Partner: "派出所", Reason: "民转刑风险"}); err != nil {
 		t.Fatal(err)
 	}
-	ns, unread, err := en.db.Notifications(ctx, en.actors["partner@P1"].UserID, 10)
+	ns, unread, err := en.DB.Notifications(ctx, en.Actors["partner@P1"].UserID, 10)
 	if err != nil || unread != 1 || ns[0].Kind != engine.NotifyReferral || ns[0].Text != "油车港镇移交邻里纠纷（民转刑风险），请签收，并于3月17日前反馈。" {
 		t.Fatalf("the liaison's notifications: %+v, %d, %v", ns, unread, err)
 	}
-	if _, n, _ := en.db.Notifications(ctx, en.actors["partner@P2"].UserID, 10); n != 0 {
+	if _, n, _ := en.DB.Notifications(ctx, en.Actors["partner@P2"].UserID, 10); n != 0 {
 		t.Errorf("another partner was told %d times", n)
 	}
-	if _, err := en.Fire(ctx, en.actors["partner@P1"], c.ID, workflow.PartnerClose, engine.Input{Result: "已处置"}); err != nil {
+	if _, err := en.Fire(ctx, en.Actors["partner@P1"], c.ID, workflow.PartnerClose, engine.Input{Result: "已处置"}); err != nil {
 		t.Fatal(err)
 	}
 	var posted []string
@@ -298,9 +299,9 @@ func TestPartnersAreTold(t *testing.T) {
 // the month's end. The figures are stated literally.
 func TestReportCountsReferrals(t *testing.T) {
 	en := newEnv(t)
-	desk := en.actors["intake@T1"]
+	desk := en.Actors["intake@T1"]
 	refer := func(partner string) *engine.Case {
-		c := en.newCase(t)
+		c := en.NewCase(t)
 		c, err := en.Fire(ctx, desk, c.ID, workflow.Refer, engine.Input{Partner: partner, Reason: "移交"})
 		if err != nil {
 			t.Fatal(err)
@@ -311,23 +312,23 @@ func TestReportCountsReferrals(t *testing.T) {
 	closedOnTime, returned, late := refer("P1"), refer("P1"), refer("P1")
 	refer("P1")
 	refer("P2")
-	en.clock.Advance(5 * 24 * time.Hour)
-	if _, err := en.Fire(ctx, en.actors["partner@P1"], closedOnTime.ID, workflow.PartnerClose, engine.Input{Result: "已处理"}); err != nil {
+	en.Clock.Advance(5 * 24 * time.Hour)
+	if _, err := en.Fire(ctx, en.Actors["partner@P1"], closedOnTime.ID, workflow.PartnerClose, engine.Input{Result: "已处理"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := en.Fire(ctx, en.actors["partner@P1"], returned.ID, workflow.Return, engine.Input{Reason: "属民事纠纷，宜调解"}); err != nil {
+	if _, err := en.Fire(ctx, en.Actors["partner@P1"], returned.ID, workflow.Return, engine.Input{Reason: "属民事纠纷，宜调解"}); err != nil {
 		t.Fatal(err)
 	}
 	// The deadline is 15 days; the third answers on 23 March.
-	en.clock.Advance(16 * 24 * time.Hour)
-	if _, err := en.Fire(ctx, en.actors["partner@P1"], late.ID, workflow.PartnerClose, engine.Input{Result: "已处理"}); err != nil {
+	en.Clock.Advance(16 * 24 * time.Hour)
+	if _, err := en.Fire(ctx, en.Actors["partner@P1"], late.ID, workflow.PartnerClose, engine.Input{Result: "已处理"}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := en.Report(ctx, engine.System, "T1", "2026-03")
+	r, err := en.Reports.Report(ctx, engine.System, "T1", "2026-03")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []engine.PartnerRow{
+	want := []report.PartnerRow{
 		{Code: "P1", Name: "油车港派出所", Kind: "派出所", Referred: 4, OnTime: 2, Late: 1, Returned: 1, Waiting: 1},
 		{Code: "P2", Name: "油车港人民法庭", Kind: "法庭", Referred: 1, Waiting: 1},
 	}
@@ -335,11 +336,11 @@ func TestReportCountsReferrals(t *testing.T) {
 		t.Errorf("partners\n got %+v\nwant %+v", r.Partners, want)
 	}
 	// April sees none made or answered; the two still waiting remain.
-	r, err = en.Report(ctx, engine.System, "T1", "2026-04")
+	r, err = en.Reports.Report(ctx, engine.System, "T1", "2026-04")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []engine.PartnerRow{{Code: "P1", Name: "油车港派出所", Kind: "派出所", Waiting: 1}, {Code: "P2", Name: "油车港人民法庭", Kind: "法庭", Waiting: 1}}
+	want = []report.PartnerRow{{Code: "P1", Name: "油车港派出所", Kind: "派出所", Waiting: 1}, {Code: "P2", Name: "油车港人民法庭", Kind: "法庭", Waiting: 1}}
 	if fmt.Sprint(r.Partners) != fmt.Sprint(want) {
 		t.Errorf("April\n got %+v\nwant %+v", r.Partners, want)
 	}

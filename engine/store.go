@@ -110,21 +110,6 @@ type Store interface {
 	// DueCases returns the ids of the cases whose deadlines the scheduler has
 	// to deal with at now (see Engine.Sweep).
 	DueCases(ctx context.Context, now time.Time) ([]int64, error)
-	// ReportFacts returns the facts of the cases located in units that the
-	// period [start, end) may count (see CaseFacts).
-	ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, error)
-	// ReportPeriod reads the data of the period [start, end) for the cases
-	// located in units (see PeriodData), the mediators' work only when
-	// mediators is set.
-	ReportPeriod(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error)
-	// PeriodCases reads the cases part of ReportPeriod alone.
-	PeriodCases(ctx context.Context, units []int64, start, end time.Time) ([]PeriodCase, error)
-	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
-	// month already.
-	SaveSweep(ctx context.Context, s *Sweep) error
-	// Sweeps returns the sweeps of the months filed by the grids in units.
-	Sweeps(ctx context.Context, units []int64, months []string) ([]*Sweep, error)
-
 	// Events returns a case's timeline, oldest first.
 	Events(ctx context.Context, caseID int64) ([]*Event, error)
 	// Timeline returns a case's timeline without the notes between its
@@ -137,10 +122,6 @@ type Store interface {
 	// ReferredTo reports whether the case was ever referred to the partner
 	// unit.
 	ReferredTo(ctx context.Context, caseID, unitID int64) (bool, error)
-	// ReferralCounts counts, by partner unit among partners, the referrals
-	// of the cases located in units that the period [start, end) saw (see
-	// ReferralCount).
-	ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]ReferralCount, error)
 	// CaseByExternal returns the case a partner unit referred in under its
 	// own id. Returns ENOTFOUND if none.
 	CaseByExternal(ctx context.Context, senderID int64, externalID string) (*Case, error)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -17,8 +18,8 @@ import (
 // too, where NUL and broken UTF-8 used to reach the database and fail there.
 func TestBadInputChangesNothing(t *testing.T) {
 	en := newEnv(t)
-	c := en.caseIn(t, workflow.Grid)
-	med, desk := en.actors["mediator@G11"], en.actors["intake@T1"]
+	c := en.CaseIn(t, workflow.Grid)
+	med, desk := en.Actors["mediator@G11"], en.Actors["intake@T1"]
 	day := func(y int) *time.Time { d := time.Date(y, 6, 1, 0, 0, 0, 0, en.Location); return &d }
 	agreement := func(amount int64, due *time.Time) engine.Input {
 		return engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten, Terms: "赔偿", Performance: "当场支付",
@@ -26,7 +27,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 	newCase := func(edit func(n *engine.NewCase)) func() error {
 		return func() error {
-			n := &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: en.units["G11"].ID, People: 2, Risk: engine.RiskGreen,
+			n := &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: en.Units["G11"].ID, People: 2, Risk: engine.RiskGreen,
 				Summary: "两户因排水沟堵塞发生争执。", Parties: []*engine.Party{
 					{Side: engine.SideApplicant, Name: "张三", Consent: "yes"}, {Side: engine.SideRespondent, Name: "李四", Consent: "yes"}}}
 			edit(n)
@@ -62,10 +63,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return en.SaveUnit(ctx, &engine.Unit{Code: "G13", Name: "第3\x00网格", Level: workflow.LevelGrid}, "V1")
 		}},
 		{"a sweep with broken UTF-8 in its notes", engine.EMALFORMED, "notes", func() error {
-			return en.FileSweep(ctx, med, &engine.Sweep{Month: "2026-03", SweptOn: "2026-03-02", Notes: "\xff"})
+			return en.Reports.FileSweep(ctx, med, &report.Sweep{Month: "2026-03", SweptOn: "2026-03-02", Notes: "\xff"})
 		}},
 		{"an account named with NUL", engine.EMALFORMED, "name", func() error {
-			return en.CreateUser(ctx, &engine.User{Name: "a\x00b", DisplayName: "甲", Role: workflow.RoleMediator, UnitID: en.units["G11"].ID}, "长一些的密码123")
+			return en.CreateUser(ctx, &engine.User{Name: "a\x00b", DisplayName: "甲", Role: workflow.RoleMediator, UnitID: en.Units["G11"].ID}, "长一些的密码123")
 		}},
 		{"an unknown risk level", engine.EINVALID, "risk", record(workflow.UpdateRisk, engine.Input{Risk: "purple", Reason: "复查"})},
 		{"an unknown agreement kind", engine.EINVALID, "agreement.kind",
@@ -86,7 +87,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			if !strings.ContainsFunc(e.Message, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
 				t.Errorf("the message is not in Chinese: %q", e.Message)
 			}
-			en.unchanged(t, c, tc.name)
+			en.Unchanged(t, c, tc.name)
 			if _, after, _ := en.Cases(ctx, engine.System, engine.CaseFilter{}); after != total {
 				t.Errorf("%d cases became %d", total, after)
 			}
@@ -103,13 +104,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestAmountsAddUpExactly(t *testing.T) {
 	en := newEnv(t)
 	for range 3 {
-		c := en.caseIn(t, workflow.Grid)
-		if _, err := en.Fire(ctx, en.actors["mediator@G11"], c.ID, workflow.Agree, engine.Input{Agreement: &engine.Agreement{
+		c := en.CaseIn(t, workflow.Grid)
+		if _, err := en.Fire(ctx, en.Actors["mediator@G11"], c.ID, workflow.Agree, engine.Input{Agreement: &engine.Agreement{
 			Kind: engine.AgreementWritten, Terms: "赔偿", Performance: "转账", Amount: engine.MaxFen - 1}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r, err := en.Report(ctx, engine.System, "T1", "2026-03")
+	r, err := en.Reports.Report(ctx, engine.System, "T1", "2026-03")
 	if err != nil {
 		t.Fatal(err)
 	}

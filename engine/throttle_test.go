@@ -27,7 +27,7 @@ func TestWaitsGrow(t *testing.T) {
 	if got, _ := en.Wait(ctx, other); got != 0 {
 		t.Errorf("another address waits %s", got)
 	}
-	en.clock.Advance(8 * time.Second)
+	en.Clock.Advance(8 * time.Second)
 	if got, _ := en.Wait(ctx, keys); got != 0 {
 		t.Errorf("after the wait: %s", got)
 	}
@@ -59,7 +59,7 @@ func TestTwoServersShareSessionsAndFailures(t *testing.T) {
 	}
 	a, b := newEnvOn(t, open()), engine.New(open())
 	now := time.Now()
-	user := a.actors["mediator@G11"]
+	user := a.Actors["mediator@G11"]
 	for _, h := range []string{"one", "two"} {
 		if err := a.SaveSession(ctx, &engine.WebSession{Hash: h, UserID: user.UserID, Data: []byte("x"), Expiry: now.Add(time.Hour)}); err != nil {
 			t.Fatal(err)

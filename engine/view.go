@@ -329,13 +329,6 @@ func (t *Tree) Committee(c *Case, ag *Agreement) *Unit {
 	return u
 }
 
-// SweepsLate reports whether the sweeps of month were due by now: grids file
-// a month's sweep by the end of the 20th of the month after.
-func (e *Engine) SweepsLate(month string) bool {
-	start, _, err := e.MonthBounds(month)
-	return err == nil && !e.Now().Before(start.AddDate(0, 1, SweepDeadlineDay))
-}
-
 // AuditEntry is one row of the audit trail: who did what, when, to which
 // case.
 type AuditEntry struct {

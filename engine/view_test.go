@@ -15,7 +15,7 @@ import (
 // row, which the town's supervisor and the admin read back.
 func TestViewCaseMasksOnce(t *testing.T) {
 	en := newEnv(t)
-	c := en.caseIn(t, workflow.Grid)
+	c := en.CaseIn(t, workflow.Grid)
 	for _, tc := range []struct {
 		who      string
 		phone    string
@@ -26,7 +26,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 		{"mediator@V1", "138****0001", false, nil},
 		{"supervisor@T1", "138****0001", false, []workflow.Event{workflow.Escalate, workflow.Refer}},
 	} {
-		v, err := en.CaseFile(ctx, en.actors[tc.who], c.ID, "/cases/1")
+		v, err := en.CaseFile(ctx, en.Actors[tc.who], c.ID, "/cases/1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +42,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 		}
 	}
 	for _, who := range []string{"supervisor@T1", "admin@T1"} {
-		rows, err := en.Audit(ctx, en.actors[who], engine.AuditFilter{Limit: 10})
+		rows, err := en.Audit(ctx, en.Actors[who], engine.AuditFilter{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,13 +50,13 @@ func TestViewCaseMasksOnce(t *testing.T) {
 			t.Errorf("%s reads %+v", who, rows)
 		}
 	}
-	if rows, _ := en.Audit(ctx, en.actors["supervisor@T2"], engine.AuditFilter{Limit: 10}); len(rows) != 0 {
+	if rows, _ := en.Audit(ctx, en.Actors["supervisor@T2"], engine.AuditFilter{Limit: 10}); len(rows) != 0 {
 		t.Errorf("another town's supervisor reads %+v", rows)
 	}
-	if _, err := en.Audit(ctx, en.actors["mediator@G11"], engine.AuditFilter{Limit: 10}); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.Audit(ctx, en.Actors["mediator@G11"], engine.AuditFilter{Limit: 10}); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a mediator reads the audit trail: %v", err)
 	}
-	if _, err := en.CaseFile(ctx, en.actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := en.CaseFile(ctx, en.Actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("outside the subtree: %v, want the answer for a missing case", err)
 	}
 }
@@ -66,8 +66,8 @@ func TestViewCaseMasksOnce(t *testing.T) {
 // numbers; each such view is an audit row; after 30 days the phone is masked.
 func TestDeskCallsBack(t *testing.T) {
 	en := newEnv(t)
-	c := en.caseIn(t, workflow.Grid)
-	desk := en.actors["intake@T1"]
+	c := en.CaseIn(t, workflow.Grid)
+	desk := en.Actors["intake@T1"]
 	for _, tc := range []struct {
 		after   time.Duration
 		phone   string
@@ -77,7 +77,7 @@ func TestDeskCallsBack(t *testing.T) {
 		{29 * 24 * time.Hour, "13800000001", 2},
 		{2 * 24 * time.Hour, "138****0001", 2},
 	} {
-		en.clock.Advance(tc.after)
+		en.Clock.Advance(tc.after)
 		v, err := en.CaseFile(ctx, desk, c.ID, "/cases/1")
 		if err != nil {
 			t.Fatal(err)
@@ -85,7 +85,7 @@ func TestDeskCallsBack(t *testing.T) {
 		if v.Parties[0].Phone != tc.phone || v.Unmasked {
 			t.Errorf("after %s: phone %s, unmasked %v", tc.after, v.Parties[0].Phone, v.Unmasked)
 		}
-		rows, err := en.Audit(ctx, en.actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask, Limit: 10})
+		rows, err := en.Audit(ctx, en.Actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask, Limit: 10})
 		if err != nil || len(rows) != tc.audited || rows[0].ActorName != "intake@T1" {
 			t.Errorf("after %s: audit %+v, %v", tc.after, rows, err)
 		}
@@ -98,11 +98,11 @@ func TestDeskCallsBack(t *testing.T) {
 // none of them.
 func TestDeskQueue(t *testing.T) {
 	en := newEnv(t)
-	first := en.newCase(t)
-	en.clock.Advance(time.Hour)
-	second := en.newCase(t)
-	referred := en.caseIn(t, workflow.Referred)
-	accepted := en.caseIn(t, workflow.Grid)
+	first := en.NewCase(t)
+	en.Clock.Advance(time.Hour)
+	second := en.NewCase(t)
+	referred := en.CaseIn(t, workflow.Referred)
+	accepted := en.CaseIn(t, workflow.Grid)
 	ids := func(cases []*engine.Case) []int64 {
 		var out []int64
 		for _, c := range cases {
@@ -110,7 +110,7 @@ func TestDeskQueue(t *testing.T) {
 		}
 		return out
 	}
-	q, err := en.Queue(ctx, en.actors["intake@T1"])
+	q, err := en.Queue(ctx, en.Actors["intake@T1"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,11 +123,11 @@ func TestDeskQueue(t *testing.T) {
 	if got := ids(q.Registered); len(got) != 4 || !slices.Contains(got, accepted.ID) {
 		t.Errorf("registered by the clerk: %v", got)
 	}
-	en.clock.Advance(31 * 24 * time.Hour)
-	if q, _ := en.Queue(ctx, en.actors["intake@T1"]); len(q.Registered) != 0 || len(q.Awaiting) != 2 {
+	en.Clock.Advance(31 * 24 * time.Hour)
+	if q, _ := en.Queue(ctx, en.Actors["intake@T1"]); len(q.Registered) != 0 || len(q.Awaiting) != 2 {
 		t.Errorf("31 days on: %d registered, %d awaiting", len(q.Registered), len(q.Awaiting))
 	}
-	if q, _ := en.Queue(ctx, en.actors["intake@T2"]); len(q.Awaiting)+len(q.Referred)+len(q.Registered) != 0 {
+	if q, _ := en.Queue(ctx, en.Actors["intake@T2"]); len(q.Awaiting)+len(q.Referred)+len(q.Registered) != 0 {
 		t.Errorf("another town's desk sees %+v", q)
 	}
 }
@@ -139,10 +139,10 @@ func TestDeskQueue(t *testing.T) {
 // each unit's load; the navigation bar counts each.
 func TestQueue(t *testing.T) {
 	en := newEnv(t)
-	med, sup := en.actors["mediator@G11"], en.actors["supervisor@T1"]
+	med, sup := en.Actors["mediator@G11"], en.Actors["supervisor@T1"]
 	var ids []int64
 	for range 3 {
-		c := en.caseIn(t, workflow.Grid)
+		c := en.CaseIn(t, workflow.Grid)
 		ids = append(ids, c.ID)
 	}
 	if _, err := en.Fire(ctx, med, ids[1], workflow.Fail, engine.Input{Reason: "分歧过大", Routes: []string{"诉讼"}}); err != nil {
@@ -151,7 +151,7 @@ func TestQueue(t *testing.T) {
 	if _, err := en.Fire(ctx, med, ids[2], workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementOral, Terms: "道歉"}}); err != nil {
 		t.Fatal(err)
 	}
-	en.clock.Advance(time.Hour)
+	en.Clock.Advance(time.Hour)
 	for _, note := range []string{"请尽快", "请今日办结"} {
 		if _, err := en.Record(ctx, sup, ids[0], workflow.Supervise, engine.Input{Note: note}); err != nil {
 			t.Fatal(err)
@@ -182,12 +182,12 @@ func TestQueue(t *testing.T) {
 	if len(q.FollowUps) != 0 {
 		t.Errorf("a follow-up due in 15 days is in the queue: %+v", q.FollowUps)
 	}
-	if q, _ := en.Queue(ctx, en.actors["mediator@G12"]); len(q.Pressed)+len(q.ToArchive)+len(q.FollowUps) != 0 {
+	if q, _ := en.Queue(ctx, en.Actors["mediator@G12"]); len(q.Pressed)+len(q.ToArchive)+len(q.FollowUps) != 0 {
 		t.Errorf("another grid's queue: %+v", q)
 	}
 	// Thirteen days on, the follow-up is due within three days and the
 	// grid's 5 days have long passed.
-	en.clock.Advance(13 * 24 * time.Hour)
+	en.Clock.Advance(13 * 24 * time.Hour)
 	if q, _ := en.Queue(ctx, med); len(q.FollowUps) != 1 || q.FollowUps[0].ID != ids[2] {
 		t.Errorf("follow-ups due %+v, want the agreement", q.FollowUps)
 	}
@@ -198,14 +198,14 @@ func TestQueue(t *testing.T) {
 	if len(q.Overdue) != 1 || q.Overdue[0].ID != ids[0] || len(q.Pressed) != 1 {
 		t.Errorf("the supervisor's overdue %+v and pressed %+v", q.Overdue, q.Pressed)
 	}
-	if want := []engine.UnitLoad{{UnitID: en.units["G11"].ID, Open: 1, Overdue: 1, Pressed: 1}}; !slices.Equal(q.Units, want) {
+	if want := []engine.UnitLoad{{UnitID: en.Units["G11"].ID, Open: 1, Overdue: 1, Pressed: 1}}; !slices.Equal(q.Units, want) {
 		t.Errorf("units %+v, want %+v", q.Units, want)
 	}
 	for _, tc := range []struct {
 		who  string
 		want int
 	}{{"mediator@G11", 2}, {"mediator@G12", 0}, {"supervisor@T1", 1}, {"supervisor@T2", 0}, {"intake@T1", 0}, {"admin@T1", 0}} {
-		if n, err := en.QueueCount(ctx, en.actors[tc.who]); err != nil || n != tc.want {
+		if n, err := en.QueueCount(ctx, en.Actors[tc.who]); err != nil || n != tc.want {
 			t.Errorf("%s's count %d, %v, want %d", tc.who, n, err, tc.want)
 		}
 	}
@@ -217,15 +217,15 @@ func TestQueue(t *testing.T) {
 func TestCommitteeAndSweepLateness(t *testing.T) {
 	en := newEnv(t)
 	tree, _ := en.Tree(ctx)
-	grid := &engine.Case{HandlingUnitID: en.units["G11"].ID}
+	grid := &engine.Case{HandlingUnitID: en.Units["G11"].ID}
 	for _, tc := range []struct {
 		c    *engine.Case
 		tier workflow.Level
 		want string
 	}{
 		{grid, workflow.LevelGrid, "麟湖村"},
-		{&engine.Case{HandlingUnitID: en.units["V1"].ID}, workflow.LevelVillage, "麟湖村"},
-		{&engine.Case{HandlingUnitID: en.units["T1"].ID}, workflow.LevelTown, "油车港镇"},
+		{&engine.Case{HandlingUnitID: en.Units["V1"].ID}, workflow.LevelVillage, "麟湖村"},
+		{&engine.Case{HandlingUnitID: en.Units["T1"].ID}, workflow.LevelTown, "油车港镇"},
 	} {
 		if got := tree.Committee(tc.c, &engine.Agreement{Tier: tc.tier}); got == nil || got.Name != tc.want {
 			t.Errorf("%s agreement sealed by %v, want %s", tc.tier, got, tc.want)
@@ -243,7 +243,7 @@ func TestCommitteeAndSweepLateness(t *testing.T) {
 		{time.Date(2026, 11, 21, 0, 1, 0, 0, loc), "not a month", false},
 	} {
 		en.Now = func() time.Time { return tc.now }
-		if got := en.SweepsLate(tc.month); got != tc.late {
+		if got := en.Reports.SweepsLate(tc.month); got != tc.late {
 			t.Errorf("%s at %s: late %v", tc.month, tc.now, got)
 		}
 	}
@@ -270,7 +270,7 @@ func TestReplayRecordsTheActor(t *testing.T) {
 		t.Fatalf("import: %+v", res)
 	}
 	cases, _, _ := en.Cases(ctx, engine.System, engine.CaseFilter{Limit: 10})
-	evs, err := en.db.Events(ctx, cases[0].ID)
+	evs, err := en.DB.Events(ctx, cases[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func TestReplayRecordsTheActor(t *testing.T) {
 		{"open", "油车港镇接待员", workflow.RoleIntake, 0},
 		{"accept_grid", "油车港镇接待员", workflow.RoleIntake, 0},
 		{"escalate", "系统", workflow.RoleSystem, 0},
-		{"agree", "mediator@V1", workflow.RoleMediator, en.actors["mediator@V1"].UserID},
+		{"agree", "mediator@V1", workflow.RoleMediator, en.Actors["mediator@V1"].UserID},
 		{"fulfil", "麟湖村调解员", workflow.RoleMediator, 0},
 	}
 	if !slices.Equal(got, want) {
@@ -297,9 +297,9 @@ func TestReplayRecordsTheActor(t *testing.T) {
 		t.Errorf("a replayed event happened at %s", at)
 	}
 	// A live actor cannot backdate: the step happens now.
-	c := en.newCase(t)
-	next, err := en.Fire(ctx, en.actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{At: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil || !next.AcceptedAt.Equal(en.clock.Now()) {
+	c := en.NewCase(t)
+	next, err := en.Fire(ctx, en.Actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{At: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil || !next.AcceptedAt.Equal(en.Clock.Now()) {
 		t.Errorf("a live step was backdated to %v (%v)", next.AcceptedAt, err)
 	}
 }
@@ -309,10 +309,10 @@ func TestReplayRecordsTheActor(t *testing.T) {
 // hundredth view.
 func TestAuditBatches(t *testing.T) {
 	en := newEnv(t)
-	c := en.caseIn(t, workflow.Grid)
-	med := en.actors["mediator@G11"]
+	c := en.CaseIn(t, workflow.Grid)
+	med := en.Actors["mediator@G11"]
 	stored := func() int {
-		rows, err := en.db.AuditEntries(ctx, nil, engine.AuditFilter{Action: engine.AuditUnmask, Limit: 1000})
+		rows, err := en.DB.AuditEntries(ctx, nil, engine.AuditFilter{Action: engine.AuditUnmask, Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -324,7 +324,7 @@ func TestAuditBatches(t *testing.T) {
 	if n := stored(); n != 0 {
 		t.Errorf("%d rows written at once", n)
 	}
-	rows, err := en.Audit(ctx, en.actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask})
+	rows, err := en.Audit(ctx, en.Actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask})
 	if err != nil || len(rows) != 1 || rows[0].ActorName != "mediator@G11" || rows[0].CaseID != c.ID {
 		t.Errorf("the trail read: %+v, %v", rows, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 )
 
 // ReferredTo reports whether the case was ever referred to the partner
@@ -35,7 +36,7 @@ func (db *DB) CaseByExternal(ctx context.Context, senderID int64, externalID str
 // answered on time and late, sent back, and waiting at its end. Each part
 // is read by the partner's index on the time it is about, so that a
 // period costs what it holds, not the referrals of every year.
-func (db *DB) ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]engine.ReferralCount, error) {
+func (db *DB) ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]report.ReferralCount, error) {
 	if len(partners) == 0 {
 		return nil, nil
 	}
@@ -51,10 +52,10 @@ func (db *DB) ReferralCounts(ctx context.Context, units, partners []int64, start
 		UNION ALL SELECT partner_unit_id, case_id, 0, 0, 0, 0, 1 FROM referrals WHERE ` + of + ` AND resolved_at >= ? AND at < ?
 		) x JOIN cases c ON c.id = x.case_id
 		WHERE ` + db.d.in("c.location_unit_id") + ` GROUP BY x.partner_unit_id ORDER BY x.partner_unit_id`
-	var out []engine.ReferralCount
+	var out []report.ReferralCount
 	args := []any{p, s, e, p, s, e, p, e, p, e, e, db.d.list(units)}
 	err := db.reader().each(ctx, q, args, func(rows *sql.Rows) error {
-		var n engine.ReferralCount
+		var n report.ReferralCount
 		err := rows.Scan(&n.PartnerUnitID, &n.Referred, &n.OnTime, &n.Late, &n.Returned, &n.Waiting)
 		out = append(out, n)
 		return err

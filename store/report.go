@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -54,7 +55,7 @@ func inScope(d dialect, sel string, selArgs []any, tail string, units []int64, s
 // closed before its start, with their state and deadlines after their last
 // event before the end. A case with no event since the end is as its
 // columns say; only the others are looked up in the event log.
-func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]engine.CaseFacts, error) {
+func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]report.CaseFacts, error) {
 	if len(units) == 0 {
 		return nil, nil
 	}
@@ -70,10 +71,10 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 	if err != nil {
 		return nil, err
 	}
-	var out []engine.CaseFacts
+	var out []report.CaseFacts
 	snaps := map[int64]int{} // event id -> index in out
 	for rows.Next() {
-		var f engine.CaseFacts
+		var f report.CaseFacts
 		var flags, tier, outcome, state string
 		var snap engine.Case
 		var event *int64
@@ -111,7 +112,7 @@ func atEnd(snap *engine.Case, end time.Time) (workflow.State, bool) {
 
 // snapshots sets the state at end of the cases that changed since, from
 // their last event before it.
-func (db *DB) snapshots(ctx context.Context, facts []engine.CaseFacts, snaps map[int64]int, end time.Time) error {
+func (db *DB) snapshots(ctx context.Context, facts []report.CaseFacts, snaps map[int64]int, end time.Time) error {
 	ids := make([]int64, 0, len(snaps))
 	for id := range snaps {
 		ids = append(ids, id)
@@ -145,8 +146,8 @@ func (db *DB) snapshots(ctx context.Context, facts []engine.CaseFacts, snaps map
 
 // lastMediators sets, for the cases overdue at end, the mediator who last
 // recorded anything on them before it.
-func (db *DB) lastMediators(ctx context.Context, facts []engine.CaseFacts, end time.Time) error {
-	byCase := map[int64]*engine.CaseFacts{}
+func (db *DB) lastMediators(ctx context.Context, facts []report.CaseFacts, end time.Time) error {
+	byCase := map[int64]*report.CaseFacts{}
 	var ids []int64
 	for i := range facts {
 		if facts[i].OverdueAtEnd {
@@ -186,14 +187,14 @@ const chunkSize = 2000
 // workflow name holds it.
 const unitSeparator = "\x1f"
 
-// momentColumns are the case columns of engine.Moments.
-var momentColumns = map[engine.Moment]string{
-	engine.MomentOpened:   "c.opened_at",
-	engine.MomentAccepted: "c.accepted_at",
-	engine.MomentReferred: "c.referred_at",
-	engine.MomentAgreed:   "c.agreed_at",
-	engine.MomentClosed:   "c.closed_at",
-	engine.MomentArchived: "c.archived_at",
+// momentColumns are the case columns of report.Moments.
+var momentColumns = map[report.Moment]string{
+	report.MomentOpened:   "c.opened_at",
+	report.MomentAccepted: "c.accepted_at",
+	report.MomentReferred: "c.referred_at",
+	report.MomentAgreed:   "c.agreed_at",
+	report.MomentClosed:   "c.closed_at",
+	report.MomentArchived: "c.archived_at",
 }
 
 // ReportPeriod reads the data of the period [start, end) for the cases
@@ -201,8 +202,8 @@ var momentColumns = map[engine.Moment]string{
 // with the moments that fell in it told by the database; the cases open at
 // the end, read whole to tell their state then; and the counted events and
 // the mediators' work when asked, read from the events by their location.
-func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*engine.PeriodData, error) {
-	d := &engine.PeriodData{}
+func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*report.PeriodData, error) {
+	d := &report.PeriodData{}
 	if len(units) == 0 {
 		return d, nil
 	}
@@ -230,7 +231,7 @@ func (db *DB) ReportPeriod(ctx context.Context, units []int64, start, end time.T
 
 // PeriodCases reads what the period needs of each case in scope (see
 // periodCases).
-func (db *DB) PeriodCases(ctx context.Context, units []int64, start, end time.Time) ([]engine.PeriodCase, error) {
+func (db *DB) PeriodCases(ctx context.Context, units []int64, start, end time.Time) ([]report.PeriodCase, error) {
 	if len(units) == 0 {
 		return nil, nil
 	}
@@ -239,9 +240,9 @@ func (db *DB) PeriodCases(ctx context.Context, units []int64, start, end time.Ti
 
 // periodCases reads what the period needs of each case in scope. The
 // database tells which moments fell in the period, as the bits of
-// engine.Moments, and the seconds from acceptance to an agreement in it, so
+// report.Moments, and the seconds from acceptance to an agreement in it, so
 // that no time is sent or parsed.
-func (db *DB) periodCases(ctx context.Context, units []int64, start, end time.Time) ([]engine.PeriodCase, error) {
+func (db *DB) periodCases(ctx context.Context, units []int64, start, end time.Time) ([]report.PeriodCase, error) {
 	var bits []string
 	var args []any
 	inPeriod := func(col string) string {
@@ -249,7 +250,7 @@ func (db *DB) periodCases(ctx context.Context, units []int64, start, end time.Ti
 		args = append(args, start, end)
 		return at + " >= ? AND " + at + " < ?"
 	}
-	for i, m := range engine.Moments {
+	for i, m := range report.Moments {
 		bits = append(bits, "CASE WHEN "+inPeriod(momentColumns[m])+" THEN "+strconv.Itoa(1<<i)+" ELSE 0 END")
 	}
 	span := "CASE WHEN " + inPeriod("c.agreed_at") + " AND c.accepted_at IS NOT NULL THEN " +
@@ -266,9 +267,9 @@ func (db *DB) periodCases(ctx context.Context, units []int64, start, end time.Ti
 	if err != nil {
 		return nil, err
 	}
-	var out []engine.PeriodCase
+	var out []report.PeriodCase
 	for rows.Next() {
-		var c engine.PeriodCase
+		var c report.PeriodCase
 		var joined string
 		if err := rows.Scan(&c.LocationUnitID, &c.AgreementSeconds, &c.Moments, &c.People, &c.AgreementAmount, &joined); err != nil {
 			rows.Close()
@@ -290,12 +291,12 @@ func (db *DB) periodCases(ctx context.Context, units []int64, start, end time.Ti
 
 // openAtEnd returns the facts of the cases in units open at end: among
 // those the instant [end, end) may count, the open ones.
-func (db *DB) openAtEnd(ctx context.Context, units []int64, end time.Time) ([]engine.CaseFacts, error) {
+func (db *DB) openAtEnd(ctx context.Context, units []int64, end time.Time) ([]report.CaseFacts, error) {
 	facts, err := db.ReportFacts(ctx, units, end, end)
 	if err != nil {
 		return nil, err
 	}
-	var out []engine.CaseFacts
+	var out []report.CaseFacts
 	for _, c := range facts {
 		if c.StateAtEnd.Open() {
 			out = append(out, c)
@@ -309,19 +310,19 @@ func (db *DB) openAtEnd(ctx context.Context, units []int64, end time.Time) ([]en
 // is on a case the period may count: registered before it, touched in it.
 // The index holds all but the kind of a confirmation, so only confirmation
 // events are read from the table.
-func (db *DB) eventCounts(ctx context.Context, units []int64, start, end time.Time) ([]engine.EventCount, error) {
+func (db *DB) eventCounts(ctx context.Context, units []int64, start, end time.Time) ([]report.EventCount, error) {
 	list := db.d.list(units)
 	rows, err := db.reader().query(ctx, "SELECT x.location_unit_id, x.name, x.automatic, '', COUNT(*) FROM case_events x WHERE "+
 		db.d.in("x.location_unit_id")+" AND x.at >= ? AND x.at < ? AND "+db.d.in("x.name")+" AND x.name <> ? GROUP BY 1, 2, 3"+
 		" UNION ALL SELECT x.location_unit_id, x.name, x.automatic, "+db.d.jsonText("x.data", "confirmation")+
 		", COUNT(*) FROM case_events x WHERE "+db.d.in("x.location_unit_id")+" AND x.at >= ? AND x.at < ? AND x.name = ? GROUP BY 1, 2, 3, 4",
-		list, start, end, db.d.list(engine.FigureEvents), workflow.Confirm, list, start, end, workflow.Confirm)
+		list, start, end, db.d.list(report.FigureEvents), workflow.Confirm, list, start, end, workflow.Confirm)
 	if err != nil {
 		return nil, err
 	}
-	var out []engine.EventCount
+	var out []report.EventCount
 	for rows.Next() {
-		var ev engine.EventCount
+		var ev report.EventCount
 		if err := rows.Scan(&ev.LocationUnitID, &ev.Name, &ev.Automatic, &ev.Confirmation, &ev.Count); err != nil {
 			rows.Close()
 			return nil, err
@@ -334,7 +335,7 @@ func (db *DB) eventCounts(ctx context.Context, units []int64, start, end time.Ti
 // mediatorCounts reads the work of each mediator in the period on the cases
 // located in units: known by their account, or, where the events name
 // none, by the name on them.
-func (db *DB) mediatorCounts(ctx context.Context, units []int64, start, end time.Time) ([]engine.MediatorCount, error) {
+func (db *DB) mediatorCounts(ctx context.Context, units []int64, start, end time.Time) ([]report.MediatorCount, error) {
 	rows, err := db.reader().query(ctx, "SELECT x.actor_id, MIN("+db.d.bytewise("x.actor_name")+`), COUNT(DISTINCT x.case_id),
 		SUM(CASE WHEN x.name = ? THEN 1 ELSE 0 END) FROM case_events x
 		WHERE `+db.d.in("x.location_unit_id")+` AND x.at >= ? AND x.at < ? AND x.role = ?
@@ -343,9 +344,9 @@ func (db *DB) mediatorCounts(ctx context.Context, units []int64, start, end time
 	if err != nil {
 		return nil, err
 	}
-	var out []engine.MediatorCount
+	var out []report.MediatorCount
 	for rows.Next() {
-		var m engine.MediatorCount
+		var m report.MediatorCount
 		var actor *int64
 		if err := rows.Scan(&actor, &m.Name, &m.Cases, &m.Agreements); err != nil {
 			rows.Close()
@@ -374,7 +375,7 @@ func (sweepRow) TableName() string { return "sweeps" }
 
 // SaveSweep files a grid's sweep for a month. Returns ECONFLICT if the grid
 // filed that month already.
-func (db *DB) SaveSweep(ctx context.Context, s *engine.Sweep) error {
+func (db *DB) SaveSweep(ctx context.Context, s *report.Sweep) error {
 	row := sweepRow{GridID: s.GridID, Month: s.Month, SweptOn: s.SweptOn, Households: s.Households, Risks: s.Risks,
 		DisputesFound: s.DisputesFound, Notes: s.Notes, FiledBy: nilIfZero(s.FiledBy), FiledAt: s.FiledAt.UTC()}
 	if err := db.w.WithContext(ctx).Create(&row).Error; err != nil {
@@ -388,14 +389,14 @@ func (db *DB) SaveSweep(ctx context.Context, s *engine.Sweep) error {
 }
 
 // Sweeps returns the sweeps of the months filed by grids in units.
-func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*engine.Sweep, error) {
+func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*report.Sweep, error) {
 	var rows []sweepRow
 	if err := db.r.WithContext(ctx).Where("grid_id IN ? AND month IN ?", units, months).Order("grid_id, month").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]*engine.Sweep, len(rows))
+	out := make([]*report.Sweep, len(rows))
 	for i, r := range rows {
-		out[i] = &engine.Sweep{ID: r.ID, GridID: r.GridID, Month: r.Month, SweptOn: r.SweptOn, Households: r.Households,
+		out[i] = &report.Sweep{ID: r.ID, GridID: r.GridID, Month: r.Month, SweptOn: r.SweptOn, Households: r.Households,
 			Risks: r.Risks, DisputesFound: r.DisputesFound, Notes: r.Notes, FiledBy: deref(r.FiledBy), FiledAt: r.FiledAt.UTC()}
 	}
 	return out, nil

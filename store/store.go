@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -76,7 +77,10 @@ func (db *DB) countStatements(g *gorm.DB) error {
 		cb.Raw().After("gorm:raw").Register("mediation:count", count))
 }
 
-var _ engine.Store = (*DB)(nil)
+var (
+	_ engine.Store = (*DB)(nil)
+	_ report.Store = (*DB)(nil)
+)
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
 func IsPostgres(dsn string) bool {

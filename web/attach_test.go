@@ -186,7 +186,7 @@ func TestAttachmentsAcrossServers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	srv2, err := web.NewServer(engine.New(db2), web.Options{})
+	srv2, err := web.NewServer(web.NewServices(engine.New(db2), db2), web.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -514,7 +514,7 @@ func (u *user) adminAdd(section string, fields ...string) string {
 func TestJourneyFirstAdmin(t *testing.T) {
 	db := storetest.Open(t)
 	e := engine.New(db)
-	srv, err := web.NewServer(e, web.Options{})
+	srv, err := web.NewServer(web.NewServices(e, db), web.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 func TestMetrics(t *testing.T) {
 	s := newSite(t)
 	m := web.NewMetrics(s.e, s.db)
-	srv, err := web.NewServer(s.e, web.Options{Metrics: m})
+	srv, err := web.NewServer(web.NewServices(s.e, s.db), web.Options{Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}

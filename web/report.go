@@ -13,6 +13,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/export"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
@@ -56,12 +57,12 @@ func (s *Server) handleReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Engine.Report(ctx, actor(c), unit, period)
+	r, err := s.Reports.Report(ctx, actor(c), unit, period)
 	if err != nil {
 		return err
 	}
 	month := r.Period
-	trend, err := s.Engine.Trend(ctx, actor(c), unit, month, 12)
+	trend, err := s.Reports.Trend(ctx, actor(c), unit, month, 12)
 	if err != nil {
 		return err
 	}
@@ -107,11 +108,11 @@ func (s *Server) handleReport(c echo.Context) error {
 			shown = append(shown, sec)
 		}
 	}
-	p, err := s.Engine.ParsePeriod(month)
+	p, err := s.Reports.ParsePeriod(month)
 	if err != nil {
 		return err
 	}
-	late := p.IsMonth() && s.Engine.SweepsLate(month)
+	late := p.IsMonth() && s.Reports.SweepsLate(month)
 	return s.render(c, http.StatusOK, "report", "统计报表", map[string]any{
 		"Report": r, "Summary": summary, "Sections": shown, "Period": month, "Units": units, "SweepsLate": late,
 		"Choices": s.periodChoices(), "Query": template.URL(url.Values{"unit": {r.Unit}, "period": {month}}.Encode()),
@@ -147,20 +148,20 @@ func (s *Server) periodChoices() []periodChoice {
 // exports are the report's downloads by the address's ending.
 var exports = map[string]struct {
 	ext, mime, what string
-	write           func(w io.Writer, r *engine.Report, l engine.Lists) error
+	write           func(w io.Writer, r *report.Report, l engine.Lists) error
 }{
 	".csv":     {"csv", "text/csv; charset=utf-8", "统计", export.CSV},
 	".xlsx":    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "统计", export.XLSX},
-	".moj.csv": {"csv", "text/csv; charset=utf-8", export.MOJSheet, func(w io.Writer, r *engine.Report, _ engine.Lists) error { return export.MOJCSV(w, r) }},
+	".moj.csv": {"csv", "text/csv; charset=utf-8", export.MOJSheet, func(w io.Writer, r *report.Report, _ engine.Lists) error { return export.MOJCSV(w, r) }},
 }
 
 // requestedReport computes the report of the request's unit and period.
-func (s *Server) requestedReport(c echo.Context) (*engine.Report, error) {
+func (s *Server) requestedReport(c echo.Context) (*report.Report, error) {
 	unit, period, err := s.reportParams(c)
 	if err != nil {
 		return nil, err
 	}
-	return s.Engine.Report(c.Request().Context(), actor(c), unit, period)
+	return s.Reports.Report(c.Request().Context(), actor(c), unit, period)
 }
 
 func (s *Server) handleReportExport(c echo.Context) error {
@@ -199,12 +200,12 @@ func (s *Server) handleFigureCases(c echo.Context) error {
 		return err
 	}
 	figure := c.QueryParam("figure")
-	cases, err := s.Engine.FigureCases(ctx, actor(c), unit, period, figure)
+	cases, err := s.Reports.FigureCases(ctx, actor(c), unit, period, figure)
 	if err != nil {
 		return err
 	}
 	label := figure
-	if f, ok := engine.FigureByKey(figure); ok {
+	if f, ok := report.FigureByKey(figure); ok {
 		label = f.Label
 	}
 	tree, err := s.Engine.Tree(ctx)
@@ -233,7 +234,7 @@ func (s *Server) handleSweepForm(c echo.Context) error {
 
 func (s *Server) handleSweep(c echo.Context) error {
 	v := formValues(c)
-	sw := &engine.Sweep{Month: v["month"], SweptOn: v["swept_on"], Risks: v["risks"], Notes: v["notes"]}
+	sw := &report.Sweep{Month: v["month"], SweptOn: v["swept_on"], Risks: v["risks"], Notes: v["notes"]}
 	errs := map[string]string{}
 	var err error
 	if sw.Households, err = strconv.Atoi(v["households"]); err != nil {
@@ -243,7 +244,7 @@ func (s *Server) handleSweep(c echo.Context) error {
 		errs["disputes_found"] = "请填写发现纠纷数（整数）。"
 	}
 	if len(errs) == 0 {
-		err = s.Engine.FileSweep(c.Request().Context(), actor(c), sw)
+		err = s.Reports.FileSweep(c.Request().Context(), actor(c), sw)
 		switch engine.ErrorCode(err) {
 		case "":
 			return s.render(c, http.StatusOK, "sweep", "矛盾排查", map[string]any{"Filed": sw, "V": v, "E": errs})

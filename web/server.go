@@ -17,6 +17,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/templates"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -24,7 +25,7 @@ import (
 
 // Server serves the web interface and the API.
 type Server struct {
-	Engine *engine.Engine
+	Services
 
 	echo     *echo.Echo
 	demo     bool
@@ -53,16 +54,35 @@ type Options struct {
 	Metrics *Metrics
 }
 
+// Services are the engine's case core and its rooms, which the pages and
+// the API serve.
+type Services struct {
+	Engine  *engine.Engine
+	Reports *report.Service
+}
+
+// Store is what the rooms keep their data in: the one store that
+// implements each room's own interface.
+type Store interface {
+	report.Store
+}
+
+// NewServices builds the rooms on the engine e and the store st.
+func NewServices(e *engine.Engine, st Store) Services {
+	return Services{Engine: e, Reports: report.New(e, st)}
+}
+
 // NewServer builds the server: it parses every template, so a broken
 // template fails at start-up, not on a request.
-func NewServer(e *engine.Engine, opt Options) (*Server, error) {
+func NewServer(svc Services, opt Options) (*Server, error) {
+	e := svc.Engine
 	if opt.SessionLifetime <= 0 {
 		opt.SessionLifetime = 12 * time.Hour
 	}
 	if opt.SessionIdle <= 0 {
 		opt.SessionIdle = 2 * time.Hour
 	}
-	s := &Server{Engine: e, demo: opt.Demo, sessions: newSessions(e, opt), metrics: opt.Metrics}
+	s := &Server{Services: svc, demo: opt.Demo, sessions: newSessions(e, opt), metrics: opt.Metrics}
 	var err error
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err
@@ -184,7 +204,7 @@ func (s *Server) funcs() template.FuncMap {
 			return ""
 		},
 		"date": s.date,
-		"rate": engine.FormatRate,
+		"rate": report.FormatRate,
 		"join": strings.Join,
 		"inc":  func(i int) int { return i + 1 },
 		"add":  func(a, b int) int { return a + b },

@@ -59,7 +59,7 @@ func TestSessionsEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { second.Close() })
-	other, err := web.NewServer(engine.New(second), web.Options{})
+	other, err := web.NewServer(web.NewServices(engine.New(second), second), web.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestThrottling(t *testing.T) {
 	now := time.Now()
 	s := newSiteAt(t, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
 	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
-	proxied, err := web.NewServer(s.e, web.Options{TrustedProxies: []*net.IPNet{loopback}})
+	proxied, err := web.NewServer(web.NewServices(s.e, s.db), web.Options{TrustedProxies: []*net.IPNet{loopback}})
 	if err != nil {
 		t.Fatal(err)
 	}

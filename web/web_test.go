@@ -118,7 +118,7 @@ func newSiteAt(t *testing.T, now func() time.Time) *site {
 		t.Fatal(err)
 	}
 	s.cases["referred"] = referred
-	srv, err := web.NewServer(e, web.Options{})
+	srv, err := web.NewServer(web.NewServices(e, db), web.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +401,7 @@ func TestSweepFiling(t *testing.T) {
 	if code, body := c.post("/sweeps", bad); code != 422 || !strings.Contains(body, "走访户数") {
 		t.Errorf("bad filing: %d", code)
 	}
-	r, err := s.e.Report(ctx, engine.System, "T1", now.Format("2006-01"))
+	r, err := web.NewServices(s.e, s.db).Reports.Report(ctx, engine.System, "T1", now.Format("2006-01"))
 	if err != nil || r.Sweeps.Filed != 1 || len(r.Sweeps.GridsMissing) != 2 {
 		t.Errorf("sweeps: %+v %v", r.Sweeps, err)
 	}

@@ -62,7 +62,7 @@ func httpBench(ctx context.Context, syncMode string, d time.Duration, rounds int
 	// The requests' log lines would bury the figures.
 	defer slog.SetDefault(slog.Default())
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	base, stop, err := serve(e)
+	base, stop, err := serve(web.NewServices(e, db))
 	if err != nil {
 		return err
 	}
@@ -228,10 +228,10 @@ func benchMediator(ctx context.Context, e *engine.Engine) (*engine.User, error) 
 	return med, nil
 }
 
-// serve serves the web interface of e on a free port of 127.0.0.1 and
+// serve serves the web interface of svc on a free port of 127.0.0.1 and
 // returns its address and how to stop it.
-func serve(e *engine.Engine) (string, func(), error) {
-	srv, err := web.NewServer(e, web.Options{})
+func serve(svc web.Services) (string, func(), error) {
+	srv, err := web.NewServer(svc, web.Options{})
 	if err != nil {
 		return "", nil, err
 	}

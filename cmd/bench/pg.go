@@ -15,6 +15,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/store"
+	"github.com/grassroots/mediation/web"
 	_ "github.com/jackc/pgx/v5/stdlib" // The raw baseline's driver.
 )
 
@@ -71,7 +72,7 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 			}
 			defer db.Close()
 			db.SetPoolSize(n)
-			base, stop, err := serve(engine.New(db))
+			base, stop, err := serve(web.NewServices(engine.New(db), db))
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -72,16 +73,16 @@ func reportBench(total, rounds int, keep string) error {
 	for _, rc := range []reportCase{
 		{unit: "T01", period: "2026-10", what: "monthly report of one town", span: "month", spans: "three months",
 			whole: "3 months, rows, sweeps", target: "under 200 ms",
-			compared: func(p engine.Period) [][2]time.Time {
+			compared: func(p report.Period) [][2]time.Time {
 				return [][2]time.Time{{p.Start.AddDate(0, -1, 0), p.Start}, {p.Start.AddDate(-1, 0, 0), p.End.AddDate(-1, 0, 0)}}
 			}},
 		// A year's previous period is the same year a year before: the
 		// report reads it once.
 		{unit: "C1", period: "2025", what: "yearly report of one county", span: "year", spans: "two years",
 			whole: "2 years, town rows, sweeps", target: "within 2x, under 300 ms",
-			compared: func(p engine.Period) [][2]time.Time { return [][2]time.Time{{p.Start.AddDate(-1, 0, 0), p.Start}} }},
+			compared: func(p report.Period) [][2]time.Time { return [][2]time.Time{{p.Start.AddDate(-1, 0, 0), p.Start}} }},
 	} {
-		if err := rc.time(ctx, e, raw, cases, rounds); err != nil {
+		if err := rc.time(ctx, report.New(e, db), raw, cases, rounds); err != nil {
 			return err
 		}
 	}
@@ -133,12 +134,12 @@ type reportCase struct {
 	// spans it reads, and what the whole report holds, for the printout.
 	what, span, spans, whole string
 	target                   string
-	compared                 func(engine.Period) [][2]time.Time
+	compared                 func(report.Period) [][2]time.Time
 }
 
 // time times the engine's report and its one period's figures against the
 // aggregate for the period and for every span the report reads.
-func (rc reportCase) time(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, rounds int) error {
+func (rc reportCase) time(ctx context.Context, e *report.Service, raw *sql.DB, cases, rounds int) error {
 	tree, err := e.Tree(ctx)
 	if err != nil {
 		return err
@@ -149,15 +150,15 @@ func (rc reportCase) time(ctx context.Context, e *engine.Engine, raw *sql.DB, ca
 		return err
 	}
 	spans := append([][2]time.Time{{p.Start, p.End}}, rc.compared(p)...)
-	var report, page, one, rawOne, rawAll []time.Duration
-	var r *engine.Report
+	var full, page, one, rawOne, rawAll []time.Duration
+	var r *report.Report
 	for range rounds {
 		t0 := time.Now()
 		if r, err = e.Report(ctx, engine.System, rc.unit, rc.period); err != nil {
 			return err
 		}
-		report = append(report, time.Since(t0))
-		// The report page shows a month's report with the trend of the
+		full = append(full, time.Since(t0))
+		// The full page shows a month's full with the trend of the
 		// twelve months up to it.
 		if rc.span == "month" {
 			if _, err := e.Trend(ctx, engine.System, rc.unit, rc.period, 12); err != nil {
@@ -189,12 +190,12 @@ func (rc reportCase) time(ctx context.Context, e *engine.Engine, raw *sql.DB, ca
 	fmt.Printf("%-58s %10s\n", "", "median")
 	fmt.Printf("%-58s %10s\n", "raw: one hand-written SQL aggregate, one "+rc.span, med(rawOne))
 	fmt.Printf("%-58s %10s\n", "engine: one "+rc.span+"'s figures (PeriodFigures)", med(one))
-	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the report's "+rc.spans, med(rawAll))
-	fmt.Printf("%-58s %10s\n", "engine: the whole report ("+rc.whole+")", med(report))
+	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the full's "+rc.spans, med(rawAll))
+	fmt.Printf("%-58s %10s\n", "engine: the whole full ("+rc.whole+")", med(full))
 	fmt.Printf("\none %s: engine / raw = %.2fx (target: within 2x)\n", rc.span, ratio(one, rawOne))
-	fmt.Printf("whole report: engine / raw = %.2fx; %s (target: %s)\n", ratio(report, rawAll), med(report), rc.target)
+	fmt.Printf("whole full: engine / raw = %.2fx; %s (target: %s)\n", ratio(full, rawAll), med(full), rc.target)
 	if len(page) > 0 {
-		fmt.Printf("the report page (the report and its 12-month trend): %s (target: under 50 ms)\n", med(page))
+		fmt.Printf("the full page (the full and its 12-month trend): %s (target: under 50 ms)\n", med(page))
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/demo"
 	"github.com/grassroots/mediation/engine/export"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
 	"golang.org/x/term"
@@ -71,7 +72,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		defer msrv.Close()
 		fmt.Fprintf(m.Stderr, "指标：http://%s/metrics\n", displayAddr(ln.Addr()))
 	}
-	srv, err := web.NewServer(e, web.Options{Secure: *secure, SessionLifetime: lifetime, SessionIdle: idle, Demo: *withDemo,
+	srv, err := web.NewServer(web.NewServices(e, db), web.Options{Secure: *secure, SessionLifetime: lifetime, SessionIdle: idle, Demo: *withDemo,
 		TrustedProxies: proxies, Metrics: metrics})
 	if err != nil {
 		return err
@@ -517,10 +518,10 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	write, ok := map[string]func(io.Writer, *engine.Report, engine.Lists) error{
+	write, ok := map[string]func(io.Writer, *report.Report, engine.Lists) error{
 		"table": export.Text, "csv": export.CSV, "xlsx": export.XLSX,
-		"moj-csv": func(w io.Writer, r *engine.Report, _ engine.Lists) error { return export.MOJCSV(w, r) },
-		"json": func(w io.Writer, r *engine.Report, _ engine.Lists) error {
+		"moj-csv": func(w io.Writer, r *report.Report, _ engine.Lists) error { return export.MOJCSV(w, r) },
+		"json": func(w io.Writer, r *report.Report, _ engine.Lists) error {
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			return enc.Encode(r)
@@ -559,7 +560,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	if period == "" {
 		period = e.Now().In(e.Location).AddDate(0, -1, 0).Format("2006-01")
 	}
-	r, err := e.Report(ctx, engine.System, code, period)
+	r, err := report.New(e, db).Report(ctx, engine.System, code, period)
 	if err != nil {
 		return err
 	}

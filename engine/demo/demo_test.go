@@ -7,6 +7,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/demo"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -121,7 +122,7 @@ func TestBuild(t *testing.T) {
 	}
 	// October's report names the mediators who worked, and the county's
 	// has a row for each of its two towns.
-	r, err := e.Report(ctx, engine.System, "YCG", "2026-10")
+	r, err := report.New(e, db).Report(ctx, engine.System, "YCG", "2026-10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestBuild(t *testing.T) {
 	if named < 3 {
 		t.Errorf("October's mediator rows: %+v", r.Mediators)
 	}
-	county, err := e.Report(ctx, engine.System, "XZQ", "2026-10")
+	county, err := report.New(e, db).Report(ctx, engine.System, "XZQ", "2026-10")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -24,7 +25,7 @@ type Section struct {
 	Name   string
 	Header []string
 	Rows   [][]string
-	// Keys, when set, names the engine.FigureTable key behind each row
+	// Keys, when set, names the report.FigureTable key behind each row
 	// that counts cases, "" for the other rows.
 	Keys []string
 }
@@ -70,7 +71,7 @@ func change(now, before *float64, rate bool) string {
 	return s + "（" + ps + "）"
 }
 
-func share(c engine.Count) string {
+func share(c report.Count) string {
 	if c.Share == nil {
 		return num(nil)
 	}
@@ -84,9 +85,9 @@ var childKeys = []string{"registered", "accepted", "agreed", "failed", "withdraw
 
 // Sections lays a report out as its tables; l names the categories and
 // sources in their order.
-func Sections(r *engine.Report, l engine.Lists) []Section {
+func Sections(r *report.Report, l engine.Lists) []Section {
 	sum := Section{Name: "汇总", Header: []string{"指标", "本期", "上期", "环比", "去年同期", "同比"}}
-	for _, fig := range engine.FigureTable {
+	for _, fig := range report.FigureTable {
 		cur, prev, last := fig.Get(&r.Figures), fig.Get(r.PreviousPeriod), fig.Get(r.SamePeriodLastYear)
 		rate := strings.HasSuffix(fig.Key, "_rate")
 		sum.Rows = append(sum.Rows, []string{fig.Label, num(cur), num(prev), change(cur, prev, rate), num(last), change(cur, last, rate)})
@@ -113,9 +114,9 @@ func Sections(r *engine.Report, l engine.Lists) []Section {
 		srcs.Rows = append(srcs.Rows, []string{"其中" + s + "（司法部口径）", strconv.Itoa(r.BySourceMOJ[s].Count), share(r.BySourceMOJ[s])})
 	}
 	kids := Section{Name: "下级单位", Header: []string{"单位"}}
-	var childFigures []engine.Figure
+	var childFigures []report.Figure
 	for _, key := range childKeys {
-		fig, _ := engine.FigureByKey(key)
+		fig, _ := report.FigureByKey(key)
 		childFigures = append(childFigures, fig)
 		kids.Header = append(kids.Header, fig.Label)
 	}
@@ -151,13 +152,13 @@ const MOJSheet = "人民调解工作统计表"
 
 // MOJ lays out the Ministry of Justice's table (人民调解工作统计表): a row
 // per child unit and a total row, in the Ministry's columns.
-func MOJ(r *engine.Report) Section {
+func MOJ(r *report.Report) Section {
 	t := Section{Name: MOJSheet, Header: []string{"单位", "调解纠纷数", "调解成功数", "调解成功率", "协议涉及金额(元)"}}
 	t.Header = append(t.Header, engine.MOJSources...)
 	t.Header = append(t.Header, engine.MOJCategories...)
 	t.Header = append(t.Header, "防止民转刑(件)", "防止民转刑(人)", "防止群体性上访(件)", "防止群体性上访(人)",
 		"防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)", "排查次数", "排查发现纠纷数")
-	row := func(name string, f *engine.Figures, sw engine.SweepFigures) []string {
+	row := func(name string, f *report.Figures, sw report.SweepFigures) []string {
 		out := []string{name, strconv.Itoa(f.Accepted), strconv.Itoa(f.Agreed), rate1(f.SuccessRate), num(&f.AgreementAmount)}
 		for _, s := range engine.MOJSources {
 			out = append(out, strconv.Itoa(f.BySourceMOJ[s].Count))
@@ -166,7 +167,7 @@ func MOJ(r *engine.Report) Section {
 			out = append(out, strconv.Itoa(f.ByCategoryMOJ[c].Count))
 		}
 		p := f.Prevented
-		for _, pc := range []engine.PeopleCount{p.CivilToCriminal, p.GroupPetition, p.GroupFight, p.Suicide} {
+		for _, pc := range []report.PeopleCount{p.CivilToCriminal, p.GroupPetition, p.GroupFight, p.Suicide} {
 			out = append(out, strconv.Itoa(pc.Cases), strconv.Itoa(pc.People))
 		}
 		return append(out, strconv.Itoa(sw.Filed), strconv.Itoa(sw.DisputesFound))
@@ -187,7 +188,7 @@ func rate1(r *float64) string {
 }
 
 // MOJCSV writes the Ministry's table alone as CSV.
-func MOJCSV(w io.Writer, r *engine.Report) error {
+func MOJCSV(w io.Writer, r *report.Report) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
@@ -224,7 +225,7 @@ func safeRows(rows [][]string) [][]string {
 	return out
 }
 
-func sortedKeys(m map[string]engine.Count) []string {
+func sortedKeys(m map[string]report.Count) []string {
 	var out []string
 	for k := range m {
 		out = append(out, k)
@@ -233,13 +234,13 @@ func sortedKeys(m map[string]engine.Count) []string {
 	return out
 }
 
-func title(r *engine.Report) string {
+func title(r *report.Report) string {
 	return fmt.Sprintf("%s %s 矛盾纠纷调解统计", r.UnitName, r.Period)
 }
 
 // CSV writes the report's tables one after another, each under its name,
 // with a byte-order mark so that spreadsheet programs read the Chinese.
-func CSV(w io.Writer, r *engine.Report, l engine.Lists) error {
+func CSV(w io.Writer, r *report.Report, l engine.Lists) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
@@ -262,7 +263,7 @@ func CSV(w io.Writer, r *engine.Report, l engine.Lists) error {
 
 // XLSX writes the report as a workbook with one sheet per table. The
 // Ministry's table prints on one landscape A4 page.
-func XLSX(w io.Writer, r *engine.Report, l engine.Lists) error {
+func XLSX(w io.Writer, r *report.Report, l engine.Lists) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	for i, s := range Sections(r, l) {
@@ -313,7 +314,7 @@ func fitOnePage(f *excelize.File, sheet string) error {
 }
 
 // Text writes the report as aligned text for a terminal.
-func Text(w io.Writer, r *engine.Report, l engine.Lists) error {
+func Text(w io.Writer, r *report.Report, l engine.Lists) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, title(r))
 	for _, s := range Sections(r, l) {

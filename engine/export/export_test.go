@@ -12,6 +12,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/export"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/xuri/excelize/v2"
 )
@@ -19,13 +20,14 @@ import (
 var update = flag.Bool("update", false, "update golden files")
 
 // fixtureReport is the report of the fixture month.
-func fixtureReport(t *testing.T) *engine.Report { return fixture(t, "T", "2026-10") }
+func fixtureReport(t *testing.T) *report.Report { return fixture(t, "T", "2026-10") }
 
 // fixture is the fixture's report of a unit and a period.
-func fixture(t *testing.T, unit, period string) *engine.Report {
+func fixture(t *testing.T, unit, period string) *report.Report {
 	t.Helper()
 	ctx := context.Background()
-	e := engine.New(storetest.Open(t))
+	db := storetest.Open(t)
+	e := engine.New(db)
 	f, err := os.Open("../../testdata/import/month.jsonl")
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +36,7 @@ func fixture(t *testing.T, unit, period string) *engine.Report {
 	if res, err := e.Import(ctx, f, engine.ImportOptions{}); err != nil || len(res.Errors) > 0 {
 		t.Fatalf("%v %v", err, res.Errors)
 	}
-	r, err := e.Report(ctx, engine.System, unit, period)
+	r, err := report.New(e, db).Report(ctx, engine.System, unit, period)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
-package engine
+package report
 
 import (
 	"slices"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -242,77 +243,14 @@ func sums() []periodSum {
 		flag string
 		to   func(f *Figures) *PeopleCount
 	}{
-		{FlagCivilToCriminal, func(f *Figures) *PeopleCount { return &f.Prevented.CivilToCriminal }},
-		{FlagGroupPetition, func(f *Figures) *PeopleCount { return &f.Prevented.GroupPetition }},
-		{FlagGroupFight, func(f *Figures) *PeopleCount { return &f.Prevented.GroupFight }},
-		{FlagSuicide, func(f *Figures) *PeopleCount { return &f.Prevented.Suicide }},
+		{engine.FlagCivilToCriminal, func(f *Figures) *PeopleCount { return &f.Prevented.CivilToCriminal }},
+		{engine.FlagGroupPetition, func(f *Figures) *PeopleCount { return &f.Prevented.GroupPetition }},
+		{engine.FlagGroupFight, func(f *Figures) *PeopleCount { return &f.Prevented.GroupFight }},
+		{engine.FlagSuicide, func(f *Figures) *PeopleCount { return &f.Prevented.Suicide }},
 	} {
 		add(Rule{Moment: MomentAgreed, Flag: p.flag}, measurePeople, func(t *tally, v int64) { p.to(&t.Figures).People += int(v) })
 	}
 	return out
-}
-
-// periodFromFacts builds a period's data from the facts of the cases in
-// scope and the period's events, as the store reads it from the columns.
-func periodFromFacts(facts []CaseFacts, events []loggedEvent, start, end time.Time) *PeriodData {
-	d := &PeriodData{}
-	location := map[int64]int64{}
-	for i := range facts {
-		c := &facts[i]
-		location[c.ID] = c.LocationUnitID
-		d.Cases = append(d.Cases, periodCase(c, start, end))
-		if c.StateAtEnd.Open() {
-			d.AtEnd = append(d.AtEnd, *c)
-		}
-	}
-	type kind struct {
-		loc          int64
-		name         string
-		automatic    bool
-		confirmation string
-	}
-	counts := map[kind]int{}
-	type who struct {
-		id   int64
-		name string
-	}
-	mediators := map[who]*MediatorCount{}
-	cases := map[who]map[int64]bool{}
-	for _, ev := range events {
-		if slices.Contains(FigureEvents, ev.Name) {
-			k := kind{location[ev.CaseID], ev.Name, ev.Automatic, ev.Confirmation}
-			if _, ok := counts[k]; !ok {
-				d.Events = append(d.Events, EventCount{LocationUnitID: k.loc, Name: k.name, Automatic: k.automatic, Confirmation: k.confirmation})
-			}
-			counts[k]++
-		}
-		if ev.Role != workflow.RoleMediator {
-			continue
-		}
-		k := who{ev.ActorID, ""}
-		if ev.ActorID == 0 {
-			k.name = ev.ActorName
-		}
-		m := mediators[k]
-		if m == nil {
-			m = &MediatorCount{ActorID: ev.ActorID, Name: ev.ActorName}
-			mediators[k], cases[k] = m, map[int64]bool{}
-		}
-		m.Name = min(m.Name, ev.ActorName)
-		cases[k][ev.CaseID] = true
-		if ev.Name == string(workflow.Agree) {
-			m.Agreements++
-		}
-	}
-	for i := range d.Events {
-		ev := &d.Events[i]
-		ev.Count = counts[kind{ev.LocationUnitID, ev.Name, ev.Automatic, ev.Confirmation}]
-	}
-	for k, m := range mediators {
-		m.Cases = len(cases[k])
-		d.Mediators = append(d.Mediators, *m)
-	}
-	return d
 }
 
 // only returns the part of the data on the cases located in units (the

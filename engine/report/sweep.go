@@ -1,10 +1,11 @@
-package engine
+package report
 
 import (
 	"context"
 	"strings"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -28,48 +29,55 @@ type Sweep struct {
 const SweepDeadlineDay = 20
 
 // FileSweep records a grid mediator's sweep of their grid.
-func (e *Engine) FileSweep(ctx context.Context, a Actor, s *Sweep) error {
-	if err := CheckText(s); err != nil {
+func (e *Service) FileSweep(ctx context.Context, a engine.Actor, s *Sweep) error {
+	if err := engine.CheckText(s); err != nil {
 		return err
 	}
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return err
 	}
-	grid := t.Unit(a.UnitID)
-	if a.Role != workflow.RoleMediator || grid == nil || grid.Level != workflow.LevelGrid {
-		return Errorf(EFORBIDDEN, "排查由网格调解员为本网格填报。")
+	if err := e.May(ctx, a, workflow.FeatureSweep); err != nil {
+		return err
 	}
-	var v fieldErrors
+	grid := t.Unit(a.UnitID)
+	var v engine.FieldErrors
 	start, end, err := e.MonthBounds(s.Month)
 	if err != nil {
-		v.addErr(err)
+		v.AddErr(err)
 	}
 	day, derr := time.ParseInLocation(time.DateOnly, s.SweptOn, e.Location)
 	switch {
 	case derr != nil:
-		v.add("swept_on", "请填写排查日期，如 2026-10-12。")
+		v.Add("swept_on", "请填写排查日期，如 2026-10-12。")
 	case err == nil && (day.Before(start) || !day.Before(end)):
-		v.add("swept_on", "排查日期须在%s内。", s.Month)
+		v.Add("swept_on", "排查日期须在%s内。", s.Month)
 	case day.After(e.Now()):
-		v.add("swept_on", "排查日期不能晚于今天。")
+		v.Add("swept_on", "排查日期不能晚于今天。")
 	}
 	if s.Households < 0 || s.Households > 100000 {
-		v.add("households", "走访户数须在0到100000之间。")
+		v.Add("households", "走访户数须在0到100000之间。")
 	}
 	if s.DisputesFound < 0 || s.DisputesFound > 10000 {
-		v.add("disputes_found", "发现纠纷数须在0到10000之间。")
+		v.Add("disputes_found", "发现纠纷数须在0到10000之间。")
 	}
 	s.Risks, s.Notes = strings.TrimSpace(s.Risks), strings.TrimSpace(s.Notes)
-	if err := v.err(); err != nil {
+	if err := v.Err(); err != nil {
 		return err
 	}
 	s.GridID, s.FiledBy, s.FiledAt = grid.ID, a.UserID, e.Now().UTC()
 	return e.Store.SaveSweep(ctx, s)
 }
 
+// SweepsLate reports whether the sweeps of month were due by now: grids file
+// a month's sweep by the end of the 20th of the month after.
+func (e *Service) SweepsLate(month string) bool {
+	start, _, err := e.MonthBounds(month)
+	return err == nil && !e.Now().Before(start.AddDate(0, 1, SweepDeadlineDay))
+}
+
 // grids returns the grids of a unit's subtree.
-func grids(t *Tree, unit *Unit) []int64 {
+func grids(t *engine.Tree, unit *engine.Unit) []int64 {
 	var out []int64
 	for _, id := range t.Subtree(unit.ID) {
 		if t.Unit(id).Level == workflow.LevelGrid {
@@ -81,7 +89,7 @@ func grids(t *Tree, unit *Unit) []int64 {
 
 // sweepFigures counts the sweeps of a unit's subtree among sweeps, those of
 // the period, and names the grids that filed none in it.
-func sweepFigures(t *Tree, unit *Unit, sweeps []*Sweep) SweepFigures {
+func sweepFigures(t *engine.Tree, unit *engine.Unit, sweeps []*Sweep) SweepFigures {
 	f := SweepFigures{GridsMissing: []string{}}
 	in := map[int64]bool{}
 	for _, id := range grids(t, unit) {

@@ -1,4 +1,4 @@
-package engine
+package report
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -48,19 +49,6 @@ type CaseFacts struct {
 	// before the month's end, 0 if none. The store reads it only for the
 	// cases overdue at the end, the only ones the report asks it of.
 	LastMediator int64
-}
-
-// loggedEvent is an event of the period, as the event log's replay reads it.
-type loggedEvent struct {
-	CaseID int64
-	Name   string
-	// Confirmation is the kind of a judicial confirmation step, "" for
-	// other events.
-	Confirmation string
-	ActorID      int64
-	ActorName    string
-	Role         workflow.Role
-	Automatic    bool
 }
 
 // Count is a number and its share of the whole (0-1), null when the whole
@@ -279,7 +267,7 @@ func periodAt(start time.Time, months int) Period {
 var quarterRE = regexp.MustCompile(`^(\d{4})[Qq]([1-4])$`)
 
 // ParsePeriod reads a period: 2026-10, 2026Q4 or 2026.
-func (e *Engine) ParsePeriod(s string) (Period, error) {
+func (e *Service) ParsePeriod(s string) (Period, error) {
 	s = strings.TrimSpace(s)
 	if t, err := time.ParseInLocation("2006-01", s, e.Location); err == nil {
 		return periodAt(t, 1), nil
@@ -292,15 +280,15 @@ func (e *Engine) ParsePeriod(s string) (Period, error) {
 	if t, err := time.ParseInLocation("2006", s, e.Location); err == nil && len(s) == 4 {
 		return periodAt(t, 12), nil
 	}
-	return Period{}, Invalid("period", "统计期“%s”无效，应为月份（2026-10）、季度（2026Q4）或年份（2026）。", s)
+	return Period{}, engine.Invalid("period", "统计期“%s”无效，应为月份（2026-10）、季度（2026Q4）或年份（2026）。", s)
 }
 
 // MonthBounds returns a month's first instant and the next month's, at local
 // midnight in the towns' time zone.
-func (e *Engine) MonthBounds(month string) (time.Time, time.Time, error) {
+func (e *Service) MonthBounds(month string) (time.Time, time.Time, error) {
 	t, err := time.ParseInLocation("2006-01", month, e.Location)
 	if err != nil {
-		return time.Time{}, time.Time{}, Invalid("month", "月份“%s”无效，应如 2026-10。", month)
+		return time.Time{}, time.Time{}, engine.Invalid("month", "月份“%s”无效，应如 2026-10。", month)
 	}
 	return t, t.AddDate(0, 1, 0), nil
 }
@@ -309,21 +297,15 @@ func (e *Engine) MonthBounds(month string) (time.Time, time.Time, error) {
 // quarter or a year) from the case columns, with the previous period and
 // the same period a year before. A quarter or a year is computed over its
 // whole span, never by adding months.
-func (e *Engine) Report(ctx context.Context, a Actor, unitCode, period string) (*Report, error) {
+func (e *Service) Report(ctx context.Context, a engine.Actor, unitCode, period string) (*Report, error) {
 	return e.report(ctx, a, unitCode, period, e.monthFromStore)
-}
-
-// ReportFromLog computes the same report by replaying every case's event
-// log. It is slower; it exists to check the fast one.
-func (e *Engine) ReportFromLog(ctx context.Context, a Actor, unitCode, period string) (*Report, error) {
-	return e.report(ctx, a, unitCode, period, e.monthFromLog)
 }
 
 // monthSource reads a period's data; the mediators' work only when asked,
 // for the period a report is of.
 type monthSource func(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error)
 
-func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, src monthSource) (*Report, error) {
+func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period string, src monthSource) (*Report, error) {
 	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return nil, err
@@ -368,7 +350,7 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 	var sweepErr, referralErr error
 	wg.Go(func() { sweeps, sweepErr = e.Store.Sweeps(ctx, grids(t, unit), p.Months()) })
 	wg.Go(func() {
-		referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), t.partnersAround(unit.ID), p.Start, p.End)
+		referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), t.PartnersAround(unit.ID), p.Start, p.End)
 	})
 	wg.Wait()
 	if err := errors.Join(sweepErr, referralErr); err != nil {
@@ -395,7 +377,7 @@ func (e *Engine) report(ctx context.Context, a Actor, unitCode, period string, s
 
 // partnerRows names the partner bodies of the period's referrals, ordered
 // by code.
-func partnerRows(t *Tree, counts []ReferralCount) []PartnerRow {
+func partnerRows(t *engine.Tree, counts []ReferralCount) []PartnerRow {
 	out := []PartnerRow{}
 	for _, n := range counts {
 		p := t.Unit(n.PartnerUnitID)
@@ -410,7 +392,7 @@ func partnerRows(t *Tree, counts []ReferralCount) []PartnerRow {
 }
 
 // reportScope finds the unit and the period of a report the actor may read.
-func (e *Engine) reportScope(ctx context.Context, a Actor, unitCode, period string) (*Tree, *Unit, Period, error) {
+func (e *Service) reportScope(ctx context.Context, a engine.Actor, unitCode, period string) (*engine.Tree, *engine.Unit, Period, error) {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil, nil, Period{}, err
@@ -419,34 +401,31 @@ func (e *Engine) reportScope(ctx context.Context, a Actor, unitCode, period stri
 	if err != nil {
 		return nil, nil, Period{}, err
 	}
-	if err := e.mayReport(t, a, unit); err != nil {
+	if err := e.mayReport(ctx, t, a, unit); err != nil {
 		return nil, nil, Period{}, err
 	}
 	p, err := e.ParsePeriod(period)
 	return t, unit, p, err
 }
 
-// reads reports whether a role reads the report.
-func reads(r workflow.Role) bool { return r == workflow.RoleSupervisor }
-
 // mayReport refuses a report outside the actor's subtree, or to a role
 // without reports.
-func (e *Engine) mayReport(t *Tree, a Actor, unit *Unit) error {
+func (e *Service) mayReport(ctx context.Context, t *engine.Tree, a engine.Actor, unit *engine.Unit) error {
 	if a.Role == workflow.RoleSystem {
 		return nil
 	}
-	if !reads(a.Role) {
-		return Errorf(EFORBIDDEN, "统计报表供督办人员查看。")
+	if err := e.May(ctx, a, workflow.FeatureReport); err != nil {
+		return err
 	}
 	if !t.Contains(a.UnitID, unit.ID) {
-		return Errorf(EFORBIDDEN, "您只能查看本单位及下级单位的报表。")
+		return engine.Errorf(engine.EFORBIDDEN, "您只能查看本单位及下级单位的报表。")
 	}
 	return nil
 }
 
 // PeriodFigures computes one period's figures for a unit's subtree from the
 // case columns: the report without its comparisons, rows and sweeps.
-func (e *Engine) PeriodFigures(ctx context.Context, a Actor, unitCode, period string) (Figures, error) {
+func (e *Service) PeriodFigures(ctx context.Context, a engine.Actor, unitCode, period string) (Figures, error) {
 	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return Figures{}, err
@@ -470,7 +449,7 @@ type TrendPoint struct {
 // subtree, oldest first. Each month's figures come from the same rules as
 // its report, over the cases of the month alone: the trend shows none of
 // the figures that need the open cases at its end or the events.
-func (e *Engine) Trend(ctx context.Context, a Actor, unitCode, period string, n int) ([]TrendPoint, error) {
+func (e *Service) Trend(ctx context.Context, a engine.Actor, unitCode, period string, n int) ([]TrendPoint, error) {
 	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return nil, err
@@ -574,21 +553,21 @@ var FigureTable = []Figure{
 	{Key: "days_to_agreement_median", Label: "受理至调成天数中位数", Value: func(f *Figures) *float64 { return f.DaysToAgreement.Median }},
 	{Key: "agreement_amount", Label: "协议金额(元)", Value: func(f *Figures) *float64 { v := f.AgreementAmount; return &v }},
 	{Key: "people_involved", Label: "涉及人数", Value: func(f *Figures) *float64 { return number(f.PeopleInvolved) }},
-	{Key: "agreements_written", Label: "书面协议", Cases: &Rule{Moment: MomentAgreed, Kind: AgreementWritten}, Count: func(f *Figures) *int { return &f.AgreementsByKind.Written }},
-	{Key: "agreements_oral", Label: "口头协议", Cases: &Rule{Moment: MomentAgreed, Kind: AgreementOral}, Count: func(f *Figures) *int { return &f.AgreementsByKind.Oral }},
-	{Key: "prevented_civil_to_criminal", Label: "防止民转刑(件)", Cases: &Rule{Moment: MomentAgreed, Flag: FlagCivilToCriminal},
+	{Key: "agreements_written", Label: "书面协议", Cases: &Rule{Moment: MomentAgreed, Kind: engine.AgreementWritten}, Count: func(f *Figures) *int { return &f.AgreementsByKind.Written }},
+	{Key: "agreements_oral", Label: "口头协议", Cases: &Rule{Moment: MomentAgreed, Kind: engine.AgreementOral}, Count: func(f *Figures) *int { return &f.AgreementsByKind.Oral }},
+	{Key: "prevented_civil_to_criminal", Label: "防止民转刑(件)", Cases: &Rule{Moment: MomentAgreed, Flag: engine.FlagCivilToCriminal},
 		Count: func(f *Figures) *int { return &f.Prevented.CivilToCriminal.Cases }},
 	{Key: "prevented_civil_to_criminal_people", Label: "防止民转刑(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.CivilToCriminal.People) }},
-	{Key: "prevented_group_petition", Label: "防止群体性上访(件)", Cases: &Rule{Moment: MomentAgreed, Flag: FlagGroupPetition},
+	{Key: "prevented_group_petition", Label: "防止群体性上访(件)", Cases: &Rule{Moment: MomentAgreed, Flag: engine.FlagGroupPetition},
 		Count: func(f *Figures) *int { return &f.Prevented.GroupPetition.Cases }},
 	{Key: "prevented_group_petition_people", Label: "防止群体性上访(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupPetition.People) }},
-	{Key: "prevented_group_fight", Label: "防止群体性械斗(件)", Cases: &Rule{Moment: MomentAgreed, Flag: FlagGroupFight},
+	{Key: "prevented_group_fight", Label: "防止群体性械斗(件)", Cases: &Rule{Moment: MomentAgreed, Flag: engine.FlagGroupFight},
 		Count: func(f *Figures) *int { return &f.Prevented.GroupFight.Cases }},
 	{Key: "prevented_group_fight_people", Label: "防止群体性械斗(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.GroupFight.People) }},
-	{Key: "prevented_suicide", Label: "防止自杀(件)", Cases: &Rule{Moment: MomentAgreed, Flag: FlagSuicide},
+	{Key: "prevented_suicide", Label: "防止自杀(件)", Cases: &Rule{Moment: MomentAgreed, Flag: engine.FlagSuicide},
 		Count: func(f *Figures) *int { return &f.Prevented.Suicide.Cases }},
 	{Key: "prevented_suicide_people", Label: "防止自杀(人)",
 		Value: func(f *Figures) *float64 { return number(f.Prevented.Suicide.People) }},
@@ -611,7 +590,7 @@ func FigureByKey(key string) (Figure, bool) {
 }
 
 // figures computes a period's figures from its data.
-func figures(d *PeriodData, start, end time.Time, l Lists) Figures {
+func figures(d *PeriodData, start, end time.Time, l engine.Lists) Figures {
 	t := &tally{}
 	f := &t.Figures
 	f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ = map[string]Count{}, map[string]Count{}, map[string]Count{}, map[string]Count{}
@@ -681,9 +660,9 @@ func figures(d *PeriodData, start, end time.Time, l Lists) Figures {
 			f.Followups += ev.Count
 		case string(workflow.Confirm):
 			switch ev.Confirmation {
-			case ConfirmApplied:
+			case engine.ConfirmApplied:
 				f.Confirmations.Applied += ev.Count
-			case ConfirmConfirmed:
+			case engine.ConfirmConfirmed:
 				f.Confirmations.Confirmed += ev.Count
 			}
 		}
@@ -695,7 +674,7 @@ func figures(d *PeriodData, start, end time.Time, l Lists) Figures {
 // subtree: the list each figure on the report page links to. The figure
 // may also be a category or source: "category:邻里", "source:门前调"
 // (cases accepted in the month).
-func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, period, figure string) ([]*Case, error) {
+func (e *Service) FigureCases(ctx context.Context, a engine.Actor, unitCode, period, figure string) ([]*engine.Case, error) {
 	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
 	if err != nil {
 		return nil, err
@@ -712,7 +691,7 @@ func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, period, fig
 		return func(c *CaseFacts) bool { return fig.Cases.In(c, start, end) }, ok && fig.CountsCases()
 	}()
 	if !ok {
-		return nil, Invalid("figure", "没有“%s”这项指标。", figure)
+		return nil, engine.Invalid("figure", "没有“%s”这项指标。", figure)
 	}
 	facts, err := e.Store.ReportFacts(ctx, t.Subtree(unit.ID), start, end)
 	if err != nil {
@@ -727,7 +706,7 @@ func (e *Engine) FigureCases(ctx context.Context, a Actor, unitCode, period, fig
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	cases, _, err := e.Store.Cases(ctx, CaseFilter{IDs: ids, Limit: len(ids)})
+	cases, _, err := e.Store.Cases(ctx, engine.CaseFilter{IDs: ids, Limit: len(ids)})
 	return cases, err
 }
 
@@ -764,78 +743,8 @@ func mediatorRows(d *PeriodData) []MediatorRow {
 }
 
 // monthFromStore reads the period from the case columns.
-func (e *Engine) monthFromStore(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error) {
+func (e *Service) monthFromStore(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error) {
 	return e.Store.ReportPeriod(ctx, units, start, end, mediators)
-}
-
-// monthFromLog replays the event log of every case in scope.
-func (e *Engine) monthFromLog(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error) {
-	var facts []CaseFacts
-	var events []loggedEvent
-	for offset := 0; ; offset += 500 {
-		cases, _, err := e.Store.Cases(ctx, CaseFilter{Units: units, Offset: offset, Limit: 500})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cases {
-			if !slices.Contains(units, c.LocationUnitID) || !c.OpenedAt.Before(end) {
-				continue
-			}
-			evs, err := e.Store.Events(ctx, c.ID)
-			if err != nil {
-				return nil, err
-			}
-			f := CaseFacts{ID: c.ID, LocationUnitID: c.LocationUnitID, Category: c.Category, Source: c.Source,
-				People: c.People, Flags: c.Flags, OpenedAt: c.OpenedAt}
-			var last *Event
-			for _, ev := range evs {
-				at := ev.At
-				if at.Before(end) {
-					last = ev
-					if ev.Role == workflow.RoleMediator {
-						f.LastMediator = ev.ActorID
-					}
-				}
-				if !at.Before(start) && at.Before(end) {
-					kind, _ := ev.Data["confirmation"].(string)
-					events = append(events, loggedEvent{CaseID: c.ID, Name: ev.Name, Confirmation: kind, ActorID: ev.ActorID,
-						ActorName: ev.ActorName, Role: ev.Role, Automatic: ev.Automatic})
-				}
-				switch {
-				case workflow.Event(ev.Name).Accepts() && f.AcceptedAt == nil:
-					f.AcceptedAt = &at
-				case ev.Name == string(workflow.Refer) && f.ReferredAt == nil:
-					f.ReferredAt = &at
-				case ev.Name == string(workflow.Agree) && f.AgreedAt == nil:
-					f.AgreedAt, f.AgreedTier = &at, ev.From.Level()
-					f.AgreedKind, _ = ev.Data["agreement_kind"].(string)
-					if amt, ok := ev.Data["amount"].(float64); ok {
-						f.AgreementAmount = int64(amt)
-					}
-				}
-				if ev.Name == string(workflow.Archive) && f.ArchivedAt == nil {
-					f.ArchivedAt = &at
-				}
-				if ev.Transition() && ev.To.Terminal() && f.ClosedAt == nil {
-					f.ClosedAt, f.Outcome = &at, ev.To
-				}
-			}
-			if last != nil {
-				f.StateAtEnd = last.To
-				snap := &Case{State: last.To, DueAt: last.DueAt, OverallDueAt: last.OverallDueAt, SuspendedAt: last.SuspendedAt}
-				f.OverdueAtEnd = snap.State.Open() && snap.LatestPassed(end) != nil
-			}
-			facts = append(facts, f)
-		}
-		if len(cases) < 500 {
-			break
-		}
-	}
-	d := periodFromFacts(facts, events, start, end)
-	if !mediators {
-		d.Mediators = nil
-	}
-	return d, nil
 }
 
 // FormatRate shows a rate as a percentage, or "—" when it is null.

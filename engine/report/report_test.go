@@ -1,4 +1,4 @@
-package engine_test
+package report_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -27,10 +28,10 @@ func near(p *float64, want float64) bool { return p != nil && math.Abs(*p-want) 
 // and units where a rate has no denominator.
 func TestReportFixture(t *testing.T) {
 	en := newEnv(t)
-	if res := importFile(t, en.Engine, "../testdata/import/month.jsonl", false); len(res.Errors) > 0 {
+	if res := en.ImportFile(t, "../../testdata/import/month.jsonl", false); len(res.Errors) > 0 {
 		t.Fatal(res.Errors)
 	}
-	r, err := en.Report(ctx, engine.System, "T", "2026-10")
+	r, err := en.Reports.Report(ctx, engine.System, "T", "2026-10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,9 +65,9 @@ func TestReportFixture(t *testing.T) {
 		}
 	}
 	// The trend's month is the report's, by the cases of the month alone.
-	trend, err := en.Trend(ctx, engine.System, "T", "2026-10", 3)
+	trend, err := en.Reports.Trend(ctx, engine.System, "T", "2026-10", 3)
 	if err != nil || len(trend) != 3 || trend[0].Month != "2026-08" || trend[1].Month != "2026-09" ||
-		trend[2] != (engine.TrendPoint{Month: "2026-10", Registered: 9, Accepted: 6, Agreed: 3}) {
+		trend[2] != (report.TrendPoint{Month: "2026-10", Registered: 9, Accepted: 6, Agreed: 3}) {
 		t.Errorf("trend %+v, %v", trend, err)
 	}
 	if !near(r.SuccessRate, 0.5) || !near(r.ClosureSuccessRate, 0.6) || !near(r.GrassrootsRate, 2.0/3) || !near(r.ByCategory["邻里"].Share, 2.0/6) {
@@ -94,7 +95,7 @@ func TestReportFixture(t *testing.T) {
 		t.Errorf("same month last year: %+v", y)
 	}
 	// November counts the agreement made half an hour after October ended.
-	nov, err := en.Report(ctx, engine.System, "T", "2026-11")
+	nov, err := en.Reports.Report(ctx, engine.System, "T", "2026-11")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,32 +104,32 @@ func TestReportFixture(t *testing.T) {
 	}
 	for figure, want := range map[string]int{"overdue_at_end": 3, "agreed": 3, "agreed_town": 1, "category:邻里": 2,
 		"source:门前调": 1, "prevented_group_petition": 1, "registered": 9} {
-		cases, err := en.FigureCases(ctx, engine.System, "T", "2026-10", figure)
+		cases, err := en.Reports.FigureCases(ctx, engine.System, "T", "2026-10", figure)
 		if err != nil || len(cases) != want {
 			t.Errorf("cases behind %s: %d, want %d (%v)", figure, len(cases), want, err)
 		}
 	}
-	if _, err := en.FigureCases(ctx, engine.System, "T", "2026-10", "happiness"); engine.ErrorCode(err) != engine.EINVALID {
+	if _, err := en.Reports.FigureCases(ctx, engine.System, "T", "2026-10", "happiness"); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("an unknown figure: %v", err)
 	}
-	logged, err := en.ReportFromLog(ctx, engine.System, "T", "2026-10")
+	logged, err := en.Reports.ReportFromLog(ctx, engine.System, "T", "2026-10")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !sameReport(r, logged) {
 		t.Errorf("the report from the event log differs:\n%s\n%s", js(r), js(logged))
 	}
-	if _, err := en.Report(ctx, en.actors["intake@T2"], "T", "2026-10"); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.Reports.Report(ctx, en.Actors["intake@T2"], "T", "2026-10"); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("another town's report: %v", err)
 	}
-	if _, err := en.Report(ctx, engine.System, "T", "2026-13"); engine.ErrorCode(err) != engine.EINVALID {
+	if _, err := en.Reports.Report(ctx, engine.System, "T", "2026-13"); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("a bad month: %v", err)
 	}
 }
 
 func js(v any) string { b, _ := json.MarshalIndent(v, "", " "); return string(b) }
 
-func sameReport(a, b *engine.Report) bool { return js(a) == js(b) }
+func sameReport(a, b *report.Report) bool { return js(a) == js(b) }
 
 // TestReportMatchesEventLog builds random histories through the engine,
 // with real actors and the scheduler, and checks that the report from the
@@ -138,25 +139,25 @@ func TestReportMatchesEventLog(t *testing.T) {
 	en := newEnv(t)
 	rng := rand.New(rand.NewPCG(3, 5))
 	start := time.Date(2026, 1, 3, 1, 0, 0, 0, time.UTC)
-	en.clock.now = start
+	en.Clock.Set(start)
 	var cases []*engine.Case
 	steps := 1500
 	if testing.Short() {
 		steps = 300
 	}
 	for i := range steps {
-		en.clock.Advance(time.Duration(rng.IntN(20)) * time.Hour)
+		en.Clock.Advance(time.Duration(rng.IntN(20)) * time.Hour)
 		if len(cases) < 10 || rng.IntN(6) == 0 {
-			cases = append(cases, en.newCase(t))
+			cases = append(cases, en.NewCase(t))
 			continue
 		}
 		if i%50 == 0 {
-			if _, err := en.RunDeadlines(ctx, en.clock.Now()); err != nil {
+			if _, err := en.RunDeadlines(ctx, en.Clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		k := rng.IntN(len(cases))
-		c, _ := en.db.FindCase(ctx, cases[k].ID)
+		c, _ := en.DB.FindCase(ctx, cases[k].ID)
 		rows := workflow.From(c.State)
 		if rng.IntN(3) == 0 {
 			// A record of the case file: the notice of rights, a session,
@@ -167,7 +168,7 @@ func TestReportMatchesEventLog(t *testing.T) {
 			}
 			rule, _ := r.activity.Rule()
 			if _, _, ok := workflow.LookupActivity(c.State, r.activity); ok && engine.OfferActivity(c, r.activity) {
-				_, err := en.Record(ctx, en.actorFor(t, rule.Grants, c), c.ID, r.activity, r.input)
+				_, err := en.Record(ctx, en.ActorFor(t, rule.Grants, c), c.ID, r.activity, r.input)
 				if code := engine.ErrorCode(err); code != "" && code != engine.ECONFLICT && code != engine.EINVALID {
 					t.Fatalf("%s: %v", r.activity, err)
 				}
@@ -178,27 +179,27 @@ func TestReportMatchesEventLog(t *testing.T) {
 			continue
 		}
 		tr := rows[rng.IntN(len(rows))]
-		in := en.validInput(tr, c)
+		in := en.ValidInput(tr, c)
 		if tr.Event == workflow.Agree && rng.IntN(2) == 0 {
 			in.Agreement = &engine.Agreement{Kind: engine.AgreementWritten, Terms: "李四疏通水沟。", Performance: "当面", Amount: 30000}
 		}
-		if _, err := en.Fire(ctx, en.actorFor(t, tr.Grants, c), c.ID, tr.Event, in); err != nil && engine.ErrorCode(err) != engine.ECONFLICT {
+		if _, err := en.Fire(ctx, en.ActorFor(t, tr.Grants, c), c.ID, tr.Event, in); err != nil && engine.ErrorCode(err) != engine.ECONFLICT {
 			t.Fatalf("%s: %v", tr.Event, err)
 		}
 	}
 	var periods []string
-	for m := start; m.Before(en.clock.Now()); m = m.AddDate(0, 1, 0) {
+	for m := start; m.Before(en.Clock.Now()); m = m.AddDate(0, 1, 0) {
 		periods = append(periods, m.In(en.Location).Format("2006-01"))
 	}
 	periods = append(periods, "2026Q1", "2026Q2", "2026Q3", "2026Q4", "2026")
 	months, mediatorRows, confirmed, archived := 0, 0, 0, 0
 	for _, month := range periods {
 		for _, unit := range []string{"T1", "V1", "V2"} {
-			a, err := en.Report(ctx, engine.System, unit, month)
+			a, err := en.Reports.Report(ctx, engine.System, unit, month)
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := en.ReportFromLog(ctx, engine.System, unit, month)
+			b, err := en.Reports.ReportFromLog(ctx, engine.System, unit, month)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,16 +245,16 @@ func TestCountyReport(t *testing.T) {
 	if err := en.SaveUnit(ctx, county, ""); err != nil {
 		t.Fatal(err)
 	}
-	for _, town := range []*engine.Unit{en.units["T1"], en.units["T2"]} {
+	for _, town := range []*engine.Unit{en.Units["T1"], en.Units["T2"]} {
 		moved := *town
 		if err := en.SaveUnit(ctx, &moved, "C"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for range 3 {
-		en.caseIn(t, workflow.Agreed)
+		en.CaseIn(t, workflow.Agreed)
 	}
-	other, err := en.OpenCase(ctx, en.actors["intake@T2"], &engine.NewCase{Source: "网格排查", Category: "邻里", LocationID: en.units["G31"].ID,
+	other, err := en.OpenCase(ctx, en.Actors["intake@T2"], &engine.NewCase{Source: "网格排查", Category: "邻里", LocationID: en.Units["G31"].ID,
 		People: 4, Risk: engine.RiskGreen, Summary: "邻里纠纷测试。", Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}}},
 		engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{Reason: "就近"}})
 	if err != nil {
@@ -266,7 +267,7 @@ func TestCountyReport(t *testing.T) {
 	if _, err := en.FindCase(ctx, sup, other.ID); err != nil {
 		t.Errorf("the county's supervisor cannot see a town's case: %v", err)
 	}
-	r, err := en.Report(ctx, sup, "C", "2026-03")
+	r, err := en.Reports.Report(ctx, sup, "C", "2026-03")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,14 +276,59 @@ func TestCountyReport(t *testing.T) {
 		r.BySourceMOJ["主动调解"].Count != 1 || r.BySourceMOJ["依申请调解"].Count != 3 || !near(r.SuccessRate, 0.75) {
 		t.Errorf("county report: %s", js(r))
 	}
-	logged, err := en.ReportFromLog(ctx, sup, "C", "2026")
+	logged, err := en.Reports.ReportFromLog(ctx, sup, "C", "2026")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if yearly, _ := en.Report(ctx, sup, "C", "2026"); !sameReport(yearly, logged) {
+	if yearly, _ := en.Reports.Report(ctx, sup, "C", "2026"); !sameReport(yearly, logged) {
 		t.Errorf("the county's year from the columns and the log differ")
 	}
-	if _, err := en.Report(ctx, en.actors["supervisor@T1"], "C", "2026-03"); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.Reports.Report(ctx, en.Actors["supervisor@T1"], "C", "2026-03"); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a town's supervisor read the county: %v", err)
+	}
+}
+
+// TestReportCountsTheCaseFile: the month's report counts the applications
+// for judicial confirmation, the confirmations, the files archived and the
+// agreements closed as not performed, from the columns and from the log
+// alike.
+func TestReportCountsTheCaseFile(t *testing.T) {
+	en := newEnv(t)
+	med := en.Actors["mediator@G11"]
+	c := en.WrittenCase(t)
+	if _, err := en.Record(ctx, med, c.ID, workflow.Archive, engine.Input{}); err != nil {
+		t.Fatal(err)
+	}
+	u := en.CaseIn(t, workflow.Agreed)
+	if _, err := en.Fire(ctx, med, u.ID, workflow.CloseUnperformed, engine.Input{Routes: []string{"申请强制执行"},
+		Visit: &engine.FollowUp{Visited: "张三", Findings: "经督促仍未履行。"}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := en.Reports.Report(ctx, engine.System, "T1", "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][2]int{
+		"applied":     {r.Confirmations.Applied, 1},
+		"confirmed":   {r.Confirmations.Confirmed, 1},
+		"archived":    {r.Archived, 1},
+		"unperformed": {r.Unperformed, 1},
+		"followups":   {r.Followups, 2},
+	} {
+		if got[0] != got[1] {
+			t.Errorf("%s = %d, want %d", name, got[0], got[1])
+		}
+	}
+	logged, err := en.Reports.ReportFromLog(ctx, engine.System, "T1", "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameReport(r, logged) {
+		t.Errorf("the report from the event log differs:\n%s\n%s", js(r), js(logged))
+	}
+	for figure, want := range map[string]int{"archived": 1, "unperformed": 1} {
+		if cases, err := en.Reports.FigureCases(ctx, engine.System, "T1", "2026-03", figure); err != nil || len(cases) != want {
+			t.Errorf("cases behind %s: %d (%v)", figure, len(cases), err)
+		}
 	}
 }

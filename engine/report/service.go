@@ -1,0 +1,46 @@
+// Package report computes the figures of DESIGN §6 for a unit's subtree and
+// a period (a month, a quarter or a year), and keeps the monthly dispute
+// sweeps (拉网式排查) whose counts it shows. Each definition is written once,
+// in FigureTable and its rules; the store sums the same rules in SQL.
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+)
+
+// Store is what the report needs from persistence.
+type Store interface {
+	// ReportFacts returns the facts of the cases located in units that the
+	// period [start, end) may count (see CaseFacts).
+	ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]CaseFacts, error)
+	// ReportPeriod reads the data of the period [start, end) for the cases
+	// located in units (see PeriodData), the mediators' work only when
+	// mediators is set.
+	ReportPeriod(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error)
+	// PeriodCases reads the cases part of ReportPeriod alone.
+	PeriodCases(ctx context.Context, units []int64, start, end time.Time) ([]PeriodCase, error)
+	// ReferralCounts counts, by partner unit among partners, the referrals
+	// of the cases located in units that the period [start, end) saw (see
+	// ReferralCount).
+	ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]ReferralCount, error)
+	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
+	// month already.
+	SaveSweep(ctx context.Context, s *Sweep) error
+	// Sweeps returns the sweeps of the months filed by the grids in units.
+	Sweeps(ctx context.Context, units []int64, months []string) ([]*Sweep, error)
+	// Cases returns the cases that match f (the list behind a figure).
+	Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, int, error)
+}
+
+// Service runs the report's use cases on the engine's unit tree, clock,
+// time zone and lists.
+type Service struct {
+	*engine.Engine
+	Store Store
+}
+
+// New returns the report's service on e and s.
+func New(e *engine.Engine, s Store) *Service { return &Service{Engine: e, Store: s} }
