@@ -324,11 +324,11 @@ func TestSweepInBatches(t *testing.T) {
 	if err != nil || total != 250 || len(cases) != 1 {
 		t.Errorf("%d cases at the village, %v", total, err)
 	}
-	if _, n, err := en.Notifications(ctx, en.Actors["mediator@V1"], 1); n != 250 {
+	if _, n, err := en.Notices.Notifications(ctx, en.Actors["mediator@V1"], 1); n != 250 {
 		t.Errorf("the village was told of %d escalations, %v", n, err)
 	}
 	// The navigation bar's count stops at its cap.
-	if n, err := en.Unread(ctx, en.Actors["mediator@V1"]); n != 100 {
+	if n, err := en.Notices.Unread(ctx, en.Actors["mediator@V1"]); n != 100 {
 		t.Errorf("the navigation bar counts %d unread, %v", n, err)
 	}
 }

@@ -89,23 +89,25 @@ func (e *Engine) Tree(ctx context.Context) (*Tree, error) {
 	return e.tree, nil
 }
 
-// treeWith returns the tree, reloading it once if it lacks one of ids: another
+// TreeWith returns the tree, reloading it once if it lacks one of ids: another
 // server may have added units since this one loaded them.
-func (e *Engine) treeWith(ctx context.Context, ids ...int64) (*Tree, error) {
+func (e *Engine) TreeWith(ctx context.Context, ids ...int64) (*Tree, error) {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
 		if id != 0 && t.Unit(id) == nil {
-			e.forgetTree()
+			e.ForgetTree()
 			return e.Tree(ctx)
 		}
 	}
 	return t, nil
 }
 
-func (e *Engine) forgetTree() {
+// ForgetTree drops the unit tree, to be loaded again on next use: after a
+// change of the units.
+func (e *Engine) ForgetTree() {
 	e.treeMu.Lock()
 	e.tree = nil
 	e.treeMu.Unlock()
@@ -123,7 +125,7 @@ func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error
 	if err := t.place(u, parentCode); err != nil {
 		return err
 	}
-	defer e.forgetTree()
+	defer e.ForgetTree()
 	return e.Store.SaveUnit(ctx, u)
 }
 
@@ -182,7 +184,7 @@ func (e *Engine) May(ctx context.Context, a Actor, f workflow.Feature) error {
 
 // level is the level of the actor's unit, "" when it is unknown.
 func (e *Engine) level(ctx context.Context, a Actor) workflow.Level {
-	t, err := e.treeWith(ctx, a.UnitID)
+	t, err := e.TreeWith(ctx, a.UnitID)
 	if err != nil {
 		return ""
 	}
@@ -221,7 +223,7 @@ func (e *Engine) FindCase(ctx context.Context, a Actor, id int64) (*Case, error)
 	if err != nil {
 		return nil, err
 	}
-	t, err := e.treeWith(ctx, c.HandlingUnitID, c.LocationUnitID, a.UnitID)
+	t, err := e.TreeWith(ctx, c.HandlingUnitID, c.LocationUnitID, a.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +266,7 @@ func (e *Engine) Cases(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int
 		}
 		f.Units, f.Partner = nil, a.UnitID
 	default:
-		t, err := e.treeWith(ctx, a.UnitID)
+		t, err := e.TreeWith(ctx, a.UnitID)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -285,7 +287,7 @@ func (e *Engine) Cases(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int
 // Allowed lists the transitions and activities actor may start on c now:
 // the buttons of the case page.
 func (e *Engine) Allowed(ctx context.Context, a Actor, c *Case) ([]workflow.Transition, []workflow.ActivityRule, error) {
-	t, err := e.treeWith(ctx, c.HandlingUnitID, c.LocationUnitID, a.UnitID)
+	t, err := e.TreeWith(ctx, c.HandlingUnitID, c.LocationUnitID, a.UnitID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -404,7 +406,7 @@ type Step struct {
 // only inside their own unit (门前调). The case number is issued in the same
 // transaction and never reused.
 func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase, steps ...Step) (*Case, error) {
-	t, err := e.treeWith(ctx, n.LocationID, a.UnitID)
+	t, err := e.TreeWith(ctx, n.LocationID, a.UnitID)
 	if err != nil {
 		return nil, err
 	}
@@ -520,7 +522,7 @@ func (e *Engine) Duplicates(ctx context.Context, a Actor, n *NewCase) ([]*Case, 
 	if err := CheckText(n); err != nil {
 		return nil, err
 	}
-	t, err := e.treeWith(ctx, n.LocationID, a.UnitID)
+	t, err := e.TreeWith(ctx, n.LocationID, a.UnitID)
 	if err != nil {
 		return nil, err
 	}

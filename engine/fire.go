@@ -101,7 +101,7 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 			return ch, err
 		})
 		if errors.Is(err, errStaleTree) && attempt == 0 {
-			e.forgetTree()
+			e.ForgetTree()
 			continue
 		}
 		if err == nil && e.Observer != nil {

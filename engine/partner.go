@@ -225,7 +225,7 @@ func PartnerSource(p *Unit) string {
 // CheckNewCase checks a new dispute as the actor would register it, every
 // field at once, without registering it.
 func (e *Engine) CheckNewCase(ctx context.Context, a Actor, n NewCase) error {
-	t, err := e.treeWith(ctx, n.LocationID, a.UnitID)
+	t, err := e.TreeWith(ctx, n.LocationID, a.UnitID)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -218,42 +219,42 @@ func TestReferralIntoMediation(t *testing.T) {
 // TestTokens makes, uses and revokes a partner's API token.
 func TestTokens(t *testing.T) {
 	en := newEnv(t)
-	if _, _, err := en.CreateToken(ctx, en.Actors["admin@T1"], "T1", "法院系统"); engine.ErrorCode(err) != engine.EINVALID {
+	if _, _, err := en.Accounts.CreateToken(ctx, en.Actors["admin@T1"], "T1", "法院系统"); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("a token for a town: %v", err)
 	}
-	if _, _, err := en.CreateToken(ctx, en.Actors["admin@T1"], "P2", " "); engine.ErrorCode(err) != engine.EINVALID {
+	if _, _, err := en.Accounts.CreateToken(ctx, en.Actors["admin@T1"], "P2", " "); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("a token without a name: %v", err)
 	}
-	if _, _, err := en.CreateToken(ctx, en.Actors["supervisor@T1"], "P2", "法院诉调系统"); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, _, err := en.Accounts.CreateToken(ctx, en.Actors["supervisor@T1"], "P2", "法院诉调系统"); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a supervisor makes a token: %v", err)
 	}
-	tok, secret, err := en.CreateToken(ctx, en.Actors["admin@T1"], "P2", "法院诉调系统")
+	tok, secret, err := en.Accounts.CreateToken(ctx, en.Actors["admin@T1"], "P2", "法院诉调系统")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tok.Hash == secret || tok.Hash != engine.HashToken(secret) {
+	if tok.Hash == secret || tok.Hash != account.HashToken(secret) {
 		t.Fatal("the secret is kept, or its hash is not")
 	}
-	a, err := en.TokenActor(ctx, secret)
+	a, err := en.Accounts.TokenActor(ctx, secret)
 	if err != nil || a.Role != workflow.RolePartner || a.UnitID != en.Units["P2"].ID || a.Name != "油车港人民法庭（接口：法院诉调系统）" {
 		t.Fatalf("token actor %+v, %v", a, err)
 	}
-	toks, err := en.Tokens(ctx, en.Actors["admin@T1"])
+	toks, err := en.Accounts.Tokens(ctx, en.Actors["admin@T1"])
 	if err != nil || len(toks) != 1 || toks[0].LastUsedAt == nil {
 		t.Fatalf("tokens %+v, %v", toks, err)
 	}
-	if _, err := en.Tokens(ctx, en.Actors["supervisor@T1"]); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.Accounts.Tokens(ctx, en.Actors["supervisor@T1"]); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a supervisor lists tokens: %v", err)
 	}
-	if err := en.RevokeToken(ctx, en.Actors["admin@T1"], tok.ID); err != nil {
+	if err := en.Accounts.RevokeToken(ctx, en.Actors["admin@T1"], tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{secret, secret + "x", "", "Bearer"} {
-		if _, err := en.TokenActor(ctx, s); engine.ErrorCode(err) != engine.EUNAUTHORIZED {
+		if _, err := en.Accounts.TokenActor(ctx, s); engine.ErrorCode(err) != engine.EUNAUTHORIZED {
 			t.Errorf("token %q: %v", s, err)
 		}
 	}
-	if err := en.RevokeToken(ctx, en.Actors["admin@T1"], tok.ID); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if err := en.Accounts.RevokeToken(ctx, en.Actors["admin@T1"], tok.ID); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("revoked twice: %v", err)
 	}
 }
@@ -283,7 +284,7 @@ func TestPartnersAreTold(t *testing.T) {
 		t.Fatal(err)
 	}
 	var posted []string
-	sent, failed, err := en.DeliverPass(ctx, func(_ context.Context, n *engine.Notification) error {
+	sent, failed, err := en.Notices.DeliverPass(ctx, func(_ context.Context, n *engine.Notification) error {
 		posted = append(posted, n.Webhook+" "+n.Kind+" "+n.Text)
 		return nil
 	})

@@ -8,35 +8,18 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-// Store is what engine needs from persistence. The store package implements
-// it on SQLite and PostgreSQL. Every method that writes does so in one
-// transaction: it either happens whole or not at all.
+// Store is what the case core needs from persistence, in three parts. The
+// store package implements it on SQLite and PostgreSQL. Every method that
+// writes does so in one transaction: it either happens whole or not at all.
 type Store interface {
-	// Units returns every unit.
-	Units(ctx context.Context) ([]*Unit, error)
-	// SaveUnit inserts u, or updates the unit with u's code; it sets u.ID.
-	SaveUnit(ctx context.Context, u *Unit) error
-	// CloseUnit closes a unit at at, or opens it again (nil).
-	CloseUnit(ctx context.Context, id int64, at *time.Time) error
+	CaseStore
+	RecordStore
+	DirectoryStore
+}
 
-	// CreateUser inserts u and sets u.ID. Returns ECONFLICT if the name is taken.
-	CreateUser(ctx context.Context, u *User) error
-	// FindUser returns the user with id. Returns ENOTFOUND if none.
-	FindUser(ctx context.Context, id int64) (*User, error)
-	// FindUserByName returns the user with name. Returns ENOTFOUND if none.
-	FindUserByName(ctx context.Context, name string) (*User, error)
-	// Users returns users, those of units when units is not empty.
-	Users(ctx context.Context, units []int64) ([]*User, error)
-	// SetPasswordHash replaces a user's password hash. Returns ENOTFOUND if none.
-	SetPasswordHash(ctx context.Context, id int64, hash string, mustChange bool) error
-	// SetRole gives a user another role and unit.
-	SetRole(ctx context.Context, id int64, role workflow.Role, unitID int64) error
-	// DeleteUserSessions ends every session of a user.
-	DeleteUserSessions(ctx context.Context, userID int64) error
-	// SetDisabled disables a user at at, ending the user's sessions, or
-	// enables the user again (nil).
-	SetDisabled(ctx context.Context, id int64, at *time.Time) error
-
+// CaseStore keeps the cases: their registration, their changes and the
+// lists of them.
+type CaseStore interface {
 	// CreateCases inserts new cases, each with its parties, its first event
 	// and its history, all in one transaction. It issues each case's number
 	// (the next of its town and year) in the same transaction, setting the
@@ -53,6 +36,9 @@ type Store interface {
 	Duplicates(ctx context.Context, ids, phones, names []string, units []int64) ([]*Case, error)
 	// ImportedCase reports whether a case with the import key exists.
 	ImportedCase(ctx context.Context, key string) (bool, error)
+	// CaseByExternal returns the case a partner unit referred in under its
+	// own id. Returns ENOTFOUND if none.
+	CaseByExternal(ctx context.Context, senderID int64, externalID string) (*Case, error)
 	// Cases returns one page of the cases that match f, and how many match.
 	Cases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
 	// Transition changes one case: it loads the case with its parties,
@@ -72,49 +58,28 @@ type Store interface {
 	// whose decide fails is left as it is and its error returned in its
 	// place; a failed write rolls everything back and is returned.
 	TransitionBatch(ctx context.Context, ids []int64, decide func(*Case) (*Change, error)) ([]error, error)
-	// Setting returns a stored setting, "" when unset.
-	Setting(ctx context.Context, key string) (string, error)
-	// SetSetting stores a setting.
-	SetSetting(ctx context.Context, key, value string) error
-
-	// FindSession returns the data of the session whose token hashes to
-	// hash, unless it expired by now.
-	FindSession(ctx context.Context, hash string, now time.Time) ([]byte, bool, error)
-	// SaveSession stores a session, or refreshes it; a refresh that would
-	// change nothing but move the expiry by less than a minute is skipped,
-	// so that reading pages writes nothing.
-	SaveSession(ctx context.Context, s *WebSession) error
-	// DeleteSession ends one session.
-	DeleteSession(ctx context.Context, hash string) error
-	// UserSessions lists a user's sessions that have not expired by now,
-	// latest login first.
-	UserSessions(ctx context.Context, userID int64, now time.Time) ([]*WebSession, error)
-	// PruneSessions deletes the sessions expired by now.
-	PruneSessions(ctx context.Context, now time.Time) error
-	// Optimize refreshes the statistics the database's planner picks its
-	// indexes by.
-	Optimize(ctx context.Context) error
-
-	// Failures returns, for each key, how many failed attempts it had since
-	// since and when the last was.
-	Failures(ctx context.Context, keys []string, since time.Time) (map[string]int, map[string]time.Time, error)
-	// Fail records a failed attempt under each key at at, and forgets
-	// failures older than forget.
-	Fail(ctx context.Context, keys []string, at, forget time.Time) error
-	// ClearFailures forgets the failures under key.
-	ClearFailures(ctx context.Context, key string) error
-
 	// Workload counts, by handling unit in units, the open cases, those
 	// overdue at now and those pressed since their tier clock started.
 	Workload(ctx context.Context, units []int64, now time.Time) ([]UnitLoad, error)
 	// DueCases returns the ids of the cases whose deadlines the scheduler has
 	// to deal with at now (see Engine.Sweep).
 	DueCases(ctx context.Context, now time.Time) ([]int64, error)
+	// Optimize refreshes the statistics the database's planner picks its
+	// indexes by.
+	Optimize(ctx context.Context) error
+}
+
+// RecordStore reads the records of a case's file: its timeline and what its
+// events wrote.
+type RecordStore interface {
 	// Events returns a case's timeline, oldest first.
 	Events(ctx context.Context, caseID int64) ([]*Event, error)
 	// Timeline returns a case's timeline without the notes between its
 	// first head events and its last tail.
 	Timeline(ctx context.Context, caseID int64, head, tail int) ([]*Event, error)
+	// LatestEvents returns, by case, the latest event named name of each
+	// of the cases.
+	LatestEvents(ctx context.Context, caseIDs []int64, name string) (map[int64]*Event, error)
 	// Agreements returns a case's agreements, oldest first.
 	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
 	// Referrals returns a case's referrals, oldest first.
@@ -122,23 +87,6 @@ type Store interface {
 	// ReferredTo reports whether the case was ever referred to the partner
 	// unit.
 	ReferredTo(ctx context.Context, caseID, unitID int64) (bool, error)
-	// CaseByExternal returns the case a partner unit referred in under its
-	// own id. Returns ENOTFOUND if none.
-	CaseByExternal(ctx context.Context, senderID int64, externalID string) (*Case, error)
-
-	// SaveToken stores a new API token (its hash) and sets its id.
-	SaveToken(ctx context.Context, t *Token) error
-	// TokenByHash returns the token with the hash. Returns ENOTFOUND if
-	// none.
-	TokenByHash(ctx context.Context, hash string) (*Token, error)
-	// Tokens returns the tokens, newest first, of the units given, or of
-	// all units when units is nil.
-	Tokens(ctx context.Context, units []int64) ([]*Token, error)
-	// RevokeToken revokes a token at at. Returns ENOTFOUND if there is no
-	// such token not yet revoked.
-	RevokeToken(ctx context.Context, id int64, at time.Time) error
-	// TokenUsed records a token's use at at.
-	TokenUsed(ctx context.Context, id int64, at time.Time) error
 	// Sessions returns a case's mediation session records, oldest first.
 	Sessions(ctx context.Context, caseID int64) ([]*Session, error)
 	// FollowUps returns a case's follow-up visits, oldest first.
@@ -146,32 +94,6 @@ type Store interface {
 	// Confirmations returns a case's steps of judicial confirmation,
 	// oldest first.
 	Confirmations(ctx context.Context, caseID int64) ([]*Confirmation, error)
-	// LatestEvents returns, by case, the latest event named name of each
-	// of the cases.
-	LatestEvents(ctx context.Context, caseIDs []int64, name string) (map[int64]*Event, error)
-
-	// Notify writes notifications outside any event (the scheduler's
-	// warnings), skipping those whose Dedup a recipient has for the case.
-	Notify(ctx context.Context, ns ...*Notification) error
-	// Notifications returns a user's latest notifications, unread first,
-	// and how many are unread.
-	Notifications(ctx context.Context, userID int64, limit int) ([]*Notification, int, error)
-	// Unread counts a user's unread notifications, up to upTo (all of them
-	// when upTo is 0).
-	Unread(ctx context.Context, userID int64, upTo int) (int, error)
-	// ReadNotification marks a user's notification read at at, or all of
-	// them (id 0). Returns ENOTFOUND if the user has no such notification.
-	ReadNotification(ctx context.Context, userID, id int64, at time.Time) (*Notification, error)
-	// ClaimDeliveries takes up to limit notifications whose delivery is due
-	// at now, counting the attempt and putting their next one off until
-	// until, so that no other worker takes them meanwhile.
-	ClaimDeliveries(ctx context.Context, now, until time.Time, limit int) ([]*Notification, error)
-	// Delivered records a notification's delivery at at; a failed one
-	// (problem not "") is tried again at next.
-	Delivered(ctx context.Context, id int64, at time.Time, problem string, next time.Time) error
-	// Backlog counts the notifications waiting for delivery.
-	Backlog(ctx context.Context) (int, error)
-
 	// Attachments returns a case's attachments, oldest first, without
 	// their content.
 	Attachments(ctx context.Context, caseID int64) ([]*Attachment, error)
@@ -181,7 +103,30 @@ type Store interface {
 	// CopyAttachment writes an attachment's content to w, a piece at a
 	// time.
 	CopyAttachment(ctx context.Context, id int64, w io.Writer) error
+}
 
+// DirectoryStore keeps what surrounds the cases: the unit tree, the
+// accounts as the engine reads them, the settings, the audit trail and the
+// notifications the scheduler writes.
+type DirectoryStore interface {
+	// Units returns every unit.
+	Units(ctx context.Context) ([]*Unit, error)
+	// SaveUnit inserts u, or updates the unit with u's code; it sets u.ID.
+	SaveUnit(ctx context.Context, u *Unit) error
+	// CloseUnit closes a unit at at, or opens it again (nil).
+	CloseUnit(ctx context.Context, id int64, at *time.Time) error
+	// CreateUser inserts u and sets u.ID. Returns ECONFLICT if the name is taken.
+	CreateUser(ctx context.Context, u *User) error
+	// FindUser returns the user with id. Returns ENOTFOUND if none.
+	FindUser(ctx context.Context, id int64) (*User, error)
+	// FindUserByName returns the user with name. Returns ENOTFOUND if none.
+	FindUserByName(ctx context.Context, name string) (*User, error)
+	// Users returns users, those of units when units is not empty.
+	Users(ctx context.Context, units []int64) ([]*User, error)
+	// Setting returns a stored setting, "" when unset.
+	Setting(ctx context.Context, key string) (string, error)
+	// SetSetting stores a setting.
+	SetSetting(ctx context.Context, key, value string) error
 	// AddAudit appends rows to the audit trail, in one statement.
 	AddAudit(ctx context.Context, entries ...*AuditEntry) error
 	// AuditEntries returns the latest audit rows that f selects, newest
@@ -189,6 +134,11 @@ type Store interface {
 	AuditEntries(ctx context.Context, units []int64, f AuditFilter) ([]*AuditEntry, error)
 	// PruneAudit deletes the audit rows older than before.
 	PruneAudit(ctx context.Context, before time.Time) error
+	// PruneSessions deletes the sessions expired by now.
+	PruneSessions(ctx context.Context, now time.Time) error
+	// Notify writes notifications outside any event (the scheduler's
+	// warnings), skipping those whose Dedup a recipient has for the case.
+	Notify(ctx context.Context, ns ...*Notification) error
 }
 
 // Registration is everything a new case writes: the case, the format of its

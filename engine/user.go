@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
 	"strings"
 	"time"
 
@@ -111,9 +110,9 @@ func (u *User) Validate() error {
 	return nil
 }
 
-// fits checks that the account's role suits its unit: a partner's liaison
+// Fits checks that the account's role suits its unit: a partner's liaison
 // belongs to a partner body, and nobody else does.
-func (u *User) fits(unit *Unit) error {
+func (u *User) Fits(unit *Unit) error {
 	switch {
 	case unit == nil:
 		return Invalid("unit", "所属单位不存在。")
@@ -125,10 +124,6 @@ func (u *User) fits(unit *Unit) error {
 	return nil
 }
 
-// dummyHash makes a failed login by an unknown name cost as much as one with
-// a wrong password, so timing does not tell which names exist.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("mediation-dummy-password"), bcrypt.DefaultCost)
-
 // CreateUser checks and saves a new account with its password.
 func (e *Engine) CreateUser(ctx context.Context, u *User, password string) error {
 	if err := CheckText(u); err != nil {
@@ -137,139 +132,20 @@ func (e *Engine) CreateUser(ctx context.Context, u *User, password string) error
 	if err := u.SetPassword(password); err != nil {
 		return err
 	}
-	t, err := e.treeWith(ctx, u.UnitID)
+	t, err := e.TreeWith(ctx, u.UnitID)
 	if err != nil {
 		return err
 	}
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if err := u.fits(t.Unit(u.UnitID)); err != nil {
+	if err := u.Fits(t.Unit(u.UnitID)); err != nil {
 		return err
 	}
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = e.Now().UTC()
 	}
 	return e.Store.CreateUser(ctx, u)
-}
-
-// ChangePassword sets a user's new password and ends every session of the
-// user, on every server: whoever kept an old cookie is logged out.
-func (e *Engine) ChangePassword(ctx context.Context, name, password string) error {
-	u, err := e.Store.FindUserByName(ctx, name)
-	if err != nil {
-		return err
-	}
-	if err := u.SetPassword(password); err != nil {
-		return err
-	}
-	return e.Store.SetPasswordHash(ctx, u.ID, u.PasswordHash, false)
-}
-
-// ChangeOwnPassword sets the actor's new password, given the current one,
-// and ends every session of the actor: the caller renews its own.
-func (e *Engine) ChangeOwnPassword(ctx context.Context, a Actor, current, next string) error {
-	u, err := e.Store.FindUser(ctx, a.UserID)
-	if err != nil {
-		return err
-	}
-	switch {
-	case !u.CheckPassword(current):
-		return Invalid("current", "当前密码不正确。")
-	case next == current:
-		return Invalid("password", "新密码不能与当前密码相同。")
-	}
-	if err := u.SetPassword(next); err != nil {
-		return err
-	}
-	if err := e.Store.SetPasswordHash(ctx, u.ID, u.PasswordHash, false); err != nil {
-		return err
-	}
-	return e.Audited(ctx, a, AuditPassword, 0, "")
-}
-
-// ResetPassword gives the user with name a temporary password, returned to
-// show the administrator once, which the user must replace at the next
-// login; every session of the user ends. Only an administrator resets.
-func (e *Engine) ResetPassword(ctx context.Context, a Actor, name string) (string, error) {
-	if err := mayAdminister(a); err != nil {
-		return "", err
-	}
-	u, err := e.Store.FindUserByName(ctx, name)
-	if err != nil {
-		return "", err
-	}
-	temp := TemporaryPassword()
-	if err := u.SetPassword(temp); err != nil {
-		return "", err
-	}
-	if err := e.Store.SetPasswordHash(ctx, u.ID, u.PasswordHash, true); err != nil {
-		return "", err
-	}
-	return temp, e.Audited(ctx, a, AuditAdmin, 0, "重置密码："+name)
-}
-
-// TemporaryPassword returns a random password of twelve letters and
-// digits (60 bits), short enough to read out over the phone.
-func TemporaryPassword() string { return strings.ToLower(rand.Text()[:12]) }
-
-// Authenticate returns the user with name and password. Returns
-// EUNAUTHORIZED, with the same message whichever was wrong.
-func (e *Engine) Authenticate(ctx context.Context, name, password string) (*User, error) {
-	if err := CheckText(struct{ Name string }{name}); err != nil {
-		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
-	}
-	u, err := e.Store.FindUserByName(ctx, strings.TrimSpace(name))
-	if ErrorCode(err) == ENOTFOUND {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !u.CheckPassword(password) {
-		return nil, Errorf(EUNAUTHORIZED, "用户名或密码错误。")
-	}
-	if u.DisabledAt != nil {
-		return nil, Errorf(EUNAUTHORIZED, "该账号已停用，请联系系统管理员。")
-	}
-	return u, nil
-}
-
-// SetDisabled disables the user with name, which ends every session of the
-// user on every server, or enables the user again.
-func (e *Engine) SetDisabled(ctx context.Context, name string, disabled bool) error {
-	u, err := e.Store.FindUserByName(ctx, name)
-	if err != nil {
-		return err
-	}
-	var at *time.Time
-	if disabled {
-		now := e.Now().UTC()
-		at = &now
-	}
-	return e.Store.SetDisabled(ctx, u.ID, at)
-}
-
-// DemoUsers returns the names of the demo's accounts still on its published
-// password.
-func (e *Engine) DemoUsers(ctx context.Context) (map[string]bool, error) {
-	users, err := e.Store.Users(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	names := map[string]bool{}
-	for _, u := range users {
-		if u.Demo {
-			names[u.Name] = true
-		}
-	}
-	return names, nil
-}
-
-// FindUser returns the user with id. Returns ENOTFOUND if none.
-func (e *Engine) FindUser(ctx context.Context, id int64) (*User, error) {
-	return e.Store.FindUser(ctx, id)
 }
 
 // Setting returns a stored setting, "" when unset.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/report"
 )
 
@@ -75,13 +76,13 @@ type tokenRow struct {
 
 func (tokenRow) TableName() string { return "api_tokens" }
 
-func (r *tokenRow) toToken() *engine.Token {
-	return &engine.Token{ID: r.ID, UnitID: r.UnitID, Name: r.Name, Hash: r.Hash, CreatedAt: r.CreatedAt.UTC(),
+func (r *tokenRow) toToken() *account.Token {
+	return &account.Token{ID: r.ID, UnitID: r.UnitID, Name: r.Name, Hash: r.Hash, CreatedAt: r.CreatedAt.UTC(),
 		LastUsedAt: utc(r.LastUsedAt), RevokedAt: utc(r.RevokedAt)}
 }
 
 // SaveToken stores a new API token and sets its id.
-func (db *DB) SaveToken(ctx context.Context, t *engine.Token) error {
+func (db *DB) SaveToken(ctx context.Context, t *account.Token) error {
 	row := tokenRow{UnitID: t.UnitID, Name: t.Name, Hash: t.Hash, CreatedAt: t.CreatedAt.UTC()}
 	if err := db.w.WithContext(ctx).Create(&row).Error; err != nil {
 		return err
@@ -91,7 +92,7 @@ func (db *DB) SaveToken(ctx context.Context, t *engine.Token) error {
 }
 
 // TokenByHash returns the token with the hash.
-func (db *DB) TokenByHash(ctx context.Context, hash string) (*engine.Token, error) {
+func (db *DB) TokenByHash(ctx context.Context, hash string) (*account.Token, error) {
 	var row tokenRow
 	if err := db.r.WithContext(ctx).Where("hash = ?", hash).Take(&row).Error; err != nil {
 		return nil, notFound(err, "令牌不存在。")
@@ -101,7 +102,7 @@ func (db *DB) TokenByHash(ctx context.Context, hash string) (*engine.Token, erro
 
 // Tokens returns the tokens of units, or of all units for nil, newest
 // first.
-func (db *DB) Tokens(ctx context.Context, units []int64) ([]*engine.Token, error) {
+func (db *DB) Tokens(ctx context.Context, units []int64) ([]*account.Token, error) {
 	q := db.r.WithContext(ctx).Order("id DESC")
 	if units != nil {
 		q = q.Where("unit_id IN ?", units)
@@ -110,7 +111,7 @@ func (db *DB) Tokens(ctx context.Context, units []int64) ([]*engine.Token, error
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]*engine.Token, len(rows))
+	out := make([]*account.Token, len(rows))
 	for i := range rows {
 		out[i] = rows[i].toToken()
 	}

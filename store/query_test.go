@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
@@ -572,7 +573,7 @@ func TestNoNamesInSQL(t *testing.T) {
 func TestSessionRefreshes(t *testing.T) {
 	w := newTown(t)
 	now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
-	s := &engine.WebSession{Hash: "h1", Data: []byte("anonymous"), Expiry: now.Add(2 * time.Hour)}
+	s := &account.WebSession{Hash: "h1", Data: []byte("anonymous"), Expiry: now.Add(2 * time.Hour)}
 	if err := w.db.SaveSession(ctx, s); err != nil {
 		t.Fatal(err)
 	}
@@ -599,7 +600,7 @@ func TestSessionRefreshes(t *testing.T) {
 		{"two minutes later", "anonymous", 0, now.Add(2*time.Hour + 2*time.Minute), now.Add(2*time.Hour + 2*time.Minute)},
 		{"logged in ten seconds later", "user 1", u.ID, now.Add(2*time.Hour + 2*time.Minute + 10*time.Second), now.Add(2*time.Hour + 2*time.Minute + 10*time.Second)},
 	} {
-		if err := w.db.SaveSession(ctx, &engine.WebSession{Hash: "h1", UserID: step.user, Data: []byte(step.data), Expiry: step.expiry}); err != nil {
+		if err := w.db.SaveSession(ctx, &account.WebSession{Hash: "h1", UserID: step.user, Data: []byte(step.data), Expiry: step.expiry}); err != nil {
 			t.Fatal(err)
 		}
 		if got := expiry(); !got.Equal(step.want) {

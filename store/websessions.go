@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 )
 
 // FindSession returns the data of the session whose token hashes to hash,
@@ -27,7 +27,7 @@ func (db *DB) FindSession(ctx context.Context, hash string, now time.Time) ([]by
 // nothing but moves the expiry by less than a minute updates no row: with
 // an idle timeout every request refreshes its session, and reading a page
 // should not cost a write to disk.
-func (db *DB) SaveSession(ctx context.Context, s *engine.WebSession) error {
+func (db *DB) SaveSession(ctx context.Context, s *account.WebSession) error {
 	return db.write(ctx, func(w conn) error {
 		var login *time.Time
 		if !s.LoginAt.IsZero() {
@@ -61,15 +61,15 @@ func (db *DB) PruneSessions(ctx context.Context, now time.Time) error {
 
 // UserSessions lists a user's sessions that have not expired by now,
 // latest login first.
-func (db *DB) UserSessions(ctx context.Context, userID int64, now time.Time) ([]*engine.WebSession, error) {
+func (db *DB) UserSessions(ctx context.Context, userID int64, now time.Time) ([]*account.WebSession, error) {
 	rows, err := db.reader().query(ctx, `SELECT hash, expiry, login_at, address, agent FROM web_sessions
 		WHERE user_id = ? AND expiry > ? ORDER BY login_at DESC`, userID, now.UTC())
 	if err != nil {
 		return nil, err
 	}
-	var out []*engine.WebSession
+	var out []*account.WebSession
 	for rows.Next() {
-		s := &engine.WebSession{UserID: userID}
+		s := &account.WebSession{UserID: userID}
 		var login *time.Time
 		if err := rows.Scan(&s.Hash, &s.Expiry, &login, &s.Address, &s.Agent); err != nil {
 			rows.Close()

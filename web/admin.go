@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
@@ -40,7 +41,7 @@ func (s *Server) handleAdmin(c echo.Context) error { return s.renderAdmin(c, htt
 
 func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	ctx := c.Request().Context()
-	users, err := s.Engine.AdminUsers(ctx, actor(c))
+	users, err := s.Accounts.AdminUsers(ctx, actor(c))
 	if err != nil {
 		return err
 	}
@@ -72,13 +73,13 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := s.Engine.Tokens(ctx, actor(c))
+	tokens, err := s.Accounts.Tokens(ctx, actor(c))
 	if err != nil {
 		return err
 	}
 	return s.render(c, status, "admin", "单位和账号", map[string]any{"Units": units, "Problem": problem,
 		"Accounts": withPaths(t, users, func(u *engine.User) int64 { return u.UnitID }),
-		"Tokens":   withPaths(t, tokens, func(tok *engine.Token) int64 { return tok.UnitID }),
+		"Tokens":   withPaths(t, tokens, func(tok *account.Token) int64 { return tok.UnitID }),
 		"Settings": settings, "Kinds": engine.PartnerKindNames(),
 		"Levels": []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid, workflow.LevelPartner},
 		"Roles":  workflow.Roles})
@@ -103,7 +104,7 @@ func (s *Server) handleAdminUnit(c echo.Context) error {
 	u := &engine.Unit{Code: strings.TrimSpace(f("code")), Name: strings.TrimSpace(f("name")), Level: workflow.Level(f("level")),
 		CasePrefix: strings.TrimSpace(f("case_prefix")), Address: strings.TrimSpace(f("address")), Phone: strings.TrimSpace(f("phone")),
 		Kind: strings.TrimSpace(f("kind")), Webhook: strings.TrimSpace(f("webhook"))}
-	err := s.Engine.AdminSaveUnit(c.Request().Context(), actor(c), u, strings.TrimSpace(f("parent")))
+	err := s.Accounts.AdminSaveUnit(c.Request().Context(), actor(c), u, strings.TrimSpace(f("parent")))
 	return s.adminDone(c, err, "已保存单位“"+u.Name+"”。")
 }
 
@@ -116,10 +117,10 @@ func (s *Server) handleAdminToken(c echo.Context) error {
 		if err != nil {
 			return echo.ErrNotFound
 		}
-		return s.adminDone(c, s.Engine.RevokeToken(ctx, actor(c), n), "已吊销接口令牌 #"+id+"，使用它的请求将被拒绝。")
+		return s.adminDone(c, s.Accounts.RevokeToken(ctx, actor(c), n), "已吊销接口令牌 #"+id+"，使用它的请求将被拒绝。")
 	}
 	f := c.Request().PostFormValue
-	tok, secret, err := s.Engine.CreateToken(ctx, actor(c), strings.TrimSpace(f("unit")), f("name"))
+	tok, secret, err := s.Accounts.CreateToken(ctx, actor(c), strings.TrimSpace(f("unit")), f("name"))
 	if err != nil {
 		return s.adminDone(c, err, "")
 	}
@@ -139,7 +140,7 @@ func (s *Server) handleAdminAccount(c echo.Context) error {
 		return s.adminDone(c, engine.Invalid("unit", "单位“%s”不存在。", f("unit")), "")
 	}
 	u := &engine.User{Name: strings.TrimSpace(f("name")), DisplayName: strings.TrimSpace(f("display")), Role: workflow.Role(f("role")), UnitID: unit.ID}
-	temp, err := s.Engine.AdminCreateUser(ctx, actor(c), u)
+	temp, err := s.Accounts.AdminCreateUser(ctx, actor(c), u)
 	return s.adminDone(c, err, "已新建账号 "+u.Name+"，临时密码："+temp+"（请当面或电话告知；首次登录须改为自己的密码）。")
 }
 
@@ -151,17 +152,17 @@ func (s *Server) handleAdminAccountAction(c echo.Context) error {
 	a, name := actor(c), c.Param("name")
 	switch c.Param("action") {
 	case "role":
-		err := s.Engine.AdminSetRole(ctx, a, name, workflow.Role(c.Request().PostFormValue("role")), c.Request().PostFormValue("unit"))
+		err := s.Accounts.AdminSetRole(ctx, a, name, workflow.Role(c.Request().PostFormValue("role")), c.Request().PostFormValue("unit"))
 		return s.adminDone(c, err, "已修改账号 "+name+" 的角色和单位。")
 	case "reset":
-		temp, err := s.Engine.ResetPassword(ctx, a, name)
+		temp, err := s.Accounts.ResetPassword(ctx, a, name)
 		return s.adminDone(c, err, "已重置 "+name+" 的密码，临时密码："+temp+"（首次登录须修改）；其所有登录均已结束。")
 	case "disable":
-		return s.adminDone(c, s.Engine.AdminSetDisabled(ctx, a, name, true), "已停用 "+name+"，其所有登录均已结束。")
+		return s.adminDone(c, s.Accounts.AdminSetDisabled(ctx, a, name, true), "已停用 "+name+"，其所有登录均已结束。")
 	case "enable":
-		return s.adminDone(c, s.Engine.AdminSetDisabled(ctx, a, name, false), "已恢复 "+name+"。")
+		return s.adminDone(c, s.Accounts.AdminSetDisabled(ctx, a, name, false), "已恢复 "+name+"。")
 	case "logout":
-		return s.adminDone(c, s.Engine.AdminEndSessions(ctx, a, name), "已结束 "+name+" 的全部登录。")
+		return s.adminDone(c, s.Accounts.AdminEndSessions(ctx, a, name), "已结束 "+name+" 的全部登录。")
 	}
 	return echo.ErrNotFound
 }
@@ -171,7 +172,7 @@ func (s *Server) handleAdminAccountAction(c echo.Context) error {
 // opens it.
 func (s *Server) handleSetupForm(c echo.Context) error {
 	token := c.QueryParam("token")
-	if err := s.Engine.CheckSetupToken(c.Request().Context(), token); err != nil {
+	if err := s.Accounts.CheckSetupToken(c.Request().Context(), token); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "setup", "首次设置", map[string]any{"Token": token})
@@ -194,7 +195,7 @@ func (s *Server) handleSetup(c echo.Context) error {
 	unit := &engine.Unit{Code: strings.TrimSpace(f("unit_code")), Name: strings.TrimSpace(f("unit_name")), Level: workflow.Level(f("level")),
 		CasePrefix: strings.TrimSpace(f("case_prefix"))}
 	u := &engine.User{Name: strings.TrimSpace(f("name")), DisplayName: strings.TrimSpace(f("display"))}
-	if err := s.Engine.Setup(ctx, token, unit, u, f("password")); err != nil {
+	if err := s.Accounts.Setup(ctx, token, unit, u, f("password")); err != nil {
 		return again(err)
 	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
@@ -218,7 +219,7 @@ type consoleForm struct {
 
 // consoleFormOf shows the saved settings, or the policy in force.
 func (s *Server) consoleFormOf(c echo.Context) (consoleForm, error) {
-	cs, err := s.Engine.ConsoleSettings(c.Request().Context())
+	cs, err := s.Accounts.ConsoleSettings(c.Request().Context())
 	if err != nil {
 		return consoleForm{}, err
 	}
@@ -266,7 +267,7 @@ func (s *Server) handleAdminSettings(c echo.Context) error {
 	p := engine.Policy{Registered: days("registered"), Grid: days("grid"), Village: days("village"), Town: days("town"),
 		Overall: days("overall"), Referred: days("referred"), FollowUp: days("followup"), WorkingDays: f("working_days") == "1",
 		OnOverdue: map[workflow.State]string{workflow.Grid: f("on_overdue_grid"), workflow.Village: f("on_overdue_village")}}
-	cs := engine.ConsoleSettings{Policy: &p}
+	cs := account.ConsoleSettings{Policy: &p}
 	for _, x := range pairs(f("categories")) {
 		cs.Lists.Categories = append(cs.Lists.Categories, engine.Category{Name: x[0], MOJ: x[1]})
 	}
@@ -276,7 +277,7 @@ func (s *Server) handleAdminSettings(c echo.Context) error {
 	for _, x := range pairs(f("flags")) {
 		cs.Lists.Flags = append(cs.Lists.Flags, engine.Flag{Key: x[0], Name: x[1]})
 	}
-	err := s.Engine.SaveConsoleSettings(c.Request().Context(), actor(c), cs)
+	err := s.Accounts.SaveConsoleSettings(c.Request().Context(), actor(c), cs)
 	return s.adminDone(c, err, "已保存期限和清单；各服务器下次启动时生效。")
 }
 
@@ -286,7 +287,7 @@ func (s *Server) handleAdminCloseUnit(c echo.Context) error {
 	if c.Param("action") != "close" && c.Param("action") != "open" {
 		return echo.ErrNotFound
 	}
-	err := s.Engine.AdminCloseUnit(c.Request().Context(), actor(c), code, closed)
+	err := s.Accounts.AdminCloseUnit(c.Request().Context(), actor(c), code, closed)
 	what := "已恢复单位 " + code + "。"
 	if closed {
 		what = "已撤销单位 " + code + "：不再受理新案件，原有案件和统计保留。"

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
@@ -141,7 +142,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 	paths := map[string]any{
 		"/queue": get("本人的待办：待受理、待反馈、近30日本人登记（登记窗口）；督办件、待回访、待归档（调解员）；超期、督办件与各单位在办（督办人员）；" +
 			"移交本单位待办理（referred）与本单位移送调解（sent_in）（联动单位）；count 为导航栏的计数"),
-		"/notifications": get("本人的通知，未读在前：每条含 id、case_id、case_number、kind（" + strings.Join(engine.NotifyKinds(), "、") +
+		"/notifications": get("本人的通知，未读在前：每条含 id、case_id、case_number、kind（" + strings.Join(notify.NotifyKinds(), "、") +
 			"）、text、created_at、read；unread 为未读条数"),
 		"/notifications/{id}/read": map[string]any{"post": map[string]any{"summary": "标为已读（id 为 all 时全部标为已读）",
 			"parameters": []any{map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "string"}}},

@@ -19,6 +19,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/demo"
 	"github.com/labstack/echo/v4"
 )
@@ -41,7 +42,7 @@ const (
 // sessionStore keeps the session manager's sessions in the database,
 // through the engine, under the hash of their token.
 type sessionStore struct {
-	e *engine.Engine
+	e *account.Service
 	// saved remembers what this server last wrote of each session, so that
 	// a request that changes nothing writes nothing: the session manager
 	// commits on every request to push the idle timeout on, which needs a
@@ -81,7 +82,7 @@ func (st *sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, ex
 		return err
 	}
 	id, _ := values[sessionUserID].(int64)
-	ws := &engine.WebSession{Hash: hash, UserID: id, Data: b, Expiry: expiry}
+	ws := &account.WebSession{Hash: hash, UserID: id, Data: b, Expiry: expiry}
 	if at, ok := values[sessionLoginAt].(int64); ok {
 		ws.LoginAt = time.Unix(at, 0)
 	}
@@ -164,7 +165,7 @@ func (st *sessionStore) Delete(hash string) error { return st.DeleteCtx(context.
 // its hash in the database, an absolute lifetime and an idle timeout. Over
 // TLS the cookie is Secure and __Host- prefixed, so no other site on the
 // domain can set or read it.
-func newSessions(e *engine.Engine, opt Options) *scs.SessionManager {
+func newSessions(e *account.Service, opt Options) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = &sessionStore{e: e, saved: map[string]savedSession{}}
 	sm.HashTokenInStore = true
@@ -188,7 +189,7 @@ func (s *Server) sessionUser(c echo.Context) *engine.User {
 	if id == 0 {
 		return nil
 	}
-	u, err := s.users.find(c.Request().Context(), s.Engine, id)
+	u, err := s.users.find(c.Request().Context(), s.Accounts, id, s.Engine.Now())
 	if err != nil || u.DisabledAt != nil {
 		return nil
 	}
@@ -213,12 +214,12 @@ type cachedUser struct {
 const userTTL = 2 * time.Second
 
 // find returns a copy of the user with id, read again when older than
-// userTTL.
-func (uc *userCache) find(ctx context.Context, e *engine.Engine, id int64) (*engine.User, error) {
+// userTTL by the engine's clock, now.
+func (uc *userCache) find(ctx context.Context, e *account.Service, id int64, now time.Time) (*engine.User, error) {
 	uc.mu.Lock()
 	hit, ok := uc.byID[id]
 	uc.mu.Unlock()
-	if ok && time.Since(hit.at) < userTTL {
+	if ok && now.Sub(hit.at) < userTTL {
 		u := hit.u
 		return &u, nil
 	}
@@ -230,7 +231,7 @@ func (uc *userCache) find(ctx context.Context, e *engine.Engine, id int64) (*eng
 	if uc.byID == nil || len(uc.byID) >= maxRemembered {
 		uc.byID = map[int64]cachedUser{}
 	}
-	uc.byID[id] = cachedUser{*u, time.Now()}
+	uc.byID[id] = cachedUser{*u, now}
 	uc.mu.Unlock()
 	return u, nil
 }
@@ -331,7 +332,7 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 func (s *Server) renderLogin(c echo.Context, status int, d loginData) error {
 	ctx := c.Request().Context()
 	if pw, err := s.Engine.Setting(ctx, demo.PasswordSetting); s.demo && err == nil && pw != "" {
-		on, err := s.Engine.DemoUsers(ctx)
+		on, err := s.Accounts.DemoUsers(ctx)
 		if err != nil {
 			return err
 		}
@@ -351,15 +352,15 @@ func (s *Server) renderLogin(c echo.Context, status int, d loginData) error {
 func (s *Server) handleLogin(c echo.Context) error {
 	ctx := c.Request().Context()
 	name := strings.TrimSpace(c.FormValue("name"))
-	keys := engine.LoginKeys(name, c.RealIP())
-	if wait, err := s.Engine.Wait(ctx, keys); err != nil {
+	keys := account.LoginKeys(name, c.RealIP())
+	if wait, err := s.Accounts.Wait(ctx, keys); err != nil {
 		return err
 	} else if wait > 0 {
-		return s.renderLogin(c, http.StatusTooManyRequests, loginData{Name: name, Error: engine.WaitMessage(wait)})
+		return s.renderLogin(c, http.StatusTooManyRequests, loginData{Name: name, Error: account.WaitMessage(wait)})
 	}
-	u, err := s.Engine.Authenticate(ctx, name, c.FormValue("password"))
+	u, err := s.Accounts.Authenticate(ctx, name, c.FormValue("password"))
 	if engine.ErrorCode(err) == engine.EUNAUTHORIZED {
-		if err := s.Engine.Failed(ctx, keys); err != nil {
+		if err := s.Accounts.Failed(ctx, keys); err != nil {
 			return err
 		}
 		// The name typed is kept as typed (cut short); the trail shows who
@@ -372,7 +373,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Engine.Succeeded(ctx, keys); err != nil {
+	if err := s.Accounts.Succeeded(ctx, keys); err != nil {
 		return err
 	}
 	// A new token at login, so that a token planted before it is worthless.
@@ -419,13 +420,13 @@ func tokenHash(token string) string {
 // other one with a button that ends it.
 func (s *Server) handleSessions(c echo.Context) error {
 	ctx := c.Request().Context()
-	list, err := s.Engine.Sessions(ctx, actor(c), time.Now())
+	list, err := s.Accounts.Sessions(ctx, actor(c), time.Now())
 	if err != nil {
 		return err
 	}
 	current := tokenHash(s.sessions.Token(ctx))
 	type row struct {
-		Session *engine.WebSession
+		Session *account.WebSession
 		Current bool
 	}
 	rows := make([]row, len(list))
@@ -442,7 +443,7 @@ func (s *Server) handleEndSession(c echo.Context) error {
 	if hash == tokenHash(s.sessions.Token(ctx)) {
 		return engine.Invalid("session", "要结束本次登录，请点“退出”。")
 	}
-	if err := s.Engine.EndOwnSession(ctx, actor(c), hash, time.Now()); err != nil {
+	if err := s.Accounts.EndOwnSession(ctx, actor(c), hash, time.Now()); err != nil {
 		return err
 	}
 	if err := s.Engine.Audited(ctx, actor(c), engine.AuditSessionEnded, 0, ""); err != nil {
@@ -468,7 +469,7 @@ func (s *Server) handlePassword(c echo.Context) error {
 	if next != c.Request().PostFormValue("repeat") {
 		return form("repeat", "两次输入的新密码不一致。")
 	}
-	err := s.Engine.ChangeOwnPassword(ctx, actor(c), c.Request().PostFormValue("current"), next)
+	err := s.Accounts.ChangeOwnPassword(ctx, actor(c), c.Request().PostFormValue("current"), next)
 	s.users.forget()
 	if engine.ErrorCode(err) == engine.EINVALID {
 		return form(engine.ErrorField(err), engine.ErrorMessage(err))

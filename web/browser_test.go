@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
@@ -520,7 +521,7 @@ func TestJourneyFirstAdmin(t *testing.T) {
 	}
 	s := &site{e: e, db: db, Server: httptest.NewServer(srv)}
 	t.Cleanup(s.Close)
-	token, err := e.SetupToken(ctx)
+	token, err := account.New(e, db).SetupToken(ctx)
 	if err != nil || token == "" {
 		t.Fatalf("setup token: %q %v", token, err)
 	}

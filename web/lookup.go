@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/labstack/echo/v4"
 )
 
@@ -18,16 +19,16 @@ func (s *Server) handleLookupForm(c echo.Context) error {
 func (s *Server) handleLookup(c echo.Context) error {
 	ctx := c.Request().Context()
 	code := strings.TrimSpace(c.FormValue("code"))
-	keys := engine.LookupKeys(strings.ToUpper(code), c.RealIP())
-	if wait, err := s.Engine.Wait(ctx, keys); err != nil {
+	keys := account.LookupKeys(strings.ToUpper(code), c.RealIP())
+	if wait, err := s.Accounts.Wait(ctx, keys); err != nil {
 		return err
 	} else if wait > 0 {
 		return s.render(c, http.StatusTooManyRequests, "lookup", "办理进度查询",
-			map[string]any{"Code": code, "Error": engine.WaitMessage(wait)})
+			map[string]any{"Code": code, "Error": account.WaitMessage(wait)})
 	}
 	p, err := s.Engine.Progress(ctx, code, c.FormValue("phone"))
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
-		if err := s.Engine.Failed(ctx, keys); err != nil {
+		if err := s.Accounts.Failed(ctx, keys); err != nil {
 			return err
 		}
 		return s.render(c, http.StatusNotFound, "lookup", "办理进度查询", map[string]any{"Code": code, "Error": engine.ErrorMessage(err)})

@@ -36,6 +36,8 @@ type Database interface {
 	Pools() map[string]*sql.DB
 	Statements() int64
 	Commits() int64
+	// Backlog counts the notifications waiting for delivery.
+	Backlog(ctx context.Context) (int, error)
 }
 
 // NewMetrics registers the series of e and its database, and makes itself
@@ -59,7 +61,7 @@ func NewMetrics(e *engine.Engine, db Database) *Metrics {
 		Help: "Notifications waiting for delivery to the webhook."}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		n, err := e.Store.Backlog(ctx)
+		n, err := db.Backlog(ctx)
 		if err != nil {
 			return -1
 		}

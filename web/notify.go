@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) handleNotifications(c echo.Context) error {
-	list, unread, err := s.Engine.Notifications(c.Request().Context(), actor(c), 100)
+	list, unread, err := s.Notices.Notifications(c.Request().Context(), actor(c), 100)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Server) readNotification(c echo.Context) (*engine.Notification, error) 
 			return nil, engine.Errorf(engine.ENOTFOUND, "没有这条通知。")
 		}
 	}
-	return s.Engine.ReadNotification(c.Request().Context(), actor(c), id)
+	return s.Notices.ReadNotification(c.Request().Context(), actor(c), id)
 }
 
 // handleReadNotification marks a notification read, or all of them, and
@@ -61,7 +61,7 @@ func toAPINotification(n *engine.Notification) apiNotification {
 }
 
 func (s *Server) handleAPINotifications(c echo.Context) error {
-	list, unread, err := s.Engine.Notifications(c.Request().Context(), actor(c), 100)
+	list, unread, err := s.Notices.Notifications(c.Request().Context(), actor(c), 100)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func (s *Server) apiAuth(session echo.MiddlewareFunc) echo.MiddlewareFunc {
 			if !ok {
 				return engine.Errorf(engine.EUNAUTHORIZED, "Authorization 请求头应为“Bearer 令牌”。")
 			}
-			a, err := s.Engine.TokenActor(c.Request().Context(), strings.TrimSpace(secret))
+			a, err := s.Accounts.TokenActor(c.Request().Context(), strings.TrimSpace(secret))
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 )
 
 // partners are the liaisons of newSite: of the police station the referred
@@ -164,11 +165,11 @@ func partnerCall(t *testing.T, s *site, method, path, token, body string) (int, 
 // token is refused.
 func TestJourneyPartnerAPI(t *testing.T) {
 	s := newSite(t)
-	_, court, err := s.e.CreateToken(ctx, engine.System, "P2", "法院诉调对接")
+	_, court, err := account.New(s.e, s.db).CreateToken(ctx, engine.System, "P2", "法院诉调对接")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, police, err := s.e.CreateToken(ctx, engine.System, "P1", "警务平台")
+	_, police, err := account.New(s.e, s.db).CreateToken(ctx, engine.System, "P1", "警务平台")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,13 +229,13 @@ func TestJourneyPartnerAPI(t *testing.T) {
 		t.Errorf("the court reopens the mediation: %d", code)
 	}
 
-	toks, err := s.e.Tokens(ctx, engine.System)
+	toks, err := account.New(s.e, s.db).Tokens(ctx, engine.System)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, tok := range toks {
 		if tok.Name == "法院诉调对接" {
-			if err := s.e.RevokeToken(ctx, engine.System, tok.ID); err != nil {
+			if err := account.New(s.e, s.db).RevokeToken(ctx, engine.System, tok.ID); err != nil {
 				t.Fatal(err)
 			}
 		}

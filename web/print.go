@@ -44,7 +44,7 @@ func (s *Server) handleReceipt(c echo.Context) error {
 	// case has none.
 	var clerk string
 	if k.CreatedBy != 0 {
-		u, err := s.Engine.FindUser(c.Request().Context(), k.CreatedBy)
+		u, err := s.Accounts.FindUser(c.Request().Context(), k.CreatedBy)
 		if err != nil {
 			return err
 		}

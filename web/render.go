@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
@@ -24,7 +25,7 @@ type page struct {
 	Queue      int
 	QueueLabel string
 	// Unread counts the user's unread notifications, as the navigation bar
-	// shows them: "99+" past engine.UnreadCap.
+	// shows them: "99+" past notify.UnreadCap.
 	Unread string
 	Data   any
 }
@@ -56,7 +57,7 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 			return err
 		}
 		p.Queue, p.QueueLabel = n, queueLabels[p.User.Role]
-		unread, err := s.Engine.Unread(c.Request().Context(), p.User.Actor())
+		unread, err := s.Notices.Unread(c.Request().Context(), p.User.Actor())
 		if err != nil {
 			return err
 		}
@@ -152,13 +153,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 // unreadLabel is the navigation bar's count of n unread notifications:
-// nothing for none, and "99+" once the count reaches engine.UnreadCap.
+// nothing for none, and "99+" once the count reaches notify.UnreadCap.
 func unreadLabel(n int) string {
 	switch {
 	case n <= 0:
 		return ""
-	case n >= engine.UnreadCap:
-		return strconv.Itoa(engine.UnreadCap-1) + "+"
+	case n >= notify.UnreadCap:
+		return strconv.Itoa(notify.UnreadCap-1) + "+"
 	}
 	return strconv.Itoa(n)
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/templates"
 	"github.com/labstack/echo/v4"
@@ -57,32 +59,35 @@ type Options struct {
 // Services are the engine's case core and its rooms, which the pages and
 // the API serve.
 type Services struct {
-	Engine  *engine.Engine
-	Reports *report.Service
+	Engine   *engine.Engine
+	Reports  *report.Service
+	Accounts *account.Service
+	Notices  *notify.Service
 }
 
 // Store is what the rooms keep their data in: the one store that
 // implements each room's own interface.
 type Store interface {
 	report.Store
+	account.Store
+	notify.Store
 }
 
 // NewServices builds the rooms on the engine e and the store st.
 func NewServices(e *engine.Engine, st Store) Services {
-	return Services{Engine: e, Reports: report.New(e, st)}
+	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st)}
 }
 
 // NewServer builds the server: it parses every template, so a broken
 // template fails at start-up, not on a request.
 func NewServer(svc Services, opt Options) (*Server, error) {
-	e := svc.Engine
 	if opt.SessionLifetime <= 0 {
 		opt.SessionLifetime = 12 * time.Hour
 	}
 	if opt.SessionIdle <= 0 {
 		opt.SessionIdle = 2 * time.Hour
 	}
-	s := &Server{Services: svc, demo: opt.Demo, sessions: newSessions(e, opt), metrics: opt.Metrics}
+	s := &Server{Services: svc, demo: opt.Demo, sessions: newSessions(svc.Accounts, opt), metrics: opt.Metrics}
 	var err error
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/web"
 	_ "github.com/mattn/go-sqlite3" // The test reads the database file as a backup's reader would.
@@ -87,7 +88,7 @@ func TestSessionsEnd(t *testing.T) {
 	// A new password ends every session of the user.
 	c = s.login(t, "mediator@G11")
 	kept = c.sessionCookie()
-	if err := s.e.ChangePassword(ctx, "mediator@G11", "另一个足够长的密码"); err != nil {
+	if err := account.New(s.e, s.db).ChangePassword(ctx, "mediator@G11", "另一个足够长的密码"); err != nil {
 		t.Fatal(err)
 	}
 	if code := with(t, b.URL, "/api/v1/cases", kept); code != 401 {
@@ -381,7 +382,7 @@ func TestDisabledAccount(t *testing.T) {
 	s := newSite(t)
 	c := s.login(t, "mediator@G11")
 	kept := c.sessionCookie()
-	if err := s.e.SetDisabled(ctx, "mediator@G11", true); err != nil {
+	if err := account.New(s.e, s.db).SetDisabled(ctx, "mediator@G11", true); err != nil {
 		t.Fatal(err)
 	}
 	if code := with(t, s.URL, "/api/v1/cases", kept); code != 401 {
@@ -392,7 +393,7 @@ func TestDisabledAccount(t *testing.T) {
 	if code, body := again.post("/login", url.Values{"name": {"mediator@G11"}, "password": {password}}); code != 401 || !strings.Contains(body, "该账号已停用") {
 		t.Errorf("the right password of a disabled account: %d", code)
 	}
-	if err := s.e.SetDisabled(ctx, "mediator@G11", false); err != nil {
+	if err := account.New(s.e, s.db).SetDisabled(ctx, "mediator@G11", false); err != nil {
 		t.Fatal(err)
 	}
 	s.login(t, "mediator@G11")

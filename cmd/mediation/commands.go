@@ -18,8 +18,10 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/demo"
 	"github.com/grassroots/mediation/engine/export"
+	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
@@ -85,13 +87,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	var workers sync.WaitGroup
 	workers.Go(func() { e.RunScheduler(sched, every) })
 	workers.Go(func() { e.RunAuditWriter(sched, time.Second) })
-	workers.Go(func() { e.RunDeliveries(sched, hook.Send, deliverEvery) })
+	workers.Go(func() { notify.New(e, db).RunDeliveries(sched, hook.Send, deliverEvery) })
 	defer func() {
 		stop()
 		workers.Wait()
 	}()
 	// A database without accounts is set up from a one-time link.
-	setup, err := e.SetupToken(ctx)
+	setup, err := account.New(e, db).SetupToken(ctx)
 	if err != nil {
 		return err
 	}
@@ -328,7 +330,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := e.ChangePassword(ctx, target, pw); err != nil {
+		if err := account.New(e, db).ChangePassword(ctx, target, pw); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "已修改 %s 的密码。\n", target)
@@ -340,7 +342,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		if target == "" {
 			return fmt.Errorf("用法：mediation user %s NAME", args[0])
 		}
-		if err := e.SetDisabled(ctx, target, args[0] == "disable"); err != nil {
+		if err := account.New(e, db).SetDisabled(ctx, target, args[0] == "disable"); err != nil {
 			return err
 		}
 		if args[0] == "disable" {
@@ -372,7 +374,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	defer db.Close()
 	switch args[0] {
 	case "create":
-		tok, secret, err := e.CreateToken(ctx, engine.System, *unit, *name)
+		tok, secret, err := account.New(e, db).CreateToken(ctx, engine.System, *unit, *name)
 		if err != nil {
 			return err
 		}
@@ -382,7 +384,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		toks, err := e.Tokens(ctx, engine.System)
+		toks, err := account.New(e, db).Tokens(ctx, engine.System)
 		if err != nil {
 			return err
 		}
@@ -398,7 +400,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		if err != nil || fs.NArg() != 1 {
 			return errors.New("用法：mediation token revoke ID（编号见 mediation token list）")
 		}
-		if err := e.RevokeToken(ctx, engine.System, id); err != nil {
+		if err := account.New(e, db).RevokeToken(ctx, engine.System, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "已吊销接口令牌 #%d。\n", id)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -68,13 +69,13 @@ type NotifyConfig struct {
 // delivery returns the webhook and how often to deliver; its URL is ""
 // when the users' notifications stay in the application, and then only the
 // partners' systems, at their own addresses, are posted to.
-func (c *Config) delivery() (*engine.Webhook, time.Duration, error) {
+func (c *Config) delivery() (*notify.Webhook, time.Duration, error) {
 	n := c.Notify
 	if n == nil || n.Webhook == "" {
 		if n != nil && n.Parties {
 			return nil, 0, fmt.Errorf("配置项 notify.parties 需要 notify.webhook：当事人通知只能经网关发送")
 		}
-		return &engine.Webhook{Client: &http.Client{}}, 5 * time.Second, nil
+		return &notify.Webhook{Client: &http.Client{}}, 5 * time.Second, nil
 	}
 	u, err := url.Parse(n.Webhook)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -86,7 +87,7 @@ func (c *Config) delivery() (*engine.Webhook, time.Duration, error) {
 			return nil, 0, fmt.Errorf("配置项 notify.interval“%s”无效，应如“5s”“1m”", n.Interval)
 		}
 	}
-	return &engine.Webhook{URL: n.Webhook, Client: &http.Client{}}, every, nil
+	return &notify.Webhook{URL: n.Webhook, Client: &http.Client{}}, every, nil
 }
 
 // ListsConfig adds to the configurable lists.

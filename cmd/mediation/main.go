@@ -17,6 +17,7 @@ import (
 	_ "time/tzdata" // The towns' time zone must load on machines without zoneinfo.
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/store"
 )
 
@@ -153,7 +154,7 @@ func (m *Main) open(ctx context.Context, o *options) (*store.DB, *engine.Engine,
 		return nil, nil, nil, err
 	}
 	// What the administrator saved on the console goes over the file.
-	if err := e.ApplyConsoleSettings(ctx); err != nil {
+	if err := account.New(e, db).ApplyConsoleSettings(ctx); err != nil {
 		db.Close()
 		return nil, nil, nil, fmt.Errorf("控制台保存的期限和清单无法应用（与配置文件冲突？）：%s", engine.ErrorMessage(err))
 	}

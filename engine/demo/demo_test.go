@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/demo"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store/storetest"
@@ -39,7 +40,7 @@ func TestBuild(t *testing.T) {
 		t.Errorf("%d grids, want about 24 in two towns", grids)
 	}
 	for _, a := range demo.Accounts {
-		if _, err := e.Authenticate(ctx, a.Name, res.Password); err != nil {
+		if _, err := account.New(e, db).Authenticate(ctx, a.Name, res.Password); err != nil {
 			t.Errorf("account %s: %v", a.Name, err)
 		}
 	}
@@ -112,7 +113,7 @@ func TestBuild(t *testing.T) {
 		t.Errorf("%d partner bodies, want %d", partners, 2*len(engine.PartnerKinds))
 	}
 	for _, name := range []string{"paichusuo", "fating"} {
-		u, err := e.Authenticate(ctx, name, res.Password)
+		u, err := account.New(e, db).Authenticate(ctx, name, res.Password)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package engine_test
+package notify_test
 
 import (
 	"context"
@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/workflow"
 )
 
 // inbox lists a user's notifications as kind: text, newest first.
 func (en *env) inbox(t *testing.T, who string) []string {
 	t.Helper()
-	ns, _, err := en.Notifications(ctx, en.Actors[who], 50)
+	ns, _, err := en.Notices.Notifications(ctx, en.Actors[who], 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,23 +75,23 @@ func TestNotifications(t *testing.T) {
 		t.Errorf("the village was warned %q", got)
 	}
 	// Reading one marks it; another's is not found.
-	ns, unread, _ := en.Notifications(ctx, en.Actors["mediator@V1"], 10)
+	ns, unread, _ := en.Notices.Notifications(ctx, en.Actors["mediator@V1"], 10)
 	if unread != 3 {
 		t.Errorf("%d unread", unread)
 	}
-	if _, err := en.ReadNotification(ctx, en.Actors["mediator@G11"], ns[0].ID); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := en.Notices.ReadNotification(ctx, en.Actors["mediator@G11"], ns[0].ID); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("reading another's notification: %v", err)
 	}
-	if _, err := en.ReadNotification(ctx, en.Actors["mediator@V1"], ns[0].ID); err != nil {
+	if _, err := en.Notices.ReadNotification(ctx, en.Actors["mediator@V1"], ns[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := en.Unread(ctx, en.Actors["mediator@V1"]); n != 2 {
+	if n, _ := en.Notices.Unread(ctx, en.Actors["mediator@V1"]); n != 2 {
 		t.Errorf("%d unread after reading one", n)
 	}
-	if _, err := en.ReadNotification(ctx, en.Actors["mediator@V1"], 0); err != nil {
+	if _, err := en.Notices.ReadNotification(ctx, en.Actors["mediator@V1"], 0); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := en.Unread(ctx, en.Actors["mediator@V1"]); n != 0 {
+	if n, _ := en.Notices.Unread(ctx, en.Actors["mediator@V1"]); n != 0 {
 		t.Errorf("%d unread after reading all", n)
 	}
 }
@@ -101,7 +102,7 @@ type receiver struct {
 	mu       sync.Mutex
 	failures int
 	calls    int
-	accepted map[string]engine.Delivery
+	accepted map[string]notify.Delivery
 	repeats  int
 }
 
@@ -113,7 +114,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "gateway busy", http.StatusServiceUnavailable)
 		return
 	}
-	var d engine.Delivery
+	var d notify.Delivery
 	if err := json.NewDecoder(req.Body).Decode(&d); err != nil || req.Header.Get("Idempotency-Key") != d.Key {
 		http.Error(w, "bad delivery", http.StatusBadRequest)
 		return
@@ -132,31 +133,31 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 func TestWebhookDelivery(t *testing.T) {
 	en := newEnv(t)
 	en.Deliver = true
-	rcv := &receiver{failures: 3, accepted: map[string]engine.Delivery{}}
+	rcv := &receiver{failures: 3, accepted: map[string]notify.Delivery{}}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	hook := &engine.Webhook{URL: srv.URL}
+	hook := &notify.Webhook{URL: srv.URL}
 	const cases = 5
 	for range cases {
 		en.CaseIn(t, workflow.Grid)
 	}
-	if n, _ := en.Store.Backlog(ctx); n != cases {
+	if n, _ := en.DB.Backlog(ctx); n != cases {
 		t.Fatalf("backlog %d, want %d", n, cases)
 	}
 	// The first worker meets the failures, sends the rest, and stops.
-	sent, failed, err := en.DeliverPass(ctx, hook.Send)
+	sent, failed, err := en.Notices.DeliverPass(ctx, hook.Send)
 	if err != nil || sent != cases-3 || failed != 3 {
 		t.Fatalf("first pass: sent %d, failed %d, %v", sent, failed, err)
 	}
 	// A new worker, right away: what failed waits for its backoff.
-	if sent, failed, err = en.DeliverPass(ctx, hook.Send); err != nil || sent+failed != 0 {
+	if sent, failed, err = en.Notices.DeliverPass(ctx, hook.Send); err != nil || sent+failed != 0 {
 		t.Fatalf("second pass: sent %d, failed %d, %v", sent, failed, err)
 	}
 	en.Clock.Advance(11 * time.Second)
-	if sent, _, err = en.DeliverPass(ctx, hook.Send); err != nil || sent != 3 {
+	if sent, _, err = en.Notices.DeliverPass(ctx, hook.Send); err != nil || sent != 3 {
 		t.Fatalf("after the backoff: sent %d, %v", sent, err)
 	}
-	if sent, _, _ = en.DeliverPass(ctx, hook.Send); sent != 0 {
+	if sent, _, _ = en.Notices.DeliverPass(ctx, hook.Send); sent != 0 {
 		t.Errorf("a pass with nothing due sent %d", sent)
 	}
 	if len(rcv.accepted) != cases || rcv.repeats != 0 {
@@ -167,7 +168,7 @@ func TestWebhookDelivery(t *testing.T) {
 			t.Errorf("delivery %s: %+v", key, d)
 		}
 	}
-	if n, _ := en.Store.Backlog(ctx); n != 0 {
+	if n, _ := en.DB.Backlog(ctx); n != 0 {
 		t.Errorf("backlog %d after delivery", n)
 	}
 }
@@ -179,21 +180,21 @@ func TestDeliveryLease(t *testing.T) {
 	en := newEnv(t)
 	en.Deliver = true
 	en.CaseIn(t, workflow.Grid)
-	claimed, err := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10)
+	claimed, err := en.DB.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10)
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claimed %d, %v", len(claimed), err)
 	}
-	if again, _ := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10); len(again) != 0 {
+	if again, _ := en.DB.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10); len(again) != 0 {
 		t.Errorf("a claimed notification was claimed again within its lease")
 	}
 	en.Clock.Advance(3 * time.Minute)
-	rcv := &receiver{accepted: map[string]engine.Delivery{}}
+	rcv := &receiver{accepted: map[string]notify.Delivery{}}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	if sent, _, err := en.DeliverPass(context.Background(), (&engine.Webhook{URL: srv.URL}).Send); err != nil || sent != 1 {
+	if sent, _, err := en.Notices.DeliverPass(context.Background(), (&notify.Webhook{URL: srv.URL}).Send); err != nil || sent != 1 {
 		t.Fatalf("after the lease: sent %d, %v", sent, err)
 	}
-	if d := rcv.accepted[engine.DeliveryKey(claimed[0])]; d.ID != claimed[0].ID {
+	if d := rcv.accepted[notify.DeliveryKey(claimed[0])]; d.ID != claimed[0].ID {
 		t.Errorf("the delivery after the lease has another key: %+v", rcv.accepted)
 	}
 }
@@ -205,7 +206,7 @@ func TestPartyNotifications(t *testing.T) {
 	en := newEnv(t)
 	en.NotifyParties = true
 	c := en.CaseIn(t, workflow.Grid)
-	claimed, err := en.Store.ClaimDeliveries(ctx, en.Now(), en.Now().Add(time.Minute), 10)
+	claimed, err := en.DB.ClaimDeliveries(ctx, en.Now(), en.Now().Add(time.Minute), 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,19 @@
-package engine
+package account
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
 
 // mayAdminister refuses anyone but an administrator: units and accounts are
 // theirs to keep (DESIGN §1).
-func mayAdminister(a Actor) error {
+func mayAdminister(a engine.Actor) error {
 	if !workflow.May(workflow.FeatureConsole, a.Role, "") {
-		return Errorf(EFORBIDDEN, "%s", workflow.FeatureConsole.Refusal())
+		return engine.Errorf(engine.EFORBIDDEN, "%s", workflow.FeatureConsole.Refusal())
 	}
 	return nil
 }
@@ -20,18 +21,18 @@ func mayAdminister(a Actor) error {
 // AdminSaveUnit adds a unit, or changes the one with u's code (its name,
 // its place in the tree, its address and phone), as an administrator does
 // on the console; the change is a row of the audit trail.
-func (e *Engine) AdminSaveUnit(ctx context.Context, a Actor, u *Unit, parentCode string) error {
+func (e *Service) AdminSaveUnit(ctx context.Context, a engine.Actor, u *engine.Unit, parentCode string) error {
 	if err := mayAdminister(a); err != nil {
 		return err
 	}
 	if err := e.SaveUnit(ctx, u, parentCode); err != nil {
 		return err
 	}
-	return e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("保存单位：%s %s（%s）", u.Code, u.Name, u.Level.Label()))
+	return e.Audited(ctx, a, engine.AuditAdmin, 0, fmt.Sprintf("保存单位：%s %s（%s）", u.Code, u.Name, u.Level.Label()))
 }
 
 // AdminUsers lists every account, by unit and name.
-func (e *Engine) AdminUsers(ctx context.Context, a Actor) ([]*User, error) {
+func (e *Service) AdminUsers(ctx context.Context, a engine.Actor) ([]*engine.User, error) {
 	if err := mayAdminister(a); err != nil {
 		return nil, err
 	}
@@ -40,7 +41,7 @@ func (e *Engine) AdminUsers(ctx context.Context, a Actor) ([]*User, error) {
 
 // AdminCreateUser opens an account with a temporary password, returned to
 // show once, which the new user replaces at the first login.
-func (e *Engine) AdminCreateUser(ctx context.Context, a Actor, u *User) (string, error) {
+func (e *Service) AdminCreateUser(ctx context.Context, a engine.Actor, u *engine.User) (string, error) {
 	if err := mayAdminister(a); err != nil {
 		return "", err
 	}
@@ -49,11 +50,11 @@ func (e *Engine) AdminCreateUser(ctx context.Context, a Actor, u *User) (string,
 	if err := e.CreateUser(ctx, u, temp); err != nil {
 		return "", err
 	}
-	return temp, e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("新建账号：%s（%s）", u.Name, u.Role.Label()))
+	return temp, e.Audited(ctx, a, engine.AuditAdmin, 0, fmt.Sprintf("新建账号：%s（%s）", u.Name, u.Role.Label()))
 }
 
 // AdminSetRole gives the account with name another role or unit.
-func (e *Engine) AdminSetRole(ctx context.Context, a Actor, name string, role workflow.Role, unitCode string) error {
+func (e *Service) AdminSetRole(ctx context.Context, a engine.Actor, name string, role workflow.Role, unitCode string) error {
 	if err := mayAdminister(a); err != nil {
 		return err
 	}
@@ -73,23 +74,23 @@ func (e *Engine) AdminSetRole(ctx context.Context, a Actor, name string, role wo
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if err := u.fits(unit); err != nil {
+	if err := u.Fits(unit); err != nil {
 		return err
 	}
 	if err := e.Store.SetRole(ctx, u.ID, role, unit.ID); err != nil {
 		return err
 	}
-	return e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("修改账号：%s 为%s · %s", name, role.Label(), unit.Name))
+	return e.Audited(ctx, a, engine.AuditAdmin, 0, fmt.Sprintf("修改账号：%s 为%s · %s", name, role.Label(), unit.Name))
 }
 
 // AdminSetDisabled disables the account with name, ending its sessions, or
 // enables it again.
-func (e *Engine) AdminSetDisabled(ctx context.Context, a Actor, name string, disabled bool) error {
+func (e *Service) AdminSetDisabled(ctx context.Context, a engine.Actor, name string, disabled bool) error {
 	if err := mayAdminister(a); err != nil {
 		return err
 	}
 	if name == a.Name {
-		return Invalid("name", "不能停用自己的账号。")
+		return engine.Invalid("name", "不能停用自己的账号。")
 	}
 	if err := e.SetDisabled(ctx, name, disabled); err != nil {
 		return err
@@ -98,11 +99,11 @@ func (e *Engine) AdminSetDisabled(ctx context.Context, a Actor, name string, dis
 	if disabled {
 		what = "停用账号"
 	}
-	return e.Audited(ctx, a, AuditAdmin, 0, what+"："+name)
+	return e.Audited(ctx, a, engine.AuditAdmin, 0, what+"："+name)
 }
 
 // AdminEndSessions ends every session of the account with name.
-func (e *Engine) AdminEndSessions(ctx context.Context, a Actor, name string) error {
+func (e *Service) AdminEndSessions(ctx context.Context, a engine.Actor, name string) error {
 	if err := mayAdminister(a); err != nil {
 		return err
 	}
@@ -113,12 +114,12 @@ func (e *Engine) AdminEndSessions(ctx context.Context, a Actor, name string) err
 	if err := e.Store.DeleteUserSessions(ctx, u.ID); err != nil {
 		return err
 	}
-	return e.Audited(ctx, a, AuditAdmin, 0, "结束全部登录："+name)
+	return e.Audited(ctx, a, engine.AuditAdmin, 0, "结束全部登录："+name)
 }
 
 // AdminCloseUnit closes the unit with code, or opens it again. A unit that
 // still handles open cases, or has open units below it, stays open.
-func (e *Engine) AdminCloseUnit(ctx context.Context, a Actor, code string, closed bool) error {
+func (e *Service) AdminCloseUnit(ctx context.Context, a engine.Actor, code string, closed bool) error {
 	if err := mayAdminister(a); err != nil {
 		return err
 	}
@@ -134,14 +135,14 @@ func (e *Engine) AdminCloseUnit(ctx context.Context, a Actor, code string, close
 	what := "恢复单位"
 	if closed {
 		if n := len(t.OpenChildren(u.ID)); n > 0 {
-			return Errorf(ECONFLICT, "“%s”下还有%d个未撤销的单位，请先撤销或移走它们。", u.Name, n)
+			return engine.Errorf(engine.ECONFLICT, "“%s”下还有%d个未撤销的单位，请先撤销或移走它们。", u.Name, n)
 		}
-		_, open, err := e.Store.Cases(ctx, CaseFilter{Handling: []int64{u.ID}, States: workflow.OpenStates(), Limit: 1})
+		_, open, err := e.Cases(ctx, engine.System, engine.CaseFilter{Handling: []int64{u.ID}, States: workflow.OpenStates(), Limit: 1})
 		if err != nil {
 			return err
 		}
 		if open > 0 {
-			return Errorf(ECONFLICT, "“%s”还有%d件在办案件，请先办结或交办。", u.Name, open)
+			return engine.Errorf(engine.ECONFLICT, "“%s”还有%d件在办案件，请先办结或交办。", u.Name, open)
 		}
 		now := e.Now().UTC()
 		at, what = &now, "撤销单位"
@@ -149,6 +150,6 @@ func (e *Engine) AdminCloseUnit(ctx context.Context, a Actor, code string, close
 	if err := e.Store.CloseUnit(ctx, u.ID, at); err != nil {
 		return err
 	}
-	e.forgetTree()
-	return e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("%s：%s %s", what, u.Code, u.Name))
+	e.ForgetTree()
+	return e.Audited(ctx, a, engine.AuditAdmin, 0, fmt.Sprintf("%s：%s %s", what, u.Code, u.Name))
 }

@@ -1,10 +1,12 @@
-package engine
+package account
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/grassroots/mediation/engine"
 )
 
 // ConsoleSettings are what the administrator sets on the console over the
@@ -12,8 +14,8 @@ import (
 // and flags added to the lists. They are kept in the database, so every
 // server reads the same, and each server applies them when it starts.
 type ConsoleSettings struct {
-	Policy *Policy `json:"policy,omitempty"`
-	Lists  Lists   `json:"lists"`
+	Policy *engine.Policy `json:"policy,omitempty"`
+	Lists  engine.Lists   `json:"lists"`
 }
 
 // consoleSetting is the setting that holds the ConsoleSettings as JSON.
@@ -21,7 +23,7 @@ const consoleSetting = "console"
 
 // ConsoleSettings returns the settings saved on the console, zero when
 // none were.
-func (e *Engine) ConsoleSettings(ctx context.Context) (ConsoleSettings, error) {
+func (e *Service) ConsoleSettings(ctx context.Context) (ConsoleSettings, error) {
 	var cs ConsoleSettings
 	v, err := e.Store.Setting(ctx, consoleSetting)
 	if err != nil || v == "" {
@@ -35,7 +37,7 @@ func (e *Engine) ConsoleSettings(ctx context.Context) (ConsoleSettings, error) {
 
 // SaveConsoleSettings checks and saves the console's settings; they apply
 // when the servers start next.
-func (e *Engine) SaveConsoleSettings(ctx context.Context, a Actor, cs ConsoleSettings) error {
+func (e *Service) SaveConsoleSettings(ctx context.Context, a engine.Actor, cs ConsoleSettings) error {
 	if err := mayAdminister(a); err != nil {
 		return err
 	}
@@ -44,10 +46,10 @@ func (e *Engine) SaveConsoleSettings(ctx context.Context, a Actor, cs ConsoleSet
 			return err
 		}
 	}
-	if _, err := DefaultLists.Extend(cs.Lists); err != nil {
+	if _, err := engine.DefaultLists.Extend(cs.Lists); err != nil {
 		return err
 	}
-	if err := CheckText(&cs); err != nil {
+	if err := engine.CheckText(&cs); err != nil {
 		return err
 	}
 	b, err := json.Marshal(cs)
@@ -67,12 +69,12 @@ func (e *Engine) SaveConsoleSettings(ctx context.Context, a Actor, cs ConsoleSet
 	for _, f := range cs.Lists.Flags {
 		added = append(added, f.Name)
 	}
-	return e.Audited(ctx, a, AuditAdmin, 0, "保存期限和清单；增加："+strings.Join(added, "、"))
+	return e.Audited(ctx, a, engine.AuditAdmin, 0, "保存期限和清单；增加："+strings.Join(added, "、"))
 }
 
 // ApplyConsoleSettings puts the console's settings over the configuration:
 // its policy replaces the towns' default one, its lists are added.
-func (e *Engine) ApplyConsoleSettings(ctx context.Context) error {
+func (e *Service) ApplyConsoleSettings(ctx context.Context) error {
 	cs, err := e.ConsoleSettings(ctx)
 	if err != nil {
 		return err

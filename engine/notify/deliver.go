@@ -1,4 +1,4 @@
-package engine
+package notify
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/grassroots/mediation/engine"
 )
 
 // Webhook sends each notification as a JSON POST to URL, which a deployment
@@ -39,13 +41,13 @@ type Delivery struct {
 
 // DeliveryKey is a notification's idempotency key: the same on every
 // attempt, and never another's.
-func DeliveryKey(n *Notification) string {
+func DeliveryKey(n *engine.Notification) string {
 	return "mediation-notification-" + strconv.FormatInt(n.ID, 10)
 }
 
 // Send posts one notification; any answer but 2xx is a failure.
-func (w *Webhook) Send(ctx context.Context, n *Notification) error {
-	body, err := json.Marshal(Delivery{Key: DeliveryKey(n), ID: n.ID, Kind: n.Kind, KindLabel: NotifyLabels[n.Kind], CaseID: n.CaseID,
+func (w *Webhook) Send(ctx context.Context, n *engine.Notification) error {
+	body, err := json.Marshal(Delivery{Key: DeliveryKey(n), ID: n.ID, Kind: n.Kind, KindLabel: engine.NotifyLabels[n.Kind], CaseID: n.CaseID,
 		CaseNumber: n.CaseNumber, Text: n.Text, CreatedAt: n.CreatedAt, User: n.UserName, Phone: n.Phone})
 	if err != nil {
 		return err
@@ -108,7 +110,7 @@ func backoff(n int) time.Duration {
 // Each is claimed first, so that two workers (on two servers) do not send
 // it at once; a worker that stops mid-call leaves it to be claimed again
 // after the lease, which is why delivery is at least once.
-func (e *Engine) DeliverPass(ctx context.Context, send func(context.Context, *Notification) error) (sent, failed int, err error) {
+func (e *Service) DeliverPass(ctx context.Context, send func(context.Context, *engine.Notification) error) (sent, failed int, err error) {
 	for {
 		now := e.Now()
 		batch, err := e.Store.ClaimDeliveries(ctx, now, now.Add(deliveryLease), deliveryBatch)
@@ -135,7 +137,7 @@ func (e *Engine) DeliverPass(ctx context.Context, send func(context.Context, *No
 }
 
 // RunDeliveries delivers the outbox every interval until ctx ends.
-func (e *Engine) RunDeliveries(ctx context.Context, send func(context.Context, *Notification) error, interval time.Duration) {
+func (e *Service) RunDeliveries(ctx context.Context, send func(context.Context, *engine.Notification) error, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {

@@ -1,4 +1,4 @@
-package engine
+package account
 
 import (
 	"context"
@@ -38,7 +38,7 @@ type ThrottleKey struct {
 
 // Wait returns how long an attempt under keys must still wait, 0 if it may
 // go ahead now.
-func (e *Engine) Wait(ctx context.Context, keys []ThrottleKey) (time.Duration, error) {
+func (e *Service) Wait(ctx context.Context, keys []ThrottleKey) (time.Duration, error) {
 	now := e.Now()
 	names := make([]string, len(keys))
 	for i, k := range keys {
@@ -66,7 +66,7 @@ func (e *Engine) Wait(ctx context.Context, keys []ThrottleKey) (time.Duration, e
 }
 
 // Failed records a failed attempt under keys.
-func (e *Engine) Failed(ctx context.Context, keys []ThrottleKey) error {
+func (e *Service) Failed(ctx context.Context, keys []ThrottleKey) error {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = k.Key
@@ -77,7 +77,7 @@ func (e *Engine) Failed(ctx context.Context, keys []ThrottleKey) error {
 
 // Succeeded forgets the failures of the first key: the account or the code
 // from that address.
-func (e *Engine) Succeeded(ctx context.Context, keys []ThrottleKey) error {
+func (e *Service) Succeeded(ctx context.Context, keys []ThrottleKey) error {
 	return e.Store.ClearFailures(ctx, keys[0].Key)
 }
 

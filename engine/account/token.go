@@ -1,4 +1,4 @@
-package engine
+package account
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -37,7 +38,7 @@ func HashToken(secret string) string {
 
 // CreateToken makes an API token for the partner body with code, named
 // name, and returns its secret, which is shown this once and never kept.
-func (e *Engine) CreateToken(ctx context.Context, a Actor, code, name string) (*Token, string, error) {
+func (e *Service) CreateToken(ctx context.Context, a engine.Actor, code, name string) (*Token, string, error) {
 	if err := keepsTokens(a); err != nil {
 		return nil, "", err
 	}
@@ -52,11 +53,11 @@ func (e *Engine) CreateToken(ctx context.Context, a Actor, code, name string) (*
 	name = strings.TrimSpace(name)
 	switch {
 	case u.Level != workflow.LevelPartner:
-		return nil, "", Invalid("unit", "“%s”是%s；接口令牌只发给联动单位。", u.Name, u.Level.Label())
+		return nil, "", engine.Invalid("unit", "“%s”是%s；接口令牌只发给联动单位。", u.Name, u.Level.Label())
 	case u.ClosedAt != nil:
-		return nil, "", Invalid("unit", "“%s”已撤销。", u.Name)
+		return nil, "", engine.Invalid("unit", "“%s”已撤销。", u.Name)
 	case name == "" || len([]rune(name)) > 50:
-		return nil, "", Invalid("name", "请为令牌起一个名称（不超过50个字），如对接的系统名。")
+		return nil, "", engine.Invalid("name", "请为令牌起一个名称（不超过50个字），如对接的系统名。")
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -67,7 +68,7 @@ func (e *Engine) CreateToken(ctx context.Context, a Actor, code, name string) (*
 	if err := e.Store.SaveToken(ctx, tok); err != nil {
 		return nil, "", err
 	}
-	if err := e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("新建接口令牌 #%d：%s · %s", tok.ID, u.Name, tok.Name)); err != nil {
+	if err := e.Audited(ctx, a, engine.AuditAdmin, 0, fmt.Sprintf("新建接口令牌 #%d：%s · %s", tok.ID, u.Name, tok.Name)); err != nil {
 		return nil, "", err
 	}
 	return tok, secret, nil
@@ -80,38 +81,38 @@ const tokenTouch = time.Hour
 // TokenActor returns the actor a token's secret stands for: the partner
 // body, by the token's name. Returns EUNAUTHORIZED for a token unknown or
 // revoked, or of a body closed since.
-func (e *Engine) TokenActor(ctx context.Context, secret string) (Actor, error) {
-	refused := Errorf(EUNAUTHORIZED, "接口令牌无效或已被吊销。")
+func (e *Service) TokenActor(ctx context.Context, secret string) (engine.Actor, error) {
+	refused := engine.Errorf(engine.EUNAUTHORIZED, "接口令牌无效或已被吊销。")
 	if !strings.HasPrefix(secret, tokenPrefix) {
-		return Actor{}, refused
+		return engine.Actor{}, refused
 	}
 	tok, err := e.Store.TokenByHash(ctx, HashToken(secret))
-	if ErrorCode(err) == ENOTFOUND || (err == nil && tok.RevokedAt != nil) {
-		return Actor{}, refused
+	if engine.ErrorCode(err) == engine.ENOTFOUND || (err == nil && tok.RevokedAt != nil) {
+		return engine.Actor{}, refused
 	}
 	if err != nil {
-		return Actor{}, err
+		return engine.Actor{}, err
 	}
-	t, err := e.treeWith(ctx, tok.UnitID)
+	t, err := e.TreeWith(ctx, tok.UnitID)
 	if err != nil {
-		return Actor{}, err
+		return engine.Actor{}, err
 	}
 	u := t.Unit(tok.UnitID)
 	if u == nil || u.ClosedAt != nil {
-		return Actor{}, refused
+		return engine.Actor{}, refused
 	}
 	now := e.Now().UTC()
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouch {
 		if err := e.Store.TokenUsed(ctx, tok.ID, now); err != nil {
-			return Actor{}, err
+			return engine.Actor{}, err
 		}
 	}
-	return Actor{Name: u.Name + "（接口：" + tok.Name + "）", Role: workflow.RolePartner, UnitID: u.ID}, nil
+	return engine.Actor{Name: u.Name + "（接口：" + tok.Name + "）", Role: workflow.RolePartner, UnitID: u.ID}, nil
 }
 
 // Tokens returns the API tokens the actor keeps: every one for the
 // administrator.
-func (e *Engine) Tokens(ctx context.Context, a Actor) ([]*Token, error) {
+func (e *Service) Tokens(ctx context.Context, a engine.Actor) ([]*Token, error) {
 	if err := keepsTokens(a); err != nil {
 		return nil, err
 	}
@@ -119,19 +120,19 @@ func (e *Engine) Tokens(ctx context.Context, a Actor) ([]*Token, error) {
 }
 
 // RevokeToken revokes an API token: its next call is refused.
-func (e *Engine) RevokeToken(ctx context.Context, a Actor, id int64) error {
+func (e *Service) RevokeToken(ctx context.Context, a engine.Actor, id int64) error {
 	if err := keepsTokens(a); err != nil {
 		return err
 	}
 	if err := e.Store.RevokeToken(ctx, id, e.Now().UTC()); err != nil {
 		return err
 	}
-	return e.Audited(ctx, a, AuditAdmin, 0, fmt.Sprintf("吊销接口令牌 #%d", id))
+	return e.Audited(ctx, a, engine.AuditAdmin, 0, fmt.Sprintf("吊销接口令牌 #%d", id))
 }
 
 // keepsTokens lets the administrator, and the operator's command line,
 // list and revoke tokens.
-func keepsTokens(a Actor) error {
+func keepsTokens(a engine.Actor) error {
 	if a.Role == workflow.RoleSystem {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package engine
+package account
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -21,7 +22,7 @@ const setupSetting = "setup_token"
 // SetupToken returns a new one-time token that creates the first
 // administrator, valid for an hour, or "" when the database has accounts
 // already. Only its hash is stored; a new call replaces the last token.
-func (e *Engine) SetupToken(ctx context.Context) (string, error) {
+func (e *Service) SetupToken(ctx context.Context) (string, error) {
 	users, err := e.Store.Users(ctx, nil)
 	if err != nil || len(users) > 0 {
 		return "", err
@@ -34,14 +35,14 @@ func (e *Engine) SetupToken(ctx context.Context) (string, error) {
 
 // CheckSetupToken says whether token is the live setup token of a database
 // without accounts.
-func (e *Engine) CheckSetupToken(ctx context.Context, token string) error {
-	bad := Errorf(ENOTFOUND, "这个设置链接无效或已过期：请重新启动服务，使用新打印的链接。")
+func (e *Service) CheckSetupToken(ctx context.Context, token string) error {
+	bad := engine.Errorf(engine.ENOTFOUND, "这个设置链接无效或已过期：请重新启动服务，使用新打印的链接。")
 	users, err := e.Store.Users(ctx, nil)
 	if err != nil {
 		return err
 	}
 	if len(users) > 0 {
-		return Errorf(ENOTFOUND, "系统已经设置过，请登录。")
+		return engine.Errorf(engine.ENOTFOUND, "系统已经设置过，请登录。")
 	}
 	v, err := e.Store.Setting(ctx, setupSetting)
 	if err != nil {
@@ -58,12 +59,12 @@ func (e *Engine) CheckSetupToken(ctx context.Context, token string) error {
 
 // Setup creates the first unit (a county or a town) and the first
 // administrator with the password they chose, once: the token is spent.
-func (e *Engine) Setup(ctx context.Context, token string, unit *Unit, u *User, password string) error {
+func (e *Service) Setup(ctx context.Context, token string, unit *engine.Unit, u *engine.User, password string) error {
 	if err := e.CheckSetupToken(ctx, token); err != nil {
 		return err
 	}
 	if unit.Level != workflow.LevelTown && unit.Level != workflow.LevelCounty {
-		return Invalid("level", "第一个单位应是县(区)或镇(街道)。")
+		return engine.Invalid("level", "第一个单位应是县(区)或镇(街道)。")
 	}
 	if err := e.SaveUnit(ctx, unit, ""); err != nil {
 		return err
@@ -75,5 +76,5 @@ func (e *Engine) Setup(ctx context.Context, token string, unit *Unit, u *User, p
 	if err := e.Store.SetSetting(ctx, setupSetting, ""); err != nil {
 		return err
 	}
-	return e.Audited(ctx, u.Actor(), AuditAdmin, 0, fmt.Sprintf("首次设置：%s，系统管理员 %s", unit.Name, u.Name))
+	return e.Audited(ctx, u.Actor(), engine.AuditAdmin, 0, fmt.Sprintf("首次设置：%s，系统管理员 %s", unit.Name, u.Name))
 }

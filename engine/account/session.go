@@ -1,8 +1,10 @@
-package engine
+package account
 
 import (
 	"context"
 	"time"
+
+	"github.com/grassroots/mediation/engine"
 )
 
 // WebSession is a logged-in browser, kept in the database so that every server
@@ -24,28 +26,28 @@ type WebSession struct {
 // FindSession returns the data of the session whose token hashes to hash,
 // unless it expired by now. The session manager reckons expiry by the wall
 // clock, not the engine's, so the caller says what now is.
-func (e *Engine) FindSession(ctx context.Context, hash string, now time.Time) ([]byte, bool, error) {
+func (e *Service) FindSession(ctx context.Context, hash string, now time.Time) ([]byte, bool, error) {
 	return e.Store.FindSession(ctx, hash, now)
 }
 
 // SaveSession stores or refreshes a session.
-func (e *Engine) SaveSession(ctx context.Context, s *WebSession) error {
+func (e *Service) SaveSession(ctx context.Context, s *WebSession) error {
 	return e.Store.SaveSession(ctx, s)
 }
 
 // EndSession ends one session.
-func (e *Engine) EndSession(ctx context.Context, hash string) error {
+func (e *Service) EndSession(ctx context.Context, hash string) error {
 	return e.Store.DeleteSession(ctx, hash)
 }
 
 // Sessions lists the actor's live sessions, latest login first.
-func (e *Engine) Sessions(ctx context.Context, a Actor, now time.Time) ([]*WebSession, error) {
+func (e *Service) Sessions(ctx context.Context, a engine.Actor, now time.Time) ([]*WebSession, error) {
 	return e.Store.UserSessions(ctx, a.UserID, now)
 }
 
 // EndOwnSession ends one of the actor's sessions, by its hash; one of
 // anybody else's is not found.
-func (e *Engine) EndOwnSession(ctx context.Context, a Actor, hash string, now time.Time) error {
+func (e *Service) EndOwnSession(ctx context.Context, a engine.Actor, hash string, now time.Time) error {
 	mine, err := e.Store.UserSessions(ctx, a.UserID, now)
 	if err != nil {
 		return err
@@ -55,5 +57,5 @@ func (e *Engine) EndOwnSession(ctx context.Context, a Actor, hash string, now ti
 			return e.Store.DeleteSession(ctx, hash)
 		}
 	}
-	return Errorf(ENOTFOUND, "没有这个登录。")
+	return engine.Errorf(engine.ENOTFOUND, "没有这个登录。")
 }

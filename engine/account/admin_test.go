@@ -1,9 +1,10 @@
-package engine_test
+package account_test
 
 import (
 	"testing"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -14,43 +15,43 @@ func TestAdministration(t *testing.T) {
 	en := newEnv(t)
 	admin, sup := en.Actors["admin@T1"], en.Actors["supervisor@T1"]
 	u := &engine.User{Name: "xinren", DisplayName: "新人", Role: workflow.RoleMediator, UnitID: en.Units["G11"].ID}
-	if _, err := en.AdminCreateUser(ctx, sup, u); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.Accounts.AdminCreateUser(ctx, sup, u); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Fatalf("a supervisor opened an account: %v", err)
 	}
-	temp, err := en.AdminCreateUser(ctx, admin, u)
+	temp, err := en.Accounts.AdminCreateUser(ctx, admin, u)
 	if err != nil || len(temp) != 12 {
 		t.Fatalf("create: %q %v", temp, err)
 	}
-	got, err := en.Authenticate(ctx, "xinren", temp)
+	got, err := en.Accounts.Authenticate(ctx, "xinren", temp)
 	if err != nil || !got.MustChange {
 		t.Fatalf("the temporary password: %+v %v", got, err)
 	}
-	if err := en.ChangeOwnPassword(ctx, got.Actor(), "不是当前密码", "新人自己设置的密码"); engine.ErrorField(err) != "current" {
+	if err := en.Accounts.ChangeOwnPassword(ctx, got.Actor(), "不是当前密码", "新人自己设置的密码"); engine.ErrorField(err) != "current" {
 		t.Errorf("a wrong current password: %v", err)
 	}
-	if err := en.ChangeOwnPassword(ctx, got.Actor(), temp, "新人自己设置的密码"); err != nil {
+	if err := en.Accounts.ChangeOwnPassword(ctx, got.Actor(), temp, "新人自己设置的密码"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := en.Authenticate(ctx, "xinren", "新人自己设置的密码"); err != nil || got.MustChange {
+	if got, err := en.Accounts.Authenticate(ctx, "xinren", "新人自己设置的密码"); err != nil || got.MustChange {
 		t.Fatalf("after choosing a password: %+v %v", got, err)
 	}
-	again, err := en.ResetPassword(ctx, admin, "xinren")
+	again, err := en.Accounts.ResetPassword(ctx, admin, "xinren")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := en.Authenticate(ctx, "xinren", "新人自己设置的密码"); err == nil {
+	if _, err := en.Accounts.Authenticate(ctx, "xinren", "新人自己设置的密码"); err == nil {
 		t.Error("the old password works after a reset")
 	}
-	if got, err := en.Authenticate(ctx, "xinren", again); err != nil || !got.MustChange {
+	if got, err := en.Accounts.Authenticate(ctx, "xinren", again); err != nil || !got.MustChange {
 		t.Errorf("the reset password: %+v %v", got, err)
 	}
-	if err := en.AdminSetRole(ctx, admin, "xinren", workflow.RoleIntake, "T1"); err != nil {
+	if err := en.Accounts.AdminSetRole(ctx, admin, "xinren", workflow.RoleIntake, "T1"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := en.Authenticate(ctx, "xinren", again); got == nil || got.Role != workflow.RoleIntake || got.UnitID != en.Units["T1"].ID {
+	if got, _ := en.Accounts.Authenticate(ctx, "xinren", again); got == nil || got.Role != workflow.RoleIntake || got.UnitID != en.Units["T1"].ID {
 		t.Errorf("after the role change: %+v", got)
 	}
-	if err := en.AdminSetDisabled(ctx, admin, admin.Name, true); engine.ErrorCode(err) != engine.EINVALID {
+	if err := en.Accounts.AdminSetDisabled(ctx, admin, admin.Name, true); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("the administrator disabled themselves: %v", err)
 	}
 }
@@ -64,9 +65,9 @@ func TestConsoleSettings(t *testing.T) {
 	admin := en.Actors["admin@T1"]
 	p := engine.DefaultPolicy
 	p.Grid, p.WorkingDays = 5, true
-	cs := engine.ConsoleSettings{Policy: &p, Lists: engine.Lists{Categories: []engine.Category{{Name: "继承", MOJ: "婚姻家庭"}},
+	cs := account.ConsoleSettings{Policy: &p, Lists: engine.Lists{Categories: []engine.Category{{Name: "继承", MOJ: "婚姻家庭"}},
 		Flags: []engine.Flag{{Key: "elderly", Name: "涉老"}}}}
-	if err := en.SaveConsoleSettings(ctx, en.Actors["supervisor@T1"], cs); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if err := en.Accounts.SaveConsoleSettings(ctx, en.Actors["supervisor@T1"], cs); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Fatalf("a supervisor saved the settings: %v", err)
 	}
 	for name, lists := range map[string]engine.Lists{
@@ -77,14 +78,14 @@ func TestConsoleSettings(t *testing.T) {
 	} {
 		bad := cs
 		bad.Lists = lists
-		if err := en.SaveConsoleSettings(ctx, admin, bad); engine.ErrorCode(err) != engine.EINVALID {
+		if err := en.Accounts.SaveConsoleSettings(ctx, admin, bad); engine.ErrorCode(err) != engine.EINVALID {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if err := en.SaveConsoleSettings(ctx, admin, cs); err != nil {
+	if err := en.Accounts.SaveConsoleSettings(ctx, admin, cs); err != nil {
 		t.Fatal(err)
 	}
-	next := engine.New(en.DB)
+	next := account.New(engine.New(en.DB), en.DB)
 	if err := next.ApplyConsoleSettings(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -102,17 +103,17 @@ func TestConsoleSettings(t *testing.T) {
 func TestClosedUnit(t *testing.T) {
 	en := newEnv(t)
 	admin := en.Actors["admin@T1"]
-	if err := en.AdminCloseUnit(ctx, admin, "V1", true); engine.ErrorCode(err) != engine.ECONFLICT {
+	if err := en.Accounts.AdminCloseUnit(ctx, admin, "V1", true); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Fatalf("closing a village with open grids: %v", err)
 	}
 	busy := en.CaseIn(t, workflow.Grid)
-	if err := en.AdminCloseUnit(ctx, admin, "G11", true); engine.ErrorCode(err) != engine.ECONFLICT {
+	if err := en.Accounts.AdminCloseUnit(ctx, admin, "G11", true); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Fatalf("closing a grid with an open case: %v", err)
 	}
 	if _, err := en.Fire(ctx, en.Actors["mediator@G11"], busy.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := en.AdminCloseUnit(ctx, admin, "G12", true); err != nil {
+	if err := en.Accounts.AdminCloseUnit(ctx, admin, "G12", true); err != nil {
 		t.Fatal(err)
 	}
 	_, err := en.OpenCase(ctx, en.Actors["intake@T1"], &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: en.Units["G12"].ID,
@@ -126,7 +127,7 @@ func TestClosedUnit(t *testing.T) {
 	if tree, _ := en.Tree(ctx); len(tree.OpenChildren(en.Units["V1"].ID)) != 1 {
 		t.Error("the closed grid is still offered")
 	}
-	if err := en.AdminCloseUnit(ctx, admin, "G12", false); err != nil {
+	if err := en.Accounts.AdminCloseUnit(ctx, admin, "G12", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := en.Fire(ctx, en.Actors["mediator@V1"], busy.ID, workflow.HandDown, engine.Input{Unit: "G12", Reason: "就近调解"}); err != nil {
