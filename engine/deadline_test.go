@@ -204,7 +204,7 @@ func TestClockShifts(t *testing.T) {
 		t.Fatalf("escalation did not restart the tier clock: started %v due %v", c.TierStartedAt, c.DueAt)
 	}
 	evs, _ := en.DB.Events(ctx, c.ID)
-	ds := en.Deadlines(ctx, c, evs, nil)
+	ds := en.Files.Deadlines(ctx, c, evs, nil)
 	if len(ds) != 2 || len(ds[1].Why) != 3 {
 		t.Fatalf("deadlines explained: %+v", ds)
 	}

@@ -250,7 +250,7 @@ func (e *Engine) Timeline(ctx context.Context, a Actor, id int64) ([]*Event, err
 	if err != nil || a.Role != workflow.RolePartner {
 		return evs, err
 	}
-	return forPartner(evs), nil
+	return ForPartner(evs), nil
 }
 
 // Cases lists the cases the actor may see that match f.
@@ -622,7 +622,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		LocationUnitID: n.LocationID, HandlingUnitID: handling.ID,
 		Source: n.Source, Category: n.Category, Amount: n.Amount, People: n.People,
 		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
-		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: e.due(e.policy(t, n.LocationID), at, e.policy(t, n.LocationID).Registered),
+		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: e.due(e.PolicyOf(t, n.LocationID), at, e.PolicyOf(t, n.LocationID).Registered),
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
 		SenderUnitID: n.sender, ExternalID: n.ExternalID,
 	}
@@ -659,7 +659,7 @@ func (e *Engine) Agreements(ctx context.Context, a Actor, id int64) ([]*Agreemen
 	if err != nil || a.Role != workflow.RolePartner {
 		return ags, err
 	}
-	return sharedWith(a, c, ags), nil
+	return SharedWith(a, c, ags), nil
 }
 
 // Mediators returns the mediators of a unit, for assigning cases.

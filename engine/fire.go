@@ -165,7 +165,7 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 	case err != nil:
 		return nil, err
 	}
-	ch := e.transition(e.policy(t, c.LocationUnitID), c, a, row, to, target, at, in)
+	ch := e.transition(e.PolicyOf(t, c.LocationUnitID), c, a, row, to, target, at, in)
 	if row.Event.Accepts() && target != nil && target.ID != c.LocationUnitID && t.Contains(c.LocationUnitID, target.ID) {
 		// A dispute a partner referred in without its grid is located
 		// where the desk routes it.
@@ -557,7 +557,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		if c.OverallDueAt == nil {
 			return Errorf(ECONFLICT, "本案尚未受理，没有调解总期限可延长。")
 		}
-		ch.Case.OverallDueAt = e.due(e.policy(t, c.LocationUnitID), *c.OverallDueAt, in.Days)
+		ch.Case.OverallDueAt = e.due(e.PolicyOf(t, c.LocationUnitID), *c.OverallDueAt, in.Days)
 		ch.Event.Data["days"] = in.Days
 		return nil
 	},
@@ -609,7 +609,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		if err != nil {
 			return err
 		}
-		if m := missing(c, timeline, sessions); len(m) > 0 {
+		if m := Missing(c, timeline, sessions); len(m) > 0 {
 			return Invalid("archive", "卷宗不完整，不能归档。缺少：%s。", strings.Join(m, "、"))
 		}
 		committee := t.FileCommittee(c)

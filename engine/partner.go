@@ -154,10 +154,10 @@ func partnerSees(a Actor, c *Case) bool {
 // not the mediation's details, which are the parties' and the mediators'.
 var partnerEvents = []string{string(workflow.Refer), string(workflow.Return), string(workflow.PartnerClose), string(workflow.Sign)}
 
-// forPartner returns the timeline as a partner's liaison reads it: the
+// ForPartner returns the timeline as a partner's liaison reads it: the
 // referrals' entries and the partners' own notes whole, the others without
 // their reasons and data.
-func forPartner(evs []*Event) []*Event {
+func ForPartner(evs []*Event) []*Event {
 	out := make([]*Event, len(evs))
 	for i, ev := range evs {
 		if slices.Contains(partnerEvents, ev.Name) || ev.Role == workflow.RolePartner {
@@ -171,10 +171,10 @@ func forPartner(evs []*Event) []*Event {
 	return out
 }
 
-// sharedWith keeps the agreements a partner's liaison reads: the terms are
+// SharedWith keeps the agreements a partner's liaison reads: the terms are
 // the parties', and reach the body that referred the dispute in only when
 // the parties agreed to tell it.
-func sharedWith(a Actor, c *Case, ags []*Agreement) []*Agreement {
+func SharedWith(a Actor, c *Case, ags []*Agreement) []*Agreement {
 	var out []*Agreement
 	for _, ag := range ags {
 		if ag.Shared && c.SenderUnitID == a.UnitID {

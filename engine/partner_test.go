@@ -210,7 +210,7 @@ func TestReferralIntoMediation(t *testing.T) {
 	if ags, err := en.Agreements(ctx, court, c.ID); err != nil || len(ags) != 1 || ags[0].Terms != "钱军分两期支付货款。" {
 		t.Errorf("the court reads %+v, %v", ags, err)
 	}
-	file, err := en.CaseFile(ctx, court, c.ID, "test")
+	file, err := en.Files.CaseFile(ctx, court, c.ID, "test")
 	if err != nil || len(file.Agreements) != 1 || len(file.Documents) != 1 || file.Documents[0].Title != "人民调解协议书" {
 		t.Errorf("the court's file: %d agreements, documents %+v, %v", len(file.Agreements), file.Documents, err)
 	}

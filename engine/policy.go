@@ -101,8 +101,8 @@ func (c Calendar) Working(t time.Time, loc *time.Location) bool {
 	return wd != time.Saturday && wd != time.Sunday
 }
 
-// policy returns the policy of the town a unit belongs to.
-func (e *Engine) policy(t *Tree, unitID int64) Policy {
+// PolicyOf returns the policy of the town a unit belongs to.
+func (e *Engine) PolicyOf(t *Tree, unitID int64) Policy {
 	if town := t.Town(unitID); town != nil {
 		if p, ok := e.TownPolicies[town.Code]; ok {
 			return p

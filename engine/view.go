@@ -39,11 +39,11 @@ func (e *Engine) callsBack(a Actor, c *Case) bool {
 // Every case shown unmasked is an audit row, written with others in a batch
 // (see FlushAudit), so that reading a page writes nothing.
 func (e *Engine) ShowParties(ctx context.Context, a Actor, cases []*Case, where string) ([][]Party, error) {
-	return e.showParties(ctx, a, cases, where, func(c *Case) bool { return e.Unmasks(a, c) })
+	return e.ShowPartiesIf(ctx, a, cases, where, func(c *Case) bool { return e.Unmasks(a, c) })
 }
 
-// showParties shows the parties of cases, unmasked where full says.
-func (e *Engine) showParties(ctx context.Context, a Actor, cases []*Case, where string, full func(*Case) bool) ([][]Party, error) {
+// ShowPartiesIf shows the parties of cases, unmasked where full says.
+func (e *Engine) ShowPartiesIf(ctx context.Context, a Actor, cases []*Case, where string, full func(*Case) bool) ([][]Party, error) {
 	out := make([][]Party, len(cases))
 	var audit []*AuditEntry
 	now := e.Now().UTC()
@@ -135,9 +135,9 @@ func (e *Engine) RunAuditWriter(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// lastPress returns the latest 督办 of a timeline since the case's tier clock
+// LastPress returns the latest 督办 of a timeline since the case's tier clock
 // started, nil if there is none.
-func lastPress(c *Case, timeline []*Event) *Event {
+func LastPress(c *Case, timeline []*Event) *Event {
 	if !c.PressedNow() {
 		return nil
 	}

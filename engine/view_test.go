@@ -26,7 +26,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 		{"mediator@V1", "138****0001", false, nil},
 		{"supervisor@T1", "138****0001", false, []workflow.Event{workflow.Escalate, workflow.Refer}},
 	} {
-		v, err := en.CaseFile(ctx, en.Actors[tc.who], c.ID, "/cases/1")
+		v, err := en.Files.CaseFile(ctx, en.Actors[tc.who], c.ID, "/cases/1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 	if _, err := en.Audit(ctx, en.Actors["mediator@G11"], engine.AuditFilter{Limit: 10}); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a mediator reads the audit trail: %v", err)
 	}
-	if _, err := en.CaseFile(ctx, en.Actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.ENOTFOUND {
+	if _, err := en.Files.CaseFile(ctx, en.Actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.ENOTFOUND {
 		t.Errorf("outside the subtree: %v, want the answer for a missing case", err)
 	}
 }
@@ -78,7 +78,7 @@ func TestDeskCallsBack(t *testing.T) {
 		{2 * 24 * time.Hour, "138****0001", 2},
 	} {
 		en.Clock.Advance(tc.after)
-		v, err := en.CaseFile(ctx, desk, c.ID, "/cases/1")
+		v, err := en.Files.CaseFile(ctx, desk, c.ID, "/cases/1")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -345,7 +345,7 @@ func (s *Server) handleAPIFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.Engine.CaseFile(c.Request().Context(), actor(c), id, c.Request().URL.Path)
+	f, err := s.Files.CaseFile(c.Request().Context(), actor(c), id, c.Request().URL.Path)
 	if err != nil {
 		return err
 	}

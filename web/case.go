@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
@@ -182,12 +183,12 @@ func (s *Server) showConflict(c echo.Context, id int64, err error) error {
 
 func (s *Server) showCase(c echo.Context, status int, id int64, problem string) error {
 	ctx, where := c.Request().Context(), c.Request().URL.Path
-	var f *engine.CaseFile
+	var f *casefile.CaseFile
 	var err error
 	if c.QueryParam("timeline") == "all" {
-		f, err = s.Engine.CaseFile(ctx, actor(c), id, where)
+		f, err = s.Files.CaseFile(ctx, actor(c), id, where)
 	} else {
-		f, err = s.Engine.CasePage(ctx, actor(c), id, where, engine.Fold{Head: foldHead, Tail: foldTail})
+		f, err = s.Files.CasePage(ctx, actor(c), id, where, casefile.Fold{Head: foldHead, Tail: foldTail})
 	}
 	if err != nil {
 		return err
@@ -197,7 +198,7 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 		flags = append(flags, s.Engine.Lists.FlagName(fl))
 	}
 	primary, secondary := buttons(f.Transitions, f.Activities)
-	head, tail := f.Entries, []engine.Entry(nil)
+	head, tail := f.Entries, []casefile.Entry(nil)
 	if f.Folded > 0 {
 		head, tail = f.Entries[:f.FoldAt], f.Entries[f.FoldAt:]
 	}

@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
 
 // fileView is a case file laid out for its printed documents.
 type fileView struct {
-	File       *engine.CaseFile
+	File       *casefile.CaseFile
 	Parties    []docParty
 	Applicants string // the applicants' names, 张三、王五
 	Respondent string // the respondents' names
@@ -20,7 +21,7 @@ type fileView struct {
 	Committee  string // the committee whose file it is, 麟湖村人民调解委员会
 	AcceptedBy string // the unit the case was first accepted to
 	// Docs are the documents to print, one or the whole file.
-	Docs []engine.Document
+	Docs []casefile.Document
 }
 
 // docParty is a party with the particulars the documents print.
@@ -36,7 +37,7 @@ func (s *Server) fileView(c echo.Context) (*fileView, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.Engine.CaseFile(c.Request().Context(), actor(c), id, c.Request().URL.Path)
+	f, err := s.Files.CaseFile(c.Request().Context(), actor(c), id, c.Request().URL.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +100,7 @@ func (s *Server) handleDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.Docs = []engine.Document{*d}
+	v.Docs = []casefile.Document{*d}
 	return s.render(c, http.StatusOK, "document", d.Title+" · "+v.File.Case.Number, v)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/templates"
@@ -63,6 +64,7 @@ type Services struct {
 	Reports  *report.Service
 	Accounts *account.Service
 	Notices  *notify.Service
+	Files    *casefile.Service
 }
 
 // Store is what the rooms keep their data in: the one store that
@@ -71,11 +73,13 @@ type Store interface {
 	report.Store
 	account.Store
 	notify.Store
+	casefile.Store
 }
 
 // NewServices builds the rooms on the engine e and the store st.
 func NewServices(e *engine.Engine, st Store) Services {
-	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st)}
+	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st),
+		Files: casefile.New(e, st)}
 }
 
 // NewServer builds the server: it parses every template, so a broken

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store"
@@ -32,6 +33,7 @@ type Env struct {
 	Reports  *report.Service
 	Accounts *account.Service
 	Notices  *notify.Service
+	Files    *casefile.Service
 }
 
 // Clock is the engine's clock in a test: it moves only when told.
@@ -116,7 +118,8 @@ func On(tb testing.TB, db *store.DB) *Env {
 	clk := &Clock{now: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
 	e.Now = clk.Now
 	en := &Env{Engine: e, DB: db, Clock: clk, Units: map[string]*engine.Unit{}, Actors: map[string]engine.Actor{},
-		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db)}
+		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db),
+		Files: casefile.New(e, db)}
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
 		{"V1", "麟湖村", "village", "T1", "", ""},

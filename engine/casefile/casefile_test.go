@@ -1,4 +1,4 @@
-package engine_test
+package casefile_test
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 func TestCaseFileReadsBackEveryRecord(t *testing.T) {
 	en := newEnv(t)
 	c := en.WrittenCase(t)
-	f, err := en.CaseFile(ctx, en.Actors["mediator@G11"], c.ID, "/test")
+	f, err := en.Files.CaseFile(ctx, en.Actors["mediator@G11"], c.ID, "/test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestCaseFileReadsBackEveryRecord(t *testing.T) {
 	}
 	// The village's committee sealed nothing here; the town's supervisor
 	// sees the parties masked.
-	if f, _ := en.CaseFile(ctx, en.Actors["supervisor@T1"], c.ID, "/test"); f.Unmasked || f.Parties[0].Phone != "138****0001" {
+	if f, _ := en.Files.CaseFile(ctx, en.Actors["supervisor@T1"], c.ID, "/test"); f.Unmasked || f.Parties[0].Phone != "138****0001" {
 		t.Errorf("the supervisor sees %s", f.Parties[0].Phone)
 	}
 }

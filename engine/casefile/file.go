@@ -1,0 +1,331 @@
+package casefile
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// CaseFile is the whole file of one case (卷宗, 一案一卷) as one viewer may
+// see it: the case, its timeline with every record, the documents, and what
+// the viewer may do now.
+type CaseFile struct {
+	Case       *engine.Case
+	Timeline   []*engine.Event
+	Entries    []Entry
+	Agreements []*engine.Agreement
+	Sessions   []*engine.Session
+	Visits     []*engine.FollowUp
+	Referrals  []*engine.Referral
+	// Confirmations are the steps of judicial confirmation, oldest first.
+	Confirmations []*engine.Confirmation
+	Notices       []engine.Notice
+	// Attachments are the files of the case, oldest first, listed after
+	// the documents in the contents list (卷内目录).
+	Attachments []*engine.Attachment
+	// ConfirmBy ends the window for judicial confirmation of the latest
+	// agreement, nil when it has none.
+	ConfirmBy *time.Time
+	// Missing is what archiving still needs, for a closed case.
+	Missing []string
+	// NoticeDue: the case is being mediated and the parties have not been
+	// told their rights and duties yet, which comes before the first
+	// session.
+	NoticeDue bool
+	// Transitions and Activities are what the viewer may start now.
+	Transitions []workflow.Transition
+	Activities  []workflow.ActivityRule
+	// Parties are the case's parties as the viewer may see them; Unmasked
+	// says whether their particulars are shown in full.
+	Parties   []engine.Party
+	Unmasked  bool
+	Location  string // the grid's path, 油车港镇 / 麟湖村 / 麟湖村第1网格
+	Handling  string // the handling unit's path
+	Mediator  string // the assigned mediator's name, "" when none
+	Deadlines []Deadline
+	// Pressed is the latest 督办 since the tier clock started, nil if none.
+	Pressed *engine.Event
+	// Town and Committee print on the documents: the case's town and the
+	// committee whose file it is.
+	Town, Committee *engine.Unit
+	Documents       []Document
+	// Folded counts the notes of the timeline left out (see CasePage);
+	// they were before the entry FoldAt.
+	Folded, FoldAt int
+}
+
+// Entry is one line of the timeline with the record it wrote, if any.
+type Entry struct {
+	*engine.Event
+	Session      *engine.Session
+	Visit        *engine.FollowUp
+	Agreement    *engine.Agreement
+	Referral     *engine.Referral
+	Confirmation *engine.Confirmation
+	Notice       *engine.Notice
+}
+
+// Document is one document of the file, in the order of its contents list
+// (卷内目录).
+type Document struct {
+	Key   string // the address's last part: cover, application, session-12, …
+	Title string
+	Entry *Entry // the step the document records, nil for cover and application
+}
+
+// CaseFile reads the whole file of a case the actor may see, in a fixed
+// number of reads. Showing the parties unmasked is an audit row, with where
+// as its detail (the page or API address).
+func (e *Service) CaseFile(ctx context.Context, a engine.Actor, id int64, where string) (*CaseFile, error) {
+	return e.caseFile(ctx, a, id, where, nil)
+}
+
+// Fold leaves out of a long timeline the notes (备注) between its first Head
+// events and its last Tail: they record nothing the file's documents,
+// deadlines or checks read.
+type Fold struct {
+	Head, Tail int
+}
+
+// CasePage reads the file of a case as its page shows it: the notes of a
+// long timeline folded (see Fold), so that the page costs as much however
+// many notes a case gathers. Folded counts the notes left out and FoldAt
+// is the entry they were before.
+func (e *Service) CasePage(ctx context.Context, a engine.Actor, id int64, where string, fold Fold) (*CaseFile, error) {
+	return e.caseFile(ctx, a, id, where, &fold)
+}
+
+func (e *Service) caseFile(ctx context.Context, a engine.Actor, id int64, where string, fold *Fold) (*CaseFile, error) {
+	c, err := e.FindCase(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	f := &CaseFile{Case: c}
+	if fold == nil {
+		f.Timeline, err = e.Store.Events(ctx, id)
+	} else {
+		f.Timeline, err = e.Store.Timeline(ctx, id, fold.Head, fold.Tail)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i, ev := range f.Timeline {
+		if gap := ev.Seq - (i + 1) - f.Folded; gap > 0 {
+			if f.Folded == 0 {
+				f.FoldAt = i
+			}
+			f.Folded += gap
+		}
+	}
+	if f.Agreements, err = e.Store.Agreements(ctx, id); err != nil {
+		return nil, err
+	}
+	if f.Sessions, err = e.Store.Sessions(ctx, id); err != nil {
+		return nil, err
+	}
+	if f.Visits, err = e.Store.FollowUps(ctx, id); err != nil {
+		return nil, err
+	}
+	if f.Referrals, err = e.Store.Referrals(ctx, id); err != nil {
+		return nil, err
+	}
+	if f.Confirmations, err = e.Store.Confirmations(ctx, id); err != nil {
+		return nil, err
+	}
+	if f.Attachments, err = e.Store.Attachments(ctx, id); err != nil {
+		return nil, err
+	}
+	if a.Role == workflow.RolePartner {
+		f.forPartner(a)
+	}
+	if f.Transitions, f.Activities, err = e.Allowed(ctx, a, c); err != nil {
+		return nil, err
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.Location, f.Handling = t.Path(c.LocationUnitID), t.Path(c.HandlingUnitID)
+	f.Town, f.Committee = t.Town(c.LocationUnitID), t.FileCommittee(c)
+	if c.MediatorID != 0 {
+		if u, err := e.Store.FindUser(ctx, c.MediatorID); err == nil {
+			f.Mediator = u.Actor().Name
+		}
+	}
+	f.entries()
+	if n := len(f.Agreements); n > 0 {
+		f.ConfirmBy = e.ConfirmDeadline(c, f.Agreements[n-1])
+	}
+	if c.State.Terminal() && c.ArchiveNo == "" {
+		f.Missing = engine.Missing(c, f.Timeline, f.Sessions)
+	}
+	f.NoticeDue = c.State.Kind() == workflow.KindTier && len(f.Notices) == 0
+	f.Deadlines = e.Deadlines(ctx, c, f.Timeline, f.ConfirmBy)
+	f.Pressed = engine.LastPress(c, f.Timeline)
+	full := e.Unmasks(a, c) || seals(t, a, c, f.Agreements)
+	parties, err := e.ShowPartiesIf(ctx, a, []*engine.Case{c}, where, func(*engine.Case) bool { return full })
+	if err != nil {
+		return nil, err
+	}
+	f.Parties, f.Unmasked = parties[0], full
+	f.Documents = f.documents()
+	if a.Role == workflow.RolePartner {
+		f.Documents = slices.DeleteFunc(f.Documents, func(d Document) bool {
+			return !strings.HasPrefix(d.Key, "referral-") && !strings.HasPrefix(d.Key, "agreement-")
+		})
+	}
+	return f, nil
+}
+
+// forPartner keeps of the file what a partner's liaison reads: the
+// mediation's steps without their details, the referrals to their body
+// with the letters that went with them, the agreements the parties agreed
+// to tell the body that referred the dispute in, and none of the
+// mediation's own records, which are the parties' and the mediators'.
+func (f *CaseFile) forPartner(a engine.Actor) {
+	f.Timeline = engine.ForPartner(f.Timeline)
+	f.Agreements = engine.SharedWith(a, f.Case, f.Agreements)
+	f.Sessions, f.Visits, f.Confirmations, f.Attachments = nil, nil, nil, nil
+	f.Referrals = slices.DeleteFunc(f.Referrals, func(r *engine.Referral) bool { return r.PartnerUnitID != a.UnitID })
+}
+
+// seals reports whether the actor belongs to a committee that sealed one
+// of the case's agreements: it prints them with the parties' particulars.
+func seals(t *engine.Tree, a engine.Actor, c *engine.Case, agreements []*engine.Agreement) bool {
+	for _, ag := range agreements {
+		if u := t.Committee(c, ag); u != nil && a.UnitID == u.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// entries joins each event of the timeline with the record it wrote.
+func (f *CaseFile) entries() {
+	byEvent := map[int64]*Entry{}
+	f.Entries = make([]Entry, len(f.Timeline))
+	for i, ev := range f.Timeline {
+		f.Entries[i] = Entry{Event: ev}
+		byEvent[ev.ID] = &f.Entries[i]
+		if ev.Name == string(workflow.RightsNotice) && ev.Data != nil {
+			n := engine.Notice{To: fmt.Sprint(ev.Data["to"])}
+			n.Given, _ = time.Parse(time.RFC3339, fmt.Sprint(ev.Data["given"]))
+			f.Entries[i].Notice = &n
+			f.Notices = append(f.Notices, n)
+		}
+	}
+	attach(byEvent, f.Sessions, func(s *engine.Session) int64 { return s.EventID }, func(en *Entry, s *engine.Session) { en.Session = s })
+	attach(byEvent, f.Visits, func(v *engine.FollowUp) int64 { return v.EventID }, func(en *Entry, v *engine.FollowUp) { en.Visit = v })
+	attach(byEvent, f.Agreements, func(a *engine.Agreement) int64 { return a.EventID }, func(en *Entry, a *engine.Agreement) { en.Agreement = a })
+	attach(byEvent, f.Referrals, func(r *engine.Referral) int64 { return r.EventID }, func(en *Entry, r *engine.Referral) { en.Referral = r })
+	attach(byEvent, f.Confirmations, func(x *engine.Confirmation) int64 { return x.EventID },
+		func(en *Entry, x *engine.Confirmation) { en.Confirmation = x })
+}
+
+// attach sets each record on the timeline entry of the event that wrote it.
+func attach[T any](byEvent map[int64]*Entry, records []T, event func(T) int64, set func(*Entry, T)) {
+	for _, r := range records {
+		if en := byEvent[event(r)]; en != nil {
+			set(en, r)
+		}
+	}
+}
+
+// documents lists the file's documents in the order of the Ministry's
+// contents (卷内目录): cover, application, acceptance or refusal, the notice
+// of rights and duties, session records, agreements, judicial confirmation,
+// follow-up visits, referral letters, the notice of termination and the
+// closing report.
+func (f *CaseFile) documents() []Document {
+	c := f.Case
+	application := "人民调解受理登记表"
+	if c.Source == "当事人申请" {
+		application = "人民调解申请书"
+	}
+	out := []Document{{Key: "cover", Title: "卷宗封面及卷内目录"}, {Key: "application", Title: application}}
+	for _, kind := range documentKinds {
+		for i := range f.Entries {
+			en := &f.Entries[i]
+			id, title, ok := kind.of(en)
+			if !ok {
+				continue
+			}
+			key := kind.key
+			if id != 0 {
+				key = fmt.Sprintf("%s-%d", kind.key, id)
+			}
+			out = append(out, Document{Key: key, Title: title, Entry: en})
+		}
+	}
+	return out
+}
+
+// documentKinds are the documents a timeline entry may give, in the order
+// of the contents list. of returns the record's id (0 for a document of
+// which a case has one), the title, and whether the entry gives it.
+var documentKinds = []struct {
+	key string
+	of  func(en *Entry) (int64, string, bool)
+}{
+	{"acceptance", func(en *Entry) (int64, string, bool) {
+		return 0, "人民调解受理通知书", workflow.Event(en.Name).Accepts() && en.From == workflow.Registered
+	}},
+	{"refusal", func(en *Entry) (int64, string, bool) {
+		return 0, "不予受理告知书", en.Name == string(workflow.Reject)
+	}},
+	{"rights", func(en *Entry) (int64, string, bool) {
+		return en.ID, "人民调解权利义务告知书", en.Notice != nil
+	}},
+	{"session", func(en *Entry) (int64, string, bool) {
+		if en.Session == nil {
+			return 0, "", false
+		}
+		return en.Session.ID, "人民调解记录", true
+	}},
+	{"agreement", func(en *Entry) (int64, string, bool) {
+		switch {
+		case en.Agreement == nil:
+			return 0, "", false
+		case en.Agreement.Written():
+			return en.Agreement.ID, "人民调解协议书", true
+		}
+		return en.Agreement.ID, "口头协议登记表", true
+	}},
+	{"confirmation", func(en *Entry) (int64, string, bool) {
+		if en.Confirmation == nil {
+			return 0, "", false
+		}
+		return en.Confirmation.ID, "司法确认情况记录", true
+	}},
+	{"visit", func(en *Entry) (int64, string, bool) {
+		if en.Visit == nil {
+			return 0, "", false
+		}
+		return en.Visit.ID, "人民调解回访记录", true
+	}},
+	{"referral", func(en *Entry) (int64, string, bool) {
+		if en.Referral == nil {
+			return 0, "", false
+		}
+		return en.Referral.ID, "移交函", true
+	}},
+	{"termination", func(en *Entry) (int64, string, bool) {
+		return 0, "调解终止书", en.Transition() && (en.To == workflow.Failed || en.To == workflow.Withdrawn)
+	}},
+	{"closing", func(en *Entry) (int64, string, bool) { return 0, "结案报告", en.Transition() && en.To.Terminal() }},
+}
+
+// Document returns the file's document with key, or ENOTFOUND.
+func (f *CaseFile) Document(key string) (*Document, error) {
+	for i := range f.Documents {
+		if f.Documents[i].Key == key {
+			return &f.Documents[i], nil
+		}
+	}
+	return nil, engine.Errorf(engine.ENOTFOUND, "本案卷宗中没有这份文书。")
+}
