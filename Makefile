@@ -45,12 +45,13 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-## fuzz: each fuzz target of the engine for FUZZTIME (seeds in testdata/fuzz)
+## fuzz: each fuzz target, package:target, for FUZZTIME (seeds in testdata/fuzz)
 FUZZTIME ?= 10s
+FUZZ := ./engine/importer:FuzzImportLine ./engine:FuzzInputJSON ./engine:FuzzIDNumber ./engine:FuzzParseYuan
 fuzz:
-	@for t in FuzzImportLine FuzzInputJSON FuzzIDNumber FuzzParseYuan; do \
-		echo "== $$t"; \
-		$(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) ./engine/ || exit 1; \
+	@for pt in $(FUZZ); do \
+		p=$${pt%%:*}; t=$${pt#*:}; echo "== $$t"; \
+		$(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) $$p || exit 1; \
 	done
 
 ## bench: engine speed against the raw database limit, from one run; the

@@ -298,7 +298,7 @@ func TestTwoSchedulers(t *testing.T) {
 		if count != 1 {
 			t.Errorf("case %d escalated %d times", id, count)
 		}
-		en.checkInvariants(t, id)
+		en.CheckInvariants(t, id)
 	}
 	if r, _ := other.RunDeadlines(ctx, at); r != (engine.DeadlineResult{}) {
 		t.Errorf("a third sweep did %+v", r)

@@ -122,7 +122,7 @@ func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error
 	if err != nil {
 		return err
 	}
-	if err := t.place(u, parentCode); err != nil {
+	if err := t.Place(u, parentCode); err != nil {
 		return err
 	}
 	defer e.ForgetTree()
@@ -410,7 +410,7 @@ func (e *Engine) OpenCase(ctx context.Context, a Actor, n *NewCase, steps ...Ste
 	if err != nil {
 		return nil, err
 	}
-	reg, err := e.plan(ctx, t, a, n, steps)
+	reg, err := e.Plan(ctx, t, a, n, steps)
 	if err != nil {
 		return nil, err
 	}
@@ -449,16 +449,16 @@ func (e *Engine) OpenCases(ctx context.Context, a Actor, items []Opening) error 
 	}
 	regs := make([]*Registration, len(items))
 	for i, it := range items {
-		if regs[i], err = e.plan(ctx, t, a, it.Case, it.Steps); err != nil {
+		if regs[i], err = e.Plan(ctx, t, a, it.Case, it.Steps); err != nil {
 			return fmt.Errorf("case %d: %w", i+1, err)
 		}
 	}
 	return e.Store.CreateCases(ctx, regs...)
 }
 
-// plan builds a new case and runs steps on it in memory, returning all there
+// Plan builds a new case and runs steps on it in memory, returning all there
 // is to write.
-func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps []Step) (*Registration, error) {
+func (e *Engine) Plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps []Step) (*Registration, error) {
 	if err := CheckText(n); err != nil {
 		return nil, err
 	}
@@ -491,7 +491,7 @@ func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 			ch, err = e.decideActivity(ctx, t, by, cur, s.Activity, s.Input)
 		}
 		if err != nil {
-			return nil, &stepError{i, err}
+			return nil, &StepError{i, err}
 		}
 		e.notices(t, by, cur, ch)
 		history = append(history, ch)
@@ -502,15 +502,15 @@ func (e *Engine) plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 	return reg, nil
 }
 
-// stepError says which step of a plan was refused; the engine's error
+// StepError says which step of a plan was refused; the engine's error
 // helpers see through it to the reason.
-type stepError struct {
-	index int
-	err   error
+type StepError struct {
+	Index int // from 0
+	Err   error
 }
 
-func (e *stepError) Error() string { return fmt.Sprintf("step %d: %v", e.index+1, e.err) }
-func (e *stepError) Unwrap() error { return e.err }
+func (e *StepError) Error() string { return fmt.Sprintf("step %d: %v", e.Index+1, e.Err) }
+func (e *StepError) Unwrap() error { return e.Err }
 
 // Suggest returns the routing suggestion for a new dispute's facts.
 func (e *Engine) Suggest(f Facts) Route { return e.Routing.Suggest(f) }

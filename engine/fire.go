@@ -145,7 +145,7 @@ func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 			}
 		}
 		if tr.Needs(workflow.FieldPartner) {
-			p, err := t.partner(c, strings.TrimSpace(in.Partner))
+			p, err := t.Partner(c, strings.TrimSpace(in.Partner))
 			if err != nil {
 				return err
 			}

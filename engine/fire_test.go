@@ -147,7 +147,7 @@ func TestOpenCaseSteps(t *testing.T) {
 	if c.State != workflow.Agreed || c.Version != 4 || c.AgreedTier != workflow.LevelGrid || c.Number == "" {
 		t.Fatalf("doorstep case: %+v", c)
 	}
-	en.checkInvariants(t, c.ID)
+	en.CheckInvariants(t, c.ID)
 	// A refused last step (an agreement without terms) leaves no case and
 	// uses no number.
 	_, err = en.OpenCase(ctx, med, n(), engine.Step{Event: workflow.AcceptGrid},

@@ -25,32 +25,6 @@ func seeds(f *testing.F, name string) {
 	}
 }
 
-// FuzzImportLine checks an import of any text, dry: it never fails as a
-// whole, counts every line once, and every error names a line that exists
-// and says in words what is wrong.
-func FuzzImportLine(f *testing.F) {
-	seeds(f, "import.jsonl")
-	en := newEnv(f)
-	en.ImportFile(f, "../testdata/import/town.jsonl", false)
-	f.Fuzz(func(t *testing.T, text string) {
-		res, err := en.Import(ctx, strings.NewReader(text), engine.ImportOptions{DryRun: true})
-		if err != nil {
-			t.Fatalf("the import failed whole: %v", err)
-		}
-		if want := strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1; text != "" && res.Lines != want {
-			t.Fatalf("%d lines counted, want %d", res.Lines, want)
-		}
-		if res.Units+res.Cases+res.Skipped+len(res.Errors) > res.Lines {
-			t.Fatalf("more outcomes than lines: %+v", res)
-		}
-		for _, le := range res.Errors {
-			if le.Line < 1 || le.Line > res.Lines || engine.ErrorMessage(le.Err) == "" {
-				t.Fatalf("an error without its line or message: %+v", le)
-			}
-		}
-	})
-}
-
 // FuzzInputJSON checks the API's body decoding as the handler does it:
 // whatever the body, the decoder and the text check never panic, text that
 // passes the check is valid UTF-8 without NUL, and an amount is in range

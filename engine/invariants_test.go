@@ -2,12 +2,12 @@ package engine_test
 
 import (
 	"math/rand/v2"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -82,123 +82,17 @@ func TestRandomEvents(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if field := differs(stored, after); field != "" {
+			if field := enginetest.Differs(stored, after); field != "" {
 				t.Fatalf("step %d: the stored case's %s differs from the changed case's", i, field)
 			}
 		} else if code := engine.ErrorCode(err); code == engine.EINTERNAL {
 			t.Fatalf("step %d: internal error: %v", i, err)
 		}
-		en.checkInvariants(t, before.ID)
+		en.CheckInvariants(t, before.ID)
 	}
 	t.Logf("%d of %d steps changed a case", changes, n)
 	if changes < n/5 {
 		t.Errorf("only %d of %d steps changed a case; the test explores too little", changes, n)
-	}
-}
-
-// differs returns the name of the first field in which two cases differ,
-// times compared as instants, or "" when they are alike.
-func differs(a, b *engine.Case) string {
-	va, vb := reflect.ValueOf(*a), reflect.ValueOf(*b)
-	for i := range va.NumField() {
-		x, y := va.Field(i).Interface(), vb.Field(i).Interface()
-		switch x := x.(type) {
-		case time.Time:
-			if !x.Equal(y.(time.Time)) {
-				return va.Type().Field(i).Name
-			}
-		case *time.Time:
-			y := y.(*time.Time)
-			if (x == nil) != (y == nil) || (x != nil && !x.Equal(*y)) {
-				return va.Type().Field(i).Name
-			}
-		case []*engine.Party:
-			if len(x) != len(y.([]*engine.Party)) {
-				return va.Type().Field(i).Name
-			}
-		default:
-			if !reflect.DeepEqual(x, y) {
-				return va.Type().Field(i).Name
-			}
-		}
-	}
-	return ""
-}
-
-// checkInvariants replays a case's events and compares them with its row.
-func (en *env) checkInvariants(t *testing.T, id int64) {
-	t.Helper()
-	c, err := en.DB.FindCase(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	evs, err := en.DB.Events(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !c.State.Valid() {
-		t.Fatalf("case %d: invalid state %q", id, c.State)
-	}
-	if len(evs) != c.Version {
-		t.Fatalf("case %d: version %d but %d events", id, c.Version, len(evs))
-	}
-	state, unit := workflow.State(""), int64(0)
-	var accepted, agreed, closed, referred *time.Time
-	var tier workflow.Level
-	for i, e := range evs {
-		if e.Seq != i+1 {
-			t.Fatalf("case %d: event %d has seq %d", id, i, e.Seq)
-		}
-		if e.From != state && i > 0 {
-			t.Fatalf("case %d: event %d starts from %s, case was %s", id, e.Seq, e.From, state)
-		}
-		if e.Transition() {
-			if _, ok := workflow.Lookup(e.From, workflow.Event(e.Name)); !ok {
-				t.Fatalf("case %d: logged %s from %s, which the table forbids", id, e.Name, e.From)
-			}
-		}
-		state, unit = e.To, e.UnitID
-		at := e.At
-		if workflow.Event(e.Name).Accepts() && accepted == nil {
-			accepted = &at
-		}
-		if e.Name == string(workflow.Agree) && agreed == nil {
-			agreed, tier = &at, e.From.Level()
-		}
-		if e.To.Terminal() && closed == nil {
-			closed = &at
-		}
-		if e.Name == string(workflow.Refer) && referred == nil {
-			referred = &at
-		}
-	}
-	if state != c.State || unit != c.HandlingUnitID {
-		t.Fatalf("case %d: events replay to %s at %d, case is %s at %d", id, state, unit, c.State, c.HandlingUnitID)
-	}
-	same := func(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
-	last := evs[len(evs)-1]
-	if !same(last.DueAt, c.DueAt) || !same(last.OverallDueAt, c.OverallDueAt) || !same(last.SuspendedAt, c.SuspendedAt) {
-		t.Fatalf("case %d: the last event's deadlines %v/%v/%v differ from the case's %v/%v/%v", id,
-			last.DueAt, last.OverallDueAt, last.SuspendedAt, c.DueAt, c.OverallDueAt, c.SuspendedAt)
-	}
-	latestAt := c.OpenedAt
-	for _, e := range evs {
-		if e.At.After(latestAt) {
-			latestAt = e.At
-		}
-	}
-	if !c.LastEventAt.Equal(latestAt) {
-		t.Fatalf("case %d: last_event_at %v, latest event %v", id, c.LastEventAt, latestAt)
-	}
-	if !same(referred, c.ReferredAt) {
-		t.Fatalf("case %d: referred_at %v, first referral %v", id, c.ReferredAt, referred)
-	}
-	if !same(accepted, c.AcceptedAt) || !same(agreed, c.AgreedAt) || !same(closed, c.ClosedAt) || tier != c.AgreedTier {
-		t.Fatalf("case %d: report columns accepted=%v agreed=%v/%s closed=%v disagree with events %v %v/%s %v",
-			id, c.AcceptedAt, c.AgreedAt, c.AgreedTier, c.ClosedAt, accepted, agreed, tier, closed)
-	}
-	if c.State.Terminal() != (c.Outcome != "") || (c.Outcome != "" && c.Outcome != c.State) {
-		t.Fatalf("case %d: outcome %q in state %s", id, c.Outcome, c.State)
 	}
 }
 
@@ -241,7 +135,7 @@ func TestConcurrentTransitions(t *testing.T) {
 		if wins != 1 {
 			t.Fatalf("%d winners: %v", wins, errs)
 		}
-		en.checkInvariants(t, c.ID)
+		en.CheckInvariants(t, c.ID)
 		got, _ := en.DB.FindCase(ctx, c.ID)
 		if got.Version != c.Version+1 {
 			t.Fatalf("version %d, want %d", got.Version, c.Version+1)

@@ -40,8 +40,8 @@ func PartnerKindNames() []string {
 	return out
 }
 
-// partnerKind returns the kind named name.
-func partnerKind(name string) (PartnerKind, bool) {
+// PartnerKindNamed returns the kind named name.
+func PartnerKindNamed(name string) (PartnerKind, bool) {
 	for _, k := range PartnerKinds {
 		if k.Name == name {
 			return k, true
@@ -110,10 +110,10 @@ func (t *Tree) PartnersAround(id int64) []int64 {
 // ones too, ordered by code.
 func (t *Tree) PartnersUnder(id int64) []*Unit { return t.partners[id] }
 
-// partner finds the partner body a case is referred to by its code, or by
+// Partner finds the partner body a case is referred to by its code, or by
 // its kind's name among the partners of the case's town (the word a desk
 // or an older system uses).
-func (t *Tree) partner(c *Case, name string) (*Unit, error) {
+func (t *Tree) Partner(c *Case, name string) (*Unit, error) {
 	offered := t.Partners(c.LocationUnitID)
 	for _, p := range offered {
 		if p.Code == name {
@@ -218,7 +218,7 @@ func (e *Engine) OpenReferral(ctx context.Context, a Actor, n *NewCase) (c *Case
 // PartnerSource is the source a dispute the partner body refers in is
 // registered under.
 func PartnerSource(p *Unit) string {
-	k, _ := partnerKind(p.Kind)
+	k, _ := PartnerKindNamed(p.Kind)
 	return k.Source
 }
 

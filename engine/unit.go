@@ -181,10 +181,10 @@ func (t *Tree) Path(id int64) string {
 	return s
 }
 
-// place checks u before it is saved under the unit with parentCode ("" for
+// Place checks u before it is saved under the unit with parentCode ("" for
 // a root) and sets its parent: the parent must exist and be one level up,
 // and a unit keeps its level.
-func (t *Tree) place(u *Unit, parentCode string) error {
+func (t *Tree) Place(u *Unit, parentCode string) error {
 	var parent *Unit
 	if parentCode != "" {
 		if parent = t.ByCode(parentCode); parent == nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -262,7 +263,7 @@ func TestReplayRecordsTheActor(t *testing.T) {
 {"type":"case","source":"当事人申请","category":"邻里","location":"G11","opened_at":"2026-02-01T09:00:00+08:00","people":2,"risk":"green","summary":"另一起邻里纠纷。","parties":[{"side":"applicant","name":"王五"}],"events":[` +
 		`{"event":"accept_grid","at":"2026-02-01T10:00:00+08:00","by":"nobody"}]}
 `
-	res, err := en.Import(ctx, strings.NewReader(lines), engine.ImportOptions{})
+	res, err := en.Imports.Import(ctx, strings.NewReader(lines), importer.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/demo"
 	"github.com/grassroots/mediation/engine/export"
+	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/web"
@@ -243,7 +244,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	p := m.progress("导入", total, "行")
-	res, err := e.Import(ctx, bytes.NewReader(data), engine.ImportOptions{DryRun: *dry, Progress: p})
+	res, err := importer.New(e, db).Import(ctx, bytes.NewReader(data), importer.ImportOptions{DryRun: *dry, Progress: p})
 	p(-1)
 	if err != nil {
 		return err

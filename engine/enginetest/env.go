@@ -13,6 +13,7 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/casefile"
+	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store"
@@ -34,6 +35,7 @@ type Env struct {
 	Accounts *account.Service
 	Notices  *notify.Service
 	Files    *casefile.Service
+	Imports  *importer.Service
 }
 
 // Clock is the engine's clock in a test: it moves only when told.
@@ -91,14 +93,14 @@ func (c *Clock) Set(t time.Time) {
 
 // ImportFile imports a ledger file through the engine, failing the test on
 // an error of the file as a whole; the lines' errors are in the result.
-func (en *Env) ImportFile(tb testing.TB, path string, dry bool) *engine.ImportResult {
+func (en *Env) ImportFile(tb testing.TB, path string, dry bool) *importer.ImportResult {
 	tb.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	res, err := en.Import(ctx, f, engine.ImportOptions{DryRun: dry})
+	res, err := en.Imports.Import(ctx, f, importer.ImportOptions{DryRun: dry})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func On(tb testing.TB, db *store.DB) *Env {
 	e.Now = clk.Now
 	en := &Env{Engine: e, DB: db, Clock: clk, Units: map[string]*engine.Unit{}, Actors: map[string]engine.Actor{},
 		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db),
-		Files: casefile.New(e, db)}
+		Files: casefile.New(e, db), Imports: importer.New(e, db)}
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
 		{"V1", "麟湖村", "village", "T1", "", ""},

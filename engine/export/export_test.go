@@ -12,6 +12,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/export"
+	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/xuri/excelize/v2"
@@ -33,7 +34,7 @@ func fixture(t *testing.T, unit, period string) *report.Report {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if res, err := e.Import(ctx, f, engine.ImportOptions{}); err != nil || len(res.Errors) > 0 {
+	if res, err := importer.New(e, db).Import(ctx, f, importer.ImportOptions{}); err != nil || len(res.Errors) > 0 {
 		t.Fatalf("%v %v", err, res.Errors)
 	}
 	r, err := report.New(e, db).Report(ctx, engine.System, unit, period)

@@ -1,19 +1,21 @@
-package engine_test
+package importer_test
 
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/workflow"
 )
 
 func TestImportFixture(t *testing.T) {
 	en := newEnv(t)
-	res := en.ImportFile(t, "../testdata/import/town.jsonl", false)
+	res := en.ImportFile(t, "../../testdata/import/town.jsonl", false)
 	// The six units of the file, and the town's 派出所, which the history's
 	// referral names by a word.
 	if len(res.Errors) > 0 || res.Units != 7 || res.Cases != 7 || res.Events != 15 {
@@ -42,7 +44,7 @@ func TestImportFixture(t *testing.T) {
 	byState := map[workflow.State]int{}
 	for _, c := range cases {
 		byState[c.State]++
-		en.checkInvariants(t, c.ID)
+		en.CheckInvariants(t, c.ID)
 		if !strings.HasPrefix(c.Number, "油调〔2026〕") {
 			t.Errorf("number %s", c.Number)
 		}
@@ -63,7 +65,7 @@ func TestImportFixture(t *testing.T) {
 		t.Errorf("house-plot case: %+v", c)
 	}
 
-	again := en.ImportFile(t, "../testdata/import/town.jsonl", false)
+	again := en.ImportFile(t, "../../testdata/import/town.jsonl", false)
 	if again.Cases != 0 || again.Skipped != 7 || len(again.Errors) > 0 {
 		t.Errorf("second import: %+v", again)
 	}
@@ -75,7 +77,7 @@ func TestImportFixture(t *testing.T) {
 func TestImportRejectsBrokenHistories(t *testing.T) {
 	for _, dry := range []bool{true, false} {
 		en := newEnv(t)
-		res := en.ImportFile(t, "../testdata/import/broken.jsonl", dry)
+		res := en.ImportFile(t, "../../testdata/import/broken.jsonl", dry)
 		if res.Cases != 2 || len(res.Errors) != 2 {
 			t.Fatalf("dry=%v: %+v", dry, res)
 		}
@@ -125,17 +127,17 @@ func reserialise(t *testing.T, path string) string {
 // number and skipped, and the lines around it load.
 func TestImportIsSafeToRepeat(t *testing.T) {
 	en := newEnv(t)
-	en.ImportFile(t, "../testdata/import/town.jsonl", false)
-	again := "\ufeff" + reserialise(t, "../testdata/import/town.jsonl")
+	en.ImportFile(t, "../../testdata/import/town.jsonl", false)
+	again := "\ufeff" + reserialise(t, "../../testdata/import/town.jsonl")
 	if strings.Contains(again, `{"type":"case","source"`) {
 		t.Fatal("the file was not written out differently")
 	}
-	res, err := en.Import(ctx, strings.NewReader(again), engine.ImportOptions{})
+	res, err := en.Imports.Import(ctx, strings.NewReader(again), importer.ImportOptions{})
 	if err != nil || len(res.Errors) > 0 || res.Cases != 0 || res.Skipped != 7 || res.Units != 6 {
 		t.Fatalf("the same cases again: %+v %v", res, err)
 	}
 
-	lines := strings.Split(strings.TrimSpace(reserialise(t, "../testdata/import/town.jsonl")), "\n")
+	lines := strings.Split(strings.TrimSpace(reserialise(t, "../../testdata/import/town.jsonl")), "\n")
 	withID := func(line, id, summary string) string {
 		var v map[string]any
 		json.Unmarshal([]byte(line), &v)
@@ -150,7 +152,7 @@ func TestImportIsSafeToRepeat(t *testing.T) {
 		withID(first, "HX-2026-001", "同一件案件，后来的系统把摘要改写了。"),
 		withID(first, "HX-2026-002", "另一件案件，只是内容相同。"),
 	}, "\n")
-	res, err = en.Import(ctx, strings.NewReader(file), engine.ImportOptions{})
+	res, err = en.Imports.Import(ctx, strings.NewReader(file), importer.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,11 +171,51 @@ func TestImportKeyOfEarlierVersions(t *testing.T) {
 	line := `{ "type": "case", "source": "当事人申请", "category": "邻里", "location": "G11", "opened_at": "2026-10-05T10:00:00+08:00",
 		"people": 2, "risk": "green", "summary": "两户因排水沟堵塞发生争执。", "parties": [{"side": "applicant", "name": "张三"}],
 		"events": [{"event": "accept_grid", "at": "2026-10-05T11:00:00+08:00"}] }`
-	res, err := en.Import(ctx, strings.NewReader(strings.ReplaceAll(line, "\n", " ")), engine.ImportOptions{})
+	res, err := en.Imports.Import(ctx, strings.NewReader(strings.ReplaceAll(line, "\n", " ")), importer.ImportOptions{})
 	if err != nil || res.Cases != 1 {
 		t.Fatalf("import: %+v %v", res, err)
 	}
 	if seen, err := en.DB.ImportedCase(ctx, "c:6a44908491e9553bde0367ee71e1354d"); !seen || err != nil {
 		t.Errorf("the case is not known by its earlier key: %v", err)
 	}
+}
+
+// seeds adds each line of a seed file under testdata/fuzz to f.
+func seeds(f *testing.F, name string) {
+	f.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "fuzz", name))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if line != "" {
+			f.Add(line)
+		}
+	}
+}
+
+// FuzzImportLine checks an import of any text, dry: it never fails as a
+// whole, counts every line once, and every error names a line that exists
+// and says in words what is wrong.
+func FuzzImportLine(f *testing.F) {
+	seeds(f, "import.jsonl")
+	en := newEnv(f)
+	en.ImportFile(f, "../../testdata/import/town.jsonl", false)
+	f.Fuzz(func(t *testing.T, text string) {
+		res, err := en.Imports.Import(ctx, strings.NewReader(text), importer.ImportOptions{DryRun: true})
+		if err != nil {
+			t.Fatalf("the import failed whole: %v", err)
+		}
+		if want := strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1; text != "" && res.Lines != want {
+			t.Fatalf("%d lines counted, want %d", res.Lines, want)
+		}
+		if res.Units+res.Cases+res.Skipped+len(res.Errors) > res.Lines {
+			t.Fatalf("more outcomes than lines: %+v", res)
+		}
+		for _, le := range res.Errors {
+			if le.Line < 1 || le.Line > res.Lines || engine.ErrorMessage(le.Err) == "" {
+				t.Fatalf("an error without its line or message: %+v", le)
+			}
+		}
+	})
 }

@@ -1,4 +1,4 @@
-package engine
+package importer
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -36,19 +37,19 @@ type ImportLine struct {
 	Kind string `json:"kind,omitempty"`
 
 	// Cases.
-	Source       string        `json:"source"`
-	Category     string        `json:"category"`
-	Location     string        `json:"location"`
-	OpenedAt     time.Time     `json:"opened_at"`
-	Amount       float64       `json:"amount"` // yuan
-	People       int           `json:"people"`
-	Risk         string        `json:"risk"`
-	Flags        []string      `json:"flags"`
-	CrossVillage bool          `json:"cross_village"`
-	Summary      string        `json:"summary"`
-	Requests     string        `json:"requests"`
-	Parties      []PartyJSON   `json:"parties"`
-	Events       []ImportEvent `json:"events"`
+	Source       string             `json:"source"`
+	Category     string             `json:"category"`
+	Location     string             `json:"location"`
+	OpenedAt     time.Time          `json:"opened_at"`
+	Amount       float64            `json:"amount"` // yuan
+	People       int                `json:"people"`
+	Risk         string             `json:"risk"`
+	Flags        []string           `json:"flags"`
+	CrossVillage bool               `json:"cross_village"`
+	Summary      string             `json:"summary"`
+	Requests     string             `json:"requests"`
+	Parties      []engine.PartyJSON `json:"parties"`
+	Events       []ImportEvent      `json:"events"`
 	// ExternalID, when given, names the case in the system it comes from:
 	// a second line with the same id is the same case, whatever else it
 	// says.
@@ -65,7 +66,7 @@ type ImportEvent struct {
 	Event string    `json:"event"`
 	At    time.Time `json:"at"`
 	By    string    `json:"by"`
-	InputJSON
+	engine.InputJSON
 }
 
 // ImportOptions steer an import.
@@ -93,14 +94,16 @@ type LineError struct {
 	Err  error
 }
 
-func (e LineError) Error() string { return fmt.Sprintf("第%d行：%s", e.Line, ErrorMessage(e.Err)) }
+func (e LineError) Error() string {
+	return fmt.Sprintf("第%d行：%s", e.Line, engine.ErrorMessage(e.Err))
+}
 
 // Import loads units and case histories from JSON lines. Every case goes
 // through the same checks and workflow as a live one, under the system actor
 // and with its own timestamps; a case whose history breaks the workflow is
 // rejected whole. Import is idempotent: a case line seen before (same
 // content) is skipped, and a unit line updates the unit with its code.
-func (e *Engine) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportResult, error) {
+func (e *Service) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportResult, error) {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil, err
@@ -111,7 +114,7 @@ func (e *Engine) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*I
 	for {
 		line, tooLong, err := readLine(br, maxLine)
 		if err != nil && !errors.Is(err, io.EOF) {
-			return res, Errorf(EINVALID, "读取第%d行后出错：%v", res.Lines, err)
+			return res, engine.Errorf(engine.EINVALID, "读取第%d行后出错：%v", res.Lines, err)
 		}
 		if line == nil && !tooLong && errors.Is(err, io.EOF) {
 			break
@@ -121,10 +124,10 @@ func (e *Engine) Import(ctx context.Context, r io.Reader, opt ImportOptions) (*I
 		line = bytes.TrimSpace(bytes.TrimPrefix(line, []byte("\ufeff")))
 		switch {
 		case tooLong:
-			res.Errors = append(res.Errors, LineError{res.Lines, Errorf(EINVALID, "这一行超过 %d MB，已跳过。", maxLine>>20)})
+			res.Errors = append(res.Errors, LineError{res.Lines, engine.Errorf(engine.EINVALID, "这一行超过 %d MB，已跳过。", maxLine>>20)})
 		case len(line) > 0 && line[0] != '#':
 			if err := e.importLine(ctx, line, opt.DryRun, dry, res); err != nil {
-				if ErrorCode(err) == EINTERNAL && ctx.Err() != nil {
+				if engine.ErrorCode(err) == engine.EINTERNAL && ctx.Err() != nil {
 					return res, err
 				}
 				res.Errors = append(res.Errors, LineError{res.Lines, err})
@@ -164,16 +167,16 @@ func readLine(r *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
 	}
 }
 
-func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *dryTree, res *ImportResult) error {
+func (e *Service) importLine(ctx context.Context, raw []byte, dryRun bool, dry *dryTree, res *ImportResult) error {
 	var l ImportLine
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&l); err != nil {
-		return Errorf(EINVALID, "不是有效的JSON记录：%v", err)
+		return engine.Errorf(engine.EINVALID, "不是有效的JSON记录：%v", err)
 	}
 	switch l.Type {
 	case "unit":
-		u := &Unit{Code: strings.TrimSpace(l.Code), Name: strings.TrimSpace(l.Name), Level: workflow.Level(l.Level), CasePrefix: l.CasePrefix,
+		u := &engine.Unit{Code: strings.TrimSpace(l.Code), Name: strings.TrimSpace(l.Name), Level: workflow.Level(l.Level), CasePrefix: l.CasePrefix,
 			Address: strings.TrimSpace(l.Address), Phone: strings.TrimSpace(l.Phone), Kind: strings.TrimSpace(l.Kind)}
 		if err := e.importUnit(ctx, u, l.Parent, dryRun, dry); err != nil {
 			return err
@@ -211,12 +214,12 @@ func (e *Engine) importLine(ctx context.Context, raw []byte, dryRun bool, dry *d
 		res.Events += len(reg.History)
 		return nil
 	}
-	return Errorf(EINVALID, "type 必须是 unit 或 case，而不是“%s”。", l.Type)
+	return engine.Errorf(engine.EINVALID, "type 必须是 unit 或 case，而不是“%s”。", l.Type)
 }
 
 // importUnit saves a unit of an import, or in a dry run adds it to the
 // tree the run sees.
-func (e *Engine) importUnit(ctx context.Context, u *Unit, parent string, dryRun bool, dry *dryTree) error {
+func (e *Service) importUnit(ctx context.Context, u *engine.Unit, parent string, dryRun bool, dry *dryTree) error {
 	if dryRun {
 		return dry.add(u, parent)
 	}
@@ -235,20 +238,20 @@ func (e *Engine) importUnit(ctx context.Context, u *Unit, parent string, dryRun 
 // (派出所, 法庭, …), as systems before the 141 linkage did, to the partner
 // body of that kind of the case's town, creating it when the town has
 // none. It returns how many it created.
-func (e *Engine) importPartners(ctx context.Context, l *ImportLine, dryRun bool, dry *dryTree) (int, error) {
+func (e *Service) importPartners(ctx context.Context, l *ImportLine, dryRun bool, dry *dryTree) (int, error) {
 	made := 0
 	for _, ie := range l.Events {
 		t := dry.tree()
 		loc, word := t.ByCode(l.Location), strings.TrimSpace(ie.Partner)
-		kind, ok := partnerKind(word)
+		kind, ok := engine.PartnerKindNamed(word)
 		if ie.Event != string(workflow.Refer) || loc == nil || !ok || t.Town(loc.ID) == nil {
 			continue
 		}
-		if _, err := t.partner(&Case{LocationUnitID: loc.ID}, word); err == nil {
+		if _, err := t.Partner(&engine.Case{LocationUnitID: loc.ID}, word); err == nil {
 			continue
 		}
 		town := t.Town(loc.ID)
-		u := &Unit{Code: town.Code + "-" + kind.Key, Name: town.Name + kind.Name, Level: workflow.LevelPartner, Kind: kind.Name}
+		u := &engine.Unit{Code: town.Code + "-" + kind.Key, Name: town.Name + kind.Name, Level: workflow.LevelPartner, Kind: kind.Name}
 		if err := e.importUnit(ctx, u, town.Code, dryRun, dry); err != nil {
 			return made, err
 		}
@@ -285,28 +288,28 @@ func importKeys(l *ImportLine, raw []byte) (key, old string, err error) {
 
 // replay builds an imported case and runs its history through the workflow in
 // memory, returning the changes to write.
-func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string, users map[string]*User) (*Registration, error) {
+func (e *Service) replay(ctx context.Context, t *engine.Tree, l *ImportLine, key string, users map[string]*engine.User) (*engine.Registration, error) {
 	loc := t.ByCode(l.Location)
 	if loc == nil {
-		return nil, Invalid("location", "纠纷发生地网格“%s”不存在（请先导入单位）。", l.Location)
+		return nil, engine.Invalid("location", "纠纷发生地网格“%s”不存在（请先导入单位）。", l.Location)
 	}
 	if l.OpenedAt.IsZero() {
-		return nil, Invalid("opened_at", "缺少登记时间 opened_at（RFC 3339 格式）。")
+		return nil, engine.Invalid("opened_at", "缺少登记时间 opened_at（RFC 3339 格式）。")
 	}
-	n := &NewCase{Source: l.Source, Category: l.Category, LocationID: loc.ID, Amount: FenFromYuan(l.Amount),
-		People: l.People, Risk: Risk(l.Risk), Flags: l.Flags, CrossVillage: l.CrossVillage,
+	n := &engine.NewCase{Source: l.Source, Category: l.Category, LocationID: loc.ID, Amount: engine.FenFromYuan(l.Amount),
+		People: l.People, Risk: engine.Risk(l.Risk), Flags: l.Flags, CrossVillage: l.CrossVillage,
 		Summary: l.Summary, Requests: l.Requests, At: l.OpenedAt, ImportKey: key}
 	for _, p := range l.Parties {
 		n.Parties = append(n.Parties, p.Party())
 	}
-	var steps []Step
+	var steps []engine.Step
 	last := n.At
 	for i, ie := range l.Events {
 		if ie.At.IsZero() {
-			return nil, eventError(i, ie.Event, Invalid("at", "缺少事件时间 at。"))
+			return nil, eventError(i, ie.Event, engine.Invalid("at", "缺少事件时间 at。"))
 		}
 		if ie.At.Before(last) {
-			return nil, eventError(i, ie.Event, Invalid("at", "事件时间早于前一事件。"))
+			return nil, eventError(i, ie.Event, engine.Invalid("at", "事件时间早于前一事件。"))
 		}
 		last = ie.At
 		in, err := ie.Input(e.Location)
@@ -320,39 +323,39 @@ func (e *Engine) replay(ctx context.Context, t *Tree, l *ImportLine, key string,
 		if err != nil {
 			return nil, eventError(i, ie.Event, err)
 		}
-		step := Step{Input: in}
-		var grants func(c *Case) []workflow.Grant
+		step := engine.Step{Input: in}
+		var grants func(c *engine.Case) []workflow.Grant
 		if ev := workflow.Event(ie.Event); ev.Known() {
 			step.Event = ev
-			grants = func(c *Case) []workflow.Grant {
+			grants = func(c *engine.Case) []workflow.Grant {
 				tr, _ := workflow.Lookup(c.State, ev)
 				return tr.Grants
 			}
 		} else {
 			step.Activity = workflow.Activity(ie.Event)
 			rule, _ := step.Activity.Rule()
-			grants = func(*Case) []workflow.Grant { return rule.Grants }
+			grants = func(*engine.Case) []workflow.Grant { return rule.Grants }
 		}
-		step.By = func(c *Case) Actor {
+		step.By = func(c *engine.Case) engine.Actor {
 			if in.Automatic {
-				return System
+				return engine.System
 			}
 			return historyActor(t, c, grants(c), by)
 		}
 		steps = append(steps, step)
 	}
 	accept, _ := workflow.Lookup(workflow.Registered, workflow.AcceptTown)
-	desk := historyActor(t, &Case{State: workflow.Registered, LocationUnitID: loc.ID}, accept.Grants, nil)
-	reg, err := e.plan(ctx, t, desk, n, steps)
-	if se := (*stepError)(nil); errors.As(err, &se) {
-		return nil, eventError(se.index, l.Events[se.index].Event, se.err)
+	desk := historyActor(t, &engine.Case{State: workflow.Registered, LocationUnitID: loc.ID}, accept.Grants, nil)
+	reg, err := e.Plan(ctx, t, desk, n, steps)
+	if se := (*engine.StepError)(nil); errors.As(err, &se) {
+		return nil, eventError(se.Index, l.Events[se.Index].Event, se.Err)
 	}
 	return reg, err
 }
 
 // importUser finds the user an imported event names, nil for none; users
 // caches them for the file.
-func (e *Engine) importUser(ctx context.Context, name string, users map[string]*User) (*User, error) {
+func (e *Service) importUser(ctx context.Context, name string, users map[string]*engine.User) (*engine.User, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil, nil
@@ -361,8 +364,8 @@ func (e *Engine) importUser(ctx context.Context, name string, users map[string]*
 		return u, nil
 	}
 	u, err := e.Store.FindUserByName(ctx, name)
-	if ErrorCode(err) == ENOTFOUND {
-		return nil, Invalid("by", "用户“%s”不存在（by 须为已有账号的用户名，或留空）。", name)
+	if engine.ErrorCode(err) == engine.ENOTFOUND {
+		return nil, engine.Invalid("by", "用户“%s”不存在（by 须为已有账号的用户名，或留空）。", name)
 	}
 	if err != nil {
 		return nil, err
@@ -375,11 +378,11 @@ func (e *Engine) importUser(ctx context.Context, name string, users map[string]*
 // history names, or else the staff of the unit the workflow table grants the
 // step to first (the desk of the town, or the mediators of the handling
 // unit), unnamed. Either way the step is replayed.
-func historyActor(t *Tree, c *Case, grants []workflow.Grant, by *User) Actor {
+func historyActor(t *engine.Tree, c *engine.Case, grants []workflow.Grant, by *engine.User) engine.Actor {
 	if by != nil {
-		return Replaying(by.Actor())
+		return engine.Replaying(by.Actor())
 	}
-	a := Actor{Role: workflow.RoleIntake}
+	a := engine.Actor{Role: workflow.RoleIntake}
 	unit := t.Town(c.LocationUnitID)
 	if len(grants) > 0 {
 		a.Role = grants[0].Role
@@ -390,42 +393,42 @@ func historyActor(t *Tree, c *Case, grants []workflow.Grant, by *User) Actor {
 	if unit != nil {
 		a.UnitID, a.Name = unit.ID, unit.Name+a.Role.Label()
 	}
-	return Replaying(a)
+	return engine.Replaying(a)
 }
 
 // eventError names the event of an imported history that failed.
 func eventError(i int, event string, err error) error {
-	return Errorf(ErrorCode(err), "第%d个事件（%s）：%s", i+1, event, ErrorMessage(err))
+	return engine.Errorf(engine.ErrorCode(err), "第%d个事件（%s）：%s", i+1, event, engine.ErrorMessage(err))
 }
 
 // dryTree is the unit tree as an import sees it: the stored units plus, in a
 // dry run, those the file declared so far, with stand-in ids.
 type dryTree struct {
-	base  *Tree
-	extra []*Unit
-	cache *Tree
+	base  *engine.Tree
+	extra []*engine.Unit
+	cache *engine.Tree
 	seen  map[string]bool // case lines a dry run has passed
-	users map[string]*User
+	users map[string]*engine.User
 }
 
-func newDryTree(t *Tree) *dryTree {
-	return &dryTree{base: t, seen: map[string]bool{}, users: map[string]*User{}}
+func newDryTree(t *engine.Tree) *dryTree {
+	return &dryTree{base: t, seen: map[string]bool{}, users: map[string]*engine.User{}}
 }
 
-func (d *dryTree) tree() *Tree {
+func (d *dryTree) tree() *engine.Tree {
 	if len(d.extra) == 0 {
 		return d.base
 	}
 	if d.cache == nil {
 		units := append(d.base.Units(), d.extra...)
-		d.cache = NewTree(units)
+		d.cache = engine.NewTree(units)
 	}
 	return d.cache
 }
 
-func (d *dryTree) add(u *Unit, parentCode string) error {
+func (d *dryTree) add(u *engine.Unit, parentCode string) error {
 	t := d.tree()
-	if err := t.place(u, parentCode); err != nil {
+	if err := t.Place(u, parentCode); err != nil {
 		return err
 	}
 	if t.ByCode(u.Code) != nil {
