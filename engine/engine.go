@@ -325,9 +325,9 @@ type NewCase struct {
 	ImportKey string
 	// ExternalID is a partner system's own id for a dispute it refers in.
 	ExternalID string
-	// sender is the partner body referring the dispute in, set by the
-	// engine: its case may be located at its town.
-	sender int64
+	// Sender is the partner body referring the dispute in (see
+	// partner.Service.OpenReferral): its case may be located at its town.
+	Sender int64
 }
 
 // Validate checks a new case against the unit tree and the lists, every
@@ -343,7 +343,7 @@ func (n *NewCase) Validate(t *Tree, l Lists) error {
 	switch loc := t.Unit(n.LocationID); {
 	case loc == nil:
 		v.Add("location", "请选择纠纷发生地所在网格。")
-	case n.sender != 0 && loc.Level == workflow.LevelTown:
+	case n.Sender != 0 && loc.Level == workflow.LevelTown:
 		// A partner rarely knows the grid: the desk sets it on acceptance.
 	case loc.Level != workflow.LevelGrid:
 		v.Add("location", "纠纷发生地必须是网格，“%s”是%s。", loc.Name, loc.Level.Label())
@@ -586,10 +586,8 @@ func hasAllNames(c *Case, names []string) bool {
 // prepareCase checks a new case and builds it with its first event and the
 // format of its number, in memory.
 func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(int) string, error) {
-	if a.Role == workflow.RolePartner {
-		if err := referIn(t, a, n, e.Lists); err != nil {
-			return nil, nil, nil, err
-		}
+	if a.Role == workflow.RolePartner && (n.Sender == 0 || n.Sender != a.UnitID) {
+		return nil, nil, nil, Errorf(EFORBIDDEN, "联动单位移送纠纷须经移送入口。")
 	}
 	if err := n.Validate(t, e.Lists); err != nil {
 		return nil, nil, nil, err
@@ -624,7 +622,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
 		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: e.due(e.PolicyOf(t, n.LocationID), at, e.PolicyOf(t, n.LocationID).Registered),
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
-		SenderUnitID: n.sender, ExternalID: n.ExternalID,
+		SenderUnitID: n.Sender, ExternalID: n.ExternalID,
 	}
 	first := &Event{Seq: 1, Name: EventOpened, To: workflow.Registered, UnitID: handling.ID,
 		ActorID: a.UserID, ActorName: a.Name, Role: a.Role, At: at,

@@ -195,9 +195,9 @@ func resolveTarget(t *Tree, tr workflow.Transition, c *Case, code string) (*Unit
 		case want == nil && !t.Contains(c.LocationUnitID, u.ID):
 			// A dispute located at its town (a partner did not know the
 			// grid) goes to a unit of that town.
-			return nil, Invalid("unit", "“%s”不属于%s。", u.Name, nameOf(t.Unit(c.LocationUnitID)))
+			return nil, Invalid("unit", "“%s”不属于%s。", u.Name, NameOf(t.Unit(c.LocationUnitID)))
 		case want != nil && !t.Contains(u.ID, c.LocationUnitID):
-			return nil, Invalid("unit", "“%s”不管辖纠纷发生地，应由%s受理。", u.Name, nameOf(want))
+			return nil, Invalid("unit", "“%s”不管辖纠纷发生地，应由%s受理。", u.Name, NameOf(want))
 		}
 		return u, nil
 	case workflow.ChildUnit:
@@ -206,13 +206,13 @@ func resolveTarget(t *Tree, tr workflow.Transition, c *Case, code string) (*Unit
 		case u == nil:
 			return nil, Invalid("unit", "请选择交办的下级单位。")
 		case u.ParentID != c.HandlingUnitID || u.Level != level:
-			return nil, Invalid("unit", "“%s”不是%s的下级单位。", u.Name, nameOf(t.Unit(c.HandlingUnitID)))
+			return nil, Invalid("unit", "“%s”不是%s的下级单位。", u.Name, NameOf(t.Unit(c.HandlingUnitID)))
 		}
 		return u, nil
 	case workflow.ParentUnit:
 		h := t.Unit(c.HandlingUnitID)
 		if h == nil || t.Unit(h.ParentID) == nil || t.Unit(h.ParentID).Level != level {
-			return nil, Errorf(ECONFLICT, "%s没有可上报的%s。", nameOf(h), level.Label())
+			return nil, Errorf(ECONFLICT, "%s没有可上报的%s。", NameOf(h), level.Label())
 		}
 		return t.Unit(h.ParentID), nil
 	case workflow.LocationTown:
@@ -224,7 +224,8 @@ func resolveTarget(t *Tree, tr workflow.Transition, c *Case, code string) (*Unit
 	return nil, nil
 }
 
-func nameOf(u *Unit) string {
+// NameOf returns a unit's name, or says it is unknown.
+func NameOf(u *Unit) string {
 	if u == nil {
 		return "（未知单位）"
 	}

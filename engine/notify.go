@@ -87,7 +87,7 @@ func (e *Engine) notices(t *Tree, a Actor, c *Case, ch *Change) {
 		if name == workflow.Escalate {
 			kind = NotifyEscalated
 		}
-		text := fmt.Sprintf("%s：%s纠纷转由%s调解", name.Label(), n.Category, nameOf(t.Unit(n.HandlingUnitID)))
+		text := fmt.Sprintf("%s：%s纠纷转由%s调解", name.Label(), n.Category, NameOf(t.Unit(n.HandlingUnitID)))
 		if n.DueAt != nil {
 			text += "，本阶段期限至" + n.DueAt.In(e.Location).Format("1月2日 15:04")
 		}
@@ -102,7 +102,7 @@ func (e *Engine) notices(t *Tree, a Actor, c *Case, ch *Change) {
 		staff(n.TownID, workflow.RoleIntake, NotifyFeedback, "移交单位退回调解："+ev.Reason)
 	case name == workflow.Refer:
 		staff(n.PartnerUnitID, workflow.RolePartner, NotifyReferral,
-			fmt.Sprintf("%s移交%s纠纷（%s），请签收，并于%s前反馈。", nameOf(t.Town(n.LocationUnitID)), n.Category, ev.Reason,
+			fmt.Sprintf("%s移交%s纠纷（%s），请签收，并于%s前反馈。", NameOf(t.Town(n.LocationUnitID)), n.Category, ev.Reason,
 				n.DueAt.In(e.Location).Format("1月2日")))
 	}
 	if name.Known() && n.SenderUnitID != 0 && n.State != c.State {
@@ -115,7 +115,7 @@ func (e *Engine) notices(t *Tree, a Actor, c *Case, ch *Change) {
 	switch {
 	case name.Accepts():
 		committee := t.FileCommittee(n)
-		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷已受理，由%s调解%s。", nameOf(committee), phoneOf(committee)))
+		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷已受理，由%s调解%s。", NameOf(committee), phoneOf(committee)))
 	case name == workflow.Agree:
 		e.tellParties(ch, n, at, "您的纠纷已达成调解协议，请按协议履行；如需司法确认，请在协议生效之日起30日内共同向人民法院申请。")
 	}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"net/url"
 	"slices"
 	"strings"
@@ -184,83 +183,9 @@ func SharedWith(a Actor, c *Case, ags []*Agreement) []*Agreement {
 	return out
 }
 
-// OpenReferral registers a dispute a partner body refers into mediation
-// (警调, 诉调, 访调): its source follows the body's kind, and when the
-// body does not know the grid the case is located at the body's town
-// until the desk sets it on acceptance. A partner's system names the case
-// by its own id: the same id again returns the case it made, with created
-// false, and never a second case.
-func (e *Engine) OpenReferral(ctx context.Context, a Actor, n *NewCase) (c *Case, created bool, err error) {
-	if a.Role != workflow.RolePartner {
-		return nil, false, Errorf(EFORBIDDEN, "只有联动单位可以移送纠纷。")
-	}
-	n.ExternalID = strings.TrimSpace(n.ExternalID)
-	if len([]rune(n.ExternalID)) > 100 {
-		return nil, false, Invalid("external_id", "外部编号不能超过100个字。")
-	}
-	if n.ExternalID != "" {
-		if c, err := e.Store.CaseByExternal(ctx, a.UnitID, n.ExternalID); err == nil {
-			return c, false, nil
-		} else if ErrorCode(err) != ENOTFOUND {
-			return nil, false, err
-		}
-	}
-	c, err = e.OpenCase(ctx, a, n)
-	if ErrorCode(err) == ECONFLICT && n.ExternalID != "" {
-		// Another request with the same id won the race.
-		if c, err := e.Store.CaseByExternal(ctx, a.UnitID, n.ExternalID); err == nil {
-			return c, false, nil
-		}
-	}
-	return c, err == nil, err
-}
-
 // PartnerSource is the source a dispute the partner body refers in is
 // registered under.
 func PartnerSource(p *Unit) string {
 	k, _ := PartnerKindNamed(p.Kind)
 	return k.Source
-}
-
-// CheckNewCase checks a new dispute as the actor would register it, every
-// field at once, without registering it.
-func (e *Engine) CheckNewCase(ctx context.Context, a Actor, n NewCase) error {
-	t, err := e.TreeWith(ctx, n.LocationID, a.UnitID)
-	if err != nil {
-		return err
-	}
-	if a.Role == workflow.RolePartner {
-		if err := referIn(t, a, &n, e.Lists); err != nil {
-			return err
-		}
-	}
-	return n.Validate(t, e.Lists)
-}
-
-// referIn prepares a partner's referral in: it sets the source from the
-// body's kind, the sender, and the location when none is given.
-func referIn(t *Tree, a Actor, n *NewCase, l Lists) error {
-	p := t.Unit(a.UnitID)
-	if p == nil || p.Level != workflow.LevelPartner {
-		return Errorf(EFORBIDDEN, "您的账号不属于联动单位，不能移送纠纷。")
-	}
-	if p.ClosedAt != nil {
-		return Errorf(EFORBIDDEN, "“%s”已撤销，不能再移送纠纷。", p.Name)
-	}
-	source := PartnerSource(p)
-	if !slices.Contains(l.SourceNames(), source) {
-		return Invalid("source", "案件来源“%s”不在本系统的来源列表中，请联系系统管理员。", source)
-	}
-	n.Source, n.sender = source, p.ID
-	if n.LocationID == 0 {
-		town := t.Town(p.ID)
-		if town == nil {
-			return Invalid("location", "请选择纠纷发生地所在网格。")
-		}
-		n.LocationID = town.ID
-	}
-	if !t.Contains(p.ParentID, n.LocationID) {
-		return Errorf(EFORBIDDEN, "纠纷发生地不在%s的辖区内。", nameOf(t.Unit(p.ParentID)))
-	}
-	return nil
 }

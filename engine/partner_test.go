@@ -156,10 +156,10 @@ func TestReferralIntoMediation(t *testing.T) {
 			Summary: "买卖合同货款纠纷，诉前委派调解。", Parties: []*engine.Party{
 				{Side: engine.SideApplicant, Name: "朱丽", Phone: "13900000009"}, {Side: engine.SideRespondent, Name: "钱军"}}}
 	}
-	if _, _, err := en.OpenReferral(ctx, desk, dispute()); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, _, err := en.Partners.OpenReferral(ctx, desk, dispute()); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("the desk refers in: %v", err)
 	}
-	c, created, err := en.OpenReferral(ctx, court, dispute())
+	c, created, err := en.Partners.OpenReferral(ctx, court, dispute())
 	if err != nil || !created {
 		t.Fatalf("refer in: %v, created %v", err, created)
 	}
@@ -167,7 +167,7 @@ func TestReferralIntoMediation(t *testing.T) {
 		c.HandlingUnitID != en.Units["T1"].ID || c.SenderUnitID != en.Units["P2"].ID {
 		t.Fatalf("referred in: %+v", c)
 	}
-	again, created, err := en.OpenReferral(ctx, court, dispute())
+	again, created, err := en.Partners.OpenReferral(ctx, court, dispute())
 	if err != nil || created || again.ID != c.ID {
 		t.Fatalf("the same id again: case %d created %v, %v", again.ID, created, err)
 	}
@@ -176,7 +176,7 @@ func TestReferralIntoMediation(t *testing.T) {
 	}
 	elsewhere := dispute()
 	elsewhere.ExternalID, elsewhere.LocationID = "", en.Units["G31"].ID
-	if _, _, err := en.OpenReferral(ctx, court, elsewhere); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, _, err := en.Partners.OpenReferral(ctx, court, elsewhere); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a dispute of another town: %v", err)
 	}
 	if _, err := en.FindCase(ctx, pcs, c.ID); engine.ErrorCode(err) != engine.ENOTFOUND {

@@ -203,7 +203,7 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 	if len(errs) > 0 {
 		// The form says every mistake at once: what the engine would
 		// refuse as well as what could not be read.
-		for k, m := range engine.ErrorFields(s.Engine.CheckNewCase(ctx, actor(c), *n)) {
+		for k, m := range engine.ErrorFields(s.Partners.CheckNewCase(ctx, actor(c), *n)) {
 			if errs[k] == "" {
 				errs[k] = m
 			}
@@ -222,7 +222,7 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 	var k *engine.Case
 	var err error
 	if currentUser(c).Role == workflow.RolePartner {
-		k, _, err = s.Engine.OpenReferral(ctx, actor(c), n)
+		k, _, err = s.Partners.OpenReferral(ctx, actor(c), n)
 	} else {
 		k, err = s.Engine.OpenCase(ctx, actor(c), n, steps...)
 	}

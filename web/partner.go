@@ -81,7 +81,7 @@ func (s *Server) handleAPIReferral(c echo.Context) error {
 		}
 		n.LocationID = u.ID
 	}
-	k, created, err := s.Engine.OpenReferral(ctx, actor(c), n)
+	k, created, err := s.Partners.OpenReferral(ctx, actor(c), n)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/engine/notify"
+	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/templates"
 	"github.com/labstack/echo/v4"
@@ -65,6 +66,7 @@ type Services struct {
 	Accounts *account.Service
 	Notices  *notify.Service
 	Files    *casefile.Service
+	Partners *partner.Service
 }
 
 // Store is what the rooms keep their data in: the one store that
@@ -74,12 +76,13 @@ type Store interface {
 	account.Store
 	notify.Store
 	casefile.Store
+	partner.Store
 }
 
 // NewServices builds the rooms on the engine e and the store st.
 func NewServices(e *engine.Engine, st Store) Services {
 	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st),
-		Files: casefile.New(e, st)}
+		Files: casefile.New(e, st), Partners: partner.New(e, st)}
 }
 
 // NewServer builds the server: it parses every template, so a broken

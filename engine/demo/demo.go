@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -403,18 +404,22 @@ func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
 	if source == "门前调" || source == "网格排查" {
 		opener = b.mediators[grid.ID]
 	}
-	if p := b.referrer(grid, source); p != nil {
-		// 警调, 诉调, 访调: the partner body refers the dispute in.
-		opener = b.partners[p.ID]
-	}
-	c, err := b.e.OpenCase(ctx, opener, &engine.NewCase{
+	dispute := &engine.NewCase{
 		Source: source, Category: category, LocationID: grid.ID, Amount: amount, People: people, Risk: risk, Flags: flags,
 		Summary: st.summary, Requests: "请求依法调解。", At: at,
 		Parties: []*engine.Party{
 			{Side: engine.SideApplicant, Name: b.name(), Sex: []string{"男", "女"}[r.IntN(2)], Phone: fmt.Sprintf("13%09d", r.IntN(1e9)), Consent: "yes"},
 			{Side: engine.SideRespondent, Name: b.name(), Sex: []string{"男", "女"}[r.IntN(2)], Phone: fmt.Sprintf("15%09d", r.IntN(1e9)), Consent: "yes"},
 		},
-	})
+	}
+	var c *engine.Case
+	var err error
+	if p := b.referrer(grid, source); p != nil {
+		// 警调, 诉调, 访调: the partner body refers the dispute in.
+		c, _, err = partner.New(b.e, b.e.Store).OpenReferral(ctx, b.partners[p.ID], dispute)
+	} else {
+		c, err = b.e.OpenCase(ctx, opener, dispute)
+	}
 	if err != nil {
 		return 0, err
 	}

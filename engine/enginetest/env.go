@@ -15,6 +15,7 @@ import (
 	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/engine/notify"
+	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
@@ -35,6 +36,7 @@ type Env struct {
 	Accounts *account.Service
 	Notices  *notify.Service
 	Files    *casefile.Service
+	Partners *partner.Service
 	Imports  *importer.Service
 }
 
@@ -121,7 +123,8 @@ func On(tb testing.TB, db *store.DB) *Env {
 	e.Now = clk.Now
 	en := &Env{Engine: e, DB: db, Clock: clk, Units: map[string]*engine.Unit{}, Actors: map[string]engine.Actor{},
 		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db),
-		Files: casefile.New(e, db), Imports: importer.New(e, db)}
+		Files: casefile.New(e, db), Imports: importer.New(e, db),
+		Partners: partner.New(e, db)}
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
 		{"V1", "麟湖村", "village", "T1", "", ""},
