@@ -151,7 +151,7 @@ func (e *Engine) attach(ctx context.Context, c *Case, ch *Change, files []*Uploa
 			UploadedAt: ch.Event.At, body: f.body})
 		names = append(names, name)
 	}
-	ch.Event.Data["files"] = strings.Join(names, "、")
+	ch.Event.Data.Files = strings.Join(names, "、")
 	return nil
 }
 

@@ -340,8 +340,8 @@ func (a *Agreement) Validate() error {
 type Event struct {
 	ID        int64
 	CaseID    int64
-	Seq       int    // the case's version after this event
-	Name      string // a workflow.Event or workflow.Activity
+	Seq       int // the case's version after this event
+	Name      workflow.Step
 	From      workflow.State
 	To        workflow.State
 	UnitID    int64 // the handling unit after the event
@@ -351,7 +351,7 @@ type Event struct {
 	At        time.Time
 	Reason    string
 	Automatic bool
-	Data      map[string]any
+	Data      EventData
 	// The case's deadlines after the event, so that the event log tells
 	// which cases were overdue at any moment.
 	DueAt        *time.Time
@@ -360,21 +360,57 @@ type Event struct {
 }
 
 // Transition reports whether the event changed the state.
-func (e *Event) Transition() bool { return workflow.Event(e.Name).Known() }
+func (e *Event) Transition() bool { return e.Name.Transition() }
 
 // Label returns the event's Chinese name.
-func (e *Event) Label() string {
-	if e.Transition() {
-		return workflow.Event(e.Name).Label()
-	}
-	if e.Name == EventOpened {
-		return "登记"
-	}
-	return workflow.Activity(e.Name).Label()
-}
+func (e *Event) Label() string { return e.Name.Label() }
 
-// EventOpened is the name of the first event of every case.
-const EventOpened = "open"
+// EventData is what an event records beyond its columns: each field is set
+// by the steps its comment names and left empty by the others. It is
+// encoded once, as a JSON object whose keys (the json tags) the store's
+// queries and the API read.
+type EventData struct {
+	// Source and Category: the registration (open).
+	Source   string `json:"source,omitempty"`
+	Category string `json:"category,omitempty"`
+	// Unit is the code of the unit that took the case: an acceptance, an
+	// escalation, a hand-down, a return.
+	Unit string `json:"unit,omitempty"`
+	// Routes are the other ways the parties were told of (reject, fail,
+	// close_unperformed).
+	Routes []string `json:"routes,omitempty"`
+	// Note is the free text of a note, 督办 or any step that takes one.
+	Note string `json:"note,omitempty"`
+	// AgreementKind and Amount (fen) are the agreement's (agree).
+	AgreementKind string `json:"agreement_kind,omitempty"`
+	Amount        int64  `json:"amount,omitempty"`
+	// Partner and PartnerUnit name the body a case is referred to (refer).
+	Partner     string `json:"partner,omitempty"`
+	PartnerUnit string `json:"partner_unit,omitempty"`
+	// Result is the partner's result (partner_close).
+	Result string `json:"result,omitempty"`
+	// Party is the party who withdrew, or who was added.
+	Party string `json:"party,omitempty"`
+	// Mediator is the name of the mediator assigned.
+	Mediator string `json:"mediator,omitempty"`
+	// PausedSeconds is how long the clocks stood still (resume).
+	PausedSeconds int64 `json:"paused_seconds,omitempty"`
+	// Days is the extension granted (extend).
+	Days int `json:"days,omitempty"`
+	// Risk is the new risk colour (risk).
+	Risk string `json:"risk,omitempty"`
+	// NoticeTo and NoticeGiven: who was told their rights and duties, and
+	// on which day (rights_notice).
+	NoticeTo    string     `json:"to,omitempty"`
+	NoticeGiven *time.Time `json:"given,omitempty"`
+	// Confirmation is the kind of a step of judicial confirmation
+	// (confirm).
+	Confirmation string `json:"confirmation,omitempty"`
+	// Due is the deadline that had passed (overdue).
+	Due *time.Time `json:"due,omitempty"`
+	// Files are the names of the files attached (attach).
+	Files string `json:"files,omitempty"`
+}
 
 // Session is a mediation session record (调解记录).
 type Session struct {

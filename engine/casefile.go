@@ -146,7 +146,7 @@ func Missing(c *Case, timeline []*Event, sessions []*Session) []string {
 	var out []string
 	accepted, notified := c.AcceptedAt != nil, false
 	for _, ev := range timeline {
-		notified = notified || ev.Name == string(workflow.RightsNotice)
+		notified = notified || ev.Name == workflow.RightsNotice.Step()
 	}
 	if accepted && !notified {
 		out = append(out, "人民调解权利义务告知书（告知记录）")

@@ -70,7 +70,7 @@ func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResul
 		if err != nil {
 			return res, err
 		}
-		actions, names := map[int64]string{}, map[int64]string{}
+		actions, names := map[int64]string{}, map[int64]workflow.Step{}
 		results, err := e.Store.TransitionBatch(ctx, batch, func(c *Case) (*Change, error) {
 			if t.Unit(c.LocationUnitID) == nil || t.Unit(c.HandlingUnitID) == nil {
 				return nil, errStaleTree

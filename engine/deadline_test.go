@@ -75,7 +75,7 @@ func TestDeadlinesFire(t *testing.T) {
 	}
 	evs, _ := en.DB.Events(ctx, c.ID)
 	last := evs[len(evs)-1]
-	if last.Name != string(workflow.Escalate) || !last.Automatic || last.Reason != workflow.ReasonOverdue || last.Role != workflow.RoleSystem {
+	if last.Name != workflow.Escalate.Step() || !last.Automatic || last.Reason != workflow.ReasonOverdue || last.Role != workflow.RoleSystem {
 		t.Fatalf("escalation event %+v", last)
 	}
 
@@ -291,7 +291,7 @@ func TestTwoSchedulers(t *testing.T) {
 		evs, _ := en.DB.Events(ctx, id)
 		count := 0
 		for _, ev := range evs {
-			if ev.Name == string(workflow.Escalate) {
+			if ev.Name == workflow.Escalate.Step() {
 				count++
 			}
 		}

@@ -60,7 +60,7 @@ type Engine struct {
 // Observer is told what the engine did: each event or activity written,
 // and each pass of the deadline scheduler.
 type Observer interface {
-	Changed(name string)
+	Changed(name workflow.Step)
 	Swept(res DeadlineResult, took time.Duration)
 }
 
@@ -624,9 +624,9 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
 		SenderUnitID: n.Sender, ExternalID: n.ExternalID,
 	}
-	first := &Event{Seq: 1, Name: EventOpened, To: workflow.Registered, UnitID: handling.ID,
+	first := &Event{Seq: 1, Name: workflow.Opened, To: workflow.Registered, UnitID: handling.ID,
 		ActorID: a.UserID, ActorName: a.Name, Role: a.Role, At: at,
-		Data: map[string]any{"source": n.Source, "category": n.Category}, DueAt: c.DueAt}
+		Data: EventData{Source: n.Source, Category: n.Category}, DueAt: c.DueAt}
 	format := func(seq int) string {
 		return fmt.Sprintf("%s调〔%d〕%04d号", town.CasePrefix, c.Year, seq)
 	}

@@ -76,7 +76,7 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 	if version <= 0 && !a.backdates() {
 		return nil, Malformed("version", "请求缺少案件版本（version）：请刷新页面，看过案件的最新情况后再操作。")
 	}
-	var name string
+	var name workflow.Step
 	for attempt := 0; ; attempt++ {
 		t, err := e.Tree(ctx)
 		if err != nil {
@@ -342,8 +342,8 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	if target != nil {
 		n.HandlingUnitID = target.ID
 	}
-	ev := &Event{Seq: n.Version, Name: string(tr.Event), From: c.State, To: to, ActorID: a.UserID,
-		ActorName: a.Name, Role: a.Role, At: at, Reason: in.Reason, Automatic: in.Automatic, Data: map[string]any{}}
+	ev := &Event{Seq: n.Version, Name: tr.Event.Step(), From: c.State, To: to, ActorID: a.UserID,
+		ActorName: a.Name, Role: a.Role, At: at, Reason: in.Reason, Automatic: in.Automatic}
 	ch := &Change{Case: &n, Version: c.Version, Event: ev}
 	e.restartClocks(p, &n, at)
 	if tr.Event.Accepts() && n.AcceptedAt == nil {
@@ -351,13 +351,13 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 		n.OverallDueAt = e.due(p, at, p.Overall)
 	}
 	if target != nil {
-		ev.Data["unit"] = target.Code
+		ev.Data.Unit = target.Code
 	}
 	if len(in.Routes) > 0 {
-		ev.Data["routes"] = in.Routes
+		ev.Data.Routes = in.Routes
 	}
 	if in.Note != "" && tr.Takes(workflow.FieldNote) {
-		ev.Data["note"] = in.Note
+		ev.Data.Note = in.Note
 	}
 	if effect := transitionEffects[tr.Event]; effect != nil {
 		effect(e, p, c, ch, in)
@@ -410,14 +410,14 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 			due = *ag.DueAt
 		}
 		n.DueAt = e.due(p, due, p.FollowUp)
-		ch.Event.Data["agreement_kind"] = ag.Kind
-		ch.Event.Data["amount"] = ag.Amount
+		ch.Event.Data.AgreementKind = ag.Kind
+		ch.Event.Data.Amount = ag.Amount
 	},
 	workflow.Refer: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
 		n, at, p := ch.Case, ch.Event.At, in.partner
 		ch.Referral = &Referral{Partner: p.Name, PartnerUnitID: p.ID, Reason: in.Reason, At: at, DueAt: *n.DueAt}
-		ch.Event.Data["partner"] = p.Name
-		ch.Event.Data["partner_unit"] = p.Code
+		ch.Event.Data.Partner = p.Name
+		ch.Event.Data.PartnerUnit = p.Code
 		n.PartnerUnitID, n.SignedAt = p.ID, nil
 		if n.ReferredAt == nil {
 			n.ReferredAt = &at
@@ -429,7 +429,7 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 	},
 	workflow.PartnerClose: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
 		ch.Resolve = &Referral{ResolvedAt: ptr(ch.Event.At), Result: in.Result}
-		ch.Event.Data["result"] = in.Result
+		ch.Event.Data.Result = in.Result
 		ch.Case.PartnerUnitID, ch.Case.SignedAt = 0, nil
 	},
 	workflow.Fulfil: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
@@ -437,7 +437,7 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 		v.At, v.Performed = ch.Event.At, true
 		ch.FollowUp = &v
 	},
-	workflow.Withdraw: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) { ch.Event.Data["party"] = in.Party },
+	workflow.Withdraw: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) { ch.Event.Data.Party = in.Party },
 	workflow.CloseUnperformed: func(_ *Engine, _ Policy, _ *Case, ch *Change, in Input) {
 		v := *in.Visit
 		v.At, v.Performed = ch.Event.At, false
@@ -481,10 +481,10 @@ func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 	}
 	n := *c
 	n.Version++
-	ev := &Event{Seq: n.Version, Name: string(act), From: c.State, To: c.State, UnitID: c.HandlingUnitID,
-		ActorID: a.UserID, ActorName: a.Name, Role: a.Role, At: at, Reason: in.Reason, Data: map[string]any{}}
+	ev := &Event{Seq: n.Version, Name: act.Step(), From: c.State, To: c.State, UnitID: c.HandlingUnitID,
+		ActorID: a.UserID, ActorName: a.Name, Role: a.Role, At: at, Reason: in.Reason}
 	if in.Note != "" {
-		ev.Data["note"] = in.Note
+		ev.Data.Note = in.Note
 	}
 	ch := &Change{Case: &n, Version: c.Version, Event: ev}
 	if effect := activityEffects[act]; effect != nil {
@@ -513,7 +513,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 			return err
 		}
 		ch.Party = &p
-		ch.Event.Data["party"] = p.Name
+		ch.Event.Data.Party = p.Name
 		return nil
 	},
 	workflow.Assign: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
@@ -522,7 +522,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 			return Invalid("mediator", "只能指派承办单位的调解员。")
 		}
 		ch.Case.MediatorID = u.ID
-		ch.Event.Data["mediator"] = u.Actor().Name
+		ch.Event.Data.Mediator = u.Actor().Name
 		return nil
 	},
 	workflow.FollowUp: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
@@ -551,7 +551,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 			n.OverallDueAt = ptr(n.OverallDueAt.Add(paused))
 		}
 		n.SuspendedAt = nil
-		ch.Event.Data["paused_seconds"] = int64(paused.Seconds())
+		ch.Event.Data.PausedSeconds = int64(paused.Seconds())
 		return nil
 	},
 	workflow.Extend: func(_ context.Context, e *Engine, t *Tree, c *Case, ch *Change, in Input) error {
@@ -559,7 +559,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 			return Errorf(ECONFLICT, "本案尚未受理，没有调解总期限可延长。")
 		}
 		ch.Case.OverallDueAt = e.due(e.PolicyOf(t, c.LocationUnitID), *c.OverallDueAt, in.Days)
-		ch.Event.Data["days"] = in.Days
+		ch.Event.Data.Days = in.Days
 		return nil
 	},
 	workflow.Supervise: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, _ Input) error {
@@ -568,7 +568,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 	},
 	workflow.UpdateRisk: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
 		ch.Case.Risk = in.Risk
-		ch.Event.Data["risk"] = string(in.Risk)
+		ch.Event.Data.Risk = string(in.Risk)
 		return nil
 	},
 	workflow.RightsNotice: func(_ context.Context, e *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
@@ -576,8 +576,8 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		if given.IsZero() {
 			given = ch.Event.At
 		}
-		ch.Event.Data["to"] = in.Notice.To
-		ch.Event.Data["given"] = e.dayOf(given).Format(time.RFC3339)
+		ch.Event.Data.NoticeTo = in.Notice.To
+		ch.Event.Data.NoticeGiven = ptr(e.dayOf(given))
 		return nil
 	},
 	workflow.Confirm: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
@@ -598,7 +598,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		}
 		x.RecordedAt = ch.Event.At
 		ch.Confirmation = &x
-		ch.Event.Data["confirmation"] = x.Kind
+		ch.Event.Data.Confirmation = x.Kind
 		return nil
 	},
 	workflow.Archive: func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, _ Input) error {
@@ -632,7 +632,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 			return Errorf(ECONFLICT, "本案没有超期。")
 		}
 		ch.Case.FlaggedDueAt = passed
-		ch.Event.Data["due"] = passed.Format(time.RFC3339)
+		ch.Event.Data.Due = passed
 		return nil
 	},
 }

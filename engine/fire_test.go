@@ -122,7 +122,7 @@ func TestEscalationNote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(evs) != 3 || evs[1].Data["note"] != nil || evs[2].Reason != "调解不成" || evs[2].Data["note"] != "双方分歧在赔偿金额，请村调委会出面" {
+	if len(evs) != 3 || evs[1].Data.Note != "" || evs[2].Reason != "调解不成" || evs[2].Data.Note != "双方分歧在赔偿金额，请村调委会出面" {
 		t.Errorf("events: %+v %+v", evs[1].Data, evs[2])
 	}
 }

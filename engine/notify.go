@@ -94,10 +94,10 @@ func (e *Engine) notices(t *Tree, a Actor, c *Case, ch *Change) {
 		staff(n.HandlingUnitID, workflow.RoleMediator, kind, text+"。")
 	}
 	switch {
-	case ev.Name == string(workflow.Supervise):
-		staff(n.HandlingUnitID, workflow.RoleMediator, NotifySupervise, fmt.Sprintf("督办（%s）：%v", a.Name, ev.Data["note"]))
+	case ev.Name == workflow.Supervise.Step():
+		staff(n.HandlingUnitID, workflow.RoleMediator, NotifySupervise, fmt.Sprintf("督办（%s）：%s", a.Name, ev.Data.Note))
 	case name == workflow.PartnerClose:
-		staff(n.TownID, workflow.RoleIntake, NotifyFeedback, fmt.Sprintf("移交单位已办结：%s", ev.Data["result"]))
+		staff(n.TownID, workflow.RoleIntake, NotifyFeedback, "移交单位已办结："+ev.Data.Result)
 	case name == workflow.Return:
 		staff(n.TownID, workflow.RoleIntake, NotifyFeedback, "移交单位退回调解："+ev.Reason)
 	case name == workflow.Refer:

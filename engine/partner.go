@@ -151,7 +151,7 @@ func partnerSees(a Actor, c *Case) bool {
 // partnerEvents are the timeline entries whose details a partner's liaison
 // reads: the referral's own. Of the others it sees what happened and when,
 // not the mediation's details, which are the parties' and the mediators'.
-var partnerEvents = []string{string(workflow.Refer), string(workflow.Return), string(workflow.PartnerClose), string(workflow.Sign)}
+var partnerEvents = []workflow.Step{workflow.Refer.Step(), workflow.Return.Step(), workflow.PartnerClose.Step(), workflow.Sign.Step()}
 
 // ForPartner returns the timeline as a partner's liaison reads it: the
 // referrals' entries and the partners' own notes whole, the others without
@@ -164,7 +164,7 @@ func ForPartner(evs []*Event) []*Event {
 			continue
 		}
 		v := *ev
-		v.Reason, v.Data = "", nil
+		v.Reason, v.Data = "", EventData{}
 		out[i] = &v
 	}
 	return out

@@ -129,15 +129,15 @@ func TestReferralToAPartner(t *testing.T) {
 	for _, ev := range evs {
 		switch ev.Name {
 		case "risk":
-			if ev.Reason != "" || ev.Data != nil {
+			if ev.Reason != "" || ev.Data.Risk != "" {
 				t.Errorf("a partner reads the risk's details: %q %v", ev.Reason, ev.Data)
 			}
 		case "note":
-			if ev.Data["note"] != "已约谈双方，训诫一方。" {
+			if ev.Data.Note != "已约谈双方，训诫一方。" {
 				t.Errorf("its own note: %v", ev.Data)
 			}
 		case "partner_close":
-			if ev.Data["result"] != "已依法处置，双方具结悔过。" {
+			if ev.Data.Result != "已依法处置，双方具结悔过。" {
 				t.Errorf("its result: %v", ev.Data)
 			}
 		}

@@ -142,7 +142,7 @@ func LastPress(c *Case, timeline []*Event) *Event {
 		return nil
 	}
 	for i := len(timeline) - 1; i >= 0; i-- {
-		if timeline[i].Name == string(workflow.Supervise) {
+		if timeline[i].Name == workflow.Supervise.Step() {
 			return timeline[i]
 		}
 	}
@@ -393,34 +393,6 @@ type AuditFilter struct {
 func (e *Engine) Audited(ctx context.Context, a Actor, action string, caseID int64, detail string) error {
 	return e.Store.AddAudit(ctx, &AuditEntry{At: e.Now().UTC(), ActorID: a.UserID, ActorName: a.Name, UnitID: a.UnitID,
 		Action: action, CaseID: caseID, Detail: detail})
-}
-
-// Audit returns the latest audit rows the actor may read, newest first:
-// all of them for an admin, those of their subtree's staff for a
-// supervisor; caseID, when not 0, keeps one case's.
-func (e *Engine) Audit(ctx context.Context, a Actor, f AuditFilter) ([]*AuditEntry, error) {
-	var units []int64
-	switch a.Role {
-	case workflow.RoleAdmin, workflow.RoleSystem:
-	case workflow.RoleSupervisor:
-		t, err := e.Tree(ctx)
-		if err != nil {
-			return nil, err
-		}
-		units = t.Subtree(a.UnitID)
-	default:
-		return nil, Errorf(EFORBIDDEN, "审计记录供系统管理员和督办人员查看。")
-	}
-	if f.Limit <= 0 || f.Limit > 10000 {
-		f.Limit = 200
-	}
-	if err := CheckText(&f); err != nil {
-		return nil, err
-	}
-	if err := e.FlushAudit(ctx); err != nil {
-		return nil, err
-	}
-	return e.Store.AuditEntries(ctx, units, f)
 }
 
 // Outcome says in one sentence, for the page after an action on case c (as

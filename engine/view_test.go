@@ -43,7 +43,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 		}
 	}
 	for _, who := range []string{"supervisor@T1", "admin@T1"} {
-		rows, err := en.Audit(ctx, en.Actors[who], engine.AuditFilter{Limit: 10})
+		rows, err := en.Accounts.Audit(ctx, en.Actors[who], engine.AuditFilter{Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,10 +51,10 @@ func TestViewCaseMasksOnce(t *testing.T) {
 			t.Errorf("%s reads %+v", who, rows)
 		}
 	}
-	if rows, _ := en.Audit(ctx, en.Actors["supervisor@T2"], engine.AuditFilter{Limit: 10}); len(rows) != 0 {
+	if rows, _ := en.Accounts.Audit(ctx, en.Actors["supervisor@T2"], engine.AuditFilter{Limit: 10}); len(rows) != 0 {
 		t.Errorf("another town's supervisor reads %+v", rows)
 	}
-	if _, err := en.Audit(ctx, en.Actors["mediator@G11"], engine.AuditFilter{Limit: 10}); engine.ErrorCode(err) != engine.EFORBIDDEN {
+	if _, err := en.Accounts.Audit(ctx, en.Actors["mediator@G11"], engine.AuditFilter{Limit: 10}); engine.ErrorCode(err) != engine.EFORBIDDEN {
 		t.Errorf("a mediator reads the audit trail: %v", err)
 	}
 	if _, err := en.Files.CaseFile(ctx, en.Actors["mediator@G12"], c.ID, "/cases/1"); engine.ErrorCode(err) != engine.ENOTFOUND {
@@ -86,7 +86,7 @@ func TestDeskCallsBack(t *testing.T) {
 		if v.Parties[0].Phone != tc.phone || v.Unmasked {
 			t.Errorf("after %s: phone %s, unmasked %v", tc.after, v.Parties[0].Phone, v.Unmasked)
 		}
-		rows, err := en.Audit(ctx, en.Actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask, Limit: 10})
+		rows, err := en.Accounts.Audit(ctx, en.Actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask, Limit: 10})
 		if err != nil || len(rows) != tc.audited || rows[0].ActorName != "intake@T1" {
 			t.Errorf("after %s: audit %+v, %v", tc.after, rows, err)
 		}
@@ -174,7 +174,7 @@ func TestQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(q.Pressed) != 1 || q.Pressed[0].Case.ID != ids[0] || q.Pressed[0].Event.Data["note"] != "请今日办结" {
+	if len(q.Pressed) != 1 || q.Pressed[0].Case.ID != ids[0] || q.Pressed[0].Event.Data.Note != "请今日办结" {
 		t.Errorf("pressed %+v", q.Pressed)
 	}
 	if len(q.ToArchive) != 1 || q.ToArchive[0].ID != ids[1] {
@@ -282,7 +282,7 @@ func TestReplayRecordsTheActor(t *testing.T) {
 	}
 	var got []who
 	for _, ev := range evs {
-		got = append(got, who{ev.Name, ev.ActorName, ev.Role, ev.ActorID})
+		got = append(got, who{string(ev.Name), ev.ActorName, ev.Role, ev.ActorID})
 	}
 	want := []who{
 		{"open", "油车港镇接待员", workflow.RoleIntake, 0},
@@ -325,7 +325,7 @@ func TestAuditBatches(t *testing.T) {
 	if n := stored(); n != 0 {
 		t.Errorf("%d rows written at once", n)
 	}
-	rows, err := en.Audit(ctx, en.Actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask})
+	rows, err := en.Accounts.Audit(ctx, en.Actors["supervisor@T1"], engine.AuditFilter{Action: engine.AuditUnmask})
 	if err != nil || len(rows) != 1 || rows[0].ActorName != "mediator@G11" || rows[0].CaseID != c.ID {
 		t.Errorf("the trail read: %+v, %v", rows, err)
 	}

@@ -26,8 +26,8 @@ func TestGroupedChanges(t *testing.T) {
 				version--
 			}
 			return &engine.Change{Case: &n, Version: version,
-				Event: &engine.Event{Seq: n.Version, Name: string(workflow.AddNote), To: c.State, UnitID: c.HandlingUnitID,
-					ActorName: "某人", Role: workflow.RoleMediator, At: w.e.Now(), Data: map[string]any{"note": "电话联系"}}}, nil
+				Event: &engine.Event{Seq: n.Version, Name: workflow.AddNote.Step(), To: c.State, UnitID: c.HandlingUnitID,
+					ActorName: "某人", Role: workflow.RoleMediator, At: w.e.Now(), Data: engine.EventData{Note: "电话联系"}}}, nil
 		}
 	}
 	keys := []string{"grid", "village", "other", "reg"}
@@ -63,11 +63,11 @@ func TestGroupedChanges(t *testing.T) {
 		last := events[len(events)-1]
 		switch key {
 		case "reg":
-			if engine.ErrorCode(errs[i]) != engine.ECONFLICT || got.Version != w.cases[key].Version || last.Name == string(workflow.AddNote) {
+			if engine.ErrorCode(errs[i]) != engine.ECONFLICT || got.Version != w.cases[key].Version || last.Name == workflow.AddNote.Step() {
 				t.Errorf("the stale change: %v, version %d (was %d), last event %s", errs[i], got.Version, w.cases[key].Version, last.Name)
 			}
 		default:
-			if errs[i] != nil || got.Version != w.cases[key].Version+1 || last.Name != string(workflow.AddNote) || last.Seq != got.Version {
+			if errs[i] != nil || got.Version != w.cases[key].Version+1 || last.Name != workflow.AddNote.Step() || last.Seq != got.Version {
 				t.Errorf("%s: %v, version %d (was %d), last event %s #%d", key, errs[i], got.Version, w.cases[key].Version, last.Name, last.Seq)
 			}
 		}
@@ -93,7 +93,7 @@ func TestGroupSurvivesAPanic(t *testing.T) {
 		n := *c
 		n.Version = c.Version + 1
 		return &engine.Change{Case: &n, Version: c.Version,
-			Event: &engine.Event{Seq: n.Version, Name: string(workflow.AddNote), To: c.State, UnitID: c.HandlingUnitID,
+			Event: &engine.Event{Seq: n.Version, Name: workflow.AddNote.Step(), To: c.State, UnitID: c.HandlingUnitID,
 				ActorName: "某人", Role: workflow.RoleMediator, At: w.e.Now()}}, nil
 	}
 	broken := func(c *engine.Case) (*engine.Change, error) {

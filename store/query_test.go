@@ -238,7 +238,7 @@ func TestPressedAndLatestEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(last) != 1 || last[w.cases["grid"].ID].Data["note"] != "再次督办" || last[w.cases["grid"].ID].ActorName != "督办员" {
+	if len(last) != 1 || last[w.cases["grid"].ID].Data.Note != "再次督办" || last[w.cases["grid"].ID].ActorName != "督办员" {
 		t.Errorf("latest 督办: %+v", last)
 	}
 	later := w.e.Now().Add(time.Hour)
@@ -333,9 +333,9 @@ func TestRecordsReadBack(t *testing.T) {
 	}
 	var names []string
 	for _, ev := range evs {
-		names = append(names, ev.Name)
+		names = append(names, string(ev.Name))
 	}
-	if want := []string{"open", "accept_grid", "agree"}; !slices.Equal(names, want) || evs[2].Data["agreement_kind"] != "oral" {
+	if want := []string{"open", "accept_grid", "agree"}; !slices.Equal(names, want) || evs[2].Data.AgreementKind != "oral" {
 		t.Errorf("timeline %v, want %v; agree data %v", names, want, evs[2].Data)
 	}
 	ags, err := w.db.Agreements(ctx, w.cases["agreed"].ID)
@@ -375,7 +375,7 @@ func TestLostRace(t *testing.T) {
 		n := *c
 		n.Version = c.Version + 1
 		return &engine.Change{Case: &n, Version: c.Version - 1,
-			Event: &engine.Event{Seq: n.Version, Name: string(workflow.AddNote), To: c.State, UnitID: c.HandlingUnitID, ActorName: "某人",
+			Event: &engine.Event{Seq: n.Version, Name: workflow.AddNote.Step(), To: c.State, UnitID: c.HandlingUnitID, ActorName: "某人",
 				Role: workflow.RoleMediator, At: w.e.Now()}}, nil
 	})
 	if engine.ErrorCode(err) != engine.ECONFLICT {

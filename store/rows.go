@@ -353,21 +353,18 @@ func (r *eventRow) fields() []any {
 }
 
 func fromEvent(caseID int64, e *engine.Event) (*eventRow, error) {
-	data := []byte("{}")
-	if len(e.Data) > 0 {
-		var err error
-		if data, err = json.Marshal(e.Data); err != nil {
-			return nil, err
-		}
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return nil, err
 	}
-	return &eventRow{CaseID: caseID, Seq: e.Seq, Name: e.Name, FromState: string(e.From), ToState: string(e.To),
+	return &eventRow{CaseID: caseID, Seq: e.Seq, Name: string(e.Name), FromState: string(e.From), ToState: string(e.To),
 		UnitID: e.UnitID, ActorID: nilIfZero(e.ActorID), ActorName: e.ActorName, Role: string(e.Role),
 		At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: string(data),
 		DueAt: utc(e.DueAt), OverallDueAt: utc(e.OverallDueAt), SuspendedAt: utc(e.SuspendedAt)}, nil
 }
 
 func (r *eventRow) toEvent() (*engine.Event, error) {
-	e := &engine.Event{ID: r.ID, CaseID: r.CaseID, Seq: r.Seq, Name: r.Name, From: workflow.State(r.FromState),
+	e := &engine.Event{ID: r.ID, CaseID: r.CaseID, Seq: r.Seq, Name: workflow.Step(r.Name), From: workflow.State(r.FromState),
 		To: workflow.State(r.ToState), UnitID: r.UnitID, ActorID: deref(r.ActorID), ActorName: r.ActorName,
 		Role: workflow.Role(r.Role), At: r.At.UTC(), Reason: r.Reason, Automatic: r.Automatic,
 		DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt), SuspendedAt: utc(r.SuspendedAt)}

@@ -162,7 +162,7 @@ func (s *Server) handleAPIQueue(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		out.Pressed = append(out.Pressed, apiPressed{Case: k[0], At: p.Event.At, By: p.Event.ActorName, Note: fmt.Sprint(p.Event.Data["note"])})
+		out.Pressed = append(out.Pressed, apiPressed{Case: k[0], At: p.Event.At, By: p.Event.ActorName, Note: p.Event.Data.Note})
 	}
 	tree, err := s.Engine.Tree(ctx)
 	if err != nil {
@@ -205,17 +205,17 @@ func (s *Server) handleAPICase(c echo.Context) error {
 }
 
 type apiEvent struct {
-	Seq       int            `json:"seq"`
-	Name      string         `json:"name"`
-	Label     string         `json:"label"`
-	From      string         `json:"from,omitempty"`
-	To        string         `json:"to"`
-	Actor     string         `json:"actor"`
-	Role      string         `json:"role"`
-	At        time.Time      `json:"at"`
-	Reason    string         `json:"reason,omitempty"`
-	Automatic bool           `json:"automatic"`
-	Data      map[string]any `json:"data,omitempty"`
+	Seq       int              `json:"seq"`
+	Name      string           `json:"name"`
+	Label     string           `json:"label"`
+	From      string           `json:"from,omitempty"`
+	To        string           `json:"to"`
+	Actor     string           `json:"actor"`
+	Role      string           `json:"role"`
+	At        time.Time        `json:"at"`
+	Reason    string           `json:"reason,omitempty"`
+	Automatic bool             `json:"automatic"`
+	Data      engine.EventData `json:"data"`
 }
 
 func (s *Server) handleAPIEvents(c echo.Context) error {
@@ -388,7 +388,7 @@ func (s *Server) handleAPIFile(c echo.Context) error {
 func apiEvents(evs []*engine.Event) []apiEvent {
 	out := make([]apiEvent, len(evs))
 	for i, e := range evs {
-		out[i] = apiEvent{Seq: e.Seq, Name: e.Name, Label: e.Label(), From: string(e.From), To: string(e.To),
+		out[i] = apiEvent{Seq: e.Seq, Name: string(e.Name), Label: e.Label(), From: string(e.From), To: string(e.To),
 			Actor: e.ActorName, Role: string(e.Role), At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: e.Data}
 	}
 	return out

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/web"
@@ -121,7 +122,7 @@ func TestAttachments(t *testing.T) {
 		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment;") {
 		t.Errorf("download: %d %q %q, %d bytes", code, h.Get("Content-Type"), h.Get("Content-Disposition"), len(got))
 	}
-	rows, _ := s.e.Audit(ctx, engine.System, engine.AuditFilter{Action: engine.AuditDownload})
+	rows, _ := account.New(s.e, s.db).Audit(ctx, engine.System, engine.AuditFilter{Action: engine.AuditDownload})
 	if len(rows) != 1 || rows[0].ActorName != "mediator@G11" || rows[0].Detail != "现场1.png" {
 		t.Errorf("audit of the download: %+v", rows)
 	}

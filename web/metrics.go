@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -81,7 +82,7 @@ func NewMetrics(e *engine.Engine, db Database) *Metrics {
 }
 
 // Changed counts an event or activity written.
-func (m *Metrics) Changed(name string) { m.changes.WithLabelValues(name).Inc() }
+func (m *Metrics) Changed(name workflow.Step) { m.changes.WithLabelValues(string(name)).Inc() }
 
 // Swept counts a pass of the deadline scheduler.
 func (m *Metrics) Swept(res engine.DeadlineResult, took time.Duration) {

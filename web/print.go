@@ -118,7 +118,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	if csvOut {
 		f.Limit = 10000
 	}
-	entries, err := s.Engine.Audit(ctx, actor(c), f)
+	entries, err := s.Accounts.Audit(ctx, actor(c), f)
 	if err != nil {
 		return err
 	}

@@ -294,7 +294,7 @@ func TestDoorstep(t *testing.T) {
 	if len(cases) != 1 || cases[0].State != workflow.Agreed || cases[0].AgreementAmount != 80000 {
 		t.Fatalf("doorstep cases: %+v", cases)
 	}
-	if evs, _ := s.db.Events(ctx, cases[0].ID); len(evs) != 5 || evs[2].Name != string(workflow.RightsNotice) || evs[2].Data["to"] != "陈明、周强" {
+	if evs, _ := s.db.Events(ctx, cases[0].ID); len(evs) != 5 || evs[2].Name != workflow.RightsNotice.Step() || evs[2].Data.NoticeTo != "陈明、周强" {
 		t.Errorf("the doorstep timeline: %+v", evs)
 	}
 	if code, _ := s.login(t, "mediator@V1").get("/doorstep"); code != 403 {

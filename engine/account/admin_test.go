@@ -92,7 +92,7 @@ func TestConsoleSettings(t *testing.T) {
 	if next.Policy.Grid != 5 || !next.Policy.WorkingDays || next.Lists.CategoryMOJ("继承") != "婚姻家庭" {
 		t.Errorf("applied: policy %+v, 继承 under %q", next.Policy, next.Lists.CategoryMOJ("继承"))
 	}
-	if rows, _ := en.Audit(ctx, admin, engine.AuditFilter{Action: engine.AuditAdmin}); len(rows) != 1 || rows[0].Detail != "保存期限和清单；增加：继承、涉老" {
+	if rows, _ := en.Accounts.Audit(ctx, admin, engine.AuditFilter{Action: engine.AuditAdmin}); len(rows) != 1 || rows[0].Detail != "保存期限和清单；增加：继承、涉老" {
 		t.Errorf("the audit row: %+v", rows)
 	}
 }

@@ -66,6 +66,9 @@ type Store interface {
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSetting stores a setting.
 	SetSetting(ctx context.Context, key, value string) error
+	// AuditEntries returns the latest audit rows that f selects, newest
+	// first: of the staff of units when units is not nil.
+	AuditEntries(ctx context.Context, units []int64, f engine.AuditFilter) ([]*engine.AuditEntry, error)
 }
 
 // Service runs the accounts' use cases on the engine's unit tree, clock and

@@ -52,17 +52,17 @@ func TestCaseFileReadsBackEveryRecord(t *testing.T) {
 	for _, e := range f.Entries {
 		switch {
 		case e.Session != nil:
-			entries = append(entries, e.Name+":session")
+			entries = append(entries, string(e.Name)+":session")
 		case e.Agreement != nil:
-			entries = append(entries, e.Name+":agreement")
+			entries = append(entries, string(e.Name)+":agreement")
 		case e.Confirmation != nil:
-			entries = append(entries, e.Name+":"+e.Confirmation.Kind)
+			entries = append(entries, string(e.Name)+":"+e.Confirmation.Kind)
 		case e.Visit != nil:
-			entries = append(entries, e.Name+":visit")
+			entries = append(entries, string(e.Name)+":visit")
 		case e.Notice != nil:
-			entries = append(entries, e.Name+":notice")
+			entries = append(entries, string(e.Name)+":notice")
 		default:
-			entries = append(entries, e.Name)
+			entries = append(entries, string(e.Name))
 		}
 	}
 	want := []string{"open", "accept_grid", "rights_notice:notice", "session:session", "agree:agreement", "confirm:applied",

@@ -74,10 +74,10 @@ func (x *explainer) read(events []*engine.Event) {
 	var open *time.Time
 	for i, ev := range events {
 		switch ev.Name {
-		case string(workflow.Suspend):
+		case workflow.Suspend.Step():
 			at := ev.At
 			open = &at
-		case string(workflow.Resume):
+		case workflow.Resume.Step():
 			if open != nil {
 				x.allPauses = append(x.allPauses, pause{*open, ev.At})
 				if i > x.stateStart {
@@ -85,8 +85,8 @@ func (x *explainer) read(events []*engine.Event) {
 				}
 				open = nil
 			}
-		case string(workflow.Extend):
-			x.extensions = append(x.extensions, fmt.Sprintf("%s %s延长%v%s：%s（双方当事人同意）", x.stamp(ev.At), ev.ActorName, ev.Data["days"], x.unit, ev.Reason))
+		case workflow.Extend.Step():
+			x.extensions = append(x.extensions, fmt.Sprintf("%s %s延长%d%s：%s（双方当事人同意）", x.stamp(ev.At), ev.ActorName, ev.Data.Days, x.unit, ev.Reason))
 		}
 		if ev.Transition() && ev.To.Terminal() {
 			open = nil

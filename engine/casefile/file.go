@@ -212,9 +212,9 @@ func (f *CaseFile) entries() {
 	for i, ev := range f.Timeline {
 		f.Entries[i] = Entry{Event: ev}
 		byEvent[ev.ID] = &f.Entries[i]
-		if ev.Name == string(workflow.RightsNotice) && ev.Data != nil {
-			n := engine.Notice{To: fmt.Sprint(ev.Data["to"])}
-			n.Given, _ = time.Parse(time.RFC3339, fmt.Sprint(ev.Data["given"]))
+		// A partner's liaison reads the step without its data.
+		if ev.Name == workflow.RightsNotice.Step() && ev.Data.NoticeGiven != nil {
+			n := engine.Notice{To: ev.Data.NoticeTo, Given: *ev.Data.NoticeGiven}
 			f.Entries[i].Notice = &n
 			f.Notices = append(f.Notices, n)
 		}
@@ -276,7 +276,7 @@ var documentKinds = []struct {
 		return 0, "人民调解受理通知书", workflow.Event(en.Name).Accepts() && en.From == workflow.Registered
 	}},
 	{"refusal", func(en *Entry) (int64, string, bool) {
-		return 0, "不予受理告知书", en.Name == string(workflow.Reject)
+		return 0, "不予受理告知书", en.Name == workflow.Reject.Step()
 	}},
 	{"rights", func(en *Entry) (int64, string, bool) {
 		return en.ID, "人民调解权利义务告知书", en.Notice != nil

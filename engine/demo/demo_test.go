@@ -63,10 +63,10 @@ func TestBuild(t *testing.T) {
 		}
 		evs, _ := db.Events(ctx, c.ID)
 		for _, ev := range evs {
-			if ev.Name == string(workflow.Escalate) {
+			if ev.Name == workflow.Escalate.Step() {
 				seen["escalate:"+map[bool]string{true: "automatic", false: "manual"}[ev.Automatic]] = true
 			}
-			seen["event:"+ev.Name] = true
+			seen["event:"+string(ev.Name)] = true
 		}
 	}
 	var want []string

@@ -75,13 +75,13 @@ func (en *Env) CheckInvariants(t testing.TB, id int64) {
 		if workflow.Event(e.Name).Accepts() && accepted == nil {
 			accepted = &at
 		}
-		if e.Name == string(workflow.Agree) && agreed == nil {
+		if e.Name == workflow.Agree.Step() && agreed == nil {
 			agreed, tier = &at, e.From.Level()
 		}
 		if e.To.Terminal() && closed == nil {
 			closed = &at
 		}
-		if e.Name == string(workflow.Refer) && referred == nil {
+		if e.Name == workflow.Refer.Step() && referred == nil {
 			referred = &at
 		}
 	}

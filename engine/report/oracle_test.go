@@ -60,23 +60,19 @@ func (e *Service) monthFromLog(ctx context.Context, units []int64, start, end ti
 					}
 				}
 				if !at.Before(start) && at.Before(end) {
-					kind, _ := ev.Data["confirmation"].(string)
-					events = append(events, loggedEvent{CaseID: c.ID, Name: ev.Name, Confirmation: kind, ActorID: ev.ActorID,
+					events = append(events, loggedEvent{CaseID: c.ID, Name: string(ev.Name), Confirmation: ev.Data.Confirmation, ActorID: ev.ActorID,
 						ActorName: ev.ActorName, Role: ev.Role, Automatic: ev.Automatic})
 				}
 				switch {
 				case workflow.Event(ev.Name).Accepts() && f.AcceptedAt == nil:
 					f.AcceptedAt = &at
-				case ev.Name == string(workflow.Refer) && f.ReferredAt == nil:
+				case ev.Name == workflow.Refer.Step() && f.ReferredAt == nil:
 					f.ReferredAt = &at
-				case ev.Name == string(workflow.Agree) && f.AgreedAt == nil:
+				case ev.Name == workflow.Agree.Step() && f.AgreedAt == nil:
 					f.AgreedAt, f.AgreedTier = &at, ev.From.Level()
-					f.AgreedKind, _ = ev.Data["agreement_kind"].(string)
-					if amt, ok := ev.Data["amount"].(float64); ok {
-						f.AgreementAmount = int64(amt)
-					}
+					f.AgreedKind, f.AgreementAmount = ev.Data.AgreementKind, ev.Data.Amount
 				}
-				if ev.Name == string(workflow.Archive) && f.ArchivedAt == nil {
+				if ev.Name == workflow.Archive.Step() && f.ArchivedAt == nil {
 					f.ArchivedAt = &at
 				}
 				if ev.Transition() && ev.To.Terminal() && f.ClosedAt == nil {
