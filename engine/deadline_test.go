@@ -214,7 +214,7 @@ func TestClockShifts(t *testing.T) {
 // holiday and two make-up working days (调休).
 func TestWorkingDays(t *testing.T) {
 	en := newEnv(t)
-	p := engine.DefaultPolicy
+	p := engine.DefaultPolicy()
 	p.WorkingDays = true
 	en.TownPolicies = map[string]engine.Policy{"T1": p}
 	en.Calendar = engine.Calendar{

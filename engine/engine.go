@@ -70,7 +70,7 @@ func New(s Store) *Engine {
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy, Routing: DefaultRouting, Lists: DefaultLists,
+	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy(), Routing: DefaultRouting, Lists: DefaultLists,
 		MaxAttachment: DefaultMaxAttachment, MaxCaseAttachments: DefaultMaxCaseAttachs}
 }
 
@@ -620,7 +620,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		LocationUnitID: n.LocationID, HandlingUnitID: handling.ID,
 		Source: n.Source, Category: n.Category, Amount: n.Amount, People: n.People,
 		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
-		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: e.due(e.PolicyOf(t, n.LocationID), at, e.PolicyOf(t, n.LocationID).Registered),
+		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: e.due(e.PolicyOf(t, n.LocationID), at, e.PolicyOf(t, n.LocationID).StateDays(workflow.Registered)),
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
 		SenderUnitID: n.Sender, ExternalID: n.ExternalID,
 	}

@@ -409,7 +409,7 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 		if ag.DueAt != nil && ag.DueAt.After(at) {
 			due = *ag.DueAt
 		}
-		n.DueAt = e.due(p, due, p.FollowUp)
+		n.DueAt = e.due(p, due, p.StateDays(workflow.Agreed))
 		ch.Event.Data.AgreementKind = ag.Kind
 		ch.Event.Data.Amount = ag.Amount
 	},

@@ -1,24 +1,29 @@
 package engine
 
 import (
+	"encoding/json"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/workflow"
 )
 
-// Policy holds one town's deadlines (DESIGN §4), in days.
+// Policy holds one town's deadlines (DESIGN §4), in days: each state's own
+// and the whole mediation's. Its defaults are the workflow table's (see
+// DefaultPolicy()).
 type Policy struct {
-	Registered int // intake review
-	Grid       int
-	Village    int
-	Town       int
-	Overall    int // the whole mediation, from the first acceptance
-	Referred   int // partner feedback
-	FollowUp   int // 回访, after the agreement's performance date
+	// Days is the deadline of each state that has one of its own
+	// (workflow.DeadlineStates); the agreed state's runs from the
+	// agreement's performance date to the follow-up visit.
+	Days map[workflow.State]int
+	// Overall is the whole mediation's, from the first acceptance.
+	Overall int
 	// OnOverdue says what the deadline scheduler does when a state's own
-	// deadline passes: ActionEscalate (grid and village only) or
-	// ActionSupervise. The overall deadline is always supervised.
+	// deadline passes: ActionEscalate (for the states the table lets
+	// escalate) or ActionSupervise. The overall deadline is always
+	// supervised.
 	OnOverdue map[workflow.State]string
 	// WorkingDays counts the days on the engine's Calendar, skipping weekends
 	// and holidays and counting make-up working days (调休).
@@ -31,50 +36,109 @@ const (
 	ActionSupervise = "supervise" // flag it for supervisors (超期提醒)
 )
 
-// DefaultPolicy is DESIGN §4's defaults.
-var DefaultPolicy = Policy{Registered: 2, Grid: 3, Village: 7, Town: 20, Overall: 30, Referred: 15, FollowUp: 15,
-	OnOverdue: map[workflow.State]string{workflow.Grid: ActionEscalate, workflow.Village: ActionEscalate}}
+// DefaultPolicy returns the workflow table's deadlines, in maps of its own.
+func DefaultPolicy() Policy {
+	p := Policy{Days: map[workflow.State]int{}, Overall: workflow.OverallDays, OnOverdue: map[workflow.State]string{}}
+	for _, d := range workflow.StateTable {
+		if d.Days > 0 {
+			p.Days[d.State] = d.Days
+		}
+		if d.Escalates {
+			p.OnOverdue[d.State] = ActionEscalate
+		}
+	}
+	return p
+}
+
+// Clone returns a copy of p whose maps the caller may change.
+func (p Policy) Clone() Policy {
+	p.Days, p.OnOverdue = maps.Clone(p.Days), maps.Clone(p.OnOverdue)
+	return p
+}
 
 // StateDays returns the days a case may stay in s before its deadline, or 0
 // when s has no deadline of its own.
-func (p Policy) StateDays(s workflow.State) int {
-	switch s {
-	case workflow.Registered:
-		return p.Registered
-	case workflow.Grid:
-		return p.Grid
-	case workflow.Village:
-		return p.Village
-	case workflow.Town:
-		return p.Town
-	case workflow.Referred:
-		return p.Referred
-	}
-	return 0
-}
+func (p Policy) StateDays(s workflow.State) int { return p.Days[s] }
 
 // Action returns what happens when the deadline of state s passes.
 func (p Policy) Action(s workflow.State) string {
-	if a := p.OnOverdue[s]; a == ActionEscalate && (s == workflow.Grid || s == workflow.Village) {
-		return a
+	if d, _ := s.Def(); d.Escalates && p.OnOverdue[s] == ActionEscalate {
+		return ActionEscalate
 	}
 	return ActionSupervise
 }
 
-// Validate checks a policy read from a configuration file.
+// Validate checks a policy read from a configuration file or the console.
 func (p Policy) Validate() error {
-	for name, d := range map[string]int{"registered": p.Registered, "grid": p.Grid, "village": p.Village, "town": p.Town,
-		"overall": p.Overall, "referred": p.Referred, "followup": p.FollowUp} {
-		if d < 1 || d > 365 {
-			return Invalid(name, "期限“%s”须在1到365天之间，而不是%d。", name, d)
+	for _, s := range workflow.DeadlineStates() {
+		d, _ := s.Def()
+		if n := p.Days[s]; n < 1 || n > 365 {
+			return Invalid(string(s), "%s须在1到365天之间，而不是%d。", d.Deadline, n)
 		}
+	}
+	if p.Overall < 1 || p.Overall > 365 {
+		return Invalid("overall", "调解总期限须在1到365天之间，而不是%d。", p.Overall)
 	}
 	for s, a := range p.OnOverdue {
 		if a != ActionEscalate && a != ActionSupervise {
 			return Invalid("on_overdue", "超期处理方式须为 escalate 或 supervise，而不是“%s”。", a)
 		}
-		if a == ActionEscalate && s != workflow.Grid && s != workflow.Village {
+		if d, _ := s.Def(); a == ActionEscalate && !d.Escalates {
 			return Invalid("on_overdue", "只有网格和村(社区)的案件可超期自动上报，“%s”不行。", s)
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the policy as the configuration file does: {"grid":
+// 3, …, "overall": 30, "on_overdue": {…}, "working_days": false}.
+func (p Policy) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"overall": p.Overall, "on_overdue": p.OnOverdue, "working_days": p.WorkingDays}
+	for s, n := range p.Days {
+		m[string(s)] = n
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads the keys that a configuration file or the console's
+// settings give over p as it is, so that a file overrides only what it
+// names. A state's days go under its name; "followup" is the agreed
+// state's, and the console of earlier versions wrote the keys capitalised
+// ("Grid", "OnOverdue", "WorkingDays").
+func (p *Policy) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	p.Days = maps.Clone(p.Days)
+	if p.Days == nil {
+		p.Days = map[workflow.State]int{}
+	}
+	for k, v := range m {
+		key := strings.ToLower(strings.ReplaceAll(k, "_", ""))
+		var err error
+		switch key {
+		case "overall":
+			err = json.Unmarshal(v, &p.Overall)
+		case "workingdays":
+			err = json.Unmarshal(v, &p.WorkingDays)
+		case "onoverdue":
+			p.OnOverdue = nil
+			err = json.Unmarshal(v, &p.OnOverdue)
+		default:
+			s := workflow.State(key)
+			if key == "followup" {
+				s = workflow.Agreed
+			}
+			if d, ok := s.Def(); !ok || d.Days == 0 {
+				return Invalid(k, "期限设置中没有“%s”这一项。", k)
+			}
+			var n int
+			err = json.Unmarshal(v, &n)
+			p.Days[s] = n
+		}
+		if err != nil {
+			return Invalid(k, "期限设置“%s”的值无效。", k)
 		}
 	}
 	return nil

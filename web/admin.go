@@ -207,14 +207,26 @@ func (s *Server) handleSetup(c echo.Context) error {
 }
 
 // consoleForm is the console's settings as the form shows them: the
-// policy's days and actions, and the added lists one "名称=归类" a line.
+// policy's days and actions, a field for each state the workflow table
+// gives a deadline or lets escalate, and the added lists one "名称=归类"
+// a line.
 type consoleForm struct {
 	Policy                    engine.Policy
-	GridAction, VillageAct    string
+	Deadlines                 []deadlineField
 	Categories, Sources       string
 	Flags                     string
 	Saved                     bool
 	MOJCategories, MOJSources []string
+}
+
+// deadlineField is one state's deadline on the console: its days and,
+// where the table lets the state escalate, what its passing does.
+type deadlineField struct {
+	State     workflow.State
+	Label     string
+	Days      int
+	Escalates bool
+	Action    string
 }
 
 // consoleFormOf shows the saved settings, or the policy in force.
@@ -227,7 +239,11 @@ func (s *Server) consoleFormOf(c echo.Context) (consoleForm, error) {
 	if cs.Policy != nil {
 		f.Policy = *cs.Policy
 	}
-	f.GridAction, f.VillageAct = f.Policy.Action(workflow.Grid), f.Policy.Action(workflow.Village)
+	for _, st := range workflow.DeadlineStates() {
+		d, _ := st.Def()
+		f.Deadlines = append(f.Deadlines, deadlineField{State: st, Label: d.Deadline, Days: f.Policy.StateDays(st),
+			Escalates: d.Escalates, Action: f.Policy.Action(st)})
+	}
 	var cats, srcs, flags []string
 	for _, x := range cs.Lists.Categories {
 		cats = append(cats, x.Name+"="+x.MOJ)
@@ -264,9 +280,14 @@ func (s *Server) handleAdminSettings(c echo.Context) error {
 		}
 		return n
 	}
-	p := engine.Policy{Registered: days("registered"), Grid: days("grid"), Village: days("village"), Town: days("town"),
-		Overall: days("overall"), Referred: days("referred"), FollowUp: days("followup"), WorkingDays: f("working_days") == "1",
-		OnOverdue: map[workflow.State]string{workflow.Grid: f("on_overdue_grid"), workflow.Village: f("on_overdue_village")}}
+	p := engine.Policy{Days: map[workflow.State]int{}, Overall: days("overall"), WorkingDays: f("working_days") == "1",
+		OnOverdue: map[workflow.State]string{}}
+	for _, st := range workflow.DeadlineStates() {
+		p.Days[st] = days(string(st))
+		if d, _ := st.Def(); d.Escalates {
+			p.OnOverdue[st] = f("on_overdue_" + string(st))
+		}
+	}
 	cs := account.ConsoleSettings{Policy: &p}
 	for _, x := range pairs(f("categories")) {
 		cs.Lists.Categories = append(cs.Lists.Categories, engine.Category{Name: x[0], MOJ: x[1]})

@@ -44,30 +44,55 @@ const (
 	KindClosed
 )
 
-// StateDef declares one state: its Chinese name and its kind.
+// StateDef declares one state: its Chinese name, its kind and its deadline
+// policy (DESIGN §4).
 type StateDef struct {
 	State State
 	Label string
 	Kind  Kind
+	// Days is the default of the state's own deadline, in days, which a
+	// town's configuration may change; 0 for a state without one. Each
+	// state starts a fresh clock; the agreed state's runs from the
+	// agreement's performance date to the follow-up visit (回访).
+	Days int
+	// Deadline names the state's own deadline.
+	Deadline string
+	// Escalates says that when the state's deadline passes the scheduler
+	// moves the case up a tier (超期自动上报) by default, and that a town
+	// may choose it; for the other states it only flags the case.
+	Escalates bool
 }
+
+// OverallDays is the default of the whole mediation's deadline, from the
+// first acceptance (一般在一个月内调结); longer only with both parties'
+// recorded consent.
+const OverallDays = 30
 
 // StateTable declares the states of DESIGN §4 in the order the UI and the
 // reports show them. Whether a state is open, active or terminal is read
-// from its kind here and from the transitions of Table, nowhere else.
+// from its kind here and from the transitions of Table, nowhere else; its
+// deadline's defaults, from its Days and Escalates.
 var StateTable = []StateDef{
-	{Registered, "已登记·待受理", KindIntake},
-	{Grid, "网格调解中", KindTier},
-	{Village, "村(社区)调解中", KindTier},
-	{Town, "镇(街道)调解中", KindTier},
-	{Referred, "已移交·待反馈", KindPartner},
-	{Agreed, "已达成协议·履行中", KindAgreed},
-	{Fulfilled, "履行完毕·结案", KindClosed},
-	{Failed, "调解终止", KindClosed},
-	{Withdrawn, "当事人撤回", KindClosed},
-	{Rejected, "不予受理", KindClosed},
-	{PartnerClosed, "移交办结", KindClosed},
-	{Unperformed, "未履行·告知诉讼", KindClosed},
+	{State: Registered, Label: "已登记·待受理", Kind: KindIntake, Days: 2, Deadline: "受理审查期限"},
+	{State: Grid, Label: "网格调解中", Kind: KindTier, Days: 3, Deadline: "网格调解期限", Escalates: true},
+	{State: Village, Label: "村(社区)调解中", Kind: KindTier, Days: 7, Deadline: "村(社区)调解期限", Escalates: true},
+	{State: Town, Label: "镇(街道)调解中", Kind: KindTier, Days: 20, Deadline: "镇(街道)调解期限"},
+	{State: Referred, Label: "已移交·待反馈", Kind: KindPartner, Days: 15, Deadline: "移交反馈期限"},
+	{State: Agreed, Label: "已达成协议·履行中", Kind: KindAgreed, Days: 15, Deadline: "回访期限"},
+	{State: Fulfilled, Label: "履行完毕·结案", Kind: KindClosed},
+	{State: Failed, Label: "调解终止", Kind: KindClosed},
+	{State: Withdrawn, Label: "当事人撤回", Kind: KindClosed},
+	{State: Rejected, Label: "不予受理", Kind: KindClosed},
+	{State: PartnerClosed, Label: "移交办结", Kind: KindClosed},
+	{State: Unperformed, Label: "未履行·告知诉讼", Kind: KindClosed},
 }
+
+// DeadlineStates lists the states with a deadline of their own, in table
+// order.
+func DeadlineStates() []State { return statesWhere(func(d StateDef) bool { return d.Days > 0 }) }
+
+// Def returns the state's declaration, false for an undeclared state.
+func (s State) Def() (StateDef, bool) { return s.def() }
 
 // States lists every state in table order.
 var States = statesWhere(func(StateDef) bool { return true })

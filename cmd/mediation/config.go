@@ -12,7 +12,6 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/notify"
-	"github.com/grassroots/mediation/workflow"
 )
 
 // Config is the optional configuration file (--config): deadlines per town,
@@ -43,8 +42,10 @@ type Config struct {
 		MaxMB     int64 `json:"max_mb"`
 		CaseMaxMB int64 `json:"case_max_mb"`
 	} `json:"attachments"`
-	Deadlines *PolicyConfig           `json:"deadlines"`
-	Towns     map[string]PolicyConfig `json:"towns"`
+	// Deadlines and Towns override the workflow table's deadlines, for
+	// every town and for the towns by code.
+	Deadlines json.RawMessage            `json:"deadlines"`
+	Towns     map[string]json.RawMessage `json:"towns"`
 	Calendar  struct {
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
@@ -106,19 +107,6 @@ type ListsConfig struct {
 	} `json:"flags"`
 }
 
-// PolicyConfig overrides some of a policy's fields.
-type PolicyConfig struct {
-	Registered  *int              `json:"registered"`
-	Grid        *int              `json:"grid"`
-	Village     *int              `json:"village"`
-	Town        *int              `json:"town"`
-	Overall     *int              `json:"overall"`
-	Referred    *int              `json:"referred"`
-	FollowUp    *int              `json:"followup"`
-	OnOverdue   map[string]string `json:"on_overdue"`
-	WorkingDays *bool             `json:"working_days"`
-}
-
 // RoutingConfig overrides the routing thresholds; amounts in yuan.
 type RoutingConfig struct {
 	TownPeople        *int     `json:"town_people"`
@@ -129,28 +117,13 @@ type RoutingConfig struct {
 	VillageCategories []string `json:"village_categories"`
 }
 
-// apply returns base with the fields the file sets.
-func (pc PolicyConfig) apply(base engine.Policy) engine.Policy {
-	p := base
-	for _, f := range []struct {
-		src *int
-		dst *int
-	}{{pc.Registered, &p.Registered}, {pc.Grid, &p.Grid}, {pc.Village, &p.Village}, {pc.Town, &p.Town},
-		{pc.Overall, &p.Overall}, {pc.Referred, &p.Referred}, {pc.FollowUp, &p.FollowUp}} {
-		if f.src != nil {
-			*f.dst = *f.src
-		}
-	}
-	if pc.OnOverdue != nil {
-		p.OnOverdue = map[workflow.State]string{}
-		for s, a := range pc.OnOverdue {
-			p.OnOverdue[workflow.State(s)] = a
-		}
-	}
-	if pc.WorkingDays != nil {
-		p.WorkingDays = *pc.WorkingDays
-	}
-	return p
+// overPolicy returns base with the deadlines the file sets over it: each
+// state's days under the state's name, "overall", "on_overdue",
+// "working_days" (see engine.Policy's UnmarshalJSON).
+func overPolicy(base engine.Policy, raw json.RawMessage) (engine.Policy, error) {
+	p := base.Clone()
+	err := json.Unmarshal(raw, &p)
+	return p, err
 }
 
 // loadConfig reads a configuration file; an empty path gives the defaults.
@@ -265,15 +238,20 @@ func (c *Config) configure(e *engine.Engine) error {
 		e.Lists = lists
 	}
 	if c.Deadlines != nil {
-		e.Policy = c.Deadlines.apply(e.Policy)
+		if e.Policy, err = overPolicy(e.Policy, c.Deadlines); err != nil {
+			return fmt.Errorf("配置项 deadlines：%s", engine.ErrorMessage(err))
+		}
 	}
 	if err := e.Policy.Validate(); err != nil {
 		return fmt.Errorf("配置项 deadlines：%s", engine.ErrorMessage(err))
 	}
 	e.TownPolicies = map[string]engine.Policy{}
-	for code, pc := range c.Towns {
-		p := pc.apply(e.Policy)
-		if err := p.Validate(); err != nil {
+	for code, raw := range c.Towns {
+		p, err := overPolicy(e.Policy, raw)
+		if err == nil {
+			err = p.Validate()
+		}
+		if err != nil {
 			return fmt.Errorf("配置项 towns.%s：%s", code, engine.ErrorMessage(err))
 		}
 		e.TownPolicies[code] = p

@@ -63,8 +63,8 @@ func TestAdministration(t *testing.T) {
 func TestConsoleSettings(t *testing.T) {
 	en := newEnv(t)
 	admin := en.Actors["admin@T1"]
-	p := engine.DefaultPolicy
-	p.Grid, p.WorkingDays = 5, true
+	p := engine.DefaultPolicy()
+	p.Days[workflow.Grid], p.WorkingDays = 5, true
 	cs := account.ConsoleSettings{Policy: &p, Lists: engine.Lists{Categories: []engine.Category{{Name: "继承", MOJ: "婚姻家庭"}},
 		Flags: []engine.Flag{{Key: "elderly", Name: "涉老"}}}}
 	if err := en.Accounts.SaveConsoleSettings(ctx, en.Actors["supervisor@T1"], cs); engine.ErrorCode(err) != engine.EFORBIDDEN {
@@ -89,7 +89,7 @@ func TestConsoleSettings(t *testing.T) {
 	if err := next.ApplyConsoleSettings(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if next.Policy.Grid != 5 || !next.Policy.WorkingDays || next.Lists.CategoryMOJ("继承") != "婚姻家庭" {
+	if next.Policy.StateDays(workflow.Grid) != 5 || !next.Policy.WorkingDays || next.Lists.CategoryMOJ("继承") != "婚姻家庭" {
 		t.Errorf("applied: policy %+v, 继承 under %q", next.Policy, next.Lists.CategoryMOJ("继承"))
 	}
 	if rows, _ := en.Accounts.Audit(ctx, admin, engine.AuditFilter{Action: engine.AuditAdmin}); len(rows) != 1 || rows[0].Detail != "保存期限和清单；增加：继承、涉老" {

@@ -56,11 +56,6 @@ type explainer struct {
 // pause is a time the clocks were stopped.
 type pause struct{ from, to time.Time }
 
-// stateDeadlineNames names each state's own deadline.
-var stateDeadlineNames = map[workflow.State]string{workflow.Registered: "受理审查期限", workflow.Grid: "网格调解期限",
-	workflow.Village: "村(社区)调解期限", workflow.Town: "镇(街道)调解期限", workflow.Referred: "移交反馈期限",
-	workflow.Agreed: "回访期限"}
-
 func (x *explainer) stamp(at time.Time) string { return at.In(x.e.Location).Format("2006-01-02 15:04") }
 
 // read finds where the current state's clock started and collects the
@@ -109,9 +104,10 @@ func (x *explainer) state(events []*engine.Event) *Deadline {
 		return nil
 	}
 	start := events[x.stateStart]
-	d := &Deadline{Name: stateDeadlineNames[c.State], Due: *c.DueAt}
+	def, _ := c.State.Def()
+	d := &Deadline{Name: def.Deadline, Due: *c.DueAt}
 	if c.State == workflow.Agreed {
-		d.Why = append(d.Why, fmt.Sprintf("协议履行期限后 %d%s回访", x.p.FollowUp, x.unit))
+		d.Why = append(d.Why, fmt.Sprintf("协议履行期限后 %d%s回访", x.p.StateDays(workflow.Agreed), x.unit))
 	} else {
 		d.Why = append(d.Why, fmt.Sprintf("自 %s（%s）起 %d%s", x.stamp(start.At), start.Label(), x.p.StateDays(c.State), x.unit))
 		d.Why = append(d.Why, x.describe(x.statePauses)...)
