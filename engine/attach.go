@@ -163,8 +163,8 @@ func (e *Engine) Attach(ctx context.Context, a Actor, id int64, version int, fil
 		return nil, err
 	}
 	var added []*Attachment
-	_, err := e.change(ctx, a, id, version, func(t *Tree, c *Case) (*Change, error) {
-		ch, err := e.decideActivity(ctx, t, a, c, workflow.Attach, in)
+	_, err := e.ChangeCase(ctx, a, id, version, func(t *Tree, c *Case) (*Change, error) {
+		ch, err := e.DecideActivity(ctx, t, a, c, workflow.Attach, in)
 		if ch != nil {
 			added = ch.Attachments
 		}

@@ -57,11 +57,9 @@ type Engine struct {
 	tree   *Tree
 }
 
-// Observer is told what the engine did: each event or activity written,
-// and each pass of the deadline scheduler.
+// Observer is told of each event or activity the engine wrote, for metrics.
 type Observer interface {
 	Changed(name workflow.Step)
-	Swept(res DeadlineResult, took time.Duration)
 }
 
 // New returns an engine on s with the default clock, time zone and policies.
@@ -106,7 +104,7 @@ func (e *Engine) TreeWith(ctx context.Context, ids ...int64) (*Tree, error) {
 }
 
 // ForgetTree drops the unit tree, to be loaded again on next use: after a
-// change of the units.
+// ChangeCase of the units.
 func (e *Engine) ForgetTree() {
 	e.treeMu.Lock()
 	e.tree = nil
@@ -486,14 +484,14 @@ func (e *Engine) Plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 		}
 		var ch *Change
 		if s.Event != "" {
-			ch, err = e.decide(ctx, t, by, cur, s.Event, s.Input)
+			ch, err = e.Decide(ctx, t, by, cur, s.Event, s.Input)
 		} else {
-			ch, err = e.decideActivity(ctx, t, by, cur, s.Activity, s.Input)
+			ch, err = e.DecideActivity(ctx, t, by, cur, s.Activity, s.Input)
 		}
 		if err != nil {
 			return nil, &StepError{i, err}
 		}
-		e.notices(t, by, cur, ch)
+		e.Notices(t, by, cur, ch)
 		history = append(history, ch)
 		cur = ch.Case
 	}

@@ -61,18 +61,18 @@ func (e *Engine) Fire(ctx context.Context, a Actor, id int64, ev workflow.Event,
 	if err := e.checkDates(&in); err != nil {
 		return nil, err
 	}
-	return e.change(ctx, a, id, in.Version, func(t *Tree, c *Case) (*Change, error) {
-		return e.decide(ctx, t, a, c, ev, in)
+	return e.ChangeCase(ctx, a, id, in.Version, func(t *Tree, c *Case) (*Change, error) {
+		return e.Decide(ctx, t, a, c, ev, in)
 	})
 }
 
-// errStaleTree says the cached unit tree lacks a unit the case names.
-var errStaleTree = errors.New("engine: unit tree out of date")
+// ErrStaleTree says the cached unit tree lacks a unit the case names.
+var ErrStaleTree = errors.New("engine: unit tree out of date")
 
-// change runs one change to a case inside the store's write transaction: it
+// ChangeCase runs one change to a case inside the store's write transaction: it
 // checks that the actor may see the case and saw its current version, then
 // lets decide work out the change.
-func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, decide func(*Tree, *Case) (*Change, error)) (*Case, error) {
+func (e *Engine) ChangeCase(ctx context.Context, a Actor, id int64, version int, decide func(*Tree, *Case) (*Change, error)) (*Case, error) {
 	if version <= 0 && !a.backdates() {
 		return nil, Malformed("version", "请求缺少案件版本（version）：请刷新页面，看过案件的最新情况后再操作。")
 	}
@@ -85,7 +85,7 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 		out, err := e.Store.Transition(ctx, id, func(c *Case) (*Change, error) {
 			if t.Unit(c.LocationUnitID) == nil || t.Unit(c.HandlingUnitID) == nil || (a.UnitID != 0 && t.Unit(a.UnitID) == nil) {
 				// Another server added units since this one loaded them.
-				return nil, errStaleTree
+				return nil, ErrStaleTree
 			}
 			if !canSee(t, a, c) {
 				return nil, NoCase()
@@ -95,12 +95,12 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 			}
 			ch, err := decide(t, c)
 			if err == nil {
-				e.notices(t, a, c, ch)
+				e.Notices(t, a, c, ch)
 				name = ch.Event.Name
 			}
 			return ch, err
 		})
-		if errors.Is(err, errStaleTree) && attempt == 0 {
+		if errors.Is(err, ErrStaleTree) && attempt == 0 {
 			e.ForgetTree()
 			continue
 		}
@@ -111,10 +111,10 @@ func (e *Engine) change(ctx context.Context, a Actor, id int64, version int, dec
 	}
 }
 
-// decide runs the workflow for one event on c, in memory: the machine, its
+// Decide runs the workflow for one event on c, in memory: the machine, its
 // guards and the change the event makes. Live events and imported histories
 // both go through it; it writes nothing.
-func (e *Engine) decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workflow.Event, in Input) (*Change, error) {
+func (e *Engine) Decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workflow.Event, in Input) (*Change, error) {
 	at := e.at(a, in.At)
 	if at.Before(c.OpenedAt) {
 		return nil, Invalid("at", "事件时间不能早于登记时间。")
@@ -454,13 +454,13 @@ func (e *Engine) Record(ctx context.Context, a Actor, id int64, act workflow.Act
 	if err := e.checkDates(&in); err != nil {
 		return nil, err
 	}
-	return e.change(ctx, a, id, in.Version, func(t *Tree, c *Case) (*Change, error) {
-		return e.decideActivity(ctx, t, a, c, act, in)
+	return e.ChangeCase(ctx, a, id, in.Version, func(t *Tree, c *Case) (*Change, error) {
+		return e.DecideActivity(ctx, t, a, c, act, in)
 	})
 }
 
-// decideActivity checks an activity on c and works out its change.
-func (e *Engine) decideActivity(ctx context.Context, t *Tree, a Actor, c *Case, act workflow.Activity, in Input) (*Change, error) {
+// DecideActivity checks an activity on c and works out its change.
+func (e *Engine) DecideActivity(ctx context.Context, t *Tree, a Actor, c *Case, act workflow.Activity, in Input) (*Change, error) {
 	rule, known, ok := workflow.LookupActivity(c.State, act)
 	switch {
 	case !known:

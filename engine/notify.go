@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/grassroots/mediation/workflow"
@@ -65,13 +63,10 @@ var NotifyLabels = map[string]string{NotifyRouted: "新案件", NotifyEscalated:
 	NotifyFeedback: "移交反馈", NotifyDeadline: "期限将至", NotifyFollowUp: "待回访", NotifyParty: "当事人通知",
 	NotifyReferral: "移交待签收", NotifyProgress: "案件进展"}
 
-// deadlineWarning is how long before a deadline its handlers are warned.
-const deadlineWarning = 24 * time.Hour
-
-// notices works out who is told of a change to case c (as it was before
+// Notices works out who is told of a change to case c (as it was before
 // the change), appending the notifications to the change so that they are
 // written in its transaction. Imported histories tell nobody.
-func (e *Engine) notices(t *Tree, a Actor, c *Case, ch *Change) {
+func (e *Engine) Notices(t *Tree, a Actor, c *Case, ch *Change) {
 	if a.replay {
 		return
 	}
@@ -170,46 +165,4 @@ func (e *Engine) receipt(reg *Registration) {
 	ch := &Change{}
 	e.tellParties(ch, c, reg.First.At.UTC(), fmt.Sprintf("您反映的纠纷已登记，查询码%s，可凭查询码和您的电话查询办理进度。", c.Code))
 	reg.Notify = ch.Notify
-}
-
-// Warn gives the warnings of the scheduler at now, each once: to the
-// mediators of the unit that handles a case whose deadline falls within
-// 24 hours, and of one whose agreement's follow-up visit falls due within
-// followUpSoon. It returns how many cases it warned of.
-func (e *Engine) Warn(ctx context.Context, now time.Time) (int, error) {
-	n := 0
-	for _, w := range []struct {
-		states []workflow.State
-		within time.Duration
-		kind   string
-		text   string
-	}{
-		{workflow.TierStates(), deadlineWarning, NotifyDeadline, "本阶段调解期限将至：%s到期。"},
-		{[]workflow.State{workflow.Agreed}, followUpSoon, NotifyFollowUp, "协议回访期限将至：请在%s前回访。"},
-	} {
-		by := now.Add(w.within)
-		for offset := 0; ; offset += 500 {
-			cases, _, err := e.Cases(ctx, System, CaseFilter{States: w.states, DueAfter: &now, DueBy: &by, Offset: offset, Limit: 500})
-			if err != nil {
-				return n, err
-			}
-			var out []*Notification
-			for _, c := range cases {
-				if c.SuspendedAt != nil {
-					continue
-				}
-				out = append(out, &Notification{Unit: c.HandlingUnitID, Role: workflow.RoleMediator, CaseID: c.ID, Kind: w.kind,
-					Text: fmt.Sprintf(w.text, c.DueAt.In(e.Location).Format("1月2日 15:04")), Dedup: w.kind + ":" + strconv.FormatInt(c.DueAt.Unix(), 10),
-					CreatedAt: now.UTC(), Deliver: e.Deliver})
-			}
-			if err := e.Store.Notify(ctx, out...); err != nil {
-				return n, err
-			}
-			n += len(out)
-			if len(cases) < 500 {
-				break
-			}
-		}
-	}
-	return n, nil
 }

@@ -39,7 +39,7 @@ func TestDefaultPolicy(t *testing.T) {
 // saved it.
 func TestPolicyJSON(t *testing.T) {
 	for _, tc := range []struct {
-		name, json string
+		name, json            string
 		grid, agreed, overall int
 		working               bool
 		village               string

@@ -174,7 +174,7 @@ func (e *Engine) Work(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int,
 //     registered in the last 30 days, whose parties they may call back;
 //   - a mediator: the cases of their unit pressed (督办) with the latest
 //     note, its agreements whose follow-up visit falls due within
-//     followUpSoon, and its closed cases whose file waits for archiving;
+//     FollowUpSoon, and its closed cases whose file waits for archiving;
 //   - a supervisor: the subtree's overdue and pressed cases, and the open,
 //     overdue and pressed cases of each unit that handles some;
 //   - a partner's liaison: the referrals waiting on their body, and the
@@ -207,9 +207,9 @@ type UnitLoad struct {
 // queueLimit bounds each list of a queue.
 const queueLimit = 50
 
-// followUpSoon is how early an agreement's follow-up visit enters the
+// FollowUpSoon is how early an agreement's follow-up visit enters the
 // mediator's queue before its deadline.
-const followUpSoon = 3 * 24 * time.Hour
+const FollowUpSoon = 3 * 24 * time.Hour
 
 // Queue returns the actor's queue (see Queue); it is empty for a role that
 // has none.
@@ -233,7 +233,7 @@ func (e *Engine) Queue(ctx context.Context, a Actor) (*Queue, error) {
 			parts = append(parts, part{&q.Registered, CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}})
 		}
 	case workflow.RoleMediator:
-		soon := now.Add(followUpSoon)
+		soon := now.Add(FollowUpSoon)
 		unit := []int64{a.UnitID}
 		parts = []part{
 			{&q.FollowUps, CaseFilter{Handling: unit, States: []workflow.State{workflow.Agreed}, DueBy: &soon}},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -42,7 +43,7 @@ type Database interface {
 }
 
 // NewMetrics registers the series of e and its database, and makes itself
-// e's observer.
+// e's observer; the scheduler's too is set to it by whoever runs it.
 func NewMetrics(e *engine.Engine, db Database) *Metrics {
 	m := &Metrics{registry: prometheus.NewRegistry()}
 	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "mediation_http_request_duration_seconds",
@@ -85,7 +86,7 @@ func NewMetrics(e *engine.Engine, db Database) *Metrics {
 func (m *Metrics) Changed(name workflow.Step) { m.changes.WithLabelValues(string(name)).Inc() }
 
 // Swept counts a pass of the deadline scheduler.
-func (m *Metrics) Swept(res engine.DeadlineResult, took time.Duration) {
+func (m *Metrics) Swept(res schedule.DeadlineResult, took time.Duration) {
 	m.passes.Inc()
 	m.escalations.Add(float64(res.Escalated))
 	m.flagged.Add(float64(res.Flagged))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/web"
 )
 
@@ -32,7 +33,9 @@ func TestMetrics(t *testing.T) {
 	if code, _ := c.post(casePath(grid, "/do/escalate"), url.Values{"version": {itoa(grid.Version)}, "reason": {"调解不成"}}); code != http.StatusSeeOther {
 		t.Fatalf("escalate: %d", code)
 	}
-	if _, err := s.e.RunDeadlines(ctx, s.e.Now()); err != nil {
+	scheduler := schedule.New(s.e, s.db)
+	scheduler.Observer = m
+	if _, err := scheduler.RunDeadlines(ctx, s.e.Now()); err != nil {
 		t.Fatal(err)
 	}
 	get := func(base, path string) (int, string) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -117,7 +118,7 @@ func firstSweep(ctx context.Context, raw *sql.DB, cases int, now time.Time) erro
 	e := engine.New(db)
 	e.Now = func() time.Time { return now }
 	t0 := time.Now()
-	res, err := e.RunDeadlines(ctx, now)
+	res, err := schedule.New(e, db).RunDeadlines(ctx, now)
 	if err != nil {
 		return err
 	}

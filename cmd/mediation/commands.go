@@ -24,6 +24,7 @@ import (
 	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
 	"golang.org/x/term"
@@ -86,7 +87,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	sched, stop := context.WithCancel(ctx)
 	var workers sync.WaitGroup
-	workers.Go(func() { e.RunScheduler(sched, every) })
+	scheduler := schedule.New(e, db)
+	if metrics != nil {
+		scheduler.Observer = metrics
+	}
+	workers.Go(func() { scheduler.Run(sched, every) })
 	workers.Go(func() { e.RunAuditWriter(sched, time.Second) })
 	workers.Go(func() { notify.New(e, db).RunDeliveries(sched, hook.Send, deliverEvery) })
 	defer func() {
@@ -505,7 +510,7 @@ func (m *Main) deadlines(ctx context.Context, args []string) error {
 	if now.IsZero() {
 		now = e.Now()
 	}
-	res, err := e.RunDeadlines(ctx, now)
+	res, err := schedule.New(e, db).RunDeadlines(ctx, now)
 	fmt.Fprintf(m.Stdout, "期限检查（%s）：超期自动上报 %d 件，提醒督办 %d 件。\n", now.In(e.Location).Format("2006-01-02 15:04"), res.Escalated, res.Flagged)
 	return err
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
@@ -32,12 +33,13 @@ type Env struct {
 	// Actors by "role@unit code", e.g. "mediator@G11".
 	Actors map[string]engine.Actor
 	// The rooms, on the same engine and database.
-	Reports  *report.Service
-	Accounts *account.Service
-	Notices  *notify.Service
-	Files    *casefile.Service
-	Partners *partner.Service
-	Imports  *importer.Service
+	Reports   *report.Service
+	Accounts  *account.Service
+	Notices   *notify.Service
+	Files     *casefile.Service
+	Partners  *partner.Service
+	Imports   *importer.Service
+	Scheduler *schedule.Service
 }
 
 // Clock is the engine's clock in a test: it moves only when told.
@@ -124,7 +126,7 @@ func On(tb testing.TB, db *store.DB) *Env {
 	en := &Env{Engine: e, DB: db, Clock: clk, Units: map[string]*engine.Unit{}, Actors: map[string]engine.Actor{},
 		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db),
 		Files: casefile.New(e, db), Imports: importer.New(e, db),
-		Partners: partner.New(e, db)}
+		Partners: partner.New(e, db), Scheduler: schedule.New(e, db)}
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
 		{"V1", "麟湖村", "village", "T1", "", ""},

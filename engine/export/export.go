@@ -45,7 +45,7 @@ func sign(v float64) float64 {
 	return 1
 }
 
-// change shows the change from before to now as the raw difference and,
+// ChangeCase shows the change from before to now as the raw difference and,
 // for a count, the percentage of before beside it ("—" where before is
 // 0); a rate changes by points only. "—" when either is null.
 func change(now, before *float64, rate bool) string {

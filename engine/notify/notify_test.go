@@ -67,7 +67,7 @@ func TestNotifications(t *testing.T) {
 	// warns its mediators once however often it runs.
 	en.Clock.Advance(6*24*time.Hour + 9*time.Hour)
 	for range 2 {
-		if _, err := en.Warn(ctx, en.Now()); err != nil {
+		if _, err := en.Scheduler.Warn(ctx, en.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -152,7 +152,7 @@ func TestReportMatchesEventLog(t *testing.T) {
 			continue
 		}
 		if i%50 == 0 {
-			if _, err := en.RunDeadlines(ctx, en.Clock.Now()); err != nil {
+			if _, err := en.Scheduler.RunDeadlines(ctx, en.Clock.Now()); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -1,4 +1,4 @@
-package engine
+package schedule
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -33,7 +34,7 @@ var errNothingDue = errors.New("engine: nothing due")
 // handles. The cases go sweepBatch to a transaction, so that a first sweep
 // over a large database pays one commit per batch, not per case; a batch
 // that cannot be written is done again case by case.
-func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResult, error) {
+func (e *Service) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResult, error) {
 	var res DeadlineResult
 	if e.Observer != nil {
 		start := time.Now()
@@ -46,10 +47,10 @@ func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResul
 	var errs []error
 	count := func(id int64, action string, err error) {
 		switch {
-		case errors.Is(err, errNothingDue), ErrorCode(err) == ECONFLICT:
+		case errors.Is(err, errNothingDue), engine.ErrorCode(err) == engine.ECONFLICT:
 		case err != nil:
 			errs = append(errs, fmt.Errorf("case %d: %w", id, err))
-		case action == ActionEscalate:
+		case action == engine.ActionEscalate:
 			res.Escalated++
 		default:
 			res.Flagged++
@@ -57,7 +58,7 @@ func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResul
 	}
 	one := func(id int64) {
 		var action string
-		_, err := e.change(ctx, System, id, 0, func(t *Tree, c *Case) (*Change, error) {
+		_, err := e.ChangeCase(ctx, engine.System, id, 0, func(t *engine.Tree, c *engine.Case) (*engine.Change, error) {
 			ch, a, err := e.decideOverdue(ctx, t, c, now)
 			action = a
 			return ch, err
@@ -71,13 +72,13 @@ func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResul
 			return res, err
 		}
 		actions, names := map[int64]string{}, map[int64]workflow.Step{}
-		results, err := e.Store.TransitionBatch(ctx, batch, func(c *Case) (*Change, error) {
+		results, err := e.Store.TransitionBatch(ctx, batch, func(c *engine.Case) (*engine.Change, error) {
 			if t.Unit(c.LocationUnitID) == nil || t.Unit(c.HandlingUnitID) == nil {
-				return nil, errStaleTree
+				return nil, engine.ErrStaleTree
 			}
 			ch, a, err := e.decideOverdue(ctx, t, c, now)
 			if err == nil {
-				e.notices(t, System, c, ch)
+				e.Notices(t, engine.System, c, ch)
 				actions[c.ID], names[c.ID] = a, ch.Event.Name
 			}
 			return ch, err
@@ -89,54 +90,54 @@ func (e *Engine) RunDeadlines(ctx context.Context, now time.Time) (DeadlineResul
 			continue
 		}
 		for i, id := range batch {
-			if errors.Is(results[i], errStaleTree) {
+			if errors.Is(results[i], engine.ErrStaleTree) {
 				one(id)
 				continue
 			}
 			count(id, actions[id], results[i])
-			if results[i] == nil && e.Observer != nil {
-				e.Observer.Changed(names[id])
+			if results[i] == nil && e.Engine.Observer != nil {
+				e.Engine.Observer.Changed(names[id])
 			}
 		}
-	}
-	if len(errs) > 0 {
-		slog.Error("deadline sweep", "errors", len(errs), "first", errs[0])
 	}
 	return res, errors.Join(errs...)
 }
 
 // decideOverdue works out what a passed deadline does to c at now.
-func (e *Engine) decideOverdue(ctx context.Context, t *Tree, c *Case, now time.Time) (*Change, string, error) {
+func (e *Service) decideOverdue(ctx context.Context, t *engine.Tree, c *engine.Case, now time.Time) (*engine.Change, string, error) {
 	latest := c.LatestPassed(now)
 	if latest == nil {
 		return nil, "", errNothingDue
 	}
 	p := e.PolicyOf(t, c.LocationUnitID)
-	if c.DueAt != nil && !now.Before(*c.DueAt) && p.Action(c.State) == ActionEscalate {
-		ch, err := e.decide(ctx, t, System, c, workflow.Escalate, Input{At: now, Reason: workflow.ReasonOverdue, Automatic: true})
-		return ch, ActionEscalate, err
+	if c.DueAt != nil && !now.Before(*c.DueAt) && p.Action(c.State) == engine.ActionEscalate {
+		ch, err := e.Decide(ctx, t, engine.System, c, workflow.Escalate, engine.Input{At: now, Reason: workflow.ReasonOverdue, Automatic: true})
+		return ch, engine.ActionEscalate, err
 	}
 	if c.FlaggedDueAt != nil && !c.FlaggedDueAt.Before(*latest) {
 		return nil, "", errNothingDue
 	}
-	ch, err := e.decideActivity(ctx, t, System, c, workflow.FlagOverdue, Input{At: now})
-	return ch, ActionSupervise, err
+	ch, err := e.DecideActivity(ctx, t, engine.System, c, workflow.FlagOverdue, engine.Input{At: now})
+	return ch, engine.ActionSupervise, err
 }
 
 // optimizeEvery is how often the scheduler refreshes the database's
 // statistics.
 const optimizeEvery = 6 * time.Hour
 
-// RunScheduler sweeps every interval until ctx ends, warns of deadlines
+// Run sweeps every interval until ctx ends, warns of deadlines
 // close at hand (see Warn), clears expired sessions and audit rows past
 // their retention, and now and then refreshes the planner's statistics.
-func (e *Engine) RunScheduler(ctx context.Context, interval time.Duration) {
+func (e *Service) Run(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	var optimized time.Time
 	for {
 		res, err := e.RunDeadlines(ctx, e.Now())
-		if err == nil && (res.Escalated > 0 || res.Flagged > 0) {
+		switch {
+		case err != nil && ctx.Err() == nil:
+			slog.Error("deadline sweep", "escalated", res.Escalated, "flagged", res.Flagged, "err", err)
+		case res.Escalated > 0 || res.Flagged > 0:
 			slog.Info("deadline sweep", "escalated", res.Escalated, "flagged", res.Flagged)
 		}
 		if _, err := e.Warn(ctx, e.Now()); err != nil && ctx.Err() == nil {

@@ -1,4 +1,4 @@
-package engine_test
+package schedule_test
 
 import (
 	"sync"
@@ -6,15 +6,16 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
 )
 
 // sweepAt runs the scheduler at t and returns what it did.
-func (en *env) sweepAt(t *testing.T, at time.Time) engine.DeadlineResult {
+func (en *env) sweepAt(t *testing.T, at time.Time) schedule.DeadlineResult {
 	t.Helper()
-	res, err := en.RunDeadlines(ctx, at)
+	res, err := en.Scheduler.RunDeadlines(ctx, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,13 +44,13 @@ func TestDeadlinesFire(t *testing.T) {
 		t.Fatalf("registered due %v", c.DueAt)
 	}
 	// Registered: 2 days, then flagged for supervisors.
-	if r := en.sweepAt(t, start.Add(2*day-minute)); r != (engine.DeadlineResult{}) {
+	if r := en.sweepAt(t, start.Add(2*day-minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, start.Add(2*day)); r.Flagged != 1 {
 		t.Fatalf("registered deadline: %+v", r)
 	}
-	if r := en.sweepAt(t, start.Add(2*day+time.Hour)); r != (engine.DeadlineResult{}) {
+	if r := en.sweepAt(t, start.Add(2*day+time.Hour)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("flagged twice: %+v", r)
 	}
 
@@ -63,7 +64,7 @@ func TestDeadlinesFire(t *testing.T) {
 	if !c.DueAt.Equal(acc.Add(3*day)) || !c.OverallDueAt.Equal(acc.Add(30*day)) {
 		t.Fatalf("grid due %v overall %v", c.DueAt, c.OverallDueAt)
 	}
-	if r := en.sweepAt(t, acc.Add(3*day-minute)); r != (engine.DeadlineResult{}) {
+	if r := en.sweepAt(t, acc.Add(3*day-minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("grid, a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, acc.Add(3*day)); r.Escalated != 1 {
@@ -80,7 +81,7 @@ func TestDeadlinesFire(t *testing.T) {
 	}
 
 	// Village: 7 days from the escalation, then escalated to the town.
-	if r := en.sweepAt(t, acc.Add(10*day-minute)); r != (engine.DeadlineResult{}) {
+	if r := en.sweepAt(t, acc.Add(10*day-minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("village, a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, acc.Add(10*day)); r.Escalated != 1 {
@@ -93,13 +94,13 @@ func TestDeadlinesFire(t *testing.T) {
 
 	// Town: 20 days; it coincides here with the overall 30 days from
 	// acceptance, and both are flagged once.
-	if r := en.sweepAt(t, acc.Add(30*day-minute)); r != (engine.DeadlineResult{}) {
+	if r := en.sweepAt(t, acc.Add(30*day-minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("town, a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, acc.Add(30*day)); r.Flagged != 1 || r.Escalated != 0 {
 		t.Fatalf("town deadline: %+v", r)
 	}
-	if r := en.sweepAt(t, acc.Add(31*day)); r != (engine.DeadlineResult{}) {
+	if r := en.sweepAt(t, acc.Add(31*day)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("town flagged twice: %+v", r)
 	}
 }
@@ -123,7 +124,7 @@ func TestOverallAndOtherDeadlines(t *testing.T) {
 	if !c.DueAt.Equal(start.Add(32*day)) || !c.OverallDueAt.Equal(start.Add(30*day)) {
 		t.Fatalf("village due %v overall %v", c.DueAt, c.OverallDueAt)
 	}
-	if r := en.sweepAt(t, start.Add(30*day-time.Minute)); r != (engine.DeadlineResult{}) {
+	if r := en.sweepAt(t, start.Add(30*day-time.Minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("overall, a minute early: %+v", r)
 	}
 	if r := en.sweepAt(t, start.Add(30*day)); r.Flagged != 1 {
@@ -172,7 +173,7 @@ func TestClockShifts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Suspended: nothing fires even long after the deadline.
-	if r := en.sweepAt(t, due.Add(10*day)); r != (engine.DeadlineResult{}) {
+	if r := en.sweepAt(t, due.Add(10*day)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("suspended case swept: %+v", r)
 	}
 	en.Clock.Advance(36*time.Hour + 17*time.Minute)
@@ -272,12 +273,12 @@ func TestTwoSchedulers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	other := engine.New(second)
+	other := schedule.New(engine.New(second), second)
 	at := en.Clock.Now().Add(4 * 24 * time.Hour)
 	var wg sync.WaitGroup
-	results := make([]engine.DeadlineResult, 2)
+	results := make([]schedule.DeadlineResult, 2)
 	errs := make([]error, 2)
-	for i, e := range []*engine.Engine{en.Engine, other} {
+	for i, e := range []*schedule.Service{en.Scheduler, other} {
 		wg.Go(func() { results[i], errs[i] = e.RunDeadlines(ctx, at) })
 	}
 	wg.Wait()
@@ -300,7 +301,7 @@ func TestTwoSchedulers(t *testing.T) {
 		}
 		en.CheckInvariants(t, id)
 	}
-	if r, _ := other.RunDeadlines(ctx, at); r != (engine.DeadlineResult{}) {
+	if r, _ := other.RunDeadlines(ctx, at); r != (schedule.DeadlineResult{}) {
 		t.Errorf("a third sweep did %+v", r)
 	}
 }
@@ -313,11 +314,11 @@ func TestSweepInBatches(t *testing.T) {
 		en.CaseIn(t, workflow.Grid)
 	}
 	en.Clock.Advance(4 * 24 * time.Hour)
-	res, err := en.RunDeadlines(ctx, en.Now())
+	res, err := en.Scheduler.RunDeadlines(ctx, en.Now())
 	if err != nil || res.Escalated != 250 || res.Flagged != 0 {
 		t.Fatalf("first sweep: %+v, %v", res, err)
 	}
-	if res, err := en.RunDeadlines(ctx, en.Now()); err != nil || res != (engine.DeadlineResult{}) {
+	if res, err := en.Scheduler.RunDeadlines(ctx, en.Now()); err != nil || res != (schedule.DeadlineResult{}) {
 		t.Errorf("second sweep: %+v, %v", res, err)
 	}
 	cases, total, err := en.Cases(ctx, engine.System, engine.CaseFilter{States: []workflow.State{workflow.Village}, Limit: 1})

@@ -1,0 +1,19 @@
+package schedule_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/grassroots/mediation/engine/enginetest"
+	"github.com/grassroots/mediation/store"
+)
+
+var ctx = context.Background()
+
+// env is the shared test environment, with the helpers of this package's
+// tests beside it.
+type env struct{ *enginetest.Env }
+
+func newEnv(tb testing.TB) *env { return &env{enginetest.New(tb)} }
+
+func newEnvOn(tb testing.TB, db *store.DB) *env { return &env{enginetest.On(tb, db)} }
