@@ -26,7 +26,7 @@ func (s *Server) handleLookup(c echo.Context) error {
 		return s.render(c, http.StatusTooManyRequests, "lookup", "办理进度查询",
 			map[string]any{"Code": code, "Error": account.WaitMessage(wait)})
 	}
-	p, err := s.Engine.Progress(ctx, code, c.FormValue("phone"))
+	p, err := s.Parties.Progress(ctx, code, c.FormValue("phone"))
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		if err := s.Accounts.Failed(ctx, keys); err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/apply"
 	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/partner"
@@ -67,6 +68,7 @@ type Services struct {
 	Notices  *notify.Service
 	Files    *casefile.Service
 	Partners *partner.Service
+	Parties  *apply.Service
 }
 
 // Store is what the rooms keep their data in: the one store that
@@ -77,12 +79,14 @@ type Store interface {
 	notify.Store
 	casefile.Store
 	partner.Store
+	apply.Store
 }
 
 // NewServices builds the rooms on the engine e and the store st.
 func NewServices(e *engine.Engine, st Store) Services {
 	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st),
-		Files: casefile.New(e, st), Partners: partner.New(e, st)}
+		Files: casefile.New(e, st), Partners: partner.New(e, st),
+		Parties: apply.New(e, st)}
 }
 
 // NewServer builds the server: it parses every template, so a broken

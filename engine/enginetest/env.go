@@ -12,6 +12,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/apply"
 	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/engine/notify"
@@ -40,6 +41,7 @@ type Env struct {
 	Partners  *partner.Service
 	Imports   *importer.Service
 	Scheduler *schedule.Service
+	Parties   *apply.Service
 }
 
 // Clock is the engine's clock in a test: it moves only when told.
@@ -126,7 +128,8 @@ func On(tb testing.TB, db *store.DB) *Env {
 	en := &Env{Engine: e, DB: db, Clock: clk, Units: map[string]*engine.Unit{}, Actors: map[string]engine.Actor{},
 		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db),
 		Files: casefile.New(e, db), Imports: importer.New(e, db),
-		Partners: partner.New(e, db), Scheduler: schedule.New(e, db)}
+		Partners: partner.New(e, db), Scheduler: schedule.New(e, db),
+		Parties: apply.New(e, db)}
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
 		{"V1", "麟湖村", "village", "T1", "", ""},

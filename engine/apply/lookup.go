@@ -1,0 +1,89 @@
+package apply
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// Progress is what a party who looked up their case is shown: its number,
+// state and registration, the committee handling it and its phone to call,
+// and, while it is mediated, the stage's deadline; once agreed, when the
+// agreement is to be performed and by when the parties may apply for
+// judicial confirmation, instead of the internal deadlines. It holds no
+// personal data.
+type Progress struct {
+	Number    string
+	State     workflow.State
+	OpenedAt  time.Time
+	Committee *engine.Unit
+	StageDue  *time.Time
+	PerformBy *time.Time
+	ConfirmBy *time.Time
+}
+
+// Progress finds a party's case by its public code and the party's phone
+// (see LookUp) and tells them how it stands.
+func (e *Service) Progress(ctx context.Context, code, phone string) (*Progress, error) {
+	c, err := e.LookUp(ctx, code, phone)
+	if err != nil {
+		return nil, err
+	}
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &Progress{Number: c.Number, State: c.State, OpenedAt: c.OpenedAt, Committee: t.FileCommittee(c)}
+	if c.State.Kind() == workflow.KindTier {
+		p.StageDue = c.DueAt
+	}
+	if c.AgreedAt == nil {
+		return p, nil
+	}
+	ags, err := e.Store.Agreements(ctx, c.ID)
+	if err != nil || len(ags) == 0 {
+		return p, err
+	}
+	last := ags[len(ags)-1]
+	p.PerformBy, p.ConfirmBy = last.DueAt, e.ConfirmDeadline(c, last)
+	return p, nil
+}
+
+// LookUp finds a case for a party by its public code and the party's phone
+// number (DESIGN §1: parties never log in). Returns ENOTFOUND, with the same
+// message, whether the code or the phone is wrong, so that neither can be
+// guessed apart.
+func (e *Service) LookUp(ctx context.Context, code, phone string) (*engine.Case, error) {
+	code, phone = strings.ToUpper(strings.TrimSpace(code)), strings.TrimSpace(phone)
+	notFound := engine.Errorf(engine.ENOTFOUND, "查询码或电话号码不正确，请核对受理回执。")
+	if code == "" || phone == "" || engine.CheckText(struct{ Code, Phone string }{code, phone}) != nil {
+		return nil, notFound
+	}
+	c, err := e.Store.FindCaseBy(ctx, code)
+	if engine.ErrorCode(err) == engine.ENOTFOUND || (err == nil && c.Code != code) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range c.Parties {
+		if p.Phone != "" && plainPhone(p.Phone) == plainPhone(phone) {
+			return c, nil
+		}
+	}
+	return nil, notFound
+}
+
+// plainPhone writes a phone number as its digits alone, so that one typed
+// as "138 0000 0001" or "138-0000-0001" is the number on file.
+func plainPhone(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '\u3000' {
+			return -1
+		}
+		return r
+	}, s)
+}
