@@ -47,7 +47,7 @@ lint:
 
 ## fuzz: each fuzz target, package:target, for FUZZTIME (seeds in testdata/fuzz)
 FUZZTIME ?= 10s
-FUZZ := ./engine/importer:FuzzImportLine ./engine:FuzzInputJSON ./engine:FuzzIDNumber ./engine:FuzzParseYuan
+FUZZ := ./engine/importer:FuzzImportLine ./engine/form:FuzzActionJSON ./engine:FuzzIDNumber ./engine:FuzzParseYuan
 fuzz:
 	@for pt in $(FUZZ); do \
 		p=$${pt%%:*}; t=$${pt#*:}; echo "== $$t"; \

@@ -324,7 +324,7 @@ func (a *Agreement) Validate() error {
 		return Invalid("agreement.terms", "请填写协议内容。")
 	case a.Kind == AgreementWritten && strings.TrimSpace(a.Performance) == "":
 		return Invalid("agreement.performance", "书面协议须写明履行方式、地点。")
-	case !fenInRange(a.Amount):
+	case !FenInRange(a.Amount):
 		return Invalid("agreement.amount", "协议金额应在0至100亿元之间。")
 	case a.Kind == AgreementOral && (a.Amount > 0 || a.DueAt != nil) && !a.OralConfirmed:
 		// 人民调解工作若干规定 Art. 34: an agreement with rights and

@@ -348,7 +348,7 @@ func (n *NewCase) Validate(t *Tree, l Lists) error {
 	case loc.ClosedAt != nil:
 		v.Add("location", "“%s”已撤销，请选择现在的网格。", loc.Name)
 	}
-	if !fenInRange(n.Amount) {
+	if !FenInRange(n.Amount) {
 		v.Add("amount", "涉及金额应在0至100亿元之间。")
 	}
 	if n.People < 1 || n.People > 100000 {

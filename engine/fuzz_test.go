@@ -1,12 +1,10 @@
 package engine_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/grassroots/mediation/engine"
 )
@@ -23,44 +21,6 @@ func seeds(f *testing.F, name string) {
 			f.Add(line)
 		}
 	}
-}
-
-// FuzzInputJSON checks the API's body decoding as the handler does it:
-// whatever the body, the decoder and the text check never panic, text that
-// passes the check is valid UTF-8 without NUL, and an amount is in range
-// or one the checks refuse.
-func FuzzInputJSON(f *testing.F) {
-	seeds(f, "input.json")
-	f.Fuzz(func(t *testing.T, body string) {
-		var j engine.InputJSON
-		dec := json.NewDecoder(strings.NewReader(body))
-		dec.DisallowUnknownFields()
-		if dec.Decode(&j) != nil {
-			return
-		}
-		in, err := j.Input(engine.New(nil).Location)
-		if err != nil {
-			if engine.ErrorMessage(err) == "" {
-				t.Fatalf("an error without a message: %v", err)
-			}
-			return
-		}
-		if engine.CheckText(&in) != nil {
-			return
-		}
-		texts := []string{in.Reason, in.Note, in.Party, in.Result, in.Unit, in.Partner}
-		if a := in.Agreement; a != nil {
-			texts = append(texts, a.Terms, a.Facts, a.Performance, a.Place)
-			if a.Amount != -1 && a.Amount != engine.MaxFen+1 && (a.Amount < 0 || a.Amount > engine.MaxFen) {
-				t.Fatalf("amount %d fen out of range", a.Amount)
-			}
-		}
-		for _, s := range texts {
-			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-				t.Fatalf("%q passed the text check", s)
-			}
-		}
-	})
 }
 
 // FuzzIDNumber checks the resident ID check: a number it accepts has 18

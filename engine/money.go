@@ -32,8 +32,8 @@ func FenFromYuan(yuan float64) int64 {
 	return int64(math.Round(yuan * 100))
 }
 
-// fenInRange reports whether an amount in fen is from 0 to 100亿 yuan.
-func fenInRange(fen int64) bool { return fen >= 0 && fen <= MaxFen }
+// FenInRange reports whether an amount in fen is from 0 to 100亿 yuan.
+func FenInRange(fen int64) bool { return fen >= 0 && fen <= MaxFen }
 
 // ParseYuan reads an amount in yuan as typed on a form ("", "1200", "1,200.50").
 func ParseYuan(s string) (int64, error) {

@@ -184,8 +184,8 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 		}
 	}
 	var party []*engine.Party
-	if p := partyFromValues(f.V); p != nil {
-		party = []*engine.Party{p}
+	if p := newParty(f.V.params()); p != nil {
+		party = []*engine.Party{p.Party()}
 	}
 	// An error of a whole record (no visit filled in at all) is shown
 	// at its first input.
@@ -238,15 +238,6 @@ func (f *actionForm) hasInput(name string) bool {
 	return false
 }
 
-// partyFromValues reads the form's new party, nil when none of its
-// details is filled in.
-func partyFromValues(v values) *engine.Party {
-	if v["parties.0.name"]+v["parties.0.phone"]+v["parties.0.id_number"] == "" {
-		return nil
-	}
-	return partyFrom(func(f string) string { return v["parties.0."+f] })
-}
-
 // cutParty splits "parties.N.field".
 func cutParty(k string) (int, string, bool) {
 	var n int
@@ -292,7 +283,7 @@ func (s *Server) handleAction(c echo.Context) error {
 		return err
 	}
 	v := formValues(c)
-	in, errs := parseInput(c, v, s.Engine.Location)
+	in, errs := parseInput(c, s.Engine.Location)
 	if f.Act == "" {
 		errs["outcome"] = "请选择回访结果。"
 	}

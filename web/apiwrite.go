@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/form"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
@@ -22,7 +23,7 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var body engine.InputJSON
+	var body form.Action
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}

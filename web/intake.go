@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/form"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
@@ -120,25 +121,21 @@ func factsOf(v values, flags []string) engine.Facts {
 		Flags: flags, CrossVillage: v["cross_village"] == "1"}
 }
 
-// parseNewCase reads the facts and parties of a new dispute.
-func parseNewCase(c echo.Context, v values) (*engine.NewCase, map[string]string) {
-	errs := map[string]string{}
-	form, _ := c.FormParams()
-	n := &engine.NewCase{Source: v["source"], Category: v["category"], Risk: engine.Risk(v["risk"]),
-		Flags: form["flags"], CrossVillage: v["cross_village"] == "1", Summary: v["summary"], Requests: v["requests"],
-		Parties: parseParties(c, v)}
-	n.LocationID, _ = strconv.ParseInt(v["location"], 10, 64)
-	amount, err := engine.ParseYuan(v["amount"])
+// parseNewCase reads the facts and parties of a new dispute; what does not
+// convert is reported by field, and the rest kept.
+func (s *Server) parseNewCase(c echo.Context) (*engine.NewCase, map[string]string, error) {
+	params, _ := c.FormParams()
+	var fc form.Case
+	errs := fieldErrors(form.Decode(&fc, params))
+	tree, err := s.Engine.Tree(c.Request().Context())
 	if err != nil {
-		errs["amount"] = engine.ErrorMessage(err)
+		return nil, nil, err
 	}
-	n.Amount = amount
-	if p, err := strconv.Atoi(v["people"]); err == nil {
-		n.People = p
-	} else {
-		errs["people"] = "请填写涉及人数（整数）。"
+	n, err := fc.NewCase(tree)
+	for k, m := range fieldErrors(err) {
+		errs[k] = m
 	}
-	return n, errs
+	return n, errs, nil
 }
 
 // mayRegister refuses the roles that do not register disputes.
@@ -172,7 +169,10 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	v := formValues(c)
-	n, errs := parseNewCase(c, v)
+	n, errs, err := s.parseNewCase(c)
+	if err != nil {
+		return err
+	}
 	if v["add_party"] != "" || v["refresh"] != "" {
 		parties := n.Parties
 		if v["add_party"] != "" {
@@ -220,7 +220,6 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 		}
 	}
 	var k *engine.Case
-	var err error
 	if currentUser(c).Role == workflow.RolePartner {
 		k, _, err = s.Partners.OpenReferral(ctx, actor(c), n)
 	} else {
@@ -350,9 +349,16 @@ func (s *Server) handleDoorstep(c echo.Context) error {
 		return err
 	}
 	v := formValues(c)
-	v["source"], v["location"], v["risk"] = "门前调", strconv.FormatInt(grid.ID, 10), string(engine.RiskGreen)
-	n, errs := parseNewCase(c, v)
-	in, inErrs := parseInput(c, v, s.Engine.Location)
+	params, _ := c.FormParams()
+	params.Set("source", "门前调")
+	params.Set("location", grid.Code)
+	params.Set("risk", string(engine.RiskGreen))
+	v["source"], v["location"], v["risk"] = "门前调", grid.Code, string(engine.RiskGreen)
+	n, errs, err := s.parseNewCase(c)
+	if err != nil {
+		return err
+	}
+	in, inErrs := parseInput(c, s.Engine.Location)
 	for k, m := range inErrs {
 		errs[k] = m
 	}

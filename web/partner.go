@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/form"
 	"github.com/labstack/echo/v4"
 )
 
@@ -36,50 +37,30 @@ func (s *Server) apiAuth(session echo.MiddlewareFunc) echo.MiddlewareFunc {
 	}
 }
 
-// apiReferralIn is a dispute a partner refers into mediation through the
-// API. Location, a grid's code, may be left out: the desk sets it.
-type apiReferralIn struct {
-	ExternalID string             `json:"external_id"`
-	Category   string             `json:"category"`
-	Location   string             `json:"location"`
-	Amount     float64            `json:"amount"` // yuan
-	People     int                `json:"people"`
-	Risk       string             `json:"risk"`
-	Flags      []string           `json:"flags"`
-	Summary    string             `json:"summary"`
-	Requests   string             `json:"requests"`
-	Parties    []engine.PartyJSON `json:"parties"`
-}
-
 // handleAPIReferral registers a dispute a partner refers in: 201 with the
 // new case, or 200 with the case its external_id made before.
 func (s *Server) handleAPIReferral(c echo.Context) error {
 	ctx := c.Request().Context()
-	var body apiReferralIn
+	// The source follows the partner's kind; the location, a grid's
+	// code, may be left out for the desk to set; people and risk default
+	// to the parties named and green.
+	var body form.Case
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	n := &engine.NewCase{Category: body.Category, People: body.People, Risk: engine.Risk(body.Risk), Flags: body.Flags,
-		Summary: body.Summary, Requests: body.Requests, ExternalID: body.ExternalID, Amount: engine.FenFromYuan(body.Amount)}
+	tree, err := s.Engine.Tree(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := body.NewCase(tree)
+	if err != nil {
+		return err
+	}
 	if n.People == 0 {
-		n.People = max(len(body.Parties), 1)
+		n.People = max(len(n.Parties), 1)
 	}
 	if n.Risk == "" {
 		n.Risk = engine.RiskGreen
-	}
-	for _, p := range body.Parties {
-		n.Parties = append(n.Parties, p.Party())
-	}
-	if body.Location != "" {
-		tree, err := s.Engine.Tree(ctx)
-		if err != nil {
-			return err
-		}
-		u, err := tree.Find("location", body.Location)
-		if err != nil {
-			return err
-		}
-		n.LocationID = u.ID
 	}
 	k, created, err := s.Partners.OpenReferral(ctx, actor(c), n)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/form"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -37,19 +38,19 @@ type ImportLine struct {
 	Kind string `json:"kind,omitempty"`
 
 	// Cases.
-	Source       string             `json:"source"`
-	Category     string             `json:"category"`
-	Location     string             `json:"location"`
-	OpenedAt     time.Time          `json:"opened_at"`
-	Amount       float64            `json:"amount"` // yuan
-	People       int                `json:"people"`
-	Risk         string             `json:"risk"`
-	Flags        []string           `json:"flags"`
-	CrossVillage bool               `json:"cross_village"`
-	Summary      string             `json:"summary"`
-	Requests     string             `json:"requests"`
-	Parties      []engine.PartyJSON `json:"parties"`
-	Events       []ImportEvent      `json:"events"`
+	Source       string        `json:"source"`
+	Category     string        `json:"category"`
+	Location     string        `json:"location"`
+	OpenedAt     time.Time     `json:"opened_at"`
+	Amount       float64       `json:"amount"` // yuan
+	People       int           `json:"people"`
+	Risk         string        `json:"risk"`
+	Flags        []string      `json:"flags"`
+	CrossVillage bool          `json:"cross_village"`
+	Summary      string        `json:"summary"`
+	Requests     string        `json:"requests"`
+	Parties      []form.Party  `json:"parties"`
+	Events       []ImportEvent `json:"events"`
 	// ExternalID, when given, names the case in the system it comes from:
 	// a second line with the same id is the same case, whatever else it
 	// says.
@@ -66,7 +67,7 @@ type ImportEvent struct {
 	Event string    `json:"event"`
 	At    time.Time `json:"at"`
 	By    string    `json:"by"`
-	engine.InputJSON
+	form.Action
 }
 
 // ImportOptions steer an import.
@@ -296,12 +297,14 @@ func (e *Service) replay(ctx context.Context, t *engine.Tree, l *ImportLine, key
 	if l.OpenedAt.IsZero() {
 		return nil, engine.Invalid("opened_at", "缺少登记时间 opened_at（RFC 3339 格式）。")
 	}
-	n := &engine.NewCase{Source: l.Source, Category: l.Category, LocationID: loc.ID, Amount: engine.FenFromYuan(l.Amount),
-		People: l.People, Risk: engine.Risk(l.Risk), Flags: l.Flags, CrossVillage: l.CrossVillage,
-		Summary: l.Summary, Requests: l.Requests, At: l.OpenedAt, ImportKey: key}
-	for _, p := range l.Parties {
-		n.Parties = append(n.Parties, p.Party())
+	dispute := form.Case{Source: l.Source, Category: l.Category, Location: l.Location, Amount: form.Yuan(engine.FenFromYuan(l.Amount)),
+		People: l.People, Risk: l.Risk, Flags: l.Flags, CrossVillage: l.CrossVillage, Summary: l.Summary, Requests: l.Requests,
+		Parties: l.Parties}
+	n, err := dispute.NewCase(t)
+	if err != nil {
+		return nil, err
 	}
+	n.At, n.ImportKey = l.OpenedAt, key
 	var steps []engine.Step
 	last := n.At
 	for i, ie := range l.Events {
