@@ -122,7 +122,8 @@ func (db *DB) RerunData(ctx context.Context, name string) error {
 			continue
 		}
 		return db.write(ctx, func(c conn) error {
-			for _, stmt := range splitStatements(workflowNames.Replace(db.d.types(m.sql))) {
+			// The data statements of these files end their lines.
+			for _, stmt := range strings.Split(workflowNames.Replace(db.d.types(m.sql)), ";\n") {
 				var code []string
 				for _, line := range strings.Split(stmt, "\n") {
 					if !strings.HasPrefix(strings.TrimSpace(line), "--") {

@@ -417,63 +417,6 @@ func (w *where) String() string {
 	return strings.Join(w.conds, " AND ")
 }
 
-// splitStatements splits a migration file into its statements at the
-// semicolons that end them, passing over those inside quotes, quoted
-// identifiers, comments and PostgreSQL's dollar-quoted bodies.
-func splitStatements(src string) []string {
-	var out []string
-	start := 0
-	emit := func(end int) {
-		if s := strings.TrimSpace(src[start:end]); s != "" {
-			out = append(out, s)
-		}
-	}
-	for i := 0; i < len(src); i++ {
-		switch c := src[i]; {
-		case c == '\'' || c == '"':
-			for i++; i < len(src); i++ {
-				if src[i] == c {
-					if i+1 < len(src) && src[i+1] == c {
-						i++ // a doubled quote stands for itself
-						continue
-					}
-					break
-				}
-			}
-		case c == '-' && strings.HasPrefix(src[i:], "--"):
-			if j := strings.IndexByte(src[i:], '\n'); j >= 0 {
-				i += j
-			} else {
-				i = len(src)
-			}
-		case c == '/' && strings.HasPrefix(src[i:], "/*"):
-			if j := strings.Index(src[i+2:], "*/"); j >= 0 {
-				i += j + 3
-			} else {
-				i = len(src)
-			}
-		case c == '$':
-			tag := dollarTag(src[i:])
-			if tag == "" {
-				continue
-			}
-			if j := strings.Index(src[i+len(tag):], tag); j >= 0 {
-				i += len(tag) + j + len(tag) - 1
-			} else {
-				i = len(src)
-			}
-		case c == ';':
-			if inTrigger(src[start:i]) {
-				continue
-			}
-			emit(i)
-			start = i + 1
-		}
-	}
-	emit(len(src))
-	return out
-}
-
 // inTrigger reports whether stmt, a statement so far, is a CREATE TRIGGER
 // whose body has not ended: the semicolons inside BEGIN … END end the
 // body's statements, not the trigger's.

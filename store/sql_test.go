@@ -11,33 +11,6 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 )
 
-func TestSplitStatements(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		in   string
-		want []string
-	}{
-		{"plain", "CREATE TABLE a (x INT);\nCREATE INDEX i ON a(x);\n", []string{"CREATE TABLE a (x INT)", "CREATE INDEX i ON a(x)"}},
-		{"no final semicolon", "SELECT 1;SELECT 2", []string{"SELECT 1", "SELECT 2"}},
-		{"semicolon in a string", "INSERT INTO t VALUES ('a;b', 'it''s;');\nSELECT 1;", []string{"INSERT INTO t VALUES ('a;b', 'it''s;')", "SELECT 1"}},
-		{"semicolon in an identifier", `CREATE TABLE "x;y" (a INT); SELECT 1`, []string{`CREATE TABLE "x;y" (a INT)`, "SELECT 1"}},
-		{"line comment", "-- first; not a statement\nSELECT 1; -- trailing;\n", []string{"-- first; not a statement\nSELECT 1", "-- trailing;"}},
-		{"block comment", "/* a; b */ SELECT 1; SELECT 2;", []string{"/* a; b */ SELECT 1", "SELECT 2"}},
-		{"dollar quoted body", "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql; SELECT 2;",
-			[]string{"CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql", "SELECT 2"}},
-		{"positional parameter is no dollar quote", "SELECT $1; SELECT 2", []string{"SELECT $1", "SELECT 2"}},
-		{"empty statements", ";;\n;", nil},
-		{"trigger body", "-- keeps t2\nCREATE TRIGGER x AFTER INSERT ON t BEGIN\n\tINSERT INTO t2 VALUES (1);\n\tDELETE FROM t3;\nEND;\nSELECT 1;",
-			[]string{"-- keeps t2\nCREATE TRIGGER x AFTER INSERT ON t BEGIN\n\tINSERT INTO t2 VALUES (1);\n\tDELETE FROM t3;\nEND", "SELECT 1"}},
-		{"temporary trigger", "CREATE TEMP TRIGGER y AFTER DELETE ON t BEGIN DELETE FROM t2; END; SELECT 2",
-			[]string{"CREATE TEMP TRIGGER y AFTER DELETE ON t BEGIN DELETE FROM t2; END", "SELECT 2"}},
-	} {
-		if got := splitStatements(tc.in); !slices.Equal(got, tc.want) {
-			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
-		}
-	}
-}
-
 // TestStmtCacheEvicts keeps three statements of ten, the most recently
 // used, and the evicted ones are closed.
 func TestStmtCacheEvicts(t *testing.T) {

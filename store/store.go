@@ -1,6 +1,29 @@
 // Package store keeps the engine's data with GORM: SQLite (the embedded
 // default, one file) or PostgreSQL (several servers on one database), chosen
-// by the DSN. It implements engine.Store.
+// by the DSN. One DB implements engine.Store and the store interface of
+// every room of the engine (report, casefile, account, notify, partner,
+// importer, schedule, apply).
+//
+// Two layers share GORM's connections, each for what it does best:
+//
+//   - GORM (store.go, units.go, partners.go, the record reads of cases.go,
+//     the sweeps of report.go)
+//     opens and pools the connections, runs the versioned migrations (each
+//     file whole, in one transaction, recorded in schema_migrations) and
+//     does the reads and writes of one row or one small table: units,
+//     accounts, tokens, settings, a case's agreements, sessions, visits,
+//     referrals and confirmations. These run at the pace of a person and
+//     read best as GORM's chains.
+//   - The hand-written layer (sql.go's conn and dialect; cases.go's lists,
+//     casewrite.go, group.go, report.go, notify.go, attach.go, audit.go,
+//     websessions.go, failures.go) runs the statements that run on every
+//     case read, every transition, every list, every report and every
+//     request's session: written out with ? placeholders, the differences
+//     between SQLite and PostgreSQL filled in by dialect, and on SQLite
+//     prepared once in a bounded cache. There GORM's reflection and
+//     statement building cost more than the statement itself (see the
+//     README's Speed section), and the report's sums and the lists' index
+//     choices need SQL that GORM would only pass through as text.
 package store
 
 import (
@@ -343,10 +366,10 @@ func (db *DB) migrate(ctx context.Context) (int, error) {
 				return err
 			}
 			applied++
-			for _, stmt := range splitStatements(workflowNames.Replace(db.d.types(m.sql))) {
-				if err := tx.Exec(stmt).Error; err != nil {
-					return fmt.Errorf("%w\n%s", err, stmt)
-				}
+			// A migration file is applied whole: both drivers run the
+			// statements of one string in turn.
+			if err := tx.Exec(workflowNames.Replace(db.d.types(m.sql))).Error; err != nil {
+				return err
 			}
 			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", m.version, m.name, time.Now().UTC()).Error
 		})
