@@ -148,6 +148,9 @@ func (e *Engine) CreateUser(ctx context.Context, u *User, password string) error
 	return e.Store.CreateUser(ctx, u)
 }
 
+// Ping reports whether the database answers.
+func (e *Engine) Ping(ctx context.Context) error { return e.Store.Ping(ctx) }
+
 // Setting returns a stored setting, "" when unset.
 func (e *Engine) Setting(ctx context.Context, key string) (string, error) {
 	return e.Store.Setting(ctx, key)

@@ -152,6 +152,13 @@ func (db *DB) SetDisabled(ctx context.Context, id int64, at *time.Time) error {
 }
 
 // Setting returns a stored setting, "" when unset.
+// Ping reads from the database: it answers while the database does.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error
+}
+
+// Setting returns a stored setting, "" when unset.
 func (db *DB) Setting(ctx context.Context, key string) (string, error) {
 	var vals []string
 	if err := db.r.WithContext(ctx).Table("settings").Where("key = ?", key).Pluck("value", &vals).Error; err != nil {

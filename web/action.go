@@ -271,7 +271,7 @@ func (s *Server) handleActionForm(c echo.Context) error {
 	if err := s.fill(c, f, tr); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "action", f.Label, f)
+	return s.render(c, http.StatusOK, viewAction, f.Label, f)
 }
 
 // handleAction fires the event or records the activity. Bad input re-renders
@@ -328,5 +328,5 @@ func (s *Server) handleAction(c echo.Context) error {
 	if err := s.fill(c, f, tr); err != nil {
 		return err
 	}
-	return s.render(c, status, "action", f.Label, f)
+	return s.render(c, status, viewAction, f.Label, f)
 }

@@ -77,7 +77,7 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "admin", "单位和账号", map[string]any{"Units": units, "Problem": problem,
+	return s.render(c, status, viewAdmin, "单位和账号", map[string]any{"Units": units, "Problem": problem,
 		"Accounts": withPaths(t, users, func(u *engine.User) int64 { return u.UnitID }),
 		"Tokens":   withPaths(t, tokens, func(tok *account.Token) int64 { return tok.UnitID }),
 		"Settings": settings, "Kinds": engine.PartnerKindNames(),
@@ -175,7 +175,7 @@ func (s *Server) handleSetupForm(c echo.Context) error {
 	if err := s.Accounts.CheckSetupToken(c.Request().Context(), token); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "setup", "首次设置", map[string]any{"Token": token})
+	return s.render(c, http.StatusOK, viewSetup, "首次设置", map[string]any{"Token": token, "Problem": ""})
 }
 
 // handleSetup creates the first unit and administrator, and logs them in.
@@ -187,7 +187,7 @@ func (s *Server) handleSetup(c echo.Context) error {
 		if engine.ErrorCode(err) != engine.EINVALID && engine.ErrorCode(err) != engine.ECONFLICT {
 			return err
 		}
-		return s.render(c, http.StatusUnprocessableEntity, "setup", "首次设置", map[string]any{"Token": token, "Problem": engine.ErrorMessage(err)})
+		return s.render(c, http.StatusUnprocessableEntity, viewSetup, "首次设置", map[string]any{"Token": token, "Problem": engine.ErrorMessage(err)})
 	}
 	if f("password") != f("repeat") {
 		return again(engine.Invalid("repeat", "两次输入的密码不一致。"))

@@ -346,7 +346,7 @@ func (s *Server) renderLogin(c echo.Context, status int, d loginData) error {
 			d.Demo = nil
 		}
 	}
-	return s.render(c, status, "login", "登录", d)
+	return s.render(c, status, viewLogin, "登录", d)
 }
 
 func (s *Server) handleLogin(c echo.Context) error {
@@ -433,7 +433,7 @@ func (s *Server) handleSessions(c echo.Context) error {
 	for i, ws := range list {
 		rows[i] = row{ws, ws.Hash == current}
 	}
-	return s.render(c, http.StatusOK, "sessions", "我的登录", map[string]any{"Rows": rows})
+	return s.render(c, http.StatusOK, viewSessions, "我的登录", map[string]any{"Rows": rows})
 }
 
 // handleEndSession ends one of the user's other sessions, wherever it is.
@@ -454,7 +454,7 @@ func (s *Server) handleEndSession(c echo.Context) error {
 
 // handlePasswordForm asks for the current password and a new one.
 func (s *Server) handlePasswordForm(c echo.Context) error {
-	return s.render(c, http.StatusOK, "password", "修改密码", map[string]any{"Forced": currentUser(c).MustChange, "Err": map[string]string{}})
+	return s.render(c, http.StatusOK, viewPassword, "修改密码", map[string]any{"Forced": currentUser(c).MustChange, "Err": map[string]string{}})
 }
 
 // handlePassword sets the user's new password. Every session of the user
@@ -462,7 +462,7 @@ func (s *Server) handlePasswordForm(c echo.Context) error {
 func (s *Server) handlePassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	form := func(field, msg string) error {
-		return s.render(c, http.StatusUnprocessableEntity, "password", "修改密码",
+		return s.render(c, http.StatusUnprocessableEntity, viewPassword, "修改密码",
 			map[string]any{"Forced": currentUser(c).MustChange, "Err": map[string]string{field: msg}})
 	}
 	next := c.Request().PostFormValue("password")

@@ -143,7 +143,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	if f.Page < pages {
 		data["Next"] = f.url(f.Page + 1)
 	}
-	return s.render(c, http.StatusOK, "cases", "案件", data)
+	return s.render(c, http.StatusOK, viewCases, "案件", data)
 }
 
 // unitLoad is a unit's load with its name.
@@ -202,7 +202,7 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 	if f.Folded > 0 {
 		head, tail = f.Entries[:f.FoldAt], f.Entries[f.FoldAt:]
 	}
-	return s.render(c, status, "case", f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
+	return s.render(c, status, viewCase, f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
 		"Flags": flags, "Error": problem, "Buttons": primary, "Secondary": secondary, "Head": head, "Tail": tail, "Folded": f.Folded})
 }
 
@@ -240,7 +240,7 @@ func buttons(trs []workflow.Transition, acts []workflow.ActivityRule) (primary, 
 }
 
 func (s *Server) handleHealth(c echo.Context) error {
-	if _, err := s.Engine.Setting(c.Request().Context(), "session_secret"); err != nil {
+	if err := s.Engine.Ping(c.Request().Context()); err != nil {
 		return c.String(http.StatusServiceUnavailable, fmt.Sprintf("database: %v", err))
 	}
 	return c.String(http.StatusOK, "ok")

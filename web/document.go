@@ -87,7 +87,7 @@ func (s *Server) handleFile(c echo.Context) error {
 		return err
 	}
 	v.Docs = v.File.Documents
-	return s.render(c, http.StatusOK, "document", "卷宗 · "+v.File.Case.Number, v)
+	return s.render(c, http.StatusOK, viewDocument, "卷宗 · "+v.File.Case.Number, v)
 }
 
 // handleDocument prints one document of the case file.
@@ -101,7 +101,7 @@ func (s *Server) handleDocument(c echo.Context) error {
 		return err
 	}
 	v.Docs = []casefile.Document{*d}
-	return s.render(c, http.StatusOK, "document", d.Title+" · "+v.File.Case.Number, v)
+	return s.render(c, http.StatusOK, viewDocument, d.Title+" · "+v.File.Case.Number, v)
 }
 
 // handleAgreement prints an agreement: the 人民调解协议书 or the 口头协议登记表.

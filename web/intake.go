@@ -158,7 +158,7 @@ func (s *Server) handleNewCaseForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "new", "登记纠纷", f)
+	return s.render(c, http.StatusOK, viewNew, "登记纠纷", f)
 }
 
 // handleCreateCase registers a dispute with the desk's decision, all in one
@@ -183,7 +183,7 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 			return err
 		}
 		f.Parties = partyForms(parties, nil, len(parties))
-		return s.render(c, http.StatusOK, "new", "登记纠纷", f)
+		return s.render(c, http.StatusOK, viewNew, "登记纠纷", f)
 	}
 	steps, stepErrs := deskDecision(c, v)
 	for k, m := range stepErrs {
@@ -198,7 +198,7 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 		if len(dups) > 0 && len(errs) == 0 {
 			f.Summary = "发现可能重复的案件，请核实后再登记。"
 		}
-		return s.render(c, status, "new", "登记纠纷", f)
+		return s.render(c, status, viewNew, "登记纠纷", f)
 	}
 	if len(errs) > 0 {
 		// The form says every mistake at once: what the engine would
@@ -338,7 +338,7 @@ func (s *Server) handleDoorstepForm(c echo.Context) error {
 		return err
 	}
 	f.GridName = grid.Name
-	return s.render(c, http.StatusOK, "doorstep", "门前调", f)
+	return s.render(c, http.StatusOK, viewDoorstep, "门前调", f)
 }
 
 // handleDoorstep registers a dispute at the gate, accepts it to the grid,
@@ -371,7 +371,7 @@ func (s *Server) handleDoorstep(c echo.Context) error {
 		if v["add_party"] != "" {
 			f.Parties = partyForms(parties, nil, len(parties))
 		}
-		return s.render(c, status, "doorstep", "门前调", f)
+		return s.render(c, status, viewDoorstep, "门前调", f)
 	}
 	if v["add_party"] != "" {
 		return render(http.StatusOK, nil, append(n.Parties, &engine.Party{Side: engine.SideRespondent, Kind: engine.KindPerson}))

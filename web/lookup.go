@@ -6,11 +6,19 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/apply"
 	"github.com/labstack/echo/v4"
 )
 
+// lookupView is the look-up page: the code typed and what went wrong, or
+// the case's progress.
+type lookupView struct {
+	Code, Error string
+	Progress    *apply.Progress
+}
+
 func (s *Server) handleLookupForm(c echo.Context) error {
-	return s.render(c, http.StatusOK, "lookup", "办理进度查询", map[string]any{})
+	return s.render(c, http.StatusOK, viewLookup, "办理进度查询", lookupView{})
 }
 
 // handleLookup shows a party how their case stands (engine.Progress),
@@ -23,18 +31,18 @@ func (s *Server) handleLookup(c echo.Context) error {
 	if wait, err := s.Accounts.Wait(ctx, keys); err != nil {
 		return err
 	} else if wait > 0 {
-		return s.render(c, http.StatusTooManyRequests, "lookup", "办理进度查询",
-			map[string]any{"Code": code, "Error": account.WaitMessage(wait)})
+		return s.render(c, http.StatusTooManyRequests, viewLookup, "办理进度查询",
+			lookupView{Code: code, Error: account.WaitMessage(wait)})
 	}
 	p, err := s.Parties.Progress(ctx, code, c.FormValue("phone"))
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		if err := s.Accounts.Failed(ctx, keys); err != nil {
 			return err
 		}
-		return s.render(c, http.StatusNotFound, "lookup", "办理进度查询", map[string]any{"Code": code, "Error": engine.ErrorMessage(err)})
+		return s.render(c, http.StatusNotFound, viewLookup, "办理进度查询", lookupView{Code: code, Error: engine.ErrorMessage(err)})
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "lookup", "办理进度查询", map[string]any{"Progress": p})
+	return s.render(c, http.StatusOK, viewLookup, "办理进度查询", lookupView{Progress: p})
 }

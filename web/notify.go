@@ -14,7 +14,7 @@ func (s *Server) handleNotifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "notifications", "通知", map[string]any{"List": list, "Unread": unread,
+	return s.render(c, http.StatusOK, viewNotifications, "通知", map[string]any{"List": list, "Unread": unread,
 		"Labels": engine.NotifyLabels})
 }
 

@@ -50,7 +50,7 @@ func (s *Server) handleReceipt(c echo.Context) error {
 		}
 		clerk = u.Actor().Name
 	}
-	return s.render(c, http.StatusOK, "receipt", "受理回执", map[string]any{
+	return s.render(c, http.StatusOK, viewReceipt, "受理回执", map[string]any{
 		"Case": k, "Town": tree.Town(k.LocationUnitID).Name, "Handling": tree.Path(k.HandlingUnitID), "Next": next,
 		"Committee": tree.FileCommittee(k), "Clerk": clerk})
 }
@@ -90,7 +90,7 @@ func (s *Server) handleOverdue(c echo.Context) error {
 		}
 		g.Rows = append(g.Rows, row{k, s.countdown(k.LatestPassed(now))})
 	}
-	return s.render(c, http.StatusOK, "overdue", "超期督办", map[string]any{"Groups": groups, "Total": total})
+	return s.render(c, http.StatusOK, viewOverdue, "超期督办", map[string]any{"Groups": groups, "Total": total})
 }
 
 // handleAudit lists the audit rows the user may read, filtered by action
@@ -141,7 +141,7 @@ func (s *Server) handleAudit(c echo.Context) error {
 	for _, a := range engine.AuditActions {
 		actions = append(actions, option{a, engine.AuditLabels[a]})
 	}
-	return s.render(c, http.StatusOK, "audit", "审计记录", map[string]any{"Rows": rows, "Actions": actions,
+	return s.render(c, http.StatusOK, viewAudit, "审计记录", map[string]any{"Rows": rows, "Actions": actions,
 		"Action": f.Action, "From": c.QueryParam("from"), "To": c.QueryParam("to"),
 		"CSV": template.URL("/audit.csv?" + url.Values{"action": {f.Action}, "from": {c.QueryParam("from")}, "to": {c.QueryParam("to")}}.Encode())})
 }

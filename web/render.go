@@ -32,11 +32,8 @@ type page struct {
 
 // render executes a page into a buffer first, so that a template error
 // becomes a clean 500 instead of half a page.
-func (s *Server) render(c echo.Context, status int, name, title string, data any) error {
-	t, ok := s.pages[name]
-	if !ok {
-		return engine.Errorf(engine.EINTERNAL, "no page %q", name)
-	}
+func (s *Server) render(c echo.Context, status int, name view, title string, data any) error {
+	t := s.pages[name]
 	p := page{Title: title, User: currentUser(c), Data: data}
 	p.CSRF, _ = c.Get("csrf").(string)
 	// A message the last action left for the page after it, where the
@@ -145,7 +142,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case status == http.StatusUnauthorized:
 		rerr = c.Redirect(http.StatusSeeOther, "/login")
 	default:
-		rerr = s.render(c, status, "error", titleOf[status], map[string]string{"Title": titleOf[status], "Message": msg})
+		rerr = s.render(c, status, viewError, titleOf[status], map[string]string{"Title": titleOf[status], "Message": msg})
 	}
 	if rerr != nil {
 		slog.Error("error page failed", "err", rerr)

@@ -113,7 +113,7 @@ func (s *Server) handleReport(c echo.Context) error {
 		return err
 	}
 	late := p.IsMonth() && s.Reports.SweepsLate(month)
-	return s.render(c, http.StatusOK, "report", "统计报表", map[string]any{
+	return s.render(c, http.StatusOK, viewReport, "统计报表", map[string]any{
 		"Report": r, "Summary": summary, "Sections": shown, "Period": month, "Units": units, "SweepsLate": late,
 		"Choices": s.periodChoices(), "Query": template.URL(url.Values{"unit": {r.Unit}, "period": {month}}.Encode()),
 		"TierChart":     barChart("调成案件的层级分布", tiers),
@@ -217,7 +217,7 @@ func (s *Server) handleFigureCases(c echo.Context) error {
 	for i, k := range cases {
 		rows[i] = caseRow{Case: k, Handling: tree.Unit(k.HandlingUnitID).Name, Due: s.countdown(k.DueAt), Overdue: k.Overdue(now)}
 	}
-	return s.render(c, http.StatusOK, "figure", label, map[string]any{"Label": label, "Period": period, "Rows": rows,
+	return s.render(c, http.StatusOK, viewFigure, label, map[string]any{"Label": label, "Period": period, "Rows": rows,
 		"Unit": tree.ByCode(unit), "Back": "/reports?" + url.Values{"unit": {unit}, "period": {period}}.Encode()})
 }
 
@@ -227,9 +227,17 @@ func (s *Server) handleSweepForm(c echo.Context) error {
 		return engine.Errorf(engine.EFORBIDDEN, "矛盾排查由网格调解员为本网格填报。")
 	}
 	now := s.Engine.Now().In(s.Engine.Location)
-	return s.render(c, http.StatusOK, "sweep", "矛盾排查", map[string]any{
-		"V": values{"month": now.Format("2006-01"), "swept_on": now.Format(time.DateOnly), "households": "0", "disputes_found": "0"},
-		"E": map[string]string{}})
+	return s.render(c, http.StatusOK, viewSweep, "矛盾排查", sweepView{
+		V: values{"month": now.Format("2006-01"), "swept_on": now.Format(time.DateOnly), "households": "0", "disputes_found": "0"},
+		E: map[string]string{}})
+}
+
+// sweepView is the sweep's page: the form as typed with its mistakes, and
+// the sweep just filed.
+type sweepView struct {
+	Filed *report.Sweep
+	V     values
+	E     map[string]string
 }
 
 func (s *Server) handleSweep(c echo.Context) error {
@@ -247,7 +255,7 @@ func (s *Server) handleSweep(c echo.Context) error {
 		err = s.Reports.FileSweep(c.Request().Context(), actor(c), sw)
 		switch engine.ErrorCode(err) {
 		case "":
-			return s.render(c, http.StatusOK, "sweep", "矛盾排查", map[string]any{"Filed": sw, "V": v, "E": errs})
+			return s.render(c, http.StatusOK, viewSweep, "矛盾排查", sweepView{Filed: sw, V: v, E: errs})
 		case engine.EINVALID, engine.ECONFLICT:
 			errs = engine.ErrorFields(err)
 			if len(errs) == 0 {
@@ -257,5 +265,5 @@ func (s *Server) handleSweep(c echo.Context) error {
 			return err
 		}
 	}
-	return s.render(c, http.StatusUnprocessableEntity, "sweep", "矛盾排查", map[string]any{"V": v, "E": errs})
+	return s.render(c, http.StatusUnprocessableEntity, viewSweep, "矛盾排查", sweepView{V: v, E: errs})
 }

@@ -37,7 +37,7 @@ type Server struct {
 	metrics  *Metrics
 	users    userCache
 	sessions *scs.SessionManager
-	pages    map[string]*template.Template
+	pages    map[view]*template.Template
 }
 
 // Options are how a deployment serves.
@@ -305,26 +305,62 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%d分钟", int(d.Minutes()))
 }
 
-// parsePages parses layout.html with each page once.
-func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
-	base, err := template.New("").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials.html")
+// view names a page's template: templates/<view>.html, parsed with the
+// layout and the partials.
+type view string
+
+// The views, one per template file.
+const (
+	viewAction        view = "action"
+	viewAdmin         view = "admin"
+	viewAudit         view = "audit"
+	viewCase          view = "case"
+	viewCases         view = "cases"
+	viewDocument      view = "document"
+	viewDoorstep      view = "doorstep"
+	viewError         view = "error"
+	viewFigure        view = "figure"
+	viewLogin         view = "login"
+	viewLookup        view = "lookup"
+	viewNew           view = "new"
+	viewNotifications view = "notifications"
+	viewOverdue       view = "overdue"
+	viewPassword      view = "password"
+	viewReceipt       view = "receipt"
+	viewReport        view = "report"
+	viewSessions      view = "sessions"
+	viewSetup         view = "setup"
+	viewSweep         view = "sweep"
+)
+
+// views lists every view: the server does not start without the file of
+// each, nor with a page's file that no view names.
+var views = []view{viewAction, viewAdmin, viewAudit, viewCase, viewCases, viewDocument, viewDoorstep, viewError, viewFigure, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewReport, viewSessions, viewSetup, viewSweep}
+
+// parsePages parses every view's template once, at start-up. A template
+// that reads a key its data lacks fails the page instead of printing
+// "<no value>".
+func parsePages(funcs template.FuncMap) (map[view]*template.Template, error) {
+	base, err := template.New("").Option("missingkey=error").Funcs(funcs).ParseFS(templates.FS, "layout.html", "partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
-	names, err := fs.Glob(templates.FS, "*.html")
+	files, err := fs.Glob(templates.FS, "*.html")
 	if err != nil {
 		return nil, err
 	}
-	pages := map[string]*template.Template{}
-	for _, n := range names {
-		if n == "layout.html" || n == "partials.html" {
-			continue
-		}
-		t, err := template.Must(base.Clone()).ParseFS(templates.FS, n)
+	pages := map[view]*template.Template{}
+	for _, v := range views {
+		t, err := template.Must(base.Clone()).ParseFS(templates.FS, string(v)+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: %w", err)
 		}
-		pages[strings.TrimSuffix(n, ".html")] = t
+		pages[v] = t
+	}
+	for _, f := range files {
+		if v := view(strings.TrimSuffix(f, ".html")); pages[v] == nil && f != "layout.html" && f != "partials.html" {
+			return nil, fmt.Errorf("web: templates/%s belongs to no view", f)
+		}
 	}
 	return pages, nil
 }

@@ -560,3 +560,26 @@ func TestTokenFromTheBodyAndNoCopies(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthReadsTheDatabase: the health check answers from the database,
+// and says it cannot when the database does not answer.
+func TestHealthReadsTheDatabase(t *testing.T) {
+	get := func(t *testing.T, url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	s := newSite(t)
+	if code, body := get(t, s.URL+"/healthz"); code != http.StatusOK || body != "ok" {
+		t.Fatalf("healthy: %d %q", code, body)
+	}
+	s.db.Close()
+	if code, body := get(t, s.URL+"/healthz"); code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "database:") {
+		t.Errorf("without its database: %d %q", code, body)
+	}
+}

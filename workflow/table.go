@@ -469,9 +469,6 @@ func (t Transition) Needs(f Field) bool { return contains(t.Requires, f) }
 // Takes reports whether the row takes the field, required or not.
 func (t Transition) Takes(f Field) bool { return t.Needs(f) || contains(t.Optional, f) }
 
-// Needs reports whether the activity requires f.
-func (r ActivityRule) Needs(f Field) bool { return contains(r.Requires, f) }
-
 func contains[T comparable](list []T, v T) bool {
 	for _, x := range list {
 		if x == v {

@@ -245,19 +245,6 @@ func (l Level) Rank() int {
 	return 0
 }
 
-// TierState returns the mediation state for a level: the inverse of State.Level.
-func (l Level) TierState() State {
-	switch l {
-	case LevelGrid:
-		return Grid
-	case LevelVillage:
-		return Village
-	case LevelTown:
-		return Town
-	}
-	return ""
-}
-
 // Role is what a user does in the system (DESIGN §1).
 type Role string
 
