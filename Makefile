@@ -26,14 +26,18 @@ build:
 ## PostgreSQL when MEDIATION_TEST_POSTGRES names a server
 test: test-sqlite test-postgres
 
+# The web's browser journeys and two-server scenarios take minutes on a busy
+# 2-core machine, past go test's default of ten: each package gets 40.
+TESTTIMEOUT ?= 40m
+
 test-sqlite:
-	env -u MEDIATION_TEST_POSTGRES $(GO) test -race -count=1 -cover -artifacts ./...
+	env -u MEDIATION_TEST_POSTGRES $(GO) test -race -count=1 -timeout $(TESTTIMEOUT) -cover -artifacts ./...
 
 test-postgres:
 	@if [ -n "$(PG_DSN)" ]; then \
 		echo "== the same store, engine and command tests on PostgreSQL"; \
-		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 ./store/... ./engine/... ./cmd/mediation/... && \
-		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers|TestBoundedStatements|TestTimelineFolds)$$' ./web/; \
+		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -timeout $(TESTTIMEOUT) ./store/... ./engine/... ./cmd/mediation/... && \
+		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -timeout $(TESTTIMEOUT) -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers|TestBoundedStatements|TestTimelineFolds)$$' ./web/; \
 	else \
 		echo "== PostgreSQL tests skipped: set MEDIATION_TEST_POSTGRES=postgres://user@host:5432/db to run them"; \
 	fi

@@ -55,14 +55,20 @@ type user struct {
 	site *site
 }
 
+// patience is how long a step may wait for the condition it waits on: a
+// busy 2-core machine may take many seconds to start a browser or render a
+// page, and a condition met ends the wait at once, so only a failing step
+// waits this long.
+const patience = 2 * time.Minute
+
 // do runs steps with a timeout of their own; a timeout on the browser's own
 // context would end the browser.
 func (u *user) do(steps ...chromedp.Action[chromedp.Void]) {
 	u.t.Helper()
-	ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(u.ctx, patience)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		peek, cancel := context.WithTimeout(u.ctx, 5*time.Second)
+		peek, cancel := context.WithTimeout(u.ctx, patience)
 		defer cancel()
 		body, _ := chromedp.Run(peek, chromedp.Text(chromedp.CSS("main")))
 		u.t.Fatalf("browser: %v\npage: %s", err, body)
@@ -71,7 +77,7 @@ func (u *user) do(steps ...chromedp.Action[chromedp.Void]) {
 
 func (u *user) text(sel string) string {
 	u.t.Helper()
-	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(u.ctx, patience)
 	defer cancel()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
@@ -112,7 +118,7 @@ func (u *user) wantState(s workflow.State) {
 // screenshot saves the page under the test's artifact folder.
 func (u *user) screenshot(name string) {
 	u.t.Helper()
-	ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(u.ctx, patience)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -430,7 +436,7 @@ func TestJourneyReport(t *testing.T) {
 	// A month of the town prints on at most three A4 pages, headline first.
 	month := time.Now().In(s.e.Location).Format("2006-01")
 	u.do(chromedp.Navigate(s.URL+"/reports?unit=T1&period="+month), chromedp.WaitVisible(chromedp.ID("summary")))
-	ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(u.ctx, patience)
 	defer cancel()
 	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: ptr(true)})
 	if err != nil {
@@ -444,8 +450,6 @@ func TestJourneyReport(t *testing.T) {
 	}
 }
 
-// waitText reads sel until its text contains want or ten seconds pass, and
-// returns the last text read: a page that a form submitted is loading.
 // waitValue waits until the value of the input sel is want, and returns
 // the value it last had.
 func (u *user) waitValue(sel, want string) string {
@@ -458,12 +462,12 @@ func (u *user) waitText(sel, want string) string {
 	return u.poll(chromedp.Text(chromedp.CSS(sel)), func(got string) bool { return strings.Contains(got, want) })
 }
 
-// poll reads the page for up to ten seconds until done says what it read
+// poll reads the page, for up to patience, until done says what it read
 // will do, and returns what it last read.
 func (u *user) poll(read chromedp.Action[string], done func(string) bool) string {
 	var got string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Second)
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(u.ctx, 5*time.Second)
 		got, _ = chromedp.Run(ctx, read)
 		cancel()
 		if done(got) {
@@ -482,7 +486,7 @@ func ptr[T any](v T) *T { return &v }
 // the test.
 func download(t *testing.T, dir, pattern string) string {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if matches, _ := filepath.Glob(filepath.Join(dir, pattern)); len(matches) == 1 {
 			if _, err := os.Stat(matches[0] + ".crdownload"); err == nil {
 				continue
@@ -601,7 +605,7 @@ func TestJourneyFirstAdmin(t *testing.T) {
 // wider than the screen), and saves the page as a screenshot.
 func (u *user) fits(shot string) {
 	u.t.Helper()
-	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(u.ctx, patience)
 	defer cancel()
 	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int]("[document.documentElement.scrollWidth, screen.width]"))
 	if err != nil {

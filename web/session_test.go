@@ -411,3 +411,29 @@ func TestUnreadLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminEndsAllSessions: the console's 结束全部登录 ends every session
+// of the account, in any browser, and writes the audit row; the account
+// still logs in afterwards, and another account's session lives on.
+func TestAdminEndsAllSessions(t *testing.T) {
+	s := newSite(t)
+	first, second := s.login(t, "mediator@G11"), s.login(t, "mediator@G11")
+	other := s.login(t, "mediator@V1")
+	admin := s.login(t, "admin@T1")
+	if code, _ := admin.post("/admin/accounts/mediator@G11/logout", url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("end all sessions: %d", code)
+	}
+	for i, c := range []*client{first, second} {
+		if code := with(t, s.URL, "/api/v1/cases", c.sessionCookie()); code != http.StatusUnauthorized {
+			t.Errorf("browser %d after the end of all sessions: %d, want 401", i+1, code)
+		}
+	}
+	if code := with(t, s.URL, "/api/v1/cases", other.sessionCookie()); code != http.StatusOK {
+		t.Errorf("another account's session: %d, want 200", code)
+	}
+	rows, err := account.New(s.e, s.db).Audit(ctx, engine.System, engine.AuditFilter{Action: engine.AuditAdmin})
+	if err != nil || len(rows) != 1 || rows[0].Detail != "结束全部登录：mediator@G11" {
+		t.Errorf("the audit row: %+v %v", rows, err)
+	}
+	s.login(t, "mediator@G11")
+}
