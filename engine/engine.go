@@ -1,7 +1,16 @@
-// Package engine holds the domain of the mediation system: its types, its
-// errors and its use cases (open a case, fire an event, record an activity,
-// route, compute deadlines, list). It imports neither the web framework nor
-// the ORM; persistence comes in through the Store interface.
+// Package engine is the case core of the mediation system: its types
+// (cases, parties, agreements, units, users, events), its one error type,
+// and the use cases every capability builds on: open a case, fire an event
+// or record an activity through the workflow table, route, compute
+// deadlines, list and queue cases, mask parties and audit who saw them. It
+// imports neither the web framework nor the ORM; persistence comes in
+// through the Store interface.
+//
+// Each other capability is a room: a package under engine/ (report,
+// casefile, account, notify, partner, importer, schedule, apply) with a
+// narrow Store interface of its own and a Service over the engine. The
+// rooms import the engine, never the other way round, and the store
+// implements every room's interface.
 package engine
 
 import (
