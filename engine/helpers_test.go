@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/grassroots/mediation/engine/enginetest"
-	"github.com/grassroots/mediation/store"
 )
 
 var ctx = context.Background()
@@ -15,5 +14,3 @@ var ctx = context.Background()
 type env struct{ *enginetest.Env }
 
 func newEnv(tb testing.TB) *env { return &env{enginetest.New(tb)} }
-
-func newEnvOn(tb testing.TB, db *store.DB) *env { return &env{enginetest.On(tb, db)} }

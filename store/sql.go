@@ -8,7 +8,6 @@ import (
 	"errors"
 	"math/bits"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -415,42 +414,4 @@ func (w *where) String() string {
 		return "1 = 1"
 	}
 	return strings.Join(w.conds, " AND ")
-}
-
-// inTrigger reports whether stmt, a statement so far, is a CREATE TRIGGER
-// whose body has not ended: the semicolons inside BEGIN … END end the
-// body's statements, not the trigger's.
-func inTrigger(stmt string) bool {
-	words := strings.Fields(strings.ToUpper(stripComments(stmt)))
-	if len(words) < 2 || words[0] != "CREATE" || !slices.Contains(words[1:min(len(words), 4)], "TRIGGER") {
-		return false
-	}
-	return words[len(words)-1] != "END"
-}
-
-// stripComments drops the line comments of a migration's statement, which
-// may come before its first word.
-func stripComments(stmt string) string {
-	var b strings.Builder
-	for line := range strings.Lines(stmt) {
-		if i := strings.Index(line, "--"); i >= 0 {
-			line = line[:i] + "\n"
-		}
-		b.WriteString(line)
-	}
-	return b.String()
-}
-
-// dollarTag returns the $tag$ that s starts with, or "".
-func dollarTag(s string) string {
-	for j := 1; j < len(s); j++ {
-		switch c := s[j]; {
-		case c == '$':
-			return s[:j+1]
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || (j > 1 && c >= '0' && c <= '9'):
-		default:
-			return ""
-		}
-	}
-	return ""
 }
