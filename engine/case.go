@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,8 +32,11 @@ func (r Risk) Label() string {
 	return string(r)
 }
 
+// Risks lists the colours, from the lowest risk up.
+var Risks = []Risk{RiskGreen, RiskYellow, RiskRed}
+
 // Valid reports whether r is a declared colour.
-func (r Risk) Valid() bool { return r == RiskGreen || r == RiskYellow || r == RiskRed }
+func (r Risk) Valid() bool { return slices.Contains(Risks, r) }
 
 // Case is one dispute, from registration to closing (DESIGN §5).
 type Case struct {
@@ -176,6 +180,10 @@ const (
 	KindPerson     = "person"
 	KindOrg        = "organisation"
 )
+
+// Sides lists the parties' sides with their Chinese names, in the order
+// forms offer them.
+var Sides = []struct{ Value, Label string }{{SideApplicant, "申请方"}, {SideRespondent, "被申请方"}}
 
 var (
 	idNumberRE = regexp.MustCompile(`^\d{17}[\dX]$`)

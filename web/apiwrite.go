@@ -82,9 +82,9 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 	workflow.FieldDays:     {"type": "integer", "minimum": 1, "maximum": 90},
 	workflow.FieldConsent:  {"type": "boolean", "description": "双方当事人同意"},
 	workflow.FieldMediator: {"type": "integer", "description": "调解员的用户 id"},
-	workflow.FieldRisk:     {"type": "string", "enum": []string{"green", "yellow", "red"}},
+	workflow.FieldRisk:     {"type": "string", "enum": engine.Risks},
 	workflow.FieldAgreement: {"type": "object", "required": []string{"kind", "terms"}, "properties": map[string]any{
-		"kind": map[string]any{"type": "string", "enum": []string{"written", "oral"}}, "facts": map[string]any{"type": "string"},
+		"kind": map[string]any{"type": "string", "enum": []string{engine.AgreementWritten, engine.AgreementOral}}, "facts": map[string]any{"type": "string"},
 		"terms": map[string]any{"type": "string"}, "performance": map[string]any{"type": "string"},
 		"due": map[string]any{"type": "string", "format": "date"}, "amount": map[string]any{"type": "number", "description": "元"},
 		"place":          map[string]any{"type": "string", "description": "签订地点"},
@@ -100,7 +100,7 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 		"court": map[string]any{"type": "string"}, "number": map[string]any{"type": "string", "description": "裁定书文号"},
 		"day": map[string]any{"type": "string", "format": "date"}}},
 	workflow.FieldNewParty: {"type": "object", "required": []string{"side", "name"}, "properties": map[string]any{
-		"side": map[string]any{"type": "string", "enum": []string{"applicant", "respondent"}}, "kind": map[string]any{"type": "string"},
+		"side": map[string]any{"type": "string", "enum": []string{engine.SideApplicant, engine.SideRespondent}}, "kind": map[string]any{"type": "string"},
 		"name": map[string]any{"type": "string"}, "id_number": map[string]any{"type": "string"}, "phone": map[string]any{"type": "string"}}},
 }
 
@@ -210,7 +210,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 				"location":    map[string]any{"type": "string", "description": "发生地网格编码；不清楚可不填，由接待窗口确定"},
 				"amount":      map[string]any{"type": "number", "description": "元"},
 				"people":      map[string]any{"type": "integer"},
-				"risk":        map[string]any{"type": "string", "enum": []string{"green", "yellow", "red"}},
+				"risk":        map[string]any{"type": "string", "enum": engine.Risks},
 				"flags":       map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
 				"summary":     map[string]any{"type": "string"}, "requests": map[string]any{"type": "string"},
 				"parties": map[string]any{"type": "array", "items": map[string]any{"type": "object", "required": []string{"side", "name"}}}}}}}},

@@ -66,7 +66,7 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 	}
 	form, _ := c.FormParams()
 	f := &intakeForm{V: v, E: errs, Sources: s.Engine.Lists.SourceNames(), Categories: s.Engine.Lists.CategoryNames(),
-		Risks: []engine.Risk{engine.RiskGreen, engine.RiskYellow, engine.RiskRed}, RejectReasons: workflow.RejectReasons,
+		Risks: engine.Risks, RejectReasons: workflow.RejectReasons,
 		Routes: checks(workflow.Routes, form["routes"]), Decisions: decisions(actor(c).Role)}
 	if f.E == nil {
 		f.E = map[string]string{}

@@ -222,6 +222,8 @@ func (s *Server) funcs() template.FuncMap {
 		"date": s.date,
 		"rate": report.FormatRate,
 		"join": strings.Join,
+		// sides are the parties' sides a form offers.
+		"sides": func() any { return engine.Sides },
 		"inc":  func(i int) int { return i + 1 },
 		"add":  func(a, b int) int { return a + b },
 		// kb says a file's size in KB, or MB from 1 MB on.
