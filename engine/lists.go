@@ -63,6 +63,10 @@ const (
 	FlagDeath           = "death"             // 涉及死亡
 )
 
+// SourceSweep is the source of the disputes the monthly sweeps (拉网式排查)
+// find: those settled count as prevented (预防纠纷数).
+const SourceSweep = "网格排查"
+
 // DefaultLists are DESIGN §5's lists.
 var DefaultLists = Lists{
 	Categories: func() []Category {
@@ -72,7 +76,7 @@ var DefaultLists = Lists{
 		}
 		return out
 	}(),
-	Sources: []Source{{"当事人申请", MOJApplied}, {"网格排查", MOJActive}, {"门前调", MOJActive},
+	Sources: []Source{{"当事人申请", MOJApplied}, {SourceSweep, MOJActive}, {"门前调", MOJActive},
 		{"公安移交(警调)", MOJEntrusted}, {"法院委派(诉调)", MOJEntrusted}, {"信访转办(访调)", MOJEntrusted},
 		{"12345/部门转办", MOJEntrusted}},
 	Flags: []Flag{

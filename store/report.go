@@ -195,6 +195,8 @@ var momentColumns = map[report.Moment]string{
 	report.MomentAgreed:   "c.agreed_at",
 	report.MomentClosed:   "c.closed_at",
 	report.MomentArchived: "c.archived_at",
+	report.MomentMediated: "COALESCE(c.agreed_at, CASE WHEN c.outcome IN ('" + string(workflow.Failed) + "', '" +
+		string(workflow.Withdrawn) + "') THEN c.closed_at END)",
 }
 
 // ReportPeriod reads the data of the period [start, end) for the cases

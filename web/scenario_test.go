@@ -383,7 +383,7 @@ func TestReadScenarios(t *testing.T) {
 		{name: "report of a bad period", user: "supervisor@T1", path: "/reports?unit=T1&period=2026Q5", status: 422,
 			has: []string{"main p:contains('统计期')"}},
 		{name: "the report as JSON", user: "supervisor@T1", path: "/api/v1/reports?unit=T1&period=2026Q4", status: 200,
-			contains: []string{`"period":"2026Q4"`, `"by_source_moj"`, `"closure_success_rate"`, `"group_petition"`}},
+			contains: []string{`"period":"2026Q4"`, `"by_source_moj"`, `"mediated"`, `"group_petition"`}},
 		{name: "the report of a month as JSON keeps the month", user: "supervisor@T1", path: "/api/v1/reports?unit=T1&period=2026-10", status: 200,
 			contains: []string{`"period":"2026-10","month":"2026-10"`}},
 		{name: "the report API for a mediator", user: "mediator@G11", path: "/api/v1/reports?unit=T1&period=2026", status: 403},

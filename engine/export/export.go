@@ -153,13 +153,14 @@ const MOJSheet = "人民调解工作统计表"
 // MOJ lays out the Ministry of Justice's table (人民调解工作统计表): a row
 // per child unit and a total row, in the Ministry's columns.
 func MOJ(r *report.Report) Section {
-	t := Section{Name: MOJSheet, Header: []string{"单位", "调解纠纷数", "调解成功数", "调解成功率", "协议涉及金额(元)"}}
+	t := Section{Name: MOJSheet, Header: []string{"单位", "调解纠纷数", "调解成功数", "调解成功率", "预防纠纷数", "协议涉及金额(元)"}}
 	t.Header = append(t.Header, engine.MOJSources...)
 	t.Header = append(t.Header, engine.MOJCategories...)
 	t.Header = append(t.Header, "防止民转刑(件)", "防止民转刑(人)", "防止群体性上访(件)", "防止群体性上访(人)",
 		"防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)", "排查次数", "排查发现纠纷数")
 	row := func(name string, f *report.Figures, sw report.SweepFigures) []string {
-		out := []string{name, strconv.Itoa(f.Accepted), strconv.Itoa(f.Agreed), rate1(f.SuccessRate), num(&f.AgreementAmount)}
+		out := []string{name, strconv.Itoa(f.Mediated), strconv.Itoa(f.Agreed), rate1(f.SuccessRate), strconv.Itoa(f.Preventive),
+			num(&f.AgreementAmount)}
 		for _, s := range engine.MOJSources {
 			out = append(out, strconv.Itoa(f.BySourceMOJ[s].Count))
 		}

@@ -84,12 +84,17 @@ type Figures struct {
 	OverdueAtEnd int `json:"overdue_at_end"`
 	// Fulfilled: cases closed in the period with their agreement performed.
 	Fulfilled int `json:"fulfilled"`
-	// SuccessRate (调解成功率, the Ministry's) = agreed / accepted; null
-	// when nothing was accepted.
+	// Mediated (调解纠纷数, the Ministry's): cases whose mediation ended in
+	// the period, with a first agree, fail or withdraw event in it; a case
+	// counts once.
+	Mediated int `json:"mediated"`
+	// SuccessRate (调解成功率, the Ministry's) = agreed / mediated, one
+	// cohort, so it never passes 1; null when nothing was mediated.
 	SuccessRate *float64 `json:"success_rate"`
-	// ClosureSuccessRate (结案成功率) = agreed / (agreed + failed +
-	// withdrawn); null when 0/0.
-	ClosureSuccessRate *float64 `json:"closure_success_rate"`
+	// Preventive (预防纠纷数, the Ministry's): disputes found by the sweeps
+	// (source 网格排查) and settled before they broke out: such cases
+	// agreed in the period.
+	Preventive int `json:"preventive"`
 	// GrassrootsRate = agreements at grid or village / all agreements;
 	// null when there were none.
 	GrassrootsRate *float64 `json:"grassroots_rate"`
@@ -540,8 +545,11 @@ var FigureTable = []Figure{
 	{Key: "overdue_at_end", Label: "期末超期", Cases: &Rule{AtEnd: EndOverdue},
 		Count: func(f *Figures) *int { return &f.OverdueAtEnd }},
 	{Key: "fulfilled", Label: "履行完毕", Cases: &Rule{Moment: MomentClosed, Outcome: workflow.Fulfilled}, Count: func(f *Figures) *int { return &f.Fulfilled }},
+	{Key: "mediated", Label: "调解纠纷数", Cases: &Rule{Moment: MomentMediated},
+		Count: func(f *Figures) *int { return &f.Mediated }},
+	{Key: "preventive", Label: "预防纠纷数", Cases: &Rule{Moment: MomentAgreed, Source: engine.SourceSweep},
+		Count: func(f *Figures) *int { return &f.Preventive }},
 	{Key: "success_rate", Label: "调解成功率(%)", Value: func(f *Figures) *float64 { return percent(f.SuccessRate) }},
-	{Key: "closure_success_rate", Label: "结案成功率(%)", Value: func(f *Figures) *float64 { return percent(f.ClosureSuccessRate) }},
 	{Key: "grassroots_rate", Label: "基层化解率(%)", Value: func(f *Figures) *float64 { return percent(f.GrassrootsRate) }},
 	{Key: "agreed_grid", Label: "网格调成", Cases: &Rule{Moment: MomentAgreed, Tier: workflow.LevelGrid}, Count: func(f *Figures) *int { return &f.AgreedByTier.Grid }},
 	{Key: "agreed_village", Label: "村(社区)调成", Cases: &Rule{Moment: MomentAgreed, Tier: workflow.LevelVillage},
@@ -629,8 +637,7 @@ func figures(d *PeriodData, start, end time.Time, l engine.Lists) Figures {
 			m[k] = v
 		}
 	}
-	f.SuccessRate = ratio(f.Agreed, f.Accepted)
-	f.ClosureSuccessRate = ratio(f.Agreed, f.Agreed+f.Failed+f.Withdrawn)
+	f.SuccessRate = ratio(f.Agreed, f.Mediated)
 	f.GrassrootsRate = ratio(f.AgreedByTier.Grid+f.AgreedByTier.Village, f.Agreed)
 	if len(days) > 0 {
 		sum := 0.0

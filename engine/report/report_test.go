@@ -40,6 +40,8 @@ func TestReportFixture(t *testing.T) {
 		"accepted":       {r.Accepted, 6},
 		"rejected":       {r.Rejected, 1},
 		"agreed":         {r.Agreed, 3},
+		"mediated":       {r.Mediated, 5},
+		"preventive":     {r.Preventive, 1},
 		"failed":         {r.Failed, 1},
 		"withdrawn":      {r.Withdrawn, 1},
 		"referred":       {r.Referred, 1},
@@ -70,7 +72,7 @@ func TestReportFixture(t *testing.T) {
 		trend[2] != (report.TrendPoint{Month: "2026-10", Registered: 9, Accepted: 6, Agreed: 3}) {
 		t.Errorf("trend %+v, %v", trend, err)
 	}
-	if !near(r.SuccessRate, 0.5) || !near(r.ClosureSuccessRate, 0.6) || !near(r.GrassrootsRate, 2.0/3) || !near(r.ByCategory["邻里"].Share, 2.0/6) {
+	if !near(r.SuccessRate, 0.6) || !near(r.GrassrootsRate, 2.0/3) || !near(r.ByCategory["邻里"].Share, 2.0/6) {
 		t.Errorf("rates: success %v grassroots %v", f64(r.SuccessRate), f64(r.GrassrootsRate))
 	}
 	if !near(r.DaysToAgreement.Mean, 7) || !near(r.DaysToAgreement.Median, 6) || r.AgreementAmount != 21500 {
@@ -87,7 +89,7 @@ func TestReportFixture(t *testing.T) {
 		t.Errorf("VC, with no cases, must have null rates: %+v", vc)
 	}
 	p := r.PreviousPeriod
-	if p.Registered != 1 || p.Accepted != 1 || p.Agreed != 0 || !near(p.SuccessRate, 0) || p.ClosureSuccessRate != nil || p.OpenAtEnd != 1 || p.OverdueAtEnd != 1 {
+	if p.Registered != 1 || p.Accepted != 1 || p.Agreed != 0 || p.Mediated != 0 || p.SuccessRate != nil || p.OpenAtEnd != 1 || p.OverdueAtEnd != 1 {
 		t.Errorf("previous month: %+v", p)
 	}
 	y := r.SamePeriodLastYear
@@ -273,7 +275,7 @@ func TestCountyReport(t *testing.T) {
 	}
 	if len(r.Children) != 2 || r.Children[0].Code != "T1" || r.Children[1].Code != "T2" ||
 		r.Children[0].Accepted != 3 || r.Children[0].Agreed != 3 || r.Children[1].Accepted != 1 || r.Accepted != 4 ||
-		r.BySourceMOJ["主动调解"].Count != 1 || r.BySourceMOJ["依申请调解"].Count != 3 || !near(r.SuccessRate, 0.75) {
+		r.BySourceMOJ["主动调解"].Count != 1 || r.BySourceMOJ["依申请调解"].Count != 3 || r.Mediated != 3 || !near(r.SuccessRate, 1) {
 		t.Errorf("county report: %s", js(r))
 	}
 	logged, err := en.Reports.ReportFromLog(ctx, sup, "C", "2026")
@@ -330,5 +332,79 @@ func TestReportCountsTheCaseFile(t *testing.T) {
 		if cases, err := en.Reports.FigureCases(ctx, engine.System, "T1", "2026-03", figure); err != nil || len(cases) != want {
 			t.Errorf("cases behind %s: %d (%v)", figure, len(cases), err)
 		}
+	}
+}
+
+// TestSuccessRateOneCohort is the month that read 133%: cases accepted in
+// one month and settled in the next. 调解纠纷数 counts the cases whose
+// mediation ended in the month (first agree, fail or withdraw in it), and
+// the success rate divides the agreements by it, so it stays at or below
+// 100% whatever was accepted when.
+func TestSuccessRateOneCohort(t *testing.T) {
+	en := newEnv(t)
+	loc := en.Location
+	set := func(day int, hour int) { en.Clock.Set(time.Date(2026, 9, day, hour, 0, 0, 0, loc)) }
+	// September: four cases accepted at the grid; one agreed at once.
+	set(10, 9)
+	var sept []*engine.Case
+	for range 4 {
+		sept = append(sept, en.CaseIn(t, workflow.Grid))
+	}
+	med := en.Actors["mediator@G11"]
+	agree := func(c *engine.Case) *engine.Case {
+		t.Helper()
+		tr, _ := workflow.Lookup(c.State, workflow.Agree)
+		c, err := en.Fire(ctx, med, c.ID, workflow.Agree, en.ValidInput(tr, c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	early := agree(sept[0])
+	// October: the other three agreed; the one agreed in September is not
+	// performed, mediated again at the town and ends there; one new case
+	// is accepted and fails.
+	en.Clock.Set(time.Date(2026, 10, 5, 9, 0, 0, 0, loc))
+	for _, c := range sept[1:] {
+		agree(c)
+	}
+	early, err := en.Fire(ctx, med, early.ID, workflow.Remediate, engine.Input{Reason: "协议未履行", Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := en.Fire(ctx, en.Actors["mediator@T1"], early.ID, workflow.Fail, engine.Input{Reason: "双方分歧较大", Routes: []string{"诉讼"}}); err != nil {
+		t.Fatal(err)
+	}
+	en.CaseIn(t, workflow.Failed)
+	oct, err := en.Reports.Report(ctx, engine.System, "T1", "2026-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][2]int{
+		"accepted": {oct.Accepted, 1}, // the case that failed
+		"agreed":   {oct.Agreed, 3},   // September's three
+		"failed":   {oct.Failed, 2},   // the remediated one and the new one
+		"mediated": {oct.Mediated, 4}, // three agreed, the new one failed; the remediated one ended its first mediation in September
+	} {
+		if got[0] != got[1] {
+			t.Errorf("October %s = %d, want %d", name, got[0], got[1])
+		}
+	}
+	if !near(oct.SuccessRate, 0.75) {
+		t.Errorf("October's success rate %v, want 0.75 (3 of 4); agreed/accepted would be 300%%", f64(oct.SuccessRate))
+	}
+	sep, err := en.Reports.Report(ctx, engine.System, "T1", "2026-09")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sep.Accepted != 4 || sep.Agreed != 1 || sep.Mediated != 1 || !near(sep.SuccessRate, 1) {
+		t.Errorf("September: accepted %d agreed %d mediated %d rate %v", sep.Accepted, sep.Agreed, sep.Mediated, f64(sep.SuccessRate))
+	}
+	logged, err := en.Reports.ReportFromLog(ctx, engine.System, "T1", "2026-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameReport(oct, logged) {
+		t.Errorf("the report from the event log differs:\n%s\n%s", js(oct), js(logged))
 	}
 }

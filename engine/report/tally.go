@@ -19,12 +19,16 @@ const (
 	MomentAgreed   Moment = "agreed"
 	MomentClosed   Moment = "closed"
 	MomentArchived Moment = "archived"
+	// MomentMediated is when the case's mediation ended: its first agree,
+	// fail or withdraw event. An agreement always comes first, as failing
+	// and withdrawing close the case.
+	MomentMediated Moment = "mediated"
 )
 
 // Moments are the moments of a case's facts, in a fixed order: the store
 // reports which of them fell in a period as a set of bits in this order
 // (see PeriodCase.In).
-var Moments = []Moment{MomentOpened, MomentAccepted, MomentReferred, MomentAgreed, MomentClosed, MomentArchived}
+var Moments = []Moment{MomentOpened, MomentAccepted, MomentReferred, MomentAgreed, MomentClosed, MomentArchived, MomentMediated}
 
 // At returns the case's time for m, nil if the case has none.
 func (c *CaseFacts) At(m Moment) *time.Time {
@@ -41,6 +45,13 @@ func (c *CaseFacts) At(m Moment) *time.Time {
 		return c.ClosedAt
 	case MomentArchived:
 		return c.ArchivedAt
+	case MomentMediated:
+		if c.AgreedAt != nil {
+			return c.AgreedAt
+		}
+		if c.Outcome == workflow.Failed || c.Outcome == workflow.Withdrawn {
+			return c.ClosedAt
+		}
 	}
 	return nil
 }
@@ -59,8 +70,8 @@ const (
 // needs of a case (counts).
 //
 // A case counts when its Moment falls in the period and it has the
-// Outcome, the agreement Tier and Kind, and the Flag of the rule, where
-// these are set. A rule with AtEnd counts instead the cases open (or open
+// Outcome, the agreement Tier and Kind, the Flag and the Source of the
+// rule, where these are set. A rule with AtEnd counts instead the cases open (or open
 // and overdue) at the period's end, which only the facts can tell.
 type Rule struct {
 	Moment  Moment
@@ -68,6 +79,7 @@ type Rule struct {
 	Tier    workflow.Level
 	Kind    string
 	Flag    string
+	Source  string
 	AtEnd   EndState
 }
 
@@ -79,21 +91,22 @@ func (r Rule) In(c *CaseFacts, start, end time.Time) bool {
 	case EndOverdue:
 		return c.StateAtEnd.Open() && c.OverdueAtEnd
 	}
-	return in(c.At(r.Moment), start, end) && r.matches(c.Outcome, c.AgreedTier, c.AgreedKind, c.Flags)
+	return in(c.At(r.Moment), start, end) && r.matches(c.Outcome, c.AgreedTier, c.AgreedKind, c.Flags, c.Source)
 }
 
 // counts tests whether a case counts in a rule without AtEnd for the period
 // the case was read for; bit is the bit of the rule's moment (momentBit),
 // found once for the loop over every case of a period.
 func (r Rule) counts(bit uint, c *PeriodCase) bool {
-	return c.Moments&bit != 0 && r.matches(c.Outcome, c.AgreedTier, c.AgreedKind, c.Flags)
+	return c.Moments&bit != 0 && r.matches(c.Outcome, c.AgreedTier, c.AgreedKind, c.Flags, c.Source)
 }
 
 // matches tests the values of a case that the rule asks for besides its
 // moment.
-func (r Rule) matches(outcome workflow.State, tier workflow.Level, kind string, flags []string) bool {
+func (r Rule) matches(outcome workflow.State, tier workflow.Level, kind string, flags []string, source string) bool {
 	return (r.Outcome == "" || outcome == r.Outcome) && (r.Tier == "" || tier == r.Tier) &&
-		(r.Kind == "" || kind == r.Kind) && (r.Flag == "" || slices.Contains(flags, r.Flag))
+		(r.Kind == "" || kind == r.Kind) && (r.Flag == "" || slices.Contains(flags, r.Flag)) &&
+		(r.Source == "" || source == r.Source)
 }
 
 // PeriodCase is what a period's figures need of one case in scope: which of
