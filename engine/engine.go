@@ -77,7 +77,7 @@ func New(s Store) *Engine {
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy(), Routing: DefaultRouting, Lists: DefaultLists,
+	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy(), Calendar: NationalCalendar(), Routing: DefaultRouting, Lists: DefaultLists,
 		MaxAttachment: DefaultMaxAttachment, MaxCaseAttachments: DefaultMaxCaseAttachs}
 }
 

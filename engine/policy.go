@@ -1,6 +1,7 @@
 package engine
 
 import (
+	_ "embed"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -150,6 +151,35 @@ func (p *Policy) UnmarshalJSON(b []byte) error {
 type Calendar struct {
 	Holidays map[string]bool
 	Workdays map[string]bool
+}
+
+// holidays is the State Council's national holidays and make-up working
+// days (调休), a year a record, each with the notice it comes from.
+//
+//go:embed holidays.json
+var holidays []byte
+
+// NationalCalendar returns the national holidays and make-up working days
+// of the years the project ships (holidays.json), in maps of its own: the
+// calendar in force unless a configuration adds local days to it.
+func NationalCalendar() Calendar {
+	var years []struct {
+		Year               int
+		Holidays, Workdays []string
+	}
+	if err := json.Unmarshal(holidays, &years); err != nil {
+		panic("engine: holidays.json: " + err.Error())
+	}
+	c := Calendar{Holidays: map[string]bool{}, Workdays: map[string]bool{}}
+	for _, y := range years {
+		for _, d := range y.Holidays {
+			c.Holidays[d] = true
+		}
+		for _, d := range y.Workdays {
+			c.Workdays[d] = true
+		}
+	}
+	return c
 }
 
 // Working reports whether the day of t, in loc, is a working day.

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/workflow"
@@ -75,5 +76,62 @@ func TestPolicyJSON(t *testing.T) {
 	var back engine.Policy
 	if err := json.Unmarshal(b, &back); err != nil || back.StateDays(workflow.Town) != 25 || back.Validate() != nil {
 		t.Errorf("round trip of %s: %+v %v", b, back, err)
+	}
+}
+
+// TestNationalCalendar reads the State Council's holidays and make-up
+// working days of 2025 and 2026, which the engine uses unless told
+// otherwise.
+func TestNationalCalendar(t *testing.T) {
+	cal := engine.New(nil).Calendar
+	loc := time.FixedZone("CST", 8*3600)
+	for day, working := range map[string]bool{
+		"2025-01-01": false, // 元旦
+		"2025-01-26": true,  // a Sunday worked for 春节
+		"2025-02-04": false, // 春节's last day
+		"2025-10-08": false, // 国庆、中秋's last day
+		"2025-10-11": true,  // a Saturday worked
+		"2026-01-04": true,  // a Sunday worked for 元旦
+		"2026-02-23": false, // 春节's last day
+		"2026-09-25": false, // 中秋
+		"2026-10-07": false, // 国庆's last day
+		"2026-10-08": true,  // the Thursday after
+		"2026-10-10": true,  // a Saturday worked
+		"2026-10-11": false, // an ordinary Sunday
+		"2026-10-12": true,  // an ordinary Monday
+	} {
+		d, _ := time.ParseInLocation(time.DateOnly, day, loc)
+		if got := cal.Working(d, loc); got != working {
+			t.Errorf("%s working %v, want %v", day, got, working)
+		}
+	}
+}
+
+// TestConfirmWindowSkipsHolidays: the window for judicial confirmation is
+// 30 days from the day after the agreement took effect (民法典 Art. 201); a
+// last day on a holiday or a weekend moves to the first working day after
+// it (Art. 203, 民诉法 Art. 85), on the national calendar by default.
+func TestConfirmWindowSkipsHolidays(t *testing.T) {
+	e := engine.New(nil)
+	loc := e.Location
+	for _, tc := range []struct{ signed, last string }{
+		{"2026-09-01", "2026-10-08"}, // the 30th day is 10-01, in 国庆
+		{"2026-08-15", "2026-09-14"}, // the 30th day is a Monday
+		{"2026-08-16", "2026-09-15"}, // a Tuesday
+		{"2026-08-20", "2026-09-20"}, // the 30th day, 09-19, a Saturday; 09-20, a Sunday, is worked
+		{"2026-08-22", "2026-09-21"}, // the 30th day, 09-21, a Monday
+		{"2026-08-26", "2026-09-28"}, // the 30th day, 09-25, starts 中秋, which ends on Sunday 09-27
+		{"2025-09-05", "2025-10-09"}, // the 30th day, 10-05, in 2025's 国庆
+		{"2025-09-10", "2025-10-10"}, // the 30th day, a working Friday after 国庆
+	} {
+		signed, _ := time.ParseInLocation(time.DateOnly, tc.signed, loc)
+		ag := &engine.Agreement{Kind: engine.AgreementWritten, SignedAt: signed.Add(10 * time.Hour)}
+		end := e.ConfirmDeadline(&engine.Case{Category: "邻里"}, ag)
+		if end == nil {
+			t.Fatalf("%s: no window", tc.signed)
+		}
+		if got := end.Add(-time.Hour).In(loc).Format(time.DateOnly); got != tc.last {
+			t.Errorf("agreement of %s: last day %s, want %s", tc.signed, got, tc.last)
+		}
 	}
 }

@@ -256,7 +256,9 @@ func (c *Config) configure(e *engine.Engine) error {
 		}
 		e.TownPolicies[code] = p
 	}
-	e.Calendar = engine.Calendar{Holidays: map[string]bool{}, Workdays: map[string]bool{}}
+	// The configuration's days add to the national calendar: a local
+	// holiday, or a year the project does not ship yet.
+	e.Calendar = engine.NationalCalendar()
 	for _, set := range []struct {
 		days []string
 		into map[string]bool
