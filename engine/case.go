@@ -71,8 +71,10 @@ type Case struct {
 	AgreedTier      workflow.Level
 	AgreedKind      string // of the first agreement: written or oral
 	AgreementAmount int64  // of the first agreement, in fen
-	// AgreementKind is the kind of the latest agreement, "" before any.
-	AgreementKind string
+	// AgreementKind is the kind of the latest agreement, "" before any;
+	// AgreementSubject, what it settles.
+	AgreementKind    string
+	AgreementSubject string
 	ClosedAt      *time.Time
 	Outcome       workflow.State // the terminal state, "" while open
 	// ArchiveNo is the file number given at archiving (归档), as
@@ -311,6 +313,9 @@ type Agreement struct {
 	// Shared: the parties agreed that the partner body that referred the
 	// dispute in reads the terms.
 	Shared bool
+	// Subject is what the agreement settles: SubjectRights (the default),
+	// SubjectStatus or SubjectTitle.
+	Subject string
 }
 
 // Agreement kinds.
@@ -318,6 +323,30 @@ const (
 	AgreementWritten = "written"
 	AgreementOral    = "oral"
 )
+
+// What an agreement settles. Courts confirm (司法确认) agreements on the
+// parties' civil rights and obligations, including those of a marriage or
+// family dispute (赡养费, 抚养费, a division of property), but not those
+// on a relation of status itself (婚姻、亲子、收养) nor on the ownership
+// of property or intellectual property (确权): 法释〔2011〕5号 Art. 4, 民诉法
+// 解释 Art. 355.
+const (
+	SubjectRights = ""
+	SubjectStatus = "status"
+	SubjectTitle  = "title"
+)
+
+// AgreementSubjects lists the subjects with their Chinese names, in the
+// order forms offer them.
+var AgreementSubjects = []struct{ Value, Label string }{
+	{SubjectRights, "民事权利义务（赔偿、债务、赡养费、抚养费、财产分割等）"},
+	{SubjectStatus, "身份关系本身（婚姻、亲子、收养关系的确认或解除）"},
+	{SubjectTitle, "物权或知识产权的确权"},
+}
+
+// Confirmable reports whether courts confirm an agreement on its subject:
+// a written one on civil rights and obligations.
+func (a *Agreement) Confirmable() bool { return a.Written() && a.Subject == SubjectRights }
 
 // Written reports whether the agreement is a written 调解协议书.
 func (a *Agreement) Written() bool { return a.Kind == AgreementWritten }
@@ -328,6 +357,8 @@ func (a *Agreement) Validate() error {
 	switch {
 	case a.Kind != AgreementWritten && a.Kind != AgreementOral:
 		return Invalid("agreement.kind", "请选择书面协议或口头协议。")
+	case a.Subject != SubjectRights && a.Subject != SubjectStatus && a.Subject != SubjectTitle:
+		return Invalid("agreement.subject", "请选择协议事项。")
 	case a.Terms == "":
 		return Invalid("agreement.terms", "请填写协议内容。")
 	case a.Kind == AgreementWritten && strings.TrimSpace(a.Performance) == "":

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -46,18 +45,14 @@ var ConfirmLabels = map[string]string{ConfirmApplied: "双方共同申请司法�
 // Label returns the step's Chinese name.
 func (c *Confirmation) Label() string { return ConfirmLabels[c.Kind] }
 
-// unconfirmable are the categories courts do not confirm (司法确认 is not
-// for marriage, identity or adoption matters, 法释〔2011〕5号).
-var unconfirmable = []string{"婚姻家庭"}
-
 // ConfirmDeadline returns the end of the window in which both parties may
 // apply for judicial confirmation of ag (人民调解法 Art. 33): 30 days counted
 // from the day after it took effect (民法典 Art. 201), the last day ending at
 // 24:00 local time and moving to the next working day of the town's calendar
-// when it is a holiday (Art. 203). It is nil for an oral agreement and for
-// the categories courts do not confirm.
+// when it is a holiday (Art. 203). It is nil for an agreement courts do not
+// confirm (see Agreement.Confirmable).
 func (e *Engine) ConfirmDeadline(c *Case, ag *Agreement) *time.Time {
-	if ag == nil || !ag.Written() || slices.Contains(unconfirmable, c.Category) {
+	if ag == nil || !ag.Confirmable() {
 		return nil
 	}
 	signed := ag.SignedAt.In(e.Location)
@@ -74,7 +69,7 @@ func (e *Engine) ConfirmDeadline(c *Case, ag *Agreement) *time.Time {
 func (e *Engine) checkConfirmation(c *Case, ag *Agreement, earlier []*Confirmation, in *Confirmation) error {
 	deadline := e.ConfirmDeadline(c, ag)
 	if deadline == nil {
-		return Errorf(ECONFLICT, "本案的协议不适用司法确认（口头协议，或婚姻、身份、收养等事项）。")
+		return Errorf(ECONFLICT, "本案的协议不适用司法确认（口头协议，或身份关系、确权事项的协议）。")
 	}
 	in.Court, in.Number = strings.TrimSpace(in.Court), strings.TrimSpace(in.Number)
 	var applied *Confirmation
@@ -183,7 +178,8 @@ func (t *Tree) FileCommittee(c *Case) *Unit {
 // OfferActivity reports whether an activity the table allows in the case's
 // state applies to the case as it is now: the clock can only be resumed
 // when stopped, a file archived once, and judicial confirmation is for
-// written agreements outside marriage and family status matters.
+// written agreements on civil rights and obligations (see
+// Agreement.Confirmable).
 func OfferActivity(c *Case, act workflow.Activity) bool {
 	switch act {
 	case workflow.Suspend:
@@ -193,7 +189,7 @@ func OfferActivity(c *Case, act workflow.Activity) bool {
 	case workflow.Archive, workflow.Attach:
 		return c.ArchiveNo == ""
 	case workflow.Confirm:
-		return c.AgreementKind == AgreementWritten && !slices.Contains(unconfirmable, c.Category)
+		return c.AgreementKind == AgreementWritten && c.AgreementSubject == SubjectRights
 	case workflow.Sign:
 		return c.SignedAt == nil
 	}

@@ -401,7 +401,7 @@ var transitionEffects = map[workflow.Event]func(e *Engine, p Policy, c *Case, ch
 			ag.Copies = len(c.Parties) + 1
 		}
 		ch.Agreement = &ag
-		n.AgreementKind = ag.Kind
+		n.AgreementKind, n.AgreementSubject = ag.Kind, ag.Subject
 		if n.AgreedAt == nil {
 			n.AgreedAt, n.AgreedTier, n.AgreedKind, n.AgreementAmount = &at, ag.Tier, ag.Kind, ag.Amount
 		}

@@ -365,7 +365,8 @@ func (db *DB) Agreements(ctx context.Context, caseID int64) ([]*engine.Agreement
 	for i, r := range rows {
 		out[i] = &engine.Agreement{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, Kind: r.Kind, Facts: r.Facts,
 			Terms: r.Terms, Performance: r.Performance, DueAt: utc(r.DueAt), Amount: r.Amount,
-			SignedAt: r.SignedAt.UTC(), Copies: r.Copies, Tier: workflow.Level(r.Tier), Place: r.Place, OralConfirmed: r.OralConfirmed, Shared: r.Shared}
+			SignedAt: r.SignedAt.UTC(), Copies: r.Copies, Tier: workflow.Level(r.Tier), Place: r.Place, OralConfirmed: r.OralConfirmed, Shared: r.Shared,
+			Subject: r.Subject}
 	}
 	return out, nil
 }

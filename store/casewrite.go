@@ -369,9 +369,9 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 	}
 	if a := ch.Agreement; a != nil {
 		if a.ID, err = c.insert(ctx, `INSERT INTO agreements (case_id, event_id, kind, facts, terms, performance, due_at,
-			amount, signed_at, copies, tier, place, oral_confirmed, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			amount, signed_at, copies, tier, place, oral_confirmed, shared, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			caseID, eventID, a.Kind, a.Facts, a.Terms, a.Performance, utc(a.DueAt), a.Amount, a.SignedAt.UTC(), a.Copies, string(a.Tier),
-			a.Place, a.OralConfirmed, a.Shared); err != nil {
+			a.Place, a.OralConfirmed, a.Shared, a.Subject); err != nil {
 			return err
 		}
 		a.CaseID, a.EventID = caseID, eventID

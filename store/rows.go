@@ -61,51 +61,52 @@ func (r *userRow) toUser() *engine.User {
 }
 
 type caseRow struct {
-	ID              int64
-	TownID          int64
-	Year            int
-	Seq             int
-	Number          string
-	Code            string
-	State           string
-	Version         int
-	LocationUnitID  int64
-	HandlingUnitID  int64
-	MediatorID      *int64
-	Source          string
-	Category        string
-	Amount          int64
-	People          int
-	Risk            string
-	Flags           string
-	CrossVillage    bool
-	Summary         string
-	Requests        string
-	OpenedAt        time.Time
-	AcceptedAt      *time.Time
-	ReferredAt      *time.Time
-	AgreedAt        *time.Time
-	AgreedTier      string
-	AgreementAmount int64
-	AgreedKind      string
-	AgreementKind   string
-	ClosedAt        *time.Time
-	Outcome         string
-	ArchiveNo       *string
-	ArchivedAt      *time.Time
-	TierStartedAt   *time.Time
-	DueAt           *time.Time
-	OverallDueAt    *time.Time
-	SuspendedAt     *time.Time
-	SupervisedAt    *time.Time
-	FlaggedDueAt    *time.Time
-	LastEventAt     *time.Time
-	CreatedBy       *int64
-	ImportKey       *string
-	PartnerUnitID   *int64
-	SignedAt        *time.Time
-	SenderUnitID    *int64
-	ExternalID      *string
+	ID               int64
+	TownID           int64
+	Year             int
+	Seq              int
+	Number           string
+	Code             string
+	State            string
+	Version          int
+	LocationUnitID   int64
+	HandlingUnitID   int64
+	MediatorID       *int64
+	Source           string
+	Category         string
+	Amount           int64
+	People           int
+	Risk             string
+	Flags            string
+	CrossVillage     bool
+	Summary          string
+	Requests         string
+	OpenedAt         time.Time
+	AcceptedAt       *time.Time
+	ReferredAt       *time.Time
+	AgreedAt         *time.Time
+	AgreedTier       string
+	AgreementAmount  int64
+	AgreedKind       string
+	AgreementKind    string
+	AgreementSubject string
+	ClosedAt         *time.Time
+	Outcome          string
+	ArchiveNo        *string
+	ArchivedAt       *time.Time
+	TierStartedAt    *time.Time
+	DueAt            *time.Time
+	OverallDueAt     *time.Time
+	SuspendedAt      *time.Time
+	SupervisedAt     *time.Time
+	FlaggedDueAt     *time.Time
+	LastEventAt      *time.Time
+	CreatedBy        *int64
+	ImportKey        *string
+	PartnerUnitID    *int64
+	SignedAt         *time.Time
+	SenderUnitID     *int64
+	ExternalID       *string
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -115,7 +116,7 @@ func (caseRow) TableName() string { return "cases" }
 var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number", "code", "state", "version",
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
-	"agreed_kind", "agreement_kind", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
+	"agreed_kind", "agreement_kind", "agreement_subject", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
 	"flagged_due_at", "last_event_at", "created_by", "import_key", "partner_unit_id", "signed_at", "sender_unit_id", "external_id"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
@@ -123,7 +124,7 @@ func (r *caseRow) values() []any {
 	return []any{r.TownID, r.Year, r.Seq, r.Number, r.Code, r.State, r.Version,
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
-		r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
+		r.AgreedKind, r.AgreementKind, r.AgreementSubject, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
 		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey, r.PartnerUnitID, r.SignedAt, r.SenderUnitID, r.ExternalID}
 }
 
@@ -131,7 +132,7 @@ func (r *caseRow) fields() []any {
 	return []any{&r.ID, &r.TownID, &r.Year, &r.Seq, &r.Number, &r.Code, &r.State, &r.Version,
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
-		&r.AgreedKind, &r.AgreementKind, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
+		&r.AgreedKind, &r.AgreementKind, &r.AgreementSubject, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
 		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey, &r.PartnerUnitID, &r.SignedAt, &r.SenderUnitID, &r.ExternalID}
 }
 
@@ -143,7 +144,7 @@ func (r *caseRow) toCase() *engine.Case {
 		Source: r.Source, Category: r.Category, Amount: r.Amount, People: r.People, Risk: engine.Risk(r.Risk),
 		CrossVillage: r.CrossVillage, Summary: r.Summary, Requests: r.Requests,
 		OpenedAt: r.OpenedAt.UTC(), AcceptedAt: utc(r.AcceptedAt), ReferredAt: utc(r.ReferredAt), AgreedAt: utc(r.AgreedAt),
-		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount, AgreedKind: r.AgreedKind, AgreementKind: r.AgreementKind,
+		AgreedTier: workflow.Level(r.AgreedTier), AgreementAmount: r.AgreementAmount, AgreedKind: r.AgreedKind, AgreementKind: r.AgreementKind, AgreementSubject: r.AgreementSubject,
 		ClosedAt: utc(r.ClosedAt), Outcome: workflow.State(r.Outcome), ArchivedAt: utc(r.ArchivedAt),
 		TierStartedAt: utc(r.TierStartedAt), DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt),
 		SuspendedAt: utc(r.SuspendedAt), SupervisedAt: utc(r.SupervisedAt), FlaggedDueAt: utc(r.FlaggedDueAt),
@@ -192,7 +193,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.PartnerUnitID, r.SignedAt = nilIfZero(c.PartnerUnitID), c.SignedAt
 	r.Risk = string(c.Risk)
 	r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount = c.AcceptedAt, c.ReferredAt, c.AgreedAt, string(c.AgreedTier), c.AgreementAmount
-	r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome = c.AgreedKind, c.AgreementKind, c.ClosedAt, string(c.Outcome)
+	r.AgreedKind, r.AgreementKind, r.AgreementSubject, r.ClosedAt, r.Outcome = c.AgreedKind, c.AgreementKind, c.AgreementSubject, c.ClosedAt, string(c.Outcome)
 	r.ArchiveNo, r.ArchivedAt = nil, c.ArchivedAt
 	if c.ArchiveNo != "" {
 		r.ArchiveNo = &c.ArchiveNo
@@ -205,7 +206,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 // mutableColumns are the columns an event may change, in the order of
 // mutableValues.
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
-	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreed_kind", "agreement_kind", "closed_at", "outcome",
+	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreed_kind", "agreement_kind", "agreement_subject", "closed_at", "outcome",
 	"archive_no", "archived_at",
 	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at"}
 
@@ -232,13 +233,13 @@ func (r *caseRow) moved(before *caseRow) bool {
 
 // lightColumns are the mutable columns no index of the cases holds, and the
 // last event's time (see updateCaseLight).
-var lightColumns = []string{"version", "mediator_id", "risk", "agreement_kind", "archive_no", "tier_started_at", "supervised_at",
+var lightColumns = []string{"version", "mediator_id", "risk", "agreement_kind", "agreement_subject", "archive_no", "tier_started_at", "supervised_at",
 	"flagged_due_at", "last_event_at"}
 
 // mutableValues returns the values of mutableColumns.
 func (r *caseRow) mutableValues() []any {
 	return []any{r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
-		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.ClosedAt, r.Outcome,
+		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.AgreementSubject, r.ClosedAt, r.Outcome,
 		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt}
 }
 
@@ -390,6 +391,7 @@ type agreementRow struct {
 	Place         string
 	OralConfirmed bool
 	Shared        bool
+	Subject       string
 }
 
 func (agreementRow) TableName() string { return "agreements" }

@@ -87,7 +87,9 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 		"kind": map[string]any{"type": "string", "enum": []string{engine.AgreementWritten, engine.AgreementOral}}, "facts": map[string]any{"type": "string"},
 		"terms": map[string]any{"type": "string"}, "performance": map[string]any{"type": "string"},
 		"due": map[string]any{"type": "string", "format": "date"}, "amount": map[string]any{"type": "number", "description": "元"},
-		"place":          map[string]any{"type": "string", "description": "签订地点"},
+		"place": map[string]any{"type": "string", "description": "签订地点"},
+		"subject": map[string]any{"type": "string", "enum": []string{engine.SubjectRights, engine.SubjectStatus, engine.SubjectTitle},
+			"description": "协议事项：空为民事权利义务，status 为身份关系本身，title 为物权或知识产权确权（后两者不能申请司法确认）"},
 		"oral_confirmed": map[string]any{"type": "boolean", "description": "口头协议涉及金额或日后履行时，当事人选择口头协议的确认"}}},
 	workflow.FieldVisit: {"type": "object", "required": []string{"visited", "findings"}, "properties": map[string]any{
 		"visited": map[string]any{"type": "string"}, "findings": map[string]any{"type": "string"}}},

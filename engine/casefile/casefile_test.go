@@ -98,16 +98,22 @@ func TestConfirmationDeadline(t *testing.T) {
 		signed   time.Time
 		kind     string
 		category string
+		subject  string
 		want     string // the last day, which ends at 24:00; "" for none
 	}{
-		{"an ordinary month", time.Date(2026, 11, 2, 15, 0, 0, 0, loc), engine.AgreementWritten, "邻里", "2026-12-02"},
-		{"signed late at night, counted by the local day", time.Date(2026, 11, 2, 23, 30, 0, 0, loc), engine.AgreementWritten, "邻里", "2026-12-02"},
-		{"the 30th day is the National Day holiday", time.Date(2026, 9, 1, 10, 0, 0, 0, loc), engine.AgreementWritten, "合同", "2026-10-08"},
-		{"the 30th day is a Saturday", time.Date(2026, 10, 1, 10, 0, 0, 0, loc), engine.AgreementWritten, "邻里", "2026-11-02"},
-		{"a marriage matter", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementWritten, "婚姻家庭", ""},
-		{"an oral agreement", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementOral, "邻里", ""},
+		{"an ordinary month", time.Date(2026, 11, 2, 15, 0, 0, 0, loc), engine.AgreementWritten, "邻里", "", "2026-12-02"},
+		{"signed late at night, counted by the local day", time.Date(2026, 11, 2, 23, 30, 0, 0, loc), engine.AgreementWritten, "邻里", "", "2026-12-02"},
+		{"the 30th day is the National Day holiday", time.Date(2026, 9, 1, 10, 0, 0, 0, loc), engine.AgreementWritten, "合同", "", "2026-10-08"},
+		{"the 30th day is a Saturday", time.Date(2026, 10, 1, 10, 0, 0, 0, loc), engine.AgreementWritten, "邻里", "", "2026-11-02"},
+		{"赡养费 in a marriage and family dispute", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementWritten, "婚姻家庭", engine.SubjectRights, "2026-12-02"},
+		{"a divorce itself", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementWritten, "婚姻家庭", engine.SubjectStatus, ""},
+		{"an adoption dissolved", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementWritten, "其他", engine.SubjectStatus, ""},
+		{"who owns a house site (确权)", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementWritten, "房屋宅基地", engine.SubjectTitle, ""},
+		{"who owns a patent (确权)", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementWritten, "合同", engine.SubjectTitle, ""},
+		{"compensation for a house site's use", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementWritten, "房屋宅基地", engine.SubjectRights, "2026-12-02"},
+		{"an oral agreement", time.Date(2026, 11, 2, 10, 0, 0, 0, loc), engine.AgreementOral, "邻里", "", ""},
 	} {
-		got := en.ConfirmDeadline(&engine.Case{Category: tc.category}, &engine.Agreement{Kind: tc.kind, SignedAt: tc.signed.UTC()})
+		got := en.ConfirmDeadline(&engine.Case{Category: tc.category}, &engine.Agreement{Kind: tc.kind, Subject: tc.subject, SignedAt: tc.signed.UTC()})
 		switch {
 		case tc.want == "" && got != nil:
 			t.Errorf("%s: a deadline %v", tc.name, got)
@@ -122,7 +128,7 @@ func TestConfirmationDeadline(t *testing.T) {
 
 // TestConfirmationSteps refuses the steps that do not follow: a decision
 // before an application, an application after the deadline, a second
-// application, and any step on a marriage case.
+// application, and any step on an agreement on status or title.
 func TestConfirmationSteps(t *testing.T) {
 	en := newEnv(t)
 	med := en.Actors["mediator@G11"]
@@ -156,20 +162,39 @@ func TestConfirmationSteps(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.code)
 		}
 	}
-	marriage, err := en.OpenCase(ctx, en.Actors["intake@T1"], &engine.NewCase{Source: "当事人申请", Category: "婚姻家庭",
-		LocationID: en.Units["G11"].ID, People: 2, Risk: engine.RiskGreen, Summary: "夫妻因家庭开支发生矛盾。",
-		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}, {Side: engine.SideRespondent, Name: "乙"}}},
-		engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{Reason: "就近"}},
-		engine.Step{Event: workflow.Agree, By: func(*engine.Case) engine.Actor { return med },
-			Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten, Terms: "和好", Performance: "—"}}})
-	if err != nil {
-		t.Fatal(err)
+	// A marriage and family dispute: an agreement on 赡养费 is offered
+	// judicial confirmation, one on the marriage itself is not.
+	for _, tc := range []struct {
+		subject string
+		offered bool
+	}{{engine.SubjectRights, true}, {engine.SubjectStatus, false}, {engine.SubjectTitle, false}} {
+		family, err := en.OpenCase(ctx, en.Actors["intake@T1"], &engine.NewCase{Source: "当事人申请", Category: "婚姻家庭",
+			LocationID: en.Units["G11"].ID, People: 2, Risk: engine.RiskGreen, Summary: "子女因赡养老人发生矛盾。",
+			Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}, {Side: engine.SideRespondent, Name: "乙"}}},
+			engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{Reason: "就近"}},
+			engine.Step{Event: workflow.Agree, By: func(*engine.Case) engine.Actor { return med },
+				Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten, Terms: "每月支付赡养费800元", Performance: "银行转账",
+					Subject: tc.subject}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := engine.OfferActivity(family, workflow.Confirm); got != tc.offered {
+			t.Errorf("subject %q: judicial confirmation offered %v, want %v", tc.subject, got, tc.offered)
+		}
+		_, err = en.Record(ctx, med, family.ID, workflow.Confirm, engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmNone}})
+		if want := map[bool]string{true: "", false: engine.ECONFLICT}[tc.offered]; engine.ErrorCode(err) != want {
+			t.Errorf("subject %q: a confirmation step: %v, want %q", tc.subject, err, want)
+		}
+		// The case read back keeps what its agreement settles.
+		if back, err := en.DB.FindCase(ctx, family.ID); err != nil || back.AgreementSubject != tc.subject {
+			t.Errorf("subject %q read back as %q (%v)", tc.subject, back.AgreementSubject, err)
+		}
+		if ags, err := en.DB.Agreements(ctx, family.ID); err != nil || len(ags) != 1 || ags[0].Subject != tc.subject {
+			t.Errorf("subject %q: the agreement read back: %+v %v", tc.subject, ags, err)
+		}
 	}
-	if engine.OfferActivity(marriage, workflow.Confirm) {
-		t.Error("judicial confirmation is offered on a marriage case")
-	}
-	if _, err := en.Record(ctx, med, marriage.ID, workflow.Confirm, engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmNone}}); engine.ErrorCode(err) != engine.ECONFLICT {
-		t.Errorf("a confirmation on a marriage case: %v", err)
+	if _, err := en.Record(ctx, med, c.ID, workflow.Confirm, engine.Input{}); err == nil {
+		t.Error("an empty step was recorded")
 	}
 }
 

@@ -66,6 +66,9 @@ type Agreement struct {
 	// Shared: the parties agreed to tell the partner that referred the
 	// dispute in the terms.
 	Shared bool `json:"shared" schema:"shared"`
+	// Subject is what the agreement settles: "" (civil rights and
+	// obligations), "status" or "title" (see engine.AgreementSubjects).
+	Subject string `json:"subject,omitempty" schema:"subject"`
 }
 
 // Visit is a follow-up visit.
@@ -119,7 +122,7 @@ func (j *Action) Input(loc *time.Location) (engine.Input, error) {
 		Result: j.Result, Note: j.Note, Consent: j.Consent, Days: j.Days, Mediator: j.Mediator, Risk: engine.Risk(j.Risk)}
 	if g := j.Agreement; g != nil {
 		in.Agreement = &engine.Agreement{Kind: g.Kind, Facts: g.Facts, Terms: g.Terms, Performance: g.Performance,
-			Amount: int64(g.Amount), Place: g.Place, OralConfirmed: g.OralConfirmed, Shared: g.Shared}
+			Amount: int64(g.Amount), Place: g.Place, OralConfirmed: g.OralConfirmed, Shared: g.Shared, Subject: g.Subject}
 		if g.Due != "" {
 			due, err := time.Parse(time.RFC3339, g.Due)
 			if err != nil {
