@@ -75,8 +75,8 @@ type Case struct {
 	// AgreementSubject, what it settles.
 	AgreementKind    string
 	AgreementSubject string
-	ClosedAt      *time.Time
-	Outcome       workflow.State // the terminal state, "" while open
+	ClosedAt         *time.Time
+	Outcome          workflow.State // the terminal state, "" while open
 	// ArchiveNo is the file number given at archiving (归档), as
 	// （2026）油人调字第3号; "" until then.
 	ArchiveNo  string
