@@ -1,33 +1,17 @@
 package engine_test
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 )
-
-// seeds adds each line of a seed file under testdata/fuzz to f.
-func seeds(f *testing.F, name string) {
-	f.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "fuzz", name))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if line != "" {
-			f.Add(line)
-		}
-	}
-}
 
 // FuzzIDNumber checks the resident ID check: a number it accepts has 18
 // characters, changing its check character makes it wrong, and masking any
 // text keeps its length.
 func FuzzIDNumber(f *testing.F) {
-	seeds(f, "id_numbers.txt")
+	enginetest.Seeds(f, "id_numbers.txt")
 	f.Fuzz(func(t *testing.T, s string) {
 		p := &engine.Party{IDNumber: s}
 		if masked := p.MaskedIDNumber(); len([]rune(masked)) != len([]rune(s)) {
@@ -50,7 +34,7 @@ func FuzzIDNumber(f *testing.F) {
 // FuzzParseYuan checks amounts as typed on a form: an accepted one is from
 // 0 to 100亿 yuan, and reads back the same from its written form.
 func FuzzParseYuan(f *testing.F) {
-	seeds(f, "amounts.txt")
+	enginetest.Seeds(f, "amounts.txt")
 	f.Fuzz(func(t *testing.T, s string) {
 		fen, err := engine.ParseYuan(s)
 		if err != nil {

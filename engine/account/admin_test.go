@@ -1,18 +1,22 @@
 package account_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/workflow"
 )
+
+var ctx = context.Background()
 
 // TestAdministration runs the console's rules on both databases: only the
 // administrator keeps accounts; a new account's temporary password works
 // once chosen anew; a reset ends the old password; a role change sticks.
 func TestAdministration(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	admin, sup := en.Actors["admin@T1"], en.Actors["supervisor@T1"]
 	u := &engine.User{Name: "xinren", DisplayName: "新人", Role: workflow.RoleMediator, UnitID: en.Units["G11"].ID}
 	if _, err := en.Accounts.AdminCreateUser(ctx, sup, u); engine.ErrorCode(err) != engine.EFORBIDDEN {
@@ -61,7 +65,7 @@ func TestAdministration(t *testing.T) {
 // a category counted under no Ministry category, a name with a control
 // character and a flag key with a comma are refused.
 func TestConsoleSettings(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	admin := en.Actors["admin@T1"]
 	p := engine.DefaultPolicy()
 	p.Days[workflow.Grid], p.WorkingDays = 5, true
@@ -101,7 +105,7 @@ func TestConsoleSettings(t *testing.T) {
 // stays open; a closed grid takes no new case and no case handed down to
 // it, and opens again.
 func TestClosedUnit(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	admin := en.Actors["admin@T1"]
 	if err := en.Accounts.AdminCloseUnit(ctx, admin, "V1", true); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Fatalf("closing a village with open grids: %v", err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 )
@@ -14,7 +15,7 @@ import (
 // free, then each waits twice as long as the one before from the last
 // failure; another key is untouched; a success clears the account's key.
 func TestWaitsGrow(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	keys, other := account.LoginKeys("jiedai", "10.0.0.1"), account.LoginKeys("jiedai", "10.0.0.2")
 	for _, want := range []time.Duration{0, 0, 0, 0, 0, time.Second, 2 * time.Second, 4 * time.Second} {
 		got, err := en.Accounts.Wait(ctx, keys)
@@ -59,7 +60,7 @@ func TestTwoServersShareSessionsAndFailures(t *testing.T) {
 		return db
 	}
 	second := open()
-	a, b := newEnvOn(t, open()), account.New(engine.New(second), second)
+	a, b := enginetest.On(t, open()), account.New(engine.New(second), second)
 	now := time.Now()
 	user := a.Actors["mediator@G11"]
 	for _, h := range []string{"one", "two"} {

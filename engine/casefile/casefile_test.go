@@ -1,6 +1,7 @@
 package casefile_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,15 +10,18 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
 )
 
+var ctx = context.Background()
+
 // TestCaseFileReadsBackEveryRecord fills a case with every record and finds
 // each field again in the one read of its file.
 func TestCaseFileReadsBackEveryRecord(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.WrittenCase(t)
 	f, err := en.Files.CaseFile(ctx, en.Actors["mediator@G11"], c.ID, "/test")
 	if err != nil {
@@ -89,7 +93,7 @@ func TestCaseFileReadsBackEveryRecord(t *testing.T) {
 // TestConfirmationDeadline counts 30 days from the day after the agreement
 // took effect on the town's calendar.
 func TestConfirmationDeadline(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	en.Calendar = engine.Calendar{Holidays: map[string]bool{"2026-10-01": true, "2026-10-02": true, "2026-10-05": true,
 		"2026-10-06": true, "2026-10-07": true}}
 	loc := en.Location
@@ -130,7 +134,7 @@ func TestConfirmationDeadline(t *testing.T) {
 // before an application, an application after the deadline, a second
 // application, and any step on an agreement on status or title.
 func TestConfirmationSteps(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	med := en.Actors["mediator@G11"]
 	c := en.CaseIn(t, workflow.Grid)
 	c, err := en.Fire(ctx, med, c.ID, workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
@@ -201,7 +205,7 @@ func TestConfirmationSteps(t *testing.T) {
 // TestArchiving refuses an incomplete file naming what it lacks, then
 // numbers files per committee per year.
 func TestArchiving(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	med := en.Actors["mediator@G11"]
 	bare := en.CaseIn(t, workflow.Failed)
 	_, err := en.Record(ctx, med, bare.ID, workflow.Archive, engine.Input{})
@@ -247,7 +251,7 @@ func TestArchiveNumbersUnderConcurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	en := newEnvOn(t, first)
+	en := enginetest.On(t, first)
 	var ids []int64
 	for range 20 {
 		ids = append(ids, en.WrittenCase(t).ID)

@@ -6,6 +6,8 @@ package enginetest
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,6 +113,32 @@ func (en *Env) ImportFile(tb testing.TB, path string, dry bool) *importer.Import
 		tb.Fatal(err)
 	}
 	return res
+}
+
+// Seeds adds each line of the seed file name, under the repository's
+// testdata/fuzz, to the fuzz target f.
+func Seeds(f *testing.F, name string) {
+	f.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "testdata", "fuzz", name))
+		if err == nil {
+			for line := range strings.SplitSeq(string(b), "\n") {
+				if line != "" {
+					f.Add(line)
+				}
+			}
+			return
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			f.Fatalf("no testdata/fuzz/%s above the test", name)
+		}
+		dir = parent
+	}
 }
 
 // New builds the test tree and accounts on a fresh database.

@@ -3,14 +3,13 @@ package form_test
 import (
 	"encoding/json"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/form"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -35,26 +34,12 @@ func TestActionDates(t *testing.T) {
 	}
 }
 
-// seeds adds each line of a seed file under testdata/fuzz to f.
-func seeds(f *testing.F, name string) {
-	f.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "fuzz", name))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if line != "" {
-			f.Add(line)
-		}
-	}
-}
-
 // FuzzActionJSON checks the API's body decoding as the handler does it:
 // whatever the body, the decoder and the text check never panic, text that
 // passes the check is valid UTF-8 without NUL, and an amount is in range
 // or one the checks refuse.
 func FuzzActionJSON(f *testing.F) {
-	seeds(f, "input.json")
+	enginetest.Seeds(f, "input.json")
 	f.Fuzz(func(t *testing.T, body string) {
 		var j form.Action
 		dec := json.NewDecoder(strings.NewReader(body))

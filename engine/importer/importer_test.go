@@ -1,20 +1,23 @@
 package importer_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/workflow"
 )
 
+var ctx = context.Background()
+
 func TestImportFixture(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	res := en.ImportFile(t, "../../testdata/import/town.jsonl", false)
 	// The six units of the file, and the town's 派出所, which the history's
 	// referral names by a word.
@@ -76,7 +79,7 @@ func TestImportFixture(t *testing.T) {
 
 func TestImportRejectsBrokenHistories(t *testing.T) {
 	for _, dry := range []bool{true, false} {
-		en := newEnv(t)
+		en := enginetest.New(t)
 		res := en.ImportFile(t, "../../testdata/import/broken.jsonl", dry)
 		if res.Cases != 2 || len(res.Errors) != 2 {
 			t.Fatalf("dry=%v: %+v", dry, res)
@@ -126,7 +129,7 @@ func reserialise(t *testing.T, path string) string {
 // with an external id is known by it. A line of 17 MB is reported with its
 // number and skipped, and the lines around it load.
 func TestImportIsSafeToRepeat(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	en.ImportFile(t, "../../testdata/import/town.jsonl", false)
 	again := "\ufeff" + reserialise(t, "../../testdata/import/town.jsonl")
 	if strings.Contains(again, `{"type":"case","source"`) {
@@ -167,7 +170,7 @@ func TestImportIsSafeToRepeat(t *testing.T) {
 // with other spacing is skipped after an upgrade too. The key is the one
 // the version before partner bodies computed for this line.
 func TestImportKeyOfEarlierVersions(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	line := `{ "type": "case", "source": "当事人申请", "category": "邻里", "location": "G11", "opened_at": "2026-10-05T10:00:00+08:00",
 		"people": 2, "risk": "green", "summary": "两户因排水沟堵塞发生争执。", "parties": [{"side": "applicant", "name": "张三"}],
 		"events": [{"event": "accept_grid", "at": "2026-10-05T11:00:00+08:00"}] }`
@@ -180,26 +183,12 @@ func TestImportKeyOfEarlierVersions(t *testing.T) {
 	}
 }
 
-// seeds adds each line of a seed file under testdata/fuzz to f.
-func seeds(f *testing.F, name string) {
-	f.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "fuzz", name))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if line != "" {
-			f.Add(line)
-		}
-	}
-}
-
 // FuzzImportLine checks an import of any text, dry: it never fails as a
 // whole, counts every line once, and every error names a line that exists
 // and says in words what is wrong.
 func FuzzImportLine(f *testing.F) {
-	seeds(f, "import.jsonl")
-	en := newEnv(f)
+	enginetest.Seeds(f, "import.jsonl")
+	en := enginetest.New(f)
 	en.ImportFile(f, "../../testdata/import/town.jsonl", false)
 	f.Fuzz(func(t *testing.T, text string) {
 		res, err := en.Imports.Import(ctx, strings.NewReader(text), importer.ImportOptions{DryRun: true})
