@@ -404,13 +404,13 @@ func (e *Engine) Outcome(ctx context.Context, c *Case, action string) (string, e
 		return "已记录：" + workflow.Activity(action).Label() + "。", nil
 	}
 	if c.State.Kind() != workflow.KindTier {
-		return "已" + ev.Label() + "：案件现为“" + c.State.Label() + "”。", nil
+		return ev.Done() + "：案件现为“" + c.State.Label() + "”。", nil
 	}
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return "", err
 	}
-	msg := "已" + ev.Label() + "：现由" + t.Unit(c.HandlingUnitID).Name + "调解"
+	msg := ev.Done() + "：现由" + t.Unit(c.HandlingUnitID).Name + "调解"
 	if c.DueAt != nil {
 		msg += "，本阶段期限至" + c.DueAt.In(e.Location).Format("1月2日 15:04")
 	}

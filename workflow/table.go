@@ -291,26 +291,29 @@ var VisitOutcomes = []VisitOutcome{
 type EventDef struct {
 	Event Event
 	Label string
+	// Done says that the event happened, for the message after it; "" reads
+	// "已" and the label, which fits most events.
+	Done string
 }
 
 // EventTable declares every event of DESIGN §4 once, in the order of the
 // workflow; Table's rows say where each may go.
 var EventTable = []EventDef{
-	{AcceptGrid, "受理·分流到网格"},
-	{AcceptVillage, "受理·分流到村(社区)"},
-	{AcceptTown, "受理·分流到镇(街道)"},
-	{Reject, "不予受理"},
-	{Escalate, "上报"},
-	{HandDown, "交办"},
-	{Agree, "达成协议"},
-	{Fail, "终止调解"},
-	{Withdraw, "当事人撤回"},
-	{Refer, "移交"},
-	{Return, "退回调解"},
-	{PartnerClose, "移交办结"},
-	{Fulfil, "回访·履行完毕"},
-	{Remediate, "重新调解"},
-	{CloseUnperformed, "未履行结案"},
+	{AcceptGrid, "受理·分流到网格", ""},
+	{AcceptVillage, "受理·分流到村(社区)", ""},
+	{AcceptTown, "受理·分流到镇(街道)", ""},
+	{Reject, "不予受理", ""},
+	{Escalate, "上报", ""},
+	{HandDown, "交办", ""},
+	{Agree, "达成协议", ""},
+	{Fail, "终止调解", ""},
+	{Withdraw, "当事人撤回", "当事人已撤回"},
+	{Refer, "移交", ""},
+	{Return, "退回调解", ""},
+	{PartnerClose, "移交办结", ""},
+	{Fulfil, "回访·履行完毕", ""},
+	{Remediate, "重新调解", ""},
+	{CloseUnperformed, "未履行结案", "已按未履行结案"},
 }
 
 // Label returns the event's Chinese name.
@@ -321,6 +324,17 @@ func (e Event) Label() string {
 		}
 	}
 	return string(e)
+}
+
+// Done says that the event happened, in the words of the message after it:
+// 已上报, 当事人已撤回.
+func (e Event) Done() string {
+	for _, d := range EventTable {
+		if d.Event == e && d.Done != "" {
+			return d.Done
+		}
+	}
+	return "已" + e.Label()
 }
 
 // Label returns the row's button text: the event's name, followed by the

@@ -244,3 +244,20 @@ func TestVisitOutcomes(t *testing.T) {
 		t.Errorf("visit outcomes %v, rows needing a visit %v, want both %v", got, rows, want)
 	}
 }
+
+// TestEventDone reads the words of the message after each event: "已" and
+// its name, except where that is not Chinese (已当事人撤回, 已未履行结案).
+func TestEventDone(t *testing.T) {
+	for ev, want := range map[Event]string{
+		Escalate:         "已上报",
+		AcceptGrid:       "已受理·分流到网格",
+		Agree:            "已达成协议",
+		Withdraw:         "当事人已撤回",
+		CloseUnperformed: "已按未履行结案",
+		PartnerClose:     "已移交办结",
+	} {
+		if got := ev.Done(); got != want {
+			t.Errorf("%s: %q, want %q", ev, got, want)
+		}
+	}
+}
