@@ -13,9 +13,11 @@ export GOFLAGS
 
 .PHONY: run build test test-sqlite test-postgres lint fuzz bench clean
 
-## run: build, load the demo town on an empty database and serve http://localhost:8080
+## run: build, load the demo town on an empty database and serve it on ADDR
+## (http://localhost:8080 by default, this machine only)
+ADDR ?= 127.0.0.1:8080
 run: build
-	./$(BIN) serve --demo
+	./$(BIN) serve --demo --addr $(ADDR)
 
 ## build: compile bin/mediation (SQLite needs cgo and gcc)
 build:
