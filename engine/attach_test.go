@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 )
 
 // zipped is a zip file with the named entries.
@@ -61,7 +62,7 @@ func TestSniffType(t *testing.T) {
 // TestAttachLimits: a file takes at most its limit and a case at most its
 // total; a refusal stores nothing; a name keeps no path.
 func TestAttachLimits(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	en.MaxAttachment, en.MaxCaseAttachments = 100, 150
 	c := en.NewCase(t)
 	pdf := func(n int) *engine.Upload {

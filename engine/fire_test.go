@@ -1,19 +1,23 @@
 package engine_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/workflow"
 )
+
+var ctx = context.Background()
 
 // refusal is how the engine refuses an actor a step the table does not
 // grant them: a case outside their subtree does not exist for them, one
 // inside is forbidden.
-func refusal(en *env, a engine.Actor, c *engine.Case) string {
-	if !en.inSubtree(a, c) {
+func refusal(en *enginetest.Env, a engine.Actor, c *engine.Case) string {
+	if !inSubtree(en, a, c) {
 		return engine.ENOTFOUND
 	}
 	return engine.EFORBIDDEN
@@ -24,7 +28,7 @@ func refusal(en *env, a engine.Actor, c *engine.Case) string {
 // role the table does not grant or with data missing; other pairs fail with a
 // conflict and change nothing.
 func TestEveryStateEventPair(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	for _, s := range workflow.States {
 		for _, ev := range workflow.Events() {
 			t.Run(string(s)+"/"+string(ev), func(t *testing.T) {
@@ -50,7 +54,7 @@ func TestEveryStateEventPair(t *testing.T) {
 				}
 				for _, a := range en.Actors {
 					if workflow.Permits(tr.Grants, workflow.Position{Role: a.Role,
-						AtHandlingUnit: a.UnitID == c.HandlingUnitID, InSubtree: en.inSubtree(a, c),
+						AtHandlingUnit: a.UnitID == c.HandlingUnitID, InSubtree: inSubtree(en, a, c),
 						AtPartner: a.Role == workflow.RolePartner && a.UnitID == c.PartnerUnitID}) {
 						continue
 					}
@@ -79,7 +83,7 @@ func TestEveryStateEventPair(t *testing.T) {
 // TestAcceptChecksTheUnit refuses a unit that does not govern the dispute's
 // location, or is of the wrong level.
 func TestAcceptChecksTheUnit(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.NewCase(t)
 	for _, tc := range []struct {
 		ev   workflow.Event
@@ -108,7 +112,7 @@ func TestAcceptChecksTheUnit(t *testing.T) {
 // TestEscalationNote: a person escalates for a reason with a note of their
 // own, which the event keeps; an event whose row takes no note keeps none.
 func TestEscalationNote(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.NewCase(t)
 	c, err := en.Fire(ctx, en.Actors["intake@T1"], c.ID, workflow.AcceptGrid, engine.Input{Version: c.Version, Note: "不应保存"})
 	if err != nil {
@@ -130,7 +134,7 @@ func TestEscalationNote(t *testing.T) {
 // TestOpenCaseSteps registers a doorstep mediation in one step, and checks
 // that a refused step saves nothing.
 func TestOpenCaseSteps(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	med := en.Actors["mediator@G11"]
 	n := func() *engine.NewCase {
 		return &engine.NewCase{Source: "门前调", Category: "损害赔偿", LocationID: en.Units["G11"].ID, People: 2,
@@ -167,7 +171,7 @@ func TestOpenCaseSteps(t *testing.T) {
 // TestValidationCollectsEveryField checks that a bad form gets a message for
 // each wrong field at once.
 func TestValidationCollectsEveryField(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	_, err := en.OpenCase(ctx, en.Actors["intake@T1"], &engine.NewCase{Source: "?", Category: "邻里", LocationID: en.Units["V1"].ID,
 		People: 0, Risk: engine.RiskGreen, Summary: "短",
 		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲", IDNumber: "330411196505120012", Phone: "123"}}})
@@ -185,7 +189,7 @@ func TestValidationCollectsEveryField(t *testing.T) {
 // TestDuplicates finds open cases sharing a party's phone or ID number, or
 // the same names in the same village, and only those the actor may see.
 func TestDuplicates(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	first := en.NewCase(t) // 张三 (13800000001) and 李四 at G11
 	intake := en.Actors["intake@T1"]
 	for _, tc := range []struct {
@@ -214,7 +218,7 @@ func TestDuplicates(t *testing.T) {
 	}
 }
 
-func (en *env) inSubtree(a engine.Actor, c *engine.Case) bool {
+func inSubtree(en *enginetest.Env, a engine.Actor, c *engine.Case) bool {
 	if a.Role == workflow.RolePartner {
 		// A partner's liaison sees the cases that wait on its body and those
 		// it sent in.
@@ -238,7 +242,7 @@ var refusedNow = map[[2]string]string{
 }
 
 func TestEveryStateActivityPair(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	for _, s := range workflow.States {
 		for _, r := range workflow.Activities {
 			t.Run(string(s)+"/"+string(r.Activity), func(t *testing.T) {
@@ -278,7 +282,7 @@ func TestEveryStateActivityPair(t *testing.T) {
 					// A partner's liaison does not see a case that waits on
 					// no partner.
 					want := engine.ECONFLICT
-					if actor.Role == workflow.RolePartner && !en.inSubtree(actor, c) {
+					if actor.Role == workflow.RolePartner && !inSubtree(en, actor, c) {
 						want = engine.ENOTFOUND
 					}
 					if engine.ErrorCode(err) != want {
@@ -310,7 +314,7 @@ func TestEveryStateActivityPair(t *testing.T) {
 // change sent twice with one version happens once, the second answering
 // with a conflict rather than a permission message.
 func TestAPersonGivesTheVersion(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.CaseIn(t, workflow.Grid)
 	sup := en.Actors["supervisor@T1"]
 	escalate := engine.Input{Reason: "调解不成"}

@@ -17,7 +17,7 @@ import (
 // and handling unit, the version rises by one per change and equals the
 // number of events, and the report columns agree with the events.
 func TestRandomEvents(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	rng := rand.New(rand.NewPCG(7, 11))
 	n := 3000
 	if testing.Short() {
@@ -99,7 +99,7 @@ func TestRandomEvents(t *testing.T) {
 // TestConcurrentTransitions races two mediators on one case: exactly one
 // wins, the other is told of a conflict and nothing of theirs is saved.
 func TestConcurrentTransitions(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	for range 20 {
 		c := en.CaseIn(t, workflow.Grid)
 		med := en.Actors["mediator@G11"]

@@ -9,6 +9,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -18,7 +19,7 @@ import (
 // parties in full; signs for it, notes progress and closes it with its
 // result, on time; and still reads it afterwards.
 func TestReferralToAPartner(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	desk, pcs, court, other := en.Actors["intake@T1"], en.Actors["partner@P1"], en.Actors["partner@P2"], en.Actors["partner@P3"]
 	c := en.NewCase(t)
 	if _, err := en.Record(ctx, desk, c.ID, workflow.UpdateRisk, engine.Input{Risk: engine.RiskRed, Reason: "扬言报复"}); err != nil {
@@ -149,7 +150,7 @@ func TestReferralToAPartner(t *testing.T) {
 // 法院委派(诉调); the same external id returns the same case; the desk's
 // routing locates it; the court follows it, the police station does not.
 func TestReferralIntoMediation(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	court, pcs, desk := en.Actors["partner@P2"], en.Actors["partner@P1"], en.Actors["intake@T1"]
 	dispute := func() *engine.NewCase {
 		return &engine.NewCase{Category: "合同", People: 2, Risk: engine.RiskGreen, ExternalID: "（2026）浙0411民诉前调123号",
@@ -218,7 +219,7 @@ func TestReferralIntoMediation(t *testing.T) {
 
 // TestTokens makes, uses and revokes a partner's API token.
 func TestTokens(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	if _, _, err := en.Accounts.CreateToken(ctx, en.Actors["admin@T1"], "T1", "法院系统"); engine.ErrorCode(err) != engine.EINVALID {
 		t.Errorf("a token for a town: %v", err)
 	}
@@ -263,7 +264,7 @@ func TestTokens(t *testing.T) {
 // body referred to, in the application, and the systems of the partners a
 // case concerns, at their own webhook, on each change of its state.
 func TestPartnersAreTold(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	pcs := en.Units["P1"]
 	pcs.Webhook = "https://jw.example/mediation"
 	if err := en.SaveUnit(ctx, pcs, "T1"); err != nil {
@@ -299,7 +300,7 @@ func TestPartnersAreTold(t *testing.T) {
 // made, answered by the deadline and after it, sent back, and waiting at
 // the month's end. The figures are stated literally.
 func TestReportCountsReferrals(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	desk := en.Actors["intake@T1"]
 	refer := func(partner string) *engine.Case {
 		c := en.NewCase(t)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -17,7 +18,7 @@ import (
 // and a message in Chinese, and nothing is saved. It runs on PostgreSQL
 // too, where NUL and broken UTF-8 used to reach the database and fail there.
 func TestBadInputChangesNothing(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.CaseIn(t, workflow.Grid)
 	med, desk := en.Actors["mediator@G11"], en.Actors["intake@T1"]
 	day := func(y int) *time.Time { d := time.Date(y, 6, 1, 0, 0, 0, 0, en.Location); return &d }
@@ -102,7 +103,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 // fen: three agreements at the limit of 100亿 yuan sum exactly, with no
 // rounding and no overflow.
 func TestAmountsAddUpExactly(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	for range 3 {
 		c := en.CaseIn(t, workflow.Grid)
 		if _, err := en.Fire(ctx, en.Actors["mediator@G11"], c.ID, workflow.Agree, engine.Input{Agreement: &engine.Agreement{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -15,7 +16,7 @@ import (
 // unit's mediator sees the phone in full, and only that view is an audit
 // row, which the town's supervisor and the admin read back.
 func TestViewCaseMasksOnce(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.CaseIn(t, workflow.Grid)
 	for _, tc := range []struct {
 		who      string
@@ -66,7 +67,7 @@ func TestViewCaseMasksOnce(t *testing.T) {
 // full for 30 days after registering it, to call them back, and not their ID
 // numbers; each such view is an audit row; after 30 days the phone is masked.
 func TestDeskCallsBack(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.CaseIn(t, workflow.Grid)
 	desk := en.Actors["intake@T1"]
 	for _, tc := range []struct {
@@ -98,7 +99,7 @@ func TestDeskCallsBack(t *testing.T) {
 // what the clerk registered in the last 30 days; another town's desk sees
 // none of them.
 func TestDeskQueue(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	first := en.NewCase(t)
 	en.Clock.Advance(time.Hour)
 	second := en.NewCase(t)
@@ -139,7 +140,7 @@ func TestDeskQueue(t *testing.T) {
 // case to archive; the supervisor's has the overdue and pressed cases and
 // each unit's load; the navigation bar counts each.
 func TestQueue(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	med, sup := en.Actors["mediator@G11"], en.Actors["supervisor@T1"]
 	var ids []int64
 	for range 3 {
@@ -216,7 +217,7 @@ func TestQueue(t *testing.T) {
 // village's committee, the town's by the town's; sweeps are late after
 // the 20th of the next month.
 func TestCommitteeAndSweepLateness(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	tree, _ := en.Tree(ctx)
 	grid := &engine.Case{HandlingUnitID: en.Units["G11"].ID}
 	for _, tc := range []struct {
@@ -254,7 +255,7 @@ func TestCommitteeAndSweepLateness(t *testing.T) {
 // an event names, the unit's staff otherwise, and the system only for
 // lateness; a named user who does not exist is refused with the line.
 func TestReplayRecordsTheActor(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	lines := `{"type":"case","source":"当事人申请","category":"邻里","location":"G11","opened_at":"2026-02-01T09:00:00+08:00","people":2,"risk":"green","summary":"两户因排水沟发生争执。","parties":[{"side":"applicant","name":"张三"}],"events":[` +
 		`{"event":"accept_grid","at":"2026-02-01T10:00:00+08:00"},` +
 		`{"event":"escalate","at":"2026-02-04T10:00:00+08:00","reason":"超期自动上报"},` +
@@ -309,7 +310,7 @@ func TestReplayRecordsTheActor(t *testing.T) {
 // waits for the batch, which reading the trail writes first, as does the
 // hundredth view.
 func TestAuditBatches(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.CaseIn(t, workflow.Grid)
 	med := en.Actors["mediator@G11"]
 	stored := func() int {

@@ -7,8 +7,6 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/enginetest"
-	"github.com/grassroots/mediation/store"
-	"github.com/grassroots/mediation/store/storetest"
 )
 
 // TestWaitsGrow checks the throttle on both databases: five failures are
@@ -50,17 +48,8 @@ func TestWaitsGrow(t *testing.T) {
 // sessions read through the other, and failures counted on one slow the
 // other down.
 func TestTwoServersShareSessionsAndFailures(t *testing.T) {
-	dsn := storetest.DSN(t)
-	open := func() *store.DB {
-		db, err := store.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	second := open()
-	a, b := enginetest.On(t, open()), account.New(engine.New(second), second)
+	a, second := enginetest.TwoServers(t)
+	b := account.New(engine.New(second), second)
 	now := time.Now()
 	user := a.Actors["mediator@G11"]
 	for _, h := range []string{"one", "two"} {

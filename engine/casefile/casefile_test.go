@@ -11,8 +11,6 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/enginetest"
-	"github.com/grassroots/mediation/store"
-	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -245,22 +243,11 @@ func TestArchiving(t *testing.T) {
 // committee at once from two connection pools, as two servers would: the
 // numbers run from 1 to 20 without a gap or a repeat.
 func TestArchiveNumbersUnderConcurrency(t *testing.T) {
-	dsn := storetest.DSN(t)
-	first, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer first.Close()
-	en := enginetest.On(t, first)
+	en, second := enginetest.TwoServers(t)
 	var ids []int64
 	for range 20 {
 		ids = append(ids, en.WrittenCase(t).ID)
 	}
-	second, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
 	other := engine.New(second)
 	other.Now = en.Clock.Now
 	var wg sync.WaitGroup

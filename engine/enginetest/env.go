@@ -147,6 +147,24 @@ func New(tb testing.TB) *Env {
 	return On(tb, storetest.Open(tb))
 }
 
+// TwoServers builds the environment on a fresh database through one
+// connection pool and returns a second pool on the same database, as a
+// second server would have; both close when the test ends.
+func TwoServers(tb testing.TB) (*Env, *store.DB) {
+	tb.Helper()
+	dsn := storetest.DSN(tb)
+	pools := make([]*store.DB, 2)
+	for i := range pools {
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { db.Close() })
+		pools[i] = db
+	}
+	return On(tb, pools[0]), pools[1]
+}
+
 // On builds the test tree and accounts on db.
 func On(tb testing.TB, db *store.DB) *Env {
 	tb.Helper()

@@ -12,12 +12,15 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/workflow"
 )
 
+var ctx = context.Background()
+
 // inbox lists a user's notifications as kind: text, newest first.
-func (en *env) inbox(t *testing.T, who string) []string {
+func inbox(t *testing.T, en *enginetest.Env, who string) []string {
 	t.Helper()
 	ns, _, err := en.Notices.Notifications(ctx, en.Actors[who], 50)
 	if err != nil {
@@ -36,7 +39,7 @@ func (en *env) inbox(t *testing.T, who string) []string {
 // scheduler warns once of a deadline within 24 hours and of a follow-up
 // due; each in the transaction of its cause.
 func TestNotifications(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	c := en.CaseIn(t, workflow.Grid)
 	want := map[string][]string{"mediator@G11": {"routed: 受理·分流到网格：邻里纠纷转由麟湖村第1网格调解，本阶段期限至3月5日 09:00。"}}
 	if _, err := en.Fire(ctx, en.Actors["mediator@G11"], c.ID, workflow.Escalate, engine.Input{Reason: "调解不成"}); err != nil {
@@ -59,7 +62,7 @@ func TestNotifications(t *testing.T) {
 	}
 	want["intake2@T1"] = []string{"feedback: 移交单位已办结：派出所已处理完毕"}
 	for _, who := range []string{"mediator@G11", "mediator@V1", "intake@T1", "intake2@T1", "mediator@G12", "supervisor@T1", "mediator@T2"} {
-		if got := en.inbox(t, who); !slices.Equal(got, want[who]) {
+		if got := inbox(t, en, who); !slices.Equal(got, want[who]) {
 			t.Errorf("%s was told %q, want %q", who, got, want[who])
 		}
 	}
@@ -71,7 +74,7 @@ func TestNotifications(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := en.inbox(t, "mediator@V1"); len(got) != 3 || got[0] != "deadline: 本阶段调解期限将至：3月9日 09:00到期。" {
+	if got := inbox(t, en, "mediator@V1"); len(got) != 3 || got[0] != "deadline: 本阶段调解期限将至：3月9日 09:00到期。" {
 		t.Errorf("the village was warned %q", got)
 	}
 	// Reading one marks it; another's is not found.
@@ -131,7 +134,7 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // one started (as after a restart), each under its own key; nothing is
 // sent twice once accepted.
 func TestWebhookDelivery(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	en.Deliver = true
 	rcv := &receiver{failures: 3, accepted: map[string]notify.Delivery{}}
 	srv := httptest.NewServer(rcv)
@@ -177,7 +180,7 @@ func TestWebhookDelivery(t *testing.T) {
 // them to another after the lease; the receiver may then see one twice,
 // and drops the repeat by its key.
 func TestDeliveryLease(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	en.Deliver = true
 	en.CaseIn(t, workflow.Grid)
 	claimed, err := en.DB.ClaimDeliveries(ctx, en.Now(), en.Now().Add(2*time.Minute), 10)
@@ -203,7 +206,7 @@ func TestDeliveryLease(t *testing.T) {
 // sent its receipt and acceptance (one without a phone nothing), never
 // read in the application.
 func TestPartyNotifications(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	en.NotifyParties = true
 	c := en.CaseIn(t, workflow.Grid)
 	claimed, err := en.DB.ClaimDeliveries(ctx, en.Now(), en.Now().Add(time.Minute), 10)
@@ -221,7 +224,7 @@ func TestPartyNotifications(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("the parties were sent\n%q\nwant\n%q", got, want)
 	}
-	if got := en.inbox(t, "mediator@G11"); len(got) != 1 {
+	if got := inbox(t, en, "mediator@G11"); len(got) != 1 {
 		t.Errorf("the grid's inbox %q", got)
 	}
 }

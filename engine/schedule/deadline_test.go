@@ -1,19 +1,21 @@
 package schedule_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/schedule"
-	"github.com/grassroots/mediation/store"
-	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
 )
 
+var ctx = context.Background()
+
 // sweepAt runs the scheduler at t and returns what it did.
-func (en *env) sweepAt(t *testing.T, at time.Time) schedule.DeadlineResult {
+func sweepAt(t *testing.T, en *enginetest.Env, at time.Time) schedule.DeadlineResult {
 	t.Helper()
 	res, err := en.Scheduler.RunDeadlines(ctx, at)
 	if err != nil {
@@ -22,7 +24,7 @@ func (en *env) sweepAt(t *testing.T, at time.Time) schedule.DeadlineResult {
 	return res
 }
 
-func (en *env) reload(t *testing.T, id int64) *engine.Case {
+func reload(t *testing.T, en *enginetest.Env, id int64) *engine.Case {
 	t.Helper()
 	c, err := en.DB.FindCase(ctx, id)
 	if err != nil {
@@ -34,7 +36,7 @@ func (en *env) reload(t *testing.T, id int64) *engine.Case {
 // TestDeadlinesFire walks a case through every deadline of DESIGN §4: each
 // fires at its moment and not a minute before, and only once.
 func TestDeadlinesFire(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	start := en.Clock.Now()
 	day := 24 * time.Hour
 	minute := time.Minute
@@ -44,13 +46,13 @@ func TestDeadlinesFire(t *testing.T) {
 		t.Fatalf("registered due %v", c.DueAt)
 	}
 	// Registered: 2 days, then flagged for supervisors.
-	if r := en.sweepAt(t, start.Add(2*day-minute)); r != (schedule.DeadlineResult{}) {
+	if r := sweepAt(t, en, start.Add(2*day-minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("a minute early: %+v", r)
 	}
-	if r := en.sweepAt(t, start.Add(2*day)); r.Flagged != 1 {
+	if r := sweepAt(t, en, start.Add(2*day)); r.Flagged != 1 {
 		t.Fatalf("registered deadline: %+v", r)
 	}
-	if r := en.sweepAt(t, start.Add(2*day+time.Hour)); r != (schedule.DeadlineResult{}) {
+	if r := sweepAt(t, en, start.Add(2*day+time.Hour)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("flagged twice: %+v", r)
 	}
 
@@ -64,13 +66,13 @@ func TestDeadlinesFire(t *testing.T) {
 	if !c.DueAt.Equal(acc.Add(3*day)) || !c.OverallDueAt.Equal(acc.Add(30*day)) {
 		t.Fatalf("grid due %v overall %v", c.DueAt, c.OverallDueAt)
 	}
-	if r := en.sweepAt(t, acc.Add(3*day-minute)); r != (schedule.DeadlineResult{}) {
+	if r := sweepAt(t, en, acc.Add(3*day-minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("grid, a minute early: %+v", r)
 	}
-	if r := en.sweepAt(t, acc.Add(3*day)); r.Escalated != 1 {
+	if r := sweepAt(t, en, acc.Add(3*day)); r.Escalated != 1 {
 		t.Fatalf("grid deadline: %+v", r)
 	}
-	c = en.reload(t, c.ID)
+	c = reload(t, en, c.ID)
 	if c.State != workflow.Village || c.HandlingUnitID != en.Units["V1"].ID || !c.DueAt.Equal(acc.Add(10*day)) {
 		t.Fatalf("after grid escalation: %s at %d due %v", c.State, c.HandlingUnitID, c.DueAt)
 	}
@@ -81,26 +83,26 @@ func TestDeadlinesFire(t *testing.T) {
 	}
 
 	// Village: 7 days from the escalation, then escalated to the town.
-	if r := en.sweepAt(t, acc.Add(10*day-minute)); r != (schedule.DeadlineResult{}) {
+	if r := sweepAt(t, en, acc.Add(10*day-minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("village, a minute early: %+v", r)
 	}
-	if r := en.sweepAt(t, acc.Add(10*day)); r.Escalated != 1 {
+	if r := sweepAt(t, en, acc.Add(10*day)); r.Escalated != 1 {
 		t.Fatalf("village deadline: %+v", r)
 	}
-	c = en.reload(t, c.ID)
+	c = reload(t, en, c.ID)
 	if c.State != workflow.Town || !c.DueAt.Equal(acc.Add(30*day)) {
 		t.Fatalf("after village escalation: %s due %v", c.State, c.DueAt)
 	}
 
 	// Town: 20 days; it coincides here with the overall 30 days from
 	// acceptance, and both are flagged once.
-	if r := en.sweepAt(t, acc.Add(30*day-minute)); r != (schedule.DeadlineResult{}) {
+	if r := sweepAt(t, en, acc.Add(30*day-minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("town, a minute early: %+v", r)
 	}
-	if r := en.sweepAt(t, acc.Add(30*day)); r.Flagged != 1 || r.Escalated != 0 {
+	if r := sweepAt(t, en, acc.Add(30*day)); r.Flagged != 1 || r.Escalated != 0 {
 		t.Fatalf("town deadline: %+v", r)
 	}
-	if r := en.sweepAt(t, acc.Add(31*day)); r != (schedule.DeadlineResult{}) {
+	if r := sweepAt(t, en, acc.Add(31*day)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("town flagged twice: %+v", r)
 	}
 }
@@ -108,7 +110,7 @@ func TestDeadlinesFire(t *testing.T) {
 // TestOverallAndOtherDeadlines covers the overall clock on its own, referral
 // feedback and the follow-up visit after an agreement.
 func TestOverallAndOtherDeadlines(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	day := 24 * time.Hour
 	start := en.Clock.Now()
 
@@ -124,14 +126,14 @@ func TestOverallAndOtherDeadlines(t *testing.T) {
 	if !c.DueAt.Equal(start.Add(32*day)) || !c.OverallDueAt.Equal(start.Add(30*day)) {
 		t.Fatalf("village due %v overall %v", c.DueAt, c.OverallDueAt)
 	}
-	if r := en.sweepAt(t, start.Add(30*day-time.Minute)); r != (schedule.DeadlineResult{}) {
+	if r := sweepAt(t, en, start.Add(30*day-time.Minute)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("overall, a minute early: %+v", r)
 	}
-	if r := en.sweepAt(t, start.Add(30*day)); r.Flagged != 1 {
+	if r := sweepAt(t, en, start.Add(30*day)); r.Flagged != 1 {
 		t.Fatalf("overall deadline: %+v", r)
 	}
 	// Then the village deadline passes: escalated.
-	if r := en.sweepAt(t, start.Add(32*day)); r.Escalated != 1 {
+	if r := sweepAt(t, en, start.Add(32*day)); r.Escalated != 1 {
 		t.Fatalf("village after overall: %+v", r)
 	}
 
@@ -152,7 +154,7 @@ func TestOverallAndOtherDeadlines(t *testing.T) {
 	if !a.DueAt.Equal(start.Add(25 * day)) {
 		t.Fatalf("follow-up due %v", a.DueAt)
 	}
-	res := en.sweepAt(t, start.Add(25*day))
+	res := sweepAt(t, en, start.Add(25*day))
 	if res.Flagged != 2 {
 		t.Fatalf("referral and follow-up: %+v", res)
 	}
@@ -161,7 +163,7 @@ func TestOverallAndOtherDeadlines(t *testing.T) {
 // TestClockShifts checks that suspend, resume and extend move the deadlines
 // exactly, and that an escalation restarts the tier clock.
 func TestClockShifts(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	day := 24 * time.Hour
 	c := en.CaseIn(t, workflow.Grid)
 	due, overall := *c.DueAt, *c.OverallDueAt
@@ -173,7 +175,7 @@ func TestClockShifts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Suspended: nothing fires even long after the deadline.
-	if r := en.sweepAt(t, due.Add(10*day)); r != (schedule.DeadlineResult{}) {
+	if r := sweepAt(t, en, due.Add(10*day)); r != (schedule.DeadlineResult{}) {
 		t.Fatalf("suspended case swept: %+v", r)
 	}
 	en.Clock.Advance(36*time.Hour + 17*time.Minute)
@@ -214,7 +216,7 @@ func TestClockShifts(t *testing.T) {
 // TestWorkingDays counts deadlines on a calendar with the National Day
 // holiday and two make-up working days (调休).
 func TestWorkingDays(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	p := engine.DefaultPolicy()
 	p.WorkingDays = true
 	en.TownPolicies = map[string]engine.Policy{"T1": p}
@@ -256,23 +258,12 @@ func TestWorkingDays(t *testing.T) {
 // two servers would be, over the same overdue cases at once: every case is
 // escalated exactly once.
 func TestTwoSchedulers(t *testing.T) {
-	dsn := storetest.DSN(t)
-	first, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer first.Close()
-	en := newEnvOn(t, first)
+	en, second := enginetest.TwoServers(t)
 	const n = 30
 	var ids []int64
 	for range n {
 		ids = append(ids, en.CaseIn(t, workflow.Grid).ID)
 	}
-	second, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
 	other := schedule.New(engine.New(second), second)
 	at := en.Clock.Now().Add(4 * 24 * time.Hour)
 	var wg sync.WaitGroup
@@ -309,7 +300,7 @@ func TestTwoSchedulers(t *testing.T) {
 // TestSweepInBatches: a sweep of more cases than a batch deals with each
 // once, and the next sweep finds nothing left.
 func TestSweepInBatches(t *testing.T) {
-	en := newEnv(t)
+	en := enginetest.New(t)
 	for range 250 {
 		en.CaseIn(t, workflow.Grid)
 	}
