@@ -136,14 +136,24 @@ type Archiving struct {
 }
 
 // Missing lists, in Chinese, what a closed case's file lacks before it may be
-// archived (归档): the records its path requires.
+// archived (归档): the records its path requires. Only a case taken into
+// mediation has a file to archive (see Unfit). The parties must have been
+// told their rights and duties once mediation took place (a session, an
+// agreement or a failure); a party who withdrew before any of that was
+// never mediated, and its file needs no notice. A case that ended in a
+// failure, or in an agreement followed up, holds at least one session
+// record.
 func Missing(c *Case, timeline []*Event, sessions []*Session) []string {
+	if c.AcceptedAt == nil {
+		return nil
+	}
 	var out []string
-	accepted, notified := c.AcceptedAt != nil, false
+	notified := false
 	for _, ev := range timeline {
 		notified = notified || ev.Name == workflow.RightsNotice.Step()
 	}
-	if accepted && !notified {
+	mediated := len(sessions) > 0 || c.AgreedAt != nil || c.Outcome == workflow.Failed
+	if mediated && !notified {
 		out = append(out, "人民调解权利义务告知书（告知记录）")
 	}
 	switch c.Outcome {
@@ -170,28 +180,59 @@ func archiveNumber(t *Tree, committee *Unit, year int) func(int) string {
 }
 
 // FileCommittee is the committee whose file a case is: the one of its
-// handling unit (a grid's is its village's).
-func (t *Tree) FileCommittee(c *Case) *Unit {
-	return t.Committee(c, &Agreement{Tier: t.Unit(c.HandlingUnitID).Level})
-}
+// handling unit (a grid's is its village's), which closed it.
+func (t *Tree) FileCommittee(c *Case) *Unit { return t.CommitteeOf(c.HandlingUnitID) }
 
 // OfferActivity reports whether an activity the table allows in the case's
-// state applies to the case as it is now: the clock can only be resumed
-// when stopped, a file archived once, and judicial confirmation is for
-// written agreements on civil rights and obligations (see
-// Agreement.Confirmable).
-func OfferActivity(c *Case, act workflow.Activity) bool {
+// state applies to the case as it is now (see Unfit).
+func OfferActivity(c *Case, act workflow.Activity) bool { return Unfit(c, act) == "" }
+
+// Unfit says, in Chinese, why an activity the table allows in the case's
+// state does not apply to the case as it is now, or "" when it does: the
+// clock can only be resumed when stopped; a file is archived once, and only
+// when the case was taken into mediation (受理), for a refused case or one
+// referred out before acceptance has no 人民调解 file to number; a notice
+// of rights is recorded late only before the file is archived; and
+// judicial confirmation is for written agreements on civil rights and
+// obligations (see Agreement.Confirmable).
+func Unfit(c *Case, act workflow.Activity) string {
 	switch act {
 	case workflow.Suspend:
-		return c.SuspendedAt == nil
+		if c.SuspendedAt != nil {
+			return "计时已暂停"
+		}
 	case workflow.Resume:
-		return c.SuspendedAt != nil
-	case workflow.Archive, workflow.Attach:
-		return c.ArchiveNo == ""
+		if c.SuspendedAt == nil {
+			return "计时未暂停"
+		}
+	case workflow.Attach:
+		if c.ArchiveNo != "" {
+			return "卷宗已归档"
+		}
+	case workflow.Archive:
+		switch {
+		case c.ArchiveNo != "":
+			return "卷宗已归档"
+		case c.AcceptedAt == nil:
+			return "本案未经受理调解，不立人民调解卷宗"
+		}
+	case workflow.RightsNotice:
+		if c.State.Terminal() && (c.AcceptedAt == nil || c.ArchiveNo != "") {
+			return "告知记录只能在归档前补录"
+		}
 	case workflow.Confirm:
-		return c.AgreementKind == AgreementWritten && c.AgreementSubject == SubjectRights
+		switch {
+		case c.AgreementKind != AgreementWritten:
+			return "口头协议不能申请司法确认"
+		case c.AgreementSubject == SubjectStatus:
+			return "协议涉及婚姻、亲子、收养等身份关系，人民法院不予司法确认"
+		case c.AgreementSubject == SubjectTitle:
+			return "协议涉及物权、知识产权的确权，人民法院不予司法确认"
+		}
 	case workflow.Sign:
-		return c.SignedAt == nil
+		if c.SignedAt != nil {
+			return "移交已签收"
+		}
 	}
-	return true
+	return ""
 }

@@ -346,7 +346,10 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 		ActorName: a.Name, Role: a.Role, At: at, Reason: in.Reason, Automatic: in.Automatic}
 	ch := &Change{Case: &n, Version: c.Version, Event: ev}
 	e.restartClocks(p, &n, at)
-	if tr.Event.Accepts() && n.AcceptedAt == nil {
+	// Mediation begins when a case first enters a tier: accepted from the
+	// desk, or taken by the town when a partner sends back a case referred
+	// out before acceptance.
+	if to.Kind() == workflow.KindTier && n.AcceptedAt == nil {
 		n.AcceptedAt = &at
 		n.OverallDueAt = e.due(p, at, p.Overall)
 	}
@@ -469,8 +472,8 @@ func (e *Engine) DecideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 		return nil, Errorf(ECONFLICT, "本案当前状态为“%s”，不能%s。", c.State.Label(), rule.Label)
 	case !workflow.Permits(rule.Grants, position(t, a, c)):
 		return nil, Errorf(EFORBIDDEN, "您无权对本案执行“%s”。", rule.Label)
-	case !OfferActivity(c, act):
-		return nil, Errorf(ECONFLICT, "本案现在不能%s。", rule.Label)
+	case Unfit(c, act) != "":
+		return nil, Errorf(ECONFLICT, "本案现在不能%s：%s。", rule.Label, Unfit(c, act))
 	}
 	if err := checkFields(rule.Requires, choices{routes: workflow.Routes}, &in); err != nil {
 		return nil, err
@@ -571,9 +574,16 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		ch.Event.Data.Risk = string(in.Risk)
 		return nil
 	},
-	workflow.RightsNotice: func(_ context.Context, e *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
+	workflow.RightsNotice: func(_ context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
 		given := in.Notice.Given
-		if given.IsZero() {
+		// A notice recorded after the case closed completes its file: it
+		// says when the parties were told, which was while it was mediated.
+		switch {
+		case c.ClosedAt != nil && given.IsZero():
+			return Invalid("notice.given", "本案已结案，补录告知记录请填写告知日期。")
+		case c.ClosedAt != nil && e.dayOf(given).After(*c.ClosedAt):
+			return Invalid("notice.given", "告知日期不能晚于结案日期（%s）。", c.ClosedAt.In(e.Location).Format("2006年1月2日"))
+		case given.IsZero():
 			given = ch.Event.At
 		}
 		ch.Event.Data.NoticeTo = in.Notice.To

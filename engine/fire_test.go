@@ -231,14 +231,25 @@ func inSubtree(en *enginetest.Env, a engine.Actor, c *engine.Case) bool {
 // TestEveryStateActivityPair records every activity in every state.
 // refusedNow are the activities the table allows in a state that the case
 // of enginetest.PathTo cannot have now: its agreement is oral, so no judicial
-// confirmation, and a file without the notice of rights and a session
-// record cannot be archived.
+// confirmation; a file without the notice of rights and a session record
+// cannot be archived, nor one never accepted (refused, withdrawn at the
+// desk, referred out before acceptance); and a notice recorded after the
+// close must say when the parties were told, which none of these says.
 var refusedNow = map[[2]string]string{
-	{"agreed", "confirm"}:      engine.ECONFLICT,
-	{"fulfilled", "confirm"}:   engine.ECONFLICT,
-	{"fulfilled", "archive"}:   engine.EINVALID,
-	{"failed", "archive"}:      engine.EINVALID,
-	{"unperformed", "archive"}: engine.EINVALID,
+	{"agreed", "confirm"}:               engine.ECONFLICT,
+	{"fulfilled", "confirm"}:            engine.ECONFLICT,
+	{"fulfilled", "archive"}:            engine.EINVALID,
+	{"failed", "archive"}:               engine.EINVALID,
+	{"unperformed", "archive"}:          engine.EINVALID,
+	{"rejected", "archive"}:             engine.ECONFLICT,
+	{"withdrawn", "archive"}:            engine.ECONFLICT,
+	{"partner_closed", "archive"}:       engine.ECONFLICT,
+	{"fulfilled", "rights_notice"}:      engine.EINVALID,
+	{"failed", "rights_notice"}:         engine.EINVALID,
+	{"unperformed", "rights_notice"}:    engine.EINVALID,
+	{"rejected", "rights_notice"}:       engine.ECONFLICT,
+	{"withdrawn", "rights_notice"}:      engine.ECONFLICT,
+	{"partner_closed", "rights_notice"}: engine.ECONFLICT,
 }
 
 func TestEveryStateActivityPair(t *testing.T) {

@@ -210,7 +210,8 @@ type CaseFilter struct {
 	// Pressed keeps the cases pressed (督办) since their tier clock
 	// started (see Case.PressedNow).
 	Pressed bool
-	// Unarchived keeps the closed cases whose file is not archived yet.
+	// Unarchived keeps the closed cases taken into mediation whose file is
+	// not archived yet.
 	Unarchived bool
 	// CreatedBy keeps the cases this user registered.
 	CreatedBy int64

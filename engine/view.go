@@ -312,15 +312,13 @@ func (e *Engine) QueueCount(ctx context.Context, a Actor) (int, error) {
 	return n, err
 }
 
-// Committee returns the people's mediation committee that seals an
-// agreement (人民调解委员会): the committee of the level the case was agreed
-// at, above its handling unit; a grid has none of its own, so its village's
-// committee seals.
-func (t *Tree) Committee(c *Case, ag *Agreement) *Unit {
-	u := t.Ancestor(c.HandlingUnitID, ag.Tier)
-	if u == nil {
-		u = t.Unit(c.HandlingUnitID)
-	}
+// CommitteeOf returns the people's mediation committee (人民调解委员会) of a
+// unit: its own, or its village's for a grid, which has mediators but no
+// committee of its own. Committees are not a hierarchy: each document of
+// a file names the committee of the unit that acted (人民调解法 Art. 8,
+// 34).
+func (t *Tree) CommitteeOf(id int64) *Unit {
+	u := t.Unit(id)
 	if u != nil && u.Level == workflow.LevelGrid {
 		if v := t.Unit(u.ParentID); v != nil {
 			return v

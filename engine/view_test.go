@@ -213,24 +213,15 @@ func TestQueue(t *testing.T) {
 	}
 }
 
-// TestCommitteeAndSweepLateness: a grid's agreement is sealed by its
-// village's committee, the town's by the town's; sweeps are late after
+// TestCommitteeAndSweepLateness: a grid's steps are its village
+// committee's, a village's and a town's their own; sweeps are late after
 // the 20th of the next month.
 func TestCommitteeAndSweepLateness(t *testing.T) {
 	en := enginetest.New(t)
 	tree, _ := en.Tree(ctx)
-	grid := &engine.Case{HandlingUnitID: en.Units["G11"].ID}
-	for _, tc := range []struct {
-		c    *engine.Case
-		tier workflow.Level
-		want string
-	}{
-		{grid, workflow.LevelGrid, "麟湖村"},
-		{&engine.Case{HandlingUnitID: en.Units["V1"].ID}, workflow.LevelVillage, "麟湖村"},
-		{&engine.Case{HandlingUnitID: en.Units["T1"].ID}, workflow.LevelTown, "油车港镇"},
-	} {
-		if got := tree.Committee(tc.c, &engine.Agreement{Tier: tc.tier}); got == nil || got.Name != tc.want {
-			t.Errorf("%s agreement sealed by %v, want %s", tc.tier, got, tc.want)
+	for unit, want := range map[string]string{"G11": "麟湖村", "V1": "麟湖村", "T1": "油车港镇"} {
+		if got := tree.CommitteeOf(en.Units[unit].ID); got == nil || got.Name != want {
+			t.Errorf("%s's committee %v, want %s", unit, got, want)
 		}
 	}
 	loc := en.Location

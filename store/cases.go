@@ -122,7 +122,7 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error)
 		w.add(cond, args...)
 	}
 	if f.Unarchived {
-		w.add("closed_at IS NOT NULL AND archived_at IS NULL")
+		w.add("closed_at IS NOT NULL AND accepted_at IS NOT NULL AND archived_at IS NULL")
 	}
 	if f.CreatedBy != 0 {
 		w.add("created_by = ?", f.CreatedBy)

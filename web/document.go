@@ -18,8 +18,6 @@ type fileView struct {
 	Applicants string // the applicants' names, 张三、王五
 	Respondent string // the respondents' names
 	Mediators  string // the mediators who worked the case
-	Committee  string // the committee whose file it is, 麟湖村人民调解委员会
-	AcceptedBy string // the unit the case was first accepted to
 	// Docs are the documents to print, one or the whole file.
 	Docs []casefile.Document
 }
@@ -41,7 +39,7 @@ func (s *Server) fileView(c echo.Context) (*fileView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &fileView{File: f, Committee: f.Committee.Name + "人民调解委员会"}
+	v := &fileView{File: f}
 	var apps, resps, meds []string
 	now := s.Engine.Now()
 	for _, p := range f.Parties {
@@ -54,16 +52,9 @@ func (s *Server) fileView(c echo.Context) (*fileView, error) {
 			resps = append(resps, p.Name)
 		}
 	}
-	tree, err := s.Engine.Tree(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
 	for _, ev := range f.Timeline {
 		if ev.Role == workflow.RoleMediator && !contains(meds, ev.ActorName) {
 			meds = append(meds, ev.ActorName)
-		}
-		if workflow.Event(ev.Name).Accepts() && v.AcceptedBy == "" {
-			v.AcceptedBy = tree.Unit(ev.UnitID).Name
 		}
 	}
 	v.Applicants, v.Respondent, v.Mediators = strings.Join(apps, "、"), strings.Join(resps, "、"), strings.Join(meds, "、")

@@ -93,6 +93,18 @@ func documentCases(t *testing.T) (*site, map[string]*engine.Case) {
 	k = do(k, grid, "", workflow.LogSession, session)
 	out["failure"] = do(k, grid, workflow.Fail, "", engine.Input{Reason: "双方对界址分歧过大", Routes: []string{"诉讼"}})
 
+	// The village committee accepts and hears the case; the town's settles
+	// it: each document names the committee that acted.
+	village, town := a("mediator@V1"), a("mediator@T1")
+	k = open(desk, "当事人申请", "房屋宅基地")
+	k = do(k, desk, workflow.AcceptVillage, "", engine.Input{Unit: "V1", Reason: "发生地在麟湖村"})
+	k = do(k, village, "", workflow.RightsNotice, notice)
+	k = do(k, village, "", workflow.LogSession, session)
+	k = do(k, village, workflow.Escalate, "", engine.Input{Reason: "超出调解能力"})
+	k = do(k, town, "", workflow.LogSession, session)
+	out["escalated"] = do(k, town, workflow.Agree, "", engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
+		Facts: "围墙越界0.3米。", Terms: "以原围墙为界。", Performance: "当场拆除越界部分", Place: "油车港镇矛调中心"}})
+
 	k = open(desk, "公安移交(警调)", "房屋宅基地")
 	k = do(k, desk, workflow.Refer, "", engine.Input{Partner: "派出所", Reason: "一方扬言报复，有民转刑风险"})
 	out["referral"] = do(k, desk, workflow.PartnerClose, "", engine.Input{Result: "派出所已训诫并调处完毕，双方签订和解书。"})
@@ -107,12 +119,15 @@ var spaces = regexp.MustCompile(`\s+`)
 func TestDocumentsGolden(t *testing.T) {
 	s, cases := documentCases(t)
 	c := s.login(t, "mediator@G11")
-	desk := s.login(t, "intake@T1")
+	desk, town := s.login(t, "intake@T1"), s.login(t, "mediator@T1")
 	for name, k := range cases {
 		t.Run(name, func(t *testing.T) {
 			viewer := c
-			if name == "refusal" || name == "referral" {
+			switch name {
+			case "refusal", "referral":
 				viewer = desk
+			case "escalated":
+				viewer = town
 			}
 			code, body := viewer.get(casePath(k, "/documents"))
 			if code != 200 {
@@ -172,6 +187,7 @@ var documentChecks = map[string][]struct {
 		{"人民调解协议书", "签订地点：麟湖村调解室", true},
 		{"人民调解卷宗", "（2026）油麟人调字第1号", true},
 		{"人民调解受理通知书", "联系电话：0573-83002", true},
+		{"人民调解受理通知书", "由本委员会在麟湖村第1网格的人民调解员负责调解", true},
 		{"司法确认情况记录", "嘉兴市秀洲区人民法院", true},
 	},
 	"oral": {
@@ -184,17 +200,28 @@ var documentChecks = map[string][]struct {
 		{"不予受理告知书", "因已由法院/公安/行政机关受理，本委员会决定不予受理", true},
 		{"不予受理告知书", "可以通过诉讼、仲裁等途径依法解决", true},
 		{"人民调解受理通知书", "", false},
-		{"结案报告", "结案方式不予受理", true},
+		{"结案报告", "", false},
+		{"人民调解卷宗", "卷号不立卷（未经受理）", true},
 	},
 	"failure": {
 		{"调解终止书", "因双方对界址分歧过大，未能达成协议", true},
 		{"调解终止书", "可以通过诉讼等途径依法解决", true},
 		{"人民调解记录", "麟湖村调解室", true},
 	},
+	"escalated": {
+		{"人民调解申请书", "本人自愿申请麟湖村人民调解委员会调解", true},
+		{"人民调解受理通知书", "本委员会已于2026年9月25日受理，由本委员会人民调解员负责调解", true},
+		{"人民调解受理通知书", "麟湖村人民调解委员会（印）", true},
+		{"人民调解权利义务告知书", "麟湖村人民调解委员会（印）", true},
+		{"人民调解协议书", "油车港镇人民调解委员会（印）", true},
+		{"人民调解协议书", "麟湖村人民调解委员会", false},
+		{"人民调解卷宗", "人民调解委员会油车港镇人民调解委员会", true},
+	},
 	"referral": {
 		{"移交函", "派出所：", true},
 		{"移交函", "因一方扬言报复，有民转刑风险，现移交你单位依法处理", true},
 		{"移交函", "派出所已训诫并调处完毕", true},
 		{"人民调解受理登记表", "公安移交(警调)", true},
+		{"结案报告", "", false},
 	},
 }

@@ -257,7 +257,7 @@ var Activities = []ActivityRule{
 	{Extend, "延长期限", tiers, handlers, []Field{FieldDays, FieldConsent, FieldReason}},
 	{Supervise, "督办", openStates, []Grant{supervisor}, []Field{FieldNote}},
 	{UpdateRisk, "更新风险", openStates, everyone, []Field{FieldRisk, FieldReason}},
-	{RightsNotice, "告知权利义务", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldNotice}},
+	{RightsNotice, "告知权利义务", append(slices.Clone(activeCases), ClosedStates()...), []Grant{intake, mediator, supervisor}, []Field{FieldNotice}},
 	{Confirm, "司法确认", []State{Agreed, Fulfilled}, mediators, []Field{FieldConfirm}},
 	{Archive, "归档", ClosedStates(), handlers, nil},
 	{Attach, "上传附件", States, []Grant{intake, mediator, supervisor}, []Field{FieldFile}},

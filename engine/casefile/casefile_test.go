@@ -223,14 +223,44 @@ func TestArchiving(t *testing.T) {
 		}
 		numbers = append(numbers, c.ArchiveNo)
 	}
-	rejected := en.CaseIn(t, workflow.Rejected)
-	r, err := en.Record(ctx, en.Actors["mediator@T1"], rejected.ID, workflow.Archive, engine.Input{})
+	// A case the parties withdrew from before any session was never
+	// mediated: its file needs no notice of rights, and the town
+	// committee's sequence numbers it.
+	town := en.Actors["mediator@T1"]
+	withdrawn, err := en.Fire(ctx, town, en.CaseIn(t, workflow.Town).ID, workflow.Withdraw,
+		engine.Input{Party: "张三", Reason: "双方已自行和解"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := en.Record(ctx, town, withdrawn.ID, workflow.Archive, engine.Input{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	numbers = append(numbers, r.ArchiveNo)
 	if want := []string{"（2026）油麟人调字第1号", "（2026）油麟人调字第2号", "（2026）油人调字第1号"}; !slices.Equal(numbers, want) {
 		t.Errorf("file numbers %v, want %v", numbers, want)
+	}
+	// A refused case, or one referred out before acceptance, was never a
+	// people's mediation case: it takes no number and waits in no list.
+	for _, s := range []workflow.State{workflow.Rejected, workflow.PartnerClosed} {
+		c := en.CaseIn(t, s)
+		_, err := en.Record(ctx, town, c.ID, workflow.Archive, engine.Input{})
+		if want := "本案现在不能归档：本案未经受理调解，不立人民调解卷宗。"; engine.ErrorMessage(err) != want {
+			t.Errorf("archiving a %s case: %v, want %s", s, err, want)
+		}
+		en.Unchanged(t, c, "archiving a case never accepted")
+	}
+	waiting, _, err := en.Cases(ctx, town, engine.CaseFilter{Unarchived: true, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range waiting {
+		if c.State == workflow.Rejected || c.State == workflow.PartnerClosed {
+			t.Errorf("%s case %s waits to be archived", c.State, c.Number)
+		}
+	}
+	if len(waiting) != 1 || waiting[0].ID != bare.ID {
+		t.Errorf("%d cases wait to be archived, want the failed case alone", len(waiting))
 	}
 	again, _ := en.DB.FindCase(ctx, r.ID)
 	if _, err := en.Record(ctx, en.Actors["mediator@T1"], r.ID, workflow.Archive, engine.Input{}); engine.ErrorCode(err) != engine.ECONFLICT {
@@ -280,5 +310,50 @@ func TestArchiveNumbersUnderConcurrency(t *testing.T) {
 		if want := fmt.Sprintf("（2026）油麟人调字第%d号", n); !got[want] {
 			t.Errorf("missing %s of %v", want, got)
 		}
+	}
+}
+
+// TestLateNotice: a file closed without the record that the parties were
+// told their rights, though they were, is completed before archiving with
+// the day they were told, which cannot fall after the close.
+func TestLateNotice(t *testing.T) {
+	en := enginetest.New(t)
+	med := en.Actors["mediator@G11"]
+	c := en.CaseIn(t, workflow.Grid)
+	c, err := en.Record(ctx, med, c.ID, workflow.LogSession, engine.Input{Session: &engine.Session{Record: "双方陈述事实。"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.Clock.Advance(48 * time.Hour)
+	c, err = en.Fire(ctx, med, c.ID, workflow.Withdraw, engine.Input{Party: "张三", Reason: "申请人撤回"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = en.Record(ctx, med, c.ID, workflow.Archive, engine.Input{})
+	if want := "卷宗不完整，不能归档。缺少：人民调解权利义务告知书（告知记录）。"; engine.ErrorMessage(err) != want {
+		t.Fatalf("archiving without the notice: %v, want %s", err, want)
+	}
+	en.Clock.Advance(24 * time.Hour)
+	for _, tc := range []struct {
+		given time.Time
+		want  string
+	}{
+		{time.Time{}, "本案已结案，补录告知记录请填写告知日期。"},
+		{en.Clock.Now(), "告知日期不能晚于结案日期（" + c.ClosedAt.In(en.Location).Format("2006年1月2日") + "）。"},
+	} {
+		_, err := en.Record(ctx, med, c.ID, workflow.RightsNotice, engine.Input{Notice: &engine.Notice{To: "张三、李四", Given: tc.given}})
+		if engine.ErrorMessage(err) != tc.want {
+			t.Errorf("notice given %v: %v, want %s", tc.given, err, tc.want)
+		}
+	}
+	if c, err = en.Record(ctx, med, c.ID, workflow.RightsNotice, engine.Input{Notice: &engine.Notice{To: "张三、李四", Given: *c.AcceptedAt}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = en.Record(ctx, med, c.ID, workflow.Archive, engine.Input{}); err != nil || c.ArchiveNo != "（2026）油麟人调字第1号" {
+		t.Fatalf("archiving the completed file: %v %q", err, c.ArchiveNo)
+	}
+	_, err = en.Record(ctx, med, c.ID, workflow.RightsNotice, engine.Input{Notice: &engine.Notice{To: "张三", Given: *c.AcceptedAt}})
+	if want := "本案现在不能告知权利义务：告知记录只能在归档前补录。"; engine.ErrorMessage(err) != want {
+		t.Errorf("a notice after archiving: %v, want %s", err, want)
 	}
 }

@@ -68,6 +68,14 @@ type Entry struct {
 	Referral     *engine.Referral
 	Confirmation *engine.Confirmation
 	Notice       *engine.Notice
+	// Begins: the step took the case into mediation (受理), the first
+	// into a tier. Closes: the step closed a case taken into mediation;
+	// a refused case, or one referred out before acceptance, is not a
+	// people's mediation case and has no closing report.
+	Begins, Closes bool
+	// Unit is the unit that held the case after the step, and Committee
+	// its committee, which the step's document names and seals.
+	Unit, Committee *engine.Unit
 }
 
 // Document is one document of the file, in the order of its contents list
@@ -76,7 +84,14 @@ type Document struct {
 	Key   string // the address's last part: cover, application, session-12, …
 	Title string
 	Entry *Entry // the step the document records, nil for cover and application
+	// Committee is the committee that issues the document: the one that
+	// took the step, the one applied to for the application, the file's
+	// for its cover.
+	Committee *engine.Unit
 }
+
+// Seal is the name the document's committee signs and seals with.
+func (d Document) Seal() string { return d.Committee.Name + "人民调解委员会" }
 
 // CaseFile reads the whole file of a case the actor may see, in a fixed
 // number of reads. Showing the parties unmasked is an audit row, with where
@@ -157,17 +172,17 @@ func (e *Service) caseFile(ctx context.Context, a engine.Actor, id int64, where 
 			f.Mediator = u.Actor().Name
 		}
 	}
-	f.entries()
+	f.entries(t)
 	if n := len(f.Agreements); n > 0 {
 		f.ConfirmBy = e.ConfirmDeadline(c, f.Agreements[n-1])
 	}
-	if c.State.Terminal() && c.ArchiveNo == "" {
+	if c.State.Terminal() && c.ArchiveNo == "" && c.AcceptedAt != nil {
 		f.Missing = engine.Missing(c, f.Timeline, f.Sessions)
 	}
 	f.NoticeDue = c.State.Kind() == workflow.KindTier && len(f.Notices) == 0
 	f.Deadlines = e.Deadlines(ctx, c, f.Timeline, f.ConfirmBy)
 	f.Pressed = engine.LastPress(c, f.Timeline)
-	full := e.Unmasks(a, c) || seals(t, a, c, f.Agreements)
+	full := e.Unmasks(a, c) || f.seals(a)
 	parties, err := e.ShowPartiesIf(ctx, a, []*engine.Case{c}, where, func(*engine.Case) bool { return full })
 	if err != nil {
 		return nil, err
@@ -196,22 +211,28 @@ func (f *CaseFile) forPartner(a engine.Actor) {
 
 // seals reports whether the actor belongs to a committee that sealed one
 // of the case's agreements: it prints them with the parties' particulars.
-func seals(t *engine.Tree, a engine.Actor, c *engine.Case, agreements []*engine.Agreement) bool {
-	for _, ag := range agreements {
-		if u := t.Committee(c, ag); u != nil && a.UnitID == u.ID {
+func (f *CaseFile) seals(a engine.Actor) bool {
+	for _, en := range f.Entries {
+		if en.Agreement != nil && en.Committee != nil && en.Committee.ID == a.UnitID {
 			return true
 		}
 	}
 	return false
 }
 
-// entries joins each event of the timeline with the record it wrote.
-func (f *CaseFile) entries() {
+// entries joins each event of the timeline with the record it wrote and
+// the committee that acted.
+func (f *CaseFile) entries(t *engine.Tree) {
 	byEvent := map[int64]*Entry{}
 	f.Entries = make([]Entry, len(f.Timeline))
+	began := false
 	for i, ev := range f.Timeline {
-		f.Entries[i] = Entry{Event: ev}
+		f.Entries[i] = Entry{Event: ev, Unit: t.Unit(ev.UnitID), Committee: t.CommitteeOf(ev.UnitID)}
 		byEvent[ev.ID] = &f.Entries[i]
+		if ev.Transition() && ev.To.Kind() == workflow.KindTier && !began {
+			f.Entries[i].Begins, began = true, true
+		}
+		f.Entries[i].Closes = ev.Transition() && ev.To.Terminal() && began
 		// A partner's liaison reads the step without its data.
 		if ev.Name == workflow.RightsNotice.Step() && ev.Data.NoticeGiven != nil {
 			n := engine.Notice{To: ev.Data.NoticeTo, Given: *ev.Data.NoticeGiven}
@@ -247,7 +268,17 @@ func (f *CaseFile) documents() []Document {
 	if c.Source == "当事人申请" {
 		application = "人民调解申请书"
 	}
-	out := []Document{{Key: "cover", Title: "卷宗封面及卷内目录"}, {Key: "application", Title: application}}
+	// The application is to the committee that accepted the case, or, if
+	// none did, to the one that refused or referred it.
+	applied := f.Committee
+	for _, en := range f.Entries {
+		if en.Begins {
+			applied = en.Committee
+			break
+		}
+	}
+	out := []Document{{Key: "cover", Title: "卷宗封面及卷内目录", Committee: f.Committee},
+		{Key: "application", Title: application, Committee: applied}}
 	for _, kind := range documentKinds {
 		for i := range f.Entries {
 			en := &f.Entries[i]
@@ -259,7 +290,7 @@ func (f *CaseFile) documents() []Document {
 			if id != 0 {
 				key = fmt.Sprintf("%s-%d", kind.key, id)
 			}
-			out = append(out, Document{Key: key, Title: title, Entry: en})
+			out = append(out, Document{Key: key, Title: title, Entry: en, Committee: en.Committee})
 		}
 	}
 	return out
@@ -273,7 +304,7 @@ var documentKinds = []struct {
 	of  func(en *Entry) (int64, string, bool)
 }{
 	{"acceptance", func(en *Entry) (int64, string, bool) {
-		return 0, "人民调解受理通知书", workflow.Event(en.Name).Accepts() && en.From == workflow.Registered
+		return 0, "人民调解受理通知书", en.Begins
 	}},
 	{"refusal", func(en *Entry) (int64, string, bool) {
 		return 0, "不予受理告知书", en.Name == workflow.Reject.Step()
@@ -317,7 +348,7 @@ var documentKinds = []struct {
 	{"termination", func(en *Entry) (int64, string, bool) {
 		return 0, "调解终止书", en.Transition() && (en.To == workflow.Failed || en.To == workflow.Withdrawn)
 	}},
-	{"closing", func(en *Entry) (int64, string, bool) { return 0, "结案报告", en.Transition() && en.To.Terminal() }},
+	{"closing", func(en *Entry) (int64, string, bool) { return 0, "结案报告", en.Closes }},
 }
 
 // Document returns the file's document with key, or ENOTFOUND.

@@ -431,11 +431,12 @@ func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
 	return w.archive(ctx)
 }
 
-// archive files most closed cases a week or two after they closed; a file
-// that lacks a record stays unarchived, for the queue to show.
+// archive files most closed cases taken into mediation a week or two after
+// they closed; a file that lacks a record stays unarchived, for the queue
+// to show.
 func (w *walk) archive(ctx context.Context) (int, error) {
 	// The case's id decides, so that the walks of other cases go as before.
-	if !w.c.State.Terminal() || w.c.ID%10 < 3 {
+	if !w.c.State.Terminal() || w.c.ID%10 < 3 || !engine.OfferActivity(w.c, workflow.Archive) {
 		return w.events, nil
 	}
 	w.at = w.c.ClosedAt.Add(time.Duration(7*24+w.c.ID%(7*24)) * time.Hour)

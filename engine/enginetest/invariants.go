@@ -72,7 +72,7 @@ func (en *Env) CheckInvariants(t testing.TB, id int64) {
 		}
 		state, unit = e.To, e.UnitID
 		at := e.At
-		if workflow.Event(e.Name).Accepts() && accepted == nil {
+		if e.Transition() && e.To.Kind() == workflow.KindTier && accepted == nil {
 			accepted = &at
 		}
 		if e.Name == workflow.Agree.Step() && agreed == nil {

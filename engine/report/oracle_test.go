@@ -64,7 +64,7 @@ func (e *Service) monthFromLog(ctx context.Context, units []int64, start, end ti
 						ActorName: ev.ActorName, Role: ev.Role, Automatic: ev.Automatic})
 				}
 				switch {
-				case workflow.Event(ev.Name).Accepts() && f.AcceptedAt == nil:
+				case ev.Transition() && ev.To.Kind() == workflow.KindTier && f.AcceptedAt == nil:
 					f.AcceptedAt = &at
 				case ev.Name == workflow.Refer.Step() && f.ReferredAt == nil:
 					f.ReferredAt = &at
