@@ -316,6 +316,11 @@ type Agreement struct {
 	// Subject is what the agreement settles: SubjectRights (the default),
 	// SubjectStatus or SubjectTitle.
 	Subject string
+	// Number is the sealing committee's 人调字 number for the agreement,
+	// as （2026）油麟人调字第3号, and CommitteeID that committee; "" and 0
+	// for agreements made before agreements were numbered.
+	Number      string
+	CommitteeID int64
 }
 
 // Agreement kinds.
@@ -471,6 +476,29 @@ type FollowUp struct {
 	Visited   string // who was visited
 	Performed bool   // the agreement has been performed
 	Findings  string
+	// Satisfaction is the parties' view of the mediation, from
+	// Satisfactions; "" when it was not asked.
+	Satisfaction string
+	// Sued: a party has gone to court over the dispute since. Recurred:
+	// the dispute has flared up again.
+	Sued, Recurred bool
+}
+
+// SatisfactionLabel names the visit's answer on satisfaction in Chinese,
+// "" when it was not asked.
+func (f *FollowUp) SatisfactionLabel() string {
+	for _, s := range Satisfactions {
+		if s.Value == f.Satisfaction {
+			return s.Label
+		}
+	}
+	return ""
+}
+
+// Satisfactions are the answers of the 回访记录 on the parties'
+// satisfaction, with their Chinese names.
+var Satisfactions = []struct{ Value, Label string }{
+	{"satisfied", "满意"}, {"fair", "基本满意"}, {"dissatisfied", "不满意"},
 }
 
 // Validate checks a follow-up.
@@ -480,6 +508,9 @@ func (f *FollowUp) Validate() error {
 	}
 	if strings.TrimSpace(f.Findings) == "" {
 		return Invalid("visit.findings", "请填写回访情况。")
+	}
+	if f.Satisfaction != "" && !slices.ContainsFunc(Satisfactions, func(s struct{ Value, Label string }) bool { return s.Value == f.Satisfaction }) {
+		return Invalid("visit.satisfaction", "满意度只能是满意、基本满意或不满意。")
 	}
 	return nil
 }

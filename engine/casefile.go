@@ -34,23 +34,23 @@ type Confirmation struct {
 const (
 	ConfirmApplied   = "applied"   // both parties applied to the court
 	ConfirmConfirmed = "confirmed" // the court confirmed the agreement (确认有效)
-	ConfirmRefused   = "refused"   // the court refused (不予确认)
+	ConfirmRefused   = "refused"   // the court dismissed the application (裁定驳回申请)
 	ConfirmNone      = "none"      // the parties made no application
 )
 
 // ConfirmLabels names the kinds in Chinese.
 var ConfirmLabels = map[string]string{ConfirmApplied: "双方共同申请司法确认", ConfirmConfirmed: "法院裁定确认有效",
-	ConfirmRefused: "法院裁定不予确认", ConfirmNone: "当事人未申请司法确认"}
+	ConfirmRefused: "法院裁定驳回申请", ConfirmNone: "当事人未申请司法确认"}
 
 // Label returns the step's Chinese name.
 func (c *Confirmation) Label() string { return ConfirmLabels[c.Kind] }
 
 // ConfirmDeadline returns the end of the window in which both parties may
 // apply for judicial confirmation of ag (人民调解法 Art. 33): 30 days counted
-// from the day after it took effect (民法典 Art. 201), the last day ending at
-// 24:00 local time and moving to the next working day of the town's calendar
-// when it is a holiday (Art. 203). It is nil for an agreement courts do not
-// confirm (see Agreement.Confirmable).
+// from the day after it took effect (民法典 Art. 201), the last day moving to
+// the next working day of the town's calendar when it is a holiday and
+// ending when the courts stop business (Art. 203). It is nil for an
+// agreement courts do not confirm (see Agreement.Confirmable).
 func (e *Engine) ConfirmDeadline(c *Case, ag *Agreement) *time.Time {
 	if ag == nil || !ag.Confirmable() {
 		return nil
@@ -61,7 +61,23 @@ func (e *Engine) ConfirmDeadline(c *Case, ag *Agreement) *time.Time {
 		last = last.AddDate(0, 0, 1)
 	}
 	end := last.AddDate(0, 0, 1)
+	if closes := e.Calendar.CourtCloses; closes > 0 {
+		end = last.Add(closes)
+	}
 	return &end
+}
+
+// Until says in Chinese when a period ending at t ends: 2026年10月8日17时,
+// or, for one that ends at midnight, the day before at 24时.
+func (e *Engine) Until(t time.Time) string {
+	l := t.In(e.Location)
+	if l.Hour() == 0 && l.Minute() == 0 {
+		return l.AddDate(0, 0, -1).Format("2006年1月2日") + "24时"
+	}
+	if l.Minute() == 0 {
+		return fmt.Sprintf("%s%d时", l.Format("2006年1月2日"), l.Hour())
+	}
+	return fmt.Sprintf("%s%d时%02d分", l.Format("2006年1月2日"), l.Hour(), l.Minute())
 }
 
 // checkConfirmation validates a step of judicial confirmation against the
@@ -98,7 +114,7 @@ func (e *Engine) checkConfirmation(c *Case, ag *Agreement, earlier []*Confirmati
 		case day.Before(e.dayOf(ag.SignedAt)):
 			return Invalid("confirmation.day", "申请日期不能早于协议生效日。")
 		case !day.Before(*deadline):
-			return Invalid("confirmation.day", "已超过司法确认申请期限（%s 24时）。", deadline.AddDate(0, 0, -1).Format("2006年1月2日"))
+			return Invalid("confirmation.day", "已超过司法确认申请期限（%s）。", e.Until(*deadline))
 		}
 	case ConfirmConfirmed, ConfirmRefused:
 		switch {
@@ -115,7 +131,7 @@ func (e *Engine) checkConfirmation(c *Case, ag *Agreement, earlier []*Confirmati
 			return Errorf(ECONFLICT, "双方已于%s申请司法确认。", applied.Day)
 		}
 	default:
-		return Invalid("confirmation.kind", "请选择：双方共同申请、确认有效、不予确认或未申请。")
+		return Invalid("confirmation.kind", "请选择：双方共同申请、确认有效、驳回申请或未申请。")
 	}
 	in.AgreementID = ag.ID
 	return nil
@@ -127,9 +143,11 @@ func (e *Engine) dayOf(t time.Time) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, e.Location)
 }
 
-// Archiving is what archiving writes besides the case's columns: its file
-// number, taken from the committee's sequence of the year.
-type Archiving struct {
+// Numbering is a committee's 人调字 number to take from its sequence of the
+// year, for an agreement it seals or a file it archives: one sequence, so
+// that a file archived by the committee that sealed its agreement keeps
+// the agreement's number, and each mediation settled or filed counts once.
+type Numbering struct {
 	CommitteeID int64
 	Year        int
 	Number      func(seq int) string
@@ -165,7 +183,7 @@ func Missing(c *Case, timeline []*Event, sessions []*Session) []string {
 	return out
 }
 
-// archiveNumber formats a file number, per committee per year: the town
+// archiveNumber formats a committee's 人调字 number, per committee per year: the town
 // committee's as （2026）油人调字第3号, a village committee's with the village
 // name's first character, （2026）油麟人调字第3号.
 func archiveNumber(t *Tree, committee *Unit, year int) func(int) string {

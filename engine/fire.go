@@ -166,6 +166,11 @@ func (e *Engine) Decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 		return nil, err
 	}
 	ch := e.transition(e.PolicyOf(t, c.LocationUnitID), c, a, row, to, target, at, in)
+	if ch.Agreement != nil {
+		committee := t.CommitteeOf(c.HandlingUnitID)
+		year := at.In(e.Location).Year()
+		ch.AgreementNo = &Numbering{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
+	}
 	if row.Event.Accepts() && target != nil && target.ID != c.LocationUnitID && t.Contains(c.LocationUnitID, target.ID) {
 		// A dispute a partner referred in without its grid is located
 		// where the desk routes it.
@@ -624,8 +629,18 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 			return Invalid("archive", "卷宗不完整，不能归档。缺少：%s。", strings.Join(m, "、"))
 		}
 		committee := t.FileCommittee(c)
-		year := ch.Event.At.In(e.Location).Year()
-		ch.Archive = &Archiving{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
+		ags, err := e.Store.Agreements(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		// The committee that sealed the case's last agreement files it
+		// under the agreement's number.
+		if n := len(ags); n > 0 && ags[n-1].Number != "" && ags[n-1].CommitteeID == committee.ID {
+			ch.Case.ArchiveNo = ags[n-1].Number
+		} else {
+			year := ch.Event.At.In(e.Location).Year()
+			ch.Archive = &Numbering{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
+		}
 		ch.Case.ArchivedAt = ptr(ch.Event.At)
 		return nil
 	},

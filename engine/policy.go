@@ -151,7 +151,14 @@ func (p *Policy) UnmarshalJSON(b []byte) error {
 type Calendar struct {
 	Holidays map[string]bool
 	Workdays map[string]bool
+	// CourtCloses is when courts stop business on a working day, after
+	// midnight: a period that ends with an application to a court (司法
+	// 确认) ends then, not at 24:00 (民法典 Art. 203(2)).
+	CourtCloses time.Duration
 }
+
+// DefaultCourtCloses is when courts' filing desks (立案窗口) close.
+const DefaultCourtCloses = 17 * time.Hour
 
 // holidays is the State Council's national holidays and make-up working
 // days (调休), a year a record, each with the notice it comes from.
@@ -170,7 +177,7 @@ func NationalCalendar() Calendar {
 	if err := json.Unmarshal(holidays, &years); err != nil {
 		panic("engine: holidays.json: " + err.Error())
 	}
-	c := Calendar{Holidays: map[string]bool{}, Workdays: map[string]bool{}}
+	c := Calendar{Holidays: map[string]bool{}, Workdays: map[string]bool{}, CourtCloses: DefaultCourtCloses}
 	for _, y := range years {
 		for _, d := range y.Holidays {
 			c.Holidays[d] = true

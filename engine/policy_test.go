@@ -110,28 +110,37 @@ func TestNationalCalendar(t *testing.T) {
 // TestConfirmWindowSkipsHolidays: the window for judicial confirmation is
 // 30 days from the day after the agreement took effect (民法典 Art. 201); a
 // last day on a holiday or a weekend moves to the first working day after
-// it (Art. 203, 民诉法 Art. 85), on the national calendar by default.
+// it (Art. 203, 民诉法 Art. 85), on the national calendar by default, and
+// ends when the courts stop business (Art. 203(2)), or at 24时 where a
+// configuration says none.
 func TestConfirmWindowSkipsHolidays(t *testing.T) {
 	e := engine.New(nil)
 	loc := e.Location
-	for _, tc := range []struct{ signed, last string }{
-		{"2026-09-01", "2026-10-08"}, // the 30th day is 10-01, in 国庆
-		{"2026-08-15", "2026-09-14"}, // the 30th day is a Monday
-		{"2026-08-16", "2026-09-15"}, // a Tuesday
-		{"2026-08-20", "2026-09-20"}, // the 30th day, 09-19, a Saturday; 09-20, a Sunday, is worked
-		{"2026-08-22", "2026-09-21"}, // the 30th day, 09-21, a Monday
-		{"2026-08-26", "2026-09-28"}, // the 30th day, 09-25, starts 中秋, which ends on Sunday 09-27
-		{"2025-09-05", "2025-10-09"}, // the 30th day, 10-05, in 2025's 国庆
-		{"2025-09-10", "2025-10-10"}, // the 30th day, a working Friday after 国庆
+	for _, tc := range []struct {
+		signed string
+		closes time.Duration
+		ends   string
+	}{
+		{"2026-09-01", engine.DefaultCourtCloses, "2026年10月8日17时"},  // the 30th day is 10-01, in 国庆
+		{"2026-08-15", engine.DefaultCourtCloses, "2026年9月14日17时"},  // the 30th day is a Monday
+		{"2026-08-16", engine.DefaultCourtCloses, "2026年9月15日17时"},  // a Tuesday
+		{"2026-08-20", engine.DefaultCourtCloses, "2026年9月20日17时"},  // the 30th day, 09-19, a Saturday; 09-20, a Sunday, is worked
+		{"2026-08-22", engine.DefaultCourtCloses, "2026年9月21日17时"},  // the 30th day, 09-21, a Monday
+		{"2026-08-26", engine.DefaultCourtCloses, "2026年9月28日17时"},  // the 30th day, 09-25, starts 中秋, which ends on Sunday 09-27
+		{"2025-09-05", engine.DefaultCourtCloses, "2025年10月9日17时"},  // the 30th day, 10-05, in 2025's 国庆
+		{"2025-09-10", engine.DefaultCourtCloses, "2025年10月10日17时"}, // the 30th day, a working Friday after 国庆
+		{"2026-09-01", 17*time.Hour + 30*time.Minute, "2026年10月8日17时30分"},
+		{"2026-09-01", 0, "2026年10月8日24时"},
 	} {
+		e.Calendar.CourtCloses = tc.closes
 		signed, _ := time.ParseInLocation(time.DateOnly, tc.signed, loc)
 		ag := &engine.Agreement{Kind: engine.AgreementWritten, SignedAt: signed.Add(10 * time.Hour)}
 		end := e.ConfirmDeadline(&engine.Case{Category: "邻里"}, ag)
 		if end == nil {
 			t.Fatalf("%s: no window", tc.signed)
 		}
-		if got := end.Add(-time.Hour).In(loc).Format(time.DateOnly); got != tc.last {
-			t.Errorf("agreement of %s: last day %s, want %s", tc.signed, got, tc.last)
+		if got := e.Until(*end); got != tc.ends {
+			t.Errorf("agreement of %s: the window ends %s, want %s", tc.signed, got, tc.ends)
 		}
 	}
 }

@@ -175,7 +175,10 @@ type Change struct {
 	Notify []*Notification
 	// Archive, when set, numbers the case's file: the store takes the
 	// committee's next number of the year and sets Case.ArchiveNo.
-	Archive *Archiving
+	Archive *Numbering
+	// AgreementNo, when set, numbers the agreement the same way and sets
+	// Agreement.Number and CommitteeID.
+	AgreementNo *Numbering
 }
 
 // CaseFilter selects cases. Zero fields select everything.

@@ -366,7 +366,7 @@ func (db *DB) Agreements(ctx context.Context, caseID int64) ([]*engine.Agreement
 		out[i] = &engine.Agreement{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, Kind: r.Kind, Facts: r.Facts,
 			Terms: r.Terms, Performance: r.Performance, DueAt: utc(r.DueAt), Amount: r.Amount,
 			SignedAt: r.SignedAt.UTC(), Copies: r.Copies, Tier: workflow.Level(r.Tier), Place: r.Place, OralConfirmed: r.OralConfirmed, Shared: r.Shared,
-			Subject: r.Subject}
+			Subject: r.Subject, Number: r.Number, CommitteeID: r.CommitteeID}
 	}
 	return out, nil
 }
@@ -394,7 +394,7 @@ func (db *DB) FollowUps(ctx context.Context, caseID int64) ([]*engine.FollowUp, 
 	out := make([]*engine.FollowUp, len(rows))
 	for i, r := range rows {
 		out[i] = &engine.FollowUp{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, At: r.At.UTC(), Visited: r.Visited,
-			Performed: r.Performed, Findings: r.Findings}
+			Performed: r.Performed, Findings: r.Findings, Satisfaction: r.Satisfaction, Sued: r.Sued, Recurred: r.Recurred}
 	}
 	return out, nil
 }

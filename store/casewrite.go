@@ -368,10 +368,18 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 		ch.Case.Parties = append(append([]*engine.Party(nil), ch.Case.Parties...), p)
 	}
 	if a := ch.Agreement; a != nil {
+		if n := ch.AgreementNo; n != nil {
+			var seq int
+			if err := c.scalar(ctx, &seq, nextArchiveSeq, n.CommitteeID, n.Year); err != nil {
+				return err
+			}
+			a.Number, a.CommitteeID = n.Number(seq), n.CommitteeID
+		}
 		if a.ID, err = c.insert(ctx, `INSERT INTO agreements (case_id, event_id, kind, facts, terms, performance, due_at,
-			amount, signed_at, copies, tier, place, oral_confirmed, shared, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			amount, signed_at, copies, tier, place, oral_confirmed, shared, subject, number, committee_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			caseID, eventID, a.Kind, a.Facts, a.Terms, a.Performance, utc(a.DueAt), a.Amount, a.SignedAt.UTC(), a.Copies, string(a.Tier),
-			a.Place, a.OralConfirmed, a.Shared, a.Subject); err != nil {
+			a.Place, a.OralConfirmed, a.Shared, a.Subject, a.Number, a.CommitteeID); err != nil {
 			return err
 		}
 		a.CaseID, a.EventID = caseID, eventID
@@ -384,8 +392,9 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 		s.CaseID, s.EventID = caseID, eventID
 	}
 	if f := ch.FollowUp; f != nil {
-		if f.ID, err = c.insert(ctx, `INSERT INTO follow_ups (case_id, event_id, at, visited, performed, findings)
-			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, f.At.UTC(), f.Visited, f.Performed, f.Findings); err != nil {
+		if f.ID, err = c.insert(ctx, `INSERT INTO follow_ups (case_id, event_id, at, visited, performed, findings, satisfaction, sued, recurred)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, caseID, eventID, f.At.UTC(), f.Visited, f.Performed, f.Findings,
+			f.Satisfaction, f.Sued, f.Recurred); err != nil {
 			return err
 		}
 		f.CaseID, f.EventID = caseID, eventID

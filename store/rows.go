@@ -392,6 +392,8 @@ type agreementRow struct {
 	OralConfirmed bool
 	Shared        bool
 	Subject       string
+	Number        string
+	CommitteeID   int64
 }
 
 func (agreementRow) TableName() string { return "agreements" }
@@ -409,13 +411,16 @@ type sessionRow struct {
 func (sessionRow) TableName() string { return "sessions" }
 
 type followUpRow struct {
-	ID        int64
-	CaseID    int64
-	EventID   int64
-	At        time.Time
-	Visited   string
-	Performed bool
-	Findings  string
+	ID           int64
+	CaseID       int64
+	EventID      int64
+	At           time.Time
+	Visited      string
+	Performed    bool
+	Findings     string
+	Satisfaction string
+	Sued         bool
+	Recurred     bool
 }
 
 func (followUpRow) TableName() string { return "follow_ups" }

@@ -303,10 +303,13 @@ type apiSession struct {
 }
 
 type apiVisit struct {
-	At        time.Time `json:"at"`
-	Visited   string    `json:"visited"`
-	Performed bool      `json:"performed"`
-	Findings  string    `json:"findings"`
+	At           time.Time `json:"at"`
+	Visited      string    `json:"visited"`
+	Performed    bool      `json:"performed"`
+	Findings     string    `json:"findings"`
+	Satisfaction string    `json:"satisfaction"`
+	Sued         bool      `json:"sued"`
+	Recurred     bool      `json:"recurred"`
 }
 
 type apiReferral struct {
@@ -365,7 +368,8 @@ func (s *Server) handleAPIFile(c echo.Context) error {
 		out.Sessions = append(out.Sessions, apiSession{At: x.At, Place: x.Place, Participants: x.Participants, Record: x.Record})
 	}
 	for _, v := range f.Visits {
-		out.Visits = append(out.Visits, apiVisit{At: v.At, Visited: v.Visited, Performed: v.Performed, Findings: v.Findings})
+		out.Visits = append(out.Visits, apiVisit{At: v.At, Visited: v.Visited, Performed: v.Performed, Findings: v.Findings,
+			Satisfaction: v.Satisfaction, Sued: v.Sued, Recurred: v.Recurred})
 	}
 	for _, r := range f.Referrals {
 		out.Referrals = append(out.Referrals, apiReferral{Partner: r.Partner, Reason: r.Reason, At: r.At, Due: r.DueAt,

@@ -92,7 +92,9 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 			"description": "协议事项：空为民事权利义务，status 为身份关系本身，title 为物权或知识产权确权（后两者不能申请司法确认）"},
 		"oral_confirmed": map[string]any{"type": "boolean", "description": "口头协议涉及金额或日后履行时，当事人选择口头协议的确认"}}},
 	workflow.FieldVisit: {"type": "object", "required": []string{"visited", "findings"}, "properties": map[string]any{
-		"visited": map[string]any{"type": "string"}, "findings": map[string]any{"type": "string"}}},
+		"visited": map[string]any{"type": "string"}, "findings": map[string]any{"type": "string"},
+		"satisfaction": map[string]any{"type": "string", "enum": []string{"satisfied", "fair", "dissatisfied"}},
+		"sued":         map[string]any{"type": "boolean"}, "recurred": map[string]any{"type": "boolean"}}},
 	workflow.FieldSession: {"type": "object", "required": []string{"record"}, "properties": map[string]any{
 		"place": map[string]any{"type": "string"}, "participants": map[string]any{"type": "string"}, "record": map[string]any{"type": "string"}}},
 	workflow.FieldNotice: {"type": "object", "required": []string{"to"}, "properties": map[string]any{

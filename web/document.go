@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/casefile"
@@ -26,8 +27,15 @@ type fileView struct {
 type docParty struct {
 	engine.Party
 	SideLabel string
-	Age       int // -1 when unknown
+	Age       int // on the document's date (see At); -1 when unknown
 	Org       bool
+}
+
+// At returns the party as a document of that day prints it: with the age
+// on the day, so that a reprint says what the original said.
+func (p docParty) At(day time.Time) docParty {
+	p.Age = p.Party.Age(day)
+	return p
 }
 
 func (s *Server) fileView(c echo.Context) (*fileView, error) {
@@ -41,9 +49,8 @@ func (s *Server) fileView(c echo.Context) (*fileView, error) {
 	}
 	v := &fileView{File: f}
 	var apps, resps, meds []string
-	now := s.Engine.Now()
 	for _, p := range f.Parties {
-		dp := docParty{Party: p, Age: p.Age(now), Org: p.Kind == engine.KindOrg,
+		dp := docParty{Party: p, Age: -1, Org: p.Kind == engine.KindOrg,
 			SideLabel: map[string]string{engine.SideApplicant: "申请人", engine.SideRespondent: "被申请人"}[p.Side]}
 		v.Parties = append(v.Parties, dp)
 		if p.Side == engine.SideApplicant {

@@ -2,9 +2,13 @@ package web_test
 
 import (
 	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,10 +75,11 @@ func documentCases(t *testing.T) (*site, map[string]*engine.Case) {
 	k = do(k, grid, "", workflow.LogSession, session)
 	due := now.Add(10 * 24 * time.Hour)
 	k = do(k, grid, workflow.Agree, "", engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
-		Facts: "围墙越界0.3米，双方对界址有争议。", Terms: "以原围墙为界。\n被申请人补偿申请人2万元。", Performance: "银行转账",
+		Facts: "围墙越界0.3米，双方对界址有争议。", Terms: "以原围墙为界。\n被申请人补偿申请人2万元。", Performance: "银行转账。",
 		DueAt: &due, Amount: 2000000, Place: "麟湖村调解室"}})
 	k = do(k, grid, "", workflow.Confirm, engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmApplied, Court: "嘉兴市秀洲区人民法院"}})
-	k = do(k, grid, workflow.Fulfil, "", engine.Input{Visit: &engine.FollowUp{Visited: "沈国平", Findings: "补偿款已到账，双方无异议。"}})
+	k = do(k, grid, workflow.Fulfil, "", engine.Input{Visit: &engine.FollowUp{Visited: "沈国平", Findings: "补偿款已到账，双方无异议。",
+		Satisfaction: "satisfied"}})
 	out["written"] = do(k, grid, "", workflow.Archive, engine.Input{})
 
 	k = open(grid, "门前调", "邻里")
@@ -120,6 +125,10 @@ func TestDocumentsGolden(t *testing.T) {
 	s, cases := documentCases(t)
 	c := s.login(t, "mediator@G11")
 	desk, town := s.login(t, "intake@T1"), s.login(t, "mediator@T1")
+	// Reprinted five years on, the documents say what they said: a
+	// party's age is the age on the document's date.
+	later := time.Date(2031, 9, 1, 1, 30, 0, 0, time.UTC)
+	s.e.Now = func() time.Time { return later }
 	for name, k := range cases {
 		t.Run(name, func(t *testing.T) {
 			viewer := c
@@ -185,7 +194,11 @@ var documentChecks = map[string][]struct {
 		{"人民调解协议书", "法定代表人：徐建华", true},
 		{"人民调解协议书", "麟湖村人民调解委员会（印）", true},
 		{"人民调解协议书", "签订地点：麟湖村调解室", true},
-		{"人民调解卷宗", "（2026）油麟人调字第1号", true},
+		{"人民调解协议书", "银行转账，于2026年9月15日前履行完毕。", true},
+		{"人民调解卷宗", "卷号（2026）油麟人调字第2号", true},
+		{"人民调解回访记录", "当事人满意度满意 是否起诉否 纠纷有无反复、激化无", true},
+		{"人民调解协议书", "人民调解协议书 （2026）油麟人调字第2号", true},
+		{"人民调解回访记录", "协议编号（2026）油麟人调字第2号", true},
 		{"人民调解受理通知书", "联系电话：0573-83002", true},
 		{"人民调解受理通知书", "由本委员会在麟湖村第1网格的人民调解员负责调解", true},
 		{"司法确认情况记录", "嘉兴市秀洲区人民法院", true},
@@ -224,4 +237,29 @@ var documentChecks = map[string][]struct {
 		{"人民调解受理登记表", "公安移交(警调)", true},
 		{"结案报告", "", false},
 	},
+}
+
+// TestVisitForm records a 回访 through the form with the Ministry's
+// questions answered, reads them back through the API, and gets a form
+// with an answer it does not know back filled in.
+func TestVisitForm(t *testing.T) {
+	s := newSite(t)
+	c := s.login(t, "mediator@G11")
+	k := s.caseNow(t, "agreed")
+	form := url.Values{"version": {strconv.Itoa(k.Version)}, "outcome": {"followup"}, "visit.visited": {"张三"},
+		"visit.findings": {"尚欠一半未付"}, "visit.satisfaction": {"very"}, "visit.sued": {"true"}, "visit.recurred": {"true"}}
+	code, body := c.post(casePath(k, "/do/visit"), form)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "满意度只能是满意、基本满意或不满意") ||
+		!strings.Contains(body, "尚欠一半未付") || !strings.Contains(body, `name="visit.sued" value="true" checked`) {
+		t.Fatalf("an unknown answer: %d", code)
+	}
+	form.Set("visit.satisfaction", "dissatisfied")
+	if code, _ := c.post(casePath(k, "/do/visit"), form); code != http.StatusSeeOther {
+		t.Fatalf("the visit: %d", code)
+	}
+	_, file := c.get(fmt.Sprintf("/api/v1/cases/%d/file", k.ID))
+	want := `"visited":"张三","performed":false,"findings":"尚欠一半未付","satisfaction":"dissatisfied","sued":true,"recurred":true`
+	if !strings.Contains(file, want) {
+		t.Errorf("the file's visits lack %s:\n%s", want, file)
+	}
 }

@@ -224,6 +224,8 @@ func (s *Server) funcs() template.FuncMap {
 		"join": strings.Join,
 		// sides are the parties' sides a form offers.
 		"sides": func() any { return engine.Sides },
+		// satisfactions are the answers on the parties' satisfaction.
+		"satisfactions": func() any { return engine.Satisfactions },
 		// subjects are what an agreement may settle.
 		"subjects": func() any { return engine.AgreementSubjects },
 		"inc":      func(i int) int { return i + 1 },
@@ -247,9 +249,11 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return out
 		},
-		// prevDay is the day before t: a deadline that ends at 24:00 is
-		// shown as its last day.
-		"prevDay": func(t *time.Time) time.Time { return t.AddDate(0, 0, -1) },
+		// clause drops the punctuation a person typed at the end of a
+		// phrase the document continues: 「银行转账。」 then 「，于…前」.
+		"clause": func(s string) string { return strings.TrimRight(strings.TrimSpace(s), "。；，、.;, ") },
+		// until says when a period ends: its last day and hour.
+		"until": func(t *time.Time) string { return s.Engine.Until(*t) },
 		// dict passes several values to a shared template.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

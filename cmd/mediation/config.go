@@ -49,6 +49,8 @@ type Config struct {
 	Calendar  struct {
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
+		// CourtCloses is when the courts stop business, "17:00".
+		CourtCloses string `json:"court_closes"`
 	} `json:"calendar"`
 	Routing *RoutingConfig `json:"routing"`
 	// Lists add categories, sources (with the Ministry's roll-up) and
@@ -270,6 +272,13 @@ func (c *Config) configure(e *engine.Engine) error {
 			}
 			set.into[d] = true
 		}
+	}
+	if s := c.Calendar.CourtCloses; s != "" {
+		hm, err := time.Parse("15:04", s)
+		if err != nil || hm.Hour() == 0 && hm.Minute() == 0 {
+			return fmt.Errorf("配置项 calendar.court_closes“%s”应为 17:00 这样的时刻", s)
+		}
+		e.Calendar.CourtCloses = time.Duration(hm.Hour())*time.Hour + time.Duration(hm.Minute())*time.Minute
 	}
 	if r := c.Routing; r != nil {
 		for _, f := range []struct {

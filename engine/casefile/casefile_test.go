@@ -357,3 +357,63 @@ func TestLateNotice(t *testing.T) {
 		t.Errorf("a notice after archiving: %v, want %s", err, want)
 	}
 }
+
+// TestAgreementNumbers: each agreement carries the 人调字 number of the
+// committee that sealed it, a second agreement after re-mediation its own,
+// and the file archived by the committee of the last agreement keeps that
+// agreement's number.
+func TestAgreementNumbers(t *testing.T) {
+	en := enginetest.New(t)
+	grid, town := en.Actors["mediator@G11"], en.Actors["mediator@T1"]
+	agree := func(k *engine.Case, by engine.Actor) *engine.Case {
+		t.Helper()
+		en.Clock.Advance(24 * time.Hour)
+		k, err := en.Fire(ctx, by, k.ID, workflow.Agree, engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
+			Terms: "李四赔偿张三200元。", Performance: "当面支付", Amount: 20000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	first := agree(en.CaseIn(t, workflow.Grid), grid)
+	other := agree(en.CaseIn(t, workflow.Grid), grid)
+	k, err := en.Fire(ctx, grid, first.ID, workflow.Remediate, engine.Input{Reason: "协议未履行", Consent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, err = en.Record(ctx, town, k.ID, workflow.LogSession, engine.Input{Session: &engine.Session{Record: "重新调解。"}}); err != nil {
+		t.Fatal(err)
+	}
+	k = agree(k, town)
+	var got []string
+	for _, id := range []int64{first.ID, other.ID} {
+		ags, err := en.DB.Agreements(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range ags {
+			got = append(got, a.Number)
+		}
+	}
+	if want := []string{"（2026）油麟人调字第1号", "（2026）油人调字第1号", "（2026）油麟人调字第2号"}; !slices.Equal(got, want) {
+		t.Errorf("agreement numbers %v, want %v", got, want)
+	}
+	k, err = en.Fire(ctx, town, k.ID, workflow.Fulfil, engine.Input{Visit: &engine.FollowUp{Visited: "张三", Findings: "已付清。"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		act workflow.Activity
+		in  engine.Input
+	}{
+		{workflow.RightsNotice, engine.Input{Notice: &engine.Notice{To: "张三、李四", Given: *k.AcceptedAt}}},
+		{workflow.Archive, engine.Input{}},
+	} {
+		if k, err = en.Record(ctx, town, k.ID, step.act, step.in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if k.ArchiveNo != "（2026）油人调字第1号" {
+		t.Errorf("the file's number %q, want the town's agreement's", k.ArchiveNo)
+	}
+}

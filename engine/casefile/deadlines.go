@@ -143,7 +143,7 @@ func (x *explainer) confirmation(confirmBy *time.Time) *Deadline {
 		return nil
 	}
 	return &Deadline{Name: "司法确认申请期限", Due: *confirmBy,
-		Why: []string{"双方可自协议生效次日起30日内共同向人民法院申请司法确认；期限最后一日为节假日的，顺延至节假日后的第一个工作日，到期日24时截止"}}
+		Why: []string{"双方可自协议生效次日起30日内共同向人民法院申请司法确认；期限最后一日为节假日的，顺延至节假日后的第一个工作日，于人民法院停止办公时截止"}}
 }
 
 // suspended says since when the clocks are stopped.

@@ -351,6 +351,18 @@ var documentKinds = []struct {
 	{"closing", func(en *Entry) (int64, string, bool) { return 0, "结案报告", en.Closes }},
 }
 
+// AgreementOf returns the agreement in force at the entry: the latest made
+// at or before it, nil if none.
+func (f *CaseFile) AgreementOf(en *Entry) *engine.Agreement {
+	var out *engine.Agreement
+	for _, a := range f.Agreements {
+		if !a.SignedAt.After(en.At) {
+			out = a
+		}
+	}
+	return out
+}
+
 // Document returns the file's document with key, or ENOTFOUND.
 func (f *CaseFile) Document(key string) (*Document, error) {
 	for i := range f.Documents {

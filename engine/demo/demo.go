@@ -253,7 +253,7 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 	}
 	partners := map[int64]bool{}
 	for _, a := range Accounts {
-		if err := add(a.Name, b.name()+"（"+a.Role.Label()+"）", a.Role, byName[a.Unit]); err != nil {
+		if err := add(a.Name, b.name(), a.Role, byName[a.Unit]); err != nil {
 			return err
 		}
 		partners[byName[a.Unit].ID] = a.Role == workflow.RolePartner
@@ -261,14 +261,14 @@ func (b *builder) accounts(ctx context.Context, pw string) error {
 	for _, u := range b.tree.Units() {
 		if u.Level == workflow.LevelTown {
 			if _, ok := b.desks[u.ID]; !ok {
-				if err := add("jd-"+u.Code, b.name()+"（接待员）", workflow.RoleIntake, u); err != nil {
+				if err := add("jd-"+u.Code, b.name(), workflow.RoleIntake, u); err != nil {
 					return err
 				}
 			}
 		}
 		if u.Level == workflow.LevelPartner {
 			if _, ok := partners[u.ID]; !ok {
-				if err := add("ld-"+u.Code, b.name()+"（联络员）", workflow.RolePartner, u); err != nil {
+				if err := add("ld-"+u.Code, b.name(), workflow.RolePartner, u); err != nil {
 					return err
 				}
 			}

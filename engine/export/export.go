@@ -127,7 +127,7 @@ func Sections(r *report.Report, l engine.Lists) []Section {
 		}
 		kids.Rows = append(kids.Rows, row)
 	}
-	meds := Section{Name: "调解员", Header: []string{"调解员", "本月办理案件", "调解成功", "月末超期"}}
+	meds := Section{Name: "调解员", Header: []string{"调解员", "本期办理案件", "调解成功", "期末超期"}}
 	for _, m := range r.Mediators {
 		meds.Rows = append(meds.Rows, []string{m.Name, strconv.Itoa(m.Workload), strconv.Itoa(m.Agreements), strconv.Itoa(m.Overdue)})
 	}

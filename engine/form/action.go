@@ -75,6 +75,11 @@ type Agreement struct {
 type Visit struct {
 	Visited  string `json:"visited" schema:"visited"`
 	Findings string `json:"findings" schema:"findings"`
+	// Satisfaction is one of engine.Satisfactions' values, "" if not
+	// asked.
+	Satisfaction string `json:"satisfaction,omitempty" schema:"satisfaction"`
+	Sued         bool   `json:"sued,omitempty" schema:"sued"`
+	Recurred     bool   `json:"recurred,omitempty" schema:"recurred"`
 }
 
 // Session is a mediation session record.
@@ -134,7 +139,7 @@ func (j *Action) Input(loc *time.Location) (engine.Input, error) {
 		}
 	}
 	if v := j.Visit; v != nil {
-		in.Visit = &engine.FollowUp{Visited: v.Visited, Findings: v.Findings}
+		in.Visit = &engine.FollowUp{Visited: v.Visited, Findings: v.Findings, Satisfaction: v.Satisfaction, Sued: v.Sued, Recurred: v.Recurred}
 	}
 	if s := j.Session; s != nil {
 		in.Session = &engine.Session{Place: s.Place, Participants: s.Participants, Record: s.Record}
