@@ -144,6 +144,11 @@ func (e *Engine) Decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 				}
 			}
 		}
+		if tr.Event == workflow.Refer {
+			if err := referable(in.Reason); err != nil {
+				return err
+			}
+		}
 		if tr.Needs(workflow.FieldPartner) {
 			p, err := t.Partner(c, strings.TrimSpace(in.Partner))
 			if err != nil {
@@ -177,6 +182,20 @@ func (e *Engine) Decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 		ch.Case.LocationUnitID = target.ID
 	}
 	return ch, nil
+}
+
+// referable refuses the referrals that are not hand-overs: judicial
+// confirmation is the parties' joint application to the court (人民调解法
+// Art. 33), recorded on the case, and telling the parties to sue is a
+// route told when mediation ends, not a referral.
+func referable(reason string) error {
+	switch {
+	case strings.Contains(reason, "司法确认"):
+		return Invalid("reason", "司法确认由双方当事人共同向人民法院申请，不是移交：请在案件中记录“司法确认”。")
+	case strings.Contains(reason, "起诉"), strings.Contains(reason, "诉讼"):
+		return Invalid("reason", "告知当事人向人民法院起诉是告知其他解决途径，不是移交：请以“调解不成”或“撤回”结束调解，并告知诉讼途径。")
+	}
+	return nil
 }
 
 // resolveTarget works out the unit that handles the case after tr.
@@ -614,6 +633,14 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		x.RecordedAt = ch.Event.At
 		ch.Confirmation = &x
 		ch.Event.Data.Confirmation = x.Kind
+		return nil
+	},
+	workflow.ReportPolice: func(_ context.Context, _ *Engine, t *Tree, c *Case, ch *Change, in Input) error {
+		p, err := t.Partner(c, strings.TrimSpace(in.Partner))
+		if err != nil {
+			return err
+		}
+		ch.Event.Data.Partner, ch.Event.Data.PartnerUnit = p.Name, p.Code
 		return nil
 	},
 	workflow.Archive: func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, _ Input) error {

@@ -263,7 +263,7 @@ func TestEveryStateActivityPair(t *testing.T) {
 					Session:  &engine.Session{Place: "村调委会", Record: "双方陈述，调解员释法。"},
 					NewParty: &engine.Party{Side: engine.SideRespondent, Name: "王五"},
 					Visit:    &engine.FollowUp{Visited: "张三", Findings: "正在履行。"},
-					Notice:   &engine.Notice{To: "张三、李四"}, Confirmation: &engine.Confirmation{Kind: engine.ConfirmNone},
+					Notice:   &engine.Notice{To: "张三、李四"}, Confirmation: &engine.Confirmation{Kind: engine.ConfirmNone}, Partner: "派出所",
 					Files: []*engine.Upload{engine.NewUpload("收据.pdf", 9, strings.NewReader("%PDF-1.4\n"))}}
 				actor := en.ActorFor(t, r.Grants, c)
 				if r.Activity == workflow.FlagOverdue {

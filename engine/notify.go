@@ -56,12 +56,13 @@ const (
 	NotifyParty     = "party"     // a message to a party
 	NotifyReferral  = "referral"  // a case referred to the partner's body
 	NotifyProgress  = "progress"  // a state change of a partner's case
+	NotifyReport    = "report"    // a risk of violence reported to the body (人民调解法 Art. 25)
 )
 
 // NotifyLabels name the kinds in Chinese.
 var NotifyLabels = map[string]string{NotifyRouted: "新案件", NotifyEscalated: "上报", NotifySupervise: "督办",
 	NotifyFeedback: "移交反馈", NotifyDeadline: "期限将至", NotifyFollowUp: "待回访", NotifyParty: "当事人通知",
-	NotifyReferral: "移交待签收", NotifyProgress: "案件进展"}
+	NotifyReferral: "移交待签收", NotifyProgress: "案件进展", NotifyReport: "风险报告"}
 
 // Notices works out who is told of a change to case c (as it was before
 // the change), appending the notifications to the change so that they are
@@ -89,6 +90,11 @@ func (e *Engine) Notices(t *Tree, a Actor, c *Case, ch *Change) {
 		staff(n.HandlingUnitID, workflow.RoleMediator, kind, text+"。")
 	}
 	switch {
+	case ev.Name == workflow.ReportPolice.Step():
+		if p := t.ByCode(ev.Data.PartnerUnit); p != nil {
+			staff(p.ID, workflow.RolePartner, NotifyReport, fmt.Sprintf("%s报告：%s纠纷有激化风险，调解继续进行。%s（报告人：%s）",
+				NameOf(t.CommitteeOf(n.HandlingUnitID))+"人民调解委员会", n.Category, ev.Data.Note, a.Name))
+		}
 	case ev.Name == workflow.Supervise.Step():
 		staff(n.HandlingUnitID, workflow.RoleMediator, NotifySupervise, fmt.Sprintf("督办（%s）：%s", a.Name, ev.Data.Note))
 	case name == workflow.PartnerClose:
@@ -111,6 +117,12 @@ func (e *Engine) Notices(t *Tree, a Actor, c *Case, ch *Change) {
 	case name.Accepts():
 		committee := t.FileCommittee(n)
 		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷已受理，由%s调解%s。", NameOf(committee), phoneOf(committee)))
+	case c.State.Kind() == workflow.KindTier && n.State.Kind() == workflow.KindTier && t.CommitteeOf(c.HandlingUnitID) != t.CommitteeOf(n.HandlingUnitID):
+		// The parties have the right to know who mediates their dispute
+		// (人民调解法 Art. 23): a move to another committee, the
+		// scheduler's too, is told to them.
+		committee := t.FileCommittee(n)
+		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷因%s，转由%s调解%s。", ev.Reason, NameOf(committee), phoneOf(committee)))
 	case name == workflow.Agree:
 		e.tellParties(ch, n, at, "您的纠纷已达成调解协议，请按协议履行；如需司法确认，请在协议生效之日起30日内共同向人民法院申请。")
 	}

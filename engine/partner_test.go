@@ -347,3 +347,25 @@ func TestReportCountsReferrals(t *testing.T) {
 		t.Errorf("April\n got %+v\nwant %+v", r.Partners, want)
 	}
 }
+
+// TestReferralsThatAreNot: judicial confirmation and a lawsuit are not
+// hand-overs to the court; the refusal says what to record instead.
+func TestReferralsThatAreNot(t *testing.T) {
+	en := enginetest.New(t)
+	med := en.Actors["mediator@G11"]
+	c := en.CaseIn(t, workflow.Grid)
+	for _, tc := range []struct{ reason, want string }{
+		{"申请司法确认", "司法确认由双方当事人共同向人民法院申请，不是移交：请在案件中记录“司法确认”。"},
+		{"涉及诉讼，移交人民法庭", "告知当事人向人民法院起诉是告知其他解决途径，不是移交：请以“调解不成”或“撤回”结束调解，并告知诉讼途径。"},
+		{"当事人准备起诉", "告知当事人向人民法院起诉是告知其他解决途径，不是移交：请以“调解不成”或“撤回”结束调解，并告知诉讼途径。"},
+	} {
+		_, err := en.Fire(ctx, med, c.ID, workflow.Refer, engine.Input{Partner: "法庭", Reason: tc.reason})
+		if engine.ErrorMessage(err) != tc.want {
+			t.Errorf("a referral %q: %v, want %s", tc.reason, err, tc.want)
+		}
+		en.Unchanged(t, c, "a referral that is not one")
+	}
+	if _, err := en.Fire(ctx, med, c.ID, workflow.Refer, engine.Input{Partner: "派出所", Reason: "一方扬言报复，有民转刑风险"}); err != nil {
+		t.Errorf("a referral to the police: %v", err)
+	}
+}

@@ -187,7 +187,7 @@ var Table = []Transition{
 		Grants: mediators, Requires: []Field{FieldParty, FieldReason}},
 	{Event: Refer, From: []State{Registered}, To: Referred,
 		Grants: desk, Requires: []Field{FieldPartner, FieldReason}},
-	{Event: Refer, From: []State{Grid, Village, Town, Agreed}, To: Referred,
+	{Event: Refer, From: []State{Grid, Village, Town}, To: Referred,
 		Grants: handlers, Requires: []Field{FieldPartner, FieldReason}},
 	{Event: Return, From: []State{Referred}, To: Town, Target: LocationTown,
 		Grants: feedback, Requires: []Field{FieldReason}},
@@ -231,6 +231,10 @@ const (
 	// Sign is the partner's receipt of a referral (签收): the referral is
 	// no longer waiting to be received.
 	Sign Activity = "sign"
+	// ReportPolice records that a mediator who found a risk of violence
+	// reported it to the police or another body, and mediation goes on
+	// (人民调解法 Art. 25); a referral would end it.
+	ReportPolice Activity = "report_police"
 	// FlagOverdue is the deadline scheduler's note that a deadline passed
 	// (超期提醒); no person records it.
 	FlagOverdue Activity = "overdue"
@@ -262,6 +266,7 @@ var Activities = []ActivityRule{
 	{Archive, "归档", ClosedStates(), handlers, nil},
 	{Attach, "上传附件", States, []Grant{intake, mediator, supervisor}, []Field{FieldFile}},
 	{Sign, "签收", []State{Referred}, []Grant{partner}, nil},
+	{ReportPolice, "报告公安", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldPartner, FieldNote}},
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 

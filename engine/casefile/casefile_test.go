@@ -417,3 +417,47 @@ func TestAgreementNumbers(t *testing.T) {
 		t.Errorf("the file's number %q, want the town's agreement's", k.ArchiveNo)
 	}
 }
+
+// TestNoticeDueAgainAtAnotherCommittee: the parties told their rights by
+// 麟湖村's committee are told again when the town's takes the case; a move
+// from the grid to its own village's committee asks nothing more.
+func TestNoticeDueAgainAtAnotherCommittee(t *testing.T) {
+	en := enginetest.New(t)
+	c := en.CaseIn(t, workflow.Grid)
+	due := func(what string, want bool) {
+		t.Helper()
+		f, err := en.Files.CaseFile(ctx, en.Actors["supervisor@T1"], c.ID, "/test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.NoticeDue != want {
+			t.Errorf("%s: notice due %v, want %v", what, f.NoticeDue, want)
+		}
+	}
+	due("accepted", true)
+	var err error
+	for _, step := range []struct {
+		who  string
+		ev   workflow.Event
+		act  workflow.Activity
+		in   engine.Input
+		due  bool
+		what string
+	}{
+		{"mediator@G11", "", workflow.RightsNotice, engine.Input{Notice: &engine.Notice{To: "张三、李四"}}, false, "told at the grid"},
+		{"mediator@G11", workflow.Escalate, "", engine.Input{Reason: "调解不成"}, false, "at the village's committee still"},
+		{"mediator@V1", workflow.Escalate, "", engine.Input{Reason: "超出调解能力"}, true, "at the town's committee"},
+		{"mediator@T1", "", workflow.RightsNotice, engine.Input{Notice: &engine.Notice{To: "张三、李四"}}, false, "told at the town"},
+	} {
+		en.Clock.Advance(time.Hour)
+		if step.ev != "" {
+			c, err = en.Fire(ctx, en.Actors[step.who], c.ID, step.ev, step.in)
+		} else {
+			c, err = en.Record(ctx, en.Actors[step.who], c.ID, step.act, step.in)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		due(step.what, step.due)
+	}
+}

@@ -34,8 +34,9 @@ type CaseFile struct {
 	// Missing is what archiving still needs, for a closed case.
 	Missing []string
 	// NoticeDue: the case is being mediated and the parties have not been
-	// told their rights and duties yet, which comes before the first
-	// session.
+	// told their rights and duties by the committee that mediates it now,
+	// which comes before its first session: a case moved to another
+	// committee is told again who mediates it (人民调解法 Art. 23).
 	NoticeDue bool
 	// Transitions and Activities are what the viewer may start now.
 	Transitions []workflow.Transition
@@ -57,6 +58,9 @@ type CaseFile struct {
 	// Folded counts the notes of the timeline left out (see CasePage);
 	// they were before the entry FoldAt.
 	Folded, FoldAt int
+	// told: the parties were told their rights since the case came to the
+	// committee that mediates it now.
+	told bool
 }
 
 // Entry is one line of the timeline with the record it wrote, if any.
@@ -179,7 +183,7 @@ func (e *Service) caseFile(ctx context.Context, a engine.Actor, id int64, where 
 	if c.State.Terminal() && c.ArchiveNo == "" && c.AcceptedAt != nil {
 		f.Missing = engine.Missing(c, f.Timeline, f.Sessions)
 	}
-	f.NoticeDue = c.State.Kind() == workflow.KindTier && len(f.Notices) == 0
+	f.NoticeDue = c.State.Kind() == workflow.KindTier && !f.told
 	f.Deadlines = e.Deadlines(ctx, c, f.Timeline, f.ConfirmBy)
 	f.Pressed = engine.LastPress(c, f.Timeline)
 	full := e.Unmasks(a, c) || f.seals(a)
@@ -226,9 +230,13 @@ func (f *CaseFile) entries(t *engine.Tree) {
 	byEvent := map[int64]*Entry{}
 	f.Entries = make([]Entry, len(f.Timeline))
 	began := false
+	var mediating *engine.Unit
 	for i, ev := range f.Timeline {
 		f.Entries[i] = Entry{Event: ev, Unit: t.Unit(ev.UnitID), Committee: t.CommitteeOf(ev.UnitID)}
 		byEvent[ev.ID] = &f.Entries[i]
+		if ev.Transition() && ev.To.Kind() == workflow.KindTier && f.Entries[i].Committee != mediating {
+			mediating, f.told = f.Entries[i].Committee, false
+		}
 		if ev.Transition() && ev.To.Kind() == workflow.KindTier && !began {
 			f.Entries[i].Begins, began = true, true
 		}
@@ -238,6 +246,7 @@ func (f *CaseFile) entries(t *engine.Tree) {
 			n := engine.Notice{To: ev.Data.NoticeTo, Given: *ev.Data.NoticeGiven}
 			f.Entries[i].Notice = &n
 			f.Notices = append(f.Notices, n)
+			f.told = true
 		}
 	}
 	attach(byEvent, f.Sessions, func(s *engine.Session) int64 { return s.EventID }, func(en *Entry, s *engine.Session) { en.Session = s })

@@ -4,6 +4,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -315,7 +316,8 @@ func (b *builder) name() string {
 
 // queue gives the demo grid mediator's grid a few disputes in hand, so that
 // their queue shows work on the first login: one waiting at the desk, two
-// being mediated, one of them with a day left.
+// being mediated, one of them with a day left, and one waiting on the
+// police station.
 func (b *builder) queue(ctx context.Context) (int, error) {
 	var grid *engine.Unit
 	for _, u := range b.tree.Units() {
@@ -340,7 +342,22 @@ func (b *builder) queue(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	return 3, nil
+	// And one the desk referred to the police station two days ago, still
+	// waiting on it, for the liaison's queue.
+	at := b.now.Add(-50 * time.Hour)
+	c, err := b.e.OpenCase(ctx, b.desks[b.tree.Town(grid.ID).ID], &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: grid.ID,
+		People: 2, Risk: engine.RiskRed, Flags: []string{engine.FlagCivilToCriminal}, Summary: "两户因占道停车多次争吵，一方扬言报复。",
+		Requests: "请求调解。", At: at,
+		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: b.name(), Phone: fmt.Sprintf("139%08d", b.rng.IntN(1e8)), Consent: "yes"},
+			{Side: engine.SideRespondent, Name: b.name(), Consent: "yes"}}})
+	if err != nil {
+		return 3, err
+	}
+	if _, err := b.e.Fire(ctx, b.desk(c), c.ID, workflow.Refer, engine.Input{At: at.Add(time.Hour), Partner: "派出所",
+		Reason: "一方扬言报复，有民转刑风险"}); err != nil {
+		return 3, err
+	}
+	return 4, nil
 }
 
 // stories gives each category a plausible account and a typical amount in yuan.
@@ -365,14 +382,40 @@ var stories = map[string]struct {
 	"其他":     {"村民之间因借用农机具损坏发生争执。", 2500},
 }
 
+// categoryWeights and sourceWeights make the demo's mix look like a town's
+// in published reports: marriage and family and neighbours lead, and most
+// disputes come from the parties or the mediators' own rounds, a few
+// percent from partner bodies. A category or source a configuration adds
+// weighs 1.
+var (
+	categoryWeights = map[string]int{"婚姻家庭": 22, "邻里": 24, "房屋宅基地": 10, "合同": 6, "生产经营": 4, "损害赔偿": 9,
+		"山林土地": 4, "征地拆迁": 3, "环境污染": 2, "劳动争议": 4, "消费": 2, "医疗": 1, "道路交通事故": 5, "物业": 2, "其他": 2}
+	sourceWeights = map[string]int{"当事人申请": 55, engine.SourceSweep: 16, "门前调": 23, "公安移交(警调)": 3,
+		"法院委派(诉调)": 1, "信访转办(访调)": 1, "12345/部门转办": 1}
+)
+
+// pick draws one of names with the weights given, 1 for those not given.
+func (b *builder) pick(names []string, weights map[string]int) string {
+	total := 0
+	for _, n := range names {
+		total += cmp.Or(weights[n], 1)
+	}
+	x := b.rng.IntN(total)
+	for _, n := range names {
+		if x -= cmp.Or(weights[n], 1); x < 0 {
+			return n
+		}
+	}
+	return names[len(names)-1]
+}
+
 // dispute makes one case and walks it through a plausible history, stopping
 // at now: the recent ones stay open, some of them late. It returns the
 // number of events made after registration.
 func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
 	r := b.rng
-	categories, sources := b.e.Lists.CategoryNames(), b.e.Lists.SourceNames()
-	category := categories[r.IntN(len(categories))]
-	source := sources[r.IntN(len(sources))]
+	category := b.pick(b.e.Lists.CategoryNames(), categoryWeights)
+	source := b.pick(b.e.Lists.SourceNames(), sourceWeights)
 	grid := b.grids[r.IntN(len(b.grids))]
 	st := stories[category]
 	amount := int64(0)
@@ -511,7 +554,7 @@ func (w *walk) run(ctx context.Context) (int, error) {
 	case x < 5:
 		err = w.fire(ctx, w.b.desk(w.c), workflow.Withdraw, engine.Input{Party: w.c.Parties[0].Name, Reason: "双方已自行和解"})
 		return w.events, err
-	case x < 9 || w.c.HasFlag(engine.FlagCivilToCriminal):
+	case x < 12 || w.c.HasFlag(engine.FlagCivilToCriminal):
 		if err = w.fire(ctx, w.b.desk(w.c), workflow.Refer, engine.Input{Partner: "派出所", Reason: "有治安或民转刑风险，移交派出所"}); err != nil {
 			return w.events, err
 		}
@@ -580,7 +623,7 @@ func (w *walk) mediate(ctx context.Context) (int, error) {
 		case x < 97:
 			err = w.fire(ctx, w.actor(), workflow.Withdraw, engine.Input{Party: w.c.Parties[0].Name, Reason: "申请人决定起诉"})
 		default:
-			if err = w.fire(ctx, w.actor(), workflow.Refer, engine.Input{Partner: "法庭", Reason: "涉及诉讼，移交人民法庭"}); err == nil {
+			if err = w.fire(ctx, w.actor(), workflow.Refer, engine.Input{Partner: "派出所", Reason: "一方扬言报复，有民转刑风险"}); err == nil {
 				return w.referred(ctx)
 			}
 		}
@@ -613,24 +656,44 @@ func (w *walk) followUp(ctx context.Context) (int, error) {
 	if !w.at.Before(w.b.now) {
 		return w.events, nil
 	}
-	visit := &engine.FollowUp{Visited: w.c.Parties[0].Name, Findings: "协议已履行完毕，双方满意。"}
+	// Some parties to a written agreement apply together for judicial
+	// confirmation within the window, before the visit.
+	if by := w.b.e.ConfirmDeadline(w.c, &engine.Agreement{Kind: w.c.AgreementKind, Subject: w.c.AgreementSubject, SignedAt: *w.c.AgreedAt}); by != nil && r.IntN(6) == 0 {
+		applied := w.c.AgreedAt.Add(time.Duration(2+r.IntN(10)) * 24 * time.Hour)
+		if applied.Before(*by) && applied.Before(w.b.now) {
+			at := w.at
+			w.at = applied
+			if err := w.record(ctx, workflow.Confirm, engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmApplied,
+				Court: "嘉兴市秀洲区人民法院"}}); err != nil {
+				return w.events, err
+			}
+			w.at = at
+			if next := applied.Add(24 * time.Hour); w.at.Before(next) {
+				w.at = next
+			}
+			if !w.at.Before(w.b.now) {
+				return w.events, nil
+			}
+		}
+	}
+	visit := &engine.FollowUp{Visited: w.c.Parties[0].Name, Findings: "协议已履行完毕，双方满意。", Satisfaction: "satisfied"}
 	switch x := r.IntN(100); {
 	case x < 3:
 		return w.events, w.fire(ctx, w.actor(), workflow.Remediate, engine.Input{Reason: "协议未履行", Consent: true})
 	case x < 4:
 		return w.events, w.fire(ctx, w.actor(), workflow.CloseUnperformed, engine.Input{Routes: []string{"诉讼"},
 			Visit: &engine.FollowUp{Visited: w.c.Parties[0].Name, Findings: "经督促，被申请人仍未履行协议，已告知申请人可向人民法院起诉。"}})
-	case x < 5:
-		if err := w.fire(ctx, w.actor(), workflow.Refer, engine.Input{Partner: "法庭", Reason: "申请司法确认"}); err != nil {
-			return w.events, err
-		}
-		return w.referred(ctx)
 	}
 	return w.events, w.fire(ctx, w.actor(), workflow.Fulfil, engine.Input{Visit: visit})
 }
 
 // referred waits for the partner's feedback.
 func (w *walk) referred(ctx context.Context) (int, error) {
+	// The referrals of the last three weeks still wait on the partner:
+	// its liaison's queue needs some.
+	if w.b.now.Sub(w.at) < 21*24*time.Hour {
+		return w.events, nil
+	}
 	if !w.later(24, 24*20) {
 		return w.events, nil
 	}

@@ -26,7 +26,7 @@ func TestBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Cases != 403 || len(res.Password) < 8 {
+	if res.Cases != 404 || len(res.Password) < 8 {
 		t.Fatalf("got %+v", res)
 	}
 	tree, _ := e.Tree(ctx)
@@ -45,12 +45,17 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	cases, total, err := e.Cases(ctx, engine.System, engine.CaseFilter{Limit: 500})
-	if err != nil || total != 403 {
+	if err != nil || total != 404 {
 		t.Fatalf("%d cases: %v", total, err)
 	}
 	seen := map[string]bool{}
 	overdue := 0
+	entrusted, byCategory := 0, map[string]int{}
 	for _, c := range cases {
+		byCategory[c.Category]++
+		if engine.DefaultLists.SourceMOJ(c.Source) == engine.MOJEntrusted {
+			entrusted++
+		}
 		seen["category:"+c.Category] = true
 		seen["source:"+c.Source] = true
 		seen["state:"+string(c.State)] = true
@@ -84,6 +89,17 @@ func TestBuild(t *testing.T) {
 	for _, w := range want {
 		if !seen[w] {
 			t.Errorf("the demo has no %s", w)
+		}
+	}
+	// The mix looks like a town's: a few percent referred in by partner
+	// bodies, and marriage and family and neighbours the largest
+	// categories.
+	if entrusted*100 > 10*len(cases) {
+		t.Errorf("%d of %d cases referred in by partners, want a few percent", entrusted, len(cases))
+	}
+	for cat, n := range byCategory {
+		if cat != "婚姻家庭" && cat != "邻里" && (n >= byCategory["婚姻家庭"] || n >= byCategory["邻里"]) {
+			t.Errorf("%s has %d cases, as many as 婚姻家庭 (%d) or 邻里 (%d)", cat, n, byCategory["婚姻家庭"], byCategory["邻里"])
 		}
 	}
 	if overdue == 0 {

@@ -227,4 +227,50 @@ func TestPartyNotifications(t *testing.T) {
 	if got := inbox(t, en, "mediator@G11"); len(got) != 1 {
 		t.Errorf("the grid's inbox %q", got)
 	}
+	// Escalated by the scheduler, the case stays with 麟湖村's committee
+	// from the grid to the village, and the parties are told when it
+	// goes to the town's.
+	for range 2 {
+		en.Clock.Advance(time.Hour)
+		if c, err = en.Fire(ctx, engine.System, c.ID, workflow.Escalate, engine.Input{Reason: workflow.ReasonOverdue, Automatic: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimed, err = en.DB.ClaimDeliveries(ctx, en.Now(), en.Now().Add(time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, n := range claimed {
+		if !slices.Contains(want, n.Phone+" "+n.Text) {
+			got = append(got, n.Phone+" "+n.Text)
+		}
+	}
+	if want := []string{"13800000001 您的纠纷因超期自动上报，转由油车港镇调解。"}; !slices.Equal(got, want) {
+		t.Errorf("after two escalations the parties were sent\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestReportToThePolice: a mediator who finds a risk of violence reports it
+// to the police station and keeps mediating (人民调解法 Art. 25); the
+// station's liaison reads the report, the case stays where it was.
+func TestReportToThePolice(t *testing.T) {
+	en := enginetest.New(t)
+	med := en.Actors["mediator@V1"]
+	c := en.CaseIn(t, workflow.Village)
+	after, err := en.Record(ctx, med, c.ID, workflow.ReportPolice, engine.Input{Partner: "派出所", Note: "被申请人扬言报复，已劝离现场"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.State != workflow.Village || after.HandlingUnitID != c.HandlingUnitID || after.PartnerUnitID != 0 {
+		t.Errorf("the report moved the case: %s at %d, waiting on %d", after.State, after.HandlingUnitID, after.PartnerUnitID)
+	}
+	want := []string{"report: 麟湖村人民调解委员会报告：邻里纠纷有激化风险，调解继续进行。被申请人扬言报复，已劝离现场（报告人：mediator@V1）"}
+	if got := inbox(t, en, "partner@P1"); !slices.Equal(got, want) {
+		t.Errorf("the station's inbox %q, want %q", got, want)
+	}
+	_, err = en.Record(ctx, med, c.ID, workflow.ReportPolice, engine.Input{Partner: "派出所"})
+	if engine.ErrorCode(err) != engine.EINVALID {
+		t.Errorf("a report without what was reported: %v", err)
+	}
 }
