@@ -19,6 +19,9 @@ type fileView struct {
 	Applicants string // the applicants' names, 张三、王五
 	Respondent string // the respondents' names
 	Mediators  string // the mediators who worked the case
+	// Sources are the sources a dispute may come from, for the 受理登记表's
+	// boxes.
+	Sources []string
 	// Docs are the documents to print, one or the whole file.
 	Docs []casefile.Document
 }
@@ -47,7 +50,7 @@ func (s *Server) fileView(c echo.Context) (*fileView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &fileView{File: f}
+	v := &fileView{File: f, Sources: s.Engine.Lists.SourceNames()}
 	var apps, resps, meds []string
 	for _, p := range f.Parties {
 		dp := docParty{Party: p, Age: -1, Org: p.Kind == engine.KindOrg,

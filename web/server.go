@@ -230,6 +230,7 @@ func (s *Server) funcs() template.FuncMap {
 		"subjects": func() any { return engine.AgreementSubjects },
 		"inc":      func(i int) int { return i + 1 },
 		"add":      func(a, b int) int { return a + b },
+		"sub":      func(a, b int) int { return a - b },
 		// kb says a file's size in KB, or MB from 1 MB on.
 		"kb": func(n int64) string {
 			if n >= 1<<20 {

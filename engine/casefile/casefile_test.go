@@ -77,7 +77,7 @@ func TestCaseFileReadsBackEveryRecord(t *testing.T) {
 		docs = append(docs, d.Title)
 	}
 	wantDocs := []string{"卷宗封面及卷内目录", "人民调解申请书", "人民调解受理通知书", "人民调解权利义务告知书", "人民调解记录", "人民调解协议书",
-		"司法确认情况记录", "司法确认情况记录", "人民调解回访记录", "结案报告"}
+		"司法确认情况记录", "司法确认情况记录", "人民调解回访记录", "结案报告", "卷内备考表"}
 	if !slices.Equal(docs, wantDocs) {
 		t.Errorf("documents %v, want %v", docs, wantDocs)
 	}

@@ -82,6 +82,24 @@ type Entry struct {
 	Unit, Committee *engine.Unit
 }
 
+// refusalGrounds words each reason of refusal as the 不予受理告知书 states
+// it (人民调解工作若干规定 Art. 22; 人民调解法 Art. 17).
+var refusalGrounds = map[string]string{
+	"不属于人民调解范围":      "该纠纷依法只能由专门机关管辖处理，或者法律、法规禁止采用民间调解方式解决，不属于人民调解的范围",
+	"已由法院/公安/行政机关受理": "该纠纷已由人民法院、公安机关或者其他行政机关受理或者解决",
+	"当事人拒绝调解":        "当事人一方明确拒绝调解",
+	"其他":             "该纠纷有依法不宜由人民调解委员会受理的其他情形",
+}
+
+// Ground words the entry's reason of refusal for the 不予受理告知书: the
+// law's words for the reasons of the list, the reason itself otherwise.
+func (en *Entry) Ground() string {
+	if g, ok := refusalGrounds[en.Reason]; ok {
+		return g
+	}
+	return en.Reason
+}
+
 // Document is one document of the file, in the order of its contents list
 // (卷内目录).
 type Document struct {
@@ -302,6 +320,11 @@ func (f *CaseFile) documents() []Document {
 			out = append(out, Document{Key: key, Title: title, Entry: en, Committee: en.Committee})
 		}
 	}
+	// The back cover (卷内备考表) closes the file of a case taken into
+	// mediation, after the attachments.
+	if c.AcceptedAt != nil {
+		out = append(out, Document{Key: "back", Title: "卷内备考表", Committee: f.Committee})
+	}
 	return out
 }
 
@@ -358,6 +381,29 @@ var documentKinds = []struct {
 		return 0, "调解终止书", en.Transition() && (en.To == workflow.Failed || en.To == workflow.Withdrawn)
 	}},
 	{"closing", func(en *Entry) (int64, string, bool) { return 0, "结案报告", en.Closes }},
+}
+
+// Archivist is who archived the file (立卷人), "" before it is archived.
+func (f *CaseFile) Archivist() string {
+	for _, ev := range f.Timeline {
+		if ev.Name == workflow.Archive.Step() {
+			return ev.ActorName
+		}
+	}
+	return ""
+}
+
+// Performance says how the agreement was performed, for the closing report.
+func (f *CaseFile) Performance() string {
+	switch {
+	case f.Case.AgreedAt == nil:
+		return "未达成调解协议"
+	case f.Case.State == workflow.Fulfilled:
+		return "经回访，协议已履行完毕"
+	case f.Case.State == workflow.Unperformed:
+		return "经回访督促，协议未履行，已告知当事人依法通过其他途径解决"
+	}
+	return "—"
 }
 
 // AgreementOf returns the agreement in force at the entry: the latest made
