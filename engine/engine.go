@@ -484,7 +484,8 @@ func (e *Engine) Plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 	if err != nil {
 		return nil, err
 	}
-	var history []*Change
+	pl := &plan{first: first}
+	ctx = context.WithValue(ctx, planKey{}, pl)
 	cur := c
 	for i, s := range steps {
 		by := a
@@ -501,12 +502,70 @@ func (e *Engine) Plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 			return nil, &StepError{i, err}
 		}
 		e.Notices(t, by, cur, ch)
-		history = append(history, ch)
+		pl.history = append(pl.history, ch)
 		cur = ch.Case
 	}
-	reg := &Registration{Case: c, Number: format, First: first, History: history}
+	reg := &Registration{Case: c, Number: format, First: first, History: pl.history}
 	e.receipt(reg)
 	return reg, nil
+}
+
+// records is what the workflow's checks read of a case's earlier records:
+// the store's, or the plan's so far while a history is planned (see Plan),
+// which nothing has written yet.
+type records interface {
+	Events(ctx context.Context, caseID int64) ([]*Event, error)
+	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
+	Sessions(ctx context.Context, caseID int64) ([]*Session, error)
+	Confirmations(ctx context.Context, caseID int64) ([]*Confirmation, error)
+}
+
+type planKey struct{}
+
+// plan is a history being planned: its first event and the changes so far.
+// Its records have no ids yet: the store gives a confirmation without an
+// agreement id the latest agreement of its case.
+type plan struct {
+	first   *Event
+	history []*Change
+}
+
+func (e *Engine) records(ctx context.Context) records {
+	if p, ok := ctx.Value(planKey{}).(*plan); ok {
+		return p
+	}
+	return e.Store
+}
+
+func (p *plan) Events(context.Context, int64) ([]*Event, error) {
+	out := []*Event{p.first}
+	for _, ch := range p.history {
+		out = append(out, ch.Event)
+	}
+	return out, nil
+}
+
+func (p *plan) Agreements(context.Context, int64) ([]*Agreement, error) {
+	return planned(p.history, func(ch *Change) *Agreement { return ch.Agreement }), nil
+}
+
+func (p *plan) Sessions(context.Context, int64) ([]*Session, error) {
+	return planned(p.history, func(ch *Change) *Session { return ch.Session }), nil
+}
+
+func (p *plan) Confirmations(context.Context, int64) ([]*Confirmation, error) {
+	return planned(p.history, func(ch *Change) *Confirmation { return ch.Confirmation }), nil
+}
+
+// planned collects one kind of record from the changes of a plan.
+func planned[T any](history []*Change, of func(*Change) *T) []*T {
+	var out []*T
+	for _, ch := range history {
+		if r := of(ch); r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // StepError says which step of a plan was refused; the engine's error

@@ -615,11 +615,11 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		return nil
 	},
 	workflow.Confirm: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
-		ags, err := e.Store.Agreements(ctx, c.ID)
+		ags, err := e.records(ctx).Agreements(ctx, c.ID)
 		if err != nil || len(ags) == 0 {
 			return errors.Join(err, Errorf(ECONFLICT, "本案没有调解协议。"))
 		}
-		earlier, err := e.Store.Confirmations(ctx, c.ID)
+		earlier, err := e.records(ctx).Confirmations(ctx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -644,11 +644,11 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		return nil
 	},
 	workflow.Archive: func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, _ Input) error {
-		sessions, err := e.Store.Sessions(ctx, c.ID)
+		sessions, err := e.records(ctx).Sessions(ctx, c.ID)
 		if err != nil {
 			return err
 		}
-		timeline, err := e.Store.Events(ctx, c.ID)
+		timeline, err := e.records(ctx).Events(ctx, c.ID)
 		if err != nil {
 			return err
 		}
@@ -656,18 +656,8 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 			return Invalid("archive", "卷宗不完整，不能归档。缺少：%s。", strings.Join(m, "、"))
 		}
 		committee := t.FileCommittee(c)
-		ags, err := e.Store.Agreements(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		// The committee that sealed the case's last agreement files it
-		// under the agreement's number.
-		if n := len(ags); n > 0 && ags[n-1].Number != "" && ags[n-1].CommitteeID == committee.ID {
-			ch.Case.ArchiveNo = ags[n-1].Number
-		} else {
-			year := ch.Event.At.In(e.Location).Year()
-			ch.Archive = &Numbering{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
-		}
+		year := ch.Event.At.In(e.Location).Year()
+		ch.Archive = &Numbering{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
 		ch.Case.ArchivedAt = ptr(ch.Event.At)
 		return nil
 	},

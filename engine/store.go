@@ -173,8 +173,9 @@ type Change struct {
 	Attachments []*Attachment
 	// Notify are the notifications the event causes.
 	Notify []*Notification
-	// Archive, when set, numbers the case's file: the store takes the
-	// committee's next number of the year and sets Case.ArchiveNo.
+	// Archive, when set, numbers the case's file and sets Case.ArchiveNo:
+	// with the number of the case's latest agreement when the same
+	// committee sealed it, else the committee's next number of the year.
 	Archive *Numbering
 	// AgreementNo, when set, numbers the agreement the same way and sets
 	// Agreement.Number and CommitteeID.

@@ -264,6 +264,12 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 const nextArchiveSeq = `INSERT INTO archive_sequences (committee_id, year, last) VALUES (?, ?, 1)
 	ON CONFLICT (committee_id, year) DO UPDATE SET last = archive_sequences.last + 1 RETURNING last`
 
+// sealedNumber is the 人调字 number of a case's latest agreement if the
+// committee given sealed it, else "": a file archived by that committee
+// keeps it.
+const sealedNumber = `SELECT COALESCE((SELECT CASE WHEN committee_id = ? THEN number ELSE '' END
+	FROM agreements WHERE case_id = ? ORDER BY id DESC LIMIT 1), '')`
+
 // nextSeq takes the next case number of a town and year in one upsert. The
 // row stays locked until the transaction ends, so two cases never share a
 // number, and a rolled-back case gives its number back with everything else.
@@ -302,11 +308,19 @@ func errLostRace() error { return lostRace }
 func applyChange(ctx context.Context, c conn, before *engine.Case, ch *engine.Change) error {
 	k := ch.Case
 	if a := ch.Archive; a != nil {
-		var seq int
-		if err := c.scalar(ctx, &seq, nextArchiveSeq, a.CommitteeID, a.Year); err != nil {
+		var latest string
+		if err := c.scalar(ctx, &latest, sealedNumber, a.CommitteeID, k.ID); err != nil {
 			return err
 		}
-		k.ArchiveNo = a.Number(seq)
+		if latest != "" {
+			k.ArchiveNo = latest
+		} else {
+			var seq int
+			if err := c.scalar(ctx, &seq, nextArchiveSeq, a.CommitteeID, a.Year); err != nil {
+				return err
+			}
+			k.ArchiveNo = a.Number(seq)
+		}
 	}
 	r, was := &caseRow{}, &caseRow{}
 	r.setMutable(k)
@@ -407,6 +421,13 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 		r.CaseID, r.EventID = caseID, eventID
 	}
 	if x := ch.Confirmation; x != nil {
+		// A confirmation planned in an imported history is on the
+		// latest agreement written before it.
+		if x.AgreementID == 0 {
+			if err := c.scalar(ctx, &x.AgreementID, "SELECT MAX(id) FROM agreements WHERE case_id = ?", caseID); err != nil {
+				return err
+			}
+		}
 		if x.ID, err = c.insert(ctx, `INSERT INTO confirmations (case_id, event_id, agreement_id, kind, court, number, day, recorded_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, eventID, x.AgreementID, x.Kind, x.Court, x.Number, x.Day, x.RecordedAt.UTC()); err != nil {
 			return err

@@ -208,3 +208,39 @@ func FuzzImportLine(f *testing.F) {
 		}
 	})
 }
+
+// TestImportConfirmationAndArchive: a history with judicial confirmation
+// after its agreement, sessions and the notice, archived at its end,
+// imports whole, each record read back where it belongs.
+func TestImportConfirmationAndArchive(t *testing.T) {
+	en := enginetest.New(t)
+	line := `{"type":"case","source":"当事人申请","category":"邻里","location":"G11","opened_at":"2026-10-05T10:00:00+08:00",` +
+		`"people":2,"risk":"green","parties":[{"side":"applicant","name":"张三","phone":"13800000001"},{"side":"respondent","name":"李四"}],"summary":"排水沟堵塞。","events":[` +
+		`{"event":"accept_grid","at":"2026-10-05T11:00:00+08:00","unit":"G11"},` +
+		`{"event":"rights_notice","at":"2026-10-05T12:00:00+08:00","notice":{"to":"张三、李四"}},` +
+		`{"event":"session","at":"2026-10-06T10:00:00+08:00","session":{"record":"双方陈述事实。"}},` +
+		`{"event":"agree","at":"2026-10-06T11:00:00+08:00","agreement":{"kind":"written","terms":"李四疏通水沟。","performance":"当面"}},` +
+		`{"event":"confirm","at":"2026-10-09T10:00:00+08:00","confirmation":{"kind":"applied","court":"秀洲区人民法院"}},` +
+		`{"event":"confirm","at":"2026-10-20T10:00:00+08:00","confirmation":{"kind":"confirmed","number":"（2026）浙0411民特9号"}},` +
+		`{"event":"fulfil","at":"2026-10-25T10:00:00+08:00","visit":{"visited":"张三","findings":"已疏通。"}},` +
+		`{"event":"archive","at":"2026-10-30T10:00:00+08:00"}]}`
+	res, err := en.Imports.Import(ctx, strings.NewReader(line+"\n"), importer.ImportOptions{})
+	if err != nil || len(res.Errors) > 0 || res.Cases != 1 {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	cases, _, err := en.Cases(ctx, engine.System, engine.CaseFilter{Limit: 10})
+	if err != nil || len(cases) != 1 {
+		t.Fatalf("%d cases, %v", len(cases), err)
+	}
+	c := cases[0]
+	ags, _ := en.DB.Agreements(ctx, c.ID)
+	xs, _ := en.DB.Confirmations(ctx, c.ID)
+	if len(ags) != 1 || len(xs) != 2 || xs[0].AgreementID != ags[0].ID || xs[1].AgreementID != ags[0].ID ||
+		xs[1].Court != "秀洲区人民法院" || xs[1].Number != "（2026）浙0411民特9号" {
+		t.Errorf("agreements %+v, confirmations %+v", ags, xs)
+	}
+	if c.State != workflow.Fulfilled || c.ArchiveNo != "（2026）油麟人调字第1号" {
+		t.Errorf("the case: %s, file %q", c.State, c.ArchiveNo)
+	}
+	en.CheckInvariants(t, c.ID)
+}
