@@ -478,11 +478,11 @@ func TestAuditTrail(t *testing.T) {
 func TestSweeps(t *testing.T) {
 	w := newTown(t)
 	grid := w.tree.ByCode("A11").ID
-	s := &report.Sweep{GridID: grid, Month: "2026-10", SweptOn: "2026-10-03", Households: 40, DisputesFound: 2, FiledAt: w.e.Now()}
+	s := &report.Sweep{UnitID: grid, Month: "2026-10", SweptOn: "2026-10-03", Households: 40, DisputesFound: 2, FiledAt: w.e.Now()}
 	if err := w.db.SaveSweep(ctx, s); err != nil || s.ID == 0 {
 		t.Fatalf("file: %v", err)
 	}
-	if err := w.db.SaveSweep(ctx, &report.Sweep{GridID: grid, Month: "2026-10", SweptOn: "2026-10-09", FiledAt: w.e.Now()}); engine.ErrorCode(err) != engine.ECONFLICT {
+	if err := w.db.SaveSweep(ctx, &report.Sweep{UnitID: grid, Month: "2026-10", SweptOn: "2026-10-09", FiledAt: w.e.Now()}); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Errorf("a second filing: %v", err)
 	}
 	got, err := w.db.Sweeps(ctx, w.subtree("A"), []string{"2026-10"})

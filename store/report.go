@@ -361,8 +361,10 @@ func (db *DB) mediatorCounts(ctx context.Context, units []int64, start, end time
 }
 
 type sweepRow struct {
-	ID            int64
-	GridID        int64
+	ID int64
+	// UnitID is the unit that swept; the column was named when only grids
+	// did.
+	UnitID        int64 `gorm:"column:grid_id"`
 	Month         string
 	SweptOn       string
 	Households    int
@@ -375,14 +377,14 @@ type sweepRow struct {
 
 func (sweepRow) TableName() string { return "sweeps" }
 
-// SaveSweep files a grid's sweep for a month. Returns ECONFLICT if the grid
+// SaveSweep files a unit's sweep for a month. Returns ECONFLICT if the unit
 // filed that month already.
 func (db *DB) SaveSweep(ctx context.Context, s *report.Sweep) error {
-	row := sweepRow{GridID: s.GridID, Month: s.Month, SweptOn: s.SweptOn, Households: s.Households, Risks: s.Risks,
+	row := sweepRow{UnitID: s.UnitID, Month: s.Month, SweptOn: s.SweptOn, Households: s.Households, Risks: s.Risks,
 		DisputesFound: s.DisputesFound, Notes: s.Notes, FiledBy: nilIfZero(s.FiledBy), FiledAt: s.FiledAt.UTC()}
 	if err := db.w.WithContext(ctx).Create(&row).Error; err != nil {
 		if isUniqueViolation(err) {
-			return engine.Errorf(engine.ECONFLICT, "本网格%s的排查已经填报过。", s.Month)
+			return engine.Errorf(engine.ECONFLICT, "本单位%s的排查已经填报过。", s.Month)
 		}
 		return err
 	}
@@ -390,7 +392,7 @@ func (db *DB) SaveSweep(ctx context.Context, s *report.Sweep) error {
 	return nil
 }
 
-// Sweeps returns the sweeps of the months filed by grids in units.
+// Sweeps returns the sweeps of the months filed by the units.
 func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*report.Sweep, error) {
 	var rows []sweepRow
 	if err := db.r.WithContext(ctx).Where("grid_id IN ? AND month IN ?", units, months).Order("grid_id, month").Find(&rows).Error; err != nil {
@@ -398,7 +400,7 @@ func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*re
 	}
 	out := make([]*report.Sweep, len(rows))
 	for i, r := range rows {
-		out[i] = &report.Sweep{ID: r.ID, GridID: r.GridID, Month: r.Month, SweptOn: r.SweptOn, Households: r.Households,
+		out[i] = &report.Sweep{ID: r.ID, UnitID: r.UnitID, Month: r.Month, SweptOn: r.SweptOn, Households: r.Households,
 			Risks: r.Risks, DisputesFound: r.DisputesFound, Notes: r.Notes, FiledBy: deref(r.FiledBy), FiledAt: r.FiledAt.UTC()}
 	}
 	return out, nil

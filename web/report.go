@@ -224,7 +224,7 @@ func (s *Server) handleFigureCases(c echo.Context) error {
 // handleSweepForm shows a grid mediator's sweep filing for a month.
 func (s *Server) handleSweepForm(c echo.Context) error {
 	if !s.Engine.Abilities(c.Request().Context(), actor(c)).Sweep {
-		return engine.Errorf(engine.EFORBIDDEN, "矛盾排查由网格调解员为本网格填报。")
+		return engine.Errorf(engine.EFORBIDDEN, "%s", workflow.FeatureSweep.Refusal())
 	}
 	now := s.Engine.Now().In(s.Engine.Location)
 	return s.render(c, http.StatusOK, viewSweep, "矛盾排查", sweepView{

@@ -238,7 +238,7 @@ func TestReadScenarios(t *testing.T) {
 	table = append(table, matrix("/doorstep", 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 200)...)
 	table = append(table, matrix("/overdue", 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403)...)
 	table = append(table, matrix("/reports", 403, 200, 403, 403, 403, 403, 403, 403, 403, 200, 403)...)
-	table = append(table, matrix("/sweeps", 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 200)...)
+	table = append(table, matrix("/sweeps", 403, 403, 403, 200, 200, 200, 200, 200, 403, 403, 200)...)
 	table = append(table, matrix("/audit", 403, 200, 200, 403, 403, 403, 403, 403, 403, 200, 403)...)
 	table = append(table, matrix("/admin", 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403)...)
 	table = append(table, matrix("/sessions", 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200)...)

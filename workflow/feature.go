@@ -42,7 +42,7 @@ var FeatureTable = []FeatureRule{
 	{FeatureDoorstep, []Role{RoleMediator}, []Level{LevelGrid}, "门前调由网格调解员在本网格进行。"},
 	{FeatureOverdue, []Role{RoleSupervisor}, nil, "超期督办供督办人员使用。"},
 	{FeatureReport, []Role{RoleSupervisor}, nil, "统计报表供督办人员查看。"},
-	{FeatureSweep, []Role{RoleMediator}, []Level{LevelGrid}, "排查由网格调解员为本网格填报。"},
+	{FeatureSweep, []Role{RoleMediator}, []Level{LevelGrid, LevelVillage, LevelTown}, "排查由网格、村（社区）和镇（街道）的调解员为本单位填报。"},
 	{FeatureAudit, []Role{RoleAdmin, RoleSupervisor}, nil, "审计记录供系统管理员和督办人员查看。"},
 	{FeatureConsole, []Role{RoleAdmin}, nil, "单位和账号由系统管理员维护。"},
 }

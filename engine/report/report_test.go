@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -406,5 +407,38 @@ func TestSuccessRateOneCohort(t *testing.T) {
 	}
 	if !sameReport(oct, logged) {
 		t.Errorf("the report from the event log differs:\n%s\n%s", js(oct), js(logged))
+	}
+}
+
+// TestSweepsByEveryLevel: grids, villages and towns sweep their ground;
+// the town's report counts every sweep of its subtree and names the grids
+// that filed none, which every grid must.
+func TestSweepsByEveryLevel(t *testing.T) {
+	en := newEnv(t)
+	now := en.Clock.Now().In(en.Location)
+	month, day := now.Format("2006-01"), now.Format(time.DateOnly)
+	for _, tc := range []struct {
+		who   string
+		found int
+	}{{"mediator@G11", 2}, {"mediator@V1", 1}, {"mediator@T1", 3}} {
+		if err := en.Reports.FileSweep(ctx, en.Actors[tc.who], &report.Sweep{Month: month, SweptOn: day, Households: 10, DisputesFound: tc.found}); err != nil {
+			t.Fatalf("%s: %v", tc.who, err)
+		}
+	}
+	err := en.Reports.FileSweep(ctx, en.Actors["intake@T1"], &report.Sweep{Month: month, SweptOn: day})
+	if want := "排查由网格、村（社区）和镇（街道）的调解员为本单位填报。"; engine.ErrorMessage(err) != want {
+		t.Errorf("the desk's sweep: %v, want %s", err, want)
+	}
+	err = en.Reports.FileSweep(ctx, en.Actors["mediator@V1"], &report.Sweep{Month: month, SweptOn: day})
+	if want := "本单位" + month + "的排查已经填报过。"; engine.ErrorMessage(err) != want {
+		t.Errorf("a second sweep: %v, want %s", err, want)
+	}
+	r, err := en.Reports.Report(ctx, engine.System, "T1", month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Sweeps.Filed != 3 || r.Sweeps.DisputesFound != 6 ||
+		!slices.Equal(r.Sweeps.GridsMissing, []string{"油车港镇 / 麟湖村 / 麟湖村第2网格", "油车港镇 / 马厍村 / 马厍村第1网格"}) {
+		t.Errorf("sweeps %+v", r.Sweeps)
 	}
 }

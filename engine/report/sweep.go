@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -9,11 +10,12 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-// Sweep is a grid's monthly dispute sweep (拉网式排查). A nil report (零报告),
+// Sweep is a unit's monthly dispute sweep (拉网式排查): every grid files one,
+// and villages and towns sweep their own ground too. A nil report (零报告),
 // with no dispute found, is a valid filing.
 type Sweep struct {
 	ID            int64
-	GridID        int64
+	UnitID        int64 // the grid, village or town that swept
 	Month         string // 2026-10
 	SweptOn       string // the day of the sweep, 2026-10-12
 	Households    int    // households visited
@@ -28,7 +30,7 @@ type Sweep struct {
 // sweep report.
 const SweepDeadlineDay = 20
 
-// FileSweep records a grid mediator's sweep of their grid.
+// FileSweep records a mediator's sweep of their unit.
 func (e *Service) FileSweep(ctx context.Context, a engine.Actor, s *Sweep) error {
 	if err := engine.CheckText(s); err != nil {
 		return err
@@ -40,7 +42,7 @@ func (e *Service) FileSweep(ctx context.Context, a engine.Actor, s *Sweep) error
 	if err := e.May(ctx, a, workflow.FeatureSweep); err != nil {
 		return err
 	}
-	grid := t.Unit(a.UnitID)
+	unit := t.Unit(a.UnitID)
 	var v engine.FieldErrors
 	start, end, err := e.MonthBounds(s.Month)
 	if err != nil {
@@ -65,7 +67,7 @@ func (e *Service) FileSweep(ctx context.Context, a engine.Actor, s *Sweep) error
 	if err := v.Err(); err != nil {
 		return err
 	}
-	s.GridID, s.FiledBy, s.FiledAt = grid.ID, a.UserID, e.Now().UTC()
+	s.UnitID, s.FiledBy, s.FiledAt = unit.ID, a.UserID, e.Now().UTC()
 	return e.Store.SaveSweep(ctx, s)
 }
 
@@ -78,9 +80,15 @@ func (e *Service) SweepsLate(month string) bool {
 
 // grids returns the grids of a unit's subtree.
 func grids(t *engine.Tree, unit *engine.Unit) []int64 {
+	return sweepers(t, unit, workflow.LevelGrid)
+}
+
+// sweepers returns the units of a unit's subtree at levels, those that
+// sweep: grids, villages and towns.
+func sweepers(t *engine.Tree, unit *engine.Unit, levels ...workflow.Level) []int64 {
 	var out []int64
 	for _, id := range t.Subtree(unit.ID) {
-		if t.Unit(id).Level == workflow.LevelGrid {
+		if slices.Contains(levels, t.Unit(id).Level) {
 			out = append(out, id)
 		}
 	}
@@ -88,19 +96,20 @@ func grids(t *engine.Tree, unit *engine.Unit) []int64 {
 }
 
 // sweepFigures counts the sweeps of a unit's subtree among sweeps, those of
-// the period, and names the grids that filed none in it.
+// the period, whichever level swept, and names the grids that filed none
+// in it: every grid must.
 func sweepFigures(t *engine.Tree, unit *engine.Unit, sweeps []*Sweep) SweepFigures {
 	f := SweepFigures{GridsMissing: []string{}}
 	in := map[int64]bool{}
-	for _, id := range grids(t, unit) {
+	for _, id := range t.Subtree(unit.ID) {
 		in[id] = true
 	}
 	filed := map[int64]bool{}
 	for _, s := range sweeps {
-		if in[s.GridID] {
+		if in[s.UnitID] {
 			f.Filed++
 			f.DisputesFound += s.DisputesFound
-			filed[s.GridID] = true
+			filed[s.UnitID] = true
 		}
 	}
 	for _, id := range grids(t, unit) {
