@@ -353,7 +353,9 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 	var sweeps []*Sweep
 	var referrals []ReferralCount
 	var sweepErr, referralErr error
-	wg.Go(func() { sweeps, sweepErr = e.Store.Sweeps(ctx, sweepers(t, unit, workflow.LevelGrid, workflow.LevelVillage, workflow.LevelTown), p.Months()) })
+	wg.Go(func() {
+		sweeps, sweepErr = e.Store.Sweeps(ctx, sweepers(t, unit, workflow.LevelGrid, workflow.LevelVillage, workflow.LevelTown), p.Months())
+	})
 	wg.Go(func() {
 		referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), t.PartnersAround(unit.ID), p.Start, p.End)
 	})

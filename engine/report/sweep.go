@@ -15,7 +15,7 @@ import (
 // with no dispute found, is a valid filing.
 type Sweep struct {
 	ID            int64
-	UnitID        int64 // the grid, village or town that swept
+	UnitID        int64  // the grid, village or town that swept
 	Month         string // 2026-10
 	SweptOn       string // the day of the sweep, 2026-10-12
 	Households    int    // households visited
