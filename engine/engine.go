@@ -205,9 +205,9 @@ func (e *Engine) level(ctx context.Context, a Actor) workflow.Level {
 // actor's subtree alike, so that nobody learns which ids exist.
 func NoCase() error { return Errorf(ENOTFOUND, "案件不存在，或不在您单位的辖区内。") }
 
-// canSee reports whether the actor sees the case: it lies in their subtree,
+// CanSee reports whether the actor sees the case: it lies in their subtree,
 // or, for a partner's liaison, it waits on their body or came from it.
-func canSee(t *Tree, a Actor, c *Case) bool {
+func CanSee(t *Tree, a Actor, c *Case) bool {
 	if a.Role == workflow.RolePartner {
 		return partnerSees(a, c)
 	}
@@ -234,7 +234,7 @@ func (e *Engine) FindCase(ctx context.Context, a Actor, id int64) (*Case, error)
 	if err != nil {
 		return nil, err
 	}
-	if canSee(t, a, c) {
+	if CanSee(t, a, c) {
 		return c, nil
 	}
 	if a.Role == workflow.RolePartner {
@@ -580,74 +580,6 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 // Suggest returns the routing suggestion for a new dispute's facts.
 func (e *Engine) Suggest(f Facts) Route { return e.Routing.Suggest(f) }
-
-// Duplicates lists the open cases, among those the actor may see, that may
-// be the same dispute as n: they share a party's ID number or phone, or have
-// the same party names in the same village.
-func (e *Engine) Duplicates(ctx context.Context, a Actor, n *NewCase) ([]*Case, error) {
-	if err := CheckText(n); err != nil {
-		return nil, err
-	}
-	t, err := e.TreeWith(ctx, n.LocationID, a.UnitID)
-	if err != nil {
-		return nil, err
-	}
-	var ids, phones, names []string
-	for _, p := range n.Parties {
-		if p.IDNumber != "" {
-			ids = append(ids, strings.ToUpper(strings.TrimSpace(p.IDNumber)))
-		}
-		if p.Phone != "" {
-			phones = append(phones, strings.TrimSpace(p.Phone))
-		}
-		if p.Name != "" {
-			names = append(names, strings.TrimSpace(p.Name))
-		}
-	}
-	var village []int64
-	if v := t.Ancestor(n.LocationID, workflow.LevelVillage); v != nil && len(names) > 0 {
-		village = t.Subtree(v.ID)
-	}
-	found, err := e.Store.Duplicates(ctx, ids, phones, names, village)
-	if err != nil {
-		return nil, err
-	}
-	var out []*Case
-	for _, c := range found {
-		if !canSee(t, a, c) {
-			continue
-		}
-		if sharesContact(c, ids, phones) || (slices.Contains(village, c.LocationUnitID) && hasAllNames(c, names)) {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-func sharesContact(c *Case, ids, phones []string) bool {
-	for _, p := range c.Parties {
-		if (p.IDNumber != "" && slices.Contains(ids, p.IDNumber)) || (p.Phone != "" && slices.Contains(phones, p.Phone)) {
-			return true
-		}
-	}
-	return false
-}
-
-func hasAllNames(c *Case, names []string) bool {
-	if len(names) == 0 {
-		return false
-	}
-	have := map[string]bool{}
-	for _, p := range c.Parties {
-		have[p.Name] = true
-	}
-	for _, n := range names {
-		if !have[n] {
-			return false
-		}
-	}
-	return true
-}
 
 // prepareCase checks a new case and builds it with its first event and the
 // format of its number, in memory.

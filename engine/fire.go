@@ -87,7 +87,7 @@ func (e *Engine) ChangeCase(ctx context.Context, a Actor, id int64, version int,
 				// Another server added units since this one loaded them.
 				return nil, ErrStaleTree
 			}
-			if !canSee(t, a, c) {
+			if !CanSee(t, a, c) {
 				return nil, NoCase()
 			}
 			if version != 0 && version != c.Version {

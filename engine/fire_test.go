@@ -203,7 +203,7 @@ func TestDuplicates(t *testing.T) {
 		{"same names, other village", "G21", []*engine.Party{{Side: engine.SideApplicant, Name: "李四"}, {Side: engine.SideRespondent, Name: "张三"}}, false},
 		{"one name only", "G12", []*engine.Party{{Side: engine.SideApplicant, Name: "张三"}, {Side: engine.SideRespondent, Name: "赵六"}}, false},
 	} {
-		got, err := en.Duplicates(ctx, intake, &engine.NewCase{LocationID: en.Units[tc.grid].ID, Parties: tc.parties})
+		got, err := en.Queues.Duplicates(ctx, intake, &engine.NewCase{LocationID: en.Units[tc.grid].ID, Parties: tc.parties})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func TestDuplicates(t *testing.T) {
 			t.Errorf("%s: got %d cases", tc.name, len(got))
 		}
 	}
-	got, _ := en.Duplicates(ctx, en.Actors["intake@T2"], &engine.NewCase{LocationID: en.Units["G31"].ID,
+	got, _ := en.Queues.Duplicates(ctx, en.Actors["intake@T2"], &engine.NewCase{LocationID: en.Units["G31"].ID,
 		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "王五", Phone: "13800000001"}}})
 	if len(got) != 0 {
 		t.Errorf("another town's desk sees %d duplicates", len(got))

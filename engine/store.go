@@ -30,10 +30,6 @@ type CaseStore interface {
 	// FindCaseBy returns the case with that number or public code. Returns
 	// ENOTFOUND if none.
 	FindCaseBy(ctx context.Context, numberOrCode string) (*Case, error)
-	// Duplicates returns the open cases with a party whose ID number is in
-	// ids or phone in phones, or whose name is in names at a location in
-	// units, with their parties.
-	Duplicates(ctx context.Context, ids, phones, names []string, units []int64) ([]*Case, error)
 	// ImportedCase reports whether a case with the import key exists.
 	ImportedCase(ctx context.Context, key string) (bool, error)
 	// CaseByExternal returns the case a partner unit referred in under its
@@ -58,9 +54,6 @@ type CaseStore interface {
 	// whose decide fails is left as it is and its error returned in its
 	// place; a failed write rolls everything back and is returned.
 	TransitionBatch(ctx context.Context, ids []int64, decide func(*Case) (*Change, error)) ([]error, error)
-	// Workload counts, by handling unit in units, the open cases, those
-	// overdue at now and those pressed since their tier clock started.
-	Workload(ctx context.Context, units []int64, now time.Time) ([]UnitLoad, error)
 	// DueCases returns the ids of the cases whose deadlines the scheduler has
 	// to deal with at now (see Engine.Sweep).
 	DueCases(ctx context.Context, now time.Time) ([]int64, error)
@@ -77,9 +70,6 @@ type RecordStore interface {
 	// Timeline returns a case's timeline without the notes between its
 	// first head events and its last tail.
 	Timeline(ctx context.Context, caseID int64, head, tail int) ([]*Event, error)
-	// LatestEvents returns, by case, the latest event named name of each
-	// of the cases.
-	LatestEvents(ctx context.Context, caseIDs []int64, name string) (map[int64]*Event, error)
 	// Agreements returns a case's agreements, oldest first.
 	Agreements(ctx context.Context, caseID int64) ([]*Agreement, error)
 	// Referrals returns a case's referrals, oldest first.

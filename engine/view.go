@@ -22,15 +22,15 @@ func (e *Engine) Unmasks(a Actor, c *Case) bool {
 	return a.Role == workflow.RoleSystem || (a.Role != workflow.RoleAdmin && a.UnitID != 0 && a.UnitID == c.HandlingUnitID)
 }
 
-// callBackDays is how long the desk of a case's town sees its parties'
+// CallBackDays is how long the desk of a case's town sees its parties'
 // phones in full after registering it, to call them back.
-const callBackDays = 30
+const CallBackDays = 30
 
 // callsBack reports whether the actor is the desk of the case's town within
-// callBackDays of its registration: it sees the parties' phones in full,
+// CallBackDays of its registration: it sees the parties' phones in full,
 // though not their ID numbers or addresses.
 func (e *Engine) callsBack(a Actor, c *Case) bool {
-	return a.Role == workflow.RoleIntake && a.UnitID != 0 && a.UnitID == c.TownID && e.Now().Before(c.OpenedAt.AddDate(0, 0, callBackDays))
+	return a.Role == workflow.RoleIntake && a.UnitID != 0 && a.UnitID == c.TownID && e.Now().Before(c.OpenedAt.AddDate(0, 0, CallBackDays))
 }
 
 // ShowParties returns the parties of cases as the actor may see them: ID
@@ -166,151 +166,9 @@ func (e *Engine) Work(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int,
 	return e.Cases(ctx, a, f)
 }
 
-// Queue is what a user has to deal with now, by their role (each list
-// soonest due first, so the overdue lead, and bounded by queueLimit; the
-// case list finds the rest):
-//   - the desk: the disputes registered and awaiting its decision, the
-//     referrals waiting on a partner's feedback, and the disputes the clerk
-//     registered in the last 30 days, whose parties they may call back;
-//   - a mediator: the cases of their unit pressed (督办) with the latest
-//     note, its agreements whose follow-up visit falls due within
-//     FollowUpSoon, and its closed cases whose file waits for archiving;
-//   - a supervisor: the subtree's overdue and pressed cases, and the open,
-//     overdue and pressed cases of each unit that handles some;
-//   - a partner's liaison: the referrals waiting on their body, and the
-//     disputes their body referred in, latest first.
-type Queue struct {
-	Awaiting   []*Case
-	Referred   []*Case
-	SentIn     []*Case
-	Registered []*Case
-	Pressed    []Pressed
-	FollowUps  []*Case
-	ToArchive  []*Case
-	Overdue    []*Case
-	Units      []UnitLoad
-}
-
-// Pressed is a pressed case with its latest 督办.
-type Pressed struct {
-	Case  *Case
-	Event *Event
-}
-
-// UnitLoad is a unit's open cases, and how many of them are overdue and
-// pressed.
-type UnitLoad struct {
-	UnitID                 int64
-	Open, Overdue, Pressed int
-}
-
-// queueLimit bounds each list of a queue.
-const queueLimit = 50
-
 // FollowUpSoon is how early an agreement's follow-up visit enters the
 // mediator's queue before its deadline.
 const FollowUpSoon = 3 * 24 * time.Hour
-
-// Queue returns the actor's queue (see Queue); it is empty for a role that
-// has none.
-func (e *Engine) Queue(ctx context.Context, a Actor) (*Queue, error) {
-	q := &Queue{}
-	now := e.Now()
-	type part struct {
-		into *[]*Case
-		f    CaseFilter
-	}
-	var parts []part
-	var pressed CaseFilter
-	switch a.Role {
-	case workflow.RoleIntake:
-		since := now.AddDate(0, 0, -callBackDays)
-		parts = []part{
-			{&q.Awaiting, CaseFilter{States: []workflow.State{workflow.Registered}}},
-			{&q.Referred, CaseFilter{States: []workflow.State{workflow.Referred}}},
-		}
-		if a.UserID != 0 {
-			parts = append(parts, part{&q.Registered, CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}})
-		}
-	case workflow.RoleMediator:
-		soon := now.Add(FollowUpSoon)
-		unit := []int64{a.UnitID}
-		parts = []part{
-			{&q.FollowUps, CaseFilter{Handling: unit, States: []workflow.State{workflow.Agreed}, DueBy: &soon}},
-			{&q.ToArchive, CaseFilter{Handling: unit, Unarchived: true}},
-		}
-		pressed = CaseFilter{Handling: unit, States: workflow.OpenStates(), Pressed: true}
-	case workflow.RolePartner:
-		parts = []part{
-			{&q.Referred, CaseFilter{WaitingOn: a.UnitID}},
-			{&q.SentIn, CaseFilter{SentBy: a.UnitID}},
-		}
-	case workflow.RoleSupervisor:
-		parts = []part{{&q.Overdue, CaseFilter{OverdueAt: &now}}}
-		pressed = CaseFilter{States: workflow.OpenStates(), Pressed: true}
-		t, err := e.Tree(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if q.Units, err = e.Store.Workload(ctx, t.Subtree(a.UnitID), now); err != nil {
-			return nil, err
-		}
-	default:
-		return q, nil
-	}
-	for _, part := range parts {
-		part.f.Limit = queueLimit
-		cases, _, err := e.Cases(ctx, a, part.f)
-		if err != nil {
-			return nil, err
-		}
-		*part.into = cases
-	}
-	if !pressed.Pressed {
-		return q, nil
-	}
-	pressed.Limit = queueLimit
-	cases, _, err := e.Cases(ctx, a, pressed)
-	if err != nil || len(cases) == 0 {
-		return q, err
-	}
-	ids := make([]int64, len(cases))
-	for i, c := range cases {
-		ids[i] = c.ID
-	}
-	last, err := e.Store.LatestEvents(ctx, ids, string(workflow.Supervise))
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range cases {
-		if ev := last[c.ID]; ev != nil {
-			q.Pressed = append(q.Pressed, Pressed{c, ev})
-		}
-	}
-	return q, nil
-}
-
-// QueueCount is the number the navigation bar shows beside the actor's
-// queue: the disputes awaiting the desk's decision, the open cases and
-// agreements a mediator's unit handles, the overdue cases of a
-// supervisor's subtree, the referrals waiting on a partner's body; 0 for
-// the other roles.
-func (e *Engine) QueueCount(ctx context.Context, a Actor) (int, error) {
-	var n int
-	var err error
-	switch a.Role {
-	case workflow.RoleIntake:
-		_, n, err = e.Cases(ctx, a, CaseFilter{States: []workflow.State{workflow.Registered}, Limit: 1})
-	case workflow.RoleMediator:
-		_, n, err = e.Work(ctx, a, CaseFilter{Limit: 1})
-	case workflow.RoleSupervisor:
-		now := e.Now()
-		_, n, err = e.Cases(ctx, a, CaseFilter{OverdueAt: &now, Limit: 1})
-	case workflow.RolePartner:
-		_, n, err = e.Cases(ctx, a, CaseFilter{WaitingOn: a.UnitID, Limit: 1})
-	}
-	return n, err
-}
 
 // CommitteeOf returns the people's mediation committee (人民调解委员会) of a
 // unit: its own, or its village's for a grid, which has mediators but no

@@ -9,6 +9,7 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/importer"
+	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -112,7 +113,7 @@ func TestDeskQueue(t *testing.T) {
 		}
 		return out
 	}
-	q, err := en.Queue(ctx, en.Actors["intake@T1"])
+	q, err := en.Queues.Queue(ctx, en.Actors["intake@T1"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,10 +127,10 @@ func TestDeskQueue(t *testing.T) {
 		t.Errorf("registered by the clerk: %v", got)
 	}
 	en.Clock.Advance(31 * 24 * time.Hour)
-	if q, _ := en.Queue(ctx, en.Actors["intake@T1"]); len(q.Registered) != 0 || len(q.Awaiting) != 2 {
+	if q, _ := en.Queues.Queue(ctx, en.Actors["intake@T1"]); len(q.Registered) != 0 || len(q.Awaiting) != 2 {
 		t.Errorf("31 days on: %d registered, %d awaiting", len(q.Registered), len(q.Awaiting))
 	}
-	if q, _ := en.Queue(ctx, en.Actors["intake@T2"]); len(q.Awaiting)+len(q.Referred)+len(q.Registered) != 0 {
+	if q, _ := en.Queues.Queue(ctx, en.Actors["intake@T2"]); len(q.Awaiting)+len(q.Referred)+len(q.Registered) != 0 {
 		t.Errorf("another town's desk sees %+v", q)
 	}
 }
@@ -171,7 +172,7 @@ func TestQueue(t *testing.T) {
 	if want := []int64{ids[0], ids[2]}; !slices.Equal(got, want) || total != 2 {
 		t.Errorf("work %v (total %d), want %v", got, total, want)
 	}
-	q, err := en.Queue(ctx, med)
+	q, err := en.Queues.Queue(ctx, med)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,30 +185,30 @@ func TestQueue(t *testing.T) {
 	if len(q.FollowUps) != 0 {
 		t.Errorf("a follow-up due in 15 days is in the queue: %+v", q.FollowUps)
 	}
-	if q, _ := en.Queue(ctx, en.Actors["mediator@G12"]); len(q.Pressed)+len(q.ToArchive)+len(q.FollowUps) != 0 {
+	if q, _ := en.Queues.Queue(ctx, en.Actors["mediator@G12"]); len(q.Pressed)+len(q.ToArchive)+len(q.FollowUps) != 0 {
 		t.Errorf("another grid's queue: %+v", q)
 	}
 	// Thirteen days on, the follow-up is due within three days and the
 	// grid's 5 days have long passed.
 	en.Clock.Advance(13 * 24 * time.Hour)
-	if q, _ := en.Queue(ctx, med); len(q.FollowUps) != 1 || q.FollowUps[0].ID != ids[2] {
+	if q, _ := en.Queues.Queue(ctx, med); len(q.FollowUps) != 1 || q.FollowUps[0].ID != ids[2] {
 		t.Errorf("follow-ups due %+v, want the agreement", q.FollowUps)
 	}
-	q, err = en.Queue(ctx, sup)
+	q, err = en.Queues.Queue(ctx, sup)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(q.Overdue) != 1 || q.Overdue[0].ID != ids[0] || len(q.Pressed) != 1 {
 		t.Errorf("the supervisor's overdue %+v and pressed %+v", q.Overdue, q.Pressed)
 	}
-	if want := []engine.UnitLoad{{UnitID: en.Units["G11"].ID, Open: 1, Overdue: 1, Pressed: 1}}; !slices.Equal(q.Units, want) {
+	if want := []queue.UnitLoad{{UnitID: en.Units["G11"].ID, Open: 1, Overdue: 1, Pressed: 1}}; !slices.Equal(q.Units, want) {
 		t.Errorf("units %+v, want %+v", q.Units, want)
 	}
 	for _, tc := range []struct {
 		who  string
 		want int
 	}{{"mediator@G11", 2}, {"mediator@G12", 0}, {"supervisor@T1", 1}, {"supervisor@T2", 0}, {"intake@T1", 0}, {"admin@T1", 0}} {
-		if n, err := en.QueueCount(ctx, en.Actors[tc.who]); err != nil || n != tc.want {
+		if n, err := en.Queues.QueueCount(ctx, en.Actors[tc.who]); err != nil || n != tc.want {
 			t.Errorf("%s's count %d, %v, want %d", tc.who, n, err, tc.want)
 		}
 	}

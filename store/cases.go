@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -215,15 +216,15 @@ func late(d dialect, t time.Time) (string, []any) {
 
 // Workload counts, by handling unit in units, the open cases, those
 // overdue at now and those pressed (督办) since their tier clock started.
-func (db *DB) Workload(ctx context.Context, units []int64, now time.Time) ([]engine.UnitLoad, error) {
+func (db *DB) Workload(ctx context.Context, units []int64, now time.Time) ([]queue.UnitLoad, error) {
 	d := db.d
 	late, lateArgs := overdue(d, now)
 	args := append(lateArgs, d.list(units), d.list(workflow.OpenStates()))
-	var out []engine.UnitLoad
+	var out []queue.UnitLoad
 	err := db.reader().each(ctx, "SELECT handling_unit_id, COUNT(*), SUM(CASE WHEN "+late+" THEN 1 ELSE 0 END), "+
 		"SUM(CASE WHEN "+pressed+" THEN 1 ELSE 0 END) FROM cases WHERE "+d.in("handling_unit_id")+" AND "+d.in("state")+
 		" GROUP BY handling_unit_id ORDER BY handling_unit_id", args, func(rows *sql.Rows) error {
-		var l engine.UnitLoad
+		var l queue.UnitLoad
 		if err := rows.Scan(&l.UnitID, &l.Open, &l.Overdue, &l.Pressed); err != nil {
 			return err
 		}

@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 	"gorm.io/driver/postgres"
@@ -103,6 +104,7 @@ func (db *DB) countStatements(g *gorm.DB) error {
 var (
 	_ engine.Store = (*DB)(nil)
 	_ report.Store = (*DB)(nil)
+	_ queue.Store  = (*DB)(nil)
 )
 
 // IsPostgres reports whether dsn names a PostgreSQL database.

@@ -106,7 +106,7 @@ func (s *Server) handleAPICaseList(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"total": total, "page": f.Page, "cases": out})
 }
 
-// apiQueue is the caller's queue (see engine.Queue): its lists of cases,
+// apiQueue is the caller's queue (see queue.Queue): its lists of cases,
 // empty where the role has none.
 type apiQueue struct {
 	Count      int           `json:"count"`
@@ -140,12 +140,12 @@ type apiUnitLoad struct {
 
 func (s *Server) handleAPIQueue(c echo.Context) error {
 	ctx := c.Request().Context()
-	q, err := s.Engine.Queue(ctx, actor(c))
+	q, err := s.Queues.Queue(ctx, actor(c))
 	if err != nil {
 		return err
 	}
 	out := apiQueue{Pressed: []apiPressed{}, Units: []apiUnitLoad{}}
-	if out.Count, err = s.Engine.QueueCount(ctx, actor(c)); err != nil {
+	if out.Count, err = s.Queues.QueueCount(ctx, actor(c)); err != nil {
 		return err
 	}
 	for _, l := range []struct {

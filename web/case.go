@@ -11,6 +11,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/casefile"
+	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
 )
@@ -123,10 +124,10 @@ func (s *Server) handleCaseList(c echo.Context) error {
 			rows[i].Overall = s.countdown(k.OverallDueAt)
 		}
 	}
-	var q *engine.Queue
+	var q *queue.Queue
 	var loads []unitLoad
 	if first || f.Mine {
-		if q, err = s.Engine.Queue(ctx, actor(c)); err != nil {
+		if q, err = s.Queues.Queue(ctx, actor(c)); err != nil {
 			return err
 		}
 		for _, l := range q.Units {
@@ -148,7 +149,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 
 // unitLoad is a unit's load with its name.
 type unitLoad struct {
-	engine.UnitLoad
+	queue.UnitLoad
 	Name string
 }
 

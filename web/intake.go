@@ -211,7 +211,7 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 		return fail(http.StatusUnprocessableEntity, errs, nil)
 	}
 	if v["confirm_duplicates"] != "1" {
-		dups, err := s.Engine.Duplicates(ctx, actor(c), n)
+		dups, err := s.Queues.Duplicates(ctx, actor(c), n)
 		if err != nil {
 			return err
 		}

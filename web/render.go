@@ -49,7 +49,7 @@ func (s *Server) render(c echo.Context, status int, name view, title string, dat
 			p.User.DisplayName = p.User.Name
 		}
 		p.Can = s.Engine.Abilities(c.Request().Context(), p.User.Actor())
-		n, err := s.Engine.QueueCount(c.Request().Context(), p.User.Actor())
+		n, err := s.Queues.QueueCount(c.Request().Context(), p.User.Actor())
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/partner"
+	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/templates"
 	"github.com/labstack/echo/v4"
@@ -69,6 +70,7 @@ type Services struct {
 	Files    *casefile.Service
 	Partners *partner.Service
 	Parties  *apply.Service
+	Queues   *queue.Service
 }
 
 // Store is what the rooms keep their data in: the one store that
@@ -80,13 +82,14 @@ type Store interface {
 	casefile.Store
 	partner.Store
 	apply.Store
+	queue.Store
 }
 
 // NewServices builds the rooms on the engine e and the store st.
 func NewServices(e *engine.Engine, st Store) Services {
 	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st),
 		Files: casefile.New(e, st), Partners: partner.New(e, st),
-		Parties: apply.New(e, st)}
+		Parties: apply.New(e, st), Queues: queue.New(e, st)}
 }
 
 // NewServer builds the server: it parses every template, so a broken

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -16,17 +17,17 @@ import (
 // generated cases against the hand-written SQL behind them: the same
 // statements (a count and a page of each list, soonest due first) and the
 // parties of the cases read, on the same indexes.
-func queueBench(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, rounds int) error {
+func queueBench(ctx context.Context, e *queue.Service, raw *sql.DB, cases, rounds int) error {
 	tree, err := e.Tree(ctx)
 	if err != nil {
 		return err
 	}
 	town, grid := tree.ByCode("T01"), tree.ByCode("T01-V1-G1")
-	desk, err := benchUser(ctx, e, "intake@T01", workflow.RoleIntake, town.ID)
+	desk, err := benchUser(ctx, e.Engine, "intake@T01", workflow.RoleIntake, town.ID)
 	if err != nil {
 		return err
 	}
-	mediator, err := benchUser(ctx, e, "mediator@T01-V1-G1", workflow.RoleMediator, grid.ID)
+	mediator, err := benchUser(ctx, e.Engine, "mediator@T01-V1-G1", workflow.RoleMediator, grid.ID)
 	if err != nil {
 		return err
 	}
@@ -52,12 +53,12 @@ func queueBench(ctx context.Context, e *engine.Engine, raw *sql.DB, cases, round
 	mediatorLists := []list{
 		{"handling_unit_id = ? AND state IN " + sqlList(workflow.WorkStates()), []any{grid.ID}},
 		{"handling_unit_id = ? AND state = 'agreed' AND due_at <= ?", []any{grid.ID, soon}},
-		{"handling_unit_id = ? AND closed_at IS NOT NULL AND archived_at IS NULL", []any{grid.ID}},
+		{"handling_unit_id = ? AND closed_at IS NOT NULL AND accepted_at IS NOT NULL AND archived_at IS NULL", []any{grid.ID}},
 		{"handling_unit_id = ? AND state IN " + sqlList(workflow.OpenStates()) +
 			" AND supervised_at IS NOT NULL AND (tier_started_at IS NULL OR supervised_at >= tier_started_at)", []any{grid.ID}},
 	}
 	var deskEng, deskRaw, medEng, medRaw []time.Duration
-	var q *engine.Queue
+	var q *queue.Queue
 	var work int
 	for range rounds {
 		t0 := time.Now()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/store"
@@ -87,7 +88,7 @@ func reportBench(total, rounds int, keep string) error {
 			return err
 		}
 	}
-	if err := queueBench(ctx, e, raw, cases, rounds); err != nil {
+	if err := queueBench(ctx, queue.New(e, db), raw, cases, rounds); err != nil {
 		return err
 	}
 	if err := listBench(ctx, e, raw); err != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/grassroots/mediation/engine/importer"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/partner"
+	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/store"
@@ -44,6 +45,7 @@ type Env struct {
 	Imports   *importer.Service
 	Scheduler *schedule.Service
 	Parties   *apply.Service
+	Queues    *queue.Service
 }
 
 // Clock is the engine's clock in a test: it moves only when told.
@@ -175,7 +177,7 @@ func On(tb testing.TB, db *store.DB) *Env {
 		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db),
 		Files: casefile.New(e, db), Imports: importer.New(e, db),
 		Partners: partner.New(e, db), Scheduler: schedule.New(e, db),
-		Parties: apply.New(e, db)}
+		Parties: apply.New(e, db), Queues: queue.New(e, db)}
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
 		{"V1", "麟湖村", "village", "T1", "", ""},
