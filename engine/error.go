@@ -17,6 +17,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // not logged in, or wrong password
 	ETOOLARGE     = "too_large"    // a file over its limit
 	EUNSUPPORTED  = "unsupported"  // a file of a type the case file does not take
+	ETOOMANY      = "too_many"     // too many failed tries: wait, then try again
 )
 
 // Error is the one domain error type. Message is written for the user, in

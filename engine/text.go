@@ -24,7 +24,8 @@ var longFields = map[string]bool{
 
 // CheckText checks every string that v (a pointer to a struct, or a
 // struct) holds, in its fields, slices and the structs it points to: each
-// must be valid UTF-8 without NUL, which no keyboard types (EMALFORMED),
+// must be valid UTF-8 without control characters, which no keyboard types
+// (EMALFORMED; a long text may hold line breaks and tabs),
 // and within its field's limit (EINVALID, naming the field as a form
 // does: "agreement.terms", "parties.1.name"). It is the one check of text
 // that every write of the engine passes through.
@@ -69,17 +70,35 @@ func checkValue(v reflect.Value, path, name string) error {
 }
 
 func checkString(s, path, name string) error {
-	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-		return Malformed(path, "文字含有无效的字符（空字符或非 UTF-8 编码），请重新输入。")
-	}
 	limit := shortText
 	if longFields[name] {
 		limit = longText
+	}
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) && (limit == shortText || r != '\n' && r != '\r' && r != '\t')
+	}) >= 0 {
+		return Malformed(path, "文字含有无效的字符（控制字符或非 UTF-8 编码），请重新输入。")
 	}
 	if n := utf8.RuneCountInString(s); n > limit {
 		return Invalid(path, "最多%d字，现有%d字。", limit, n)
 	}
 	return nil
+}
+
+// Printable is s as a line of a log or the audit trail may hold it: what
+// is not valid UTF-8 or cannot be printed replaced, and cut to n
+// characters.
+func Printable(s string, n int) string {
+	r := []rune(strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || !unicode.IsGraphic(r) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "?")))
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return string(r)
 }
 
 func join(path, name string) string {

@@ -210,6 +210,9 @@ const (
 	AuditLogin       = "login"
 	AuditLoginFailed = "login_failed"
 	AuditLogout      = "logout"
+	// AuditLookupFailed: a party's look-up with a wrong code or phone (the
+	// code typed and the address in the detail).
+	AuditLookupFailed = "lookup_failed"
 	// AuditSessionEnded: a user ended another of their sessions.
 	AuditSessionEnded = "session_ended"
 	// AuditAdmin: an administrator changed a unit or an account (what, in
@@ -217,23 +220,25 @@ const (
 	AuditAdmin = "admin"
 	// AuditPassword: a user chose a new password.
 	AuditPassword = "password"
-	// AuditExport: a report downloaded (unit, period and format in the
-	// detail).
+	// AuditExport: a report or the audit trail downloaded (what, unit,
+	// period and format in the detail).
 	AuditExport = "export"
-	// AuditRefused: a request the actor had no right to (its method and
-	// path in the detail).
+	// AuditRefused: a request the actor had no right to, or for what is
+	// not there or not theirs to see (its method and path in the detail),
+	// and an API call with a wrong token.
 	AuditRefused = "refused"
-	// AuditDownload: an attachment downloaded (its name in the detail).
+	// AuditDownload: an attachment downloaded or a picture viewed (its
+	// name in the detail).
 	AuditDownload = "download"
 )
 
 // AuditLabels names the audit actions in Chinese, in the order the page's
 // filter offers them.
-var AuditLabels = map[string]string{AuditUnmask: "查看完整身份信息", AuditLogin: "登录", AuditLoginFailed: "登录失败",
-	AuditLogout: "退出登录", AuditSessionEnded: "结束另一处登录", AuditAdmin: "管理单位和账号", AuditPassword: "修改密码", AuditExport: "导出报表", AuditRefused: "越权请求被拒绝", AuditDownload: "下载附件"}
+var AuditLabels = map[string]string{AuditUnmask: "查看完整身份信息", AuditLogin: "登录", AuditLoginFailed: "登录失败", AuditLookupFailed: "进度查询失败",
+	AuditLogout: "退出登录", AuditSessionEnded: "结束另一处登录", AuditAdmin: "管理单位和账号", AuditPassword: "修改密码", AuditExport: "导出报表", AuditRefused: "越权或无效请求被拒绝", AuditDownload: "下载或查看附件"}
 
 // AuditActions lists the audit actions in the order the page offers them.
-var AuditActions = []string{AuditUnmask, AuditDownload, AuditExport, AuditRefused, AuditLogin, AuditLoginFailed, AuditLogout, AuditSessionEnded, AuditPassword, AuditAdmin}
+var AuditActions = []string{AuditUnmask, AuditDownload, AuditExport, AuditRefused, AuditLogin, AuditLoginFailed, AuditLookupFailed, AuditLogout, AuditSessionEnded, AuditPassword, AuditAdmin}
 
 // AuditFilter selects audit rows: of one case, of one action, in [From,
 // To); zero values select all.

@@ -568,14 +568,24 @@ func TestNoNamesInSQL(t *testing.T) {
 // TestSessionRefreshes checks what a session's refresh writes: nothing when
 // only its expiry moves by less than a minute (every page view refreshes
 // the session of an idle timeout), the new expiry when it moves more, and
-// the new data and user at once; and that an expired session is not found
-// and is pruned.
+// the new data and user at once; that a refresh never creates a session
+// (one ended stays ended); and that an expired session is not found and is
+// pruned.
 func TestSessionRefreshes(t *testing.T) {
 	w := newTown(t)
 	now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
 	s := &account.WebSession{Hash: "h1", Data: []byte("anonymous"), Expiry: now.Add(2 * time.Hour)}
 	if err := w.db.SaveSession(ctx, s); err != nil {
 		t.Fatal(err)
+	}
+	if _, ok, _ := w.db.FindSession(ctx, "h1", now); ok {
+		t.Fatal("a refresh created a session")
+	}
+	if err := w.db.CreateSession(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.CreateSession(ctx, s); err == nil {
+		t.Error("a token stored twice")
 	}
 	expiry := func() time.Time {
 		t.Helper()
@@ -609,6 +619,18 @@ func TestSessionRefreshes(t *testing.T) {
 	}
 	if data, ok, err := w.db.FindSession(ctx, "h1", now.Add(time.Hour)); err != nil || !ok || string(data) != "user 1" {
 		t.Errorf("a live session: %q %v %v", data, ok, err)
+	}
+	if err := w.db.DeleteSession(ctx, "h1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.db.SaveSession(ctx, &account.WebSession{Hash: "h1", UserID: u.ID, Data: []byte("user 1, later"), Expiry: now.Add(4 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := w.db.FindSession(ctx, "h1", now); ok {
+		t.Error("a refresh brought an ended session back")
+	}
+	if err := w.db.CreateSession(ctx, &account.WebSession{Hash: "h1", UserID: u.ID, Data: []byte("user 1"), Expiry: now.Add(2 * time.Hour)}); err != nil {
+		t.Fatal(err)
 	}
 	if _, ok, _ := w.db.FindSession(ctx, "h1", now.Add(3*time.Hour)); ok {
 		t.Error("an expired session was found")

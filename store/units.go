@@ -52,6 +52,36 @@ func (db *DB) CloseUnit(ctx context.Context, id int64, at *time.Time) error {
 	return db.w.WithContext(ctx).Model(&unitRow{}).Where("id = ?", id).Update("closed_at", utcPtr(at)).Error
 }
 
+// SetUp spends the setting key, if it still holds value, and creates the
+// first unit and its administrator, all in one transaction: of two
+// requests with one setup link, one sets the system up and the other gets
+// ENOTFOUND, and a failure leaves neither the unit, nor the account, nor a
+// spent link.
+func (db *DB) SetUp(ctx context.Context, key, value string, unit *engine.Unit, u *engine.User) error {
+	return db.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec("UPDATE settings SET value = '' WHERE key = ? AND value = ? AND value <> ''", key, value)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return engine.Errorf(engine.ENOTFOUND, "这个设置链接已经用过：系统已经设置好，请登录。")
+		}
+		row := unitRow{Code: unit.Code, Name: unit.Name, Level: string(unit.Level), CasePrefix: unit.CasePrefix,
+			Address: unit.Address, Phone: unit.Phone}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		unit.ID, u.UnitID = row.ID, row.ID
+		user := userRow{Name: u.Name, DisplayName: u.DisplayName, Role: string(u.Role), UnitID: u.UnitID,
+			PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt.UTC()}
+		if err := tx.Create(&user).Error; err != nil {
+			return err
+		}
+		u.ID = user.ID
+		return nil
+	})
+}
+
 // CreateUser inserts u.
 func (db *DB) CreateUser(ctx context.Context, u *engine.User) error {
 	if u.CreatedAt.IsZero() {

@@ -23,24 +23,39 @@ func (db *DB) FindSession(ctx context.Context, hash string, now time.Time) ([]by
 	return data, found, errors.Join(err, rows.Err(), rows.Close())
 }
 
-// SaveSession stores a session or refreshes it. A refresh that changes
-// nothing but moves the expiry by less than a minute updates no row: with
-// an idle timeout every request refreshes its session, and reading a page
-// should not cost a write to disk.
-func (db *DB) SaveSession(ctx context.Context, s *account.WebSession) error {
+// CreateSession stores a new session, at login. It is the only write that
+// makes a session row: a token already stored is a conflict.
+func (db *DB) CreateSession(ctx context.Context, s *account.WebSession) error {
 	return db.write(ctx, func(w conn) error {
-		var login *time.Time
-		if !s.LoginAt.IsZero() {
-			t := s.LoginAt.UTC()
-			login = &t
-		}
-		_, err := w.exec(ctx, `INSERT INTO web_sessions (hash, user_id, data, expiry, login_at, address, agent) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expiry = excluded.expiry,
-			login_at = excluded.login_at, address = excluded.address, agent = excluded.agent
-		WHERE web_sessions.data <> excluded.data OR web_sessions.user_id IS DISTINCT FROM excluded.user_id OR web_sessions.expiry < ?`,
-			s.Hash, nilIfZero(s.UserID), s.Data, s.Expiry.UTC(), login, s.Address, s.Agent, s.Expiry.Add(-time.Minute).UTC())
+		_, err := w.exec(ctx, `INSERT INTO web_sessions (hash, user_id, data, expiry, login_at, address, agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			s.Hash, nilIfZero(s.UserID), s.Data, s.Expiry.UTC(), loginTime(s), s.Address, s.Agent)
 		return err
 	})
+}
+
+// SaveSession refreshes a stored session, and never creates one: a request
+// that loaded its session before a logout ended it finishes without
+// bringing it back. A refresh that changes nothing but moves the expiry by
+// less than a minute updates no row: with an idle timeout every request
+// refreshes its session, and reading a page should not cost a write to
+// disk.
+func (db *DB) SaveSession(ctx context.Context, s *account.WebSession) error {
+	return db.write(ctx, func(w conn) error {
+		_, err := w.exec(ctx, `UPDATE web_sessions SET user_id = ?, data = ?, expiry = ?, login_at = ?, address = ?, agent = ?
+		WHERE hash = ? AND (data <> ? OR user_id IS DISTINCT FROM ? OR expiry < ?)`,
+			nilIfZero(s.UserID), s.Data, s.Expiry.UTC(), loginTime(s), s.Address, s.Agent,
+			s.Hash, s.Data, nilIfZero(s.UserID), s.Expiry.Add(-time.Minute).UTC())
+		return err
+	})
+}
+
+// loginTime is a session's login time as stored: NULL before login.
+func loginTime(s *account.WebSession) *time.Time {
+	if s.LoginAt.IsZero() {
+		return nil
+	}
+	t := s.LoginAt.UTC()
+	return &t
 }
 
 // DeleteSession ends one session.

@@ -41,14 +41,15 @@ func (s *Server) handleAdmin(c echo.Context) error { return s.renderAdmin(c, htt
 
 func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	ctx := c.Request().Context()
+	sc, err := s.Accounts.AdminScope(ctx, actor(c))
+	if err != nil {
+		return err
+	}
 	users, err := s.Accounts.AdminUsers(ctx, actor(c))
 	if err != nil {
 		return err
 	}
-	t, err := s.Engine.Tree(ctx)
-	if err != nil {
-		return err
-	}
+	t := sc.Tree
 	var units []unitRow
 	var walk func(u *engine.Unit, depth int)
 	walk = func(u *engine.Unit, depth int) {
@@ -64,11 +65,8 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 			walk(p, depth+1)
 		}
 	}
-	for _, u := range t.Units() {
-		if u.ParentID == 0 {
-			walk(u, 0)
-		}
-	}
+	// The console shows the administrator's own unit and what lies below.
+	walk(sc.Root, 0)
 	settings, err := s.consoleFormOf(c)
 	if err != nil {
 		return err
@@ -80,7 +78,7 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	return s.render(c, status, viewAdmin, "单位和账号", map[string]any{"Units": units, "Problem": problem,
 		"Accounts": withPaths(t, users, func(u *engine.User) int64 { return u.UnitID }),
 		"Tokens":   withPaths(t, tokens, func(tok *account.Token) int64 { return tok.UnitID }),
-		"Settings": settings, "Kinds": engine.PartnerKindNames(),
+		"Settings": settings, "KeepsSettings": sc.Settings(), "Kinds": engine.PartnerKindNames(),
 		"Levels": []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid, workflow.LevelPartner},
 		"Roles":  workflow.Roles})
 }
@@ -96,6 +94,17 @@ func (s *Server) adminDone(c echo.Context, err error, flash string) error {
 		return s.renderAdmin(c, http.StatusUnprocessableEntity, engine.ErrorMessage(err))
 	}
 	return err
+}
+
+// adminShown ends a console action that made a secret (a temporary
+// password, an API token): the console comes back at once with it, so that
+// it is kept nowhere, not even in the session until the next page.
+func (s *Server) adminShown(c echo.Context, err error, msg string) error {
+	if err != nil {
+		return s.adminDone(c, err, "")
+	}
+	c.Set(onceKey, msg)
+	return s.renderAdmin(c, http.StatusOK, "")
 }
 
 // handleAdminUnit adds a unit or changes the one with the code given.
@@ -124,7 +133,7 @@ func (s *Server) handleAdminToken(c echo.Context) error {
 	if err != nil {
 		return s.adminDone(c, err, "")
 	}
-	return s.adminDone(c, nil, "已新建接口令牌 #"+strconv.FormatInt(tok.ID, 10)+"（"+tok.Name+"）："+secret+"（只显示这一次，请交给对方系统妥善保存）。")
+	return s.adminShown(c, nil, "已新建接口令牌 #"+strconv.FormatInt(tok.ID, 10)+"（"+tok.Name+"）："+secret+"（只显示这一次，请交给对方系统妥善保存）。")
 }
 
 // handleAdminAccount opens an account and shows its temporary password once.
@@ -141,7 +150,7 @@ func (s *Server) handleAdminAccount(c echo.Context) error {
 	}
 	u := &engine.User{Name: strings.TrimSpace(f("name")), DisplayName: strings.TrimSpace(f("display")), Role: workflow.Role(f("role")), UnitID: unit.ID}
 	temp, err := s.Accounts.AdminCreateUser(ctx, actor(c), u)
-	return s.adminDone(c, err, "已新建账号 "+u.Name+"，临时密码："+temp+"（请当面或电话告知；首次登录须改为自己的密码）。")
+	return s.adminShown(c, err, "已新建账号 "+u.Name+"，临时密码："+temp+"（请当面或电话告知；首次登录须改为自己的密码）。")
 }
 
 // handleAdminAccountAction changes an account: its role and unit, its
@@ -156,7 +165,7 @@ func (s *Server) handleAdminAccountAction(c echo.Context) error {
 		return s.adminDone(c, err, "已修改账号 "+name+" 的角色和单位。")
 	case "reset":
 		temp, err := s.Accounts.ResetPassword(ctx, a, name)
-		return s.adminDone(c, err, "已重置 "+name+" 的密码，临时密码："+temp+"（首次登录须修改）；其所有登录均已结束。")
+		return s.adminShown(c, err, "已重置 "+name+" 的密码，临时密码："+temp+"（首次登录须修改）；其所有登录均已结束。")
 	case "disable":
 		return s.adminDone(c, s.Accounts.AdminSetDisabled(ctx, a, name, true), "已停用 "+name+"，其所有登录均已结束。")
 	case "enable":
@@ -198,10 +207,9 @@ func (s *Server) handleSetup(c echo.Context) error {
 	if err := s.Accounts.Setup(ctx, token, unit, u, f("password")); err != nil {
 		return again(err)
 	}
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	if err := s.startSession(c, u); err != nil {
 		return err
 	}
-	s.sessions.Put(ctx, sessionUserID, u.ID)
 	s.sessions.Put(ctx, sessionFlash, "系统已设置好。请添加下级单位和账号。")
 	return c.Redirect(http.StatusSeeOther, "/admin")
 }

@@ -37,6 +37,9 @@ const (
 	sessionAgent   = "agent"
 	// sessionFlash holds what the last action says on the next page.
 	sessionFlash = "flash"
+	// onceKey holds, in the request, what this answer alone shows: a
+	// secret made for it, which no session keeps.
+	onceKey = "once"
 )
 
 // sessionStore keeps the session manager's sessions in the database,
@@ -69,7 +72,11 @@ func (st *sessionStore) FindCtx(ctx context.Context, hash string) ([]byte, bool,
 }
 
 // CommitCtx stores a session with the user it belongs to, read from the
-// data itself, so that a new password ends every session of the user.
+// data itself, so that a new password ends every session of the user. Only
+// a login (startSession) creates a session; any other request refreshes
+// one that still exists, so that a request in flight while its session
+// ends (a logout, a new password, a disabled account) cannot bring it back.
+// A visitor who has not logged in keeps nothing in the database.
 func (st *sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, expiry time.Time) error {
 	st.mu.Lock()
 	last, ok := st.saved[hash]
@@ -82,13 +89,20 @@ func (st *sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, ex
 		return err
 	}
 	id, _ := values[sessionUserID].(int64)
+	if id == 0 {
+		return nil
+	}
 	ws := &account.WebSession{Hash: hash, UserID: id, Data: b, Expiry: expiry}
 	if at, ok := values[sessionLoginAt].(int64); ok {
 		ws.LoginAt = time.Unix(at, 0)
 	}
 	ws.Address, _ = values[sessionAddr].(string)
 	ws.Agent, _ = values[sessionAgent].(string)
-	if err := st.e.SaveSession(ctx, ws); err != nil {
+	save := st.e.SaveSession
+	if start, _ := ctx.Value(sessionStartKey{}).(*bool); start != nil && *start {
+		save = st.e.StartSession
+	}
+	if err := save(ctx, ws); err != nil {
 		return err
 	}
 	st.mu.Lock()
@@ -98,6 +112,60 @@ func (st *sessionStore) CommitCtx(ctx context.Context, hash string, b []byte, ex
 	st.saved[hash] = savedSession{b, expiry}
 	st.mu.Unlock()
 	return nil
+}
+
+// sessionStartKey marks, in a request's context, whether the request
+// starts a session: a *bool that startSession sets.
+type sessionStartKey struct{}
+
+// session loads the request's session and saves it when the handler is
+// done. The context it loads into carries the mark startSession sets.
+func (s *Server) session() echo.MiddlewareFunc {
+	load := echo.WrapMiddleware(s.sessions.LoadAndSave)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := load(next)
+		return func(c echo.Context) error {
+			r := c.Request()
+			c.SetRequest(r.WithContext(context.WithValue(r.Context(), sessionStartKey{}, new(bool))))
+			return h(c)
+		}
+	}
+}
+
+// startSession logs u in under a new token (so that a token planted
+// before is worthless) with a new CSRF token, and has the session stored
+// when the request is done.
+func (s *Server) startSession(c echo.Context, u *engine.User) error {
+	ctx := c.Request().Context()
+	start, _ := ctx.Value(sessionStartKey{}).(*bool)
+	if start == nil {
+		return fmt.Errorf("web: a session started outside the session middleware")
+	}
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	token, err := randomToken()
+	if err != nil {
+		return err
+	}
+	*start = true
+	s.sessions.Put(ctx, sessionUserID, u.ID)
+	s.sessions.Put(ctx, sessionCSRF, token)
+	if s.sessions.GetInt64(ctx, sessionLoginAt) == 0 {
+		s.sessions.Put(ctx, sessionLoginAt, time.Now().Unix())
+		s.sessions.Put(ctx, sessionAddr, c.RealIP())
+		s.sessions.Put(ctx, sessionAgent, engine.Printable(c.Request().UserAgent(), 200))
+	}
+	return nil
+}
+
+// randomToken is 128 random bits in hex.
+func randomToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // sessionCodec writes a session as JSON, its numbers and its texts apart
@@ -274,22 +342,18 @@ func currentUser(c echo.Context) *engine.User {
 
 func actor(c echo.Context) engine.Actor { return currentUser(c).Actor() }
 
-// csrf keeps a random token in each browser's session and requires it back
-// in the form's body (or, from scripts, the X-CSRF-Token header) of every
-// POST: another site can make the browser send the session cookie, but
-// cannot read the token. Bound to the session, a token planted in a cookie
-// or copied from another session is worth nothing.
+// csrf requires a random token back in the form's body (or, from
+// scripts, the X-CSRF-Token header) of every POST: another site can make
+// the browser send the cookies, but cannot read the token. A logged-in
+// session keeps its token in the session, so that a token copied from
+// another session is worth nothing; a visitor who has not logged in (the
+// login, look-up and setup forms) gets it in a cookie of its own, and no
+// session is stored for them.
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx := c.Request().Context()
-		token := s.sessions.GetString(ctx, sessionCSRF)
-		if token == "" {
-			b := make([]byte, 16)
-			if _, err := rand.Read(b); err != nil {
-				return err
-			}
-			token = hex.EncodeToString(b)
-			s.sessions.Put(ctx, sessionCSRF, token)
+		token, err := s.csrfToken(c)
+		if err != nil {
+			return err
 		}
 		c.Set("csrf", token)
 		// Scripts read it from any answer; another site's page cannot.
@@ -302,11 +366,43 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 				sent = c.Request().PostFormValue("csrf")
 			}
 			if subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
-				return engine.Errorf(engine.EFORBIDDEN, "表单已过期或来源不明，请刷新页面后重新提交。")
+				return engine.Errorf(engine.EFORBIDDEN, "表单已过期（可能是页面停留太久，或用“后退”回到了旧页面），请刷新页面后重新提交。")
 			}
 		}
 		return next(c)
 	}
+}
+
+// csrfToken returns the token of the request's session, or of the
+// visitor's cookie, making one if there is none yet.
+func (s *Server) csrfToken(c echo.Context) (string, error) {
+	ctx := c.Request().Context()
+	if s.sessions.GetInt64(ctx, sessionUserID) != 0 {
+		token := s.sessions.GetString(ctx, sessionCSRF)
+		if token == "" {
+			var err error
+			if token, err = randomToken(); err != nil {
+				return "", err
+			}
+			s.sessions.Put(ctx, sessionCSRF, token)
+		}
+		return token, nil
+	}
+	name := "mediation_csrf"
+	if s.secure {
+		name = "__Host-mediation_csrf"
+	}
+	if ck, err := c.Cookie(name); err == nil && len(ck.Value) == 32 {
+		if _, err := hex.DecodeString(ck.Value); err == nil {
+			return ck.Value, nil
+		}
+	}
+	token, err := randomToken()
+	if err != nil {
+		return "", err
+	}
+	c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode})
+	return token, nil
 }
 
 type loginData struct {
@@ -331,12 +427,12 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 // the demo's accounts still on its published password.
 func (s *Server) renderLogin(c echo.Context, status int, d loginData) error {
 	ctx := c.Request().Context()
-	if pw, err := s.Engine.Setting(ctx, demo.PasswordSetting); s.demo && err == nil && pw != "" {
+	if s.demo {
 		on, err := s.Accounts.DemoUsers(ctx)
 		if err != nil {
 			return err
 		}
-		d.Demo = &demoData{Password: pw}
+		d.Demo = &demoData{Password: demo.Password}
 		for _, a := range demo.Accounts {
 			if on[a.Name] {
 				d.Demo.Accounts = append(d.Demo.Accounts, a)
@@ -350,41 +446,17 @@ func (s *Server) renderLogin(c echo.Context, status int, d loginData) error {
 }
 
 func (s *Server) handleLogin(c echo.Context) error {
-	ctx := c.Request().Context()
 	name := strings.TrimSpace(c.FormValue("name"))
-	keys := account.LoginKeys(name, c.RealIP())
-	if wait, err := s.Accounts.Wait(ctx, keys); err != nil {
-		return err
-	} else if wait > 0 {
-		return s.renderLogin(c, http.StatusTooManyRequests, loginData{Name: name, Error: account.WaitMessage(wait)})
-	}
-	u, err := s.Accounts.Authenticate(ctx, name, c.FormValue("password"))
-	if engine.ErrorCode(err) == engine.EUNAUTHORIZED {
-		if err := s.Accounts.Failed(ctx, keys); err != nil {
-			return err
-		}
-		// The name typed is kept as typed (cut short); the trail shows who
-		// was tried, from where.
-		if err := s.Engine.Audited(ctx, engine.Actor{Name: truncate(name, 50)}, engine.AuditLoginFailed, 0, "来自 "+c.RealIP()); err != nil {
-			return err
-		}
-		return s.renderLogin(c, http.StatusUnauthorized, loginData{Name: name, Error: engine.ErrorMessage(err)})
-	}
-	if err != nil {
+	u, err := s.Accounts.Login(c.Request().Context(), name, c.FormValue("password"), c.RealIP())
+	switch engine.ErrorCode(err) {
+	case "":
+	case engine.EUNAUTHORIZED, engine.ETOOMANY:
+		d := loginData{Name: engine.Printable(name, 64), Error: engine.ErrorMessage(err)}
+		return s.renderLogin(c, statusOf[engine.ErrorCode(err)], d)
+	default:
 		return err
 	}
-	if err := s.Accounts.Succeeded(ctx, keys); err != nil {
-		return err
-	}
-	// A new token at login, so that a token planted before it is worthless.
-	if err := s.sessions.RenewToken(ctx); err != nil {
-		return err
-	}
-	s.sessions.Put(ctx, sessionUserID, u.ID)
-	s.sessions.Put(ctx, sessionLoginAt, time.Now().Unix())
-	s.sessions.Put(ctx, sessionAddr, c.RealIP())
-	s.sessions.Put(ctx, sessionAgent, truncate(c.Request().UserAgent(), 200))
-	if err := s.Engine.Audited(ctx, u.Actor(), engine.AuditLogin, 0, "来自 "+c.RealIP()); err != nil {
+	if err := s.startSession(c, u); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases")
@@ -399,14 +471,6 @@ func (s *Server) handleLogout(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/login")
-}
-
-// truncate cuts s to at most n characters.
-func truncate(s string, n int) string {
-	if r := []rune(strings.ToValidUTF8(s, "?")); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return strings.ToValidUTF8(s, "?")
 }
 
 // tokenHash is how the session manager stores a token (HashTokenInStore):
@@ -477,7 +541,7 @@ func (s *Server) handlePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	if err := s.startSession(c, currentUser(c)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/cases")

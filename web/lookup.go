@@ -27,19 +27,31 @@ func (s *Server) handleLookupForm(c echo.Context) error {
 func (s *Server) handleLookup(c echo.Context) error {
 	ctx := c.Request().Context()
 	code := strings.TrimSpace(c.FormValue("code"))
-	keys := account.LookupKeys(strings.ToUpper(code), c.RealIP())
-	if wait, err := s.Accounts.Wait(ctx, keys); err != nil {
+	again := func(status int, msg string) error {
+		return s.render(c, status, viewLookup, "办理进度查询", lookupView{Code: engine.Printable(code, 40), Error: msg})
+	}
+	try := account.LookupTry(strings.ToUpper(code), c.RealIP())
+	if wait, err := s.Accounts.Admit(ctx, try); err != nil {
 		return err
 	} else if wait > 0 {
-		return s.render(c, http.StatusTooManyRequests, viewLookup, "办理进度查询",
-			lookupView{Code: code, Error: account.WaitMessage(wait)})
+		return again(http.StatusTooManyRequests, account.WaitMessage(wait))
 	}
 	p, err := s.Parties.Progress(ctx, code, c.FormValue("phone"))
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
-		if err := s.Accounts.Failed(ctx, keys); err != nil {
-			return err
+		// The code exists when only the phone was wrong: the failure
+		// counts against the case, else against the address.
+		wait, ferr := s.Accounts.Refuse(ctx, try, engine.ErrorField(err) == "phone")
+		if ferr != nil {
+			return ferr
 		}
-		return s.render(c, http.StatusNotFound, viewLookup, "办理进度查询", lookupView{Code: code, Error: engine.ErrorMessage(err)})
+		if aerr := s.Engine.Audited(ctx, engine.Actor{Name: "当事人查询"}, engine.AuditLookupFailed, 0,
+			"查询码 "+engine.Printable(code, 40)+"，来自 "+engine.Printable(c.RealIP(), 64)); aerr != nil {
+			return aerr
+		}
+		if wait > 0 {
+			return again(http.StatusTooManyRequests, account.WaitMessage(wait))
+		}
+		return again(http.StatusNotFound, engine.ErrorMessage(err))
 	}
 	if err != nil {
 		return err

@@ -27,7 +27,6 @@ func TestMetrics(t *testing.T) {
 	metrics := httptest.NewServer(m.Handler())
 	defer metrics.Close()
 	c := pages.login(t, "mediator@G11")
-	c.get("/cases")
 	grid := s.caseNow(t, "grid")
 	c.get(casePath(grid, ""))
 	if code, _ := c.post(casePath(grid, "/do/escalate"), url.Values{"version": {itoa(grid.Version)}, "reason": {"调解不成"}}); code != http.StatusSeeOther {

@@ -16,7 +16,7 @@ import (
 // token belongs to.
 func (s *Server) apiAuth(session echo.MiddlewareFunc) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		bySession := session(s.csrf(s.requireUser(next)))
+		bySession := session(s.requireUser(s.csrf(next)))
 		return func(c echo.Context) error {
 			h := c.Request().Header.Get(echo.HeaderAuthorization)
 			if h == "" {

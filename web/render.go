@@ -41,6 +41,9 @@ func (s *Server) render(c echo.Context, status int, name view, title string, dat
 	if p.CSRF != "" {
 		p.Flash = s.sessions.PopString(c.Request().Context(), sessionFlash)
 	}
+	if once, ok := c.Get(onceKey).(string); ok {
+		p.Flash = once
+	}
 	if p.User != nil {
 		if tree, err := s.Engine.Tree(c.Request().Context()); err == nil && tree.Unit(p.User.UnitID) != nil {
 			p.UnitName = tree.Unit(p.User.UnitID).Name
@@ -83,6 +86,7 @@ var statusOf = map[string]int{
 	engine.EINTERNAL:     http.StatusInternalServerError,
 	engine.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	engine.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	engine.ETOOMANY:      http.StatusTooManyRequests,
 }
 
 var titleOf = map[int]string{
@@ -128,7 +132,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	// A logged-in user refused something is a line of the audit trail.
 	if u := currentUser(c); u != nil && status == http.StatusForbidden {
-		detail := truncate(c.Request().Method+" "+c.Request().URL.Path+" "+msg, 200)
+		detail := engine.Printable(c.Request().Method+" "+c.Request().URL.Path+" "+msg, 200)
 		if aerr := s.Engine.Audited(c.Request().Context(), u.Actor(), engine.AuditRefused, 0, detail); aerr != nil {
 			slog.Error("audit", "err", aerr)
 		}

@@ -22,11 +22,12 @@ func (s *Server) routes() {
 	// 1 MiB; a larger one gets 413 before anything reads it.
 	forms, calls := middleware.BodyLimit("2M"), middleware.BodyLimit("1M")
 
-	// Every page and call but the static files has a session.
-	session := echo.WrapMiddleware(s.sessions.LoadAndSave)
+	// Every page and call but the static files has a session. The
+	// session is checked before anything reads a body.
+	session := s.session()
 
-	// Public pages. POSTs carry a CSRF token.
-	public := e.Group("", forms, session, s.csrf)
+	// Public pages, whose forms are small. POSTs carry a CSRF token.
+	public := e.Group("", middleware.BodyLimit("64K"), session, s.csrf)
 	public.GET("/login", s.handleLoginForm)
 	public.POST("/login", s.handleLogin)
 	public.GET("/lookup", s.handleLookupForm)
@@ -35,7 +36,7 @@ func (s *Server) routes() {
 	public.POST("/setup", s.handleSetup)
 
 	// Pages for logged-in users.
-	pages := e.Group("", forms, session, s.csrf, s.requireUser)
+	pages := e.Group("", forms, session, s.requireUser, s.csrf)
 	pages.POST("/logout", s.handleLogout)
 	pages.GET("/admin", s.handleAdmin)
 	pages.POST("/admin/units", s.handleAdminUnit)
@@ -76,8 +77,9 @@ func (s *Server) routes() {
 	pages.POST("/cases/:id/do/:action", s.handleAction)
 
 	// Uploads carry files up to a case's limit, spooled to temporary
-	// files; their CSRF token is read from the parsed form.
-	files := e.Group("", s.uploadLimit(), spool, session, s.csrf, s.requireUser)
+	// files once the session is known to be a user's; their CSRF token is
+	// read from the parsed form.
+	files := e.Group("", s.uploadLimit(), session, s.requireUser, spool, s.csrf)
 	files.POST("/cases/:id/do/attach", s.handleAction)
 	files.POST("/api/v1/cases/:id/attachments", s.handleAPIAttach)
 	pages.GET("/attachments/:id", s.handleAttachment)

@@ -35,6 +35,7 @@ type Server struct {
 
 	echo     *echo.Echo
 	demo     bool
+	secure   bool
 	metrics  *Metrics
 	users    userCache
 	sessions *scs.SessionManager
@@ -101,7 +102,7 @@ func NewServer(svc Services, opt Options) (*Server, error) {
 	if opt.SessionIdle <= 0 {
 		opt.SessionIdle = 2 * time.Hour
 	}
-	s := &Server{Services: svc, demo: opt.Demo, sessions: newSessions(svc.Accounts, opt), metrics: opt.Metrics}
+	s := &Server{Services: svc, demo: opt.Demo, secure: opt.Secure, sessions: newSessions(svc.Accounts, opt), metrics: opt.Metrics}
 	var err error
 	if s.pages, err = parsePages(s.funcs()); err != nil {
 		return nil, err

@@ -318,7 +318,7 @@ func TestAuditTrail(t *testing.T) {
 		cells := tr.Find("td")
 		got = append(got, cells.Eq(1).Text()+" "+cells.Eq(2).Text())
 	})
-	want := []string{"admin@T1 登录", "supervisor@T1 退出登录", "supervisor@T1 越权请求被拒绝", "supervisor@T1 导出报表",
+	want := []string{"admin@T1 登录", "supervisor@T1 退出登录", "supervisor@T1 越权或无效请求被拒绝", "supervisor@T1 导出报表",
 		"supervisor@T1 登录", typed + " 登录失败"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the audit trail:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

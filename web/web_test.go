@@ -151,6 +151,9 @@ func (s *site) login(t *testing.T, name string) *client {
 	if code, _ := c.post("/login", url.Values{"name": {name}, "password": {password}}); code != http.StatusSeeOther {
 		t.Fatalf("login %s: %d", name, code)
 	}
+	// As a browser follows the login to its first page, which carries the
+	// session's own CSRF token.
+	c.get("/cases")
 	return c
 }
 

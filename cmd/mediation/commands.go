@@ -25,6 +25,7 @@ import (
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/engine/schedule"
+	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
 	"golang.org/x/term"
@@ -49,7 +50,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	if *withDemo {
-		if err := m.loadDemo(ctx, e, 600, true); err != nil {
+		if err := m.loadDemo(ctx, e, db, 600, true); err != nil {
 			return err
 		}
 	}
@@ -61,7 +62,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if pw, _ := e.Setting(ctx, demo.PasswordSetting); pw != "" && !*withDemo {
+	if on, _ := account.New(e, db).DemoUsers(ctx); len(on) > 0 && !*withDemo {
 		fmt.Fprintln(m.Stderr, "注意：这个数据库装有演示数据，演示账号的密码是公开的：正式使用前请为这些账号设置新密码（mediation user passwd）或换用新的数据库。")
 	}
 	var metrics *web.Metrics
@@ -145,19 +146,19 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	return m.loadDemo(ctx, e, *n, false)
+	return m.loadDemo(ctx, e, db, *n, false)
 }
 
 // loadDemo builds the demo town; ifEmpty makes an existing town no error.
-func (m *Main) loadDemo(ctx context.Context, e *engine.Engine, n int, ifEmpty bool) error {
+func (m *Main) loadDemo(ctx context.Context, e *engine.Engine, db *store.DB, n int, ifEmpty bool) error {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return err
 	}
 	if len(t.Units()) > 0 {
 		if ifEmpty {
-			if pw, _ := e.Setting(ctx, demo.PasswordSetting); pw != "" {
-				m.printAccounts(pw)
+			if on, err := account.New(e, db).DemoUsers(ctx); err == nil && len(on) > 0 {
+				m.printAccounts()
 			}
 			return nil
 		}
@@ -170,12 +171,12 @@ func (m *Main) loadDemo(ctx context.Context, e *engine.Engine, n int, ifEmpty bo
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "演示镇“油车港镇”已载入：%d 件案件，%d 个办理事件。\n", res.Cases, res.Events)
-	m.printAccounts(res.Password)
+	m.printAccounts()
 	return nil
 }
 
-func (m *Main) printAccounts(pw string) {
-	fmt.Fprintf(m.Stderr, "演示账号（密码均为 %s）：\n", pw)
+func (m *Main) printAccounts() {
+	fmt.Fprintf(m.Stderr, "演示账号（密码均为 %s）：\n", demo.Password)
 	for _, a := range demo.Accounts {
 		fmt.Fprintf(m.Stderr, "  %-9s %s · %s\n", a.Name, a.Role.Label(), a.Unit)
 	}

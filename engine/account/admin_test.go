@@ -138,3 +138,107 @@ func TestClosedUnit(t *testing.T) {
 		t.Errorf("handing down to the grid opened again: %v", err)
 	}
 }
+
+// TestAdminScope checks, on both databases, that an administrator keeps
+// their own unit's subtree and nothing else: the town 油车港镇's
+// administrator cannot open, change, disable, reset or log out an account
+// of 新塍镇, give a token to its police station, close or add to its units,
+// nor move their own town; within the town, all of it works. Nobody
+// changes their own role, only an administrator of a top unit changes the
+// settings every unit works under, and the last administrator stays one.
+func TestAdminScope(t *testing.T) {
+	en := enginetest.New(t)
+	a := en.Actors["admin@T1"]
+	if _, _, err := en.Accounts.CreateToken(ctx, engine.System, "P3", "新塍的系统"); err != nil {
+		t.Fatal(err)
+	}
+	code := func(err error) string { return engine.ErrorCode(err) }
+	for _, tc := range []struct {
+		name string
+		do   func() error
+		want string
+	}{
+		{"an account at the other town", func() error {
+			_, err := en.Accounts.AdminCreateUser(ctx, a, &engine.User{Name: "x1", Role: workflow.RoleSupervisor, UnitID: en.Units["T2"].ID})
+			return err
+		}, engine.EFORBIDDEN},
+		{"an account at the town's police station", func() error {
+			_, err := en.Accounts.AdminCreateUser(ctx, a, &engine.User{Name: "x2", Role: workflow.RolePartner, UnitID: en.Units["P1"].ID})
+			return err
+		}, ""},
+		{"an administrator of a village", func() error {
+			_, err := en.Accounts.AdminCreateUser(ctx, a, &engine.User{Name: "admin@V1", Role: workflow.RoleAdmin, UnitID: en.Units["V1"].ID})
+			return err
+		}, ""},
+		{"the other town's supervisor made county-wide", func() error {
+			return en.Accounts.AdminSetRole(ctx, a, "supervisor@T2", workflow.RoleSupervisor, "T1")
+		}, engine.EFORBIDDEN},
+		{"the town's mediator moved to the other town", func() error {
+			return en.Accounts.AdminSetRole(ctx, a, "mediator@G11", workflow.RoleMediator, "T2")
+		}, engine.EFORBIDDEN},
+		{"the town's mediator moved to the village", func() error {
+			return en.Accounts.AdminSetRole(ctx, a, "mediator@G11", workflow.RoleMediator, "V1")
+		}, ""},
+		{"their own role", func() error { return en.Accounts.AdminSetRole(ctx, a, "admin@T1", workflow.RoleSupervisor, "T1") }, engine.EINVALID},
+		{"the other town's clerk disabled", func() error { return en.Accounts.AdminSetDisabled(ctx, a, "intake@T2", true) }, engine.EFORBIDDEN},
+		{"the other town's clerk logged out", func() error { return en.Accounts.AdminEndSessions(ctx, a, "intake@T2") }, engine.EFORBIDDEN},
+		{"the other town's clerk's password reset", func() error { _, err := en.Accounts.ResetPassword(ctx, a, "intake@T2"); return err }, engine.EFORBIDDEN},
+		{"a token for the other town's police", func() error { _, _, err := en.Accounts.CreateToken(ctx, a, "P3", "x"); return err }, engine.EFORBIDDEN},
+		{"the other town's token revoked", func() error { return en.Accounts.RevokeToken(ctx, a, 1) }, engine.ENOTFOUND},
+		{"the other town's village closed", func() error { return en.Accounts.AdminCloseUnit(ctx, a, "V3", true) }, engine.EFORBIDDEN},
+		{"their own town closed", func() error { return en.Accounts.AdminCloseUnit(ctx, a, "T1", true) }, engine.EINVALID},
+		{"a village under the other town", func() error {
+			return en.Accounts.AdminSaveUnit(ctx, a, &engine.Unit{Code: "V9", Name: "新村", Level: workflow.LevelVillage}, "T2")
+		}, engine.EFORBIDDEN},
+		{"a new town beside their own", func() error {
+			return en.Accounts.AdminSaveUnit(ctx, a, &engine.Unit{Code: "T9", Name: "新镇", Level: workflow.LevelTown, CasePrefix: "九"}, "")
+		}, engine.EINVALID},
+		{"the other town renamed", func() error {
+			return en.Accounts.AdminSaveUnit(ctx, a, &engine.Unit{Code: "T2", Name: "改名镇", Level: workflow.LevelTown, CasePrefix: "新"}, "")
+		}, engine.EFORBIDDEN},
+		{"a village under their own town", func() error {
+			return en.Accounts.AdminSaveUnit(ctx, a, &engine.Unit{Code: "V9", Name: "新村", Level: workflow.LevelVillage}, "T1")
+		}, ""},
+		{"the settings, by the town at the top", func() error { return en.Accounts.SaveConsoleSettings(ctx, a, account.ConsoleSettings{}) }, ""},
+	} {
+		if got := code(tc.do()); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	users, err := en.Accounts.AdminUsers(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := en.Tree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if !tree.Contains(en.Units["T1"].ID, u.UnitID) {
+			t.Errorf("the town's console lists %s", u.Name)
+		}
+	}
+	if toks, err := en.Accounts.Tokens(ctx, a); err != nil || len(toks) != 0 {
+		t.Errorf("the town's console lists %d tokens of the other town (%v)", len(toks), err)
+	}
+	village, err := en.DB.FindUserByName(ctx, "admin@V1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := en.Accounts.SaveConsoleSettings(ctx, village.Actor(), account.ConsoleSettings{}); code(err) != engine.EFORBIDDEN {
+		t.Errorf("a village's administrator changed the settings of all: %v", err)
+	}
+	if err := en.Accounts.AdminSetDisabled(ctx, engine.System, "admin@V1", true); err != nil {
+		t.Fatal(err)
+	}
+	for _, last := range []func() error{
+		func() error {
+			return en.Accounts.AdminSetRole(ctx, engine.System, "admin@T1", workflow.RoleSupervisor, "T1")
+		},
+		func() error { return en.Accounts.AdminSetDisabled(ctx, engine.System, "admin@T1", true) },
+	} {
+		if err := last(); code(err) != engine.ECONFLICT {
+			t.Errorf("the last administrator removed: %v", err)
+		}
+	}
+}

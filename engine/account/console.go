@@ -38,8 +38,12 @@ func (e *Service) ConsoleSettings(ctx context.Context) (ConsoleSettings, error) 
 // SaveConsoleSettings checks and saves the console's settings; they apply
 // when the servers start next.
 func (e *Service) SaveConsoleSettings(ctx context.Context, a engine.Actor, cs ConsoleSettings) error {
-	if err := mayAdminister(a); err != nil {
+	sc, err := e.AdminScope(ctx, a)
+	if err != nil {
 		return err
+	}
+	if !sc.Settings() {
+		return engine.Errorf(engine.EFORBIDDEN, "期限和名录对所有单位都适用，只有最上级单位的系统管理员可以修改。")
 	}
 	if cs.Policy != nil {
 		if err := cs.Policy.Validate(); err != nil {

@@ -32,7 +32,10 @@ type Store interface {
 	// FindSession returns the data of the session whose token hashes to
 	// hash, unless it expired by now.
 	FindSession(ctx context.Context, hash string, now time.Time) ([]byte, bool, error)
-	// SaveSession stores a session, or refreshes it; a refresh that would
+	// CreateSession stores a new session: only a login makes one.
+	CreateSession(ctx context.Context, s *WebSession) error
+	// SaveSession refreshes a stored session and never creates one, so
+	// that a session ended meanwhile stays ended; a refresh that would
 	// change nothing but move the expiry by less than a minute is skipped,
 	// so that reading pages writes nothing.
 	SaveSession(ctx context.Context, s *WebSession) error
@@ -66,6 +69,10 @@ type Store interface {
 	Setting(ctx context.Context, key string) (string, error)
 	// SetSetting stores a setting.
 	SetSetting(ctx context.Context, key, value string) error
+	// SetUp spends the setting key if it still holds value, and creates
+	// the first unit and its administrator, all at once or not at all.
+	// Returns ENOTFOUND if the setting was spent meanwhile.
+	SetUp(ctx context.Context, key, value string, unit *engine.Unit, u *engine.User) error
 	// AuditEntries returns the latest audit rows that f selects, newest
 	// first: of the staff of units when units is not nil.
 	AuditEntries(ctx context.Context, units []int64, f engine.AuditFilter) ([]*engine.AuditEntry, error)

@@ -30,7 +30,13 @@ func (e *Service) FindSession(ctx context.Context, hash string, now time.Time) (
 	return e.Store.FindSession(ctx, hash, now)
 }
 
-// SaveSession stores or refreshes a session.
+// StartSession stores the session of a login.
+func (e *Service) StartSession(ctx context.Context, s *WebSession) error {
+	return e.Store.CreateSession(ctx, s)
+}
+
+// SaveSession refreshes a stored session; one ended meanwhile (a logout, a
+// new password, a disabled account) stays ended.
 func (e *Service) SaveSession(ctx context.Context, s *WebSession) error {
 	return e.Store.SaveSession(ctx, s)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,14 +40,11 @@ func HashToken(secret string) string {
 // CreateToken makes an API token for the partner body with code, named
 // name, and returns its secret, which is shown this once and never kept.
 func (e *Service) CreateToken(ctx context.Context, a engine.Actor, code, name string) (*Token, string, error) {
-	if err := keepsTokens(a); err != nil {
-		return nil, "", err
-	}
-	t, err := e.Tree(ctx)
+	sc, err := e.AdminScope(ctx, a)
 	if err != nil {
 		return nil, "", err
 	}
-	u, err := t.Find("unit", code)
+	u, err := sc.unit("unit", code)
 	if err != nil {
 		return nil, "", err
 	}
@@ -110,19 +108,25 @@ func (e *Service) TokenActor(ctx context.Context, secret string) (engine.Actor, 
 	return engine.Actor{Name: u.Name + "（接口：" + tok.Name + "）", Role: workflow.RolePartner, UnitID: u.ID}, nil
 }
 
-// Tokens returns the API tokens the actor keeps: every one for the
-// administrator.
+// Tokens returns the API tokens the actor keeps: those of the partner
+// bodies below the administrator's unit.
 func (e *Service) Tokens(ctx context.Context, a engine.Actor) ([]*Token, error) {
-	if err := keepsTokens(a); err != nil {
+	sc, err := e.AdminScope(ctx, a)
+	if err != nil {
 		return nil, err
 	}
-	return e.Store.Tokens(ctx, nil)
+	return e.Store.Tokens(ctx, sc.Units())
 }
 
-// RevokeToken revokes an API token: its next call is refused.
+// RevokeToken revokes an API token the actor keeps: its next call is
+// refused.
 func (e *Service) RevokeToken(ctx context.Context, a engine.Actor, id int64) error {
-	if err := keepsTokens(a); err != nil {
+	mine, err := e.Tokens(ctx, a)
+	if err != nil {
 		return err
+	}
+	if !slices.ContainsFunc(mine, func(t *Token) bool { return t.ID == id }) {
+		return engine.Errorf(engine.ENOTFOUND, "没有接口令牌 #%d，或它不属于本单位及下级单位。", id)
 	}
 	if err := e.Store.RevokeToken(ctx, id, e.Now().UTC()); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/grassroots/mediation/engine"
 	"golang.org/x/crypto/bcrypt"
@@ -51,12 +52,14 @@ func (e *Service) ChangeOwnPassword(ctx context.Context, a engine.Actor, current
 
 // ResetPassword gives the user with name a temporary password, returned to
 // show the administrator once, which the user must replace at the next
-// login; every session of the user ends. Only an administrator resets.
+// login; every session of the user ends. Only an administrator who keeps
+// the account resets.
 func (e *Service) ResetPassword(ctx context.Context, a engine.Actor, name string) (string, error) {
-	if err := mayAdminister(a); err != nil {
+	sc, err := e.AdminScope(ctx, a)
+	if err != nil {
 		return "", err
 	}
-	u, err := e.Store.FindUserByName(ctx, name)
+	u, err := e.user(ctx, sc, name)
 	if err != nil {
 		return "", err
 	}
@@ -77,24 +80,70 @@ func TemporaryPassword() string { return strings.ToLower(rand.Text()[:12]) }
 // Authenticate returns the user with name and password. Returns
 // EUNAUTHORIZED, with the same message whichever was wrong.
 func (e *Service) Authenticate(ctx context.Context, name, password string) (*engine.User, error) {
-	if err := engine.CheckText(struct{ Name string }{name}); err != nil {
-		return nil, engine.Errorf(engine.EUNAUTHORIZED, "用户名或密码错误。")
+	u, _, err := e.authenticate(ctx, name, password)
+	return u, err
+}
+
+// authenticate is Authenticate, saying also whether the name exists.
+func (e *Service) authenticate(ctx context.Context, name, password string) (*engine.User, bool, error) {
+	wrong := engine.Errorf(engine.EUNAUTHORIZED, "用户名或密码错误。")
+	name = strings.TrimSpace(name)
+	if name == "" || engine.CheckText(struct{ Name string }{name}) != nil || utf8.RuneCountInString(name) > 64 {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, false, wrong
 	}
-	u, err := e.Store.FindUserByName(ctx, strings.TrimSpace(name))
+	u, err := e.Store.FindUserByName(ctx, name)
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return nil, engine.Errorf(engine.EUNAUTHORIZED, "用户名或密码错误。")
+		return nil, false, wrong
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if !u.CheckPassword(password) {
+		return nil, true, wrong
+	}
+	if u.DisabledAt != nil {
+		return nil, true, engine.Errorf(engine.EUNAUTHORIZED, "该账号已停用，请联系系统管理员。")
+	}
+	return u, true, nil
+}
+
+// Login returns the user with name and password, trying from addr, under
+// the throttle (see Try): ETOOMANY when the account is being guessed, or
+// when the address has failed too often and this try fails too;
+// EUNAUTHORIZED when the name or the password is wrong. Every login and
+// every failed one is a line of the audit trail, with the name as typed
+// (cut short, and without what cannot be printed).
+func (e *Service) Login(ctx context.Context, name, password, addr string) (*engine.User, error) {
+	name = strings.TrimSpace(name)
+	try := LoginTry(name, addr)
+	if wait, err := e.Admit(ctx, try); err != nil {
+		return nil, err
+	} else if wait > 0 {
+		return nil, engine.Errorf(engine.ETOOMANY, "%s", WaitMessage(wait))
+	}
+	u, known, err := e.authenticate(ctx, name, password)
+	if engine.ErrorCode(err) == engine.EUNAUTHORIZED {
+		wait, ferr := e.Refuse(ctx, try, known)
+		if ferr != nil {
+			return nil, ferr
+		}
+		if aerr := e.Audited(ctx, engine.Actor{Name: engine.Printable(name, 50)}, engine.AuditLoginFailed, 0, "来自 "+engine.Printable(addr, 64)); aerr != nil {
+			return nil, aerr
+		}
+		if wait > 0 {
+			return nil, engine.Errorf(engine.ETOOMANY, "%s", WaitMessage(wait))
+		}
+		return nil, err
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !u.CheckPassword(password) {
-		return nil, engine.Errorf(engine.EUNAUTHORIZED, "用户名或密码错误。")
+	if err := e.Admitted(ctx, try); err != nil {
+		return nil, err
 	}
-	if u.DisabledAt != nil {
-		return nil, engine.Errorf(engine.EUNAUTHORIZED, "该账号已停用，请联系系统管理员。")
-	}
-	return u, nil
+	return u, e.Audited(ctx, u.Actor(), engine.AuditLogin, 0, "来自 "+engine.Printable(addr, 64))
 }
 
 // SetDisabled disables the user with name, which ends every session of the

@@ -55,7 +55,8 @@ func (e *Service) Progress(ctx context.Context, code, phone string) (*Progress, 
 // LookUp finds a case for a party by its public code and the party's phone
 // number (DESIGN §1: parties never log in). Returns ENOTFOUND, with the same
 // message, whether the code or the phone is wrong, so that neither can be
-// guessed apart.
+// guessed apart; only its field, "phone" when the code exists, tells the
+// throttle which to count the failure against.
 func (e *Service) LookUp(ctx context.Context, code, phone string) (*engine.Case, error) {
 	code, phone = strings.ToUpper(strings.TrimSpace(code)), strings.TrimSpace(phone)
 	notFound := engine.Errorf(engine.ENOTFOUND, "查询码或电话号码不正确，请核对受理回执。")
@@ -74,6 +75,7 @@ func (e *Service) LookUp(ctx context.Context, code, phone string) (*engine.Case,
 			return c, nil
 		}
 	}
+	notFound.Field = "phone"
 	return nil, notFound
 }
 
