@@ -24,7 +24,7 @@ build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/mediation
 
 ## test: every test on SQLite, then the store, engine and command tests, and
-## the web's scenarios and attachments (two servers on one database), on
+## the web's scenarios, attachments and trust tests (two servers on one database), on
 ## PostgreSQL when MEDIATION_TEST_POSTGRES names a server
 test: test-sqlite test-postgres
 
@@ -39,7 +39,7 @@ test-postgres:
 	@if [ -n "$(PG_DSN)" ]; then \
 		echo "== the same store, engine and command tests on PostgreSQL"; \
 		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -timeout $(TESTTIMEOUT) ./store/... ./engine/... ./cmd/mediation/... && \
-		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -timeout $(TESTTIMEOUT) -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers|TestBoundedStatements|TestTimelineFolds)$$' ./web/; \
+		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -timeout $(TESTTIMEOUT) -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers|TestBoundedStatements|TestTimelineFolds|TestEndedSessionStaysEnded|TestSetupOnce|TestBrokenInputRefused|TestOneReferralPerExternalID|TestOfficeBehindOneAddress|TestAnonymousCostsNothing|TestNoSecretAtRest|TestAuditGaps)$$' ./web/; \
 	else \
 		echo "== PostgreSQL tests skipped: set MEDIATION_TEST_POSTGRES=postgres://user@host:5432/db to run them"; \
 	fi

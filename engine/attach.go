@@ -181,9 +181,9 @@ func megabytes(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
-// OpenAttachment returns an attachment the actor may see, recording a
-// download in the audit trail (a picture shown on the case page is not
-// one). Returns ENOTFOUND for one of a case the actor does not see, and
+// OpenAttachment returns an attachment the actor may see, recording its
+// download, or the view of a picture shown on the case page, in the audit
+// trail. Returns ENOTFOUND for one of a case the actor does not see, and
 // for every one to a partner's liaison: the files (ID copies, photos,
 // contracts) are the parties' and the mediators', as is the rest of the
 // file a partner does not read.
@@ -195,8 +195,12 @@ func (e *Engine) OpenAttachment(ctx context.Context, a Actor, id int64, download
 	if _, err := e.FindCase(ctx, a, at.CaseID); err != nil || a.Role == workflow.RolePartner {
 		return nil, Errorf(ENOTFOUND, "附件不存在。")
 	}
-	if download && a.Role != workflow.RoleSystem {
-		if err := e.Audited(ctx, a, AuditDownload, at.CaseID, at.Name); err != nil {
+	if a.Role != workflow.RoleSystem {
+		detail := at.Name
+		if !download {
+			detail = "查看图片：" + at.Name
+		}
+		if err := e.Audited(ctx, a, AuditDownload, at.CaseID, detail); err != nil {
 			return nil, err
 		}
 	}

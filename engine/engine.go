@@ -50,6 +50,10 @@ type Engine struct {
 	// case's registration, acceptance and agreement (sent only).
 	Deliver       bool
 	NotifyParties bool
+	// WebhookHosts are the hosts, by name, a partner body's webhook may
+	// name although they are on this machine or the private network (see
+	// InternalHost); the configuration's notify.allow_hosts.
+	WebhookHosts []string
 	// MaxAttachment bounds each attachment, MaxCaseAttachments all of a
 	// case's together, in bytes.
 	MaxAttachment      int64
@@ -130,6 +134,9 @@ func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error
 		return err
 	}
 	if err := t.Place(u, parentCode); err != nil {
+		return err
+	}
+	if err := e.checkWebhook(u.Webhook); err != nil {
 		return err
 	}
 	defer e.ForgetTree()
@@ -384,6 +391,10 @@ func (n *NewCase) Validate(t *Tree, l Lists) error {
 		}
 		n.Flags[i] = k
 	}
+	if len(n.Parties) > MaxParties {
+		v.Add("parties", "一件纠纷最多登记%d位当事人（现有%d位）；人数众多的群体性纠纷，请登记代表人，并在“涉及人数”中填写总人数。", MaxParties, len(n.Parties))
+		return v.Err()
+	}
 	applicant := false
 	for i, p := range n.Parties {
 		p.check(i, &v)
@@ -394,6 +405,10 @@ func (n *NewCase) Validate(t *Tree, l Lists) error {
 	}
 	return v.Err()
 }
+
+// MaxParties is how many parties one case names at most: a dispute of
+// many (a 群体性纠纷) names its representatives and counts the people.
+const MaxParties = 100
 
 // Step is an event or an activity done right after a case is registered,
 // in the same transaction: the desk's acceptance, or a grid mediator's whole

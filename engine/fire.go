@@ -536,6 +536,9 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 	},
 	workflow.AddParty: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
 		p := *in.NewParty
+		if len(c.Parties) >= MaxParties {
+			return Invalid("party", "一件纠纷最多登记%d位当事人。", MaxParties)
+		}
 		if err := p.Validate(len(c.Parties)); err != nil {
 			return err
 		}

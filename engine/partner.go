@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -65,6 +66,46 @@ func (u *Unit) validatePartner(parent *Unit) error {
 		if err != nil || (w.Scheme != "https" && w.Scheme != "http") || w.Host == "" {
 			return Invalid("webhook", "推送地址须为 http:// 或 https:// 开头的网址。")
 		}
+	}
+	return nil
+}
+
+// InternalHost reports whether host (a name or an address) is on this
+// machine, its link (169.254.0.0/16, where clouds answer for their
+// metadata) or a private network: a webhook there would let whoever sets
+// partners' addresses reach what only the server can.
+func InternalHost(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsPrivate() || ip.IsUnspecified() ||
+		ip.IsMulticast() || netip.MustParsePrefix("100.64.0.0/10").Contains(ip)
+}
+
+// WebhookAllowed reports whether a partner's webhook may reach host: any
+// host outside, and one inside (InternalHost) that allowed names.
+func WebhookAllowed(host string, allowed []string) bool {
+	return !InternalHost(host) || slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, host) })
+}
+
+// checkWebhook refuses a partner's webhook on this machine or the private
+// network, unless the configuration allows its host by name.
+func (e *Engine) checkWebhook(hook string) error {
+	if hook == "" {
+		return nil
+	}
+	u, err := url.Parse(hook)
+	if err != nil {
+		return Invalid("webhook", "推送地址须为 http:// 或 https:// 开头的网址。")
+	}
+	if !WebhookAllowed(u.Hostname(), e.WebhookHosts) {
+		return Invalid("webhook", "推送地址“%s”指向本机或内部网络，不能使用；如确需推送到内部系统，请由运维人员在配置的 notify.allow_hosts 中列出该主机名。", u.Hostname())
 	}
 	return nil
 }

@@ -231,8 +231,12 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 	r := fromCase(k)
 	var err error
 	if r.ID, err = c.insert(ctx, insertCase, r.values()...); err != nil {
-		if isUniqueViolation(err) && k.ImportKey != "" {
+		switch {
+		case isUniqueViolation(err) && k.ImportKey != "":
 			return engine.Errorf(engine.ECONFLICT, "该案件已导入过。")
+		case isUniqueViolation(err) && k.ExternalID != "":
+			// Another request with the same id of the sender won the race.
+			return engine.Errorf(engine.ECONFLICT, "外部编号为“%s”的纠纷已经移送过。", k.ExternalID)
 		}
 		return err
 	}

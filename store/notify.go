@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/notify"
 )
 
 // insertNotification writes one notification; insertNotifications one to
@@ -181,6 +182,22 @@ func (db *DB) Delivered(ctx context.Context, id int64, at time.Time, problem str
 		_, err := c.exec(ctx, "UPDATE notifications SET next_attempt_at = ?, last_error = ? WHERE id = ?", next.UTC(), problem, id)
 		return err
 	})
+}
+
+// WebhookFailures returns, by partner webhook address, the last error of
+// the deliveries waiting to be tried again and how many wait.
+func (db *DB) WebhookFailures(ctx context.Context) (map[string]notify.Failure, error) {
+	out := map[string]notify.Failure{}
+	err := db.reader().each(ctx, `SELECT webhook, last_error FROM notifications
+		WHERE next_attempt_at IS NOT NULL AND webhook <> '' AND last_error <> '' ORDER BY id`, nil, func(rows *sql.Rows) error {
+		var hook, problem string
+		if err := rows.Scan(&hook, &problem); err != nil {
+			return err
+		}
+		out[hook] = notify.Failure{Error: problem, Waiting: out[hook].Waiting + 1}
+		return nil
+	})
+	return out, err
 }
 
 // Backlog counts the notifications waiting for delivery.

@@ -75,10 +75,14 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	if err != nil {
 		return err
 	}
+	failures, err := s.Notices.WebhookFailures(ctx, actor(c))
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, viewAdmin, "单位和账号", map[string]any{"Units": units, "Problem": problem,
 		"Accounts": withPaths(t, users, func(u *engine.User) int64 { return u.UnitID }),
 		"Tokens":   withPaths(t, tokens, func(tok *account.Token) int64 { return tok.UnitID }),
-		"Settings": settings, "KeepsSettings": sc.Settings(), "Kinds": engine.PartnerKindNames(),
+		"Settings": settings, "KeepsSettings": sc.Settings(), "Failures": failures, "Kinds": engine.PartnerKindNames(),
 		"Levels": []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid, workflow.LevelPartner},
 		"Roles":  workflow.Roles})
 }

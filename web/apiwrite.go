@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -56,16 +60,99 @@ func (s *Server) handleAPIAction(c echo.Context) error {
 	return c.JSON(http.StatusOK, out[0])
 }
 
-// decodeJSON reads a request's JSON body into v, refusing fields v does
-// not have, with a message that names the field.
+// decodeJSON reads a request's JSON body into v, strictly: the body is
+// declared as JSON, is one value with nothing after it, names no key twice
+// in one object (which a reader would take one way and a proxy or a log
+// another), and has no field v does not have, with a message that names
+// the field.
 func decodeJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
+	if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); mt != echo.MIMEApplicationJSON {
+		return engine.Errorf(engine.EUNSUPPORTED, "请求体应为 JSON，并带请求头 Content-Type: application/json。")
+	}
+	b, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) || errors.Is(err, echo.ErrStatusRequestEntityTooLarge) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return engine.Errorf(engine.EMALFORMED, "请求体不完整。")
+	}
+	if err := strictJSON(b); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 			return engine.Errorf(engine.EMALFORMED, "请求体含有未知字段 %s。", field)
 		}
 		return engine.Errorf(engine.EMALFORMED, "请求体不是有效的JSON。")
+	}
+	return nil
+}
+
+// strictJSON refuses a body that is not one JSON value, or that names a
+// key twice in one object.
+func strictJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	// Each open object's keys, and whether the next string is a key.
+	type object struct {
+		keys  map[string]bool
+		inKey bool
+	}
+	var stack []*object
+	values := 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return engine.Errorf(engine.EMALFORMED, "请求体不是有效的JSON。")
+		}
+		if len(stack) == 0 {
+			if values++; values > 1 {
+				return engine.Errorf(engine.EMALFORMED, "请求体在JSON之后还有其他内容。")
+			}
+		}
+		top := func() *object {
+			if len(stack) == 0 {
+				return nil
+			}
+			return stack[len(stack)-1]
+		}()
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				if o := top; o != nil && o.keys != nil {
+					o.inKey = true
+				}
+				stack = append(stack, &object{keys: map[string]bool{}, inKey: true})
+			case '[':
+				if o := top; o != nil && o.keys != nil {
+					o.inKey = true
+				}
+				stack = append(stack, &object{})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if top != nil && top.keys != nil {
+				if top.inKey {
+					if top.keys[t] {
+						return engine.Errorf(engine.EMALFORMED, "请求体中字段 %q 出现了两次。", t)
+					}
+					top.keys[t], top.inKey = true, false
+				} else {
+					top.inKey = true
+				}
+			}
+		default:
+			if top != nil && top.keys != nil {
+				top.inKey = true
+			}
+		}
 	}
 	return nil
 }

@@ -87,7 +87,8 @@ func (s *Server) handleAttachment(c echo.Context) error {
 	h.Set(echo.HeaderContentLength, strconv.FormatInt(at.Size, 10))
 	h.Set(echo.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": at.Name}))
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, max-age=3600")
+	// Like the pages, an attachment holds what no browser or proxy keeps.
+	h.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
 	return s.Engine.CopyAttachment(ctx, at, c.Response())
 }

@@ -86,8 +86,9 @@ func (c *client) download(path string) (int, http.Header, []byte) {
 
 // TestAttachments: a mediator attaches two photos from the case page; the
 // page shows them as thumbnails, the timeline says so, the 卷内目录 lists
-// them, and each download is the same bytes with its type and name, for
-// those who see the case only, and an audit row. A file over 10 MB or a
+// them, and each download (and each picture viewed) is the same bytes with
+// its type and name, for those who see the case only, kept by no browser,
+// and an audit row. A file over 10 MB or a
 // program renamed .jpg is refused with a Chinese message and nothing
 // stored, through the page and the API.
 func TestAttachments(t *testing.T) {
@@ -122,9 +123,16 @@ func TestAttachments(t *testing.T) {
 		!strings.HasPrefix(h.Get("Content-Disposition"), "attachment;") {
 		t.Errorf("download: %d %q %q, %d bytes", code, h.Get("Content-Type"), h.Get("Content-Disposition"), len(got))
 	}
+	if code, h, _ := med.download("/attachments/" + itoa(list[1].ID) + "?inline=1"); code != http.StatusOK ||
+		h.Get("Cache-Control") != "no-store" || !strings.HasPrefix(h.Get("Content-Disposition"), "inline;") {
+		t.Errorf("a thumbnail: %d %q %q", code, h.Get("Cache-Control"), h.Get("Content-Disposition"))
+	}
 	rows, _ := account.New(s.e, s.db).Audit(ctx, engine.System, engine.AuditFilter{Action: engine.AuditDownload})
-	if len(rows) != 1 || rows[0].ActorName != "mediator@G11" || rows[0].Detail != "现场1.png" {
-		t.Errorf("audit of the download: %+v", rows)
+	if len(rows) != 2 || rows[1].ActorName != "mediator@G11" || rows[1].Detail != "现场1.png" || rows[0].Detail != "查看图片：现场2.png" {
+		t.Errorf("audit of the download and the view: %+v", rows)
+	}
+	if h.Get("Cache-Control") != "no-store" {
+		t.Errorf("an attachment kept by the browser: %q", h.Get("Cache-Control"))
 	}
 	other := s.login(t, "intake@T2")
 	if code, _, _ := other.download("/attachments/" + itoa(list[0].ID)); code != http.StatusNotFound {

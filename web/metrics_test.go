@@ -13,8 +13,8 @@ import (
 )
 
 // TestMetrics: after a few requests, an escalation and a scheduler pass,
-// the metrics address serves the named series and the runtime's profiles;
-// the pages' address serves neither.
+// the metrics address serves the named series, and the runtime's profiles
+// only when asked to; the pages' address serves neither.
 func TestMetrics(t *testing.T) {
 	s := newSite(t)
 	m := web.NewMetrics(s.e, s.db)
@@ -24,8 +24,10 @@ func TestMetrics(t *testing.T) {
 	}
 	pages := &site{Server: httptest.NewServer(srv), e: s.e, db: s.db, units: s.units, cases: s.cases}
 	defer pages.Close()
-	metrics := httptest.NewServer(m.Handler())
+	metrics := httptest.NewServer(m.Handler(true))
 	defer metrics.Close()
+	plain := httptest.NewServer(m.Handler(false))
+	defer plain.Close()
 	c := pages.login(t, "mediator@G11")
 	grid := s.caseNow(t, "grid")
 	c.get(casePath(grid, ""))
@@ -68,6 +70,9 @@ func TestMetrics(t *testing.T) {
 	}
 	if code, body := get(metrics.URL, "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
 		t.Errorf("/debug/pprof/: %d", code)
+	}
+	if code, _ := get(plain.URL, "/debug/pprof/"); code != http.StatusNotFound {
+		t.Errorf("/debug/pprof/ without --pprof: %d, want 404", code)
 	}
 	for _, path := range []string{"/metrics", "/debug/pprof/"} {
 		if code, body := c.get(path); code != http.StatusNotFound || strings.Contains(body, "mediation_") || strings.Contains(body, "goroutine") {

@@ -27,6 +27,12 @@ func (s *Server) apiAuth(session echo.MiddlewareFunc) echo.MiddlewareFunc {
 				return engine.Errorf(engine.EUNAUTHORIZED, "Authorization 请求头应为“Bearer 令牌”。")
 			}
 			a, err := s.Accounts.TokenActor(c.Request().Context(), strings.TrimSpace(secret))
+			if engine.ErrorCode(err) == engine.EUNAUTHORIZED {
+				detail := engine.Printable(c.Request().Method+" "+c.Request().URL.Path+" 无效的接口令牌，来自 "+c.RealIP(), 200)
+				if aerr := s.Engine.Audited(c.Request().Context(), engine.Actor{Name: "接口令牌"}, engine.AuditRefused, 0, detail); aerr != nil {
+					return aerr
+				}
+			}
 			if err != nil {
 				return err
 			}

@@ -114,9 +114,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status, msg := http.StatusInternalServerError, engine.ErrorMessage(err)
+	status, msg, code := http.StatusInternalServerError, engine.ErrorMessage(err), engine.ErrorCode(err)
 	if he, ok := err.(*echo.HTTPError); ok {
-		status = he.Code
+		status, code = he.Code, engine.EMALFORMED
+		for c, st := range statusOf {
+			if st == status {
+				code = c
+			}
+		}
 		msg = messageOf[status]
 		if msg == "" {
 			msg = titleOf[status]
@@ -130,8 +135,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
-	// A logged-in user refused something is a line of the audit trail.
-	if u := currentUser(c); u != nil && status == http.StatusForbidden {
+	// A logged-in user refused something, or asking for what is not there
+	// or not theirs to see (a probe of other units' case numbers), is a
+	// line of the audit trail.
+	if u := currentUser(c); u != nil && (status == http.StatusForbidden || status == http.StatusNotFound) {
 		detail := engine.Printable(c.Request().Method+" "+c.Request().URL.Path+" "+msg, 200)
 		if aerr := s.Engine.Audited(c.Request().Context(), u.Actor(), engine.AuditRefused, 0, detail); aerr != nil {
 			slog.Error("audit", "err", aerr)
@@ -141,7 +148,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var rerr error
 	switch {
 	case api:
-		rerr = c.JSON(status, map[string]any{"error": map[string]any{"code": engine.ErrorCode(err), "message": msg,
+		rerr = c.JSON(status, map[string]any{"error": map[string]any{"code": code, "message": msg,
 			"field": engine.ErrorField(err), "fields": engine.ErrorFields(err)}})
 	case status == http.StatusUnauthorized:
 		rerr = c.Redirect(http.StatusSeeOther, "/login")

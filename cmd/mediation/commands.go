@@ -36,7 +36,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", envOr(m.Getenv("MEDIATION_ADDR"), ":8080"), "监听地址")
 	withDemo := fs.Bool("demo", false, "数据库为空时先载入演示镇")
 	secure := fs.Bool("secure-cookies", false, "经 HTTPS 提供（直接或经代理）：Cookie 只经 HTTPS 发送并带 __Host- 前缀，并发送 HSTS")
-	metricsAddr := fs.String("metrics-addr", m.Getenv("MEDIATION_METRICS_ADDR"), "指标（/metrics）与性能剖析（/debug/pprof/）的监听地址，如 127.0.0.1:9090；默认不开")
+	metricsAddr := fs.String("metrics-addr", m.Getenv("MEDIATION_METRICS_ADDR"), "指标（/metrics）的监听地址，如 127.0.0.1:9090；默认不开")
+	profiles := fs.Bool("pprof", false, "在指标地址上同时提供性能剖析（/debug/pprof/）；仅供排查问题时临时打开")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("指标的监听地址 %s：%w", *metricsAddr, err)
 		}
-		msrv := &http.Server{Handler: metrics.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		msrv := &http.Server{Handler: metrics.Handler(*profiles), ReadHeaderTimeout: 10 * time.Second}
 		go msrv.Serve(ln)
 		defer msrv.Close()
 		fmt.Fprintf(m.Stderr, "指标：http://%s/metrics\n", displayAddr(ln.Addr()))

@@ -67,6 +67,10 @@ type NotifyConfig struct {
 	Parties bool `json:"parties"`
 	// Interval is how often the outbox is looked at, 5s by default.
 	Interval string `json:"interval"`
+	// AllowHosts are the hosts on this machine or the private network a
+	// partner body's webhook may name; every other such address is
+	// refused.
+	AllowHosts []string `json:"allow_hosts"`
 }
 
 // delivery returns the webhook and how often to deliver; its URL is ""
@@ -78,7 +82,7 @@ func (c *Config) delivery() (*notify.Webhook, time.Duration, error) {
 		if n != nil && n.Parties {
 			return nil, 0, fmt.Errorf("配置项 notify.parties 需要 notify.webhook：当事人通知只能经网关发送")
 		}
-		return &notify.Webhook{Client: &http.Client{}}, 5 * time.Second, nil
+		return &notify.Webhook{Client: &http.Client{CheckRedirect: notify.NoRedirects}, Partners: notify.PartnerClient(c.allowHosts())}, 5 * time.Second, nil
 	}
 	u, err := url.Parse(n.Webhook)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -90,7 +94,15 @@ func (c *Config) delivery() (*notify.Webhook, time.Duration, error) {
 			return nil, 0, fmt.Errorf("配置项 notify.interval“%s”无效，应如“5s”“1m”", n.Interval)
 		}
 	}
-	return &notify.Webhook{URL: n.Webhook, Client: &http.Client{}}, every, nil
+	return &notify.Webhook{URL: n.Webhook, Client: &http.Client{CheckRedirect: notify.NoRedirects}, Partners: notify.PartnerClient(n.AllowHosts)}, every, nil
+}
+
+// allowHosts are the internal hosts partners' webhooks may name.
+func (c *Config) allowHosts() []string {
+	if c.Notify == nil {
+		return nil
+	}
+	return c.Notify.AllowHosts
 }
 
 // ListsConfig adds to the configurable lists.
@@ -209,6 +221,7 @@ func (c *Config) configure(e *engine.Engine) error {
 		return err
 	}
 	e.Deliver, e.NotifyParties = hook.URL != "", hook.URL != "" && c.Notify.Parties
+	e.WebhookHosts = c.allowHosts()
 	if a := c.Attachments; a != nil {
 		if a.MaxMB < 1 || a.CaseMaxMB < a.MaxMB || a.CaseMaxMB > 10240 {
 			return fmt.Errorf("配置项 attachments 无效：max_mb 至少为1，case_max_mb 不小于 max_mb 且不超过10240")

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -20,8 +22,40 @@ import (
 // (after a timeout whose request did arrive, say): the receiver drops a
 // repeated Idempotency-Key.
 type Webhook struct {
-	URL    string
-	Client *http.Client
+	URL string
+	// Client posts to URL, the operator's own gateway; Partners to the
+	// partners' addresses, which administrators set (see PartnerClient).
+	Client, Partners *http.Client
+}
+
+// NoRedirects makes a client answer a redirect as it came: a delivery
+// that is redirected fails, rather than carrying the notification on to
+// an address nobody checked.
+func NoRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// PartnerClient is the client for partners' webhooks: it follows no
+// redirect and connects to no address on this machine or the private
+// network (engine.InternalHost), whatever a name resolves to, unless the
+// webhook's host is one of allowed.
+func PartnerClient(allowed []string) *http.Client {
+	guarded := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil || engine.InternalHost(host) {
+			return fmt.Errorf("notify: %s is on this machine or the private network; refused", address)
+		}
+		return nil
+	}}
+	open := &net.Dialer{Timeout: 10 * time.Second}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = nil
+	transport.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		if engine.InternalHost(host) && engine.WebhookAllowed(host, allowed) {
+			return open.DialContext(ctx, network, addr)
+		}
+		return guarded.DialContext(ctx, network, addr)
+	}
+	return &http.Client{Transport: transport, CheckRedirect: NoRedirects}
 }
 
 // Delivery is the body of a webhook call.
@@ -68,8 +102,11 @@ func (w *Webhook) Send(ctx context.Context, n *engine.Notification) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", DeliveryKey(n))
 	client := w.Client
+	if n.Webhook != "" {
+		client = w.Partners
+	}
 	if client == nil {
-		client = http.DefaultClient
+		client = &http.Client{CheckRedirect: NoRedirects}
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -274,3 +274,54 @@ func TestReportToThePolice(t *testing.T) {
 		t.Errorf("a report without what was reported: %v", err)
 	}
 }
+
+// TestPartnerWebhookGuard: an administrator cannot point a partner's
+// webhook at this machine, the cloud's metadata address or the private
+// network unless the configuration allows the host by name; a delivery to
+// a partner connects to no such address whatever the name resolves to,
+// and follows no redirect (a 307 to an internal address delivers nothing
+// there).
+func TestPartnerWebhookGuard(t *testing.T) {
+	en := enginetest.New(t)
+	save := func(code, hook string) error {
+		return en.SaveUnit(ctx, &engine.Unit{Code: code, Name: "信访办" + code, Level: workflow.LevelPartner, Kind: "信访办", Webhook: hook}, "T1")
+	}
+	for _, tc := range []struct {
+		hook string
+		ok   bool
+	}{
+		{"http://169.254.169.254/latest/meta-data/", false},
+		{"http://127.0.0.1:5432/", false},
+		{"http://localhost:8080/hook", false},
+		{"http://[::1]/hook", false},
+		{"http://10.0.0.5/hook", false},
+		{"http://192.168.1.20/hook", false},
+		{"https://xf.example/hook", true},
+	} {
+		if err := save("P8", tc.hook); (err == nil) != tc.ok {
+			t.Errorf("webhook %s: %v, want allowed %v", tc.hook, err, tc.ok)
+		}
+	}
+	en.WebhookHosts = []string{"10.0.0.5"}
+	if err := save("P8", "http://10.0.0.5/hook"); err != nil {
+		t.Errorf("an internal host the configuration allows: %v", err)
+	}
+
+	inside := &receiver{accepted: map[string]notify.Delivery{}}
+	internal := httptest.NewServer(inside)
+	defer internal.Close()
+	redirect := httptest.NewServer(http.RedirectHandler(internal.URL, http.StatusTemporaryRedirect))
+	defer redirect.Close()
+	n := &engine.Notification{ID: 7, Kind: engine.NotifyRouted, Text: "x", Webhook: internal.URL}
+	if err := (&notify.Webhook{Partners: notify.PartnerClient(nil)}).Send(ctx, n); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("a delivery to this machine: %v, want refused", err)
+	}
+	allowed := &notify.Webhook{Partners: notify.PartnerClient([]string{"127.0.0.1"})}
+	if err := allowed.Send(ctx, n); err != nil || len(inside.accepted) != 1 {
+		t.Errorf("a delivery to an allowed host: %v, %d delivered", err, len(inside.accepted))
+	}
+	n.ID, n.Webhook = 8, redirect.URL
+	if err := allowed.Send(ctx, n); err == nil || len(inside.accepted) != 1 {
+		t.Errorf("a redirected delivery: %v, %d delivered, want a failure and none carried on", err, len(inside.accepted))
+	}
+}

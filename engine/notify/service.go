@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/workflow"
 )
 
 // Store is what the notifications need from persistence.
@@ -31,6 +32,25 @@ type Store interface {
 	Delivered(ctx context.Context, id int64, at time.Time, problem string, next time.Time) error
 	// Backlog counts the notifications waiting for delivery.
 	Backlog(ctx context.Context) (int, error)
+	// WebhookFailures returns, by partner webhook address, the last error
+	// of the deliveries waiting to be tried again and how many wait.
+	WebhookFailures(ctx context.Context) (map[string]Failure, error)
+}
+
+// Failure is what went wrong with a partner webhook's deliveries that wait
+// to be tried again: the last error and how many wait.
+type Failure struct {
+	Error   string
+	Waiting int
+}
+
+// WebhookFailures tells the administrator, by partner webhook address, what
+// went wrong with the deliveries still waiting.
+func (e *Service) WebhookFailures(ctx context.Context, a engine.Actor) (map[string]Failure, error) {
+	if !workflow.May(workflow.FeatureConsole, a.Role, "") {
+		return nil, engine.Errorf(engine.EFORBIDDEN, "%s", workflow.FeatureConsole.Refusal())
+	}
+	return e.Store.WebhookFailures(ctx)
 }
 
 // Service runs the inbox and the delivery on the engine's clock.
