@@ -53,7 +53,7 @@ lint:
 
 ## fuzz: each fuzz target, package:target, for FUZZTIME (seeds in testdata/fuzz)
 FUZZTIME ?= 10s
-FUZZ := ./engine/importer:FuzzImportLine ./engine/form:FuzzActionJSON ./engine:FuzzIDNumber ./engine:FuzzParseYuan
+FUZZ := ./web:FuzzPublicForms ./engine/importer:FuzzImportLine ./engine/form:FuzzActionJSON ./engine:FuzzIDNumber ./engine:FuzzParseYuan
 fuzz:
 	@for pt in $(FUZZ); do \
 		p=$${pt%%:*}; t=$${pt#*:}; echo "== $$t"; \

@@ -197,7 +197,9 @@ func (s *Server) handleSetup(c echo.Context) error {
 	f := c.Request().PostFormValue
 	token := f("token")
 	again := func(err error) error {
-		if engine.ErrorCode(err) != engine.EINVALID && engine.ErrorCode(err) != engine.ECONFLICT {
+		switch engine.ErrorCode(err) {
+		case engine.EINVALID, engine.ECONFLICT, engine.EMALFORMED:
+		default:
 			return err
 		}
 		return s.render(c, http.StatusUnprocessableEntity, viewSetup, "首次设置", map[string]any{"Token": token, "Problem": engine.ErrorMessage(err)})
