@@ -361,7 +361,7 @@ func TestLateNotice(t *testing.T) {
 // TestAgreementNumbers: each agreement carries the 人调字 number of the
 // committee that sealed it, a second agreement after re-mediation its own,
 // and the file archived by the committee of the last agreement keeps that
-// agreement's number.
+// agreement's number; the committees that sealed read the parties in full.
 func TestAgreementNumbers(t *testing.T) {
 	en := enginetest.New(t)
 	grid, town := en.Actors["mediator@G11"], en.Actors["mediator@T1"]
@@ -415,6 +415,18 @@ func TestAgreementNumbers(t *testing.T) {
 	}
 	if k.ArchiveNo != "（2026）油人调字第1号" {
 		t.Errorf("the file's number %q, want the town's agreement's", k.ArchiveNo)
+	}
+	// The committees that sealed read the parties in full; the town's
+	// administrator, at the unit whose committee sealed the second, does
+	// not: they keep accounts, not cases.
+	for _, tc := range []struct {
+		who  string
+		full bool
+	}{{"mediator@V1", true}, {"mediator@T1", true}, {"admin@T1", false}} {
+		f, err := en.Files.CaseFile(ctx, en.Actors[tc.who], k.ID, "/test")
+		if err != nil || f.Unmasked != tc.full {
+			t.Errorf("%s reads the parties in full: %v (%v), want %v", tc.who, f != nil && f.Unmasked, err, tc.full)
+		}
 	}
 }
 
