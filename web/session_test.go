@@ -17,7 +17,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
-	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/web"
 	_ "github.com/mattn/go-sqlite3" // The test reads the database file as a backup's reader would.
 )
@@ -55,16 +54,7 @@ func with(t *testing.T, base, path string, ck *http.Cookie) int {
 // nothing a reader of a backup could make a cookie from.
 func TestSessionsEnd(t *testing.T) {
 	s := newSite(t)
-	second, err := store.Open(ctx, "file:"+s.db.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { second.Close() })
-	other, err := web.NewServer(web.NewServices(engine.New(second), second), web.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := httptest.NewServer(other)
+	b := httptest.NewServer(s.secondServer(t))
 	t.Cleanup(b.Close)
 
 	// Logging out on one server ends the session on both.
@@ -176,6 +166,21 @@ func (c *client) from(addr, path string, form url.Values) int {
 	return resp.StatusCode
 }
 
+// behindProxy serves the site as from behind a proxy on this machine,
+// whose X-Forwarded-For names the client: a test sends from any address.
+func (s *site) behindProxy(t *testing.T) {
+	t.Helper()
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	proxied, err := web.NewServer(web.NewServices(s.e, s.db), web.Options{TrustedProxies: []*net.IPNet{loopback}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	behind := httptest.NewServer(proxied)
+	t.Cleanup(behind.Close)
+	s.Server.Close()
+	s.Server = behind
+}
+
 // TestThrottling checks that failures slow down the one who fails, and
 // nobody else: after five wrong passwords from one address, the right one
 // works at once from another and, from the same, after a wait of a second;
@@ -187,15 +192,7 @@ func TestThrottling(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Now()
 	s := newSiteAt(t, func() time.Time { mu.Lock(); defer mu.Unlock(); return now })
-	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
-	proxied, err := web.NewServer(web.NewServices(s.e, s.db), web.Options{TrustedProxies: []*net.IPNet{loopback}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	behind := httptest.NewServer(proxied)
-	t.Cleanup(behind.Close)
-	s.Server.Close()
-	s.Server = behind
+	s.behindProxy(t)
 
 	c := s.client(t)
 	c.get("/login")

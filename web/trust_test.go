@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -193,15 +192,7 @@ func TestAnonymousCostsNothing(t *testing.T) {
 // from all of them.
 func TestOfficeBehindOneAddress(t *testing.T) {
 	s := newSite(t)
-	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
-	proxied, err := web.NewServer(web.NewServices(s.e, s.db), web.Options{TrustedProxies: []*net.IPNet{loopback}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	behind := httptest.NewServer(proxied)
-	t.Cleanup(behind.Close)
-	s.Server.Close()
-	s.Server = behind
+	s.behindProxy(t)
 
 	c := s.client(t)
 	c.get("/login")
