@@ -44,6 +44,15 @@ func TestBuild(t *testing.T) {
 			t.Errorf("account %s: %v", a.Name, err)
 		}
 	}
+	// The published password is kept nowhere in the database: its hash
+	// alone, like every password's.
+	for _, pool := range db.Pools() {
+		var n int
+		if err := pool.QueryRow("SELECT COUNT(*) FROM settings WHERE value LIKE '%" + demo.Password + "%'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d settings hold the demo's password (%v)", n, err)
+		}
+		break
+	}
 	cases, total, err := e.Cases(ctx, engine.System, engine.CaseFilter{Limit: 500})
 	if err != nil || total != 404 {
 		t.Fatalf("%d cases: %v", total, err)
