@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -90,10 +91,16 @@ func (e *Engine) ChangeCase(ctx context.Context, a Actor, id int64, version int,
 			if !CanSee(t, a, c) {
 				return nil, NoCase()
 			}
-			if version != 0 && version != c.Version {
-				return nil, Errorf(ECONFLICT, "本案已被他人更新（您看到的是第%d版，现为第%d版），请查看最新情况后再操作。", version, c.Version)
-			}
 			ch, err := decide(t, c)
+			if version != 0 && version != c.Version {
+				var step workflow.Step
+				if ch != nil {
+					step = ch.Event.Name
+				}
+				if err := e.unseen(ctx, a, c, version, step); err != nil {
+					return nil, err
+				}
+			}
 			if err == nil {
 				e.Notices(t, a, c, ch)
 				name = ch.Event.Name
@@ -109,6 +116,45 @@ func (e *Engine) ChangeCase(ctx context.Context, a Actor, id int64, version int,
 		}
 		return out, err
 	}
+}
+
+// unseen refuses a step decided on an older version of c than the current
+// one when a step since then changed what its actor read: the state, the
+// handling unit, the mediator, a deadline, the parties. Steps that only add
+// to the record (workflow.Step.Additive) let it through, and Decide has
+// checked the step against the case as it is now, unless the same person
+// took the same step meanwhile: that is one form sent twice, recorded once.
+// The refusal says what changed, in the order it happened, for the form
+// that comes back filled in.
+func (e *Engine) unseen(ctx context.Context, a Actor, c *Case, version int, step workflow.Step) error {
+	if version > c.Version {
+		return Malformed("version", "请求中的案件版本（version）不存在：请刷新页面后再操作。")
+	}
+	evs, err := e.Store.Timeline(ctx, c.ID, 0, c.Version-version)
+	if err != nil {
+		return err
+	}
+	var changes []string
+	moved := false
+	for _, ev := range evs {
+		if ev.Seq <= version {
+			continue
+		}
+		if step != "" && ev.Name == step && ev.ActorID == a.UserID && a.UserID != 0 {
+			return Errorf(ECONFLICT, "您已在%s%s，这次重复提交未保存。", ev.At.In(e.Location).Format("1月2日15:04"), step.Label())
+		}
+		moved = moved || !ev.Name.Additive()
+		who := ev.ActorName
+		if who == "" {
+			who = "系统"
+		}
+		changes = append(changes, fmt.Sprintf("%s %s%s", ev.At.In(e.Location).Format("1月2日15:04"), who, ev.Label()))
+	}
+	if !moved {
+		return nil
+	}
+	return &Error{Code: ECONFLICT, Field: "version",
+		Message: fmt.Sprintf("您打开本页之后，本案有了变化：%s。请看过这些变化后再提交。", strings.Join(changes, "；"))}
 }
 
 // Decide runs the workflow for one event on c, in memory: the machine, its

@@ -344,13 +344,51 @@ func TestAPersonGivesTheVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := en.Engine.Fire(ctx, sup, c.ID, workflow.Escalate, escalate)
-	if engine.ErrorCode(err) != engine.ECONFLICT || !strings.Contains(engine.ErrorMessage(err), "已被他人更新") {
-		t.Fatalf("the same escalation again: %v, want the conflict of a stale version", err)
+	if engine.ErrorCode(err) != engine.ECONFLICT || engine.ErrorMessage(err) != "您已在3月2日09:00上报，这次重复提交未保存。" {
+		t.Fatalf("the same escalation again: %v, want the conflict of a form sent twice", err)
 	}
 	if now, _ := en.DB.FindCase(ctx, c.ID); now.State != workflow.Village || now.Version != c.Version+1 {
 		t.Fatalf("after a double submit: %s version %d, want village version %d", now.State, now.Version, c.Version+1)
 	}
 	if _, err := en.Engine.Fire(ctx, engine.System, c.ID, workflow.Escalate, engine.Input{Reason: workflow.ReasonOverdue, Automatic: true}); err != nil {
 		t.Fatalf("the scheduler acts on the case as it finds it: %v", err)
+	}
+}
+
+// TestWhatAFormSaw: a form sent from a page the case has since moved on
+// from is refused, saying what changed, only when a change since touched
+// what its sender read; records that only add to the file (a 督办 note, a
+// session record) let it through, and the same step by the same person
+// twice is one form sent twice.
+func TestWhatAFormSaw(t *testing.T) {
+	en := enginetest.New(t)
+	c := en.CaseIn(t, workflow.Village)
+	med, sup := en.Actors["mediator@V1"], en.Actors["supervisor@T1"]
+	seen := c.Version
+	if _, err := en.Engine.Record(ctx, sup, c.ID, workflow.Supervise, engine.Input{Version: seen, Note: "请于本周内约谈双方"}); err != nil {
+		t.Fatal(err)
+	}
+	session := &engine.Session{Place: "麟湖村调解室", Participants: "双方当事人", Record: "双方到场，各自陈述了意见。"}
+	if _, err := en.Engine.Record(ctx, med, c.ID, workflow.LogSession, engine.Input{Version: seen, Session: session}); err != nil {
+		t.Fatalf("a session record after a 督办 note: %v", err)
+	}
+	_, err := en.Engine.Record(ctx, med, c.ID, workflow.LogSession, engine.Input{Version: seen, Session: session})
+	if engine.ErrorCode(err) != engine.ECONFLICT || engine.ErrorMessage(err) != "您已在3月2日09:00调解记录，这次重复提交未保存。" {
+		t.Fatalf("the same session record sent twice: %v", err)
+	}
+	_, err = en.Engine.Record(ctx, med, c.ID, workflow.LogSession, engine.Input{Version: seen, Session: &engine.Session{}})
+	if engine.ErrorCode(err) != engine.EINVALID {
+		t.Fatalf("an empty session record after a note: %v, want the form's own mistake", err)
+	}
+	if _, err := en.Engine.Record(ctx, sup, c.ID, workflow.Extend, engine.Input{Version: seen + 2, Days: 10, Consent: true, Reason: "双方同意延期"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = en.Engine.Fire(ctx, med, c.ID, workflow.Escalate, engine.Input{Version: seen + 2, Reason: "调解不成"})
+	if want := "您打开本页之后，本案有了变化：3月2日09:00 supervisor@T1延长期限。请看过这些变化后再提交。"; engine.ErrorCode(err) != engine.ECONFLICT ||
+		engine.ErrorField(err) != "version" || engine.ErrorMessage(err) != want {
+		t.Fatalf("an escalation after an extension: %v, want %s", err, want)
+	}
+	if now, _ := en.DB.FindCase(ctx, c.ID); now.State != workflow.Village || now.Version != seen+3 {
+		t.Fatalf("%s version %d, want village version %d", now.State, now.Version, seen+3)
 	}
 }

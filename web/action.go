@@ -319,7 +319,10 @@ func (s *Server) handleAction(c echo.Context) error {
 		case engine.ETOOLARGE, engine.EUNSUPPORTED:
 			errs, status = engine.ErrorFields(err), statusOf[engine.ErrorCode(err)]
 		case engine.ECONFLICT:
-			return s.showConflict(c, k.ID, err)
+			if engine.ErrorField(err) != "version" {
+				return s.showConflict(c, k.ID, err)
+			}
+			return s.staleForm(c, f, tr, v, err)
 		default:
 			return err
 		}
@@ -329,4 +332,29 @@ func (s *Server) handleAction(c echo.Context) error {
 		return err
 	}
 	return s.render(c, status, viewAction, f.Label, f)
+}
+
+// staleForm brings back a form sent from a page the case has moved on
+// from, filled in as it was sent, saying what changed. When the step still
+// fits the case, the form now carries the current version, so that sending
+// it again, having read the changes, records it; when it no longer fits,
+// the form says so and keeps the text for the user to copy.
+func (s *Server) staleForm(c echo.Context, f *actionForm, tr *workflow.Transition, v values, stale error) error {
+	summary := engine.ErrorMessage(stale)
+	k, err := s.caseParam(c)
+	if err != nil {
+		return err
+	}
+	if now, nowTr, err := s.lookupAction(c, k, f.Name); err == nil {
+		f, tr = now, nowTr
+		summary += "您填写的内容都在下面，核对无误请再次提交。"
+	} else {
+		summary += engine.ErrorMessage(err) + "您填写的内容都在下面，可复制留存。"
+	}
+	f.V = v
+	if err := s.fill(c, f, tr); err != nil {
+		return err
+	}
+	f.Summary = summary
+	return s.render(c, http.StatusConflict, viewAction, f.Label, f)
 }

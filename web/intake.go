@@ -93,8 +93,17 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 		}
 		f.Villages = append(f.Villages, villageGrids{Name: u.Name, Grids: tree.OpenChildren(u.ID)})
 	}
-	if u := tree.Unit(root); u != nil && u.Level == workflow.LevelVillage {
+	switch u := tree.Unit(root); {
+	case u == nil:
+	case u.Level == workflow.LevelVillage:
 		f.Villages = []villageGrids{{Name: u.Name, Grids: tree.OpenChildren(u.ID)}}
+	case u.Level == workflow.LevelGrid:
+		// A grid mediator registers what happens in the own grid, the one
+		// choice, already chosen.
+		f.Villages = []villageGrids{{Name: tree.Unit(u.ParentID).Name, Grids: []*engine.Unit{u}}}
+		if v["location"] == "" {
+			v["location"] = strconv.FormatInt(u.ID, 10)
+		}
 	}
 	f.Parties = partyForms(parties, errs, 2)
 	f.Route = s.Engine.Suggest(factsOf(v, form["flags"]))

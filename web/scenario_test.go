@@ -466,7 +466,7 @@ func TestWriteScenarios(t *testing.T) {
 		{name: "only the scheduler escalates for lateness", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
 			form: post("version", "{grid.v}", "reason", "超期自动上报"), status: 422, has: []string{".field-error:contains('只由系统')"}},
 		{name: "a stale version", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",
-			form: post("version", "1", "reason", "调解不成"), status: 409, has: []string{"#conflict:contains('已被他人更新')", "#state"}},
+			form: post("version", "1", "reason", "调解不成"), status: 409, has: []string{"p.error:contains('您打开本页之后，本案有了变化：')", "p.error:contains('受理·分流到网格')", "#action-form option[selected]:contains('调解不成')"}},
 		{name: "a forged CSRF token", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate", noCSRF: true,
 			form: post("version", "{grid.v}", "reason", "调解不成", "csrf", "forged"), status: 403, has: []string{"main p:contains('表单已过期')"}},
 		{name: "a form without its version", user: "mediator@G11", method: P, path: "/cases/{grid}/do/escalate",

@@ -252,13 +252,28 @@ func TestForms(t *testing.T) {
 	if code != 422 || !strings.Contains(body, "请填写原因") {
 		t.Errorf("escalate without a reason: %d", code)
 	}
-	// A stale version: the page says so and shows the case as it is now.
+	// A note recorded meanwhile changes nothing the mediator read: a note of
+	// his own, sent from the page he opened before it, is recorded.
 	if _, err := s.e.Record(ctx, engine.System, k.ID, workflow.AddNote, engine.Input{Note: "电话联系当事人"}); err != nil {
 		t.Fatal(err)
 	}
-	code, body = m.post(casePath(k, "/do/escalate"), url.Values{"version": {fmt.Sprint(k.Version)}, "reason": {"调解不成"}})
-	if code != 409 || !strings.Contains(body, "已被他人更新") || !strings.Contains(body, "电话联系当事人") {
-		t.Errorf("stale version: %d", code)
+	if code, _ = m.post(casePath(k, "/do/note"), url.Values{"version": {fmt.Sprint(k.Version)}, "note": {"约定周五到村委会调解"}}); code != 303 {
+		t.Errorf("a note after another note: %d, want 303", code)
+	}
+	// A new risk level is a change he must see first: the form comes back
+	// filled in, saying what changed, with the version he has now seen.
+	if _, err := s.e.Record(ctx, engine.System, k.ID, workflow.UpdateRisk, engine.Input{Risk: engine.RiskYellow, Reason: "双方言语冲突升级"}); err != nil {
+		t.Fatal(err)
+	}
+	code, body = m.post(casePath(k, "/do/escalate"), url.Values{"version": {fmt.Sprint(k.Version)}, "reason": {"调解不成"}, "note": {"双方分歧较大"}})
+	for _, want := range []string{"您打开本页之后，本案有了变化：", "系统更新风险。请看过这些变化后再提交。", "核对无误请再次提交",
+		`<option selected>调解不成</option>`, fmt.Sprintf(`name="version" value="%d"`, k.Version+3)} {
+		if code != 409 || !strings.Contains(body, want) {
+			t.Errorf("stale version: %d, the form lacks %s", code, want)
+		}
+	}
+	if strings.Contains(body, "版）") {
+		t.Error("the refusal speaks of versions")
 	}
 	if now := s.caseNow(t, "grid"); now.State != workflow.Grid {
 		t.Errorf("a stale form escalated the case")

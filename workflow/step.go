@@ -27,3 +27,20 @@ func (s Step) Label() string {
 	}
 	return Activity(s).Label()
 }
+
+// additive are the activities that only add to a case's record and change
+// nothing a person deciding a step reads: a form opened before one of them
+// was recorded is still current. Two records of a mediation session, or a
+// 督办 note beside an agreement being typed, do not conflict; a move, a new
+// mediator, a new deadline or a new party do.
+var additive = []Activity{LogSession, AddNote, FollowUp, Supervise, RightsNotice, Attach, ReportPolice, FlagOverdue}
+
+// Additive reports whether the step only adds to the case's record.
+func (s Step) Additive() bool {
+	for _, a := range additive {
+		if s == a.Step() {
+			return true
+		}
+	}
+	return false
+}
