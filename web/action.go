@@ -45,6 +45,9 @@ type actionForm struct {
 	// ConfirmBy ends the window to apply.
 	ConfirmKinds []decision
 	ConfirmBy    *time.Time
+	// Route is the level the routing suggests for a dispute being accepted
+	// elsewhere, whose reason the form then asks for; nil otherwise.
+	Route *engine.Route
 	// MaxFile says how large an attachment may be.
 	MaxFile string
 	V       values
@@ -151,6 +154,9 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 			"notice.given": today, "confirmation.day": today}
 	}
 	if tr != nil {
+		if r := s.Engine.Suggest(f.Case.Facts()); tr.Event.Accepts() && r.Level != tr.To.Level() {
+			f.Route = &r
+		}
 		switch tr.Target {
 		case workflow.ChosenUnit:
 			if u := tree.Ancestor(f.Case.LocationUnitID, tr.To.Level()); u != nil {

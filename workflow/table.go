@@ -162,11 +162,11 @@ var (
 // destination or its grants depend on the state it leaves.
 var Table = []Transition{
 	{Event: AcceptGrid, From: []State{Registered}, To: Grid, Target: ChosenUnit,
-		Grants: []Grant{intake, mediator, supervisor}, Requires: []Field{FieldUnit}},
+		Grants: []Grant{intake, mediator, supervisor}, Requires: []Field{FieldUnit}, Optional: []Field{FieldReason}},
 	{Event: AcceptVillage, From: []State{Registered}, To: Village, Target: ChosenUnit,
-		Grants: desk, Requires: []Field{FieldUnit}},
+		Grants: desk, Requires: []Field{FieldUnit}, Optional: []Field{FieldReason}},
 	{Event: AcceptTown, From: []State{Registered}, To: Town, Target: ChosenUnit,
-		Grants: desk, Requires: []Field{FieldUnit}},
+		Grants: desk, Requires: []Field{FieldUnit}, Optional: []Field{FieldReason}},
 	{Event: Reject, From: []State{Registered}, To: Rejected,
 		Grants: desk, Requires: []Field{FieldReason, FieldRoutes}, Reasons: RejectReasons},
 	{Event: Escalate, From: []State{Grid}, To: Village, Target: ParentUnit,
