@@ -149,6 +149,21 @@ func (c *Case) LatestPassed(now time.Time) *time.Time {
 	return latest
 }
 
+// Missed names the deadline an overdue case missed first, the one it is
+// longest late on, and when it fell; it is "" and nil when the case was not
+// overdue at now. Every list of overdue cases shows this one figure.
+func (c *Case) Missed(now time.Time) (string, *time.Time) {
+	if !c.Overdue(now) {
+		return "", nil
+	}
+	def, _ := c.State.Def()
+	name, at := def.Deadline, c.DueAt
+	if o := c.overallDue(); o != nil && !now.Before(*o) && (at == nil || now.Before(*at) || o.Before(*at)) {
+		name, at = "调解总期限", o
+	}
+	return name, at
+}
+
 func (c *Case) overallDue() *time.Time {
 	if c.State.Level() == "" {
 		return nil

@@ -634,7 +634,14 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		if c.OverallDueAt == nil {
 			return Errorf(ECONFLICT, "本案尚未受理，没有调解总期限可延长。")
 		}
-		ch.Case.OverallDueAt = e.due(e.PolicyOf(t, c.LocationUnitID), *c.OverallDueAt, in.Days)
+		// The parties agreed to go on mediating where the case is: the
+		// level's own deadline moves with the overall one, or the case
+		// would stay overdue, and be escalated, for the days agreed.
+		p := e.PolicyOf(t, c.LocationUnitID)
+		ch.Case.OverallDueAt = e.due(p, *c.OverallDueAt, in.Days)
+		if c.DueAt != nil {
+			ch.Case.DueAt = e.due(p, *c.DueAt, in.Days)
+		}
 		ch.Event.Data.Days = in.Days
 		return nil
 	},

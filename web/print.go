@@ -72,23 +72,39 @@ func (s *Server) handleOverdue(c echo.Context) error {
 		return err
 	}
 	type row struct {
-		Case *engine.Case
-		Late string
+		Case              *engine.Case
+		Parties, Mediator string
 	}
 	type group struct {
-		Unit string
-		Rows []row
+		Unit      string
+		Rows      []row
+		mediators map[int64]string
 	}
 	var groups []*group
 	byUnit := map[int64]*group{}
 	for _, k := range cases {
 		g := byUnit[k.HandlingUnitID]
 		if g == nil {
-			g = &group{Unit: tree.Path(k.HandlingUnitID)}
+			g = &group{Unit: tree.Path(k.HandlingUnitID), mediators: map[int64]string{}}
+			users, err := s.Engine.Mediators(ctx, k.HandlingUnitID)
+			if err != nil {
+				return err
+			}
+			for _, u := range users {
+				g.mediators[u.ID] = u.Actor().Name
+			}
 			byUnit[k.HandlingUnitID] = g
 			groups = append(groups, g)
 		}
-		g.Rows = append(g.Rows, row{k, s.countdown(k.LatestPassed(now))})
+		var names []string
+		for _, p := range k.Parties {
+			names = append(names, p.Name)
+		}
+		mediator := g.mediators[k.MediatorID]
+		if mediator == "" {
+			mediator = "未指派"
+		}
+		g.Rows = append(g.Rows, row{k, strings.Join(names, "、"), mediator})
 	}
 	return s.render(c, http.StatusOK, viewOverdue, "超期督办", map[string]any{"Groups": groups, "Total": total})
 }

@@ -215,6 +215,9 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return ""
 		},
+		// late says how late an overdue case is, on the deadline it
+		// missed first: the one figure of every list of overdue cases.
+		"late": s.late,
 		// since says how long ago t was: how long a referral has waited
 		// to be signed for.
 		"since": func(t any) string {
@@ -293,6 +296,17 @@ func (s *Server) date(t any) string {
 
 // countdown says how long until t from the engine's clock, or how long since.
 func (s *Server) countdown(t *time.Time) string { return countdown(t, s.Engine.Now()) }
+
+// late says how long an overdue case is late and on which deadline:
+// 「已超期1天12小时（调解总期限）」; "" for a case not overdue.
+func (s *Server) late(k *engine.Case) string {
+	now := s.Engine.Now()
+	name, at := k.Missed(now)
+	if at == nil {
+		return ""
+	}
+	return countdown(at, now) + "（" + name + "）"
+}
 
 // countdown says how long until t, or how long since, in days and hours.
 func countdown(t *time.Time, now time.Time) string {

@@ -50,7 +50,9 @@ type explainer struct {
 	// state's clock.
 	stateStart             int
 	statePauses, allPauses []pause
-	extensions             []string
+	// extensions are all the extensions granted, stateExtensions those
+	// granted since the current state's clock started.
+	extensions, stateExtensions []string
 }
 
 // pause is a time the clocks were stopped.
@@ -81,7 +83,11 @@ func (x *explainer) read(events []*engine.Event) {
 				open = nil
 			}
 		case workflow.Extend.Step():
-			x.extensions = append(x.extensions, fmt.Sprintf("%s %s延长%d%s：%s（双方当事人同意）", x.stamp(ev.At), ev.ActorName, ev.Data.Days, x.unit, ev.Reason))
+			ext := fmt.Sprintf("%s %s延长%d%s：%s（双方当事人同意）", x.stamp(ev.At), ev.ActorName, ev.Data.Days, x.unit, ev.Reason)
+			x.extensions = append(x.extensions, ext)
+			if i > x.stateStart {
+				x.stateExtensions = append(x.stateExtensions, ext)
+			}
 		}
 		if ev.Transition() && ev.To.Terminal() {
 			open = nil
@@ -111,6 +117,7 @@ func (x *explainer) state(events []*engine.Event) *Deadline {
 	} else {
 		d.Why = append(d.Why, fmt.Sprintf("自 %s（%s）起 %d%s", x.stamp(start.At), start.Label(), x.p.StateDays(c.State), x.unit))
 		d.Why = append(d.Why, x.describe(x.statePauses)...)
+		d.Why = append(d.Why, x.stateExtensions...)
 	}
 	if c.State == workflow.Grid || c.State == workflow.Village {
 		if x.p.Action(c.State) == engine.ActionEscalate {
