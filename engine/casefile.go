@@ -67,6 +67,25 @@ func (e *Engine) ConfirmDeadline(c *Case, ag *Agreement) *time.Time {
 	return &end
 }
 
+// ConfirmWindow returns the end of the window for judicial confirmation of
+// the latest of a case's agreements while the window is still the parties'
+// to use: nil once a step of its confirmation is recorded (applied, decided,
+// or that none was made), as well as for an agreement courts do not
+// confirm. Pages and the parties' lookup count down this one; the agreement
+// itself prints ConfirmDeadline, which does not change.
+func (e *Engine) ConfirmWindow(c *Case, ags []*Agreement, steps []*Confirmation) *time.Time {
+	if len(ags) == 0 {
+		return nil
+	}
+	last := ags[len(ags)-1]
+	for _, x := range steps {
+		if x.AgreementID == last.ID {
+			return nil
+		}
+	}
+	return e.ConfirmDeadline(c, last)
+}
+
 // Until says in Chinese when a period ending at t ends: 2026年10月8日17时,
 // or, for one that ends at midnight, the day before at 24时.
 func (e *Engine) Until(t time.Time) string {

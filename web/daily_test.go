@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -106,4 +107,74 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+var agreementLink = regexp.MustCompile(`href="(/cases/\d+/documents/agreement-\d+)"`)
+
+// TestConfirmWindowShownOnce: the last day to apply for judicial
+// confirmation reads the same on the case page, the form that records the
+// application, the agreement and the party's lookup; once the parties
+// applied, no page counts it down, and the agreement still prints it.
+func TestConfirmWindowShownOnce(t *testing.T) {
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 9, 1, 10, 0, 0, 0, shanghai)
+	s := newSiteAt(t, func() time.Time { return now })
+	k, err := s.e.OpenCase(ctx, engine.System, &engine.NewCase{Source: "当事人申请", Category: "损害赔偿", LocationID: s.units["G11"].ID,
+		People: 2, Risk: engine.RiskGreen, Summary: "电动车碰撞致一方受伤，双方就赔偿数额发生争议。",
+		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "朱丽萍", Phone: "13800000021"}, {Side: engine.SideRespondent, Name: "顾永强"}}},
+		engine.Step{Event: workflow.AcceptGrid}, engine.Step{Event: workflow.Agree,
+			Input: engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten, Terms: "顾永强赔偿朱丽萍医药费3000元", Performance: "当面支付"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(3 * 24 * time.Hour)
+	const last = "2026年10月8日17时前"
+	m := s.login(t, "mediator@G11")
+	party := s.client(t)
+	party.get("/lookup")
+	lookup := func() string {
+		_, page := party.post("/lookup", url.Values{"code": {k.Code}, "phone": {"13800000021"}})
+		return textOf(t, page, "#confirm-by")
+	}
+	_, page := m.get(casePath(k, ""))
+	if got := textOf(t, page, "#deadlines .deadline:contains('司法确认')"); !strings.HasPrefix(got, "司法确认申请期限："+last+"（剩余") {
+		t.Errorf("the case page says %q", got)
+	}
+	link := agreementLink.FindStringSubmatch(page)
+	if link == nil {
+		t.Fatal("the case page lists no agreement")
+	}
+	_, page = m.get(casePath(k, "/do/confirm"))
+	if got := textOf(t, page, "#action-form p.muted"); got != "申请期限："+last+"。" {
+		t.Errorf("the form says %q", got)
+	}
+	_, agreement := m.get(link[1])
+	clause := "双方当事人认为有必要的，可以自本协议生效之日起三十日内共同向人民法院申请司法确认（" + last + "）。"
+	if got := textOf(t, agreement, "#confirmation-clause"); got != clause {
+		t.Errorf("the agreement says %q", got)
+	}
+	if got := lookup(); got != "司法确认申请期限："+last+"（双方共同向人民法院申请）" {
+		t.Errorf("the lookup says %q", got)
+	}
+
+	current, err := s.db.FindCase(ctx, k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := m.post(casePath(k, "/do/confirm"), url.Values{"version": {fmt.Sprint(current.Version)}, "confirmation.kind": {engine.ConfirmApplied},
+		"confirmation.court": {"嘉兴市秀洲区人民法院"}, "confirmation.day": {"2026-09-04"}}); code != 303 {
+		t.Fatalf("record the application: %d", code)
+	}
+	if _, page := m.get(casePath(k, "")); strings.Contains(textOf(t, page, "#deadlines"), "司法确认") {
+		t.Errorf("the case page still counts down the window: %s", textOf(t, page, "#deadlines"))
+	}
+	if got := lookup(); got != "" {
+		t.Errorf("the lookup still says %q", got)
+	}
+	if _, agreement := m.get(link[1]); textOf(t, agreement, "#confirmation-clause") != clause {
+		t.Errorf("the agreement changed: %q", textOf(t, agreement, "#confirmation-clause"))
+	}
 }

@@ -262,6 +262,9 @@ func (s *Server) funcs() template.FuncMap {
 		"clause": func(s string) string { return strings.TrimRight(strings.TrimSpace(s), "。；，、.;, ") },
 		// until says when a period ends: its last day and hour.
 		"until": func(t *time.Time) string { return s.Engine.Until(*t) },
+		// confirmBy is the last day an agreement prints for applying for
+		// its judicial confirmation.
+		"confirmBy": s.Engine.ConfirmDeadline,
 		// dict passes several values to a shared template.
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

@@ -449,7 +449,7 @@ func TestLookup(t *testing.T) {
 	}
 	agreed := s.cases["agreed"]
 	if _, body := c.post("/lookup", url.Values{"code": {agreed.Code}, "phone": {"13800000001"}}); !strings.Contains(body, `id="confirm-by"`) ||
-		!strings.Contains(body, "申请司法确认截止") || strings.Contains(body, "本阶段调解期限") || strings.Contains(body, `id="perform-by"`) {
+		!strings.Contains(body, "司法确认申请期限") || strings.Contains(body, "本阶段调解期限") || strings.Contains(body, `id="perform-by"`) {
 		t.Errorf("the lookup of an agreed case:\n%s", body)
 	}
 	for i := range 5 {

@@ -47,8 +47,11 @@ func (e *Service) Progress(ctx context.Context, code, phone string) (*Progress, 
 	if err != nil || len(ags) == 0 {
 		return p, err
 	}
-	last := ags[len(ags)-1]
-	p.PerformBy, p.ConfirmBy = last.DueAt, e.ConfirmDeadline(c, last)
+	steps, err := e.Store.Confirmations(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.PerformBy, p.ConfirmBy = ags[len(ags)-1].DueAt, e.ConfirmWindow(c, ags, steps)
 	return p, nil
 }
 

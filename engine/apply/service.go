@@ -16,6 +16,9 @@ type Store interface {
 	FindCaseBy(ctx context.Context, numberOrCode string) (*engine.Case, error)
 	// Agreements returns a case's agreements, oldest first.
 	Agreements(ctx context.Context, caseID int64) ([]*engine.Agreement, error)
+	// Confirmations returns a case's steps of judicial confirmation,
+	// oldest first.
+	Confirmations(ctx context.Context, caseID int64) ([]*engine.Confirmation, error)
 }
 
 // Service serves the parties on the engine's unit tree and rules.

@@ -13,6 +13,10 @@ import (
 type Deadline struct {
 	Name string
 	Due  time.Time
+	// Ends says when a period counted in days ends, in the words the
+	// documents print it (2027年1月6日17时前); "" for the clocks that end
+	// at the moment Due.
+	Ends string
 	Why  []string
 }
 
@@ -149,7 +153,7 @@ func (x *explainer) confirmation(confirmBy *time.Time) *Deadline {
 	if confirmBy == nil || (x.c.State != workflow.Agreed && x.c.State != workflow.Fulfilled) {
 		return nil
 	}
-	return &Deadline{Name: "司法确认申请期限", Due: *confirmBy,
+	return &Deadline{Name: "司法确认申请期限", Due: *confirmBy, Ends: x.e.Until(*confirmBy) + "前",
 		Why: []string{"双方可自协议生效次日起30日内共同向人民法院申请司法确认；期限最后一日为节假日的，顺延至节假日后的第一个工作日，于人民法院停止办公时截止"}}
 }
 

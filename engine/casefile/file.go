@@ -28,7 +28,7 @@ type CaseFile struct {
 	// Attachments are the files of the case, oldest first, listed after
 	// the documents in the contents list (卷内目录).
 	Attachments []*engine.Attachment
-	// ConfirmBy ends the window for judicial confirmation of the latest
+	// ConfirmBy ends the open window for judicial confirmation of the latest
 	// agreement, nil when it has none.
 	ConfirmBy *time.Time
 	// Missing is what archiving still needs, for a closed case.
@@ -195,9 +195,7 @@ func (e *Service) caseFile(ctx context.Context, a engine.Actor, id int64, where 
 		}
 	}
 	f.entries(t)
-	if n := len(f.Agreements); n > 0 {
-		f.ConfirmBy = e.ConfirmDeadline(c, f.Agreements[n-1])
-	}
+	f.ConfirmBy = e.ConfirmWindow(c, f.Agreements, f.Confirmations)
 	if c.State.Terminal() && c.ArchiveNo == "" && c.AcceptedAt != nil {
 		f.Missing = engine.Missing(c, f.Timeline, f.Sessions)
 	}
