@@ -69,7 +69,7 @@ func (s *Server) handleReport(c echo.Context) error {
 	sections := export.Sections(r, s.Engine.Lists)
 	var summary []summaryRow
 	for i, row := range sections[0].Rows {
-		sr := summaryRow{Label: row[0], Now: row[1], Prev: row[2], MoM: row[3], Year: row[4], YoY: row[5]}
+		sr := summaryRow{Label: row[0], Now: row[1], Prev: row[2], MoM: changeText(row[3], row[4]), Year: row[5], YoY: changeText(row[6], row[7])}
 		if key := sections[0].Keys[i]; key != "" {
 			sr.Link = figureLink(r.Unit, month, key)
 		}
@@ -190,6 +190,24 @@ func (s *Server) handleAPIReport(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, r)
+}
+
+// changeText reads a change and its percentage, as the export's columns
+// hold them, in one cell for the page: 「+5（+12.5%）」, 「-3」, 「—」.
+func changeText(diff, percent string) string {
+	if diff == "—" {
+		return diff
+	}
+	if !strings.HasPrefix(diff, "-") && diff != "0" {
+		diff = "+" + diff
+	}
+	if percent == "—" {
+		return diff
+	}
+	if !strings.HasPrefix(percent, "-") && percent != "0.0" {
+		percent = "+" + percent
+	}
+	return diff + "（" + percent + "%）"
 }
 
 // handleFigureCases lists the cases behind a figure of the report.

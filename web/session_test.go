@@ -324,7 +324,7 @@ func TestAuditTrail(t *testing.T) {
 		t.Errorf("the export filter shows other rows")
 	}
 	code, csv := admin.get("/audit.csv?action=login_failed")
-	if code != 200 || !strings.Contains(csv, `"'=HYPERLINK(""http://x"",""点"")"`) || strings.Contains(csv, "导出报表") {
+	if code != 200 || !strings.Contains(csv, `"＝HYPERLINK(""http://x"",""点"")"`) || strings.Contains(csv, "导出报表") {
 		t.Errorf("the CSV of failed logins: %d\n%s", code, csv)
 	}
 	_, other := s.login(t, "supervisor@T2").get("/audit")

@@ -45,30 +45,19 @@ func sign(v float64) float64 {
 	return 1
 }
 
-// ChangeCase shows the change from before to now as the raw difference and,
-// for a count, the percentage of before beside it ("—" where before is
-// 0); a rate changes by points only. "—" when either is null.
-func change(now, before *float64, rate bool) string {
+// change shows the change from before to now as the raw difference and,
+// for a count, the percentage of before, each a plain number for its own
+// column; "—" where before is 0 (no percentage), for a rate (it changes by
+// points only) and where either is null.
+func change(now, before *float64, rate bool) (diff, percent string) {
 	if now == nil || before == nil {
-		return "—"
+		return "—", "—"
 	}
 	d := *now - *before
-	s := num(&d)
-	if d > 0 {
-		s = "+" + s
+	if rate || *before == 0 {
+		return num(&d), "—"
 	}
-	if rate {
-		return s
-	}
-	if *before == 0 {
-		return s + "（—）"
-	}
-	p := d / *before * 100
-	ps := strconv.FormatFloat(p, 'f', 1, 64) + "%"
-	if p > 0 {
-		ps = "+" + ps
-	}
-	return s + "（" + ps + "）"
+	return num(&d), strconv.FormatFloat(d / *before * 100, 'f', 1, 64)
 }
 
 func share(c report.Count) string {
@@ -86,11 +75,13 @@ var childKeys = []string{"registered", "accepted", "agreed", "failed", "withdraw
 // Sections lays a report out as its tables; l names the categories and
 // sources in their order.
 func Sections(r *report.Report, l engine.Lists) []Section {
-	sum := Section{Name: "汇总", Header: []string{"指标", "本期", "上期", "环比", "去年同期", "同比"}}
+	sum := Section{Name: "汇总", Header: []string{"指标", "本期", "上期", "环比增减", "环比增减(%)", "去年同期", "同比增减", "同比增减(%)"}}
 	for _, fig := range report.FigureTable {
 		cur, prev, last := fig.Get(&r.Figures), fig.Get(r.PreviousPeriod), fig.Get(r.SamePeriodLastYear)
 		rate := strings.HasSuffix(fig.Key, "_rate")
-		sum.Rows = append(sum.Rows, []string{fig.Label, num(cur), num(prev), change(cur, prev, rate), num(last), change(cur, last, rate)})
+		mom, momPct := change(cur, prev, rate)
+		yoy, yoyPct := change(cur, last, rate)
+		sum.Rows = append(sum.Rows, []string{fig.Label, num(cur), num(prev), mom, momPct, num(last), yoy, yoyPct})
 		key := ""
 		if fig.CountsCases() {
 			key = fig.Key
@@ -153,7 +144,7 @@ const MOJSheet = "人民调解工作统计表"
 // MOJ lays out the Ministry of Justice's table (人民调解工作统计表): a row
 // per child unit and a total row, in the Ministry's columns.
 func MOJ(r *report.Report) Section {
-	t := Section{Name: MOJSheet, Header: []string{"单位", "调解纠纷数", "调解成功数", "调解成功率", "预防纠纷数", "协议涉及金额(元)"}}
+	t := Section{Name: MOJSheet, Header: []string{"单位", "调解纠纷数", "调解成功数", "调解成功率(%)", "预防纠纷数", "协议涉及金额(元)"}}
 	t.Header = append(t.Header, engine.MOJSources...)
 	t.Header = append(t.Header, engine.MOJCategories...)
 	t.Header = append(t.Header, "防止民转刑(件)", "防止民转刑(人)", "防止群体性上访(件)", "防止群体性上访(人)",
@@ -180,12 +171,13 @@ func MOJ(r *report.Report) Section {
 	return t
 }
 
-// rate1 shows a rate as a percentage with one decimal, "—" when null.
+// rate1 shows a rate as a number of percent with one decimal, "—" when
+// null.
 func rate1(r *float64) string {
 	if r == nil {
 		return "—"
 	}
-	return strconv.FormatFloat(*r*100, 'f', 1, 64) + "%"
+	return strconv.FormatFloat(*r*100, 'f', 1, 64)
 }
 
 // MOJCSV writes the Ministry's table alone as CSV.
@@ -201,19 +193,24 @@ func MOJCSV(w io.Writer, r *report.Report) error {
 	return cw.Error()
 }
 
-// safeCell keeps a spreadsheet from reading a cell as a formula: text that
-// starts with =, +, -, @, a tab or a carriage return (a unit named
-// "=HYPERLINK(...)") gets a leading apostrophe. Numbers, negative ones and
-// percentages among them, stay as they are.
+// safeCell keeps a spreadsheet from reading a text cell as a formula: a
+// text that starts with =, +, - or @ (a unit named "=HYPERLINK(...)")
+// starts with the full-width sign instead, which reads the same to a
+// person and is never a formula, and a leading tab or carriage return is
+// dropped. Numbers, negative ones among them, stay as they are.
 func safeCell(v string) string {
-	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+	v = strings.TrimLeft(v, "\t\r")
+	if v == "" || !strings.ContainsRune("=+-@", rune(v[0])) {
 		return v
 	}
-	if _, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64); err == nil {
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
 		return v
 	}
-	return "'" + v
+	return string(fullWidth[v[0]]) + v[1:]
 }
+
+// fullWidth are the full-width forms of the signs that start a formula.
+var fullWidth = map[byte]rune{'=': '＝', '+': '＋', '-': '－', '@': '＠'}
 
 func safeRows(rows [][]string) [][]string {
 	out := make([][]string, len(rows))

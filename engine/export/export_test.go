@@ -3,10 +3,13 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -85,14 +88,14 @@ func TestGolden(t *testing.T) {
 // the total row of the fixture's month.
 func TestMOJTable(t *testing.T) {
 	tab := export.MOJ(fixtureReport(t))
-	header := []string{"单位", "调解纠纷数", "调解成功数", "调解成功率", "预防纠纷数", "协议涉及金额(元)", "主动调解", "依申请调解", "委托移送调解",
+	header := []string{"单位", "调解纠纷数", "调解成功数", "调解成功率(%)", "预防纠纷数", "协议涉及金额(元)", "主动调解", "依申请调解", "委托移送调解",
 		"婚姻家庭", "邻里", "房屋宅基地", "合同", "生产经营", "损害赔偿", "山林土地", "征地拆迁", "环境污染", "劳动争议", "消费", "医疗",
 		"道路交通事故", "物业", "其他", "防止民转刑(件)", "防止民转刑(人)", "防止群体性上访(件)", "防止群体性上访(人)",
 		"防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)", "排查次数", "排查发现纠纷数"}
 	// 调解纠纷数: the five cases whose mediation ended in October (three
 	// agreed, one failed, one withdrawn); 预防纠纷数: the one the sweep
 	// found (网格排查) and agreed.
-	total := []string{"合计", "5", "3", "60.0%", "1", "21500", "2", "3", "1",
+	total := []string{"合计", "5", "3", "60.0", "1", "21500", "2", "3", "1",
 		"1", "2", "1", "1", "0", "0", "0", "0", "0", "1", "0", "0", "0", "0", "0",
 		"1", "3", "1", "12", "0", "0", "0", "0", "0", "0"}
 	if strings.Join(tab.Header, "|") != strings.Join(header, "|") {
@@ -150,27 +153,42 @@ func TestXLSX(t *testing.T) {
 }
 
 // TestFormulaNeutralised checks that text a spreadsheet would run as a
-// formula, here a unit's name, is written with a leading apostrophe in the
-// CSV exports and the workbook, while numbers, negative ones too, stay
-// numbers.
+// formula, here a unit's name, starts with the full-width sign in the CSV
+// exports and the workbook, with no apostrophe anywhere; that every cell
+// that starts like a formula is a number; and that the workbook types the
+// figures, the changes among them, as numbers.
 func TestFormulaNeutralised(t *testing.T) {
 	r := fixtureReport(t)
 	const name = `=HYPERLINK("http://example.com","点我")`
+	const shown = `＝HYPERLINK("http://example.com","点我")`
 	r.Children[0].Name = name
-	var csv, moj, book bytes.Buffer
-	if err := export.CSV(&csv, r, engine.DefaultLists); err != nil {
+	var csvOut, moj, book bytes.Buffer
+	if err := export.CSV(&csvOut, r, engine.DefaultLists); err != nil {
 		t.Fatal(err)
 	}
 	if err := export.MOJCSV(&moj, r); err != nil {
 		t.Fatal(err)
 	}
-	for what, b := range map[string]string{"CSV": csv.String(), "MOJ CSV": moj.String()} {
-		if !strings.Contains(b, `"'=HYPERLINK(""http://example.com"",""点我"")"`) || strings.Contains(b, `,"=HYPERLINK`) {
-			t.Errorf("%s does not neutralise the unit's name:\n%s", what, b)
+	for what, b := range map[string][]byte{"CSV": csvOut.Bytes(), "MOJ CSV": moj.Bytes()} {
+		cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff"))))
+		cr.FieldsPerRecord = -1
+		rows, err := cr.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, row := range rows {
+			for _, v := range row {
+				found = found || v == shown
+				checkCell(t, what, v)
+			}
+		}
+		if !found {
+			t.Errorf("%s lacks the unit as %s", what, shown)
 		}
 	}
-	if !strings.Contains(csv.String(), ",-40\n") {
-		t.Error("CSV: a negative number lost its sign or gained an apostrophe")
+	if !strings.Contains(csvOut.String(), "调解成功率(%),60,—,—,—,100,-40,—\n") {
+		t.Error("CSV: a negative number lost its sign")
 	}
 	if err := export.XLSX(&book, r, engine.DefaultLists); err != nil {
 		t.Fatal(err)
@@ -185,16 +203,40 @@ func TestFormulaNeutralised(t *testing.T) {
 		rows, _ := f.GetRows(sheet)
 		for _, row := range rows {
 			for _, v := range row {
-				if strings.Contains(v, "HYPERLINK") {
-					found = true
-					if v != "'"+name {
-						t.Errorf("%s holds %q", sheet, v)
-					}
-				}
+				found = found || v == shown
+				checkCell(t, sheet, v)
 			}
 		}
 	}
 	if !found {
 		t.Error("the workbook lacks the unit")
+	}
+	// 受理件数 of the fixture's month against its month before and its
+	// year before: each figure and change in a cell of its own, a number.
+	rows, _ := f.GetRows("汇总")
+	if got := strings.Join(rows[1], ","); got != "指标,本期,上期,环比增减,环比增减(%),去年同期,同比增减,同比增减(%)" {
+		t.Errorf("the summary's columns: %s", got)
+	}
+	for col := 'B'; col <= 'H'; col++ {
+		cell := fmt.Sprintf("%c4", col)
+		v, _ := f.GetCellValue("汇总", cell)
+		typ, _ := f.GetCellType("汇总", cell)
+		if _, err := strconv.ParseFloat(v, 64); err == nil && (typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString) {
+			t.Errorf("汇总!%s holds the number %s as text", cell, v)
+		}
+	}
+}
+
+// checkCell fails for a cell a spreadsheet would show with a stray
+// apostrophe or run as a formula.
+func checkCell(t *testing.T, where, v string) {
+	t.Helper()
+	if strings.HasPrefix(v, "'") {
+		t.Errorf("%s: a cell starts with an apostrophe: %q", where, v)
+	}
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			t.Errorf("%s: a cell a spreadsheet would run as a formula: %q", where, v)
+		}
 	}
 }
