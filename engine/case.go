@@ -218,8 +218,8 @@ func (p *Party) Validate(i int) error {
 func (p *Party) check(i int, v *FieldErrors) {
 	field := func(f string) string { return "parties." + itoa(i) + "." + f }
 	p.Name = strings.TrimSpace(p.Name)
-	p.IDNumber = strings.ToUpper(strings.TrimSpace(p.IDNumber))
-	p.Phone = strings.TrimSpace(p.Phone)
+	p.IDNumber = CleanIDNumber(p.IDNumber)
+	p.Phone = CleanPhone(p.Phone)
 	p.Address = strings.TrimSpace(p.Address)
 	if p.Kind == "" {
 		p.Kind = KindPerson

@@ -61,7 +61,7 @@ func (e *Service) Progress(ctx context.Context, code, phone string) (*Progress, 
 // guessed apart; only its field, "phone" when the code exists, tells the
 // throttle which to count the failure against.
 func (e *Service) LookUp(ctx context.Context, code, phone string) (*engine.Case, error) {
-	code, phone = strings.ToUpper(strings.TrimSpace(code)), strings.TrimSpace(phone)
+	code, phone = plainCode(code), engine.CleanPhone(phone)
 	notFound := engine.Errorf(engine.ENOTFOUND, "查询码或电话号码不正确，请核对受理回执。")
 	if code == "" || phone == "" || engine.CheckText(struct{ Code, Phone string }{code, phone}) != nil {
 		return nil, notFound
@@ -74,7 +74,7 @@ func (e *Service) LookUp(ctx context.Context, code, phone string) (*engine.Case,
 		return nil, err
 	}
 	for _, p := range c.Parties {
-		if p.Phone != "" && plainPhone(p.Phone) == plainPhone(phone) {
+		if p.Phone != "" && engine.CleanPhone(p.Phone) == phone {
 			return c, nil
 		}
 	}
@@ -82,13 +82,13 @@ func (e *Service) LookUp(ctx context.Context, code, phone string) (*engine.Case,
 	return nil, notFound
 }
 
-// plainPhone writes a phone number as its digits alone, so that one typed
-// as "138 0000 0001" or "138-0000-0001" is the number on file.
-func plainPhone(s string) string {
-	return strings.Map(func(r rune) rune {
+// plainCode writes a case's code as typed, with spaces or dashes, in
+// lower case or full-width letters, the way the receipt prints it.
+func plainCode(s string) string {
+	return strings.ToUpper(strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' || r == '\u3000' {
 			return -1
 		}
 		return r
-	}, s)
+	}, strings.TrimSpace(s)))
 }

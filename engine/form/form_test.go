@@ -114,7 +114,7 @@ func TestDecodeCase(t *testing.T) {
 	err = form.Decode(&bad, values)
 	fields := engine.ErrorFields(err)
 	if engine.ErrorCode(err) != engine.EINVALID || fields["people"] != "请填写涉及人数（整数）。" ||
-		fields["amount"] != "金额“五千”无效，请填写0至100亿之间的数字（单位：元）。" {
+		fields["amount"] != "金额“五千”无效，请填写0至100亿之间的数字（单位：元，可写“5万”“5,000元”）。" {
 		t.Errorf("bad numbers: %v %v", err, fields)
 	}
 	if bad.Summary != "两户因排水沟堵塞发生争执。" || len(bad.Parties) != 3 {
