@@ -242,9 +242,13 @@ func Unfit(c *Case, act workflow.Activity) string {
 		if c.SuspendedAt == nil {
 			return "计时未暂停"
 		}
-	case workflow.Attach:
+	case workflow.Attach, workflow.AddNote:
 		if c.ArchiveNo != "" {
-			return "卷宗已归档"
+			return "卷宗已归档，请用“卷宗补充”记录"
+		}
+	case workflow.Supplement:
+		if c.ArchiveNo == "" {
+			return "卷宗尚未归档，请直接记录"
 		}
 	case workflow.Archive:
 		switch {
@@ -259,6 +263,8 @@ func Unfit(c *Case, act workflow.Activity) string {
 		}
 	case workflow.Confirm:
 		switch {
+		case c.ArchiveNo != "":
+			return "卷宗已归档，司法确认的结果请用“卷宗补充”记录"
 		case c.AgreementKind != AgreementWritten:
 			return "口头协议不能申请司法确认"
 		case c.AgreementSubject == SubjectStatus:

@@ -250,6 +250,13 @@ var refusedNow = map[[2]string]string{
 	{"rejected", "rights_notice"}:       engine.ECONFLICT,
 	{"withdrawn", "rights_notice"}:      engine.ECONFLICT,
 	{"partner_closed", "rights_notice"}: engine.ECONFLICT,
+	// A supplement is for an archived file; these are not archived.
+	{"fulfilled", "supplement"}:      engine.ECONFLICT,
+	{"failed", "supplement"}:         engine.ECONFLICT,
+	{"withdrawn", "supplement"}:      engine.ECONFLICT,
+	{"rejected", "supplement"}:       engine.ECONFLICT,
+	{"partner_closed", "supplement"}: engine.ECONFLICT,
+	{"unperformed", "supplement"}:    engine.ECONFLICT,
 }
 
 func TestEveryStateActivityPair(t *testing.T) {

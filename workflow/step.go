@@ -33,7 +33,7 @@ func (s Step) Label() string {
 // was recorded is still current. Two records of a mediation session, or a
 // 督办 note beside an agreement being typed, do not conflict; a move, a new
 // mediator, a new deadline or a new party do.
-var additive = []Activity{LogSession, AddNote, FollowUp, Supervise, RightsNotice, Attach, ReportPolice, FlagOverdue}
+var additive = []Activity{LogSession, AddNote, FollowUp, Supervise, RightsNotice, Attach, ReportPolice, Supplement, FlagOverdue}
 
 // Additive reports whether the step only adds to the case's record.
 func (s Step) Additive() bool {

@@ -235,6 +235,11 @@ const (
 	// reported it to the police or another body, and mediation goes on
 	// (人民调解法 Art. 25); a referral would end it.
 	ReportPolice Activity = "report_police"
+	// Supplement adds to an archived file (卷宗补充): once archived, a
+	// file takes no note, attachment or confirmation; what comes later (a
+	// court's ruling, a correction) is recorded as a supplement saying what
+	// and why, by whom, beside the file as it was closed.
+	Supplement Activity = "supplement"
 	// FlagOverdue is the deadline scheduler's note that a deadline passed
 	// (超期提醒); no person records it.
 	FlagOverdue Activity = "overdue"
@@ -267,6 +272,7 @@ var Activities = []ActivityRule{
 	{Attach, "上传附件", States, []Grant{intake, mediator, supervisor}, []Field{FieldFile}},
 	{Sign, "签收", []State{Referred}, []Grant{partner}, nil},
 	{ReportPolice, "报告公安", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldPartner, FieldNote}},
+	{Supplement, "卷宗补充", ClosedStates(), handlers, []Field{FieldNote, FieldReason}},
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 

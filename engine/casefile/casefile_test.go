@@ -473,3 +473,43 @@ func TestNoticeDueAgainAtAnotherCommittee(t *testing.T) {
 		due(step.what, step.due)
 	}
 }
+
+// TestArchivedFileClosed: an archived file takes no note, attachment or
+// judicial confirmation any more; what comes later is a 卷宗补充 that says
+// what and why, and who recorded it.
+func TestArchivedFileClosed(t *testing.T) {
+	en := enginetest.New(t)
+	med := en.Actors["mediator@G11"]
+	c, err := en.Record(ctx, med, en.WrittenCase(t).ID, workflow.Archive, engine.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for act, want := range map[workflow.Activity]string{
+		workflow.AddNote: "本案现在不能备注：卷宗已归档，请用“卷宗补充”记录。",
+		workflow.Attach:  "本案现在不能上传附件：卷宗已归档，请用“卷宗补充”记录。",
+		workflow.Confirm: "本案现在不能司法确认：卷宗已归档，司法确认的结果请用“卷宗补充”记录。",
+	} {
+		_, err := en.Record(ctx, med, c.ID, act, engine.Input{Note: "补记", Confirmation: &engine.Confirmation{Kind: engine.ConfirmNone},
+			Files: []*engine.Upload{engine.NewUpload("收据.pdf", 9, strings.NewReader("%PDF-1.4\n"))}})
+		if engine.ErrorCode(err) != engine.ECONFLICT || engine.ErrorMessage(err) != want {
+			t.Errorf("%s on an archived file: %v, want %s", act, err, want)
+		}
+	}
+	en.Unchanged(t, c, "changes to an archived file")
+	if _, err := en.Record(ctx, med, c.ID, workflow.Supplement, engine.Input{Note: "法院裁定确认协议有效"}); engine.ErrorCode(err) != engine.EINVALID {
+		t.Errorf("a supplement without its reason: %v", err)
+	}
+	if _, err := en.Record(ctx, med, c.ID, workflow.Supplement, engine.Input{Note: "2026年4月3日法院裁定确认协议有效（（2026）浙0411民特12号）",
+		Reason: "归档后收到法院裁定书"}); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := en.DB.Events(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := evs[len(evs)-1]
+	if last.Label() != "卷宗补充" || last.ActorName != "mediator@G11" || last.Reason != "归档后收到法院裁定书" ||
+		last.Data.Note != "2026年4月3日法院裁定确认协议有效（（2026）浙0411民特12号）" {
+		t.Errorf("the supplement reads %s by %s: %q, %q", last.Label(), last.ActorName, last.Reason, last.Data.Note)
+	}
+}

@@ -59,6 +59,9 @@ type Queue struct {
 	ToArchive  []*engine.Case
 	Overdue    []*engine.Case
 	Units      []UnitLoad
+	// ToArchiveTotal and SentInTotal count the whole of the two lists that
+	// grow long and wait, which the page folds below the active work.
+	ToArchiveTotal, SentInTotal int
 }
 
 // Pressed is a pressed case with its latest 督办.
@@ -83,8 +86,9 @@ func (e *Service) Queue(ctx context.Context, a engine.Actor) (*Queue, error) {
 	q := &Queue{}
 	now := e.Now()
 	type part struct {
-		into *[]*engine.Case
-		f    engine.CaseFilter
+		into  *[]*engine.Case
+		f     engine.CaseFilter
+		total *int
 	}
 	var parts []part
 	var pressed engine.CaseFilter
@@ -92,27 +96,29 @@ func (e *Service) Queue(ctx context.Context, a engine.Actor) (*Queue, error) {
 	case workflow.RoleIntake:
 		since := now.AddDate(0, 0, -engine.CallBackDays)
 		parts = []part{
-			{&q.Awaiting, engine.CaseFilter{States: []workflow.State{workflow.Registered}}},
-			{&q.Referred, engine.CaseFilter{States: []workflow.State{workflow.Referred}}},
+			{&q.Awaiting, engine.CaseFilter{States: []workflow.State{workflow.Registered}}, nil},
+			{&q.Referred, engine.CaseFilter{States: []workflow.State{workflow.Referred}}, nil},
 		}
 		if a.UserID != 0 {
-			parts = append(parts, part{&q.Registered, engine.CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}})
+			parts = append(parts, part{&q.Registered, engine.CaseFilter{CreatedBy: a.UserID, OpenedSince: &since}, nil})
 		}
 	case workflow.RoleMediator:
 		soon := now.Add(engine.FollowUpSoon)
 		unit := []int64{a.UnitID}
 		parts = []part{
-			{&q.FollowUps, engine.CaseFilter{Handling: unit, States: []workflow.State{workflow.Agreed}, DueBy: &soon}},
-			{&q.ToArchive, engine.CaseFilter{Handling: unit, Unarchived: true}},
+			{&q.FollowUps, engine.CaseFilter{Handling: unit, States: []workflow.State{workflow.Agreed}, DueBy: &soon}, nil},
+			{&q.ToArchive, engine.CaseFilter{Handling: unit, Unarchived: true}, &q.ToArchiveTotal},
 		}
 		pressed = engine.CaseFilter{Handling: unit, States: workflow.OpenStates(), Pressed: true}
 	case workflow.RolePartner:
 		parts = []part{
-			{&q.Referred, engine.CaseFilter{WaitingOn: a.UnitID}},
-			{&q.SentIn, engine.CaseFilter{SentBy: a.UnitID}},
+			{&q.Referred, engine.CaseFilter{WaitingOn: a.UnitID, States: []workflow.State{workflow.Referred}}, nil},
+			// What the body referred in and is still being worked on;
+			// the closed ones are in the case list.
+			{&q.SentIn, engine.CaseFilter{SentBy: a.UnitID, States: workflow.ActiveStates()}, &q.SentInTotal},
 		}
 	case workflow.RoleSupervisor:
-		parts = []part{{&q.Overdue, engine.CaseFilter{OverdueAt: &now}}}
+		parts = []part{{&q.Overdue, engine.CaseFilter{OverdueAt: &now}, nil}}
 		pressed = engine.CaseFilter{States: workflow.OpenStates(), Pressed: true}
 		t, err := e.Tree(ctx)
 		if err != nil {
@@ -126,11 +132,14 @@ func (e *Service) Queue(ctx context.Context, a engine.Actor) (*Queue, error) {
 	}
 	for _, part := range parts {
 		part.f.Limit = queueLimit
-		cases, _, err := e.Cases(ctx, a, part.f)
+		cases, total, err := e.Cases(ctx, a, part.f)
 		if err != nil {
 			return nil, err
 		}
 		*part.into = cases
+		if part.total != nil {
+			*part.total = total
+		}
 	}
 	if !pressed.Pressed {
 		return q, nil
