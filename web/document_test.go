@@ -75,7 +75,7 @@ func documentCases(t *testing.T) (*site, map[string]*engine.Case) {
 	k = do(k, grid, "", workflow.LogSession, session)
 	due := now.Add(10 * 24 * time.Hour)
 	k = do(k, grid, workflow.Agree, "", engine.Input{Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
-		Facts: "围墙越界0.3米，双方对界址有争议。", Terms: "以原围墙为界。\n被申请人补偿申请人2万元。", Performance: "银行转账。",
+		Facts: "围墙越界0.3米，双方对界址有争议。", Terms: "一、以原围墙为界。\n二、被申请人补偿申请人2万元。", Performance: "银行转账。",
 		DueAt: &due, Amount: 2000000, Place: "麟湖村调解室"}})
 	k = do(k, grid, "", workflow.Confirm, engine.Input{Confirmation: &engine.Confirmation{Kind: engine.ConfirmApplied, Court: "嘉兴市秀洲区人民法院"}})
 	k = do(k, grid, workflow.Fulfil, "", engine.Input{Visit: &engine.FollowUp{Visited: "沈国平", Findings: "补偿款已到账，双方无异议。",
@@ -189,6 +189,8 @@ var documentChecks = map[string][]struct {
 	"written": {
 		{"人民调解协议书", "本协议自各方当事人签名、盖章或者按指印，人民调解员签名并加盖人民调解委员会印章之日起生效", true},
 		{"人民调解协议书", "本协议一式3份，当事人各执一份，人民调解委员会留存一份", true},
+		// The list numbers the terms; the numbers typed before them go.
+		{"人民调解协议书", "自愿达成如下协议 以原围墙为界。被申请人补偿申请人2万元。", true},
 		{"人民调解协议书", "共同向人民法院申请司法确认", true},
 		{"人民调解协议书", "沈国平，男，汉族，56岁，农民，身份证号码：330411197003150020，住址：麟湖村3组12号，联系电话：13900000009", true},
 		{"人民调解协议书", "法定代表人：徐建华", true},
@@ -197,8 +199,9 @@ var documentChecks = map[string][]struct {
 		{"人民调解协议书", "银行转账，于2026年9月15日前履行完毕。", true},
 		{"人民调解卷宗", "卷号（2026）油麟人调字第2号", true},
 		{"人民调解卷宗", "立卷人mediator@G11", true},
-		{"人民调解卷宗", "10卷内备考表（封底）", true},
-		{"卷内备考表", "本卷共有文书 9 份", true},
+		{"卷内目录", "10卷内备考表（封底）", true},
+		{"人民调解卷宗", "本卷共 10 份文书", true},
+		{"卷内备考表", "本卷共有文书 10 份", true},
 		{"人民调解权利义务告知书", "具有法律约束力，当事人应当按照约定履行", true},
 		{"人民调解权利义务告知书", "在当事人自愿、平等的基础上进行", true},
 		{"结案报告", "卷号（2026）油麟人调字第2号", true},

@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -142,5 +144,71 @@ func TestJourneyNotified(t *testing.T) {
 	u.fits("notified-case.png")
 	if n, _ := chromedp.Run(u.ctx, chromedp.Evaluate[int](`document.querySelectorAll('#nav-notifications .count').length`)); n != 0 {
 		t.Errorf("the count is still shown after opening the notification")
+	}
+}
+
+// TestJourneyArchivedFile: the mediator opens an archived file. It offers
+// no note, attachment or confirmation any more, only a 卷宗补充, which the
+// 卷内备考表 then prints. The printed file starts with the cover alone,
+// the contents on the next page; the contents give each document's pages,
+// and they and the total agree with the pages the browser prints.
+func TestJourneyArchivedFile(t *testing.T) {
+	s, cases := documentCases(t)
+	k := cases["written"]
+	u := &user{t: t, ctx: browser(t), site: s}
+	u.login("mediator@G11")
+	u.do(chromedp.Navigate(s.URL+casePath(k, "")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	offered := u.poll(chromedp.Evaluate[string](`[...document.querySelectorAll('a[data-action]')].map(a => a.dataset.action).join(',')`),
+		func(string) bool { return true })
+	if offered != "supplement" {
+		t.Errorf("an archived file offers %q, want supplement alone", offered)
+	}
+	u.act("supplement")
+	u.do(chromedp.SendKeys(chromedp.CSS("textarea[name=note]"), "法院裁定确认协议有效（（2026）浙0411民特12号）"),
+		chromedp.SendKeys(chromedp.CSS("textarea[name=reason]"), "归档后收到法院裁定书"))
+	u.submit()
+	if flash := u.text("p.flash"); flash != "已记录：卷宗补充。" {
+		t.Errorf("the flash says %q", flash)
+	}
+
+	u.do(chromedp.Navigate(s.URL+casePath(k, "/documents")), chromedp.WaitVisible(chromedp.ID("contents")))
+	total := u.poll(chromedp.Evaluate[string](`document.querySelector('.page-total').textContent.trim()`),
+		func(s string) bool { return s != "" })
+	rows := u.poll(chromedp.Evaluate[string](`[...document.querySelectorAll('#contents tr[data-doc] .page-no')].map(td => td.textContent).join(' ')`),
+		func(string) bool { return true })
+	if marker := u.poll(chromedp.Evaluate[string](`getComputedStyle(document.querySelector('ol.terms')).listStyleType`),
+		func(string) bool { return true }); marker != "cjk-ideographic" {
+		t.Errorf("the terms are numbered %q, want 一、二、", marker)
+	}
+	if back := u.text("#doc-back"); !strings.Contains(back, "mediator@G11 卷宗补充：法院裁定确认协议有效（（2026）浙0411民特12号）（原因：归档后收到法院裁定书）") ||
+		!strings.Contains(back, "本卷共有文书 10 份，共 "+total+" 页。") {
+		t.Errorf("the 卷内备考表: %s", back)
+	}
+	ctx, cancel := context.WithTimeout(u.ctx, patience)
+	defer cancel()
+	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: ptr(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "file.pdf"), pdf.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	printed := len(pdfPage.FindAll(pdf.Data, -1))
+	t.Logf("页号 %s, total %s, printed %d pages", rows, total, printed)
+	if fmt.Sprint(printed) != total {
+		t.Errorf("the file says it has %s pages; it prints on %d", total, printed)
+	}
+	numbers := strings.Fields(rows)
+	if len(numbers) != 10 || numbers[0] != "1-2" || !strings.HasSuffix(numbers[9], total) {
+		t.Errorf("the contents' 页号: %q, want 1-2 for the cover and contents and the last page last", rows)
+	}
+	for i := 1; i < len(numbers); i++ {
+		prev, cur := strings.Split(numbers[i-1], "-"), strings.Split(numbers[i], "-")
+		var end, start int
+		fmt.Sscan(prev[len(prev)-1], &end)
+		fmt.Sscan(cur[0], &start)
+		if start != end+1 {
+			t.Errorf("row %d starts at page %d after a row ending at %d", i+1, start, end)
+		}
 	}
 }

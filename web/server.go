@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -247,11 +248,13 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		// hasPrefix tells the kinds of documents apart by their keys.
 		"hasPrefix": strings.HasPrefix,
-		// lines splits a text into its non-empty lines, as numbered terms.
+		// lines splits a text into its non-empty lines, as numbered terms,
+		// each without the number a person typed before it: the list
+		// numbers them 一、二、 itself.
 		"lines": func(text string) []string {
 			var out []string
 			for _, l := range strings.Split(text, "\n") {
-				if l = strings.TrimSpace(l); l != "" {
+				if l = strings.TrimSpace(enumerator.ReplaceAllString(l, "$1")); l != "" {
 					out = append(out, l)
 				}
 			}
@@ -275,6 +278,10 @@ func (s *Server) funcs() template.FuncMap {
 		},
 	}
 }
+
+// enumerator matches the number typed before a term: 「一、」「（二）」
+// 「3.」「4、」「5）」, not the 「1.5」 of an amount that begins it.
+var enumerator = regexp.MustCompile(`^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+(?:[、)）]|[.．]\s*))(\D|$)`)
 
 // timeOf reads a time or a set *time.Time.
 func timeOf(t any) (time.Time, bool) {

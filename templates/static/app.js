@@ -9,6 +9,42 @@
     b.addEventListener("click", function () { window.print(); });
   });
 
+  // The case file's contents give each document's pages (页号) and the
+  // file's total, as printing lays them out: each document starts a page
+  // of A4 with the margins of @page, so its pages are its height at the
+  // printed width over the printed height. They are worked out again just
+  // before printing, when the fonts have surely loaded.
+  var contents = document.getElementById("contents");
+  if (contents) {
+    var paginate = function () {
+      var probe = document.createElement("div");
+      probe.style.cssText = "position:absolute;visibility:hidden;width:174mm;height:257mm";
+      document.body.appendChild(probe);
+      var pageHeight = probe.getBoundingClientRect().height;
+      probe.remove();
+      document.body.classList.add("paginating");
+      var pages = {}, next = 1;
+      document.querySelectorAll("article.doc").forEach(function (a) {
+        var n = Math.max(1, Math.ceil(a.getBoundingClientRect().height / pageHeight - 0.01));
+        pages[a.id.replace(/^doc-/, "")] = [next, next + n - 1];
+        next += n;
+      });
+      document.body.classList.remove("paginating");
+      var rows = contents.querySelectorAll("tr[data-doc]"), complete = true;
+      rows.forEach(function (tr) {
+        var keys = tr.getAttribute("data-doc").split(" ");
+        var first = pages[keys[0]], last = pages[keys[keys.length - 1]];
+        if (!first || !last) { complete = false; return; }
+        tr.querySelector(".page-no").textContent = first[0] === last[1] ? String(first[0]) : first[0] + "-" + last[1];
+      });
+      if (complete) {
+        document.querySelectorAll(".page-total").forEach(function (el) { el.textContent = String(next - 1); });
+      }
+    };
+    paginate();
+    window.addEventListener("beforeprint", paginate);
+  }
+
   var form = document.getElementById("new-case");
   if (!form) return;
 
