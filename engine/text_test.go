@@ -64,7 +64,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			return en.SaveUnit(ctx, &engine.Unit{Code: "G13", Name: "第3\x00网格", Level: workflow.LevelGrid}, "V1")
 		}},
 		{"a sweep with broken UTF-8 in its notes", engine.EMALFORMED, "notes", func() error {
-			return en.Reports.FileSweep(ctx, med, &report.Sweep{Month: "2026-03", SweptOn: "2026-03-02", Notes: "\xff"})
+			return en.Reports.FileSweep(ctx, med, &report.Sweep{Month: "2026-03", SweptOn: "2026-03-02", Notes: "\xff"}, false)
 		}},
 		{"an account named with NUL", engine.EMALFORMED, "name", func() error {
 			return en.CreateUser(ctx, &engine.User{Name: "a\x00b", DisplayName: "甲", Role: workflow.RoleMediator, UnitID: en.Units["G11"].ID}, "长一些的密码123")

@@ -474,7 +474,8 @@ func TestAuditTrail(t *testing.T) {
 	}
 }
 
-// TestSweeps files a sweep once a month a grid.
+// TestSweeps keeps one sweep a month a grid: filing it again replaces it,
+// as a correction does.
 func TestSweeps(t *testing.T) {
 	w := newTown(t)
 	grid := w.tree.ByCode("A11").ID
@@ -482,11 +483,11 @@ func TestSweeps(t *testing.T) {
 	if err := w.db.SaveSweep(ctx, s); err != nil || s.ID == 0 {
 		t.Fatalf("file: %v", err)
 	}
-	if err := w.db.SaveSweep(ctx, &report.Sweep{UnitID: grid, Month: "2026-10", SweptOn: "2026-10-09", FiledAt: w.e.Now()}); engine.ErrorCode(err) != engine.ECONFLICT {
-		t.Errorf("a second filing: %v", err)
+	if err := w.db.SaveSweep(ctx, &report.Sweep{UnitID: grid, Month: "2026-10", SweptOn: "2026-10-09", Households: 45, DisputesFound: 3, FiledAt: w.e.Now()}); err != nil {
+		t.Errorf("a correction: %v", err)
 	}
 	got, err := w.db.Sweeps(ctx, w.subtree("A"), []string{"2026-10"})
-	if err != nil || len(got) != 1 || got[0].Households != 40 || got[0].DisputesFound != 2 {
+	if err != nil || len(got) != 1 || got[0].SweptOn != "2026-10-09" || got[0].Households != 45 || got[0].DisputesFound != 3 {
 		t.Errorf("sweeps: %+v, %v", got, err)
 	}
 }

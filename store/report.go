@@ -12,6 +12,7 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
+	"gorm.io/gorm/clause"
 )
 
 // inScope completes sel, a query on cases c whose arguments so far are
@@ -377,15 +378,16 @@ type sweepRow struct {
 
 func (sweepRow) TableName() string { return "sweeps" }
 
-// SaveSweep files a unit's sweep for a month. Returns ECONFLICT if the unit
-// filed that month already.
+// SaveSweep files a unit's sweep for a month, or replaces the one it filed
+// (a correction): one row per unit and month, whoever filed it last.
 func (db *DB) SaveSweep(ctx context.Context, s *report.Sweep) error {
 	row := sweepRow{UnitID: s.UnitID, Month: s.Month, SweptOn: s.SweptOn, Households: s.Households, Risks: s.Risks,
 		DisputesFound: s.DisputesFound, Notes: s.Notes, FiledBy: nilIfZero(s.FiledBy), FiledAt: s.FiledAt.UTC()}
-	if err := db.w.WithContext(ctx).Create(&row).Error; err != nil {
-		if isUniqueViolation(err) {
-			return engine.Errorf(engine.ECONFLICT, "本单位%s的排查已经填报过。", s.Month)
-		}
+	err := db.w.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "grid_id"}, {Name: "month"}},
+		DoUpdates: clause.AssignmentColumns([]string{"swept_on", "households", "risks", "disputes_found", "notes", "filed_by", "filed_at"}),
+	}).Create(&row).Error
+	if err != nil {
 		return err
 	}
 	s.ID = row.ID

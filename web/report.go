@@ -239,23 +239,53 @@ func (s *Server) handleFigureCases(c echo.Context) error {
 		"Unit": tree.ByCode(unit), "Back": "/reports?" + url.Values{"unit": {unit}, "period": {period}}.Encode()})
 }
 
-// handleSweepForm shows a grid mediator's sweep filing for a month.
+// handleSweepForm shows a mediator's sweep filing: the form for last month,
+// or, with ?correct=MONTH, the month filed filled in to correct; and what
+// the unit filed in the last twelve months.
 func (s *Server) handleSweepForm(c echo.Context) error {
 	if !s.Engine.Abilities(c.Request().Context(), actor(c)).Sweep {
 		return engine.Errorf(engine.EFORBIDDEN, "%s", workflow.FeatureSweep.Refusal())
 	}
-	now := s.Engine.Now().In(s.Engine.Location)
-	return s.render(c, http.StatusOK, viewSweep, "矛盾排查", sweepView{
-		V: values{"month": now.Format("2006-01"), "swept_on": now.Format(time.DateOnly), "households": "0", "disputes_found": "0"},
-		E: map[string]string{}})
+	v := values{"month": s.Reports.LastMonth(), "households": "", "disputes_found": ""}
+	view, err := s.sweepView(c, v, map[string]string{})
+	if err != nil {
+		return err
+	}
+	for _, f := range view.History {
+		if f.Month == c.QueryParam("correct") {
+			v["month"], v["swept_on"], v["households"], v["disputes_found"] = f.Month, f.SweptOn, strconv.Itoa(f.Households), strconv.Itoa(f.DisputesFound)
+			v["risks"], v["notes"], v["correct"] = f.Risks, f.Notes, "1"
+		}
+	}
+	return s.render(c, http.StatusOK, viewSweep, "矛盾排查", view)
 }
 
-// sweepView is the sweep's page: the form as typed with its mistakes, and
-// the sweep just filed.
+// sweepView is the sweep's page: the form as typed with its mistakes, the
+// sweep just filed, and the unit's filings with who filed each.
 type sweepView struct {
-	Filed *report.Sweep
-	V     values
-	E     map[string]string
+	Filed   *report.Sweep
+	V       values
+	E       map[string]string
+	History []*report.Sweep
+	// Filers names who filed each of History, by account.
+	Filers map[int64]string
+}
+
+func (s *Server) sweepView(c echo.Context, v values, errs map[string]string) (sweepView, error) {
+	ctx := c.Request().Context()
+	history, err := s.Reports.FiledSweeps(ctx, actor(c))
+	if err != nil {
+		return sweepView{}, err
+	}
+	filers := map[int64]string{}
+	for _, f := range history {
+		if _, ok := filers[f.FiledBy]; !ok && f.FiledBy != 0 {
+			if u, err := s.Engine.Store.FindUser(ctx, f.FiledBy); err == nil {
+				filers[f.FiledBy] = u.Actor().Name
+			}
+		}
+	}
+	return sweepView{V: v, E: errs, History: history, Filers: filers}, nil
 }
 
 func (s *Server) handleSweep(c echo.Context) error {
@@ -263,25 +293,36 @@ func (s *Server) handleSweep(c echo.Context) error {
 	sw := &report.Sweep{Month: v["month"], SweptOn: v["swept_on"], Risks: v["risks"], Notes: v["notes"]}
 	errs := map[string]string{}
 	var err error
-	if sw.Households, err = strconv.Atoi(v["households"]); err != nil {
+	if sw.Households, err = strconv.Atoi(strings.TrimSpace(v["households"])); err != nil {
 		errs["households"] = "请填写走访户数（整数）。"
 	}
-	if sw.DisputesFound, err = strconv.Atoi(v["disputes_found"]); err != nil {
-		errs["disputes_found"] = "请填写发现纠纷数（整数）。"
+	if sw.DisputesFound, err = strconv.Atoi(strings.TrimSpace(v["disputes_found"])); err != nil {
+		errs["disputes_found"] = "请填写发现纠纷数（整数，没有发现填0）。"
 	}
+	status := http.StatusUnprocessableEntity
 	if len(errs) == 0 {
-		err = s.Reports.FileSweep(c.Request().Context(), actor(c), sw)
+		err = s.Reports.FileSweep(c.Request().Context(), actor(c), sw, v["correct"] == "1")
 		switch engine.ErrorCode(err) {
 		case "":
-			return s.render(c, http.StatusOK, viewSweep, "矛盾排查", sweepView{Filed: sw, V: v, E: errs})
+			view, err := s.sweepView(c, v, errs)
+			if err != nil {
+				return err
+			}
+			view.Filed = sw
+			return s.render(c, http.StatusOK, viewSweep, "矛盾排查", view)
 		case engine.EINVALID, engine.ECONFLICT:
 			errs = engine.ErrorFields(err)
 			if len(errs) == 0 {
 				errs = map[string]string{"month": engine.ErrorMessage(err)}
 			}
+			status = statusOf[engine.ErrorCode(err)]
 		default:
 			return err
 		}
 	}
-	return s.render(c, http.StatusUnprocessableEntity, viewSweep, "矛盾排查", sweepView{V: v, E: errs})
+	view, err := s.sweepView(c, v, errs)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, viewSweep, "矛盾排查", view)
 }

@@ -405,21 +405,39 @@ func TestReportPages(t *testing.T) {
 // and the report counts the filing.
 func TestSweepFiling(t *testing.T) {
 	s := newSite(t)
-	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	reports := web.NewServices(s.e, s.db).Reports
+	last := reports.LastMonth()
 	c := s.login(t, "mediator@G11")
-	c.get("/sweeps")
-	form := url.Values{"month": {now.Format("2006-01")}, "swept_on": {now.Format("2006-01-02")}, "households": {"120"}, "disputes_found": {"0"}}
-	if code, body := c.post("/sweeps", form); code != 200 || !strings.Contains(body, "零报告") {
+	if _, page := c.get("/sweeps"); !strings.Contains(page, `name="month" value="`+last+`"`) || !strings.Contains(page, "近12个月尚无填报。") {
+		t.Errorf("the form does not offer last month, %s", last)
+	}
+	now := time.Now().In(s.e.Location)
+	this := url.Values{"month": {now.Format("2006-01")}, "swept_on": {now.Format("2006-01-02")}, "households": {"0"}, "disputes_found": {"0"}}
+	if code, body := c.post("/sweeps", this); code != 422 || !strings.Contains(body, "尚未结束") || !strings.Contains(body, `value="`+now.Format("2006-01-02")+`"`) {
+		t.Errorf("a zero report for this month: %d", code)
+	}
+	form := url.Values{"month": {last}, "swept_on": {last + "-15"}, "households": {"120"}, "disputes_found": {"0"}}
+	if code, body := c.post("/sweeps", form); code != 200 || !strings.Contains(body, "已填报 "+last+" 排查：走访 120 户，发现纠纷 0 件。（零报告）") ||
+		!strings.Contains(body, last+"："+last+"-15 排查，走访 120 户") {
 		t.Fatalf("nil report: %d", code)
 	}
-	if code, body := c.post("/sweeps", form); code != 422 || !strings.Contains(body, "已经填报过") {
+	form.Set("households", "125")
+	if code, body := c.post("/sweeps", form); code != 409 || !strings.Contains(body, "填报（走访120户，发现纠纷0件）。如需更正") ||
+		!strings.Contains(body, `value="125"`) {
 		t.Errorf("second filing: %d", code)
 	}
-	bad := url.Values{"month": {now.Format("2006-01")}, "swept_on": {"2001-01-01"}, "households": {"x"}, "disputes_found": {"0"}}
+	if _, page := c.get("/sweeps?correct=" + last); !strings.Contains(page, "正在更正 "+last+" 的排查填报。") || !strings.Contains(page, `value="120"`) {
+		t.Error("the correction form does not hold what was filed")
+	}
+	form.Set("correct", "1")
+	if code, body := c.post("/sweeps", form); code != 200 || !strings.Contains(body, "已更正 "+last+" 排查：走访 125 户") {
+		t.Errorf("correction: %d", code)
+	}
+	bad := url.Values{"month": {last}, "swept_on": {"2001-01-01"}, "households": {"x"}, "disputes_found": {"0"}}
 	if code, body := c.post("/sweeps", bad); code != 422 || !strings.Contains(body, "走访户数") {
 		t.Errorf("bad filing: %d", code)
 	}
-	r, err := web.NewServices(s.e, s.db).Reports.Report(ctx, engine.System, "T1", now.Format("2006-01"))
+	r, err := reports.Report(ctx, engine.System, "T1", last)
 	if err != nil || r.Sweeps.Filed != 1 || len(r.Sweeps.GridsMissing) != 2 {
 		t.Errorf("sweeps: %+v %v", r.Sweeps, err)
 	}

@@ -410,35 +410,48 @@ func TestSuccessRateOneCohort(t *testing.T) {
 	}
 }
 
-// TestSweepsByEveryLevel: grids, villages and towns sweep their ground;
-// the town's report counts every sweep of its subtree and names the grids
-// that filed none, which every grid must.
+// TestSweepsByEveryLevel: grids, villages and towns sweep their ground
+// once a month has ended; the town's report counts every sweep of its
+// subtree and names the grids that filed none, which every grid must. A
+// month filed twice is refused, saying what was filed, unless corrected.
 func TestSweepsByEveryLevel(t *testing.T) {
 	en := newEnv(t)
-	now := en.Clock.Now().In(en.Location)
-	month, day := now.Format("2006-01"), now.Format(time.DateOnly)
+	month, day := en.Reports.LastMonth(), en.Reports.LastMonth()+"-15"
+	current := en.Clock.Now().In(en.Location)
+	err := en.Reports.FileSweep(ctx, en.Actors["mediator@G11"], &report.Sweep{Month: current.Format("2006-01"), SweptOn: current.Format(time.DateOnly)}, false)
+	if want := current.Format("2006-01") + "尚未结束：一个月的排查在月底后填报，现在可以填报" + month + "。"; engine.ErrorFields(err)["month"] != want {
+		t.Errorf("a sweep of this month: %v, want %s", err, want)
+	}
 	for _, tc := range []struct {
 		who   string
 		found int
 	}{{"mediator@G11", 2}, {"mediator@V1", 1}, {"mediator@T1", 3}} {
-		if err := en.Reports.FileSweep(ctx, en.Actors[tc.who], &report.Sweep{Month: month, SweptOn: day, Households: 10, DisputesFound: tc.found}); err != nil {
+		if err := en.Reports.FileSweep(ctx, en.Actors[tc.who], &report.Sweep{Month: month, SweptOn: day, Households: 10, DisputesFound: tc.found}, false); err != nil {
 			t.Fatalf("%s: %v", tc.who, err)
 		}
 	}
-	err := en.Reports.FileSweep(ctx, en.Actors["intake@T1"], &report.Sweep{Month: month, SweptOn: day})
+	err = en.Reports.FileSweep(ctx, en.Actors["intake@T1"], &report.Sweep{Month: month, SweptOn: day}, false)
 	if want := "排查由网格、村（社区）和镇（街道）的调解员为本单位填报。"; engine.ErrorMessage(err) != want {
 		t.Errorf("the desk's sweep: %v, want %s", err, want)
 	}
-	err = en.Reports.FileSweep(ctx, en.Actors["mediator@V1"], &report.Sweep{Month: month, SweptOn: day})
-	if want := "本单位" + month + "的排查已经填报过。"; engine.ErrorMessage(err) != want {
-		t.Errorf("a second sweep: %v, want %s", err, want)
+	err = en.Reports.FileSweep(ctx, en.Actors["mediator@V1"], &report.Sweep{Month: month, SweptOn: day}, false)
+	if msg := engine.ErrorMessage(err); engine.ErrorCode(err) != engine.ECONFLICT || !strings.HasPrefix(msg, "本单位"+month+"的排查已于") ||
+		!strings.HasSuffix(msg, "填报（走访10户，发现纠纷1件）。如需更正，请在下方“已填报”中点“更正”。") {
+		t.Errorf("a second sweep: %v", err)
+	}
+	if err := en.Reports.FileSweep(ctx, en.Actors["mediator@V1"], &report.Sweep{Month: month, SweptOn: day, Households: 12, DisputesFound: 4}, true); err != nil {
+		t.Fatalf("a correction: %v", err)
 	}
 	r, err := en.Reports.Report(ctx, engine.System, "T1", month)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Sweeps.Filed != 3 || r.Sweeps.DisputesFound != 6 ||
+	if r.Sweeps.Filed != 3 || r.Sweeps.DisputesFound != 9 ||
 		!slices.Equal(r.Sweeps.GridsMissing, []string{"油车港镇 / 麟湖村 / 麟湖村第2网格", "油车港镇 / 马厍村 / 马厍村第1网格"}) {
 		t.Errorf("sweeps %+v", r.Sweeps)
+	}
+	filed, err := en.Reports.FiledSweeps(ctx, en.Actors["mediator@V1"])
+	if err != nil || len(filed) != 1 || filed[0].Households != 12 || filed[0].DisputesFound != 4 {
+		t.Errorf("the village's filings: %v %v", filed, err)
 	}
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -30,8 +31,11 @@ type Sweep struct {
 // sweep report.
 const SweepDeadlineDay = 20
 
-// FileSweep records a mediator's sweep of their unit.
-func (e *Service) FileSweep(ctx context.Context, a engine.Actor, s *Sweep) error {
+// FileSweep records a mediator's sweep of their unit for a month that has
+// ended. A month filed already is refused, saying what was filed, unless
+// correct is set: then the filing is replaced, and who corrected it when
+// is what the page shows.
+func (e *Service) FileSweep(ctx context.Context, a engine.Actor, s *Sweep, correct bool) error {
 	if err := engine.CheckText(s); err != nil {
 		return err
 	}
@@ -52,6 +56,8 @@ func (e *Service) FileSweep(ctx context.Context, a engine.Actor, s *Sweep) error
 	switch {
 	case derr != nil:
 		v.Add("swept_on", "请填写排查日期，如 2026-10-12。")
+	case err == nil && end.After(e.Now()):
+		v.Add("month", "%s尚未结束：一个月的排查在月底后填报，现在可以填报%s。", s.Month, e.LastMonth())
 	case err == nil && (day.Before(start) || !day.Before(end)):
 		v.Add("swept_on", "排查日期须在%s内。", s.Month)
 	case day.After(e.Now()):
@@ -68,7 +74,39 @@ func (e *Service) FileSweep(ctx context.Context, a engine.Actor, s *Sweep) error
 		return err
 	}
 	s.UnitID, s.FiledBy, s.FiledAt = unit.ID, a.UserID, e.Now().UTC()
+	filed, err := e.Store.Sweeps(ctx, []int64{unit.ID}, []string{s.Month})
+	if err != nil {
+		return err
+	}
+	if len(filed) > 0 && !correct {
+		f := filed[0]
+		return &engine.Error{Code: engine.ECONFLICT, Field: "month", Message: fmt.Sprintf(
+			"本单位%s的排查已于%s填报（走访%d户，发现纠纷%d件）。如需更正，请在下方“已填报”中点“更正”。",
+			s.Month, f.FiledAt.In(e.Location).Format("1月2日15:04"), f.Households, f.DisputesFound)}
+	}
 	return e.Store.SaveSweep(ctx, s)
+}
+
+// LastMonth is the month before this one, the one grids file now.
+func (e *Service) LastMonth() string {
+	now := e.Now().In(e.Location)
+	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, e.Location).AddDate(0, -1, 0).Format("2006-01")
+}
+
+// FiledSweeps returns the sweeps the actor's unit filed in the twelve months
+// up to last month, the latest first, with who filed each.
+func (e *Service) FiledSweeps(ctx context.Context, a engine.Actor) ([]*Sweep, error) {
+	last, err := time.ParseInLocation("2006-01", e.LastMonth(), e.Location)
+	if err != nil {
+		return nil, err
+	}
+	var months []string
+	for i := range 12 {
+		months = append(months, last.AddDate(0, -i, 0).Format("2006-01"))
+	}
+	out, err := e.Store.Sweeps(ctx, []int64{a.UnitID}, months)
+	slices.SortFunc(out, func(x, y *Sweep) int { return strings.Compare(y.Month, x.Month) })
+	return out, err
 }
 
 // SweepsLate reports whether the sweeps of month were due by now: grids file
