@@ -254,19 +254,6 @@ func (e *Engine) FindCase(ctx context.Context, a Actor, id int64) (*Case, error)
 	return nil, NoCase()
 }
 
-// Timeline returns the events of a case the actor may see, oldest first;
-// a partner's liaison reads the mediation's steps without their details.
-func (e *Engine) Timeline(ctx context.Context, a Actor, id int64) ([]*Event, error) {
-	if _, err := e.FindCase(ctx, a, id); err != nil {
-		return nil, err
-	}
-	evs, err := e.Store.Events(ctx, id)
-	if err != nil || a.Role != workflow.RolePartner {
-		return evs, err
-	}
-	return ForPartner(evs), nil
-}
-
 // Cases lists the cases the actor may see that match f.
 func (e *Engine) Cases(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int, error) {
 	if err := CheckText(&f); err != nil {

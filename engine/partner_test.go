@@ -123,11 +123,11 @@ func TestReferralToAPartner(t *testing.T) {
 	}
 	// It reads the mediation's steps without their details, and no
 	// agreement.
-	evs, err := en.Timeline(ctx, pcs, c.ID)
+	file, err := en.Files.CaseFile(ctx, pcs, c.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ev := range evs {
+	for _, ev := range file.Timeline {
 		switch ev.Name {
 		case "risk":
 			if ev.Reason != "" || ev.Data.Risk != "" {

@@ -216,18 +216,62 @@ type apiEvent struct {
 	Reason    string           `json:"reason,omitempty"`
 	Automatic bool             `json:"automatic"`
 	Data      engine.EventData `json:"data"`
+	// The record the step wrote, as the case file holds it: what a
+	// session, a visit, an agreement or a judicial confirmation said.
+	Session      *apiSession      `json:"session,omitempty"`
+	Visit        *apiVisit        `json:"visit,omitempty"`
+	Agreement    *apiAgreement    `json:"agreement,omitempty"`
+	Confirmation *apiConfirmation `json:"confirmation,omitempty"`
 }
 
+// handleAPIEvents answers a case's timeline with what each step recorded,
+// read from its file as the actor may see it.
 func (s *Server) handleAPIEvents(c echo.Context) error {
 	k, err := s.caseParam(c)
 	if err != nil {
 		return err
 	}
-	evs, err := s.Engine.Timeline(c.Request().Context(), actor(c), k.ID)
+	f, err := s.Files.CaseFile(c.Request().Context(), actor(c), k.ID, c.Request().URL.Path)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiEvents(evs))
+	out := apiEvents(f.Timeline)
+	for i, en := range f.Entries {
+		if x := en.Session; x != nil {
+			out[i].Session = ptr(toAPISession(x))
+		}
+		if v := en.Visit; v != nil {
+			out[i].Visit = ptr(toAPIVisit(v))
+		}
+		if a := en.Agreement; a != nil {
+			out[i].Agreement = ptr(toAPIAgreement(a))
+		}
+		if x := en.Confirmation; x != nil {
+			out[i].Confirmation = ptr(toAPIConfirmation(x))
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func toAPISession(x *engine.Session) apiSession {
+	return apiSession{At: x.At, Place: x.Place, Participants: x.Participants, Record: x.Record}
+}
+
+func toAPIVisit(v *engine.FollowUp) apiVisit {
+	return apiVisit{At: v.At, Visited: v.Visited, Performed: v.Performed, Findings: v.Findings,
+		Satisfaction: v.Satisfaction, Sued: v.Sued, Recurred: v.Recurred}
+}
+
+func toAPIAgreement(a *engine.Agreement) apiAgreement {
+	return apiAgreement{ID: a.ID, Kind: a.Kind, Facts: a.Facts, Terms: a.Terms, Performance: a.Performance,
+		Due: a.DueAt, Amount: float64(a.Amount) / 100, SignedAt: a.SignedAt, Place: a.Place, Copies: a.Copies, Tier: string(a.Tier),
+		OralConfirmed: a.OralConfirmed, Shared: a.Shared}
+}
+
+func toAPIConfirmation(x *engine.Confirmation) apiConfirmation {
+	return apiConfirmation{Kind: x.Kind, Court: x.Court, Number: x.Number, Day: x.Day}
 }
 
 type apiTransition struct {
@@ -360,23 +404,20 @@ func (s *Server) handleAPIFile(c echo.Context) error {
 		Timeline: apiEvents(f.Timeline), Agreements: []apiAgreement{}, Sessions: []apiSession{}, Visits: []apiVisit{},
 		Referrals: []apiReferral{}, Confirmations: []apiConfirmation{}, Notices: []apiNotice{}}
 	for _, a := range f.Agreements {
-		out.Agreements = append(out.Agreements, apiAgreement{ID: a.ID, Kind: a.Kind, Facts: a.Facts, Terms: a.Terms, Performance: a.Performance,
-			Due: a.DueAt, Amount: float64(a.Amount) / 100, SignedAt: a.SignedAt, Place: a.Place, Copies: a.Copies, Tier: string(a.Tier),
-			OralConfirmed: a.OralConfirmed, Shared: a.Shared})
+		out.Agreements = append(out.Agreements, toAPIAgreement(a))
 	}
 	for _, x := range f.Sessions {
-		out.Sessions = append(out.Sessions, apiSession{At: x.At, Place: x.Place, Participants: x.Participants, Record: x.Record})
+		out.Sessions = append(out.Sessions, toAPISession(x))
 	}
 	for _, v := range f.Visits {
-		out.Visits = append(out.Visits, apiVisit{At: v.At, Visited: v.Visited, Performed: v.Performed, Findings: v.Findings,
-			Satisfaction: v.Satisfaction, Sued: v.Sued, Recurred: v.Recurred})
+		out.Visits = append(out.Visits, toAPIVisit(v))
 	}
 	for _, r := range f.Referrals {
 		out.Referrals = append(out.Referrals, apiReferral{Partner: r.Partner, Reason: r.Reason, At: r.At, Due: r.DueAt,
 			SignedAt: r.SignedAt, ResolvedAt: r.ResolvedAt, Result: r.Result, OnTime: r.OnTime()})
 	}
 	for _, x := range f.Confirmations {
-		out.Confirmations = append(out.Confirmations, apiConfirmation{Kind: x.Kind, Court: x.Court, Number: x.Number, Day: x.Day})
+		out.Confirmations = append(out.Confirmations, toAPIConfirmation(x))
 	}
 	for _, n := range f.Notices {
 		out.Notices = append(out.Notices, apiNotice{To: n.To, Given: n.Given})

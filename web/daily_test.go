@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -176,5 +177,47 @@ func TestConfirmWindowShownOnce(t *testing.T) {
 	}
 	if _, agreement := m.get(link[1]); textOf(t, agreement, "#confirmation-clause") != clause {
 		t.Errorf("the agreement changed: %q", textOf(t, agreement, "#confirmation-clause"))
+	}
+}
+
+// TestEventsCarryRecords: the API's timeline gives what each step
+// recorded, as the case file does: the session's record, the agreement's
+// terms, the visit's findings.
+func TestEventsCarryRecords(t *testing.T) {
+	s, cases := documentCases(t)
+	m := s.login(t, "mediator@G11")
+	code, body := m.get("/api/v1" + casePath(cases["written"], "/events"))
+	if code != 200 {
+		t.Fatalf("events: %d %s", code, body)
+	}
+	var evs []struct {
+		Name      string
+		Session   *struct{ Place, Record string }
+		Agreement *struct{ Terms string }
+		Visit     *struct{ Findings string }
+	}
+	if err := json.Unmarshal([]byte(body), &evs); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, ev := range evs {
+		switch {
+		case ev.Session != nil:
+			got[ev.Name] = ev.Session.Place + "：" + ev.Session.Record
+		case ev.Agreement != nil:
+			got[ev.Name] = ev.Agreement.Terms
+		case ev.Visit != nil:
+			got[ev.Name] = ev.Visit.Findings
+		}
+	}
+	want := map[string]string{
+		"session": "麟湖村调解室：告知双方权利义务。双方陈述围墙位置的来历，调解员现场丈量，释法明理。",
+		"agree":   "一、以原围墙为界。\n二、被申请人补偿申请人2万元。",
+		"fulfil":  "补偿款已到账，双方无异议。",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("the %s event carries %q, want %q", k, got[k], v)
+		}
 	}
 }

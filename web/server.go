@@ -409,7 +409,7 @@ func sameOrigin(cop *http.CrossOriginProtection) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if cop.Check(c.Request()) != nil {
-				return engine.Errorf(engine.EFORBIDDEN, "来自其他网站的提交已被拒绝。")
+				return engine.Errorf(engine.EFORBIDDEN, "这次提交没有被接受：浏览器说它不是从本系统的页面发出的（重新提交了历史中的旧页面，或来自其他网站）。请打开案件页面，刷新后重新操作；已保存的内容不会丢失。")
 			}
 			return next(c)
 		}
