@@ -22,15 +22,18 @@ func (e *Engine) Unmasks(a Actor, c *Case) bool {
 	return a.Role == workflow.RoleSystem || (a.Role != workflow.RoleAdmin && a.UnitID != 0 && a.UnitID == c.HandlingUnitID)
 }
 
-// CallBackDays is how long the desk of a case's town sees its parties'
-// phones in full after registering it, to call them back.
+// CallBackDays is how long the desk of a case's town, and the partner body
+// that referred it in, see its parties' phones in full after registering
+// it, to call them back.
 const CallBackDays = 30
 
-// callsBack reports whether the actor is the desk of the case's town within
-// CallBackDays of its registration: it sees the parties' phones in full,
-// though not their ID numbers or addresses.
+// callsBack reports whether the actor is the desk of the case's town, or
+// the liaison of the body that referred it in and typed its parties,
+// within CallBackDays of its registration: it sees the parties' phones in
+// full, though not their ID numbers or addresses.
 func (e *Engine) callsBack(a Actor, c *Case) bool {
-	return a.Role == workflow.RoleIntake && a.UnitID != 0 && a.UnitID == c.TownID && e.Now().Before(c.OpenedAt.AddDate(0, 0, CallBackDays))
+	registered := (a.Role == workflow.RoleIntake && a.UnitID == c.TownID) || (a.Role == workflow.RolePartner && a.UnitID == c.SenderUnitID)
+	return registered && a.UnitID != 0 && e.Now().Before(c.OpenedAt.AddDate(0, 0, CallBackDays))
 }
 
 // ShowParties returns the parties of cases as the actor may see them: ID

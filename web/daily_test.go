@@ -221,3 +221,31 @@ func TestEventsCarryRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestLiaisonReadsWhatItTyped: the police station's liaison refers a
+// dispute in, typing the parties' phones as people do; the case page then
+// shows those phones in full, as the desk sees them, for calling back.
+func TestLiaisonReadsWhatItTyped(t *testing.T) {
+	s := newSite(t)
+	p := s.login(t, "partner@P1")
+	p.get("/cases/new")
+	form := url.Values{"source": {"公安移送(警调)"}, "category": {"邻里"}, "location": {fmt.Sprint(s.units["G11"].ID)},
+		"people": {"2"}, "risk": {"green"}, "summary": {"两户因车位发生口角，民警出警后移送调解。"}, "decision": {"register"},
+		"party_count": {"2"}, "parties.0.side": {"applicant"}, "parties.0.name": {"钟建平"}, "parties.0.phone": {"139 0573 0553"},
+		"parties.1.side": {"respondent"}, "parties.1.name": {"方德明"}, "parties.1.phone": {"139-0573-1299"}}
+	code, body := p.post("/cases", form)
+	if code != 303 {
+		t.Fatalf("refer in: %d %s", code, textOf(t, body, "main"))
+	}
+	cases, _, err := s.e.Cases(ctx, engine.System, engine.CaseFilter{Text: "钟建平", Limit: 1})
+	if err != nil || len(cases) != 1 {
+		t.Fatalf("the referral: %v %v", cases, err)
+	}
+	_, page := p.get(casePath(cases[0], ""))
+	if got := textOf(t, page, "table.parties"); !strings.Contains(got, "13905730553") || !strings.Contains(got, "13905731299") {
+		t.Errorf("the liaison reads the parties as %q", got)
+	}
+	if _, page := s.login(t, "partner@P2").get(casePath(cases[0], "")); strings.Contains(page, "13905730553") {
+		t.Error("another body's liaison reads the phones")
+	}
+}
