@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/grassroots/mediation/workflow"
@@ -33,15 +34,21 @@ type Engine struct {
 	// Location is the towns' time zone: case numbers take their year, and
 	// reports their months, from it.
 	Location *time.Location
-	// Policy is the towns' deadlines; TownPolicies, by town code, overrides it
-	// for some.
+	// Policy is the towns' deadlines as configured; TownPolicies, by town
+	// code, overrides it for some. The console's deadlines, when saved, go
+	// over it (see TownsPolicy).
 	Policy       Policy
 	TownPolicies map[string]Policy
 	Calendar     Calendar
 	Routing      RoutingPolicy
 	// Lists are the categories, sources and flags cases are registered
-	// with (DESIGN §5).
+	// with (DESIGN §5), as configured; the console adds to them (see
+	// CurrentLists).
 	Lists Lists
+	// console holds what the administrator saved on the console over the
+	// configuration. It is swapped whole while requests read it, so that
+	// a saved change takes effect at once.
+	console atomic.Pointer[ConsoleRules]
 	// AuditRetention is how long the audit trail keeps its rows; 0 keeps
 	// them for good.
 	AuditRetention time.Duration
@@ -83,6 +90,35 @@ func New(s Store) *Engine {
 	}
 	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy(), Calendar: NationalCalendar(), Routing: DefaultRouting, Lists: DefaultLists,
 		MaxAttachment: DefaultMaxAttachment, MaxCaseAttachments: DefaultMaxCaseAttachs}
+}
+
+// ConsoleRules are the deadlines and lists the console saved, over the
+// configuration's: Policy nil keeps the configured deadlines; Lists are the
+// configured lists with the console's additions.
+type ConsoleRules struct {
+	Policy *Policy
+	Lists  Lists
+}
+
+// SetConsole puts the console's rules over the configuration from now on.
+func (e *Engine) SetConsole(r ConsoleRules) { e.console.Store(&r) }
+
+// TownsPolicy returns the towns' deadlines now: the console's, or the
+// configured ones.
+func (e *Engine) TownsPolicy() Policy {
+	if r := e.console.Load(); r != nil && r.Policy != nil {
+		return *r.Policy
+	}
+	return e.Policy
+}
+
+// CurrentLists returns the categories, sources and flags now: the
+// configured ones with the console's additions.
+func (e *Engine) CurrentLists() Lists {
+	if r := e.console.Load(); r != nil {
+		return r.Lists
+	}
+	return e.Lists
 }
 
 // Tree returns the unit tree, loading it on first use.
@@ -589,7 +625,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 	if a.Role == workflow.RolePartner && (n.Sender == 0 || n.Sender != a.UnitID) {
 		return nil, nil, nil, Errorf(EFORBIDDEN, "联动单位移送纠纷须经移送入口。")
 	}
-	if err := n.Validate(t, e.Lists); err != nil {
+	if err := n.Validate(t, e.CurrentLists()); err != nil {
 		return nil, nil, nil, err
 	}
 	handling := t.Town(n.LocationID)

@@ -209,7 +209,7 @@ func (e *Engine) PolicyOf(t *Tree, unitID int64) Policy {
 			return p
 		}
 	}
-	return e.Policy
+	return e.TownsPolicy()
 }
 
 // due returns the deadline days after from: calendar days of 24 hours, or,

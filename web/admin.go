@@ -249,7 +249,7 @@ func (s *Server) consoleFormOf(c echo.Context) (consoleForm, error) {
 	if err != nil {
 		return consoleForm{}, err
 	}
-	f := consoleForm{Policy: s.Engine.Policy, Saved: cs.Policy != nil, MOJCategories: engine.MOJCategories, MOJSources: engine.MOJSources}
+	f := consoleForm{Policy: s.Engine.TownsPolicy(), Saved: cs.Policy != nil, MOJCategories: engine.MOJCategories, MOJSources: engine.MOJSources}
 	if cs.Policy != nil {
 		f.Policy = *cs.Policy
 	}
@@ -313,7 +313,7 @@ func (s *Server) handleAdminSettings(c echo.Context) error {
 		cs.Lists.Flags = append(cs.Lists.Flags, engine.Flag{Key: x[0], Name: x[1]})
 	}
 	err := s.Accounts.SaveConsoleSettings(c.Request().Context(), actor(c), cs)
-	return s.adminDone(c, err, "已保存期限和清单；各服务器下次启动时生效。")
+	return s.adminDone(c, err, "已保存期限和清单，已经生效。")
 }
 
 // handleAdminCloseUnit closes a unit, or opens it again.

@@ -233,7 +233,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 	}
 	paths := map[string]any{
 		"/queue": get("本人的待办：待受理、待反馈、近30日本人登记（登记窗口）；督办件、待回访、待归档（调解员）；超期、督办件与各单位在办（督办人员）；" +
-			"移交本单位待办理（referred）与本单位移送调解（sent_in）（联动单位）；count 为导航栏的计数"),
+			"移交本单位待办理（referred）与本单位移送、尚未办结的纠纷（sent_in）（联动单位）；count 为导航栏的计数"),
 		"/notifications": get("本人的通知，未读在前：每条含 id、case_id、case_number、kind（" + strings.Join(notify.NotifyKinds(), "、") +
 			"）、text、created_at、read；unread 为未读条数"),
 		"/notifications/{id}/read": map[string]any{"post": map[string]any{"summary": "标为已读（id 为 all 时全部标为已读）",
@@ -297,7 +297,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{
 			"type": "object", "required": []string{"category", "summary", "parties"}, "properties": map[string]any{
 				"external_id": map[string]any{"type": "string", "description": "本单位系统中的编号"},
-				"category":    map[string]any{"type": "string", "enum": s.Engine.Lists.CategoryNames()},
+				"category":    map[string]any{"type": "string", "enum": s.Engine.CurrentLists().CategoryNames()},
 				"location":    map[string]any{"type": "string", "description": "发生地网格编码；不清楚可不填，由接待窗口确定"},
 				"amount":      map[string]any{"type": "number", "description": "元"},
 				"people":      map[string]any{"type": "integer"},

@@ -136,7 +136,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	}
 	pages := max(1, (total+pageSize-1)/pageSize)
 	data := map[string]any{"Rows": rows, "Total": total, "Filter": f, "Page": f.Page, "Pages": pages, "Queue": q, "Units": loads,
-		"Role": role, "States": workflow.States, "Categories": s.Engine.Lists.CategoryNames(), "Sources": s.Engine.Lists.SourceNames(),
+		"Role": role, "States": workflow.States, "Categories": s.Engine.CurrentLists().CategoryNames(), "Sources": s.Engine.CurrentLists().SourceNames(),
 		"Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
@@ -196,7 +196,7 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 	}
 	var flags []string
 	for _, fl := range f.Case.Flags {
-		flags = append(flags, s.Engine.Lists.FlagName(fl))
+		flags = append(flags, s.Engine.CurrentLists().FlagName(fl))
 	}
 	primary, secondary := buttons(f.Transitions, f.Activities)
 	head, tail := f.Entries, []casefile.Entry(nil)

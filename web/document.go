@@ -50,7 +50,7 @@ func (s *Server) fileView(c echo.Context) (*fileView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &fileView{File: f, Sources: s.Engine.Lists.SourceNames()}
+	v := &fileView{File: f, Sources: s.Engine.CurrentLists().SourceNames()}
 	var apps, resps, meds []string
 	for _, p := range f.Parties {
 		dp := docParty{Party: p, Age: -1, Org: p.Kind == engine.KindOrg,

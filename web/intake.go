@@ -65,7 +65,7 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 		return nil, err
 	}
 	form, _ := c.FormParams()
-	f := &intakeForm{V: v, E: errs, Sources: s.Engine.Lists.SourceNames(), Categories: s.Engine.Lists.CategoryNames(),
+	f := &intakeForm{V: v, E: errs, Sources: s.Engine.CurrentLists().SourceNames(), Categories: s.Engine.CurrentLists().CategoryNames(),
 		Risks: engine.Risks, RejectReasons: workflow.RejectReasons,
 		Routes: checks(workflow.Routes, form["routes"]), Decisions: decisions(actor(c).Role)}
 	if f.E == nil {
@@ -75,7 +75,7 @@ func (s *Server) newIntakeForm(c echo.Context, v values, errs map[string]string,
 		v["people"] = "2"
 	}
 
-	for _, fl := range s.Engine.Lists.Flags {
+	for _, fl := range s.Engine.CurrentLists().Flags {
 		f.Flags = append(f.Flags, check{Name: fl.Name, Key: fl.Key, On: slices.Contains(form["flags"], fl.Key)})
 	}
 	root := currentUser(c).UnitID
@@ -160,7 +160,7 @@ func (s *Server) handleNewCaseForm(c echo.Context) error {
 		return err
 	}
 	v := values{"risk": string(engine.RiskGreen)}
-	if src := c.QueryParam("source"); slices.Contains(s.Engine.Lists.SourceNames(), src) {
+	if src := c.QueryParam("source"); slices.Contains(s.Engine.CurrentLists().SourceNames(), src) {
 		v["source"] = src
 	}
 	f, err := s.newIntakeForm(c, v, nil, nil)

@@ -66,7 +66,7 @@ func (s *Server) handleReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sections := export.Sections(r, s.Engine.Lists)
+	sections := export.Sections(r, s.Engine.CurrentLists())
 	var summary []summaryRow
 	for i, row := range sections[0].Rows {
 		sr := summaryRow{Label: row[0], Now: row[1], Prev: row[2], MoM: changeText(row[3], row[4]), Year: row[5], YoY: changeText(row[6], row[7])}
@@ -171,7 +171,7 @@ func (s *Server) handleReportExport(c echo.Context) error {
 	}
 	format := exports[strings.TrimPrefix(c.Path(), "/reports/export")]
 	var buf bytes.Buffer
-	if err := format.write(&buf, r, s.Engine.Lists); err != nil {
+	if err := format.write(&buf, r, s.Engine.CurrentLists()); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("report-%s-%s.%s", r.Unit, r.Period, format.ext)

@@ -287,7 +287,7 @@ func TestReadScenarios(t *testing.T) {
 			contains: []string{`"kind":"written"`, `"title":"人民调解协议书"`, `"confirm_by":"`, `"phone":"13800000001"`}},
 		{name: "the case file outside the subtree", user: "intake@T2", path: "/api/v1/cases/{agreed}/file", status: 404},
 		{name: "the whole printed file", user: "mediator@G11", path: "/cases/{agreed}/documents", status: 200,
-			has: []string{"#doc-cover:contains('卷内目录')", "article.doc h1:contains('人民调解协议书')"}},
+			has: []string{"#doc-cover:contains('人民调解卷宗')", "#doc-contents:contains('卷内目录')", "article.doc h1:contains('人民调解协议书')"}},
 		{name: "one printed document", user: "mediator@G11", path: "/cases/{agreed}/documents/application", status: 200,
 			has: []string{"#doc-application h1:contains('人民调解申请书')"}, hasNot: []string{"#doc-cover"}},
 		{name: "no such document", user: "mediator@G11", path: "/cases/{agreed}/documents/nothing", status: 404},

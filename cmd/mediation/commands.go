@@ -96,6 +96,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	workers.Go(func() { scheduler.Run(sched, every) })
 	workers.Go(func() { e.RunAuditWriter(sched, time.Second) })
 	workers.Go(func() { notify.New(e, db).RunDeliveries(sched, hook.Send, deliverEvery) })
+	// What an administrator saves on the console on another server
+	// reaches this one within consoleEvery.
+	workers.Go(func() { account.New(e, db).WatchConsoleSettings(sched, consoleEvery) })
 	defer func() {
 		stop()
 		workers.Wait()
@@ -116,6 +119,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 	})
 }
+
+// consoleEvery is how often a server reads the console's settings again.
+const consoleEvery = 30 * time.Second
 
 // displayAddr turns a wildcard listen address into one a browser can open.
 func displayAddr(a net.Addr) string {
@@ -583,7 +589,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 		defer f.Close()
 		w = f
 	}
-	if err := write(w, r, e.Lists); err != nil {
+	if err := write(w, r, e.CurrentLists()); err != nil {
 		return err
 	}
 	if *out != "" {

@@ -2,7 +2,9 @@ package account_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
@@ -86,15 +88,32 @@ func TestConsoleSettings(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	if err := en.Accounts.SaveConsoleSettings(ctx, admin, cs); err != nil {
-		t.Fatal(err)
-	}
+	// Another server on the same database, started before the change.
 	next := account.New(engine.New(en.DB), en.DB)
 	if err := next.ApplyConsoleSettings(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if next.Policy.StateDays(workflow.Grid) != 5 || !next.Policy.WorkingDays || next.Lists.CategoryMOJ("继承") != "婚姻家庭" {
-		t.Errorf("applied: policy %+v, 继承 under %q", next.Policy, next.Lists.CategoryMOJ("继承"))
+	if err := en.Accounts.SaveConsoleSettings(ctx, admin, cs); err != nil {
+		t.Fatal(err)
+	}
+	// The server that saved applies the change at once.
+	if p := en.TownsPolicy(); p.StateDays(workflow.Grid) != 5 || en.CurrentLists().CategoryMOJ("继承") != "婚姻家庭" {
+		t.Errorf("the saving server: policy %+v, 继承 under %q", p, en.CurrentLists().CategoryMOJ("继承"))
+	}
+	if slices.Contains(next.CurrentLists().CategoryNames(), "继承") {
+		t.Error("the other server has the change before reading it")
+	}
+	// The other reads it within its watch's interval.
+	watch, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { next.WatchConsoleSettings(watch, 10*time.Millisecond); close(done) }()
+	for deadline := time.Now().Add(5 * time.Second); !slices.Contains(next.CurrentLists().CategoryNames(), "继承") && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	<-done
+	if p := next.TownsPolicy(); p.StateDays(workflow.Grid) != 5 || !p.WorkingDays || next.CurrentLists().CategoryMOJ("继承") != "婚姻家庭" {
+		t.Errorf("the other server: policy %+v, 继承 under %q", p, next.CurrentLists().CategoryMOJ("继承"))
 	}
 	if rows, _ := en.Accounts.Audit(ctx, admin, engine.AuditFilter{Action: engine.AuditAdmin}); len(rows) != 1 || rows[0].Detail != "保存期限和清单；增加：继承、涉老" {
 		t.Errorf("the audit row: %+v", rows)

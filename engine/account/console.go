@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 )
@@ -12,7 +14,8 @@ import (
 // ConsoleSettings are what the administrator sets on the console over the
 // configuration file: the towns' deadline policy, and categories, sources
 // and flags added to the lists. They are kept in the database, so every
-// server reads the same, and each server applies them when it starts.
+// server reads the same: the server that saves them applies them at once,
+// the others within WatchConsoleSettings' interval.
 type ConsoleSettings struct {
 	Policy *engine.Policy `json:"policy,omitempty"`
 	Lists  engine.Lists   `json:"lists"`
@@ -50,7 +53,7 @@ func (e *Service) SaveConsoleSettings(ctx context.Context, a engine.Actor, cs Co
 			return err
 		}
 	}
-	if _, err := engine.DefaultLists.Extend(cs.Lists); err != nil {
+	if _, err := e.Lists.Extend(cs.Lists); err != nil {
 		return err
 	}
 	if err := engine.CheckText(&cs); err != nil {
@@ -61,6 +64,9 @@ func (e *Service) SaveConsoleSettings(ctx context.Context, a engine.Actor, cs Co
 		return err
 	}
 	if err := e.Store.SetSetting(ctx, consoleSetting, string(b)); err != nil {
+		return err
+	}
+	if err := e.ApplyConsoleSettings(ctx); err != nil {
 		return err
 	}
 	var added []string
@@ -83,13 +89,28 @@ func (e *Service) ApplyConsoleSettings(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cs.Policy != nil {
-		e.Policy = *cs.Policy
-	}
 	lists, err := e.Lists.Extend(cs.Lists)
 	if err != nil {
 		return err
 	}
-	e.Lists = lists
+	e.SetConsole(engine.ConsoleRules{Policy: cs.Policy, Lists: lists})
 	return nil
+}
+
+// WatchConsoleSettings applies the console's settings every interval until
+// ctx ends, so that a change saved on another server takes effect here
+// too; a setting that cannot be applied is logged and the last one kept.
+func (e *Service) WatchConsoleSettings(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := e.ApplyConsoleSettings(ctx); err != nil && ctx.Err() == nil {
+				slog.Error("console settings", "err", err)
+			}
+		}
+	}
 }

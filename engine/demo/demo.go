@@ -394,8 +394,8 @@ func (b *builder) pick(names []string, weights map[string]int) string {
 // number of events made after registration.
 func (b *builder) dispute(ctx context.Context, at time.Time) (int, error) {
 	r := b.rng
-	category := b.pick(b.e.Lists.CategoryNames(), categoryWeights)
-	source := b.pick(b.e.Lists.SourceNames(), sourceWeights)
+	category := b.pick(b.e.CurrentLists().CategoryNames(), categoryWeights)
+	source := b.pick(b.e.CurrentLists().SourceNames(), sourceWeights)
 	grid := b.grids[r.IntN(len(b.grids))]
 	st := stories[category]
 	amount := int64(0)
@@ -553,7 +553,7 @@ func (w *walk) run(ctx context.Context) (int, error) {
 func (w *walk) mediate(ctx context.Context) (int, error) {
 	r := w.b.rng
 	for w.c.State.Level() != "" {
-		days := w.b.e.Policy.StateDays(w.c.State)
+		days := w.b.e.TownsPolicy().StateDays(w.c.State)
 		if !w.later(4, 24*days*5/4) {
 			return w.events, nil
 		}

@@ -39,7 +39,7 @@ func (e *Service) OpenReferral(ctx context.Context, a engine.Actor, n *engine.Ne
 	if err != nil {
 		return nil, false, err
 	}
-	if err := referIn(t, a, n, e.Lists); err != nil {
+	if err := referIn(t, a, n, e.CurrentLists()); err != nil {
 		return nil, false, err
 	}
 	c, err = e.OpenCase(ctx, a, n)
@@ -60,11 +60,11 @@ func (e *Service) CheckNewCase(ctx context.Context, a engine.Actor, n engine.New
 		return err
 	}
 	if a.Role == workflow.RolePartner {
-		if err := referIn(t, a, &n, e.Lists); err != nil {
+		if err := referIn(t, a, &n, e.CurrentLists()); err != nil {
 			return err
 		}
 	}
-	return n.Validate(t, e.Lists)
+	return n.Validate(t, e.CurrentLists())
 }
 
 // referIn prepares a partner's referral in: it sets the source from the

@@ -113,9 +113,10 @@ func (e *Service) Queue(ctx context.Context, a engine.Actor) (*Queue, error) {
 	case workflow.RolePartner:
 		parts = []part{
 			{&q.Referred, engine.CaseFilter{WaitingOn: a.UnitID, States: []workflow.State{workflow.Referred}}, nil},
-			// What the body referred in and is still being worked on;
-			// the closed ones are in the case list.
-			{&q.SentIn, engine.CaseFilter{SentBy: a.UnitID, States: workflow.ActiveStates()}, &q.SentInTotal},
+			// What the body referred in and is not closed yet, its
+			// agreements being performed among them; the closed ones are
+			// in the case list.
+			{&q.SentIn, engine.CaseFilter{SentBy: a.UnitID, States: append(workflow.OpenStates(), workflow.Agreed)}, &q.SentInTotal},
 		}
 	case workflow.RoleSupervisor:
 		parts = []part{{&q.Overdue, engine.CaseFilter{OverdueAt: &now}, nil}}

@@ -337,7 +337,7 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 			if rd.data, rd.err = src(ctx, t.Subtree(unit.ID), q.Start, q.End, q.Key == p.Key); rd.err != nil {
 				return
 			}
-			rd.fig = figures(rd.data, q.Start, q.End, e.Lists)
+			rd.fig = figures(rd.data, q.Start, q.End, e.CurrentLists())
 			if q.Key != p.Key {
 				return
 			}
@@ -346,7 +346,7 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 				for _, id := range t.Subtree(child.ID) {
 					units[id] = true
 				}
-				rd.children = append(rd.children, figures(rd.data.only(units), q.Start, q.End, e.Lists))
+				rd.children = append(rd.children, figures(rd.data.only(units), q.Start, q.End, e.CurrentLists()))
 			}
 		})
 	}
@@ -441,7 +441,7 @@ func (e *Service) PeriodFigures(ctx context.Context, a engine.Actor, unitCode, p
 	if err != nil {
 		return Figures{}, err
 	}
-	return figures(data, p.Start, p.End, e.Lists), nil
+	return figures(data, p.Start, p.End, e.CurrentLists()), nil
 }
 
 // TrendPoint is one month of the trend line.
@@ -474,7 +474,7 @@ func (e *Service) Trend(ctx context.Context, a engine.Actor, unitCode, period st
 		if err != nil {
 			return nil, err
 		}
-		f := figures(&PeriodData{Cases: cases}, start, end, e.Lists)
+		f := figures(&PeriodData{Cases: cases}, start, end, e.CurrentLists())
 		out = append(out, TrendPoint{Month: m, Registered: f.Registered, Accepted: f.Accepted, Agreed: f.Agreed})
 	}
 	return out, nil
