@@ -24,13 +24,18 @@ type unitRow struct {
 type placed[T any] struct {
 	Item T
 	Unit string
+	Code string // the unit's code, which its form preselects
 }
 
-// withPaths pairs each item with the path of the unit unit gives it.
+// withPaths pairs each item with the path and code of the unit unit gives
+// it.
 func withPaths[T any](t *engine.Tree, items []T, unit func(T) int64) []placed[T] {
 	out := make([]placed[T], len(items))
 	for i, it := range items {
-		out[i] = placed[T]{it, t.Path(unit(it))}
+		out[i] = placed[T]{Item: it, Unit: t.Path(unit(it))}
+		if u := t.Unit(unit(it)); u != nil {
+			out[i].Code = u.Code
+		}
 	}
 	return out
 }
@@ -79,7 +84,26 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, viewAdmin, "单位和账号", map[string]any{"Units": units, "Problem": problem,
+	// A refused form comes back open and filled in as it was sent; Open
+	// names it: the form to add a unit, an account or a token, or the one
+	// of the unit or account being changed.
+	v, open := values{}, ""
+	if problem != "" {
+		v = formValues(c)
+		switch path := c.Request().URL.Path; {
+		case path == "/admin/units" && t.ByCode(v["code"]) != nil:
+			open = "unit-" + v["code"]
+		case path == "/admin/units":
+			open = "add-unit"
+		case path == "/admin/accounts":
+			open = "add-account"
+		case path == "/admin/tokens":
+			open = "add-token"
+		case strings.HasSuffix(path, "/role"):
+			open = "account-" + c.Param("name")
+		}
+	}
+	return s.render(c, status, viewAdmin, "单位和账号", map[string]any{"Units": units, "Problem": problem, "V": v, "Open": open,
 		"Accounts": withPaths(t, users, func(u *engine.User) int64 { return u.UnitID }),
 		"Tokens":   withPaths(t, tokens, func(tok *account.Token) int64 { return tok.UnitID }),
 		"Settings": settings, "KeepsSettings": sc.Settings(), "Failures": failures, "Kinds": engine.PartnerKindNames(),

@@ -249,3 +249,30 @@ func TestLiaisonReadsWhatItTyped(t *testing.T) {
 		t.Error("another body's liaison reads the phones")
 	}
 }
+
+// TestConsoleKeepsWhatWasTyped: a refused console form comes back open and
+// filled in, and units are picked from the tree rather than typed.
+func TestConsoleKeepsWhatWasTyped(t *testing.T) {
+	s := newSite(t)
+	a := s.login(t, "admin@T1")
+	_, page := a.get("/admin")
+	if got := textOf(t, page, "#add-token select[name=unit] option"); got != "请选择 | 油车港镇 / 油车港派出所（P1） | 油车港镇 / 油车港人民法庭（P2）" {
+		t.Errorf("the token's units: %q", got)
+	}
+	if got := textOf(t, page, "#add-unit select[name=parent] option"); got != "（无上级） | 油车港镇（T1） | 油车港镇 / 麟湖村（V1） | 油车港镇 / 正阳社区（V2）" {
+		t.Errorf("the parents offered: %q", got)
+	}
+	code, page := a.post("/admin/accounts", url.Values{"name": {"mediator@G11"}, "display": {"新来的调解员"}, "role": {"mediator"}, "unit": {"G12"}})
+	if code != 422 {
+		t.Fatalf("a taken name: %d", code)
+	}
+	for _, want := range []string{`id="add-account" open`, `name="display" value="新来的调解员"`, `<option value="G12" selected>`, `<option value="mediator" selected>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refused form lacks %s; problem: %s", want, textOf(t, page, "#problem"))
+		}
+	}
+	code, page = a.post("/admin/units", url.Values{"code": {"G13"}, "name": {"麟湖村第3网格"}, "level": {"grid"}, "parent": {"G11"}, "phone": {"0573-83009999"}})
+	if code != 422 || !strings.Contains(page, `id="add-unit" open`) || !strings.Contains(page, `name="phone" value="0573-83009999"`) {
+		t.Errorf("a grid under a grid: %d, %s", code, textOf(t, page, "#problem"))
+	}
+}
