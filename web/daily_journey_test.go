@@ -33,6 +33,9 @@ func TestJourneyGridRegisters(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.id_number']"), "330411 19650512 0011"),
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "李长根"),
 		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.phone']"), "139-0573-1299"))
+	if read := u.waitText("#amount-read", "按 5000 元登记"); read != "按 5000 元登记" {
+		t.Errorf("the form read the amount as %q", read)
+	}
 	u.fits("grid-new-case.png")
 	u.do(chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("receipt")))
 	if flash := u.text("p.flash"); !strings.Contains(flash, "已受理·分流到网格：现由麟湖村第1网格调解") {

@@ -311,8 +311,15 @@ func (s *Server) handleRoute(c echo.Context) error {
 		v[k] = vs[0]
 	}
 	r := s.Engine.Suggest(factsOf(v, c.QueryParams()["flags"]))
+	// The amount as read from what was typed ("5万" is 50000), for the
+	// form to show before it is sent; "" when there is none or it cannot
+	// be read.
+	read := ""
+	if fen, err := engine.ParseYuan(v["amount"]); err == nil && strings.TrimSpace(v["amount"]) != "" {
+		read = engine.Yuan(fen)
+	}
 	return c.JSON(http.StatusOK, map[string]any{"level": r.Level, "level_label": r.Level.Label(), "reasons": r.Reasons,
-		"event": acceptAt(r.Level)})
+		"event": acceptAt(r.Level), "amount_read": read})
 }
 
 // acceptAt is the workflow table's event that accepts a registered dispute

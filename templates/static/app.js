@@ -71,6 +71,8 @@
         route.firstChild.nodeValue = "分流建议：";
         var rest = route.querySelector("strong").nextSibling;
         if (rest) rest.nodeValue = "（" + r.reasons.join("；") + "）";
+        var read = document.getElementById("amount-read");
+        if (read) read.textContent = r.amount_read ? "按 " + r.amount_read + " 元登记" : "";
         var pick = form.querySelector("input[name=decision][value='" + r.event + "']");
         if (pick && !chosen) pick.checked = true;
       });
