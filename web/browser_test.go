@@ -436,16 +436,7 @@ func TestJourneyReport(t *testing.T) {
 	// A month of the town prints on at most three A4 pages, headline first.
 	month := time.Now().In(s.e.Location).Format("2006-01")
 	u.do(chromedp.Navigate(s.URL+"/reports?unit=T1&period="+month), chromedp.WaitVisible(chromedp.ID("summary")))
-	ctx, cancel := context.WithTimeout(u.ctx, patience)
-	defer cancel()
-	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: ptr(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "report.pdf"), pdf.Data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if pages := len(pdfPage.FindAll(pdf.Data, -1)); pages < 1 || pages > 3 {
+	if pages := u.printedPages("report.pdf"); pages < 1 || pages > 3 {
 		t.Errorf("the month prints on %d pages, want at most 3", pages)
 	}
 }
@@ -479,6 +470,22 @@ func (u *user) poll(read chromedp.Action[string], done func(string) bool) string
 
 // pdfPage matches a page object of a PDF.
 var pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// printedPages prints the page to PDF on A4, as the browser's print does,
+// saves it under the test's artifact folder and returns its page count.
+func (u *user) printedPages(name string) int {
+	u.t.Helper()
+	ctx, cancel := context.WithTimeout(u.ctx, patience)
+	defer cancel()
+	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: ptr(true)})
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(u.t.ArtifactDir(), name), pdf.Data, 0o644); err != nil {
+		u.t.Fatal(err)
+	}
+	return len(pdfPage.FindAll(pdf.Data, -1))
+}
 
 func ptr[T any](v T) *T { return &v }
 

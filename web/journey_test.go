@@ -1,14 +1,12 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -184,16 +182,7 @@ func TestJourneyArchivedFile(t *testing.T) {
 		!strings.Contains(back, "本卷共有文书 10 份，共 "+total+" 页。") {
 		t.Errorf("the 卷内备考表: %s", back)
 	}
-	ctx, cancel := context.WithTimeout(u.ctx, patience)
-	defer cancel()
-	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69, PreferCSSPageSize: ptr(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(t.ArtifactDir(), "file.pdf"), pdf.Data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	printed := len(pdfPage.FindAll(pdf.Data, -1))
+	printed := u.printedPages("file.pdf")
 	t.Logf("页号 %s, total %s, printed %d pages", rows, total, printed)
 	if fmt.Sprint(printed) != total {
 		t.Errorf("the file says it has %s pages; it prints on %d", total, printed)
