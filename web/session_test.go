@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -256,6 +257,7 @@ func TestCrossSitePostsRefused(t *testing.T) {
 	c := s.login(t, "mediator@G11")
 	c.get("/cases")
 	k := s.caseNow(t, "grid")
+	var page string
 	send := func(site string) int {
 		form := url.Values{"version": {fmt.Sprint(s.caseNow(t, "grid").Version)}, "note": {"电话联系"}, "csrf": {c.csrf}}
 		req, _ := http.NewRequest(http.MethodPost, s.URL+casePath(k, "/do/note"), strings.NewReader(form.Encode()))
@@ -265,11 +267,18 @@ func TestCrossSitePostsRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		page = string(b)
 		return resp.StatusCode
 	}
 	if code := send("cross-site"); code != 403 {
 		t.Errorf("a cross-site POST: %d, want 403", code)
+	}
+	// The refusal says what happened and what to do, in words a clerk who
+	// resent an old page understands.
+	if want := "这次提交没有被接受：浏览器说它不是从本系统的页面发出的（重新提交了历史中的旧页面，或来自其他网站）。请打开案件页面，刷新后重新操作；已保存的内容不会丢失。"; !strings.Contains(page, want) {
+		t.Errorf("the refusal does not say %s", want)
 	}
 	if now := s.caseNow(t, "grid"); now.Version != k.Version {
 		t.Errorf("the cross-site POST changed the case")
