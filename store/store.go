@@ -141,8 +141,47 @@ func SQLiteDSN(dsn string) (string, string, error) {
 	return "file:" + path + "?" + params.Encode(), path, nil
 }
 
-// Open opens the database that dsn names and brings its schema up to date.
+// Open opens the database that dsn names, creating it if need be, and
+// brings its schema up to date: OpenWith with both options set.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{Create: true, Migrate: true})
+}
+
+// Options say what opening a database may do besides opening it.
+type Options struct {
+	// Create makes the database if there is none: a SQLite file that does
+	// not exist, or a database without tables, is given the schema.
+	// Without it, a missing file is refused before anything is written,
+	// so that a mistyped path is not a new empty database.
+	Create bool
+	// Migrate applies the migrations an older schema lacks. Without it an
+	// older schema is refused, naming both versions.
+	Migrate bool
+}
+
+// SchemaVersion is the schema this program writes: its last migration.
+func SchemaVersion() int {
+	ms, err := migrations(dialect{})
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// OpenWith opens the database that dsn names as o allows. Whatever o says,
+// a database whose schema is newer than this program's is refused: it was
+// migrated by a newer version, and this one would write what that one
+// does not expect.
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
+	if !IsPostgres(dsn) && !o.Create {
+		_, path, err := SQLiteDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("数据库文件 %s 不存在（路径写错了？）；新建数据库请用 mediation migrate 或 mediation serve --init", path)
+		}
+	}
 	cfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }}
 	db := &DB{wstmts: newStmtCache(stmtCacheSize), rstmts: newStmtCache(stmtCacheSize)}
 	if IsPostgres(dsn) {
@@ -159,9 +198,17 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			return nil, err
 		}
 		if dir := filepath.Dir(path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
 				return nil, fmt.Errorf("store: %w", err)
 			}
+		}
+		// A new database file is readable by its owner alone: it will hold
+		// ID numbers and phones. SQLite gives its journal files the mode of
+		// the database's.
+		if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+			f.Close()
+		} else if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("store: %w", err)
 		}
 		db.Path = path
 		// The writer's one connection keeps more of the database in its
@@ -189,6 +236,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err := db.w.WithContext(ctx).Exec("SELECT 1").Error; err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: cannot reach the database: %w", err)
+	}
+	if err := db.checkSchema(ctx, o); err != nil {
+		db.Close()
+		return nil, err
 	}
 	applied, err := db.migrate(ctx)
 	if err != nil {
@@ -343,6 +394,36 @@ func migrations(d dialect) ([]migration, error) {
 var workflowNames = strings.NewReplacer("{{Referred}}", "'"+string(workflow.Referred)+"'",
 	"{{LevelPartner}}", "'"+string(workflow.LevelPartner)+"'")
 
+// checkSchema compares the database's schema with this program's: newer
+// is refused always, older unless o.Migrate, none (a new database) unless
+// o.Create.
+func (db *DB) checkSchema(ctx context.Context, o Options) error {
+	var found int64
+	if err := db.r.WithContext(ctx).Raw(db.d.pick(
+		"SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+		"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")).Scan(&found).Error; err != nil {
+		return fmt.Errorf("store: read the schema version: %w", err)
+	}
+	ours := SchemaVersion()
+	if found == 0 {
+		if !o.Create {
+			return fmt.Errorf("数据库是空的（没有任何表）：新建数据库请用 mediation migrate 或 mediation serve --init")
+		}
+		return nil
+	}
+	var theirs int
+	if err := db.r.WithContext(ctx).Raw("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&theirs).Error; err != nil {
+		return fmt.Errorf("store: read the schema version: %w", err)
+	}
+	switch {
+	case theirs > ours:
+		return fmt.Errorf("数据库的结构版本为 %d，本程序（%d）比它旧：数据库已由更新版本的程序迁移。请使用新版本程序，或恢复升级前的备份后再用本版本", theirs, ours)
+	case theirs < ours && !o.Migrate:
+		return fmt.Errorf("数据库的结构版本为 %d，本程序需要 %d：请先备份，再运行 mediation migrate（或 mediation serve --migrate）", theirs, ours)
+	}
+	return nil
+}
+
 // migrate applies the migrations not yet recorded, each in its own
 // transaction, and returns how many it applied. On PostgreSQL an advisory
 // lock keeps two servers starting at once from applying the same one twice.
@@ -407,8 +488,22 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	if db.d.postgres {
 		return engine.Errorf(engine.EINVALID, "PostgreSQL 请用 pg_dump 备份。")
 	}
-	if _, err := os.Stat(path); err == nil {
+	// The copy holds what the database holds, ID numbers and phones among
+	// it: it is made readable by its owner alone, and VACUUM INTO fills
+	// the empty file.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return engine.Errorf(engine.EINVALID, "备份文件 %s 已存在，请换一个文件名。", path)
 	}
-	return db.r.WithContext(ctx).Exec("VACUUM INTO ?", path).Error
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := db.r.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		os.Remove(path)
+		return err
+	}
+	return nil
 }

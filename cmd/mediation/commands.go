@@ -38,9 +38,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "经 HTTPS 提供（直接或经代理）：Cookie 只经 HTTPS 发送并带 __Host- 前缀，并发送 HSTS")
 	metricsAddr := fs.String("metrics-addr", m.Getenv("MEDIATION_METRICS_ADDR"), "指标（/metrics）的监听地址，如 127.0.0.1:9090；默认不开")
 	profiles := fs.Bool("pprof", false, "在指标地址上同时提供性能剖析（/debug/pprof/）；仅供排查问题时临时打开")
+	initDB := fs.Bool("init", false, "数据库不存在时新建（首次部署）")
+	migrate := fs.Bool("migrate", false, "数据库结构较旧时先迁移（升级后首次启动；请先备份）")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// A demo is made on a database of its own, new or not.
+	o.store = store.Options{Create: *initDB || *withDemo, Migrate: *migrate || *initDB || *withDemo}
 	db, e, cfg, err := m.open(ctx, o)
 	if err != nil {
 		return err
@@ -148,6 +152,7 @@ func (m *Main) demo(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	o.store = store.Options{Create: true, Migrate: true}
 	db, e, _, err := m.open(ctx, o)
 	if err != nil {
 		return err
@@ -221,6 +226,7 @@ func (m *Main) migrate(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	o.store = store.Options{Create: true, Migrate: true}
 	db, _, _, err := m.open(ctx, o)
 	if err != nil {
 		return err

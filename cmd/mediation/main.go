@@ -105,7 +105,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "report":
 		return m.report(ctx, rest)
 	case "version":
-		fmt.Fprintln(m.Stdout, "mediation", version)
+		fmt.Fprintf(m.Stdout, "mediation %s（数据库结构版本 %d）\n", version, store.SchemaVersion())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
@@ -115,10 +115,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	return fmt.Errorf("未知命令“%s”", cmd)
 }
 
-// options are the flags every command shares.
+// options are the flags every command shares, and what the command may do
+// to the database it opens: only migrate, demo and serve told so create a
+// database or bring its schema up to date.
 type options struct {
 	dsn    string
 	config string
+	store  store.Options
 }
 
 // flags returns a flag set with the flags every command shares.
@@ -137,7 +140,7 @@ func (m *Main) open(ctx context.Context, o *options) (*store.DB, *engine.Engine,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	db, err := store.Open(ctx, o.dsn)
+	db, err := store.OpenWith(ctx, o.dsn, o.store)
 	if err != nil {
 		return nil, nil, nil, err
 	}

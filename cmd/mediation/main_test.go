@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +18,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 )
 
@@ -32,10 +37,90 @@ func run(t *testing.T, dsn, stdin string, args ...string) (string, string, error
 	return out.String(), errb.String(), err
 }
 
+// newDatabase returns a new database made the one way a deployment makes
+// one: by the migrate command.
+func newDatabase(t *testing.T) string {
+	t.Helper()
+	dsn := storetest.DSN(t)
+	if out, _, err := run(t, dsn, "", "migrate"); err != nil || !strings.Contains(out, "数据库结构已是最新") {
+		t.Fatalf("migrate: %s %v", out, err)
+	}
+	return dsn
+}
+
+// TestSchemaGuard: a command other than migrate refuses a database file
+// that does not exist, writing nothing (a nightly backup with a mistyped
+// path fails); no command opens a database a newer version migrated; an
+// older schema is migrated only by migrate or serve --migrate, and backup
+// never migrates.
+func TestSchemaGuard(t *testing.T) {
+	if storetest.PostgresDSN() != "" {
+		t.Skip("the database files are SQLite's")
+	}
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "mediaton.db")
+	copyTo := filepath.Join(dir, "backup.db")
+	_, _, err := run(t, "file:"+missing, "", "backup", copyTo)
+	if err == nil || err.Error() != "数据库文件 "+missing+" 不存在（路径写错了？）；新建数据库请用 mediation migrate 或 mediation serve --init" {
+		t.Errorf("backup of a missing file: %v", err)
+	}
+	for _, p := range []string{missing, copyTo} {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s was written: %v", p, err)
+		}
+	}
+	if out, _, err := run(t, "", "", "version"); err != nil || !strings.Contains(out, fmt.Sprintf("（数据库结构版本 %d）", store.SchemaVersion())) {
+		t.Errorf("version: %q %v", out, err)
+	}
+
+	dsn := newDatabase(t)
+	db, err := sql.Open("sqlite3", strings.TrimPrefix(dsn, "file:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ours := store.SchemaVersion()
+	// A newer program's migration.
+	if _, err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future.sql', CURRENT_TIMESTAMP)", ours+1); err != nil {
+		t.Fatal(err)
+	}
+	newer := fmt.Sprintf("数据库的结构版本为 %d，本程序（%d）比它旧：数据库已由更新版本的程序迁移。请使用新版本程序，或恢复升级前的备份后再用本版本", ours+1, ours)
+	for _, args := range [][]string{{"migrate"}, {"backup", copyTo}, {"user", "list"}} {
+		if _, _, err := run(t, dsn, "", args...); err == nil || err.Error() != newer {
+			t.Errorf("%s on a newer schema: %v", args[0], err)
+		}
+	}
+	// An older program's database: its last migration undone in the record.
+	if _, err := db.Exec("DELETE FROM schema_migrations WHERE version >= ?", ours); err != nil {
+		t.Fatal(err)
+	}
+	older := fmt.Sprintf("数据库的结构版本为 %d，本程序需要 %d：请先备份，再运行 mediation migrate（或 mediation serve --migrate）", ours-1, ours)
+	if _, _, err := run(t, dsn, "", "backup", copyTo); err == nil || err.Error() != older {
+		t.Errorf("backup of an older schema: %v", err)
+	}
+	if out, _, err := run(t, dsn, "", "migrate"); err != nil || !strings.Contains(out, "数据库结构已是最新") {
+		t.Errorf("migrate: %s %v", out, err)
+	}
+	if _, _, err := run(t, dsn, "", "backup", copyTo); err != nil {
+		t.Errorf("backup after migrating: %v", err)
+	}
+	// The database and its copy hold ID numbers and phones: their owner
+	// alone reads them.
+	for _, p := range []string{strings.TrimPrefix(dsn, "file:"), copyTo} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", p, st.Mode().Perm())
+		}
+	}
+}
+
 // TestTokenCommand makes a partner's token, lists it and revokes it; the
 // secret is printed once and listed never.
 func TestTokenCommand(t *testing.T) {
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +152,7 @@ func TestTokenCommand(t *testing.T) {
 }
 
 func TestImportCommand(t *testing.T) {
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	out, _, err := run(t, dsn, "", "import", "--dry-run", "../../testdata/import/town.jsonl")
 	if err != nil || !strings.Contains(out, "案件 7 件") || !strings.Contains(out, "未写入") {
 		t.Fatalf("dry run: %s %v", out, err)
@@ -87,7 +172,7 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestUserCommands(t *testing.T) {
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +269,7 @@ func page(t *testing.T, url string) string {
 // TestServeDemo runs the whole program as `serve --demo` does on an empty
 // database and fetches its pages.
 func TestServeDemo(t *testing.T) {
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "demo", "--cases", "60"); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +289,7 @@ func TestServeDemo(t *testing.T) {
 // log warns that the database holds the demo; an account given its own
 // password leaves the list.
 func TestDemoIsExplicit(t *testing.T) {
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "demo", "--cases", "20"); err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +314,7 @@ func TestBackupCommand(t *testing.T) {
 	if storetest.PostgresDSN() != "" {
 		t.Skip("backup copies SQLite files")
 	}
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +329,7 @@ func TestBackupCommand(t *testing.T) {
 }
 
 func TestDeadlinesCommand(t *testing.T) {
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +362,7 @@ func TestConfig(t *testing.T) {
 		}
 		return p
 	}
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	good := write("good.json", `{"sweep_interval":"1m","deadlines":{"grid":2,"on_overdue":{"grid":"escalate","village":"supervise"}},
 		"towns":{"YCG":{"working_days":true,"village":5}},"calendar":{"holidays":["2026-10-01"],"workdays":["2026-10-10"]},
 		"routing":{"town_amount":50000}}`)
@@ -306,7 +391,7 @@ func TestConfig(t *testing.T) {
 }
 
 func TestReportCommand(t *testing.T) {
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/month.jsonl"); err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +424,7 @@ func TestReportCommand(t *testing.T) {
 // TestMetricsAddress: serve --metrics-addr serves the metrics on that
 // address, and says where.
 func TestMetricsAddress(t *testing.T) {
-	dsn := storetest.DSN(t)
+	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "demo", "--cases", "20"); err != nil {
 		t.Fatal(err)
 	}
