@@ -39,6 +39,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	metricsAddr := fs.String("metrics-addr", m.Getenv("MEDIATION_METRICS_ADDR"), "指标（/metrics）的监听地址，如 127.0.0.1:9090；默认不开")
 	profiles := fs.Bool("pprof", false, "在指标地址上同时提供性能剖析（/debug/pprof/）；仅供排查问题时临时打开")
 	initDB := fs.Bool("init", false, "数据库不存在时新建（首次部署）")
+	noJobs := fs.Bool("no-jobs", false, "不运行期限调度和对外推送（恢复备份后核对、预发环境、导入历史台账时用）")
 	migrate := fs.Bool("migrate", false, "数据库结构较旧时先迁移（升级后首次启动；请先备份）")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -97,9 +98,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if metrics != nil {
 		scheduler.Observer = metrics
 	}
-	workers.Go(func() { scheduler.Run(sched, every) })
 	workers.Go(func() { e.RunAuditWriter(sched, time.Second) })
-	workers.Go(func() { notify.New(e, db).RunDeliveries(sched, hook.Send, deliverEvery) })
+	if *noJobs {
+		// A restored copy or a staging server must not escalate the
+		// cases it holds, nor text their parties.
+		fmt.Fprintln(m.Stderr, "未运行期限调度和对外推送（--no-jobs）：不会自动上报、提醒或发送通知。")
+	} else {
+		workers.Go(func() { scheduler.Run(sched, every) })
+		workers.Go(func() { notify.New(e, db).RunDeliveries(sched, hook.Send, deliverEvery) })
+	}
 	// What an administrator saves on the console on another server
 	// reaches this one within consoleEvery.
 	workers.Go(func() { account.New(e, db).WatchConsoleSettings(sched, consoleEvery) })

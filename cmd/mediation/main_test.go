@@ -438,3 +438,52 @@ func TestMetricsAddress(t *testing.T) {
 		t.Errorf("the metrics lack the login page's request:\n%.2000s", body)
 	}
 }
+
+// TestServeWithoutJobs: a restored copy served with --no-jobs escalates
+// and flags nothing, though its history is long overdue; served without
+// it, the same copy is escalated at once.
+func TestServeWithoutJobs(t *testing.T) {
+	if storetest.PostgresDSN() != "" {
+		t.Skip("the copy is a SQLite file")
+	}
+	dsn := newDatabase(t)
+	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	copyPath := filepath.Join(t.TempDir(), "restored.db")
+	if _, _, err := run(t, dsn, "", "backup", copyPath); err != nil {
+		t.Fatal(err)
+	}
+	// Nobody acts on the cases here: every step the servers write is the
+	// scheduler's (an escalation or a 超期提醒).
+	steps := func(path string) int {
+		db, err := sql.Open("sqlite3", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRow("SELECT COUNT(*) FROM case_events").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := steps(copyPath)
+	base, errb := serve(t, "file:"+copyPath, "--no-jobs")
+	page(t, base+"/healthz")
+	time.Sleep(500 * time.Millisecond)
+	if n := steps(copyPath); n != before {
+		t.Errorf("serve --no-jobs wrote %d steps", n-before)
+	}
+	if !strings.Contains(errb.String(), "未运行期限调度和对外推送（--no-jobs）：不会自动上报、提醒或发送通知。") {
+		t.Errorf("the log does not say the jobs are off:\n%s", errb.String())
+	}
+	base, _ = serve(t, dsn)
+	page(t, base+"/healthz")
+	for deadline := time.Now().Add(20 * time.Second); steps(strings.TrimPrefix(dsn, "file:")) == before && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if steps(strings.TrimPrefix(dsn, "file:")) == before {
+		t.Error("serve with its jobs escalated nothing either: the test shows nothing")
+	}
+}
