@@ -173,6 +173,11 @@ func SchemaVersion() int {
 // migrated by a newer version, and this one would write what that one
 // does not expect.
 func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
+	if !IsPostgres(dsn) {
+		if err := checkFullText(); err != nil {
+			return nil, err
+		}
+	}
 	if !IsPostgres(dsn) && !o.Create {
 		_, path, err := SQLiteDSN(dsn)
 		if err != nil {
@@ -393,6 +398,25 @@ func migrations(d dialect) ([]migration, error) {
 // state, {{LevelPartner}} for the level, quoted.
 var workflowNames = strings.NewReplacer("{{Referred}}", "'"+string(workflow.Referred)+"'",
 	"{{LevelPartner}}", "'"+string(workflow.LevelPartner)+"'")
+
+// checkFullText refuses, before any database is touched, a program built
+// without SQLite's full-text search (FTS5): the driver compiles it in only
+// with the build tag sqlite_fts5, and a database such a program migrated
+// would stop half way.
+func checkFullText() error {
+	db, err := sql.Open(sqliteDriver, ":memory:")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE VIRTUAL TABLE probe USING fts5(x)"); err != nil {
+		if strings.Contains(err.Error(), "no such module: fts5") {
+			return errors.New("本程序编译时没有包含 SQLite 的全文检索（FTS5）：请用 make build 构建，或 go build -tags sqlite_fts5 ./cmd/mediation（go install 也要加 -tags sqlite_fts5）")
+		}
+		return fmt.Errorf("store: SQLite: %w", err)
+	}
+	return nil
+}
 
 // checkSchema compares the database's schema with this program's: newer
 // is refused always, older unless o.Migrate, none (a new database) unless
