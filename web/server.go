@@ -173,9 +173,25 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(net
 	return nil
 }
 
+// requestID is the id a request's log line carries and its answer says
+// (X-Request-ID): the proxy's, when it sent a plain one, or a new one, so
+// that a user's report of a failure finds its line.
+func requestID(c echo.Context) string {
+	if id := c.Request().Header.Get(echo.HeaderXRequestID); len(id) > 0 && len(id) <= 64 && engine.Printable(id, 64) == id && !strings.ContainsAny(id, " \"") {
+		return id
+	}
+	id, err := randomToken()
+	if err != nil {
+		return "-"
+	}
+	return id[:16]
+}
+
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		id := requestID(c)
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		err := next(c)
 		if err != nil {
 			c.Error(err)
@@ -187,8 +203,8 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			user = u.ID
 		}
 		took := time.Since(start)
-		slog.Info("request", "method", c.Request().Method, "path", c.Request().URL.Path, "route", c.Path(),
-			"status", c.Response().Status, "duration_ms", float64(took.Microseconds())/1000, "user", user)
+		slog.Info("request", "id", id, "method", c.Request().Method, "path", c.Request().URL.Path, "route", c.Path(),
+			"status", c.Response().Status, "duration_ms", float64(took.Microseconds())/1000, "user", user, "addr", c.RealIP())
 		if s.metrics != nil {
 			s.metrics.observe(c.Path(), c.Request().Method, c.Response().Status, took)
 		}

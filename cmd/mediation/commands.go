@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"io"
 	"net"
 	"net/http"
@@ -41,9 +42,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	initDB := fs.Bool("init", false, "数据库不存在时新建（首次部署）")
 	noJobs := fs.Bool("no-jobs", false, "不运行期限调度和对外推送（恢复备份后核对、预发环境、导入历史台账时用）")
 	migrate := fs.Bool("migrate", false, "数据库结构较旧时先迁移（升级后首次启动；请先备份）")
+	logFormat := fs.String("log-format", envOr(m.Getenv("MEDIATION_LOG_FORMAT"), "text"), "日志格式：text 或 json")
+	logLevel := fs.String("log-level", envOr(m.Getenv("MEDIATION_LOG_LEVEL"), "info"), "日志级别：debug、info、warn 或 error")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := m.setLogger(*logFormat, *logLevel); err != nil {
+		return err
+	}
+	slog.Info("starting", "version", version, "schema", store.SchemaVersion(), "no_jobs", *noJobs)
 	// A demo is made on a database of its own, new or not.
 	o.store = store.Options{Create: *initDB || *withDemo, Migrate: *migrate || *initDB || *withDemo}
 	db, e, cfg, err := m.open(ctx, o)
@@ -129,6 +136,29 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			m.Ready(a)
 		}
 	})
+}
+
+// setLogger points the process's log at m.Log in the format and from the
+// level given.
+func (m *Main) setLogger(format, level string) error {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return fmt.Errorf("--log-level 须为 debug、info、warn 或 error，不是“%s”", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	var h slog.Handler
+	switch format {
+	case "text":
+		h = slog.NewTextHandler(m.Log, opts)
+	case "json":
+		h = slog.NewJSONHandler(m.Log, opts)
+	default:
+		return fmt.Errorf("--log-format 须为 text 或 json，不是“%s”", format)
+	}
+	if m.Log != nil {
+		slog.SetDefault(slog.New(h))
+	}
+	return nil
 }
 
 // consoleEvery is how often a server reads the console's settings again.

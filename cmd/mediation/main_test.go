@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -485,5 +488,77 @@ func TestServeWithoutJobs(t *testing.T) {
 	}
 	if steps(strings.TrimPrefix(dsn, "file:")) == before {
 		t.Error("serve with its jobs escalated nothing either: the test shows nothing")
+	}
+}
+
+// lockedBuffer is a log the server writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestJSONLog: serve --log-format json writes one JSON object a line: the
+// start with the version and the schema, and each request with its id
+// (the one its answer carries) and the client's address.
+func TestJSONLog(t *testing.T) {
+	prev := slog.Default()
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	dsn := newDatabase(t)
+	var log lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Log: &log, Ready: func(a net.Addr) { addr <- a },
+		Getenv: func(string) string { return "" }}
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--no-jobs", "--log-format", "json", "--log-level", "info"})
+	}()
+	var base string
+	select {
+	case a := <-addr:
+		base = "http://" + a.String()
+	case err := <-done:
+		t.Fatal(err)
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get("X-Request-ID")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var started, requested bool
+	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("a log line that is not JSON: %q", line)
+		}
+		switch rec["msg"] {
+		case "starting":
+			started = rec["version"] == version && rec["schema"] == float64(store.SchemaVersion())
+		case "request":
+			requested = requested || (rec["path"] == "/healthz" && rec["id"] == id && id != "" && rec["addr"] == "127.0.0.1")
+		}
+	}
+	if !started || !requested {
+		t.Errorf("the log lacks the start (%v) or the request with its id %q and address (%v):\n%s", started, id, requested, log.String())
+	}
+	if _, _, err := run(t, dsn, "", "serve", "--log-format", "xml"); err == nil || err.Error() != "--log-format 须为 text 或 json，不是“xml”" {
+		t.Errorf("a wrong format: %v", err)
 	}
 }
