@@ -99,8 +99,9 @@ type RecordStore interface {
 // accounts as the engine reads them, the settings, the audit trail and the
 // notifications the scheduler writes.
 type DirectoryStore interface {
-	// Ping reads from the database: it answers while the database does.
-	Ping(ctx context.Context) error
+	// Ready reports whether the database takes a write now, and has the
+	// room for it.
+	Ready(ctx context.Context) error
 	// Units returns every unit.
 	Units(ctx context.Context) ([]*Unit, error)
 	// SaveUnit inserts u, or updates the unit with u's code; it sets u.ID.

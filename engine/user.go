@@ -148,8 +148,8 @@ func (e *Engine) CreateUser(ctx context.Context, u *User, password string) error
 	return e.Store.CreateUser(ctx, u)
 }
 
-// Ping reports whether the database answers.
-func (e *Engine) Ping(ctx context.Context) error { return e.Store.Ping(ctx) }
+// Ready reports whether the database takes a write now.
+func (e *Engine) Ready(ctx context.Context) error { return e.Store.Ready(ctx) }
 
 // Setting returns a stored setting, "" when unset.
 func (e *Engine) Setting(ctx context.Context, key string) (string, error) {

@@ -3,6 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -181,11 +185,61 @@ func (db *DB) SetDisabled(ctx context.Context, id int64, at *time.Time) error {
 	})
 }
 
-// Setting returns a stored setting, "" when unset.
-// Ping reads from the database: it answers while the database does.
-func (db *DB) Ping(ctx context.Context) error {
-	var one int
-	return db.r.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error
+// MinFreeDisk is the free space below which a SQLite database is not ready:
+// a write that finds the disk full fails, and the one after it too.
+const MinFreeDisk = 256 << 20
+
+// Ready reports whether the database takes a write now: a write
+// transaction begins and is rolled back within a second (it writes
+// nothing), and, on SQLite, the disk that holds the file has MinFreeDisk
+// free.
+func (db *DB) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	tx, err := db.wsql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("数据库不能写入：%w", err)
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE schema_migrations SET name = name WHERE version = -1")
+	if rerr := tx.Rollback(); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("数据库不能写入：%w", err)
+	}
+	if free, ok := db.FreeDisk(); ok && free < MinFreeDisk {
+		return fmt.Errorf("磁盘剩余空间 %d MB，低于 %d MB", free>>20, MinFreeDisk>>20)
+	}
+	return nil
+}
+
+// FreeDisk returns the free space of the disk that holds a SQLite
+// database; ok is false on PostgreSQL, whose disk is the server's.
+func (db *DB) FreeDisk() (free uint64, ok bool) {
+	if db.Path == "" {
+		return 0, false
+	}
+	return freeBytes(filepath.Dir(db.Path))
+}
+
+// Size returns the bytes the database takes: the SQLite file with its
+// write-ahead log, or PostgreSQL's pg_database_size.
+func (db *DB) Size(ctx context.Context) (int64, error) {
+	if db.Path == "" {
+		var n int64
+		err := db.r.WithContext(ctx).Raw("SELECT pg_database_size(current_database())").Scan(&n).Error
+		return n, err
+	}
+	var n int64
+	for _, p := range []string{db.Path, db.Path + "-wal"} {
+		st, err := os.Stat(p)
+		if err == nil {
+			n += st.Size()
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // Setting returns a stored setting, "" when unset.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -240,9 +239,17 @@ func buttons(trs []workflow.Transition, acts []workflow.ActivityRule) (primary, 
 	return primary, secondary
 }
 
-func (s *Server) handleHealth(c echo.Context) error {
-	if err := s.Engine.Ping(c.Request().Context()); err != nil {
-		return c.String(http.StatusServiceUnavailable, fmt.Sprintf("database: %v", err))
+// handleHealth answers that the process lives (liveness): it does not ask
+// the database, so that a busy or full database does not get a working
+// process restarted; /readyz does.
+func (s *Server) handleHealth(c echo.Context) error { return c.String(http.StatusOK, "ok") }
+
+// handleReady answers whether this server can take work: its database
+// takes a write within a second and has room for it. A load balancer sends
+// requests to the servers that are ready; a monitor pages on the reason.
+func (s *Server) handleReady(c echo.Context) error {
+	if err := s.Engine.Ready(c.Request().Context()); err != nil {
+		return c.String(http.StatusServiceUnavailable, err.Error())
 	}
-	return c.String(http.StatusOK, "ok")
+	return c.String(http.StatusOK, "ready")
 }

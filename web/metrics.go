@@ -40,6 +40,10 @@ type Database interface {
 	Commits() int64
 	// Backlog counts the notifications waiting for delivery.
 	Backlog(ctx context.Context) (int, error)
+	// Size is the bytes the database takes; FreeDisk the space left on the
+	// disk that holds it, ok false where the database is another server.
+	Size(ctx context.Context) (int64, error)
+	FreeDisk() (free uint64, ok bool)
 }
 
 // NewMetrics registers the series of e and its database, and makes itself
@@ -73,7 +77,25 @@ func NewMetrics(e *engine.Engine, db Database) *Metrics {
 		Help: "SQL statements sent to the database."}, func() float64 { return float64(db.Statements()) })
 	commits := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "mediation_db_commits_total",
 		Help: "Write transactions committed; on SQLite, changes of cases written together share one."}, func() float64 { return float64(db.Commits()) })
-	m.registry.MustRegister(m.requests, m.changes, m.passes, m.escalations, m.flagged, m.sweepTime, backlog, statements, commits,
+	size := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "mediation_db_size_bytes",
+		Help: "Bytes the database takes (SQLite: the file and its write-ahead log)."}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		n, err := db.Size(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	free := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "mediation_disk_free_bytes",
+		Help: "Free space on the disk that holds a SQLite database; -1 on PostgreSQL."}, func() float64 {
+		n, ok := db.FreeDisk()
+		if !ok {
+			return -1
+		}
+		return float64(n)
+	})
+	m.registry.MustRegister(m.requests, m.changes, m.passes, m.escalations, m.flagged, m.sweepTime, backlog, statements, commits, size, free,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, pool := range db.Pools() {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(pool, name))

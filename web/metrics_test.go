@@ -5,10 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/grassroots/mediation/engine/schedule"
+	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/web"
 )
 
@@ -67,6 +70,26 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// The database's size and the disk's free space, for an alert before
+	// the disk fills: on SQLite both are read from the file's disk.
+	gauge := func(name string) float64 {
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("/metrics lacks %s", name)
+		}
+		v, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if size := gauge("mediation_db_size_bytes"); size < 100<<10 {
+		t.Errorf("the database takes %v bytes, want its schema's at least", size)
+	}
+	free := gauge("mediation_disk_free_bytes")
+	if storetest.PostgresDSN() == "" && free <= 0 || storetest.PostgresDSN() != "" && free != -1 {
+		t.Errorf("free disk %v", free)
 	}
 	if code, body := get(metrics.URL, "/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
 		t.Errorf("/debug/pprof/: %d", code)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/notify"
@@ -133,7 +134,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status = statusOf[engine.ErrorCode(err)]
 	}
 	if status >= 500 {
-		slog.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		s.failures.log(time.Now(), c.Request().Method, c.Request().URL.Path, err)
 	}
 	// A logged-in user refused something, or asking for what is not there
 	// or not theirs to see (a probe of other units' case numbers), is a

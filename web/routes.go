@@ -15,6 +15,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.GET("/healthz", s.handleHealth)
+	e.GET("/readyz", s.handleReady)
 	static, _ := fs.Sub(templates.FS, "static")
 	e.GET("/static/*", handleStatic(static))
 

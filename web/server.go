@@ -41,6 +41,7 @@ type Server struct {
 	users    userCache
 	sessions *scs.SessionManager
 	pages    map[view]*template.Template
+	failures failureLog
 }
 
 // Options are how a deployment serves.

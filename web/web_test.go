@@ -597,8 +597,9 @@ func TestTokenFromTheBodyAndNoCopies(t *testing.T) {
 	}
 }
 
-// TestHealthReadsTheDatabase: the health check answers from the database,
-// and says it cannot when the database does not answer.
+// TestHealthReadsTheDatabase: /healthz says the process lives; /readyz
+// answers from a write to the database, and says it cannot take one when
+// the database does not answer.
 func TestHealthReadsTheDatabase(t *testing.T) {
 	get := func(t *testing.T, url string) (int, string) {
 		t.Helper()
@@ -614,8 +615,15 @@ func TestHealthReadsTheDatabase(t *testing.T) {
 	if code, body := get(t, s.URL+"/healthz"); code != http.StatusOK || body != "ok" {
 		t.Fatalf("healthy: %d %q", code, body)
 	}
+	if code, body := get(t, s.URL+"/readyz"); code != http.StatusOK || body != "ready" {
+		t.Fatalf("ready: %d %q", code, body)
+	}
 	s.db.Close()
-	if code, body := get(t, s.URL+"/healthz"); code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "database:") {
-		t.Errorf("without its database: %d %q", code, body)
+	// The process lives; it cannot take work.
+	if code, body := get(t, s.URL+"/healthz"); code != http.StatusOK || body != "ok" {
+		t.Errorf("alive without its database: %d %q", code, body)
+	}
+	if code, body := get(t, s.URL+"/readyz"); code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "数据库不能写入：") {
+		t.Errorf("ready without its database: %d %q", code, body)
 	}
 }
