@@ -229,11 +229,18 @@ func TestWorkflowCommand(t *testing.T) {
 // ends, and returns its address and what it wrote to standard error.
 func serve(t *testing.T, dsn string, args ...string) (string, *bytes.Buffer) {
 	t.Helper()
+	return serveLogging(t, dsn, nil, args...)
+}
+
+// serveLogging is serve with the server's log written to log (nil leaves
+// the process's logger as it is).
+func serveLogging(t *testing.T, dsn string, log io.Writer, args ...string) (string, *bytes.Buffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	var errb bytes.Buffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb, Ready: func(a net.Addr) { addr <- a },
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb, Log: log, Ready: func(a net.Addr) { addr <- a },
 		Getenv: func(string) string { return "" }}
 	go func() { done <- m.Run(ctx, append([]string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}, args...)) }()
 	t.Cleanup(func() {
@@ -517,30 +524,16 @@ func TestJSONLog(t *testing.T) {
 	t.Cleanup(func() { slog.SetDefault(prev) })
 	dsn := newDatabase(t)
 	var log lockedBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Log: &log, Ready: func(a net.Addr) { addr <- a },
-		Getenv: func(string) string { return "" }}
-	go func() {
-		done <- m.Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0", "--no-jobs", "--log-format", "json", "--log-level", "info"})
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a.String()
-	case err := <-done:
-		t.Fatal(err)
-	}
+	base, _ := serveLogging(t, dsn, &log, "--no-jobs", "--log-format", "json", "--log-level", "info")
 	resp, err := http.Get(base + "/healthz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	id := resp.Header.Get("X-Request-ID")
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	// The request's line is written once its answer has gone.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(log.String(), `"path":"/healthz"`) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
 	}
 	var started, requested bool
 	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
