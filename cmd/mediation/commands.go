@@ -122,9 +122,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		workers.Wait()
 	}()
 	// A database without accounts is set up from a one-time link.
-	setup, err := account.New(e, db).SetupToken(ctx)
-	if err != nil {
+	// The link is a secret: it goes to a terminal, never into a log
+	// (standard error under a service manager is one).
+	setup := ""
+	if m.terminal() {
+		if setup, err = account.New(e, db).SetupToken(ctx); err != nil {
+			return err
+		}
+	} else if users, err := db.Users(ctx, nil); err != nil {
 		return err
+	} else if len(users) == 0 {
+		fmt.Fprintln(m.Stderr, "这是一个新的数据库：请在终端运行 mediation setup-link 取得一次性设置链接（链接不写入日志）。")
 	}
 	return srv.ListenAndServe(ctx, *addr, func(a net.Addr) {
 		fmt.Fprintf(m.Stderr, "调解系统已启动：http://%s\n", displayAddr(a))
@@ -136,6 +144,38 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			m.Ready(a)
 		}
 	})
+}
+
+// terminal reports whether standard error is a person's terminal rather
+// than a log.
+func (m *Main) terminal() bool {
+	f, ok := m.Stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// setupLink prints a new one-time setup link for a database without
+// accounts, replacing any earlier one, to standard output: the operator
+// runs it in a terminal, and the link is in no log.
+func (m *Main) setupLink(ctx context.Context, args []string) error {
+	fs, o := m.flags("setup-link")
+	base := fs.String("base", envOr(m.Getenv("MEDIATION_BASE_URL"), "http://localhost:8080"), "网站地址，如 https://tiaojie.example.gov.cn")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, e, _, err := m.open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	token, err := account.New(e, db).SetupToken(ctx)
+	if err != nil {
+		return err
+	}
+	if token == "" {
+		return fmt.Errorf("这个数据库已经设置过（已有账号），请登录；账号用 mediation user 管理")
+	}
+	fmt.Fprintf(m.Stdout, "%s/setup?token=%s\n一小时内有效，只能用一次；再次运行本命令会使这个链接失效。\n", strings.TrimRight(*base, "/"), token)
+	return nil
 }
 
 // setLogger points the process's log at m.Log in the format and from the

@@ -62,9 +62,10 @@ type Main struct {
 const usage = `用法：mediation <命令> [选项]
 
 命令：
-  serve     启动网页服务（--addr :8080；--demo 在空数据库上先载入演示镇）
+  serve     启动网页服务（--addr :8080；--init 新建数据库；--migrate 升级数据库结构；--no-jobs 不运行期限调度和推送；--demo 在空数据库上先载入演示镇）
   demo      在空数据库上载入演示镇 油车港镇
-  migrate   升级数据库结构
+  migrate   新建数据库，或升级数据库结构
+  setup-link 打印一次性设置链接（新数据库创建第一个单位和系统管理员；只打印到终端，不写日志）
   import    导入单位和案件历史（JSON Lines；--dry-run 只检查不写入）
   user      管理账号：user add | user list | user passwd NAME
   token     联动单位的接口令牌：token create --unit CODE --name NAME | token list | token revoke ID
@@ -72,7 +73,7 @@ const usage = `用法：mediation <命令> [选项]
   workflow  打印流程状态图（Mermaid）
   backup    在服务运行时备份 SQLite 数据库到文件
   deadlines deadlines run [--now RFC3339]：检查一次期限（超期上报、提醒督办）
-  version   打印版本
+  version   打印版本和数据库结构版本
 
 每个命令都接受 --db（或环境变量 MEDIATION_DB）：
   SQLite 文件（默认 file:data/mediation.db）或 postgres://… 连接串；
@@ -103,6 +104,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.workflow(rest)
 	case "backup":
 		return m.backup(ctx, rest)
+	case "setup-link":
+		return m.setupLink(ctx, rest)
 	case "deadlines":
 		return m.deadlines(ctx, rest)
 	case "report":

@@ -555,3 +555,37 @@ func TestJSONLog(t *testing.T) {
 		t.Errorf("a wrong format: %v", err)
 	}
 }
+
+// TestSetupLinkNotLogged: a server whose standard error is a log (not a
+// terminal) does not print the one-time setup link there; setup-link
+// prints one to the operator's terminal, and a second one spends the
+// first.
+func TestSetupLinkNotLogged(t *testing.T) {
+	dsn := newDatabase(t)
+	base, errb := serve(t, dsn, "--no-jobs")
+	if log := errb.String(); strings.Contains(log, "token=") || !strings.Contains(log, "这是一个新的数据库：请在终端运行 mediation setup-link 取得一次性设置链接（链接不写入日志）。") {
+		t.Errorf("the log:\n%s", log)
+	}
+	link := regexp.MustCompile(`^http://localhost:8080(/setup\?token=[a-z0-9]+)\n一小时内有效，只能用一次；再次运行本命令会使这个链接失效。\n$`)
+	out, _, err := run(t, dsn, "", "setup-link")
+	first := link.FindStringSubmatch(out)
+	if err != nil || first == nil {
+		t.Fatalf("setup-link: %q %v", out, err)
+	}
+	status := func(path string) int {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := status(first[1]); code != http.StatusOK {
+		t.Errorf("the printed link: %d", code)
+	}
+	out, _, _ = run(t, dsn, "", "setup-link")
+	second := link.FindStringSubmatch(out)
+	if second == nil || status(first[1]) != http.StatusNotFound || status(second[1]) != http.StatusOK {
+		t.Errorf("a second link does not spend the first: %q", out)
+	}
+}

@@ -43,7 +43,7 @@ func (e *Service) CheckSetupToken(ctx context.Context, token string) error {
 // liveSetupToken returns the stored setting of the live setup token, if
 // token is it.
 func (e *Service) liveSetupToken(ctx context.Context, token string) (string, error) {
-	bad := engine.Errorf(engine.ENOTFOUND, "这个设置链接无效或已过期：请重新启动服务，使用新打印的链接。")
+	bad := engine.Errorf(engine.ENOTFOUND, "这个设置链接无效或已过期：请在服务器的终端运行 mediation setup-link 取得新链接。")
 	users, err := e.Store.Users(ctx, nil)
 	if err != nil {
 		return "", err
