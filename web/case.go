@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -248,8 +250,27 @@ func (s *Server) handleHealth(c echo.Context) error { return c.String(http.Statu
 // takes a write within a second and has room for it. A load balancer sends
 // requests to the servers that are ready; a monitor pages on the reason.
 func (s *Server) handleReady(c echo.Context) error {
-	if err := s.Engine.Ready(c.Request().Context()); err != nil {
+	if err := s.readiness.check(c.Request().Context(), s.Engine.Now(), s.Engine.Ready); err != nil {
 		return c.String(http.StatusServiceUnavailable, err.Error())
 	}
 	return c.String(http.StatusOK, "ready")
+}
+
+// readiness keeps the last answer of the database's readiness for a second:
+// anyone may ask /readyz, and each check takes the database's writer, so
+// however often it is asked the database is asked once a second at most.
+type readiness struct {
+	mu  sync.Mutex
+	at  time.Time
+	err error
+}
+
+func (r *readiness) check(ctx context.Context, now time.Time, ask func(context.Context) error) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.at.IsZero() && now.Sub(r.at) < time.Second {
+		return r.err
+	}
+	r.at, r.err = now, ask(ctx)
+	return r.err
 }

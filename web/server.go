@@ -34,14 +34,15 @@ import (
 type Server struct {
 	Services
 
-	echo     *echo.Echo
-	demo     bool
-	secure   bool
-	metrics  *Metrics
-	users    userCache
-	sessions *scs.SessionManager
-	pages    map[view]*template.Template
-	failures failureLog
+	echo      *echo.Echo
+	demo      bool
+	secure    bool
+	metrics   *Metrics
+	users     userCache
+	sessions  *scs.SessionManager
+	pages     map[view]*template.Template
+	failures  failureLog
+	readiness readiness
 }
 
 // Options are how a deployment serves.

@@ -619,6 +619,11 @@ func TestHealthReadsTheDatabase(t *testing.T) {
 		t.Fatalf("ready: %d %q", code, body)
 	}
 	s.db.Close()
+	// Within the second, the answer is the one the database gave last.
+	if code, _ := get(t, s.URL+"/readyz"); code != http.StatusOK {
+		t.Errorf("asked again within the second: %d", code)
+	}
+	s.e.Now = func() time.Time { return time.Now().Add(2 * time.Second) }
 	// The process lives; it cannot take work.
 	if code, body := get(t, s.URL+"/healthz"); code != http.StatusOK || body != "ok" {
 		t.Errorf("alive without its database: %d %q", code, body)
