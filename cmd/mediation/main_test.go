@@ -338,25 +338,45 @@ func TestBackupCommand(t *testing.T) {
 	}
 }
 
+// TestDeadlinesCommand: an imported ledger's past is not acted on (its
+// overdue cases are neither escalated nor flagged when it arrives); the
+// deadlines that pass after the import are, once, at the minute they pass.
 func TestDeadlinesCommand(t *testing.T) {
 	dsn := newDatabase(t)
 	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
 		t.Fatal(err)
 	}
-	// The car-scrape case, agreed on 2026-10-03, is due its follow-up visit
-	// 15 days later. The labour case was accepted at the town on 2026-10-20
-	// 10:00; its town deadline is 20 days on.
-	out, _, err := run(t, dsn, "", "deadlines", "run", "--now", "2026-11-09T09:59:00+08:00")
-	if err != nil || !strings.Contains(out, "超期自动上报 0 件，提醒督办 1 件") {
-		t.Fatalf("a minute early: %s %v", out, err)
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
 	}
-	out, _, err = run(t, dsn, "", "deadlines", "run", "--now", "2026-11-09T10:00:00+08:00")
-	if err != nil || !strings.Contains(out, "提醒督办 1 件") {
-		t.Fatalf("at the deadline: %s %v", out, err)
+	now := time.Now().In(shanghai).Truncate(time.Minute)
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	// Registered a day ago: the desk's two days end tomorrow. Taken by the
+	// grid two days ago: its three days end tomorrow too.
+	ledger := filepath.Join(t.TempDir(), "recent.jsonl")
+	lines := fmt.Sprintf(`{"type":"case","source":"当事人申请","category":"邻里","location":"YCG-LH-01","opened_at":%q,"people":2,"risk":"green","summary":"两户因排水沟堵塞发生争执。","parties":[{"side":"applicant","name":"甲"},{"side":"respondent","name":"乙"}],"events":[]}
+{"type":"case","source":"当事人申请","category":"邻里","location":"YCG-LH-01","opened_at":%q,"people":2,"risk":"green","summary":"两户因院墙滴水发生争执。","parties":[{"side":"applicant","name":"丙"},{"side":"respondent","name":"丁"}],"events":[{"event":"accept_grid","at":%q,"unit":"YCG-LH-01"}]}
+`, at(-24*time.Hour), at(-49*time.Hour), at(-48*time.Hour))
+	if err := os.WriteFile(ledger, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	out, _, err = run(t, dsn, "", "deadlines", "run", "--now", "2026-11-09T10:05:00+08:00")
-	if err != nil || !strings.Contains(out, "提醒督办 0 件") {
-		t.Fatalf("a second run: %s %v", out, err)
+	if out, _, err := run(t, dsn, "", "import", ledger); err != nil {
+		t.Fatalf("import: %s %v", out, err)
+	}
+	for _, step := range []struct {
+		when time.Duration
+		want string
+	}{
+		{0, "超期自动上报 0 件，提醒督办 0 件"},
+		{24*time.Hour - time.Minute, "超期自动上报 0 件，提醒督办 0 件"},
+		{24 * time.Hour, "超期自动上报 1 件，提醒督办 1 件"},
+		{24*time.Hour + 5*time.Minute, "超期自动上报 0 件，提醒督办 0 件"},
+	} {
+		out, _, err := run(t, dsn, "", "deadlines", "run", "--now", at(step.when))
+		if err != nil || !strings.Contains(out, step.want) {
+			t.Errorf("at now+%v: %s %v, want %s", step.when, out, err, step.want)
+		}
 	}
 	if _, _, err := run(t, dsn, "", "deadlines", "run", "--now", "tomorrow"); err == nil {
 		t.Fatal("a bad --now was accepted")
@@ -450,14 +470,15 @@ func TestMetricsAddress(t *testing.T) {
 }
 
 // TestServeWithoutJobs: a restored copy served with --no-jobs escalates
-// and flags nothing, though its history is long overdue; served without
-// it, the same copy is escalated at once.
+// and flags nothing, though some of its cases are overdue; served without
+// it, the same database is escalated at once.
 func TestServeWithoutJobs(t *testing.T) {
 	if storetest.PostgresDSN() != "" {
 		t.Skip("the copy is a SQLite file")
 	}
 	dsn := newDatabase(t)
-	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
+	// The demo's year leaves cases overdue now.
+	if _, _, err := run(t, dsn, "", "demo", "--cases", "60"); err != nil {
 		t.Fatal(err)
 	}
 	copyPath := filepath.Join(t.TempDir(), "restored.db")

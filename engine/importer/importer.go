@@ -353,7 +353,21 @@ func (e *Service) replay(ctx context.Context, t *engine.Tree, l *ImportLine, key
 	if se := (*engine.StepError)(nil); errors.As(err, &se) {
 		return nil, eventError(se.Index, l.Events[se.Index].Event, se.Err)
 	}
-	return reg, err
+	if err != nil {
+		return nil, err
+	}
+	// A history is the past: the deadlines that passed before the import
+	// were dealt with, or not, back then. They are marked as flagged, so
+	// that the scheduler neither escalates nor flags a ledger of old cases
+	// the moment it arrives; it acts on the deadlines that pass from now.
+	final := reg.Case
+	if n := len(reg.History); n > 0 {
+		final = reg.History[n-1].Case
+	}
+	if passed := final.LatestPassed(e.Now()); passed != nil {
+		final.FlaggedDueAt = passed
+	}
+	return reg, nil
 }
 
 // importUser finds the user an imported event names, nil for none; users

@@ -110,7 +110,10 @@ func (e *Service) decideOverdue(ctx context.Context, t *engine.Tree, c *engine.C
 		return nil, "", errNothingDue
 	}
 	p := e.PolicyOf(t, c.LocationUnitID)
-	if c.DueAt != nil && !now.Before(*c.DueAt) && p.Action(c.State) == engine.ActionEscalate {
+	// A deadline already flagged (an imported history's past) is not
+	// escalated for; the scheduler acts on those that pass from then on.
+	acknowledged := c.FlaggedDueAt != nil && c.DueAt != nil && !c.FlaggedDueAt.Before(*c.DueAt)
+	if c.DueAt != nil && !now.Before(*c.DueAt) && p.Action(c.State) == engine.ActionEscalate && !acknowledged {
 		ch, err := e.Decide(ctx, t, engine.System, c, workflow.Escalate, engine.Input{At: now, Reason: workflow.ReasonOverdue, Automatic: true})
 		return ch, engine.ActionEscalate, err
 	}
