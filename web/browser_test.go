@@ -61,6 +61,17 @@ type user struct {
 // waits this long.
 const patience = 2 * time.Minute
 
+// typed types each value into the form field named before it (an input
+// or a textarea), key by key as a person does, so that the page's scripts
+// see each change.
+func typed(pairs ...string) chromedp.Action[chromedp.Void] {
+	var steps []chromedp.Action[chromedp.Void]
+	for i := 0; i+1 < len(pairs); i += 2 {
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS(fmt.Sprintf("[name=%q]", pairs[i])), pairs[i+1]))
+	}
+	return chromedp.Steps(steps...)
+}
+
 // do runs steps with a timeout of their own; a timeout on the browser's own
 // context would end the browser.
 func (u *user) do(steps ...chromedp.Action[chromedp.Void]) {
@@ -142,15 +153,10 @@ func (u *user) openCase(number string) {
 func (u *user) settleAtGate(record, terms string) {
 	u.do(chromedp.Click(chromedp.CSS("nav a[href='/doorstep']")), chromedp.WaitVisible(chromedp.ID("doorstep")),
 		chromedp.SetValue(chromedp.CSS("select[name=category]"), "损害赔偿"),
-		chromedp.SendKeys(chromedp.CSS("input[name=amount]"), "800"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "小区两位业主因车辆刮擦赔偿问题发生争执。"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "陈明"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.phone']"), "13900000001"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "周强"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name='session.record']"), record),
+		typed("amount", "800", "summary", "小区两位业主因车辆刮擦赔偿问题发生争执。", "parties.0.name", "陈明",
+			"parties.0.phone", "13900000001", "parties.1.name", "周强", "session.record", record),
 		chromedp.SetValue(chromedp.CSS("select[name='agreement.kind']"), "oral"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name='agreement.terms']"), terms),
-		chromedp.SendKeys(chromedp.CSS("input[name='agreement.amount']"), "800"),
+		typed("agreement.terms", terms, "agreement.amount", "800"),
 		chromedp.Click(chromedp.CSS("input[name='agreement.oral_confirmed']")),
 		chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("timeline")))
 }
@@ -194,11 +200,8 @@ func TestJourneyHousePlot(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("select[name=source]"), "当事人申请"),
 		chromedp.SetValue(chromedp.CSS("select[name=category]"), "房屋宅基地"),
 		chromedp.SetValue(chromedp.CSS("select[name=location]"), fmt.Sprint(s.units["G11"].ID)),
-		chromedp.SendKeys(chromedp.CSS("input[name=amount]"), "50000"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "两户因宅基地界址及围墙位置发生纠纷。"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "沈国平"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.id_number']"), "330411197003150020"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "徐建华"))
+		typed("amount", "50000", "summary", "两户因宅基地界址及围墙位置发生纠纷。", "parties.0.name", "沈国平",
+			"parties.0.id_number", "330411197003150020", "parties.1.name", "徐建华"))
 	// The amount typed (and left) makes the suggestion the village, and the
 	// decision follows it until the clerk chooses.
 	if got := u.waitValue("input[name=decision]:checked", "accept_village"); got != "accept_village" {
@@ -538,13 +541,8 @@ func TestJourneyFirstAdmin(t *testing.T) {
 	}
 	u := &user{t: t, ctx: browser(t), site: s}
 	u.do(chromedp.Navigate(s.URL+"/setup?token="+token), chromedp.WaitVisible(chromedp.ID("setup-form")),
-		chromedp.SendKeys(chromedp.CSS("input[name=unit_code]"), "YCG"),
-		chromedp.SendKeys(chromedp.CSS("input[name=unit_name]"), "油车港镇"),
-		chromedp.SendKeys(chromedp.CSS("input[name=case_prefix]"), "油"),
-		chromedp.SendKeys(chromedp.CSS("input[name=name]"), "guanli"),
-		chromedp.SendKeys(chromedp.CSS("input[name=display]"), "沈管理"),
-		chromedp.SendKeys(chromedp.CSS("input[name=password]"), "管理员的长密码1"),
-		chromedp.SendKeys(chromedp.CSS("input[name=repeat]"), "管理员的长密码1"),
+		typed("unit_code", "YCG", "unit_name", "油车港镇", "case_prefix", "油", "name", "guanli", "display", "沈管理",
+			"password", "管理员的长密码1", "repeat", "管理员的长密码1"),
 		chromedp.Click(chromedp.CSS("#setup-form button")), chromedp.WaitVisible(chromedp.ID("units")))
 	for _, un := range []struct{ code, name, level, parent string }{
 		{"LH", "麟湖村", "village", "YCG"}, {"ZY", "正阳社区", "village", "YCG"},

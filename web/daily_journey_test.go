@@ -26,13 +26,9 @@ func TestJourneyGridRegisters(t *testing.T) {
 	}
 	u.do(chromedp.SetValue(chromedp.ID("source"), "当事人申请"),
 		chromedp.SetValue(chromedp.ID("category"), "邻里"),
-		chromedp.SendKeys(chromedp.ID("amount"), "5,000元"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), "两户因院墙滴水发生争执，要求赔偿修缮费用。"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), "王建国"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.phone']"), "139 0573 0553"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.0.id_number']"), "330411 19650512 0011"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.name']"), "李长根"),
-		chromedp.SendKeys(chromedp.CSS("input[name='parties.1.phone']"), "139-0573-1299"))
+		typed("amount", "5,000元", "summary", "两户因院墙滴水发生争执，要求赔偿修缮费用。", "parties.0.name", "王建国",
+			"parties.0.phone", "139 0573 0553", "parties.0.id_number", "330411 19650512 0011",
+			"parties.1.name", "李长根", "parties.1.phone", "139-0573-1299"))
 	if read := u.waitText("#amount-read", "按 5000 元登记"); read != "按 5000 元登记" {
 		t.Errorf("the form read the amount as %q", read)
 	}
@@ -66,8 +62,7 @@ func TestJourneyStaleForm(t *testing.T) {
 	k := s.caseNow(t, "grid")
 	u.openCase(k.Number)
 	u.act("session")
-	u.do(chromedp.SendKeys(chromedp.CSS("input[name='session.place']"), "麟湖村调解室"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name='session.record']"), "双方到场，调解员释法说理，双方同意下周再谈。"))
+	u.do(typed("session.place", "麟湖村调解室", "session.record", "双方到场，调解员释法说理，双方同意下周再谈。"))
 	sup := s.e
 	if _, err := sup.Record(ctx, engine.System, k.ID, workflow.Supervise, engine.Input{Version: k.Version, Note: "请于本周内约谈双方"}); err != nil {
 		t.Fatal(err)
@@ -225,9 +220,7 @@ func TestJourneySweep(t *testing.T) {
 		t.Errorf("the form offers %q, want last month %s", month, last)
 	}
 	u.do(chromedp.SetValue(chromedp.CSS("input[name=swept_on]"), last+"-15"),
-		chromedp.SendKeys(chromedp.CSS("input[name=households]"), "86"),
-		chromedp.SendKeys(chromedp.CSS("input[name=disputes_found]"), "1"),
-		chromedp.SendKeys(chromedp.CSS("textarea[name=risks]"), "3组两户宅基地界址有争议苗头。"))
+		typed("households", "86", "disputes_found", "1", "risks", "3组两户宅基地界址有争议苗头。"))
 	u.fits("sweep-form.png")
 	u.do(chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("sweep-filed")))
 	if got := u.text("#sweep-filed p.flash"); got != "已填报 "+last+" 排查：走访 86 户，发现纠纷 1 件。" {

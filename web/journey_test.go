@@ -43,9 +43,7 @@ func TestJourneyDeskDay(t *testing.T) {
 			chromedp.SetValue(chromedp.ID("location"), fmt.Sprint(s.units["G11"].ID)),
 			chromedp.SetValue(chromedp.ID("people"), "2"),
 			chromedp.SetValue(chromedp.ID("risk"), "green"),
-			chromedp.SendKeys(chromedp.CSS("textarea[name=summary]"), d.summary),
-			chromedp.SendKeys(chromedp.CSS("input[name='parties.0.name']"), d.name),
-			chromedp.SendKeys(chromedp.CSS("input[name='parties.0.phone']"), d.phone))
+			typed("summary", d.summary, "parties.0.name", d.name, "parties.0.phone", d.phone))
 		if i == 0 {
 			u.fits("desk-new-case.png")
 		}

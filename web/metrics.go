@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/http"
 	"net/http/pprof"
 	"strconv"
@@ -46,6 +47,23 @@ type Database interface {
 	FreeDisk() (free uint64, ok bool)
 }
 
+// readGauge is a series read when it is scraped, within five seconds; -1
+// says it could not be read.
+func readGauge(name, help string, read func(context.Context) (float64, error)) prometheus.GaugeFunc {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		v, err := read(ctx)
+		if err != nil {
+			return -1
+		}
+		return v
+	})
+}
+
+// errNoDisk says the database's disk is another server's.
+var errNoDisk = errors.New("web: the database's disk is not this server's")
+
 // NewMetrics registers the series of e and its database, and makes itself
 // e's observer; the scheduler's too is set to it by whoever runs it.
 func NewMetrics(e *engine.Engine, db Database) *Metrics {
@@ -63,38 +81,28 @@ func NewMetrics(e *engine.Engine, db Database) *Metrics {
 		Help: "Passed deadlines the scheduler flagged for supervisors."})
 	m.sweepTime = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "mediation_scheduler_pass_duration_seconds",
 		Help: "Time of a pass of the deadline scheduler.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 10)})
-	backlog := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "mediation_notification_backlog",
-		Help: "Notifications waiting for delivery to the webhook."}, func() float64 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		n, err := db.Backlog(ctx)
-		if err != nil {
-			return -1
-		}
-		return float64(n)
-	})
+	backlog := readGauge("mediation_notification_backlog", "Notifications waiting for delivery to the webhook.",
+		func(ctx context.Context) (float64, error) {
+			n, err := db.Backlog(ctx)
+			return float64(n), err
+		})
 	statements := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "mediation_db_statements_total",
 		Help: "SQL statements sent to the database."}, func() float64 { return float64(db.Statements()) })
 	commits := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "mediation_db_commits_total",
 		Help: "Write transactions committed; on SQLite, changes of cases written together share one."}, func() float64 { return float64(db.Commits()) })
-	size := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "mediation_db_size_bytes",
-		Help: "Bytes the database takes (SQLite: the file and its write-ahead log)."}, func() float64 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		n, err := db.Size(ctx)
-		if err != nil {
-			return -1
-		}
-		return float64(n)
-	})
-	free := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "mediation_disk_free_bytes",
-		Help: "Free space on the disk that holds a SQLite database; -1 on PostgreSQL."}, func() float64 {
-		n, ok := db.FreeDisk()
-		if !ok {
-			return -1
-		}
-		return float64(n)
-	})
+	size := readGauge("mediation_db_size_bytes", "Bytes the database takes (SQLite: the file and its write-ahead log).",
+		func(ctx context.Context) (float64, error) {
+			n, err := db.Size(ctx)
+			return float64(n), err
+		})
+	free := readGauge("mediation_disk_free_bytes", "Free space on the disk that holds a SQLite database; -1 on PostgreSQL.",
+		func(context.Context) (float64, error) {
+			n, ok := db.FreeDisk()
+			if !ok {
+				return 0, errNoDisk
+			}
+			return float64(n), nil
+		})
 	m.registry.MustRegister(m.requests, m.changes, m.passes, m.escalations, m.flagged, m.sweepTime, backlog, statements, commits, size, free,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for name, pool := range db.Pools() {
