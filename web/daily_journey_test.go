@@ -78,8 +78,10 @@ func TestJourneyStaleForm(t *testing.T) {
 	if _, err := sup.Record(ctx, engine.System, k.ID, workflow.UpdateRisk, engine.Input{Version: now.Version, Risk: engine.RiskYellow, Reason: "双方言语冲突升级"}); err != nil {
 		t.Fatal(err)
 	}
-	u.do(chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("action-form")))
-	summary := u.text("p.error")
+	// The refused form is a new page: wait for its message, which the
+	// page it replaces did not have.
+	u.do(chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.CSS("p.error")))
+	summary := u.waitText("p.error", "您打开本页之后")
 	if !strings.HasPrefix(summary, "您打开本页之后，本案有了变化：") || !strings.Contains(summary, "系统更新风险。请看过这些变化后再提交。您填写的内容都在下面，核对无误请再次提交。") {
 		t.Errorf("the refusal says %q", summary)
 	}
