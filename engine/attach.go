@@ -27,6 +27,9 @@ type Attachment struct {
 	Size       int64
 	UploadedBy string
 	UploadedAt time.Time
+	// RemovedAt is when the retention rules deleted the content; the
+	// record that there was a file stays.
+	RemovedAt *time.Time
 	// body is the content to store, read once while the upload is
 	// written.
 	body io.ReaderAt
@@ -194,6 +197,9 @@ func (e *Engine) OpenAttachment(ctx context.Context, a Actor, id int64, download
 	}
 	if _, err := e.FindCase(ctx, a, at.CaseID); err != nil || a.Role == workflow.RolePartner {
 		return nil, Errorf(ENOTFOUND, "附件不存在。")
+	}
+	if at.RemovedAt != nil {
+		return nil, Errorf(ENOTFOUND, "该附件已于%s按保管期限删除。", at.RemovedAt.In(e.Location).Format("2006年1月2日"))
 	}
 	if a.Role != workflow.RoleSystem {
 		detail := at.Name

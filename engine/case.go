@@ -81,6 +81,10 @@ type Case struct {
 	// （2026）油人调字第3号; "" until then.
 	ArchiveNo  string
 	ArchivedAt *time.Time
+	// AnonymisedAt is when the retention rules cleared the parties'
+	// particulars and the attachments of a case closed without being taken
+	// into mediation (see Retention); nil while they are kept.
+	AnonymisedAt *time.Time
 
 	// Deadlines (DESIGN §4).
 	TierStartedAt *time.Time // when the current state's clock started

@@ -52,6 +52,8 @@ type Engine struct {
 	// AuditRetention is how long the audit trail keeps its rows; 0 keeps
 	// them for good.
 	AuditRetention time.Duration
+	// Retention is how long the cases keep what they hold.
+	Retention Retention
 	// Deliver sends the users' notifications on through the webhook as
 	// well; NotifyParties tells the parties with a phone on file of their
 	// case's registration, acceptance and agreement (sent only).
@@ -709,4 +711,29 @@ func (e *Engine) Mediators(ctx context.Context, unitID int64) ([]*User, error) {
 		}
 	}
 	return out, nil
+}
+
+// Retention is how long the cases keep what they hold (README, Retention).
+// A case taken into mediation has a file (卷宗), an archive the committee
+// keeps for the period its cover states; its appraisal and destruction
+// when that period ends are an archivist's decision, not the system's. A
+// case closed without being taken into mediation has no file: its parties'
+// particulars and its attachments are kept only as long as UnfiledYears
+// says (个人信息保护法 Art. 19, 47).
+type Retention struct {
+	// File is the retention (保管期限) each file's cover states: 永久, 长期,
+	// 短期 or a number of years such as 30年; "" states 长期.
+	File string
+	// UnfiledYears is how many years after closing a case never taken into
+	// mediation keeps its parties' particulars and attachments; 0 keeps
+	// them for good.
+	UnfiledYears int
+}
+
+// FileRetention returns the retention a file's cover states.
+func (r Retention) FileRetention() string {
+	if r.File == "" {
+		return "长期"
+	}
+	return r.File
 }

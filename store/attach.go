@@ -45,12 +45,12 @@ func insertAttachments(ctx context.Context, c conn, caseID, eventID int64, as []
 	return nil
 }
 
-const attachmentColumns = "id, case_id, event_id, name, type, size, uploaded_by, uploaded_at"
+const attachmentColumns = "id, case_id, event_id, name, type, size, uploaded_by, uploaded_at, removed_at"
 
 func scanAttachment(rows *sql.Rows) (*engine.Attachment, error) {
 	var a engine.Attachment
-	err := rows.Scan(&a.ID, &a.CaseID, &a.EventID, &a.Name, &a.Type, &a.Size, &a.UploadedBy, &a.UploadedAt)
-	a.UploadedAt = a.UploadedAt.UTC()
+	err := rows.Scan(&a.ID, &a.CaseID, &a.EventID, &a.Name, &a.Type, &a.Size, &a.UploadedBy, &a.UploadedAt, &a.RemovedAt)
+	a.UploadedAt, a.RemovedAt = a.UploadedAt.UTC(), utc(a.RemovedAt)
 	return &a, err
 }
 

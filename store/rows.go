@@ -107,6 +107,7 @@ type caseRow struct {
 	SignedAt         *time.Time
 	SenderUnitID     *int64
 	ExternalID       *string
+	AnonymisedAt     *time.Time
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -117,7 +118,7 @@ var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number"
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
 	"agreed_kind", "agreement_kind", "agreement_subject", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
-	"flagged_due_at", "last_event_at", "created_by", "import_key", "partner_unit_id", "signed_at", "sender_unit_id", "external_id"}, ", ")
+	"flagged_due_at", "last_event_at", "created_by", "import_key", "partner_unit_id", "signed_at", "sender_unit_id", "external_id", "anonymised_at"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
 func (r *caseRow) values() []any {
@@ -125,7 +126,7 @@ func (r *caseRow) values() []any {
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
 		r.AgreedKind, r.AgreementKind, r.AgreementSubject, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
-		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey, r.PartnerUnitID, r.SignedAt, r.SenderUnitID, r.ExternalID}
+		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey, r.PartnerUnitID, r.SignedAt, r.SenderUnitID, r.ExternalID, r.AnonymisedAt}
 }
 
 func (r *caseRow) fields() []any {
@@ -133,7 +134,7 @@ func (r *caseRow) fields() []any {
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
 		&r.AgreedKind, &r.AgreementKind, &r.AgreementSubject, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
-		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey, &r.PartnerUnitID, &r.SignedAt, &r.SenderUnitID, &r.ExternalID}
+		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey, &r.PartnerUnitID, &r.SignedAt, &r.SenderUnitID, &r.ExternalID, &r.AnonymisedAt}
 }
 
 func (r *caseRow) toCase() *engine.Case {
@@ -151,6 +152,7 @@ func (r *caseRow) toCase() *engine.Case {
 		LastEventAt:   derefTime(r.LastEventAt),
 		CreatedBy:     deref(r.CreatedBy),
 		PartnerUnitID: deref(r.PartnerUnitID), SignedAt: utc(r.SignedAt), SenderUnitID: deref(r.SenderUnitID),
+		AnonymisedAt: utc(r.AnonymisedAt),
 	}
 	if r.ExternalID != nil {
 		c.ExternalID = *r.ExternalID

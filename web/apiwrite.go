@@ -282,7 +282,7 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 	id := []any{map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "integer"}}}
 	paths["/cases/{id}/attachments"] = map[string]any{
 		"get": map[string]any{"summary": "案件的附件（不含内容）", "parameters": id,
-			"responses": map[string]any{"200": map[string]any{"description": "附件列表：id、name、type、size、uploaded_by、uploaded_at、url"}}},
+			"responses": map[string]any{"200": map[string]any{"description": "附件列表：id、name、type、size、uploaded_by、uploaded_at、url（按保管期限删除了内容的附件没有 url，另有 removed_at）"}}},
 		"post": map[string]any{"summary": "上传一个附件（图片、PDF 或 Office 文档；类型按内容识别）", "parameters": id,
 			"requestBody": map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": map[string]any{
 				"type": "object", "required": []string{"file"}, "properties": map[string]any{

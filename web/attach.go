@@ -101,12 +101,19 @@ type apiAttachment struct {
 	Size       int64     `json:"size"`
 	UploadedBy string    `json:"uploaded_by"`
 	UploadedAt time.Time `json:"uploaded_at"`
-	URL        string    `json:"url"`
+	// RemovedAt is when the retention rules deleted the content; such an
+	// attachment has no URL.
+	RemovedAt *time.Time `json:"removed_at,omitempty"`
+	URL       string     `json:"url,omitempty"`
 }
 
 func toAPIAttachment(a *engine.Attachment) apiAttachment {
-	return apiAttachment{ID: a.ID, Name: a.Name, Type: a.Type, Size: a.Size, UploadedBy: a.UploadedBy, UploadedAt: a.UploadedAt,
-		URL: fmt.Sprintf("/api/v1/attachments/%d", a.ID)}
+	out := apiAttachment{ID: a.ID, Name: a.Name, Type: a.Type, Size: a.Size, UploadedBy: a.UploadedBy, UploadedAt: a.UploadedAt,
+		RemovedAt: a.RemovedAt}
+	if a.RemovedAt == nil {
+		out.URL = fmt.Sprintf("/api/v1/attachments/%d", a.ID)
+	}
+	return out
 }
 
 func (s *Server) handleAPIAttachments(c echo.Context) error {

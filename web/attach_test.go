@@ -12,12 +12,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/web"
+	"github.com/grassroots/mediation/workflow"
 )
 
 // pngPhoto is a small real picture.
@@ -225,3 +228,61 @@ func TestAttachmentsAcrossServers(t *testing.T) {
 }
 
 func itoa[T int | int64](n T) string { return strconv.FormatInt(int64(n), 10) }
+
+// TestRetentionPages: the cover states the configured retention; three
+// years after a registered dispute was refused, its page says what was
+// cleared and when, names the parties 当事人甲 and 当事人乙, lists its photo
+// as deleted without a link, and the photo's address answers 404 saying so,
+// on the page and in the API.
+func TestRetentionPages(t *testing.T) {
+	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	s := newSiteAt(t, func() time.Time { return now })
+	s.e.Retention = engine.Retention{File: "30年", UnfiledYears: 3}
+	desk := s.login(t, "intake@T1")
+	if _, file := desk.get(casePath(s.cases["grid"], "/documents")); !strings.Contains(file, `<td id="retention">30年</td>`) {
+		t.Errorf("the cover does not state the configured retention")
+	}
+
+	k := s.cases["registered"]
+	photo := pngPhoto(t, 90)
+	desk.get(casePath(k, "/do/attach"))
+	if code, _, body := desk.send(casePath(k, "/do/attach"), map[string]string{"csrf": desk.csrf, "version": itoa(k.Version)},
+		upload{"张三家门口.png", photo}); code != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.300s", code, body)
+	}
+	k = s.caseNow(t, "registered")
+	if _, err := s.e.Fire(ctx, engine.System, k.ID, workflow.Reject, engine.Input{Version: k.Version,
+		Reason: "不属于人民调解范围", Routes: []string{"诉讼"}}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.e.CaseAttachments(ctx, engine.System, k.ID)
+	now = now.AddDate(3, 0, 1)
+	if n, err := schedule.New(s.e, s.db).Anonymise(ctx, now); err != nil || n != 1 {
+		t.Fatalf("anonymised %d cases (%v), want 1", n, err)
+	}
+
+	_, page := desk.get(casePath(k, ""))
+	for _, want := range []string{
+		"已超过保管期限：当事人的身份证号、电话、住址和附件已于2029年3月3日删除",
+		`<td data-label="姓名">当事人甲</td>`, `<td data-label="姓名">当事人乙</td>`,
+		"附件已于2029年3月3日按保管期限删除",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the case page lacks %q", want)
+		}
+	}
+	for _, gone := range []string{"张三", "13800000001", "/attachments/" + itoa(list[0].ID)} {
+		if strings.Contains(page, gone) {
+			t.Errorf("the case page still shows %q", gone)
+		}
+	}
+	if code, _, body := desk.download("/attachments/" + itoa(list[0].ID)); code != http.StatusNotFound ||
+		!strings.Contains(string(body), "该附件已于2029年3月3日按保管期限删除。") {
+		t.Errorf("the deleted photo: %d %.300s", code, body)
+	}
+	if code, api := desk.get("/api/v1/cases/" + itoa(k.ID) + "/attachments"); code != http.StatusOK ||
+		!strings.Contains(api, `"name":"附件","type":"","size":0`) || !strings.Contains(api, `"removed_at":"2029-03-03T01:00:00Z"`) ||
+		strings.Contains(api, `"url"`) {
+		t.Errorf("the API's list: %d %s", code, api)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -33,6 +34,14 @@ type Config struct {
 	// AuditRetentionDays is how many days the audit trail keeps its rows
 	// (0, the default, keeps them for good).
 	AuditRetentionDays int `json:"audit_retention_days"`
+	// Retention is how long the cases keep what they hold: the retention
+	// each file's cover states (长期 by default), and the years a case
+	// closed without being taken into mediation keeps its parties'
+	// particulars and attachments (3 by default, 0 for good).
+	Retention *struct {
+		File         string `json:"file"`
+		UnfiledYears *int   `json:"unfiled_years"`
+	} `json:"retention"`
 	// Notify sends notifications on to a webhook (an SMS gateway, a
 	// messenger), and to the parties if they are to be told.
 	Notify *NotifyConfig `json:"notify"`
@@ -210,12 +219,43 @@ func (c *Config) proxies() ([]*net.IPNet, error) {
 	return out, nil
 }
 
+// fileRetention is the retention a file's cover may state: as the archive
+// rules name them, or a number of years.
+var fileRetention = regexp.MustCompile(`^(永久|长期|短期|[1-9][0-9]?[0-9]?年)$`)
+
+// defaultUnfiledYears is how long a case closed without being taken into
+// mediation keeps its parties' particulars when the configuration is
+// silent.
+const defaultUnfiledYears = 3
+
+// retention returns the retention rules the configuration sets.
+func (c *Config) retention() (engine.Retention, error) {
+	r := engine.Retention{UnfiledYears: defaultUnfiledYears}
+	if c.Retention == nil {
+		return r, nil
+	}
+	if f := c.Retention.File; f != "" && !fileRetention.MatchString(f) {
+		return r, fmt.Errorf("配置项 retention.file“%s”无效，应为“永久”“长期”“短期”或年数如“30年”", f)
+	}
+	r.File = c.Retention.File
+	if y := c.Retention.UnfiledYears; y != nil {
+		if *y < 0 || *y > 100 {
+			return r, fmt.Errorf("配置项 retention.unfiled_years 应为0（永久保留）到100之间的年数")
+		}
+		r.UnfiledYears = *y
+	}
+	return r, nil
+}
+
 // configure copies the configuration onto the engine, after checking it.
-func (c *Config) configure(e *engine.Engine) error {
+func (c *Config) configure(e *engine.Engine) (err error) {
 	if c.AuditRetentionDays < 0 {
 		return fmt.Errorf("配置项 audit_retention_days 不能为负数")
 	}
 	e.AuditRetention = time.Duration(c.AuditRetentionDays) * 24 * time.Hour
+	if e.Retention, err = c.retention(); err != nil {
+		return err
+	}
 	hook, _, err := c.delivery()
 	if err != nil {
 		return err

@@ -93,7 +93,18 @@ func TestSchemaGuard(t *testing.T) {
 			t.Errorf("%s on a newer schema: %v", args[0], err)
 		}
 	}
-	// An older program's database: its last migration undone in the record.
+	// An older program's database: the newest migration (0032_retention)
+	// undone, in the tables and in the record. A newer migration replaces
+	// these statements with its own undoing.
+	if ours != 32 {
+		t.Fatalf("the newest migration is %d: undo it here instead of 32", ours)
+	}
+	for _, undo := range []string{"DROP INDEX cases_unfiled", "ALTER TABLE cases DROP COLUMN anonymised_at",
+		"ALTER TABLE attachments DROP COLUMN removed_at"} {
+		if _, err := db.Exec(undo); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := db.Exec("DELETE FROM schema_migrations WHERE version >= ?", ours); err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +406,7 @@ func TestConfig(t *testing.T) {
 	dsn := newDatabase(t)
 	good := write("good.json", `{"sweep_interval":"1m","deadlines":{"grid":2,"on_overdue":{"grid":"escalate","village":"supervise"}},
 		"towns":{"YCG":{"working_days":true,"village":5}},"calendar":{"holidays":["2026-10-01"],"workdays":["2026-10-10"]},
-		"routing":{"town_amount":50000}}`)
+		"routing":{"town_amount":50000},"retention":{"file":"30年","unfiled_years":5}}`)
 	if _, _, err := run(t, dsn, "", "import", "--config", good, "../../testdata/import/town.jsonl"); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
@@ -411,6 +422,8 @@ func TestConfig(t *testing.T) {
 		`{"db_pool_size":-1}`:                                         "db_pool_size",
 		`{"notify":{"parties":true}}`:                                 "需要 notify.webhook",
 		`{"notify":{"webhook":"http://sms.example","interval":"0s"}}`: "notify.interval",
+		`{"retention":{"file":"很久"}}`:                                 "应为“永久”“长期”“短期”或年数如“30年”",
+		`{"retention":{"unfiled_years":-1}}`:                          "retention.unfiled_years",
 	} {
 		p := write("bad.json", body)
 		_, _, err := run(t, dsn, "", "serve", "--config", p, "--addr", "127.0.0.1:0")

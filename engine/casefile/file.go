@@ -54,6 +54,8 @@ type CaseFile struct {
 	// Town and Committee print on the documents: the case's town and the
 	// committee whose file it is.
 	Town, Committee *engine.Unit
+	// Retention is the retention (保管期限) the file's cover states.
+	Retention string
 	Documents       []Document
 	// Folded counts the notes of the timeline left out (see CasePage);
 	// they were before the entry FoldAt.
@@ -189,6 +191,7 @@ func (e *Service) caseFile(ctx context.Context, a engine.Actor, id int64, where 
 	}
 	f.Location, f.Handling = t.Path(c.LocationUnitID), t.Path(c.HandlingUnitID)
 	f.Town, f.Committee = t.Town(c.LocationUnitID), t.FileCommittee(c)
+	f.Retention = e.Retention.FileRetention()
 	if c.MediatorID != 0 {
 		if u, err := e.Store.FindUser(ctx, c.MediatorID); err == nil {
 			f.Mediator = u.Actor().Name

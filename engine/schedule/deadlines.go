@@ -129,8 +129,8 @@ func (e *Service) decideOverdue(ctx context.Context, t *engine.Tree, c *engine.C
 const optimizeEvery = 6 * time.Hour
 
 // Run sweeps every interval until ctx ends, warns of deadlines
-// close at hand (see Warn), clears expired sessions and audit rows past
-// their retention, and now and then refreshes the planner's statistics.
+// close at hand (see Warn), clears expired sessions, audit rows past their
+// retention and the particulars of cases past theirs, and now and then refreshes the planner's statistics.
 func (e *Service) Run(ctx context.Context, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -156,6 +156,7 @@ func (e *Service) Run(ctx context.Context, interval time.Duration) {
 				slog.Error("pruning the audit trail", "err", err)
 			}
 		}
+		e.anonymise(ctx)
 		// The planner's statistics follow the cases as they grow, so that
 		// the lists keep reading the indexes led by the unit.
 		if time.Since(optimized) >= optimizeEvery {
@@ -169,5 +170,36 @@ func (e *Service) Run(ctx context.Context, interval time.Duration) {
 			return
 		case <-tick.C:
 		}
+	}
+}
+
+// Anonymise clears the particulars and attachments of every case closed
+// without being taken into mediation more than the retention's
+// UnfiledYears ago, a batch at a time, and returns how many it cleared.
+// It does nothing when the retention keeps them for good.
+func (e *Service) Anonymise(ctx context.Context, now time.Time) (int, error) {
+	years := e.Retention.UnfiledYears
+	if years <= 0 {
+		return 0, nil
+	}
+	cutoff := now.In(e.Location).AddDate(-years, 0, 0)
+	total := 0
+	for {
+		n, err := e.Store.Anonymise(ctx, cutoff, now)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// anonymise runs Anonymise for the pass and logs what it did.
+func (e *Service) anonymise(ctx context.Context) {
+	n, err := e.Anonymise(ctx, e.Now())
+	switch {
+	case err != nil && ctx.Err() == nil:
+		slog.Error("clearing the particulars of cases past their retention", "cleared", n, "err", err)
+	case n > 0:
+		slog.Info("cleared the particulars of cases past their retention", "cases", n, "years", e.Retention.UnfiledYears)
 	}
 }

@@ -3,7 +3,8 @@
 // ordinary transition path, flags the other passed deadlines for
 // supervisors (超期提醒), warns mediators of deadlines close at hand, and
 // keeps the database in trim (expired sessions, audit rows past their
-// retention, the planner's statistics).
+// retention, the particulars of cases past theirs, the planner's
+// statistics).
 package schedule
 
 import (
@@ -28,6 +29,10 @@ type Store interface {
 	PruneSessions(ctx context.Context, now time.Time) error
 	// PruneAudit deletes the audit rows older than before.
 	PruneAudit(ctx context.Context, before time.Time) error
+	// Anonymise clears the particulars and attachments of a batch of the
+	// cases closed before closedBefore without being taken into mediation,
+	// and returns how many it cleared.
+	Anonymise(ctx context.Context, closedBefore, now time.Time) (int, error)
 	// Optimize refreshes the statistics the database's planner picks its
 	// indexes by.
 	Optimize(ctx context.Context) error
