@@ -12,11 +12,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -621,5 +625,199 @@ func TestSetupLinkNotLogged(t *testing.T) {
 	second := link.FindStringSubmatch(out)
 	if second == nil || status(first[1]) != http.StatusNotFound || status(second[1]) != http.StatusOK {
 		t.Errorf("a second link does not spend the first: %q", out)
+	}
+}
+
+// TestRestoreDrill is the README's restore procedure for SQLite, under
+// writes: while a partner's platform sends disputes in through the API of
+// a running server, a backup is taken; every dispute acknowledged (201)
+// before the backup began is in it, and every case in it is whole (its
+// parties and first step). Put in place of the database and served with
+// --no-jobs, the copy opens without migrating and answers /readyz.
+func TestRestoreDrill(t *testing.T) {
+	if storetest.PostgresDSN() != "" {
+		t.Skip("the copy is a SQLite file; PostgreSQL's drill uses pg_dump (README)")
+	}
+	dsn := newDatabase(t)
+	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, dsn, "", "token", "create", "--unit", "YCG-PCS", "--name", "警务平台")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	token := lines[len(lines)-1]
+	base, _ := serve(t, dsn, "--no-jobs")
+
+	var (
+		mu    sync.Mutex
+		acked []string // the external ids answered 201, in order
+		stop  = make(chan struct{})
+		wg    sync.WaitGroup
+	)
+	for w := range 2 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				id := fmt.Sprintf("JQ-%d-%05d", w, i)
+				body := fmt.Sprintf(`{"external_id":%q,"category":"邻里","summary":"邻里之间因噪音发生口角。","parties":[{"side":"applicant","name":"朱丽"},{"side":"respondent","name":"钱军"}]}`, id)
+				req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/referrals", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Errorf("send %s: %v", id, err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated {
+					t.Errorf("send %s: %d", id, resp.StatusCode)
+					return
+				}
+				mu.Lock()
+				acked = append(acked, id)
+				mu.Unlock()
+			}
+		})
+	}
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acked)
+	}
+	for deadline := time.Now().Add(30 * time.Second); count() < 100 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	before := slices.Clone(acked)
+	mu.Unlock()
+	copyPath := filepath.Join(t.TempDir(), "nightly.db")
+	if _, _, err := run(t, dsn, "", "backup", copyPath); err != nil {
+		t.Fatal(err)
+	}
+	during := count() - len(before)
+	for deadline := time.Now().Add(5 * time.Second); count() < len(before)+during+20 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if len(before) < 100 {
+		t.Fatalf("only %d disputes acknowledged before the backup", len(before))
+	}
+
+	restored := filepath.Join(t.TempDir(), "mediation.db")
+	data, err := os.ReadFile(copyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(restored, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", restored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	held := map[string]bool{}
+	rows, err := db.Query("SELECT external_id FROM cases WHERE external_id IS NOT NULL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		held[id] = true
+	}
+	rows.Close()
+	missing := 0
+	for _, id := range before {
+		if !held[id] {
+			missing++
+		}
+	}
+	var broken int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id)
+		OR NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id)`).Scan(&broken); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d disputes acknowledged before the backup, %d while it ran, %d in all; the copy holds %d of them", len(before), during, count(), len(held))
+	if missing > 0 || broken > 0 {
+		t.Errorf("the copy lacks %d acknowledged disputes and holds %d cases without parties or steps", missing, broken)
+	}
+	if len(held) > count() {
+		t.Errorf("the copy holds %d disputes, more than the %d acknowledged", len(held), count())
+	}
+	base, _ = serve(t, "file:"+restored, "--no-jobs")
+	page(t, base+"/readyz")
+}
+
+// TestImportIntoRunningServer: a ledger of overdue history imported into a
+// server whose scheduler runs every second, with a webhook configured,
+// escalates nothing, flags nothing and sends nothing.
+func TestImportIntoRunningServer(t *testing.T) {
+	dsn := newDatabase(t)
+	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, dsn, "一个足够长的密码\n", "user", "add", "--name", "zhuren", "--role", "supervisor", "--unit", "YCG"); err != nil {
+		t.Fatal(err)
+	}
+	var posts sync.WaitGroup
+	var sent atomic.Int64
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		defer posts.Done()
+		sent.Add(1)
+	}))
+	t.Cleanup(hook.Close)
+	config := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(config, fmt.Appendf(nil, `{"sweep_interval":"1s","notify":{"webhook":%q,"interval":"1s"}}`, hook.URL), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errb := serve(t, dsn, "--config", config, "--metrics-addr", "127.0.0.1:0")
+	at := regexp.MustCompile(`指标：(http://\S+/metrics)`).FindStringSubmatch(errb.String())
+	if at == nil {
+		t.Fatalf("serve did not say where the metrics are:\n%s", errb.String())
+	}
+	passes := func() int {
+		m := regexp.MustCompile(`(?m)^mediation_scheduler_passes_total (\d+)`).FindStringSubmatch(page(t, at[1]))
+		if m == nil {
+			t.Fatal("no count of the scheduler's passes")
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+
+	// Registered thirty days ago, taken by the grid the next day and never
+	// settled: every deadline it had passed long before the import.
+	now := time.Now()
+	ledger := filepath.Join(t.TempDir(), "history.jsonl")
+	line := fmt.Sprintf(`{"type":"case","source":"当事人申请","category":"邻里","location":"YCG-LH-01","opened_at":%q,"people":2,"risk":"green","summary":"两户因院墙滴水发生争执。","parties":[{"side":"applicant","name":"丙"},{"side":"respondent","name":"丁"}],"events":[{"event":"accept_grid","at":%q,"unit":"YCG-LH-01"}]}`+"\n",
+		now.Add(-30*24*time.Hour).Format(time.RFC3339), now.Add(-29*24*time.Hour).Format(time.RFC3339))
+	if err := os.WriteFile(ledger, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := run(t, dsn, "", "import", ledger); err != nil || !strings.Contains(out, "案件 1 件") {
+		t.Fatalf("import: %s %v", out, err)
+	}
+	for from, deadline := passes(), time.Now().Add(30*time.Second); passes() < from+3 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	body := page(t, at[1])
+	for _, want := range []string{"mediation_scheduler_escalations_total 0", "mediation_scheduler_flagged_total 0", "mediation_notification_backlog 0"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the metrics lack %q", want)
+		}
+	}
+	posts.Wait()
+	if n := sent.Load(); n != 0 {
+		t.Errorf("the webhook was sent %d notifications", n)
 	}
 }
