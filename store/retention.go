@@ -69,7 +69,7 @@ var scrubbed = []struct {
 
 func anonymiseCase(ctx context.Context, c conn, id int64, now time.Time) error {
 	type party struct {
-		id                                            int64
+		id                                             int64
 		name, idNumber, phone, address, representative string
 	}
 	var parties []party

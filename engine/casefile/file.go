@@ -56,7 +56,7 @@ type CaseFile struct {
 	Town, Committee *engine.Unit
 	// Retention is the retention (保管期限) the file's cover states.
 	Retention string
-	Documents       []Document
+	Documents []Document
 	// Folded counts the notes of the timeline left out (see CasePage);
 	// they were before the entry FoldAt.
 	Folded, FoldAt int
