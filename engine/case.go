@@ -246,7 +246,7 @@ func (p *Party) check(i int, v *FieldErrors) {
 	if p.IDNumber != "" && p.Kind == KindPerson && !ValidIDNumber(p.IDNumber) {
 		v.Add(field("id_number"), "第%d位当事人：身份证号码“%s”无效（应为18位，末位校验码需正确）。", i+1, p.IDNumber)
 	}
-	if p.Phone != "" && !phoneRE.MatchString(p.Phone) {
+	if p.Phone != "" && !ValidPhone(p.Phone) {
 		v.Add(field("phone"), "第%d位当事人：电话号码“%s”无效（手机11位，或带区号的固定电话）。", i+1, p.Phone)
 	}
 	if p.Consent != "" && p.Consent != "yes" && p.Consent != "no" {
@@ -283,6 +283,10 @@ func (p *Party) Age(day time.Time) int {
 	return age
 }
 
+// ValidPhone checks a phone number as CleanPhone writes it: a mobile's 11
+// digits, or a landline with its area code.
+func ValidPhone(s string) bool { return phoneRE.MatchString(s) }
+
 // ValidIDNumber checks an 18-character resident ID number and its ISO 7064
 // check character.
 func ValidIDNumber(s string) bool {
@@ -298,10 +302,17 @@ func ValidIDNumber(s string) bool {
 }
 
 // MaskedIDNumber shows the first 6 and last 4 characters only.
-func (p *Party) MaskedIDNumber() string { return mask(p.IDNumber, 6, 4) }
+func (p *Party) MaskedIDNumber() string { return MaskIDNumber(p.IDNumber) }
+
+// MaskIDNumber shows the first 6 and last 4 characters of an ID number
+// only, as every masked view does.
+func MaskIDNumber(s string) string { return mask(s, 6, 4) }
+
+// MaskPhone shows the first 3 and last 4 digits of a phone only.
+func MaskPhone(s string) string { return mask(s, 3, 4) }
 
 // MaskedPhone shows the first 3 and last 4 digits only.
-func (p *Party) MaskedPhone() string { return mask(p.Phone, 3, 4) }
+func (p *Party) MaskedPhone() string { return MaskPhone(p.Phone) }
 
 func mask(s string, head, tail int) string {
 	r := []rune(s)

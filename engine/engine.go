@@ -209,6 +209,9 @@ type Abilities struct {
 	Sweep     bool // file the grid's monthly dispute sweep
 	Audit     bool // read the audit trail
 	Admin     bool // keep the units and accounts
+	// Ledger reads the key persons' ledger and records contacts;
+	// LedgerReview takes entries off it and presses overdue reviews.
+	Ledger, LedgerReview bool
 }
 
 // Abilities returns what the actor may start from the menu.
@@ -223,6 +226,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		Sweep:     may(workflow.FeatureSweep),
 		Audit:     may(workflow.FeatureAudit),
 		Admin:     may(workflow.FeatureConsole),
+		Ledger:    may(workflow.FeatureLedger), LedgerReview: may(workflow.FeatureLedgerReview),
 	}
 }
 

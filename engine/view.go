@@ -78,6 +78,17 @@ func (e *Engine) ShowPartiesIf(ctx context.Context, a Actor, cases []*Case, wher
 	return out, nil
 }
 
+// AuditShown queues the audit row of a view that showed personal data
+// outside any case (a key person's ID number and phone): batched with the
+// unmasked views of parties, as they are.
+func (e *Engine) AuditShown(ctx context.Context, a Actor, detail string) error {
+	if a.Role == workflow.RoleSystem {
+		return nil
+	}
+	return e.queueAudit(ctx, []*AuditEntry{{At: e.Now().UTC(), ActorID: a.UserID, ActorName: a.Name, UnitID: a.UnitID,
+		Action: AuditUnmask, Detail: detail}})
+}
+
 // auditBatch is how many audit rows of unmasked views wait at most; the
 // view that fills the batch writes it.
 const auditBatch = 100

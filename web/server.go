@@ -21,6 +21,7 @@ import (
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/apply"
 	"github.com/grassroots/mediation/engine/casefile"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/engine/queue"
@@ -75,6 +76,7 @@ type Services struct {
 	Partners *partner.Service
 	Parties  *apply.Service
 	Queues   *queue.Service
+	Ledger   *ledger.Service
 }
 
 // Store is what the rooms keep their data in: the one store that
@@ -87,13 +89,14 @@ type Store interface {
 	partner.Store
 	apply.Store
 	queue.Store
+	ledger.Store
 }
 
 // NewServices builds the rooms on the engine e and the store st.
 func NewServices(e *engine.Engine, st Store) Services {
 	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st),
 		Files: casefile.New(e, st), Partners: partner.New(e, st),
-		Parties: apply.New(e, st), Queues: queue.New(e, st)}
+		Parties: apply.New(e, st), Queues: queue.New(e, st), Ledger: ledger.New(e, st)}
 }
 
 // NewServer builds the server: it parses every template, so a broken

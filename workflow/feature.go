@@ -25,6 +25,13 @@ const (
 	FeatureAudit Feature = "audit"
 	// FeatureConsole keeps the units, accounts, tokens and settings.
 	FeatureConsole Feature = "console"
+	// FeatureLedger reads the ledger of key persons, groups and places
+	// (重点人员、群体、领域) of the subtree, lists entries and records
+	// contacts with them.
+	FeatureLedger Feature = "ledger"
+	// FeatureLedgerReview takes an entry off the ledger (销号) as its
+	// approver and presses an overdue review (督办).
+	FeatureLedgerReview Feature = "ledger_review"
 )
 
 // FeatureRule lets roles use a feature, from units of the levels given (any
@@ -45,6 +52,8 @@ var FeatureTable = []FeatureRule{
 	{FeatureSweep, []Role{RoleMediator}, []Level{LevelGrid, LevelVillage, LevelTown}, "排查由网格、村（社区）和镇（街道）的调解员为本单位填报。"},
 	{FeatureAudit, []Role{RoleAdmin, RoleSupervisor}, nil, "审计记录供系统管理员和督办人员查看。"},
 	{FeatureConsole, []Role{RoleAdmin}, nil, "单位和账号由系统管理员维护。"},
+	{FeatureLedger, []Role{RoleMediator, RoleSupervisor}, nil, "重点人员台账供调解员和督办人员使用。"},
+	{FeatureLedgerReview, []Role{RoleSupervisor}, nil, "销号和督办由督办人员进行。"},
 }
 
 // May reports whether a user of role in a unit of level may use f. The

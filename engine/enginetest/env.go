@@ -17,6 +17,7 @@ import (
 	"github.com/grassroots/mediation/engine/apply"
 	"github.com/grassroots/mediation/engine/casefile"
 	"github.com/grassroots/mediation/engine/importer"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/engine/queue"
@@ -46,6 +47,7 @@ type Env struct {
 	Scheduler *schedule.Service
 	Parties   *apply.Service
 	Queues    *queue.Service
+	Ledger    *ledger.Service
 }
 
 // Clock is the engine's clock in a test: it moves only when told.
@@ -177,7 +179,7 @@ func On(tb testing.TB, db *store.DB) *Env {
 		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db),
 		Files: casefile.New(e, db), Imports: importer.New(e, db),
 		Partners: partner.New(e, db), Scheduler: schedule.New(e, db),
-		Parties: apply.New(e, db), Queues: queue.New(e, db)}
+		Parties: apply.New(e, db), Queues: queue.New(e, db), Ledger: ledger.New(e, db)}
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
 		{"V1", "麟湖村", "village", "T1", "", ""},

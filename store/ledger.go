@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/ledger"
+)
+
+const entryColumns = `id, kind, name, id_number, phone, address, people, unit_id, category, reason, colour,
+	listed_at, listed_by, reviewed_at, review_due_at, pressed_at, delisted_at, version`
+
+func scanEntry(rows *sql.Rows) (*ledger.Entry, error) {
+	var e ledger.Entry
+	var by *int64
+	err := rows.Scan(&e.ID, &e.Kind, &e.Name, &e.IDNumber, &e.Phone, &e.Address, &e.People, &e.UnitID, &e.Category,
+		&e.Reason, &e.Colour, &e.ListedAt, &by, &e.ReviewedAt, &e.ReviewDue, &e.PressedAt, &e.DelistedAt, &e.Version)
+	e.ListedBy, e.ListedAt = deref(by), e.ListedAt.UTC()
+	e.ReviewedAt, e.ReviewDue, e.PressedAt, e.DelistedAt = utc(e.ReviewedAt), utc(e.ReviewDue), utc(e.PressedAt), utc(e.DelistedAt)
+	return &e, err
+}
+
+// CreateEntry writes a new entry, its owners and the record of its
+// listing in one transaction.
+func (db *DB) CreateEntry(ctx context.Context, e *ledger.Entry, r *ledger.Record) error {
+	return db.write(ctx, func(c conn) error {
+		var err error
+		if e.ID, err = c.insert(ctx, `INSERT INTO ledger_entries (kind, name, id_number, phone, address, people, unit_id, category,
+			reason, colour, listed_at, listed_by, review_due_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.Kind, e.Name, e.IDNumber, e.Phone, e.Address, e.People, e.UnitID, e.Category, e.Reason, e.Colour,
+			e.ListedAt.UTC(), nilIfZero(e.ListedBy), e.ReviewDue, e.Version); err != nil {
+			return err
+		}
+		for _, u := range e.Owners {
+			if _, err := c.exec(ctx, "INSERT INTO ledger_owners (entry_id, user_id) VALUES (?, ?)", e.ID, u); err != nil {
+				return err
+			}
+		}
+		r.EntryID = e.ID
+		return insertRecord(ctx, c, r)
+	})
+}
+
+func insertRecord(ctx context.Context, c conn, r *ledger.Record) error {
+	var err error
+	r.ID, err = c.insert(ctx, `INSERT INTO ledger_records (entry_id, kind, at, actor_id, actor_name, method, findings, colour_from,
+		colour_to, reason, approver) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.EntryID, r.Kind, r.At.UTC(), nilIfZero(r.ActorID), r.ActorName, r.Method, r.Findings, r.ColourFrom, r.ColourTo, r.Reason, r.Approver)
+	return err
+}
+
+// UpdateEntry writes what a record changed of an entry, if no other
+// change came first.
+func (db *DB) UpdateEntry(ctx context.Context, e *ledger.Entry, r *ledger.Record) error {
+	return db.write(ctx, func(c conn) error {
+		res, err := c.exec(ctx, `UPDATE ledger_entries SET colour = ?, reviewed_at = ?, review_due_at = ?, pressed_at = ?,
+			delisted_at = ?, version = ? WHERE id = ? AND version = ?`,
+			e.Colour, e.ReviewedAt, e.ReviewDue, e.PressedAt, e.DelistedAt, e.Version, e.ID, e.Version-1)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, engine.Errorf(engine.ECONFLICT, "该条目刚被他人更新，请刷新后再提交。"))
+		}
+		return insertRecord(ctx, c, r)
+	})
+}
+
+func (db *DB) entries(ctx context.Context, cond string, args ...any) ([]*ledger.Entry, error) {
+	var out []*ledger.Entry
+	err := db.reader().each(ctx, "SELECT "+entryColumns+" FROM ledger_entries WHERE "+cond, args, func(rows *sql.Rows) error {
+		e, err := scanEntry(rows)
+		out = append(out, e)
+		return err
+	})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]int64, len(out))
+	byID := map[int64]*ledger.Entry{}
+	for i, e := range out {
+		ids[i], byID[e.ID] = e.ID, e
+	}
+	err = db.reader().each(ctx, "SELECT entry_id, user_id FROM ledger_owners WHERE "+db.d.in("entry_id")+" ORDER BY entry_id, user_id",
+		[]any{db.d.list(ids)}, func(rows *sql.Rows) error {
+			var e, u int64
+			err := rows.Scan(&e, &u)
+			byID[e].Owners = append(byID[e].Owners, u)
+			return err
+		})
+	return out, err
+}
+
+// FindEntry returns an entry with its owners.
+func (db *DB) FindEntry(ctx context.Context, id int64) (*ledger.Entry, error) {
+	out, err := db.entries(ctx, "id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, engine.Errorf(engine.ENOTFOUND, "台账条目不存在。")
+	}
+	return out[0], nil
+}
+
+// Entries lists entries by f: red first, then by when their review falls
+// due, the longest overdue first.
+func (db *DB) Entries(ctx context.Context, f ledger.Filter) ([]*ledger.Entry, int, error) {
+	var w where
+	if f.Units != nil {
+		w.add(db.d.in("unit_id"), db.d.list(f.Units))
+	}
+	if f.Delisted {
+		w.add("delisted_at IS NOT NULL")
+	} else {
+		w.add("delisted_at IS NULL")
+	}
+	if f.Kind != "" {
+		w.add("kind = ?", f.Kind)
+	}
+	if f.Colour != "" {
+		w.add("colour = ?", f.Colour)
+	}
+	if f.Owner != 0 {
+		w.add("id IN (SELECT entry_id FROM ledger_owners WHERE user_id = ?)", f.Owner)
+	}
+	if f.DueBy != nil {
+		w.add("review_due_at <= ?", f.DueBy.UTC())
+	}
+	var n int
+	if err := db.reader().scalar(ctx, &n, "SELECT COUNT(*) FROM ledger_entries WHERE "+w.String(), w.args...); err != nil {
+		return nil, 0, err
+	}
+	order := ` ORDER BY CASE colour WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2 ELSE 3 END,
+		review_due_at, id LIMIT ? OFFSET ?`
+	list, err := db.entries(ctx, w.String()+order, append(w.args, f.Limit, f.Offset)...)
+	return list, n, err
+}
+
+// EntryRecords returns an entry's history, oldest first.
+func (db *DB) EntryRecords(ctx context.Context, id int64) ([]*ledger.Record, error) {
+	var out []*ledger.Record
+	err := db.reader().each(ctx, `SELECT id, entry_id, kind, at, actor_id, actor_name, method, findings, colour_from, colour_to,
+		reason, approver FROM ledger_records WHERE entry_id = ? ORDER BY id`, []any{id}, func(rows *sql.Rows) error {
+		var r ledger.Record
+		var actor *int64
+		var at time.Time
+		err := rows.Scan(&r.ID, &r.EntryID, &r.Kind, &at, &actor, &r.ActorName, &r.Method, &r.Findings, &r.ColourFrom, &r.ColourTo,
+			&r.Reason, &r.Approver)
+		r.At, r.ActorID = at.UTC(), deref(actor)
+		out = append(out, &r)
+		return err
+	})
+	return out, err
+}
+
+// Listed returns the persons still listed with one of the ID numbers or
+// phones.
+func (db *DB) Listed(ctx context.Context, idNumbers, phones []string) ([]*ledger.Entry, error) {
+	if len(idNumbers)+len(phones) == 0 {
+		return nil, nil
+	}
+	if idNumbers == nil {
+		idNumbers = []string{}
+	}
+	if phones == nil {
+		phones = []string{}
+	}
+	return db.entries(ctx, "delisted_at IS NULL AND kind = 'person' AND (("+db.d.in("id_number")+" AND id_number <> '') OR ("+
+		db.d.in("phone")+" AND phone <> '')) ORDER BY id", db.d.list(idNumbers), db.d.list(phones))
+}
+
+// CasesOfPerson returns the cases, newest first, with a party of that ID
+// number or phone.
+func (db *DB) CasesOfPerson(ctx context.Context, idNumber, phone string, limit int) ([]int64, error) {
+	if idNumber == "" && phone == "" {
+		return nil, nil
+	}
+	var ids []int64
+	err := db.reader().each(ctx, `SELECT DISTINCT case_id FROM parties WHERE (id_number = ? AND id_number <> '') OR (phone = ? AND phone <> '')
+		ORDER BY case_id DESC LIMIT ?`, []any{idNumber, phone, limit}, func(rows *sql.Rows) error {
+		var id int64
+		err := rows.Scan(&id)
+		ids = append(ids, id)
+		return err
+	})
+	return ids, err
+}
