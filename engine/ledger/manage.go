@@ -294,4 +294,6 @@ func nonEmpty(s string) []string {
 
 // Label names an entry in an audit row and a list: its kind, number and
 // name.
-func (e *Entry) Label() string { return fmt.Sprintf("%s第%d号（%s）", e.Kind.Label(), e.ID, e.Name) }
+func (e *Entry) Label() string {
+	return fmt.Sprintf("%s第%d号（%s）", e.Kind.Label(), e.ID, e.Name)
+}
