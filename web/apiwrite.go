@@ -13,6 +13,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/form"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
@@ -307,6 +308,38 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 				"parties": map[string]any{"type": "array", "items": map[string]any{"type": "object", "required": []string{"side", "name"}}}}}}}},
 		"responses": map[string]any{"201": map[string]any{"description": "新登记的案件"}, "200": map[string]any{"description": "此 external_id 已登记的案件"},
 			"401": map[string]any{"description": "令牌无效或已吊销"}, "422": map[string]any{"description": "所填有误，未登记"}}}}
+	str := func(desc string) map[string]any { return map[string]any{"type": "string", "description": desc} }
+	paths["/key-persons"] = map[string]any{
+		"get": map[string]any{"summary": "辖区的重点人员、群体、领域台账（在管的，红色和走访超期的在前）",
+			"parameters": []any{
+				map[string]any{"name": "kind", "in": "query", "schema": map[string]any{"type": "string", "enum": ledger.Kinds}},
+				map[string]any{"name": "colour", "in": "query", "schema": map[string]any{"type": "string", "enum": ledger.Colours}},
+				map[string]any{"name": "unit", "in": "query", "schema": str("单位编码：其下的条目")},
+				map[string]any{"name": "due", "in": "query", "schema": str("1：只看走访超期的")},
+				map[string]any{"name": "delisted", "in": "query", "schema": str("1：已销号的")}},
+			"responses": map[string]any{"200": map[string]any{"description": "total 与 entries；身份证号和电话按查看人打码"}}},
+		"post": map[string]any{"summary": "列入台账",
+			"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{
+				"type": "object", "required": []string{"kind", "name", "unit", "category", "reason", "colour", "owners"}, "properties": map[string]any{
+					"kind": map[string]any{"type": "string", "enum": ledger.Kinds}, "name": str("姓名或名称"),
+					"id_number": str("身份证号（重点人员）"), "phone": str("电话"), "address": str("住址或场所地址"),
+					"people":   map[string]any{"type": "integer", "description": "重点群体的人数"},
+					"unit":     str("所属单位编码：本单位或下级"),
+					"category": map[string]any{"type": "string", "enum": s.Ledger.Policy.Categories}, "reason": str("事由"),
+					"colour":   map[string]any{"type": "string", "enum": ledger.Colours},
+					"owners":   map[string]any{"type": "array", "items": str("包保责任人的登录名")},
+					"approver": str("审批人；督办人员列管时可不填")}}}}},
+			"responses": map[string]any{"201": map[string]any{"description": "新条目：entry、records、cases"}, "422": map[string]any{"description": "所填有误，未保存"}}}}
+	paths["/key-persons/{id}"] = map[string]any{"get": map[string]any{"summary": "一个台账条目：entry、records（动态管理记录）、cases（其人涉及的纠纷）", "parameters": id,
+		"responses": map[string]any{"200": map[string]any{"description": "台账条目"}, "404": map[string]any{"description": "没有这个条目，或不在辖区内"}}}}
+	paths["/key-persons/{id}/contacts"] = map[string]any{"post": map[string]any{"summary": "记录走访联系：下次走访按走访后的风险等级计", "parameters": id,
+		"requestBody": map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{
+			"type": "object", "required": []string{"method", "findings"}, "properties": map[string]any{
+				"method": map[string]any{"type": "string", "enum": ledger.Methods}, "findings": str("了解到的情况"),
+				"colour":  map[string]any{"type": "string", "enum": ledger.Colours, "description": "走访后的风险等级；不填为不变"},
+				"reason":  str("风险等级变更的理由"),
+				"version": map[string]any{"type": "integer", "description": "看到的条目版本；不填不核对"}}}}}},
+		"responses": map[string]any{"201": map[string]any{"description": "记录后的条目"}, "409": map[string]any{"description": "条目已销号，或已有新的记录"}}}}
 	paths["/attachments/{id}"] = map[string]any{"get": map[string]any{"summary": "附件内容（带 Content-Type 与 Content-Disposition）", "parameters": id,
 		"responses": map[string]any{"200": map[string]any{"description": "文件"}, "404": map[string]any{"description": "没有这个附件，或无权查看其案件"}}}}
 	return c.JSON(http.StatusOK, map[string]any{

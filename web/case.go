@@ -12,6 +12,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/casefile"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
@@ -127,8 +128,13 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	}
 	var q *queue.Queue
 	var loads []unitLoad
+	var visits []*ledger.Entry
 	if first || f.Mine {
 		if q, err = s.Queues.Queue(ctx, actor(c)); err != nil {
+			return err
+		}
+		// The ledger's entries the user answers for, due for a visit.
+		if visits, err = s.Ledger.Due(ctx, actor(c)); err != nil {
 			return err
 		}
 		for _, l := range q.Units {
@@ -136,7 +142,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 		}
 	}
 	pages := max(1, (total+pageSize-1)/pageSize)
-	data := map[string]any{"Rows": rows, "Total": total, "Filter": f, "Page": f.Page, "Pages": pages, "Queue": q, "Units": loads,
+	data := map[string]any{"Rows": rows, "Total": total, "Filter": f, "Page": f.Page, "Pages": pages, "Queue": q, "Units": loads, "Visits": visits,
 		"Role": role, "States": workflow.States, "Categories": s.Engine.CurrentLists().CategoryNames(), "Sources": s.Engine.CurrentLists().SourceNames(),
 		"Prev": "", "Next": ""}
 	if f.Page > 1 {
@@ -204,8 +210,12 @@ func (s *Server) showCase(c echo.Context, status int, id int64, problem string) 
 	if f.Folded > 0 {
 		head, tail = f.Entries[:f.FoldAt], f.Entries[f.FoldAt:]
 	}
+	marks, err := s.Ledger.Marks(ctx, actor(c), f.Case)
+	if err != nil {
+		return err
+	}
 	return s.render(c, status, viewCase, f.Case.Number, map[string]any{"File": f, "Case": f.Case, "Parties": partyViews(f.Parties),
-		"Flags": flags, "Error": problem, "Buttons": primary, "Secondary": secondary, "Head": head, "Tail": tail, "Folded": f.Folded})
+		"Flags": flags, "Error": problem, "Marks": marks, "Buttons": primary, "Secondary": secondary, "Head": head, "Tail": tail, "Folded": f.Folded})
 }
 
 // The case page shows the first foldHead and the last foldTail events of a

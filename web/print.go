@@ -106,7 +106,12 @@ func (s *Server) handleOverdue(c echo.Context) error {
 		}
 		g.Rows = append(g.Rows, row{k, strings.Join(names, "、"), mediator})
 	}
-	return s.render(c, http.StatusOK, viewOverdue, "超期督办", map[string]any{"Groups": groups, "Total": total})
+	// The ledger's entries whose review is past due are pressed here too.
+	entries, err := s.Ledger.Overdue(ctx, actor(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, viewOverdue, "超期督办", map[string]any{"Groups": groups, "Total": total, "Entries": entries})
 }
 
 // handleAudit lists the audit rows the user may read, filtered by action

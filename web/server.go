@@ -267,6 +267,8 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return fmt.Sprintf("%d KB", (n+1023)/1024)
 		},
+		// chosen tells a form which of its checkboxes were ticked.
+		"chosen": chosen,
 		// hasPrefix tells the kinds of documents apart by their keys.
 		"hasPrefix": strings.HasPrefix,
 		// lines splits a text into its non-empty lines, as numbered terms,
@@ -378,6 +380,9 @@ const (
 	viewDoorstep      view = "doorstep"
 	viewError         view = "error"
 	viewFigure        view = "figure"
+	viewLedger        view = "ledger"
+	viewLedgerEntry   view = "ledger_entry"
+	viewLedgerNew     view = "ledger_new"
 	viewLogin         view = "login"
 	viewLookup        view = "lookup"
 	viewNew           view = "new"
@@ -393,7 +398,7 @@ const (
 
 // views lists every view: the server does not start without the file of
 // each, nor with a page's file that no view names.
-var views = []view{viewAction, viewAdmin, viewAudit, viewCase, viewCases, viewDocument, viewDoorstep, viewError, viewFigure, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewReport, viewSessions, viewSetup, viewSweep}
+var views = []view{viewAction, viewAdmin, viewAudit, viewCase, viewCases, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewReport, viewSessions, viewSetup, viewSweep}
 
 // parsePages parses every view's template once, at start-up. A template
 // that reads a key its data lacks fails the page instead of printing

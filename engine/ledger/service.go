@@ -33,8 +33,11 @@ type Store interface {
 // Filter selects entries.
 type Filter struct {
 	// Units limits the entries to those under these units; set from the
-	// actor's subtree.
-	Units  []int64
+	// actor's subtree, or from Unit's.
+	Units []int64
+	// Unit, a unit's code, keeps the entries under it, within the actor's
+	// subtree.
+	Unit   string
 	Kind   Kind
 	Colour Colour
 	// Owner keeps the entries a user answers for.

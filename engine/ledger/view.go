@@ -24,6 +24,17 @@ func (s *Service) List(ctx context.Context, a engine.Actor, f Filter, where stri
 			return nil, 0, nil
 		}
 	}
+	if f.Unit != "" {
+		t, err := s.Tree(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		u := t.ByCode(f.Unit)
+		if u == nil || (a.Role != workflow.RoleSystem && !t.Contains(a.UnitID, u.ID)) {
+			return nil, 0, engine.Invalid("unit", "单位“%s”不在您的辖区内。", f.Unit)
+		}
+		f.Units = t.Subtree(u.ID)
+	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
