@@ -229,7 +229,9 @@ func (s *Server) handleLedgerStep(c echo.Context) error {
 }
 
 // chosen tells the listing form which owners to tick.
-func chosen(owners []string, name string) bool { return slices.Contains(owners, strings.TrimSpace(name)) }
+func chosen(owners []string, name string) bool {
+	return slices.Contains(owners, strings.TrimSpace(name))
+}
 
 // apiEntry is an entry as the API gives it, particulars masked as on the
 // pages.
