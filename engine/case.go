@@ -120,6 +120,25 @@ func (c *Case) Facts() Facts {
 	return Facts{Category: c.Category, Amount: c.Amount, People: c.People, Risk: c.Risk, Flags: c.Flags, CrossVillage: c.CrossVillage}
 }
 
+// GraveFlags are the flags that make a dispute as grave as a red risk
+// whatever its risk: it is taken up within red's hours, by the town.
+var GraveFlags = []string{FlagCivilToCriminal, FlagGroupPetition, FlagGroupFight, FlagSuicide, FlagDeath}
+
+// ResponseRisk grades a dispute for its response clock (DESIGN §10): red
+// when its risk is red or it carries one of GraveFlags, else its risk.
+func ResponseRisk(risk Risk, flags []string) Risk {
+	for _, f := range flags {
+		if slices.Contains(GraveFlags, f) {
+			return RiskRed
+		}
+	}
+	return risk
+}
+
+// Grave reports whether the case is graded red for its response: the
+// town takes it up, and its supervisors are told at once.
+func (c *Case) Grave() bool { return ResponseRisk(c.Risk, c.Flags) == RiskRed }
+
 // HasFlag reports whether the case carries flag key.
 func (c *Case) HasFlag(key string) bool {
 	for _, f := range c.Flags {

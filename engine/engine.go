@@ -67,6 +67,9 @@ type Engine struct {
 	// case's together, in bytes.
 	MaxAttachment      int64
 	MaxCaseAttachments int64
+	// Watchers, when set, names the owners the ledger gives the parties of
+	// a new case, who are told of it.
+	Watchers Watchers
 	// Observer, when set, is told what the engine did, for metrics.
 	Observer Observer
 
@@ -550,7 +553,9 @@ func (e *Engine) Plan(ctx context.Context, t *Tree, a Actor, n *NewCase, steps [
 		cur = ch.Case
 	}
 	reg := &Registration{Case: c, Number: format, First: first, History: pl.history}
-	e.receipt(reg)
+	if err := e.announce(ctx, a, reg); err != nil {
+		return nil, err
+	}
 	return reg, nil
 }
 
@@ -656,13 +661,20 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	p := e.PolicyOf(t, n.LocationID)
+	due := e.due(p, at, p.StateDays(workflow.Registered))
+	// A grave dispute is taken up within hours, not days (DESIGN §10).
+	if h := p.ResponseHours[ResponseRisk(n.Risk, n.Flags)]; h > 0 && at.Add(time.Duration(h)*time.Hour).Before(*due) {
+		respond := at.Add(time.Duration(h) * time.Hour)
+		due = &respond
+	}
 	c := &Case{
 		TownID: town.ID, Year: at.In(e.Location).Year(), Code: code,
 		State: workflow.Registered, Version: 1,
 		LocationUnitID: n.LocationID, HandlingUnitID: handling.ID,
 		Source: n.Source, Category: n.Category, Amount: n.Amount, People: n.People,
 		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
-		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: e.due(e.PolicyOf(t, n.LocationID), at, e.PolicyOf(t, n.LocationID).StateDays(workflow.Registered)),
+		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: due,
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
 		SenderUnitID: n.Sender, ExternalID: n.ExternalID,
 	}

@@ -184,6 +184,9 @@ func (e *Engine) Decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 					return Invalid("reason", "分流建议为%s（%s），改为%s须说明理由。", r.Level.Label(), strings.Join(r.Reasons, "；"), tr.To.Level().Label())
 				}
 			}
+			if c.Grave() && tr.To.Level() != workflow.LevelTown && !a.backdates() {
+				return Invalid("event", "红色风险或有民转刑、群体性事件、自杀、死亡倾向的纠纷须由镇（街道）受理。")
+			}
 			for _, p := range c.Parties {
 				if p.Consent == "no" {
 					return Invalid("consent", "当事人%s不同意调解，不能受理；请以“当事人拒绝调解”不予受理。", p.Name)

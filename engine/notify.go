@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -57,12 +58,15 @@ const (
 	NotifyReferral  = "referral"  // a case referred to the partner's body
 	NotifyProgress  = "progress"  // a state change of a partner's case
 	NotifyReport    = "report"    // a risk of violence reported to the body (人民调解法 Art. 25)
+	NotifyGrave     = "grave"     // a grave dispute registered, to be taken up within hours
+	NotifyWatched   = "watched"   // a party on the ledger in a new dispute, to the owners
 )
 
 // NotifyLabels name the kinds in Chinese.
 var NotifyLabels = map[string]string{NotifyRouted: "新案件", NotifyEscalated: "上报", NotifySupervise: "督办",
 	NotifyFeedback: "移交反馈", NotifyDeadline: "期限将至", NotifyFollowUp: "待回访", NotifyParty: "当事人通知",
-	NotifyReferral: "移交待签收", NotifyProgress: "案件进展", NotifyReport: "风险报告"}
+	NotifyReferral: "移交待签收", NotifyProgress: "案件进展", NotifyReport: "风险报告", NotifyGrave: "重大风险",
+	NotifyWatched: "重点人员"}
 
 // Notices works out who is told of a change to case c (as it was before
 // the change), appending the notifications to the change so that they are
@@ -167,14 +171,53 @@ func (e *Engine) tellParties(ch *Change, c *Case, at time.Time, text string) {
 	}
 }
 
-// receipt is what the parties of a case just registered are told, when
-// the configuration has them told.
-func (e *Engine) receipt(reg *Registration) {
-	if !e.NotifyParties || reg.Case.ImportKey != "" {
-		return
-	}
+// announce is what a case just registered tells: its parties their code,
+// when the configuration has them told; the town's supervisors of a grave
+// dispute, at once; and the owners of its parties on the ledger (see
+// Watchers). Imported histories tell nobody.
+func (e *Engine) announce(ctx context.Context, a Actor, reg *Registration) error {
 	c := reg.Case
+	if c.ImportKey != "" || a.replay {
+		return nil
+	}
+	at := reg.First.At.UTC()
 	ch := &Change{}
-	e.tellParties(ch, c, reg.First.At.UTC(), fmt.Sprintf("您反映的纠纷已登记，查询码%s，可凭查询码和您的电话查询办理进度。", c.Code))
+	if e.NotifyParties {
+		e.tellParties(ch, c, at, fmt.Sprintf("您反映的纠纷已登记，查询码%s，可凭查询码和您的电话查询办理进度。", c.Code))
+	}
+	if c.Grave() {
+		ch.Notify = append(ch.Notify, &Notification{Unit: c.TownID, Role: workflow.RoleSupervisor, Except: a.UserID, Kind: NotifyGrave,
+			Text:      fmt.Sprintf("红色风险纠纷：%s纠纷，涉及%d人，须于%s前受理。", c.Category, c.People, c.DueAt.In(e.Location).Format("1月2日15:04")),
+			CreatedAt: at, Deliver: e.Deliver})
+	}
+	if e.Watchers != nil {
+		watched, err := e.Watchers.Watching(ctx, c.Parties)
+		if err != nil {
+			return err
+		}
+		for _, w := range watched {
+			if w.UserID == a.UserID {
+				continue
+			}
+			ch.Notify = append(ch.Notify, &Notification{UserID: w.UserID, Kind: NotifyWatched,
+				Text: fmt.Sprintf("您包保的重点人员%s（%s）是新登记的%s纠纷的当事人。", w.Party, w.Colour, c.Category), CreatedAt: at, Deliver: e.Deliver})
+		}
+	}
 	reg.Notify = ch.Notify
+	return nil
+}
+
+// Watchers names the users who answer for the parties of a new case: the
+// ledger's owners (包保责任人) of a party listed there. The engine tells
+// them of the case; without Watchers nobody is.
+type Watchers interface {
+	Watching(ctx context.Context, parties []*Party) ([]Watch, error)
+}
+
+// Watch is one owner of a listed party: who, the party's name and the
+// entry's colour, named.
+type Watch struct {
+	UserID int64
+	Party  string
+	Colour string
 }

@@ -29,6 +29,11 @@ type Policy struct {
 	// WorkingDays counts the days on the engine's Calendar, skipping weekends
 	// and holidays and counting make-up working days (调休).
 	WorkingDays bool
+	// ResponseHours is how many hours a dispute of a risk (as
+	// Case.ResponseRisk grades it) may wait to be taken up: a registered
+	// case's deadline is this when it comes sooner than the registered
+	// state's days. A risk without hours waits the days.
+	ResponseHours map[Risk]int
 }
 
 // What the scheduler does with an overdue case.
@@ -39,7 +44,8 @@ const (
 
 // DefaultPolicy returns the workflow table's deadlines, in maps of its own.
 func DefaultPolicy() Policy {
-	p := Policy{Days: map[workflow.State]int{}, Overall: workflow.OverallDays, OnOverdue: map[workflow.State]string{}}
+	p := Policy{Days: map[workflow.State]int{}, Overall: workflow.OverallDays, OnOverdue: map[workflow.State]string{},
+		ResponseHours: map[Risk]int{RiskRed: 2, RiskYellow: 24}}
 	for _, d := range workflow.StateTable {
 		if d.Days > 0 {
 			p.Days[d.State] = d.Days
@@ -53,7 +59,7 @@ func DefaultPolicy() Policy {
 
 // Clone returns a copy of p whose maps the caller may change.
 func (p Policy) Clone() Policy {
-	p.Days, p.OnOverdue = maps.Clone(p.Days), maps.Clone(p.OnOverdue)
+	p.Days, p.OnOverdue, p.ResponseHours = maps.Clone(p.Days), maps.Clone(p.OnOverdue), maps.Clone(p.ResponseHours)
 	return p
 }
 
@@ -80,6 +86,11 @@ func (p Policy) Validate() error {
 	if p.Overall < 1 || p.Overall > 365 {
 		return Invalid("overall", "调解总期限须在1到365天之间，而不是%d。", p.Overall)
 	}
+	for r, h := range p.ResponseHours {
+		if !r.Valid() || h < 1 || h > 72 {
+			return Invalid("response_hours", "响应时限须按风险等级（red、yellow、green）设为1到72小时，而不是“%s”%d小时。", r, h)
+		}
+	}
 	for s, a := range p.OnOverdue {
 		if a != ActionEscalate && a != ActionSupervise {
 			return Invalid("on_overdue", "超期处理方式须为 escalate 或 supervise，而不是“%s”。", a)
@@ -92,9 +103,10 @@ func (p Policy) Validate() error {
 }
 
 // MarshalJSON writes the policy as the configuration file does: {"grid":
-// 3, …, "overall": 30, "on_overdue": {…}, "working_days": false}.
+// 3, …, "overall": 30, "on_overdue": {…}, "working_days": false,
+// "response_hours": {"red": 2, "yellow": 24}}.
 func (p Policy) MarshalJSON() ([]byte, error) {
-	m := map[string]any{"overall": p.Overall, "on_overdue": p.OnOverdue, "working_days": p.WorkingDays}
+	m := map[string]any{"overall": p.Overall, "on_overdue": p.OnOverdue, "working_days": p.WorkingDays, "response_hours": p.ResponseHours}
 	for s, n := range p.Days {
 		m[string(s)] = n
 	}
@@ -126,6 +138,9 @@ func (p *Policy) UnmarshalJSON(b []byte) error {
 		case "onoverdue":
 			p.OnOverdue = nil
 			err = json.Unmarshal(v, &p.OnOverdue)
+		case "responsehours":
+			p.ResponseHours = nil
+			err = json.Unmarshal(v, &p.ResponseHours)
 		default:
 			s := workflow.State(key)
 			if key == "followup" {

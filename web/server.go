@@ -94,9 +94,13 @@ type Store interface {
 
 // NewServices builds the rooms on the engine e and the store st.
 func NewServices(e *engine.Engine, st Store) Services {
+	// The ledger's owners are told of new cases of the persons they answer
+	// for.
+	led := ledger.New(e, st)
+	e.Watchers = led
 	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st),
 		Files: casefile.New(e, st), Partners: partner.New(e, st),
-		Parties: apply.New(e, st), Queues: queue.New(e, st), Ledger: ledger.New(e, st)}
+		Parties: apply.New(e, st), Queues: queue.New(e, st), Ledger: led}
 }
 
 // NewServer builds the server: it parses every template, so a broken

@@ -3,6 +3,8 @@ package casefile
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -99,6 +101,17 @@ func (x *explainer) read(events []*engine.Event) {
 	}
 }
 
+// graveFlags names the grave flags the case carries.
+func (x *explainer) graveFlags() []string {
+	var out []string
+	for _, f := range x.c.Flags {
+		if slices.Contains(engine.GraveFlags, f) {
+			out = append(out, x.e.CurrentLists().FlagName(f))
+		}
+	}
+	return out
+}
+
 func (x *explainer) describe(ps []pause) []string {
 	var out []string
 	for _, p := range ps {
@@ -116,9 +129,19 @@ func (x *explainer) state(events []*engine.Event) *Deadline {
 	start := events[x.stateStart]
 	def, _ := c.State.Def()
 	d := &Deadline{Name: def.Deadline, Due: *c.DueAt}
-	if c.State == workflow.Agreed {
+	risk := engine.ResponseRisk(c.Risk, c.Flags)
+	hours := x.p.ResponseHours[risk]
+	switch {
+	case c.State == workflow.Agreed:
 		d.Why = append(d.Why, fmt.Sprintf("协议履行期限后 %d%s回访", x.p.StateDays(workflow.Agreed), x.unit))
-	} else {
+	case c.State == workflow.Registered && hours > 0 && c.DueAt.Equal(start.At.Add(time.Duration(hours)*time.Hour)):
+		// A grave dispute's response clock (DESIGN §10).
+		why := "风险" + risk.Label()
+		if c.Risk != risk {
+			why = "有" + strings.Join(x.graveFlags(), "、")
+		}
+		d.Why = append(d.Why, fmt.Sprintf("%s：自 %s（%s）起 %d小时内受理，到期未受理将提醒督办", why, x.stamp(start.At), start.Label(), hours))
+	default:
 		d.Why = append(d.Why, fmt.Sprintf("自 %s（%s）起 %d%s", x.stamp(start.At), start.Label(), x.p.StateDays(c.State), x.unit))
 		d.Why = append(d.Why, x.describe(x.statePauses)...)
 		d.Why = append(d.Why, x.stateExtensions...)

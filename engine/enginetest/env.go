@@ -180,6 +180,7 @@ func On(tb testing.TB, db *store.DB) *Env {
 		Files: casefile.New(e, db), Imports: importer.New(e, db),
 		Partners: partner.New(e, db), Scheduler: schedule.New(e, db),
 		Parties: apply.New(e, db), Queues: queue.New(e, db), Ledger: ledger.New(e, db)}
+	e.Watchers = en.Ledger
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
 		{"V1", "麟湖村", "village", "T1", "", ""},

@@ -192,3 +192,28 @@ func (s *Service) Marks(ctx context.Context, a engine.Actor, c *engine.Case) ([]
 	}
 	return out, nil
 }
+
+// Watching names the owners of the parties of a new case who are on the
+// ledger (engine.Watchers): the engine tells them of it.
+func (s *Service) Watching(ctx context.Context, parties []*engine.Party) ([]engine.Watch, error) {
+	var ids, phones []string
+	for _, p := range parties {
+		ids, phones = append(ids, nonEmpty(p.IDNumber)...), append(phones, nonEmpty(p.Phone)...)
+	}
+	listed, err := s.Store.Listed(ctx, ids, phones)
+	if err != nil || len(listed) == 0 {
+		return nil, err
+	}
+	var out []engine.Watch
+	for _, p := range parties {
+		for _, e := range listed {
+			if (p.IDNumber != "" && p.IDNumber == e.IDNumber) || (p.Phone != "" && p.Phone == e.Phone) {
+				for _, u := range e.Owners {
+					out = append(out, engine.Watch{UserID: u, Party: p.Name, Colour: e.Colour.Label()})
+				}
+				break
+			}
+		}
+	}
+	return out, nil
+}
