@@ -90,7 +90,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		defer msrv.Close()
 		fmt.Fprintf(m.Stderr, "指标：http://%s/metrics\n", displayAddr(ln.Addr()))
 	}
-	srv, err := web.NewServer(web.NewServices(e, db), web.Options{Secure: *secure, SessionLifetime: lifetime, SessionIdle: idle, Demo: *withDemo,
+	svc := web.NewServices(e, db)
+	if svc.Ledger.Policy, err = cfg.ledgerPolicy(); err != nil {
+		return err
+	}
+	srv, err := web.NewServer(svc, web.Options{Secure: *secure, SessionLifetime: lifetime, SessionIdle: idle, Demo: *withDemo,
 		TrustedProxies: proxies, Metrics: metrics})
 	if err != nil {
 		return err

@@ -9,9 +9,11 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/notify"
 )
 
@@ -65,6 +67,35 @@ type Config struct {
 	// Lists add categories, sources (with the Ministry's roll-up) and
 	// flags to the defaults of DESIGN §5.
 	Lists *ListsConfig `json:"lists"`
+	// Ledger sets the key persons' ledger: the days between reviews by
+	// colour (red 7, orange 14, yellow 30, blue 90 by default) and the
+	// categories entries are listed under, which replace the defaults.
+	Ledger *struct {
+		ReviewDays map[ledger.Colour]int `json:"review_days"`
+		Categories []string              `json:"categories"`
+	} `json:"ledger"`
+}
+
+// ledgerPolicy returns the ledger's policy the configuration sets over
+// the defaults.
+func (c *Config) ledgerPolicy() (ledger.Policy, error) {
+	p := ledger.DefaultPolicy()
+	if c.Ledger == nil {
+		return p, nil
+	}
+	for colour, days := range c.Ledger.ReviewDays {
+		if !colour.Valid() || days < 1 || days > 365 {
+			return p, fmt.Errorf("配置项 ledger.review_days 应按 red、orange、yellow、blue 设为1到365天，而不是“%s”%d天", colour, days)
+		}
+		p.ReviewDays[colour] = days
+	}
+	if cats := c.Ledger.Categories; cats != nil {
+		if len(cats) == 0 || slices.Contains(cats, "") {
+			return p, fmt.Errorf("配置项 ledger.categories 须列出至少一个非空的列管原因")
+		}
+		p.Categories = cats
+	}
+	return p, nil
 }
 
 // NotifyConfig is where notifications are delivered.

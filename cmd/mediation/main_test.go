@@ -410,9 +410,10 @@ func TestConfig(t *testing.T) {
 		return p
 	}
 	dsn := newDatabase(t)
-	good := write("good.json", `{"sweep_interval":"1m","deadlines":{"grid":2,"on_overdue":{"grid":"escalate","village":"supervise"}},
+	good := write("good.json", `{"sweep_interval":"1m","deadlines":{"grid":2,"response_hours":{"red":4},"on_overdue":{"grid":"escalate","village":"supervise"}},
 		"towns":{"YCG":{"working_days":true,"village":5}},"calendar":{"holidays":["2026-10-01"],"workdays":["2026-10-10"]},
-		"routing":{"town_amount":50000},"retention":{"file":"30年","unfiled_years":5}}`)
+		"routing":{"town_amount":50000},"retention":{"file":"30年","unfiled_years":5},
+		"ledger":{"review_days":{"red":3},"categories":["邻里积怨","其他"]}}`)
 	if _, _, err := run(t, dsn, "", "import", "--config", good, "../../testdata/import/town.jsonl"); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
@@ -430,6 +431,9 @@ func TestConfig(t *testing.T) {
 		`{"notify":{"webhook":"http://sms.example","interval":"0s"}}`: "notify.interval",
 		`{"retention":{"file":"很久"}}`:                                 "应为“永久”“长期”“短期”或年数如“30年”",
 		`{"retention":{"unfiled_years":-1}}`:                          "retention.unfiled_years",
+		`{"ledger":{"review_days":{"purple":7}}}`:                     "配置项 ledger.review_days 应按 red、orange、yellow、blue 设为1到365天",
+		`{"ledger":{"categories":[]}}`:                                "ledger.categories",
+		`{"deadlines":{"response_hours":{"red":0}}}`:                  "响应时限须按风险等级",
 	} {
 		p := write("bad.json", body)
 		_, _, err := run(t, dsn, "", "serve", "--config", p, "--addr", "127.0.0.1:0")
