@@ -268,6 +268,10 @@ func CanSee(t *Tree, a Actor, c *Case) bool {
 
 // at returns when an actor's step happens: now, or, for a replayed history
 // or the scheduler, the time the input gives.
+// When is the time a step of the actor's happens: the time given, for a
+// history being replayed or the system's; now, for anyone else.
+func (e *Engine) When(a Actor, given time.Time) time.Time { return e.at(a, given) }
+
 func (e *Engine) at(a Actor, given time.Time) time.Time {
 	if a.backdates() && !given.IsZero() {
 		return given.UTC()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -93,7 +94,7 @@ const county = "嘉兴市秀洲区"
 // Build makes the demo town on an empty database: units, accounts and about
 // perYear cases over the year before now. It refuses a database that has
 // units already. progress, when set, is called after each case.
-func Build(ctx context.Context, e *engine.Engine, perYear int, seed uint64, progress func(done, total int)) (*Result, error) {
+func Build(ctx context.Context, e *engine.Engine, led *ledger.Service, perYear int, seed uint64, progress func(done, total int)) (*Result, error) {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil, err
@@ -137,6 +138,9 @@ func Build(ctx context.Context, e *engine.Engine, perYear int, seed uint64, prog
 		return nil, err
 	}
 	res.Cases += n
+	if err := b.keyLedger(ctx, led); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

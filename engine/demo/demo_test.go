@@ -2,12 +2,14 @@ package demo_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/demo"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
@@ -22,7 +24,8 @@ func TestBuild(t *testing.T) {
 	e := engine.New(db)
 	now := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
 	e.Now = func() time.Time { return now }
-	res, err := demo.Build(ctx, e, 400, 1, nil)
+	led := ledger.New(e, db)
+	res, err := demo.Build(ctx, e, led, 400, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +172,34 @@ func TestBuild(t *testing.T) {
 		county.Children[0].Registered == 0 || county.Registered != county.Children[0].Registered+county.Children[1].Registered {
 		t.Errorf("the county's October: %d rows, %+v", len(county.Children), county.Children)
 	}
-	if _, err := demo.Build(ctx, e, 10, 2, nil); engine.ErrorCode(err) != engine.ECONFLICT {
+	// The ledger: every kind in every colour, persons who are parties of
+	// the cases, some overdue for review, one taken off.
+	entries, listed, err := led.List(ctx, engine.System, ledger.Filter{Limit: 100}, "测试")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, en := range entries {
+		kinds[string(en.Kind)+" "+string(en.Colour)]++
+	}
+	for _, k := range ledger.Kinds {
+		for _, c := range ledger.Colours {
+			if kinds[string(k)+" "+string(c)] == 0 {
+				t.Errorf("no %s %s on the demo's ledger", c, k)
+			}
+		}
+	}
+	late, _, _ := led.List(ctx, engine.System, ledger.Filter{DueBy: &now, Limit: 100}, "测试")
+	delisted, _, _ := led.List(ctx, engine.System, ledger.Filter{Delisted: true, Limit: 100}, "测试")
+	if listed != 15 || len(late) != 5 || len(delisted) != 1 {
+		t.Errorf("the demo's ledger: %d listed, %d overdue, %d delisted; want 15, 5, 1", listed, len(late), len(delisted))
+	}
+	i := slices.IndexFunc(entries, func(en *ledger.Entry) bool { return en.Kind == ledger.KindPerson })
+	person, err := led.Show(ctx, engine.System, entries[i].ID)
+	if err != nil || len(person.Cases) == 0 || len(person.Records) != 3 {
+		t.Errorf("a listed person: %v, %d cases, %d records", err, len(person.Cases), len(person.Records))
+	}
+	if _, err := demo.Build(ctx, e, led, 10, 2, nil); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Errorf("second build: %v", err)
 	}
 }

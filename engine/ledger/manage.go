@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/grassroots/mediation/engine"
@@ -30,6 +31,8 @@ type NewEntry struct {
 	// Approver is who approved the listing; a supervisor listing approves
 	// it themselves.
 	Approver string `json:"approver"`
+	// At is when a history being replayed listed it (see engine.When).
+	At time.Time `json:"-"`
 }
 
 // Add lists a person, group or place. Every mistake is named at once, by
@@ -124,7 +127,7 @@ func (s *Service) Add(ctx context.Context, a engine.Actor, n *NewEntry) (*Entry,
 			return nil, engine.Invalid("id_number", "此人已在台账上（第%d号，%s），请在该条目中记录。", same[0].ID, same[0].Name)
 		}
 	}
-	now := s.Now().UTC()
+	now := s.When(a, n.At)
 	e := &Entry{Kind: n.Kind, Name: n.Name, IDNumber: n.IDNumber, Phone: n.Phone, Address: n.Address, People: n.People,
 		UnitID: unit.ID, Category: n.Category, Reason: n.Reason, Colour: n.Colour, Owners: owners,
 		ListedAt: now, ListedBy: a.UserID, ReviewDue: s.nextReview(n.Colour, now), Version: 1}
@@ -147,6 +150,8 @@ type Contact struct {
 	// Version is the entry's version the form showed; 0 skips the check,
 	// a contact only adding to the history.
 	Version int `json:"version"`
+	// At is when a history being replayed made it (see engine.When).
+	At time.Time `json:"-"`
 }
 
 // RecordContact records a contact with an entry by one who may see it: the
@@ -181,7 +186,7 @@ func (s *Service) RecordContact(ctx context.Context, a engine.Actor, id int64, c
 	if err := s.current(e, c.Version); err != nil {
 		return nil, err
 	}
-	now := s.Now().UTC()
+	now := s.When(a, c.At)
 	r := &Record{Kind: RecordContact, At: now, ActorID: a.UserID, ActorName: a.Name, Method: c.Method, Findings: c.Findings,
 		ColourFrom: e.Colour, ColourTo: c.Colour, Reason: c.Reason}
 	e.Colour, e.ReviewedAt, e.ReviewDue = c.Colour, &now, s.nextReview(c.Colour, now)
