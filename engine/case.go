@@ -139,6 +139,25 @@ func ResponseRisk(risk Risk, flags []string) Risk {
 // town takes it up, and its supervisors are told at once.
 func (c *Case) Grave() bool { return ResponseRisk(c.Risk, c.Flags) == RiskRed }
 
+// MajorPeople is how many people make a dispute major whatever its risk.
+const MajorPeople = 10
+
+// Major reports whether the case is a major dispute (重大纠纷), reported up
+// to the county with 专报 and 续报 until it is closed: a grave one, or one
+// of MajorPeople or more.
+func (c *Case) Major() bool { return c.Grave() || c.People >= MajorPeople }
+
+// MajorReport is a 重大纠纷专报 or 续报: what has been done and what is to
+// be done, and the case's risk, flags and state when it was sent, which
+// the printed report gives as they were then.
+type MajorReport struct {
+	Measures string         `json:"measures"`
+	Next     string         `json:"next"`
+	Risk     Risk           `json:"risk"`
+	Flags    []string       `json:"flags,omitempty"`
+	State    workflow.State `json:"state"`
+}
+
 // HasFlag reports whether the case carries flag key.
 func (c *Case) HasFlag(key string) bool {
 	for _, f := range c.Flags {
@@ -503,6 +522,8 @@ type EventData struct {
 	Due *time.Time `json:"due,omitempty"`
 	// Files are the names of the files attached (attach).
 	Files string `json:"files,omitempty"`
+	// Major is a 重大纠纷专报's (major_report).
+	Major *MajorReport `json:"major,omitempty"`
 }
 
 // Session is a mediation session record (调解记录).

@@ -246,6 +246,10 @@ func Unfit(c *Case, act workflow.Activity) string {
 		if c.ArchiveNo != "" {
 			return "卷宗已归档，请用“卷宗补充”记录"
 		}
+	case workflow.MajorReport:
+		if !c.Major() {
+			return "本案不属于重大纠纷（红色风险或重大情形、10人以上）"
+		}
 	case workflow.Supplement:
 		if c.ArchiveNo == "" {
 			return "卷宗尚未归档，请直接记录"

@@ -46,6 +46,8 @@ type Input struct {
 	Confirmation *Confirmation
 	// Files are uploaded to attach.
 	Files []*Upload
+	// Major is a 重大纠纷专报.
+	Major *MajorReport
 
 	// partner is the partner body Partner names, found by decide.
 	partner *Unit
@@ -372,6 +374,16 @@ var fieldChecks = map[workflow.Field]func(in *Input, ch choices) error{
 		}
 		return in.Agreement.Validate()
 	},
+	workflow.FieldMajor: func(in *Input, _ choices) error {
+		var v FieldErrors
+		if in.Major == nil || strings.TrimSpace(in.Major.Measures) == "" {
+			v.Add("major.measures", "请写明已采取的措施。")
+		}
+		if in.Major == nil || strings.TrimSpace(in.Major.Next) == "" {
+			v.Add("major.next", "请写明下一步工作。")
+		}
+		return v.Err()
+	},
 	workflow.FieldVisit: func(in *Input, _ choices) error {
 		if in.Visit == nil {
 			return Invalid("visit", "请填写回访记录。")
@@ -577,6 +589,12 @@ func (e *Engine) DecideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 // records and the case columns it changes. c is the case before the
 // activity, ch.Case after it; an error refuses the activity.
 var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, in Input) error{
+	workflow.MajorReport: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
+		r := MajorReport{Measures: strings.TrimSpace(in.Major.Measures), Next: strings.TrimSpace(in.Major.Next),
+			Risk: c.Risk, Flags: c.Flags, State: c.State}
+		ch.Event.Data.Major = &r
+		return nil
+	},
 	workflow.LogSession: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
 		s := *in.Session
 		s.At = ch.Event.At

@@ -235,7 +235,13 @@ func inSubtree(en *enginetest.Env, a engine.Actor, c *engine.Case) bool {
 // cannot be archived, nor one never accepted (refused, withdrawn at the
 // desk, referred out before acceptance); and a notice recorded after the
 // close must say when the parties were told, which none of these says.
+// Its dispute, green and of two people, is no major one to report.
 var refusedNow = map[[2]string]string{
+	{"registered", "major_report"}:      engine.ECONFLICT,
+	{"grid", "major_report"}:            engine.ECONFLICT,
+	{"village", "major_report"}:         engine.ECONFLICT,
+	{"town", "major_report"}:            engine.ECONFLICT,
+	{"referred", "major_report"}:        engine.ECONFLICT,
 	{"agreed", "confirm"}:               engine.ECONFLICT,
 	{"fulfilled", "confirm"}:            engine.ECONFLICT,
 	{"fulfilled", "archive"}:            engine.EINVALID,

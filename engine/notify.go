@@ -60,13 +60,14 @@ const (
 	NotifyReport    = "report"    // a risk of violence reported to the body (人民调解法 Art. 25)
 	NotifyGrave     = "grave"     // a grave dispute registered, to be taken up within hours
 	NotifyWatched   = "watched"   // a party on the ledger in a new dispute, to the owners
+	NotifyMajor     = "major"     // a 重大纠纷专报 or 续报, to the county
 )
 
 // NotifyLabels name the kinds in Chinese.
 var NotifyLabels = map[string]string{NotifyRouted: "新案件", NotifyEscalated: "上报", NotifySupervise: "督办",
 	NotifyFeedback: "移交反馈", NotifyDeadline: "期限将至", NotifyFollowUp: "待回访", NotifyParty: "当事人通知",
 	NotifyReferral: "移交待签收", NotifyProgress: "案件进展", NotifyReport: "风险报告", NotifyGrave: "重大风险",
-	NotifyWatched: "重点人员"}
+	NotifyWatched: "重点人员", NotifyMajor: "重大纠纷专报"}
 
 // Notices works out who is told of a change to case c (as it was before
 // the change), appending the notifications to the change so that they are
@@ -99,6 +100,15 @@ func (e *Engine) Notices(t *Tree, a Actor, c *Case, ch *Change) {
 			staff(p.ID, workflow.RolePartner, NotifyReport, fmt.Sprintf("%s报告：%s纠纷有激化风险，调解继续进行。%s（报告人：%s）",
 				NameOf(t.CommitteeOf(n.HandlingUnitID))+"人民调解委员会", n.Category, ev.Data.Note, a.Name))
 		}
+	case ev.Name == workflow.MajorReport.Step():
+		// Up to the county's supervisors; a town with no county above
+		// keeps it with its own.
+		to := t.Ancestor(n.TownID, workflow.LevelCounty)
+		if to == nil {
+			to = t.Unit(n.TownID)
+		}
+		staff(to.ID, workflow.RoleSupervisor, NotifyMajor, fmt.Sprintf("%s重大纠纷专报：%s纠纷，涉及%d人，%s；现%s。下一步：%s",
+			NameOf(t.Town(n.LocationUnitID)), n.Category, n.People, n.Risk.Label(), n.State.Label(), ev.Data.Major.Next))
 	case ev.Name == workflow.Supervise.Step():
 		staff(n.HandlingUnitID, workflow.RoleMediator, NotifySupervise, fmt.Sprintf("督办（%s）：%s", a.Name, ev.Data.Note))
 	case name == workflow.PartnerClose:

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -125,5 +126,67 @@ func TestGraveDisputeTold(t *testing.T) {
 		if len(got) != len(want) || (len(want) == 1 && got[0] != want[0]) {
 			t.Errorf("%s was told %q, want %q", who, got, want)
 		}
+	}
+}
+
+// TestMajorReport: a major dispute (red, or of ten people or more) is
+// reported up with 专报, then 续报, each naming what was done and what comes
+// next; each is a document of the file as it was sent, and told to the
+// supervisors above the town (here the town's own: the test's tree has no
+// county). A dispute of two people in green has nothing to report.
+func TestMajorReport(t *testing.T) {
+	en := enginetest.New(t)
+	town := en.Actors["mediator@T1"]
+	c, err := en.OpenCase(ctx, en.Actors["intake@T1"], &engine.NewCase{Source: "当事人申请", Category: "劳动争议",
+		LocationID: en.Units["G11"].ID, People: 12, Risk: engine.RiskYellow, Summary: "12名工人讨薪。",
+		Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "王五"}, {Side: engine.SideRespondent, Name: "某建筑公司", Kind: engine.KindOrg}}},
+		engine.Step{Event: workflow.AcceptTown})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = en.Record(ctx, town, c.ID, workflow.MajorReport, engine.Input{Version: c.Version, Major: &engine.MajorReport{}})
+	if f := engine.ErrorFields(err); f["major.measures"] != "请写明已采取的措施。" || f["major.next"] != "请写明下一步工作。" {
+		t.Errorf("an empty report: %v", err)
+	}
+	for i, r := range []engine.MajorReport{{Measures: "约谈企业负责人。", Next: "三日内组织联合调解。"}, {Measures: "已组织联合调解一次。", Next: "督促企业分期支付。"}} {
+		en.Clock.Advance(24 * time.Hour)
+		c, _ = en.DB.FindCase(ctx, c.ID)
+		if _, err := en.Record(ctx, town, c.ID, workflow.MajorReport, engine.Input{Version: c.Version, Major: &r}); err != nil {
+			t.Fatalf("report %d: %v", i+1, err)
+		}
+		if i == 0 {
+			if _, err := en.Record(ctx, town, c.ID, workflow.UpdateRisk, engine.Input{Version: c.Version + 1, Risk: engine.RiskRed, Reason: "工人聚集。"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f, err := en.Files.CaseFile(ctx, en.Actors["supervisor@T1"], c.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []string
+	for _, d := range f.Documents {
+		if d.Entry != nil && d.Entry.Data.Major != nil {
+			reports = append(reports, d.Title+" "+string(d.Entry.Data.Major.Risk)+" "+d.Entry.Data.Major.Next)
+		}
+	}
+	if want := []string{"重大纠纷专报（首报） yellow 三日内组织联合调解。", "重大纠纷专报（续报第1次） red 督促企业分期支付。"}; !slices.Equal(reports, want) {
+		t.Errorf("the file's reports: %q, want %q", reports, want)
+	}
+	ns, _, _ := en.DB.Notifications(ctx, en.Actors["supervisor@T1"].UserID, 10)
+	var told []string
+	for _, n := range ns {
+		if n.Kind == engine.NotifyMajor {
+			told = append(told, n.Text)
+		}
+	}
+	if want := []string{"油车港镇重大纠纷专报：劳动争议纠纷，涉及12人，红色(高)；现镇(街道)调解中。下一步：督促企业分期支付。",
+		"油车港镇重大纠纷专报：劳动争议纠纷，涉及12人，黄色(中)；现镇(街道)调解中。下一步：三日内组织联合调解。"}; !slices.Equal(told, want) {
+		t.Errorf("the supervisors were told %q, want %q", told, want)
+	}
+	plain := en.CaseIn(t, workflow.Grid)
+	if _, err := en.Record(ctx, en.Actors["mediator@G11"], plain.ID, workflow.MajorReport, engine.Input{Version: plain.Version,
+		Major: &engine.MajorReport{Measures: "x", Next: "y"}}); engine.ErrorMessage(err) != "本案现在不能重大纠纷专报：本案不属于重大纠纷（红色风险或重大情形、10人以上）。" {
+		t.Errorf("a plain dispute reported: %v", err)
 	}
 }

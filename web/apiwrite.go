@@ -183,6 +183,8 @@ var fieldSchemas = map[workflow.Field]map[string]any{
 		"visited": map[string]any{"type": "string"}, "findings": map[string]any{"type": "string"},
 		"satisfaction": map[string]any{"type": "string", "enum": []string{"satisfied", "fair", "dissatisfied"}},
 		"sued":         map[string]any{"type": "boolean"}, "recurred": map[string]any{"type": "boolean"}}},
+	workflow.FieldMajor: {"type": "object", "required": []string{"measures", "next"}, "properties": map[string]any{
+		"measures": map[string]any{"type": "string", "description": "已采取的措施"}, "next": map[string]any{"type": "string", "description": "下一步工作"}}},
 	workflow.FieldSession: {"type": "object", "required": []string{"record"}, "properties": map[string]any{
 		"place": map[string]any{"type": "string"}, "participants": map[string]any{"type": "string"}, "record": map[string]any{"type": "string"}}},
 	workflow.FieldNotice: {"type": "object", "required": []string{"to"}, "properties": map[string]any{

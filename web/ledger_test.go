@@ -10,6 +10,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/workflow"
 )
 
 // TestLedgerPages: a grid mediator lists 张三 (a party of a case) on the
@@ -150,5 +151,36 @@ func TestLedgerAPI(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(refusal), "重点人员台账供调解员和督办人员使用。") {
 		t.Errorf("a partner's token: %d %s", resp.StatusCode, refusal)
+	}
+}
+
+// TestMajorReportPage: the town's mediator sends a 专报 from the case page's
+// form (a refused one comes back as typed) and prints it with the file.
+func TestMajorReportPage(t *testing.T) {
+	s := newSite(t)
+	k, err := s.e.OpenCase(ctx, engine.System, &engine.NewCase{Source: "当事人申请", Category: "劳动争议", LocationID: s.units["G11"].ID,
+		People: 12, Risk: engine.RiskRed, Summary: "12名工人讨薪。", Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "王五"},
+			{Side: engine.SideRespondent, Name: "某建筑公司", Kind: engine.KindOrg}}}, engine.Step{Event: workflow.AcceptTown})
+	if err != nil {
+		t.Fatal(err)
+	}
+	med := s.login(t, "mediator@T1")
+	if _, page := med.get(casePath(k, "")); !strings.Contains(page, `data-action="major_report"`) {
+		t.Fatalf("the case page offers no 专报")
+	}
+	med.get(casePath(k, "/do/major_report"))
+	code, page := med.post(casePath(k, "/do/major_report"), url.Values{"version": {itoa(k.Version)}, "major.measures": {"约谈企业负责人。"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(page, "请写明下一步工作。") || !strings.Contains(page, "约谈企业负责人。") {
+		t.Errorf("a report without next steps: %d", code)
+	}
+	if code, _ := med.post(casePath(k, "/do/major_report"), url.Values{"version": {itoa(k.Version)}, "major.measures": {"约谈企业负责人。"},
+		"major.next": {"三日内组织联合调解。"}}); code != http.StatusSeeOther {
+		t.Fatalf("report: %d", code)
+	}
+	_, file := med.get(casePath(k, "/documents"))
+	for _, want := range []string{"重大纠纷专报（首报）", "<td>红色(高)</td>", "约谈企业负责人。", "三日内组织联合调解。", "报告人：mediator@T1"} {
+		if !strings.Contains(file, want) {
+			t.Errorf("the printed report lacks %q", want)
+		}
 	}
 }

@@ -271,6 +271,8 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return fmt.Sprintf("%d KB", (n+1023)/1024)
 		},
+		// flagName names a case's flag by its key.
+		"flagName": func(key string) string { return s.Engine.CurrentLists().FlagName(key) },
 		// chosen tells a form which of its checkboxes were ticked.
 		"chosen": chosen,
 		// hasPrefix tells the kinds of documents apart by their keys.

@@ -50,6 +50,7 @@ const (
 	FieldNotice    Field = "notice"       // a notice given to the parties
 	FieldConfirm   Field = "confirmation" // a step of judicial confirmation (司法确认)
 	FieldFile      Field = "file"         // files for the case file: photos, contracts, proofs
+	FieldMajor     Field = "major"        // a 重大纠纷专报: the measures taken and the next steps
 )
 
 // Scope says where a user must stand, relative to a case, to use a grant.
@@ -240,6 +241,9 @@ const (
 	// court's ruling, a correction) is recorded as a supplement saying what
 	// and why, by whom, beside the file as it was closed.
 	Supplement Activity = "supplement"
+	// MajorReport reports a major dispute up to the county (重大纠纷专报):
+	// the first report, then follow-ups (续报) until the case is closed.
+	MajorReport Activity = "major_report"
 	// FlagOverdue is the deadline scheduler's note that a deadline passed
 	// (超期提醒); no person records it.
 	FlagOverdue Activity = "overdue"
@@ -273,6 +277,7 @@ var Activities = []ActivityRule{
 	{Sign, "签收", []State{Referred}, []Grant{partner}, nil},
 	{ReportPolice, "报告公安", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldPartner, FieldNote}},
 	{Supplement, "卷宗补充", ClosedStates(), handlers, []Field{FieldNote, FieldReason}},
+	{MajorReport, "重大纠纷专报", openStates, handlers, []Field{FieldMajor}},
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
 }
 

@@ -326,6 +326,18 @@ func (f *CaseFile) documents() []Document {
 			out = append(out, Document{Key: key, Title: title, Entry: en, Committee: en.Committee})
 		}
 	}
+	// The first 专报 of a major dispute is its 首报, the later ones 续报.
+	reports := 0
+	for i := range out {
+		if strings.HasPrefix(out[i].Key, "major-") {
+			if reports == 0 {
+				out[i].Title += "（首报）"
+			} else {
+				out[i].Title += fmt.Sprintf("（续报第%d次）", reports)
+			}
+			reports++
+		}
+	}
 	// The back cover (卷内备考表) closes the file of a case taken into
 	// mediation, after the attachments.
 	if c.AcceptedAt != nil {
@@ -385,6 +397,9 @@ var documentKinds = []struct {
 	}},
 	{"termination", func(en *Entry) (int64, string, bool) {
 		return 0, "调解终止书", en.Transition() && (en.To == workflow.Failed || en.To == workflow.Withdrawn)
+	}},
+	{"major", func(en *Entry) (int64, string, bool) {
+		return en.ID, "重大纠纷专报", en.Data.Major != nil
 	}},
 	{"closing", func(en *Entry) (int64, string, bool) { return 0, "结案报告", en.Closes }},
 }

@@ -299,6 +299,8 @@ func (en *Env) ValidInput(tr workflow.Transition, c *engine.Case) engine.Input {
 			in.Consent = true
 		case workflow.FieldAgreement:
 			in.Agreement = &engine.Agreement{Kind: engine.AgreementOral, Terms: "李四疏通水沟并赔偿200元。", Amount: 20000, OralConfirmed: true}
+		case workflow.FieldMajor:
+			in.Major = &engine.MajorReport{Measures: "镇综治中心已约谈双方。", Next: "三日内组织联合调解。"}
 		case workflow.FieldVisit:
 			in.Visit = &engine.FollowUp{Visited: "张三", Findings: "已履行，双方满意。"}
 		}

@@ -34,6 +34,14 @@ type Action struct {
 	// Confirmation is a step of judicial confirmation: kind (applied,
 	// confirmed, refused, none), court, number, day.
 	Confirmation *Confirmation `json:"confirmation" schema:"confirmation"`
+	// Major is a 重大纠纷专报: the measures taken and the next steps.
+	Major *Major `json:"major" schema:"major"`
+}
+
+// Major is a 重大纠纷专报.
+type Major struct {
+	Measures string `json:"measures" schema:"measures"`
+	Next     string `json:"next" schema:"next"`
 }
 
 // Notice is the notice of rights and duties.
@@ -160,6 +168,9 @@ func (j *Action) Input(loc *time.Location) (engine.Input, error) {
 	if x := j.Confirmation; x != nil {
 		in.Confirmation = &engine.Confirmation{Kind: x.Kind, Court: x.Court, Number: x.Number, Day: x.Day}
 	}
+	if m := j.Major; m != nil {
+		in.Major = &engine.MajorReport{Measures: m.Measures, Next: m.Next}
+	}
 	return in, nil
 }
 
@@ -171,6 +182,9 @@ func (j *Action) dropBlank() {
 	}
 	if v := j.Visit; v != nil && *v == (Visit{}) {
 		j.Visit = nil
+	}
+	if m := j.Major; m != nil && *m == (Major{}) {
+		j.Major = nil
 	}
 	if s := j.Session; s != nil && *s == (Session{}) {
 		j.Session = nil
