@@ -215,6 +215,8 @@ type Abilities struct {
 	// Ledger reads the key persons' ledger and records contacts;
 	// LedgerReview takes entries off it and presses overdue reviews.
 	Ledger, LedgerReview bool
+	// Assess opens the weekly 研判 of a town or a county.
+	Assess bool
 }
 
 // Abilities returns what the actor may start from the menu.
@@ -229,7 +231,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		Sweep:     may(workflow.FeatureSweep),
 		Audit:     may(workflow.FeatureAudit),
 		Admin:     may(workflow.FeatureConsole),
-		Ledger:    may(workflow.FeatureLedger), LedgerReview: may(workflow.FeatureLedgerReview),
+		Ledger:    may(workflow.FeatureLedger), LedgerReview: may(workflow.FeatureLedgerReview), Assess: may(workflow.FeatureAssess),
 	}
 }
 

@@ -210,8 +210,12 @@ type CaseFilter struct {
 	Unarchived bool
 	// CreatedBy keeps the cases this user registered.
 	CreatedBy int64
-	// OpenedSince, when set, keeps the cases registered at or after it.
-	OpenedSince *time.Time
-	Offset      int
+	// OpenedSince, when set, keeps the cases registered at or after it;
+	// OpenedBefore, before it.
+	OpenedSince  *time.Time
+	OpenedBefore *time.Time
+	// Major keeps the major disputes (see Case.Major).
+	Major  bool
+	Offset int
 	Limit       int
 }

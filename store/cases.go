@@ -131,6 +131,19 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error)
 	if f.OpenedSince != nil {
 		w.add("opened_at >= ?", f.OpenedSince.UTC())
 	}
+	if f.OpenedBefore != nil {
+		w.add("opened_at < ?", f.OpenedBefore.UTC())
+	}
+	if f.Major {
+		// Case.Major in SQL: a red risk, a grave flag among the flags
+		// (kept joined by commas) or enough people.
+		cond, args := "risk = ? OR people >= ?", []any{string(engine.RiskRed), engine.MajorPeople}
+		for _, flag := range engine.GraveFlags {
+			cond += " OR ',' || flags || ',' LIKE ?"
+			args = append(args, "%,"+flag+",%")
+		}
+		w.add("("+cond+")", args...)
+	}
 	if f.Pressed {
 		w.add(pressed)
 	}

@@ -375,3 +375,22 @@ func (s *Server) handleAPILedgerContact(c echo.Context) error {
 	}
 	return s.apiEntryReply(c, http.StatusCreated, id)
 }
+
+// handleAssess shows the week's 研判 of the user's town or county, the week
+// ending now or at the end of ?week=YYYY-MM-DD, printable for the weekly
+// 会商.
+func (s *Server) handleAssess(c echo.Context) error {
+	to := s.Engine.Now()
+	if w := c.QueryParam("week"); w != "" {
+		day, err := time.ParseInLocation(time.DateOnly, w, s.Engine.Location)
+		if err != nil {
+			return engine.Invalid("week", "日期“%s”应如 2026-12-06。", w)
+		}
+		to = day.AddDate(0, 0, 1)
+	}
+	a, err := s.Ledger.Assess(c.Request().Context(), actor(c), to)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, viewAssess, "矛盾纠纷研判", a)
+}

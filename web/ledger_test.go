@@ -184,3 +184,38 @@ func TestMajorReportPage(t *testing.T) {
 		}
 	}
 }
+
+// TestAssessPage: the town's supervisor prints the week's 研判: a red
+// dispute waiting for its first 专报, the ledger's red entry; a grid
+// mediator is refused it.
+func TestAssessPage(t *testing.T) {
+	s := newSite(t)
+	if _, err := s.e.OpenCase(ctx, engine.System, &engine.NewCase{Source: "当事人申请", Category: "劳动争议", LocationID: s.units["G11"].ID,
+		People: 12, Risk: engine.RiskYellow, Summary: "12名工人讨薪。", Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "王五"},
+			{Side: engine.SideRespondent, Name: "某建筑公司", Kind: engine.KindOrg}}}); err != nil {
+		t.Fatal(err)
+	}
+	med := s.login(t, "mediator@G11")
+	med.get("/ledger/new")
+	if code, _ := med.post("/ledger", url.Values{"kind": {"group"}, "name": {"某工地农民工"}, "people": {"12"}, "unit": {"G11"},
+		"category": {"欠薪群体"}, "reason": {"讨薪。"}, "colour": {"red"}, "owners": {"mediator@G11"}, "approver": {"村书记"}}); code != http.StatusSeeOther {
+		t.Fatalf("listing: %d", code)
+	}
+	sup := s.login(t, "supervisor@T1")
+	code, page := sup.get("/assess")
+	if code != http.StatusOK {
+		t.Fatalf("assess: %d", code)
+	}
+	for _, want := range []string{"油车港镇矛盾纠纷研判", "重大纠纷 <small>2 件</small>", `<strong class="report-due">应专报</strong>`,
+		`<a href="/ledger/1">重点群体 某工地农民工</a>`, `<button type="button" class="print">打印</button>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the 研判 lacks %q", want)
+		}
+	}
+	if code, _ := med.get("/assess"); code != http.StatusForbidden {
+		t.Errorf("a grid mediator's 研判: %d", code)
+	}
+	if code, page := sup.get("/assess?week=12/06"); code != http.StatusUnprocessableEntity || !strings.Contains(page, "日期“12/06”应如 2026-12-06。") {
+		t.Errorf("a bad week: %d", code)
+	}
+}

@@ -67,6 +67,7 @@ func (s *Server) routes() {
 	pages.GET("/reports/export.moj.csv", s.handleReportExport)
 	pages.GET("/sweeps", s.handleSweepForm)
 	pages.POST("/sweeps", s.handleSweep)
+	pages.GET("/assess", s.handleAssess)
 	pages.GET("/ledger", s.handleLedger)
 	pages.GET("/ledger/new", s.handleLedgerForm)
 	pages.POST("/ledger", s.handleLedgerAdd)

@@ -379,6 +379,7 @@ type view string
 const (
 	viewAction        view = "action"
 	viewAdmin         view = "admin"
+	viewAssess        view = "assess"
 	viewAudit         view = "audit"
 	viewCase          view = "case"
 	viewCases         view = "cases"
@@ -404,7 +405,7 @@ const (
 
 // views lists every view: the server does not start without the file of
 // each, nor with a page's file that no view names.
-var views = []view{viewAction, viewAdmin, viewAudit, viewCase, viewCases, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewReport, viewSessions, viewSetup, viewSweep}
+var views = []view{viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewReport, viewSessions, viewSetup, viewSweep}
 
 // parsePages parses every view's template once, at start-up. A template
 // that reads a key its data lacks fails the page instead of printing

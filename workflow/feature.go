@@ -32,6 +32,8 @@ const (
 	// FeatureLedgerReview takes an entry off the ledger (销号) as its
 	// approver and presses an overdue review (督办).
 	FeatureLedgerReview Feature = "ledger_review"
+	// FeatureAssess is the weekly 研判 of a town or a county.
+	FeatureAssess Feature = "assess"
 )
 
 // FeatureRule lets roles use a feature, from units of the levels given (any
@@ -54,6 +56,7 @@ var FeatureTable = []FeatureRule{
 	{FeatureConsole, []Role{RoleAdmin}, nil, "单位和账号由系统管理员维护。"},
 	{FeatureLedger, []Role{RoleMediator, RoleSupervisor}, nil, "重点人员台账供调解员和督办人员使用。"},
 	{FeatureLedgerReview, []Role{RoleSupervisor}, nil, "销号和督办由督办人员进行。"},
+	{FeatureAssess, []Role{RoleMediator, RoleSupervisor}, []Level{LevelTown, LevelCounty}, "研判由镇（街道）和县（区）的调解员、督办人员进行。"},
 }
 
 // May reports whether a user of role in a unit of level may use f. The
