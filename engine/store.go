@@ -217,5 +217,5 @@ type CaseFilter struct {
 	// Major keeps the major disputes (see Case.Major).
 	Major  bool
 	Offset int
-	Limit       int
+	Limit  int
 }

@@ -160,7 +160,9 @@ func (s *Service) similar(ctx context.Context, a engine.Actor, from, to time.Tim
 	var out []Similar
 	for _, c := range recent {
 		since := c.OpenedAt.Add(-similarDays * 24 * time.Hour)
-		earlier := func(k *engine.Case) bool { return k.ID != c.ID && k.OpenedAt.Before(c.OpenedAt) && !k.OpenedAt.Before(since) }
+		earlier := func(k *engine.Case) bool {
+			return k.ID != c.ID && k.OpenedAt.Before(c.OpenedAt) && !k.OpenedAt.Before(since)
+		}
 		found := false
 		for _, p := range c.Parties {
 			ids, err := s.Store.CasesOfPerson(ctx, p.IDNumber, p.Phone, 5)
