@@ -11,14 +11,14 @@ import (
 )
 
 const entryColumns = `id, kind, name, id_number, phone, address, people, unit_id, category, reason, colour,
-	listed_at, listed_by, reviewed_at, review_due_at, pressed_at, delisted_at, version`
+	listed_at, listed_by, reviewed_at, review_due_at, pressed_at, delisted_at, sweep_id, version`
 
 func scanEntry(rows *sql.Rows) (*ledger.Entry, error) {
 	var e ledger.Entry
-	var by *int64
+	var by, sweep *int64
 	err := rows.Scan(&e.ID, &e.Kind, &e.Name, &e.IDNumber, &e.Phone, &e.Address, &e.People, &e.UnitID, &e.Category,
-		&e.Reason, &e.Colour, &e.ListedAt, &by, &e.ReviewedAt, &e.ReviewDue, &e.PressedAt, &e.DelistedAt, &e.Version)
-	e.ListedBy, e.ListedAt = deref(by), e.ListedAt.UTC()
+		&e.Reason, &e.Colour, &e.ListedAt, &by, &e.ReviewedAt, &e.ReviewDue, &e.PressedAt, &e.DelistedAt, &sweep, &e.Version)
+	e.ListedBy, e.ListedAt, e.Sweep = deref(by), e.ListedAt.UTC(), deref(sweep)
 	e.ReviewedAt, e.ReviewDue, e.PressedAt, e.DelistedAt = utc(e.ReviewedAt), utc(e.ReviewDue), utc(e.PressedAt), utc(e.DelistedAt)
 	return &e, err
 }
@@ -29,9 +29,9 @@ func (db *DB) CreateEntry(ctx context.Context, e *ledger.Entry, r *ledger.Record
 	return db.write(ctx, func(c conn) error {
 		var err error
 		if e.ID, err = c.insert(ctx, `INSERT INTO ledger_entries (kind, name, id_number, phone, address, people, unit_id, category,
-			reason, colour, listed_at, listed_by, review_due_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			reason, colour, listed_at, listed_by, review_due_at, sweep_id, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.Kind, e.Name, e.IDNumber, e.Phone, e.Address, e.People, e.UnitID, e.Category, e.Reason, e.Colour,
-			e.ListedAt.UTC(), nilIfZero(e.ListedBy), e.ReviewDue, e.Version); err != nil {
+			e.ListedAt.UTC(), nilIfZero(e.ListedBy), e.ReviewDue, nilIfZero(e.Sweep), e.Version); err != nil {
 			return err
 		}
 		for _, u := range e.Owners {
@@ -113,9 +113,12 @@ func (db *DB) Entries(ctx context.Context, f ledger.Filter) ([]*ledger.Entry, in
 	if f.Units != nil {
 		w.add(db.d.in("unit_id"), db.d.list(f.Units))
 	}
-	if f.Delisted {
+	switch {
+	case f.Sweeps != nil:
+		// What a sweep found, on the ledger still or not.
+	case f.Delisted:
 		w.add("delisted_at IS NOT NULL")
-	} else {
+	default:
 		w.add("delisted_at IS NULL")
 	}
 	if f.Kind != "" {
@@ -129,6 +132,9 @@ func (db *DB) Entries(ctx context.Context, f ledger.Filter) ([]*ledger.Entry, in
 	}
 	if f.DueBy != nil {
 		w.add("review_due_at <= ?", f.DueBy.UTC())
+	}
+	if f.Sweeps != nil {
+		w.add(db.d.in("sweep_id"), db.d.list(f.Sweeps))
 	}
 	var n int
 	if err := db.reader().scalar(ctx, &n, "SELECT COUNT(*) FROM ledger_entries WHERE "+w.String(), w.args...); err != nil {
@@ -171,6 +177,19 @@ func (db *DB) Listed(ctx context.Context, idNumbers, phones []string) ([]*ledger
 	}
 	return db.entries(ctx, "delisted_at IS NULL AND kind = 'person' AND (("+db.d.in("id_number")+" AND id_number <> '') OR ("+
 		db.d.in("phone")+" AND phone <> '')) ORDER BY id", db.d.list(idNumbers), db.d.list(phones))
+}
+
+// SweepOf returns the unit and month of a sweep filed.
+func (db *DB) SweepOf(ctx context.Context, id int64) (int64, string, error) {
+	var unit int64
+	var month string
+	err := db.reader().each(ctx, "SELECT grid_id, month FROM sweeps WHERE id = ?", []any{id}, func(rows *sql.Rows) error {
+		return rows.Scan(&unit, &month)
+	})
+	if err == nil && unit == 0 {
+		err = engine.Invalid("sweep", "没有这次排查的填报。")
+	}
+	return unit, month, err
 }
 
 // CasesOfPerson returns the cases, newest first, with a party of that ID

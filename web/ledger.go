@@ -117,7 +117,8 @@ func (s *Server) handleLedgerForm(c echo.Context) error {
 	if tree, err := s.Engine.Tree(c.Request().Context()); err == nil && tree.Unit(actor(c).UnitID) != nil {
 		unit = tree.Unit(actor(c).UnitID).Code
 	}
-	v := values{"kind": c.QueryParam("kind"), "unit": unit, "colour": "", "name": c.QueryParam("name"), "reason": c.QueryParam("reason")}
+	v := values{"kind": c.QueryParam("kind"), "unit": unit, "colour": "", "name": c.QueryParam("name"), "reason": c.QueryParam("reason"),
+		"sweep": c.QueryParam("sweep")}
 	if v["kind"] == "" {
 		v["kind"] = string(ledger.KindPerson)
 	}
@@ -139,6 +140,12 @@ func (s *Server) handleLedgerAdd(c echo.Context) error {
 	v := formValues(c)
 	form, _ := c.FormParams()
 	owners := form["owners"]
+	var sweep int64
+	if v["sweep"] != "" {
+		if sweep, _ = strconv.ParseInt(v["sweep"], 10, 64); sweep <= 0 {
+			return engine.Malformed("sweep", "排查编号无效。")
+		}
+	}
 	people := 0
 	if v["people"] != "" {
 		n, err := strconv.Atoi(v["people"])
@@ -149,7 +156,7 @@ func (s *Server) handleLedgerAdd(c echo.Context) error {
 	}
 	e, err := s.Ledger.Add(c.Request().Context(), actor(c), &ledger.NewEntry{Kind: ledger.Kind(v["kind"]), Name: v["name"],
 		IDNumber: v["id_number"], Phone: v["phone"], Address: v["address"], People: people, Unit: v["unit"], Category: v["category"],
-		Reason: v["reason"], Colour: ledger.Colour(v["colour"]), Owners: owners, Approver: v["approver"]})
+		Reason: v["reason"], Colour: ledger.Colour(v["colour"]), Owners: owners, Approver: v["approver"], Sweep: sweep})
 	if engine.ErrorCode(err) == engine.EINVALID {
 		return s.ledgerFormPage(c, http.StatusUnprocessableEntity, v, owners, engine.ErrorFields(err))
 	}
@@ -254,7 +261,9 @@ type apiEntry struct {
 	Overdue    bool          `json:"overdue"`
 	PressedAt  *time.Time    `json:"pressed_at,omitempty"`
 	DelistedAt *time.Time    `json:"delisted_at,omitempty"`
-	Version    int           `json:"version"`
+	// Sweep is the id of the sweep that found the entry.
+	Sweep   int64 `json:"sweep,omitempty"`
+	Version int   `json:"version"`
 }
 
 // apiEntries writes entries for the API, their units and owners by code
@@ -271,7 +280,7 @@ func (s *Server) apiEntries(c echo.Context, list ...*ledger.Entry) ([]apiEntry, 
 	for i, e := range list {
 		out[i] = apiEntry{ID: e.ID, Kind: e.Kind, Name: e.Name, IDNumber: e.IDNumber, Phone: e.Phone, Address: e.Address, People: e.People,
 			Category: e.Category, Reason: e.Reason, Colour: e.Colour, Owners: []string{}, ListedAt: e.ListedAt, ReviewedAt: e.ReviewedAt,
-			ReviewDue: e.ReviewDue, Overdue: e.Overdue(now), PressedAt: e.PressedAt, DelistedAt: e.DelistedAt, Version: e.Version}
+			ReviewDue: e.ReviewDue, Overdue: e.Overdue(now), PressedAt: e.PressedAt, DelistedAt: e.DelistedAt, Sweep: e.Sweep, Version: e.Version}
 		if u := tree.Unit(e.UnitID); u != nil {
 			out[i].Unit = u.Code
 		}

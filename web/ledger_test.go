@@ -4,12 +4,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -217,5 +219,46 @@ func TestAssessPage(t *testing.T) {
 	}
 	if code, page := sup.get("/assess?week=12/06"); code != http.StatusUnprocessableEntity || !strings.Contains(page, "日期“12/06”应如 2026-12-06。") {
 		t.Errorf("a bad week: %d", code)
+	}
+}
+
+// TestSweepFindsEntries: a grid's sweep lists what it found in one step: from
+// the filing, the listing form comes filled with the risks found; the entry
+// names its sweep, and the sweep the entries it found; another grid's sweep
+// is not one to list under.
+func TestSweepFindsEntries(t *testing.T) {
+	s := newSite(t)
+	last := web.NewServices(s.e, s.db).Reports.LastMonth()
+	med := s.login(t, "mediator@G11")
+	med.get("/sweeps")
+	code, page := med.post("/sweeps", url.Values{"month": {last}, "swept_on": {last + "-15"}, "households": {"80"}, "disputes_found": {"0"},
+		"risks": {"某工地欠薪，工人情绪激动"}})
+	link := regexp.MustCompile(`id="list-found" href="(/ledger/new\?sweep=\d+&amp;reason=[^"]+)"`).FindStringSubmatch(page)
+	if code != http.StatusOK || link == nil {
+		t.Fatalf("the filing offers no listing: %d", code)
+	}
+	_, form := med.get(strings.ReplaceAll(link[1], "&amp;", "&"))
+	sweep := regexp.MustCompile(`name="sweep" value="(\d+)"`).FindStringSubmatch(form)
+	if sweep == nil || !strings.Contains(form, "某工地欠薪，工人情绪激动") {
+		t.Fatalf("the listing form lacks the sweep or its risks")
+	}
+	entry := url.Values{"kind": {"group"}, "name": {"某工地农民工"}, "people": {"9"}, "unit": {"G11"}, "category": {"欠薪群体"},
+		"reason": {"某工地欠薪，工人情绪激动"}, "colour": {"orange"}, "owners": {"mediator@G11"}, "approver": {"村书记"}, "sweep": {sweep[1]}}
+	if code, _ := med.post("/ledger", entry); code != http.StatusSeeOther {
+		t.Fatalf("listing: %d", code)
+	}
+	if _, page := med.get("/ledger/1"); !strings.Contains(page, `<span id="found">油车港镇 / 麟湖村 / 麟湖村第1网格 `+last+`拉网式排查发现</span>`) {
+		t.Errorf("the entry does not name its sweep")
+	}
+	if _, page := med.get("/sweeps"); !strings.Contains(page, `列入台账：<a href="/ledger/1">重点群体 某工地农民工</a>`) {
+		t.Errorf("the sweep does not list what it found")
+	}
+	other := s.login(t, "mediator@G12")
+	other.get("/ledger/new")
+	entry.Set("unit", "G12")
+	entry.Set("owners", "mediator@G12")
+	entry.Del("csrf")
+	if code, page := other.post("/ledger", entry); code != http.StatusUnprocessableEntity || !strings.Contains(page, "没有这次排查的填报，或不是本单位辖区的排查。") {
+		t.Errorf("a listing under another grid's sweep: %d", code)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/export"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/labstack/echo/v4"
@@ -269,6 +270,9 @@ type sweepView struct {
 	History []*report.Sweep
 	// Filers names who filed each of History, by account.
 	Filers map[int64]string
+	// Found are the ledger's entries each sweep of History found, by the
+	// sweep's id, for a user who reads the ledger.
+	Found map[int64][]*ledger.Entry
 }
 
 func (s *Server) sweepView(c echo.Context, v values, errs map[string]string) (sweepView, error) {
@@ -285,7 +289,21 @@ func (s *Server) sweepView(c echo.Context, v values, errs map[string]string) (sw
 			}
 		}
 	}
-	return sweepView{V: v, E: errs, History: history, Filers: filers}, nil
+	found := map[int64][]*ledger.Entry{}
+	if s.Engine.Abilities(ctx, actor(c)).Ledger && len(history) > 0 {
+		ids := make([]int64, len(history))
+		for i, f := range history {
+			ids[i] = f.ID
+		}
+		entries, _, err := s.Ledger.List(ctx, actor(c), ledger.Filter{Sweeps: ids, Limit: 500}, "矛盾排查")
+		if err != nil {
+			return sweepView{}, err
+		}
+		for _, e := range entries {
+			found[e.Sweep] = append(found[e.Sweep], e)
+		}
+	}
+	return sweepView{V: v, E: errs, History: history, Filers: filers, Found: found}, nil
 }
 
 func (s *Server) handleSweep(c echo.Context) error {
@@ -308,7 +326,14 @@ func (s *Server) handleSweep(c echo.Context) error {
 			if err != nil {
 				return err
 			}
+			// The filing as kept, with its id, for the steps that follow
+			// from it.
 			view.Filed = sw
+			for _, f := range view.History {
+				if f.Month == sw.Month {
+					view.Filed = f
+				}
+			}
 			return s.render(c, http.StatusOK, viewSweep, "矛盾排查", view)
 		case engine.EINVALID, engine.ECONFLICT:
 			errs = engine.ErrorFields(err)

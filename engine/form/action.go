@@ -34,8 +34,10 @@ type Action struct {
 	// Confirmation is a step of judicial confirmation: kind (applied,
 	// confirmed, refused, none), court, number, day.
 	Confirmation *Confirmation `json:"confirmation" schema:"confirmation"`
-	// Major is a 重大纠纷专报: the measures taken and the next steps.
-	Major *Major `json:"major" schema:"major"`
+	// Major is a 重大纠纷专报: the measures taken and the next steps. Left
+	// out when empty, so that an import's key of a history (its content
+	// written out) stays what earlier versions computed.
+	Major *Major `json:"major,omitempty" schema:"major"`
 }
 
 // Major is a 重大纠纷专报.

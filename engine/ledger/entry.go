@@ -99,7 +99,9 @@ type Entry struct {
 	ReviewDue  *time.Time
 	PressedAt  *time.Time // the latest 督办
 	DelistedAt *time.Time
-	Version    int
+	// Sweep is the 拉网式 sweep that found the entry, 0 if none did.
+	Sweep   int64
+	Version int
 }
 
 // Overdue reports whether the entry's review is past due at now.

@@ -31,6 +31,9 @@ type NewEntry struct {
 	// Approver is who approved the listing; a supervisor listing approves
 	// it themselves.
 	Approver string `json:"approver"`
+	// Sweep is the id of the actor's 拉网式 sweep that found it, 0 if
+	// none did.
+	Sweep int64 `json:"sweep,omitempty"`
 	// At is when a history being replayed listed it (see engine.When).
 	At time.Time `json:"-"`
 }
@@ -97,6 +100,12 @@ func (s *Service) Add(ctx context.Context, a engine.Actor, n *NewEntry) (*Entry,
 	if n.Approver == "" {
 		v.Add("approver", "请填写列管的审批人。")
 	}
+	if n.Sweep != 0 {
+		unit, _, err := s.Store.SweepOf(ctx, n.Sweep)
+		if err != nil || (a.Role != workflow.RoleSystem && !t.Contains(a.UnitID, unit)) {
+			v.Add("sweep", "没有这次排查的填报，或不是本单位辖区的排查。")
+		}
+	}
 	var owners []int64
 	if len(n.Owners) == 0 {
 		v.Add("owners", "请至少指定一名包保责任人。")
@@ -130,7 +139,7 @@ func (s *Service) Add(ctx context.Context, a engine.Actor, n *NewEntry) (*Entry,
 	now := s.When(a, n.At)
 	e := &Entry{Kind: n.Kind, Name: n.Name, IDNumber: n.IDNumber, Phone: n.Phone, Address: n.Address, People: n.People,
 		UnitID: unit.ID, Category: n.Category, Reason: n.Reason, Colour: n.Colour, Owners: owners,
-		ListedAt: now, ListedBy: a.UserID, ReviewDue: s.nextReview(n.Colour, now), Version: 1}
+		ListedAt: now, ListedBy: a.UserID, ReviewDue: s.nextReview(n.Colour, now), Sweep: n.Sweep, Version: 1}
 	r := &Record{Kind: RecordListed, At: now, ActorID: a.UserID, ActorName: a.Name, ColourTo: n.Colour,
 		Reason: n.Category + "：" + n.Reason, Approver: n.Approver}
 	if err := s.Store.CreateEntry(ctx, e, r); err != nil {

@@ -25,6 +25,9 @@ type Store interface {
 	// Listed returns the entries still on the ledger of persons with one of
 	// the ID numbers or phones.
 	Listed(ctx context.Context, idNumbers, phones []string) ([]*Entry, error)
+	// SweepOf returns the unit and month of a sweep filed. Returns
+	// EINVALID if there is none.
+	SweepOf(ctx context.Context, id int64) (unit int64, month string, err error)
 	// CasesOfPerson returns the ids of the cases, newest first, a party of
 	// which has the ID number or the phone ("" matches nothing).
 	CasesOfPerson(ctx context.Context, idNumber, phone string, limit int) ([]int64, error)
@@ -46,10 +49,12 @@ type Filter struct {
 	// due at or before it.
 	DueBy *time.Time
 	// Delisted keeps the entries taken off the ledger instead of those on
-	// it.
+	// it; with Sweeps, both are kept.
 	Delisted bool
-	Limit    int
-	Offset   int
+	// Sweeps keeps the entries these sweeps found.
+	Sweeps []int64
+	Limit  int
+	Offset int
 }
 
 // Policy is how the ledger is kept: the days between reviews by colour

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -75,9 +76,11 @@ type View struct {
 	Entry    *Entry
 	Unmasked bool
 	Unit     string
-	Owners   []string
-	Records  []*Record
-	Cases    []*engine.Case
+	// Found says which sweep found the entry, "" if none did.
+	Found   string
+	Owners  []string
+	Records []*Record
+	Cases   []*engine.Case
 }
 
 // casesShown bounds the cases an entry's page lists.
@@ -101,6 +104,13 @@ func (s *Service) Show(ctx context.Context, a engine.Actor, id int64) (*View, er
 		return nil, err
 	}
 	v := &View{Entry: shown[0], Unmasked: s.unmasks(a, e), Unit: t.Path(e.UnitID)}
+	if e.Sweep != 0 {
+		unit, month, err := s.Store.SweepOf(ctx, e.Sweep)
+		if err != nil {
+			return nil, err
+		}
+		v.Found = fmt.Sprintf("%s %s拉网式排查发现", t.Path(unit), month)
+	}
 	for _, id := range e.Owners {
 		if u, err := s.Engine.Store.FindUser(ctx, id); err == nil {
 			v.Owners = append(v.Owners, u.Actor().Name+"（"+t.Path(u.UnitID)+"）")

@@ -1,6 +1,7 @@
 -- The ledger of key persons, groups and places (重点人员、群体、领域):
 -- entries under a unit, their owners (包保责任人) and their history
--- (listing, contacts, 督办, 销号) as records. review_due_at is NULL once an
+-- (listing, contacts, 督办, 销号) as records; sweep_id is the 拉网式 sweep
+-- that found the entry, if one did. review_due_at is NULL once an
 -- entry is delisted; the partial indexes find the entries due for review
 -- and the persons a case's parties may be, among those still listed.
 CREATE TABLE ledger_entries (
@@ -21,9 +22,11 @@ CREATE TABLE ledger_entries (
 	review_due_at {{time}},
 	pressed_at {{time}},
 	delisted_at {{time}},
+	sweep_id BIGINT REFERENCES sweeps(id),
 	version INTEGER NOT NULL
 );
 CREATE INDEX ledger_entries_unit ON ledger_entries(unit_id, delisted_at);
+CREATE INDEX ledger_entries_sweep ON ledger_entries(sweep_id) WHERE sweep_id IS NOT NULL;
 CREATE INDEX ledger_entries_due ON ledger_entries(review_due_at) WHERE delisted_at IS NULL;
 CREATE INDEX ledger_entries_id_number ON ledger_entries(id_number) WHERE delisted_at IS NULL AND id_number <> '';
 CREATE INDEX ledger_entries_phone ON ledger_entries(phone) WHERE delisted_at IS NULL AND phone <> '';
