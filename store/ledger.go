@@ -8,6 +8,8 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/ledger"
+	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/workflow"
 )
 
 const entryColumns = `id, kind, name, id_number, phone, address, people, unit_id, category, reason, colour,
@@ -47,8 +49,8 @@ func (db *DB) CreateEntry(ctx context.Context, e *ledger.Entry, r *ledger.Record
 func insertRecord(ctx context.Context, c conn, r *ledger.Record) error {
 	var err error
 	r.ID, err = c.insert(ctx, `INSERT INTO ledger_records (entry_id, kind, at, actor_id, actor_name, method, findings, colour_from,
-		colour_to, reason, approver) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.EntryID, r.Kind, r.At.UTC(), nilIfZero(r.ActorID), r.ActorName, r.Method, r.Findings, r.ColourFrom, r.ColourTo, r.Reason, r.Approver)
+		colour_to, reason, approver, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.EntryID, r.Kind, r.At.UTC(), nilIfZero(r.ActorID), r.ActorName, r.Method, r.Findings, r.ColourFrom, r.ColourTo, r.Reason, r.Approver, r.Due)
 	return err
 }
 
@@ -150,13 +152,13 @@ func (db *DB) Entries(ctx context.Context, f ledger.Filter) ([]*ledger.Entry, in
 func (db *DB) EntryRecords(ctx context.Context, id int64) ([]*ledger.Record, error) {
 	var out []*ledger.Record
 	err := db.reader().each(ctx, `SELECT id, entry_id, kind, at, actor_id, actor_name, method, findings, colour_from, colour_to,
-		reason, approver FROM ledger_records WHERE entry_id = ? ORDER BY id`, []any{id}, func(rows *sql.Rows) error {
+		reason, approver, due_at FROM ledger_records WHERE entry_id = ? ORDER BY id`, []any{id}, func(rows *sql.Rows) error {
 		var r ledger.Record
 		var actor *int64
 		var at time.Time
 		err := rows.Scan(&r.ID, &r.EntryID, &r.Kind, &at, &actor, &r.ActorName, &r.Method, &r.Findings, &r.ColourFrom, &r.ColourTo,
-			&r.Reason, &r.Approver)
-		r.At, r.ActorID = at.UTC(), deref(actor)
+			&r.Reason, &r.Approver, &r.Due)
+		r.At, r.ActorID, r.Due = at.UTC(), deref(actor), utc(r.Due)
 		out = append(out, &r)
 		return err
 	})
@@ -207,4 +209,53 @@ func (db *DB) CasesOfPerson(ctx context.Context, idNumber, phone string, limit i
 		return err
 	})
 	return ids, err
+}
+
+// LedgerCounts reads the ledger's figures of the units from start to end
+// (see report.LedgerFigures), a statement each.
+func (db *DB) LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (report.LedgerFigures, error) {
+	out := report.LedgerFigures{AtEnd: map[string]int{}}
+	if len(units) == 0 {
+		return out, nil
+	}
+	r, in, list := db.reader(), db.d.in("e.unit_id"), db.d.list(units)
+	start, end = start.UTC(), end.UTC()
+	// An entry's colour at the end is the one its last record before the
+	// end left it with.
+	err := r.each(ctx, `SELECT (SELECT r.colour_to FROM ledger_records r WHERE r.entry_id = e.id AND r.at < ? AND r.colour_to <> ''
+		ORDER BY r.at DESC, r.id DESC LIMIT 1) AS colour, COUNT(*) FROM ledger_entries e
+		WHERE `+in+` AND e.listed_at < ? AND (e.delisted_at IS NULL OR e.delisted_at >= ?) GROUP BY 1`,
+		[]any{end, list, end, end}, func(rows *sql.Rows) error {
+			var colour sql.NullString
+			var n int
+			err := rows.Scan(&colour, &n)
+			out.AtEnd[colour.String] += n
+			return err
+		})
+	if err != nil {
+		return out, err
+	}
+	for _, q := range []struct {
+		into *int
+		sql  string
+		args []any
+	}{
+		{&out.Listed, "SELECT COUNT(*) FROM ledger_entries e WHERE " + in + " AND e.listed_at >= ? AND e.listed_at < ?", []any{list, start, end}},
+		{&out.Delisted, "SELECT COUNT(*) FROM ledger_entries e WHERE " + in + " AND e.delisted_at >= ? AND e.delisted_at < ?", []any{list, start, end}},
+		{&out.Reviews, "SELECT COUNT(*) FROM ledger_records r JOIN ledger_entries e ON e.id = r.entry_id WHERE " + in +
+			" AND r.kind = ? AND r.at >= ? AND r.at < ?", []any{list, string(ledger.RecordContact), start, end}},
+		{&out.OnTime, "SELECT COUNT(*) FROM ledger_records r JOIN ledger_entries e ON e.id = r.entry_id WHERE " + in +
+			" AND r.kind = ? AND r.at >= ? AND r.at < ? AND r.at <= r.due_at", []any{list, string(ledger.RecordContact), start, end}},
+		{&out.MajorReports, "SELECT COUNT(*) FROM case_events WHERE " + db.d.in("location_unit_id") + " AND name = ? AND at >= ? AND at < ?",
+			[]any{list, string(workflow.MajorReport.Step()), start, end}},
+		{&out.Prevented, "SELECT COUNT(*) FROM ledger_entries e WHERE " + in + ` AND e.sweep_id IS NOT NULL
+			AND e.delisted_at >= ? AND e.delisted_at < ? AND NOT EXISTS (SELECT 1 FROM parties p JOIN cases c ON c.id = p.case_id
+			WHERE c.opened_at >= e.listed_at AND ((p.id_number = e.id_number AND e.id_number <> '') OR (p.phone = e.phone AND e.phone <> '')))`,
+			[]any{list, start, end}},
+	} {
+		if err := r.scalar(ctx, q.into, q.sql, q.args...); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

@@ -135,22 +135,48 @@ func Sections(r *report.Report, l engine.Lists) []Section {
 	for _, g := range r.Sweeps.GridsMissing {
 		sweeps.Rows = append(sweeps.Rows, []string{"未填报", g})
 	}
-	return []Section{sum, cats, srcs, kids, meds, partners, sweeps, MOJ(r)}
+	return []Section{sum, cats, srcs, kids, meds, partners, sweeps, ledgerSection(r), MOJ(r)}
+}
+
+// ledgerSection is the ledger's figures of the unit and of each child: the
+// entries at the period's end by colour, listed, taken off, contacts and
+// those on time, 专报 sent, and risks settled before they became disputes.
+func ledgerSection(r *report.Report) Section {
+	s := Section{Name: "重点人员台账", Header: []string{"单位", "期末红色", "期末橙色", "期末黄色", "期末蓝色", "本期列管", "本期销号",
+		"本期走访", "其中按期", "重大纠纷专报", "排查化解未成纠纷"}}
+	row := func(name string, l report.LedgerFigures) []string {
+		out := []string{name}
+		for _, c := range []string{"red", "orange", "yellow", "blue"} {
+			out = append(out, strconv.Itoa(l.AtEnd[c]))
+		}
+		for _, n := range []int{l.Listed, l.Delisted, l.Reviews, l.OnTime, l.MajorReports, l.Prevented} {
+			out = append(out, strconv.Itoa(n))
+		}
+		return out
+	}
+	for _, c := range r.Children {
+		s.Rows = append(s.Rows, row(c.Name, c.Ledger))
+	}
+	s.Rows = append(s.Rows, row("合计", r.Ledger))
+	return s
 }
 
 // MOJSheet is the name of the Ministry's table.
 const MOJSheet = "人民调解工作统计表"
 
 // MOJ lays out the Ministry of Justice's table (人民调解工作统计表): a row
-// per child unit and a total row, in the Ministry's columns.
+// per child unit and a total row, in the Ministry's columns. Its 预防纠纷数
+// counts the risks the sweeps found and settled: the disputes they found
+// and agreed (Figures.Preventive) and the ledger's entries they found and
+// took off before any dispute (LedgerFigures.Prevented).
 func MOJ(r *report.Report) Section {
 	t := Section{Name: MOJSheet, Header: []string{"单位", "调解纠纷数", "调解成功数", "调解成功率(%)", "预防纠纷数", "协议涉及金额(元)"}}
 	t.Header = append(t.Header, engine.MOJSources...)
 	t.Header = append(t.Header, engine.MOJCategories...)
 	t.Header = append(t.Header, "防止民转刑(件)", "防止民转刑(人)", "防止群体性上访(件)", "防止群体性上访(人)",
 		"防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)", "排查次数", "排查发现纠纷数")
-	row := func(name string, f *report.Figures, sw report.SweepFigures) []string {
-		out := []string{name, strconv.Itoa(f.Mediated), strconv.Itoa(f.Agreed), rate1(f.SuccessRate), strconv.Itoa(f.Preventive),
+	row := func(name string, f *report.Figures, sw report.SweepFigures, l report.LedgerFigures) []string {
+		out := []string{name, strconv.Itoa(f.Mediated), strconv.Itoa(f.Agreed), rate1(f.SuccessRate), strconv.Itoa(f.Preventive + l.Prevented),
 			num(&f.AgreementAmount)}
 		for _, s := range engine.MOJSources {
 			out = append(out, strconv.Itoa(f.BySourceMOJ[s].Count))
@@ -165,9 +191,9 @@ func MOJ(r *report.Report) Section {
 		return append(out, strconv.Itoa(sw.Filed), strconv.Itoa(sw.DisputesFound))
 	}
 	for _, c := range r.Children {
-		t.Rows = append(t.Rows, row(c.Name, &c.Figures, c.Sweeps))
+		t.Rows = append(t.Rows, row(c.Name, &c.Figures, c.Sweeps, c.Ledger))
 	}
-	t.Rows = append(t.Rows, row("合计", &r.Figures, r.Sweeps))
+	t.Rows = append(t.Rows, row("合计", &r.Figures, r.Sweeps, r.Ledger))
 	return t
 }
 

@@ -128,7 +128,7 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,纠纷类型,案件来源,下级单位,调解员,联动单位,矛盾排查,人民调解工作统计表" {
+	if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,纠纷类型,案件来源,下级单位,调解员,联动单位,矛盾排查,重点人员台账,人民调解工作统计表" {
 		t.Fatalf("sheets: %v", got)
 	}
 	rows, err := f.GetRows("汇总")

@@ -159,7 +159,13 @@ type Record struct {
 	Reason string
 	// Approver is who approved a listing or a 销号.
 	Approver string
+	// Due is, for a contact, the review it answered: made by then, it was
+	// on time.
+	Due *time.Time
 }
+
+// Late reports whether a contact came after the review it answered.
+func (r *Record) Late() bool { return r.Due != nil && r.At.After(*r.Due) }
 
 // Methods are the ways of a contact.
 var Methods = []string{"走访", "电话", "面谈"}

@@ -197,7 +197,7 @@ func (s *Service) RecordContact(ctx context.Context, a engine.Actor, id int64, c
 	}
 	now := s.When(a, c.At)
 	r := &Record{Kind: RecordContact, At: now, ActorID: a.UserID, ActorName: a.Name, Method: c.Method, Findings: c.Findings,
-		ColourFrom: e.Colour, ColourTo: c.Colour, Reason: c.Reason}
+		ColourFrom: e.Colour, ColourTo: c.Colour, Reason: c.Reason, Due: e.ReviewDue}
 	e.Colour, e.ReviewedAt, e.ReviewDue = c.Colour, &now, s.nextReview(c.Colour, now)
 	return e, s.save(ctx, e, r)
 }

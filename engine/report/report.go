@@ -164,7 +164,8 @@ type ChildRow struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
 	Figures
-	Sweeps SweepFigures `json:"sweeps"`
+	Sweeps SweepFigures  `json:"sweeps"`
+	Ledger LedgerFigures `json:"ledger"`
 }
 
 // MediatorRow is one mediator's month.
@@ -225,6 +226,7 @@ type Report struct {
 	Mediators          []MediatorRow `json:"mediators"`
 	Partners           []PartnerRow  `json:"partners"`
 	Sweeps             SweepFigures  `json:"sweeps"`
+	Ledger             LedgerFigures `json:"ledger"`
 	PreviousPeriod     *Figures      `json:"previous_period"`
 	SamePeriodLastYear *Figures      `json:"same_period_last_year"`
 }
@@ -352,7 +354,17 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 	}
 	var sweeps []*Sweep
 	var referrals []ReferralCount
-	var sweepErr, referralErr error
+	var sweepErr, referralErr, ledgerErr error
+	ledgers := make([]LedgerFigures, len(children)+1)
+	wg.Go(func() {
+		for i, u := range append([]*engine.Unit{unit}, children...) {
+			var err error
+			if ledgers[i], err = e.Store.LedgerCounts(ctx, t.Subtree(u.ID), p.Start, p.End); err != nil {
+				ledgerErr = err
+				return
+			}
+		}
+	})
 	wg.Go(func() {
 		sweeps, sweepErr = e.Store.Sweeps(ctx, sweepers(t, unit, workflow.LevelGrid, workflow.LevelVillage, workflow.LevelTown), p.Months())
 	})
@@ -360,7 +372,7 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), t.PartnersAround(unit.ID), p.Start, p.End)
 	})
 	wg.Wait()
-	if err := errors.Join(sweepErr, referralErr); err != nil {
+	if err := errors.Join(sweepErr, referralErr, ledgerErr); err != nil {
 		return nil, err
 	}
 	for _, rd := range reads {
@@ -370,13 +382,13 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 	}
 	main := reads[p.Key]
 	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: main.fig,
-		Mediators: mediatorRows(main.data), Partners: partnerRows(t, referrals), Sweeps: sweepFigures(t, unit, sweeps)}
+		Mediators: mediatorRows(main.data), Partners: partnerRows(t, referrals), Sweeps: sweepFigures(t, unit, sweeps), Ledger: ledgers[0]}
 	if p.IsMonth() {
 		r.Month = p.Key
 	}
 	for i, child := range children {
 		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name, Figures: main.children[i],
-			Sweeps: sweepFigures(t, child, sweeps)})
+			Sweeps: sweepFigures(t, child, sweeps), Ledger: ledgers[i+1]})
 	}
 	r.PreviousPeriod, r.SamePeriodLastYear = &reads[p.shift(-1).Key].fig, &reads[p.lastYear().Key].fig
 	return r, nil

@@ -26,6 +26,9 @@ type Store interface {
 	// of the cases located in units that the period [start, end) saw (see
 	// ReferralCount).
 	ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]ReferralCount, error)
+	// LedgerCounts reads the ledger's figures of the units from start to
+	// end (see LedgerFigures).
+	LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (LedgerFigures, error)
 	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
 	// month already.
 	SaveSweep(ctx context.Context, s *Sweep) error

@@ -50,6 +50,8 @@ CREATE TABLE ledger_records (
 	colour_from TEXT NOT NULL DEFAULT '',
 	colour_to TEXT NOT NULL DEFAULT '',
 	reason TEXT NOT NULL DEFAULT '',
-	approver TEXT NOT NULL DEFAULT ''
+	approver TEXT NOT NULL DEFAULT '',
+	-- due_at is the review a contact answered: made by it, on time.
+	due_at {{time}}
 );
 CREATE INDEX ledger_records_entry ON ledger_records(entry_id, id);
