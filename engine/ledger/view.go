@@ -176,29 +176,17 @@ func (s *Service) Marks(ctx context.Context, a engine.Actor, c *engine.Case) ([]
 	if !s.Abilities(ctx, a).Ledger {
 		return nil, nil
 	}
-	var ids, phones []string
-	for _, p := range c.Parties {
-		ids, phones = append(ids, nonEmpty(p.IDNumber)...), append(phones, nonEmpty(p.Phone)...)
-	}
-	if len(ids)+len(phones) == 0 {
-		return nil, nil
-	}
-	listed, err := s.Store.Listed(ctx, ids, phones)
+	found, err := s.listedParties(ctx, c.Parties)
 	if err != nil {
 		return nil, err
 	}
 	var out []Mark
-	for _, p := range c.Parties {
-		for _, e := range listed {
-			if (p.IDNumber != "" && p.IDNumber == e.IDNumber) || (p.Phone != "" && p.Phone == e.Phone) {
-				m := Mark{Party: p.Name, Colour: e.Colour, Category: e.Category}
-				if _, err := s.find(ctx, a, e.ID); err == nil {
-					m.EntryID = e.ID
-				}
-				out = append(out, m)
-				break
-			}
+	for _, f := range found {
+		m := Mark{Party: f.party.Name, Colour: f.entry.Colour, Category: f.entry.Category}
+		if _, err := s.find(ctx, a, f.entry.ID); err == nil {
+			m.EntryID = f.entry.ID
 		}
+		out = append(out, m)
 	}
 	return out, nil
 }
@@ -206,21 +194,44 @@ func (s *Service) Marks(ctx context.Context, a engine.Actor, c *engine.Case) ([]
 // Watching names the owners of the parties of a new case who are on the
 // ledger (engine.Watchers): the engine tells them of it.
 func (s *Service) Watching(ctx context.Context, parties []*engine.Party) ([]engine.Watch, error) {
+	found, err := s.listedParties(ctx, parties)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.Watch
+	for _, f := range found {
+		for _, u := range f.entry.Owners {
+			out = append(out, engine.Watch{UserID: u, Party: f.party.Name, Colour: f.entry.Colour.Label()})
+		}
+	}
+	return out, nil
+}
+
+// listed is a party found on the ledger, with its entry.
+type listed struct {
+	party *engine.Party
+	entry *Entry
+}
+
+// listedParties finds the parties on the ledger by ID number or phone, in
+// their order, each with the first entry of theirs.
+func (s *Service) listedParties(ctx context.Context, parties []*engine.Party) ([]listed, error) {
 	var ids, phones []string
 	for _, p := range parties {
 		ids, phones = append(ids, nonEmpty(p.IDNumber)...), append(phones, nonEmpty(p.Phone)...)
 	}
-	listed, err := s.Store.Listed(ctx, ids, phones)
-	if err != nil || len(listed) == 0 {
+	if len(ids)+len(phones) == 0 {
+		return nil, nil
+	}
+	entries, err := s.Store.Listed(ctx, ids, phones)
+	if err != nil {
 		return nil, err
 	}
-	var out []engine.Watch
+	var out []listed
 	for _, p := range parties {
-		for _, e := range listed {
+		for _, e := range entries {
 			if (p.IDNumber != "" && p.IDNumber == e.IDNumber) || (p.Phone != "" && p.Phone == e.Phone) {
-				for _, u := range e.Owners {
-					out = append(out, engine.Watch{UserID: u, Party: p.Name, Colour: e.Colour.Label()})
-				}
+				out = append(out, listed{p, e})
 				break
 			}
 		}
