@@ -147,6 +147,10 @@ const MajorPeople = 10
 // of MajorPeople or more.
 func (c *Case) Major() bool { return c.Grave() || c.People >= MajorPeople }
 
+// MajorReportEvery is how often a major dispute is reported again (续报)
+// until it is closed.
+const MajorReportEvery = 7 * 24 * time.Hour
+
 // MajorReport is a 重大纠纷专报 or 续报: what has been done and what is to
 // be done, and the case's risk, flags and state when it was sent, which
 // the printed report gives as they were then.

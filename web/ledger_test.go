@@ -167,8 +167,9 @@ func TestMajorReportPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	med := s.login(t, "mediator@T1")
-	if _, page := med.get(casePath(k, "")); !strings.Contains(page, `data-action="major_report"`) {
-		t.Fatalf("the case page offers no 专报")
+	if _, page := med.get(casePath(k, "")); !strings.Contains(page, `data-action="major_report"`) ||
+		!strings.Contains(page, "本案为重大纠纷，请报送专报（重大纠纷专报）。") {
+		t.Fatalf("the case page neither asks for nor offers a 专报")
 	}
 	med.get(casePath(k, "/do/major_report"))
 	code, page := med.post(casePath(k, "/do/major_report"), url.Values{"version": {itoa(k.Version)}, "major.measures": {"约谈企业负责人。"}})
@@ -178,6 +179,9 @@ func TestMajorReportPage(t *testing.T) {
 	if code, _ := med.post(casePath(k, "/do/major_report"), url.Values{"version": {itoa(k.Version)}, "major.measures": {"约谈企业负责人。"},
 		"major.next": {"三日内组织联合调解。"}}); code != http.StatusSeeOther {
 		t.Fatalf("report: %d", code)
+	}
+	if _, page := med.get(casePath(k, "")); strings.Contains(page, `id="report-due"`) {
+		t.Errorf("the case page still asks for a 专报 sent")
 	}
 	_, file := med.get(casePath(k, "/documents"))
 	for _, want := range []string{"重大纠纷专报（首报）", "<td>红色(高)</td>", "约谈企业负责人。", "三日内组织联合调解。", "报告人：mediator@T1"} {

@@ -49,6 +49,9 @@ type CaseFile struct {
 	Handling  string // the handling unit's path
 	Mediator  string // the assigned mediator's name, "" when none
 	Deadlines []Deadline
+	// ReportDue says that the case is a major dispute still open whose 专报
+	// (or 续报, a week after the last) is due: "专报" or "续报", "" if none is.
+	ReportDue string
 	// Pressed is the latest 督办 since the tier clock started, nil if none.
 	Pressed *engine.Event
 	// Town and Committee print on the documents: the case's town and the
@@ -205,6 +208,7 @@ func (e *Service) caseFile(ctx context.Context, a engine.Actor, id int64, where 
 	f.NoticeDue = c.State.Kind() == workflow.KindTier && !f.told
 	f.Deadlines = e.Deadlines(ctx, c, f.Timeline, f.ConfirmBy)
 	f.Pressed = engine.LastPress(c, f.Timeline)
+	f.ReportDue = e.reportDue(c, f.Timeline)
 	full := e.Unmasks(a, c) || f.seals(a)
 	parties, err := e.ShowPartiesIf(ctx, a, []*engine.Case{c}, where, func(*engine.Case) bool { return full })
 	if err != nil {
@@ -447,4 +451,26 @@ func (f *CaseFile) Document(key string) (*Document, error) {
 		}
 	}
 	return nil, engine.Errorf(engine.ENOTFOUND, "本案卷宗中没有这份文书。")
+}
+
+// reportDue says which report a major dispute still open owes: its 专报,
+// or a 续报 a week after the last one; "" when none is owed.
+func (e *Service) reportDue(c *engine.Case, timeline []*engine.Event) string {
+	if !c.Major() || !c.State.Open() {
+		return ""
+	}
+	var last *time.Time
+	for _, ev := range timeline {
+		if ev.Name == workflow.MajorReport.Step() {
+			at := ev.At
+			last = &at
+		}
+	}
+	switch {
+	case last == nil:
+		return "专报"
+	case e.Now().Sub(*last) >= engine.MajorReportEvery:
+		return "续报"
+	}
+	return ""
 }

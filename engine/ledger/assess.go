@@ -35,13 +35,10 @@ type MajorCase struct {
 	Case *engine.Case
 	// Reported is the latest 专报 or 续报, nil before the first.
 	Reported *time.Time
-	// Due: it has no report yet, or none in the last ReportEvery.
+	// Due: it has no report yet, or none in the last
+	// engine.MajorReportEvery.
 	Due bool
 }
-
-// ReportEvery is how often a major dispute is reported again (续报) until
-// it is closed.
-const ReportEvery = 7 * 24 * time.Hour
 
 // Trend is a village's disputes in the last four weeks and the four before.
 type Trend struct {
@@ -98,7 +95,7 @@ func (s *Service) Assess(ctx context.Context, a engine.Actor, to time.Time) (*As
 				m.Reported = &at
 			}
 		}
-		m.Due = m.Reported == nil || to.Sub(*m.Reported) >= ReportEvery
+		m.Due = m.Reported == nil || to.Sub(*m.Reported) >= engine.MajorReportEvery
 		out.Major = append(out.Major, m)
 	}
 	// Those waiting for a report first, the longest waiting first.
