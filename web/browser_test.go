@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/web"
@@ -631,6 +632,13 @@ func TestPhoneWidth(t *testing.T) {
 	u := &user{t: t, ctx: browser(t), site: s}
 	u.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 	grid, agreed, referred := s.cases["grid"].ID, s.cases["agreed"].ID, s.cases["referred"].ID
+	// A long entry on the ledger, so that its list and the 研判 have a row.
+	med, _ := s.db.FindUserByName(ctx, "mediator@G11")
+	if _, err := web.NewServices(s.e, s.db).Ledger.Add(ctx, med.Actor(), &ledger.NewEntry{Kind: ledger.KindGroup,
+		Name: "胜丰村某建筑工地讨薪的外来务工人员", People: 14, Unit: "G11", Category: "欠薪群体", Colour: ledger.Red,
+		Reason: "工程款未结，14名农民工多次聚集讨薪，扬言集体上访。", Owners: []string{"mediator@G11"}, Approver: "村书记"}); err != nil {
+		t.Fatal(err)
+	}
 	for _, visit := range []struct {
 		who   string
 		pages []string
@@ -639,8 +647,8 @@ func TestPhoneWidth(t *testing.T) {
 		{"intake@T1", []string{"/cases", fmt.Sprintf("/cases/%d", grid), "/cases/new", fmt.Sprintf("/cases/%d/receipt", grid)}},
 		{"mediator@G11", []string{"/cases", fmt.Sprintf("/cases/%d", agreed), "/doorstep", fmt.Sprintf("/cases/%d/do/escalate", grid),
 			fmt.Sprintf("/cases/%d/do/agree", grid), fmt.Sprintf("/cases/%d/do/visit", agreed), fmt.Sprintf("/cases/%d/do/attach", grid),
-			"/notifications", "/sweeps"}},
-		{"supervisor@T1", []string{"/cases", "/overdue", "/reports", "/audit"}},
+			"/notifications", "/sweeps", "/ledger", "/ledger/new"}},
+		{"supervisor@T1", []string{"/cases", "/overdue", "/reports", "/audit", "/ledger", "/assess"}},
 		{"partner@P1", []string{"/cases", fmt.Sprintf("/cases/%d", referred), "/cases/new", fmt.Sprintf("/cases/%d/do/partner_close", referred),
 			fmt.Sprintf("/cases/%d/documents", referred)}},
 		{"admin@T1", []string{"/admin"}},
