@@ -215,8 +215,9 @@ type Abilities struct {
 	// Ledger reads the key persons' ledger and records contacts;
 	// LedgerReview takes entries off it and presses overdue reviews.
 	Ledger, LedgerReview bool
-	// Assess opens the weekly 研判 of a town or a county.
-	Assess bool
+	// Assess opens the weekly 研判 of a town or a county; Registry keeps
+	// the registry of mediators and their trainings.
+	Assess, Registry bool
 }
 
 // Abilities returns what the actor may start from the menu.
@@ -232,6 +233,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		Audit:     may(workflow.FeatureAudit),
 		Admin:     may(workflow.FeatureConsole),
 		Ledger:    may(workflow.FeatureLedger), LedgerReview: may(workflow.FeatureLedgerReview), Assess: may(workflow.FeatureAssess),
+		Registry: may(workflow.FeatureRegistry),
 	}
 }
 

@@ -648,7 +648,7 @@ func TestPhoneWidth(t *testing.T) {
 		{"mediator@G11", []string{"/cases", fmt.Sprintf("/cases/%d", agreed), "/doorstep", fmt.Sprintf("/cases/%d/do/escalate", grid),
 			fmt.Sprintf("/cases/%d/do/agree", grid), fmt.Sprintf("/cases/%d/do/visit", agreed), fmt.Sprintf("/cases/%d/do/attach", grid),
 			"/notifications", "/sweeps", "/ledger", "/ledger/new"}},
-		{"supervisor@T1", []string{"/cases", "/overdue", "/reports", "/audit", "/ledger", "/assess"}},
+		{"supervisor@T1", []string{"/cases", "/overdue", "/reports", "/audit", "/ledger", "/assess", "/registry"}},
 		{"partner@P1", []string{"/cases", fmt.Sprintf("/cases/%d", referred), "/cases/new", fmt.Sprintf("/cases/%d/do/partner_close", referred),
 			fmt.Sprintf("/cases/%d/documents", referred)}},
 		{"admin@T1", []string{"/admin"}},

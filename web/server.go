@@ -25,6 +25,7 @@ import (
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/engine/queue"
+	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/templates"
 	"github.com/labstack/echo/v4"
@@ -77,6 +78,7 @@ type Services struct {
 	Parties  *apply.Service
 	Queues   *queue.Service
 	Ledger   *ledger.Service
+	Registry *registry.Service
 }
 
 // Store is what the rooms keep their data in: the one store that
@@ -90,6 +92,7 @@ type Store interface {
 	apply.Store
 	queue.Store
 	ledger.Store
+	registry.Store
 }
 
 // NewServices builds the rooms on the engine e and the store st.
@@ -100,7 +103,7 @@ func NewServices(e *engine.Engine, st Store) Services {
 	e.Watchers = led
 	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st),
 		Files: casefile.New(e, st), Partners: partner.New(e, st),
-		Parties: apply.New(e, st), Queues: queue.New(e, st), Ledger: led}
+		Parties: apply.New(e, st), Queues: queue.New(e, st), Ledger: led, Registry: registry.New(e, st)}
 }
 
 // NewServer builds the server: it parses every template, so a broken
@@ -397,6 +400,7 @@ const (
 	viewOverdue       view = "overdue"
 	viewPassword      view = "password"
 	viewReceipt       view = "receipt"
+	viewRegistry      view = "registry"
 	viewReport        view = "report"
 	viewSessions      view = "sessions"
 	viewSetup         view = "setup"
@@ -405,7 +409,7 @@ const (
 
 // views lists every view: the server does not start without the file of
 // each, nor with a page's file that no view names.
-var views = []view{viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewReport, viewSessions, viewSetup, viewSweep}
+var views = []view{viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewRegistry, viewReport, viewSessions, viewSetup, viewSweep}
 
 // parsePages parses every view's template once, at start-up. A template
 // that reads a key its data lacks fails the page instead of printing

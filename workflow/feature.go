@@ -34,6 +34,8 @@ const (
 	FeatureLedgerReview Feature = "ledger_review"
 	// FeatureAssess is the weekly 研判 of a town or a county.
 	FeatureAssess Feature = "assess"
+	// FeatureRegistry keeps the registry of mediators and their trainings.
+	FeatureRegistry Feature = "registry"
 )
 
 // FeatureRule lets roles use a feature, from units of the levels given (any
@@ -57,6 +59,7 @@ var FeatureTable = []FeatureRule{
 	{FeatureLedger, []Role{RoleMediator, RoleSupervisor}, nil, "重点人员台账供调解员和督办人员使用。"},
 	{FeatureLedgerReview, []Role{RoleSupervisor}, nil, "销号和督办由督办人员进行。"},
 	{FeatureAssess, []Role{RoleMediator, RoleSupervisor}, []Level{LevelTown, LevelCounty}, "研判由镇（街道）和县（区）的调解员、督办人员进行。"},
+	{FeatureRegistry, []Role{RoleSupervisor}, nil, "调解员名册和培训记录由督办人员维护。"},
 }
 
 // May reports whether a user of role in a unit of level may use f. The

@@ -102,6 +102,7 @@ func TestSchemaGuard(t *testing.T) {
 	undo := map[int][]string{
 		32: {"DROP INDEX cases_unfiled", "ALTER TABLE cases DROP COLUMN anonymised_at", "ALTER TABLE attachments DROP COLUMN removed_at"},
 		33: {"DROP TABLE ledger_records", "DROP TABLE ledger_owners", "DROP TABLE ledger_entries"},
+		34: {"DROP TABLE training_attendance", "DROP TABLE trainings", "DROP TABLE mediators"},
 	}
 	if undo[ours] == nil {
 		t.Fatalf("the newest migration is %d: add its undoing to the test", ours)

@@ -21,6 +21,7 @@ import (
 	"github.com/grassroots/mediation/engine/notify"
 	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/engine/queue"
+	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/store"
@@ -48,6 +49,7 @@ type Env struct {
 	Parties   *apply.Service
 	Queues    *queue.Service
 	Ledger    *ledger.Service
+	Registry  *registry.Service
 }
 
 // Clock is the engine's clock in a test: it moves only when told.
@@ -179,7 +181,8 @@ func On(tb testing.TB, db *store.DB) *Env {
 		Reports: report.New(e, db), Accounts: account.New(e, db), Notices: notify.New(e, db),
 		Files: casefile.New(e, db), Imports: importer.New(e, db),
 		Partners: partner.New(e, db), Scheduler: schedule.New(e, db),
-		Parties: apply.New(e, db), Queues: queue.New(e, db), Ledger: ledger.New(e, db)}
+		Parties: apply.New(e, db), Queues: queue.New(e, db), Ledger: ledger.New(e, db),
+		Registry: registry.New(e, db)}
 	e.Watchers = en.Ledger
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},
