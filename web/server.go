@@ -276,6 +276,8 @@ func (s *Server) funcs() template.FuncMap {
 		},
 		// flagName names a case's flag by its key.
 		"flagName": func(key string) string { return s.Engine.CurrentLists().FlagName(key) },
+		// registryKey names a mediator of the registry in its forms.
+		"registryKey": registryKey,
 		// chosen tells a form which of its checkboxes were ticked.
 		"chosen": chosen,
 		// hasPrefix tells the kinds of documents apart by their keys.
