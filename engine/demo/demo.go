@@ -15,6 +15,7 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/partner"
+	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -66,6 +67,13 @@ func partnerName(town, kind string) string {
 	return town + kind
 }
 
+// Rooms are the rooms the demo fills besides the cases: the ledger of key
+// persons and the registry of mediators.
+type Rooms struct {
+	Ledger   *ledger.Service
+	Registry *registry.Service
+}
+
 // Result says what Build made.
 type Result struct {
 	Cases  int
@@ -94,7 +102,7 @@ const county = "嘉兴市秀洲区"
 // Build makes the demo town on an empty database: units, accounts and about
 // perYear cases over the year before now. It refuses a database that has
 // units already. progress, when set, is called after each case.
-func Build(ctx context.Context, e *engine.Engine, led *ledger.Service, perYear int, seed uint64, progress func(done, total int)) (*Result, error) {
+func Build(ctx context.Context, e *engine.Engine, rooms Rooms, perYear int, seed uint64, progress func(done, total int)) (*Result, error) {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil, err
@@ -138,7 +146,10 @@ func Build(ctx context.Context, e *engine.Engine, led *ledger.Service, perYear i
 		return nil, err
 	}
 	res.Cases += n
-	if err := b.keyLedger(ctx, led); err != nil {
+	if err := b.keyLedger(ctx, rooms.Ledger); err != nil {
+		return nil, err
+	}
+	if err := b.registry(ctx, rooms.Registry); err != nil {
 		return nil, err
 	}
 	return res, nil

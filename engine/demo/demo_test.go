@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/demo"
 	"github.com/grassroots/mediation/engine/ledger"
+	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
@@ -24,8 +26,9 @@ func TestBuild(t *testing.T) {
 	e := engine.New(db)
 	now := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
 	e.Now = func() time.Time { return now }
-	led := ledger.New(e, db)
-	res, err := demo.Build(ctx, e, led, 400, 1, nil)
+	led, reg := ledger.New(e, db), registry.New(e, db)
+	rooms := demo.Rooms{Ledger: led, Registry: reg}
+	res, err := demo.Build(ctx, e, rooms, 400, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +202,23 @@ func TestBuild(t *testing.T) {
 	if err != nil || len(person.Cases) == 0 || len(person.Records) != 3 {
 		t.Errorf("a listed person: %v, %d cases, %d records", err, len(person.Cases), len(person.Records))
 	}
-	if _, err := demo.Build(ctx, e, led, 10, 2, nil); engine.ErrorCode(err) != engine.ECONFLICT {
+	// The registry: the named accounts' particulars, a cadre without an
+	// account, this year's two trainings.
+	duban, _ := db.FindUserByName(ctx, "duban")
+	mediators, err := reg.Registry(ctx, duban.Actor(), now.In(e.Location).Year())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hours := map[string]float64{}
+	for _, m := range mediators {
+		if m.ID != 0 {
+			hours[m.Grade] += m.Hours()
+		}
+	}
+	if fmt.Sprint(hours) != "map[三级:4 二级:7.5 四级:8]" {
+		t.Errorf("the registry's hours by grade: %v", hours)
+	}
+	if _, err := demo.Build(ctx, e, rooms, 10, 2, nil); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Errorf("second build: %v", err)
 	}
 }

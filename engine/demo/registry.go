@@ -1,0 +1,58 @@
+package demo
+
+import (
+	"context"
+	"time"
+
+	"github.com/grassroots/mediation/engine/registry"
+)
+
+// registry fills the registry of 油车港镇: the particulars of the named
+// mediator accounts, a village cadre who mediates without an account, and
+// two trainings of this year's.
+func (b *builder) registry(ctx context.Context, reg *registry.Service) error {
+	duban, err := b.e.Store.FindUserByName(ctx, "duban")
+	if err != nil {
+		return err
+	}
+	sup := duban.Actor()
+	var attendees []int64
+	for _, p := range []struct {
+		account, grade, appointed string
+		fullTime                  bool
+	}{
+		{"zhentiao", "二级", "2021-03-01", true},
+		{"cuntiao", "三级", "2022-06-15", false},
+		{"wangge", "四级", "2023-05-01", false},
+	} {
+		u, err := b.e.Store.FindUserByName(ctx, p.account)
+		if err != nil {
+			return err
+		}
+		m := &registry.Mediator{UserID: u.ID, FullTime: p.fullTime, AppointedOn: p.appointed, Grade: p.grade}
+		if err := reg.Save(ctx, sup, m); err != nil {
+			return err
+		}
+		attendees = append(attendees, m.ID)
+	}
+	village := b.tree.ByCode("YCG-LH")
+	cadre := &registry.Mediator{Name: b.name(), UnitID: village.ID, Phone: "13905730001", Grade: "四级"}
+	if err := reg.Save(ctx, sup, cadre); err != nil {
+		return err
+	}
+	for _, t := range []struct {
+		ago    int
+		hours  float64
+		topic  string
+		people []int64
+	}{
+		{60, 4, "《人民调解法》与调解技巧", append(attendees, cadre.ID)},
+		{20, 3.5, "矛盾纠纷排查化解实务", attendees[:1:1]},
+	} {
+		day := b.now.In(b.e.Location).AddDate(0, 0, -t.ago).Format(time.DateOnly)
+		if _, err := reg.RecordTraining(ctx, sup, &registry.NewTraining{HeldOn: day, Hours: t.hours, Topic: t.topic, Mediators: t.people}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
