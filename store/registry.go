@@ -135,3 +135,20 @@ func (db *DB) TrainingTenths(ctx context.Context, ids []int64, year int) (map[in
 		})
 	return out, err
 }
+
+// TrainingTenthsOfUsers sums the training hours of a year, in tenths, of
+// the registry's rows of the accounts, by account.
+func (db *DB) TrainingTenthsOfUsers(ctx context.Context, users []int64, year int) (map[int64]int, error) {
+	out := map[int64]int{}
+	from, to := yearSpan(year)
+	err := db.reader().each(ctx, `SELECT m.user_id, SUM(t.tenths) FROM mediators m JOIN training_attendance a ON a.mediator_id = m.id
+		JOIN trainings t ON t.id = a.training_id WHERE `+db.d.in("m.user_id")+` AND t.held_on >= ? AND t.held_on < ? GROUP BY m.user_id`,
+		[]any{db.d.list(users), from, to}, func(rows *sql.Rows) error {
+			var id int64
+			var n int
+			err := rows.Scan(&id, &n)
+			out[id] = n
+			return err
+		})
+	return out, err
+}

@@ -118,9 +118,10 @@ func Sections(r *report.Report, l engine.Lists) []Section {
 		}
 		kids.Rows = append(kids.Rows, row)
 	}
-	meds := Section{Name: "调解员", Header: []string{"调解员", "本期办理案件", "调解成功", "期末超期"}}
+	meds := Section{Name: "调解员", Header: []string{"调解员", "本期办理案件", "调解成功", "期末超期", "本年培训学时"}}
 	for _, m := range r.Mediators {
-		meds.Rows = append(meds.Rows, []string{m.Name, strconv.Itoa(m.Workload), strconv.Itoa(m.Agreements), strconv.Itoa(m.Overdue)})
+		meds.Rows = append(meds.Rows, []string{m.Name, strconv.Itoa(m.Workload), strconv.Itoa(m.Agreements), strconv.Itoa(m.Overdue),
+			strconv.FormatFloat(m.TrainingHours, 'f', -1, 64)})
 	}
 	partners := Section{Name: "联动单位", Header: []string{"联动单位", "本期移交", "按期反馈", "逾期反馈", "其中退回调解", "期末待反馈"}}
 	for _, p := range r.Partners {

@@ -8,6 +8,7 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/registry"
+	"github.com/grassroots/mediation/workflow"
 )
 
 var ctx = context.Background()
@@ -100,6 +101,23 @@ func TestRegistry(t *testing.T) {
 	trainings, err := en.Registry.Trainings(ctx, sup, 2026)
 	if err != nil || len(trainings) != 1 || fmt.Sprint(trainings[0].Names) != "[王建华 mediator@V1]" || trainings[0].Hours() != 3.5 {
 		t.Errorf("2026's trainings: %+v %v", trainings, err)
+	}
+	// The month's report gives each mediator who worked in it the year's
+	// hours.
+	c := en.CaseIn(t, workflow.Village)
+	if _, err := en.Record(ctx, en.Actors["mediator@V1"], c.ID, workflow.AddNote, engine.Input{Version: c.Version, Note: "已约谈双方。"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := en.Reports.Report(ctx, engine.System, "T1", "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, m := range r.Mediators {
+		rows = append(rows, fmt.Sprintf("%s %v", m.Name, m.TrainingHours))
+	}
+	if fmt.Sprint(rows) != "[mediator@V1 3.5]" {
+		t.Errorf("March's mediators: %v", rows)
 	}
 	if other, _ := en.Registry.Registry(ctx, en.Actors["supervisor@T2"], 2026); len(other) != 1 || other[0].Name != "mediator@T2" {
 		t.Errorf("the other town's registry: %+v", other)

@@ -178,6 +178,10 @@ type MediatorRow struct {
 	// Overdue: cases overdue at the month's end that the mediator was the
 	// last to work on.
 	Overdue int `json:"overdue"`
+	// TrainingHours are the mediator's training hours of the period's
+	// year, from the registry.
+	TrainingHours float64 `json:"training_hours"`
+	userID        int64
 }
 
 // ReferralCount is what the period saw of the referrals to one partner
@@ -381,8 +385,12 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		}
 	}
 	main := reads[p.Key]
+	mediators := mediatorRows(main.data)
+	if err := e.trainingHours(ctx, mediators, p.Start.In(e.Location).Year()); err != nil {
+		return nil, err
+	}
 	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: main.fig,
-		Mediators: mediatorRows(main.data), Partners: partnerRows(t, referrals), Sweeps: sweepFigures(t, unit, sweeps), Ledger: ledgers[0]}
+		Mediators: mediators, Partners: partnerRows(t, referrals), Sweeps: sweepFigures(t, unit, sweeps), Ledger: ledgers[0]}
 	if p.IsMonth() {
 		r.Month = p.Key
 	}
@@ -750,7 +758,7 @@ func mediatorRows(d *PeriodData) []MediatorRow {
 	out := make([]MediatorRow, len(counts))
 	byID := map[int64]*MediatorRow{}
 	for i, m := range counts {
-		out[i] = MediatorRow{Name: m.Name, Workload: m.Cases, Agreements: m.Agreements}
+		out[i] = MediatorRow{Name: m.Name, Workload: m.Cases, Agreements: m.Agreements, userID: m.ActorID}
 		if m.ActorID != 0 {
 			byID[m.ActorID] = &out[i]
 		}
@@ -761,6 +769,27 @@ func mediatorRows(d *PeriodData) []MediatorRow {
 		}
 	}
 	return out
+}
+
+// trainingHours fills the mediators' training hours of year.
+func (e *Service) trainingHours(ctx context.Context, rows []MediatorRow, year int) error {
+	var users []int64
+	for _, r := range rows {
+		if r.userID != 0 {
+			users = append(users, r.userID)
+		}
+	}
+	if len(users) == 0 {
+		return nil
+	}
+	tenths, err := e.Store.TrainingTenthsOfUsers(ctx, users, year)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		rows[i].TrainingHours = float64(tenths[rows[i].userID]) / 10
+	}
+	return nil
 }
 
 // monthFromStore reads the period from the case columns.

@@ -26,6 +26,9 @@ type Store interface {
 	// of the cases located in units that the period [start, end) saw (see
 	// ReferralCount).
 	ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]ReferralCount, error)
+	// TrainingTenthsOfUsers sums the training hours, in tenths, of the
+	// registry's rows of these accounts in a year.
+	TrainingTenthsOfUsers(ctx context.Context, users []int64, year int) (map[int64]int, error)
 	// LedgerCounts reads the ledger's figures of the units from start to
 	// end (see LedgerFigures).
 	LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (LedgerFigures, error)
