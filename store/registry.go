@@ -119,36 +119,32 @@ func (db *DB) Trainings(ctx context.Context, units []int64, year int) ([]*regist
 
 // TrainingTenths sums each row's training hours of a year, in tenths.
 func (db *DB) TrainingTenths(ctx context.Context, ids []int64, year int) (map[int64]int, error) {
-	out := map[int64]int{}
 	if len(ids) == 0 {
-		return out, nil
+		return map[int64]int{}, nil
 	}
 	from, to := yearSpan(year)
-	err := db.reader().each(ctx, `SELECT a.mediator_id, SUM(t.tenths) FROM training_attendance a JOIN trainings t ON t.id = a.training_id
-		WHERE `+db.d.in("a.mediator_id")+` AND t.held_on >= ? AND t.held_on < ? GROUP BY a.mediator_id`,
-		[]any{db.d.list(ids), from, to}, func(rows *sql.Rows) error {
-			var id int64
-			var n int
-			err := rows.Scan(&id, &n)
-			out[id] = n
-			return err
-		})
-	return out, err
+	return db.sumTenths(ctx, `SELECT a.mediator_id, SUM(t.tenths) FROM training_attendance a JOIN trainings t ON t.id = a.training_id
+		WHERE `+db.d.in("a.mediator_id")+` AND t.held_on >= ? AND t.held_on < ? GROUP BY a.mediator_id`, db.d.list(ids), from, to)
 }
 
 // TrainingTenthsOfUsers sums the training hours of a year, in tenths, of
 // the registry's rows of the accounts, by account.
 func (db *DB) TrainingTenthsOfUsers(ctx context.Context, users []int64, year int) (map[int64]int, error) {
-	out := map[int64]int{}
 	from, to := yearSpan(year)
-	err := db.reader().each(ctx, `SELECT m.user_id, SUM(t.tenths) FROM mediators m JOIN training_attendance a ON a.mediator_id = m.id
+	return db.sumTenths(ctx, `SELECT m.user_id, SUM(t.tenths) FROM mediators m JOIN training_attendance a ON a.mediator_id = m.id
 		JOIN trainings t ON t.id = a.training_id WHERE `+db.d.in("m.user_id")+` AND t.held_on >= ? AND t.held_on < ? GROUP BY m.user_id`,
-		[]any{db.d.list(users), from, to}, func(rows *sql.Rows) error {
-			var id int64
-			var n int
-			err := rows.Scan(&id, &n)
-			out[id] = n
-			return err
-		})
+		db.d.list(users), from, to)
+}
+
+// sumTenths reads the pairs of an id and its sum of tenths that q gives.
+func (db *DB) sumTenths(ctx context.Context, q string, args ...any) (map[int64]int, error) {
+	out := map[int64]int{}
+	err := db.reader().each(ctx, q, args, func(rows *sql.Rows) error {
+		var id int64
+		var n int
+		err := rows.Scan(&id, &n)
+		out[id] = n
+		return err
+	})
 	return out, err
 }

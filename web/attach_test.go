@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
@@ -235,8 +234,7 @@ func itoa[T int | int64](n T) string { return strconv.FormatInt(int64(n), 10) }
 // as deleted without a link, and the photo's address answers 404 saying so,
 // on the page and in the API.
 func TestRetentionPages(t *testing.T) {
-	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	s := newSiteAt(t, func() time.Time { return now })
+	s, now := newSiteOnClock(t)
 	s.e.Retention = engine.Retention{File: "30年", UnfiledYears: 3}
 	desk := s.login(t, "intake@T1")
 	if _, file := desk.get(casePath(s.cases["grid"], "/documents")); !strings.Contains(file, `<td id="retention">30年</td>`) {
@@ -256,8 +254,8 @@ func TestRetentionPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, _ := s.e.CaseAttachments(ctx, engine.System, k.ID)
-	now = now.AddDate(3, 0, 1)
-	if n, err := schedule.New(s.e, s.db).Anonymise(ctx, now); err != nil || n != 1 {
+	*now = now.AddDate(3, 0, 1)
+	if n, err := schedule.New(s.e, s.db).Anonymise(ctx, *now); err != nil || n != 1 {
 		t.Fatalf("anonymised %d cases (%v), want 1", n, err)
 	}
 

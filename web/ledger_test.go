@@ -21,8 +21,7 @@ import (
 // review falls due; the town's supervisor finds it on the overdue list,
 // presses it, and takes it off the ledger after a contact.
 func TestLedgerPages(t *testing.T) {
-	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	s := newSiteAt(t, func() time.Time { return now })
+	s, now := newSiteOnClock(t)
 	med := s.login(t, "mediator@G11")
 	if _, page := med.get("/ledger/new"); !strings.Contains(page, `name="owners" value="mediator@G11" checked`) {
 		t.Fatalf("the form does not offer the mediator as owner:\n%.2000s", page)
@@ -59,11 +58,11 @@ func TestLedgerPages(t *testing.T) {
 	if _, page := med.get("/cases"); strings.Contains(page, "待走访的台账条目") {
 		t.Errorf("the queue shows a review due in a week")
 	}
-	now = now.Add(6*24*time.Hour + time.Hour)
+	*now = now.Add(6*24*time.Hour + time.Hour)
 	if _, page := med.get("/cases"); !strings.Contains(page, "待走访的台账条目 <small>1 条</small>") {
 		t.Errorf("the owner's queue lacks the review due tomorrow")
 	}
-	now = now.Add(24 * time.Hour)
+	*now = now.Add(24 * time.Hour)
 	sup := s.login(t, "supervisor@T1")
 	if _, page := sup.get("/overdue"); !strings.Contains(page, `重点人员走访超期 <small>1 条</small>`) || !strings.Contains(page, `<a href="/ledger/1#press-form">督办</a>`) {
 		t.Errorf("the overdue list lacks the entry")

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestRegistryPages: the town's supervisor registers a village cadre who
@@ -15,8 +14,7 @@ import (
 // registry shows the year's hours, on the page and in the API. A mediator
 // has no registry to open.
 func TestRegistryPages(t *testing.T) {
-	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
-	s := newSiteAt(t, func() time.Time { return now })
+	s, _ := newSiteOnClock(t)
 	sup := s.login(t, "supervisor@T1")
 	code, page := sup.get("/registry")
 	if code != http.StatusOK || !strings.Contains(page, `<a href="/registry">调解员</a>`) || !strings.Contains(page, "mediator@G11") {

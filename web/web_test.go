@@ -50,6 +50,13 @@ type site struct {
 
 func newSite(t *testing.T) *site { return newSiteAt(t, nil) }
 
+// newSiteOnClock builds the site on a clock stopped at 2026-03-02 09:00 in
+// the towns, which the test moves by setting the time it returns.
+func newSiteOnClock(t *testing.T) (*site, *time.Time) {
+	now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	return newSiteAt(t, func() time.Time { return now }), &now
+}
+
 // newSiteAt builds the site on the clock now, or on the real one when now
 // is nil.
 func newSiteAt(t *testing.T, now func() time.Time) *site {

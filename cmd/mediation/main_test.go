@@ -55,6 +55,17 @@ func newDatabase(t *testing.T) string {
 	return dsn
 }
 
+// townDatabase returns a new database holding the town of
+// testdata/import/town.jsonl, imported as an operator would.
+func townDatabase(t *testing.T) string {
+	t.Helper()
+	dsn := newDatabase(t)
+	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	return dsn
+}
+
 // TestSchemaGuard: a command other than migrate refuses a database file
 // that does not exist, writing nothing (a nightly backup with a mistyped
 // path fails); no command opens a database a newer version migrated; an
@@ -141,10 +152,7 @@ func TestSchemaGuard(t *testing.T) {
 // TestTokenCommand makes a partner's token, lists it and revokes it; the
 // secret is printed once and listed never.
 func TestTokenCommand(t *testing.T) {
-	dsn := newDatabase(t)
-	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
-		t.Fatal(err)
-	}
+	dsn := townDatabase(t)
 	out, _, err := run(t, dsn, "", "token", "create", "--unit", "YCG-PCS", "--name", "警务平台")
 	if err != nil || !strings.Contains(out, "已为 YCG-PCS 创建接口令牌 #1（警务平台）") {
 		t.Fatalf("create: %s %v", out, err)
@@ -193,10 +201,7 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestUserCommands(t *testing.T) {
-	dsn := newDatabase(t)
-	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
-		t.Fatal(err)
-	}
+	dsn := townDatabase(t)
 	out, _, err := run(t, dsn, "s3cret-pass\n", "user", "add", "--name", "lisi", "--role", "mediator", "--unit", "YCG-LH")
 	if err != nil || !strings.Contains(out, "调解员 · 麟湖村") {
 		t.Fatalf("add: %s %v", out, err)
@@ -342,10 +347,7 @@ func TestBackupCommand(t *testing.T) {
 	if storetest.PostgresDSN() != "" {
 		t.Skip("backup copies SQLite files")
 	}
-	dsn := newDatabase(t)
-	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
-		t.Fatal(err)
-	}
+	dsn := townDatabase(t)
 	path := filepath.Join(t.TempDir(), "b.db")
 	if _, _, err := run(t, dsn, "", "backup", path); err != nil {
 		t.Fatal(err)
@@ -360,10 +362,7 @@ func TestBackupCommand(t *testing.T) {
 // overdue cases are neither escalated nor flagged when it arrives); the
 // deadlines that pass after the import are, once, at the minute they pass.
 func TestDeadlinesCommand(t *testing.T) {
-	dsn := newDatabase(t)
-	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
-		t.Fatal(err)
-	}
+	dsn := townDatabase(t)
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
@@ -645,10 +644,7 @@ func TestRestoreDrill(t *testing.T) {
 	if storetest.PostgresDSN() != "" {
 		t.Skip("the copy is a SQLite file; PostgreSQL's drill uses pg_dump (README)")
 	}
-	dsn := newDatabase(t)
-	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
-		t.Fatal(err)
-	}
+	dsn := townDatabase(t)
 	out, _, err := run(t, dsn, "", "token", "create", "--unit", "YCG-PCS", "--name", "警务平台")
 	if err != nil {
 		t.Fatal(err)
@@ -769,10 +765,7 @@ func TestRestoreDrill(t *testing.T) {
 // server whose scheduler runs every second, with a webhook configured,
 // escalates nothing, flags nothing and sends nothing.
 func TestImportIntoRunningServer(t *testing.T) {
-	dsn := newDatabase(t)
-	if _, _, err := run(t, dsn, "", "import", "../../testdata/import/town.jsonl"); err != nil {
-		t.Fatal(err)
-	}
+	dsn := townDatabase(t)
 	if _, _, err := run(t, dsn, "一个足够长的密码\n", "user", "add", "--name", "zhuren", "--role", "supervisor", "--unit", "YCG"); err != nil {
 		t.Fatal(err)
 	}

@@ -90,14 +90,10 @@ func New(e *engine.Engine, s Store) *Service { return &Service{Engine: e, Store:
 // the accounts of role mediator without one, each with their training
 // hours of the year, by unit and name.
 func (s *Service) Registry(ctx context.Context, a engine.Actor, year int) ([]*Mediator, error) {
-	if err := s.May(ctx, a, workflow.FeatureRegistry); err != nil {
-		return nil, err
-	}
-	t, err := s.Tree(ctx)
+	t, units, err := s.scope(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	units := t.Subtree(a.UnitID)
 	out, err := s.Store.Mediators(ctx, units)
 	if err != nil {
 		return nil, err
@@ -137,20 +133,17 @@ func (s *Service) Registry(ctx context.Context, a engine.Actor, year int) ([]*Me
 // account's name and unit are the account's. Every mistake is named by
 // field.
 func (s *Service) Save(ctx context.Context, a engine.Actor, m *Mediator) error {
-	if err := s.May(ctx, a, workflow.FeatureRegistry); err != nil {
+	t, units, err := s.scope(ctx, a)
+	if err != nil {
 		return err
 	}
 	if err := engine.CheckText(m); err != nil {
 		return err
 	}
-	t, err := s.Tree(ctx)
-	if err != nil {
-		return err
-	}
 	var v engine.FieldErrors
 	if m.ID != 0 {
 		// A row kept stays whose it is: an account's, or a person's.
-		rows, err := s.Store.Mediators(ctx, t.Subtree(a.UnitID))
+		rows, err := s.Store.Mediators(ctx, units)
 		if err != nil {
 			return err
 		}
@@ -246,12 +239,22 @@ func (s *Service) RecordTraining(ctx context.Context, a engine.Actor, n *NewTrai
 
 // Trainings returns the trainings the actor's subtree held in a year.
 func (s *Service) Trainings(ctx context.Context, a engine.Actor, year int) ([]*Training, error) {
-	if err := s.May(ctx, a, workflow.FeatureRegistry); err != nil {
-		return nil, err
-	}
-	t, err := s.Tree(ctx)
+	_, units, err := s.scope(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.Trainings(ctx, t.Subtree(a.UnitID), year)
+	return s.Store.Trainings(ctx, units, year)
+}
+
+// scope refuses an actor the registry is not for, and returns the unit
+// tree and the units of the actor's subtree, whose registry it is.
+func (s *Service) scope(ctx context.Context, a engine.Actor) (*engine.Tree, []int64, error) {
+	if err := s.May(ctx, a, workflow.FeatureRegistry); err != nil {
+		return nil, nil, err
+	}
+	t, err := s.Tree(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t, t.Subtree(a.UnitID), nil
 }
