@@ -51,7 +51,11 @@ type Case struct {
 
 	LocationUnitID int64 // the grid where the dispute arose
 	HandlingUnitID int64 // the unit whose mediators hold it now
-	MediatorID     int64 // the assigned mediator, 0 when none
+	// CommitteeID is the committee whose mediation ended the case (its
+	// agreement, failure or withdrawal; after a re-mediation, the last),
+	// whose file it is; 0 before.
+	CommitteeID int64
+	MediatorID  int64 // the assigned mediator, 0 when none
 
 	Source       string
 	Category     string
@@ -454,20 +458,23 @@ func (a *Agreement) Validate() error {
 // Event is one line of a case's append-only timeline: a transition or an
 // activity.
 type Event struct {
-	ID        int64
-	CaseID    int64
-	Seq       int // the case's version after this event
-	Name      workflow.Step
-	From      workflow.State
-	To        workflow.State
-	UnitID    int64 // the handling unit after the event
-	ActorID   int64 // 0 for the system
-	ActorName string
-	Role      workflow.Role
-	At        time.Time
-	Reason    string
-	Automatic bool
-	Data      EventData
+	ID     int64
+	CaseID int64
+	Seq    int // the case's version after this event
+	Name   workflow.Step
+	From   workflow.State
+	To     workflow.State
+	UnitID int64 // the handling unit after the event
+	// CommitteeID is the committee that acted (Tree.ActingCommittee), 0
+	// for a partner body's step.
+	CommitteeID int64
+	ActorID     int64 // 0 for the system
+	ActorName   string
+	Role        workflow.Role
+	At          time.Time
+	Reason      string
+	Automatic   bool
+	Data        EventData
 	// The case's deadlines after the event, so that the event log tells
 	// which cases were overdue at any moment.
 	DueAt        *time.Time

@@ -202,23 +202,35 @@ func Missing(c *Case, timeline []*Event, sessions []*Session) []string {
 	return out
 }
 
-// archiveNumber formats a committee's 人调字 number, per committee per year: the town
-// committee's as （2026）油人调字第3号, a village committee's with the village
-// name's first character, （2026）油麟人调字第3号.
-func archiveNumber(t *Tree, committee *Unit, year int) func(int) string {
+// archiveNumber formats a committee's 人调字 number, per committee per
+// year: the town committee's as （2026）油人调字第3号, another committee's
+// with the first character of its name after the town's,
+// （2026）油麟人调字第3号 for 麟湖村人民调解委员会.
+func archiveNumber(t *Tree, committee *Committee, year int) func(int) string {
 	prefix := ""
-	if town := t.Town(committee.ID); town != nil {
+	town := t.Town(committee.UnitID)
+	if town != nil {
 		prefix = town.CasePrefix
 	}
-	if committee.Level != workflow.LevelTown {
-		prefix += string([]rune(committee.Name)[:1])
+	if committee.Kind != CommitteeTown {
+		name := committee.Name
+		if town != nil {
+			name = strings.TrimPrefix(name, town.Name)
+		}
+		prefix += string([]rune(name)[:1])
 	}
 	return func(seq int) string { return fmt.Sprintf("（%d）%s人调字第%d号", year, prefix, seq) }
 }
 
-// FileCommittee is the committee whose file a case is: the one of its
-// handling unit (a grid's is its village's), which closed it.
-func (t *Tree) FileCommittee(c *Case) *Unit { return t.CommitteeOf(c.HandlingUnitID) }
+// FileCommittee is the committee whose file a case is: the one whose
+// mediation ended it, or, before, the committee of its handling unit (a
+// grid's is its village's).
+func (t *Tree) FileCommittee(c *Case) *Committee {
+	if cm := t.Committee(c.CommitteeID); cm != nil {
+		return cm
+	}
+	return t.CommitteeOf(c.HandlingUnitID)
+}
 
 // OfferActivity reports whether an activity the table allows in the case's
 // state applies to the case as it is now (see Unfit).

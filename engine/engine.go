@@ -137,7 +137,13 @@ func (e *Engine) Tree(ctx context.Context) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.tree = NewTree(units)
+	committees, err := e.Store.Committees(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := NewTree(units)
+	t.withCommittees(committees)
+	e.tree = t
 	return e.tree, nil
 }
 

@@ -222,8 +222,14 @@ func (e *Engine) Decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 		return nil, err
 	}
 	ch := e.transition(e.PolicyOf(t, c.LocationUnitID), c, a, row, to, target, at, in)
+	committee := t.ActingCommittee(a, c.HandlingUnitID)
+	if committee != nil {
+		ch.Event.CommitteeID = committee.ID
+	}
+	if row.Event.EndsMediation() {
+		ch.Case.CommitteeID = ch.Event.CommitteeID
+	}
 	if ch.Agreement != nil {
-		committee := t.CommitteeOf(c.HandlingUnitID)
 		year := at.In(e.Location).Year()
 		ch.AgreementNo = &Numbering{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
 	}
@@ -571,6 +577,9 @@ func (e *Engine) DecideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 	n.Version++
 	ev := &Event{Seq: n.Version, Name: act.Step(), From: c.State, To: c.State, UnitID: c.HandlingUnitID,
 		ActorID: a.UserID, ActorName: a.Name, Role: a.Role, At: at, Reason: in.Reason}
+	if committee := t.ActingCommittee(a, c.HandlingUnitID); committee != nil {
+		ev.CommitteeID = committee.ID
+	}
 	if in.Note != "" {
 		ev.Data.Note = in.Note
 	}

@@ -98,7 +98,7 @@ func (e *Engine) Notices(t *Tree, a Actor, c *Case, ch *Change) {
 	case ev.Name == workflow.ReportPolice.Step():
 		if p := t.ByCode(ev.Data.PartnerUnit); p != nil {
 			staff(p.ID, workflow.RolePartner, NotifyReport, fmt.Sprintf("%s报告：%s纠纷有激化风险，调解继续进行。%s（报告人：%s）",
-				NameOf(t.CommitteeOf(n.HandlingUnitID))+"人民调解委员会", n.Category, ev.Data.Note, a.Name))
+				committeeName(t.Committee(ev.CommitteeID)), n.Category, ev.Data.Note, a.Name))
 		}
 	case ev.Name == workflow.MajorReport.Step():
 		// Up to the county's supervisors; a town with no county above
@@ -130,13 +130,13 @@ func (e *Engine) Notices(t *Tree, a Actor, c *Case, ch *Change) {
 	switch {
 	case name.Accepts():
 		committee := t.FileCommittee(n)
-		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷已受理，由%s调解%s。", NameOf(committee), phoneOf(committee)))
-	case c.State.Kind() == workflow.KindTier && n.State.Kind() == workflow.KindTier && t.CommitteeOf(c.HandlingUnitID) != t.CommitteeOf(n.HandlingUnitID):
+		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷已受理，由%s调解%s。", committeeName(committee), phoneOf(committee)))
+	case c.State.Kind() == workflow.KindTier && n.State.Kind() == workflow.KindTier && t.FileCommittee(c) != t.FileCommittee(n):
 		// The parties have the right to know who mediates their dispute
 		// (人民调解法 Art. 23): a move to another committee, the
 		// scheduler's too, is told to them.
 		committee := t.FileCommittee(n)
-		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷因%s，转由%s调解%s。", ev.Reason, NameOf(committee), phoneOf(committee)))
+		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷因%s，转由%s调解%s。", ev.Reason, committeeName(committee), phoneOf(committee)))
 	case name == workflow.Agree:
 		e.tellParties(ch, n, at, "您的纠纷已达成调解协议，请按协议履行；如需司法确认，请在协议生效之日起30日内共同向人民法院申请。")
 	}
@@ -164,11 +164,20 @@ func (e *Engine) tellPartners(t *Tree, c *Case, ch *Change) {
 }
 
 // phoneOf is a committee's phone as a clause, "" without one.
-func phoneOf(u *Unit) string {
-	if u == nil || u.Phone == "" {
+func phoneOf(c *Committee) string {
+	if c == nil || c.Phone == "" {
 		return ""
 	}
-	return "，联系电话" + u.Phone
+	return "，联系电话" + c.Phone
+}
+
+// committeeName is a committee's name, or what a message says when there
+// is none to name.
+func committeeName(c *Committee) string {
+	if c == nil {
+		return "人民调解委员会"
+	}
+	return c.Name
 }
 
 // tellParties notifies each party of case c with a phone on file.

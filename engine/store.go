@@ -104,6 +104,9 @@ type DirectoryStore interface {
 	Ready(ctx context.Context) error
 	// Units returns every unit.
 	Units(ctx context.Context) ([]*Unit, error)
+	// Committees returns every committee, and the committees the accounts
+	// of the registry serve when not their unit's own.
+	Committees(ctx context.Context) (Committees, error)
 	// SaveUnit inserts u, or updates the unit with u's code; it sets u.ID.
 	SaveUnit(ctx context.Context, u *Unit) error
 	// CloseUnit closes a unit at at, or opens it again (nil).

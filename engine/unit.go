@@ -40,6 +40,10 @@ type Tree struct {
 	// partners are the partner bodies attached to each town or county,
 	// apart from the children: they handle no mediation and hold no cases.
 	partners map[int64][]*Unit
+	// committees by id, each unit's own, and the committee an account
+	// serves when not its unit's (see Committees).
+	committees, own map[int64]*Committee
+	serves          map[int64]int64
 }
 
 // NewTree indexes units.

@@ -184,21 +184,6 @@ func (e *Engine) Work(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int,
 // mediator's queue before its deadline.
 const FollowUpSoon = 3 * 24 * time.Hour
 
-// CommitteeOf returns the people's mediation committee (人民调解委员会) of a
-// unit: its own, or its village's for a grid, which has mediators but no
-// committee of its own. Committees are not a hierarchy: each document of
-// a file names the committee of the unit that acted (人民调解法 Art. 8,
-// 34).
-func (t *Tree) CommitteeOf(id int64) *Unit {
-	u := t.Unit(id)
-	if u != nil && u.Level == workflow.LevelGrid {
-		if v := t.Unit(u.ParentID); v != nil {
-			return v
-		}
-	}
-	return u
-}
-
 // AuditEntry is one row of the audit trail: who did what, when, to which
 // case.
 type AuditEntry struct {

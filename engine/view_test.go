@@ -220,7 +220,7 @@ func TestQueue(t *testing.T) {
 func TestCommitteeAndSweepLateness(t *testing.T) {
 	en := enginetest.New(t)
 	tree, _ := en.Tree(ctx)
-	for unit, want := range map[string]string{"G11": "麟湖村", "V1": "麟湖村", "T1": "油车港镇"} {
+	for unit, want := range map[string]string{"G11": "麟湖村人民调解委员会", "V1": "麟湖村人民调解委员会", "T1": "油车港镇人民调解委员会"} {
 		if got := tree.CommitteeOf(en.Units[unit].ID); got == nil || got.Name != want {
 			t.Errorf("%s's committee %v, want %s", unit, got, want)
 		}

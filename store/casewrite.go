@@ -265,8 +265,8 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 
 // nextArchiveSeq takes the next file number of a committee and year, like
 // nextSeq.
-const nextArchiveSeq = `INSERT INTO archive_sequences (committee_id, year, last) VALUES (?, ?, 1)
-	ON CONFLICT (committee_id, year) DO UPDATE SET last = archive_sequences.last + 1 RETURNING last`
+const nextArchiveSeq = `INSERT INTO committee_sequences (committee_id, year, last) VALUES (?, ?, 1)
+	ON CONFLICT (committee_id, year) DO UPDATE SET last = committee_sequences.last + 1 RETURNING last`
 
 // sealedNumber is the 人调字 number of a case's latest agreement if the
 // committee given sealed it, else "": a file archived by that committee
@@ -300,7 +300,7 @@ var (
 )
 
 const insertEvent = `INSERT INTO case_events (case_id, location_unit_id, seq, name, from_state, to_state, unit_id, actor_id, actor_name,
-	role, at, reason, automatic, data, due_at, overall_due_at, suspended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	role, at, reason, automatic, data, due_at, overall_due_at, suspended_at, committee_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // lostRace is what a writer is told when the case moved under it.
 var lostRace = engine.Errorf(engine.ECONFLICT, "本案刚被他人更新，您的操作未保存，请查看最新情况后再操作。")
@@ -361,7 +361,7 @@ func insertEventRow(ctx context.Context, c conn, k *engine.Case, e *engine.Event
 		return err
 	}
 	if ev.ID, err = c.insert(ctx, insertEvent, ev.CaseID, k.LocationUnitID, ev.Seq, ev.Name, ev.FromState, ev.ToState, ev.UnitID,
-		ev.ActorID, ev.ActorName, ev.Role, ev.At, ev.Reason, ev.Automatic, ev.Data, ev.DueAt, ev.OverallDueAt, ev.SuspendedAt); err != nil {
+		ev.ActorID, ev.ActorName, ev.Role, ev.At, ev.Reason, ev.Automatic, ev.Data, ev.DueAt, ev.OverallDueAt, ev.SuspendedAt, ev.CommitteeID); err != nil {
 		return err
 	}
 	e.ID, e.CaseID = ev.ID, k.ID

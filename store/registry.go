@@ -10,7 +10,7 @@ import (
 	"github.com/grassroots/mediation/engine/registry"
 )
 
-const mediatorColumns = "id, user_id, name, unit_id, phone, full_time, appointed_on, grade"
+const mediatorColumns = "id, user_id, name, unit_id, phone, full_time, appointed_on, grade, committee_id"
 
 // Mediators returns the registry's rows of the units.
 func (db *DB) Mediators(ctx context.Context, units []int64) ([]*registry.Mediator, error) {
@@ -18,9 +18,9 @@ func (db *DB) Mediators(ctx context.Context, units []int64) ([]*registry.Mediato
 	err := db.reader().each(ctx, "SELECT "+mediatorColumns+" FROM mediators WHERE "+db.d.in("unit_id")+" ORDER BY id",
 		[]any{db.d.list(units)}, func(rows *sql.Rows) error {
 			var m registry.Mediator
-			var user *int64
-			err := rows.Scan(&m.ID, &user, &m.Name, &m.UnitID, &m.Phone, &m.FullTime, &m.AppointedOn, &m.Grade)
-			m.UserID = deref(user)
+			var user, committee *int64
+			err := rows.Scan(&m.ID, &user, &m.Name, &m.UnitID, &m.Phone, &m.FullTime, &m.AppointedOn, &m.Grade, &committee)
+			m.UserID, m.CommitteeID = deref(user), deref(committee)
 			out = append(out, &m)
 			return err
 		})
@@ -40,13 +40,13 @@ func saveMediator(ctx context.Context, c conn, m *registry.Mediator) error {
 		}
 	}
 	if m.ID != 0 {
-		_, err := c.exec(ctx, `UPDATE mediators SET name = ?, unit_id = ?, phone = ?, full_time = ?, appointed_on = ?, grade = ? WHERE id = ?`,
-			m.Name, m.UnitID, m.Phone, m.FullTime, m.AppointedOn, m.Grade, m.ID)
+		_, err := c.exec(ctx, `UPDATE mediators SET name = ?, unit_id = ?, phone = ?, full_time = ?, appointed_on = ?, grade = ?,
+			committee_id = ? WHERE id = ?`, m.Name, m.UnitID, m.Phone, m.FullTime, m.AppointedOn, m.Grade, nilIfZero(m.CommitteeID), m.ID)
 		return err
 	}
 	var err error
-	m.ID, err = c.insert(ctx, `INSERT INTO mediators (user_id, name, unit_id, phone, full_time, appointed_on, grade) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		nilIfZero(m.UserID), m.Name, m.UnitID, m.Phone, m.FullTime, m.AppointedOn, m.Grade)
+	m.ID, err = c.insert(ctx, `INSERT INTO mediators (user_id, name, unit_id, phone, full_time, appointed_on, grade, committee_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, nilIfZero(m.UserID), m.Name, m.UnitID, m.Phone, m.FullTime, m.AppointedOn, m.Grade, nilIfZero(m.CommitteeID))
 	return err
 }
 

@@ -108,6 +108,7 @@ type caseRow struct {
 	SenderUnitID     *int64
 	ExternalID       *string
 	AnonymisedAt     *time.Time
+	CommitteeID      *int64
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -118,7 +119,7 @@ var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number"
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
 	"agreed_kind", "agreement_kind", "agreement_subject", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
-	"flagged_due_at", "last_event_at", "created_by", "import_key", "partner_unit_id", "signed_at", "sender_unit_id", "external_id", "anonymised_at"}, ", ")
+	"flagged_due_at", "last_event_at", "created_by", "import_key", "partner_unit_id", "signed_at", "sender_unit_id", "external_id", "anonymised_at", "committee_id"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
 func (r *caseRow) values() []any {
@@ -126,7 +127,7 @@ func (r *caseRow) values() []any {
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
 		r.AgreedKind, r.AgreementKind, r.AgreementSubject, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
-		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey, r.PartnerUnitID, r.SignedAt, r.SenderUnitID, r.ExternalID, r.AnonymisedAt}
+		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey, r.PartnerUnitID, r.SignedAt, r.SenderUnitID, r.ExternalID, r.AnonymisedAt, r.CommitteeID}
 }
 
 func (r *caseRow) fields() []any {
@@ -134,7 +135,7 @@ func (r *caseRow) fields() []any {
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
 		&r.AgreedKind, &r.AgreementKind, &r.AgreementSubject, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
-		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey, &r.PartnerUnitID, &r.SignedAt, &r.SenderUnitID, &r.ExternalID, &r.AnonymisedAt}
+		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey, &r.PartnerUnitID, &r.SignedAt, &r.SenderUnitID, &r.ExternalID, &r.AnonymisedAt, &r.CommitteeID}
 }
 
 func (r *caseRow) toCase() *engine.Case {
@@ -152,7 +153,7 @@ func (r *caseRow) toCase() *engine.Case {
 		LastEventAt:   derefTime(r.LastEventAt),
 		CreatedBy:     deref(r.CreatedBy),
 		PartnerUnitID: deref(r.PartnerUnitID), SignedAt: utc(r.SignedAt), SenderUnitID: deref(r.SenderUnitID),
-		AnonymisedAt: utc(r.AnonymisedAt),
+		AnonymisedAt: utc(r.AnonymisedAt), CommitteeID: deref(r.CommitteeID),
 	}
 	if r.ExternalID != nil {
 		c.ExternalID = *r.ExternalID
@@ -201,6 +202,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 		r.ArchiveNo = &c.ArchiveNo
 	}
 	r.TierStartedAt, r.DueAt, r.OverallDueAt = c.TierStartedAt, c.DueAt, c.OverallDueAt
+	r.CommitteeID = nilIfZero(c.CommitteeID)
 	r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt = c.SuspendedAt, c.SupervisedAt, c.FlaggedDueAt
 	r.LastEventAt = utc(&c.LastEventAt)
 }
@@ -210,7 +212,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
 	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreed_kind", "agreement_kind", "agreement_subject", "closed_at", "outcome",
 	"archive_no", "archived_at",
-	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at"}
+	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at", "committee_id"}
 
 // placeColumns are the columns few events change: where the case is
 // located (a dispute referred in is located on acceptance) and the partner
@@ -242,7 +244,8 @@ var lightColumns = []string{"version", "mediator_id", "risk", "agreement_kind", 
 func (r *caseRow) mutableValues() []any {
 	return []any{r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
 		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.AgreementSubject, r.ClosedAt, r.Outcome,
-		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt}
+		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt,
+		r.CommitteeID}
 }
 
 // changed returns the values of the columns an UPDATE from before to r
@@ -341,6 +344,7 @@ type eventRow struct {
 	DueAt        *time.Time
 	OverallDueAt *time.Time
 	SuspendedAt  *time.Time
+	CommitteeID  *int64
 }
 
 func (eventRow) TableName() string { return "case_events" }
@@ -348,11 +352,11 @@ func (eventRow) TableName() string { return "case_events" }
 // eventColumns and eventRow.fields list the columns in one order, for the
 // hand-written reads.
 const eventColumns = "e.id, e.case_id, e.seq, e.name, e.from_state, e.to_state, e.unit_id, e.actor_id, e.actor_name, e.role, " +
-	"e.at, e.reason, e.automatic, e.data, e.due_at, e.overall_due_at, e.suspended_at"
+	"e.at, e.reason, e.automatic, e.data, e.due_at, e.overall_due_at, e.suspended_at, e.committee_id"
 
 func (r *eventRow) fields() []any {
 	return []any{&r.ID, &r.CaseID, &r.Seq, &r.Name, &r.FromState, &r.ToState, &r.UnitID, &r.ActorID, &r.ActorName, &r.Role,
-		&r.At, &r.Reason, &r.Automatic, &r.Data, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt}
+		&r.At, &r.Reason, &r.Automatic, &r.Data, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.CommitteeID}
 }
 
 func fromEvent(caseID int64, e *engine.Event) (*eventRow, error) {
@@ -363,14 +367,14 @@ func fromEvent(caseID int64, e *engine.Event) (*eventRow, error) {
 	return &eventRow{CaseID: caseID, Seq: e.Seq, Name: string(e.Name), FromState: string(e.From), ToState: string(e.To),
 		UnitID: e.UnitID, ActorID: nilIfZero(e.ActorID), ActorName: e.ActorName, Role: string(e.Role),
 		At: e.At, Reason: e.Reason, Automatic: e.Automatic, Data: string(data),
-		DueAt: utc(e.DueAt), OverallDueAt: utc(e.OverallDueAt), SuspendedAt: utc(e.SuspendedAt)}, nil
+		DueAt: utc(e.DueAt), OverallDueAt: utc(e.OverallDueAt), SuspendedAt: utc(e.SuspendedAt), CommitteeID: nilIfZero(e.CommitteeID)}, nil
 }
 
 func (r *eventRow) toEvent() (*engine.Event, error) {
 	e := &engine.Event{ID: r.ID, CaseID: r.CaseID, Seq: r.Seq, Name: workflow.Step(r.Name), From: workflow.State(r.FromState),
 		To: workflow.State(r.ToState), UnitID: r.UnitID, ActorID: deref(r.ActorID), ActorName: r.ActorName,
 		Role: workflow.Role(r.Role), At: r.At.UTC(), Reason: r.Reason, Automatic: r.Automatic,
-		DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt), SuspendedAt: utc(r.SuspendedAt)}
+		DueAt: utc(r.DueAt), OverallDueAt: utc(r.OverallDueAt), SuspendedAt: utc(r.SuspendedAt), CommitteeID: deref(r.CommitteeID)}
 	if err := json.Unmarshal([]byte(r.Data), &e.Data); err != nil {
 		return nil, fmt.Errorf("store: event %d: bad data: %w", r.ID, err)
 	}

@@ -396,8 +396,12 @@ func migrations(d dialect) ([]migration, error) {
 // workflowNames lets a migration that moves data name the workflow's states
 // and levels as the workflow package spells them: {{Referred}} for the
 // state, {{LevelPartner}} for the level, quoted.
-var workflowNames = strings.NewReplacer("{{Referred}}", "'"+string(workflow.Referred)+"'",
-	"{{LevelPartner}}", "'"+string(workflow.LevelPartner)+"'")
+var workflowNames = strings.NewReplacer("{{Referred}}", quoted(workflow.Referred),
+	"{{Agreed}}", quoted(workflow.Agreed), "{{Failed}}", quoted(workflow.Failed), "{{Withdrawn}}", quoted(workflow.Withdrawn),
+	"{{LevelPartner}}", quoted(workflow.LevelPartner), "{{LevelGrid}}", quoted(workflow.LevelGrid),
+	"{{LevelVillage}}", quoted(workflow.LevelVillage), "{{LevelTown}}", quoted(workflow.LevelTown))
+
+func quoted[T ~string](s T) string { return "'" + string(s) + "'" }
 
 // checkFullText refuses, before any database is touched, a program built
 // without SQLite's full-text search (FTS5): the driver compiles it in only

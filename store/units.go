@@ -40,7 +40,7 @@ func (db *DB) SaveUnit(ctx context.Context, u *engine.Unit) error {
 				return err
 			}
 			u.ID = row.ID
-			return nil
+			return createOwnCommittee(tx, u)
 		case err != nil:
 			return err
 		}
@@ -49,6 +49,17 @@ func (db *DB) SaveUnit(ctx context.Context, u *engine.Unit) error {
 			"name": u.Name, "parent_id": nilIfZero(u.ParentID), "case_prefix": u.CasePrefix, "address": u.Address, "phone": u.Phone,
 			"kind": u.Kind, "webhook": u.Webhook}).Error
 	})
+}
+
+// createOwnCommittee makes the committee of a new village or town. A
+// unit renamed later keeps its committee's name: the committee is a record
+// of its own, renamed by its keepers.
+func createOwnCommittee(tx *gorm.DB, u *engine.Unit) error {
+	if !engine.HasOwnCommittee(u) {
+		return nil
+	}
+	c := engine.OwnCommittee(u)
+	return tx.Exec("INSERT INTO committees (unit_id, name, kind, seal) VALUES (?, ?, ?, ?)", c.UnitID, c.Name, c.Kind, c.Seal).Error
 }
 
 // CloseUnit closes a unit at at, or opens it again (nil).
@@ -76,6 +87,9 @@ func (db *DB) SetUp(ctx context.Context, key, value string, unit *engine.Unit, u
 			return err
 		}
 		unit.ID, u.UnitID = row.ID, row.ID
+		if err := createOwnCommittee(tx, unit); err != nil {
+			return err
+		}
 		user := userRow{Name: u.Name, DisplayName: u.DisplayName, Role: string(u.Role), UnitID: u.UnitID,
 			PasswordHash: u.PasswordHash, CreatedAt: u.CreatedAt.UTC()}
 		if err := tx.Create(&user).Error; err != nil {

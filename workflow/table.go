@@ -376,6 +376,19 @@ func (e Event) Accepts() bool {
 	return false
 }
 
+// EndsMediation reports whether the event ends a case's mediation: it
+// leads to an agreement, a failure or a withdrawal, the Ministry's 调解纠纷数
+// (DESIGN §6); the committee that fires it last is the one whose file the
+// case is.
+func (e Event) EndsMediation() bool {
+	for _, t := range Table {
+		if t.Event == e && (t.To == Agreed || t.To == Failed || t.To == Withdrawn) {
+			return true
+		}
+	}
+	return false
+}
+
 // AcceptEvents lists the events that accept a dispute, in table order.
 func AcceptEvents() []Event {
 	var out []Event

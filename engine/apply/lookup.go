@@ -19,7 +19,7 @@ type Progress struct {
 	Number    string
 	State     workflow.State
 	OpenedAt  time.Time
-	Committee *engine.Unit
+	Committee *engine.Committee
 	StageDue  *time.Time
 	PerformBy *time.Time
 	ConfirmBy *time.Time

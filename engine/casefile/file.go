@@ -56,7 +56,8 @@ type CaseFile struct {
 	Pressed *engine.Event
 	// Town and Committee print on the documents: the case's town and the
 	// committee whose file it is.
-	Town, Committee *engine.Unit
+	Town      *engine.Unit
+	Committee *engine.Committee
 	// Retention is the retention (保管期限) the file's cover states.
 	Retention string
 	Documents []Document
@@ -66,6 +67,8 @@ type CaseFile struct {
 	// told: the parties were told their rights since the case came to the
 	// committee that mediates it now.
 	told bool
+	// applied is the committee that took the case into mediation.
+	applied *engine.Committee
 }
 
 // Entry is one line of the timeline with the record it wrote, if any.
@@ -83,8 +86,10 @@ type Entry struct {
 	// people's mediation case and has no closing report.
 	Begins, Closes bool
 	// Unit is the unit that held the case after the step, and Committee
-	// its committee, which the step's document names and seals.
-	Unit, Committee *engine.Unit
+	// the committee that acted, which the step's document names and seals
+	// (the handling unit's for a step of a partner body).
+	Unit      *engine.Unit
+	Committee *engine.Committee
 }
 
 // refusalGrounds words each reason of refusal as the 不予受理告知书 states
@@ -114,11 +119,11 @@ type Document struct {
 	// Committee is the committee that issues the document: the one that
 	// took the step, the one applied to for the application, the file's
 	// for its cover.
-	Committee *engine.Unit
+	Committee *engine.Committee
 }
 
-// Seal is the name the document's committee signs and seals with.
-func (d Document) Seal() string { return d.Committee.Name + "人民调解委员会" }
+// Seal is the text of the seal of the document's committee.
+func (d Document) Seal() string { return d.Committee.Seal }
 
 // CaseFile reads the whole file of a case the actor may see, in a fixed
 // number of reads. Showing the parties unmasked is an audit row, with where
@@ -245,7 +250,7 @@ func (f *CaseFile) seals(a engine.Actor) bool {
 		return false
 	}
 	for _, en := range f.Entries {
-		if en.Agreement != nil && en.Committee != nil && en.Committee.ID == a.UnitID {
+		if en.Agreement != nil && en.Committee != nil && en.Committee.UnitID == a.UnitID {
 			return true
 		}
 	}
@@ -258,15 +263,21 @@ func (f *CaseFile) entries(t *engine.Tree) {
 	byEvent := map[int64]*Entry{}
 	f.Entries = make([]Entry, len(f.Timeline))
 	began := false
-	var mediating *engine.Unit
+	var mediating *engine.Committee
 	for i, ev := range f.Timeline {
-		f.Entries[i] = Entry{Event: ev, Unit: t.Unit(ev.UnitID), Committee: t.CommitteeOf(ev.UnitID)}
+		committee := t.Committee(ev.CommitteeID)
+		if committee == nil {
+			committee = t.CommitteeOf(ev.UnitID)
+		}
+		f.Entries[i] = Entry{Event: ev, Unit: t.Unit(ev.UnitID), Committee: committee}
 		byEvent[ev.ID] = &f.Entries[i]
-		if ev.Transition() && ev.To.Kind() == workflow.KindTier && f.Entries[i].Committee != mediating {
-			mediating, f.told = f.Entries[i].Committee, false
+		// A step into a tier hands the case to the committee of the unit
+		// that holds it next, whoever took the step (the desk routes it).
+		if took := t.CommitteeOf(ev.UnitID); ev.Transition() && ev.To.Kind() == workflow.KindTier && took != mediating {
+			mediating, f.told = took, false
 		}
 		if ev.Transition() && ev.To.Kind() == workflow.KindTier && !began {
-			f.Entries[i].Begins, began = true, true
+			f.Entries[i].Begins, began, f.applied = true, true, mediating
 		}
 		f.Entries[i].Closes = ev.Transition() && ev.To.Terminal() && began
 		// A partner's liaison reads the step without its data.
@@ -305,14 +316,11 @@ func (f *CaseFile) documents() []Document {
 	if c.Source == "当事人申请" {
 		application = "人民调解申请书"
 	}
-	// The application is to the committee that accepted the case, or, if
-	// none did, to the one that refused or referred it.
+	// The application is to the committee that took the case into
+	// mediation, or, if none did, to the one that refused or referred it.
 	applied := f.Committee
-	for _, en := range f.Entries {
-		if en.Begins {
-			applied = en.Committee
-			break
-		}
+	if f.applied != nil {
+		applied = f.applied
 	}
 	out := []Document{{Key: "cover", Title: "卷宗封面及卷内目录", Committee: f.Committee},
 		{Key: "application", Title: application, Committee: applied}}
@@ -327,7 +335,11 @@ func (f *CaseFile) documents() []Document {
 			if id != 0 {
 				key = fmt.Sprintf("%s-%d", kind.key, id)
 			}
-			out = append(out, Document{Key: key, Title: title, Entry: en, Committee: en.Committee})
+			committee := en.Committee
+			if committee == nil {
+				committee = f.Committee
+			}
+			out = append(out, Document{Key: key, Title: title, Entry: en, Committee: committee})
 		}
 	}
 	// The first 专报 of a major dispute is its 首报, the later ones 续报.

@@ -437,8 +437,7 @@ func (d *dryTree) tree() *engine.Tree {
 		return d.base
 	}
 	if d.cache == nil {
-		units := append(d.base.Units(), d.extra...)
-		d.cache = engine.NewTree(units)
+		d.cache = d.base.Extend(d.extra)
 	}
 	return d.cache
 }

@@ -219,7 +219,7 @@ func TestPartyNotifications(t *testing.T) {
 	}
 	want := []string{
 		"13800000001 您反映的纠纷已登记，查询码" + c.Code + "，可凭查询码和您的电话查询办理进度。",
-		"13800000001 您的纠纷已受理，由麟湖村调解。",
+		"13800000001 您的纠纷已受理，由麟湖村人民调解委员会调解。",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("the parties were sent\n%q\nwant\n%q", got, want)
@@ -246,7 +246,7 @@ func TestPartyNotifications(t *testing.T) {
 			got = append(got, n.Phone+" "+n.Text)
 		}
 	}
-	if want := []string{"13800000001 您的纠纷因超期自动上报，转由油车港镇调解。"}; !slices.Equal(got, want) {
+	if want := []string{"13800000001 您的纠纷因超期自动上报，转由油车港镇人民调解委员会调解。"}; !slices.Equal(got, want) {
 		t.Errorf("after two escalations the parties were sent\n%q\nwant\n%q", got, want)
 	}
 }

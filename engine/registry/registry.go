@@ -22,8 +22,10 @@ type Mediator struct {
 	ID     int64
 	UserID int64
 	Name   string
-	// UnitID is the unit whose committee the mediator serves.
+	// UnitID is the mediator's unit; CommitteeID the committee (or studio)
+	// they serve when it is not their unit's own, 0 when it is.
 	UnitID      int64
+	CommitteeID int64
 	Phone       string
 	FullTime    bool
 	AppointedOn string // 2024-03-01
@@ -75,6 +77,7 @@ type Store interface {
 	// TrainingTenths sums each row's hours of training, in tenths, in a
 	// year.
 	TrainingTenths(ctx context.Context, ids []int64, year int) (map[int64]int, error)
+	CommitteeStore
 }
 
 // Service keeps the registry on the engine's unit tree and permissions.
@@ -178,10 +181,18 @@ func (s *Service) Save(ctx context.Context, a engine.Actor, m *Mediator) error {
 	if m.Grade != "" && !slices.Contains(Grades, m.Grade) {
 		v.Add("grade", "等级应为%s之一。", strings.Join(Grades, "、"))
 	}
+	if c := t.Committee(m.CommitteeID); m.CommitteeID != 0 && (c == nil || !t.Contains(a.UnitID, c.UnitID)) {
+		v.Add("committee", "请选择本辖区内的调解委员会或工作室。")
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}
-	return s.Store.SaveMediator(ctx, m)
+	if err := s.Store.SaveMediator(ctx, m); err != nil {
+		return err
+	}
+	// The committee an account serves is the one its steps record.
+	s.ForgetTree()
+	return nil
 }
 
 // NewTraining is a training as a form or the API gives it: attendees by

@@ -1,0 +1,170 @@
+package registry
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+)
+
+// Member is a mediator of the registry on a committee, in a role.
+type Member struct {
+	MediatorID int64  `json:"mediator_id"`
+	Name       string `json:"name"`
+	Role       string `json:"role"`
+}
+
+// Roles are the roles on a committee (人民调解法 Art. 9: a 主任, and 副主任
+// where needed, among its 委员), the first the highest.
+var Roles = []string{"主任", "副主任", "委员"}
+
+// SortMembers orders members by role, then name.
+func SortMembers(ms []Member) {
+	slices.SortStableFunc(ms, func(x, y Member) int { return slices.Index(Roles, x.Role) - slices.Index(Roles, y.Role) })
+}
+
+// CommitteeStore is where committees and their members are kept.
+type CommitteeStore interface {
+	// SaveCommittee writes a committee, over its row or new, setting its
+	// id.
+	SaveCommittee(ctx context.Context, c *engine.Committee) error
+	// Members returns the members of the committees, by committee, 主任
+	// first.
+	Members(ctx context.Context, committees []int64) (map[int64][]Member, error)
+	// SetMembers replaces a committee's members.
+	SetMembers(ctx context.Context, committee int64, members []Member) error
+}
+
+// CommitteeEntry is a committee of the actor's subtree with its members.
+type CommitteeEntry struct {
+	*engine.Committee
+	Members []Member
+}
+
+// Committees returns the committees of the actor's subtree, studios after
+// their committee, with their members.
+func (s *Service) Committees(ctx context.Context, a engine.Actor) ([]*CommitteeEntry, error) {
+	t, _, err := s.scope(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	cs := t.CommitteesUnder(a.UnitID)
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	members, err := s.Store.Members(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*CommitteeEntry, len(cs))
+	for i, c := range cs {
+		out[i] = &CommitteeEntry{Committee: c, Members: members[c.ID]}
+	}
+	return out, nil
+}
+
+// SaveCommittee keeps a committee of the actor's subtree: a new one (ID 0)
+// serving UnitID, or the particulars of one kept. A village's or town's own
+// committee keeps its kind and unit; another is of the kinds a supervisor
+// adds (企事业单位、行业性专业性、其他) or a studio of a committee (StudioOf
+// set, of its committee's kind and unit). Every mistake is named by field.
+func (s *Service) SaveCommittee(ctx context.Context, a engine.Actor, c *engine.Committee) error {
+	t, _, err := s.scope(ctx, a)
+	if err != nil {
+		return err
+	}
+	if err := engine.CheckText(c); err != nil {
+		return err
+	}
+	var v engine.FieldErrors
+	if c.ID != 0 {
+		old := t.Committee(c.ID)
+		if old == nil || !t.Contains(a.UnitID, old.UnitID) {
+			return engine.Errorf(engine.ENOTFOUND, "辖区内没有这个调解委员会。")
+		}
+		c.UnitID, c.StudioOf = old.UnitID, old.StudioOf
+		if old.StudioOf == 0 && (old.Kind == engine.CommitteeVillage || old.Kind == engine.CommitteeTown) {
+			c.Kind = old.Kind
+		}
+	}
+	c.Name, c.Seal, c.FoundedOn = strings.TrimSpace(c.Name), strings.TrimSpace(c.Seal), strings.TrimSpace(c.FoundedOn)
+	if c.Name == "" || len([]rune(c.Name)) > 60 {
+		v.Add("name", "请填写调解委员会（工作室）名称（60字以内）。")
+	}
+	if c.Seal == "" {
+		c.Seal = c.Name
+	}
+	if len([]rune(c.Seal)) > 60 {
+		v.Add("seal", "印章文字应在60字以内。")
+	}
+	if c.FoundedOn != "" {
+		if d, err := time.Parse(time.DateOnly, c.FoundedOn); err != nil || d.After(s.Now()) {
+			v.Add("founded_on", "成立日期“%s”应为今天或以前的日期，如 2019-06-01。", c.FoundedOn)
+		}
+	}
+	if c.StudioOf != 0 {
+		parent := t.Committee(c.StudioOf)
+		if parent == nil || parent.StudioOf != 0 || !t.Contains(a.UnitID, parent.UnitID) {
+			v.Add("studio_of", "工作室应属于本辖区内的一个调解委员会。")
+		} else {
+			c.UnitID, c.Kind = parent.UnitID, parent.Kind
+		}
+	} else if c.ID == 0 {
+		if u := t.Unit(c.UnitID); u == nil || !engine.HasOwnCommittee(u) || !t.Contains(a.UnitID, u.ID) {
+			v.Add("unit", "请选择本辖区内的村(社区)或镇(街道)作为调解委员会的设立单位。")
+		}
+		if !slices.Contains([]string{engine.CommitteeEnterprise, engine.CommitteeTrade, engine.CommitteeOther}, c.Kind) {
+			v.Add("kind", "新设的调解委员会应为企事业单位、行业性专业性或其他类型；村(居)和乡镇(街道)调解委员会随单位设立。")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if err := s.Store.SaveCommittee(ctx, c); err != nil {
+		return err
+	}
+	s.ForgetTree()
+	return nil
+}
+
+// SetMembers names a committee's members from the registry of the actor's
+// subtree, each with a role; one 主任 at most.
+func (s *Service) SetMembers(ctx context.Context, a engine.Actor, committee int64, members []Member) error {
+	t, units, err := s.scope(ctx, a)
+	if err != nil {
+		return err
+	}
+	if c := t.Committee(committee); c == nil || !t.Contains(a.UnitID, c.UnitID) {
+		return engine.Errorf(engine.ENOTFOUND, "辖区内没有这个调解委员会。")
+	}
+	rows, err := s.Store.Mediators(ctx, units)
+	if err != nil {
+		return err
+	}
+	var v engine.FieldErrors
+	heads := 0
+	for i, m := range members {
+		j := slices.IndexFunc(rows, func(r *Mediator) bool { return r.ID == m.MediatorID })
+		switch {
+		case j < 0:
+			v.Add("members", "成员应为本辖区调解员名册中的人员。")
+		case !slices.Contains(Roles, m.Role):
+			v.Add("members", "%s的职务应为%s之一。", rows[j].Name, strings.Join(Roles, "、"))
+		default:
+			members[i].Name = rows[j].Name
+		}
+		if m.Role == Roles[0] {
+			heads++
+		}
+	}
+	if heads > 1 {
+		v.Add("members", "一个调解委员会只设一名主任。")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return s.Store.SetMembers(ctx, committee, members)
+}
