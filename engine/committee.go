@@ -95,14 +95,16 @@ func (t *Tree) withCommittees(cs Committees) {
 	}
 }
 
-// Extend returns a tree of t's units and committees and the units extra,
+// Extend returns a tree of t's units and committees, the units extra,
 // each village and town among them with its own committee as the store
-// would make it, numbered below zero: what an import's dry run reads.
-func (t *Tree) Extend(extra []*Unit) *Tree {
+// would make it, numbered below zero, and the committees more: what an
+// import's dry run reads.
+func (t *Tree) Extend(extra []*Unit, more []*Committee) *Tree {
 	cs := Committees{Serves: t.serves}
 	for _, c := range t.committees {
 		cs.All = append(cs.All, c)
 	}
+	cs.All = append(cs.All, more...)
 	for _, u := range extra {
 		if HasOwnCommittee(u) {
 			c := OwnCommittee(u)
@@ -139,6 +141,8 @@ func (t *Tree) CommitteeOf(id int64) *Committee {
 // case's handling unit; none for a partner body's.
 func (t *Tree) ActingCommittee(a Actor, handling int64) *Committee {
 	switch {
+	case t.committees[a.Committee] != nil:
+		return t.committees[a.Committee]
 	case a.Role == workflow.RolePartner:
 		return nil
 	case a.UserID == 0:
@@ -154,6 +158,24 @@ func (t *Tree) ActingCommittee(a Actor, handling int64) *Committee {
 		return c
 	}
 	return t.CommitteeOf(handling)
+}
+
+// CommitteeNamed finds a committee by name: the one serving unit or the
+// nearest unit above it, or else any of that name; nil for none.
+func (t *Tree) CommitteeNamed(name string, unit int64) *Committee {
+	var found *Committee
+	for _, c := range t.committees {
+		if c.Name != name {
+			continue
+		}
+		if t.Contains(c.UnitID, unit) {
+			return c
+		}
+		if found == nil || c.ID < found.ID {
+			found = c
+		}
+	}
+	return found
 }
 
 // CommitteesUnder returns the committees serving units in root's subtree,

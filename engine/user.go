@@ -34,6 +34,9 @@ type Actor struct {
 	Name   string
 	Role   workflow.Role
 	UnitID int64
+	// Committee is the committee a history's step names as the one that
+	// acted, 0 for the one the tree gives (Tree.ActingCommittee).
+	Committee int64
 	// replay marks a step of a history being loaded: see Replaying.
 	replay bool
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine/registry"
+	"github.com/grassroots/mediation/workflow"
 )
 
 const mediatorColumns = "id, user_id, name, unit_id, phone, full_time, appointed_on, grade, committee_id"
@@ -147,4 +148,23 @@ func (db *DB) sumTenths(ctx context.Context, q string, args ...any) (map[int64]i
 		return err
 	})
 	return out, err
+}
+
+// MediatorCounts counts the units' mediators, 专职 and 兼职: the registry's
+// rows, and the enabled accounts of role mediator without one as 兼职.
+func (db *DB) MediatorCounts(ctx context.Context, units []int64) (int, int, error) {
+	if len(units) == 0 {
+		return 0, 0, nil
+	}
+	var full, part, unlisted int
+	r, list := db.reader(), db.d.list(units)
+	if err := r.scalar(ctx, &full, "SELECT COUNT(*) FROM mediators WHERE full_time AND "+db.d.in("unit_id"), list); err != nil {
+		return 0, 0, err
+	}
+	if err := r.scalar(ctx, &part, "SELECT COUNT(*) FROM mediators WHERE NOT full_time AND "+db.d.in("unit_id"), list); err != nil {
+		return 0, 0, err
+	}
+	err := r.scalar(ctx, &unlisted, "SELECT COUNT(*) FROM users u WHERE u.role = ? AND u.disabled_at IS NULL AND "+db.d.in("u.unit_id")+
+		" AND NOT EXISTS (SELECT 1 FROM mediators m WHERE m.user_id = u.id)", workflow.RoleMediator, list)
+	return full, part + unlisted, err
 }

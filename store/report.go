@@ -264,7 +264,7 @@ func (db *DB) periodCases(ctx context.Context, units []int64, start, end time.Ti
 	for range 5 {
 		args = append(args, unitSeparator)
 	}
-	q, args := inScope(db.d, "SELECT c.location_unit_id, "+span+", "+strings.Join(bits, " + ")+`, c.people, c.agreement_amount, `+words+
+	q, args := inScope(db.d, "SELECT c.location_unit_id, COALESCE(c.committee_id, 0), "+span+", "+strings.Join(bits, " + ")+`, c.people, c.agreement_amount, `+words+
 		" FROM cases c WHERE ", args, "", units, start, end)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
@@ -274,7 +274,7 @@ func (db *DB) periodCases(ctx context.Context, units []int64, start, end time.Ti
 	for rows.Next() {
 		var c report.PeriodCase
 		var joined string
-		if err := rows.Scan(&c.LocationUnitID, &c.AgreementSeconds, &c.Moments, &c.People, &c.AgreementAmount, &joined); err != nil {
+		if err := rows.Scan(&c.LocationUnitID, &c.CommitteeID, &c.AgreementSeconds, &c.Moments, &c.People, &c.AgreementAmount, &joined); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -358,8 +358,8 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	if *dry {
 		verb = "检查通过（未写入）"
 	}
-	fmt.Fprintf(m.Stdout, "%d 行：%s单位 %d 个、案件 %d 件（事件 %d 个）；已导入过而跳过的案件 %d 件；出错 %d 行。\n",
-		res.Lines, verb, res.Units, res.Cases, res.Events, res.Skipped, len(res.Errors))
+	fmt.Fprintf(m.Stdout, "%d 行：%s单位 %d 个、调解组织和调解员 %d 条、案件 %d 件（事件 %d 个）；已导入过而跳过的案件 %d 件；出错 %d 行。\n",
+		res.Lines, verb, res.Units, res.Registry, res.Cases, res.Events, res.Skipped, len(res.Errors))
 	if len(res.Errors) > 0 {
 		return fmt.Errorf("%d 行未能导入，见上", len(res.Errors))
 	}

@@ -136,7 +136,7 @@ func Sections(r *report.Report, l engine.Lists) []Section {
 	for _, g := range r.Sweeps.GridsMissing {
 		sweeps.Rows = append(sweeps.Rows, []string{"未填报", g})
 	}
-	return []Section{sum, cats, srcs, kids, meds, partners, sweeps, ledgerSection(r), MOJ(r)}
+	return append([]Section{sum, cats, srcs, kids, meds, partners, sweeps, ledgerSection(r)}, Ministry(r)...)
 }
 
 // ledgerSection is the ledger's figures of the unit and of each child: the
@@ -198,6 +198,62 @@ func MOJ(r *report.Report) Section {
 	return t
 }
 
+// MOJCommitteesSheet and MOJOrganisationSheet name the Ministry's table by
+// committee and its table of organisations.
+const (
+	MOJCommitteesSheet   = "人民调解工作统计表（按调解委员会）"
+	MOJOrganisationSheet = "人民调解组织情况表"
+)
+
+// Ministry lays out the Ministry's tables: by place (MOJ), by committee
+// and by kind of committee (MOJCommittees), and the organisations.
+func Ministry(r *report.Report) []Section {
+	return []Section{MOJ(r), MOJCommittees(r), MOJOrganisation(r)}
+}
+
+// MOJCommittees lays out a row per committee and then per kind of
+// committee, of the figures that count cases by how their mediation ended
+// (report.CommitteeFigures).
+func MOJCommittees(r *report.Report) Section {
+	t := Section{Name: MOJCommitteesSheet, Header: []string{"调解委员会", "类型", "调解纠纷数", "调解成功数", "调解不成数", "撤回数",
+		"调解成功率(%)", "预防纠纷数", "协议涉及金额(元)", "书面协议", "口头协议", "防止民转刑(件)", "防止民转刑(人)",
+		"防止群体性上访(件)", "防止群体性上访(人)", "防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)"}}
+	row := func(name string, c report.CommitteeRow) []string {
+		f := c.CommitteeFigures
+		out := []string{name, engine.CommitteeKindLabel(c.Kind), strconv.Itoa(f.Mediated), strconv.Itoa(f.Agreed), strconv.Itoa(f.Failed),
+			strconv.Itoa(f.Withdrawn), rate1(f.SuccessRate), strconv.Itoa(f.Preventive), num(&f.AgreementAmount),
+			strconv.Itoa(f.AgreementsByKind.Written), strconv.Itoa(f.AgreementsByKind.Oral)}
+		p := f.Prevented
+		for _, pc := range []report.PeopleCount{p.CivilToCriminal, p.GroupPetition, p.GroupFight, p.Suicide} {
+			out = append(out, strconv.Itoa(pc.Cases), strconv.Itoa(pc.People))
+		}
+		return out
+	}
+	for _, c := range r.Committees {
+		t.Rows = append(t.Rows, row(c.Name, c))
+	}
+	for _, c := range r.CommitteeKinds {
+		t.Rows = append(t.Rows, row(engine.CommitteeKindLabel(c.Kind)+"调解委员会合计", c))
+	}
+	return t
+}
+
+// MOJOrganisation lays out the committees by kind, their studios and the
+// mediators 专职 and 兼职.
+func MOJOrganisation(r *report.Report) Section {
+	o := r.Organisation
+	t := Section{Name: MOJOrganisationSheet, Header: []string{"项目", "数量"}}
+	total := 0
+	for _, k := range engine.CommitteeKinds {
+		t.Rows = append(t.Rows, []string{k.Label + "人民调解委员会", strconv.Itoa(o.Committees[k.Key])})
+		total += o.Committees[k.Key]
+	}
+	t.Rows = append(t.Rows, []string{"人民调解委员会合计", strconv.Itoa(total)}, []string{"个人调解工作室", strconv.Itoa(o.Studios)},
+		[]string{"专职人民调解员", strconv.Itoa(o.FullTime)}, []string{"兼职人民调解员", strconv.Itoa(o.PartTime)},
+		[]string{"人民调解员合计", strconv.Itoa(o.FullTime + o.PartTime)})
+	return t
+}
+
 // rate1 shows a rate as a number of percent with one decimal, "—" when
 // null.
 func rate1(r *float64) string {
@@ -207,15 +263,21 @@ func rate1(r *float64) string {
 	return strconv.FormatFloat(*r*100, 'f', 1, 64)
 }
 
-// MOJCSV writes the Ministry's table alone as CSV.
+// MOJCSV writes the Ministry's tables alone as CSV, one after another.
 func MOJCSV(w io.Writer, r *report.Report) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
-	t := MOJ(r)
 	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(safeRows(append([][]string{{title(r) + " · " + MOJSheet}, t.Header}, t.Rows...))); err != nil {
-		return err
+	for i, t := range Ministry(r) {
+		if i > 0 {
+			if err := cw.Write(nil); err != nil {
+				return err
+			}
+		}
+		if err := cw.WriteAll(safeRows(append([][]string{{title(r) + " · " + t.Name}, t.Header}, t.Rows...))); err != nil {
+			return err
+		}
 	}
 	return cw.Error()
 }
@@ -318,7 +380,7 @@ func XLSX(w io.Writer, r *report.Report, l engine.Lists) error {
 		if err := f.SetColWidth(s.Name, "A", "A", 24); err != nil {
 			return err
 		}
-		if s.Name == MOJSheet {
+		if s.Name == MOJSheet || s.Name == MOJCommitteesSheet {
 			if err := fitOnePage(f, s.Name); err != nil {
 				return err
 			}

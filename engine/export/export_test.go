@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -116,6 +117,41 @@ func TestMOJTable(t *testing.T) {
 	}
 }
 
+// TestMOJByCommittee checks the Ministry's rows by committee and kind, and
+// the organisations, of the fixture's month. Its five mediations ended in
+// October: at 甲村's grids an oral agreement of 1000 yuan (Sept. 25), a
+// failure and a withdrawal; at 乙社区 an oral agreement of 500 yuan on a
+// group petition of 12; and the case 甲村 took and escalated, agreed for
+// 20000 yuan in writing by the town's trade committee the history names,
+// found by a sweep and with a 民转刑 risk of 3 people. The town's own
+// committee ended none; 丙村 none.
+func TestMOJByCommittee(t *testing.T) {
+	r := fixtureReport(t)
+	want := [][]string{
+		{"测试镇不动产纠纷人民调解委员会", "行业性专业性", "1", "1", "0", "0", "100.0", "1", "20000", "1", "0", "1", "3", "0", "0", "0", "0", "0", "0"},
+		{"测试镇人民调解委员会", "乡镇(街道)", "0", "0", "0", "0", "—", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"},
+		{"甲村人民调解委员会", "村(居)", "3", "1", "1", "1", "33.3", "0", "1000", "0", "1", "0", "0", "0", "0", "0", "0", "0", "0"},
+		{"乙社区人民调解委员会", "村(居)", "1", "1", "0", "0", "100.0", "0", "500", "0", "1", "0", "0", "1", "12", "0", "0", "0", "0"},
+		{"丙村人民调解委员会", "村(居)", "0", "0", "0", "0", "—", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"},
+		{"村(居)调解委员会合计", "村(居)", "4", "2", "1", "1", "50.0", "0", "1500", "0", "2", "0", "0", "1", "12", "0", "0", "0", "0"},
+		{"乡镇(街道)调解委员会合计", "乡镇(街道)", "0", "0", "0", "0", "—", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"},
+		{"企事业单位调解委员会合计", "企事业单位", "0", "0", "0", "0", "—", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"},
+		{"行业性专业性调解委员会合计", "行业性专业性", "1", "1", "0", "0", "100.0", "1", "20000", "1", "0", "1", "3", "0", "0", "0", "0", "0", "0"},
+		{"其他调解委员会合计", "其他", "0", "0", "0", "0", "—", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"},
+	}
+	if got := export.MOJCommittees(r).Rows; !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("rows by committee\n got %q\nwant %q", got, want)
+	}
+	// Three villages, the town, its trade committee; 甲村's studio; 赵一
+	// 专职, 钱二 兼职 (the fixture has no accounts).
+	org := [][]string{{"村(居)人民调解委员会", "3"}, {"乡镇(街道)人民调解委员会", "1"}, {"企事业单位人民调解委员会", "0"},
+		{"行业性专业性人民调解委员会", "1"}, {"其他人民调解委员会", "0"}, {"人民调解委员会合计", "5"}, {"个人调解工作室", "1"},
+		{"专职人民调解员", "1"}, {"兼职人民调解员", "1"}, {"人民调解员合计", "2"}}
+	if got := export.MOJOrganisation(r).Rows; !slices.EqualFunc(got, org, slices.Equal) {
+		t.Errorf("organisations\n got %q\nwant %q", got, org)
+	}
+}
+
 // TestXLSX reads the workbook back: the same figures as the CSV.
 func TestXLSX(t *testing.T) {
 	r := fixtureReport(t)
@@ -128,7 +164,8 @@ func TestXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,纠纷类型,案件来源,下级单位,调解员,联动单位,矛盾排查,重点人员台账,人民调解工作统计表" {
+	if got := f.GetSheetList(); strings.Join(got, ",") != "汇总,纠纷类型,案件来源,下级单位,调解员,联动单位,矛盾排查,重点人员台账,人民调解工作统计表,"+
+		"人民调解工作统计表（按调解委员会）,人民调解组织情况表" {
 		t.Fatalf("sheets: %v", got)
 	}
 	rows, err := f.GetRows("汇总")
@@ -141,10 +178,16 @@ func TestXLSX(t *testing.T) {
 			t.Errorf("row %d: %v, want %v", i, got, row)
 		}
 	}
-	layout, err := f.GetPageLayout(export.MOJSheet)
-	if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.Size == nil || *layout.Size != 9 ||
-		layout.FitToWidth == nil || *layout.FitToWidth != 1 || layout.FitToHeight == nil || *layout.FitToHeight != 1 {
-		t.Errorf("the Ministry's sheet does not print on one landscape A4 page: %+v, %v", layout, err)
+	for _, sheet := range []string{export.MOJSheet, export.MOJCommitteesSheet} {
+		layout, err := f.GetPageLayout(sheet)
+		if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.Size == nil || *layout.Size != 9 ||
+			layout.FitToWidth == nil || *layout.FitToWidth != 1 || layout.FitToHeight == nil || *layout.FitToHeight != 1 {
+			t.Errorf("%s does not print on one landscape A4 page: %+v, %v", sheet, layout, err)
+		}
+	}
+	byCommittee, err := f.GetRows(export.MOJCommitteesSheet)
+	if err != nil || len(byCommittee) < 3 || strings.Join(byCommittee[2][:4], ",") != "测试镇不动产纠纷人民调解委员会,行业性专业性,1,1" {
+		t.Errorf("the sheet by committee: %v %v", byCommittee, err)
 	}
 	var text bytes.Buffer
 	if err := export.Text(&text, r, engine.DefaultLists); err != nil || !strings.Contains(text.String(), "调解成功率(%)") {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/form"
+	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -32,10 +33,28 @@ type ImportLine struct {
 	CasePrefix string `json:"case_prefix"`
 	Address    string `json:"address"`
 	Phone      string `json:"phone"`
-	// Kind is a partner body's kind (派出所, 法庭, …), for level partner.
-	// Left out of a case's canonical form when empty, so that a case keeps
-	// the key of its content that earlier versions stored (see importKeys).
+	// Kind is a partner body's kind (派出所, 法庭, …), for level partner,
+	// or a committee's (engine.CommitteeKinds). Left out of a case's
+	// canonical form when empty, so that a case keeps the key of its
+	// content that earlier versions stored (see importKeys); so are the
+	// fields of committees and mediators below.
 	Kind string `json:"kind,omitempty"`
+
+	// Committees (type committee): the unit served, by code; the seal's
+	// text, the founding date, and for a studio its committee, by name.
+	Unit      string `json:"unit,omitempty"`
+	Seal      string `json:"seal,omitempty"`
+	FoundedOn string `json:"founded_on,omitempty"`
+	StudioOf  string `json:"studio_of,omitempty"`
+	// Mediators (type mediator): the account, by user name, or a person
+	// without one, by name and unit; the committee served, by name, and
+	// the role on it; 专职 or not, appointment and grade. Phone is above.
+	User        string `json:"user,omitempty"`
+	Committee   string `json:"committee,omitempty"`
+	Role        string `json:"role,omitempty"`
+	FullTime    bool   `json:"full_time,omitempty"`
+	AppointedOn string `json:"appointed_on,omitempty"`
+	Grade       string `json:"grade,omitempty"`
 
 	// Cases.
 	Source       string        `json:"source"`
@@ -67,6 +86,9 @@ type ImportEvent struct {
 	Event string    `json:"event"`
 	At    time.Time `json:"at"`
 	By    string    `json:"by"`
+	// Committee names the committee that acted, for a history that
+	// records it; left out, the step is its actor's unit's committee's.
+	Committee string `json:"committee,omitempty"`
 	form.Action
 }
 
@@ -86,7 +108,9 @@ type ImportResult struct {
 	Cases   int
 	Events  int
 	Skipped int // cases imported before, recognised by their content
-	Errors  []LineError
+	// Registry counts the committees and mediators kept.
+	Registry int
+	Errors   []LineError
 }
 
 // LineError is why one line of an import failed.
@@ -184,6 +208,20 @@ func (e *Service) importLine(ctx context.Context, raw []byte, dryRun bool, dry *
 		}
 		res.Units++
 		return nil
+	case "committee":
+		c := &engine.Committee{Name: l.Name, Kind: strings.TrimSpace(l.Kind), Seal: l.Seal, FoundedOn: l.FoundedOn}
+		if err := e.Registry.ImportCommittee(ctx, dry.tree(), c, l.Unit, l.StudioOf, dryRun); err != nil {
+			return err
+		}
+		res.Registry++
+		return dry.kept(ctx, e.Engine, dryRun, c)
+	case "mediator":
+		m := &registry.Mediator{Name: l.Name, Phone: l.Phone, FullTime: l.FullTime, AppointedOn: l.AppointedOn, Grade: l.Grade}
+		if err := e.Registry.ImportMediator(ctx, dry.tree(), m, l.User, l.Unit, l.Committee, strings.TrimSpace(l.Role), dryRun); err != nil {
+			return err
+		}
+		res.Registry++
+		return dry.kept(ctx, e.Engine, dryRun, nil)
 	case "case":
 		key, old, err := importKeys(&l, raw)
 		if err != nil {
@@ -215,7 +253,7 @@ func (e *Service) importLine(ctx context.Context, raw []byte, dryRun bool, dry *
 		res.Events += len(reg.History)
 		return nil
 	}
-	return engine.Errorf(engine.EINVALID, "type 必须是 unit 或 case，而不是“%s”。", l.Type)
+	return engine.Errorf(engine.EINVALID, "type 必须是 unit、committee、mediator 或 case，而不是“%s”。", l.Type)
 }
 
 // importUnit saves a unit of an import, or in a dry run adds it to the
@@ -326,6 +364,12 @@ func (e *Service) replay(ctx context.Context, t *engine.Tree, l *ImportLine, key
 		if err != nil {
 			return nil, eventError(i, ie.Event, err)
 		}
+		var committee *engine.Committee
+		if name := strings.TrimSpace(ie.Committee); name != "" {
+			if committee = t.CommitteeNamed(name, loc.ID); committee == nil {
+				return nil, eventError(i, ie.Event, engine.Invalid("committee", "调解委员会“%s”不存在（请先导入它）。", name))
+			}
+		}
 		step := engine.Step{Input: in}
 		var grants func(c *engine.Case) []workflow.Grant
 		if ev := workflow.Event(ie.Event); ev.Known() {
@@ -343,7 +387,11 @@ func (e *Service) replay(ctx context.Context, t *engine.Tree, l *ImportLine, key
 			if in.Automatic {
 				return engine.System
 			}
-			return historyActor(t, c, grants(c), by)
+			a := historyActor(t, c, grants(c), by)
+			if committee != nil {
+				a.Committee = committee.ID
+			}
+			return a
 		}
 		steps = append(steps, step)
 	}
@@ -423,9 +471,12 @@ func eventError(i int, event string, err error) error {
 type dryTree struct {
 	base  *engine.Tree
 	extra []*engine.Unit
-	cache *engine.Tree
-	seen  map[string]bool // case lines a dry run has passed
-	users map[string]*engine.User
+	// committees are those a dry run has checked, as the store would keep
+	// them.
+	committees []*engine.Committee
+	cache      *engine.Tree
+	seen       map[string]bool // case lines a dry run has passed
+	users      map[string]*engine.User
 }
 
 func newDryTree(t *engine.Tree) *dryTree {
@@ -433,13 +484,28 @@ func newDryTree(t *engine.Tree) *dryTree {
 }
 
 func (d *dryTree) tree() *engine.Tree {
-	if len(d.extra) == 0 {
+	if len(d.extra) == 0 && len(d.committees) == 0 {
 		return d.base
 	}
 	if d.cache == nil {
-		d.cache = d.base.Extend(d.extra)
+		d.cache = d.base.Extend(d.extra, d.committees)
 	}
 	return d.cache
+}
+
+// kept follows a committee or mediator an import kept: a dry run adds a
+// new committee to the tree it sees; a real one reads the tree again.
+func (d *dryTree) kept(ctx context.Context, e *engine.Engine, dryRun bool, c *engine.Committee) error {
+	if dryRun {
+		if c != nil && c.ID == 0 {
+			c.ID = -int64(1000000 + len(d.committees))
+			d.committees, d.cache = append(d.committees, c), nil
+		}
+		return nil
+	}
+	t, err := e.Tree(ctx)
+	d.base, d.cache = t, nil
+	return err
 }
 
 func (d *dryTree) add(u *engine.Unit, parentCode string) error {

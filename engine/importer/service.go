@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/registry"
 )
 
 // Store is what an import needs from persistence.
@@ -18,13 +19,18 @@ type Store interface {
 	CreateCases(ctx context.Context, regs ...*engine.Registration) error
 	// FindUserByName returns the user with name. Returns ENOTFOUND if none.
 	FindUserByName(ctx context.Context, name string) (*engine.User, error)
+	// The registry's store keeps the committees and mediators imported.
+	registry.Store
 }
 
 // Service imports on the engine's unit tree, workflow and time zone.
 type Service struct {
 	*engine.Engine
-	Store Store
+	Store    Store
+	Registry *registry.Service
 }
 
 // New returns the import's service on e and s.
-func New(e *engine.Engine, s Store) *Service { return &Service{Engine: e, Store: s} }
+func New(e *engine.Engine, s Store) *Service {
+	return &Service{Engine: e, Store: s, Registry: registry.New(e, s)}
+}

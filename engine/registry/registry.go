@@ -93,10 +93,11 @@ func New(e *engine.Engine, s Store) *Service { return &Service{Engine: e, Store:
 // the accounts of role mediator without one, each with their training
 // hours of the year, by unit and name.
 func (s *Service) Registry(ctx context.Context, a engine.Actor, year int) ([]*Mediator, error) {
-	t, units, err := s.scope(ctx, a)
+	r, err := s.reach(ctx, a)
 	if err != nil {
 		return nil, err
 	}
+	t, units := r.t, r.units()
 	out, err := s.Store.Mediators(ctx, units)
 	if err != nil {
 		return nil, err
@@ -136,21 +137,27 @@ func (s *Service) Registry(ctx context.Context, a engine.Actor, year int) ([]*Me
 // account's name and unit are the account's. Every mistake is named by
 // field.
 func (s *Service) Save(ctx context.Context, a engine.Actor, m *Mediator) error {
-	t, units, err := s.scope(ctx, a)
+	r, err := s.reach(ctx, a)
 	if err != nil {
 		return err
 	}
+	return s.save(ctx, r, m)
+}
+
+// save keeps a mediator's particulars within r (see Save).
+func (s *Service) save(ctx context.Context, r reach, m *Mediator) error {
+	t := r.t
 	if err := engine.CheckText(m); err != nil {
 		return err
 	}
 	var v engine.FieldErrors
 	if m.ID != 0 {
 		// A row kept stays whose it is: an account's, or a person's.
-		rows, err := s.Store.Mediators(ctx, units)
+		rows, err := s.Store.Mediators(ctx, r.units())
 		if err != nil {
 			return err
 		}
-		i := slices.IndexFunc(rows, func(r *Mediator) bool { return r.ID == m.ID })
+		i := slices.IndexFunc(rows, func(row *Mediator) bool { return row.ID == m.ID })
 		if i < 0 {
 			return engine.Errorf(engine.ENOTFOUND, "辖区内没有这位调解员。")
 		}
@@ -158,7 +165,7 @@ func (s *Service) Save(ctx context.Context, a engine.Actor, m *Mediator) error {
 	}
 	if m.UserID != 0 {
 		u, err := s.Engine.Store.FindUser(ctx, m.UserID)
-		if err != nil || u.Role != workflow.RoleMediator || !t.Contains(a.UnitID, u.UnitID) {
+		if err != nil || u.Role != workflow.RoleMediator || !r.has(u.UnitID) {
 			return engine.Errorf(engine.ENOTFOUND, "辖区内没有这个调解员账号。")
 		}
 		m.Name, m.UnitID = u.Actor().Name, u.UnitID
@@ -167,7 +174,7 @@ func (s *Service) Save(ctx context.Context, a engine.Actor, m *Mediator) error {
 	if m.Name == "" || len([]rune(m.Name)) > 50 {
 		v.Add("name", "请填写调解员姓名（50字以内）。")
 	}
-	if u := t.Unit(m.UnitID); u == nil || u.Level == workflow.LevelPartner || !t.Contains(a.UnitID, u.ID) {
+	if u := t.Unit(m.UnitID); u == nil || u.Level == workflow.LevelPartner || !r.has(u.ID) {
 		v.Add("unit", "请选择本辖区内调解员所在的单位。")
 	}
 	if m.Phone != "" && !engine.ValidPhone(m.Phone) {
@@ -181,11 +188,14 @@ func (s *Service) Save(ctx context.Context, a engine.Actor, m *Mediator) error {
 	if m.Grade != "" && !slices.Contains(Grades, m.Grade) {
 		v.Add("grade", "等级应为%s之一。", strings.Join(Grades, "、"))
 	}
-	if c := t.Committee(m.CommitteeID); m.CommitteeID != 0 && (c == nil || !t.Contains(a.UnitID, c.UnitID)) {
+	if c := t.Committee(m.CommitteeID); m.CommitteeID != 0 && (c == nil || !r.has(c.UnitID)) {
 		v.Add("committee", "请选择本辖区内的调解委员会或工作室。")
 	}
 	if err := v.Err(); err != nil {
 		return err
+	}
+	if r.dry {
+		return nil
 	}
 	if err := s.Store.SaveMediator(ctx, m); err != nil {
 		return err
@@ -250,22 +260,64 @@ func (s *Service) RecordTraining(ctx context.Context, a engine.Actor, n *NewTrai
 
 // Trainings returns the trainings the actor's subtree held in a year.
 func (s *Service) Trainings(ctx context.Context, a engine.Actor, year int) ([]*Training, error) {
-	_, units, err := s.scope(ctx, a)
+	r, err := s.reach(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.Trainings(ctx, units, year)
+	return s.Store.Trainings(ctx, r.units(), year)
 }
 
-// scope refuses an actor the registry is not for, and returns the unit
-// tree and the units of the actor's subtree, whose registry it is.
-func (s *Service) scope(ctx context.Context, a engine.Actor) (*engine.Tree, []int64, error) {
+// reach is the part of the unit tree whose registry is kept: an actor's
+// subtree, or for an import the whole tree (root 0).
+type reach struct {
+	t    *engine.Tree
+	root int64
+	// dry checks what would be kept and writes nothing, for an import's
+	// dry run.
+	dry bool
+}
+
+// has reports whether a unit lies in the reach.
+func (r reach) has(unit int64) bool {
+	if r.root == 0 {
+		return r.t.Unit(unit) != nil
+	}
+	return r.t.Contains(r.root, unit)
+}
+
+// units returns the ids of the reach's units.
+func (r reach) units() []int64 {
+	if r.root != 0 {
+		return r.t.Subtree(r.root)
+	}
+	var out []int64
+	for _, u := range r.t.Units() {
+		out = append(out, u.ID)
+	}
+	return out
+}
+
+// committees returns the committees of the reach's units.
+func (r reach) committees() []*engine.Committee {
+	if r.root != 0 {
+		return r.t.CommitteesUnder(r.root)
+	}
+	var out []*engine.Committee
+	for _, u := range r.t.Roots() {
+		out = append(out, r.t.CommitteesUnder(u.ID)...)
+	}
+	return out
+}
+
+// reach refuses an actor the registry is not for, and returns the actor's
+// subtree, whose registry it is.
+func (s *Service) reach(ctx context.Context, a engine.Actor) (reach, error) {
 	if err := s.May(ctx, a, workflow.FeatureRegistry); err != nil {
-		return nil, nil, err
+		return reach{}, err
 	}
 	t, err := s.Tree(ctx)
 	if err != nil {
-		return nil, nil, err
+		return reach{}, err
 	}
-	return t, t.Subtree(a.UnitID), nil
+	return reach{t: t, root: a.UnitID}, nil
 }

@@ -75,6 +75,9 @@ func (e *Service) monthFromLog(ctx context.Context, units []int64, start, end ti
 				if ev.Name == workflow.Archive.Step() && f.ArchivedAt == nil {
 					f.ArchivedAt = &at
 				}
+				if ev.Transition() && (ev.To == workflow.Agreed || ev.To == workflow.Failed || ev.To == workflow.Withdrawn) {
+					f.CommitteeID = ev.CommitteeID
+				}
 				if ev.Transition() && ev.To.Terminal() && f.ClosedAt == nil {
 					f.ClosedAt, f.Outcome = &at, ev.To
 				}

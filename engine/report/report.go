@@ -26,6 +26,7 @@ import (
 type CaseFacts struct {
 	ID              int64
 	LocationUnitID  int64
+	CommitteeID     int64 // the committee whose file the case is (Case.CommitteeID)
 	Category        string
 	Source          string
 	People          int
@@ -226,13 +227,18 @@ type Report struct {
 	Unit     string `json:"unit"`
 	UnitName string `json:"unit_name"`
 	Figures
-	Children           []ChildRow    `json:"children"`
-	Mediators          []MediatorRow `json:"mediators"`
-	Partners           []PartnerRow  `json:"partners"`
-	Sweeps             SweepFigures  `json:"sweeps"`
-	Ledger             LedgerFigures `json:"ledger"`
-	PreviousPeriod     *Figures      `json:"previous_period"`
-	SamePeriodLastYear *Figures      `json:"same_period_last_year"`
+	Children  []ChildRow    `json:"children"`
+	Mediators []MediatorRow `json:"mediators"`
+	Partners  []PartnerRow  `json:"partners"`
+	Sweeps    SweepFigures  `json:"sweeps"`
+	Ledger    LedgerFigures `json:"ledger"`
+	// Committees are the rows by committee, CommitteeKinds by kind of
+	// committee, and Organisation the committees and mediators.
+	Committees         []CommitteeRow `json:"committees"`
+	CommitteeKinds     []CommitteeRow `json:"committee_kinds"`
+	Organisation       Organisation   `json:"organisation"`
+	PreviousPeriod     *Figures       `json:"previous_period"`
+	SamePeriodLastYear *Figures       `json:"same_period_last_year"`
 }
 
 // Period is the span a report covers: a month (2026-10), a quarter (2026Q4)
@@ -358,7 +364,9 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 	}
 	var sweeps []*Sweep
 	var referrals []ReferralCount
-	var sweepErr, referralErr, ledgerErr error
+	var org Organisation
+	var sweepErr, referralErr, ledgerErr, orgErr error
+	wg.Go(func() { org, orgErr = e.organisation(ctx, t, unit.ID) })
 	ledgers := make([]LedgerFigures, len(children)+1)
 	wg.Go(func() {
 		for i, u := range append([]*engine.Unit{unit}, children...) {
@@ -376,7 +384,7 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), t.PartnersAround(unit.ID), p.Start, p.End)
 	})
 	wg.Wait()
-	if err := errors.Join(sweepErr, referralErr, ledgerErr); err != nil {
+	if err := errors.Join(sweepErr, referralErr, ledgerErr, orgErr); err != nil {
 		return nil, err
 	}
 	for _, rd := range reads {
@@ -390,7 +398,9 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		return nil, err
 	}
 	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: main.fig,
-		Mediators: mediators, Partners: partnerRows(t, referrals), Sweeps: sweepFigures(t, unit, sweeps), Ledger: ledgers[0]}
+		Mediators: mediators, Partners: partnerRows(t, referrals), Sweeps: sweepFigures(t, unit, sweeps), Ledger: ledgers[0],
+		Organisation: org}
+	r.Committees, r.CommitteeKinds = committeeRows(t, unit.ID, main.data, p.Start, p.End, e.CurrentLists())
 	if p.IsMonth() {
 		r.Month = p.Key
 	}

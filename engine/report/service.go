@@ -29,6 +29,10 @@ type Store interface {
 	// TrainingTenthsOfUsers sums the training hours, in tenths, of the
 	// registry's rows of these accounts in a year.
 	TrainingTenthsOfUsers(ctx context.Context, users []int64, year int) (map[int64]int, error)
+	// MediatorCounts counts the mediators of the units, 专职 and 兼职: the
+	// registry's rows, and the accounts of role mediator without one as
+	// 兼职.
+	MediatorCounts(ctx context.Context, units []int64) (fullTime, partTime int, err error)
 	// LedgerCounts reads the ledger's figures of the units from start to
 	// end (see LedgerFigures).
 	LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (LedgerFigures, error)

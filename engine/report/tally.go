@@ -115,6 +115,7 @@ func (r Rule) matches(outcome workflow.State, tier workflow.Level, kind string, 
 // case of a county's year.
 type PeriodCase struct {
 	LocationUnitID  int64
+	CommitteeID     int64 // whose file the case is, 0 before its mediation ended
 	Category        string
 	Source          string
 	Outcome         workflow.State
@@ -144,7 +145,7 @@ func momentBit(m Moment) uint {
 
 // periodCase is what the period [start, end) needs of a case's facts.
 func periodCase(c *CaseFacts, start, end time.Time) PeriodCase {
-	p := PeriodCase{LocationUnitID: c.LocationUnitID, Category: c.Category, Source: c.Source, Outcome: c.Outcome,
+	p := PeriodCase{LocationUnitID: c.LocationUnitID, CommitteeID: c.CommitteeID, Category: c.Category, Source: c.Source, Outcome: c.Outcome,
 		AgreedTier: c.AgreedTier, AgreedKind: c.AgreedKind, Flags: c.Flags, People: c.People, AgreementAmount: c.AgreementAmount}
 	for i, m := range Moments {
 		if in(c.At(m), start, end) {

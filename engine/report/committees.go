@@ -1,0 +1,125 @@
+package report
+
+import (
+	"context"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+)
+
+// CommitteeFigures are a committee's part of the Ministry's figures: the
+// figures of DESIGN §6 that count the cases by how their mediation ended,
+// over the cases whose file is the committee's (the committee whose
+// mediation ended them, Case.CommitteeID). A case re-mediated after its
+// agreement counts for the committee that mediated it last.
+type CommitteeFigures struct {
+	Mediated         int      `json:"mediated"`
+	Agreed           int      `json:"agreed"`
+	Failed           int      `json:"failed"`
+	Withdrawn        int      `json:"withdrawn"`
+	SuccessRate      *float64 `json:"success_rate"`
+	Preventive       int      `json:"preventive"`
+	AgreementAmount  float64  `json:"agreement_amount"`
+	AgreementsByKind struct {
+		Written int `json:"written"`
+		Oral    int `json:"oral"`
+	} `json:"agreements_by_kind"`
+	Prevented struct {
+		CivilToCriminal PeopleCount `json:"civil_to_criminal"`
+		GroupPetition   PeopleCount `json:"group_petition"`
+		GroupFight      PeopleCount `json:"group_fight"`
+		Suicide         PeopleCount `json:"suicide"`
+	} `json:"prevented"`
+}
+
+// committeeFigures takes a committee's part of the figures of its cases.
+func committeeFigures(f Figures) CommitteeFigures {
+	c := CommitteeFigures{Mediated: f.Mediated, Agreed: f.Agreed, Failed: f.Failed, Withdrawn: f.Withdrawn,
+		SuccessRate: f.SuccessRate, Preventive: f.Preventive, AgreementAmount: f.AgreementAmount}
+	c.AgreementsByKind.Written, c.AgreementsByKind.Oral = f.AgreementsByKind.Written, f.AgreementsByKind.Oral
+	c.Prevented.CivilToCriminal, c.Prevented.GroupPetition = f.Prevented.CivilToCriminal, f.Prevented.GroupPetition
+	c.Prevented.GroupFight, c.Prevented.Suicide = f.Prevented.GroupFight, f.Prevented.Suicide
+	return c
+}
+
+// CommitteeRow is one committee's row, or with Name empty, the row of all
+// the committees of a kind.
+type CommitteeRow struct {
+	Name string `json:"name,omitempty"`
+	Kind string `json:"kind"`
+	CommitteeFigures
+}
+
+// Organisation is the Ministry's table of organisations (人民调解组织情况):
+// the committees serving the units of the subtree by kind, their studios,
+// and the mediators of its registry, 专职 and 兼职 (an account of role
+// mediator not on the registry counts as 兼职).
+type Organisation struct {
+	Committees map[string]int `json:"committees"`
+	Studios    int            `json:"studios"`
+	FullTime   int            `json:"full_time"`
+	PartTime   int            `json:"part_time"`
+}
+
+// onlyCommittees keeps the cases whose file is one of the committees'.
+func (d *PeriodData) onlyCommittees(ids map[int64]bool) *PeriodData {
+	out := &PeriodData{}
+	for _, c := range d.Cases {
+		if ids[c.CommitteeID] {
+			out.Cases = append(out.Cases, c)
+		}
+	}
+	return out
+}
+
+// committeeRows computes a row per committee serving the subtree of root,
+// and per committee of another unit that mediated cases located in it,
+// then a row per kind, in CommitteeKinds' order.
+func committeeRows(t *engine.Tree, root int64, d *PeriodData, start, end time.Time, l engine.Lists) ([]CommitteeRow, []CommitteeRow) {
+	var committees []*engine.Committee
+	listed := map[int64]bool{}
+	for _, c := range t.CommitteesUnder(root) {
+		if c.StudioOf == 0 {
+			committees, listed[c.ID] = append(committees, c), true
+		}
+	}
+	for _, pc := range d.Cases {
+		if c := t.Committee(pc.CommitteeID); c != nil && !listed[c.ID] {
+			committees, listed[c.ID] = append(committees, c), true
+		}
+	}
+	byKind := map[string]map[int64]bool{}
+	rows := make([]CommitteeRow, 0, len(committees))
+	for _, c := range committees {
+		rows = append(rows, CommitteeRow{Name: c.Name, Kind: c.Kind,
+			CommitteeFigures: committeeFigures(figures(d.onlyCommittees(map[int64]bool{c.ID: true}), start, end, l))})
+		if byKind[c.Kind] == nil {
+			byKind[c.Kind] = map[int64]bool{}
+		}
+		byKind[c.Kind][c.ID] = true
+	}
+	kinds := []CommitteeRow{}
+	for _, k := range engine.CommitteeKinds {
+		kinds = append(kinds, CommitteeRow{Kind: k.Key,
+			CommitteeFigures: committeeFigures(figures(d.onlyCommittees(byKind[k.Key]), start, end, l))})
+	}
+	return rows, kinds
+}
+
+// organisation counts the committees and mediators of root's subtree.
+func (e *Service) organisation(ctx context.Context, t *engine.Tree, root int64) (Organisation, error) {
+	o := Organisation{Committees: map[string]int{}}
+	for _, k := range engine.CommitteeKinds {
+		o.Committees[k.Key] = 0
+	}
+	for _, c := range t.CommitteesUnder(root) {
+		if c.StudioOf != 0 {
+			o.Studios++
+		} else {
+			o.Committees[c.Kind]++
+		}
+	}
+	var err error
+	o.FullTime, o.PartTime, err = e.Store.MediatorCounts(ctx, t.Subtree(root))
+	return o, err
+}
