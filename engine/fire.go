@@ -223,6 +223,11 @@ func (e *Engine) Decide(ctx context.Context, t *Tree, a Actor, c *Case, ev workf
 	}
 	ch := e.transition(e.PolicyOf(t, c.LocationUnitID), c, a, row, to, target, at, in)
 	committee := t.ActingCommittee(a, c.HandlingUnitID)
+	// The desk routes a dispute, but accepting it (受理) is the act of the
+	// committee that takes it, which issues the notice of acceptance.
+	if row.Event.Accepts() && target != nil && t.Committee(a.Committee) == nil {
+		committee = t.CommitteeOf(target.ID)
+	}
 	if committee != nil {
 		ch.Event.CommitteeID = committee.ID
 	}

@@ -59,18 +59,23 @@ func (s *Server) registryPage(c echo.Context, status int, v values, ticked []str
 		for _, m := range reg {
 			if registryKey(m) == key {
 				v["name"], v["unit"], v["phone"], v["appointed_on"], v["grade"] = m.Name, tree.Unit(m.UnitID).Code, m.Phone, m.AppointedOn, m.Grade
+				if m.CommitteeID != 0 {
+					v["committee"] = strconv.FormatInt(m.CommitteeID, 10)
+				}
 				if m.FullTime {
 					v["full_time"] = "1"
 				}
 			}
 		}
 	}
-	paths := map[int64]string{}
+	paths, serves := map[int64]string{}, map[string]string{}
 	for _, m := range reg {
 		paths[m.UnitID] = tree.Path(m.UnitID)
+		serves[registryKey(m)] = servedCommittee(tree, m).Name
 	}
 	return s.render(c, status, viewRegistry, "调解员名册", map[string]any{"Year": year, "Mediators": reg, "Trainings": trainings,
-		"Paths": paths, "Units": s.ledgerUnits(c), "Grades": registry.Grades, "V": v, "E": errs, "Ticked": ticked})
+		"Paths": paths, "Units": s.ledgerUnits(c), "Grades": registry.Grades, "Committees": s.committeeChoices(c), "Serves": serves,
+		"V": v, "E": errs, "Ticked": ticked})
 }
 
 // registryKey names a registry row in a form: m<id> for a row kept, u<id>
@@ -101,6 +106,13 @@ func parseKey(key string) (row, user int64, ok bool) {
 func (s *Server) handleRegistrySave(c echo.Context) error {
 	v := formValues(c)
 	m := &registry.Mediator{Name: v["name"], Phone: v["phone"], FullTime: v["full_time"] == "1", AppointedOn: v["appointed_on"], Grade: v["grade"]}
+	if id := v["committee"]; id != "" {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return engine.Malformed("committee", "调解委员会编号无效。")
+		}
+		m.CommitteeID = n
+	}
 	if key := v["edit"]; key != "" {
 		row, user, ok := parseKey(key)
 		if !ok {
@@ -175,7 +187,20 @@ func (s *Server) handleAPIMediators(c echo.Context) error {
 	out := make([]map[string]any, len(reg))
 	for i, m := range reg {
 		out[i] = map[string]any{"name": m.Name, "unit": tree.Unit(m.UnitID).Code, "account": m.UserID != 0, "phone": m.Phone,
-			"full_time": m.FullTime, "appointed_on": m.AppointedOn, "grade": m.Grade, "training_hours": m.Hours()}
+			"full_time": m.FullTime, "appointed_on": m.AppointedOn, "grade": m.Grade, "training_hours": m.Hours(),
+			"committee": servedCommittee(tree, m).Name}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"year": year, "mediators": out})
+}
+
+// servedCommittee is the committee a mediator of the registry serves: the
+// one named, or their unit's own.
+func servedCommittee(t *engine.Tree, m *registry.Mediator) *engine.Committee {
+	if cm := t.Committee(m.CommitteeID); cm != nil {
+		return cm
+	}
+	if cm := t.CommitteeOf(m.UnitID); cm != nil {
+		return cm
+	}
+	return &engine.Committee{}
 }

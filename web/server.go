@@ -403,6 +403,7 @@ const (
 	viewPassword      view = "password"
 	viewReceipt       view = "receipt"
 	viewRegistry      view = "registry"
+	viewCommittees    view = "committees"
 	viewReport        view = "report"
 	viewSessions      view = "sessions"
 	viewSetup         view = "setup"
@@ -411,7 +412,7 @@ const (
 
 // views lists every view: the server does not start without the file of
 // each, nor with a page's file that no view names.
-var views = []view{viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewRegistry, viewReport, viewSessions, viewSetup, viewSweep}
+var views = []view{viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewCommittees, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewRegistry, viewReport, viewSessions, viewSetup, viewSweep}
 
 // parsePages parses every view's template once, at start-up. A template
 // that reads a key its data lacks fails the page instead of printing
