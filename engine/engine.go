@@ -54,6 +54,9 @@ type Engine struct {
 	AuditRetention time.Duration
 	// Retention is how long the cases keep what they hold.
 	Retention Retention
+	// Subsidies is the 以案定补 schedule a case's archiving earns by, nil
+	// for none.
+	Subsidies SubsidySchedule
 	// Deliver sends the users' notifications on through the webhook as
 	// well; NotifyParties tells the parties with a phone on file of their
 	// case's registration, acceptance and agreement (sent only).
@@ -94,7 +97,7 @@ func New(s Store) *Engine {
 		loc = time.FixedZone("CST", 8*3600)
 	}
 	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy(), Calendar: NationalCalendar(), Routing: DefaultRouting, Lists: DefaultLists,
-		MaxAttachment: DefaultMaxAttachment, MaxCaseAttachments: DefaultMaxCaseAttachs}
+		MaxAttachment: DefaultMaxAttachment, MaxCaseAttachments: DefaultMaxCaseAttachs, Subsidies: DefaultSubsidies()}
 }
 
 // ConsoleRules are the deadlines and lists the console saved, over the
@@ -222,8 +225,9 @@ type Abilities struct {
 	// LedgerReview takes entries off it and presses overdue reviews.
 	Ledger, LedgerReview bool
 	// Assess opens the weekly 研判 of a town or a county; Registry keeps
-	// the registry of mediators and their trainings.
-	Assess, Registry bool
+	// the registry of mediators, committees and trainings; Subsidy lists
+	// and adjusts 以案定补.
+	Assess, Registry, Subsidy bool
 }
 
 // Abilities returns what the actor may start from the menu.
@@ -239,7 +243,7 @@ func (e *Engine) Abilities(ctx context.Context, a Actor) Abilities {
 		Audit:     may(workflow.FeatureAudit),
 		Admin:     may(workflow.FeatureConsole),
 		Ledger:    may(workflow.FeatureLedger), LedgerReview: may(workflow.FeatureLedgerReview), Assess: may(workflow.FeatureAssess),
-		Registry: may(workflow.FeatureRegistry),
+		Registry: may(workflow.FeatureRegistry), Subsidy: may(workflow.FeatureSubsidy),
 	}
 }
 

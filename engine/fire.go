@@ -750,6 +750,7 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		year := ch.Event.At.In(e.Location).Year()
 		ch.Archive = &Numbering{CommitteeID: committee.ID, Year: year, Number: archiveNumber(t, committee, year)}
 		ch.Case.ArchivedAt = ptr(ch.Event.At)
+		ch.Subsidy = e.subsidy(c, timeline, committee, ch.Event.At)
 		return nil
 	},
 	workflow.Attach: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {

@@ -174,6 +174,8 @@ type Change struct {
 	// AgreementNo, when set, numbers the agreement the same way and sets
 	// Agreement.Number and CommitteeID.
 	AgreementNo *Numbering
+	// Subsidy is what archiving the file earned (以案定补).
+	Subsidy *Subsidy
 }
 
 // CaseFilter selects cases. Zero fields select everything.

@@ -453,5 +453,13 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 			return err
 		}
 	}
+	if x := ch.Subsidy; x != nil {
+		if x.ID, err = c.insert(ctx, `INSERT INTO subsidies (case_id, event_id, location_unit_id, committee_id, mediator_id, mediator_name,
+			grade, amount, earned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, caseID, eventID, x.LocationUnitID, nilIfZero(x.CommitteeID),
+			nilIfZero(x.MediatorID), x.MediatorName, x.Grade, x.Amount, x.EarnedAt.UTC()); err != nil {
+			return err
+		}
+		x.CaseID, x.EventID = caseID, eventID
+	}
 	return nil
 }

@@ -60,7 +60,7 @@ func TestRegistryPages(t *testing.T) {
 		}
 	}
 	if code, api := sup.get("/api/v1/mediators"); code != http.StatusOK ||
-		!strings.Contains(api, `"account":false,"appointed_on":"","full_time":false,"grade":"四级","name":"王建华","phone":"13900001111","training_hours":3.5`) {
+		!strings.Contains(api, `"account":false,"appointed_on":"","committee":"麟湖村人民调解委员会","full_time":false,"grade":"四级","name":"王建华","phone":"13900001111","training_hours":3.5`) {
 		t.Errorf("the API: %d %s", code, api)
 	}
 	if code, _ := s.login(t, "mediator@G11").get("/registry"); code != http.StatusForbidden {

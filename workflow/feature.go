@@ -34,8 +34,11 @@ const (
 	FeatureLedgerReview Feature = "ledger_review"
 	// FeatureAssess is the weekly 研判 of a town or a county.
 	FeatureAssess Feature = "assess"
-	// FeatureRegistry keeps the registry of mediators and their trainings.
+	// FeatureRegistry keeps the registry of mediators, the committees and
+	// the trainings.
 	FeatureRegistry Feature = "registry"
+	// FeatureSubsidy lists the subsidies (以案定补) and adjusts them.
+	FeatureSubsidy Feature = "subsidy"
 )
 
 // FeatureRule lets roles use a feature, from units of the levels given (any
@@ -59,7 +62,8 @@ var FeatureTable = []FeatureRule{
 	{FeatureLedger, []Role{RoleMediator, RoleSupervisor}, nil, "重点人员台账供调解员和督办人员使用。"},
 	{FeatureLedgerReview, []Role{RoleSupervisor}, nil, "销号和督办由督办人员进行。"},
 	{FeatureAssess, []Role{RoleMediator, RoleSupervisor}, []Level{LevelTown, LevelCounty}, "研判由镇（街道）和县（区）的调解员、督办人员进行。"},
-	{FeatureRegistry, []Role{RoleSupervisor}, nil, "调解员名册和培训记录由督办人员维护。"},
+	{FeatureRegistry, []Role{RoleSupervisor}, nil, "调解员名册、调解组织和培训记录由督办人员维护。"},
+	{FeatureSubsidy, []Role{RoleSupervisor}, []Level{LevelTown, LevelCounty}, "以案定补由镇（街道）和县（区）的督办人员核发。"},
 }
 
 // May reports whether a user of role in a unit of level may use f. The

@@ -24,6 +24,7 @@ import (
 	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/engine/schedule"
+	"github.com/grassroots/mediation/engine/subsidy"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
@@ -50,6 +51,7 @@ type Env struct {
 	Queues    *queue.Service
 	Ledger    *ledger.Service
 	Registry  *registry.Service
+	Subsidies *subsidy.Service
 }
 
 // Clock is the engine's clock in a test: it moves only when told.
@@ -182,7 +184,7 @@ func On(tb testing.TB, db *store.DB) *Env {
 		Files: casefile.New(e, db), Imports: importer.New(e, db),
 		Partners: partner.New(e, db), Scheduler: schedule.New(e, db),
 		Parties: apply.New(e, db), Queues: queue.New(e, db), Ledger: ledger.New(e, db),
-		Registry: registry.New(e, db)}
+		Registry: registry.New(e, db), Subsidies: subsidy.New(e, db)}
 	e.Watchers = en.Ledger
 	for _, u := range []struct{ code, name, level, parent, prefix, kind string }{
 		{"T1", "油车港镇", "town", "", "油", ""},

@@ -284,17 +284,20 @@ func periodAt(start time.Time, months int) Period {
 var quarterRE = regexp.MustCompile(`^(\d{4})[Qq]([1-4])$`)
 
 // ParsePeriod reads a period: 2026-10, 2026Q4 or 2026.
-func (e *Service) ParsePeriod(s string) (Period, error) {
+func (e *Service) ParsePeriod(s string) (Period, error) { return ParsePeriodIn(e.Location, s) }
+
+// ParsePeriodIn reads a period in the towns' time zone loc.
+func ParsePeriodIn(loc *time.Location, s string) (Period, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.ParseInLocation("2006-01", s, e.Location); err == nil {
+	if t, err := time.ParseInLocation("2006-01", s, loc); err == nil {
 		return periodAt(t, 1), nil
 	}
 	if m := quarterRE.FindStringSubmatch(s); m != nil {
 		y, _ := strconv.Atoi(m[1])
 		q, _ := strconv.Atoi(m[2])
-		return periodAt(time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, e.Location), 3), nil
+		return periodAt(time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, loc), 3), nil
 	}
-	if t, err := time.ParseInLocation("2006", s, e.Location); err == nil && len(s) == 4 {
+	if t, err := time.ParseInLocation("2006", s, loc); err == nil && len(s) == 4 {
 		return periodAt(t, 12), nil
 	}
 	return Period{}, engine.Invalid("period", "统计期“%s”无效，应为月份（2026-10）、季度（2026Q4）或年份（2026）。", s)
