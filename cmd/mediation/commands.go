@@ -28,6 +28,7 @@ import (
 	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/engine/schedule"
+	"github.com/grassroots/mediation/engine/subsidy"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/web"
 	"github.com/grassroots/mediation/workflow"
@@ -635,8 +636,22 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	if !ok {
 		return fmt.Errorf("--format 须为 table、csv、xlsx、json 或 moj-csv，而不是“%s”", *format)
 	}
+	return m.periodSheet(ctx, o, *unit, *out, *format, []string{*month, *quarter, *year}, func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error {
+		r, err := report.New(e, db).Report(ctx, engine.System, code, period)
+		if err != nil {
+			return err
+		}
+		return write(w, r, e.CurrentLists())
+	})
+}
+
+// periodSheet writes what write makes of a unit (the top one by default)
+// and a period (one of periods, last month by default) to out, or to the
+// standard output.
+func (m *Main) periodSheet(ctx context.Context, o *options, unit, out, format string, periods []string,
+	write func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error) error {
 	period := ""
-	for _, p := range []string{*month, *quarter, *year} {
+	for _, p := range periods {
 		if p != "" && period != "" {
 			return errors.New("--month、--quarter 和 --year 只能选一个")
 		}
@@ -644,7 +659,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 			period = p
 		}
 	}
-	if *format == "xlsx" && *out == "" {
+	if format == "xlsx" && out == "" {
 		return errors.New("xlsx 格式请用 --out 指定文件")
 	}
 	db, e, _, err := m.open(ctx, o)
@@ -652,7 +667,7 @@ func (m *Main) report(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	code := *unit
+	code := unit
 	if code == "" {
 		t, err := e.Tree(ctx)
 		if err != nil {
@@ -665,24 +680,46 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	if period == "" {
 		period = e.Now().In(e.Location).AddDate(0, -1, 0).Format("2006-01")
 	}
-	r, err := report.New(e, db).Report(ctx, engine.System, code, period)
-	if err != nil {
+	// Made whole before anything is written: a failure leaves no file
+	// half written.
+	var buf bytes.Buffer
+	if err := write(&buf, e, db, code, period); err != nil {
 		return err
 	}
-	w := m.Stdout
-	if *out != "" {
-		f, err := os.Create(*out)
+	if out == "" {
+		_, err := buf.WriteTo(m.Stdout)
+		return err
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "已写入 %s。\n", out)
+	return nil
+}
+
+// subsidy writes a unit's 以案定补 of a month, a quarter or a year: by
+// mediator, by committee and case by case.
+func (m *Main) subsidy(ctx context.Context, args []string) error {
+	fs, o := m.flags("subsidy")
+	month := fs.String("month", "", "月份，如 2026-10（默认上月）")
+	quarter := fs.String("quarter", "", "季度，如 2026Q4")
+	year := fs.String("year", "", "年份，如 2026")
+	unit := fs.String("unit", "", "单位编码（默认最上级单位）")
+	format := fs.String("format", "table", "格式：table、csv 或 xlsx")
+	out := fs.String("out", "", "写入文件（默认标准输出；xlsx 必须指定）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	write, ok := map[string]func(io.Writer, *subsidy.Sheet) error{
+		"table": export.SubsidyText, "csv": export.SubsidyCSV, "xlsx": export.SubsidyXLSX}[*format]
+	if !ok {
+		return fmt.Errorf("--format 须为 table、csv 或 xlsx，而不是“%s”", *format)
+	}
+	return m.periodSheet(ctx, o, *unit, *out, *format, []string{*month, *quarter, *year}, func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error {
+		sh, err := subsidy.New(e, db).Sheet(ctx, engine.System, code, period)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		w = f
-	}
-	if err := write(w, r, e.CurrentLists()); err != nil {
-		return err
-	}
-	if *out != "" {
-		fmt.Fprintf(m.Stderr, "已写入 %s。\n", *out)
-	}
-	return nil
+		return write(w, sh)
+	})
 }

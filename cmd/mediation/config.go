@@ -44,6 +44,14 @@ type Config struct {
 		File         string `json:"file"`
 		UnfiledYears *int   `json:"unfiled_years"`
 	} `json:"retention"`
+	// Subsidy is the 以案定补 schedule: the yuan a case archived complete
+	// earns its mediator by grade (simple 50, ordinary 100, difficult 300
+	// and major 500 by default). A rule grades each case at archiving
+	// (engine.SubsidyGrade); the town's supervisor decides, regrading it
+	// with a reason.
+	Subsidy *struct {
+		Amounts map[string]float64 `json:"amounts"`
+	} `json:"subsidy"`
 	// Notify sends notifications on to a webhook (an SMS gateway, a
 	// messenger), and to the parties if they are to be told.
 	Notify *NotifyConfig `json:"notify"`
@@ -278,8 +286,27 @@ func (c *Config) retention() (engine.Retention, error) {
 	return r, nil
 }
 
+// subsidies returns the 以案定补 schedule the configuration sets over the
+// defaults.
+func (c *Config) subsidies() (engine.SubsidySchedule, error) {
+	s := engine.DefaultSubsidies()
+	if c.Subsidy == nil {
+		return s, nil
+	}
+	for grade, amount := range c.Subsidy.Amounts {
+		if _, ok := s[grade]; !ok || amount < 0 || amount > 100000 {
+			return s, fmt.Errorf("配置项 subsidy.amounts 应按 simple、ordinary、difficult、major 设为0到100000元，而不是“%s”%v元", grade, amount)
+		}
+		s[grade] = engine.FenFromYuan(amount)
+	}
+	return s, nil
+}
+
 // configure copies the configuration onto the engine, after checking it.
 func (c *Config) configure(e *engine.Engine) (err error) {
+	if e.Subsidies, err = c.subsidies(); err != nil {
+		return err
+	}
 	if c.AuditRetentionDays < 0 {
 		return fmt.Errorf("配置项 audit_retention_days 不能为负数")
 	}

@@ -70,6 +70,7 @@ const usage = `用法：mediation <命令> [选项]
   user      管理账号：user add | user list | user passwd NAME
   token     联动单位的接口令牌：token create --unit CODE --name NAME | token list | token revoke ID
   report    月报：report --month 2026-10 --unit CODE --format table|csv|xlsx|json [--out FILE]
+  subsidy   以案定补：subsidy --month 2026-10|--quarter 2026Q4|--year 2026 --unit CODE --format table|csv|xlsx [--out FILE]
   workflow  打印流程状态图（Mermaid）
   backup    在服务运行时备份 SQLite 数据库到文件
   deadlines deadlines run [--now RFC3339]：检查一次期限（超期上报、提醒督办）
@@ -110,6 +111,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.deadlines(ctx, rest)
 	case "report":
 		return m.report(ctx, rest)
+	case "subsidy":
+		return m.subsidy(ctx, rest)
 	case "version":
 		fmt.Fprintf(m.Stdout, "mediation %s（数据库结构版本 %d）\n", version, store.SchemaVersion())
 		return nil

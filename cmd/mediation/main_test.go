@@ -27,6 +27,7 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
+	"github.com/xuri/excelize/v2"
 )
 
 // run runs the program with args and stdin on the test's database.
@@ -419,7 +420,7 @@ func TestConfig(t *testing.T) {
 	good := write("good.json", `{"sweep_interval":"1m","deadlines":{"grid":2,"response_hours":{"red":4},"on_overdue":{"grid":"escalate","village":"supervise"}},
 		"towns":{"YCG":{"working_days":true,"village":5}},"calendar":{"holidays":["2026-10-01"],"workdays":["2026-10-10"]},
 		"routing":{"town_amount":50000},"retention":{"file":"30年","unfiled_years":5},
-		"ledger":{"review_days":{"red":3},"categories":["邻里积怨","其他"]}}`)
+		"ledger":{"review_days":{"red":3},"categories":["邻里积怨","其他"]},"subsidy":{"amounts":{"simple":80}}}`)
 	if _, _, err := run(t, dsn, "", "import", "--config", good, "../../testdata/import/town.jsonl"); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
@@ -440,11 +441,56 @@ func TestConfig(t *testing.T) {
 		`{"ledger":{"review_days":{"purple":7}}}`:                     "配置项 ledger.review_days 应按 red、orange、yellow、blue 设为1到365天",
 		`{"ledger":{"categories":[]}}`:                                "ledger.categories",
 		`{"deadlines":{"response_hours":{"red":0}}}`:                  "响应时限须按风险等级",
+		`{"subsidy":{"amounts":{"easy":50}}}`:                         "配置项 subsidy.amounts 应按 simple、ordinary、difficult、major",
 	} {
 		p := write("bad.json", body)
 		_, _, err := run(t, dsn, "", "serve", "--config", p, "--addr", "127.0.0.1:0")
 		if err == nil || !strings.Contains(err.Error()+engine.ErrorMessage(err), want) {
 			t.Errorf("%s: got %v, want %q", body, err, want)
+		}
+	}
+}
+
+// TestSubsidyCommand writes a month's 以案定补 of two archived cases: an
+// oral agreement at a grid (简易, 80 yuan on the configured schedule) and a
+// written one the town mediated (疑难复杂, 300 by default); as a table, as
+// CSV and as a workbook read back.
+func TestSubsidyCommand(t *testing.T) {
+	dsn := newDatabase(t)
+	config := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(config, []byte(`{"subsidy":{"amounts":{"simple":80}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, dsn, "", "import", "--config", config, "../../testdata/import/subsidy.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := run(t, dsn, "", "subsidy", "--month", "2026-10", "--unit", "T")
+	if err != nil || !strings.Contains(out, "测试镇 2026-10 以案定补") || !regexp.MustCompile(`合计\s+2\s+1\s+0\s+1\s+0\s+380`).MatchString(out) {
+		t.Errorf("table: %v\n%s", err, out)
+	}
+	out, _, err = run(t, dsn, "", "subsidy", "--month", "2026-10", "--unit", "T", "--format", "csv")
+	for _, want := range []string{"甲村人民调解委员会,1,1,0,0,0,80", "测试镇人民调解委员会,1,0,0,1,0,300",
+		"测调〔2026〕0001号,甲村第1网格调解员,简易,2026-10-09,80,,0,80", "测调〔2026〕0002号,测试镇调解员,疑难复杂,2026-10-16,300,,0,300"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("csv lacks %q: %v\n%s", want, err, out)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "s.xlsx")
+	if _, _, err := run(t, dsn, "", "subsidy", "--quarter", "2026Q4", "--unit", "T", "--format", "xlsx", "--out", path); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if rows, err := f.GetRows("按调解员"); err != nil || len(rows) != 5 || strings.Join(rows[4], ",") != "合计,,2,1,0,1,0,380" {
+		t.Errorf("the workbook: %q %v", rows, err)
+	}
+	for _, args := range [][]string{{"--month", "2026-13"}, {"--format", "pdf"}, {"--unit", "NOPE"}, {"--format", "xlsx"},
+		{"--month", "2026-10", "--year", "2026"}} {
+		if _, _, err := run(t, dsn, "", append([]string{"subsidy"}, args...)...); err == nil {
+			t.Errorf("subsidy %v succeeded", args)
 		}
 	}
 }

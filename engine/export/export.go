@@ -327,15 +327,18 @@ func title(r *report.Report) string {
 
 // CSV writes the report's tables one after another, each under its name,
 // with a byte-order mark so that spreadsheet programs read the Chinese.
-func CSV(w io.Writer, r *report.Report, l engine.Lists) error {
+func CSV(w io.Writer, r *report.Report, l engine.Lists) error { return sectionsCSV(w, title(r), Sections(r, l)) }
+
+// sectionsCSV writes tables under a title as CSV.
+func sectionsCSV(w io.Writer, title string, sections []Section) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{safeCell(title(r))}); err != nil {
+	if err := cw.Write([]string{safeCell(title)}); err != nil {
 		return err
 	}
-	for _, s := range Sections(r, l) {
+	for _, s := range sections {
 		if err := cw.Write(nil); err != nil {
 			return err
 		}
@@ -350,10 +353,13 @@ func CSV(w io.Writer, r *report.Report, l engine.Lists) error {
 
 // XLSX writes the report as a workbook with one sheet per table. The
 // Ministry's table prints on one landscape A4 page.
-func XLSX(w io.Writer, r *report.Report, l engine.Lists) error {
+func XLSX(w io.Writer, r *report.Report, l engine.Lists) error { return sectionsXLSX(w, title(r), Sections(r, l)) }
+
+// sectionsXLSX writes tables under a title as a workbook, a sheet each.
+func sectionsXLSX(w io.Writer, title string, sections []Section) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	for i, s := range Sections(r, l) {
+	for i, s := range sections {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", s.Name); err != nil {
 				return err
@@ -361,7 +367,7 @@ func XLSX(w io.Writer, r *report.Report, l engine.Lists) error {
 		} else if _, err := f.NewSheet(s.Name); err != nil {
 			return err
 		}
-		rows := append([][]string{{title(r)}, s.Header}, s.Rows...)
+		rows := append([][]string{{title}, s.Header}, s.Rows...)
 		for y, row := range rows {
 			for x, v := range row {
 				cell, err := excelize.CoordinatesToCellName(x+1, y+1)
@@ -401,10 +407,13 @@ func fitOnePage(f *excelize.File, sheet string) error {
 }
 
 // Text writes the report as aligned text for a terminal.
-func Text(w io.Writer, r *report.Report, l engine.Lists) error {
+func Text(w io.Writer, r *report.Report, l engine.Lists) error { return sectionsText(w, title(r), Sections(r, l)) }
+
+// sectionsText writes tables under a title as aligned text.
+func sectionsText(w io.Writer, title string, sections []Section) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, title(r))
-	for _, s := range Sections(r, l) {
+	fmt.Fprintln(tw, title)
+	for _, s := range sections {
 		fmt.Fprintf(tw, "\n【%s】\n", s.Name)
 		for _, row := range append([][]string{s.Header}, s.Rows...) {
 			for i, v := range row {

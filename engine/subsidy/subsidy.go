@@ -99,6 +99,7 @@ func (s *Sum) add(l *Line) {
 // Sheet is the subsidies of a unit's subtree for a period.
 type Sheet struct {
 	Period      report.Period
+	Location    *time.Location // the towns' time zone, for its dates
 	Unit        *engine.Unit
 	Lines       []*Line
 	ByMediator  []*Sum
@@ -134,7 +135,7 @@ func (s *Service) Sheet(ctx context.Context, a engine.Actor, unitCode, period st
 	if err != nil {
 		return nil, err
 	}
-	sheet := &Sheet{Period: p, Unit: unit, Total: Sum{Name: "合计", ByGrade: map[string]int{}}}
+	sheet := &Sheet{Period: p, Location: s.Location, Unit: unit, Total: Sum{Name: "合计", ByGrade: map[string]int{}}}
 	bySubsidy := map[int64][]*Adjustment{}
 	for _, adj := range adjustments {
 		bySubsidy[adj.SubsidyID] = append(bySubsidy[adj.SubsidyID], adj)
