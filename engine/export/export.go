@@ -327,7 +327,9 @@ func title(r *report.Report) string {
 
 // CSV writes the report's tables one after another, each under its name,
 // with a byte-order mark so that spreadsheet programs read the Chinese.
-func CSV(w io.Writer, r *report.Report, l engine.Lists) error { return sectionsCSV(w, title(r), Sections(r, l)) }
+func CSV(w io.Writer, r *report.Report, l engine.Lists) error {
+	return sectionsCSV(w, title(r), Sections(r, l))
+}
 
 // sectionsCSV writes tables under a title as CSV.
 func sectionsCSV(w io.Writer, title string, sections []Section) error {
@@ -353,7 +355,9 @@ func sectionsCSV(w io.Writer, title string, sections []Section) error {
 
 // XLSX writes the report as a workbook with one sheet per table. The
 // Ministry's table prints on one landscape A4 page.
-func XLSX(w io.Writer, r *report.Report, l engine.Lists) error { return sectionsXLSX(w, title(r), Sections(r, l)) }
+func XLSX(w io.Writer, r *report.Report, l engine.Lists) error {
+	return sectionsXLSX(w, title(r), Sections(r, l))
+}
 
 // sectionsXLSX writes tables under a title as a workbook, a sheet each.
 func sectionsXLSX(w io.Writer, title string, sections []Section) error {
@@ -407,7 +411,9 @@ func fitOnePage(f *excelize.File, sheet string) error {
 }
 
 // Text writes the report as aligned text for a terminal.
-func Text(w io.Writer, r *report.Report, l engine.Lists) error { return sectionsText(w, title(r), Sections(r, l)) }
+func Text(w io.Writer, r *report.Report, l engine.Lists) error {
+	return sectionsText(w, title(r), Sections(r, l))
+}
 
 // sectionsText writes tables under a title as aligned text.
 func sectionsText(w io.Writer, title string, sections []Section) error {
