@@ -27,6 +27,7 @@ import (
 	"github.com/grassroots/mediation/engine/queue"
 	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/engine/subsidy"
 	"github.com/grassroots/mediation/templates"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -79,6 +80,8 @@ type Services struct {
 	Queues   *queue.Service
 	Ledger   *ledger.Service
 	Registry *registry.Service
+	// Subsidies lists and adjusts 以案定补.
+	Subsidies *subsidy.Service
 }
 
 // Store is what the rooms keep their data in: the one store that
@@ -93,6 +96,7 @@ type Store interface {
 	queue.Store
 	ledger.Store
 	registry.Store
+	subsidy.Store
 }
 
 // NewServices builds the rooms on the engine e and the store st.
@@ -103,7 +107,7 @@ func NewServices(e *engine.Engine, st Store) Services {
 	e.Watchers = led
 	return Services{Engine: e, Reports: report.New(e, st), Accounts: account.New(e, st), Notices: notify.New(e, st),
 		Files: casefile.New(e, st), Partners: partner.New(e, st),
-		Parties: apply.New(e, st), Queues: queue.New(e, st), Ledger: led, Registry: registry.New(e, st)}
+		Parties: apply.New(e, st), Queues: queue.New(e, st), Ledger: led, Registry: registry.New(e, st), Subsidies: subsidy.New(e, st)}
 }
 
 // NewServer builds the server: it parses every template, so a broken
@@ -256,8 +260,10 @@ func (s *Server) funcs() template.FuncMap {
 			return ""
 		},
 		"date": s.date,
-		"rate": report.FormatRate,
-		"join": strings.Join,
+		// subsidyGrade names a grade of 以案定补.
+		"subsidyGrade": engine.SubsidyGradeLabel,
+		"rate":         report.FormatRate,
+		"join":         strings.Join,
 		// sides are the parties' sides a form offers.
 		"sides": func() any { return engine.Sides },
 		// satisfactions are the answers on the parties' satisfaction.
@@ -404,6 +410,7 @@ const (
 	viewReceipt       view = "receipt"
 	viewRegistry      view = "registry"
 	viewCommittees    view = "committees"
+	viewSubsidies     view = "subsidies"
 	viewReport        view = "report"
 	viewSessions      view = "sessions"
 	viewSetup         view = "setup"
@@ -412,7 +419,7 @@ const (
 
 // views lists every view: the server does not start without the file of
 // each, nor with a page's file that no view names.
-var views = []view{viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewCommittees, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewRegistry, viewReport, viewSessions, viewSetup, viewSweep}
+var views = []view{viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewCommittees, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewRegistry, viewReport, viewSessions, viewSetup, viewSubsidies, viewSweep}
 
 // parsePages parses every view's template once, at start-up. A template
 // that reads a key its data lacks fails the page instead of printing

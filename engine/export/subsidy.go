@@ -25,7 +25,7 @@ func SubsidySections(sh *subsidy.Sheet) []Section {
 		for _, g := range engine.SubsidyGrades {
 			out = append(out, strconv.Itoa(sum.ByGrade[g.Key]))
 		}
-		return append(out, yuan(sum.Net))
+		return append(out, engine.Yuan(sum.Net))
 	}
 	meds := Section{Name: "按调解员", Header: gradeHeader("调解员", "调解委员会")}
 	for _, m := range sh.ByMediator {
@@ -46,13 +46,10 @@ func SubsidySections(sh *subsidy.Sheet) []Section {
 			changed += a.Amount
 		}
 		lines.Rows = append(lines.Rows, []string{l.CaseNumber, l.MediatorName, engine.SubsidyGradeLabel(l.Grade),
-			l.EarnedAt.In(sh.Location).Format("2006-01-02"), yuan(l.Earned), strings.Join(changes, "；"), yuan(changed), yuan(l.Net)})
+			l.EarnedAt.In(sh.Location).Format("2006-01-02"), engine.Yuan(l.Earned), strings.Join(changes, "；"), engine.Yuan(changed), engine.Yuan(l.Net)})
 	}
 	return []Section{meds, committees, lines}
 }
-
-// yuan shows an amount in fen as yuan, with the cents when there are any.
-func yuan(fen int64) string { return strconv.FormatFloat(float64(fen)/100, 'f', -1, 64) }
 
 func subsidyTitle(sh *subsidy.Sheet) string {
 	return fmt.Sprintf("%s %s 以案定补", sh.Unit.Name, sh.Period.Key)
