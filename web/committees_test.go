@@ -17,7 +17,7 @@ import (
 // the API lists the committees with their members. The mediator's
 // agreement is then the trade committee's: its seal on the 协议书, its
 // 人调字 number, its row in the Ministry's table. A mediator opens none of
-// it.
+// it; the administrator's console leads to it.
 func TestCommitteePages(t *testing.T) {
 	s, _ := newSiteOnClock(t)
 	sup := s.login(t, "supervisor@T1")
@@ -120,6 +120,12 @@ func TestCommitteePages(t *testing.T) {
 		!strings.Contains(moj, "油车港镇交通事故纠纷人民调解委员会,行业性专业性,1,1,0,0,100.0,0,1200,1,0") ||
 		!strings.Contains(moj, "油车港镇人民调解委员会,乡镇(街道),0,0") || !strings.Contains(moj, "个人调解工作室,1") {
 		t.Errorf("the Ministry's tables: %d\n%s", code, moj)
+	}
+	if code, page := s.login(t, "admin@T1").get("/admin"); code != http.StatusOK || !strings.Contains(page, `<a href="/committees">调解组织</a>中设立`) {
+		t.Errorf("the console does not lead to the committees: %d", code)
+	}
+	if code, _ := s.login(t, "admin@T1").get("/committees"); code != http.StatusOK {
+		t.Errorf("the administrator opens the committees: %d", code)
 	}
 	if code, _ := s.login(t, "mediator@G11").get("/committees"); code != http.StatusForbidden {
 		t.Errorf("a mediator opens the committees: %d", code)

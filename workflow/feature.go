@@ -62,7 +62,7 @@ var FeatureTable = []FeatureRule{
 	{FeatureLedger, []Role{RoleMediator, RoleSupervisor}, nil, "重点人员台账供调解员和督办人员使用。"},
 	{FeatureLedgerReview, []Role{RoleSupervisor}, nil, "销号和督办由督办人员进行。"},
 	{FeatureAssess, []Role{RoleMediator, RoleSupervisor}, []Level{LevelTown, LevelCounty}, "研判由镇（街道）和县（区）的调解员、督办人员进行。"},
-	{FeatureRegistry, []Role{RoleSupervisor}, nil, "调解员名册、调解组织和培训记录由督办人员维护。"},
+	{FeatureRegistry, []Role{RoleSupervisor, RoleAdmin}, nil, "调解员名册、调解组织和培训记录由督办人员和系统管理员维护。"},
 	{FeatureSubsidy, []Role{RoleSupervisor}, []Level{LevelTown, LevelCounty}, "以案定补由镇（街道）和县（区）的督办人员核发。"},
 }
 

@@ -118,6 +118,9 @@ func Build(ctx context.Context, e *engine.Engine, rooms Rooms, perYear int, seed
 	if err := b.accounts(ctx, Password); err != nil {
 		return nil, err
 	}
+	if err := b.registry(ctx, rooms.Registry); err != nil {
+		return nil, err
+	}
 	res := &Result{}
 	starts := make([]time.Time, perYear)
 	for i := range starts {
@@ -149,9 +152,6 @@ func Build(ctx context.Context, e *engine.Engine, rooms Rooms, perYear int, seed
 	if err := b.keyLedger(ctx, rooms.Ledger); err != nil {
 		return nil, err
 	}
-	if err := b.registry(ctx, rooms.Registry); err != nil {
-		return nil, err
-	}
 	return res, nil
 }
 
@@ -163,6 +163,7 @@ type builder struct {
 	grids     []*engine.Unit
 	desks     map[int64]engine.Actor // by town
 	mediators map[int64]engine.Actor // by unit
+	traffic   int64                  // the town's traffic committee
 	partners  map[int64]engine.Actor // by partner body
 }
 
@@ -507,8 +508,14 @@ func (w *walk) later(minHours, maxHours int) bool {
 	return w.at.Before(w.b.now)
 }
 
+// actor is who takes the walk's next step: the handling unit's mediator,
+// for the town's traffic committee when the town mediates a road
+// accident, or the desk.
 func (w *walk) actor() engine.Actor {
 	if a, ok := w.b.mediators[w.c.HandlingUnitID]; ok {
+		if w.c.Category == "道路交通事故" && w.c.HandlingUnitID == w.b.tree.ByCode("YCG").ID {
+			a.Committee = w.b.traffic
+		}
 		return a
 	}
 	return w.b.desk(w.c)

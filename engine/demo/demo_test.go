@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/engine/subsidy"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -215,8 +217,38 @@ func TestBuild(t *testing.T) {
 			hours[m.Grade] += m.Hours()
 		}
 	}
-	if fmt.Sprint(hours) != "map[三级:4 二级:7.5 四级:8]" {
+	// The traffic committee's head, 一级, has no account and no training.
+	if fmt.Sprint(hours) != "map[一级:0 三级:4 二级:7.5 四级:8]" {
 		t.Errorf("the registry's hours by grade: %v", hours)
+	}
+	// The committees of 油车港镇 by their units' codes: the town's, the
+	// traffic committee with its two members, 麟湖村's and its studio, and
+	// the other villages' and communities'. The traffic committee mediated the road accidents the town
+	// took, and archived files earned subsidies over the last quarter.
+	committees, err := reg.Committees(ctx, duban.Actor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range committees {
+		names = append(names, fmt.Sprintf("%s%s(%d)", map[bool]string{true: "└", false: ""}[c.StudioOf != 0], c.Name, len(c.Members)))
+	}
+	if want := "油车港镇人民调解委员会(0) 油车港镇道路交通事故纠纷人民调解委员会(2) 麟湖村人民调解委员会(0) └睦麟+个人调解工作室(2) " +
+		"陆家村人民调解委员会(0) 马厍村人民调解委员会(0) 胜丰村人民调解委员会(0) 油车港社区人民调解委员会(0) 永红村人民调解委员会(0) " +
+		"正阳社区人民调解委员会(0)"; strings.Join(names, " ") != want {
+		t.Errorf("the committees:\n%s\nwant\n%s", strings.Join(names, " "), want)
+	}
+	year, err := report.New(e, db).Report(ctx, engine.System, "YCG", "2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.IndexFunc(year.Committees, func(r report.CommitteeRow) bool { return r.Kind == engine.CommitteeTrade }); i < 0 ||
+		year.Committees[i].Mediated == 0 || year.Organisation.Committees[engine.CommitteeTrade] != 1 || year.Organisation.Studios != 1 {
+		t.Errorf("the year's committees: %+v, %+v", year.Committees, year.Organisation)
+	}
+	sheet, err := subsidy.New(e, db).Sheet(ctx, duban.Actor(), "YCG", "2026Q3")
+	if err != nil || sheet.Total.Cases < 10 || sheet.Total.Net <= 0 || len(sheet.ByCommittee) < 3 {
+		t.Errorf("the quarter's subsidies: %v, %+v", err, sheet.Total)
 	}
 	if _, err := demo.Build(ctx, e, rooms, 10, 2, nil); engine.ErrorCode(err) != engine.ECONFLICT {
 		t.Errorf("second build: %v", err)

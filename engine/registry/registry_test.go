@@ -122,7 +122,7 @@ func TestRegistry(t *testing.T) {
 	if other, _ := en.Registry.Registry(ctx, en.Actors["supervisor@T2"], 2026); len(other) != 1 || other[0].Name != "mediator@T2" {
 		t.Errorf("the other town's registry: %+v", other)
 	}
-	if _, err := en.Registry.Registry(ctx, en.Actors["mediator@G11"], 2026); engine.ErrorMessage(err) != "调解员名册、调解组织和培训记录由督办人员维护。" {
+	if _, err := en.Registry.Registry(ctx, en.Actors["mediator@G11"], 2026); engine.ErrorMessage(err) != "调解员名册、调解组织和培训记录由督办人员和系统管理员维护。" {
 		t.Errorf("a mediator reads the registry: %v", err)
 	}
 }
