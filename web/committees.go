@@ -23,13 +23,32 @@ func (s *Server) handleCommittees(c echo.Context) error {
 	return s.committeesPage(c, http.StatusOK, v, nil)
 }
 
+// committeeField reads a form's field that names a committee by id, 0
+// when empty.
+func committeeField(v values, field string) (int64, error) {
+	if v[field] == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v[field], 10, 64)
+	if err != nil {
+		return 0, engine.Malformed(field, "调解委员会编号无效。")
+	}
+	return n, nil
+}
+
+// committees reads the committees of the user's subtree and the tree.
+func (s *Server) committees(c echo.Context) ([]*registry.CommitteeEntry, *engine.Tree, error) {
+	committees, err := s.Registry.Committees(c.Request().Context(), actor(c))
+	if err != nil {
+		return nil, nil, err
+	}
+	tree, err := s.Engine.Tree(c.Request().Context())
+	return committees, tree, err
+}
+
 func (s *Server) committeesPage(c echo.Context, status int, v values, errs map[string]string) error {
 	ctx := c.Request().Context()
-	committees, err := s.Registry.Committees(ctx, actor(c))
-	if err != nil {
-		return err
-	}
-	tree, err := s.Engine.Tree(ctx)
+	committees, tree, err := s.committees(c)
 	if err != nil {
 		return err
 	}
@@ -83,26 +102,19 @@ func (s *Server) committeesPage(c echo.Context, status int, v values, errs map[s
 func (s *Server) handleCommitteeSave(c echo.Context) error {
 	v := formValues(c)
 	cm := &engine.Committee{Name: v["name"], Kind: v["kind"], Seal: v["seal"], FoundedOn: v["founded_on"]}
-	if id := v["edit"]; id != "" {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			return engine.Malformed("edit", "调解委员会编号无效。")
-		}
-		cm.ID = n
+	var err error
+	if cm.ID, err = committeeField(v, "edit"); err != nil {
+		return err
 	}
-	if id := v["studio_of"]; id != "" {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			return engine.Malformed("studio_of", "调解委员会编号无效。")
-		}
-		cm.StudioOf = n
+	if cm.StudioOf, err = committeeField(v, "studio_of"); err != nil {
+		return err
 	}
 	if tree, err := s.Engine.Tree(c.Request().Context()); err == nil {
 		if u := tree.ByCode(v["unit"]); u != nil {
 			cm.UnitID = u.ID
 		}
 	}
-	err := s.Registry.SaveCommittee(c.Request().Context(), actor(c), cm)
+	err = s.Registry.SaveCommittee(c.Request().Context(), actor(c), cm)
 	if engine.ErrorCode(err) == engine.EINVALID {
 		return s.committeesPage(c, http.StatusUnprocessableEntity, v, engine.ErrorFields(err))
 	}
@@ -157,12 +169,7 @@ func (s *Server) handleCommitteeMembers(c echo.Context) error {
 // handleAPICommittees lists the committees of the user's subtree with
 // their members.
 func (s *Server) handleAPICommittees(c echo.Context) error {
-	ctx := c.Request().Context()
-	committees, err := s.Registry.Committees(ctx, actor(c))
-	if err != nil {
-		return err
-	}
-	tree, err := s.Engine.Tree(ctx)
+	committees, tree, err := s.committees(c)
 	if err != nil {
 		return err
 	}

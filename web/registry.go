@@ -106,12 +106,9 @@ func parseKey(key string) (row, user int64, ok bool) {
 func (s *Server) handleRegistrySave(c echo.Context) error {
 	v := formValues(c)
 	m := &registry.Mediator{Name: v["name"], Phone: v["phone"], FullTime: v["full_time"] == "1", AppointedOn: v["appointed_on"], Grade: v["grade"]}
-	if id := v["committee"]; id != "" {
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
-			return engine.Malformed("committee", "调解委员会编号无效。")
-		}
-		m.CommitteeID = n
+	var err error
+	if m.CommitteeID, err = committeeField(v, "committee"); err != nil {
+		return err
 	}
 	if key := v["edit"]; key != "" {
 		row, user, ok := parseKey(key)
@@ -125,7 +122,7 @@ func (s *Server) handleRegistrySave(c echo.Context) error {
 			m.UnitID = u.ID
 		}
 	}
-	err := s.Registry.Save(c.Request().Context(), actor(c), m)
+	err = s.Registry.Save(c.Request().Context(), actor(c), m)
 	if engine.ErrorCode(err) == engine.EINVALID {
 		return s.registryPage(c, http.StatusUnprocessableEntity, v, nil, engine.ErrorFields(err))
 	}

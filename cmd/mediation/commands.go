@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -615,12 +616,7 @@ func (m *Main) deadlines(ctx context.Context, args []string) error {
 
 func (m *Main) report(ctx context.Context, args []string) error {
 	fs, o := m.flags("report")
-	month := fs.String("month", "", "月份，如 2026-10（默认上月）")
-	quarter := fs.String("quarter", "", "季度，如 2026Q4")
-	year := fs.String("year", "", "年份，如 2026")
-	unit := fs.String("unit", "", "单位编码（默认最上级单位）")
-	format := fs.String("format", "table", "格式：table、csv、xlsx、json 或 moj-csv（人民调解工作统计表）")
-	out := fs.String("out", "", "写入文件（默认标准输出；xlsx 必须指定）")
+	p := periodFlags(fs, "格式：table、csv、xlsx、json 或 moj-csv（人民调解工作统计表）")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -632,11 +628,11 @@ func (m *Main) report(ctx context.Context, args []string) error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(r)
 		},
-	}[*format]
+	}[*p.format]
 	if !ok {
-		return fmt.Errorf("--format 须为 table、csv、xlsx、json 或 moj-csv，而不是“%s”", *format)
+		return fmt.Errorf("--format 须为 table、csv、xlsx、json 或 moj-csv，而不是“%s”", *p.format)
 	}
-	return m.periodSheet(ctx, o, *unit, *out, *format, []string{*month, *quarter, *year}, func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error {
+	return m.periodSheet(ctx, o, p, func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error {
 		r, err := report.New(e, db).Report(ctx, engine.System, code, period)
 		if err != nil {
 			return err
@@ -645,13 +641,32 @@ func (m *Main) report(ctx context.Context, args []string) error {
 	})
 }
 
-// periodSheet writes what write makes of a unit (the top one by default)
-// and a period (one of periods, last month by default) to out, or to the
+// sheetFlags are the flags of a command that writes a unit's period.
+type sheetFlags struct {
+	month, quarter, year, unit, format, out *string
+}
+
+// periodFlags declares the flags of a command that writes a unit's period,
+// in the formats it names.
+func periodFlags(fs *flag.FlagSet, formats string) sheetFlags {
+	return sheetFlags{
+		month:   fs.String("month", "", "月份，如 2026-10（默认上月）"),
+		quarter: fs.String("quarter", "", "季度，如 2026Q4"),
+		year:    fs.String("year", "", "年份，如 2026"),
+		unit:    fs.String("unit", "", "单位编码（默认最上级单位）"),
+		format:  fs.String("format", "table", formats),
+		out:     fs.String("out", "", "写入文件（默认标准输出；xlsx 必须指定）"),
+	}
+}
+
+// periodSheet writes what write makes of the flags' unit (the top one by
+// default) and period (last month by default) to their file, or to the
 // standard output.
-func (m *Main) periodSheet(ctx context.Context, o *options, unit, out, format string, periods []string,
+func (m *Main) periodSheet(ctx context.Context, o *options, f sheetFlags,
 	write func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error) error {
+	unit, out, format := *f.unit, *f.out, *f.format
 	period := ""
-	for _, p := range periods {
+	for _, p := range []string{*f.month, *f.quarter, *f.year} {
 		if p != "" && period != "" {
 			return errors.New("--month、--quarter 和 --year 只能选一个")
 		}
@@ -701,21 +716,16 @@ func (m *Main) periodSheet(ctx context.Context, o *options, unit, out, format st
 // mediator, by committee and case by case.
 func (m *Main) subsidy(ctx context.Context, args []string) error {
 	fs, o := m.flags("subsidy")
-	month := fs.String("month", "", "月份，如 2026-10（默认上月）")
-	quarter := fs.String("quarter", "", "季度，如 2026Q4")
-	year := fs.String("year", "", "年份，如 2026")
-	unit := fs.String("unit", "", "单位编码（默认最上级单位）")
-	format := fs.String("format", "table", "格式：table、csv 或 xlsx")
-	out := fs.String("out", "", "写入文件（默认标准输出；xlsx 必须指定）")
+	p := periodFlags(fs, "格式：table、csv 或 xlsx")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	write, ok := map[string]func(io.Writer, *subsidy.Sheet) error{
-		"table": export.SubsidyText, "csv": export.SubsidyCSV, "xlsx": export.SubsidyXLSX}[*format]
+		"table": export.SubsidyText, "csv": export.SubsidyCSV, "xlsx": export.SubsidyXLSX}[*p.format]
 	if !ok {
-		return fmt.Errorf("--format 须为 table、csv 或 xlsx，而不是“%s”", *format)
+		return fmt.Errorf("--format 须为 table、csv 或 xlsx，而不是“%s”", *p.format)
 	}
-	return m.periodSheet(ctx, o, *unit, *out, *format, []string{*month, *quarter, *year}, func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error {
+	return m.periodSheet(ctx, o, p, func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error {
 		sh, err := subsidy.New(e, db).Sheet(ctx, engine.System, code, period)
 		if err != nil {
 			return err

@@ -13,33 +13,22 @@ import (
 // mediation ended them, Case.CommitteeID). A case re-mediated after its
 // agreement counts for the committee that mediated it last.
 type CommitteeFigures struct {
-	Mediated         int      `json:"mediated"`
-	Agreed           int      `json:"agreed"`
-	Failed           int      `json:"failed"`
-	Withdrawn        int      `json:"withdrawn"`
-	SuccessRate      *float64 `json:"success_rate"`
-	Preventive       int      `json:"preventive"`
-	AgreementAmount  float64  `json:"agreement_amount"`
-	AgreementsByKind struct {
-		Written int `json:"written"`
-		Oral    int `json:"oral"`
-	} `json:"agreements_by_kind"`
-	Prevented struct {
-		CivilToCriminal PeopleCount `json:"civil_to_criminal"`
-		GroupPetition   PeopleCount `json:"group_petition"`
-		GroupFight      PeopleCount `json:"group_fight"`
-		Suicide         PeopleCount `json:"suicide"`
-	} `json:"prevented"`
+	Mediated         int            `json:"mediated"`
+	Agreed           int            `json:"agreed"`
+	Failed           int            `json:"failed"`
+	Withdrawn        int            `json:"withdrawn"`
+	SuccessRate      *float64       `json:"success_rate"`
+	Preventive       int            `json:"preventive"`
+	AgreementAmount  float64        `json:"agreement_amount"`
+	AgreementsByKind AgreementKinds `json:"agreements_by_kind"`
+	Prevented        Prevention     `json:"prevented"`
 }
 
 // committeeFigures takes a committee's part of the figures of its cases.
 func committeeFigures(f Figures) CommitteeFigures {
-	c := CommitteeFigures{Mediated: f.Mediated, Agreed: f.Agreed, Failed: f.Failed, Withdrawn: f.Withdrawn,
-		SuccessRate: f.SuccessRate, Preventive: f.Preventive, AgreementAmount: f.AgreementAmount}
-	c.AgreementsByKind.Written, c.AgreementsByKind.Oral = f.AgreementsByKind.Written, f.AgreementsByKind.Oral
-	c.Prevented.CivilToCriminal, c.Prevented.GroupPetition = f.Prevented.CivilToCriminal, f.Prevented.GroupPetition
-	c.Prevented.GroupFight, c.Prevented.Suicide = f.Prevented.GroupFight, f.Prevented.Suicide
-	return c
+	return CommitteeFigures{Mediated: f.Mediated, Agreed: f.Agreed, Failed: f.Failed, Withdrawn: f.Withdrawn,
+		SuccessRate: f.SuccessRate, Preventive: f.Preventive, AgreementAmount: f.AgreementAmount,
+		AgreementsByKind: f.AgreementsByKind, Prevented: f.Prevented}
 }
 
 // CommitteeRow is one committee's row, or with Name empty, the row of all

@@ -132,18 +132,10 @@ type Figures struct {
 	ByCategoryMOJ map[string]Count `json:"by_category_moj"`
 	// AgreementsByKind: the cases agreed in the period by the kind of
 	// their agreement.
-	AgreementsByKind struct {
-		Written int `json:"written"`
-		Oral    int `json:"oral"`
-	} `json:"agreements_by_kind"`
+	AgreementsByKind AgreementKinds `json:"agreements_by_kind"`
 	// Prevented: cases agreed in the period that carry one of the
 	// Ministry's prevention flags, and the people they involve.
-	Prevented struct {
-		CivilToCriminal PeopleCount `json:"civil_to_criminal"`
-		GroupPetition   PeopleCount `json:"group_petition"`
-		GroupFight      PeopleCount `json:"group_fight"`
-		Suicide         PeopleCount `json:"suicide"`
-	} `json:"prevented"`
+	Prevented Prevention `json:"prevented"`
 	// Followups: follow-up visits (回访) recorded in the month, those that
 	// closed an agreement not performed among them.
 	Followups int `json:"followups"`
@@ -158,6 +150,21 @@ type Figures struct {
 	} `json:"confirmations"`
 	// Archived: case files archived (归档) in the month.
 	Archived int `json:"archived"`
+}
+
+// AgreementKinds counts agreements written and oral.
+type AgreementKinds struct {
+	Written int `json:"written"`
+	Oral    int `json:"oral"`
+}
+
+// Prevention counts the cases that carry each of the Ministry's prevention
+// flags, and the people they involve.
+type Prevention struct {
+	CivilToCriminal PeopleCount `json:"civil_to_criminal"`
+	GroupPetition   PeopleCount `json:"group_petition"`
+	GroupFight      PeopleCount `json:"group_fight"`
+	Suicide         PeopleCount `json:"suicide"`
 }
 
 // ChildRow is one child unit's figures and sweeps.
