@@ -535,6 +535,8 @@ type EventData struct {
 	Files string `json:"files,omitempty"`
 	// Major is a 重大纠纷专报's (major_report).
 	Major *MajorReport `json:"major,omitempty"`
+	// Rating is a party's rating of the service (party_rating).
+	Rating *Rating `json:"rating,omitempty"`
 }
 
 // Session is a mediation session record (调解记录).
@@ -567,14 +569,7 @@ type FollowUp struct {
 
 // SatisfactionLabel names the visit's answer on satisfaction in Chinese,
 // "" when it was not asked.
-func (f *FollowUp) SatisfactionLabel() string {
-	for _, s := range Satisfactions {
-		if s.Value == f.Satisfaction {
-			return s.Label
-		}
-	}
-	return ""
-}
+func (f *FollowUp) SatisfactionLabel() string { return SatisfactionLabel(f.Satisfaction) }
 
 // Satisfactions are the answers of the 回访记录 on the parties'
 // satisfaction, with their Chinese names.

@@ -195,8 +195,11 @@ func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error
 
 // position says how actor stands relative to c.
 func position(t *Tree, a Actor, c *Case) workflow.Position {
-	if a.Role == workflow.RolePartner {
+	switch a.Role {
+	case workflow.RolePartner:
 		return workflow.Position{Role: a.Role, AtPartner: atPartner(a, c)}
+	case workflow.RoleParty:
+		return workflow.Position{Role: a.Role, OwnCase: a.Case != 0 && a.Case == c.ID}
 	}
 	return workflow.Position{
 		Role:           a.Role,
@@ -274,8 +277,11 @@ func NoCase() error { return Errorf(ENOTFOUND, "案件不存在，或不在您�
 // CanSee reports whether the actor sees the case: it lies in their subtree,
 // or, for a partner's liaison, it waits on their body or came from it.
 func CanSee(t *Tree, a Actor, c *Case) bool {
-	if a.Role == workflow.RolePartner {
+	switch a.Role {
+	case workflow.RolePartner:
 		return partnerSees(a, c)
+	case workflow.RoleParty:
+		return position(t, a, c).OwnCase
 	}
 	return a.Role == workflow.RoleSystem || position(t, a, c).InSubtree
 }

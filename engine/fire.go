@@ -48,6 +48,8 @@ type Input struct {
 	Files []*Upload
 	// Major is a 重大纠纷专报.
 	Major *MajorReport
+	// Rating is a party's rating of the service.
+	Rating *Rating
 
 	// partner is the partner body Partner names, found by decide.
 	partner *Unit
@@ -385,6 +387,7 @@ var fieldChecks = map[workflow.Field]func(in *Input, ch choices) error{
 		}
 		return in.Agreement.Validate()
 	},
+	workflow.FieldRating: func(in *Input, _ choices) error { return checkRating(in) },
 	workflow.FieldMajor: func(in *Input, _ choices) error {
 		var v FieldErrors
 		if in.Major == nil || strings.TrimSpace(in.Major.Measures) == "" {
@@ -603,6 +606,25 @@ func (e *Engine) DecideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 // records and the case columns it changes. c is the case before the
 // activity, ch.Case after it; an error refuses the activity.
 var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, in Input) error{
+	workflow.PartyRating: func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, in Input) error {
+		timeline, err := e.records(ctx).Events(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, ev := range timeline {
+			if ev.Name == workflow.PartyRating.Step() && ev.Role == workflow.RoleParty && ev.ActorName == ch.Event.ActorName {
+				return Errorf(ECONFLICT, "您已于%s评价过本案，谢谢。", ev.At.In(e.Location).Format("1月2日"))
+			}
+		}
+		r := *in.Rating
+		r.MediatorID, r.Mediator = rated(c, timeline)
+		ch.Event.Data.Rating = &r
+		// The rating is of the committee whose file the case is.
+		if committee := t.FileCommittee(c); committee != nil {
+			ch.Event.CommitteeID = committee.ID
+		}
+		return nil
+	},
 	workflow.MajorReport: func(_ context.Context, _ *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
 		r := MajorReport{Measures: strings.TrimSpace(in.Major.Measures), Next: strings.TrimSpace(in.Major.Next),
 			Risk: c.Risk, Flags: c.Flags, State: c.State}

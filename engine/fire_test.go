@@ -277,7 +277,8 @@ func TestEveryStateActivityPair(t *testing.T) {
 					NewParty: &engine.Party{Side: engine.SideRespondent, Name: "王五"},
 					Visit:    &engine.FollowUp{Visited: "张三", Findings: "正在履行。"},
 					Notice:   &engine.Notice{To: "张三、李四"}, Confirmation: &engine.Confirmation{Kind: engine.ConfirmNone}, Partner: "派出所",
-					Files: []*engine.Upload{engine.NewUpload("收据.pdf", 9, strings.NewReader("%PDF-1.4\n"))}}
+					Files:  []*engine.Upload{engine.NewUpload("收据.pdf", 9, strings.NewReader("%PDF-1.4\n"))},
+					Rating: &engine.Rating{Value: "fair", Comment: "调解员很耐心。"}}
 				actor := en.ActorFor(t, r.Grants, c)
 				if r.Activity == workflow.FlagOverdue {
 					// Only the scheduler flags, and only a passed deadline.

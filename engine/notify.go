@@ -48,26 +48,28 @@ type Notification struct {
 
 // Notification kinds.
 const (
-	NotifyRouted    = "routed"    // a case routed, handed down or returned to the unit
-	NotifyEscalated = "escalated" // a case escalated to the unit
-	NotifySupervise = "supervise" // 督办 on a case the unit handles
-	NotifyFeedback  = "feedback"  // a partner's feedback on a referral
-	NotifyDeadline  = "deadline"  // a deadline within 24 hours
-	NotifyFollowUp  = "follow_up" // an agreement's follow-up visit due
-	NotifyParty     = "party"     // a message to a party
-	NotifyReferral  = "referral"  // a case referred to the partner's body
-	NotifyProgress  = "progress"  // a state change of a partner's case
-	NotifyReport    = "report"    // a risk of violence reported to the body (人民调解法 Art. 25)
-	NotifyGrave     = "grave"     // a grave dispute registered, to be taken up within hours
-	NotifyWatched   = "watched"   // a party on the ledger in a new dispute, to the owners
-	NotifyMajor     = "major"     // a 重大纠纷专报 or 续报, to the county
+	NotifyRouted    = "routed"     // a case routed, handed down or returned to the unit
+	NotifyEscalated = "escalated"  // a case escalated to the unit
+	NotifySupervise = "supervise"  // 督办 on a case the unit handles
+	NotifyFeedback  = "feedback"   // a partner's feedback on a referral
+	NotifyDeadline  = "deadline"   // a deadline within 24 hours
+	NotifyFollowUp  = "follow_up"  // an agreement's follow-up visit due
+	NotifyParty     = "party"      // a message to a party
+	NotifyReferral  = "referral"   // a case referred to the partner's body
+	NotifyProgress  = "progress"   // a state change of a partner's case
+	NotifyReport    = "report"     // a risk of violence reported to the body (人民调解法 Art. 25)
+	NotifyGrave     = "grave"      // a grave dispute registered, to be taken up within hours
+	NotifyWatched   = "watched"    // a party on the ledger in a new dispute, to the owners
+	NotifyMajor     = "major"      // a 重大纠纷专报 or 续报, to the county
+	NotifyFromParty = "from_party" // a party's message or confirmation, to the handling unit
+	NotifyRating    = "rating"     // a party's 不满意, to the town's supervisors
 )
 
 // NotifyLabels name the kinds in Chinese.
 var NotifyLabels = map[string]string{NotifyRouted: "新案件", NotifyEscalated: "上报", NotifySupervise: "督办",
 	NotifyFeedback: "移交反馈", NotifyDeadline: "期限将至", NotifyFollowUp: "待回访", NotifyParty: "当事人通知",
 	NotifyReferral: "移交待签收", NotifyProgress: "案件进展", NotifyReport: "风险报告", NotifyGrave: "重大风险",
-	NotifyWatched: "重点人员", NotifyMajor: "重大纠纷专报"}
+	NotifyWatched: "重点人员", NotifyMajor: "重大纠纷专报", NotifyFromParty: "当事人来信", NotifyRating: "不满意评价"}
 
 // Notices works out who is told of a change to case c (as it was before
 // the change), appending the notifications to the change so that they are
@@ -109,6 +111,12 @@ func (e *Engine) Notices(t *Tree, a Actor, c *Case, ch *Change) {
 		}
 		staff(to.ID, workflow.RoleSupervisor, NotifyMajor, fmt.Sprintf("%s重大纠纷专报：%s纠纷，涉及%d人，%s；现%s。下一步：%s",
 			NameOf(t.Town(n.LocationUnitID)), n.Category, n.People, n.Risk.Label(), n.State.Label(), ev.Data.Major.Next))
+	case ev.Name == workflow.PartyMessage.Step():
+		staff(partyReader(n), partyReaderRole(n), NotifyFromParty, fmt.Sprintf("当事人%s留言：%s", a.Name, ev.Data.Note))
+	case ev.Name == workflow.PartyConfirm.Step():
+		staff(n.HandlingUnitID, workflow.RoleMediator, NotifyFromParty, fmt.Sprintf("当事人%s确认协议已履行：%s。请回访后结案。", a.Name, ev.Data.Note))
+	case ev.Name == workflow.PartyRating.Step() && ev.Data.Rating.Value == Dissatisfied:
+		staff(n.TownID, workflow.RoleSupervisor, NotifyRating, fmt.Sprintf("当事人%s对%s纠纷的调解服务评价为不满意：%s", a.Name, n.Category, ev.Data.Rating.Comment))
 	case ev.Name == workflow.Supervise.Step():
 		staff(n.HandlingUnitID, workflow.RoleMediator, NotifySupervise, fmt.Sprintf("督办（%s）：%s", a.Name, ev.Data.Note))
 	case name == workflow.PartnerClose:
@@ -161,6 +169,23 @@ func (e *Engine) tellPartners(t *Tree, c *Case, ch *Change) {
 		ch.Notify = append(ch.Notify, &Notification{Webhook: p.Webhook, CaseID: c.ID, Kind: NotifyProgress,
 			Text: fmt.Sprintf("%s：现为“%s”。", workflow.Event(ev.Name).Label(), n.State.Label()), CreatedAt: ev.At.UTC(), Deliver: true})
 	}
+}
+
+// partyReader and partyReaderRole are who reads a party's message: the
+// desk while the dispute awaits its decision, the handling unit's
+// mediators after.
+func partyReader(c *Case) int64 {
+	if c.State == workflow.Registered {
+		return c.TownID
+	}
+	return c.HandlingUnitID
+}
+
+func partyReaderRole(c *Case) workflow.Role {
+	if c.State == workflow.Registered {
+		return workflow.RoleIntake
+	}
+	return workflow.RoleMediator
 }
 
 // phoneOf is a committee's phone as a clause, "" without one.

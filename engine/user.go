@@ -37,6 +37,9 @@ type Actor struct {
 	// Committee is the committee a history's step names as the one that
 	// acted, 0 for the one the tree gives (Tree.ActingCommittee).
 	Committee int64
+	// Case is, for a party (see Party), the case they proved by its code
+	// and their phone: the only one they may act on.
+	Case int64
 	// replay marks a step of a history being loaded: see Replaying.
 	replay bool
 }

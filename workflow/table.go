@@ -51,6 +51,7 @@ const (
 	FieldConfirm   Field = "confirmation" // a step of judicial confirmation (司法确认)
 	FieldFile      Field = "file"         // files for the case file: photos, contracts, proofs
 	FieldMajor     Field = "major"        // a 重大纠纷专报: the measures taken and the next steps
+	FieldRating    Field = "rating"       // a party's rating of the service: 满意, 基本满意, 不满意
 )
 
 // Scope says where a user must stand, relative to a case, to use a grant.
@@ -65,6 +66,8 @@ const (
 	// AtPartner: the user belongs to the partner body the case is referred
 	// to and waits on now (the 141 linkage).
 	AtPartner
+	// OwnCase: a party who proved the case by its code and a phone on it.
+	OwnCase
 )
 
 // Grant lets a role fire an event from a scope.
@@ -153,6 +156,7 @@ var (
 	// partner is the liaison of the body a case waits on: it signs for the
 	// referral, reports progress, and closes it or sends it back.
 	partner     = Grant{RolePartner, AtPartner}
+	party       = Grant{RoleParty, OwnCase}
 	feedback    = []Grant{intake, supervisor, partner}
 	everyone    = []Grant{intake, {RoleMediator, InSubtree}, supervisor}
 	openStates  = OpenStates()
@@ -247,6 +251,15 @@ const (
 	// FlagOverdue is the deadline scheduler's note that a deadline passed
 	// (超期提醒); no person records it.
 	FlagOverdue Activity = "overdue"
+	// PartyMessage is a party's message to the committee, from the
+	// look-up page: a submission on the timeline, never an edit.
+	PartyMessage Activity = "party_message"
+	// PartyConfirm is a party's confirmation that the agreement was
+	// performed (履行确认); the mediator's 回访 closes the case.
+	PartyConfirm Activity = "party_confirm"
+	// PartyRating is a party's rating of the service once agreed or
+	// closed: 满意, 基本满意 or 不满意, with a comment.
+	PartyRating Activity = "party_rating"
 )
 
 // ActivityRule is one row of the activity table.
@@ -273,12 +286,15 @@ var Activities = []ActivityRule{
 	{RightsNotice, "告知权利义务", append(slices.Clone(activeCases), ClosedStates()...), []Grant{intake, mediator, supervisor}, []Field{FieldNotice}},
 	{Confirm, "司法确认", []State{Agreed, Fulfilled}, mediators, []Field{FieldConfirm}},
 	{Archive, "归档", ClosedStates(), handlers, nil},
-	{Attach, "上传附件", States, []Grant{intake, mediator, supervisor}, []Field{FieldFile}},
+	{Attach, "上传附件", States, []Grant{intake, mediator, supervisor, party}, []Field{FieldFile}},
 	{Sign, "签收", []State{Referred}, []Grant{partner}, nil},
 	{ReportPolice, "报告公安", activeCases, []Grant{intake, mediator, supervisor}, []Field{FieldPartner, FieldNote}},
 	{Supplement, "卷宗补充", ClosedStates(), handlers, []Field{FieldNote, FieldReason}},
 	{MajorReport, "重大纠纷专报", openStates, handlers, []Field{FieldMajor}},
 	{FlagOverdue, "超期提醒", append(openStates, Agreed), nil, nil},
+	{PartyMessage, "当事人留言", States, []Grant{party}, []Field{FieldNote}},
+	{PartyConfirm, "履行确认", []State{Agreed}, []Grant{party}, []Field{FieldNote}},
+	{PartyRating, "服务评价", append([]State{Agreed}, ClosedStates()...), []Grant{party}, []Field{FieldRating}},
 }
 
 // VisitAction names the one action of the case page that records a
@@ -476,6 +492,7 @@ type Position struct {
 	AtHandlingUnit bool
 	InSubtree      bool
 	AtPartner      bool
+	OwnCase        bool
 }
 
 // Permits reports whether one of grants lets a user at pos act. The system
@@ -499,6 +516,10 @@ func Permits(grants []Grant, pos Position) bool {
 			}
 		case AtPartner:
 			if pos.AtPartner {
+				return true
+			}
+		case OwnCase:
+			if pos.OwnCase {
 				return true
 			}
 		}

@@ -259,6 +259,10 @@ const (
 	// referred to its body and those it sent in.
 	RolePartner Role = "partner"
 	RoleSystem  Role = "system"
+	// RoleParty is a party acting without an account, having proved a
+	// case by its code and a phone on it (or applying online): it is never
+	// an account's role.
+	RoleParty Role = "party"
 )
 
 var roleLabels = map[Role]string{
@@ -268,6 +272,7 @@ var roleLabels = map[Role]string{
 	RoleAdmin:      "系统管理员",
 	RolePartner:    "联动单位联络员",
 	RoleSystem:     "系统",
+	RoleParty:      "当事人",
 }
 
 // Roles lists the roles a person may hold.
@@ -277,4 +282,4 @@ var Roles = []Role{RoleIntake, RoleMediator, RoleSupervisor, RoleAdmin, RolePart
 func (r Role) Label() string { return roleLabels[r] }
 
 // Valid reports whether r is a role a person may hold.
-func (r Role) Valid() bool { return r != RoleSystem && roleLabels[r] != "" }
+func (r Role) Valid() bool { return r != RoleSystem && r != RoleParty && roleLabels[r] != "" }

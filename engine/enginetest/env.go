@@ -260,6 +260,8 @@ func (en *Env) ActorFor(tb testing.TB, grants []workflow.Grant, c *engine.Case) 
 		tb.Fatalf("no mediator at unit %d", c.HandlingUnitID)
 	case g.Role == workflow.RoleMediator:
 		return en.Actors["mediator@V1"]
+	case g.Role == workflow.RoleParty:
+		return engine.PartyActor(c, c.Parties[0])
 	case g.Role == workflow.RolePartner:
 		for _, a := range en.Actors {
 			if a.Role == workflow.RolePartner && a.UnitID == c.PartnerUnitID {
@@ -308,6 +310,8 @@ func (en *Env) ValidInput(tr workflow.Transition, c *engine.Case) engine.Input {
 			in.Major = &engine.MajorReport{Measures: "镇综治中心已约谈双方。", Next: "三日内组织联合调解。"}
 		case workflow.FieldVisit:
 			in.Visit = &engine.FollowUp{Visited: "张三", Findings: "已履行，双方满意。"}
+		case workflow.FieldRating:
+			in.Rating = &engine.Rating{Value: "satisfied"}
 		}
 	}
 	return in
