@@ -258,6 +258,10 @@ func Unfit(c *Case, act workflow.Activity) string {
 		if c.ArchiveNo != "" {
 			return "卷宗已归档，请用“卷宗补充”记录"
 		}
+	case workflow.PartyMessage:
+		if c.ArchiveNo != "" {
+			return "卷宗已归档，如有新的情况请直接联系承办调解组织"
+		}
 	case workflow.MajorReport:
 		if !c.Major() {
 			return "本案不属于重大纠纷（红色风险或重大情形、10人以上）"

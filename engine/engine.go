@@ -199,7 +199,9 @@ func position(t *Tree, a Actor, c *Case) workflow.Position {
 	case workflow.RolePartner:
 		return workflow.Position{Role: a.Role, AtPartner: atPartner(a, c)}
 	case workflow.RoleParty:
-		return workflow.Position{Role: a.Role, OwnCase: a.Case != 0 && a.Case == c.ID}
+		// A party's application is planned on a case not yet numbered (ID
+		// 0), which its applicant may attach photos to.
+		return workflow.Position{Role: a.Role, OwnCase: a.Case == c.ID}
 	}
 	return workflow.Position{
 		Role:           a.Role,
@@ -666,6 +668,12 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 	handling := t.Town(n.LocationID)
 	switch {
 	case a.Role == workflow.RoleSystem, a.Role == workflow.RolePartner:
+	case a.Role == workflow.RoleParty:
+		// A party's own application (人民调解法 Art. 17) waits for the
+		// desk of the town where the dispute arose.
+		if n.Source != SourceApplication {
+			return nil, nil, nil, Errorf(EFORBIDDEN, "当事人只能申请调解。")
+		}
 	case registers(a.Role):
 		if !t.Contains(a.UnitID, n.LocationID) {
 			return nil, nil, nil, Errorf(EFORBIDDEN, "您只能登记本单位辖区内的纠纷。")

@@ -606,6 +606,13 @@ func (e *Engine) DecideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 // records and the case columns it changes. c is the case before the
 // activity, ch.Case after it; an error refuses the activity.
 var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, in Input) error{
+	// A party's message may come with files: one record of what they sent.
+	workflow.PartyMessage: func(ctx context.Context, e *Engine, _ *Tree, c *Case, ch *Change, in Input) error {
+		if len(in.Files) == 0 {
+			return nil
+		}
+		return e.attach(ctx, c, ch, in.Files)
+	},
 	workflow.PartyRating: func(ctx context.Context, e *Engine, t *Tree, c *Case, ch *Change, in Input) error {
 		timeline, err := e.records(ctx).Events(ctx, c.ID)
 		if err != nil {

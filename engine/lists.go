@@ -67,6 +67,10 @@ const (
 // find: those settled count as prevented (预防纠纷数).
 const SourceSweep = "网格排查"
 
+// SourceApplication is the source of a party's own application, at the
+// desk or online.
+const SourceApplication = "当事人申请"
+
 // DefaultLists are DESIGN §5's lists.
 var DefaultLists = Lists{
 	Categories: func() []Category {
@@ -76,7 +80,7 @@ var DefaultLists = Lists{
 		}
 		return out
 	}(),
-	Sources: []Source{{"当事人申请", MOJApplied}, {SourceSweep, MOJActive}, {"门前调", MOJActive},
+	Sources: []Source{{SourceApplication, MOJApplied}, {SourceSweep, MOJActive}, {"门前调", MOJActive},
 		{"公安移交(警调)", MOJEntrusted}, {"法院委派(诉调)", MOJEntrusted}, {"信访转办(访调)", MOJEntrusted},
 		{"12345/部门转办", MOJEntrusted}},
 	Flags: []Flag{

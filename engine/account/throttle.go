@@ -32,6 +32,9 @@ const (
 	addrTries      = 50
 	throttleWindow = 15 * time.Minute
 	maxWait        = 5 * time.Minute
+	// keepTries is how long the counted tries are kept: the longest any
+	// count looks back, a day of a party's applications.
+	keepTries = 24 * time.Hour
 )
 
 // Try is one login or look-up: what was typed as the name (a user's name,
@@ -99,7 +102,7 @@ func (e *Service) Refuse(ctx context.Context, t Try, known bool) (time.Duration,
 		names[i] = k.Key
 	}
 	now := e.Now()
-	if err := e.Store.Fail(ctx, names, now, now.Add(-throttleWindow)); err != nil {
+	if err := e.Store.Fail(ctx, names, now, now.Add(-keepTries)); err != nil {
 		return 0, err
 	}
 	return e.wait(ctx, []ThrottleKey{t.addrKey()})

@@ -17,12 +17,20 @@ import (
 // personal data.
 type Progress struct {
 	Number    string
+	Code      string
 	State     workflow.State
 	OpenedAt  time.Time
 	Committee *engine.Committee
 	StageDue  *time.Time
 	PerformBy *time.Time
 	ConfirmBy *time.Time
+	// Steps are the steps so far in plain words, Next what the party is
+	// to do now.
+	Steps []Step
+	Next  string
+	// CanMessage, CanConfirm and CanRate say which of a party's steps the
+	// workflow table allows now; Rated that this party has rated.
+	CanMessage, CanConfirm, CanRate, Rated bool
 }
 
 // Progress finds a party's case by its public code and the party's phone
@@ -36,22 +44,34 @@ func (e *Service) Progress(ctx context.Context, code, phone string) (*Progress, 
 	if err != nil {
 		return nil, err
 	}
-	p := &Progress{Number: c.Number, State: c.State, OpenedAt: c.OpenedAt, Committee: t.FileCommittee(c)}
+	p := &Progress{Number: c.Number, Code: c.Code, State: c.State, OpenedAt: c.OpenedAt, Committee: t.FileCommittee(c)}
 	if c.State.Kind() == workflow.KindTier {
 		p.StageDue = c.DueAt
 	}
-	if c.AgreedAt == nil {
-		return p, nil
-	}
-	ags, err := e.Store.Agreements(ctx, c.ID)
-	if err != nil || len(ags) == 0 {
-		return p, err
-	}
-	steps, err := e.Store.Confirmations(ctx, c.ID)
+	timeline, err := e.Engine.Store.Events(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	p.PerformBy, p.ConfirmBy = ags[len(ags)-1].DueAt, e.ConfirmWindow(c, ags, steps)
+	p.Steps, p.Rated = e.follow(t, c, partyOf(c, phone), timeline)
+	can := func(act workflow.Activity) bool {
+		_, _, ok := workflow.LookupActivity(c.State, act)
+		return ok && engine.OfferActivity(c, act)
+	}
+	p.CanMessage, p.CanConfirm, p.CanRate = can(workflow.PartyMessage), can(workflow.PartyConfirm), can(workflow.PartyRating)
+	if c.AgreedAt != nil {
+		ags, err := e.Store.Agreements(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		steps, err := e.Store.Confirmations(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(ags) > 0 {
+			p.PerformBy, p.ConfirmBy = ags[len(ags)-1].DueAt, e.ConfirmWindow(c, ags, steps)
+		}
+	}
+	p.Next = e.next(p, c)
 	return p, nil
 }
 

@@ -5,6 +5,7 @@ package apply
 
 import (
 	"context"
+	"time"
 
 	"github.com/grassroots/mediation/engine"
 )
@@ -19,6 +20,11 @@ type Store interface {
 	// Confirmations returns a case's steps of judicial confirmation,
 	// oldest first.
 	Confirmations(ctx context.Context, caseID int64) ([]*engine.Confirmation, error)
+	// Failures counts the tries under each key since a time, with the
+	// latest; Fail records one under each key, forgetting those before
+	// forget. Applications are counted under them, by address and phone.
+	Failures(ctx context.Context, keys []string, since time.Time) (map[string]int, map[string]time.Time, error)
+	Fail(ctx context.Context, keys []string, at, forget time.Time) error
 }
 
 // Service serves the parties on the engine's unit tree and rules.

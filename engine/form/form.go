@@ -143,3 +143,25 @@ func (c *Case) NewCase(t *engine.Tree) (*engine.NewCase, error) {
 	}
 	return n, nil
 }
+
+// Application is a party's own application for mediation, as /apply and
+// POST /api/v1/applications give it: where (a grid's code), what, and who,
+// the other side as far as the applicant knows.
+type Application struct {
+	Location  string `json:"location" schema:"location"`
+	Category  string `json:"category" schema:"category"`
+	Summary   string `json:"summary" schema:"summary"`
+	Requests  string `json:"requests" schema:"requests"`
+	Applicant Party  `json:"applicant" schema:"applicant"`
+	Other     Party  `json:"other" schema:"other"`
+}
+
+// Case returns the application as a new dispute: source 当事人申请, the
+// applicant consenting by applying, two people unless the other side is
+// unknown, risk to be assessed by the desk (green until then).
+func (a *Application) Case() *Case {
+	applicant, other := a.Applicant, a.Other
+	applicant.Side, applicant.Consent, other.Side = engine.SideApplicant, "yes", engine.SideRespondent
+	return &Case{Source: engine.SourceApplication, Category: a.Category, Location: a.Location, People: 2, Risk: string(engine.RiskGreen),
+		Summary: a.Summary, Requests: a.Requests, Parties: []Party{applicant, other}}
+}
