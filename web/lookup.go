@@ -11,22 +11,30 @@ import (
 )
 
 // lookupView is the look-up page: the code typed and what went wrong, or
-// the case's progress.
+// the case's progress with the party's forms (which carry the code and the
+// phone the party typed, checked again with every step), what a step just
+// recorded, or what to fix in the form that comes back.
 type lookupView struct {
-	Code, Error string
-	Progress    *apply.Progress
+	Code, Phone, Error, Done string
+	Progress                 *apply.Progress
+	V                        values
+	Ratings                  []struct{ Value, Label string }
 }
 
 func (s *Server) handleLookupForm(c echo.Context) error {
-	return s.render(c, http.StatusOK, viewLookup, "办理进度查询", lookupView{})
+	return s.render(c, http.StatusOK, viewLookup, "办理进度查询", lookupView{Code: engine.Printable(c.QueryParam("code"), 40)})
 }
 
-// handleLookup shows a party how their case stands (engine.Progress),
-// given its public code and their phone number; no personal data is shown.
-// Failed tries count against the same limit as logins.
-func (s *Server) handleLookup(c echo.Context) error {
+// handleLookup shows a party how their case stands (apply.Progress),
+// given its public code and their phone number.
+func (s *Server) handleLookup(c echo.Context) error { return s.lookup(c, nil) }
+
+// lookup checks a party's code and phone, failed tries counting against
+// the same limit as logins, takes the party's step when do is given, and
+// shows the case's progress: no one else's personal data or words.
+func (s *Server) lookup(c echo.Context, do func() (string, error)) error {
 	ctx := c.Request().Context()
-	code := strings.TrimSpace(c.FormValue("code"))
+	code, phone := strings.TrimSpace(c.FormValue("code")), strings.TrimSpace(c.FormValue("phone"))
 	again := func(status int, msg string) error {
 		return s.render(c, status, viewLookup, "办理进度查询", lookupView{Code: engine.Printable(code, 40), Error: msg})
 	}
@@ -36,7 +44,7 @@ func (s *Server) handleLookup(c echo.Context) error {
 	} else if wait > 0 {
 		return again(http.StatusTooManyRequests, account.WaitMessage(wait))
 	}
-	p, err := s.Parties.Progress(ctx, code, c.FormValue("phone"))
+	p, err := s.Parties.Progress(ctx, code, phone)
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		// The code exists when only the phone was wrong: the failure
 		// counts against the case, else against the address.
@@ -56,5 +64,26 @@ func (s *Server) handleLookup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, viewLookup, "办理进度查询", lookupView{Progress: p})
+	view := lookupView{Code: p.Code, Phone: phone, Progress: p, V: values{}, Ratings: engine.Satisfactions}
+	status := http.StatusOK
+	if do != nil {
+		done, err := do()
+		switch engine.ErrorCode(err) {
+		case "":
+			view.Done = done
+			if view.Progress, err = s.Parties.Progress(ctx, code, phone); err != nil {
+				return err
+			}
+		case engine.EINVALID, engine.ECONFLICT, engine.ETOOLARGE, engine.EUNSUPPORTED:
+			// The form comes back as typed, saying what to fix.
+			view.Error, view.V = engine.ErrorMessage(err), formValues(c)
+			status = http.StatusUnprocessableEntity
+			if engine.ErrorCode(err) == engine.ECONFLICT {
+				status = http.StatusConflict
+			}
+		default:
+			return err
+		}
+	}
+	return s.render(c, status, viewLookup, "办理进度查询", view)
 }

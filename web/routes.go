@@ -33,8 +33,22 @@ func (s *Server) routes() {
 	public.POST("/login", s.handleLogin)
 	public.GET("/lookup", s.handleLookupForm)
 	public.POST("/lookup", s.handleLookup)
+	public.GET("/apply", s.handleApplyForm)
+	public.GET("/apply/done", s.handleApplyDone)
+	public.GET("/apply/poster", s.handleApplyPoster)
+	public.GET("/apply/qr.png", s.handleApplyQR)
 	public.GET("/setup", s.handleSetupForm)
 	public.POST("/setup", s.handleSetup)
+
+	// A party's application and steps carry their photos: bounded by what
+	// a party may send at once, spooled, their CSRF token read from the
+	// parsed form.
+	party := e.Group("", middleware.BodyLimit(applyBodyLimit()), session, spool, s.csrf)
+	party.POST("/apply", s.handleApply)
+	party.POST("/lookup/:act", s.handlePartyAct)
+	// The same application as JSON, for a township's app or 解纠纷码
+	// system: no session, the same checks and limits.
+	e.POST("/api/v1/applications", s.handleAPIApplication, calls)
 
 	// Pages for logged-in users.
 	pages := e.Group("", forms, session, s.requireUser, s.csrf)

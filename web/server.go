@@ -410,6 +410,9 @@ const (
 	viewReceipt       view = "receipt"
 	viewRegistry      view = "registry"
 	viewCommittees    view = "committees"
+	viewApply         view = "apply"
+	viewApplied       view = "applied"
+	viewPoster        view = "poster"
 	viewSubsidies     view = "subsidies"
 	viewReport        view = "report"
 	viewSessions      view = "sessions"
@@ -419,7 +422,7 @@ const (
 
 // views lists every view: the server does not start without the file of
 // each, nor with a page's file that no view names.
-var views = []view{viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewCommittees, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewRegistry, viewReport, viewSessions, viewSetup, viewSubsidies, viewSweep}
+var views = []view{viewApply, viewApplied, viewPoster, viewAction, viewAdmin, viewAssess, viewAudit, viewCase, viewCases, viewCommittees, viewDocument, viewDoorstep, viewError, viewFigure, viewLedger, viewLedgerEntry, viewLedgerNew, viewLogin, viewLookup, viewNew, viewNotifications, viewOverdue, viewPassword, viewReceipt, viewRegistry, viewReport, viewSessions, viewSetup, viewSubsidies, viewSweep}
 
 // parsePages parses every view's template once, at start-up. A template
 // that reads a key its data lacks fails the page instead of printing

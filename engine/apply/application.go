@@ -12,15 +12,32 @@ import (
 
 // The limits on applications, which need no account: from one address at
 // most ApplyPerAddress, and with one phone at most ApplyPerPhone, in
-// ApplyWindow; at most ApplyFiles photos or documents, each within the
-// engine's bounds of attachments, and a summary of ApplySummary characters.
+// ApplyWindow; at most ApplyFiles photos or documents of ApplyBytes
+// together, each within the engine's bounds of attachments, and a summary
+// of ApplySummary characters. A party's message later takes as many.
 const (
 	ApplyWindow     = 24 * time.Hour
 	ApplyPerAddress = 10
 	ApplyPerPhone   = 3
 	ApplyFiles      = 5
+	ApplyBytes      = 20 << 20
 	ApplySummary    = 2000
 )
+
+// checkFiles bounds the files a party sends at once.
+func checkFiles(files []*engine.Upload) error {
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	switch {
+	case len(files) > ApplyFiles:
+		return engine.Invalid("files", "一次最多上传%d个文件。", ApplyFiles)
+	case total > ApplyBytes:
+		return engine.Errorf(engine.ETOOLARGE, "文件合计不能超过%dMB，请减少或压缩照片后再上传。", ApplyBytes>>20)
+	}
+	return nil
+}
 
 // Apply registers a party's own application, from addr: it waits for the
 // desk of the town where the dispute arose, as a dispute registered by the
@@ -43,10 +60,10 @@ func (s *Service) Apply(ctx context.Context, ap *form.Application, files []*engi
 	if n := len([]rune(strings.TrimSpace(ap.Summary))); n < 10 || n > ApplySummary {
 		v.Add("summary", "请用10到%d字说明发生了什么事。", ApplySummary)
 	}
-	if len(files) > ApplyFiles {
-		v.Add("files", "最多上传%d个文件。", ApplyFiles)
-	}
 	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkFiles(files); err != nil {
 		return nil, err
 	}
 	keys := []string{"apply-from:" + addr, "apply-phone:" + phone}
@@ -82,6 +99,18 @@ func (s *Service) Apply(ctx context.Context, ap *form.Application, files []*engi
 	// Counted once it is made: a refused application costs nothing.
 	if err := s.Store.Fail(ctx, keys, now, now.Add(-ApplyWindow)); err != nil {
 		return nil, err
+	}
+	return c, nil
+}
+
+// Applied returns the application with code that its applicant's browser
+// names, for its receipt: an application still waiting for the desk and
+// made within ApplyWindow, else ENOTFOUND.
+func (s *Service) Applied(ctx context.Context, code string) (*engine.Case, error) {
+	c, err := s.Store.FindCaseBy(ctx, plainCode(code))
+	if err != nil || c.Code != plainCode(code) || c.Source != engine.SourceApplication || c.CreatedBy != 0 ||
+		s.Now().Sub(c.OpenedAt) > ApplyWindow {
+		return nil, engine.Errorf(engine.ENOTFOUND, "没有这份申请。")
 	}
 	return c, nil
 }

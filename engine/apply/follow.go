@@ -130,6 +130,9 @@ func (e *Service) Act(ctx context.Context, code, phone string, act workflow.Acti
 	if err != nil {
 		return nil, err
 	}
+	if err := checkFiles(in.Files); err != nil {
+		return nil, err
+	}
 	in.Version = c.Version
 	return e.Record(ctx, engine.PartyActor(c, partyOf(c, phone)), c.ID, act, in)
 }
