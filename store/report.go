@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -406,4 +408,46 @@ func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*re
 			Risks: r.Risks, DisputesFound: r.DisputesFound, Notes: r.Notes, FiledBy: deref(r.FiledBy), FiledAt: r.FiledAt.UTC()}
 	}
 	return out, nil
+}
+
+// PartyRecords reads, for the cases located in units, the applications
+// parties made online (a first event by a party) opened, accepted or
+// closed in [start, end), and the parties' ratings given in it.
+func (db *DB) PartyRecords(ctx context.Context, units []int64, start, end time.Time) ([]report.Application, []report.RatingRecord, error) {
+	if len(units) == 0 {
+		return nil, nil, nil
+	}
+	r, list, from, to := db.reader(), db.d.list(units), start.UTC(), end.UTC()
+	var apps []report.Application
+	err := r.each(ctx, `SELECT c.location_unit_id, c.opened_at, c.accepted_at, c.closed_at, c.outcome FROM cases c
+		JOIN case_events e ON e.case_id = c.id AND e.seq = 1 WHERE `+db.d.in("c.location_unit_id")+` AND e.role = ?
+		AND ((c.opened_at >= ? AND c.opened_at < ?) OR (c.accepted_at >= ? AND c.accepted_at < ?) OR (c.closed_at >= ? AND c.closed_at < ?))`,
+		[]any{list, workflow.RoleParty, from, to, from, to, from, to}, func(rows *sql.Rows) error {
+			var a report.Application
+			var outcome string
+			err := rows.Scan(&a.LocationUnitID, &a.OpenedAt, &a.AcceptedAt, &a.ClosedAt, &outcome)
+			a.Outcome = workflow.State(outcome)
+			apps = append(apps, a)
+			return err
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	var ratings []report.RatingRecord
+	err = r.each(ctx, "SELECT e.location_unit_id, COALESCE(e.committee_id, 0), e.data FROM case_events e WHERE "+db.d.in("e.location_unit_id")+
+		" AND e.name = ? AND e.at >= ? AND e.at < ?", []any{list, workflow.PartyRating.Step(), from, to}, func(rows *sql.Rows) error {
+		var rec report.RatingRecord
+		var data string
+		if err := rows.Scan(&rec.LocationUnitID, &rec.CommitteeID, &data); err != nil {
+			return err
+		}
+		var d engine.EventData
+		if err := json.Unmarshal([]byte(data), &d); err != nil || d.Rating == nil {
+			return fmt.Errorf("store: a rating without its answer: %q", data)
+		}
+		rec.MediatorID, rec.Mediator, rec.Value = d.Rating.MediatorID, d.Rating.Mediator, d.Rating.Value
+		ratings = append(ratings, rec)
+		return nil
+	})
+	return apps, ratings, err
 }

@@ -118,11 +118,20 @@ func Sections(r *report.Report, l engine.Lists) []Section {
 		}
 		kids.Rows = append(kids.Rows, row)
 	}
-	meds := Section{Name: "调解员", Header: []string{"调解员", "本期办理案件", "调解成功", "期末超期", "本年培训学时"}}
+	meds := Section{Name: "调解员", Header: []string{"调解员", "本期办理案件", "调解成功", "期末超期", "本年培训学时", "当事人评价", "满意率(%)"}}
 	for _, m := range r.Mediators {
 		meds.Rows = append(meds.Rows, []string{m.Name, strconv.Itoa(m.Workload), strconv.Itoa(m.Agreements), strconv.Itoa(m.Overdue),
-			strconv.FormatFloat(m.TrainingHours, 'f', -1, 64)})
+			strconv.FormatFloat(m.TrainingHours, 'f', -1, 64), strconv.Itoa(m.Ratings.Total()), rate1(m.Ratings.Rate)})
 	}
+	parties := Section{Name: "网上申请和服务评价", Header: []string{"单位", "网上申请", "受理", "不予受理", "当事人评价", "满意", "基本满意", "不满意", "满意率(%)"}}
+	party := func(name string, f report.PartyFigures) []string {
+		return []string{name, strconv.Itoa(f.Applied), strconv.Itoa(f.Accepted), strconv.Itoa(f.Refused), strconv.Itoa(f.Ratings.Total()),
+			strconv.Itoa(f.Ratings.Satisfied), strconv.Itoa(f.Ratings.Fair), strconv.Itoa(f.Ratings.Dissatisfied), rate1(f.Ratings.Rate)}
+	}
+	for _, c := range r.Children {
+		parties.Rows = append(parties.Rows, party(c.Name, c.Parties))
+	}
+	parties.Rows = append(parties.Rows, party("合计", r.Parties))
 	partners := Section{Name: "联动单位", Header: []string{"联动单位", "本期移交", "按期反馈", "逾期反馈", "其中退回调解", "期末待反馈"}}
 	for _, p := range r.Partners {
 		partners.Rows = append(partners.Rows, []string{p.Name, strconv.Itoa(p.Referred), strconv.Itoa(p.OnTime), strconv.Itoa(p.Late),
@@ -136,7 +145,7 @@ func Sections(r *report.Report, l engine.Lists) []Section {
 	for _, g := range r.Sweeps.GridsMissing {
 		sweeps.Rows = append(sweeps.Rows, []string{"未填报", g})
 	}
-	return append([]Section{sum, cats, srcs, kids, meds, partners, sweeps, ledgerSection(r)}, Ministry(r)...)
+	return append([]Section{sum, cats, srcs, kids, meds, parties, partners, sweeps, ledgerSection(r)}, Ministry(r)...)
 }
 
 // ledgerSection is the ledger's figures of the unit and of each child: the
@@ -217,7 +226,8 @@ func Ministry(r *report.Report) []Section {
 func MOJCommittees(r *report.Report) Section {
 	t := Section{Name: MOJCommitteesSheet, Header: []string{"调解委员会", "类型", "调解纠纷数", "调解成功数", "调解不成数", "撤回数",
 		"调解成功率(%)", "预防纠纷数", "协议涉及金额(元)", "书面协议", "口头协议", "防止民转刑(件)", "防止民转刑(人)",
-		"防止群体性上访(件)", "防止群体性上访(人)", "防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)"}}
+		"防止群体性上访(件)", "防止群体性上访(人)", "防止群体性械斗(件)", "防止群体性械斗(人)", "防止自杀(件)", "防止自杀(人)",
+		"当事人评价", "满意率(%)"}}
 	row := func(name string, c report.CommitteeRow) []string {
 		f := c.CommitteeFigures
 		out := []string{name, engine.CommitteeKindLabel(c.Kind), strconv.Itoa(f.Mediated), strconv.Itoa(f.Agreed), strconv.Itoa(f.Failed),
@@ -227,7 +237,7 @@ func MOJCommittees(r *report.Report) Section {
 		for _, pc := range []report.PeopleCount{p.CivilToCriminal, p.GroupPetition, p.GroupFight, p.Suicide} {
 			out = append(out, strconv.Itoa(pc.Cases), strconv.Itoa(pc.People))
 		}
-		return out
+		return append(out, strconv.Itoa(f.Ratings.Total()), rate1(f.Ratings.Rate))
 	}
 	for _, c := range r.Committees {
 		t.Rows = append(t.Rows, row(c.Name, c))

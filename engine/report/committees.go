@@ -22,6 +22,9 @@ type CommitteeFigures struct {
 	AgreementAmount  float64        `json:"agreement_amount"`
 	AgreementsByKind AgreementKinds `json:"agreements_by_kind"`
 	Prevented        Prevention     `json:"prevented"`
+	// Ratings are the parties' ratings of the committee given in the
+	// period (those of the cases whose file is the committee's).
+	Ratings RatingCounts `json:"ratings"`
 }
 
 // committeeFigures takes a committee's part of the figures of its cases.
@@ -64,7 +67,8 @@ func (d *PeriodData) onlyCommittees(ids map[int64]bool) *PeriodData {
 // committeeRows computes a row per committee serving the subtree of root,
 // and per committee of another unit that mediated cases located in it,
 // then a row per kind, in CommitteeKinds' order.
-func committeeRows(t *engine.Tree, root int64, d *PeriodData, start, end time.Time, l engine.Lists) ([]CommitteeRow, []CommitteeRow) {
+func committeeRows(t *engine.Tree, root int64, d *PeriodData, ratings []RatingRecord, start, end time.Time, l engine.Lists) ([]CommitteeRow, []CommitteeRow) {
+	byCommittee := ratingsBy(ratings, func(r RatingRecord) int64 { return r.CommitteeID })
 	var committees []*engine.Committee
 	listed := map[int64]bool{}
 	for _, c := range t.CommitteesUnder(root) {
@@ -77,20 +81,41 @@ func committeeRows(t *engine.Tree, root int64, d *PeriodData, start, end time.Ti
 			committees, listed[c.ID] = append(committees, c), true
 		}
 	}
+	for id := range byCommittee {
+		if c := t.Committee(id); c != nil && !listed[c.ID] {
+			committees, listed[c.ID] = append(committees, c), true
+		}
+	}
 	byKind := map[string]map[int64]bool{}
 	rows := make([]CommitteeRow, 0, len(committees))
+	kindRatings := map[string]*RatingCounts{}
 	for _, c := range committees {
-		rows = append(rows, CommitteeRow{Name: c.Name, Kind: c.Kind,
-			CommitteeFigures: committeeFigures(figures(d.onlyCommittees(map[int64]bool{c.ID: true}), start, end, l))})
+		row := CommitteeRow{Name: c.Name, Kind: c.Kind,
+			CommitteeFigures: committeeFigures(figures(d.onlyCommittees(map[int64]bool{c.ID: true}), start, end, l))}
+		if r := byCommittee[c.ID]; r != nil {
+			row.Ratings = *r
+		}
+		rows = append(rows, row)
 		if byKind[c.Kind] == nil {
 			byKind[c.Kind] = map[int64]bool{}
 		}
 		byKind[c.Kind][c.ID] = true
 	}
+	for _, r := range ratings {
+		if c := t.Committee(r.CommitteeID); c != nil && listed[c.ID] {
+			if kindRatings[c.Kind] == nil {
+				kindRatings[c.Kind] = &RatingCounts{}
+			}
+			kindRatings[c.Kind].add(r.Value)
+		}
+	}
 	kinds := []CommitteeRow{}
 	for _, k := range engine.CommitteeKinds {
-		kinds = append(kinds, CommitteeRow{Kind: k.Key,
-			CommitteeFigures: committeeFigures(figures(d.onlyCommittees(byKind[k.Key]), start, end, l))})
+		row := CommitteeRow{Kind: k.Key, CommitteeFigures: committeeFigures(figures(d.onlyCommittees(byKind[k.Key]), start, end, l))}
+		if r := kindRatings[k.Key]; r != nil {
+			row.Ratings = *r
+		}
+		kinds = append(kinds, row)
 	}
 	return rows, kinds
 }

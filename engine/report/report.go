@@ -172,8 +172,9 @@ type ChildRow struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
 	Figures
-	Sweeps SweepFigures  `json:"sweeps"`
-	Ledger LedgerFigures `json:"ledger"`
+	Sweeps  SweepFigures  `json:"sweeps"`
+	Ledger  LedgerFigures `json:"ledger"`
+	Parties PartyFigures  `json:"parties"`
 }
 
 // MediatorRow is one mediator's month.
@@ -189,7 +190,10 @@ type MediatorRow struct {
 	// TrainingHours are the mediator's training hours of the period's
 	// year, from the registry.
 	TrainingHours float64 `json:"training_hours"`
-	userID        int64
+	// Ratings are the parties' ratings of the mediator given in the
+	// period.
+	Ratings RatingCounts `json:"ratings"`
+	userID  int64
 }
 
 // ReferralCount is what the period saw of the referrals to one partner
@@ -241,11 +245,13 @@ type Report struct {
 	Ledger    LedgerFigures `json:"ledger"`
 	// Committees are the rows by committee, CommitteeKinds by kind of
 	// committee, and Organisation the committees and mediators.
-	Committees         []CommitteeRow `json:"committees"`
-	CommitteeKinds     []CommitteeRow `json:"committee_kinds"`
-	Organisation       Organisation   `json:"organisation"`
-	PreviousPeriod     *Figures       `json:"previous_period"`
-	SamePeriodLastYear *Figures       `json:"same_period_last_year"`
+	Committees     []CommitteeRow `json:"committees"`
+	CommitteeKinds []CommitteeRow `json:"committee_kinds"`
+	Organisation   Organisation   `json:"organisation"`
+	// Parties are the applications made online and the parties' ratings.
+	Parties            PartyFigures `json:"parties"`
+	PreviousPeriod     *Figures     `json:"previous_period"`
+	SamePeriodLastYear *Figures     `json:"same_period_last_year"`
 }
 
 // Period is the span a report covers: a month (2026-10), a quarter (2026Q4)
@@ -375,8 +381,11 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 	var sweeps []*Sweep
 	var referrals []ReferralCount
 	var org Organisation
-	var sweepErr, referralErr, ledgerErr, orgErr error
+	var apps []Application
+	var ratings []RatingRecord
+	var sweepErr, referralErr, ledgerErr, orgErr, partyErr error
 	wg.Go(func() { org, orgErr = e.organisation(ctx, t, unit.ID) })
+	wg.Go(func() { apps, ratings, partyErr = e.Store.PartyRecords(ctx, t.Subtree(unit.ID), p.Start, p.End) })
 	ledgers := make([]LedgerFigures, len(children)+1)
 	wg.Go(func() {
 		for i, u := range append([]*engine.Unit{unit}, children...) {
@@ -394,7 +403,7 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), t.PartnersAround(unit.ID), p.Start, p.End)
 	})
 	wg.Wait()
-	if err := errors.Join(sweepErr, referralErr, ledgerErr, orgErr); err != nil {
+	if err := errors.Join(sweepErr, referralErr, ledgerErr, orgErr, partyErr); err != nil {
 		return nil, err
 	}
 	for _, rd := range reads {
@@ -403,20 +412,24 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		}
 	}
 	main := reads[p.Key]
-	mediators := mediatorRows(main.data)
+	mediators := ratedMediators(mediatorRows(main.data), ratings)
 	if err := e.trainingHours(ctx, mediators, p.Start.In(e.Location).Year()); err != nil {
 		return nil, err
 	}
 	r := &Report{Period: p.Key, Unit: unit.Code, UnitName: unit.Name, Figures: main.fig,
 		Mediators: mediators, Partners: partnerRows(t, referrals), Sweeps: sweepFigures(t, unit, sweeps), Ledger: ledgers[0],
-		Organisation: org}
-	r.Committees, r.CommitteeKinds = committeeRows(t, unit.ID, main.data, p.Start, p.End, e.CurrentLists())
+		Organisation: org, Parties: partyFigures(apps, ratings, nil, p.Start, p.End)}
+	r.Committees, r.CommitteeKinds = committeeRows(t, unit.ID, main.data, ratings, p.Start, p.End, e.CurrentLists())
 	if p.IsMonth() {
 		r.Month = p.Key
 	}
 	for i, child := range children {
+		units := map[int64]bool{}
+		for _, id := range t.Subtree(child.ID) {
+			units[id] = true
+		}
 		r.Children = append(r.Children, ChildRow{Code: child.Code, Name: child.Name, Figures: main.children[i],
-			Sweeps: sweepFigures(t, child, sweeps), Ledger: ledgers[i+1]})
+			Sweeps: sweepFigures(t, child, sweeps), Ledger: ledgers[i+1], Parties: partyFigures(apps, ratings, units, p.Start, p.End)})
 	}
 	r.PreviousPeriod, r.SamePeriodLastYear = &reads[p.shift(-1).Key].fig, &reads[p.lastYear().Key].fig
 	return r, nil
@@ -789,6 +802,42 @@ func mediatorRows(d *PeriodData) []MediatorRow {
 		}
 	}
 	return out
+}
+
+// ratedMediators adds to the mediators' rows the ratings given of them,
+// and a row for each mediator rated who did nothing else in the period.
+func ratedMediators(rows []MediatorRow, ratings []RatingRecord) []MediatorRow {
+	type who struct {
+		id   int64
+		name string
+	}
+	byWho := ratingsBy(ratings, func(r RatingRecord) who {
+		if r.MediatorID != 0 {
+			return who{id: r.MediatorID}
+		}
+		return who{name: r.Mediator}
+	})
+	for i := range rows {
+		k := who{id: rows[i].userID}
+		if k.id == 0 {
+			k.name = rows[i].Name
+		}
+		if c := byWho[k]; c != nil {
+			rows[i].Ratings = *c
+			delete(byWho, k)
+		}
+	}
+	for _, r := range ratings {
+		k := who{id: r.MediatorID}
+		if k.id == 0 {
+			k.name = r.Mediator
+		}
+		if c := byWho[k]; c != nil && r.Mediator != "" {
+			rows = append(rows, MediatorRow{Name: r.Mediator, Ratings: *c, userID: r.MediatorID})
+			delete(byWho, k)
+		}
+	}
+	return rows
 }
 
 // trainingHours fills the mediators' training hours of year.

@@ -33,6 +33,10 @@ type Store interface {
 	// registry's rows, and the accounts of role mediator without one as
 	// 兼职.
 	MediatorCounts(ctx context.Context, units []int64) (fullTime, partTime int, err error)
+	// PartyRecords reads, for the cases located in units, the
+	// applications parties made online that the period [start, end) may
+	// count, and the ratings given in it.
+	PartyRecords(ctx context.Context, units []int64, start, end time.Time) ([]Application, []RatingRecord, error)
 	// LedgerCounts reads the ledger's figures of the units from start to
 	// end (see LedgerFigures).
 	LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (LedgerFigures, error)
