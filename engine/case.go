@@ -548,6 +548,10 @@ type Session struct {
 	Place        string
 	Participants string
 	Record       string
+	// NextAt and NextPlace fix the next session, nil and "" when none
+	// was fixed; the parties are told of it.
+	NextAt    *time.Time
+	NextPlace string
 }
 
 // FollowUp is a follow-up visit (回访记录).

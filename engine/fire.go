@@ -638,9 +638,15 @@ var activityEffects = map[workflow.Activity]func(ctx context.Context, e *Engine,
 		ch.Event.Data.Major = &r
 		return nil
 	},
-	workflow.LogSession: func(_ context.Context, _ *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
+	workflow.LogSession: func(_ context.Context, e *Engine, _ *Tree, _ *Case, ch *Change, in Input) error {
 		s := *in.Session
 		s.At = ch.Event.At
+		if s.NextAt != nil && (!s.NextAt.After(s.At) || s.NextAt.After(s.At.AddDate(0, 3, 0))) {
+			return Invalid("session.next", "下次调解时间应在今后三个月内。")
+		}
+		if s.NextAt != nil && strings.TrimSpace(s.NextPlace) == "" {
+			s.NextPlace = s.Place
+		}
 		ch.Session = &s
 		return nil
 	},

@@ -146,7 +146,16 @@ func (e *Engine) Notices(t *Tree, a Actor, c *Case, ch *Change) {
 		committee := t.FileCommittee(n)
 		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷因%s，转由%s调解%s。", ev.Reason, committeeName(committee), phoneOf(committee)))
 	case name == workflow.Agree:
-		e.tellParties(ch, n, at, "您的纠纷已达成调解协议，请按协议履行；如需司法确认，请在协议生效之日起30日内共同向人民法院申请。")
+		text := "您的纠纷已达成调解协议，请按协议履行。"
+		if ch.Agreement != nil {
+			if last := e.ConfirmDeadline(n, ch.Agreement); last != nil {
+				text += "如需司法确认，请在" + e.Until(*last) + "前与对方共同向人民法院申请。"
+			}
+		}
+		e.tellParties(ch, n, at, text+"查询码"+n.Code+"。")
+	case ev.Name == workflow.LogSession.Step() && ch.Session != nil && ch.Session.NextAt != nil:
+		e.tellParties(ch, n, at, fmt.Sprintf("您的纠纷定于%s在%s调解，请准时参加。查询码%s。",
+			ch.Session.NextAt.In(e.Location).Format("1月2日15:04"), ch.Session.NextPlace, n.Code))
 	}
 }
 

@@ -403,8 +403,8 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 		a.CaseID, a.EventID = caseID, eventID
 	}
 	if s := ch.Session; s != nil {
-		if s.ID, err = c.insert(ctx, `INSERT INTO sessions (case_id, event_id, at, place, participants, record)
-			VALUES (?, ?, ?, ?, ?, ?)`, caseID, eventID, s.At.UTC(), s.Place, s.Participants, s.Record); err != nil {
+		if s.ID, err = c.insert(ctx, `INSERT INTO sessions (case_id, event_id, at, place, participants, record, next_at, next_place)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, eventID, s.At.UTC(), s.Place, s.Participants, s.Record, utc(s.NextAt), s.NextPlace); err != nil {
 			return err
 		}
 		s.CaseID, s.EventID = caseID, eventID

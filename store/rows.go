@@ -412,6 +412,8 @@ type sessionRow struct {
 	Place        string
 	Participants string
 	Record       string
+	NextAt       *time.Time
+	NextPlace    string
 }
 
 func (sessionRow) TableName() string { return "sessions" }

@@ -102,7 +102,8 @@ func TestApplyOnline(t *testing.T) {
 	}
 }
 
-// TestPartyFollows: the applicant follows the case in plain words, writes
+// TestPartyFollows: the applicant follows the case in plain words (the next
+// session fixed, where and when to come), writes
 // to the committee, confirms performance and rates the service once; the
 // other party's phone opens the case but shows none of the applicant's
 // words; a phone of another case opens nothing, and acts on nothing. A
@@ -129,6 +130,15 @@ func TestPartyFollows(t *testing.T) {
 		t.Fatal(err)
 	}
 	med := en.Actors["mediator@G11"]
+	next := en.Now().Add(72 * time.Hour)
+	if c, err = en.Record(ctx, med, c.ID, workflow.LogSession, engine.Input{Version: c.Version,
+		Session: &engine.Session{Place: "麟湖村调解室", Record: "双方陈述。", NextAt: &next}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := en.Parties.Progress(ctx, c.Code, "13905730001"); err != nil ||
+		p.Next != "请于3月5日09:00到麟湖村调解室参加调解；有新的情况或材料，可以在下面留言、上传。" {
+		t.Errorf("before the next session: %v %q", err, p.Next)
+	}
 	if c, err = en.Fire(ctx, med, c.ID, workflow.Agree, engine.Input{Version: c.Version, Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
 		Terms: "吴刚将空调外机移至东侧墙面。", Performance: "本周内自行移装"}}); err != nil {
 		t.Fatal(err)
@@ -150,7 +160,8 @@ func TestPartyFollows(t *testing.T) {
 	for _, s := range p.Steps {
 		steps = append(steps, s.Text)
 	}
-	want := []string{"您的调解申请已提交，等待受理。", "您留言：对方今天又开了一整夜。", "已受理，由麟湖村人民调解委员会调解。", "双方达成调解协议。",
+	want := []string{"您的调解申请已提交，等待受理。", "您留言：对方今天又开了一整夜。", "已受理，由麟湖村人民调解委员会调解。",
+		"调解员组织了一次调解。下次调解：3月5日09:00，麟湖村调解室。", "双方达成调解协议。",
 		"您确认协议已履行：外机已经移走。", "您评价调解服务：基本满意。"}
 	if !slices.Equal(steps, want) || !p.Rated || p.CanConfirm == false || !strings.Contains(p.Next, "协议履行后，请在下面确认。") {
 		t.Errorf("the applicant reads\n%q\nwant\n%q\nrated %v, next %q", steps, want, p.Rated, p.Next)

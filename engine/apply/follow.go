@@ -19,7 +19,13 @@ type Step struct {
 // nobody else's words or personal data: what the committees did, and what
 // p sent; what the other side sent is named, not shown. It says too
 // whether p has rated the service.
-func (e *Service) follow(t *engine.Tree, c *engine.Case, p *engine.Party, timeline []*engine.Event) (steps []Step, rated bool) {
+func (e *Service) follow(t *engine.Tree, c *engine.Case, p *engine.Party, timeline []*engine.Event, sessions []*engine.Session) (steps []Step, rated bool) {
+	next := map[int64]*engine.Session{}
+	for _, s := range sessions {
+		if s.NextAt != nil {
+			next[s.EventID] = s
+		}
+	}
 	committee := func(ev *engine.Event) string {
 		if cm := t.CommitteeOf(ev.UnitID); cm != nil {
 			return cm.Name + phoneClause(cm.Phone)
@@ -57,6 +63,9 @@ func (e *Service) follow(t *engine.Tree, c *engine.Case, p *engine.Party, timeli
 			text = "移交单位已办结。"
 		case ev.Name == workflow.LogSession.Step():
 			text = "调解员组织了一次调解。"
+			if s := next[ev.ID]; s != nil {
+				text += "下次调解：" + s.NextAt.In(e.Location).Format("1月2日15:04") + "，" + s.NextPlace + "。"
+			}
 		case ev.Name == workflow.PartyMessage.Step() && own:
 			text = "您留言：" + ev.Data.Note
 		case ev.Name == workflow.PartyMessage.Step():
@@ -96,8 +105,9 @@ func joinRoutes(routes []string) string {
 	return out
 }
 
-// next says what the party is to do now.
-func (e *Service) next(p *Progress, c *engine.Case) string {
+// next says what the party is to do now: the next session fixed, if one
+// is still to come.
+func (e *Service) next(p *Progress, c *engine.Case, sessions []*engine.Session) string {
 	when := func(t *time.Time) string { return t.In(e.Location).Format("2006年1月2日") }
 	switch {
 	case c.State == workflow.Registered:
@@ -105,6 +115,10 @@ func (e *Service) next(p *Progress, c *engine.Case) string {
 	case c.State == workflow.Referred:
 		return "纠纷已移交相关部门，请等候其联系。"
 	case c.State.Kind() == workflow.KindTier:
+		if n := len(sessions); n > 0 && sessions[n-1].NextAt != nil && sessions[n-1].NextAt.After(e.Now()) {
+			s := sessions[n-1]
+			return "请于" + s.NextAt.In(e.Location).Format("1月2日15:04") + "到" + s.NextPlace + "参加调解；有新的情况或材料，可以在下面留言、上传。"
+		}
 		return "请保持电话畅通，调解员会联系您约定调解的时间和地点；有新的情况或材料，可以在下面留言、上传。"
 	case c.State == workflow.Agreed:
 		s := "请按调解协议履行"

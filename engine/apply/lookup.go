@@ -52,7 +52,11 @@ func (e *Service) Progress(ctx context.Context, code, phone string) (*Progress, 
 	if err != nil {
 		return nil, err
 	}
-	p.Steps, p.Rated = e.follow(t, c, partyOf(c, phone), timeline)
+	sessions, err := e.Engine.Store.Sessions(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.Steps, p.Rated = e.follow(t, c, partyOf(c, phone), timeline, sessions)
 	can := func(act workflow.Activity) bool {
 		_, _, ok := workflow.LookupActivity(c.State, act)
 		return ok && engine.OfferActivity(c, act)
@@ -71,7 +75,7 @@ func (e *Service) Progress(ctx context.Context, code, phone string) (*Progress, 
 			p.PerformBy, p.ConfirmBy = ags[len(ags)-1].DueAt, e.ConfirmWindow(c, ags, steps)
 		}
 	}
-	p.Next = e.next(p, c)
+	p.Next = e.next(p, c, sessions)
 	return p, nil
 }
 

@@ -97,6 +97,11 @@ type Session struct {
 	Place        string `json:"place" schema:"place"`
 	Participants string `json:"participants" schema:"participants"`
 	Record       string `json:"record" schema:"record"`
+	// Next is when the next session is, 2026-03-05T14:00 in the towns'
+	// time zone (or RFC 3339), and NextPlace where: both left out of an
+	// imported case's canonical form when empty.
+	Next      string `json:"next,omitempty" schema:"next"`
+	NextPlace string `json:"next_place,omitempty" schema:"next_place"`
 }
 
 // Party is a party.
@@ -152,7 +157,16 @@ func (j *Action) Input(loc *time.Location) (engine.Input, error) {
 		in.Visit = &engine.FollowUp{Visited: v.Visited, Findings: v.Findings, Satisfaction: v.Satisfaction, Sued: v.Sued, Recurred: v.Recurred}
 	}
 	if s := j.Session; s != nil {
-		in.Session = &engine.Session{Place: s.Place, Participants: s.Participants, Record: s.Record}
+		in.Session = &engine.Session{Place: s.Place, Participants: s.Participants, Record: s.Record, NextPlace: s.NextPlace}
+		if s.Next != "" {
+			next, err := time.Parse(time.RFC3339, s.Next)
+			if err != nil {
+				if next, err = time.ParseInLocation("2006-01-02T15:04", s.Next, loc); err != nil {
+					return in, engine.Invalid("session.next", "下次调解时间“%s”应为日期和时间，如 2026-03-05T14:00。", s.Next)
+				}
+			}
+			in.Session.NextAt = &next
+		}
 	}
 	if p := j.NewParty; p != nil {
 		in.NewParty = p.Party()

@@ -249,6 +249,40 @@ func TestPartyNotifications(t *testing.T) {
 	if want := []string{"13800000001 您的纠纷因超期自动上报，转由油车港镇人民调解委员会调解。"}; !slices.Equal(got, want) {
 		t.Errorf("after two escalations the parties were sent\n%q\nwant\n%q", got, want)
 	}
+	// The town's mediator fixes the next session, then the parties agree
+	// in writing on Monday 2 March: they are told when and where to come,
+	// and the last day to apply for judicial confirmation (30 days on, 1
+	// April, before the courts close), each with the code alone.
+	seen := map[string]bool{}
+	for _, n := range claimed {
+		seen[n.Phone+" "+n.Text] = true
+	}
+	town := en.Actors["mediator@T1"]
+	next := time.Date(2026, 3, 5, 14, 0, 0, 0, en.Location)
+	if c, err = en.Record(ctx, town, c.ID, workflow.LogSession, engine.Input{Version: c.Version,
+		Session: &engine.Session{Place: "镇调委会调解室", Record: "双方陈述。", NextAt: &next}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = en.Fire(ctx, town, c.ID, workflow.Agree, engine.Input{Version: c.Version, Agreement: &engine.Agreement{Kind: engine.AgreementWritten,
+		Terms: "李四疏通水沟。", Performance: "当面"}}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err = en.DB.ClaimDeliveries(ctx, en.Now(), en.Now().Add(time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, n := range claimed {
+		if !seen[n.Phone+" "+n.Text] && !slices.Contains(want, n.Phone+" "+n.Text) {
+			got = append(got, n.Phone+" "+n.Text)
+		}
+	}
+	if want := []string{
+		"13800000001 您的纠纷定于3月5日14:00在镇调委会调解室调解，请准时参加。查询码" + c.Code + "。",
+		"13800000001 您的纠纷已达成调解协议，请按协议履行。如需司法确认，请在2026年4月1日17时前与对方共同向人民法院申请。查询码" + c.Code + "。",
+	}; !slices.Equal(got, want) {
+		t.Errorf("after a session and an agreement the parties were sent\n%q\nwant\n%q", got, want)
+	}
 }
 
 // TestReportToThePolice: a mediator who finds a risk of violence reports it
