@@ -43,6 +43,27 @@ func PartyActor(c *Case, p *Party) Actor {
 	return Actor{Name: p.Name, Role: workflow.RoleParty, Case: c.ID}
 }
 
+// PartyFeedback says what the parties told the committee from the
+// look-up that a 回访 reads: their confirmations of performance and their
+// ratings, each with who and when.
+func (e *Engine) PartyFeedback(timeline []*Event) []string {
+	var out []string
+	for _, ev := range timeline {
+		day := ev.At.In(e.Location).Format("1月2日")
+		switch {
+		case ev.Name == workflow.PartyConfirm.Step():
+			out = append(out, day+" "+ev.ActorName+"确认已履行："+ev.Data.Note)
+		case ev.Name == workflow.PartyRating.Step() && ev.Data.Rating != nil:
+			line := day + " " + ev.ActorName + "评价：" + ev.Data.Rating.Label()
+			if ev.Data.Rating.Comment != "" {
+				line += "——" + ev.Data.Rating.Comment
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 // checkRating checks a party's rating.
 func checkRating(in *Input) error {
 	if in.Rating == nil || SatisfactionLabel(in.Rating.Value) == "" {

@@ -35,6 +35,9 @@ type actionForm struct {
 	Reasons  []string
 	Routes   []check
 	Partners []*engine.Unit
+	// Feedback is what the parties told from the look-up, which the 回访
+	// form shows.
+	Feedback []string
 	// Sender names the partner body that referred the case in, "" for
 	// none: the parties may agree to tell it their agreement's terms.
 	Sender    string
@@ -136,6 +139,13 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 		f.ConfirmKinds = append(f.ConfirmKinds, decision{k, engine.ConfirmLabels[k]})
 	}
 	f.Partners = tree.Partners(f.Case.LocationUnitID)
+	if f.Name == workflow.VisitAction {
+		timeline, err := s.Engine.Store.Events(ctx, f.Case.ID)
+		if err != nil {
+			return err
+		}
+		f.Feedback = s.Engine.PartyFeedback(timeline)
+	}
 	if u := tree.Unit(f.Case.SenderUnitID); u != nil {
 		f.Sender = u.Name
 	}

@@ -14,7 +14,8 @@ import (
 // QR code, applies with a photo and keeps the code; the desk accepts the
 // dispute at the grid, whose mediator records a written agreement; the
 // party looks the case up, confirms the agreement performed and rates the
-// service 基本满意; the town's supervisor finds it in the month's report.
+// service 基本满意; the mediator reads it at the 回访, and the town's
+// supervisor finds it in the month's report.
 func TestJourneyApplyOnline(t *testing.T) {
 	s := newSite(t)
 	photo := filepath.Join(t.TempDir(), "外机.png")
@@ -72,6 +73,18 @@ func TestJourneyApplyOnline(t *testing.T) {
 		t.Errorf("after confirming and rating: %q", got)
 	}
 	u.fits("party-rated.png")
+
+	// The mediator reads it on the timeline and at the 回访.
+	u.login("mediator@G11")
+	u.openCase(number)
+	if tl := u.text("#timeline"); !strings.Contains(tl, "评价：基本满意——处理及时，调解员很耐心。") {
+		t.Errorf("the mediator's timeline: %s", tl)
+	}
+	u.act("visit")
+	if got := u.text("#party-feedback"); !strings.Contains(got, "周敏确认已履行：外机已经移走。") || !strings.Contains(got, "周敏评价：基本满意——处理及时，调解员很耐心。") {
+		t.Errorf("the 回访 form shows %q", got)
+	}
+	u.logout()
 
 	u.login("supervisor@T1")
 	month := s.e.Now().In(s.e.Location).Format("2006-01")

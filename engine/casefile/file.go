@@ -58,6 +58,9 @@ type CaseFile struct {
 	// committee whose file it is.
 	Town      *engine.Unit
 	Committee *engine.Committee
+	// Feedback is what the parties told the committee from the look-up:
+	// their confirmations of performance and their ratings.
+	Feedback []string
 	// Retention is the retention (保管期限) the file's cover states.
 	Retention string
 	Documents []Document
@@ -198,6 +201,7 @@ func (e *Service) caseFile(ctx context.Context, a engine.Actor, id int64, where 
 		return nil, err
 	}
 	f.Location, f.Handling = t.Path(c.LocationUnitID), t.Path(c.HandlingUnitID)
+	f.Feedback = e.PartyFeedback(f.Timeline)
 	f.Town, f.Committee = t.Town(c.LocationUnitID), t.FileCommittee(c)
 	f.Retention = e.Retention.FileRetention()
 	if c.MediatorID != 0 {
