@@ -39,7 +39,7 @@ test-postgres:
 	@if [ -n "$(PG_DSN)" ]; then \
 		echo "== the same store, engine and command tests on PostgreSQL"; \
 		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -timeout $(TESTTIMEOUT) ./store/... ./engine/... ./cmd/mediation/... && \
-		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -timeout $(TESTTIMEOUT) -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers|TestBoundedStatements|TestTimelineFolds|TestEndedSessionStaysEnded|TestSetupOnce|TestBrokenInputRefused|TestOneReferralPerExternalID|TestOfficeBehindOneAddress|TestAnonymousCostsNothing|TestNoSecretAtRest|TestAuditGaps|TestLedgerPages|TestLedgerAPI|TestMajorReportPage|TestAssessPage|TestRegistryPages|TestCommitteePages|TestSubsidyPages)$$' ./web/; \
+		MEDIATION_TEST_POSTGRES="$(PG_DSN)" $(GO) test -count=1 -timeout $(TESTTIMEOUT) -run '^(TestReadScenarios|TestWriteScenarios|TestAttachments|TestAttachmentsAcrossServers|TestBoundedStatements|TestTimelineFolds|TestEndedSessionStaysEnded|TestSetupOnce|TestBrokenInputRefused|TestOneReferralPerExternalID|TestOfficeBehindOneAddress|TestAnonymousCostsNothing|TestNoSecretAtRest|TestAuditGaps|TestLedgerPages|TestLedgerAPI|TestMajorReportPage|TestAssessPage|TestRegistryPages|TestCommitteePages|TestSubsidyPages|TestApplyPages)$$' ./web/; \
 	else \
 		echo "== PostgreSQL tests skipped: set MEDIATION_TEST_POSTGRES=postgres://user@host:5432/db to run them"; \
 	fi
