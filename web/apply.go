@@ -161,16 +161,22 @@ func (s *Server) handleAPIApplication(c echo.Context) error {
 // handleApplyPoster prints a village's poster: its name, what the code is
 // for, and the QR code of its application form.
 func (s *Server) handleApplyPoster(c echo.Context) error {
-	t, err := s.Engine.Tree(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	u, err := t.Find("unit", c.QueryParam("unit"))
+	t, u, err := s.queryUnit(c)
 	if err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, viewPoster, "扫码申请调解", map[string]any{"Unit": u, "Town": engine.NameOf(t.Town(u.ID)),
 		"Link": s.applyLink(c, u.Code), "Committee": t.CommitteeOf(u.ID)})
+}
+
+// queryUnit finds the unit the address's ?unit= names.
+func (s *Server) queryUnit(c echo.Context) (*engine.Tree, *engine.Unit, error) {
+	t, err := s.Engine.Tree(c.Request().Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := t.Find("unit", c.QueryParam("unit"))
+	return t, u, err
 }
 
 // applyLink is the address of the application form for the unit with
@@ -181,11 +187,7 @@ func (s *Server) applyLink(c echo.Context, code string) string {
 
 // handleApplyQR draws the QR code of a unit's application form.
 func (s *Server) handleApplyQR(c echo.Context) error {
-	t, err := s.Engine.Tree(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	u, err := t.Find("unit", c.QueryParam("unit"))
+	_, u, err := s.queryUnit(c)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -49,18 +50,12 @@ func (e *Service) follow(t *engine.Tree, c *engine.Case, p *engine.Party, timeli
 			text = "不予受理（" + ev.Reason + "），可以通过" + joinRoutes(ev.Data.Routes) + "解决。"
 		case name == workflow.Refer:
 			text = "已移交" + ev.Data.Partner + "依法处理。"
-		case name == workflow.Agree:
-			text = "双方达成调解协议。"
+		case plainSteps[name] != "":
+			text = plainSteps[name]
 		case name == workflow.Fail:
 			text = "调解未能达成协议，可以通过" + joinRoutes(ev.Data.Routes) + "解决。"
-		case name == workflow.Withdraw:
-			text = "申请已撤回。"
-		case name == workflow.Fulfil:
-			text = "协议已履行，本案办结。"
 		case name == workflow.CloseUnperformed:
 			text = "协议未履行，本案办结，可以通过" + joinRoutes(ev.Data.Routes) + "解决。"
-		case name == workflow.PartnerClose:
-			text = "移交单位已办结。"
 		case ev.Name == workflow.LogSession.Step():
 			text = "调解员组织了一次调解。"
 			if s := next[ev.ID]; s != nil {
@@ -84,6 +79,10 @@ func (e *Service) follow(t *engine.Tree, c *engine.Case, p *engine.Party, timeli
 	return steps, rated
 }
 
+// plainSteps words the steps a party reads as they are.
+var plainSteps = map[workflow.Event]string{workflow.Agree: "双方达成调解协议。", workflow.Withdraw: "申请已撤回。",
+	workflow.Fulfil: "协议已履行，本案办结。", workflow.PartnerClose: "移交单位已办结。"}
+
 func phoneClause(phone string) string {
 	if phone == "" {
 		return ""
@@ -95,14 +94,7 @@ func joinRoutes(routes []string) string {
 	if len(routes) == 0 {
 		return "诉讼等途径"
 	}
-	out := ""
-	for i, r := range routes {
-		if i > 0 {
-			out += "、"
-		}
-		out += r
-	}
-	return out
+	return strings.Join(routes, "、")
 }
 
 // next says what the party is to do now: the next session fixed, if one
