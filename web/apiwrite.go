@@ -249,6 +249,14 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		"/cases/{id}/file":   get("案件卷宗：办理经过、调解记录、协议、回访、移交、司法确认、告知记录与文书目录"),
 		"/workflow":          get("流程表与状态图"),
 		"/route":             get("分流建议（category, amount, people, risk, flags, cross_village）"),
+		"/mediators":         get("辖区的调解员名册：单位、所在调解委员会、专兼职、等级、聘任日期、本年培训学时（?year=）"),
+		"/committees":        get("辖区的人民调解委员会和个人调解工作室：类型、设立单位、印章、成立日期、成员及职务"),
+		"/subsidies":         get("以案定补（?unit=&period=）：逐案的核发、改定和追回，按调解员、调解委员会的合计，金额以元计"),
+		"/applications": map[string]any{"post": map[string]any{
+			"summary": "当事人网上申请调解（无须登录）：location（网格编码）、category、summary、requests、applicant{name, phone, id_number, address}、" +
+				"other{name, phone, address}；每个地址每天10次、每个电话每天3次",
+			"responses": map[string]any{"201": map[string]any{"description": "number、code（查询码）、state、lookup"},
+				"422": map[string]any{"description": "按字段说明要更正的内容；未保存"}, "429": map[string]any{"description": "申请次数过多；未保存"}}}},
 	}
 	for _, ev := range workflow.Events() {
 		var from, roles []string
@@ -280,7 +288,11 @@ func (s *Server) handleOpenAPI(c echo.Context) error {
 		for _, st := range r.In {
 			in = append(in, string(st))
 		}
-		paths["/cases/{id}/activities/"+string(r.Activity)] = actionPath(r.Label, "可在状态："+strings.Join(in, ", "), r.Requires, nil, nil, false)
+		desc := "可在状态：" + strings.Join(in, ", ")
+		if len(r.Grants) == 1 && r.Grants[0].Role == workflow.RoleParty {
+			desc = "当事人凭查询码和电话在查询页（/lookup）办理，工作人员不经本接口代办；" + desc
+		}
+		paths["/cases/{id}/activities/"+string(r.Activity)] = actionPath(r.Label, desc, r.Requires, nil, nil, false)
 	}
 	id := []any{map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "integer"}}}
 	paths["/cases/{id}/attachments"] = map[string]any{
