@@ -21,6 +21,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/apply"
 	"github.com/grassroots/mediation/engine/demo"
 	"github.com/grassroots/mediation/engine/export"
 	"github.com/grassroots/mediation/engine/importer"
@@ -262,7 +263,7 @@ func (m *Main) loadDemo(ctx context.Context, e *engine.Engine, db *store.DB, n i
 		return engine.Errorf(engine.ECONFLICT, "数据库中已有单位，演示数据只能载入空数据库。")
 	}
 	p := m.progress("载入演示案件", n, "件")
-	res, err := demo.Build(ctx, e, demo.Rooms{Ledger: ledger.New(e, db), Registry: registry.New(e, db)}, n, uint64(time.Now().UnixNano()), func(done, _ int) { p(done) })
+	res, err := demo.Build(ctx, e, demo.Rooms{Ledger: ledger.New(e, db), Registry: registry.New(e, db), Parties: apply.New(e, db)}, n, uint64(time.Now().UnixNano()), func(done, _ int) { p(done) })
 	p(-1)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/apply"
 	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/partner"
 	"github.com/grassroots/mediation/engine/registry"
@@ -72,6 +73,8 @@ func partnerName(town, kind string) string {
 type Rooms struct {
 	Ledger   *ledger.Service
 	Registry *registry.Service
+	// Parties apply and rate online.
+	Parties *apply.Service
 }
 
 // Result says what Build made.
@@ -152,6 +155,10 @@ func Build(ctx context.Context, e *engine.Engine, rooms Rooms, perYear int, seed
 	if err := b.keyLedger(ctx, rooms.Ledger); err != nil {
 		return nil, err
 	}
+	if n, err = b.parties(ctx, rooms.Parties); err != nil {
+		return nil, err
+	}
+	res.Cases += n
 	return res, nil
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/account"
+	"github.com/grassroots/mediation/engine/apply"
 	"github.com/grassroots/mediation/engine/demo"
 	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/registry"
@@ -29,12 +30,12 @@ func TestBuild(t *testing.T) {
 	now := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
 	e.Now = func() time.Time { return now }
 	led, reg := ledger.New(e, db), registry.New(e, db)
-	rooms := demo.Rooms{Ledger: led, Registry: reg}
+	rooms := demo.Rooms{Ledger: led, Registry: reg, Parties: apply.New(e, db)}
 	res, err := demo.Build(ctx, e, rooms, 400, 1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Cases != 404 {
+	if res.Cases != 405 {
 		t.Fatalf("got %+v", res)
 	}
 	tree, _ := e.Tree(ctx)
@@ -62,7 +63,7 @@ func TestBuild(t *testing.T) {
 		break
 	}
 	cases, total, err := e.Cases(ctx, engine.System, engine.CaseFilter{Limit: 500})
-	if err != nil || total != 404 {
+	if err != nil || total != 405 {
 		t.Fatalf("%d cases: %v", total, err)
 	}
 	seen := map[string]bool{}
@@ -245,6 +246,15 @@ func TestBuild(t *testing.T) {
 	if i := slices.IndexFunc(year.Committees, func(r report.CommitteeRow) bool { return r.Kind == engine.CommitteeTrade }); i < 0 ||
 		year.Committees[i].Mediated == 0 || year.Organisation.Committees[engine.CommitteeTrade] != 1 || year.Organisation.Studios != 1 {
 		t.Errorf("the year's committees: %+v, %+v", year.Committees, year.Organisation)
+	}
+	// Online: an application waits for the desk; the parties of the seven
+	// agreements of the last 30 days rated them, one 不满意.
+	month, err := report.New(e, db).Report(ctx, engine.System, "YCG", "2026-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := month.Parties; p.Applied != 1 || p.Ratings.Total() != 7 || p.Ratings.Dissatisfied != 1 {
+		t.Errorf("the month's parties: %+v", p)
 	}
 	sheet, err := subsidy.New(e, db).Sheet(ctx, duban.Actor(), "YCG", "2026Q3")
 	if err != nil || sheet.Total.Cases < 10 || sheet.Total.Net <= 0 || len(sheet.ByCommittee) < 3 {
