@@ -16,7 +16,8 @@ import (
 )
 
 // FuzzPublicForms sends what anybody may type into the forms that need no
-// login (the login, the parties' lookup, the first setup) to the real
+// login (the login, the parties' lookup and message, the application, the
+// first setup) to the real
 // router on a real database, and requires an answer those forms give: a
 // refusal or a success, never a server error.
 func FuzzPublicForms(f *testing.F) {
@@ -60,6 +61,9 @@ func FuzzPublicForms(f *testing.F) {
 		}{
 			{"/login", url.Values{"name": {name}, "password": {password}}, []int{303, 401, 413, 429}},
 			{"/lookup", url.Values{"code": {code}, "phone": {phone}}, []int{404, 413, 429}},
+			{"/lookup/message", url.Values{"code": {code}, "phone": {phone}, "note": {password}}, []int{404, 413, 429}},
+			{"/apply", url.Values{"applicant.name": {name}, "applicant.phone": {phone}, "location": {code}, "category": {name},
+				"summary": {password}, "other.name": {code}}, []int{303, 400, 413, 422, 429}},
 			{"/setup", url.Values{"token": {token}, "unit_code": {code}, "unit_name": {name}, "level": {string(workflow.LevelTown)},
 				"case_prefix": {phone}, "name": {name}, "display": {password}, "password": {password}, "repeat": {password}},
 				[]int{303, 404, 413, 422}},
