@@ -552,6 +552,10 @@ type Session struct {
 	// was fixed; the parties are told of it.
 	NextAt    *time.Time
 	NextPlace string
+	// Mediators names the other mediators who took part besides the one
+	// recording, such as a village cadre on the registry without an
+	// account; "" for none.
+	Mediators string
 }
 
 // FollowUp is a follow-up visit (回访记录).

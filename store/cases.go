@@ -394,7 +394,7 @@ func (db *DB) Sessions(ctx context.Context, caseID int64) ([]*engine.Session, er
 	out := make([]*engine.Session, len(rows))
 	for i, r := range rows {
 		out[i] = &engine.Session{ID: r.ID, CaseID: r.CaseID, EventID: r.EventID, At: r.At.UTC(), Place: r.Place,
-			Participants: r.Participants, Record: r.Record, NextAt: utc(r.NextAt), NextPlace: r.NextPlace}
+			Participants: r.Participants, Record: r.Record, NextAt: utc(r.NextAt), NextPlace: r.NextPlace, Mediators: r.Mediators}
 	}
 	return out, nil
 }

@@ -403,8 +403,9 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 		a.CaseID, a.EventID = caseID, eventID
 	}
 	if s := ch.Session; s != nil {
-		if s.ID, err = c.insert(ctx, `INSERT INTO sessions (case_id, event_id, at, place, participants, record, next_at, next_place)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, eventID, s.At.UTC(), s.Place, s.Participants, s.Record, utc(s.NextAt), s.NextPlace); err != nil {
+		if s.ID, err = c.insert(ctx, `INSERT INTO sessions (case_id, event_id, at, place, participants, record, next_at, next_place, mediators)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, caseID, eventID, s.At.UTC(), s.Place, s.Participants, s.Record, utc(s.NextAt), s.NextPlace,
+			s.Mediators); err != nil {
 			return err
 		}
 		s.CaseID, s.EventID = caseID, eventID

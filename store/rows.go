@@ -414,6 +414,7 @@ type sessionRow struct {
 	Record       string
 	NextAt       *time.Time
 	NextPlace    string
+	Mediators    string
 }
 
 func (sessionRow) TableName() string { return "sessions" }

@@ -38,6 +38,9 @@ type actionForm struct {
 	// Feedback is what the parties told from the look-up, which the 回访
 	// form shows.
 	Feedback []string
+	// Colleagues are the registry's people a session's record may name as
+	// having mediated too.
+	Colleagues []string
 	// Sender names the partner body that referred the case in, "" for
 	// none: the parties may agree to tell it their agreement's terms.
 	Sender    string
@@ -139,6 +142,11 @@ func (s *Server) fill(c echo.Context, f *actionForm, tr *workflow.Transition) er
 		f.ConfirmKinds = append(f.ConfirmKinds, decision{k, engine.ConfirmLabels[k]})
 	}
 	f.Partners = tree.Partners(f.Case.LocationUnitID)
+	if slices.Contains(f.Fields, workflow.FieldSession) {
+		if f.Colleagues, err = s.Registry.Colleagues(ctx, f.Case.HandlingUnitID); err != nil {
+			return err
+		}
+	}
 	if f.Name == workflow.VisitAction {
 		timeline, err := s.Engine.Store.Events(ctx, f.Case.ID)
 		if err != nil {

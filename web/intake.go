@@ -15,6 +15,9 @@ import (
 
 // intakeForm is everything the new-case and doorstep forms show.
 type intakeForm struct {
+	// Colleagues are the registry's people a 门前调's record may name as
+	// having mediated too.
+	Colleagues    []string
 	V             values
 	E             map[string]string
 	Summary       string
@@ -354,6 +357,9 @@ func (s *Server) handleDoorstepForm(c echo.Context) error {
 		return err
 	}
 	f.GridName = grid.Name
+	if f.Colleagues, err = s.Registry.Colleagues(c.Request().Context(), grid.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, viewDoorstep, "门前调", f)
 }
 
@@ -384,6 +390,9 @@ func (s *Server) handleDoorstep(c echo.Context) error {
 			return err
 		}
 		f.GridName = grid.Name
+		if f.Colleagues, err = s.Registry.Colleagues(c.Request().Context(), grid.ID); err != nil {
+			return err
+		}
 		if v["add_party"] != "" {
 			f.Parties = partyForms(parties, nil, len(parties))
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,7 @@ import (
 // mediates without an account (a refused form comes back as typed), keeps
 // a mediator account's particulars, and records a training of both; the
 // registry shows the year's hours, on the page and in the API. A mediator
-// has no registry to open.
+// has no registry to open, but names the cadre on a session's record.
 func TestRegistryPages(t *testing.T) {
 	s, _ := newSiteOnClock(t)
 	sup := s.login(t, "supervisor@T1")
@@ -65,5 +66,22 @@ func TestRegistryPages(t *testing.T) {
 	}
 	if code, _ := s.login(t, "mediator@G11").get("/registry"); code != http.StatusForbidden {
 		t.Errorf("a mediator opens the registry: %d", code)
+	}
+	// The grid's mediator names the cadre on a session's record, picking
+	// him from the registry; the 调解记录 prints both.
+	med := s.login(t, "mediator@G11")
+	grid := s.cases["grid"]
+	if _, form := med.get(casePath(grid, "/do/session")); !strings.Contains(form, `<option value="王建华">`) {
+		t.Errorf("the session's form does not offer the cadre")
+	}
+	if _, form := med.get("/doorstep"); !strings.Contains(form, `<option value="王建华">`) {
+		t.Errorf("the 门前调 form does not offer the cadre")
+	}
+	if code, _ := med.post(casePath(grid, "/do/session"), url.Values{"version": {strconv.Itoa(s.caseNow(t, "grid").Version)},
+		"session.record": {"双方陈述，村干部王建华协助调解。"}, "session.mediators": {"王建华"}}); code != http.StatusSeeOther {
+		t.Fatalf("the session: %d", code)
+	}
+	if _, file := med.get(casePath(grid, "/documents")); !strings.Contains(file, "<tr><th>调解员</th><td>mediator@G11、王建华</td></tr>") {
+		t.Errorf("the 调解记录 does not name the cadre")
 	}
 }

@@ -121,7 +121,7 @@ func TestSchemaGuard(t *testing.T) {
 			"DROP TABLE committee_sequences", "DROP TABLE committee_members", "DROP TABLE committees",
 			"CREATE INDEX cases_report ON cases(location_unit_id)"},
 		36: {"DROP TABLE subsidy_adjustments", "DROP TABLE subsidies"},
-		37: {"ALTER TABLE sessions DROP COLUMN next_at", "ALTER TABLE sessions DROP COLUMN next_place"},
+		37: {"ALTER TABLE sessions DROP COLUMN next_at", "ALTER TABLE sessions DROP COLUMN next_place", "ALTER TABLE sessions DROP COLUMN mediators"},
 	}
 	if undo[ours] == nil {
 		t.Fatalf("the newest migration is %d: add its undoing to the test", ours)

@@ -102,6 +102,8 @@ type Session struct {
 	// imported case's canonical form when empty.
 	Next      string `json:"next,omitempty" schema:"next"`
 	NextPlace string `json:"next_place,omitempty" schema:"next_place"`
+	// Mediators names the other mediators who took part.
+	Mediators string `json:"mediators,omitempty" schema:"mediators"`
 }
 
 // Party is a party.
@@ -157,7 +159,8 @@ func (j *Action) Input(loc *time.Location) (engine.Input, error) {
 		in.Visit = &engine.FollowUp{Visited: v.Visited, Findings: v.Findings, Satisfaction: v.Satisfaction, Sued: v.Sued, Recurred: v.Recurred}
 	}
 	if s := j.Session; s != nil {
-		in.Session = &engine.Session{Place: s.Place, Participants: s.Participants, Record: s.Record, NextPlace: s.NextPlace}
+		in.Session = &engine.Session{Place: s.Place, Participants: s.Participants, Record: s.Record, NextPlace: s.NextPlace,
+			Mediators: s.Mediators}
 		if s.Next != "" {
 			next, err := time.Parse(time.RFC3339, s.Next)
 			if err != nil {

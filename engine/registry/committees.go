@@ -260,3 +260,29 @@ func (s *Service) ImportMediator(ctx context.Context, t *engine.Tree, m *Mediato
 	kept := slices.DeleteFunc(members[on.ID], func(x Member) bool { return x.MediatorID == m.ID || (x.Role == Roles[0] && role == Roles[0]) })
 	return s.setMembers(ctx, r, on.ID, append(kept, Member{MediatorID: m.ID, Role: role}))
 }
+
+// Colleagues names the people of the registry who serve the committee of
+// unit (a grid's is its village's), for a session's record to name those
+// who took part: a village cadre without an account among them.
+func (s *Service) Colleagues(ctx context.Context, unit int64) ([]string, error) {
+	t, err := s.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	committee := t.CommitteeOf(unit)
+	if committee == nil {
+		return nil, nil
+	}
+	rows, err := s.Store.Mediators(ctx, t.Subtree(committee.UnitID))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range rows {
+		if !slices.Contains(out, m.Name) {
+			out = append(out, m.Name)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
