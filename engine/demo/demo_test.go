@@ -1,8 +1,12 @@
 package demo_test
 
 import (
+	"bytes"
 	"context"
+	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +16,7 @@ import (
 	"github.com/grassroots/mediation/engine/account"
 	"github.com/grassroots/mediation/engine/apply"
 	"github.com/grassroots/mediation/engine/demo"
+	"github.com/grassroots/mediation/engine/export"
 	"github.com/grassroots/mediation/engine/ledger"
 	"github.com/grassroots/mediation/engine/registry"
 	"github.com/grassroots/mediation/engine/report"
@@ -19,6 +24,8 @@ import (
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden file")
 
 // TestBuild checks the demo town has what every page and report needs: all
 // categories, sources and outcomes, escalations both manual and automatic,
@@ -246,6 +253,25 @@ func TestBuild(t *testing.T) {
 	if i := slices.IndexFunc(year.Committees, func(r report.CommitteeRow) bool { return r.Kind == engine.CommitteeTrade }); i < 0 ||
 		year.Committees[i].Mediated == 0 || year.Organisation.Committees[engine.CommitteeTrade] != 1 || year.Organisation.Studios != 1 {
 		t.Errorf("the year's committees: %+v, %+v", year.Committees, year.Organisation)
+	}
+	// The year's Ministry tables by committee and of organisations, as
+	// golden text: the demo is built from a fixed seed and a fixed now.
+	var tables bytes.Buffer
+	for _, sec := range export.Ministry(year)[1:] {
+		fmt.Fprintf(&tables, "%s\n%s\n", sec.Name, strings.Join(sec.Header, ","))
+		for _, row := range sec.Rows {
+			fmt.Fprintln(&tables, strings.Join(row, ","))
+		}
+	}
+	golden := filepath.Join("..", "..", "testdata", "report", "demo-committees-2026.csv")
+	if *update {
+		if err := os.WriteFile(golden, tables.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, err := os.ReadFile(golden); err != nil || !bytes.Equal(tables.Bytes(), want) {
+		t.Errorf("the demo's tables by committee differ from %s (%v); run go test -tags sqlite_fts5 ./engine/demo -update and read the diff\n%s",
+			golden, err, tables.String())
 	}
 	// Online: an application waits for the desk; the parties of the seven
 	// agreements of the last 30 days rated them, one 不满意.
