@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -53,13 +54,15 @@ type Organisation struct {
 	PartTime   int            `json:"part_time"`
 }
 
-// onlyCommittees keeps the cases whose file is one of the committees'.
-func (d *PeriodData) onlyCommittees(ids map[int64]bool) *PeriodData {
-	out := &PeriodData{}
+// byCommittee splits the period's cases by the committee whose file each
+// is, in one pass however many committees there are.
+func (d *PeriodData) byCommittee() map[int64]*PeriodData {
+	out := map[int64]*PeriodData{}
 	for _, c := range d.Cases {
-		if ids[c.CommitteeID] {
-			out.Cases = append(out.Cases, c)
+		if out[c.CommitteeID] == nil {
+			out[c.CommitteeID] = &PeriodData{}
 		}
+		out[c.CommitteeID].Cases = append(out[c.CommitteeID].Cases, c)
 	}
 	return out
 }
@@ -68,7 +71,8 @@ func (d *PeriodData) onlyCommittees(ids map[int64]bool) *PeriodData {
 // and per committee of another unit that mediated cases located in it,
 // then a row per kind, in CommitteeKinds' order.
 func committeeRows(t *engine.Tree, root int64, d *PeriodData, ratings []RatingRecord, start, end time.Time, l engine.Lists) ([]CommitteeRow, []CommitteeRow) {
-	byCommittee := ratingsBy(ratings, func(r RatingRecord) int64 { return r.CommitteeID })
+	ratingsOf := ratingsBy(ratings, func(r RatingRecord) int64 { return r.CommitteeID })
+	split := d.byCommittee()
 	var committees []*engine.Committee
 	listed := map[int64]bool{}
 	for _, c := range t.CommitteesUnder(root) {
@@ -76,30 +80,41 @@ func committeeRows(t *engine.Tree, root int64, d *PeriodData, ratings []RatingRe
 			committees, listed[c.ID] = append(committees, c), true
 		}
 	}
-	for _, pc := range d.Cases {
-		if c := t.Committee(pc.CommitteeID); c != nil && !listed[c.ID] {
-			committees, listed[c.ID] = append(committees, c), true
-		}
+	// Committees of other units that mediated cases located here, or were
+	// rated for them, in the order of their ids.
+	var others []int64
+	for id := range split {
+		others = append(others, id)
 	}
-	for id := range byCommittee {
+	for id := range ratingsOf {
+		others = append(others, id)
+	}
+	slices.Sort(others)
+	for _, id := range others {
 		if c := t.Committee(id); c != nil && !listed[c.ID] {
 			committees, listed[c.ID] = append(committees, c), true
 		}
 	}
-	byKind := map[string]map[int64]bool{}
+	of := func(id int64) *PeriodData {
+		if part := split[id]; part != nil {
+			return part
+		}
+		return &PeriodData{}
+	}
+	byKind := map[string]*PeriodData{}
 	rows := make([]CommitteeRow, 0, len(committees))
 	kindRatings := map[string]*RatingCounts{}
 	for _, c := range committees {
 		row := CommitteeRow{Name: c.Name, Kind: c.Kind,
-			CommitteeFigures: committeeFigures(figures(d.onlyCommittees(map[int64]bool{c.ID: true}), start, end, l))}
-		if r := byCommittee[c.ID]; r != nil {
+			CommitteeFigures: committeeFigures(figures(of(c.ID), start, end, l))}
+		if r := ratingsOf[c.ID]; r != nil {
 			row.Ratings = *r
 		}
 		rows = append(rows, row)
 		if byKind[c.Kind] == nil {
-			byKind[c.Kind] = map[int64]bool{}
+			byKind[c.Kind] = &PeriodData{}
 		}
-		byKind[c.Kind][c.ID] = true
+		byKind[c.Kind].Cases = append(byKind[c.Kind].Cases, of(c.ID).Cases...)
 	}
 	for _, r := range ratings {
 		if c := t.Committee(r.CommitteeID); c != nil && listed[c.ID] {
@@ -111,7 +126,11 @@ func committeeRows(t *engine.Tree, root int64, d *PeriodData, ratings []RatingRe
 	}
 	kinds := []CommitteeRow{}
 	for _, k := range engine.CommitteeKinds {
-		row := CommitteeRow{Kind: k.Key, CommitteeFigures: committeeFigures(figures(d.onlyCommittees(byKind[k.Key]), start, end, l))}
+		part := byKind[k.Key]
+		if part == nil {
+			part = &PeriodData{}
+		}
+		row := CommitteeRow{Kind: k.Key, CommitteeFigures: committeeFigures(figures(part, start, end, l))}
 		if r := kindRatings[k.Key]; r != nil {
 			row.Ratings = *r
 		}
