@@ -643,12 +643,14 @@ func TestPhoneWidth(t *testing.T) {
 		who   string
 		pages []string
 	}{
-		{"", []string{"/login", "/lookup"}},
+		{"", []string{"/login", "/lookup", "/apply", "/apply?unit=V1", "/apply/poster?unit=V1"}},
 		{"intake@T1", []string{"/cases", fmt.Sprintf("/cases/%d", grid), "/cases/new", fmt.Sprintf("/cases/%d/receipt", grid)}},
 		{"mediator@G11", []string{"/cases", fmt.Sprintf("/cases/%d", agreed), "/doorstep", fmt.Sprintf("/cases/%d/do/escalate", grid),
 			fmt.Sprintf("/cases/%d/do/agree", grid), fmt.Sprintf("/cases/%d/do/visit", agreed), fmt.Sprintf("/cases/%d/do/attach", grid),
+			fmt.Sprintf("/cases/%d/do/session", grid),
 			"/notifications", "/sweeps", "/ledger", "/ledger/new"}},
-		{"supervisor@T1", []string{"/cases", "/overdue", "/reports", "/audit", "/ledger", "/assess", "/registry"}},
+		{"supervisor@T1", []string{"/cases", "/overdue", "/reports", "/audit", "/ledger", "/assess", "/registry", "/committees",
+			"/subsidies"}},
 		{"partner@P1", []string{"/cases", fmt.Sprintf("/cases/%d", referred), "/cases/new", fmt.Sprintf("/cases/%d/do/partner_close", referred),
 			fmt.Sprintf("/cases/%d/documents", referred)}},
 		{"admin@T1", []string{"/admin"}},
