@@ -166,6 +166,23 @@ func (e *Engine) TreeWith(ctx context.Context, ids ...int64) (*Tree, error) {
 	return t, nil
 }
 
+// TreeWithCommittees returns the tree, reloading it once if it lacks one
+// of the committees ids names: another server may have added it since
+// this one loaded them.
+func (e *Engine) TreeWithCommittees(ctx context.Context, ids ...int64) (*Tree, error) {
+	t, err := e.Tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if id != 0 && t.Committee(id) == nil {
+			e.ForgetTree()
+			return e.Tree(ctx)
+		}
+	}
+	return t, nil
+}
+
 // ForgetTree drops the unit tree, to be loaded again on next use: after a
 // ChangeCase of the units.
 func (e *Engine) ForgetTree() {

@@ -100,6 +100,9 @@ func (e *Service) ApplyConsoleSettings(ctx context.Context) error {
 // WatchConsoleSettings applies the console's settings every interval until
 // ctx ends, so that a change saved on another server takes effect here
 // too; a setting that cannot be applied is logged and the last one kept.
+// It drops the unit tree as well, to be read again on next use: the
+// committees and the registry's serving kept on another server are seen
+// here within the interval.
 func (e *Service) WatchConsoleSettings(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -108,6 +111,7 @@ func (e *Service) WatchConsoleSettings(ctx context.Context, every time.Duration)
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			e.ForgetTree()
 			if err := e.ApplyConsoleSettings(ctx); err != nil && ctx.Err() == nil {
 				slog.Error("console settings", "err", err)
 			}

@@ -196,7 +196,13 @@ func (e *Service) caseFile(ctx context.Context, a engine.Actor, id int64, where 
 	if f.Transitions, f.Activities, err = e.Allowed(ctx, a, c); err != nil {
 		return nil, err
 	}
-	t, err := e.Tree(ctx)
+	// Each step prints the committee it recorded, which another server
+	// may have made since this one read the committees.
+	committees := []int64{c.CommitteeID}
+	for _, ev := range f.Timeline {
+		committees = append(committees, ev.CommitteeID)
+	}
+	t, err := e.TreeWithCommittees(ctx, committees...)
 	if err != nil {
 		return nil, err
 	}
