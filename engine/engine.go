@@ -153,29 +153,25 @@ func (e *Engine) Tree(ctx context.Context) (*Tree, error) {
 // TreeWith returns the tree, reloading it once if it lacks one of ids: another
 // server may have added units since this one loaded them.
 func (e *Engine) TreeWith(ctx context.Context, ids ...int64) (*Tree, error) {
-	t, err := e.Tree(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		if id != 0 && t.Unit(id) == nil {
-			e.ForgetTree()
-			return e.Tree(ctx)
-		}
-	}
-	return t, nil
+	return e.treeHaving(ctx, ids, func(t *Tree, id int64) bool { return t.Unit(id) != nil })
 }
 
 // TreeWithCommittees returns the tree, reloading it once if it lacks one
 // of the committees ids names: another server may have added it since
 // this one loaded them.
 func (e *Engine) TreeWithCommittees(ctx context.Context, ids ...int64) (*Tree, error) {
+	return e.treeHaving(ctx, ids, func(t *Tree, id int64) bool { return t.Committee(id) != nil })
+}
+
+// treeHaving returns the tree, reloading it once if has is false for one
+// of ids (0 standing for none).
+func (e *Engine) treeHaving(ctx context.Context, ids []int64, has func(*Tree, int64) bool) (*Tree, error) {
 	t, err := e.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		if id != 0 && t.Committee(id) == nil {
+		if id != 0 && !has(t, id) {
 			e.ForgetTree()
 			return e.Tree(ctx)
 		}

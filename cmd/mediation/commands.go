@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -615,13 +616,9 @@ func (m *Main) deadlines(ctx context.Context, args []string) error {
 	return err
 }
 
+// report writes a unit's report of a month, a quarter or a year.
 func (m *Main) report(ctx context.Context, args []string) error {
-	fs, o := m.flags("report")
-	p := periodFlags(fs, "格式：table、csv、xlsx、json 或 moj-csv（人民调解工作统计表）")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	write, ok := map[string]func(io.Writer, *report.Report, engine.Lists) error{
+	writers := map[string]func(io.Writer, *report.Report, engine.Lists) error{
 		"table": export.Text, "csv": export.CSV, "xlsx": export.XLSX,
 		"moj-csv": func(w io.Writer, r *report.Report, _ engine.Lists) error { return export.MOJCSV(w, r) },
 		"json": func(w io.Writer, r *report.Report, _ engine.Lists) error {
@@ -629,16 +626,49 @@ func (m *Main) report(ctx context.Context, args []string) error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(r)
 		},
-	}[*p.format]
-	if !ok {
-		return fmt.Errorf("--format 须为 table、csv、xlsx、json 或 moj-csv，而不是“%s”", *p.format)
+	}
+	return m.sheet(ctx, "report", args, []string{"table", "csv", "xlsx", "json", "moj-csv"}, "（moj-csv：人民调解工作统计表）",
+		func(w io.Writer, e *engine.Engine, db *store.DB, format, code, period string) error {
+			r, err := report.New(e, db).Report(ctx, engine.System, code, period)
+			if err != nil {
+				return err
+			}
+			return writers[format](w, r, e.CurrentLists())
+		})
+}
+
+// subsidy writes a unit's 以案定补 of a month, a quarter or a year: by
+// mediator, by committee and case by case.
+func (m *Main) subsidy(ctx context.Context, args []string) error {
+	writers := map[string]func(io.Writer, *subsidy.Sheet) error{
+		"table": export.SubsidyText, "csv": export.SubsidyCSV, "xlsx": export.SubsidyXLSX}
+	return m.sheet(ctx, "subsidy", args, []string{"table", "csv", "xlsx"}, "",
+		func(w io.Writer, e *engine.Engine, db *store.DB, format, code, period string) error {
+			sh, err := subsidy.New(e, db).Sheet(ctx, engine.System, code, period)
+			if err != nil {
+				return err
+			}
+			return writers[format](w, sh)
+		})
+}
+
+// sheet runs a command that writes a unit's period in one of formats (the
+// first by default; note adds to the flag's help): it reads the flags,
+// refuses a format not among them before opening the database, and writes
+// what write makes (see periodSheet).
+func (m *Main) sheet(ctx context.Context, name string, args []string, formats []string, note string,
+	write func(w io.Writer, e *engine.Engine, db *store.DB, format, code, period string) error) error {
+	listed := strings.Join(formats[:len(formats)-1], "、") + " 或 " + formats[len(formats)-1]
+	fs, o := m.flags(name)
+	p := periodFlags(fs, formats[0], "格式："+listed+note)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !slices.Contains(formats, *p.format) {
+		return fmt.Errorf("--format 须为 %s，而不是“%s”", listed, *p.format)
 	}
 	return m.periodSheet(ctx, o, p, func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error {
-		r, err := report.New(e, db).Report(ctx, engine.System, code, period)
-		if err != nil {
-			return err
-		}
-		return write(w, r, e.CurrentLists())
+		return write(w, e, db, *p.format, code, period)
 	})
 }
 
@@ -648,14 +678,14 @@ type sheetFlags struct {
 }
 
 // periodFlags declares the flags of a command that writes a unit's period,
-// in the formats it names.
-func periodFlags(fs *flag.FlagSet, formats string) sheetFlags {
+// its format format by default, help naming the formats.
+func periodFlags(fs *flag.FlagSet, format, help string) sheetFlags {
 	return sheetFlags{
 		month:   fs.String("month", "", "月份，如 2026-10（默认上月）"),
 		quarter: fs.String("quarter", "", "季度，如 2026Q4"),
 		year:    fs.String("year", "", "年份，如 2026"),
 		unit:    fs.String("unit", "", "单位编码（默认最上级单位）"),
-		format:  fs.String("format", "table", formats),
+		format:  fs.String("format", format, help),
 		out:     fs.String("out", "", "写入文件（默认标准输出；xlsx 必须指定）"),
 	}
 }
@@ -711,26 +741,4 @@ func (m *Main) periodSheet(ctx context.Context, o *options, f sheetFlags,
 	}
 	fmt.Fprintf(m.Stderr, "已写入 %s。\n", out)
 	return nil
-}
-
-// subsidy writes a unit's 以案定补 of a month, a quarter or a year: by
-// mediator, by committee and case by case.
-func (m *Main) subsidy(ctx context.Context, args []string) error {
-	fs, o := m.flags("subsidy")
-	p := periodFlags(fs, "格式：table、csv 或 xlsx")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	write, ok := map[string]func(io.Writer, *subsidy.Sheet) error{
-		"table": export.SubsidyText, "csv": export.SubsidyCSV, "xlsx": export.SubsidyXLSX}[*p.format]
-	if !ok {
-		return fmt.Errorf("--format 须为 table、csv 或 xlsx，而不是“%s”", *p.format)
-	}
-	return m.periodSheet(ctx, o, p, func(w io.Writer, e *engine.Engine, db *store.DB, code, period string) error {
-		sh, err := subsidy.New(e, db).Sheet(ctx, engine.System, code, period)
-		if err != nil {
-			return err
-		}
-		return write(w, sh)
-	})
 }
