@@ -213,7 +213,7 @@ func (u *Unit) Validate(parent *Unit) error {
 	case u.Name == "":
 		return Invalid("name", "单位名称不能为空。")
 	case !u.Level.Valid():
-		return Invalid("level", "单位层级必须是 town、village、grid、county 或 partner。")
+		return Invalid("level", "单位层级必须是 province、city、county、town、village、grid 或 partner。")
 	case u.Level == workflow.LevelPartner:
 		return u.validatePartner(parent)
 	case u.Kind != "":
@@ -222,7 +222,7 @@ func (u *Unit) Validate(parent *Unit) error {
 		return Invalid("case_prefix", "只有镇(街道)设案号前缀。")
 	case u.Level == workflow.LevelTown && u.CasePrefix == "":
 		return Invalid("case_prefix", "镇(街道)必须设案号前缀（如“油”）。")
-	case parent == nil && u.Level != workflow.LevelTown && u.Level != workflow.LevelCounty:
+	case parent == nil && u.Level.Rank() < workflow.LevelTown.Rank():
 		return Invalid("parent", "%s单位必须有上级单位。", u.Level.Label())
 	case parent != nil && parent.Level.Rank() != u.Level.Rank()+1:
 		return Invalid("parent", "%s的上级必须是%s，而“%s”是%s。", u.Level.Label(), levelAbove(u.Level).Label(), parent.Name, parent.Level.Label())
@@ -231,7 +231,7 @@ func (u *Unit) Validate(parent *Unit) error {
 }
 
 func levelAbove(l workflow.Level) workflow.Level {
-	for _, c := range []workflow.Level{workflow.LevelVillage, workflow.LevelTown, workflow.LevelCounty} {
+	for _, c := range []workflow.Level{workflow.LevelVillage, workflow.LevelTown, workflow.LevelCounty, workflow.LevelCity, workflow.LevelProvince} {
 		if c.Rank() == l.Rank()+1 {
 			return c
 		}

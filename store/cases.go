@@ -280,10 +280,10 @@ func (db *DB) Duplicates(ctx context.Context, ids, phones, names []string, units
 	d := db.d
 	var or where
 	if len(ids) > 0 {
-		or.add(d.in("id_number"), d.list(ids))
+		or.add("("+d.in("id_number")+" AND id_number <> '')", d.list(ids))
 	}
 	if len(phones) > 0 {
-		or.add(d.in("phone"), d.list(phones))
+		or.add("("+d.in("phone")+" AND phone <> '')", d.list(phones))
 	}
 	if len(names) > 0 && len(units) > 0 {
 		or.add("("+d.in("name")+" AND case_id IN (SELECT id FROM cases WHERE "+d.in("location_unit_id")+"))",

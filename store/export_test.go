@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -46,6 +48,39 @@ func (db *DB) ExplainCases(ctx context.Context, f engine.CaseFilter) ([]string, 
 		{"SELECT COUNT(*) FROM cases WHERE " + w.String(), w.args},
 		{"SELECT " + caseColumns + " FROM cases WHERE " + w.String() + caseOrder, append(w.args, 50, 0)},
 	})
+}
+
+// ReadPlans runs f and returns the planner's plans of every statement of
+// its own that read (a SELECT or WITH) which the store sent meanwhile,
+// each statement once, by its text.
+func (db *DB) ReadPlans(ctx context.Context, f func() error) (map[string][]string, error) {
+	var mu sync.Mutex
+	var sent []statement
+	seen := map[string]bool{}
+	trace := func(q string, args []any) {
+		mu.Lock()
+		defer mu.Unlock()
+		head := strings.ToUpper(strings.TrimSpace(q))
+		if !seen[q] && (strings.HasPrefix(head, "SELECT") || strings.HasPrefix(head, "WITH")) {
+			seen[q] = true
+			sent = append(sent, statement{q, args})
+		}
+	}
+	db.tracer.Store(&trace)
+	err := f()
+	db.tracer.Store(nil)
+	if err != nil {
+		return nil, err
+	}
+	plans := map[string][]string{}
+	for _, st := range sent {
+		plan, err := db.explain(ctx, []statement{st})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", st.sql, err)
+		}
+		plans[st.sql] = plan
+	}
+	return plans, nil
 }
 
 type statement struct {

@@ -249,8 +249,11 @@ func (db *DB) LedgerCounts(ctx context.Context, units []int64, start, end time.T
 		{&out.MajorReports, "SELECT COUNT(*) FROM case_events WHERE " + db.d.in("location_unit_id") + " AND name = ? AND at >= ? AND at < ?",
 			[]any{list, string(workflow.MajorReport.Step()), start, end}},
 		{&out.Prevented, "SELECT COUNT(*) FROM ledger_entries e WHERE " + in + ` AND e.sweep_id IS NOT NULL
-			AND e.delisted_at >= ? AND e.delisted_at < ? AND NOT EXISTS (SELECT 1 FROM parties p JOIN cases c ON c.id = p.case_id
-			WHERE c.opened_at >= e.listed_at AND ((p.id_number = e.id_number AND e.id_number <> '') OR (p.phone = e.phone AND e.phone <> '')))`,
+			AND e.delisted_at >= ? AND e.delisted_at < ?
+			AND NOT EXISTS (SELECT 1 FROM parties p JOIN cases c ON c.id = p.case_id
+				WHERE e.id_number <> '' AND p.id_number = e.id_number AND p.id_number <> '' AND c.opened_at >= e.listed_at` + db.d.correlated() + `)
+			AND NOT EXISTS (SELECT 1 FROM parties p JOIN cases c ON c.id = p.case_id
+				WHERE e.phone <> '' AND p.phone = e.phone AND p.phone <> '' AND c.opened_at >= e.listed_at` + db.d.correlated() + `)`,
 			[]any{list, start, end}},
 	} {
 		if err := r.scalar(ctx, q.into, q.sql, q.args...); err != nil {

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/engine/schedule"
+	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/store/storetest"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -20,68 +23,7 @@ import (
 // or all parties, nor by an index of every town's open cases; the
 // warnings of deadlines close at hand read those by deadline.
 func TestListPlans(t *testing.T) {
-	db := storetest.Open(t)
-	e := engine.New(db)
-	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	e.Now = func() time.Time { return now }
-	var grids []int64
-	// Forty towns of two villages of two grids: a town holds a fortieth of
-	// the cases, as one town among others of a county or a city does.
-	for i := range 40 {
-		town := string(rune('A' + i))
-		if err := e.SaveUnit(ctx, &engine.Unit{Code: town, Name: town + "镇", Level: workflow.LevelTown, CasePrefix: town}, ""); err != nil {
-			t.Fatal(err)
-		}
-		for v := 1; v <= 2; v++ {
-			village := fmt.Sprintf("%s%d", town, v)
-			if err := e.SaveUnit(ctx, &engine.Unit{Code: village, Name: village + "村", Level: workflow.LevelVillage}, town); err != nil {
-				t.Fatal(err)
-			}
-			for g := 1; g <= 2; g++ {
-				grid := fmt.Sprintf("%s%d", village, g)
-				if err := e.SaveUnit(ctx, &engine.Unit{Code: grid, Name: grid + "网格", Level: workflow.LevelGrid}, village); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
-	tree, err := e.Tree(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range tree.Units() {
-		if u.Level == workflow.LevelGrid {
-			grids = append(grids, u.ID)
-		}
-	}
-	// Two years of cases, most of them closed, a tenth still at the desk
-	// and a tenth in mediation, at every grid.
-	rng := rand.New(rand.NewPCG(7, 8))
-	surnames, given := []rune("王李张刘陈杨黄赵吴周"), []rune("伟芳娜秀英敏静丽强磊")
-	name := func() string {
-		return string([]rune{surnames[rng.IntN(len(surnames))], given[rng.IntN(len(given))], given[rng.IntN(len(given))]})
-	}
-	var items []engine.Opening
-	for range 2400 {
-		at := now.Add(-time.Duration(rng.Int64N(int64(2 * 365 * 24 * time.Hour))))
-		n := &engine.NewCase{Source: "当事人申请", Category: []string{"邻里", "婚姻家庭", "合同"}[rng.IntN(3)],
-			LocationID: grids[rng.IntN(len(grids))], People: 2, Risk: engine.RiskGreen, Summary: "双方因宅基地边界发生争执。", At: at,
-			Parties: []*engine.Party{{Side: engine.SideApplicant, Name: name()}, {Side: engine.SideRespondent, Name: name()}}}
-		var steps []engine.Step
-		if x := rng.IntN(10); x > 0 {
-			steps = append(steps, engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{At: at.Add(time.Hour)}})
-			if x > 1 {
-				steps = append(steps, engine.Step{Event: workflow.Fail, Input: engine.Input{At: at.Add(48 * time.Hour), Reason: "调解不成", Routes: []string{"诉讼"}}})
-			}
-		}
-		items = append(items, engine.Opening{Case: n, Steps: steps})
-	}
-	if err := e.OpenCases(ctx, engine.System, items); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Optimize(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db, _, tree, now := planTowns(t)
 	town := tree.Subtree(tree.ByCode("A").ID)
 	grid := tree.ByCode("A11").ID
 	soon := now.Add(24 * time.Hour)
@@ -146,6 +88,79 @@ func TestListPlans(t *testing.T) {
 	}
 }
 
+// planTowns is a database of forty towns in a county, with two years of
+// cases at every grid and the statistics refreshed, for the plan tests.
+func planTowns(t *testing.T) (*store.DB, *engine.Engine, *engine.Tree, time.Time) {
+	t.Helper()
+	db := storetest.Open(t)
+	e := engine.New(db)
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	e.Now = func() time.Time { return now }
+	var grids []int64
+	// Forty towns of two villages of two grids in a county: a town holds a
+	// fortieth of the cases, as one town among others of a county or a
+	// city does.
+	if err := e.SaveUnit(ctx, &engine.Unit{Code: "county", Name: "本县", Level: workflow.LevelCounty}, ""); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		town := string(rune('A' + i))
+		if err := e.SaveUnit(ctx, &engine.Unit{Code: town, Name: town + "镇", Level: workflow.LevelTown, CasePrefix: town}, "county"); err != nil {
+			t.Fatal(err)
+		}
+		for v := 1; v <= 2; v++ {
+			village := fmt.Sprintf("%s%d", town, v)
+			if err := e.SaveUnit(ctx, &engine.Unit{Code: village, Name: village + "村", Level: workflow.LevelVillage}, town); err != nil {
+				t.Fatal(err)
+			}
+			for g := 1; g <= 2; g++ {
+				grid := fmt.Sprintf("%s%d", village, g)
+				if err := e.SaveUnit(ctx, &engine.Unit{Code: grid, Name: grid + "网格", Level: workflow.LevelGrid}, village); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	tree, err := e.Tree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range tree.Units() {
+		if u.Level == workflow.LevelGrid {
+			grids = append(grids, u.ID)
+		}
+	}
+	// Two years of cases, most of them closed, a tenth still at the desk
+	// and a tenth in mediation, at every grid.
+	rng := rand.New(rand.NewPCG(7, 8))
+	surnames, given := []rune("王李张刘陈杨黄赵吴周"), []rune("伟芳娜秀英敏静丽强磊")
+	name := func() string {
+		return string([]rune{surnames[rng.IntN(len(surnames))], given[rng.IntN(len(given))], given[rng.IntN(len(given))]})
+	}
+	var items []engine.Opening
+	for range 2400 {
+		at := now.Add(-time.Duration(rng.Int64N(int64(2 * 365 * 24 * time.Hour))))
+		n := &engine.NewCase{Source: "当事人申请", Category: []string{"邻里", "婚姻家庭", "合同"}[rng.IntN(3)],
+			LocationID: grids[rng.IntN(len(grids))], People: 2, Risk: engine.RiskGreen, Summary: "双方因宅基地边界发生争执。", At: at,
+			Parties: []*engine.Party{{Side: engine.SideApplicant, Name: name()}, {Side: engine.SideRespondent, Name: name()}}}
+		var steps []engine.Step
+		if x := rng.IntN(10); x > 0 {
+			steps = append(steps, engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{At: at.Add(time.Hour)}})
+			if x > 1 {
+				steps = append(steps, engine.Step{Event: workflow.Fail, Input: engine.Input{At: at.Add(48 * time.Hour), Reason: "调解不成", Routes: []string{"诉讼"}}})
+			}
+		}
+		items = append(items, engine.Opening{Case: n, Steps: steps})
+	}
+	if err := e.OpenCases(ctx, engine.System, items); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db, e, tree, now
+}
+
 var (
 	// scan finds a step that reads a whole table of cases or parties in
 	// SQLite's and PostgreSQL's plans.
@@ -168,4 +183,81 @@ var (
 		"referrals_partner_at": true, "referrals_partner_resolved": true, "INTEGER PRIMARY KEY": true, "cases_pkey": true}
 	// openByDeadline are the indexes of the open cases by deadline.
 	openByDeadline = map[string]bool{"cases_open_due": true, "cases_open_overall_due": true}
+)
+
+// TestReportAndSchedulerPlans asks the planner, on SQLite and PostgreSQL,
+// how it reads every statement of a town's month, a county's year and
+// their trend, and of the scheduler's passes: none reads a whole table of
+// cases, events or parties, nor a whole index of one.
+func TestReportAndSchedulerPlans(t *testing.T) {
+	db, e, _, now := planTowns(t)
+	r := report.New(e, db)
+	s := schedule.New(e, db)
+	plans, err := db.ReadPlans(ctx, func() error {
+		for _, p := range []struct{ unit, period string }{{"A", "2026-10"}, {"county", "2025"}} {
+			if _, err := r.Report(ctx, engine.System, p.unit, p.period); err != nil {
+				return err
+			}
+			if _, err := r.Trend(ctx, engine.System, p.unit, p.period, 12); err != nil {
+				return err
+			}
+		}
+		if _, err := s.Warn(ctx, now); err != nil {
+			return err
+		}
+		if _, err := s.RunDeadlines(ctx, now); err != nil {
+			return err
+		}
+		_, err := s.Anonymise(ctx, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) < 10 {
+		t.Fatalf("%d statements traced: the report and the scheduler read through the store's own statements", len(plans))
+	}
+	for q, plan := range plans {
+		if bad := wholeReads(plan); len(bad) > 0 {
+			t.Errorf("%q reads a whole table or index: %s\n%s", q, strings.Join(bad, "; "), strings.Join(plan, "\n"))
+		}
+	}
+}
+
+// wholeReads returns the steps of a plan that read a whole table of cases,
+// events or parties, or a whole index of one: SQLite's SCAN (a SEARCH
+// reads a range); PostgreSQL's sequential scan (priced out by the plan
+// tests, so taken only where no index serves) and its index scans without
+// an index condition on the lines under them.
+func wholeReads(plan []string) []string {
+	var bad []string
+	for i, line := range plan {
+		if m := wholeRead.FindString(line); m != "" {
+			bad = append(bad, m)
+			continue
+		}
+		m := pgIndexScan.FindString(line)
+		if m == "" {
+			continue
+		}
+		cond := false
+		for _, next := range plan[i+1:] {
+			if strings.Contains(next, "->") {
+				break
+			}
+			cond = cond || strings.Contains(next, "Index Cond:")
+		}
+		if !cond {
+			bad = append(bad, m)
+		}
+	}
+	return bad
+}
+
+var (
+	// wholeRead finds SQLite's scans and PostgreSQL's sequential scans of
+	// the cases, events and parties, under their names and aliases.
+	wholeRead = regexp.MustCompile(`SCAN (cases|case_events|parties|c|x|p|e)\b|Seq Scan on (cases|case_events|parties)\b`)
+	// pgIndexScan finds PostgreSQL's index scans of the same tables.
+	pgIndexScan = regexp.MustCompile(`Index (Only )?Scan (Backward )?using \w+ on (cases|case_events|parties)\b`)
 )

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
@@ -261,12 +260,13 @@ type conn struct {
 	pool  *sql.DB
 	cache *stmtCache
 	tx    *sql.Tx
-	// sent counts the statements sent (see DB.Statements).
-	sent *atomic.Int64
+	// db counts the statements sent (see DB.Statements) and shows them to
+	// its tracer.
+	db *DB
 }
 
 func (db *DB) reader() conn {
-	return conn{d: db.d, pool: db.rsql, cache: db.rstmts, sent: &db.statements}
+	return conn{d: db.d, pool: db.rsql, cache: db.rstmts, db: db}
 }
 
 // stmt returns q prepared, or nil when it is to run unprepared.
@@ -302,8 +302,8 @@ func (c conn) target(ctx context.Context, q string) (*sql.Stmt, runner, error) {
 }
 
 func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	c.sent.Add(1)
 	q = c.d.rebind(q)
+	c.db.sent(q, args)
 	st, r, err := c.target(ctx, q)
 	switch {
 	case err != nil:
@@ -315,8 +315,8 @@ func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	c.sent.Add(1)
 	q = c.d.rebind(q)
+	c.db.sent(q, args)
 	st, r, err := c.target(ctx, q)
 	switch {
 	case err != nil:
@@ -380,6 +380,15 @@ func (c conn) each(ctx context.Context, q string, args []any, scan func(*sql.Row
 	return rows.Close()
 }
 
+// sent counts a hand-written statement, and shows it to the tracer if one
+// watches.
+func (db *DB) sent(q string, args []any) {
+	db.statements.Add(1)
+	if trace := db.tracer.Load(); trace != nil {
+		(*trace)(q, args)
+	}
+}
+
 // write runs fn in a transaction on the writer pool.
 func (db *DB) write(ctx context.Context, fn func(conn) error) error {
 	tx, err := db.wsql.BeginTx(ctx, nil)
@@ -387,7 +396,7 @@ func (db *DB) write(ctx context.Context, fn func(conn) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(conn{d: db.d, pool: db.wsql, cache: db.wstmts, tx: tx, sent: &db.statements}); err != nil {
+	if err := fn(conn{d: db.d, pool: db.wsql, cache: db.wstmts, tx: tx, db: db}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -73,6 +73,10 @@ type DB struct {
 	// statements counts the statements sent (see Statements), commits the
 	// write transactions committed (see Commits).
 	statements, commits atomic.Int64
+	// tracer, when set, is shown every hand-written statement before it is
+	// sent, with its arguments: the plan tests ask the database how it
+	// reads each one.
+	tracer atomic.Pointer[func(q string, args []any)]
 	// group queues the changes of cases waiting for SQLite's writer.
 	group group
 }

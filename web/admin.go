@@ -107,7 +107,7 @@ func (s *Server) renderAdmin(c echo.Context, status int, problem string) error {
 		"Accounts": withPaths(t, users, func(u *engine.User) int64 { return u.UnitID }),
 		"Tokens":   withPaths(t, tokens, func(tok *account.Token) int64 { return tok.UnitID }),
 		"Settings": settings, "KeepsSettings": sc.Settings(), "Failures": failures, "Kinds": engine.PartnerKindNames(),
-		"Levels": []workflow.Level{workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid, workflow.LevelPartner},
+		"Levels": []workflow.Level{workflow.LevelProvince, workflow.LevelCity, workflow.LevelCounty, workflow.LevelTown, workflow.LevelVillage, workflow.LevelGrid, workflow.LevelPartner},
 		"Roles":  workflow.Roles})
 }
 

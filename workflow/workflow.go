@@ -205,23 +205,26 @@ func (s State) Level() Level {
 }
 
 // Level is a unit's place in the tree: town (镇/街道) above village or
-// community (村/社区) above grid (网格). A county may sit above towns for
-// read-only roll-ups.
+// community (村/社区) above grid (网格). A county may sit above towns, a city
+// above counties and a province above cities, for read-only roll-ups.
 type Level string
 
 // The unit levels, from the bottom up.
 const (
-	LevelGrid    Level = "grid"
-	LevelVillage Level = "village"
-	LevelTown    Level = "town"
-	LevelCounty  Level = "county"
+	LevelGrid     Level = "grid"
+	LevelVillage  Level = "village"
+	LevelTown     Level = "town"
+	LevelCounty   Level = "county"
+	LevelCity     Level = "city"
+	LevelProvince Level = "province"
 	// LevelPartner is a partner body (派出所, 法庭, 信访办, …) attached to a
 	// town or a county: it handles no mediation, and cases are referred to
 	// it.
 	LevelPartner Level = "partner"
 )
 
-var levelLabels = map[Level]string{LevelGrid: "网格", LevelVillage: "村(社区)", LevelTown: "镇(街道)", LevelCounty: "县(区)", LevelPartner: "联动单位"}
+var levelLabels = map[Level]string{LevelGrid: "网格", LevelVillage: "村(社区)", LevelTown: "镇(街道)", LevelCounty: "县(区)",
+	LevelCity: "市", LevelProvince: "省", LevelPartner: "联动单位"}
 
 // Label returns the level's Chinese name.
 func (l Level) Label() string { return levelLabels[l] }
@@ -229,7 +232,7 @@ func (l Level) Label() string { return levelLabels[l] }
 // Valid reports whether l is a declared level.
 func (l Level) Valid() bool { _, ok := levelLabels[l]; return ok }
 
-// Rank orders levels from grid (1) to county (4), so that a parent always
+// Rank orders levels from grid (1) to province (6), so that a parent always
 // ranks above its children.
 func (l Level) Rank() int {
 	switch l {
@@ -241,6 +244,10 @@ func (l Level) Rank() int {
 		return 3
 	case LevelCounty:
 		return 4
+	case LevelCity:
+		return 5
+	case LevelProvince:
+		return 6
 	}
 	return 0
 }

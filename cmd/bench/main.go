@@ -29,7 +29,9 @@ func main() {
 	reportCases := flag.Int("report-cases", 1_000_000, "cases to generate for the report benchmark (0 skips it)")
 	reportDB := flag.String("report-db", "", "keep the report benchmark's generated database in this file, and reuse it when it exists")
 	httpFor := flag.Duration("http", 3*time.Second, "how long each round of an HTTP figure loads the server (0 skips them)")
-	pg := flag.String("postgres", "", "a PostgreSQL server (postgres://user@host:port/db) for the HTTP figures on PostgreSQL, one server and two")
+	pg := flag.String("postgres", "", "a PostgreSQL server (postgres://user@host:port/db) for the figures on PostgreSQL")
+	province := flag.Int("province", 10_000_000, "cases of the province generated on PostgreSQL, kept and reused in schemas of their own (0 skips it)")
+	only := flag.Bool("province-only", false, "measure only the province")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -43,6 +45,16 @@ func main() {
 			os.Exit(1)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *pg != "" && *province > 0 {
+		if err := provinceBench(context.Background(), *pg, *province, *rounds); err != nil {
+			pprof.StopCPUProfile()
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		if *only {
+			return
+		}
 	}
 	if err := run(*n, *rounds, *sync); err != nil {
 		pprof.StopCPUProfile()
