@@ -359,6 +359,7 @@ func (e *Engine) Cases(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int
 		if len(f.Units) == 0 {
 			return nil, 0, nil
 		}
+		f.WholeTowns = t.Unit(a.UnitID).Level.Rank() >= workflow.LevelTown.Rank()
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50

@@ -185,6 +185,11 @@ type CaseFilter struct {
 	// Units limits the cases to those whose location or handling unit is in
 	// the list (the visibility rule of DESIGN §3). Nil means no limit.
 	Units []int64
+	// WholeTowns says that Units holds whole towns (the subtree of a town or
+	// of a unit above towns). A case is handled inside the town of its
+	// location (the workflow's targets never leave it), so that its
+	// location alone then places it in Units.
+	WholeTowns bool
 	// Handling limits the cases to those handled by one of these units.
 	Handling []int64
 	// Partner limits the cases to those of a partner unit: referred to it
@@ -223,4 +228,8 @@ type CaseFilter struct {
 	Major  bool
 	Offset int
 	Limit  int
+	// CountUpTo, when positive, stops the count of the cases that match
+	// there: a list of a large town shows its first page without counting
+	// every case it holds.
+	CountUpTo int
 }

@@ -21,28 +21,70 @@ func (db *DB) ImportedCase(ctx context.Context, key string) (bool, error) {
 }
 
 // Cases returns a page of the cases that match f, overdue and soonest due
-// first, and how many match.
+// first, and how many match (up to f.CountUpTo, when it is set).
 func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, int, error) {
-	w, err := db.caseWhere(ctx, f)
+	w, scan, err := db.caseWhere(ctx, f)
 	if err != nil {
 		return nil, 0, err
 	}
 	r := db.reader()
 	var total int
-	if err := r.scalar(ctx, &total, "SELECT COUNT(*) FROM cases WHERE "+w.String(), w.args...); err != nil {
+	count, args := caseCount(w, scan, f)
+	if err := r.scalar(ctx, &total, count, args...); err != nil {
 		return nil, 0, err
 	}
-	out, err := selectCases(ctx, r, w.String()+caseOrder, append(w.args, f.Limit, f.Offset)...)
+	page, args := db.casePage(w, scan, f.Limit, f.Offset)
+	out, err := selectCases(ctx, r, page, args...)
 	return out, total, err
 }
 
-// caseOrder is the order of a list of cases: overdue and soonest due first.
-const caseOrder = " ORDER BY (due_at IS NULL), due_at, id DESC LIMIT ? OFFSET ?"
+// caseCount is the count of the cases w and scan select. With a bound it
+// stops there; and where cases are tested one by one (scan), at the page's
+// end and one more, which tells whether there is a next page.
+func caseCount(w, scan where, f engine.CaseFilter) (string, []any) {
+	all := w
+	if len(scan.conds) > 0 {
+		all = where{conds: append(slices.Clip(w.conds), scan.conds...), args: append(slices.Clip(w.args), scan.args...)}
+	}
+	bound := f.CountUpTo
+	if len(scan.conds) > 0 && bound > 0 {
+		bound = min(bound, f.Offset+f.Limit+1)
+	}
+	if bound <= 0 {
+		return "SELECT COUNT(*) FROM cases WHERE " + all.String(), all.args
+	}
+	return "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE " + all.String() + " LIMIT ?) AS found", append(slices.Clip(all.args), bound)
+}
 
-// caseWhere is the condition of the cases f selects.
-func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error) {
+// casePage is the condition of a page of the cases w and scan select, in
+// the order of a list: overdue and soonest due first. The page's ids are
+// chosen first from what the indexes of w's conditions hold (the location,
+// the state, the deadline and the id), and only its rows are read whole: a
+// large town's first page reads fifty cases, not twenty thousand. The
+// conditions of scan are tested on the cases in that order, one by one,
+// until the page is full: a search of a common word finds its first page
+// without testing every case of the town.
+func (db *DB) casePage(w, scan where, limit, offset int) (string, []any) {
+	if len(scan.conds) == 0 {
+		return "id IN (SELECT id FROM cases WHERE " + w.String() + caseOrder + " LIMIT ? OFFSET ?)" + caseOrder,
+			append(slices.Clip(w.args), limit, offset)
+	}
+	// The ordered cases are a subquery the planner keeps whole (see
+	// ordered), named as the table, so that scan's conditions read the same
+	// there; its order carries through the filter to the limit.
+	return "id IN (SELECT id FROM (SELECT id FROM cases WHERE " + w.String() + caseOrder + db.d.ordered() + ") AS cases WHERE " +
+			scan.String() + " LIMIT ? OFFSET ?)" + caseOrder,
+		append(append(slices.Clip(w.args), scan.args...), limit, offset)
+}
+
+// caseOrder is the order of a list of cases: overdue and soonest due first.
+const caseOrder = " ORDER BY (due_at IS NULL), due_at, id DESC"
+
+// caseWhere is the condition of the cases f selects: what the indexes
+// answer, and what is tested on the cases one by one (a search the text
+// indexes cannot answer).
+func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (w, scan where, err error) {
 	d := db.d
-	var w where
 	// The scope, the handling units and the states are given value by value
 	// (see oneOf), for the planner to weigh the indexes led by the location
 	// and by the handling unit, with the state, against the others.
@@ -64,7 +106,13 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error)
 	// the indexes led by the location and by the handling unit: left
 	// outside, they would draw the planner to the index of every town's
 	// open cases by state.
-	if f.Units != nil && (len(f.Handling) == 0 || !subset(f.Handling, f.Units)) {
+	if f.Units != nil && f.WholeTowns {
+		located, args := oneOf(d, "location_unit_id", f.Units)
+		if len(states.conds) > 0 {
+			located, args = located+" AND "+states.String(), append(args, states.args...)
+		}
+		w.add(located, args...)
+	} else if f.Units != nil && (len(f.Handling) == 0 || !subset(f.Handling, f.Units)) {
 		located, args := oneOf(d, "location_unit_id", f.Units)
 		handled, more := oneOf(d, "handling_unit_id", f.Units)
 		if len(states.conds) > 0 {
@@ -113,14 +161,22 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error)
 		w.add("due_at > ?", f.DueAfter.UTC())
 	}
 	if f.Number != "" {
-		w.add("(number "+d.like()+" OR code = ?)", contains(f.Number), f.Number)
-	}
-	if f.Text != "" {
-		cond, args, err := db.matchText(ctx, f.Text)
+		cond, args, err := db.matchNumber(ctx, f.Number)
 		if err != nil {
-			return w, err
+			return w, scan, err
 		}
 		w.add(cond, args...)
+	}
+	if f.Text != "" {
+		cond, args, one, err := db.matchText(ctx, f.Text)
+		if err != nil {
+			return w, scan, err
+		}
+		if one {
+			scan.add(cond, args...)
+		} else {
+			w.add(cond, args...)
+		}
 	}
 	if f.Unarchived {
 		w.add("closed_at IS NOT NULL AND accepted_at IS NOT NULL AND archived_at IS NULL")
@@ -147,7 +203,7 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (where, error)
 	if f.Pressed {
 		w.add(pressed)
 	}
-	return w, nil
+	return w, scan, nil
 }
 
 // textCap is how many cases the text index may name before the search reads
@@ -158,22 +214,57 @@ const textCap = 2000
 // matchText is the condition of a search of the parties' names and the
 // summaries. A query of three characters or more is looked up in the text
 // index (trigrams) first, and its cases become the condition when they are
-// few; a shorter or commoner query is matched against the cases the other
-// conditions select, the caller's scope first.
-func (db *DB) matchText(ctx context.Context, q string) (string, []any, error) {
+// few; a shorter or commoner query is tested on the cases one by one (one
+// is true), each summary read by the case's id only when its parties' names
+// did not match.
+func (db *DB) matchText(ctx context.Context, q string) (cond string, args []any, one bool, err error) {
 	d := db.d
 	pattern := contains(q)
-	scan := "(EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name " + d.like() + d.correlated() + ") OR summary " + d.like() + ")"
+	scan := "(EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name " + d.like() + d.correlated() + ") OR " +
+		"EXISTS (SELECT 1 FROM cases s WHERE s.id = cases.id AND s.summary " + d.like() + d.correlated() + "))"
 	if utf8.RuneCountInString(q) < 3 {
-		return scan, []any{pattern, pattern}, nil
+		return scan, []any{pattern, pattern}, true, nil
 	}
 	// The names and the summaries are looked up apart, each at most
 	// textCap+1 rows: a union would read all of both before its limit.
 	lookups := []string{"SELECT case_id FROM parties WHERE name " + d.like() + " LIMIT ?", "SELECT id FROM cases WHERE summary " + d.like() + " LIMIT ?"}
-	arg := any(pattern)
 	if !d.postgres {
 		lookups = []string{"SELECT case_id FROM parties WHERE id IN (SELECT rowid FROM party_text WHERE party_text MATCH ? LIMIT ?)",
 			"SELECT rowid FROM summary_text WHERE summary_text MATCH ? LIMIT ?"}
+	}
+	ids, err := db.lookUp(ctx, q, lookups)
+	if err != nil || ids == nil {
+		return scan, []any{pattern, pattern}, true, err
+	}
+	return d.in("id"), []any{d.list(ids)}, false, nil
+}
+
+// matchNumber is the condition of a search by a case's number, in part, or
+// its public code, whole. On PostgreSQL the numbers' trigram index serves
+// the LIKE beside the scope's indexes. On SQLite a part of three characters
+// or more is looked up in the numbers' text index, and its cases become
+// the condition when they are few; a shorter or commoner part is matched
+// against the cases the other conditions select.
+func (db *DB) matchNumber(ctx context.Context, q string) (string, []any, error) {
+	d := db.d
+	scan, args := "(number "+d.like()+" OR code = ?)", []any{contains(q), q}
+	if d.postgres || utf8.RuneCountInString(q) < 3 {
+		return scan, args, nil
+	}
+	ids, err := db.lookUp(ctx, q, []string{"SELECT rowid FROM number_text WHERE number_text MATCH ? LIMIT ?"})
+	if err != nil || ids == nil {
+		return scan, args, err
+	}
+	return "(" + d.in("id") + " OR code = ?)", []any{d.list(ids), q}, nil
+}
+
+// lookUp returns the cases that lookups name for q, each lookup given the
+// query (a LIKE pattern on PostgreSQL, a phrase of SQLite's text index)
+// and a limit of textCap+1; nil when together they name more than textCap
+// cases.
+func (db *DB) lookUp(ctx context.Context, q string, lookups []string) ([]int64, error) {
+	arg := any(contains(q))
+	if !db.d.postgres {
 		arg = `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
 	}
 	found := map[int64]bool{}
@@ -186,14 +277,14 @@ func (db *DB) matchText(ctx context.Context, q string) (string, []any, error) {
 			return err
 		})
 		if err != nil || n > textCap || len(found) > textCap {
-			return scan, []any{pattern, pattern}, err
+			return nil, err
 		}
 	}
 	ids := make([]int64, 0, len(found))
 	for id := range found {
 		ids = append(ids, id)
 	}
-	return d.in("id"), []any{d.list(ids)}, nil
+	return ids, nil
 }
 
 // contains is the LIKE pattern that matches text containing q, its

@@ -208,6 +208,9 @@ func indexCases(ctx context.Context, c conn, first, last int64) error {
 	if _, err := c.exec(ctx, "INSERT INTO summary_text (rowid, summary) SELECT id, summary FROM cases WHERE id BETWEEN ? AND ?", first, last); err != nil {
 		return err
 	}
+	if _, err := c.exec(ctx, "INSERT INTO number_text (rowid, number) SELECT id, number FROM cases WHERE id BETWEEN ? AND ?", first, last); err != nil {
+		return err
+	}
 	_, err := c.exec(ctx, "INSERT INTO party_text (rowid, name) SELECT id, name FROM parties WHERE case_id BETWEEN ? AND ?", first, last)
 	return err
 }

@@ -40,13 +40,16 @@ func (db *DB) SessionExpiry(ctx context.Context, hash string) (time.Time, error)
 // scans are priced out, so that the plan of a test's small tables shows
 // the index the planner picks among the indexes, as it does at scale.
 func (db *DB) ExplainCases(ctx context.Context, f engine.CaseFilter) ([]string, error) {
-	w, err := db.caseWhere(ctx, f)
+	w, scan, err := db.caseWhere(ctx, f)
 	if err != nil {
 		return nil, err
 	}
+	f.Limit = 50
+	count, countArgs := caseCount(w, scan, f)
+	page, args := db.casePage(w, scan, 50, 0)
 	return db.explain(ctx, []statement{
-		{"SELECT COUNT(*) FROM cases WHERE " + w.String(), w.args},
-		{"SELECT " + caseColumns + " FROM cases WHERE " + w.String() + caseOrder, append(w.args, 50, 0)},
+		{count, countArgs},
+		{"SELECT " + caseColumns + " FROM cases WHERE " + page, args},
 	})
 }
 

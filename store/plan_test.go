@@ -32,9 +32,13 @@ func TestListPlans(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		read := false
+		read, ordered := false, false
 		for _, line := range plan {
-			if bad := scan.FindString(line); bad != "" {
+			// A search tested case by case reads the town's cases in
+			// order from a subquery named as the table, which SQLite
+			// runs as a co-routine and then scans.
+			ordered = ordered || strings.TrimSpace(line) == "CO-ROUTINE cases"
+			if bad := scan.FindString(line); bad != "" && (!ordered || strings.TrimSpace(line) != "SCAN cases") {
 				t.Errorf("%s: %q scans: %s", name, line, bad)
 			}
 			for _, m := range indexUse.FindAllStringSubmatch(line, -1) {
@@ -64,7 +68,6 @@ func TestListPlans(t *testing.T) {
 		{"the overdue list", engine.CaseFilter{Units: town, OverdueAt: &now}},
 		{"a state", engine.CaseFilter{Units: town, States: []workflow.State{workflow.Registered}}},
 		{"a category and a state", engine.CaseFilter{Units: town, Category: "邻里", States: []workflow.State{workflow.Grid}}},
-		{"a number", engine.CaseFilter{Units: town, Number: "0012"}},
 		{"a surname", engine.CaseFilter{Units: town, Text: "王"}},
 		{"a whole name", engine.CaseFilter{Units: town, Text: "王伟芳"}},
 		{"a grid's own cases", engine.CaseFilter{Units: []int64{grid}, Handling: []int64{grid}, States: workflow.WorkStates()}},
@@ -72,6 +75,10 @@ func TestListPlans(t *testing.T) {
 		plan, err := db.ExplainCases(ctx, tc.f)
 		explain(tc.name, plan, err, unitLed)
 	}
+	// A number is looked up by the numbers' text index (SQLite) or trigram
+	// index (PostgreSQL), and a public code by its own.
+	plan, err = db.ExplainCases(ctx, engine.CaseFilter{Units: town, Number: "0012"})
+	explain("a number", plan, err, numberLed)
 	// A partner's liaison reads the cases that wait on its body, those it
 	// sent in, and those referred to it before, each by its own index.
 	partner := int64(len(tree.Units()) + 1)
@@ -176,13 +183,19 @@ var (
 	unitLed = map[string]bool{"cases_location": true, "cases_location_closed": true, "cases_location_last_event": true,
 		"cases_report": true, "cases_location_state": true, "cases_handling": true,
 		"INTEGER PRIMARY KEY": true, "cases_pkey": true, "parties_case": true}
+	// numberLed are the indexes a search by number may read besides a
+	// town's: the public codes' and the numbers' trigrams.
+	numberLed = map[string]bool{"sqlite_autoindex_cases_2": true, "cases_code_key": true, "cases_number_trgm": true,
+		"cases_location": true, "cases_location_state": true, "cases_report": true, "cases_handling": true, "INTEGER PRIMARY KEY": true,
+		"cases_pkey": true}
 	// partnerLed are the indexes a partner's list may read: the cases' by
 	// the partner they wait on, by their sender and by id, and the
 	// referrals by partner.
 	partnerLed = map[string]bool{"cases_partner": true, "cases_external": true, "referrals_partner": true,
 		"referrals_partner_at": true, "referrals_partner_resolved": true, "INTEGER PRIMARY KEY": true, "cases_pkey": true}
-	// openByDeadline are the indexes of the open cases by deadline.
-	openByDeadline = map[string]bool{"cases_open_due": true, "cases_open_overall_due": true}
+	// openByDeadline are the indexes of the open cases by deadline, and
+	// the cases' by id, by which the rows of a page are read.
+	openByDeadline = map[string]bool{"cases_open_due": true, "cases_open_overall_due": true, "INTEGER PRIMARY KEY": true, "cases_pkey": true}
 )
 
 // TestReportAndSchedulerPlans asks the planner, on SQLite and PostgreSQL,

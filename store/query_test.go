@@ -147,6 +147,12 @@ func TestCaseFilters(t *testing.T) {
 		{"registered since the fixture's start", engine.CaseFilter{OpenedSince: &w.t0}, []string{"reg", "grid", "village", "agreed", "other", "failed"}, 6},
 		{"registered since an hour later", engine.CaseFilter{OpenedSince: &later}, nil, 0},
 		{"registered by a clerk (the fixture's were imported)", engine.CaseFilter{CreatedBy: 1}, nil, 0},
+		{"town A, whole", engine.CaseFilter{Units: w.subtree("A"), WholeTowns: true}, []string{"reg", "grid", "village", "agreed", "failed"}, 5},
+		{"counted up to 3", engine.CaseFilter{Limit: 2, CountUpTo: 3}, []string{"reg", "grid"}, 3},
+		{"counted up to 3, fewer found", engine.CaseFilter{Category: "合同", CountUpTo: 3}, []string{"grid"}, 1},
+		{"counted up to 3, a later page", engine.CaseFilter{Limit: 2, Offset: 2, CountUpTo: 3}, []string{"village", "agreed"}, 3},
+		{"a number's tail through the text index", engine.CaseFilter{Number: "0003号"}, []string{"village"}, 1},
+		{"a number's tail in town B", engine.CaseFilter{Number: "0001号", Units: w.subtree("B")}, []string{"other"}, 1},
 	} {
 		if tc.f.Limit == 0 {
 			tc.f.Limit = 50

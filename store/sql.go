@@ -149,6 +149,12 @@ func (d dialect) like() string { return d.pick("ILIKE ?", `LIKE ? ESCAPE '\'`) }
 // keeps it as it is written. SQLite runs it so by itself.
 func (d dialect) correlated() string { return d.pick(" OFFSET 0", "") }
 
+// ordered ends a subquery whose order its outer query keeps: an OFFSET 0
+// on PostgreSQL and a LIMIT of none on SQLite keep either planner from
+// merging it into the outer query, whose conditions would then be tested
+// on every row before the order is taken.
+func (d dialect) ordered() string { return d.pick(" OFFSET 0", " LIMIT -1") }
+
 // lockRow is what a SELECT in a write transaction ends with so that no other
 // writer changes the row meanwhile. SQLite's write transactions are
 // exclusive already (BEGIN IMMEDIATE).

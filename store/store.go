@@ -284,7 +284,8 @@ func (db *DB) Optimize(ctx context.Context) error {
 	if !db.d.postgres {
 		for _, tx := range [][]string{{"PRAGMA analysis_limit = 20000", "ANALYZE"},
 			{"INSERT INTO party_text (party_text) VALUES ('optimize')"},
-			{"INSERT INTO summary_text (summary_text) VALUES ('optimize')"}} {
+			{"INSERT INTO summary_text (summary_text) VALUES ('optimize')"},
+			{"INSERT INTO number_text (number_text) VALUES ('optimize')"}} {
 			if err := db.write(ctx, func(c conn) error {
 				for _, q := range tx {
 					if _, err := c.exec(ctx, q); err != nil {

@@ -102,10 +102,12 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	var cases []*engine.Case
 	var total int
 	var err error
+	ef := f.engineFilter(now)
+	ef.CountUpTo = countBound(f.Page) + 1
 	if f.Mine {
-		cases, total, err = s.Engine.Work(ctx, actor(c), f.engineFilter(now))
+		cases, total, err = s.Engine.Work(ctx, actor(c), ef)
 	} else {
-		cases, total, err = s.Engine.Cases(ctx, actor(c), f.engineFilter(now))
+		cases, total, err = s.Engine.Cases(ctx, actor(c), ef)
 	}
 	if err != nil {
 		return err
@@ -141,18 +143,34 @@ func (s *Server) handleCaseList(c echo.Context) error {
 			loads = append(loads, unitLoad{l, tree.Unit(l.UnitID).Name})
 		}
 	}
+	// A count that reached its bound says so: there are more. A search
+	// that tests the cases one by one counts to the page's end and one
+	// more, which shows as "30+" on the first page (as does a list of
+	// exactly 31, truly).
+	more := false
+	switch {
+	case total > countBound(f.Page):
+		more, total = true, countBound(f.Page)
+	case total == f.Page*pageSize+1:
+		more, total = true, f.Page*pageSize
+	}
 	pages := max(1, (total+pageSize-1)/pageSize)
-	data := map[string]any{"Rows": rows, "Total": total, "Filter": f, "Page": f.Page, "Pages": pages, "Queue": q, "Units": loads, "Visits": visits,
+	data := map[string]any{"Rows": rows, "Total": total, "More": more, "Filter": f, "Page": f.Page, "Pages": pages, "Queue": q, "Units": loads, "Visits": visits,
 		"Role": role, "States": workflow.States, "Categories": s.Engine.CurrentLists().CategoryNames(), "Sources": s.Engine.CurrentLists().SourceNames(),
 		"Prev": "", "Next": ""}
 	if f.Page > 1 {
 		data["Prev"] = f.url(f.Page - 1)
 	}
-	if f.Page < pages {
+	if f.Page < pages || more {
 		data["Next"] = f.url(f.Page + 1)
 	}
 	return s.render(c, http.StatusOK, viewCases, "案件", data)
 }
+
+// countBound is how far a list counts its cases when it shows the page: a
+// thousand past the page's first case, so that a large town's list shows
+// "1000+" rather than counting every case it holds.
+func countBound(page int) int { return (page-1)*pageSize + 1000 }
 
 // unitLoad is a unit's load with its name.
 type unitLoad struct {

@@ -47,7 +47,7 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	if *pg != "" && *province > 0 {
-		if err := provinceBench(context.Background(), *pg, *province, *rounds); err != nil {
+		if err := provinceBench(context.Background(), *pg, *province, *rounds, *httpFor); err != nil {
 			pprof.StopCPUProfile()
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)

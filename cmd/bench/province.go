@@ -14,6 +14,10 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/casefile"
+	"github.com/grassroots/mediation/engine/queue"
+	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/engine/schedule"
 	"github.com/grassroots/mediation/store"
 	"github.com/grassroots/mediation/workflow"
 	"github.com/jackc/pgx/v5"
@@ -56,7 +60,7 @@ type provinceDB struct {
 // referrals, follow-ups, …) are copied into the other towns with COPY,
 // each copy's ids, units and committees moved to its town and its parties
 // named afresh. The towns past those the total reaches stay empty.
-func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, total int) (*provinceDB, error) {
+func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, total, perTown int) (*provinceDB, error) {
 	p := &provinceDB{schema: schema}
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -71,12 +75,12 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 		Scan(&comment); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	var was int
+	var was, wasPerTown int
 	var took string
 	if comment.Valid {
-		fmt.Sscanf(comment.String, "%d cases generated in %s", &was, &took)
+		fmt.Sscanf(comment.String, "%d cases generated in %s %d to a town", &was, &took, &wasPerTown)
 	}
-	if was > 0 && was >= total*9/10 && was <= total*11/10 {
+	if was > 0 && was >= total*9/10 && was <= total*11/10 && wasPerTown == perTown {
 		p.cases = was
 		p.took, _ = time.ParseDuration(took)
 		fmt.Fprintf(os.Stderr, "reusing the province of %d cases in the schema %s\n", was, schema)
@@ -111,7 +115,6 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 	if err != nil {
 		return nil, err
 	}
-	perTown := (total - largeTownCases) / (provinceTowns - 1)
 	copies := min(provinceTowns-2, max(0, (total-largeTownCases)/perTown-1))
 	from := now.AddDate(-10, 0, 0)
 	var firstCase int64
@@ -137,7 +140,7 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 		return nil, err
 	}
 	p.took = time.Since(start).Round(time.Second)
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf("COMMENT ON SCHEMA %s IS '%d cases generated in %s'", schema, p.cases, p.took)); err != nil {
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf("COMMENT ON SCHEMA %s IS '%d cases generated in %s %d to a town'", schema, p.cases, p.took, perTown)); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "generated %d cases in the schema %s in %s\n", p.cases, schema, p.took)
@@ -408,7 +411,10 @@ func copyTown(ctx context.Context, raw *sql.DB, tree *engine.Tree, first, last i
 			return err
 		}
 	}
-	_, err = raw.ExecContext(ctx, "ANALYZE")
+	// The cleaning up a live database's autovacuum does, done at once: the
+	// statistics, and the map of pages all visible that lets an index
+	// answer alone.
+	_, err = raw.ExecContext(ctx, "VACUUM ANALYZE")
 	return err
 }
 
@@ -604,21 +610,305 @@ func remakeKeys(ctx context.Context, raw *sql.DB, k keys) error {
 // a hundred thousand with the same template and large towns on the
 // PostgreSQL server dsn names, in schemas of their own that it keeps, and
 // measures them side by side.
-func provinceBench(ctx context.Context, dsn string, total, rounds int) error {
+func provinceBench(ctx context.Context, dsn string, total, rounds int, httpFor time.Duration) error {
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return err
 	}
 	defer admin.Close()
-	small, err := ensureProvince(ctx, admin, dsn, "bench_province_small", 100_000)
+	// Every town but the large one holds as many cases as the province's
+	// share, in the small database too.
+	perTown := (total - largeTownCases) / (provinceTowns - 1)
+	small, err := ensureProvince(ctx, admin, dsn, "bench_province_small", 100_000, perTown)
 	if err != nil {
 		return err
 	}
-	large, err := ensureProvince(ctx, admin, dsn, "bench_province", total)
+	large, err := ensureProvince(ctx, admin, dsn, "bench_province", total, perTown)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("\na province on PostgreSQL: %d cases generated in %s, %.1f GB; beside it %d cases in %s, %.1f GB\n",
 		large.cases, large.took, float64(large.size)/1e9, small.cases, small.took, float64(small.size)/1e9)
+	if err := provinceLists(ctx, small, large, max(rounds, 21)); err != nil {
+		return err
+	}
+	if err := provinceReports(ctx, large, rounds); err != nil {
+		return err
+	}
+	if err := provinceSweep(ctx, large, rounds); err != nil {
+		return err
+	}
+	if httpFor <= 0 {
+		return nil
+	}
+	return pgWrites(ctx, large.dsn, httpFor, fmt.Sprintf("over the province's %d cases", large.cases))
+}
+
+// provinceSweep times the deadline scheduler's pass over the province at
+// the generation's moment against the raw statement that finds the cases
+// whose deadline passed. The first run over a new province escalates and
+// flags what the histories left passed; a later one finds nothing left and
+// shows what a pass costs when there is nothing to do, as on most minutes.
+func provinceSweep(ctx context.Context, p *provinceDB, rounds int) error {
+	db, err := store.Open(ctx, p.dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	raw, err := sql.Open("pgx", p.dsn)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	e := engine.New(db)
+	now := benchNow(e)
+	e.Now = func() time.Time { return now }
+	var rawTimes []time.Duration
+	var passed int
+	for range rounds {
+		t0 := time.Now()
+		if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases WHERE closed_at IS NULL AND suspended_at IS NULL
+			AND state IN `+sqlList(workflow.WorkStates())+` AND (due_at <= $1 OR (state IN `+sqlList(workflow.TierStates())+` AND overall_due_at <= $1))`,
+			now).Scan(&passed); err != nil {
+			return err
+		}
+		rawTimes = append(rawTimes, time.Since(t0))
+	}
+	t0 := time.Now()
+	res, err := schedule.New(e, db).RunDeadlines(ctx, now)
+	if err != nil {
+		return err
+	}
+	took := time.Since(t0)
+	fmt.Printf("\nthe deadline scheduler over the province's %d cases (%d with a deadline passed)\n", p.cases, passed)
+	fmt.Printf("%-58s %10s\n", "raw: the count of the open cases whose deadline passed", med(rawTimes))
+	fmt.Printf("%-58s %10s\n", fmt.Sprintf("engine: one pass, %d escalated and %d flagged", res.Escalated, res.Flagged), took.Round(time.Millisecond))
+	return nil
+}
+
+// provinceReports times a town's month, a county's year and the
+// province's year over the province, each against the hand-written
+// aggregate over the same rows.
+func provinceReports(ctx context.Context, p *provinceDB, rounds int) error {
+	db, err := store.Open(ctx, p.dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	raw, err := sql.Open("pgx", p.dsn)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	e := engine.New(db)
+	now := benchNow(e)
+	e.Now = func() time.Time { return now }
+	where := fmt.Sprintf("in %d towns of %d counties of %d cities, 10 years (PostgreSQL)", provinceTowns, provinceCounties, cities)
+	year := func(p report.Period) [][2]time.Time { return [][2]time.Time{{p.Start.AddDate(-1, 0, 0), p.Start}} }
+	for _, rc := range []reportCase{
+		{unit: templateTown, period: "2026-10", what: "monthly report of one town", span: "month", spans: "three months",
+			whole: "3 months, rows, sweeps", target: "under 200 ms", where: where, postgres: true,
+			compared: func(p report.Period) [][2]time.Time {
+				return [][2]time.Time{{p.Start.AddDate(0, -1, 0), p.Start}, {p.Start.AddDate(-1, 0, 0), p.End.AddDate(-1, 0, 0)}}
+			}},
+		{unit: "P01-C01", period: "2025", what: "yearly report of one county", span: "year", spans: "two years",
+			whole: "2 years, town rows, sweeps", target: "within 2x, under 300 ms", where: where, postgres: true, compared: year},
+		{unit: "P", period: "2025", what: "yearly report of the province", span: "year", spans: "two years",
+			whole: "2 years, city rows, sweeps", target: "within 2x, under 2 s", where: where, postgres: true, compared: year},
+	} {
+		if err := rc.time(ctx, report.New(e, db), raw, p.cases, rounds); err != nil {
+			return fmt.Errorf("%s: %w", rc.what, err)
+		}
+	}
+	return nil
+}
+
+// provinceLists times the lists and searches of the template town's
+// supervisor, and its grid mediator's and supervisor's queues, over the
+// small database and over the province (the town's cases are the same in
+// both), with the large town's beside them, and the case page against the
+// raw statements reading the same rows.
+func provinceLists(ctx context.Context, small, large *provinceDB, rounds int) error {
+	type opened struct {
+		db *store.DB
+		e  *engine.Engine
+	}
+	var dbs []opened
+	for _, p := range []*provinceDB{small, large} {
+		db, err := store.Open(ctx, p.dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		e := engine.New(db)
+		now := benchNow(e)
+		e.Now = func() time.Time { return now }
+		dbs = append(dbs, opened{db, e})
+	}
+	now := benchNow(dbs[0].e)
+	lists := []struct {
+		name string
+		f    engine.CaseFilter
+	}{
+		{"case list, first page", engine.CaseFilter{CountUpTo: 1001}},
+		{"overdue list", engine.CaseFilter{OverdueAt: &now, CountUpTo: 1001}},
+		{"category and state filter", engine.CaseFilter{Category: cats[0], States: []workflow.State{workflow.Fulfilled}, CountUpTo: 1001}},
+		{"number search (0001号)", engine.CaseFilter{Number: "0001号", CountUpTo: 1001}},
+		{"party search, a surname (王)", engine.CaseFilter{Text: "王", CountUpTo: 1001}},
+		{"party search, a given name (王伟)", engine.CaseFilter{Text: "王伟", CountUpTo: 1001}},
+		{"summary search, a common phrase (宅基地)", engine.CaseFilter{Text: "宅基地", CountUpTo: 1001}},
+	}
+	timeList := func(o opened, town string, f engine.CaseFilter) (time.Duration, int, error) {
+		tree, err := o.e.Tree(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		sup, err := benchUser(ctx, o.e, "supervisor@"+town, workflow.RoleSupervisor, tree.ByCode(town).ID)
+		if err != nil {
+			return 0, 0, err
+		}
+		var times []time.Duration
+		var total int
+		for range rounds {
+			t0 := time.Now()
+			if _, total, err = o.e.Cases(ctx, sup, f); err != nil {
+				return 0, 0, err
+			}
+			times = append(times, time.Since(t0))
+		}
+		return medDur(times), total, nil
+	}
+	fmt.Printf("\nlists of one town (PostgreSQL): the town %s over %d and over %d cases; the large town %s over %d\n",
+		templateTown, small.cases, large.cases, largeTown, large.cases)
+	fmt.Printf("%d rounds, median shown; found: the cases matching, counted up to 1,001\n\n", rounds)
+	fmt.Printf("%-46s %10s %10s %8s %16s\n", "", "A, 100k", "A, 10M", "10M/100k", "L, 10M")
+	worst, slowest := 0.0, time.Duration(0)
+	for _, l := range lists {
+		few, fewN, err := timeList(dbs[0], templateTown, l.f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.name, err)
+		}
+		many, manyN, err := timeList(dbs[1], templateTown, l.f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.name, err)
+		}
+		if fewN != manyN {
+			return fmt.Errorf("%s: the town's list found %d cases over 100k and %d over 10M", l.name, fewN, manyN)
+		}
+		big, bigN, err := timeList(dbs[1], largeTown, l.f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.name, err)
+		}
+		worst, slowest = max(worst, float64(many)/float64(few)), max(slowest, many, big)
+		fmt.Printf("%-46s %10s %10s %7.2fx %16s\n", fmt.Sprintf("%s, %d", l.name, fewN), few.Round(10*time.Microsecond),
+			many.Round(10*time.Microsecond), float64(many)/float64(few), fmt.Sprintf("%s (%d)", big.Round(10*time.Microsecond), bigN))
+	}
+	fmt.Printf("\nthe town's lists, 10M / 100k: at most %.2fx (target: at most 1.5x); the slowest list over 10M: %s (target: under 50 ms)\n",
+		worst, slowest.Round(10*time.Microsecond))
+	return provincePages(ctx, dbs[0].e, dbs[1].e, large, rounds)
+}
+
+// provincePages times the queues of the template town's grid mediator and
+// supervisor, and the case page of its latest agreed case, over the small
+// database and the province, and the page against the raw statements that
+// read the same rows (the case, its parties, its events and agreements).
+func provincePages(ctx context.Context, few, many *engine.Engine, large *provinceDB, rounds int) error {
+	raw, err := sql.Open("pgx", large.dsn)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	timeIt := func(f func() error) (time.Duration, error) {
+		var times []time.Duration
+		for range rounds {
+			t0 := time.Now()
+			if err := f(); err != nil {
+				return 0, err
+			}
+			times = append(times, time.Since(t0))
+		}
+		return medDur(times), nil
+	}
+	// The template town's latest case fulfilled: the same in both
+	// databases, generated before any copy.
+	var caseID int64
+	if err := raw.QueryRowContext(ctx, `SELECT c.id FROM cases c JOIN units u ON u.id = c.location_unit_id
+		WHERE u.code LIKE $1 AND c.state = $2 ORDER BY c.id DESC LIMIT 1`, templateTown+"-%", string(workflow.Fulfilled)).Scan(&caseID); err != nil {
+		return err
+	}
+	type page struct {
+		name string
+		open func(e *engine.Engine) (func() error, error)
+	}
+	pages := []page{
+		{"a grid mediator's queue", func(e *engine.Engine) (func() error, error) {
+			tree, err := e.Tree(ctx)
+			if err != nil {
+				return nil, err
+			}
+			grid := tree.ByCode(templateTown + "-V1-G1")
+			a, err := benchUser(ctx, e, "mediator@"+grid.Code, workflow.RoleMediator, grid.ID)
+			return func() error { _, err := queue.New(e, e.Store.(queue.Store)).Queue(ctx, a); return err }, err
+		}},
+		{"the town supervisor's queue", func(e *engine.Engine) (func() error, error) {
+			tree, err := e.Tree(ctx)
+			if err != nil {
+				return nil, err
+			}
+			a, err := benchUser(ctx, e, "supervisor@"+templateTown, workflow.RoleSupervisor, tree.ByCode(templateTown).ID)
+			return func() error { _, err := queue.New(e, e.Store.(queue.Store)).Queue(ctx, a); return err }, err
+		}},
+		{"the case page of an agreed case", func(e *engine.Engine) (func() error, error) {
+			tree, err := e.Tree(ctx)
+			if err != nil {
+				return nil, err
+			}
+			a, err := benchUser(ctx, e, "supervisor@"+templateTown, workflow.RoleSupervisor, tree.ByCode(templateTown).ID)
+			if err != nil {
+				return nil, err
+			}
+			files := casefile.New(e, e.Store.(casefile.Store))
+			return func() error {
+				_, err := files.CasePage(ctx, a, caseID, "/cases", casefile.Fold{Head: 5, Tail: 20})
+				return err
+			}, nil
+		}},
+	}
+	fmt.Printf("\n%-46s %10s %10s %8s\n", "", "A, 100k", "A, 10M", "10M/100k")
+	for _, pg := range pages {
+		var times []time.Duration
+		for _, e := range []*engine.Engine{few, many} {
+			f, err := pg.open(e)
+			if err != nil {
+				return fmt.Errorf("%s: %w", pg.name, err)
+			}
+			d, err := timeIt(f)
+			if err != nil {
+				return fmt.Errorf("%s: %w", pg.name, err)
+			}
+			times = append(times, d)
+		}
+		fmt.Printf("%-46s %10s %10s %7.2fx\n", pg.name, times[0].Round(10*time.Microsecond), times[1].Round(10*time.Microsecond),
+			float64(times[1])/float64(times[0]))
+	}
+	rawPage, err := timeIt(func() error {
+		for _, q := range []string{"SELECT * FROM cases WHERE id = $1", "SELECT * FROM parties WHERE case_id = $1 ORDER BY id",
+			"SELECT * FROM case_events WHERE case_id = $1 ORDER BY seq", "SELECT * FROM agreements WHERE case_id = $1 ORDER BY id"} {
+			rows, err := raw.QueryContext(ctx, q, caseID)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%-46s %21s\n", "raw: the case's row, parties, events, agreements", rawPage.Round(10*time.Microsecond))
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -73,14 +74,14 @@ func reportBench(total, rounds int, keep string) error {
 		return err
 	}
 	for _, rc := range []reportCase{
-		{unit: "T01", period: "2026-10", what: "monthly report of one town", span: "month", spans: "three months",
+		{unit: "T01", period: "2026-10", what: "monthly report of one town", span: "month", spans: "three months", where: sqliteShape,
 			whole: "3 months, rows, sweeps", target: "under 200 ms",
 			compared: func(p report.Period) [][2]time.Time {
 				return [][2]time.Time{{p.Start.AddDate(0, -1, 0), p.Start}, {p.Start.AddDate(-1, 0, 0), p.End.AddDate(-1, 0, 0)}}
 			}},
 		// A year's previous period is the same year a year before: the
 		// report reads it once.
-		{unit: "C1", period: "2025", what: "yearly report of one county", span: "year", spans: "two years",
+		{unit: "C1", period: "2025", what: "yearly report of one county", span: "year", spans: "two years", where: sqliteShape,
 			whole: "2 years, town rows, sweeps", target: "within 2x, under 300 ms",
 			compared: func(p report.Period) [][2]time.Time { return [][2]time.Time{{p.Start.AddDate(-1, 0, 0), p.Start}} }},
 	} {
@@ -137,6 +138,10 @@ type reportCase struct {
 	what, span, spans, whole string
 	target                   string
 	compared                 func(report.Period) [][2]time.Time
+	// where names the database and its shape for the printout; postgres
+	// says which dialect the raw aggregate is written in.
+	where    string
+	postgres bool
 }
 
 // time times the engine's report and its one period's figures against the
@@ -176,7 +181,7 @@ func (rc reportCase) time(ctx context.Context, e *report.Service, raw *sql.DB, c
 		var all time.Duration
 		for i, sp := range spans {
 			t0 = time.Now()
-			if err := rawAggregate(ctx, raw, units, sp[0], sp[1]); err != nil {
+			if err := rawAggregate(ctx, raw, rc.postgres, units, sp[0], sp[1]); err != nil {
 				return err
 			}
 			if i == 0 {
@@ -186,8 +191,7 @@ func (rc reportCase) time(ctx context.Context, e *report.Service, raw *sql.DB, c
 		}
 		rawAll = append(rawAll, all)
 	}
-	fmt.Printf("\n%s (%s, %s: %d rows) over %d cases in %d towns of %d counties, 10 years (SQLite)\n",
-		rc.what, rc.unit, rc.period, len(r.Children), cases, towns, counties)
+	fmt.Printf("\n%s (%s, %s: %d rows) over %d cases %s\n", rc.what, rc.unit, rc.period, len(r.Children), cases, rc.where)
 	fmt.Printf("%d rounds, median shown; the %s: %d registered, %d agreed\n\n", rounds, rc.span, r.Registered, r.Agreed)
 	fmt.Printf("%-58s %10s\n", "", "median")
 	fmt.Printf("%-58s %10s\n", "raw: one hand-written SQL aggregate, one "+rc.span, med(rawOne))
@@ -205,6 +209,9 @@ func (rc reportCase) time(ctx context.Context, e *report.Service, raw *sql.DB, c
 // towns and counties shape the generated tree: ten towns to a county, each
 // of five villages of four grids.
 const towns, counties = 50, 5
+
+// sqliteShape names the generated database in the printout.
+var sqliteShape = fmt.Sprintf("in %d towns of %d counties, 10 years (SQLite)", towns, counties)
 
 // smallTown is the code of a town apart whose cases are the same whatever
 // the size of the database: its lists are timed over ten thousand cases in
@@ -301,7 +308,11 @@ func generateIn(ctx context.Context, e *engine.Engine, grids []int64, total int,
 // the period's end is read from the case columns, which is exact for a
 // period after which nothing happened (the generator's last month) and
 // close enough in cost for the others.
-func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end time.Time) error {
+//
+// On PostgreSQL the same statement counts its conditions with CASE, takes
+// the days between two times from their difference, and numbers its
+// parameters with $.
+func rawAggregate(ctx context.Context, db *sql.DB, postgres bool, units []int64, start, end time.Time) error {
 	s, e := start.UTC(), end.UTC()
 	in := "location_unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ")"
 	cols := `SELECT id, location_unit_id, category, source, people, flags, opened_at, accepted_at, referred_at, agreed_at, agreed_tier,
@@ -354,6 +365,9 @@ func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end tim
 		"{{rejected}}", string(workflow.Rejected), "{{fulfilled}}", string(workflow.Fulfilled), "{{unperformed}}", string(workflow.Unperformed),
 		"{{escalate}}", string(workflow.Escalate), "{{confirm}}", string(workflow.Confirm),
 		"{{followups}}", sqlList([]string{string(workflow.FollowUp), string(workflow.Fulfil), string(workflow.CloseUnperformed)})).Replace(q)
+	if postgres {
+		q = pgAggregate(q)
+	}
 	rows, err := db.QueryContext(ctx, q, append([]any{s, e}, scopeArgs...)...)
 	if err != nil {
 		return err
@@ -372,6 +386,46 @@ func rawAggregate(ctx context.Context, db *sql.DB, units []int64, start, end tim
 		}
 	}
 	return rows.Err()
+}
+
+// pgAggregate writes the SQLite aggregate for PostgreSQL: each SUM of a
+// condition as a SUM of CASE, the days between two times from their
+// difference in seconds, and the parameters numbered with $ (?1 and ?2
+// first, the others after them in order).
+func pgAggregate(q string) string {
+	q = regexp.MustCompile(`julianday\(([\w.]+)\) - julianday\(([\w.]+)\)`).ReplaceAllString(q, "EXTRACT(EPOCH FROM $1 - $2) / 86400")
+	// A SUM of a condition ends at its own closing parenthesis.
+	var b strings.Builder
+	for {
+		i := strings.Index(q, "SUM(")
+		if i < 0 {
+			b.WriteString(q)
+			break
+		}
+		b.WriteString(q[:i+4])
+		q = q[i+4:]
+		depth, end := 1, 0
+		for j, r := range q {
+			if r == '(' {
+				depth++
+			} else if r == ')' {
+				depth--
+			}
+			if depth == 0 {
+				end = j
+				break
+			}
+		}
+		inner := q[:end]
+		if !strings.HasPrefix(inner, "CASE") && !strings.HasPrefix(inner, "(SELECT") {
+			inner = "CASE WHEN " + inner + " THEN 1 ELSE 0 END"
+		}
+		b.WriteString(inner)
+		q = q[end:]
+	}
+	q = strings.NewReplacer("?1", "$1", "?2", "$2").Replace(b.String())
+	n := 2
+	return regexp.MustCompile(`\?`).ReplaceAllStringFunc(q, func(string) string { n++; return fmt.Sprintf("$%d", n) })
 }
 
 // sqlList writes names from the workflow table as a literal SQL list, as

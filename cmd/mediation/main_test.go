@@ -124,6 +124,7 @@ func TestSchemaGuard(t *testing.T) {
 		37: {"ALTER TABLE sessions DROP COLUMN next_at", "ALTER TABLE sessions DROP COLUMN next_place", "ALTER TABLE sessions DROP COLUMN mediators"},
 		38: {"DROP INDEX parties_id_number", "DROP INDEX parties_phone", "CREATE INDEX parties_id_number ON parties(id_number)",
 			"CREATE INDEX parties_phone ON parties(phone)"},
+		39: {"DROP TABLE number_text"},
 	}
 	if undo[ours] == nil {
 		t.Fatalf("the newest migration is %d: add its undoing to the test", ours)
