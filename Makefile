@@ -63,8 +63,9 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$${FUZZTIME:-$$n} $$p || exit 1; \
 	done
 
-## bench: engine speed against the raw database limit, from one run; the
-## HTTP figures on PostgreSQL too when MEDIATION_TEST_POSTGRES names a server
+## bench: engine speed against the raw database limit, from one run; with
+## MEDIATION_TEST_POSTGRES naming a server, the PostgreSQL figures too and a
+## province of ten million cases, generated once and kept in its own schema
 bench:
 	$(GO) run ./cmd/bench $(if $(PG_DSN),-postgres "$(PG_DSN)")
 

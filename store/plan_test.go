@@ -180,7 +180,7 @@ var (
 	// unitLed are the indexes a town's list may read: those of the cases
 	// led by the location or the handling unit, the cases' and the parties'
 	// by case.
-	unitLed = map[string]bool{"cases_location": true, "cases_location_closed": true, "cases_location_last_event": true,
+	unitLed = map[string]bool{"cases_location": true, "cases_location_closed": true, "cases_location_last_event": true, "cases_location_category": true,
 		"cases_report": true, "cases_location_state": true, "cases_handling": true,
 		"INTEGER PRIMARY KEY": true, "cases_pkey": true, "parties_case": true}
 	// numberLed are the indexes a search by number may read besides a

@@ -58,13 +58,13 @@ func listBench(ctx context.Context, large *engine.Engine, raw *sql.DB) error {
 		name string
 		f    engine.CaseFilter
 	}{
-		{"case list, first page", engine.CaseFilter{}},
-		{"overdue list", engine.CaseFilter{OverdueAt: &now}},
-		{"category and state filter", engine.CaseFilter{Category: cats[0], States: []workflow.State{workflow.Fulfilled}}},
-		{"number search (" + number + ")", engine.CaseFilter{Number: number}},
-		{"party search, a whole name (" + name + ")", engine.CaseFilter{Text: name}},
-		{"party search, a surname (王)", engine.CaseFilter{Text: "王"}},
-		{"summary search, a common phrase (宅基地)", engine.CaseFilter{Text: "宅基地"}},
+		{"case list, first page", engine.CaseFilter{CountUpTo: 1001}},
+		{"overdue list", engine.CaseFilter{OverdueAt: &now, CountUpTo: 1001}},
+		{"category and state filter", engine.CaseFilter{Category: cats[0], States: []workflow.State{workflow.Fulfilled}, CountUpTo: 1001}},
+		{"number search (" + number + ")", engine.CaseFilter{Number: number, CountUpTo: 1001}},
+		{"party search, a whole name (" + name + ")", engine.CaseFilter{Text: name, CountUpTo: 1001}},
+		{"party search, a surname (王)", engine.CaseFilter{Text: "王", CountUpTo: 1001}},
+		{"summary search, a common phrase (宅基地)", engine.CaseFilter{Text: "宅基地", CountUpTo: 1001}},
 	}
 	timeList := func(e *engine.Engine, town string, f engine.CaseFilter) (time.Duration, int, error) {
 		tree, err := e.Tree(ctx)
@@ -92,9 +92,10 @@ func listBench(ctx context.Context, large *engine.Engine, raw *sql.DB) error {
 	}
 	fmt.Printf("\nlists of one town (SQLite): the small town %s over %d and over %d cases in all; the large town T01 over %d\n",
 		smallTown, smallTotal+smallTownCases, largeCases, largeCases)
-	fmt.Printf("%d rounds, median shown; found: the number of cases matching\n\n", rounds)
+	fmt.Printf("%d rounds, median shown; found: the cases matching, counted as the list page counts them (up to 1,001; a search tested\n"+
+		"case by case up to the page's end and one more)\n\n", rounds)
 	fmt.Printf("%-48s %12s %12s %8s %16s\n", "", "S, 10k", "S, 1M", "1M/10k", "T01, 1M")
-	worst := 0.0
+	worst, slowest := 0.0, time.Duration(0)
 	for _, l := range lists {
 		few, fewN, err := timeList(small, smallTown, l.f)
 		if err != nil {
@@ -112,10 +113,11 @@ func listBench(ctx context.Context, large *engine.Engine, raw *sql.DB) error {
 			return fmt.Errorf("%s: %w", l.name, err)
 		}
 		r := float64(many) / float64(few)
-		worst = max(worst, r)
+		worst, slowest = max(worst, r), max(slowest, big)
 		fmt.Printf("%-48s %12s %12s %7.2fx %16s\n", fmt.Sprintf("%s, %d found", l.name, fewN), few.Round(10*time.Microsecond),
 			many.Round(10*time.Microsecond), r, fmt.Sprintf("%s (%d)", big.Round(10*time.Microsecond), bigN))
 	}
-	fmt.Printf("\nthe small town's lists, 1M / 10k: at most %.2fx (target: at most 1.5x)\n", worst)
+	fmt.Printf("\nthe small town's lists, 1M / 10k: at most %.2fx (target: at most 1.5x); the large town's slowest: %s (target: under 50 ms)\n",
+		worst, slowest.Round(10*time.Microsecond))
 	return nil
 }

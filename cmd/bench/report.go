@@ -279,10 +279,16 @@ func generate(ctx context.Context, e *engine.Engine, total int, now time.Time) e
 	return generateIn(ctx, e, grids, total, rand.New(rand.NewPCG(1, 2)), from, now)
 }
 
-// generateIn loads total cases from rng at grids.
+// generateIn loads total cases from rng at grids, in batches.
 func generateIn(ctx context.Context, e *engine.Engine, grids []int64, total int, rng *rand.Rand, from, now time.Time) error {
+	return generateBatches(ctx, e, grids, total, rng, from, now, 5000, nil)
+}
+
+// generateBatches loads total cases from rng at grids, batch at a time,
+// calling between (when given) after each batch.
+func generateBatches(ctx context.Context, e *engine.Engine, grids []int64, total int, rng *rand.Rand, from, now time.Time,
+	batch int, between func(context.Context) error) error {
 	start := time.Now()
-	const batch = 5000
 	for done := 0; done < total; {
 		n := min(batch, total-done)
 		items := make([]engine.Opening, n)
@@ -293,6 +299,11 @@ func generateIn(ctx context.Context, e *engine.Engine, grids []int64, total int,
 			return err
 		}
 		done += n
+		if between != nil {
+			if err := between(ctx); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(os.Stderr, "\rgenerating cases: %d/%d (%.0f/s)", done, total, float64(done)/time.Since(start).Seconds())
 	}
 	fmt.Fprintln(os.Stderr)
@@ -317,9 +328,15 @@ func rawAggregate(ctx context.Context, db *sql.DB, postgres bool, units []int64,
 	in := "location_unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ")"
 	cols := `SELECT id, location_unit_id, category, source, people, flags, opened_at, accepted_at, referred_at, agreed_at, agreed_tier,
 		agreed_kind, agreement_amount, closed_at, outcome, archived_at, state, due_at, overall_due_at, suspended_at FROM cases WHERE `
+	scopeArgs := append(append(append(int64Args(units), e, s), int64Args(units)...), s)
+	if postgres {
+		// A province's units are more than a statement's parameters: the
+		// list is one array.
+		in = "location_unit_id = ANY(?)"
+		scopeArgs = []any{units, e, s, units, s}
+	}
 	scope := cols + in + ` AND opened_at < ? AND closed_at >= ? UNION ALL ` + cols + in + `
 		AND closed_at IS NULL AND (state IN {{open}} OR last_event_at >= ?)`
-	scopeArgs := append(append(append(int64Args(units), e, s), int64Args(units)...), s)
 	agreed := `c.agreed_at >= ?1 AND c.agreed_at < ?2`
 	closed := `c.closed_at >= ?1 AND c.closed_at < ?2`
 	q := `SELECT c.location_unit_id, c.category, c.source,
