@@ -16,14 +16,23 @@ import (
 	"github.com/grassroots/mediation/workflow"
 )
 
-// TestListPlans asks the planner, on SQLite and PostgreSQL, how it reads
-// the lists of one town among others, its statistics refreshed: every
+// TestPlans asks the planner, on SQLite and PostgreSQL, how it reads the
+// lists, the reports and the scheduler's statements over forty towns (one
+// database for both, built once: the scheduler's pass, which writes, comes
+// last).
+func TestPlans(t *testing.T) {
+	db, e, tree, now := planTowns(t)
+	t.Run("lists", func(t *testing.T) { listPlans(t, db, tree, now) })
+	t.Run("reports and scheduler", func(t *testing.T) { reportAndSchedulerPlans(t, db, e, now) })
+}
+
+// listPlans asks the planner how it reads the lists of one town among
+// others, its statistics refreshed: every
 // list is read through an index led by the location or the handling unit
 // (or by the cases' ids the text index found), never by a scan of all cases
 // or all parties, nor by an index of every town's open cases; the
 // warnings of deadlines close at hand read those by deadline.
-func TestListPlans(t *testing.T) {
-	db, _, tree, now := planTowns(t)
+func listPlans(t *testing.T, db *store.DB, tree *engine.Tree, now time.Time) {
 	town := tree.Subtree(tree.ByCode("A").ID)
 	grid := tree.ByCode("A11").ID
 	soon := now.Add(24 * time.Hour)
@@ -198,12 +207,10 @@ var (
 	openByDeadline = map[string]bool{"cases_open_due": true, "cases_open_overall_due": true, "INTEGER PRIMARY KEY": true, "cases_pkey": true}
 )
 
-// TestReportAndSchedulerPlans asks the planner, on SQLite and PostgreSQL,
-// how it reads every statement of a town's month, a county's year and
+// reportAndSchedulerPlans asks the planner how it reads every statement of a town's month, a county's year and
 // their trend, and of the scheduler's passes: none reads a whole table of
 // cases, events or parties, nor a whole index of one.
-func TestReportAndSchedulerPlans(t *testing.T) {
-	db, e, _, now := planTowns(t)
+func reportAndSchedulerPlans(t *testing.T, db *store.DB, e *engine.Engine, now time.Time) {
 	r := report.New(e, db)
 	s := schedule.New(e, db)
 	plans, err := db.ReadPlans(ctx, func() error {
