@@ -657,24 +657,36 @@ func provinceBench(ctx context.Context, dsn string, total, rounds int, httpFor t
 	return pgWrites(ctx, large.dsn, httpFor, fmt.Sprintf("over the province's %d cases", large.cases))
 }
 
+// open opens the province's store, an engine on it whose clock stands at
+// the generation's moment, and a raw connection for the baselines.
+func (p *provinceDB) open(ctx context.Context) (*store.DB, *engine.Engine, *sql.DB, error) {
+	db, err := store.Open(ctx, p.dsn)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	raw, err := sql.Open("pgx", p.dsn)
+	if err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	e := engine.New(db)
+	now := benchNow(e)
+	e.Now = func() time.Time { return now }
+	return db, e, raw, nil
+}
+
 // provinceSweep times the deadline scheduler's pass over the province at
 // the generation's moment, after the first (see ensureProvince), against
 // the raw statement that counts the open cases whose deadline passed: what
 // a pass costs when there is nothing new to do, as on most minutes.
 func provinceSweep(ctx context.Context, p *provinceDB, rounds int) error {
-	db, err := store.Open(ctx, p.dsn)
+	db, e, raw, err := p.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	raw, err := sql.Open("pgx", p.dsn)
-	if err != nil {
-		return err
-	}
 	defer raw.Close()
-	e := engine.New(db)
-	now := benchNow(e)
-	e.Now = func() time.Time { return now }
+	now := e.Now()
 	var rawTimes []time.Duration
 	var passed int
 	for range rounds {
@@ -702,19 +714,12 @@ func provinceSweep(ctx context.Context, p *provinceDB, rounds int) error {
 // province's year over the province, each against the hand-written
 // aggregate over the same rows.
 func provinceReports(ctx context.Context, p *provinceDB, rounds int) error {
-	db, err := store.Open(ctx, p.dsn)
+	db, e, raw, err := p.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	raw, err := sql.Open("pgx", p.dsn)
-	if err != nil {
-		return err
-	}
 	defer raw.Close()
-	e := engine.New(db)
-	now := benchNow(e)
-	e.Now = func() time.Time { return now }
 	where := fmt.Sprintf("in %d towns of %d counties of %d cities, 10 years (PostgreSQL)", provinceTowns, provinceCounties, cities)
 	year := func(p report.Period) [][2]time.Time { return [][2]time.Time{{p.Start.AddDate(-1, 0, 0), p.Start}} }
 	for _, rc := range []reportCase{
@@ -747,48 +752,18 @@ func provinceLists(ctx context.Context, small, large *provinceDB, rounds int) er
 	}
 	var dbs []opened
 	for _, p := range []*provinceDB{small, large} {
-		db, err := store.Open(ctx, p.dsn)
+		db, e, raw, err := p.open(ctx)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		e := engine.New(db)
-		now := benchNow(e)
-		e.Now = func() time.Time { return now }
+		raw.Close()
 		dbs = append(dbs, opened{db, e})
 	}
 	now := benchNow(dbs[0].e)
-	lists := []struct {
-		name string
-		f    engine.CaseFilter
-	}{
-		{"case list, first page", engine.CaseFilter{CountUpTo: 1001}},
-		{"overdue list", engine.CaseFilter{OverdueAt: &now, CountUpTo: 1001}},
-		{"category and state filter", engine.CaseFilter{Category: cats[0], States: []workflow.State{workflow.Fulfilled}, CountUpTo: 1001}},
-		{"number search (0001号)", engine.CaseFilter{Number: "0001号", CountUpTo: 1001}},
-		{"party search, a surname (王)", engine.CaseFilter{Text: "王", CountUpTo: 1001}},
-		{"party search, a given name (王伟)", engine.CaseFilter{Text: "王伟", CountUpTo: 1001}},
-		{"summary search, a common phrase (宅基地)", engine.CaseFilter{Text: "宅基地", CountUpTo: 1001}},
-	}
+	lists := townLists(&now, "0001号", "a given name", "王伟")
 	timeList := func(o opened, town string, f engine.CaseFilter) (time.Duration, int, error) {
-		tree, err := o.e.Tree(ctx)
-		if err != nil {
-			return 0, 0, err
-		}
-		sup, err := benchUser(ctx, o.e, "supervisor@"+town, workflow.RoleSupervisor, tree.ByCode(town).ID)
-		if err != nil {
-			return 0, 0, err
-		}
-		var times []time.Duration
-		var total int
-		for range rounds {
-			t0 := time.Now()
-			if _, total, err = o.e.Cases(ctx, sup, f); err != nil {
-				return 0, 0, err
-			}
-			times = append(times, time.Since(t0))
-		}
-		return medDur(times), total, nil
+		return timeTownList(ctx, o.e, town, f, rounds)
 	}
 	fmt.Printf("\nlists of one town (PostgreSQL): the town %s over %d and over %d cases; the large town %s over %d\n",
 		templateTown, small.cases, large.cases, largeTown, large.cases)
