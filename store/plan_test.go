@@ -196,8 +196,7 @@ var (
 	// town's: the public codes' and the numbers' trigrams.
 	numberLed = map[string]bool{"sqlite_autoindex_cases_2": true, "cases_code_key": true, "cases_number_trgm": true,
 		"cases_location": true, "cases_location_state": true, "cases_location_category": true, "cases_report": true, "cases_handling": true,
-		"INTEGER PRIMARY KEY": true,
-		"cases_pkey":          true}
+		"INTEGER PRIMARY KEY": true, "cases_pkey": true}
 	// partnerLed are the indexes a partner's list may read: the cases' by
 	// the partner they wait on, by their sender and by id, and the
 	// referrals by partner.
