@@ -642,13 +642,23 @@ func provinceBench(ctx context.Context, dsn string, total, rounds int, httpFor t
 	}
 	fmt.Printf("\na province on PostgreSQL: %d cases generated in %s, %.1f GB; beside it %d cases in %s, %.1f GB\n",
 		large.cases, large.took, float64(large.size)/1e9, small.cases, small.took, float64(small.size)/1e9)
-	if err := provinceLists(ctx, small, large, max(rounds, 21)); err != nil {
+	few, err := small.open(ctx)
+	if err != nil {
 		return err
 	}
-	if err := provinceReports(ctx, large, rounds); err != nil {
+	defer few.close()
+	many, err := large.open(ctx)
+	if err != nil {
 		return err
 	}
-	if err := provinceSweep(ctx, large, rounds); err != nil {
+	defer many.close()
+	if err := provinceLists(ctx, few, many, max(rounds, 21)); err != nil {
+		return err
+	}
+	if err := provinceReports(ctx, many, rounds); err != nil {
+		return err
+	}
+	if err := provinceSweep(ctx, many, rounds); err != nil {
 		return err
 	}
 	if httpFor <= 0 {
@@ -657,35 +667,43 @@ func provinceBench(ctx context.Context, dsn string, total, rounds int, httpFor t
 	return pgWrites(ctx, large.dsn, httpFor, fmt.Sprintf("over the province's %d cases", large.cases))
 }
 
-// open opens the province's store, an engine on it whose clock stands at
-// the generation's moment, and a raw connection for the baselines.
-func (p *provinceDB) open(ctx context.Context) (*store.DB, *engine.Engine, *sql.DB, error) {
+// openProvince is a province open for measuring: its store, an engine on
+// it whose clock stands at the generation's moment, and a raw connection
+// for the baselines.
+type openProvince struct {
+	*provinceDB
+	db  *store.DB
+	e   *engine.Engine
+	raw *sql.DB
+}
+
+func (p *provinceDB) open(ctx context.Context) (*openProvince, error) {
 	db, err := store.Open(ctx, p.dsn)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	raw, err := sql.Open("pgx", p.dsn)
 	if err != nil {
 		db.Close()
-		return nil, nil, nil, err
+		return nil, err
 	}
 	e := engine.New(db)
 	now := benchNow(e)
 	e.Now = func() time.Time { return now }
-	return db, e, raw, nil
+	return &openProvince{p, db, e, raw}, nil
+}
+
+func (o *openProvince) close() {
+	o.raw.Close()
+	o.db.Close()
 }
 
 // provinceSweep times the deadline scheduler's pass over the province at
 // the generation's moment, after the first (see ensureProvince), against
 // the raw statement that counts the open cases whose deadline passed: what
 // a pass costs when there is nothing new to do, as on most minutes.
-func provinceSweep(ctx context.Context, p *provinceDB, rounds int) error {
-	db, e, raw, err := p.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	defer raw.Close()
+func provinceSweep(ctx context.Context, p *openProvince, rounds int) error {
+	db, e, raw := p.db, p.e, p.raw
 	now := e.Now()
 	var rawTimes []time.Duration
 	var passed int
@@ -713,13 +731,8 @@ func provinceSweep(ctx context.Context, p *provinceDB, rounds int) error {
 // provinceReports times a town's month, a county's year and the
 // province's year over the province, each against the hand-written
 // aggregate over the same rows.
-func provinceReports(ctx context.Context, p *provinceDB, rounds int) error {
-	db, e, raw, err := p.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	defer raw.Close()
+func provinceReports(ctx context.Context, p *openProvince, rounds int) error {
+	db, e, raw := p.db, p.e, p.raw
 	where := fmt.Sprintf("in %d towns of %d counties of %d cities, 10 years (PostgreSQL)", provinceTowns, provinceCounties, cities)
 	year := func(p report.Period) [][2]time.Time { return [][2]time.Time{{p.Start.AddDate(-1, 0, 0), p.Start}} }
 	for _, rc := range []reportCase{
@@ -745,24 +758,10 @@ func provinceReports(ctx context.Context, p *provinceDB, rounds int) error {
 // small database and over the province (the town's cases are the same in
 // both), with the large town's beside them, and the case page against the
 // raw statements reading the same rows.
-func provinceLists(ctx context.Context, small, large *provinceDB, rounds int) error {
-	type opened struct {
-		db *store.DB
-		e  *engine.Engine
-	}
-	var dbs []opened
-	for _, p := range []*provinceDB{small, large} {
-		db, e, raw, err := p.open(ctx)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		raw.Close()
-		dbs = append(dbs, opened{db, e})
-	}
-	now := benchNow(dbs[0].e)
+func provinceLists(ctx context.Context, small, large *openProvince, rounds int) error {
+	now := small.e.Now()
 	lists := townLists(&now, "0001号", "a given name", "王伟")
-	timeList := func(o opened, town string, f engine.CaseFilter) (time.Duration, int, error) {
+	timeList := func(o *openProvince, town string, f engine.CaseFilter) (time.Duration, int, error) {
 		return timeTownList(ctx, o.e, town, f, rounds)
 	}
 	fmt.Printf("\nlists of one town (PostgreSQL): the town %s over %d and over %d cases; the large town %s over %d\n",
@@ -772,18 +771,18 @@ func provinceLists(ctx context.Context, small, large *provinceDB, rounds int) er
 	fmt.Printf("%-46s %10s %10s %8s %16s\n", "", "A, 100k", "A, 10M", "10M/100k", "L, 10M")
 	worst, slowest := 0.0, time.Duration(0)
 	for _, l := range lists {
-		few, fewN, err := timeList(dbs[0], templateTown, l.f)
+		few, fewN, err := timeList(small, templateTown, l.f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", l.name, err)
 		}
-		many, manyN, err := timeList(dbs[1], templateTown, l.f)
+		many, manyN, err := timeList(large, templateTown, l.f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", l.name, err)
 		}
 		if fewN != manyN {
 			return fmt.Errorf("%s: the town's list found %d cases over 100k and %d over 10M", l.name, fewN, manyN)
 		}
-		big, bigN, err := timeList(dbs[1], largeTown, l.f)
+		big, bigN, err := timeList(large, largeTown, l.f)
 		if err != nil {
 			return fmt.Errorf("%s: %w", l.name, err)
 		}
@@ -793,19 +792,15 @@ func provinceLists(ctx context.Context, small, large *provinceDB, rounds int) er
 	}
 	fmt.Printf("\nthe town's lists, 10M / 100k: at most %.2fx (target: at most 1.5x); the slowest list over 10M: %s (target: under 50 ms)\n",
 		worst, slowest.Round(10*time.Microsecond))
-	return provincePages(ctx, dbs[0].e, dbs[1].e, large, rounds)
+	return provincePages(ctx, small, large, rounds)
 }
 
 // provincePages times the queues of the template town's grid mediator and
 // supervisor, and the case page of its latest agreed case, over the small
 // database and the province, and the page against the raw statements that
 // read the same rows (the case, its parties, its events and agreements).
-func provincePages(ctx context.Context, few, many *engine.Engine, large *provinceDB, rounds int) error {
-	raw, err := sql.Open("pgx", large.dsn)
-	if err != nil {
-		return err
-	}
-	defer raw.Close()
+func provincePages(ctx context.Context, small, large *openProvince, rounds int) error {
+	raw := large.raw
 	timeIt := func(f func() error) (time.Duration, error) {
 		var times []time.Duration
 		for range rounds {
@@ -824,49 +819,39 @@ func provincePages(ctx context.Context, few, many *engine.Engine, large *provinc
 		WHERE u.code LIKE $1 AND c.state = $2 ORDER BY c.id DESC LIMIT 1`, templateTown+"-%", string(workflow.Fulfilled)).Scan(&caseID); err != nil {
 		return err
 	}
+	// Each page is read by a user of the template town: its role and
+	// unit name the user, and run reads the page as that user.
 	type page struct {
 		name string
-		open func(e *engine.Engine) (func() error, error)
+		role workflow.Role
+		unit string
+		run  func(e *engine.Engine, a engine.Actor) error
+	}
+	queueOf := func(e *engine.Engine, a engine.Actor) error {
+		_, err := queue.New(e, e.Store.(queue.Store)).Queue(ctx, a)
+		return err
 	}
 	pages := []page{
-		{"a grid mediator's queue", func(e *engine.Engine) (func() error, error) {
-			tree, err := e.Tree(ctx)
-			if err != nil {
-				return nil, err
-			}
-			grid := tree.ByCode(templateTown + "-V1-G1")
-			a, err := benchUser(ctx, e, "mediator@"+grid.Code, workflow.RoleMediator, grid.ID)
-			return func() error { _, err := queue.New(e, e.Store.(queue.Store)).Queue(ctx, a); return err }, err
-		}},
-		{"the town supervisor's queue", func(e *engine.Engine) (func() error, error) {
-			tree, err := e.Tree(ctx)
-			if err != nil {
-				return nil, err
-			}
-			a, err := benchUser(ctx, e, "supervisor@"+templateTown, workflow.RoleSupervisor, tree.ByCode(templateTown).ID)
-			return func() error { _, err := queue.New(e, e.Store.(queue.Store)).Queue(ctx, a); return err }, err
-		}},
-		{"the case page of an agreed case", func(e *engine.Engine) (func() error, error) {
-			tree, err := e.Tree(ctx)
-			if err != nil {
-				return nil, err
-			}
-			a, err := benchUser(ctx, e, "supervisor@"+templateTown, workflow.RoleSupervisor, tree.ByCode(templateTown).ID)
-			if err != nil {
-				return nil, err
-			}
-			files := casefile.New(e, e.Store.(casefile.Store))
-			return func() error {
-				_, err := files.CasePage(ctx, a, caseID, "/cases", casefile.Fold{Head: 5, Tail: 20})
-				return err
-			}, nil
+		{"a grid mediator's queue", workflow.RoleMediator, templateTown + "-V1-G1", queueOf},
+		{"the town supervisor's queue", workflow.RoleSupervisor, templateTown, queueOf},
+		{"the case page of an agreed case", workflow.RoleSupervisor, templateTown, func(e *engine.Engine, a engine.Actor) error {
+			_, err := casefile.New(e, e.Store.(casefile.Store)).CasePage(ctx, a, caseID, "/cases", casefile.Fold{Head: 5, Tail: 20})
+			return err
 		}},
 	}
-	fmt.Printf("\n%-46s %10s %10s %8s\n", "", "A, 100k", "A, 10M", "10M/100k")
+	open := func(e *engine.Engine, pg page) (func() error, error) {
+		tree, err := e.Tree(ctx)
+		if err != nil {
+			return nil, err
+		}
+		unit := tree.ByCode(pg.unit)
+		a, err := benchUser(ctx, e, string(pg.role)+"@"+unit.Code, pg.role, unit.ID)
+		return func() error { return pg.run(e, a) }, err
+	}
 	for _, pg := range pages {
 		var times []time.Duration
-		for _, e := range []*engine.Engine{few, many} {
-			f, err := pg.open(e)
+		for _, e := range []*engine.Engine{small.e, large.e} {
+			f, err := open(e, pg)
 			if err != nil {
 				return fmt.Errorf("%s: %w", pg.name, err)
 			}
