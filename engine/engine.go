@@ -90,13 +90,19 @@ type Observer interface {
 	Changed(name workflow.Step)
 }
 
-// New returns an engine on s with the default clock, time zone and policies.
-func New(s Store) *Engine {
+// DefaultLocation is the time zone of deadlines, numbers and report
+// periods unless configured: China Standard Time.
+func DefaultLocation() *time.Location {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
+		return time.FixedZone("CST", 8*3600)
 	}
-	return &Engine{Store: s, Now: time.Now, Location: loc, Policy: DefaultPolicy(), Calendar: NationalCalendar(), Routing: DefaultRouting, Lists: DefaultLists,
+	return loc
+}
+
+// New returns an engine on s with the default clock, time zone and policies.
+func New(s Store) *Engine {
+	return &Engine{Store: s, Now: time.Now, Location: DefaultLocation(), Policy: DefaultPolicy(), Calendar: NationalCalendar(), Routing: DefaultRouting, Lists: DefaultLists,
 		MaxAttachment: DefaultMaxAttachment, MaxCaseAttachments: DefaultMaxCaseAttachs, Subsidies: DefaultSubsidies()}
 }
 

@@ -244,6 +244,7 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 		return err
 	}
 	k.ID = r.ID
+	c.counts.changeCase(nil, k, c.db.zone)
 	for _, p := range k.Parties {
 		if err := insertPartyRow(ctx, c, k.ID, p); err != nil {
 			return err
@@ -345,6 +346,7 @@ func applyChange(ctx context.Context, c conn, before *engine.Case, ch *engine.Ch
 			return err
 		}
 	}
+	c.counts.changeCase(before, k, c.db.zone)
 	if err := insertEventRow(ctx, c, k, ch.Event); err != nil {
 		if isUniqueViolation(err) {
 			return errLostRace()
@@ -368,6 +370,7 @@ func insertEventRow(ctx context.Context, c conn, k *engine.Case, e *engine.Event
 		return err
 	}
 	e.ID, e.CaseID = ev.ID, k.ID
+	c.counts.addEvent(k, e, c.db.zone)
 	return nil
 }
 

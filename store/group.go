@@ -125,10 +125,15 @@ func writeBatch(c conn, batch []*grouped) error {
 		if _, err := c.exec(bg, savepoint); err != nil {
 			return err
 		}
-		if b.err = b.fn(c); b.err != nil {
+		// A change rolled back to its savepoint takes its counts with it.
+		one := c
+		one.counts = monthDelta{}
+		if b.err = b.fn(one); b.err != nil {
 			if _, err := c.exec(bg, rollbackTo); err != nil {
 				return errors.Join(b.err, err)
 			}
+		} else {
+			c.counts.merge(one.counts)
 		}
 		if _, err := c.exec(bg, release); err != nil {
 			return err

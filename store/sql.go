@@ -269,6 +269,9 @@ type conn struct {
 	// db counts the statements sent (see DB.Statements) and shows them to
 	// its tracer.
 	db *DB
+	// counts gathers what a write transaction changes in the months'
+	// counts; nil outside one.
+	counts monthDelta
 }
 
 func (db *DB) reader() conn {
@@ -402,7 +405,11 @@ func (db *DB) write(ctx context.Context, fn func(conn) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(conn{d: db.d, pool: db.wsql, cache: db.wstmts, tx: tx, db: db}); err != nil {
+	c := conn{d: db.d, pool: db.wsql, cache: db.wstmts, tx: tx, db: db, counts: monthDelta{}}
+	if err := fn(c); err != nil {
+		return err
+	}
+	if err := c.counts.flush(ctx, c); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -15,7 +15,7 @@
 //     referrals and confirmations. These run at the pace of a person and
 //     read best as GORM's chains.
 //   - The hand-written layer (sql.go's conn and dialect; cases.go's lists,
-//     casewrite.go, group.go, report.go, notify.go, attach.go, audit.go,
+//     casewrite.go, group.go, report.go, counts.go, notify.go, attach.go, audit.go,
 //     websessions.go, failures.go) runs the statements that run on every
 //     case read, every transition, every list, every report and every
 //     request's session: written out with ? placeholders, the differences
@@ -27,6 +27,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -79,6 +80,8 @@ type DB struct {
 	tracer atomic.Pointer[func(q string, args []any)]
 	// group queues the changes of cases waiting for SQLite's writer.
 	group group
+	// zone is the time zone of the months of the months' counts.
+	zone *time.Location
 }
 
 // Statements counts the SQL statements sent since the database was opened,
@@ -161,6 +164,9 @@ type Options struct {
 	// Migrate applies the migrations an older schema lacks. Without it an
 	// older schema is refused, naming both versions.
 	Migrate bool
+	// Zone is the time zone whose months the reports' counts are kept by,
+	// the engine's (engine.DefaultLocation when nil).
+	Zone *time.Location
 }
 
 // SchemaVersion is the schema this program writes: its last migration.
@@ -192,7 +198,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		}
 	}
 	cfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }}
-	db := &DB{wstmts: newStmtCache(stmtCacheSize), rstmts: newStmtCache(stmtCacheSize)}
+	db := &DB{wstmts: newStmtCache(stmtCacheSize), rstmts: newStmtCache(stmtCacheSize), zone: cmp.Or(o.Zone, engine.DefaultLocation())}
 	if IsPostgres(dsn) {
 		g, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
@@ -261,6 +267,10 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: analyze: %w", err)
 		}
+	}
+	if err := db.ensureCounts(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if err := db.prepareWriter(ctx); err != nil {
 		db.Close()

@@ -54,15 +54,24 @@ type Organisation struct {
 	PartTime   int            `json:"part_time"`
 }
 
-// byCommittee splits the period's cases by the committee whose file each
-// is, in one pass however many committees there are.
+// byCommittee splits the period's cases, or its towns' counts, by the
+// committee whose file each case is, in one pass however many committees
+// there are.
 func (d *PeriodData) byCommittee() map[int64]*PeriodData {
 	out := map[int64]*PeriodData{}
-	for _, c := range d.Cases {
-		if out[c.CommitteeID] == nil {
-			out[c.CommitteeID] = &PeriodData{}
+	of := func(id int64) *PeriodData {
+		if out[id] == nil {
+			out[id] = &PeriodData{}
 		}
-		out[c.CommitteeID].Cases = append(out[c.CommitteeID].Cases, c)
+		return out[id]
+	}
+	for _, c := range d.Cases {
+		part := of(c.CommitteeID)
+		part.Cases = append(part.Cases, c)
+	}
+	for _, t := range d.Towns {
+		part := of(t.CommitteeID)
+		part.Towns = append(part.Towns, t)
 	}
 	return out
 }
@@ -115,6 +124,7 @@ func committeeRows(t *engine.Tree, root int64, d *PeriodData, ratings []RatingRe
 			byKind[c.Kind] = &PeriodData{}
 		}
 		byKind[c.Kind].Cases = append(byKind[c.Kind].Cases, of(c.ID).Cases...)
+		byKind[c.Kind].Towns = append(byKind[c.Kind].Towns, of(c.ID).Towns...)
 	}
 	for _, r := range ratings {
 		if c := t.Committee(r.CommitteeID); c != nil && listed[c.ID] {

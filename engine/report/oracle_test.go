@@ -32,7 +32,8 @@ type loggedEvent struct {
 }
 
 // monthFromLog replays the event log of every case in scope.
-func (e *Service) monthFromLog(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error) {
+func (e *Service) monthFromLog(ctx context.Context, s scope, start, end time.Time, mediators bool) (*PeriodData, error) {
+	units := s.units
 	var facts []CaseFacts
 	var events []loggedEvent
 	for offset := 0; ; offset += 500 {

@@ -336,7 +336,30 @@ func (e *Service) Report(ctx context.Context, a engine.Actor, unitCode, period s
 
 // monthSource reads a period's data; the mediators' work only when asked,
 // for the period a report is of.
-type monthSource func(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error)
+type monthSource func(ctx context.Context, s scope, start, end time.Time, mediators bool) (*PeriodData, error)
+
+// scope is the cases a period is read for: those located in units. Towns,
+// when set, are the towns units are made of, whole: the period may then be
+// read from their months' counts, if nothing in it is split below a town.
+type scope struct {
+	units, towns []int64
+}
+
+// scopeOf is the scope of a unit's subtree; split says that the figures
+// are wanted below its towns (a town's report has a row per village).
+func scopeOf(t *engine.Tree, unit *engine.Unit, split bool) scope {
+	s := scope{units: t.Subtree(unit.ID)}
+	if rank := unit.Level.Rank(); rank < workflow.LevelTown.Rank() || split && rank == workflow.LevelTown.Rank() {
+		return s
+	}
+	s.towns = []int64{}
+	for _, id := range s.units {
+		if t.Unit(id).Level == workflow.LevelTown {
+			s.towns = append(s.towns, id)
+		}
+	}
+	return s
+}
 
 func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period string, src monthSource) (*Report, error) {
 	t, unit, p, err := e.reportScope(ctx, a, unitCode, period)
@@ -362,7 +385,9 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		rd := &read{}
 		reads[q.Key] = rd
 		wg.Go(func() {
-			if rd.data, rd.err = src(ctx, t.Subtree(unit.ID), q.Start, q.End, q.Key == p.Key); rd.err != nil {
+			// The report's period is split by child; those it is compared
+			// with are not.
+			if rd.data, rd.err = src(ctx, scopeOf(t, unit, q.Key == p.Key), q.Start, q.End, q.Key == p.Key); rd.err != nil {
 				return
 			}
 			rd.fig = figures(rd.data, q.Start, q.End, e.CurrentLists())
@@ -490,7 +515,7 @@ func (e *Service) PeriodFigures(ctx context.Context, a engine.Actor, unitCode, p
 	if err != nil {
 		return Figures{}, err
 	}
-	data, err := e.monthFromStore(ctx, t.Subtree(unit.ID), p.Start, p.End, false)
+	data, err := e.monthFromStore(ctx, scopeOf(t, unit, false), p.Start, p.End, false)
 	if err != nil {
 		return Figures{}, err
 	}
@@ -514,7 +539,7 @@ func (e *Service) Trend(ctx context.Context, a engine.Actor, unitCode, period st
 	if err != nil {
 		return nil, err
 	}
-	units := t.Subtree(unit.ID)
+	s := scopeOf(t, unit, false)
 	last := p.End.AddDate(0, -1, 0)
 	out := make([]TrendPoint, 0, n)
 	for i := n - 1; i >= 0; i-- {
@@ -523,11 +548,11 @@ func (e *Service) Trend(ctx context.Context, a engine.Actor, unitCode, period st
 		if err != nil {
 			return nil, err
 		}
-		cases, err := e.Store.PeriodCases(ctx, units, start, end)
+		d, err := e.monthCases(ctx, s, start, end)
 		if err != nil {
 			return nil, err
 		}
-		f := figures(&PeriodData{Cases: cases}, start, end, e.CurrentLists())
+		f := figures(d, start, end, e.CurrentLists())
 		out = append(out, TrendPoint{Month: m, Registered: f.Registered, Accepted: f.Accepted, Agreed: f.Agreed})
 	}
 	return out, nil
@@ -652,31 +677,52 @@ func FigureByKey(key string) (Figure, bool) {
 	return Figure{}, false
 }
 
-// figures computes a period's figures from its data.
+// figures computes a period's figures from its data: what its cases and
+// events add up to, from the cases one by one or from the towns' counts,
+// then the cases open at its end and the times to agreement.
 func figures(d *PeriodData, start, end time.Time, l engine.Lists) Figures {
-	t := &tally{}
-	f := &t.Figures
-	f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ = map[string]Count{}, map[string]Count{}, map[string]Count{}, map[string]Count{}
+	n := Counts{}
 	var days []float64
 	for i := range d.Cases {
 		c := &d.Cases[i]
-		for _, s := range periodSums {
-			if s.rule.counts(s.bit, c) {
-				s.add(t, s.value(c))
-			}
-		}
-		if c.In(MomentAccepted) {
-			for _, by := range []struct {
-				m   map[string]Count
-				key string
-			}{{f.ByCategory, c.Category}, {f.BySource, c.Source}, {f.BySourceMOJ, l.SourceMOJ(c.Source)}, {f.ByCategoryMOJ, l.CategoryMOJ(c.Category)}} {
-				n := by.m[by.key]
-				n.Count++
-				by.m[by.key] = n
-			}
-		}
+		n.add(c)
 		if c.AgreementSeconds != nil {
 			days = append(days, *c.AgreementSeconds/86400)
+		}
+	}
+	for _, ev := range d.Events {
+		n[ev.key()] += int64(ev.Count)
+	}
+	for _, town := range d.Towns {
+		for k, v := range town.Counts {
+			n[k] += v
+		}
+	}
+	for _, x := range d.Durations {
+		days = append(days, x.Seconds/86400)
+	}
+	t := &tally{}
+	f := &t.Figures
+	for _, s := range periodSums {
+		s.add(t, n[s.key])
+	}
+	f.ByCategory, f.BySource, f.BySourceMOJ, f.ByCategoryMOJ = map[string]Count{}, map[string]Count{}, map[string]Count{}, map[string]Count{}
+	for k, v := range n {
+		if v == 0 {
+			// A town's month keeps a name its cases no longer count in.
+			continue
+		}
+		if category, ok := strings.CutPrefix(k, categoryCount); ok {
+			addCount(f.ByCategory, category, v)
+			addCount(f.ByCategoryMOJ, l.CategoryMOJ(category), v)
+		}
+		if source, ok := strings.CutPrefix(k, sourceCount); ok {
+			addCount(f.BySource, source, v)
+			addCount(f.BySourceMOJ, l.SourceMOJ(source), v)
+		}
+		if ev, ok := event(k); ok {
+			ev.Count = int(v)
+			f.countEvent(ev)
 		}
 	}
 	for i := range d.AtEnd {
@@ -710,26 +756,35 @@ func figures(d *PeriodData, start, end time.Time, l engine.Lists) Figures {
 	}
 	// The sum is kept in fen, exact; yuan are for showing it.
 	f.AgreementAmount = float64(t.fen) / 100
-	for _, ev := range d.Events {
-		switch ev.Name {
-		case string(workflow.Escalate):
-			if ev.Automatic {
-				f.Escalations.Automatic += ev.Count
-			} else {
-				f.Escalations.Manual += ev.Count
-			}
-		case string(workflow.FollowUp), string(workflow.Fulfil), string(workflow.CloseUnperformed):
-			f.Followups += ev.Count
-		case string(workflow.Confirm):
-			switch ev.Confirmation {
-			case engine.ConfirmApplied:
-				f.Confirmations.Applied += ev.Count
-			case engine.ConfirmConfirmed:
-				f.Confirmations.Confirmed += ev.Count
-			}
+	return *f
+}
+
+// addCount adds v to the count of key.
+func addCount(m map[string]Count, key string, v int64) {
+	c := m[key]
+	c.Count += int(v)
+	m[key] = c
+}
+
+// countEvent adds a count of events to the figures that count them.
+func (f *Figures) countEvent(ev EventCount) {
+	switch ev.Name {
+	case string(workflow.Escalate):
+		if ev.Automatic {
+			f.Escalations.Automatic += ev.Count
+		} else {
+			f.Escalations.Manual += ev.Count
+		}
+	case string(workflow.FollowUp), string(workflow.Fulfil), string(workflow.CloseUnperformed):
+		f.Followups += ev.Count
+	case string(workflow.Confirm):
+		switch ev.Confirmation {
+		case engine.ConfirmApplied:
+			f.Confirmations.Applied += ev.Count
+		case engine.ConfirmConfirmed:
+			f.Confirmations.Confirmed += ev.Count
 		}
 	}
-	return *f
 }
 
 // FigureCases lists the cases behind one of a month's figures for a unit's
@@ -861,9 +916,29 @@ func (e *Service) trainingHours(ctx context.Context, rows []MediatorRow, year in
 	return nil
 }
 
-// monthFromStore reads the period from the case columns.
-func (e *Service) monthFromStore(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error) {
-	return e.Store.ReportPeriod(ctx, units, start, end, mediators)
+// monthFromStore reads the period from the case columns, or for whole
+// towns from their months' counts when it may.
+func (e *Service) monthFromStore(ctx context.Context, s scope, start, end time.Time, mediators bool) (*PeriodData, error) {
+	if s.towns != nil {
+		d, ok, err := e.Store.TownPeriod(ctx, s.towns, s.units, start, end, mediators)
+		if ok || err != nil {
+			return d, err
+		}
+	}
+	return e.Store.ReportPeriod(ctx, s.units, start, end, mediators)
+}
+
+// monthCases reads what a period's cases add up to, without the cases open
+// at its end or the events: from the towns' counts when it may.
+func (e *Service) monthCases(ctx context.Context, s scope, start, end time.Time) (*PeriodData, error) {
+	if s.towns != nil {
+		towns, ok, err := e.Store.TownCounts(ctx, s.towns, start, end)
+		if ok || err != nil {
+			return &PeriodData{Towns: towns}, err
+		}
+	}
+	cases, err := e.Store.PeriodCases(ctx, s.units, start, end)
+	return &PeriodData{Cases: cases}, err
 }
 
 // FormatRate shows a rate as a percentage, or "—" when it is null.

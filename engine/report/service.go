@@ -22,6 +22,15 @@ type Store interface {
 	ReportPeriod(ctx context.Context, units []int64, start, end time.Time, mediators bool) (*PeriodData, error)
 	// PeriodCases reads the cases part of ReportPeriod alone.
 	PeriodCases(ctx context.Context, units []int64, start, end time.Time) ([]PeriodCase, error)
+	// TownPeriod reads the data of the period [start, end) for whole towns,
+	// whose units are units: their months' counts (PeriodData.Towns) and
+	// times to agreement instead of their cases. ok is false when the
+	// period is not whole months of the counts, which the store keeps in
+	// its own time zone.
+	TownPeriod(ctx context.Context, towns, units []int64, start, end time.Time, mediators bool) (d *PeriodData, ok bool, err error)
+	// TownCounts reads the towns' months' counts of [start, end), ok as
+	// TownPeriod's.
+	TownCounts(ctx context.Context, towns []int64, start, end time.Time) (counts []TownCounts, ok bool, err error)
 	// ReferralCounts counts, by partner unit among partners, the referrals
 	// of the cases located in units that the period [start, end) saw (see
 	// ReferralCount).

@@ -2,6 +2,8 @@ package report
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/grassroots/mediation/engine"
@@ -191,11 +193,122 @@ type MediatorCount struct {
 // of the cases open at its end, the counted events and the mediators' work.
 // The store reads it from the case columns and the events (ReportPeriod);
 // the engine also builds it by replaying the event log, to check the store.
+//
+// For a scope of whole towns the store may instead give what the cases and
+// events add up to, town by town, from the months' counts it keeps (Towns),
+// with the times to agreement that a median needs (Durations).
 type PeriodData struct {
 	Cases     []PeriodCase
 	AtEnd     []CaseFacts
 	Events    []EventCount
 	Mediators []MediatorCount
+	Towns     []TownCounts
+	Durations []Duration
+}
+
+// Counts are what a period's cases and events add up to, by name: each sum
+// of periodSums by its key, the cases accepted by category and by source,
+// and the counted events by kind. They add up across cases, towns and
+// months, so the store keeps them by town and month, changed with each
+// write, and a province's year is read from them.
+type Counts map[string]int64
+
+// The names of Counts besides the sums' keys.
+const (
+	categoryCount = "category:"
+	sourceCount   = "source:"
+	eventCount    = "event:"
+)
+
+// add adds what the case adds up to in its period.
+func (n Counts) add(c *PeriodCase) {
+	for _, s := range periodSums {
+		if s.rule.counts(s.bit, c) {
+			n[s.key] += s.value(c)
+		}
+	}
+	if c.In(MomentAccepted) {
+		n[categoryCount+c.Category]++
+		n[sourceCount+c.Source]++
+	}
+}
+
+// key names the event count in Counts. Only a confirmation's kind counts.
+func (ev EventCount) key() string {
+	confirmation := ""
+	if ev.Name == string(workflow.Confirm) {
+		confirmation = ev.Confirmation
+	}
+	return eventCount + ev.Name + ":" + strconv.FormatBool(ev.Automatic) + ":" + confirmation
+}
+
+// event reads an event count's key back.
+func event(key string) (EventCount, bool) {
+	rest, ok := strings.CutPrefix(key, eventCount)
+	parts := strings.SplitN(rest, ":", 3)
+	if !ok || len(parts) != 3 {
+		return EventCount{}, false
+	}
+	return EventCount{Name: parts[0], Automatic: parts[1] == "true", Confirmation: parts[2]}, true
+}
+
+// TownCounts are what one town's cases whose file is one committee's (0
+// for none yet) add up to in a period; the town's events count with
+// committee 0.
+type TownCounts struct {
+	TownID      int64
+	CommitteeID int64
+	Counts      Counts
+}
+
+// Duration is the time from a case's first acceptance to its first
+// agreement, for a case agreed in the period after being accepted.
+type Duration struct {
+	LocationUnitID int64
+	Seconds        float64
+}
+
+// MonthCounts returns what a case adds up to in each month (in loc) that
+// one of its moments fell in, by the month's key (2026-03): the counts its
+// facts give over that month. The store keeps their sums by town and
+// month, taking a case's counts away and adding them anew as it changes.
+func MonthCounts(c *CaseFacts, loc *time.Location) map[string]Counts {
+	out := map[string]Counts{}
+	for _, m := range Moments {
+		at := c.At(m)
+		if at == nil {
+			continue
+		}
+		local := at.In(loc)
+		key := local.Format("2006-01")
+		if out[key] != nil {
+			continue
+		}
+		start := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, loc)
+		p := periodCase(c, start, start.AddDate(0, 1, 0))
+		n := Counts{}
+		n.add(&p)
+		out[key] = n
+	}
+	return out
+}
+
+// EventMonth returns the month (in loc) and the name in Counts of an event
+// that figures count, ok false for the others.
+func EventMonth(ev *engine.Event, loc *time.Location) (month, key string, ok bool) {
+	if !slices.Contains(FigureEvents, string(ev.Name)) {
+		return "", "", false
+	}
+	count := EventCount{Name: string(ev.Name), Automatic: ev.Automatic, Confirmation: ev.Data.Confirmation}
+	return ev.At.In(loc).Format("2006-01"), count.key(), true
+}
+
+// FactsOf returns the facts of a case as its columns hold them now.
+func FactsOf(k *engine.Case) CaseFacts {
+	return CaseFacts{ID: k.ID, LocationUnitID: k.LocationUnitID, CommitteeID: k.CommitteeID, Category: k.Category, Source: k.Source,
+		People: k.People, Flags: k.Flags, OpenedAt: k.OpenedAt, AcceptedAt: k.AcceptedAt, ReferredAt: k.ReferredAt,
+		AgreedAt: k.AgreedAt, AgreedTier: k.AgreedTier, AgreedKind: k.AgreedKind, AgreementAmount: k.AgreementAmount,
+		ClosedAt: k.ClosedAt, Outcome: k.Outcome, ArchivedAt: k.ArchivedAt, StateAtEnd: k.State}
 }
 
 // measure is what a periodSum adds up over the cases its rule counts.
@@ -210,6 +323,9 @@ const (
 // periodSum is one additive part of a period's figures: the cases a rule
 // counts, or their people or agreed amounts, and where it goes.
 type periodSum struct {
+	// key names the sum in Counts, and in the months' counts the store
+	// keeps: it is stored, so it never changes.
+	key  string
 	rule Rule
 	bit  uint // of the rule's moment
 	of   measure
@@ -241,18 +357,23 @@ type tally struct {
 
 func sums() []periodSum {
 	var out []periodSum
-	add := func(r Rule, of measure, to func(t *tally, v int64)) {
-		out = append(out, periodSum{rule: r, bit: momentBit(r.Moment), of: of, add: to})
+	keys := map[string]bool{}
+	add := func(key string, r Rule, of measure, to func(t *tally, v int64)) {
+		if keys[key] {
+			panic("report: two sums named " + key)
+		}
+		keys[key] = true
+		out = append(out, periodSum{key: key, rule: r, bit: momentBit(r.Moment), of: of, add: to})
 	}
 	for _, fig := range FigureTable {
 		if fig.Cases == nil || fig.Cases.AtEnd != "" {
 			continue
 		}
 		count := fig.Count
-		add(*fig.Cases, measureCases, func(t *tally, v int64) { *count(&t.Figures) += int(v) })
+		add(fig.Key, *fig.Cases, measureCases, func(t *tally, v int64) { *count(&t.Figures) += int(v) })
 	}
-	add(Rule{Moment: MomentAccepted}, measurePeople, func(t *tally, v int64) { t.PeopleInvolved += int(v) })
-	add(Rule{Moment: MomentAgreed}, measureAmount, func(t *tally, v int64) { t.fen += v })
+	add("people_involved", Rule{Moment: MomentAccepted}, measurePeople, func(t *tally, v int64) { t.PeopleInvolved += int(v) })
+	add("agreement_fen", Rule{Moment: MomentAgreed}, measureAmount, func(t *tally, v int64) { t.fen += v })
 	for _, p := range []struct {
 		flag string
 		to   func(f *Figures) *PeopleCount
@@ -262,7 +383,7 @@ func sums() []periodSum {
 		{engine.FlagGroupFight, func(f *Figures) *PeopleCount { return &f.Prevented.GroupFight }},
 		{engine.FlagSuicide, func(f *Figures) *PeopleCount { return &f.Prevented.Suicide }},
 	} {
-		add(Rule{Moment: MomentAgreed, Flag: p.flag}, measurePeople, func(t *tally, v int64) { p.to(&t.Figures).People += int(v) })
+		add("prevented_people:"+p.flag, Rule{Moment: MomentAgreed, Flag: p.flag}, measurePeople, func(t *tally, v int64) { p.to(&t.Figures).People += int(v) })
 	}
 	return out
 }
@@ -284,6 +405,16 @@ func (d *PeriodData) only(units map[int64]bool) *PeriodData {
 	for _, ev := range d.Events {
 		if units[ev.LocationUnitID] {
 			out.Events = append(out.Events, ev)
+		}
+	}
+	for _, t := range d.Towns {
+		if units[t.TownID] {
+			out.Towns = append(out.Towns, t)
+		}
+	}
+	for _, x := range d.Durations {
+		if units[x.LocationUnitID] {
+			out.Durations = append(out.Durations, x)
 		}
 	}
 	return out

@@ -1,0 +1,326 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/report"
+	"github.com/grassroots/mediation/workflow"
+)
+
+// The months' counts: what the cases and events of each town add up to in
+// each month (report.Counts), kept in month_counts as each write changes
+// them. A county's or a province's period is read from a row per town and
+// month instead of a row per case: a province's year is 15,600 rows, not a
+// million cases.
+//
+// A month is one of the time zone the store was opened with (Options.Zone),
+// which the settings remember (countsZone): a database opened in another
+// zone has its counts made again from the cases.
+
+// countsZone is the setting that names the time zone of the months' counts.
+const countsZone = "month_counts_zone"
+
+// townMonth is a row of month_counts: a town's month of the cases whose
+// file is one committee's (0 for none yet, and for the events).
+type townMonth struct {
+	town      int64
+	month     string // 2026-03
+	committee int64
+}
+
+// monthDelta is what a write transaction changes in the months' counts.
+// The changes of cases and events add to it, and it is written as the
+// transaction's last statements (flush), in the order of its rows, so that
+// two transactions lock the rows they share in the same order.
+type monthDelta map[townMonth]report.Counts
+
+// add adds n, times sign, to a row.
+func (m monthDelta) add(k townMonth, n report.Counts, sign int64) {
+	row := m[k]
+	if row == nil {
+		row = report.Counts{}
+		m[k] = row
+	}
+	for name, v := range n {
+		row[name] += sign * v
+		if row[name] == 0 {
+			delete(row, name)
+		}
+	}
+	if len(row) == 0 {
+		delete(m, k)
+	}
+}
+
+// changeCase takes away what the case added up to before a change (nil for
+// a new case) and adds what it adds up to after it.
+func (m monthDelta) changeCase(before, after *engine.Case, loc *time.Location) {
+	if before != nil {
+		f := report.FactsOf(before)
+		for month, n := range report.MonthCounts(&f, loc) {
+			m.add(townMonth{before.TownID, month, before.CommitteeID}, n, -1)
+		}
+	}
+	f := report.FactsOf(after)
+	for month, n := range report.MonthCounts(&f, loc) {
+		m.add(townMonth{after.TownID, month, after.CommitteeID}, n, 1)
+	}
+}
+
+// addEvent counts an event of case k, if figures count it.
+func (m monthDelta) addEvent(k *engine.Case, ev *engine.Event, loc *time.Location) {
+	if month, key, ok := report.EventMonth(ev, loc); ok {
+		m.add(townMonth{k.TownID, month, 0}, report.Counts{key: 1}, 1)
+	}
+}
+
+// merge adds the changes of another.
+func (m monthDelta) merge(o monthDelta) {
+	for k, n := range o {
+		m.add(k, n, 1)
+	}
+}
+
+// flush writes the changes in transaction c. Each row is locked by an
+// upsert that returns it as it stands (a new row is empty), then written
+// back with the changes added.
+func (m monthDelta) flush(ctx context.Context, c conn) error {
+	keys := make([]townMonth, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b townMonth) int {
+		return cmp.Or(cmp.Compare(a.town, b.town), strings.Compare(a.month, b.month), cmp.Compare(a.committee, b.committee))
+	})
+	for _, k := range keys {
+		var stored string
+		if err := c.scalar(ctx, &stored, `INSERT INTO month_counts (town_id, month, committee_id, counts) VALUES (?, ?, ?, '{}')
+			ON CONFLICT (town_id, month, committee_id) DO UPDATE SET counts = month_counts.counts RETURNING counts`, k.town, k.month, k.committee); err != nil {
+			return err
+		}
+		n := report.Counts{}
+		if err := json.Unmarshal([]byte(stored), &n); err != nil {
+			return fmt.Errorf("store: the counts of town %d in %s: %w", k.town, k.month, err)
+		}
+		d := monthDelta{k: n}
+		d.add(k, m[k], 1)
+		row := d[k]
+		if row == nil {
+			row = report.Counts{}
+		}
+		text, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "UPDATE month_counts SET counts = ? WHERE town_id = ? AND month = ? AND committee_id = ?",
+			string(text), k.town, k.month, k.committee); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureCounts makes the months' counts from the cases when they were made
+// in another time zone than the store's, or never: on a database made
+// before them, or opened in a new zone.
+func (db *DB) ensureCounts(ctx context.Context) error {
+	zone, err := db.Setting(ctx, countsZone)
+	if err != nil || zone == db.zone.String() {
+		return err
+	}
+	return db.makeCounts(ctx, false)
+}
+
+// RebuildCounts makes the months' counts again from the cases and their
+// events, in one transaction: after a load that wrote the cases by other
+// means than the store (the bench's copies), or to check the counts kept.
+func (db *DB) RebuildCounts(ctx context.Context) error { return db.makeCounts(ctx, true) }
+
+// makeCounts makes the months' counts from the cases and their events, in
+// one transaction. Over a province it takes minutes, and it says so in the
+// log. Two servers opening the database at once make them once: the second
+// waits on the first's lock of the setting, then finds them made, unless
+// again is set.
+func (db *DB) makeCounts(ctx context.Context, again bool) error {
+	started := time.Now()
+	zone := db.zone.String()
+	var n, events int
+	err := db.write(ctx, func(c conn) error {
+		var was string
+		if err := c.scalar(ctx, &was, `INSERT INTO settings (key, value) VALUES (?, '') ON CONFLICT (key)
+			DO UPDATE SET value = settings.value RETURNING value`, countsZone); err != nil {
+			return err
+		}
+		if was == zone && !again {
+			return nil
+		}
+		if _, err := c.exec(ctx, "DELETE FROM month_counts"); err != nil {
+			return err
+		}
+		all := monthDelta{}
+		err := c.each(ctx, `SELECT town_id, location_unit_id, COALESCE(committee_id, 0), category, source, people, flags, opened_at,
+			accepted_at, referred_at, agreed_at, agreed_tier, agreed_kind, agreement_amount, closed_at, outcome, archived_at FROM cases`, nil,
+			func(rows *sql.Rows) error {
+				var town int64
+				var f report.CaseFacts
+				var flags, tier, outcome string
+				if err := rows.Scan(&town, &f.LocationUnitID, &f.CommitteeID, &f.Category, &f.Source, &f.People, &flags, &f.OpenedAt,
+					&f.AcceptedAt, &f.ReferredAt, &f.AgreedAt, &tier, &f.AgreedKind, &f.AgreementAmount, &f.ClosedAt, &outcome, &f.ArchivedAt); err != nil {
+					return err
+				}
+				if flags != "" {
+					f.Flags = strings.Split(flags, ",")
+				}
+				f.AgreedTier, f.Outcome = workflow.Level(tier), workflow.State(outcome)
+				for month, counts := range report.MonthCounts(&f, db.zone) {
+					all.add(townMonth{town, month, f.CommitteeID}, counts, 1)
+				}
+				if n++; n%1_000_000 == 0 {
+					slog.Info("months' counts", "cases", n)
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		err = c.each(ctx, `SELECT c.town_id, x.name, x.automatic, `+db.d.jsonText("x.data", "confirmation")+`, x.at
+			FROM case_events x JOIN cases c ON c.id = x.case_id WHERE `+db.d.in("x.name"), []any{db.d.list(report.FigureEvents)},
+			func(rows *sql.Rows) error {
+				var k engine.Case
+				var ev engine.Event
+				var name string
+				if err := rows.Scan(&k.TownID, &name, &ev.Automatic, &ev.Data.Confirmation, &ev.At); err != nil {
+					return err
+				}
+				ev.Name = workflow.Step(name)
+				all.addEvent(&k, &ev, db.zone)
+				events++
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		if err := all.flush(ctx, c); err != nil {
+			return err
+		}
+		_, err = c.exec(ctx, "UPDATE settings SET value = ? WHERE key = ?", zone, countsZone)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: the months' counts: %w", err)
+	}
+	if n > 0 {
+		slog.Info("made the months' counts", "cases", n, "events", events, "took", time.Since(started).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// months returns the months of [start, end) in the zone of the counts, ok
+// false unless both are the start of a month there.
+func (db *DB) months(start, end time.Time) (from, to string, ok bool) {
+	s, e := start.In(db.zone), end.In(db.zone)
+	whole := func(t time.Time) bool {
+		return t.Day() == 1 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
+	return s.Format("2006-01"), e.Format("2006-01"), whole(s) && whole(e) && s.Before(e)
+}
+
+// TownCounts reads what the cases and events of the towns add up to in
+// [start, end), by town and committee, the months summed. ok is false when the period is not
+// whole months in the zone of the counts: the caller reads the cases then.
+func (db *DB) TownCounts(ctx context.Context, towns []int64, start, end time.Time) ([]report.TownCounts, bool, error) {
+	from, to, ok := db.months(start, end)
+	if !ok {
+		return nil, false, nil
+	}
+	type townCommittee struct{ town, committee int64 }
+	sums := map[townCommittee]report.Counts{}
+	err := db.reader().each(ctx, "SELECT town_id, committee_id, counts FROM month_counts WHERE "+db.d.in("town_id")+" AND month >= ? AND month < ?",
+		[]any{db.d.list(towns), from, to}, func(rows *sql.Rows) error {
+			var k townCommittee
+			var text string
+			if err := rows.Scan(&k.town, &k.committee, &text); err != nil {
+				return err
+			}
+			n := report.Counts{}
+			if err := json.Unmarshal([]byte(text), &n); err != nil {
+				return fmt.Errorf("store: the counts of town %d: %w", k.town, err)
+			}
+			if sums[k] == nil {
+				sums[k] = report.Counts{}
+			}
+			for name, v := range n {
+				sums[k][name] += v
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]report.TownCounts, 0, len(sums))
+	for k, n := range sums {
+		out = append(out, report.TownCounts{TownID: k.town, CommitteeID: k.committee, Counts: n})
+	}
+	slices.SortFunc(out, func(a, b report.TownCounts) int {
+		return cmp.Or(cmp.Compare(a.TownID, b.TownID), cmp.Compare(a.CommitteeID, b.CommitteeID))
+	})
+	return out, true, nil
+}
+
+// TownPeriod reads the data of the period [start, end) for whole towns
+// (units are every unit of theirs): the towns' counts, the times to
+// agreement, the cases open at its end, and the mediators' work when asked.
+// ok is false when the period is not whole months in the zone of the
+// counts.
+func (db *DB) TownPeriod(ctx context.Context, towns, units []int64, start, end time.Time, mediators bool) (*report.PeriodData, bool, error) {
+	if _, _, ok := db.months(start, end); !ok {
+		return nil, false, nil
+	}
+	d := &report.PeriodData{}
+	start, end = start.UTC(), end.UTC()
+	reads := []func() error{
+		func() (err error) { d.Towns, _, err = db.TownCounts(ctx, towns, start, end); return err },
+		func() (err error) { d.Durations, err = db.durations(ctx, units, start, end); return err },
+		func() (err error) { d.AtEnd, err = db.openAtEnd(ctx, units, end); return err },
+	}
+	if mediators {
+		reads = append(reads, func() (err error) { d.Mediators, err = db.mediatorCounts(ctx, units, start, end); return err })
+	}
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Go(func() { errs[i] = read() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, false, err
+	}
+	return d, true, nil
+}
+
+// durations reads the time from acceptance to agreement of the cases
+// located in units agreed in [start, end) after being accepted, by the
+// index of the agreements.
+func (db *DB) durations(ctx context.Context, units []int64, start, end time.Time) ([]report.Duration, error) {
+	var out []report.Duration
+	err := db.reader().each(ctx, "SELECT c.location_unit_id, "+db.d.seconds("c.accepted_at", "c.agreed_at")+" FROM cases c WHERE "+
+		db.d.in("c.location_unit_id")+" AND c.agreed_at >= ? AND c.agreed_at < ? AND c.accepted_at IS NOT NULL",
+		[]any{db.d.list(units), start, end}, func(rows *sql.Rows) error {
+			var x report.Duration
+			err := rows.Scan(&x.LocationUnitID, &x.Seconds)
+			out = append(out, x)
+			return err
+		})
+	return out, err
+}

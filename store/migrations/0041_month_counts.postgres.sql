@@ -1,0 +1,18 @@
+-- The months' counts of the reports: what the cases of a town whose file
+-- is one committee's (0 for none yet, and for the events) add up to in a
+-- month (report.Counts, as JSON), kept with each write. A
+-- county's or a province's period reads a row per town and month instead
+-- of every case. The store makes them from the cases when it opens a
+-- database whose counts were made in another time zone, or never (the
+-- setting month_counts_zone).
+CREATE TABLE month_counts (
+	town_id BIGINT NOT NULL REFERENCES units(id),
+	month TEXT NOT NULL,
+	committee_id BIGINT NOT NULL,
+	counts TEXT NOT NULL,
+	PRIMARY KEY (town_id, month, committee_id)
+);
+
+-- The times to agreement, which a median needs case by case, are read by
+-- the cases' agreements.
+CREATE INDEX cases_agreed ON cases(location_unit_id, agreed_at) INCLUDE (accepted_at) WHERE agreed_at IS NOT NULL;
