@@ -24,9 +24,9 @@ import (
 // month instead of a row per case: a province's year is 15,600 rows, not a
 // million cases.
 //
-// A month is one of the time zone the store was opened with (Options.Zone),
-// which the settings remember (countsZone): a database opened in another
-// zone has its counts made again from the cases.
+// A month is one of the time zone the settings name (countsZone): the
+// zone of the first opening, or of the last migration told another
+// (Options.Zone).
 
 // countsZone is the setting that names the time zone of the months' counts.
 const countsZone = "month_counts_zone"
@@ -131,14 +131,54 @@ func (m monthDelta) flush(ctx context.Context, c conn) error {
 	return nil
 }
 
-// ensureCounts makes the months' counts from the cases when they were made
-// in another time zone than the store's, or never: on a database made
-// before them, or opened in a new zone.
-func (db *DB) ensureCounts(ctx context.Context) error {
-	zone, err := db.Setting(ctx, countsZone)
-	if err != nil || zone == db.zone.String() {
+// insert writes the rows into an empty table, many to a statement.
+func (m monthDelta) insert(ctx context.Context, c conn) error {
+	const perStatement = 500
+	var args []any
+	put := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		q := "INSERT INTO month_counts (town_id, month, committee_id, counts) VALUES (?, ?, ?, ?)" +
+			strings.Repeat(", (?, ?, ?, ?)", len(args)/4-1)
+		_, err := c.exec(ctx, q, args...)
+		args = args[:0]
 		return err
 	}
+	for k, n := range m {
+		text, err := json.Marshal(n)
+		if err != nil {
+			return err
+		}
+		args = append(args, k.town, k.month, k.committee, string(text))
+		if len(args) == perStatement*4 {
+			if err := put(); err != nil {
+				return err
+			}
+		}
+	}
+	return put()
+}
+
+// ensureCounts sets the time zone of the months' counts: the one the
+// database keeps them in, or, when it has none yet, or o allows migrating
+// and names another, o's, in which it makes them from the cases. A server
+// or a command opened with another zone keeps the database's, so that
+// every writer keeps the counts in one; the engine's periods that are not
+// whole months of it are read from the cases.
+func (db *DB) ensureCounts(ctx context.Context, o Options) error {
+	kept, err := db.Setting(ctx, countsZone)
+	if err != nil {
+		return err
+	}
+	want := cmp.Or(o.Zone, engine.DefaultLocation())
+	if kept != "" && (!o.Migrate || o.Zone == nil || kept == want.String()) {
+		if db.zone, err = time.LoadLocation(kept); err != nil {
+			return fmt.Errorf("store: the months' counts are in the time zone %q, unknown here: %w", kept, err)
+		}
+		return nil
+	}
+	db.zone = want
 	return db.makeCounts(ctx, false)
 }
 
@@ -211,7 +251,7 @@ func (db *DB) makeCounts(ctx context.Context, again bool) error {
 		if err != nil {
 			return err
 		}
-		if err := all.flush(ctx, c); err != nil {
+		if err := all.insert(ctx, c); err != nil {
 			return err
 		}
 		_, err = c.exec(ctx, "UPDATE settings SET value = ? WHERE key = ?", zone, countsZone)

@@ -27,7 +27,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -164,8 +163,10 @@ type Options struct {
 	// Migrate applies the migrations an older schema lacks. Without it an
 	// older schema is refused, naming both versions.
 	Migrate bool
-	// Zone is the time zone whose months the reports' counts are kept by,
-	// the engine's (engine.DefaultLocation when nil).
+	// Zone is the engine's time zone, whose months the reports' counts are
+	// to be kept by (engine.DefaultLocation when nil). A database keeps
+	// them in the zone they were first made in; with Migrate and Zone set,
+	// it makes them again in Zone if that is another.
 	Zone *time.Location
 }
 
@@ -198,7 +199,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		}
 	}
 	cfg := &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true, NowFunc: func() time.Time { return time.Now().UTC() }}
-	db := &DB{wstmts: newStmtCache(stmtCacheSize), rstmts: newStmtCache(stmtCacheSize), zone: cmp.Or(o.Zone, engine.DefaultLocation())}
+	db := &DB{wstmts: newStmtCache(stmtCacheSize), rstmts: newStmtCache(stmtCacheSize)}
 	if IsPostgres(dsn) {
 		g, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
@@ -268,7 +269,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("store: analyze: %w", err)
 		}
 	}
-	if err := db.ensureCounts(ctx); err != nil {
+	if err := db.ensureCounts(ctx, o); err != nil {
 		db.Close()
 		return nil, err
 	}

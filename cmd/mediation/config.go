@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -302,6 +303,18 @@ func (c *Config) subsidies() (engine.SubsidySchedule, error) {
 	return s, nil
 }
 
+// location is the configured time zone, nil for the engine's default.
+func (c *Config) location() (*time.Location, error) {
+	if c.TimeZone == "" {
+		return nil, nil
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("配置项 time_zone“%s”无效", c.TimeZone)
+	}
+	return loc, nil
+}
+
 // configure copies the configuration onto the engine, after checking it.
 func (c *Config) configure(e *engine.Engine) (err error) {
 	if e.Subsidies, err = c.subsidies(); err != nil {
@@ -326,13 +339,11 @@ func (c *Config) configure(e *engine.Engine) (err error) {
 		}
 		e.MaxAttachment, e.MaxCaseAttachments = a.MaxMB<<20, a.CaseMaxMB<<20
 	}
-	if c.TimeZone != "" {
-		loc, err := time.LoadLocation(c.TimeZone)
-		if err != nil {
-			return fmt.Errorf("配置项 time_zone“%s”无效", c.TimeZone)
-		}
-		e.Location = loc
+	loc, err := c.location()
+	if err != nil {
+		return err
 	}
+	e.Location = cmp.Or(loc, e.Location)
 	if l := c.Lists; l != nil {
 		var more engine.Lists
 		for _, x := range l.Categories {

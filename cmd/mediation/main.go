@@ -149,6 +149,10 @@ func (m *Main) open(ctx context.Context, o *options) (*store.DB, *engine.Engine,
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// The store keeps the reports' months in the engine's time zone.
+	if o.store.Zone, err = cfg.location(); err != nil {
+		return nil, nil, nil, err
+	}
 	db, err := store.OpenWith(ctx, o.dsn, o.store)
 	if err != nil {
 		return nil, nil, nil, err

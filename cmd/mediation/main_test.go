@@ -457,6 +457,45 @@ func TestConfig(t *testing.T) {
 	}
 }
 
+// TestCountsInTheConfiguredZone: the reports' months' counts are kept in
+// the time zone of the database's migration, which a migration told
+// another changes; commands configured otherwise, or not at all, keep them
+// in it.
+func TestCountsInTheConfiguredZone(t *testing.T) {
+	dsn := townDatabase(t)
+	config := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(config, []byte(`{"time_zone":"Asia/Urumqi"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zone := func() string {
+		db, err := store.OpenWith(context.Background(), dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		zone, err := db.Setting(context.Background(), "month_counts_zone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return zone
+	}
+	if z := zone(); z != "Asia/Shanghai" {
+		t.Errorf("a new database keeps its counts in %q", z)
+	}
+	if _, _, err := run(t, dsn, "", "import", "--config", config, "../../testdata/import/subsidy.jsonl"); err != nil {
+		t.Fatal(err)
+	}
+	if z := zone(); z != "Asia/Shanghai" {
+		t.Errorf("a command configured otherwise moved the counts to %q", z)
+	}
+	if _, _, err := run(t, dsn, "", "migrate", "--config", config); err != nil {
+		t.Fatal(err)
+	}
+	if z := zone(); z != "Asia/Urumqi" {
+		t.Errorf("the migration told another zone left the counts in %q", z)
+	}
+}
+
 // TestSubsidyCommand writes a month's 以案定补 of two archived cases: an
 // oral agreement at a grid (简易, 80 yuan on the configured schedule) and a
 // written one the town mediated (疑难复杂, 300 by default); as a table, as
