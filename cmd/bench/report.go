@@ -165,7 +165,7 @@ func (rc reportCase) time(ctx context.Context, e *report.Service, raw *sql.DB, c
 			return err
 		}
 		full = append(full, time.Since(t0))
-		// The full page shows a month's full with the trend of the
+		// The report page shows a month's report with the trend of the
 		// twelve months up to it.
 		if rc.span == "month" {
 			if _, err := e.Trend(ctx, engine.System, rc.unit, rc.period, 12); err != nil {
@@ -196,12 +196,12 @@ func (rc reportCase) time(ctx context.Context, e *report.Service, raw *sql.DB, c
 	fmt.Printf("%-58s %10s\n", "", "median")
 	fmt.Printf("%-58s %10s\n", "raw: one hand-written SQL aggregate, one "+rc.span, med(rawOne))
 	fmt.Printf("%-58s %10s\n", "engine: one "+rc.span+"'s figures (PeriodFigures)", med(one))
-	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the full's "+rc.spans, med(rawAll))
-	fmt.Printf("%-58s %10s\n", "engine: the whole full ("+rc.whole+")", med(full))
+	fmt.Printf("%-58s %10s\n", "raw: the same aggregate for the report's "+rc.spans, med(rawAll))
+	fmt.Printf("%-58s %10s\n", "engine: the whole report ("+rc.whole+")", med(full))
 	fmt.Printf("\none %s: engine / raw = %.2fx (target: within 2x)\n", rc.span, ratio(one, rawOne))
-	fmt.Printf("whole full: engine / raw = %.2fx; %s (target: %s)\n", ratio(full, rawAll), med(full), rc.target)
+	fmt.Printf("whole report: engine / raw = %.2fx; %s (target: %s)\n", ratio(full, rawAll), med(full), rc.target)
 	if len(page) > 0 {
-		fmt.Printf("the full page (the full and its 12-month trend): %s (target: under 50 ms)\n", med(page))
+		fmt.Printf("the report page (the report and its 12-month trend): %s (target: under 50 ms)\n", med(page))
 	}
 	return nil
 }
