@@ -1,14 +1,16 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -105,26 +107,22 @@ func (m monthDelta) flush(ctx context.Context, c conn) error {
 	})
 	for _, k := range keys {
 		var stored string
-		if err := c.scalar(ctx, &stored, `INSERT INTO month_counts (town_id, month, committee_id, counts) VALUES (?, ?, ?, '{}')
+		if err := c.scalar(ctx, &stored, `INSERT INTO month_counts (town_id, month, committee_id, counts) VALUES (?, ?, ?, '')
 			ON CONFLICT (town_id, month, committee_id) DO UPDATE SET counts = month_counts.counts RETURNING counts`, k.town, k.month, k.committee); err != nil {
 			return err
 		}
 		n := report.Counts{}
-		if err := json.Unmarshal([]byte(stored), &n); err != nil {
+		if err := parseCounts([]byte(stored), n, map[string]string{}); err != nil {
 			return fmt.Errorf("store: the counts of town %d in %s: %w", k.town, k.month, err)
 		}
 		d := monthDelta{k: n}
 		d.add(k, m[k], 1)
-		row := d[k]
-		if row == nil {
-			row = report.Counts{}
-		}
-		text, err := json.Marshal(row)
+		text, err := formatCounts(d[k])
 		if err != nil {
 			return err
 		}
 		if _, err := c.exec(ctx, "UPDATE month_counts SET counts = ? WHERE town_id = ? AND month = ? AND committee_id = ?",
-			string(text), k.town, k.month, k.committee); err != nil {
+			text, k.town, k.month, k.committee); err != nil {
 			return err
 		}
 	}
@@ -146,11 +144,11 @@ func (m monthDelta) insert(ctx context.Context, c conn) error {
 		return err
 	}
 	for k, n := range m {
-		text, err := json.Marshal(n)
+		text, err := formatCounts(n)
 		if err != nil {
 			return err
 		}
-		args = append(args, k.town, k.month, k.committee, string(text))
+		args = append(args, k.town, k.month, k.committee, text)
 		if len(args) == perStatement*4 {
 			if err := put(); err != nil {
 				return err
@@ -158,6 +156,68 @@ func (m monthDelta) insert(ctx context.Context, c conn) error {
 		}
 	}
 	return put()
+}
+
+// A row's counts are written one to a line, name=value, in the order of
+// their names. No name holds a control character (the lists refuse them),
+// and a value is an integer, so a line's last '=' parts the two. They read
+// some five times faster than JSON, which a province's year, 93,600 rows
+// of about thirty counts each, waited on for a second.
+func formatCounts(n report.Counts) (string, error) {
+	var b strings.Builder
+	for _, name := range slices.Sorted(maps.Keys(n)) {
+		if strings.ContainsAny(name, "\n") {
+			return "", fmt.Errorf("store: a count's name holds a line break: %q", name)
+		}
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(strconv.FormatInt(n[name], 10))
+		b.WriteByte('\n')
+	}
+	return b.String(), nil
+}
+
+// parseCounts adds the counts written in text to n. names keeps one string
+// of each name, which every row's counts share.
+func parseCounts(text []byte, n report.Counts, names map[string]string) error {
+	for len(text) > 0 {
+		line, rest, _ := bytes.Cut(text, []byte{'\n'})
+		text = rest
+		i := bytes.LastIndexByte(line, '=')
+		v, ok := parseInt(line[i+1:])
+		if i < 0 || !ok {
+			return fmt.Errorf("a line of the counts reads %q", line)
+		}
+		name, seen := names[string(line[:i])]
+		if !seen {
+			name = string(line[:i])
+			names[name] = name
+		}
+		n[name] += v
+	}
+	return nil
+}
+
+// parseInt reads a decimal integer, signed, without allocating.
+func parseInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var v int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // ensureCounts sets the time zone of the months' counts: the one the
@@ -286,22 +346,19 @@ func (db *DB) TownCounts(ctx context.Context, towns []int64, start, end time.Tim
 	}
 	type townCommittee struct{ town, committee int64 }
 	sums := map[townCommittee]report.Counts{}
+	names := map[string]string{}
 	err := db.reader().each(ctx, "SELECT town_id, committee_id, counts FROM month_counts WHERE "+db.d.in("town_id")+" AND month >= ? AND month < ?",
 		[]any{db.d.list(towns), from, to}, func(rows *sql.Rows) error {
 			var k townCommittee
-			var text string
+			var text sql.RawBytes
 			if err := rows.Scan(&k.town, &k.committee, &text); err != nil {
 				return err
-			}
-			n := report.Counts{}
-			if err := json.Unmarshal([]byte(text), &n); err != nil {
-				return fmt.Errorf("store: the counts of town %d: %w", k.town, err)
 			}
 			if sums[k] == nil {
 				sums[k] = report.Counts{}
 			}
-			for name, v := range n {
-				sums[k][name] += v
+			if err := parseCounts(text, sums[k], names); err != nil {
+				return fmt.Errorf("store: the counts of town %d: %w", k.town, err)
 			}
 			return nil
 		})

@@ -1,6 +1,6 @@
 -- The months' counts of the reports: what the cases of a town whose file
 -- is one committee's (0 for none yet, and for the events) add up to in a
--- month (report.Counts, as JSON), kept with each write. A
+-- month (report.Counts, a line of name=value to each), kept with each write. A
 -- county's or a province's period reads a row per town and month instead
 -- of every case. The store makes them from the cases when it opens a
 -- database whose counts were made in another time zone, or never (the
