@@ -101,6 +101,12 @@ type Case struct {
 	// case's state at a past month's end from its columns when nothing
 	// happened since.
 	LastEventAt time.Time
+	// MovedAt is the time of the latest event that changed the state or a
+	// deadline: the report reads a case's state and lateness at a past
+	// period's end from its columns when nothing moved them since, though
+	// a scheduler's flag or a note came after. Nil on the cases of a
+	// database older than it, where LastEventAt stands in.
+	MovedAt *time.Time
 
 	CreatedBy int64
 	ImportKey string // set on imported cases, so a second import skips them

@@ -726,7 +726,7 @@ func (e *Engine) prepareCase(t *Tree, a Actor, n *NewCase) (*Case, *Event, func(
 		LocationUnitID: n.LocationID, HandlingUnitID: handling.ID,
 		Source: n.Source, Category: n.Category, Amount: n.Amount, People: n.People,
 		Risk: n.Risk, Flags: n.Flags, CrossVillage: n.CrossVillage, Summary: n.Summary, Requests: n.Requests,
-		OpenedAt: at, LastEventAt: at, TierStartedAt: &at, DueAt: due,
+		OpenedAt: at, LastEventAt: at, MovedAt: &at, TierStartedAt: &at, DueAt: due,
 		CreatedBy: a.UserID, ImportKey: n.ImportKey, Parties: n.Parties,
 		SenderUnitID: n.Sender, ExternalID: n.ExternalID,
 	}

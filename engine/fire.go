@@ -472,7 +472,25 @@ func (e *Engine) transition(p Policy, c *Case, a Actor, tr workflow.Transition, 
 	ev.UnitID = n.HandlingUnitID
 	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
 	n.LastEventAt = latest(n.LastEventAt, at)
+	n.markMoved(c, at)
 	return ch
+}
+
+// markMoved sets MovedAt when the change from c moved the state or a
+// deadline. An event told with an earlier time than the last move's leaves
+// the later one.
+func (n *Case) markMoved(c *Case, at time.Time) {
+	if n.State == c.State && sameTime(n.DueAt, c.DueAt) && sameTime(n.OverallDueAt, c.OverallDueAt) && sameTime(n.SuspendedAt, c.SuspendedAt) {
+		return
+	}
+	if n.MovedAt == nil || at.After(*n.MovedAt) {
+		n.MovedAt = &at
+	}
+}
+
+// sameTime reports whether two optional times are both unset or equal.
+func sameTime(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }
 
 // restartClocks starts the new state's clock at a transition. A suspension
@@ -599,6 +617,7 @@ func (e *Engine) DecideActivity(ctx context.Context, t *Tree, a Actor, c *Case, 
 	}
 	ev.DueAt, ev.OverallDueAt, ev.SuspendedAt = n.DueAt, n.OverallDueAt, n.SuspendedAt
 	n.LastEventAt = latest(n.LastEventAt, at)
+	n.markMoved(c, at)
 	return ch, nil
 }
 

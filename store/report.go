@@ -29,7 +29,10 @@ import (
 // the caller adds up the rows of the branches).
 //
 // The open branch tests "registered before the end" unindexed, so that the
-// planner cannot prefer the (location, opened_at) index.
+// planner cannot prefer the (location, opened_at) index. For an instant it
+// takes the cases open now and those whose state or deadlines moved since
+// (moved), which alone may have been open then; for a period, those
+// touched since its start, whose moments and events it may count.
 //
 // The third branch must walk the index on the last event, where the few
 // cases touched since the start are; the closing time is kept from leading
@@ -40,11 +43,15 @@ import (
 // was never followed up is left out.
 func inScope(d dialect, sel string, selArgs []any, tail string, units []int64, start, end time.Time) (string, []any) {
 	in, list := d.in("c.location_unit_id"), d.list(units)
+	touched := "c.last_event_at"
+	if !start.Before(end) {
+		touched = moved
+	}
 	var args []any
 	args = append(append(args, selArgs...), list, end, start)
 	args = append(append(args, selArgs...), list, end, d.list(workflow.OpenStates()), start)
 	q := sel + in + " AND c.opened_at < ? AND c.closed_at >= ?" + tail + " UNION ALL " + sel + in +
-		" AND c.closed_at IS NULL AND " + d.unindexed("c.opened_at") + " < ? AND (" + d.in("c.state") + " OR c.last_event_at >= ?)" + tail
+		" AND c.closed_at IS NULL AND " + d.unindexed("c.opened_at") + " < ? AND (" + d.in("c.state") + " OR " + touched + " >= ?)" + tail
 	if !start.Before(end) {
 		// An instant (the end of a period) counts no case closed before it.
 		return q, args
@@ -53,11 +60,16 @@ func inScope(d dialect, sel string, selArgs []any, tail string, units []int64, s
 	return q + " UNION ALL " + sel + in + " AND c.last_event_at >= ? AND " + d.unindexed("c.closed_at") + " < ?" + tail, args
 }
 
+// moved is when a case's state or deadlines last moved (Case.MovedAt), or
+// on an older case its last event.
+const moved = "COALESCE(c.moved_at, c.last_event_at)"
+
 // ReportFacts returns the facts of the cases located in units that the
 // period [start, end) may count: those registered before its end and not
 // closed before its start, with their state and deadlines after their last
-// event before the end. A case with no event since the end is as its
-// columns say; only the others are looked up in the event log.
+// event before the end. A case whose state and deadlines did not move since
+// the end is as its columns say; only the others are looked up in the event
+// log.
 func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Time) ([]report.CaseFacts, error) {
 	if len(units) == 0 {
 		return nil, nil
@@ -66,7 +78,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 	sel := `SELECT c.id, c.location_unit_id, c.category, c.source, c.people, c.flags, c.opened_at, c.accepted_at,
 		c.referred_at, c.agreed_at, c.agreed_tier, c.agreed_kind, c.agreement_amount, c.closed_at, c.outcome, c.archived_at,
 		c.state, c.due_at, c.overall_due_at, c.suspended_at,
-		CASE WHEN c.last_event_at IS NULL OR c.last_event_at >= ?
+		CASE WHEN ` + moved + ` IS NULL OR ` + moved + ` >= ?
 			THEN (SELECT x.id FROM case_events x WHERE x.case_id = c.id AND x.at < ? ORDER BY x.seq DESC LIMIT 1) END
 	FROM cases c WHERE `
 	q, args := inScope(db.d, sel, []any{end, end}, "", units, start, end)

@@ -109,6 +109,7 @@ type caseRow struct {
 	ExternalID       *string
 	AnonymisedAt     *time.Time
 	CommitteeID      *int64
+	MovedAt          *time.Time
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -119,7 +120,7 @@ var caseColumns = strings.Join([]string{"id", "town_id", "year", "seq", "number"
 	"location_unit_id", "handling_unit_id", "mediator_id", "source", "category", "amount", "people", "risk", "flags",
 	"cross_village", "summary", "requests", "opened_at", "accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount",
 	"agreed_kind", "agreement_kind", "agreement_subject", "closed_at", "outcome", "archive_no", "archived_at", "tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at",
-	"flagged_due_at", "last_event_at", "created_by", "import_key", "partner_unit_id", "signed_at", "sender_unit_id", "external_id", "anonymised_at", "committee_id"}, ", ")
+	"flagged_due_at", "last_event_at", "created_by", "import_key", "partner_unit_id", "signed_at", "sender_unit_id", "external_id", "anonymised_at", "committee_id", "moved_at"}, ", ")
 
 // values returns the columns after id, in caseColumns order, to insert.
 func (r *caseRow) values() []any {
@@ -127,7 +128,7 @@ func (r *caseRow) values() []any {
 		r.LocationUnitID, r.HandlingUnitID, r.MediatorID, r.Source, r.Category, r.Amount, r.People, r.Risk, r.Flags,
 		r.CrossVillage, r.Summary, r.Requests, r.OpenedAt, r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount,
 		r.AgreedKind, r.AgreementKind, r.AgreementSubject, r.ClosedAt, r.Outcome, r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt,
-		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey, r.PartnerUnitID, r.SignedAt, r.SenderUnitID, r.ExternalID, r.AnonymisedAt, r.CommitteeID}
+		r.FlaggedDueAt, r.LastEventAt, r.CreatedBy, r.ImportKey, r.PartnerUnitID, r.SignedAt, r.SenderUnitID, r.ExternalID, r.AnonymisedAt, r.CommitteeID, r.MovedAt}
 }
 
 func (r *caseRow) fields() []any {
@@ -135,7 +136,7 @@ func (r *caseRow) fields() []any {
 		&r.LocationUnitID, &r.HandlingUnitID, &r.MediatorID, &r.Source, &r.Category, &r.Amount, &r.People, &r.Risk, &r.Flags,
 		&r.CrossVillage, &r.Summary, &r.Requests, &r.OpenedAt, &r.AcceptedAt, &r.ReferredAt, &r.AgreedAt, &r.AgreedTier, &r.AgreementAmount,
 		&r.AgreedKind, &r.AgreementKind, &r.AgreementSubject, &r.ClosedAt, &r.Outcome, &r.ArchiveNo, &r.ArchivedAt, &r.TierStartedAt, &r.DueAt, &r.OverallDueAt, &r.SuspendedAt, &r.SupervisedAt,
-		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey, &r.PartnerUnitID, &r.SignedAt, &r.SenderUnitID, &r.ExternalID, &r.AnonymisedAt, &r.CommitteeID}
+		&r.FlaggedDueAt, &r.LastEventAt, &r.CreatedBy, &r.ImportKey, &r.PartnerUnitID, &r.SignedAt, &r.SenderUnitID, &r.ExternalID, &r.AnonymisedAt, &r.CommitteeID, &r.MovedAt}
 }
 
 func (r *caseRow) toCase() *engine.Case {
@@ -153,7 +154,7 @@ func (r *caseRow) toCase() *engine.Case {
 		LastEventAt:   derefTime(r.LastEventAt),
 		CreatedBy:     deref(r.CreatedBy),
 		PartnerUnitID: deref(r.PartnerUnitID), SignedAt: utc(r.SignedAt), SenderUnitID: deref(r.SenderUnitID),
-		AnonymisedAt: utc(r.AnonymisedAt), CommitteeID: deref(r.CommitteeID),
+		AnonymisedAt: utc(r.AnonymisedAt), CommitteeID: deref(r.CommitteeID), MovedAt: utc(r.MovedAt),
 	}
 	if r.ExternalID != nil {
 		c.ExternalID = *r.ExternalID
@@ -205,6 +206,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 	r.CommitteeID = nilIfZero(c.CommitteeID)
 	r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt = c.SuspendedAt, c.SupervisedAt, c.FlaggedDueAt
 	r.LastEventAt = utc(&c.LastEventAt)
+	r.MovedAt = utc(c.MovedAt)
 }
 
 // mutableColumns are the columns an event may change, in the order of
@@ -212,7 +214,7 @@ func (r *caseRow) setMutable(c *engine.Case) {
 var mutableColumns = []string{"state", "version", "handling_unit_id", "mediator_id", "risk",
 	"accepted_at", "referred_at", "agreed_at", "agreed_tier", "agreement_amount", "agreed_kind", "agreement_kind", "agreement_subject", "closed_at", "outcome",
 	"archive_no", "archived_at",
-	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at", "committee_id"}
+	"tier_started_at", "due_at", "overall_due_at", "suspended_at", "supervised_at", "flagged_due_at", "last_event_at", "committee_id", "moved_at"}
 
 // placeColumns are the columns few events change: where the case is
 // located (a dispute referred in is located on acceptance) and the partner
@@ -245,7 +247,7 @@ func (r *caseRow) mutableValues() []any {
 	return []any{r.State, r.Version, r.HandlingUnitID, r.MediatorID, r.Risk,
 		r.AcceptedAt, r.ReferredAt, r.AgreedAt, r.AgreedTier, r.AgreementAmount, r.AgreedKind, r.AgreementKind, r.AgreementSubject, r.ClosedAt, r.Outcome,
 		r.ArchiveNo, r.ArchivedAt, r.TierStartedAt, r.DueAt, r.OverallDueAt, r.SuspendedAt, r.SupervisedAt, r.FlaggedDueAt, r.LastEventAt,
-		r.CommitteeID}
+		r.CommitteeID, r.MovedAt}
 }
 
 // changed returns the values of the columns an UPDATE from before to r
