@@ -33,8 +33,9 @@ import (
 // countsZone is the setting that names the time zone of the months' counts.
 const countsZone = "month_counts_zone"
 
-// townMonth is a row of month_counts: a town's month of the cases whose
-// file is one committee's (0 for none yet, and for the events).
+// townMonth is a row of month_counts: a town's month, of all its cases and
+// events (committee 0), or of the cases whose file is one committee's, for
+// the committees' table. A report's figures read the first alone.
 type townMonth struct {
 	town      int64
 	month     string // 2026-03
@@ -69,14 +70,19 @@ func (m monthDelta) add(k townMonth, n report.Counts, sign int64) {
 // a new case) and adds what it adds up to after it.
 func (m monthDelta) changeCase(before, after *engine.Case, loc *time.Location) {
 	if before != nil {
-		f := report.FactsOf(before)
-		for month, n := range report.MonthCounts(&f, loc) {
-			m.add(townMonth{before.TownID, month, before.CommitteeID}, n, -1)
-		}
+		m.addCase(report.FactsOf(before), before.TownID, loc, -1)
 	}
-	f := report.FactsOf(after)
+	m.addCase(report.FactsOf(after), after.TownID, loc, 1)
+}
+
+// addCase adds what a case of the town adds up to, times sign, to the
+// town's months and to its committee's.
+func (m monthDelta) addCase(f report.CaseFacts, town int64, loc *time.Location, sign int64) {
 	for month, n := range report.MonthCounts(&f, loc) {
-		m.add(townMonth{after.TownID, month, after.CommitteeID}, n, 1)
+		m.add(townMonth{town, month, 0}, n, sign)
+		if f.CommitteeID != 0 {
+			m.add(townMonth{town, month, f.CommitteeID}, n, sign)
+		}
 	}
 }
 
@@ -283,9 +289,7 @@ func (db *DB) makeCounts(ctx context.Context, again bool) error {
 					f.Flags = strings.Split(flags, ",")
 				}
 				f.AgreedTier, f.Outcome = workflow.Level(tier), workflow.State(outcome)
-				for month, counts := range report.MonthCounts(&f, db.zone) {
-					all.add(townMonth{town, month, f.CommitteeID}, counts, 1)
-				}
+				all.addCase(f, town, db.zone, 1)
 				if n++; n%1_000_000 == 0 {
 					slog.Info("months' counts", "cases", n)
 				}
@@ -337,33 +341,41 @@ func (db *DB) months(start, end time.Time) (from, to string, ok bool) {
 }
 
 // TownCounts reads what the cases and events of the towns add up to in
-// [start, end), by town and committee, the months summed. ok is false when the period is not
-// whole months in the zone of the counts: the caller reads the cases then.
+// [start, end), by town, the months summed. ok is false when the period is
+// not whole months in the zone of the counts: the caller reads the cases
+// then.
 func (db *DB) TownCounts(ctx context.Context, towns []int64, start, end time.Time) ([]report.TownCounts, bool, error) {
 	from, to, ok := db.months(start, end)
 	if !ok {
 		return nil, false, nil
 	}
+	out, err := db.readCounts(ctx, "committee_id = 0", towns, from, to)
+	return out, true, err
+}
+
+// readCounts sums the rows of the towns' months from up to to that cond
+// picks, by town and committee.
+func (db *DB) readCounts(ctx context.Context, cond string, towns []int64, from, to string) ([]report.TownCounts, error) {
 	type townCommittee struct{ town, committee int64 }
 	sums := map[townCommittee]report.Counts{}
 	names := map[string]string{}
-	err := db.reader().each(ctx, "SELECT town_id, committee_id, counts FROM month_counts WHERE "+db.d.in("town_id")+" AND month >= ? AND month < ?",
-		[]any{db.d.list(towns), from, to}, func(rows *sql.Rows) error {
-			var k townCommittee
-			var text sql.RawBytes
-			if err := rows.Scan(&k.town, &k.committee, &text); err != nil {
-				return err
-			}
-			if sums[k] == nil {
-				sums[k] = report.Counts{}
-			}
-			if err := parseCounts(text, sums[k], names); err != nil {
-				return fmt.Errorf("store: the counts of town %d: %w", k.town, err)
-			}
-			return nil
-		})
+	err := db.reader().each(ctx, "SELECT town_id, committee_id, counts FROM month_counts WHERE "+db.d.in("town_id")+
+		" AND month >= ? AND month < ? AND "+cond, []any{db.d.list(towns), from, to}, func(rows *sql.Rows) error {
+		var k townCommittee
+		var text sql.RawBytes
+		if err := rows.Scan(&k.town, &k.committee, &text); err != nil {
+			return err
+		}
+		if sums[k] == nil {
+			sums[k] = report.Counts{}
+		}
+		if err := parseCounts(text, sums[k], names); err != nil {
+			return fmt.Errorf("store: the counts of town %d: %w", k.town, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	out := make([]report.TownCounts, 0, len(sums))
 	for k, n := range sums {
@@ -372,16 +384,17 @@ func (db *DB) TownCounts(ctx context.Context, towns []int64, start, end time.Tim
 	slices.SortFunc(out, func(a, b report.TownCounts) int {
 		return cmp.Or(cmp.Compare(a.TownID, b.TownID), cmp.Compare(a.CommitteeID, b.CommitteeID))
 	})
-	return out, true, nil
+	return out, nil
 }
 
 // TownPeriod reads the data of the period [start, end) for whole towns
 // (units are every unit of theirs): the towns' counts, the times to
-// agreement, the cases open at its end, and the mediators' work when asked.
-// ok is false when the period is not whole months in the zone of the
-// counts.
+// agreement, the cases open at its end, and, for the report's own period
+// (mediators), the mediators' work and the committees' counts. ok is false
+// when the period is not whole months in the zone of the counts.
 func (db *DB) TownPeriod(ctx context.Context, towns, units []int64, start, end time.Time, mediators bool) (*report.PeriodData, bool, error) {
-	if _, _, ok := db.months(start, end); !ok {
+	from, to, ok := db.months(start, end)
+	if !ok {
 		return nil, false, nil
 	}
 	d := &report.PeriodData{}
@@ -392,7 +405,11 @@ func (db *DB) TownPeriod(ctx context.Context, towns, units []int64, start, end t
 		func() (err error) { d.AtEnd, err = db.openAtEnd(ctx, units, end); return err },
 	}
 	if mediators {
-		reads = append(reads, func() (err error) { d.Mediators, err = db.mediatorCounts(ctx, units, start, end); return err })
+		reads = append(reads, func() (err error) { d.Mediators, err = db.mediatorCounts(ctx, units, start, end); return err },
+			func() (err error) {
+				d.Committees, err = db.readCounts(ctx, "committee_id <> 0", towns, from, to)
+				return err
+			})
 	}
 	errs := make([]error, len(reads))
 	var wg sync.WaitGroup

@@ -156,6 +156,12 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "the scheduler's first pass: %d escalated and %d flagged in %s\n", res.Escalated, res.Flagged, time.Since(t0).Round(time.Second))
+	// The pass rewrote a case in forty: a live province's autovacuum would
+	// have marked their pages all-visible again, which the reads by
+	// index alone need.
+	if _, err := raw.ExecContext(ctx, "VACUUM ANALYZE"); err != nil {
+		return nil, err
+	}
 	if err := raw.QueryRowContext(ctx, "SELECT COUNT(*) FROM cases").Scan(&p.cases); err != nil {
 		return nil, err
 	}

@@ -69,7 +69,7 @@ func (d *PeriodData) byCommittee() map[int64]*PeriodData {
 		part := of(c.CommitteeID)
 		part.Cases = append(part.Cases, c)
 	}
-	for _, t := range d.Towns {
+	for _, t := range d.Committees {
 		part := of(t.CommitteeID)
 		part.Towns = append(part.Towns, t)
 	}

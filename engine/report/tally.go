@@ -196,14 +196,17 @@ type MediatorCount struct {
 //
 // For a scope of whole towns the store may instead give what the cases and
 // events add up to, town by town, from the months' counts it keeps (Towns),
-// with the times to agreement that a median needs (Durations).
+// with the times to agreement that a median needs (Durations), and what
+// the cases of each committee add up to, for the committees' table
+// (Committees).
 type PeriodData struct {
-	Cases     []PeriodCase
-	AtEnd     []CaseFacts
-	Events    []EventCount
-	Mediators []MediatorCount
-	Towns     []TownCounts
-	Durations []Duration
+	Cases      []PeriodCase
+	AtEnd      []CaseFacts
+	Events     []EventCount
+	Mediators  []MediatorCount
+	Towns      []TownCounts
+	Durations  []Duration
+	Committees []TownCounts
 }
 
 // Counts are what a period's cases and events add up to, by name: each sum
@@ -252,9 +255,8 @@ func event(key string) (EventCount, bool) {
 	return EventCount{Name: parts[0], Automatic: parts[1] == "true", Confirmation: parts[2]}, true
 }
 
-// TownCounts are what one town's cases whose file is one committee's (0
-// for none yet) add up to in a period; the town's events count with
-// committee 0.
+// TownCounts are what one town's cases and events add up to in a period,
+// or with CommitteeID set, its cases whose file is that committee's.
 type TownCounts struct {
 	TownID      int64
 	CommitteeID int64

@@ -1,10 +1,10 @@
--- The months' counts of the reports: what the cases of a town whose file
--- is one committee's (0 for none yet, and for the events) add up to in a
--- month (report.Counts, a line of name=value to each), kept with each write. A
--- county's or a province's period reads a row per town and month instead
--- of every case. The store makes them from the cases when it opens a
--- database whose counts were made in another time zone, or never (the
--- setting month_counts_zone).
+-- The months' counts of the reports: what a town's cases and events add
+-- up to in a month (committee_id 0), and its cases whose file is one
+-- committee's (report.Counts, a line of name=value to each), kept with
+-- each write. A county's or a province's period reads a row per town and
+-- month instead of every case. The store makes them from the cases when
+-- a database has none, or a migration names another time zone than theirs
+-- (the setting month_counts_zone).
 CREATE TABLE month_counts (
 	town_id BIGINT NOT NULL REFERENCES units(id),
 	month TEXT NOT NULL,
