@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
 )
@@ -142,16 +143,7 @@ func TestReportMatchesEventLog(t *testing.T) {
 	en := newEnv(t)
 	// The towns under a county: its report is read from the towns' counts
 	// of their months, kept with each write.
-	county := &engine.Unit{Code: "C", Name: "秀洲区", Level: workflow.LevelCounty}
-	if err := en.SaveUnit(ctx, county, ""); err != nil {
-		t.Fatal(err)
-	}
-	for _, town := range []*engine.Unit{en.Units["T1"], en.Units["T2"]} {
-		moved := *town
-		if err := en.SaveUnit(ctx, &moved, "C"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	underCounty(t, en)
 	rng := rand.New(rand.NewPCG(3, 5))
 	start := time.Date(2026, 1, 3, 1, 0, 0, 0, time.UTC)
 	en.Clock.Set(start)
@@ -272,11 +264,9 @@ var fileRecords = []struct {
 	{workflow.Archive, engine.Input{}},
 }
 
-// TestCountyReport puts both towns under a county: its report has a row
-// per town with each town's own figures, and its totals from the columns
-// equal those from the log.
-func TestCountyReport(t *testing.T) {
-	en := newEnv(t)
+// underCounty puts both towns of the environment under a new county, C.
+func underCounty(t *testing.T, en *enginetest.Env) *engine.Unit {
+	t.Helper()
 	county := &engine.Unit{Code: "C", Name: "秀洲区", Level: workflow.LevelCounty}
 	if err := en.SaveUnit(ctx, county, ""); err != nil {
 		t.Fatal(err)
@@ -287,6 +277,15 @@ func TestCountyReport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return county
+}
+
+// TestCountyReport puts both towns under a county: its report has a row
+// per town with each town's own figures, and its totals from the columns
+// equal those from the log.
+func TestCountyReport(t *testing.T) {
+	en := newEnv(t)
+	county := underCounty(t, en)
 	for range 3 {
 		en.CaseIn(t, workflow.Agreed)
 	}

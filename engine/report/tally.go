@@ -393,30 +393,21 @@ func sums() []periodSum {
 // only returns the part of the data on the cases located in units (the
 // mediators' work excepted, which the report shows for its whole scope).
 func (d *PeriodData) only(units map[int64]bool) *PeriodData {
-	out := &PeriodData{}
-	for _, c := range d.Cases {
-		if units[c.LocationUnitID] {
-			out.Cases = append(out.Cases, c)
-		}
+	return &PeriodData{
+		Cases:     within(d.Cases, units, func(c PeriodCase) int64 { return c.LocationUnitID }),
+		AtEnd:     within(d.AtEnd, units, func(c CaseFacts) int64 { return c.LocationUnitID }),
+		Events:    within(d.Events, units, func(ev EventCount) int64 { return ev.LocationUnitID }),
+		Towns:     within(d.Towns, units, func(t TownCounts) int64 { return t.TownID }),
+		Durations: within(d.Durations, units, func(x Duration) int64 { return x.LocationUnitID }),
 	}
-	for _, c := range d.AtEnd {
-		if units[c.LocationUnitID] {
-			out.AtEnd = append(out.AtEnd, c)
-		}
-	}
-	for _, ev := range d.Events {
-		if units[ev.LocationUnitID] {
-			out.Events = append(out.Events, ev)
-		}
-	}
-	for _, t := range d.Towns {
-		if units[t.TownID] {
-			out.Towns = append(out.Towns, t)
-		}
-	}
-	for _, x := range d.Durations {
-		if units[x.LocationUnitID] {
-			out.Durations = append(out.Durations, x)
+}
+
+// within returns the elements of xs whose unit is one of units.
+func within[T any](xs []T, units map[int64]bool, unit func(T) int64) []T {
+	var out []T
+	for _, x := range xs {
+		if units[unit(x)] {
+			out = append(out, x)
 		}
 	}
 	return out
