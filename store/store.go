@@ -409,13 +409,15 @@ func migrations(d dialect) ([]migration, error) {
 	return out, nil
 }
 
-// workflowNames lets a migration that moves data name the workflow's states
-// and levels as the workflow package spells them: {{Referred}} for the
-// state, {{LevelPartner}} for the level, quoted.
+// workflowNames lets a migration that moves data, or indexes one kind of
+// event, name the workflow's states, levels, roles and activities as the
+// workflow package spells them: {{Referred}} for the state, {{LevelPartner}}
+// for the level, quoted.
 var workflowNames = strings.NewReplacer("{{Referred}}", quoted(workflow.Referred),
 	"{{Agreed}}", quoted(workflow.Agreed), "{{Failed}}", quoted(workflow.Failed), "{{Withdrawn}}", quoted(workflow.Withdrawn),
 	"{{LevelPartner}}", quoted(workflow.LevelPartner), "{{LevelGrid}}", quoted(workflow.LevelGrid),
-	"{{LevelVillage}}", quoted(workflow.LevelVillage), "{{LevelTown}}", quoted(workflow.LevelTown))
+	"{{LevelVillage}}", quoted(workflow.LevelVillage), "{{LevelTown}}", quoted(workflow.LevelTown),
+	"{{RoleParty}}", quoted(workflow.RoleParty), "{{PartyRating}}", quoted(workflow.PartyRating))
 
 func quoted[T ~string](s T) string { return "'" + string(s) + "'" }
 
