@@ -248,7 +248,8 @@ func reportAndSchedulerPlans(t *testing.T, db *store.DB, e *engine.Engine, now t
 // events or parties, or a whole index of one: SQLite's SCAN (a SEARCH
 // reads a range); PostgreSQL's sequential scan (priced out by the plan
 // tests, so taken only where no index serves) and its index scans without
-// an index condition on the lines under them.
+// an index condition on the lines under them, but of a partial index that
+// holds one rare kind of record alone (partialIndexes).
 func wholeReads(plan []string) []string {
 	var bad []string
 	for i, line := range plan {
@@ -256,8 +257,8 @@ func wholeReads(plan []string) []string {
 			bad = append(bad, m)
 			continue
 		}
-		m := pgIndexScan.FindString(line)
-		if m == "" {
+		m := pgIndexScan.FindStringSubmatch(line)
+		if m == nil || partialIndexes[m[3]] {
 			continue
 		}
 		cond := false
@@ -268,7 +269,7 @@ func wholeReads(plan []string) []string {
 			cond = cond || strings.Contains(next, "Index Cond:")
 		}
 		if !cond {
-			bad = append(bad, m)
+			bad = append(bad, m[0])
 		}
 	}
 	return bad
@@ -278,6 +279,10 @@ var (
 	// wholeRead finds SQLite's scans and PostgreSQL's sequential scans of
 	// the cases, events and parties, under their names and aliases.
 	wholeRead = regexp.MustCompile(`SCAN (cases|case_events|parties|c|x|p|e)\b|Seq Scan on (cases|case_events|parties)\b`)
-	// pgIndexScan finds PostgreSQL's index scans of the same tables.
-	pgIndexScan = regexp.MustCompile(`Index (Only )?Scan (Backward )?using \w+ on (cases|case_events|parties)\b`)
+	// pgIndexScan finds PostgreSQL's index scans of the same tables, and
+	// the index.
+	pgIndexScan = regexp.MustCompile(`Index (Only )?Scan (Backward )?using (\w+) on (cases|case_events|parties)\b`)
+	// partialIndexes hold the parties' applications alone, which are few:
+	// PostgreSQL reads all of them when they are fewer than a scope's cases.
+	partialIndexes = map[string]bool{"case_events_applications": true}
 )
