@@ -129,6 +129,7 @@ func TestSchemaGuard(t *testing.T) {
 		41: {"DROP INDEX cases_agreed", "DROP TABLE month_counts", "DELETE FROM settings WHERE key = 'month_counts_zone'"},
 		42: {"ALTER TABLE cases DROP COLUMN moved_at"},
 		43: {"DROP INDEX case_events_applications", "DROP INDEX case_events_ratings"},
+		44: {"DROP INDEX cases_report", "CREATE INDEX cases_report ON cases(location_unit_id)"},
 	}
 	if undo[ours] == nil {
 		t.Fatalf("the newest migration is %d: add its undoing to the test", ours)
