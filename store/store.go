@@ -206,8 +206,6 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
 		db.w, db.r, db.d = g, g, dialect{postgres: true}
-		sqlDB, _ := g.DB()
-		sqlDB.SetMaxOpenConns(DefaultPoolSize)
 	} else {
 		full, path, err := SQLiteDSN(dsn)
 		if err != nil {
@@ -238,11 +236,15 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		}
 		w, _ := db.w.DB()
 		w.SetMaxOpenConns(1)
-		r, _ := db.r.DB()
-		r.SetMaxOpenConns(DefaultPoolSize)
 	}
 	db.wsql, _ = db.w.DB()
 	db.rsql, _ = db.r.DB()
+	// The pool keeps as many connections idle as it opens: database/sql
+	// keeps two by default, and a report's reads side by side opened new
+	// connections for the rest each time, each parsing its statements
+	// afresh (on PostgreSQL a third of a town's report over ten million
+	// cases went to parsing).
+	db.SetPoolSize(DefaultPoolSize)
 	for _, g := range slices.Compact([]*gorm.DB{db.w, db.r}) {
 		if err := db.countStatements(g); err != nil {
 			db.Close()
@@ -336,7 +338,8 @@ func (db *DB) Optimize(ctx context.Context) error {
 const writerCache = "-65536"
 
 // DefaultPoolSize is how many connections a server keeps to PostgreSQL,
-// and how many readers to SQLite (whose writer is one connection).
+// open and idle, and how many readers to SQLite (whose writer is one
+// connection).
 const DefaultPoolSize = 16
 
 // SetPoolSize bounds the connections of the pool that serves many at once:

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
@@ -171,5 +172,35 @@ func TestOptimizeMergesTextIndexes(t *testing.T) {
 	cases, _, err := w.db.Cases(ctx, engine.CaseFilter{Units: w.subtree("A"), Text: "张三丰", Limit: 50})
 	if err != nil || len(cases) != 1 || cases[0].ID != w.cases["agreed"].ID {
 		t.Errorf("the search after: %v, %v", w.keys(cases), err)
+	}
+}
+
+// TestPoolKeepsItsConnections holds the reading pool's connections open
+// when they are released: a report reads side by side, and a connection
+// closed after each burst is opened again with every statement parsed
+// afresh.
+func TestPoolKeepsItsConnections(t *testing.T) {
+	db := storetest.Open(t)
+	pools := db.Pools()
+	pool := pools["reader"]
+	if pool == nil {
+		pool = pools["db"]
+	}
+	const n = 8
+	var conns []*sql.Conn
+	for range n {
+		c, err := pool.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := pool.Stats(); s.Idle < n || s.MaxIdleClosed != 0 {
+		t.Errorf("after %d connections released: %d idle, %d closed for want of room", n, s.Idle, s.MaxIdleClosed)
 	}
 }
