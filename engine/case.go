@@ -185,7 +185,25 @@ func (c *Case) HasFlag(key string) bool {
 // Overdue reports whether an open case's state or overall deadline had
 // passed at now. A suspended case is never overdue: its clocks are stopped.
 func (c *Case) Overdue(now time.Time) bool {
-	return c.State.Open() && c.LatestPassed(now) != nil
+	from := c.OverdueFrom()
+	return from != nil && !now.Before(*from)
+}
+
+// OverdueFrom returns the moment from which the case is overdue while its
+// state and deadlines stay as they are (its first deadline), or nil if it
+// never is: the months' counts keep the cases overdue at each month's end
+// by it.
+func (c *Case) OverdueFrom() *time.Time {
+	if !c.State.Open() || c.SuspendedAt != nil || c.State.Terminal() {
+		return nil
+	}
+	var first *time.Time
+	for _, d := range []*time.Time{c.DueAt, c.overallDue()} {
+		if d != nil && (first == nil || d.Before(*first)) {
+			first = d
+		}
+	}
+	return first
 }
 
 // LatestPassed returns the latest of the case's deadlines that had passed at

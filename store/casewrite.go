@@ -244,7 +244,7 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 		return err
 	}
 	k.ID = r.ID
-	c.counts.changeCase(nil, k, c.db.zone)
+	c.counts.changeCase(nil, k, reg.First.At, c.db.zone)
 	for _, p := range k.Parties {
 		if err := insertPartyRow(ctx, c, k.ID, p); err != nil {
 			return err
@@ -346,7 +346,7 @@ func applyChange(ctx context.Context, c conn, before *engine.Case, ch *engine.Ch
 			return err
 		}
 	}
-	c.counts.changeCase(before, k, c.db.zone)
+	c.counts.changeCase(before, k, ch.Event.At, c.db.zone)
 	if err := insertEventRow(ctx, c, k, ch.Event); err != nil {
 		if isUniqueViolation(err) {
 			return errLostRace()

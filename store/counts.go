@@ -67,13 +67,44 @@ func (m monthDelta) add(k townMonth, n report.Counts, sign int64) {
 	}
 }
 
-// changeCase takes away what the case added up to before a change (nil for
-// a new case) and adds what it adds up to after it.
-func (m monthDelta) changeCase(before, after *engine.Case, loc *time.Location) {
+// changeCase takes away what the case added up to before a change at at
+// (before nil for a new case) and adds what it adds up to after it, and
+// counts the change in the cases open and overdue at the months' ends.
+func (m monthDelta) changeCase(before, after *engine.Case, at time.Time, loc *time.Location) {
 	if before != nil {
 		m.addCase(report.FactsOf(before), before.TownID, loc, -1)
 	}
 	m.addCase(report.FactsOf(after), after.TownID, loc, 1)
+	m.addEnds(before, after, at, loc)
+}
+
+// addEnds counts a move of a case at at in the cases open and overdue at
+// the months' ends of its town. A case never leaves the town of its
+// location, so its moves all count in one town's rows.
+func (m monthDelta) addEnds(before, after *engine.Case, at time.Time, loc *time.Location) {
+	for month, n := range report.EndChanges(before, after, at, loc) {
+		m.add(townMonth{after.TownID, month, 0}, n, 1)
+	}
+}
+
+// endColumns are the columns of month_counts that keep the changes of the
+// cases at the months' ends (migration 45), by their name in the counts;
+// the other counts are written in the text.
+var endColumns = []struct{ name, column string }{
+	{report.EndCount(report.EndOpen), "open_change"},
+	{report.EndCount(report.EndOverdue), "overdue_change"},
+}
+
+// splitEnds returns the counts of n but the changes at the months' ends,
+// and those changes in the order of endColumns.
+func splitEnds(n report.Counts) (report.Counts, []any) {
+	rest := maps.Clone(n)
+	ends := make([]any, len(endColumns))
+	for i, e := range endColumns {
+		ends[i] = rest[e.name]
+		delete(rest, e.name)
+	}
+	return rest, ends
 }
 
 // addCase adds what a case of the town adds up to, times sign, to the
@@ -115,6 +146,17 @@ func (m monthDelta) flush(ctx context.Context, c conn) error {
 		return cmp.Or(cmp.Compare(a.town, b.town), strings.Compare(a.month, b.month), cmp.Compare(a.committee, b.committee))
 	})
 	for _, k := range keys {
+		delta, ends := splitEnds(m[k])
+		if len(delta) == 0 {
+			// Only the cases at the months' ends moved (a deadline put in
+			// a month ahead): the changes are added to the row as it is.
+			if _, err := c.exec(ctx, `INSERT INTO month_counts (town_id, month, committee_id, counts, open_change, overdue_change)
+				VALUES (?, ?, ?, '', ?, ?) ON CONFLICT (town_id, month, committee_id) DO UPDATE SET `+addEnds,
+				append([]any{k.town, k.month, k.committee}, ends...)...); err != nil {
+				return err
+			}
+			continue
+		}
 		var stored string
 		if c.d.postgres {
 			if err := c.scalar(ctx, &stored, `INSERT INTO month_counts (town_id, month, committee_id, counts) VALUES (?, ?, ?, '')
@@ -130,18 +172,28 @@ func (m monthDelta) flush(ctx context.Context, c conn) error {
 			return fmt.Errorf("store: the counts of town %d in %s: %w", k.town, k.month, err)
 		}
 		d := monthDelta{k: n}
-		d.add(k, m[k], 1)
+		d.add(k, delta, 1)
 		text, err := formatCounts(d[k])
 		if err != nil {
 			return err
 		}
-		if _, err := c.exec(ctx, `INSERT INTO month_counts (town_id, month, committee_id, counts) VALUES (?, ?, ?, ?)
-			ON CONFLICT (town_id, month, committee_id) DO UPDATE SET counts = excluded.counts`, k.town, k.month, k.committee, text); err != nil {
+		if _, err := c.exec(ctx, `INSERT INTO month_counts (town_id, month, committee_id, counts, open_change, overdue_change)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (town_id, month, committee_id) DO UPDATE SET counts = excluded.counts, `+addEnds,
+			append([]any{k.town, k.month, k.committee, text}, ends...)...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// addEnds adds an upsert's changes at the months' ends to the row's.
+var addEnds = func() string {
+	var set []string
+	for _, e := range endColumns {
+		set = append(set, e.column+" = month_counts."+e.column+" + excluded."+e.column)
+	}
+	return strings.Join(set, ", ")
+}()
 
 // insert writes the rows into an empty table, many to a statement.
 func (m monthDelta) insert(ctx context.Context, c conn) error {
@@ -151,19 +203,20 @@ func (m monthDelta) insert(ctx context.Context, c conn) error {
 		if len(args) == 0 {
 			return nil
 		}
-		q := "INSERT INTO month_counts (town_id, month, committee_id, counts) VALUES (?, ?, ?, ?)" +
-			strings.Repeat(", (?, ?, ?, ?)", len(args)/4-1)
+		q := "INSERT INTO month_counts (town_id, month, committee_id, counts, open_change, overdue_change) VALUES (?, ?, ?, ?, ?, ?)" +
+			strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(args)/6-1)
 		_, err := c.exec(ctx, q, args...)
 		args = args[:0]
 		return err
 	}
 	for k, n := range m {
-		text, err := formatCounts(n)
+		rest, ends := splitEnds(n)
+		text, err := formatCounts(rest)
 		if err != nil {
 			return err
 		}
-		args = append(args, k.town, k.month, k.committee, text)
-		if len(args) == perStatement*4 {
+		args = append(append(args, k.town, k.month, k.committee, text), ends...)
+		if len(args) == perStatement*6 {
 			if err := put(); err != nil {
 				return err
 			}
@@ -269,7 +322,7 @@ func (db *DB) RebuildCounts(ctx context.Context) error { return db.makeCounts(ct
 func (db *DB) makeCounts(ctx context.Context, again bool) error {
 	started := time.Now()
 	zone := db.zone.String()
-	var n, events int
+	var n, events, moves int
 	err := db.write(ctx, func(c conn) error {
 		var was string
 		if err := c.scalar(ctx, &was, `INSERT INTO settings (key, value) VALUES (?, '') ON CONFLICT (key)
@@ -283,13 +336,14 @@ func (db *DB) makeCounts(ctx context.Context, again bool) error {
 			return err
 		}
 		all := monthDelta{}
-		err := c.each(ctx, `SELECT town_id, location_unit_id, COALESCE(committee_id, 0), category, source, people, flags, opened_at,
+		towns := map[int64]int64{} // case -> its town
+		err := c.each(ctx, `SELECT id, town_id, location_unit_id, COALESCE(committee_id, 0), category, source, people, flags, opened_at,
 			accepted_at, referred_at, agreed_at, agreed_tier, agreed_kind, agreement_amount, closed_at, outcome, archived_at FROM cases`, nil,
 			func(rows *sql.Rows) error {
-				var town int64
+				var id, town int64
 				var f report.CaseFacts
 				var flags, tier, outcome string
-				if err := rows.Scan(&town, &f.LocationUnitID, &f.CommitteeID, &f.Category, &f.Source, &f.People, &flags, &f.OpenedAt,
+				if err := rows.Scan(&id, &town, &f.LocationUnitID, &f.CommitteeID, &f.Category, &f.Source, &f.People, &flags, &f.OpenedAt,
 					&f.AcceptedAt, &f.ReferredAt, &f.AgreedAt, &tier, &f.AgreedKind, &f.AgreementAmount, &f.ClosedAt, &outcome, &f.ArchivedAt); err != nil {
 					return err
 				}
@@ -298,6 +352,7 @@ func (db *DB) makeCounts(ctx context.Context, again bool) error {
 				}
 				f.AgreedTier, f.Outcome = workflow.Level(tier), workflow.State(outcome)
 				all.addCase(f, town, db.zone, 1)
+				towns[id] = town
 				if n++; n%1_000_000 == 0 {
 					slog.Info("months' counts", "cases", n)
 				}
@@ -323,6 +378,32 @@ func (db *DB) makeCounts(ctx context.Context, again bool) error {
 		if err != nil {
 			return err
 		}
+		// The cases at the months' ends, from the moves of each case in
+		// their order: an event holds the state and deadlines it left.
+		var before engine.Case
+		err = c.each(ctx, "SELECT case_id, at, to_state, due_at, overall_due_at, suspended_at FROM case_events ORDER BY case_id, seq", nil,
+			func(rows *sql.Rows) error {
+				var after engine.Case
+				var at time.Time
+				var state string
+				if err := rows.Scan(&after.ID, &at, &state, &after.DueAt, &after.OverallDueAt, &after.SuspendedAt); err != nil {
+					return err
+				}
+				after.State, after.TownID = workflow.State(state), towns[after.ID]
+				if after.ID == before.ID {
+					all.addEnds(&before, &after, at, db.zone)
+				} else {
+					all.addEnds(nil, &after, at, db.zone)
+				}
+				before = after
+				if moves++; moves%10_000_000 == 0 {
+					slog.Info("months' counts", "events", moves)
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
 		if err := all.insert(ctx, c); err != nil {
 			return err
 		}
@@ -333,7 +414,7 @@ func (db *DB) makeCounts(ctx context.Context, again bool) error {
 		return fmt.Errorf("store: the months' counts: %w", err)
 	}
 	if n > 0 {
-		slog.Info("made the months' counts", "cases", n, "events", events, "took", time.Since(started).Round(time.Millisecond))
+		slog.Info("made the months' counts", "cases", n, "events", events, "moves", moves, "took", time.Since(started).Round(time.Millisecond))
 	}
 	return nil
 }
@@ -374,6 +455,10 @@ func (db *DB) readCounts(ctx context.Context, cond string, towns []int64, from, 
 		if err := rows.Scan(&k.town, &k.committee, &text); err != nil {
 			return err
 		}
+		if len(text) == 0 {
+			// A row of the changes at the months' ends alone.
+			return nil
+		}
 		if sums[k] == nil {
 			sums[k] = report.Counts{}
 		}
@@ -396,10 +481,12 @@ func (db *DB) readCounts(ctx context.Context, cond string, towns []int64, from, 
 }
 
 // TownPeriod reads the data of the period [start, end) for whole towns
-// (units are every unit of theirs): the towns' counts, the times to
-// agreement, the cases open at its end, and, for the report's own period
-// (mediators), the mediators' work and the committees' counts. ok is false
-// when the period is not whole months in the zone of the counts.
+// (units are every unit of theirs): the towns' counts, with the cases open
+// and overdue at its end summed from them, and the times to agreement. For
+// the report's own period (mediators) it reads instead the cases open at
+// the end one by one, whose last mediators the mediators' rows need, with
+// the mediators' work and the committees' counts. ok is false when the
+// period is not whole months in the zone of the counts.
 func (db *DB) TownPeriod(ctx context.Context, towns, units []int64, start, end time.Time, mediators bool) (*report.PeriodData, bool, error) {
 	from, to, ok := db.months(start, end)
 	if !ok {
@@ -407,13 +494,18 @@ func (db *DB) TownPeriod(ctx context.Context, towns, units []int64, start, end t
 	}
 	d := &report.PeriodData{}
 	start, end = start.UTC(), end.UTC()
+	var ends []report.TownCounts
 	reads := []func() error{
 		func() (err error) { d.Towns, _, err = db.TownCounts(ctx, towns, start, end); return err },
 		func() (err error) { d.Durations, err = db.durations(ctx, units, start, end); return err },
-		func() (err error) { d.AtEnd, err = db.openAtEnd(ctx, units, end); return err },
 	}
-	if mediators {
-		reads = append(reads, func() (err error) { d.Mediators, err = db.mediatorCounts(ctx, units, start, end); return err },
+	if !mediators {
+		reads = append(reads, func() (err error) { ends, _, err = db.EndCounts(ctx, towns, end); return err })
+	} else {
+		// The mediators' rows name who last worked each case overdue at
+		// the end: those cases are read one by one.
+		reads = append(reads, func() (err error) { d.AtEnd, err = db.openAtEnd(ctx, units, end); return err },
+			func() (err error) { d.Mediators, err = db.mediatorCounts(ctx, units, start, end); return err },
 			func() (err error) {
 				d.Committees, err = db.readCounts(ctx, "committee_id <> 0", towns, from, to)
 				return err
@@ -428,7 +520,64 @@ func (db *DB) TownPeriod(ctx context.Context, towns, units []int64, start, end t
 	if err := errors.Join(errs...); err != nil {
 		return nil, false, err
 	}
+	d.Towns = mergeCounts(d.Towns, ends)
 	return d, true, nil
+}
+
+// EndCounts reads the cases of the towns open and overdue at end, by town:
+// the sums of the changes their months' rows keep up to it (see
+// report.EndChanges). ok is false when end is not the start of a month in
+// the zone of the counts.
+func (db *DB) EndCounts(ctx context.Context, towns []int64, end time.Time) ([]report.TownCounts, bool, error) {
+	local := end.In(db.zone)
+	if local.Day() != 1 || local.Hour() != 0 || local.Minute() != 0 || local.Second() != 0 || local.Nanosecond() != 0 {
+		return nil, false, nil
+	}
+	var sums []string
+	for _, e := range endColumns {
+		sums = append(sums, "CAST(SUM("+e.column+") AS BIGINT)")
+	}
+	var out []report.TownCounts
+	err := db.reader().each(ctx, "SELECT town_id, "+strings.Join(sums, ", ")+" FROM month_counts WHERE "+db.d.in("town_id")+
+		" AND month < ? AND committee_id = 0 GROUP BY town_id ORDER BY town_id", []any{db.d.list(towns), local.Format("2006-01")},
+		func(rows *sql.Rows) error {
+			t := report.TownCounts{Counts: report.Counts{}}
+			v := make([]int64, len(endColumns))
+			dest := []any{&t.TownID}
+			for i := range v {
+				dest = append(dest, &v[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			for i, e := range endColumns {
+				if v[i] != 0 {
+					t.Counts[e.name] = v[i]
+				}
+			}
+			if len(t.Counts) > 0 {
+				out = append(out, t)
+			}
+			return nil
+		})
+	return out, true, err
+}
+
+// mergeCounts adds the counts of more to those of the same town and
+// committee in towns, both in the order of their towns and committees.
+func mergeCounts(towns, more []report.TownCounts) []report.TownCounts {
+	for _, m := range more {
+		i, found := slices.BinarySearchFunc(towns, m, func(a, b report.TownCounts) int {
+			return cmp.Or(cmp.Compare(a.TownID, b.TownID), cmp.Compare(a.CommitteeID, b.CommitteeID))
+		})
+		if !found {
+			towns = slices.Insert(towns, i, report.TownCounts{TownID: m.TownID, CommitteeID: m.CommitteeID, Counts: report.Counts{}})
+		}
+		for k, v := range m.Counts {
+			towns[i].Counts[k] += v
+		}
+	}
+	return towns
 }
 
 // durations reads the time from acceptance to agreement of the cases

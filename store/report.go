@@ -122,7 +122,7 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 // atEnd reads the state and lateness at end from a case's columns as they
 // stood then.
 func atEnd(snap *engine.Case, end time.Time) (workflow.State, bool) {
-	return snap.State, snap.State.Open() && snap.LatestPassed(end) != nil
+	return snap.State, snap.Overdue(end)
 }
 
 // snapshots sets the state at end of the cases that changed since, from

@@ -725,9 +725,15 @@ func figures(d *PeriodData, start, end time.Time, l engine.Lists) Figures {
 			f.countEvent(ev)
 		}
 	}
-	for i := range d.AtEnd {
-		for _, fig := range FigureTable {
-			if fig.Cases != nil && fig.Cases.AtEnd != "" && fig.Cases.In(&d.AtEnd[i], start, end) {
+	// The cases open at the end are read one by one, or summed from the
+	// towns' months up to it.
+	for _, fig := range FigureTable {
+		if fig.Cases == nil || fig.Cases.AtEnd == "" {
+			continue
+		}
+		*fig.Count(f) += int(n[EndCount(fig.Cases.AtEnd)])
+		for i := range d.AtEnd {
+			if fig.Cases.In(&d.AtEnd[i], start, end) {
 				*fig.Count(f)++
 			}
 		}

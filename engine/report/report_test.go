@@ -241,6 +241,11 @@ func TestReportMatchesEventLog(t *testing.T) {
 				t.Fatalf("%s: %v %v", m, ok, err)
 			}
 			out[m.Format("2006-01")] = counts
+			ends, ok, err := en.DB.EndCounts(ctx, towns, m.AddDate(0, 1, 0))
+			if err != nil || !ok {
+				t.Fatalf("%s: %v %v", m, ok, err)
+			}
+			out[m.Format("2006-01")+" end"] = ends
 		}
 		return out
 	}
@@ -248,7 +253,7 @@ func TestReportMatchesEventLog(t *testing.T) {
 	if err := en.DB.RebuildCounts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if made := monthly(); !reflect.DeepEqual(kept, made) || len(kept["2026-02"]) == 0 {
+	if made := monthly(); !reflect.DeepEqual(kept, made) || len(kept["2026-02"]) == 0 || len(kept["2026-02 end"]) == 0 {
 		t.Errorf("the months' counts kept differ from those made again:\n%v\n%v", kept, made)
 	}
 }
@@ -485,5 +490,57 @@ func TestSweepsByEveryLevel(t *testing.T) {
 	filed, err := en.Reports.FiledSweeps(ctx, en.Actors["mediator@V1"])
 	if err != nil || len(filed) != 1 || filed[0].Households != 12 || filed[0].DisputesFound != 4 {
 		t.Errorf("the village's filings: %v %v", filed, err)
+	}
+}
+
+// TestEndChanges states what a case's moves change in the counts of the
+// cases open and overdue at the months' ends, a deadline at a month's very
+// start counting at the end of the month before.
+func TestEndChanges(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s string) *time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &v
+	}
+	grid := func(due string) *engine.Case { return &engine.Case{State: workflow.Grid, DueAt: at(due)} }
+	open, overdue := report.EndCount(report.EndOpen), report.EndCount(report.EndOverdue)
+	for _, c := range []struct {
+		name          string
+		before, after *engine.Case
+		at            string
+		want          map[string]report.Counts
+	}{
+		{"registered, due at February's start", nil, grid("2026-02-01 00:00"), "2026-01-10 10:00",
+			map[string]report.Counts{"2026-01": {open: 1, overdue: 1}}},
+		{"registered, due on February's first morning", nil, grid("2026-02-01 08:00"), "2026-01-10 10:00",
+			map[string]report.Counts{"2026-01": {open: 1}, "2026-02": {overdue: 1}}},
+		{"registered already late", nil, grid("2026-01-05 08:00"), "2026-01-10 10:00",
+			map[string]report.Counts{"2026-01": {open: 1, overdue: 1}}},
+		{"agreed before its deadline", grid("2026-03-05 17:00"), &engine.Case{State: workflow.Agreed}, "2026-02-20 09:00",
+			map[string]report.Counts{"2026-02": {open: -1}, "2026-03": {overdue: -1}}},
+		{"agreed late", grid("2026-02-03 17:00"), &engine.Case{State: workflow.Agreed}, "2026-02-20 09:00",
+			map[string]report.Counts{"2026-02": {open: -1, overdue: -1}}},
+		{"escalated late, due again next month", grid("2026-02-03 17:00"),
+			&engine.Case{State: workflow.Village, DueAt: at("2026-03-02 17:00")}, "2026-02-25 09:00",
+			map[string]report.Counts{"2026-02": {overdue: -1}, "2026-03": {overdue: 1}}},
+		{"escalated late, due again the same month", grid("2026-02-03 17:00"),
+			&engine.Case{State: workflow.Village, DueAt: at("2026-02-17 17:00")}, "2026-02-10 09:00",
+			map[string]report.Counts{}},
+		{"suspended", grid("2026-03-05 17:00"), &engine.Case{State: workflow.Grid, DueAt: at("2026-03-05 17:00"),
+			SuspendedAt: at("2026-02-20 09:00")}, "2026-02-20 09:00",
+			map[string]report.Counts{"2026-03": {overdue: -1}}},
+		{"a note on a late case", grid("2026-02-03 17:00"), grid("2026-02-03 17:00"), "2026-04-01 09:00",
+			map[string]report.Counts{}},
+	} {
+		got := report.EndChanges(c.before, c.after, *at(c.at), loc)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }

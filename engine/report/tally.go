@@ -195,7 +195,8 @@ type MediatorCount struct {
 // the engine also builds it by replaying the event log, to check the store.
 //
 // For a scope of whole towns the store may instead give what the cases and
-// events add up to, town by town, from the months' counts it keeps (Towns),
+// events add up to, town by town, from the months' counts it keeps (Towns,
+// which may also hold the cases open and overdue at the end: EndCount),
 // with the times to agreement that a median needs (Durations), and what
 // the cases of each committee add up to, for the committees' table
 // (Committees).
@@ -293,6 +294,72 @@ func MonthCounts(c *CaseFacts, loc *time.Location) map[string]Counts {
 		out[key] = n
 	}
 	return out
+}
+
+// The cases open and overdue at a month's end are kept in the months'
+// counts as changes: a month's row holds how many more cases of its town
+// were open (or overdue) at its end than at the end of the month before,
+// so that the figure at an instant is the sum of the rows of every month up
+// to it, and no period's end is read case by case. Between two moves (the
+// events that change a case's state, deadlines or suspension) a case's
+// columns hold: it counts as open at every month end after the move that
+// opened it, up to the one after the move that ends it; as overdue from
+// its first deadline on as well.
+
+// EndCount names the change of the cases at the months' ends in state in
+// Counts.
+func EndCount(state EndState) string { return endCount + string(state) }
+
+const endCount = "end:"
+
+// EndChanges returns what a case's move at at, from the columns of before
+// (nil for a new case) to those of after, changes in the counts of the
+// cases open and overdue at the months' ends (in loc), by the month's key.
+// A month's end counts a case by the state after its last event before it:
+// an event at t moves the figure of the month t falls in, and a deadline at
+// d that of the month before the instant d (one exactly at a month's start
+// has passed by the end of the month before).
+func EndChanges(before, after *engine.Case, at time.Time, loc *time.Location) map[string]Counts {
+	out := map[string]Counts{}
+	add := func(t time.Time, state EndState, v int64) {
+		month := t.In(loc).Format("2006-01")
+		n := out[month]
+		if n == nil {
+			n = Counts{}
+			out[month] = n
+		}
+		if n[EndCount(state)] += v; n[EndCount(state)] == 0 {
+			delete(n, EndCount(state))
+		}
+		if len(n) == 0 {
+			delete(out, month)
+		}
+	}
+	if before != nil && before.State.Open() {
+		add(at, EndOpen, -1)
+		// An overdue case stops counting after the move; one that was
+		// not yet takes back the count its deadline had put ahead.
+		if from := before.OverdueFrom(); from != nil && !from.After(at) {
+			add(at, EndOverdue, -1)
+		} else if from != nil {
+			add(from.Add(-time.Nanosecond), EndOverdue, -1)
+		}
+	}
+	if after.State.Open() {
+		add(at, EndOpen, 1)
+		if from := after.OverdueFrom(); from != nil {
+			add(later(from.Add(-time.Nanosecond), at), EndOverdue, 1)
+		}
+	}
+	return out
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // EventMonth returns the month (in loc) and the name in Counts of an event
