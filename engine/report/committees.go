@@ -90,7 +90,8 @@ func committeeRows(t *engine.Tree, root int64, d *PeriodData, ratings []RatingRe
 		}
 	}
 	// Committees of other units that mediated cases located here, or were
-	// rated for them, in the order of their ids.
+	// rated for them, in the order of their ids: those whose row counts
+	// anything in the period (below).
 	var others []int64
 	for id := range split {
 		others = append(others, id)
@@ -99,6 +100,7 @@ func committeeRows(t *engine.Tree, root int64, d *PeriodData, ratings []RatingRe
 		others = append(others, id)
 	}
 	slices.Sort(others)
+	ours := len(committees)
 	for _, id := range others {
 		if c := t.Committee(id); c != nil && !listed[c.ID] {
 			committees, listed[c.ID] = append(committees, c), true
@@ -113,11 +115,17 @@ func committeeRows(t *engine.Tree, root int64, d *PeriodData, ratings []RatingRe
 	byKind := map[string]*PeriodData{}
 	rows := make([]CommitteeRow, 0, len(committees))
 	kindRatings := map[string]*RatingCounts{}
-	for _, c := range committees {
+	for i, c := range committees {
 		row := CommitteeRow{Name: c.Name, Kind: c.Kind,
 			CommitteeFigures: committeeFigures(figures(of(c.ID), start, end, l))}
 		if r := ratingsOf[c.ID]; r != nil {
 			row.Ratings = *r
+		}
+		if i >= ours && row.CommitteeFigures == (CommitteeFigures{}) {
+			// Another unit's committee whose file holds a case located
+			// here that the period counts in nothing: a case it closed
+			// before and touched since.
+			continue
 		}
 		rows = append(rows, row)
 		if byKind[c.Kind] == nil {
