@@ -211,53 +211,75 @@ func (db *DB) CasesOfPerson(ctx context.Context, idNumber, phone string, limit i
 	return ids, err
 }
 
-// LedgerCounts reads the ledger's figures of the units from start to end
-// (see report.LedgerFigures), a statement each.
-func (db *DB) LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (report.LedgerFigures, error) {
-	out := report.LedgerFigures{AtEnd: map[string]int{}}
+// LedgerCounts reads the ledger's figures of each of the units from start
+// to end (see report.LedgerFigures), a statement each for all of them: a
+// report sums them over itself and each of its rows.
+func (db *DB) LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (map[int64]*report.LedgerFigures, error) {
+	out := map[int64]*report.LedgerFigures{}
 	if len(units) == 0 {
 		return out, nil
+	}
+	of := func(unit int64) *report.LedgerFigures {
+		if out[unit] == nil {
+			out[unit] = &report.LedgerFigures{AtEnd: map[string]int{}}
+		}
+		return out[unit]
 	}
 	r, in, list := db.reader(), db.d.in("e.unit_id"), db.d.list(units)
 	start, end = start.UTC(), end.UTC()
 	// An entry's colour at the end is the one its last record before the
 	// end left it with.
-	err := r.each(ctx, `SELECT (SELECT r.colour_to FROM ledger_records r WHERE r.entry_id = e.id AND r.at < ? AND r.colour_to <> ''
+	err := r.each(ctx, `SELECT e.unit_id, (SELECT r.colour_to FROM ledger_records r WHERE r.entry_id = e.id AND r.at < ? AND r.colour_to <> ''
 		ORDER BY r.at DESC, r.id DESC LIMIT 1) AS colour, COUNT(*) FROM ledger_entries e
-		WHERE `+in+` AND e.listed_at < ? AND (e.delisted_at IS NULL OR e.delisted_at >= ?) GROUP BY 1`,
+		WHERE `+in+` AND e.listed_at < ? AND (e.delisted_at IS NULL OR e.delisted_at >= ?) GROUP BY 1, 2`,
 		[]any{end, list, end, end}, func(rows *sql.Rows) error {
+			var unit int64
 			var colour sql.NullString
 			var n int
-			err := rows.Scan(&colour, &n)
-			out.AtEnd[colour.String] += n
+			err := rows.Scan(&unit, &colour, &n)
+			of(unit).AtEnd[colour.String] += n
 			return err
 		})
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	for _, q := range []struct {
-		into *int
+		into func(*report.LedgerFigures) *int
 		sql  string
 		args []any
 	}{
-		{&out.Listed, "SELECT COUNT(*) FROM ledger_entries e WHERE " + in + " AND e.listed_at >= ? AND e.listed_at < ?", []any{list, start, end}},
-		{&out.Delisted, "SELECT COUNT(*) FROM ledger_entries e WHERE " + in + " AND e.delisted_at >= ? AND e.delisted_at < ?", []any{list, start, end}},
-		{&out.Reviews, "SELECT COUNT(*) FROM ledger_records r JOIN ledger_entries e ON e.id = r.entry_id WHERE " + in +
-			" AND r.kind = ? AND r.at >= ? AND r.at < ?", []any{list, string(ledger.RecordContact), start, end}},
-		{&out.OnTime, "SELECT COUNT(*) FROM ledger_records r JOIN ledger_entries e ON e.id = r.entry_id WHERE " + in +
-			" AND r.kind = ? AND r.at >= ? AND r.at < ? AND r.at <= r.due_at", []any{list, string(ledger.RecordContact), start, end}},
-		{&out.MajorReports, "SELECT COUNT(*) FROM case_events WHERE " + db.d.in("location_unit_id") + " AND name = ? AND at >= ? AND at < ?",
+		{func(f *report.LedgerFigures) *int { return &f.Listed },
+			"SELECT e.unit_id, COUNT(*) FROM ledger_entries e WHERE " + in + " AND e.listed_at >= ? AND e.listed_at < ? GROUP BY 1", []any{list, start, end}},
+		{func(f *report.LedgerFigures) *int { return &f.Delisted },
+			"SELECT e.unit_id, COUNT(*) FROM ledger_entries e WHERE " + in + " AND e.delisted_at >= ? AND e.delisted_at < ? GROUP BY 1", []any{list, start, end}},
+		{func(f *report.LedgerFigures) *int { return &f.Reviews },
+			"SELECT e.unit_id, COUNT(*) FROM ledger_records r JOIN ledger_entries e ON e.id = r.entry_id WHERE " + in +
+				" AND r.kind = ? AND r.at >= ? AND r.at < ? GROUP BY 1", []any{list, string(ledger.RecordContact), start, end}},
+		{func(f *report.LedgerFigures) *int { return &f.OnTime },
+			"SELECT e.unit_id, COUNT(*) FROM ledger_records r JOIN ledger_entries e ON e.id = r.entry_id WHERE " + in +
+				" AND r.kind = ? AND r.at >= ? AND r.at < ? AND r.at <= r.due_at GROUP BY 1", []any{list, string(ledger.RecordContact), start, end}},
+		{func(f *report.LedgerFigures) *int { return &f.MajorReports },
+			"SELECT location_unit_id, COUNT(*) FROM case_events WHERE " + db.d.in("location_unit_id") + " AND name = ? AND at >= ? AND at < ? GROUP BY 1",
 			[]any{list, string(workflow.MajorReport.Step()), start, end}},
-		{&out.Prevented, "SELECT COUNT(*) FROM ledger_entries e WHERE " + in + ` AND e.sweep_id IS NOT NULL
+		{func(f *report.LedgerFigures) *int { return &f.Prevented },
+			"SELECT e.unit_id, COUNT(*) FROM ledger_entries e WHERE " + in + ` AND e.sweep_id IS NOT NULL
 			AND e.delisted_at >= ? AND e.delisted_at < ?
 			AND NOT EXISTS (SELECT 1 FROM parties p JOIN cases c ON c.id = p.case_id
 				WHERE e.id_number <> '' AND p.id_number = e.id_number AND p.id_number <> '' AND c.opened_at >= e.listed_at` + db.d.correlated() + `)
 			AND NOT EXISTS (SELECT 1 FROM parties p JOIN cases c ON c.id = p.case_id
-				WHERE e.phone <> '' AND p.phone = e.phone AND p.phone <> '' AND c.opened_at >= e.listed_at` + db.d.correlated() + `)`,
+				WHERE e.phone <> '' AND p.phone = e.phone AND p.phone <> '' AND c.opened_at >= e.listed_at` + db.d.correlated() + `)
+			GROUP BY 1`,
 			[]any{list, start, end}},
 	} {
-		if err := r.scalar(ctx, q.into, q.sql, q.args...); err != nil {
-			return out, err
+		err := r.each(ctx, q.sql, q.args, func(rows *sql.Rows) error {
+			var unit int64
+			var n int
+			err := rows.Scan(&unit, &n)
+			*q.into(of(unit)) += n
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

@@ -23,3 +23,19 @@ type LedgerFigures struct {
 	// they were listed: risks settled before they became disputes.
 	Prevented int `json:"prevented"`
 }
+
+// add adds the figures of another unit, if any.
+func (f *LedgerFigures) add(o *LedgerFigures) {
+	if o == nil {
+		return
+	}
+	for colour, n := range o.AtEnd {
+		f.AtEnd[colour] += n
+	}
+	f.Listed += o.Listed
+	f.Delisted += o.Delisted
+	f.Reviews += o.Reviews
+	f.OnTime += o.OnTime
+	f.MajorReports += o.MajorReports
+	f.Prevented += o.Prevented
+}

@@ -413,11 +413,14 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 	wg.Go(func() { apps, ratings, partyErr = e.Store.PartyRecords(ctx, t.Subtree(unit.ID), p.Start, p.End) })
 	ledgers := make([]LedgerFigures, len(children)+1)
 	wg.Go(func() {
+		var byUnit map[int64]*LedgerFigures
+		if byUnit, ledgerErr = e.Store.LedgerCounts(ctx, t.Subtree(unit.ID), p.Start, p.End); ledgerErr != nil {
+			return
+		}
 		for i, u := range append([]*engine.Unit{unit}, children...) {
-			var err error
-			if ledgers[i], err = e.Store.LedgerCounts(ctx, t.Subtree(u.ID), p.Start, p.End); err != nil {
-				ledgerErr = err
-				return
+			ledgers[i] = LedgerFigures{AtEnd: map[string]int{}}
+			for _, id := range t.Subtree(u.ID) {
+				ledgers[i].add(byUnit[id])
 			}
 		}
 	})

@@ -46,9 +46,9 @@ type Store interface {
 	// applications parties made online that the period [start, end) may
 	// count, and the ratings given in it.
 	PartyRecords(ctx context.Context, units []int64, start, end time.Time) ([]Application, []RatingRecord, error)
-	// LedgerCounts reads the ledger's figures of the units from start to
-	// end (see LedgerFigures).
-	LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (LedgerFigures, error)
+	// LedgerCounts reads the ledger's figures of each of the units from
+	// start to end (see LedgerFigures); a unit without any may be missing.
+	LedgerCounts(ctx context.Context, units []int64, start, end time.Time) (map[int64]*LedgerFigures, error)
 	// SaveSweep files a sweep. Returns ECONFLICT if the grid filed that
 	// month already.
 	SaveSweep(ctx context.Context, s *Sweep) error
