@@ -132,20 +132,22 @@ func (m monthDelta) merge(o monthDelta) {
 	}
 }
 
+// keys returns the rows' keys in order.
+func (m monthDelta) keys() []townMonth {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b townMonth) int {
+		return cmp.Or(cmp.Compare(a.town, b.town), strings.Compare(a.month, b.month), cmp.Compare(a.committee, b.committee))
+	})
+	return keys
+}
+
 // flush writes the changes in transaction c. On PostgreSQL each row is
 // locked by an upsert that returns it as it stands (a new row empty), then
 // written back with the changes added. On SQLite, whose one writer holds
 // the whole database, it is read, then written once: the engine's
 // transitions lost a tenth of their speed to the second write.
 func (m monthDelta) flush(ctx context.Context, c conn) error {
-	keys := make([]townMonth, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b townMonth) int {
-		return cmp.Or(cmp.Compare(a.town, b.town), strings.Compare(a.month, b.month), cmp.Compare(a.committee, b.committee))
-	})
-	for _, k := range keys {
+	for _, k := range m.keys() {
 		delta, ends := splitEnds(m[k])
 		if len(delta) == 0 {
 			// Only the cases at the months' ends moved (a deadline put in
@@ -195,7 +197,8 @@ var addEnds = func() string {
 	return strings.Join(set, ", ")
 }()
 
-// insert writes the rows into an empty table, many to a statement.
+// insert writes the rows into an empty table, many to a statement, in the
+// order of their keys: on PostgreSQL a town's months then share pages.
 func (m monthDelta) insert(ctx context.Context, c conn) error {
 	const perStatement = 500
 	var args []any
@@ -209,8 +212,8 @@ func (m monthDelta) insert(ctx context.Context, c conn) error {
 		args = args[:0]
 		return err
 	}
-	for k, n := range m {
-		rest, ends := splitEnds(n)
+	for _, k := range m.keys() {
+		rest, ends := splitEnds(m[k])
 		text, err := formatCounts(rest)
 		if err != nil {
 			return err
@@ -412,6 +415,14 @@ func (db *DB) makeCounts(ctx context.Context, again bool) error {
 	})
 	if err != nil {
 		return fmt.Errorf("store: the months' counts: %w", err)
+	}
+	if db.d.postgres && n > 0 {
+		// Made again, the table holds as many dead rows as live ones, and
+		// no page is known to be all visible: vacuumed, the sums of the
+		// changes at the months' ends are read from their index alone.
+		if err := db.w.WithContext(ctx).Exec("VACUUM (ANALYZE) month_counts").Error; err != nil {
+			return fmt.Errorf("store: the months' counts: %w", err)
+		}
 	}
 	if n > 0 {
 		slog.Info("made the months' counts", "cases", n, "events", events, "moves", moves, "took", time.Since(started).Round(time.Millisecond))
