@@ -130,8 +130,7 @@ func TestSchemaGuard(t *testing.T) {
 		42: {"ALTER TABLE cases DROP COLUMN moved_at"},
 		43: {"DROP INDEX case_events_applications", "DROP INDEX case_events_ratings"},
 		44: {"DROP INDEX cases_report", "CREATE INDEX cases_report ON cases(location_unit_id)"},
-		45: {"DROP TABLE month_counts", "CREATE TABLE month_counts (town_id BIGINT NOT NULL REFERENCES units(id), month TEXT NOT NULL, " +
-			"committee_id BIGINT NOT NULL, counts TEXT NOT NULL, PRIMARY KEY (town_id, month, committee_id))"},
+		45: {"ALTER TABLE month_counts DROP COLUMN open_change", "ALTER TABLE month_counts DROP COLUMN overdue_change"},
 		46: {"DROP INDEX month_counts_ends"},
 	}
 	if undo[ours] == nil {
