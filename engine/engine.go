@@ -366,6 +366,10 @@ func (e *Engine) Cases(ctx context.Context, a Actor, f CaseFilter) ([]*Case, int
 			return nil, 0, nil
 		}
 		f.WholeTowns = t.Unit(a.UnitID).Level.Rank() >= workflow.LevelTown.Rank()
+		f.TownUnits = f.Units
+		if town := t.Town(a.UnitID); town != nil && !f.WholeTowns {
+			f.TownUnits = t.Subtree(town.ID)
+		}
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50

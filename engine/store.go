@@ -190,6 +190,12 @@ type CaseFilter struct {
 	// location (the workflow's targets never leave it), so that its
 	// location alone then places it in Units.
 	WholeTowns bool
+	// TownUnits holds the units of the towns whose cases Units selects (the
+	// subtree of the town a unit below towns lies in, Units itself from a
+	// town up): every such case is located there. A search by number or
+	// text may look its cases up among these locations alone, before Units
+	// decides; nil leaves the search to every town's cases.
+	TownUnits []int64
 	// Handling limits the cases to those handled by one of these units.
 	Handling []int64
 	// Partner limits the cases to those of a partner unit: referred to it

@@ -161,14 +161,14 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (w, scan where
 		w.add("due_at > ?", f.DueAfter.UTC())
 	}
 	if f.Number != "" {
-		cond, args, err := db.matchNumber(ctx, f.Number)
+		cond, args, err := db.matchNumber(ctx, f)
 		if err != nil {
 			return w, scan, err
 		}
 		w.add(cond, args...)
 	}
 	if f.Text != "" {
-		cond, args, one, err := db.matchText(ctx, f.Text)
+		cond, args, one, err := db.matchText(ctx, f)
 		if err != nil {
 			return w, scan, err
 		}
@@ -211,26 +211,48 @@ func (db *DB) caseWhere(ctx context.Context, f engine.CaseFilter) (w, scan where
 // the summaries) is answered faster by the scan the caller's scope bounds.
 const textCap = 2000
 
+// searchUnits is the most locations a search on PostgreSQL looks its cases
+// up among (see around): each is one descent of the trigram index, which
+// the twenty or so of a town, or a county's few hundred, cost less than
+// reading the matches of every town, and a city's thousands more.
+const searchUnits = 400
+
+// around is, on PostgreSQL, the condition that keeps the cases located in
+// f's towns, which joins a query's trigrams in the indexes led by the
+// location: a town's search then reads its own matches, not every town's.
+// The indexes hold the location as location_unit_id + 0, so that the lists
+// keep to those that hold a town's cases in order. It is empty where the
+// search reads every town's.
+func (db *DB) around(f engine.CaseFilter) (string, []any) {
+	if !db.d.postgres || len(f.TownUnits) == 0 || len(f.TownUnits) > searchUnits {
+		return "", nil
+	}
+	cond, args := oneOf(db.d, "location_unit_id + 0", f.TownUnits)
+	return cond + " AND ", args
+}
+
 // matchText is the condition of a search of the parties' names and the
 // summaries. A query of three characters or more is looked up in the text
 // index (trigrams) first, and its cases become the condition when they are
 // few; a shorter or commoner query is tested on the cases one by one (one
 // is true), each summary read by the case's id only when its parties' names
 // did not match.
-func (db *DB) matchText(ctx context.Context, q string) (cond string, args []any, one bool, err error) {
-	d := db.d
+func (db *DB) matchText(ctx context.Context, f engine.CaseFilter) (cond string, args []any, one bool, err error) {
+	d, q := db.d, f.Text
 	pattern := contains(q)
-	scan := "(EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name " + d.like() + d.correlated() + ") OR " +
-		"EXISTS (SELECT 1 FROM cases s WHERE s.id = cases.id AND s.summary " + d.like() + d.correlated() + "))"
+	scan := "(EXISTS (SELECT 1 FROM parties p WHERE p.case_id = cases.id AND p.name " + d.like(q) + d.correlated() + ") OR " +
+		"EXISTS (SELECT 1 FROM cases s WHERE s.id = cases.id AND s.summary " + d.like(q) + d.correlated() + "))"
 	if utf8.RuneCountInString(q) < 3 {
 		return scan, []any{pattern, pattern}, true, nil
 	}
 	// The names and the summaries are looked up apart, each at most
 	// textCap+1 rows: a union would read all of both before its limit.
-	lookups := []string{"SELECT case_id FROM parties WHERE name " + d.like() + " LIMIT ?", "SELECT id FROM cases WHERE summary " + d.like() + " LIMIT ?"}
+	in, near := db.around(f)
+	lookups := []lookup{{"SELECT case_id FROM parties WHERE name " + d.like(q) + " LIMIT ?", nil},
+		{"SELECT id FROM cases WHERE " + in + "summary " + d.like(q) + " LIMIT ?", near}}
 	if !d.postgres {
-		lookups = []string{"SELECT case_id FROM parties WHERE id IN (SELECT rowid FROM party_text WHERE party_text MATCH ? LIMIT ?)",
-			"SELECT rowid FROM summary_text WHERE summary_text MATCH ? LIMIT ?"}
+		lookups = []lookup{{"SELECT case_id FROM parties WHERE id IN (SELECT rowid FROM party_text WHERE party_text MATCH ? LIMIT ?)", nil},
+			{"SELECT rowid FROM summary_text WHERE summary_text MATCH ? LIMIT ?", nil}}
 	}
 	ids, err := db.lookUp(ctx, q, lookups)
 	if err != nil || ids == nil {
@@ -240,37 +262,49 @@ func (db *DB) matchText(ctx context.Context, q string) (cond string, args []any,
 }
 
 // matchNumber is the condition of a search by a case's number, in part, or
-// its public code, whole. On PostgreSQL the numbers' trigram index serves
-// the LIKE beside the scope's indexes. On SQLite a part of three characters
-// or more is looked up in the numbers' text index, and its cases become
-// the condition when they are few; a shorter or commoner part is matched
-// against the cases the other conditions select.
-func (db *DB) matchNumber(ctx context.Context, q string) (string, []any, error) {
-	d := db.d
-	scan, args := "(number "+d.like()+" OR code = ?)", []any{contains(q), q}
-	if d.postgres || utf8.RuneCountInString(q) < 3 {
+// its public code, whole. On PostgreSQL the numbers' trigram index, led by
+// the location, serves the LIKE within the caller's towns. On SQLite a
+// part of three characters or more is looked up in the numbers' text
+// index, and its cases become the condition when they are few; a shorter
+// or commoner part is matched against the cases the other conditions
+// select.
+func (db *DB) matchNumber(ctx context.Context, f engine.CaseFilter) (string, []any, error) {
+	d, q := db.d, f.Number
+	if d.postgres {
+		in, near := db.around(f)
+		return "((" + in + "number " + d.like(q) + ") OR code = ?)", append(near, contains(q), q), nil
+	}
+	scan, args := "(number "+d.like(q)+" OR code = ?)", []any{contains(q), q}
+	if utf8.RuneCountInString(q) < 3 {
 		return scan, args, nil
 	}
-	ids, err := db.lookUp(ctx, q, []string{"SELECT rowid FROM number_text WHERE number_text MATCH ? LIMIT ?"})
+	ids, err := db.lookUp(ctx, q, []lookup{{"SELECT rowid FROM number_text WHERE number_text MATCH ? LIMIT ?", nil}})
 	if err != nil || ids == nil {
 		return scan, args, err
 	}
 	return "(" + d.in("id") + " OR code = ?)", []any{d.list(ids), q}, nil
 }
 
-// lookUp returns the cases that lookups name for q, each lookup given the
-// query (a LIKE pattern on PostgreSQL, a phrase of SQLite's text index)
-// and a limit of textCap+1; nil when together they name more than textCap
-// cases.
-func (db *DB) lookUp(ctx context.Context, q string, lookups []string) ([]int64, error) {
+// lookup is one statement of a text search's look-up, and the arguments
+// that come before the query's.
+type lookup struct {
+	query string
+	args  []any
+}
+
+// lookUp returns the cases that lookups name for q, each lookup given, after
+// its own arguments, the query (a LIKE pattern on PostgreSQL, a phrase of
+// SQLite's text index) and a limit of textCap+1; nil when together they
+// name more than textCap cases.
+func (db *DB) lookUp(ctx context.Context, q string, lookups []lookup) ([]int64, error) {
 	arg := any(contains(q))
 	if !db.d.postgres {
 		arg = `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
 	}
 	found := map[int64]bool{}
-	for _, lookup := range lookups {
+	for _, l := range lookups {
 		n := 0
-		err := db.reader().each(ctx, lookup, []any{arg, textCap + 1}, func(rows *sql.Rows) error {
+		err := db.reader().each(ctx, l.query, append(slices.Clip(l.args), arg, textCap+1), func(rows *sql.Rows) error {
 			var id int64
 			err := rows.Scan(&id)
 			found[id], n = true, n+1

@@ -86,9 +86,22 @@ func listPlans(t *testing.T, db *store.DB, tree *engine.Tree, now time.Time) {
 		explain(tc.name, plan, err, unitLed)
 	}
 	// A number is looked up by the numbers' text index (SQLite) or trigram
-	// index (PostgreSQL), and a public code by its own.
-	plan, err = db.ExplainCases(ctx, engine.CaseFilter{Units: town, Number: "0012"})
-	explain("a number", plan, err, numberLed)
+	// index (PostgreSQL), and a public code by its own. PostgreSQL's
+	// trigrams are read within the town's locations, not every town's.
+	village := tree.Subtree(tree.ByCode("A1").ID)
+	for _, tc := range []struct {
+		name string
+		f    engine.CaseFilter
+	}{
+		{"a number", engine.CaseFilter{Units: town, WholeTowns: true, TownUnits: town, Number: "0012"}},
+		{"a number in a village", engine.CaseFilter{Units: village, TownUnits: town, Number: "0012"}},
+	} {
+		plan, err := db.ExplainCases(ctx, tc.f)
+		explain(tc.name, plan, err, numberLed)
+		if !trigramsAround(plan) {
+			t.Errorf("%s: the trigrams are read without the town's locations:\n%s", tc.name, strings.Join(plan, "\n"))
+		}
+	}
 	// A partner's liaison reads the cases that wait on its body, those it
 	// sent in, and those referred to it before, each by its own index.
 	partner := int64(len(tree.Units()) + 1)
@@ -102,6 +115,31 @@ func listPlans(t *testing.T, db *store.DB, tree *engine.Tree, now time.Time) {
 	} {
 		plan, err := db.ExplainCases(ctx, tc.f)
 		explain(tc.name, plan, err, partnerLed)
+	}
+	// On PostgreSQL a phrase of the summaries is looked up among the town's
+	// locations too, before the page is read: no statement reads a whole
+	// table. (SQLite's text indexes are tables of their own, which its plans
+	// do not show as indexes.)
+	if storetest.PostgresDSN() != "" {
+		phrasePlans(t, db, town)
+	}
+}
+
+// phrasePlans asks PostgreSQL how a town's search of a phrase of the
+// summaries reads: the look-up of its cases and the page.
+func phrasePlans(t *testing.T, db *store.DB, town []int64) {
+	plans, err := db.ReadPlans(ctx, func() error {
+		_, _, err := db.Cases(ctx, engine.CaseFilter{Units: town, WholeTowns: true, TownUnits: town, Text: "宅基地", Limit: 50})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, plan := range plans {
+		if bad := wholeReads(plan); len(bad) > 0 || !trigramsAround(plan) {
+			t.Errorf("a phrase: %q reads a whole table (%s) or the trigrams without the town's locations:\n%s", q,
+				strings.Join(bad, "; "), strings.Join(plan, "\n"))
+		}
 	}
 }
 
@@ -257,6 +295,19 @@ func reportAndSchedulerPlans(t *testing.T, db *store.DB, e *engine.Engine, now t
 	if atEnd == 0 {
 		t.Error("no statement read the cases open at a period's end")
 	}
+}
+
+// trigramsAround reports whether every read of PostgreSQL's trigram indexes
+// of the cases in a plan has the locations among its conditions: a town's
+// search reads its own matches, not every town's.
+func trigramsAround(plan []string) bool {
+	for i, line := range plan {
+		if (strings.Contains(line, "Bitmap Index Scan on cases_number_trgm") || strings.Contains(line, "Bitmap Index Scan on cases_summary_trgm")) &&
+			(i+1 == len(plan) || !strings.Contains(plan[i+1], "(location_unit_id + 0) = ANY")) {
+			return false
+		}
+	}
+	return true
 }
 
 // wholeReads returns the steps of a plan that read a whole table of cases,

@@ -153,6 +153,12 @@ func TestCaseFilters(t *testing.T) {
 		{"counted up to 3, a later page", engine.CaseFilter{Limit: 2, Offset: 2, CountUpTo: 3}, []string{"village", "agreed"}, 3},
 		{"a number's tail through the text index", engine.CaseFilter{Number: "0003号"}, []string{"village"}, 1},
 		{"a number's tail in town B", engine.CaseFilter{Number: "0001号", Units: w.subtree("B")}, []string{"other"}, 1},
+		{"a number's tail in town B, among its own", engine.CaseFilter{Number: "0001号", Units: w.subtree("B"), WholeTowns: true,
+			TownUnits: w.subtree("B")}, []string{"other"}, 1},
+		{"a number's tail in village A2, among its town's", engine.CaseFilter{Number: "0003号", Units: w.subtree("A2"),
+			TownUnits: w.subtree("A")}, []string{"village"}, 1},
+		{"another village's number, among their town's", engine.CaseFilter{Number: "0003号", Units: w.subtree("A1"),
+			TownUnits: w.subtree("A")}, nil, 0},
 	} {
 		if tc.f.Limit == 0 {
 			tc.f.Limit = 50
@@ -199,17 +205,26 @@ func TestTextSearch(t *testing.T) {
 		{"a party added after registration", "欧阳娜", townA, []string{"grid"}},
 		{"part of the summary", "试用的纠", townA, []string{"reg", "grid", "village", "agreed", "failed"}},
 		{"upper case finds lower case", "方OTH", everywhere, []string{"other"}},
+		{"upper case finds lower case in a town", "方AGR", townA, []string{"agreed"}},
 		{"a wildcard is taken literally", "%", everywhere, nil},
 		{"an underscore is taken literally", "张_丰", everywhere, nil},
 		{"a quote is taken literally", `张"三`, everywhere, nil},
 		{"nobody", "诸葛亮", everywhere, nil},
 	} {
-		got, total, err := w.db.Cases(ctx, engine.CaseFilter{Text: tc.q, Units: tc.units, Limit: 50})
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
+		// A scope of whole towns may look the summaries up among its own
+		// cases (PostgreSQL): the same are found.
+		filters := []engine.CaseFilter{{Text: tc.q, Units: tc.units, Limit: 50}}
+		if tc.units != nil {
+			filters = append(filters, engine.CaseFilter{Text: tc.q, Units: tc.units, WholeTowns: true, TownUnits: tc.units, Limit: 50})
 		}
-		if keys := w.keys(got); !slices.Equal(keys, tc.want) || total != len(tc.want) {
-			t.Errorf("%s: %q found %v (total %d), want %v", tc.name, tc.q, keys, total, tc.want)
+		for _, f := range filters {
+			got, total, err := w.db.Cases(ctx, f)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if keys := w.keys(got); !slices.Equal(keys, tc.want) || total != len(tc.want) {
+				t.Errorf("%s (towns %v): %q found %v (total %d), want %v", tc.name, f.TownUnits, tc.q, keys, total, tc.want)
+			}
 		}
 	}
 }

@@ -70,6 +70,11 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 	q.Set("search_path", schema+",public")
 	u.RawQuery = q.Encode()
 	p.dsn = u.String()
+	for _, q := range extensions {
+		if _, err := admin.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("%s: %w", q, err)
+		}
+	}
 	var comment sql.NullString
 	if err := admin.QueryRowContext(ctx, "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = $1", schema).
 		Scan(&comment); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -87,7 +92,7 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 		return p, admin.QueryRowContext(ctx, "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'", schema).Scan(&p.size)
 	}
 	start := time.Now()
-	for _, q := range []string{"CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", "DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema} {
+	for _, q := range []string{"DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema} {
 		if _, err := admin.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("%s: %w", q, err)
 		}

@@ -132,6 +132,7 @@ func TestSchemaGuard(t *testing.T) {
 		44: {"DROP INDEX cases_report", "CREATE INDEX cases_report ON cases(location_unit_id)"},
 		45: {"ALTER TABLE month_counts DROP COLUMN open_change", "ALTER TABLE month_counts DROP COLUMN overdue_change"},
 		46: {"DROP INDEX month_counts_ends"},
+		47: {}, // it changes only PostgreSQL's indexes
 	}
 	if undo[ours] == nil {
 		t.Fatalf("the newest migration is %d: add its undoing to the test", ours)

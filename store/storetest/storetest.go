@@ -37,12 +37,14 @@ func DSN(tb testing.TB) string {
 	if err != nil {
 		tb.Fatalf("storetest: %s: %v", PostgresEnv, err)
 	}
-	// The search's trigram extension is the database's, in public, where a
-	// deployment keeps it too: each test's schema finds it on its path.
-	if err := admin.Exec("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").Error; err != nil {
-		var n int64
-		if admin.Raw("SELECT COUNT(*) FROM pg_extension WHERE extname = 'pg_trgm'").Scan(&n); n == 0 {
-			tb.Fatalf("storetest: create extension pg_trgm: %v", err)
+	// The search's extensions are the database's, in public, where a
+	// deployment keeps them too: each test's schema finds them on its path.
+	for _, ext := range []string{"pg_trgm", "btree_gin"} {
+		if err := admin.Exec("CREATE EXTENSION IF NOT EXISTS " + ext + " SCHEMA public").Error; err != nil {
+			var n int64
+			if admin.Raw("SELECT COUNT(*) FROM pg_extension WHERE extname = ?", ext).Scan(&n); n == 0 {
+				tb.Fatalf("storetest: create extension %s: %v", ext, err)
+			}
 		}
 	}
 	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {

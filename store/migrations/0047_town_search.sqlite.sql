@@ -1,0 +1,4 @@
+-- Nothing changes on SQLite. Its text indexes (FTS5) cannot be led by the
+-- location as PostgreSQL's now are (see 0047_town_search.postgres.sql):
+-- a search there looks its query up across the database, which one town
+-- or a county holds, and the scope then keeps the caller's cases.
