@@ -28,6 +28,17 @@ func (db *DB) Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, i
 		return nil, 0, err
 	}
 	r := db.reader()
+	// A search tested case by case reads the cases in order up to the
+	// page's end and one more, and its count would read them all again:
+	// the page is read with that one more instead, which tells the same.
+	// Only a page past the last match needs the count.
+	if len(scan.conds) > 0 && f.CountUpTo > 0 && f.Offset+f.Limit+1 <= f.CountUpTo {
+		page, args := db.casePage(w, scan, f.Limit+1, f.Offset)
+		out, err := selectCases(ctx, r, page, args...)
+		if err != nil || len(out) > 0 || f.Offset == 0 {
+			return out[:min(len(out), f.Limit)], f.Offset + len(out), err
+		}
+	}
 	var total int
 	count, args := caseCount(w, scan, f)
 	if err := r.scalar(ctx, &total, count, args...); err != nil {

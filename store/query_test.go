@@ -229,6 +229,32 @@ func TestTextSearch(t *testing.T) {
 	}
 }
 
+// TestSearchPages pages through a search tested case by case (one
+// character), counted as the list page counts: up to the page's end and one
+// more, and all of them on a page past the last.
+func TestSearchPages(t *testing.T) {
+	w := newTown(t)
+	for _, tc := range []struct {
+		offset int
+		want   []string
+		total  int
+	}{
+		{0, []string{"reg"}, 2},
+		{1, []string{"agreed"}, 3},
+		{2, []string{"failed"}, 3},
+		{3, nil, 3},
+		{7, nil, 3},
+	} {
+		got, total, err := w.db.Cases(ctx, engine.CaseFilter{Text: "张", Units: w.subtree("A"), Limit: 1, Offset: tc.offset, CountUpTo: 1001})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys := w.keys(got); !slices.Equal(keys, tc.want) || total != tc.total {
+			t.Errorf("offset %d: got %v (total %d), want %v (total %d)", tc.offset, keys, total, tc.want, tc.total)
+		}
+	}
+}
+
 // version is the version of the town's case with key now, as a person
 // acting on it would have seen it.
 func (w *town) version(t *testing.T, key string) int {
