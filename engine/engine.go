@@ -208,8 +208,31 @@ func (e *Engine) SaveUnit(ctx context.Context, u *Unit, parentCode string) error
 	if err := e.checkWebhook(u.Webhook); err != nil {
 		return err
 	}
+	if err := e.staysInTown(ctx, t, u); err != nil {
+		return err
+	}
 	defer e.ForgetTree()
 	return e.Store.SaveUnit(ctx, u)
+}
+
+// staysInTown refuses to move a village or a grid whose cases lie there
+// into another town. A case keeps the town it was registered in: its
+// number, and the months' counts the reports above a town read, are that
+// town's; moved, its place would say one town and its counts another.
+func (e *Engine) staysInTown(ctx context.Context, t *Tree, u *Unit) error {
+	old := t.ByCode(u.Code)
+	if old == nil || (u.Level != workflow.LevelVillage && u.Level != workflow.LevelGrid) {
+		return nil
+	}
+	from, to := t.Town(old.ID), t.Town(u.ParentID)
+	if from == nil || to == nil || from.ID == to.ID {
+		return nil
+	}
+	_, n, err := e.Store.Cases(ctx, CaseFilter{Units: t.Subtree(old.ID), WholeTowns: true, Limit: 1, CountUpTo: 1})
+	if err != nil || n == 0 {
+		return err
+	}
+	return Invalid("parent", "“%s”已有案件，不能移到%s：案件按登记时所在的镇(街道)编号和统计。", old.Name, to.Name)
 }
 
 // position says how actor stands relative to c.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/grassroots/mediation/engine"
+	"github.com/grassroots/mediation/engine/enginetest"
 	"github.com/grassroots/mediation/workflow"
 )
 
@@ -45,5 +46,41 @@ func TestUnitLevels(t *testing.T) {
 	}
 	if workflow.LevelProvince.Label() != "省" || workflow.LevelCity.Label() != "市" {
 		t.Errorf("labels: %q, %q", workflow.LevelProvince.Label(), workflow.LevelCity.Label())
+	}
+}
+
+// TestUnitKeepsItsTown moves units of the test towns: a village or a grid
+// whose cases lie there stays in its town, and says why; one without cases
+// moves, and a grid with cases moves to another village of its town.
+func TestUnitKeepsItsTown(t *testing.T) {
+	en := enginetest.New(t)
+	en.NewCase(t) // at G11, in V1 of T1
+	for _, tc := range []struct {
+		code, name, level, parent string
+		refused                   string
+	}{
+		{"V1", "麟湖村", "village", "T2", "“麟湖村”已有案件，不能移到新塍镇：案件按登记时所在的镇(街道)编号和统计。"},
+		{"G11", "麟湖村第1网格", "grid", "V3", "“麟湖村第1网格”已有案件，不能移到新塍镇：案件按登记时所在的镇(街道)编号和统计。"},
+		{"G11", "麟湖村第1网格", "grid", "V2", ""},
+		{"V2", "马厍村", "village", "T2", "“马厍村”已有案件，不能移到新塍镇：案件按登记时所在的镇(街道)编号和统计。"},
+		{"G12", "麟湖村第2网格", "grid", "V3", ""},
+	} {
+		u := &engine.Unit{Code: tc.code, Name: tc.name, Level: workflow.Level(tc.level)}
+		err := en.SaveUnit(ctx, u, tc.parent)
+		switch {
+		case tc.refused == "" && err != nil:
+			t.Errorf("%s under %s: %v", tc.code, tc.parent, err)
+		case tc.refused != "" && (engine.ErrorCode(err) != engine.EINVALID || engine.ErrorMessage(err) != tc.refused):
+			t.Errorf("%s under %s: %v, want %q", tc.code, tc.parent, err, tc.refused)
+		}
+	}
+	tree, err := en.Tree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, town := range map[string]string{"V1": "T1", "G11": "T1", "V2": "T1", "G12": "T2"} {
+		if got := tree.Town(tree.ByCode(code).ID).Code; got != town {
+			t.Errorf("%s is in %s, want %s", code, got, town)
+		}
 	}
 }
