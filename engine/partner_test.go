@@ -346,6 +346,15 @@ func TestReportCountsReferrals(t *testing.T) {
 	if fmt.Sprint(r.Partners) != fmt.Sprint(want) {
 		t.Errorf("April\n got %+v\nwant %+v", r.Partners, want)
 	}
+	// The village 马厍村 referred nothing: the town's partner bodies count
+	// none of its cases.
+	r, err = en.Reports.Report(ctx, engine.System, "V2", "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Partners) != 0 {
+		t.Errorf("the village's partners: %+v", r.Partners)
+	}
 }
 
 // TestReferralsThatAreNot: judicial confirmation and a lawsuit are not

@@ -36,7 +36,9 @@ func (db *DB) CaseByExternal(ctx context.Context, senderID int64, externalID str
 // the cases located in units that the period [start, end) saw: made,
 // answered on time and late, sent back, and waiting at its end. Each part
 // is read by the partner's index on the time it is about, so that a
-// period costs what it holds, not the referrals of every year.
+// period costs what it holds, not the referrals of every year; and each
+// referral's case is looked up by its id. (Joined, PostgreSQL hashed every
+// case of a province's units first: 4 to 9 s for its 47,000 referrals.)
 func (db *DB) ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]report.ReferralCount, error) {
 	if len(partners) == 0 {
 		return nil, nil
@@ -51,8 +53,8 @@ func (db *DB) ReferralCounts(ctx context.Context, units, partners []int64, start
 			FROM referrals WHERE ` + of + ` AND resolved_at >= ? AND resolved_at < ?
 		UNION ALL SELECT partner_unit_id, case_id, 0, 0, 0, 0, 1 FROM referrals WHERE ` + of + ` AND resolved_at IS NULL AND at < ?
 		UNION ALL SELECT partner_unit_id, case_id, 0, 0, 0, 0, 1 FROM referrals WHERE ` + of + ` AND resolved_at >= ? AND at < ?
-		) x JOIN cases c ON c.id = x.case_id
-		WHERE ` + db.d.in("c.location_unit_id") + ` GROUP BY x.partner_unit_id ORDER BY x.partner_unit_id`
+		) x WHERE EXISTS (SELECT 1 FROM cases c WHERE c.id = x.case_id AND ` + db.d.in("c.location_unit_id") + db.d.correlated() + `)
+		GROUP BY x.partner_unit_id ORDER BY x.partner_unit_id`
 	var out []report.ReferralCount
 	args := []any{p, s, e, p, s, e, p, e, p, e, e, db.d.list(units)}
 	err := db.reader().each(ctx, q, args, func(rows *sql.Rows) error {
