@@ -233,7 +233,11 @@ func createCase(ctx context.Context, c conn, reg *engine.Registration) error {
 	k.Seq, k.Number = seq, reg.Number(seq)
 	r := fromCase(k)
 	var err error
-	if r.ID, err = c.insert(ctx, insertCase, r.values()...); err != nil {
+	names := make([]string, len(k.Parties))
+	for i, p := range k.Parties {
+		names[i] = p.Name
+	}
+	if r.ID, err = c.insert(ctx, insertCase, append(r.values(), partyNames(names...))...); err != nil {
 		switch {
 		case isUniqueViolation(err) && k.ImportKey != "":
 			return engine.Errorf(engine.ECONFLICT, "该案件已导入过。")
@@ -284,8 +288,24 @@ const sealedNumber = `SELECT COALESCE((SELECT CASE WHEN committee_id = ? THEN nu
 const nextSeq = `INSERT INTO case_sequences (town_id, year, last) VALUES (?, ?, 1)
 	ON CONFLICT (town_id, year) DO UPDATE SET last = case_sequences.last + 1 RETURNING last`
 
-var insertCase = "INSERT INTO cases (" + strings.TrimPrefix(caseColumns, "id, ") + ") VALUES (?" +
-	strings.Repeat(", ?", strings.Count(caseColumns, ",")-1) + ")"
+// insertCase writes a new case's row and, after its columns, the names of
+// its parties (see partyNames), which only a search reads.
+var insertCase = "INSERT INTO cases (" + strings.TrimPrefix(caseColumns, "id, ") + ", party_names) VALUES (?" +
+	strings.Repeat(", ?", strings.Count(caseColumns, ",")) + ")"
+
+// partyNames is what a case's party_names holds for its parties: each name
+// followed by a line break, which no name holds, so that a search finds a
+// name within one party's name alone (see matchText).
+func partyNames(names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		b.WriteString(n + "\n")
+	}
+	return b.String()
+}
+
+// addPartyName appends a party added to a case to the case's names.
+const addPartyName = "UPDATE cases SET party_names = party_names || ? WHERE id = ?"
 
 var insertParty = "INSERT INTO parties (" + strings.TrimPrefix(partyColumns, "id, ") + ") VALUES (?" +
 	strings.Repeat(", ?", strings.Count(partyColumns, ",")-1) + ")"
@@ -387,6 +407,9 @@ func applyRecords(ctx context.Context, c conn, ch *engine.Change, eventID int64)
 	caseID := ch.Case.ID
 	if p := ch.Party; p != nil {
 		if err := insertPartyRow(ctx, c, caseID, p); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, addPartyName, partyNames(p.Name), caseID); err != nil {
 			return err
 		}
 		ch.Case.Parties = append(append([]*engine.Party(nil), ch.Case.Parties...), p)

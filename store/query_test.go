@@ -203,6 +203,8 @@ func TestTextSearch(t *testing.T) {
 		{"a one-character surname everywhere", "张", everywhere, []string{"reg", "agreed", "other", "failed"}},
 		{"two characters", "三丰", townA, []string{"agreed"}},
 		{"a party added after registration", "欧阳娜", townA, []string{"grid"}},
+		{"two characters of a party added after registration", "阳娜", townA, []string{"grid"}},
+		{"a line break is within no name", "丰\n", everywhere, nil},
 		{"part of the summary", "试用的纠", townA, []string{"reg", "grid", "village", "agreed", "failed"}},
 		{"upper case finds lower case", "方OTH", everywhere, []string{"other"}},
 		{"upper case finds lower case in a town", "方AGR", townA, []string{"agreed"}},

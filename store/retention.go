@@ -112,9 +112,11 @@ func anonymiseCase(ctx context.Context, c conn, id int64, now time.Time) error {
 			return err
 		}
 	}
+	names := make([]string, len(parties))
 	for i, p := range parties {
+		names[i] = placeholder(i)
 		if _, err := c.exec(ctx, `UPDATE parties SET name = ?, id_number = '', phone = '', address = '', birth_date = '', representative = ''
-			WHERE id = ?`, placeholder(i), p.id); err != nil {
+			WHERE id = ?`, names[i], p.id); err != nil {
 			return err
 		}
 	}
@@ -129,7 +131,7 @@ func anonymiseCase(ctx context.Context, c conn, id int64, now time.Time) error {
 	if _, err := c.exec(ctx, "UPDATE attachments SET name = '附件', type = '', size = 0, removed_at = ? WHERE case_id = ? AND removed_at IS NULL", now.UTC(), id); err != nil {
 		return err
 	}
-	_, err := c.exec(ctx, "UPDATE cases SET anonymised_at = ? WHERE id = ?", now.UTC(), id)
+	_, err := c.exec(ctx, "UPDATE cases SET anonymised_at = ?, party_names = ? WHERE id = ?", now.UTC(), partyNames(names...), id)
 	return err
 }
 

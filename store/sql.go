@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math/bits"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -443,6 +444,11 @@ type where struct {
 func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 	w.args = append(w.args, args...)
+}
+
+// and returns w's conditions and then o's.
+func (w where) and(o where) where {
+	return where{conds: append(slices.Clip(w.conds), o.conds...), args: append(slices.Clip(w.args), o.args...)}
 }
 
 // String returns the conditions joined by AND, or TRUE when there are none.

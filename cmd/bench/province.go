@@ -322,6 +322,17 @@ func copyTown(ctx context.Context, raw *sql.DB, tree *engine.Tree, first, last i
 	for _, t := range tables {
 		copied[t.name] = t
 	}
+	// A copy's parties are named afresh, each by its id, and its cases
+	// keep those names as the store does (see partyNames): partiesOf lists
+	// each template case's parties in order, once they are read below.
+	partiesOf := map[int64][]int64{}
+	copiedNames := func(template, k int64) string {
+		var b strings.Builder
+		for _, p := range partiesOf[template] {
+			b.WriteString(copiedName(copied["parties"].moved(p, k)) + "\n")
+		}
+		return b.String()
+	}
 	for _, t := range tables {
 		fks, err := foreignKeys(ctx, raw, t.name)
 		if err != nil {
@@ -339,7 +350,6 @@ func copyTown(ctx context.Context, raw *sql.DB, tree *engine.Tree, first, last i
 			return err
 		}
 		t.span = t.span - t.min + 1
-		rng := rand.New(rand.NewPCG(uint64(len(t.name)), 5))
 		for j, col := range t.columns {
 			ref := fks[col]
 			var move func(row []any, town int, k int64) any
@@ -367,8 +377,10 @@ func copyTown(ctx context.Context, raw *sql.DB, tree *engine.Tree, first, last i
 				}
 			case t.name == "cases" && col == "code":
 				move = func(row []any, _ int, k int64) any { return codeOf(t.moved(row[0].(int64), k)) }
+			case t.name == "cases" && col == "party_names":
+				move = func(row []any, _ int, k int64) any { return copiedNames(row[0].(int64), k) }
 			case t.name == "parties" && col == "name":
-				move = func([]any, int, int64) any { return randomName(rng) }
+				move = func(row []any, _ int, k int64) any { return copiedName(t.moved(row[0].(int64), k)) }
 			default:
 				move = func(row []any, _ int, _ int64) any { return row[j] }
 			}
@@ -395,6 +407,12 @@ func copyTown(ctx context.Context, raw *sql.DB, tree *engine.Tree, first, last i
 		if err := rows.Err(); err != nil {
 			return err
 		}
+	}
+	parties := copied["parties"]
+	caseID := slices.Index(parties.columns, "case_id")
+	for _, row := range parties.rows {
+		template := row[caseID].(int64)
+		partiesOf[template] = append(partiesOf[template], row[0].(int64))
 	}
 	keys, err := dropKeys(ctx, raw, tables)
 	if err != nil {
@@ -452,6 +470,16 @@ func copyTown(ctx context.Context, raw *sql.DB, tree *engine.Tree, first, last i
 			return err
 		}
 	}
+	// The cases of a sample of pages name the parties they hold, in order,
+	// as the store's cases do.
+	var wrong int
+	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases c TABLESAMPLE SYSTEM (0.02) WHERE party_names <>
+		COALESCE((SELECT string_agg(name || chr(10), '' ORDER BY id) FROM parties WHERE case_id = c.id), '')`).Scan(&wrong); err != nil {
+		return err
+	}
+	if wrong > 0 {
+		return fmt.Errorf("%d copied cases of a sample do not name their parties", wrong)
+	}
 	// The cleaning up a live database's autovacuum does, done at once: the
 	// statistics, and the map of pages all visible that lets an index
 	// answer alone.
@@ -483,6 +511,12 @@ func copyRows(ctx context.Context, c *pgx.Conn, t *copiedTable, copies int, prog
 	_, err := c.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, src)
 	progress(copies)
 	return err
+}
+
+// copiedName is the name of a copied party, drawn from its id: the same in
+// its row and in its case's names.
+func copiedName(id int64) string {
+	return randomName(rand.New(rand.NewPCG(uint64(id), 5)))
 }
 
 // codeOf is a copied case's public code: its id written in the codes'
