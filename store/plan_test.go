@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -380,5 +381,44 @@ func TestWholeReads(t *testing.T) {
 		if got := wholeReads(tc.plan); !slices.Equal(got, tc.bad) {
 			t.Errorf("%q: %q, want %q", tc.plan, got, tc.bad)
 		}
+	}
+}
+
+// TestTrigramPendingLists: PostgreSQL's trigram indexes keep pending lists
+// of 64 kB, which every search reads whole (migration 49), not the 4 MB of
+// PostgreSQL's default.
+func TestTrigramPendingLists(t *testing.T) {
+	if storetest.PostgresDSN() == "" {
+		t.Skip("the pending lists are PostgreSQL's")
+	}
+	dsn := storetest.DSN(t)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.QueryContext(ctx, `SELECT relname, array_to_string(reloptions, ',') FROM pg_class
+		WHERE relnamespace = current_schema()::regnamespace AND relname LIKE '%trgm' ORDER BY relname`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var name, options string
+		if err := rows.Scan(&name, &options); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, name+": "+options)
+	}
+	want := []string{"cases_number_trgm: gin_pending_list_limit=64", "cases_summary_trgm: gin_pending_list_limit=64",
+		"parties_name_trgm: gin_pending_list_limit=64"}
+	if !slices.Equal(got, want) {
+		t.Errorf("the trigram indexes' options: %q, want %q", got, want)
 	}
 }

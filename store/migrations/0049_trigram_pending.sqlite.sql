@@ -1,0 +1,2 @@
+-- Nothing changes on SQLite, whose text indexes (FTS5) keep no pending list
+-- (see 0049_trigram_pending.postgres.sql).
