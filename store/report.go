@@ -47,10 +47,20 @@ func inScope(d dialect, sel string, selArgs []any, tail string, units []int64, s
 	if !start.Before(end) {
 		touched = moved
 	}
+	closedSince := in + " AND c.opened_at < ? AND c.closed_at >= ?"
+	if d.postgres {
+		// PostgreSQL's planner takes the two times for independent: over a
+		// province, for the end of 2025, it expected 547,000 of the cases
+		// closed since to have been opened before (24,720 were) and read
+		// every case, 1.5-2.5 s. The ids are found first, in the index of
+		// the closing times (migration 50), then the rows by their ids.
+		closedSince = "c.id = ANY(ARRAY(SELECT k.id FROM cases k WHERE " + d.in("k.location_unit_id") +
+			" AND k.opened_at < ? AND k.closed_at >= ?))"
+	}
 	var args []any
 	args = append(append(args, selArgs...), list, end, start)
 	args = append(append(args, selArgs...), list, end, d.list(workflow.OpenStates()), start)
-	q := sel + in + " AND c.opened_at < ? AND c.closed_at >= ?" + tail + " UNION ALL " + sel + in +
+	q := sel + closedSince + tail + " UNION ALL " + sel + in +
 		" AND c.closed_at IS NULL AND " + d.unindexed("c.opened_at") + " < ? AND (" + d.in("c.state") + " OR " + touched + " >= ?)" + tail
 	if !start.Before(end) {
 		// An instant (the end of a period) counts no case closed before it.
@@ -353,11 +363,13 @@ func (db *DB) eventCounts(ctx context.Context, units []int64, start, end time.Ti
 // located in units: known by their account, or, where the events name
 // none, by the name on them.
 func (db *DB) mediatorCounts(ctx context.Context, units []int64, start, end time.Time) ([]report.MediatorCount, error) {
+	// The role is written into the statement, so that the planner may read
+	// the partial index of the mediators' events (migration 50).
 	rows, err := db.reader().query(ctx, "SELECT x.actor_id, MIN("+db.d.bytewise("x.actor_name")+`), COUNT(DISTINCT x.case_id),
 		SUM(CASE WHEN x.name = ? THEN 1 ELSE 0 END) FROM case_events x
-		WHERE `+db.d.in("x.location_unit_id")+` AND x.at >= ? AND x.at < ? AND x.role = ?
+		WHERE `+db.d.in("x.location_unit_id")+` AND x.at >= ? AND x.at < ? AND x.role = '`+string(workflow.RoleMediator)+`'
 		GROUP BY x.actor_id, CASE WHEN x.actor_id IS NULL THEN x.actor_name ELSE '' END`,
-		workflow.Agree, db.d.list(units), start, end, workflow.RoleMediator)
+		workflow.Agree, db.d.list(units), start, end)
 	if err != nil {
 		return nil, err
 	}

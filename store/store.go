@@ -420,7 +420,8 @@ var workflowNames = strings.NewReplacer("{{Referred}}", quoted(workflow.Referred
 	"{{Agreed}}", quoted(workflow.Agreed), "{{Failed}}", quoted(workflow.Failed), "{{Withdrawn}}", quoted(workflow.Withdrawn),
 	"{{LevelPartner}}", quoted(workflow.LevelPartner), "{{LevelGrid}}", quoted(workflow.LevelGrid),
 	"{{LevelVillage}}", quoted(workflow.LevelVillage), "{{LevelTown}}", quoted(workflow.LevelTown),
-	"{{RoleParty}}", quoted(workflow.RoleParty), "{{PartyRating}}", quoted(workflow.PartyRating))
+	"{{RoleParty}}", quoted(workflow.RoleParty), "{{RoleMediator}}", quoted(workflow.RoleMediator), "{{PartyRating}}", quoted(workflow.PartyRating),
+	"{{MajorReport}}", quoted(workflow.MajorReport.Step()))
 
 func quoted[T ~string](s T) string { return "'" + string(s) + "'" }
 

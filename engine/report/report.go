@@ -428,7 +428,7 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		sweeps, sweepErr = e.Store.Sweeps(ctx, sweepers(t, unit, workflow.LevelGrid, workflow.LevelVillage, workflow.LevelTown), p.Months())
 	})
 	wg.Go(func() {
-		referrals, referralErr = e.Store.ReferralCounts(ctx, t.Subtree(unit.ID), t.PartnersAround(unit.ID), p.Start, p.End)
+		referrals, referralErr = e.Store.ReferralCounts(ctx, referredFrom(t, unit), t.PartnersAround(unit.ID), p.Start, p.End)
 	})
 	wg.Wait()
 	if err := errors.Join(sweepErr, referralErr, ledgerErr, orgErr, partyErr); err != nil {
@@ -461,6 +461,17 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 	}
 	r.PreviousPeriod, r.SamePeriodLastYear = &reads[p.shift(-1).Key].fig, &reads[p.lastYear().Key].fig
 	return r, nil
+}
+
+// referredFrom returns the units whose cases' referrals the report of unit
+// counts, or nil when its subtree is the whole tree: every referral is then
+// of a case of its own, and none need be looked up (over a province, 47,000
+// look-ups of a case by its id, half a second).
+func referredFrom(t *engine.Tree, unit *engine.Unit) []int64 {
+	if roots := t.Roots(); len(roots) == 1 && roots[0].ID == unit.ID {
+		return nil
+	}
+	return t.Subtree(unit.ID)
 }
 
 // partnerRows names the partner bodies of the period's referrals, ordered

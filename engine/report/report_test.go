@@ -328,6 +328,45 @@ func TestCountyReport(t *testing.T) {
 	}
 }
 
+// TestReferralsOfTheWholeTree: a county's court takes referrals from both
+// its towns. A town's report counts its own alone; the county's, the one
+// unit above every other (whose referrals are all its cases'), counts both.
+// The figures are stated literally.
+func TestReferralsOfTheWholeTree(t *testing.T) {
+	en := newEnv(t)
+	underCounty(t, en)
+	if err := en.SaveUnit(ctx, &engine.Unit{Code: "PC", Name: "秀洲区人民法院", Level: workflow.LevelPartner, Kind: "法庭"}, "C"); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []struct{ town, grid string }{{"T1", "G11"}, {"T1", "G21"}, {"T2", "G31"}} {
+		desk := en.Actors["intake@"+at.town]
+		c, err := en.OpenCase(ctx, desk, &engine.NewCase{Source: "当事人申请", Category: "邻里", LocationID: en.Units[at.grid].ID,
+			People: 2, Risk: engine.RiskGreen, Summary: "邻里纠纷测试。", Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := en.Fire(ctx, desk, c.ID, workflow.Refer, engine.Input{Partner: "PC", Reason: "移交"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		unit string
+		want []report.PartnerRow
+	}{
+		{"T1", []report.PartnerRow{{Code: "PC", Name: "秀洲区人民法院", Kind: "法庭", Referred: 2, Waiting: 2}}},
+		{"T2", []report.PartnerRow{{Code: "PC", Name: "秀洲区人民法院", Kind: "法庭", Referred: 1, Waiting: 1}}},
+		{"C", []report.PartnerRow{{Code: "PC", Name: "秀洲区人民法院", Kind: "法庭", Referred: 3, Waiting: 3}}},
+	} {
+		r, err := en.Reports.Report(ctx, engine.System, tc.unit, "2026-03")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(r.Partners, tc.want) {
+			t.Errorf("%s: partners\n got %+v\nwant %+v", tc.unit, r.Partners, tc.want)
+		}
+	}
+}
+
 // TestReportCountsTheCaseFile: the month's report counts the applications
 // for judicial confirmation, the confirmations, the files archived and the
 // agreements closed as not performed, from the columns and from the log

@@ -33,7 +33,7 @@ type Store interface {
 	TownCounts(ctx context.Context, towns []int64, start, end time.Time) (counts []TownCounts, ok bool, err error)
 	// ReferralCounts counts, by partner unit among partners, the referrals
 	// of the cases located in units that the period [start, end) saw (see
-	// ReferralCount).
+	// ReferralCount); units nil, of every case.
 	ReferralCounts(ctx context.Context, units, partners []int64, start, end time.Time) ([]ReferralCount, error)
 	// TrainingTenthsOfUsers sums the training hours, in tenths, of the
 	// registry's rows of these accounts in a year.
