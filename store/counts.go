@@ -250,6 +250,18 @@ func formatCounts(n report.Counts) (string, error) {
 // parseCounts adds the counts written in text to n. names keeps one string
 // of each name, which every row's counts share.
 func parseCounts(text []byte, n report.Counts, names map[string]string) error {
+	return eachCount(text, func(b []byte, v int64) {
+		name, seen := names[string(b)]
+		if !seen {
+			name = string(b)
+			names[name] = name
+		}
+		n[name] += v
+	})
+}
+
+// eachCount calls add with each name and value written in text.
+func eachCount(text []byte, add func(name []byte, v int64)) error {
 	for len(text) > 0 {
 		line, rest, _ := bytes.Cut(text, []byte{'\n'})
 		text = rest
@@ -258,12 +270,7 @@ func parseCounts(text []byte, n report.Counts, names map[string]string) error {
 		if i < 0 || !ok {
 			return fmt.Errorf("a line of the counts reads %q", line)
 		}
-		name, seen := names[string(line[:i])]
-		if !seen {
-			name = string(line[:i])
-			names[name] = name
-		}
-		n[name] += v
+		add(line[:i], v)
 	}
 	return nil
 }
@@ -454,11 +461,15 @@ func (db *DB) TownCounts(ctx context.Context, towns []int64, start, end time.Tim
 }
 
 // readCounts sums the rows of the towns' months from up to to that cond
-// picks, by town and committee.
+// picks, by town and committee. The names are numbered as they come and
+// each sum is kept in a slice by their numbers, made a map at the end: a
+// province's year of the committees' rows (78,000 rows of some thirty
+// counts) spent most of its reading on adding to the maps.
 func (db *DB) readCounts(ctx context.Context, cond string, towns []int64, from, to string) ([]report.TownCounts, error) {
 	type townCommittee struct{ town, committee int64 }
-	sums := map[townCommittee]report.Counts{}
-	names := map[string]string{}
+	sums := map[townCommittee][]int64{}
+	ids := map[string]int{}
+	var names []string
 	err := db.reader().each(ctx, "SELECT town_id, committee_id, counts FROM month_counts WHERE "+db.d.in("town_id")+
 		" AND month >= ? AND month < ? AND "+cond, []any{db.d.list(towns), from, to}, func(rows *sql.Rows) error {
 		var k townCommittee
@@ -470,10 +481,21 @@ func (db *DB) readCounts(ctx context.Context, cond string, towns []int64, from, 
 			// A row of the changes at the months' ends alone.
 			return nil
 		}
-		if sums[k] == nil {
-			sums[k] = report.Counts{}
-		}
-		if err := parseCounts(text, sums[k], names); err != nil {
+		sum := sums[k]
+		err := eachCount(text, func(name []byte, v int64) {
+			id, seen := ids[string(name)]
+			if !seen {
+				id = len(names)
+				ids[string(name)] = id
+				names = append(names, string(name))
+			}
+			if id >= len(sum) {
+				sum = append(sum, make([]int64, id+1-len(sum))...)
+			}
+			sum[id] += v
+		})
+		sums[k] = sum
+		if err != nil {
 			return fmt.Errorf("store: the counts of town %d: %w", k.town, err)
 		}
 		return nil
@@ -482,7 +504,13 @@ func (db *DB) readCounts(ctx context.Context, cond string, towns []int64, from, 
 		return nil, err
 	}
 	out := make([]report.TownCounts, 0, len(sums))
-	for k, n := range sums {
+	for k, sum := range sums {
+		n := report.Counts{}
+		for id, v := range sum {
+			if v != 0 {
+				n[names[id]] = v
+			}
+		}
 		out = append(out, report.TownCounts{TownID: k.town, CommitteeID: k.committee, Counts: n})
 	}
 	slices.SortFunc(out, func(a, b report.TownCounts) int {

@@ -394,12 +394,14 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 			if q.Key != p.Key {
 				return
 			}
-			for _, child := range children {
-				units := map[int64]bool{}
+			part := map[int64]int{}
+			for i, child := range children {
 				for _, id := range t.Subtree(child.ID) {
-					units[id] = true
+					part[id] = i
 				}
-				rd.children = append(rd.children, figures(rd.data.only(units), q.Start, q.End, e.CurrentLists()))
+			}
+			for _, data := range rd.data.split(part, len(children)) {
+				rd.children = append(rd.children, figures(data, q.Start, q.End, e.CurrentLists()))
 			}
 		})
 	}
@@ -696,7 +698,7 @@ func FigureByKey(key string) (Figure, bool) {
 // then the cases open at its end and the times to agreement.
 func figures(d *PeriodData, start, end time.Time, l engine.Lists) Figures {
 	n := Counts{}
-	var days []float64
+	days := make([]float64, 0, len(d.Durations))
 	for i := range d.Cases {
 		c := &d.Cases[i]
 		n.add(c)
