@@ -88,12 +88,23 @@ func (db *DB) ReportFacts(ctx context.Context, units []int64, start, end time.Ti
 		return nil, nil
 	}
 	start, end = start.UTC(), end.UTC()
-	sel := `SELECT c.id, c.location_unit_id, c.category, c.source, c.people, c.flags, c.opened_at, c.accepted_at,
-		c.referred_at, c.agreed_at, c.agreed_tier, c.agreed_kind, c.agreement_amount, c.closed_at, c.outcome, c.archived_at,
-		c.state, c.due_at, c.overall_due_at, c.suspended_at,
-		CASE WHEN ` + moved + ` IS NULL OR ` + moved + ` >= ?
-			THEN (SELECT x.id FROM case_events x WHERE x.case_id = c.id AND x.at < ? ORDER BY x.seq DESC LIMIT 1) END
+	facts := `SELECT c.id, c.location_unit_id, c.category, c.source, c.people, c.flags, c.opened_at, c.accepted_at,
+		c.referred_at, c.agreed_at, c.agreed_tier, c.agreed_kind, c.agreement_amount, c.closed_at, c.outcome, c.archived_at, `
+	lastEvent := "FROM case_events x WHERE x.case_id = c.id AND x.at < ?"
+	sel := facts + `c.state, c.due_at, c.overall_due_at, c.suspended_at,
+		CASE WHEN ` + moved + ` IS NULL OR ` + moved + ` >= ? THEN (SELECT x.id ` + lastEvent + ` ORDER BY x.seq DESC LIMIT 1) END
 	FROM cases c WHERE `
+	if db.d.postgres {
+		// PostgreSQL reads the last event's state and deadlines beside the
+		// case, where SQLite names the event and reads them after: over a
+		// province, the 24,720 cases closed since the end of 2025 were
+		// read again by their events' ids in 13 statements, 300 ms.
+		sel = facts + `COALESCE(x.to_state, c.state), CASE WHEN x.id IS NULL THEN c.due_at ELSE x.due_at END,
+			CASE WHEN x.id IS NULL THEN c.overall_due_at ELSE x.overall_due_at END,
+			CASE WHEN x.id IS NULL THEN c.suspended_at ELSE x.suspended_at END, NULL
+		FROM cases c LEFT JOIN LATERAL (SELECT x.id, x.to_state, x.due_at, x.overall_due_at, x.suspended_at ` + lastEvent +
+			` AND (` + moved + ` IS NULL OR ` + moved + ` >= ?) ORDER BY x.seq DESC LIMIT 1) x ON TRUE WHERE `
+	}
 	q, args := inScope(db.d, sel, []any{end, end}, "", units, start, end)
 	rows, err := db.reader().query(ctx, q, args...)
 	if err != nil {
