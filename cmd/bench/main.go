@@ -107,7 +107,7 @@ func newTown(ctx context.Context, syncMode string, n int) (*town, error) {
 		return nil, err
 	}
 	t.e = engine.New(t.db)
-	if t.cases, err = setup(ctx, t.e, n); err != nil {
+	if t.cases, err = setup(ctx, t.e, n, ""); err != nil {
 		t.close()
 		return nil, err
 	}
@@ -166,10 +166,11 @@ func run(n, rounds int, syncMode string) error {
 	return nil
 }
 
-// setup makes a town with one village and grid and cases at the grid.
-func setup(ctx context.Context, e *engine.Engine, n int) ([]*engine.Case, error) {
+// setup makes a town with one village and grid and cases at the grid; the
+// town under the unit of code within, or at the top when within is empty.
+func setup(ctx context.Context, e *engine.Engine, n int, within string) ([]*engine.Case, error) {
 	for _, u := range []struct{ code, level, parent, prefix string }{
-		{"T", "town", "", "测"}, {"V", "village", "T", ""}, {"G", "grid", "V", ""},
+		{"T", "town", within, "测"}, {"V", "village", "T", ""}, {"G", "grid", "V", ""},
 	} {
 		if err := e.SaveUnit(ctx, &engine.Unit{Code: u.code, Name: u.code, Level: workflow.Level(u.level), CasePrefix: u.prefix}, u.parent); err != nil {
 			return nil, err

@@ -27,7 +27,7 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 		return err
 	}
 	defer drop()
-	return pgWrites(ctx, dsn, d, "in a schema of its own")
+	return pgWrites(ctx, dsn, d, "in a schema of its own", "")
 }
 
 // pgWrites serves the web interface on the PostgreSQL schema dsn names from
@@ -39,8 +39,9 @@ func pgBench(ctx context.Context, dsn string, d time.Duration) error {
 // nothing. The two arrangements take turns, three rounds each, and the
 // median round counts: the database's own work (its checkpoints, its
 // autovacuum) falls on whichever figure runs when it comes, and made
-// single runs of them differ by twice.
-func pgWrites(ctx context.Context, dsn string, d time.Duration, where string) error {
+// single runs of them differ by twice. The cases written are those of a town
+// of their own, under the unit of code within (at the top when empty).
+func pgWrites(ctx context.Context, dsn string, d time.Duration, where, within string) error {
 	const rounds = 3
 	one, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -48,7 +49,7 @@ func pgWrites(ctx context.Context, dsn string, d time.Duration, where string) er
 	}
 	defer one.Close()
 	e := engine.New(one)
-	cases, err := setup(ctx, e, 256)
+	cases, err := setup(ctx, e, 256, within)
 	if err != nil {
 		return err
 	}
