@@ -18,6 +18,7 @@ import (
 	"github.com/grassroots/mediation/engine"
 	"github.com/grassroots/mediation/engine/report"
 	"github.com/grassroots/mediation/workflow"
+	"github.com/jackc/pgx/v5"
 )
 
 // The months' counts: what the cases and events of each town add up to in
@@ -621,16 +622,29 @@ func mergeCounts(towns, more []report.TownCounts) []report.TownCounts {
 
 // durations reads the time from acceptance to agreement of the cases
 // located in units agreed in [start, end) after being accepted, by the
-// index of the agreements.
+// index of the agreements. A province's year is 771,830 rows: on
+// PostgreSQL they are read through pgx itself into the same two
+// variables, where database/sql made an interface of each value and the
+// scan a new row of each (0.41 s of the report's 1.3 s of Go, then 0.14 s).
 func (db *DB) durations(ctx context.Context, units []int64, start, end time.Time) ([]report.Duration, error) {
 	var out []report.Duration
-	err := db.reader().each(ctx, "SELECT c.location_unit_id, "+db.d.seconds("c.accepted_at", "c.agreed_at")+" FROM cases c WHERE "+
-		db.d.in("c.location_unit_id")+" AND c.agreed_at >= ? AND c.agreed_at < ? AND c.accepted_at IS NOT NULL",
-		[]any{db.d.list(units), start, end}, func(rows *sql.Rows) error {
-			var x report.Duration
-			err := rows.Scan(&x.LocationUnitID, &x.Seconds)
+	var x report.Duration
+	q := "SELECT c.location_unit_id, " + db.d.seconds("c.accepted_at", "c.agreed_at") + " FROM cases c WHERE " +
+		db.d.in("c.location_unit_id") + " AND c.agreed_at >= ? AND c.agreed_at < ? AND c.accepted_at IS NOT NULL"
+	args := []any{db.d.list(units), start, end}
+	if db.d.postgres {
+		dest := []any{&x.LocationUnitID, &x.Seconds}
+		err := db.readNative(ctx, q, args, func(rows pgx.Rows) error {
+			err := rows.Scan(dest...)
 			out = append(out, x)
 			return err
 		})
+		return out, err
+	}
+	err := db.reader().each(ctx, q, args, func(rows *sql.Rows) error {
+		err := rows.Scan(&x.LocationUnitID, &x.Seconds)
+		out = append(out, x)
+		return err
+	})
 	return out, err
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/bits"
 	"reflect"
 	"slices"
@@ -14,7 +15,9 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
 )
@@ -26,7 +29,9 @@ import (
 // because GORM's reflection costs more than the write itself. Every such
 // statement goes through conn: written with ? placeholders, with dialect
 // filling in what differs between SQLite and PostgreSQL, and, on SQLite,
-// prepared once in a bounded cache.
+// prepared once in a bounded cache. A read of hundreds of thousands of rows
+// on PostgreSQL may run through pgx itself instead (readNative), on a
+// connection of the same pool.
 
 // dialect is what differs between the two databases, in one value.
 type dialect struct{ postgres bool }
@@ -403,6 +408,36 @@ func (c conn) each(ctx context.Context, q string, args []any, scan func(*sql.Row
 		return err
 	}
 	return rows.Close()
+}
+
+// readNative runs q on a connection of the reader's pool through pgx
+// itself, without database/sql, for reads of hundreds of thousands of rows
+// on PostgreSQL: scan reads each row.
+func (db *DB) readNative(ctx context.Context, q string, args []any, scan func(pgx.Rows) error) error {
+	q = db.d.rebind(q)
+	db.sent(q, args)
+	c, err := db.rsql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.Raw(func(driverConn any) error {
+		pc, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: a connection of %T is not pgx's", driverConn)
+		}
+		rows, err := pc.Conn().Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
 }
 
 // sent counts a hand-written statement, and shows it to the tracer if one
