@@ -328,6 +328,42 @@ func TestCountyReport(t *testing.T) {
 	}
 }
 
+// TestCountyEndByTown: at the end of March one case of each town is
+// open, the first town's overdue, the second's not, and both are withdrawn
+// in April. The county's March, read from the towns' counts and its cases
+// open at the end, gives each town its own case and lateness.
+func TestCountyEndByTown(t *testing.T) {
+	en := newEnv(t)
+	underCounty(t, en)
+	en.Clock.Set(time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC))
+	late := en.CaseIn(t, workflow.Grid)
+	en.Clock.Set(time.Date(2026, 3, 31, 1, 0, 0, 0, time.UTC))
+	onTime, err := en.OpenCase(ctx, en.Actors["intake@T2"], &engine.NewCase{Source: "网格排查", Category: "邻里", LocationID: en.Units["G31"].ID,
+		People: 2, Risk: engine.RiskGreen, Summary: "邻里纠纷测试。", Parties: []*engine.Party{{Side: engine.SideApplicant, Name: "甲"}}},
+		engine.Step{Event: workflow.AcceptGrid, Input: engine.Input{Reason: "就近"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	en.Clock.Set(time.Date(2026, 4, 2, 1, 0, 0, 0, time.UTC))
+	for _, c := range []*engine.Case{late, onTime} {
+		if _, err := en.Fire(ctx, engine.System, c.ID, workflow.Withdraw, engine.Input{Reason: "当事人撤回申请", Party: c.Parties[0].Name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := en.Reports.Report(ctx, engine.System, "C", "2026-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type end struct{ open, overdue int }
+	got := []end{{r.OpenAtEnd, r.OverdueAtEnd}}
+	for _, child := range r.Children {
+		got = append(got, end{child.OpenAtEnd, child.OverdueAtEnd})
+	}
+	if want := []end{{2, 1}, {1, 1}, {1, 0}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("open and overdue at the end of March, county then towns: %v, want %v", got, want)
+	}
+}
+
 // TestReferralsOfTheWholeTree: a county's court takes referrals from both
 // its towns. A town's report counts its own alone; the county's, the one
 // unit above every other (whose referrals are all its cases'), counts both.
