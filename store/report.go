@@ -514,6 +514,22 @@ func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*re
 	return out, nil
 }
 
+// SweepCounts counts, for each of units, the sweeps of the months it filed
+// and the disputes they found, summed by the database: a report reads no
+// sweep whole.
+func (db *DB) SweepCounts(ctx context.Context, units []int64, months []string) ([]report.SweepCount, error) {
+	var out []report.SweepCount
+	var c report.SweepCount
+	dest := []any{&c.UnitID, &c.Filed, &c.DisputesFound}
+	err := db.reader().each(ctx, "SELECT grid_id, COUNT(*), SUM(disputes_found) FROM sweeps WHERE "+db.d.in("grid_id")+" AND "+
+		db.d.in("month")+" GROUP BY grid_id", []any{db.d.list(units), db.d.list(months)}, func(rows *sql.Rows) error {
+		err := rows.Scan(dest...)
+		out = append(out, c)
+		return err
+	})
+	return out, err
+}
+
 // PartyRecords reads, for the cases located in units, the applications
 // parties made online (a first event by a party) opened, accepted or
 // closed in [start, end), and the parties' ratings given in it.

@@ -405,7 +405,7 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 			}
 		})
 	}
-	var sweeps []*Sweep
+	var sweeps []SweepCount
 	var referrals []ReferralCount
 	var org Organisation
 	var apps []Application
@@ -427,7 +427,7 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		}
 	})
 	wg.Go(func() {
-		sweeps, sweepErr = e.Store.Sweeps(ctx, sweepers(t, unit, workflow.LevelGrid, workflow.LevelVillage, workflow.LevelTown), p.Months())
+		sweeps, sweepErr = e.Store.SweepCounts(ctx, sweepers(t, unit, workflow.LevelGrid, workflow.LevelVillage, workflow.LevelTown), p.Months())
 	})
 	wg.Go(func() {
 		referrals, referralErr = e.Store.ReferralCounts(ctx, referredFrom(t, unit), t.PartnersAround(unit.ID), p.Start, p.End)

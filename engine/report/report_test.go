@@ -566,6 +566,18 @@ func TestSweepsByEveryLevel(t *testing.T) {
 	if err != nil || len(filed) != 1 || filed[0].Households != 12 || filed[0].DisputesFound != 4 {
 		t.Errorf("the village's filings: %v %v", filed, err)
 	}
+	// The quarter counts both months of the grid that swept the month
+	// before too.
+	if err := en.Reports.FileSweep(ctx, en.Actors["mediator@G11"], &report.Sweep{Month: "2026-01", SweptOn: "2026-01-20", Households: 8, DisputesFound: 5}, false); err != nil {
+		t.Fatal(err)
+	}
+	q, err := en.Reports.Report(ctx, engine.System, "T1", "2026Q1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Sweeps.Filed != 4 || q.Sweeps.DisputesFound != 14 || len(q.Sweeps.GridsMissing) != 2 || q.Children[0].Sweeps.Filed != 3 || q.Children[0].Sweeps.DisputesFound != 11 {
+		t.Errorf("the quarter's sweeps %+v, the first village's %+v", q.Sweeps, q.Children[0].Sweeps)
+	}
 }
 
 // TestEndChanges states what a case's moves change in the counts of the

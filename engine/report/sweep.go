@@ -27,6 +27,14 @@ type Sweep struct {
 	FiledAt       time.Time
 }
 
+// SweepCount is what a unit's sweeps of a period add up to, all the report
+// reads of them: a province's year is 216,000 sweeps of 18,200 grids.
+type SweepCount struct {
+	UnitID        int64
+	Filed         int
+	DisputesFound int
+}
+
 // SweepDeadlineDay is the day of the month by which grids file the month's
 // sweep report.
 const SweepDeadlineDay = 20
@@ -133,21 +141,17 @@ func sweepers(t *engine.Tree, unit *engine.Unit, levels ...workflow.Level) []int
 	return out
 }
 
-// sweepFigures counts the sweeps of a unit's subtree among sweeps, those of
+// sweepFigures counts the sweeps of a unit's subtree among counts, those of
 // the period, whichever level swept, and names the grids that filed none
 // in it: every grid must.
-func sweepFigures(t *engine.Tree, unit *engine.Unit, sweeps []*Sweep) SweepFigures {
+func sweepFigures(t *engine.Tree, unit *engine.Unit, counts []SweepCount) SweepFigures {
 	f := SweepFigures{GridsMissing: []string{}}
-	in := map[int64]bool{}
-	for _, id := range t.Subtree(unit.ID) {
-		in[id] = true
-	}
 	filed := map[int64]bool{}
-	for _, s := range sweeps {
-		if in[s.UnitID] {
-			f.Filed++
-			f.DisputesFound += s.DisputesFound
-			filed[s.UnitID] = true
+	for _, c := range counts {
+		if t.Contains(unit.ID, c.UnitID) {
+			f.Filed += c.Filed
+			f.DisputesFound += c.DisputesFound
+			filed[c.UnitID] = true
 		}
 	}
 	for _, id := range grids(t, unit) {
