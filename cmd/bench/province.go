@@ -89,6 +89,15 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 		p.cases = was
 		p.took, _ = time.ParseDuration(took)
 		fmt.Fprintf(os.Stderr, "reusing the province of %d cases in the schema %s\n", was, schema)
+		// A province generated before the bench filed sweeps gains them.
+		raw, err := sql.Open("pgx", p.dsn)
+		if err != nil {
+			return nil, err
+		}
+		defer raw.Close()
+		if err := fileSweeps(ctx, raw, true, benchNow(engine.DefaultLocation())); err != nil {
+			return nil, err
+		}
 		return p, admin.QueryRowContext(ctx, "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'", schema).Scan(&p.size)
 	}
 	start := time.Now()
@@ -114,7 +123,7 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 		return nil, fmt.Errorf("laying the province out: %w", err)
 	}
 	e := engine.New(db)
-	now := benchNow(e)
+	now := benchNow(e.Location)
 	e.Now = func() time.Time { return now }
 	tree, err := e.Tree(ctx)
 	if err != nil {
@@ -144,6 +153,9 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 	}
 	if err := copyTown(ctx, raw, tree, firstCase, lastCase, copies); err != nil {
 		return nil, fmt.Errorf("copying the template town: %w", err)
+	}
+	if err := fileSweeps(ctx, raw, true, now); err != nil {
+		return nil, err
 	}
 	// The copies were written around the store: the months' counts of the
 	// reports are made from the cases they now hold.
@@ -189,7 +201,7 @@ func ensureProvince(ctx context.Context, admin *sql.DB, dsn, schema string, tota
 }
 
 // benchNow is the moment every generated history runs up to.
-func benchNow(e *engine.Engine) time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, e.Location) }
+func benchNow(loc *time.Location) time.Time { return time.Date(2026, 11, 1, 0, 0, 0, 0, loc) }
 
 // gridsOf returns the grids of a town.
 func gridsOf(tree *engine.Tree, town string) []int64 {
@@ -755,7 +767,7 @@ func (p *provinceDB) open(ctx context.Context) (*openProvince, error) {
 		return nil, err
 	}
 	e := engine.New(db)
-	now := benchNow(e)
+	now := benchNow(e.Location)
 	e.Now = func() time.Time { return now }
 	return &openProvince{p, db, e, raw}, nil
 }

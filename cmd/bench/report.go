@@ -69,6 +69,9 @@ func reportBench(total, rounds int, keep string) error {
 		return err
 	}
 	defer raw.Close()
+	if err := fileSweeps(ctx, raw, false, now); err != nil {
+		return err
+	}
 	var cases int
 	if err := raw.QueryRow("SELECT COUNT(*) FROM cases").Scan(&cases); err != nil {
 		return err

@@ -1,0 +1,3 @@
+-- Nothing changes on SQLite, whose databases hold a county at most: its
+-- reports read the sweeps by the index led by the grid (see
+-- 0051_sweep_months.postgres.sql).
