@@ -514,15 +514,18 @@ func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*re
 	return out, nil
 }
 
-// SweepCounts counts, for each of units, the sweeps of the months it filed
-// and the disputes they found, summed by the database: a report reads no
-// sweep whole.
-func (db *DB) SweepCounts(ctx context.Context, units []int64, months []string) ([]report.SweepCount, error) {
+// SweepCounts counts, for each of units, the sweeps it filed of the months
+// from first to last and the disputes they found, summed by the database:
+// a report reads no sweep whole. The months are a range, so that a few
+// units read theirs from the index led by the unit, a unit's months side
+// by side, and a province's 18,200 grids one range of the index of the
+// months (migration 51).
+func (db *DB) SweepCounts(ctx context.Context, units []int64, first, last string) ([]report.SweepCount, error) {
 	var out []report.SweepCount
 	var c report.SweepCount
 	dest := []any{&c.UnitID, &c.Filed, &c.DisputesFound}
-	err := db.reader().each(ctx, "SELECT grid_id, COUNT(*), SUM(disputes_found) FROM sweeps WHERE "+db.d.in("grid_id")+" AND "+
-		db.d.in("month")+" GROUP BY grid_id", []any{db.d.list(units), db.d.list(months)}, func(rows *sql.Rows) error {
+	err := db.reader().each(ctx, "SELECT grid_id, COUNT(*), SUM(disputes_found) FROM sweeps WHERE "+db.d.in("grid_id")+
+		" AND month >= ? AND month <= ? GROUP BY grid_id", []any{db.d.list(units), first, last}, func(rows *sql.Rows) error {
 		err := rows.Scan(dest...)
 		out = append(out, c)
 		return err

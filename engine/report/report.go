@@ -427,7 +427,8 @@ func (e *Service) report(ctx context.Context, a engine.Actor, unitCode, period s
 		}
 	})
 	wg.Go(func() {
-		sweeps, sweepErr = e.Store.SweepCounts(ctx, sweepers(t, unit, workflow.LevelGrid, workflow.LevelVillage, workflow.LevelTown), p.Months())
+		months := p.Months()
+		sweeps, sweepErr = e.Store.SweepCounts(ctx, sweepers(t, unit, workflow.LevelGrid, workflow.LevelVillage, workflow.LevelTown), months[0], months[len(months)-1])
 	})
 	wg.Go(func() {
 		referrals, referralErr = e.Store.ReferralCounts(ctx, referredFrom(t, unit), t.PartnersAround(unit.ID), p.Start, p.End)

@@ -54,10 +54,10 @@ type Store interface {
 	SaveSweep(ctx context.Context, s *Sweep) error
 	// Sweeps returns the sweeps of the months filed by the grids in units.
 	Sweeps(ctx context.Context, units []int64, months []string) ([]*Sweep, error)
-	// SweepCounts counts, for each of units, the sweeps of the months it
-	// filed and the disputes they found; a unit that filed none may be
-	// missing.
-	SweepCounts(ctx context.Context, units []int64, months []string) ([]SweepCount, error)
+	// SweepCounts counts, for each of units, the sweeps it filed of the
+	// months from first to last (2026-01 to 2026-12) and the disputes they
+	// found; a unit that filed none may be missing.
+	SweepCounts(ctx context.Context, units []int64, first, last string) ([]SweepCount, error)
 	// Cases returns the cases that match f (the list behind a figure).
 	Cases(ctx context.Context, f engine.CaseFilter) ([]*engine.Case, int, error)
 }
