@@ -518,7 +518,7 @@ func (db *DB) Sweeps(ctx context.Context, units []int64, months []string) ([]*re
 // from first to last and the disputes they found, summed by the database:
 // a report reads no sweep whole. The months are a range, so that a few
 // units read theirs from the index led by the unit, a unit's months side
-// by side, and a province's 18,200 grids one range of the index of the
+// by side, and a province's 15,600 grids one range of the index of the
 // months (migration 51).
 func (db *DB) SweepCounts(ctx context.Context, units []int64, first, last string) ([]report.SweepCount, error) {
 	var out []report.SweepCount

@@ -28,7 +28,7 @@ type Sweep struct {
 }
 
 // SweepCount is what a unit's sweeps of a period add up to, all the report
-// reads of them: a province's year is 216,000 sweeps of 18,200 grids.
+// reads of them: a province's year is 183,000 sweeps of 15,600 grids.
 type SweepCount struct {
 	UnitID        int64
 	Filed         int
