@@ -399,15 +399,24 @@ func (c conn) each(ctx context.Context, q string, args []any, scan func(*sql.Row
 		return err
 	}
 	defer rows.Close()
+	if err := eachRow(rows, scan); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// eachRow calls scan for every row of rows, database/sql's or pgx's, and
+// returns the first error of either.
+func eachRow[R interface {
+	Next() bool
+	Err() error
+}](rows R, scan func(R) error) error {
 	for rows.Next() {
 		if err := scan(rows); err != nil {
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	return rows.Close()
+	return rows.Err()
 }
 
 // readNative runs q on a connection of the reader's pool through pgx
@@ -431,12 +440,7 @@ func (db *DB) readNative(ctx context.Context, q string, args []any, scan func(pg
 			return err
 		}
 		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return eachRow(rows, scan)
 	})
 }
 
